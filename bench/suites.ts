@@ -1,0 +1,8 @@
+// Every benchmark suite, by the name `npm run bench -- NAME` uses. Loaded lazily so one suite's
+// peers are not imported when another runs.
+
+import type { Suite } from './harness.js';
+
+export const SUITES: Record<string, () => Promise<Suite>> = {
+  fixed: async () => (await import('./fixed.js')).suite,
+};

@@ -1,0 +1,104 @@
+// Builds everything Chronos needs to run, in order:
+//   wasm  assembly/ -> build/chronos.wasm (release) and build/chronos.debug.wasm (AssemblyScript)
+//   ts    src/      -> dist/               (tsc, strict; also type-checks the whole tree)
+//   web   src/web/  -> build/web/          (esbuild bundle + index.html, style.css, chronos.wasm)
+// Usage: node scripts/build.mjs [wasm|ts|web ...] [--if-stale]
+// --if-stale skips a step whose outputs are newer than all of its inputs (npm start/test use it).
+
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const ifStale = args.includes('--if-stale');
+const requested = args.filter((a) => !a.startsWith('--'));
+const steps = requested.length > 0 ? requested : ['wasm', 'ts', 'web'];
+
+function newestMtime(paths) {
+  let newest = 0;
+  const visit = (p) => {
+    if (!existsSync(p)) return;
+    const st = statSync(p);
+    if (st.isDirectory()) for (const name of readdirSync(p)) visit(join(p, name));
+    else newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const p of paths) visit(join(root, p));
+  return newest;
+}
+
+function oldestMtime(paths) {
+  let oldest = Infinity;
+  for (const p of paths) {
+    const full = join(root, p);
+    if (!existsSync(full)) return 0;
+    oldest = Math.min(oldest, statSync(full).mtimeMs);
+  }
+  return oldest;
+}
+
+function run(command, commandArgs) {
+  const result = spawnSync(process.execPath, [join(root, command), ...commandArgs], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`build: ${command} ${commandArgs.join(' ')} failed (exit ${result.status})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+const STEPS = {
+  wasm: {
+    inputs: ['assembly', 'asconfig.json', 'package-lock.json'],
+    outputs: ['build/chronos.wasm', 'build/chronos.debug.wasm'],
+    build() {
+      mkdirSync(join(root, 'build'), { recursive: true });
+      for (const target of ['release', 'debug']) {
+        run('node_modules/assemblyscript/bin/asc.js', ['assembly/index.ts', '--config', 'asconfig.json', '--target', target]);
+      }
+    },
+  },
+  ts: {
+    inputs: ['src', 'tsconfig.json', 'package-lock.json'],
+    outputs: ['dist/src/server/cli.js', 'dist/src/index.js'],
+    build() {
+      run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.json']);
+    },
+  },
+  web: {
+    inputs: ['src', 'build/chronos.wasm', 'package-lock.json'],
+    outputs: ['build/web/app.js', 'build/web/index.html', 'build/web/style.css', 'build/web/chronos.wasm'],
+    async build() {
+      const { build } = await import('esbuild');
+      const out = join(root, 'build/web');
+      mkdirSync(out, { recursive: true });
+      await build({
+        entryPoints: [join(root, 'src/web/main.ts')],
+        outfile: join(out, 'app.js'),
+        bundle: true,
+        format: 'esm',
+        platform: 'browser',
+        target: ['chrome120', 'firefox120', 'safari17'],
+        sourcemap: true,
+        minify: false,
+        // The loader reads files with node:fs only when running under Node.
+        external: ['node:*'],
+        logLevel: 'warning',
+      });
+      copyFileSync(join(root, 'src/web/index.html'), join(out, 'index.html'));
+      copyFileSync(join(root, 'src/web/style.css'), join(out, 'style.css'));
+      copyFileSync(join(root, 'build/chronos.wasm'), join(out, 'chronos.wasm'));
+    },
+  },
+};
+
+for (const name of steps) {
+  const step = STEPS[name];
+  if (!step) {
+    console.error(`build: unknown step "${name}" (steps: ${Object.keys(STEPS).join(', ')})`);
+    process.exit(2);
+  }
+  if (ifStale && oldestMtime(step.outputs) > newestMtime(step.inputs)) continue;
+  const started = Date.now();
+  await step.build();
+  console.log(`build: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}

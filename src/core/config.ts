@@ -1,0 +1,89 @@
+// Engine configuration with defaults that run the demo world as-is. `resolveConfig` merges a
+// partial config over the defaults and validates every field, throwing ConfigError with the
+// option's path, so a bad flag or file is reported before anything starts.
+
+import { ConfigError } from './errors.js';
+import { DEFAULT_MAX_CATCH_UP_TICKS, DEFAULT_TICK_HZ } from './clock.js';
+import { MAX_ENTITIES } from './entity-id.js';
+import { FX_RANGE_M } from './fixed.js';
+import type { Bounds } from './schema.js';
+import { DEFAULT_NPC_OPTIONS, type NpcOptions } from './world.js';
+
+export interface ChronosConfig {
+  /** Side of the square world in metres; the world spans [-size/2, size/2] on x and y. */
+  worldSizeM: number;
+  /** Height of the world in metres; z spans [0, height]. */
+  worldHeightM: number;
+  tickHz: number;
+  maxCatchUpTicks: number;
+  seed: number;
+  npcs: number;
+  /** Entity slots beyond the NPCs, for players and projectiles. */
+  spareEntities: number;
+  npc: NpcOptions;
+  host: string;
+  httpPort: number;
+  udpPort: number;
+  /** How often each WebSocket client gets a world frame. */
+  streamHz: number;
+  /** The server publishes its state hash every this many ticks. */
+  hashEveryTicks: number;
+  maxClients: number;
+}
+
+export const DEFAULT_CONFIG: Readonly<ChronosConfig> = Object.freeze({
+  worldSizeM: 10_000,
+  worldHeightM: 100,
+  tickHz: DEFAULT_TICK_HZ,
+  maxCatchUpTicks: DEFAULT_MAX_CATCH_UP_TICKS,
+  seed: 1,
+  npcs: 2_000,
+  spareEntities: 1_024,
+  npc: DEFAULT_NPC_OPTIONS,
+  host: '0.0.0.0',
+  httpPort: 8080,
+  udpPort: 7777,
+  streamHz: 20,
+  hashEveryTicks: 60,
+  maxClients: 1_000,
+});
+
+export type PartialConfig = Partial<Omit<ChronosConfig, 'npc'>> & { npc?: Partial<NpcOptions> };
+
+function integerIn(path: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(path, `must be an integer in [${min}, ${max}], got ${String(value)}`);
+  }
+}
+
+function numberIn(path: string, value: number, min: number, max: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigError(path, `must be a number in [${min}, ${max}], got ${String(value)}`);
+  }
+}
+
+export function resolveConfig(partial: PartialConfig = {}): ChronosConfig {
+  const config: ChronosConfig = { ...DEFAULT_CONFIG, ...partial, npc: { ...DEFAULT_CONFIG.npc, ...partial.npc } };
+  numberIn('worldSizeM', config.worldSizeM, 1, 2 * (FX_RANGE_M - 1));
+  numberIn('worldHeightM', config.worldHeightM, 0.001, FX_RANGE_M - 1);
+  numberIn('tickHz', config.tickHz, 1, 1000);
+  integerIn('maxCatchUpTicks', config.maxCatchUpTicks, 1, 1000);
+  integerIn('seed', config.seed, 0, 0xffffffff);
+  integerIn('npcs', config.npcs, 0, MAX_ENTITIES);
+  integerIn('spareEntities', config.spareEntities, 0, MAX_ENTITIES);
+  if (config.npcs + config.spareEntities < 1 || config.npcs + config.spareEntities > MAX_ENTITIES) {
+    throw new ConfigError('npcs', `npcs + spareEntities must be in [1, ${MAX_ENTITIES}]`);
+  }
+  integerIn('httpPort', config.httpPort, 0, 65535);
+  integerIn('udpPort', config.udpPort, 0, 65535);
+  numberIn('streamHz', config.streamHz, 0.1, config.tickHz);
+  integerIn('hashEveryTicks', config.hashEveryTicks, 1, 1_000_000);
+  integerIn('maxClients', config.maxClients, 1, 100_000);
+  if (typeof config.host !== 'string' || config.host.length === 0) throw new ConfigError('host', 'must be a host name or address');
+  return config;
+}
+
+export function worldBounds(config: Pick<ChronosConfig, 'worldSizeM' | 'worldHeightM'>): Bounds {
+  const half = config.worldSizeM / 2;
+  return { minX: -half, minY: -half, minZ: 0, maxX: half, maxY: half, maxZ: config.worldHeightM };
+}

@@ -1,0 +1,4 @@
+// Public entry point of the chronos package.
+export * from './core/index.js';
+export * from './wasm/index.js';
+export { GameServer, type GameServerOptions } from './server/game-server.js';

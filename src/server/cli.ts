@@ -1,0 +1,185 @@
+// The `chronos` command line. `chronos serve` (what `npm start` runs) starts the demo server.
+// Bad flags print one clear line and exit 2; a port in use names the port and exits 1;
+// SIGINT and SIGTERM stop the server cleanly and exit 0.
+
+import { parseArgs } from 'node:util';
+import { ChronosError, ConfigError, PortInUseError } from '../core/errors.js';
+import { DEFAULT_CONFIG, type PartialConfig } from '../core/config.js';
+import { GameServer } from './game-server.js';
+
+export const VERSION = '0.1.0';
+/** Seconds between status lines while serving. */
+const STATUS_EVERY_S = 30;
+
+export const USAGE = `Usage: chronos [serve] [options]
+
+Runs the Chronos demo server: a ${DEFAULT_CONFIG.worldSizeM / 1000} km x ${DEFAULT_CONFIG.worldSizeM / 1000} km world whose NPCs
+wander deterministically in WebAssembly at ${DEFAULT_CONFIG.tickHz} Hz, a web page that watches it, and the game port.
+
+Options:
+  --http-port <port>   HTTP port: web page, /ws, /healthz, /metrics (default ${DEFAULT_CONFIG.httpPort}; 0 = any free port)
+  --udp-port <port>    UDP game port (default ${DEFAULT_CONFIG.udpPort}; 0 = any free port)
+  --host <address>     Address to listen on (default ${DEFAULT_CONFIG.host})
+  --npcs <count>       NPCs in the world (default ${DEFAULT_CONFIG.npcs})
+  --seed <n>           World seed, 0..4294967295 (default ${DEFAULT_CONFIG.seed})
+  --tick-hz <hz>       Simulation rate (default ${DEFAULT_CONFIG.tickHz})
+  -h, --help           Show this help
+  -v, --version        Show the version
+`;
+
+export class UsageError extends ChronosError {
+  constructor(message: string) {
+    super('E_INVALID_ARGUMENT', message);
+  }
+}
+
+function parseNumber(flag: string, text: string | undefined, integer: boolean): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`${flag} needs ${integer ? 'an integer' : 'a number'}, got "${text}"`);
+  }
+  return value;
+}
+
+export interface ParsedCommand {
+  command: 'serve' | 'help' | 'version';
+  config: PartialConfig;
+}
+
+export function parseCommandLine(argv: readonly string[]): ParsedCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'http-port': { type: 'string' },
+        'udp-port': { type: 'string' },
+        host: { type: 'string' },
+        npcs: { type: 'string' },
+        seed: { type: 'string' },
+        'tick-hz': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: 'help', config: {} };
+  if (values.version) return { command: 'version', config: {} };
+  const [command = 'serve', ...extra] = positionals;
+  if (command === 'help') return { command: 'help', config: {} };
+  if (command !== 'serve') throw new UsageError(`unknown command "${command}"`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const config: PartialConfig = {};
+  const httpPort = parseNumber('--http-port', values['http-port'], true);
+  const udpPort = parseNumber('--udp-port', values['udp-port'], true);
+  const npcs = parseNumber('--npcs', values.npcs, true);
+  const seed = parseNumber('--seed', values.seed, true);
+  const tickHz = parseNumber('--tick-hz', values['tick-hz'], false);
+  if (httpPort !== undefined) config.httpPort = httpPort;
+  if (udpPort !== undefined) config.udpPort = udpPort;
+  if (npcs !== undefined) config.npcs = npcs;
+  if (seed !== undefined) config.seed = seed;
+  if (tickHz !== undefined) config.tickHz = tickHz;
+  if (values.host !== undefined) config.host = values.host;
+  return { command: 'serve', config };
+}
+
+const FLAG_OF_OPTION: Record<string, string> = {
+  httpPort: '--http-port',
+  udpPort: '--udp-port',
+  npcs: '--npcs',
+  seed: '--seed',
+  tickHz: '--tick-hz',
+  host: '--host',
+};
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Runs the CLI; resolves with the process exit code. */
+export async function main(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void } = {
+  out: (s) => process.stdout.write(s + '\n'),
+  err: (s) => process.stderr.write(s + '\n'),
+}): Promise<number> {
+  let parsed: ParsedCommand;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (err) {
+    io.err(`chronos: ${(err as Error).message}\nRun "chronos --help" for usage.`);
+    return 2;
+  }
+  if (parsed.command === 'help') {
+    io.out(USAGE);
+    return 0;
+  }
+  if (parsed.command === 'version') {
+    io.out(`chronos ${VERSION}`);
+    return 0;
+  }
+  let server: GameServer;
+  try {
+    server = await GameServer.start({ ...parsed.config, log: io.out });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(`chronos: ${FLAG_OF_OPTION[err.option] ?? err.option}: ${err.message.slice(err.option.length + 2)}\nRun "chronos --help" for usage.`);
+      return 2;
+    }
+    if (err instanceof PortInUseError) {
+      const flag = err.protocol === 'tcp' ? '--http-port' : '--udp-port';
+      io.err(`chronos: ${err.message}; stop what holds it or choose another with ${flag}`);
+      return 1;
+    }
+    io.err(`chronos: cannot start: ${(err as Error).message}`);
+    return 1;
+  }
+  const c = server.config;
+  const host = urlHost(c.host);
+  io.out(
+    [
+      `chronos ${VERSION}: ${c.worldSizeM / 1000} km x ${c.worldSizeM / 1000} km world, ${server.world.aliveCount} NPCs, seed ${c.seed}, ${c.tickHz} Hz`,
+      `  web page   http://${host}:${server.httpPort}/`,
+      `  websocket  ws://${host}:${server.httpPort}/ws`,
+      `  health     http://${host}:${server.httpPort}/healthz`,
+      `  metrics    http://${host}:${server.httpPort}/metrics`,
+      `  game port  udp ${c.host}:${server.udpPort}`,
+      `Press Ctrl+C to stop.`,
+    ].join('\n'),
+  );
+  const status = setInterval(() => {
+    server.statusLine().then(io.out, () => undefined);
+  }, STATUS_EVERY_S * 1000);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // A second signal while stopping: the user wants out now.
+        io.err(`${signal} again: exiting without waiting`);
+        process.exit(1);
+      }
+      stopping = true;
+      clearInterval(status);
+      io.out(`${signal}: shutting down`);
+      server.stop().then(
+        () => {
+          process.off('SIGINT', shutdown);
+          process.off('SIGTERM', shutdown);
+          resolve(0);
+        },
+        (err: Error) => {
+          io.err(`chronos: error while stopping: ${err.message}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
+  });
+}

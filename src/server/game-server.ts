@@ -1,0 +1,230 @@
+// GameServer: the 60 Hz authoritative loop and everything wired to it. It owns the WASM module,
+// the arena and the World, runs the fixed-step clock, and serves the page, the world stream,
+// /healthz and /metrics over HTTP, plus the UDP game port.
+
+import { createServer, type Server } from 'node:http';
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { WebSocketServer } from 'ws';
+import { FixedStepClock } from '../core/clock.js';
+import { resolveConfig, worldBounds, type ChronosConfig, type PartialConfig } from '../core/config.js';
+import { PortInUseError } from '../core/errors.js';
+import { World } from '../core/world.js';
+import { Arena } from '../wasm/arena.js';
+import { findBuildPath, loadChronos } from '../wasm/loader.js';
+import { createRequestHandler } from './http-routes.js';
+import { ServerMetrics } from './metrics.js';
+import { loadStaticFiles } from './static-files.js';
+import { WorldStream, MAX_CLIENT_MESSAGE_BYTES } from './world-stream.js';
+
+export interface GameServerOptions extends PartialConfig {
+  /** Where log lines go; defaults to console.log. */
+  log?: (line: string) => void;
+  /** Collect Node process metrics (off in tests that start many servers). */
+  processMetrics?: boolean;
+}
+
+export class GameServer {
+  readonly config: ChronosConfig;
+  readonly world: World;
+  readonly metrics: ServerMetrics;
+  readonly clock: FixedStepClock;
+  private readonly log: (line: string) => void;
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private readonly stream: WorldStream;
+  private udp: Socket | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private startedAt = 0;
+  private reportedOverruns = 0;
+  private reportedDroppedTicks = 0;
+  private statusTicks = 0;
+  private statusTickMs = 0;
+  private statusBytes = 0;
+  private statusAt = 0;
+
+  /** Loads the module, builds the world and starts listening. */
+  static async start(options: GameServerOptions = {}): Promise<GameServer> {
+    const { log, processMetrics, ...partial } = options;
+    const config = resolveConfig(partial);
+    const wasm = await loadChronos();
+    const arena = new Arena(wasm);
+    const world = World.create(arena, {
+      capacity: config.npcs + config.spareEntities,
+      seed: config.seed,
+      tickHz: config.tickHz,
+      bounds: worldBounds(config),
+      npc: config.npc,
+    });
+    world.spawnNpcs(config.npcs);
+    const staticFiles = await loadStaticFiles(await findBuildPath('web'));
+    const server = new GameServer(config, world, staticFiles, log ?? console.log, processMetrics ?? true);
+    await server.listen();
+    return server;
+  }
+
+  private constructor(
+    config: ChronosConfig,
+    world: World,
+    staticFiles: Awaited<ReturnType<typeof loadStaticFiles>>,
+    log: (line: string) => void,
+    processMetrics: boolean,
+  ) {
+    this.config = config;
+    this.world = world;
+    this.log = log;
+    this.metrics = new ServerMetrics({ defaultMetrics: processMetrics });
+    this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
+    this.http = createServer(
+      createRequestHandler({ staticFiles, registry: this.metrics.registry, health: () => this.health() }),
+    );
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
+    this.http.on('upgrade', (req, socket, head) => {
+      let path = '';
+      try {
+        path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      } catch {
+        path = '';
+      }
+      if (path !== '/ws') {
+        this.metrics.connectionsRejected.inc({ reason: 'bad_upgrade_path' });
+        socket.destroy();
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+    });
+    this.stream = new WorldStream(this.wss, world, config, this.metrics);
+    this.metrics.entities.set(world.aliveCount);
+  }
+
+  /** The bound HTTP port (differs from the config when it asked for port 0). */
+  get httpPort(): number {
+    const address = this.http.address();
+    return typeof address === 'object' && address ? address.port : this.config.httpPort;
+  }
+
+  get udpPort(): number {
+    return this.udp?.address().port ?? this.config.udpPort;
+  }
+
+  get clientCount(): number {
+    return this.stream.clientCount;
+  }
+
+  health(): Record<string, unknown> {
+    return {
+      status: this.running ? 'ok' : 'stopped',
+      tick: this.world.tick,
+      tickHz: this.config.tickHz,
+      seed: this.config.seed,
+      entities: this.world.aliveCount,
+      clients: this.stream.clientCount,
+      overruns: this.clock.overruns,
+      uptimeS: this.running ? Math.round((performance.now() - this.startedAt) / 1000) : 0,
+    };
+  }
+
+  private async listen(): Promise<void> {
+    const { host, httpPort, udpPort } = this.config;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) =>
+        reject(err.code === 'EADDRINUSE' ? new PortInUseError('tcp', httpPort, host) : err);
+      this.http.once('error', onError);
+      this.http.listen(httpPort, host, () => {
+        this.http.off('error', onError);
+        resolve();
+      });
+    });
+    try {
+      this.udp = await this.bindUdp(host, udpPort);
+    } catch (err) {
+      await new Promise<void>((resolve) => this.http.close(() => resolve()));
+      throw err;
+    }
+    this.running = true;
+    this.startedAt = performance.now();
+    this.clock.advance(this.startedAt);
+    this.schedule();
+  }
+
+  private bindUdp(host: string, port: number): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+      const onError = (err: NodeJS.ErrnoException) => {
+        socket.close();
+        reject(err.code === 'EADDRINUSE' ? new PortInUseError('udp', port, host) : err);
+      };
+      socket.once('error', onError);
+      // The encrypted game protocol lands on this port with the network layer; until then every
+      // datagram is counted and dropped so the port is reserved and observable.
+      socket.on('message', () => this.metrics.inputDropped.inc({ transport: 'udp', reason: 'no_protocol' }));
+      socket.bind(port, host, () => {
+        socket.off('error', onError);
+        socket.on('error', () => this.metrics.inputDropped.inc({ transport: 'udp', reason: 'socket_error' }));
+        resolve(socket);
+      });
+    });
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => this.loop(), Math.max(1, Math.floor(this.clock.msUntilNextTick())));
+  }
+
+  private loop(): void {
+    const due = this.clock.advance(performance.now());
+    for (let i = 0; i < due; i++) this.runTick();
+    if (this.clock.overruns !== this.reportedOverruns) {
+      this.metrics.tickOverruns.inc(this.clock.overruns - this.reportedOverruns);
+      this.metrics.droppedTicks.inc(this.clock.droppedTicks - this.reportedDroppedTicks);
+      this.reportedOverruns = this.clock.overruns;
+      this.reportedDroppedTicks = this.clock.droppedTicks;
+    }
+    this.schedule();
+  }
+
+  /** One authoritative tick: step, then publish. Public so tests can drive time by hand. */
+  runTick(): void {
+    const started = performance.now();
+    this.world.step();
+    this.stream.onTick(this.world.tick);
+    this.metrics.entities.set(this.world.aliveCount);
+    this.metrics.ticks.inc();
+    const elapsedMs = performance.now() - started;
+    this.metrics.tickDuration.observe(elapsedMs / 1000);
+    this.statusTicks++;
+    this.statusTickMs += elapsedMs;
+  }
+
+  /** One human-readable line of what happened since the previous call. */
+  async statusLine(): Promise<string> {
+    const now = performance.now();
+    const seconds = Math.max(1e-3, (now - (this.statusAt || this.startedAt)) / 1000);
+    const bytes = (await this.metrics.bytesOut.get()).values[0]?.value ?? 0;
+    const line =
+      `tick ${this.world.tick} | ${(this.statusTicks / seconds).toFixed(1)} ticks/s | ` +
+      `${this.statusTicks ? (this.statusTickMs / this.statusTicks).toFixed(3) : '0.000'} ms/tick | ` +
+      `${this.world.aliveCount} entities | ${this.stream.clientCount} clients | ` +
+      `${((bytes - this.statusBytes) / seconds / 1024).toFixed(1)} KiB/s out | ${this.clock.overruns} overruns`;
+    this.statusAt = now;
+    this.statusTicks = 0;
+    this.statusTickMs = 0;
+    this.statusBytes = bytes;
+    return line;
+  }
+
+  /** Stops the loop, closes every client and socket. Safe to call twice. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearTimeout(this.timer);
+    this.stream.close();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    await new Promise<void>((resolve) => (this.udp ? this.udp.close(() => resolve()) : resolve()));
+    this.log('chronos stopped');
+  }
+}

@@ -1,0 +1,3 @@
+export * from './loader.js';
+export * from './kernels.js';
+export * from './arena.js';

@@ -1,0 +1,157 @@
+// The demo page: connects to the server's world stream, draws the world, and runs the same
+// chronos.wasm simulation locally from the server's seed to prove, hash by hash, that browser
+// and server compute identical state.
+
+import { loadChronos } from '../wasm/loader.js';
+import { Arena } from '../wasm/arena.js';
+import { WorldStreamClient } from '../client/world-stream-client.js';
+import { LockstepCheck } from '../client/lockstep-check.js';
+import type { HelloFrame } from '../codec/world-frame.js';
+import { MapView } from './map-view.js';
+import { Overlay, formatBytesPerSecond } from './overlay.js';
+
+/** Milliseconds per animation frame the page may spend catching its simulation up. */
+const SIM_BUDGET_MS = 6;
+const OVERLAY_EVERY_MS = 250;
+
+interface PageStatus {
+  connected: boolean;
+  serverTick: number;
+  tickRate: number;
+  entities: number;
+  bytesPerSecond: number;
+  drawn: number;
+  lockstep: { state: string; localTick: number; matches: number; mismatches: number; lastCheckedTick: number; lastHash: string } | null;
+}
+
+declare global {
+  interface Window {
+    /** Read by the end-to-end test and handy in the devtools console. */
+    chronos?: { status(): PageStatus; hashAfter(ticks: number): Promise<string> };
+  }
+}
+
+async function start(): Promise<void> {
+  const canvas = document.getElementById('map') as HTMLCanvasElement;
+  const overlay = new Overlay(document.getElementById('stats')!);
+  const view = new MapView(canvas);
+  if (globalThis.crossOriginIsolated !== true) {
+    throw new Error('the page is not cross-origin isolated: serve it with COOP/COEP headers (chronos serve does)');
+  }
+  const wasm = await loadChronos({ url: new URL('chronos.wasm', location.href) });
+  const arena = new Arena(wasm);
+
+  let hello: HelloFrame | undefined;
+  let lockstep: LockstepCheck | undefined;
+  let connected = false;
+  let serverTick = 0;
+  let entities = 0;
+  let tickRate = 0;
+  let rateTick = 0;
+  let rateAt = 0;
+
+  const wsUrl = new URL('ws', location.href);
+  wsUrl.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const client = new WorldStreamClient(wsUrl.href, {
+    hello(frame) {
+      hello = frame;
+      connected = true;
+      serverTick = frame.tick;
+      view.setWorld(frame.bounds);
+      lockstep = new LockstepCheck(arena, frame);
+    },
+    state(frame) {
+      const now = performance.now();
+      if (rateAt === 0) {
+        rateAt = now;
+        rateTick = frame.tick;
+      } else if (now - rateAt >= 1000) {
+        tickRate = ((frame.tick - rateTick) * 1000) / (now - rateAt);
+        rateAt = now;
+        rateTick = frame.tick;
+      }
+      serverTick = frame.tick;
+      entities = frame.count;
+      view.pushState(frame, now);
+      lockstep?.serverAt(frame.tick);
+    },
+    hash(frame) {
+      serverTick = Math.max(serverTick, frame.tick);
+      lockstep?.onHash(frame);
+    },
+    close(code, reason) {
+      connected = false;
+      overlay.set('server', `disconnected (${code}${reason ? ' ' + reason : ''})`, 'bad');
+    },
+  });
+  client.connect();
+
+  const status = (): PageStatus => ({
+    connected,
+    serverTick,
+    tickRate,
+    entities,
+    bytesPerSecond: client.bytesIn.perSecond,
+    drawn: view.drawn,
+    lockstep: lockstep
+      ? {
+          state: lockstep.state,
+          localTick: lockstep.world.tick,
+          matches: lockstep.matches,
+          mismatches: lockstep.mismatches,
+          lastCheckedTick: lockstep.lastCheckedTick,
+          lastHash: lockstep.lastLocalHash.toString(16).padStart(16, '0'),
+        }
+      : null,
+  });
+
+  window.chronos = {
+    status,
+    // A fresh world from the server's HELLO, stepped `ticks` times: what the e2e test compares
+    // with Node's hash of the same seed and tick.
+    async hashAfter(ticks: number): Promise<string> {
+      if (!hello) throw new Error('no HELLO from the server yet');
+      const probe = new LockstepCheck(arena, { ...hello, tick: 0 }, 'hash-probe');
+      try {
+        probe.world.step(ticks);
+        return probe.world.hash().toString(16).padStart(16, '0');
+      } finally {
+        arena.release(probe.world.region);
+      }
+    },
+  };
+
+  let lastOverlay = 0;
+  const frame = (now: number) => {
+    lockstep?.advance(SIM_BUDGET_MS, () => performance.now());
+    view.draw(now);
+    if (now - lastOverlay >= OVERLAY_EVERY_MS) {
+      lastOverlay = now;
+      if (connected) overlay.set('server', 'connected', 'ok');
+      overlay.set('tick', String(serverTick));
+      overlay.set('tick rate', `${tickRate.toFixed(1)} Hz`);
+      overlay.set('entities', entities.toLocaleString('en'));
+      overlay.set('bytes/s', formatBytesPerSecond(client.bytesIn.perSecond));
+      overlay.set('zoom', `${view.zoomPxPerM < 1 ? (1 / view.zoomPxPerM).toFixed(1) + ' m/px' : view.zoomPxPerM.toFixed(1) + ' px/m'}`);
+      if (lockstep) {
+        const s = lockstep.state;
+        const text =
+          s === 'desync'
+            ? `DESYNC at tick ${lockstep.firstMismatchTick}`
+            : s === 'in-sync'
+              ? `in sync (${lockstep.matches} hashes match)`
+              : `catching up ${(lockstep.progress * 100).toFixed(0)}%`;
+        overlay.set('local sim', text, s === 'desync' ? 'bad' : s === 'in-sync' ? 'ok' : 'wait');
+        overlay.set('state hash', lockstep.lastCheckedTick >= 0 ? `${lockstep.lastLocalHash.toString(16).padStart(16, '0')} @${lockstep.lastCheckedTick}` : '-');
+      }
+    }
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}
+
+start().catch((err: Error) => {
+  const overlay = document.getElementById('stats');
+  if (overlay) overlay.textContent = `failed to start: ${err.message}`;
+  console.error(err);
+});

@@ -1,0 +1,57 @@
+// Starts `chronos serve` as a child process on free loopback ports, as a user would, and
+// returns its URLs once it has printed them.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ServerProcess {
+  child: ChildProcess;
+  httpUrl: string;
+  stdout: () => string;
+  stderr: () => string;
+  /** Sends SIGTERM (unless the process already exited) and resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** Resolves with the exit code once the process ends by itself. */
+  exited: Promise<number | null>;
+}
+
+export async function startServerProcess(extraArgs: string[] = [], timeoutMs = 20_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['bin/chronos.js', 'serve', '--host', '127.0.0.1', '--http-port', '0', '--udp-port', '0', ...extraArgs], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const httpUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${out}\n${err}`)), timeoutMs);
+    const poll = setInterval(() => {
+      const match = /web page\s+(http:\/\/\S+)/.exec(out);
+      if (match) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    }, 20);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}\n${err}`));
+    });
+  });
+  return {
+    child,
+    httpUrl,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
