@@ -9,6 +9,8 @@ export * from './hash';
 export * from './rng';
 export * from './world';
 export * from './npc';
+export * from './spatial/index';
+export * from './sim/index';
 
 // First byte after the module's static data: the arena in src/wasm starts here (16-aligned).
 export function heap_base(): usize {

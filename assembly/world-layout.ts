@@ -23,12 +23,31 @@
 // |  88 | u32      | NPC wander: most ticks between decisions                       |
 // |  92 | u32      | NPC wander: percent of decisions that stand still              |
 // |  96 | u32[32]  | column offsets from the region start (16-byte aligned)         |
-// | 224 | -        | reserved up to HEADER_BYTES                                    |
+// | 224 | u32      | sim: player table entries in use (at most MAX_PLAYERS)         |
+// | 228 | i32      | sim: player top speed (Q16 m per tick)                         |
+// | 232 | i32      | sim: projectile speed (Q16 m per tick)                         |
+// | 236 | u32      | sim: projectile lifetime (ticks)                               |
+// | 240 | u32      | sim: weapon cooldown (ticks)                                   |
+// | 244 | u32      | sim: respawn delay (ticks)                                     |
+// | 248 | i32      | sim: player hit points                                         |
+// | 252 | i32      | sim: NPC hit points                                            |
+// | 256 | i32      | sim: projectile damage                                         |
+// | 260 | i32      | sim: hitscan damage                                            |
+// | 264 | i32      | sim: player radius (Q16 m)                                     |
+// | 268 | u32      | sim: collision cell shift (cell side = 2^shift Q16 units)      |
+// | 272 | i32      | sim: spawn half-extent around the world centre (Q16 m)         |
+// | 276 | u32      | sim: kills so far (players and NPCs brought to 0 hit points)   |
+// | 280 | -        | reserved                                                       |
+// | 320 | u32[64]  | sim: player table, avatar slot + 1 per player (0 = none)       |
+// | 576 | -        | reserved up to HEADER_BYTES                                    |
 // Every column holds `capacity` 32-bit elements, so kernels can clear a slot generically.
+// The `sim:` fields belong to the reference game step (assembly/sim); a world that never runs
+// it leaves them zero.
 
 export const WORLD_MAGIC: u32 = 0x4E524843;
-export const WORLD_VERSION: u32 = 1;
-export const HEADER_BYTES: u32 = 256;
+export const WORLD_VERSION: u32 = 2;
+// 1 KiB: the foundation header, the sim block and its 64-entry player table, with room to grow.
+export const HEADER_BYTES: u32 = 1024;
 export const MAX_COLUMNS: u32 = 32;
 
 export const H_MAGIC: usize = 0;
@@ -53,6 +72,24 @@ export const H_WANDER_MIN: usize = 84;
 export const H_WANDER_MAX: usize = 88;
 export const H_IDLE_PERCENT: usize = 92;
 export const H_COLUMN_TABLE: usize = 96;
+export const H_SIM_PLAYERS: usize = 224;
+export const H_SIM_PLAYER_SPEED: usize = 228;
+export const H_SIM_PROJECTILE_SPEED: usize = 232;
+export const H_SIM_PROJECTILE_TICKS: usize = 236;
+export const H_SIM_COOLDOWN_TICKS: usize = 240;
+export const H_SIM_RESPAWN_TICKS: usize = 244;
+export const H_SIM_PLAYER_HP: usize = 248;
+export const H_SIM_NPC_HP: usize = 252;
+export const H_SIM_PROJECTILE_DAMAGE: usize = 256;
+export const H_SIM_HITSCAN_DAMAGE: usize = 260;
+export const H_SIM_PLAYER_RADIUS: usize = 264;
+export const H_SIM_CELL_SHIFT: usize = 268;
+export const H_SIM_SPAWN_EXTENT: usize = 272;
+export const H_SIM_KILLS: usize = 276;
+export const H_SIM_PLAYER_TABLE: usize = 320;
+// Players a world's table can hold: inputs for one frame are at most 64 records, and a presence
+// set fits one u64.
+export const MAX_PLAYERS: u32 = 64;
 
 // Column indices into the offset table.
 export const COL_FLAGS: u32 = 0;
@@ -67,12 +104,15 @@ export const COL_VEL_Z: u32 = 8;
 export const COL_HEADING: u32 = 9;
 export const COL_TIMER: u32 = 10;
 export const COL_RADIUS: u32 = 11;
+export const COL_HP: u32 = 12; // hit points (i32); an entity at 0 or below is dead
+export const COL_OWNER: u32 = 13; // player: player number; projectile: shooter's slot
 
 // Entity flags (COL_FLAGS).
 export const FLAG_ALIVE: u32 = 1;
 export const FLAG_NPC: u32 = 2;
 export const FLAG_PLAYER: u32 = 4;
 export const FLAG_PROJECTILE: u32 = 8;
+export const FLAG_DEAD: u32 = 16; // a player waiting to respawn: neither solid nor hittable
 
 // Entity ids: slot index in the low 20 bits, generation in the high 12 (see src/core/entity-id.ts).
 export const GENERATION_MASK: u32 = 0xFFF;

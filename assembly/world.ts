@@ -4,7 +4,7 @@
 
 import {
   column, H_FREE, H_HIGH_WATER, H_CAPACITY, H_COLUMNS, H_ALIVE, H_SIZE, HEADER_BYTES, WORLD_VERSION,
-  COL_GENERATION, COL_FREE_STACK, COL_FLAGS, COL_RADIUS, FLAG_ALIVE, GENERATION_MASK,
+  COL_GENERATION, COL_FREE_STACK, COL_FLAGS, COL_OWNER, FLAG_ALIVE, GENERATION_MASK,
 } from './world-layout';
 
 // Takes a slot from the free stack (most recently freed first) or above the high water mark.
@@ -62,5 +62,5 @@ export function world_layout_version(): u32 {
   return WORLD_VERSION;
 }
 export function world_layout_column_count(): u32 {
-  return COL_RADIUS + 1;
+  return COL_OWNER + 1;
 }

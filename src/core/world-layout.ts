@@ -5,8 +5,9 @@
 import { defineSchema } from './schema.js';
 
 export const WORLD_MAGIC = 0x4e524843; // 'CHRN' little-endian
-export const WORLD_VERSION = 1;
-export const HEADER_BYTES = 256;
+export const WORLD_VERSION = 2;
+/** 1 KiB: the foundation header, the sim block and its player table, with room to grow. */
+export const HEADER_BYTES = 1024;
 export const MAX_COLUMNS = 32;
 
 /** Header byte offsets. */
@@ -33,12 +34,33 @@ export const H = {
   wanderMax: 88,
   idlePercent: 92,
   columnTable: 96,
+  // The reference game step's block (assembly/sim); zero in a world that never runs it.
+  simPlayers: 224,
+  simPlayerSpeed: 228,
+  simProjectileSpeed: 232,
+  simProjectileTicks: 236,
+  simCooldownTicks: 240,
+  simRespawnTicks: 244,
+  simPlayerHp: 248,
+  simNpcHp: 252,
+  simProjectileDamage: 256,
+  simHitscanDamage: 260,
+  simPlayerRadius: 264,
+  simCellShift: 268,
+  simSpawnExtent: 272,
+  simKills: 276,
+  simPlayerTable: 320,
 } as const;
+
+/** Entries in the sim's player table (avatar slot + 1 per player number, 0 = none). */
+export const MAX_PLAYERS = 64;
 
 export const FLAG_ALIVE = 1;
 export const FLAG_NPC = 2;
 export const FLAG_PLAYER = 4;
 export const FLAG_PROJECTILE = 8;
+/** A player waiting to respawn: neither solid nor hittable. */
+export const FLAG_DEAD = 16;
 
 /**
  * The reference world's columns, in the order of the kernel's COL_* indices. Positions and
@@ -57,6 +79,8 @@ export const WORLD_SCHEMA = defineSchema({
   heading: { type: 'q16', unit: 'rad' },
   timer: { type: 'u32', unit: 'ticks' },
   radius: { type: 'q16', unit: 'm', min: 0 },
+  hp: { type: 'i32', unit: 'hit points' },
+  owner: { type: 'u32', internal: true },
 });
 
 export type WorldField = (typeof WORLD_SCHEMA.names)[number];

@@ -1,0 +1,36 @@
+// What the rollback layer needs from a game, and nothing more: one contiguous state region in the
+// arena, a deterministic step over it that reads fixed-size input records, and a hash. The
+// reference game (reference-game.ts) implements it over the world region and assembly/sim; a
+// game with its own rules implements it over its own kernel (see the step contract in
+// assembly/sim/step.ts).
+
+import type { Arena } from '../wasm/arena.js';
+
+export interface RollbackGame {
+  /** The arena holding the state; the snapshot ring and the input staging come from it too. */
+  readonly arena: Arena;
+  /** Byte address of the state region (stable: regions never move). */
+  readonly statePtr: number;
+  /** Its length: a multiple of 16, the size of every snapshot. */
+  readonly stateBytes: number;
+  /** Size of one player's input record for one frame. */
+  readonly inputBytes: number;
+  /** Players per frame: the step reads this many records. */
+  readonly players: number;
+  /** The frame the state is at (steps completed). */
+  frame(): number;
+  /** One deterministic step with `playerCount` records at `inputsPtr`. */
+  advance(inputsPtr: number, playerCount: number): void;
+  /** 64-bit hash of the state region (unsigned). */
+  hash(): bigint;
+  /** The state has just become frame `frame` (after a step, a restore or an installed state). */
+  onFrame?(frame: number): void;
+  /**
+   * Fills in the parts of a player's record that the one who simulates decides rather than the
+   * player (for the reference game: the verdict of a lag-compensated shot). Called with the
+   * state at `frame`, just before the step that uses the record.
+   */
+  resolveClaim?(frame: number, player: number, records: Uint8Array, offset: number): void;
+  /** Why `bytes` cannot be installed as this game's state (wrong layout, size...), or null. */
+  checkState?(bytes: Uint8Array): string | null;
+}
