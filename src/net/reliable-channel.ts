@@ -1,0 +1,312 @@
+// Reliable channels (ordered and unordered), after yojimbo's reliable-ordered channel: every
+// message gets a 16-bit id (a wide counter locally), stays queued until the packet that carried
+// it is acked, and is resent every RTO until then. At most `windowMessages` ids are in flight,
+// so the receiver's window of the same size always has room, and at most one fragmented message
+// is in flight, so the receiver reassembles one at a time (bounded memory, no deadlock).
+//
+// Send ring (queueMessages slots, allocated on first send): payload, last send time (-1 never),
+// acked flag, fragment state. Receive ring (windowMessages slots, allocated on first receive):
+// have flag and, for ordered channels, the buffered copy of a message that arrived early.
+
+import { MESSAGE_DROP } from './drops.js';
+import { FragmentGroup, fragmentCountOf } from './fragment.js';
+import type { PacketWriter } from './packet-writer.js';
+import type { ResolvedChannel } from './channel.js';
+import { reconstructId16 } from './sequence.js';
+import { FRAGMENT_BLOCK_HEADER_BYTES, FRAGMENT_BYTES, MESSAGE_BLOCK_HEADER_BYTES } from './spec.js';
+
+export interface ChannelSink {
+  deliver(channel: number, bytes: Uint8Array): void;
+  acked(channel: number, messageNumber: number): void;
+  messageDropped(reason: number): void;
+}
+
+/** What non-critical channels may still write this flush. */
+export interface Budget {
+  bytes: number;
+  limited: boolean;
+}
+
+interface FragmentSend {
+  readonly count: number;
+  readonly sentAtMs: Float64Array;
+  readonly acked: Uint8Array;
+  remaining: number;
+  /** Next fragment to consider in the current flush. */
+  scan: number;
+}
+
+export const WRITE_DONE = 0;
+export const WRITE_FULL = 1;
+
+export class ReliableChannel {
+  readonly config: ResolvedChannel;
+  private readonly sink: ChannelSink;
+  // send side
+  private sendNext = 0;
+  private sendOldest = 0;
+  private scan = 0;
+  private fragInFlight = -1;
+  private payloads: (Uint8Array | null)[] = [];
+  private sentAtMs: Float64Array | undefined;
+  private ackedFlags: Uint8Array | undefined;
+  private frags: (FragmentSend | null)[] = [];
+  // receive side
+  private recvNext = 0;
+  private recvHave: Uint8Array | undefined;
+  private recvBuffer: (Uint8Array | null)[] = [];
+  private assembly: FragmentGroup | null = null;
+  bufferedBytes = 0;
+
+  constructor(config: ResolvedChannel, sink: ChannelSink) {
+    this.config = config;
+    this.sink = sink;
+  }
+
+  /** Messages queued and not yet acked. */
+  get pending(): number {
+    return this.sendNext - this.sendOldest;
+  }
+
+  /** Bytes held for delivery: early arrivals plus the message being reassembled. */
+  get receiveBytes(): number {
+    return this.bufferedBytes + (this.assembly ? this.assembly.byteLength : 0);
+  }
+
+  /** Queues a message (kept by reference until acked); its number, or -1 if the queue is full. */
+  enqueue(bytes: Uint8Array): number {
+    const cap = this.config.queueMessages;
+    if (this.sendNext - this.sendOldest >= cap) return -1;
+    if (this.sentAtMs === undefined) {
+      this.sentAtMs = new Float64Array(cap).fill(-1);
+      this.ackedFlags = new Uint8Array(cap);
+      this.payloads = new Array<Uint8Array | null>(cap).fill(null);
+      this.frags = new Array<FragmentSend | null>(cap).fill(null);
+    }
+    const id = this.sendNext++;
+    const slot = id & (cap - 1);
+    this.payloads[slot] = bytes;
+    this.sentAtMs[slot] = -1;
+    this.ackedFlags![slot] = 0;
+    const count = fragmentCountOf(bytes.length);
+    this.frags[slot] = count === 0 ? null : { count, sentAtMs: new Float64Array(count).fill(-1), acked: new Uint8Array(count), remaining: count, scan: 0 };
+    return id;
+  }
+
+  beginFlush(): void {
+    this.scan = this.sendOldest;
+    if (this.fragInFlight >= 0) {
+      const f = this.frags[this.fragInFlight & (this.config.queueMessages - 1)];
+      if (f) f.scan = 0;
+    }
+  }
+
+  /**
+   * Writes due messages into the packet: never sent, or unacked for `rtoMs`. Returns WRITE_FULL
+   * if the packet filled up with more still due (the caller starts another packet).
+   */
+  write(w: PacketWriter, nowMs: number, rtoMs: number, budget: Budget): number {
+    if (this.sendNext === this.sendOldest) return WRITE_DONE;
+    const mask = this.config.queueMessages - 1;
+    const end = Math.min(this.sendNext, this.sendOldest + this.config.windowMessages);
+    const channel = this.config.index;
+    const sentAt = this.sentAtMs!;
+    const acked = this.ackedFlags!;
+    while (this.scan < end) {
+      const id = this.scan;
+      const slot = id & mask;
+      if (acked[slot] === 1) {
+        this.scan++;
+        continue;
+      }
+      const payload = this.payloads[slot]!;
+      const frag = this.frags[slot] ?? null;
+      if (frag === null) {
+        const last = sentAt[slot]!;
+        if (last >= 0 && nowMs - last < rtoMs) {
+          this.scan++;
+          continue;
+        }
+        const blockBytes = MESSAGE_BLOCK_HEADER_BYTES + payload.length;
+        if (budget.limited && budget.bytes < blockBytes) return WRITE_DONE;
+        if (!w.fits(blockBytes)) return WRITE_FULL;
+        w.writeMessage(channel, id & 0xffff, payload, 0, payload.length);
+        budget.bytes -= blockBytes;
+        sentAt[slot] = nowMs;
+        this.scan++;
+        continue;
+      }
+      if (this.fragInFlight >= 0 && this.fragInFlight !== id) {
+        this.scan++;
+        continue;
+      }
+      this.fragInFlight = id;
+      for (; frag.scan < frag.count; frag.scan++) {
+        const i = frag.scan;
+        if (frag.acked[i] === 1) continue;
+        const last = frag.sentAtMs[i]!;
+        if (last >= 0 && nowMs - last < rtoMs) continue;
+        const off = i * FRAGMENT_BYTES;
+        const length = Math.min(FRAGMENT_BYTES, payload.length - off);
+        const blockBytes = FRAGMENT_BLOCK_HEADER_BYTES + length;
+        if (budget.limited && budget.bytes < blockBytes) return WRITE_DONE;
+        if (!w.fits(blockBytes)) return WRITE_FULL;
+        w.writeFragment(channel, id & 0xffff, frag.count, i, payload, off, length);
+        budget.bytes -= blockBytes;
+        frag.sentAtMs[i] = nowMs;
+      }
+      frag.scan = 0;
+      this.scan++;
+    }
+    return WRITE_DONE;
+  }
+
+  /** The packet carrying (id16, fragment) was acked. */
+  onAck(fragmentIndex: number, id16: number): void {
+    if (this.sendNext === this.sendOldest) return;
+    const id = reconstructId16(id16, this.sendOldest);
+    if (id < this.sendOldest || id >= this.sendNext) return;
+    const mask = this.config.queueMessages - 1;
+    const slot = id & mask;
+    const acked = this.ackedFlags!;
+    if (acked[slot] === 1) return;
+    const frag = this.frags[slot];
+    if (frag) {
+      if (fragmentIndex >= frag.count || frag.acked[fragmentIndex] === 1) return;
+      frag.acked[fragmentIndex] = 1;
+      if (--frag.remaining > 0) return;
+      if (this.fragInFlight === id) this.fragInFlight = -1;
+    }
+    acked[slot] = 1;
+    this.sink.acked(this.config.index, id);
+    while (this.sendOldest < this.sendNext && acked[this.sendOldest & mask] === 1) {
+      const s = this.sendOldest & mask;
+      acked[s] = 0;
+      this.payloads[s] = null;
+      this.frags[s] = null;
+      this.sentAtMs![s] = -1;
+      this.sendOldest++;
+    }
+  }
+
+  /** Marks everything unacked for immediate resend (the link was replaced). */
+  resendAll(): void {
+    if (!this.sentAtMs) return;
+    this.sentAtMs.fill(-1);
+    for (const f of this.frags) {
+      if (f) f.sentAtMs.fill(-1);
+    }
+  }
+
+  /**
+   * Checks a received block without changing anything: 0 if acceptable, else the packet drop
+   * reason (as a string key understood by the caller).
+   */
+  validate(id16: number, fragment: boolean, count: number): 'window' | 'malformed' | null {
+    const id = reconstructId16(id16, this.recvNext);
+    if (id < this.recvNext) return null;
+    if (id >= this.recvNext + this.config.windowMessages) return 'window';
+    if (this.recvHave && this.recvHave[id & (this.config.windowMessages - 1)] === 1) return null;
+    const asm = this.assembly;
+    if (fragment) {
+      if (asm && asm.id !== id) return 'window';
+      if (asm && asm.count !== count) return 'malformed';
+    } else if (asm && asm.id === id) return 'malformed';
+    return null;
+  }
+
+  /** Applies a validated message block. `bytes[off, off+length)` is only valid during the call. */
+  receiveMessage(id16: number, bytes: Uint8Array, off: number, length: number): void {
+    const id = reconstructId16(id16, this.recvNext);
+    if (this.isDuplicate(id)) {
+      this.sink.messageDropped(MESSAGE_DROP.duplicate);
+      return;
+    }
+    this.accept(id, bytes.subarray(off, off + length), false);
+  }
+
+  receiveFragment(id16: number, count: number, index: number, bytes: Uint8Array, off: number, length: number, nowMs: number): void {
+    const id = reconstructId16(id16, this.recvNext);
+    if (this.isDuplicate(id)) {
+      this.sink.messageDropped(MESSAGE_DROP.duplicate);
+      return;
+    }
+    let asm = this.assembly;
+    if (asm === null) asm = this.assembly = new FragmentGroup(this.config.index, id, count, nowMs);
+    else if (asm.id !== id || asm.count !== count) return; // a sender breaking the one-at-a-time rule
+    if (asm.has(index)) {
+      this.sink.messageDropped(MESSAGE_DROP.duplicate);
+      return;
+    }
+    if (!asm.add(index, bytes, off, length)) return;
+    this.assembly = null;
+    this.accept(id, asm.message(), true);
+  }
+
+  private isDuplicate(id: number): boolean {
+    if (id < this.recvNext) return true;
+    return this.recvHave !== undefined && this.recvHave[id & (this.config.windowMessages - 1)] === 1;
+  }
+
+  /** `owned` says `message` is ours to keep (a reassembled buffer) rather than a view. */
+  private accept(id: number, message: Uint8Array, owned: boolean): void {
+    const window = this.config.windowMessages;
+    const mask = window - 1;
+    if (this.recvHave === undefined) {
+      this.recvHave = new Uint8Array(window);
+      if (this.config.ordered) this.recvBuffer = new Array<Uint8Array | null>(window).fill(null);
+    }
+    const have = this.recvHave;
+    const channel = this.config.index;
+    if (!this.config.ordered) {
+      this.sink.deliver(channel, message);
+      have[id & mask] = 1;
+      while (have[this.recvNext & mask] === 1) {
+        have[this.recvNext & mask] = 0;
+        this.recvNext++;
+      }
+      return;
+    }
+    if (id !== this.recvNext) {
+      have[id & mask] = 1;
+      this.recvBuffer[id & mask] = owned ? message : message.slice();
+      this.bufferedBytes += message.length;
+      return;
+    }
+    this.sink.deliver(channel, message);
+    this.recvNext++;
+    while (have[this.recvNext & mask] === 1) {
+      const s = this.recvNext & mask;
+      const buffered = this.recvBuffer[s]!;
+      have[s] = 0;
+      this.recvBuffer[s] = null;
+      this.bufferedBytes -= buffered.length;
+      this.recvNext++;
+      this.sink.deliver(channel, buffered);
+    }
+  }
+
+  /** Drops all state (a resync: the session continues, the channel starts over). */
+  reset(): void {
+    this.sendNext = 0;
+    this.sendOldest = 0;
+    this.scan = 0;
+    this.fragInFlight = -1;
+    this.payloads = [];
+    this.sentAtMs = undefined;
+    this.ackedFlags = undefined;
+    this.frags = [];
+    this.recvNext = 0;
+    this.recvHave = undefined;
+    this.recvBuffer = [];
+    this.assembly = null;
+    this.bufferedBytes = 0;
+  }
+
+  /** Bytes this channel holds for sending (payloads not yet acked). */
+  get queuedBytes(): number {
+    let n = 0;
+    for (const p of this.payloads) if (p) n += p.length;
+    return n;
+  }
+}

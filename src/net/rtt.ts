@@ -1,0 +1,83 @@
+// Round-trip time measurement of one connection. Each ack of a packet's newest sequence gives a
+// sample: now - sent time - the ack delay the peer reported (the time our packet sat at the
+// peer before its reply left). Smoothed RTT and variance follow RFC 6298; jitter is RFC 3550's
+// running mean of the difference between consecutive samples; the baseline is the minimum RTT
+// over the last BASELINE_WINDOW_MS (two half-window minima, so the baseline can rise again
+// after a route change). Loss is a per-packet moving average.
+
+/** The seed establishes the baseline over 30 s. */
+export const BASELINE_WINDOW_MS = 30_000;
+/** 1/64 per packet: about a second of traffic at 60 packets a second. */
+const LOSS_GAIN = 1 / 64;
+const RTT_GAIN = 1 / 8;
+const RTTVAR_GAIN = 1 / 4;
+const JITTER_GAIN = 1 / 16;
+/** Retransmission timeout bounds: a tick and a half at 60 Hz, and one second. */
+export const MIN_RTO_MS = 25;
+export const MAX_RTO_MS = 1_000;
+
+export class RttEstimator {
+  /** Smoothed round-trip time, ms; 0 until the first sample. */
+  srttMs = 0;
+  rttVarMs = 0;
+  jitterMs = 0;
+  lastRttMs = 0;
+  samples = 0;
+  /** Fraction of packets lost, moving average. */
+  loss = 0;
+  private minCurrentMs = Infinity;
+  private minPreviousMs = Infinity;
+  private windowStartMs = 0;
+
+  sample(rttMs: number, nowMs: number): void {
+    const r = Math.max(0, rttMs);
+    if (this.samples === 0) {
+      this.srttMs = r;
+      this.rttVarMs = r / 2;
+      this.windowStartMs = nowMs;
+    } else {
+      this.rttVarMs += RTTVAR_GAIN * (Math.abs(this.srttMs - r) - this.rttVarMs);
+      this.srttMs += RTT_GAIN * (r - this.srttMs);
+      this.jitterMs += JITTER_GAIN * (Math.abs(r - this.lastRttMs) - this.jitterMs);
+    }
+    this.lastRttMs = r;
+    this.samples++;
+    if (nowMs - this.windowStartMs >= BASELINE_WINDOW_MS / 2) {
+      this.minPreviousMs = this.minCurrentMs;
+      this.minCurrentMs = Infinity;
+      this.windowStartMs = nowMs;
+    }
+    if (r < this.minCurrentMs) this.minCurrentMs = r;
+  }
+
+  /** Minimum RTT over the last 15 to 30 s: the uncongested path. */
+  get baselineMs(): number {
+    const m = Math.min(this.minCurrentMs, this.minPreviousMs);
+    return m === Infinity ? 0 : m;
+  }
+
+  /** How long to wait for an ack before resending a reliable message. */
+  get rtoMs(): number {
+    if (this.samples === 0) return 100;
+    return Math.min(MAX_RTO_MS, Math.max(MIN_RTO_MS, this.srttMs + 4 * this.rttVarMs));
+  }
+
+  packetAcked(): void {
+    this.loss -= LOSS_GAIN * this.loss;
+  }
+
+  packetLost(): void {
+    this.loss += LOSS_GAIN * (1 - this.loss);
+  }
+
+  reset(): void {
+    this.srttMs = 0;
+    this.rttVarMs = 0;
+    this.jitterMs = 0;
+    this.lastRttMs = 0;
+    this.samples = 0;
+    this.loss = 0;
+    this.minCurrentMs = Infinity;
+    this.minPreviousMs = Infinity;
+  }
+}
