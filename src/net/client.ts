@@ -246,6 +246,11 @@ export class NetClient implements PacketReceiver, ConnectionHost {
     return -1;
   }
 
+  transportDrop(): void {
+    this.packetsReceived++;
+    this.drops.packets[PACKET_DROP.transport]!++;
+  }
+
   linkClosed(transport: Transport): void {
     if (transport !== this.transport) return;
     if (this.state === 'connected') this.interrupt(DisconnectReason.TransportClosed);

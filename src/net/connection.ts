@@ -558,8 +558,10 @@ export class Connection implements ChannelSink {
     this.sent.detectLosses(this.newestAcked, nowMs, this.lossTimeoutMs, this.onLost);
   }
 
+  /** Before the first RTT sample a packet gets a second (TCP's initial RTO), after it 2 RTT
+   * plus the peer's longest ack delay. */
   private get lossTimeoutMs(): number {
-    return Math.max(250, 2 * this.rtt.srttMs + 100);
+    return this.rtt.samples === 0 ? 1000 : Math.max(250, 2 * this.rtt.srttMs + 100);
   }
 
   /**

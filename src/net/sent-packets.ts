@@ -12,7 +12,8 @@
 // | entry (ring of 512)         | u32  | channel bits 0-2, fragment index 3-10, id 11-26   |
 //
 // A packet is lost when the peer has acked a sequence more than ACK_BITS newer (it can no
-// longer be acked) or when it has waited longer than the loss timeout. A packet whose entries
+// longer be acked) or when it has waited longer than the loss timeout; an ack that still
+// arrives for it later turns it back into an acked packet (the loss was spurious). A packet whose entries
 // were overwritten in the entry ring before it was acked just reports no entries: the reliable
 // channels resend on their own timers, so nothing is lost but an early ack.
 
@@ -117,7 +118,10 @@ export class SentPackets {
   ack(seq: number, visit: (entry: number) => void): number {
     if (seq < 0 || seq >= this.nextSeq || this.nextSeq - seq > SENT_WINDOW_PACKETS) return -1;
     const slot = seq & SLOT_MASK;
-    if (this.seqLow[slot] !== seq >>> 0 || this.state[slot] !== STATE_IN_FLIGHT) return -1;
+    const st = this.state[slot];
+    if (this.seqLow[slot] !== seq >>> 0 || (st !== STATE_IN_FLIGHT && st !== STATE_LOST)) return -1;
+    // An ack for a packet already declared lost: the loss was spurious (the ack was late).
+    if (st === STATE_LOST) this.lostTotal--;
     this.state[slot] = STATE_ACKED;
     this.ackedTotal++;
     const count = this.entryCount[slot]!;

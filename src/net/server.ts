@@ -329,6 +329,7 @@ export class NetServer implements PacketReceiver, ConnectionHost {
     conn.handshakeSeq = handshakeSeq;
     conn.bindLink(transport, host, port, link, { rx: this.sessionRx, tx: this.sessionTx, rxSalt: opened.clientSalt, txSalt: opened.serverSalt }, tier, nowMs);
     this.table.set(host, port, link, conn);
+    if (link !== null) transport.linkBound(link);
     this.rekeyKeys.delete(conn);
     conn.sendControl(encodeAccept({ tier, clientId, timeoutMs: opened.timeoutMs, ticket: this.issuer.issueTicket(clientId, unixNow) }));
     this.handshakesCompleted++;
@@ -348,6 +349,11 @@ export class NetServer implements PacketReceiver, ConnectionHost {
     const bytes = new TokenBucket(bytesPerSec, 2 * bytesPerSec);
     conn.limiter = { allow: (nowMs, length) => packets.take(nowMs) && bytes.take(nowMs, length) };
     return conn;
+  }
+
+  transportDrop(): void {
+    this.packetsReceived++;
+    this.drops.packets[PACKET_DROP.transport]!++;
   }
 
   linkClosed(_transport: Transport, link: object): void {

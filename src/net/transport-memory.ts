@@ -141,6 +141,8 @@ export class MemoryTransport implements Transport {
 
   closeLink(): void {}
 
+  linkBound(): void {}
+
   async close(): Promise<void> {
     this.closed = true;
     this.network.unbind(this);

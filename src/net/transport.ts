@@ -11,6 +11,8 @@ export interface PacketReceiver {
   receive(transport: Transport, bytes: Uint8Array, host: string, port: number, link: object | null): void;
   /** A connection-oriented link closed (the WebSocket went away). */
   linkClosed(transport: Transport, link: object): void;
+  /** The transport discarded something that is not a packet (a text frame): counted. */
+  transportDrop(transport: Transport): void;
 }
 
 export interface Transport {
@@ -21,5 +23,7 @@ export interface Transport {
   attach(receiver: PacketReceiver): void;
   /** Closes one link of a connection-oriented transport (no-op for datagrams). */
   closeLink(link: object): void;
+  /** The endpoint has a connection on this link now (it stops the link's handshake timer). */
+  linkBound(link: object): void;
   close(): Promise<void>;
 }

@@ -1,0 +1,104 @@
+// UDP over node:dgram (Node only): the game port. Node may hold a datagram's buffer until the
+// kernel takes it, so sends go through a pool of SEND_POOL_SIZE buffers, each freed by its own
+// send callback (closures made once per slot): the caller's buffer is reusable at once and
+// nothing is allocated per packet. If every slot is busy (the kernel send queue is backed up),
+// a fresh buffer is used and counted.
+
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { MAX_PACKET_BYTES } from './spec.js';
+import type { PacketReceiver, Transport } from './transport.js';
+
+/** In-flight sends before the pool falls back to allocating. */
+export const SEND_POOL_SIZE = 256;
+/** 4 MiB kernel buffers (Linux caps them at net.core.[rw]mem_max). */
+export const DEFAULT_SOCKET_BUFFER_BYTES = 4 << 20;
+
+export interface UdpBindOptions {
+  host?: string;
+  port?: number;
+  /** SO_RCVBUF / SO_SNDBUF; the seed recommends megabytes for busy servers. */
+  socketBufferBytes?: number;
+}
+
+export class UdpTransport implements Transport {
+  readonly name = 'udp' as const;
+  readonly socket: Socket;
+  private receiver: PacketReceiver | undefined;
+  private readonly pool: Buffer[] = [];
+  private readonly busy: Uint8Array;
+  private readonly done: ((err?: Error | null) => void)[] = [];
+  private cursor = 0;
+  poolMisses = 0;
+  sendErrors = 0;
+  private closed = false;
+
+  /** Wraps a bound socket (the server binds it itself to report port conflicts). */
+  constructor(socket: Socket) {
+    this.socket = socket;
+    this.busy = new Uint8Array(SEND_POOL_SIZE);
+    for (let i = 0; i < SEND_POOL_SIZE; i++) {
+      this.pool.push(Buffer.allocUnsafe(MAX_PACKET_BYTES));
+      this.done.push((err?: Error | null) => {
+        this.busy[i] = 0;
+        if (err) this.sendErrors++;
+      });
+    }
+    socket.on('message', (msg, rinfo) => this.receiver?.receive(this, msg, rinfo.address, rinfo.port, null));
+    // An ICMP error from a peer that went away surfaces here; the timeout handles the peer.
+    socket.on('error', () => this.sendErrors++);
+  }
+
+  /** Binds a new socket (port 0 picks a free one). */
+  static bind(options: UdpBindOptions = {}): Promise<UdpTransport> {
+    const host = options.host ?? '0.0.0.0';
+    const bufferBytes = options.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES;
+    return new Promise((resolve, reject) => {
+      const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', recvBufferSize: bufferBytes, sendBufferSize: bufferBytes });
+      const onError = (err: Error) => {
+        socket.close();
+        reject(err);
+      };
+      socket.once('error', onError);
+      socket.bind(options.port ?? 0, host, () => {
+        socket.off('error', onError);
+        resolve(new UdpTransport(socket));
+      });
+    });
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  attach(receiver: PacketReceiver): void {
+    this.receiver = receiver;
+  }
+
+  send(bytes: Uint8Array, host: string, port: number): void {
+    if (this.closed) return;
+    const n = SEND_POOL_SIZE;
+    for (let k = 0; k < n; k++) {
+      const i = this.cursor;
+      this.cursor = i + 1 === n ? 0 : i + 1;
+      if (this.busy[i] === 1) continue;
+      this.busy[i] = 1;
+      const buf = this.pool[i]!;
+      buf.set(bytes);
+      this.socket.send(buf, 0, bytes.length, port, host, this.done[i]);
+      return;
+    }
+    this.poolMisses++;
+    this.socket.send(Buffer.from(bytes), port, host);
+  }
+
+  closeLink(): void {}
+
+  linkBound(): void {}
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
+}
