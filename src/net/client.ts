@@ -222,6 +222,7 @@ export class NetClient implements PacketReceiver, ConnectionHost {
     if (type === PACKET_CHALLENGE) {
       if (length !== CHALLENGE_BYTES) return PACKET_DROP.bad_length;
       if (bytes[1] !== PROTOCOL_VERSION) return PACKET_DROP.bad_version;
+      if (bytes[3] !== 0) return PACKET_DROP.malformed;
       if (this.state !== 'requesting' || token === undefined) return PACKET_DROP.duplicate_handshake;
       const challenge = openChallenge(this.crypto, bytes, token.serverToClientKey);
       if (challenge === undefined) return PACKET_DROP.handshake_invalid;
@@ -239,6 +240,7 @@ export class NetClient implements PacketReceiver, ConnectionHost {
     }
     if (length !== DENIED_BYTES) return PACKET_DROP.bad_length;
     if (bytes[1] !== PROTOCOL_VERSION) return PACKET_DROP.bad_version;
+    if (bytes[2] !== 0 || bytes[3] !== 0) return PACKET_DROP.malformed;
     if ((this.state !== 'requesting' && this.state !== 'responding') || token === undefined) return PACKET_DROP.duplicate_handshake;
     const reason = openDenied(this.crypto, bytes, token.serverToClientKey);
     if (reason === undefined) return PACKET_DROP.handshake_invalid;

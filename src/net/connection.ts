@@ -458,7 +458,9 @@ export class Connection implements ChannelSink {
       this.switchTxKey(phase, this.pendingTxKey, nowMs);
       this.pendingTxPhase = -1;
     }
-    if (this.unackedReceived++ === 0) this.firstUnackedAtMs = nowMs;
+    // Only packets that carry blocks need a prompt ack (QUIC's ack-eliciting packets); an empty
+    // keep-alive is acked by whatever leaves next, so idle links stay at 10 packets a second.
+    if (end > DATA_HEADER_BYTES && this.unackedReceived++ === 0) this.firstUnackedAtMs = nowMs;
     this.apply(b, end, nowMs);
     if (this.unackedReceived >= ACK_EVERY_PACKETS && this.state === 'connected') this.sendPacket(nowMs, false);
     return -1;

@@ -21,9 +21,9 @@ export const PACKET_DROP_REASONS = [
   'decrypt_failed', // DATA that does not open: tampered, truncated, wrong key or protocol id
   'key_phase', // DATA sealed with a key phase that has no key
   'replayed', // DATA sequence already received or older than the replay window
-  'malformed', // DATA payload whose blocks do not parse
+  'malformed', // DATA payload whose blocks do not parse; handshake zero fields not zero
   'window', // reliable message outside the receive window (a misbehaving sender)
-  'duplicate_handshake', // REQUEST / RESPONSE from an address that is already connected
+  'duplicate_handshake', // a RESPONSE already answered, or a CHALLENGE / DENIED after the handshake
   'handshake_busy', // the server's handshake budget for this second is spent
   'transport', // not a binary frame, or a frame from a closed link
 ] as const;
@@ -35,7 +35,7 @@ export const MESSAGE_DROP_REASONS = [
   'over_budget', // unreliable message larger than the congestion budget left this flush
   'suspended', // unreliable message of a priority class congestion control suspended
   'not_connected', // unreliable message sent while the connection was not connected
-  'stale', // unreliable-sequenced message older than one already delivered
+  'stale', // unreliable-sequenced message (or fragment of one) older than one already delivered
   'reassembly_timeout', // fragments of a message did not all arrive within 5 s
   'reassembly_full', // the connection's reassembly memory cap was reached
   'duplicate', // a message or fragment that was already delivered

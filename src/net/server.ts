@@ -253,7 +253,12 @@ export class NetServer implements PacketReceiver, ConnectionHost {
     if (bytes.length !== REQUEST_BYTES) return PACKET_DROP.bad_length;
     if (bytes[1] !== PROTOCOL_VERSION) return PACKET_DROP.bad_version;
     if (!this.hs.protocolIdMatches(bytes, 4)) return PACKET_DROP.bad_protocol_id;
-    if (this.table.get(host, port, link) !== undefined) return PACKET_DROP.duplicate_handshake;
+    // The zero fields and the padding are not sealed, so they are checked: every bit counts.
+    if (bytes[2] !== 0 || bytes[3] !== 0) return PACKET_DROP.malformed;
+    for (let i = REQUEST_TOKEN_OFFSET + SEALED_PRIVATE_TOKEN_BYTES; i < REQUEST_BYTES; i++) if (bytes[i] !== 0) return PACKET_DROP.malformed;
+    // A REQUEST from an address that has a connection is answered too: the client restarted
+    // its handshake (its app restarted, or it noticed a dead link before we did) and the
+    // RESPONSE that follows replaces the old link. Answering keeps no state either way.
     if (!this.addressLimiter.allow(host, nowMs)) return PACKET_DROP.rate_limited;
     this.io.load(bytes);
     const unixNow = this.unixClock();
@@ -277,6 +282,7 @@ export class NetServer implements PacketReceiver, ConnectionHost {
   private processResponse(transport: Transport, bytes: Uint8Array, host: string, port: number, link: object | null, nowMs: number): number {
     if (bytes.length !== RESPONSE_BYTES) return PACKET_DROP.bad_length;
     if (bytes[1] !== PROTOCOL_VERSION) return PACKET_DROP.bad_version;
+    if (bytes[3] !== 0) return PACKET_DROP.malformed;
     const existing = this.table.get(host, port, link);
     // A client resends its RESPONSE until ACCEPT arrives: the copies cost nothing.
     if (existing !== undefined && existing.handshakeSeq === readU64(bytes, 4)) return PACKET_DROP.duplicate_handshake;
@@ -288,6 +294,10 @@ export class NetServer implements PacketReceiver, ConnectionHost {
     if (verdict >= 0) return verdict;
     const opened = this.hs.response;
     if (opened.clientId > MAX_CLIENT_ID) return PACKET_DROP.token_invalid;
+    // Handshake sequences only grow: a RESPONSE to an older challenge than the one that bound
+    // the session is a replay (it would otherwise move the session to the sender's address).
+    const session = this.byClientId.get(opened.clientId);
+    if (session !== undefined && readU64(bytes, 4) <= session.handshakeSeq) return PACKET_DROP.replayed;
     if (!this.crypto.kxServerSessionKeys(this.sessionRx, this.sessionTx, opened.epoch.publicKey, opened.epoch.secretKey, this.hs.clientPublicKey)) {
       return PACKET_DROP.handshake_invalid;
     }
