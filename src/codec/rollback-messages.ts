@@ -23,8 +23,8 @@
 // |   3 | u8    | n, frames in this message (0..MAX_FRAMES_PER_MESSAGE)                    |
 // |   4 | u32   | first frame                                                              |
 // |   8 | u32   | server frame when sent (frames the server has simulated)                 |
-// |  12 | u32   | newest frame of this client's inputs the server holds (NO_FRAME = none)  |
-// |  16 | i16   | how early this client's inputs arrive, frames * 16 (negative = late)     |
+// |  12 | u32   | newest input frame received from this client, on time or late (NO_FRAME) |
+// |  16 | i16   | how early this client's inputs arrive (recent worst case), frames * 16   |
 // |  18 | u16   | reserved, 0                                                              |
 // |  20 | ...   | per frame: u64 presence bits (bit p = player p present), then one 12-byte |
 // |     |       | input record per present player, in player order                         |

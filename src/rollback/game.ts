@@ -31,6 +31,11 @@ export interface RollbackGame {
    * state at `frame`, just before the step that uses the record.
    */
   resolveClaim?(frame: number, player: number, records: Uint8Array, offset: number): void;
+  /**
+   * The input to assume for a player nobody has heard from yet (no earlier input to repeat),
+   * e.g. right after a full state arrives. Default: all zero.
+   */
+  neutralInput?(player: number, out: Uint8Array, offset: number): void;
   /** Why `bytes` cannot be installed as this game's state (wrong layout, size...), or null. */
   checkState?(bytes: Uint8Array): string | null;
 }

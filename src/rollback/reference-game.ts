@@ -186,6 +186,17 @@ export class ReferenceGame implements RollbackGame {
   }
 
   /**
+   * A player with an avatar stays present and idle (as the server writes it: verdict NO_TARGET);
+   * one without stays absent (all zero, as the wire expands an absent player).
+   */
+  neutralInput(player: number, out: Uint8Array, offset: number): void {
+    out.fill(0, offset, offset + INPUT_BYTES);
+    if (this.playerSlot(player) < 0) return;
+    out[offset + IN_BUTTONS] = BUTTON_PRESENT;
+    new DataView(out.buffer, out.byteOffset + offset, INPUT_BYTES).setUint32(IN_TARGET, NO_TARGET, true);
+  }
+
+  /**
    * Lag compensation of a SHOOT: writes the verdict into the record (NO_TARGET for anything but
    * a resolvable shot), so the verdict — never a client's claim of one — is what the step applies.
    */
