@@ -26,6 +26,8 @@ export interface Peer {
   down: SimulatedLink;
   /** STATE travels on the reliable channel: delayed, never lost. */
   reliable: SimulatedLink;
+  /** And so do RESYNC requests, the other way. */
+  reliableUp: SimulatedLink;
 }
 
 export class Netplay {
@@ -54,7 +56,7 @@ export class Netplay {
       const game = ReferenceGame.create(arena, gameOptions(`client${i}`));
       const client = new RollbackClient(game, { localPlayer: player, tickHz: 60, name: `client${i}`, ...options.client });
       const link = (loss: number) => new SimulatedLink(mulberry32(options.seed * 31 + i * 7 + loss * 1000), options.oneWayMs, options.jitterMs, loss);
-      this.peers.push({ player, game, client, up: link(options.lossRate), down: link(options.lossRate), reliable: link(0) });
+      this.peers.push({ player, game, client, up: link(options.lossRate), down: link(options.lossRate), reliable: link(0), reliableUp: link(0) });
     }
   }
 
@@ -64,7 +66,10 @@ export class Netplay {
     while (this.nowMs < end) {
       this.nowMs += stepMs;
       const now = this.nowMs;
-      for (const peer of this.peers) for (const bytes of peer.up.deliver(now)) this.server.receive(peer.player, bytes);
+      for (const peer of this.peers) {
+        for (const bytes of peer.up.deliver(now)) this.server.receive(peer.player, bytes);
+        for (const bytes of peer.reliableUp.deliver(now)) this.server.receive(peer.player, bytes);
+      }
       while (this.nextTickMs <= now) {
         this.nextTickMs += this.tickMs;
         this.server.tick();
@@ -86,7 +91,7 @@ export class Netplay {
           if (packet) peer.up.send(packet, now);
         }
         const resync = peer.client.takeResync();
-        if (resync) peer.reliable.send(resync, now);
+        if (resync) peer.reliableUp.send(resync, now);
       }
       afterStep?.();
     }
