@@ -6,6 +6,7 @@
 // Runs in Node and in the browser; time, transport and crypto are injected.
 
 import { StateError } from '../core/errors.js';
+import { NetClock } from './clock.js';
 import { DEFAULT_CHANNELS, resolveChannels, type ChannelConfig, type ResolvedChannel } from './channel.js';
 import type { CongestionOptions } from './congestion.js';
 import { decodeConnectToken, type ConnectToken } from './connect-token.js';
@@ -39,7 +40,6 @@ import {
 } from './spec.js';
 import { Staging } from './staging.js';
 import type { PacketReceiver, Transport } from './transport.js';
-import { readU32 } from './wire.js';
 
 /** netcode resends handshake packets 10 times a second. */
 export const HANDSHAKE_RESEND_MS = 100;
@@ -73,6 +73,7 @@ export interface NetClientOptions {
 const clock = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 export class NetClient implements PacketReceiver, ConnectionHost {
+  readonly time = new NetClock();
   io: PacketIo;
   readonly staging = new Staging();
   readonly drops = new DropCounters();
@@ -143,8 +144,9 @@ export class NetClient implements PacketReceiver, ConnectionHost {
     this.response = undefined;
     kxKeypair(this.crypto, this.clientPk, this.clientSk);
     this.state = 'requesting';
-    this.attemptStartedMs = this.clock();
-    this.sendHandshake(this.request, this.attemptStartedMs);
+    this.time.nowMs = this.clock();
+    this.attemptStartedMs = this.time.nowMs;
+    this.sendHandshake(this.request);
   }
 
   /** Queues a message (see Connection.send). Reliable messages queue while reconnecting too. */
@@ -158,36 +160,39 @@ export class NetClient implements PacketReceiver, ConnectionHost {
 
   /** Timers and one flush; call every frame (or tick). */
   update(nowMs: number = this.clock()): void {
+    this.time.nowMs = nowMs;
     if (this.state === 'requesting' || this.state === 'responding') {
       if (nowMs - this.attemptStartedMs > this.handshakeTimeoutMs || (this.token && this.unixClock() >= this.token.expiresAtMs && this.state === 'requesting')) {
         this.failAttempt(DisconnectReason.HandshakeTimeout);
         return;
       }
       if (nowMs - this.lastHandshakeSendMs >= HANDSHAKE_RESEND_MS) {
-        this.sendHandshake(this.state === 'requesting' ? this.request! : this.response!, nowMs);
+        this.sendHandshake(this.state === 'requesting' ? this.request! : this.response!);
       }
       return;
     }
     if (this.state !== 'connected') return;
-    const reason = this.connection.tick(nowMs);
+    const reason = this.connection.tick();
     if (reason !== DisconnectReason.None) {
       this.interrupt(reason);
       return;
     }
-    this.connection.flush(nowMs);
+    this.connection.flush();
     this.staging.reset();
   }
 
   /** Sends what is queued now, without waiting for the next update. */
   flush(nowMs: number = this.clock()): void {
     if (this.state !== 'connected') return;
-    this.connection.flush(nowMs);
+    this.time.nowMs = nowMs;
+    this.connection.flush();
     this.staging.reset();
   }
 
   /** Leaves: DISCONNECT packets to the server, then the transport closes. */
   disconnect(): void {
-    if (this.state === 'connected') this.connection.sendDisconnect(DisconnectReason.ClientClosed, this.clock());
+    this.time.nowMs = this.clock();
+    if (this.state === 'connected') this.connection.sendDisconnect(DisconnectReason.ClientClosed);
     this.end(DisconnectReason.ClientClosed);
   }
 
@@ -210,14 +215,14 @@ export class NetClient implements PacketReceiver, ConnectionHost {
     if ((prefix & PREFIX_RESERVED_MASK) !== 0 || type < PACKET_REQUEST || type > PACKET_DATA) return PACKET_DROP.bad_prefix;
     if (type !== PACKET_DATA && prefix !== type) return PACKET_DROP.bad_prefix;
     if (type !== PACKET_DATA && type !== PACKET_CHALLENGE && type !== PACKET_DENIED) return PACKET_DROP.wrong_direction;
-    const nowMs = this.clock();
+    this.time.nowMs = this.clock();
     const token = this.token;
     if (type === PACKET_DATA) {
       if (length < DATA_OVERHEAD_BYTES) return PACKET_DROP.too_short;
       if (bytes[1] !== PROTOCOL_VERSION) return PACKET_DROP.bad_version;
       if (this.state !== 'responding' && this.state !== 'connected') return PACKET_DROP.not_connected;
       this.io.load(bytes);
-      return this.connection.receive(length, nowMs);
+      return this.connection.receive(length);
     }
     if (type === PACKET_CHALLENGE) {
       if (length !== CHALLENGE_BYTES) return PACKET_DROP.bad_length;
@@ -227,15 +232,14 @@ export class NetClient implements PacketReceiver, ConnectionHost {
       const challenge = openChallenge(this.crypto, bytes, token.serverToClientKey);
       if (challenge === undefined) return PACKET_DROP.handshake_invalid;
       if (!this.crypto.kxClientSessionKeys(this.rxKey, this.txKey, this.clientPk, this.clientSk, challenge.serverPublicKey)) return PACKET_DROP.handshake_invalid;
-      const saltBytes = new Uint8Array(4);
-      this.crypto.randomBytes(saltBytes);
-      const clientSalt = readU32(saltBytes, 0);
+      const clientSalt = new Uint8Array(4);
+      this.crypto.randomBytes(clientSalt);
       this.response = writeResponse(this.crypto, challenge, this.clientPk, clientSalt, token.clientToServerKey);
       // Keep the channels as they are until ACCEPT says which tier this is.
-      this.connection.bindLink(this.transport!, this.host, this.port, null, { rx: this.rxKey, tx: this.txKey, rxSalt: challenge.serverSalt, txSalt: clientSalt }, SessionTier.Resume, nowMs);
+      this.connection.bindLink(this.transport!, this.host, this.port, null, { rx: this.rxKey, tx: this.txKey, rxSalt: challenge.serverSalt, txSalt: clientSalt }, SessionTier.Resume);
       this.connection.state = 'connecting';
       this.state = 'responding';
-      this.sendHandshake(this.response, nowMs);
+      this.sendHandshake(this.response);
       return -1;
     }
     if (length !== DENIED_BYTES) return PACKET_DROP.bad_length;
@@ -312,8 +316,7 @@ export class NetClient implements PacketReceiver, ConnectionHost {
       const ok = this.crypto.kxClientSessionKeys(rx, tx, pk, sk, rekey.publicKey);
       sk.fill(0);
       if (!ok) return;
-      const nowMs = this.clock();
-      conn.installRxKey(rekey.phase, rx, nowMs);
+      conn.installRxKey(rekey.phase, rx);
       conn.pendingTxKey.set(tx);
       conn.pendingTxPhase = rekey.phase;
       conn.sendControl(encodeRekey(CONTROL_REKEY_ACK, rekey.phase, pk));
@@ -330,8 +333,8 @@ export class NetClient implements PacketReceiver, ConnectionHost {
 
   // ---- internals ------------------------------------------------------------------------------
 
-  private sendHandshake(packet: Uint8Array, nowMs: number): void {
-    this.lastHandshakeSendMs = nowMs;
+  private sendHandshake(packet: Uint8Array): void {
+    this.lastHandshakeSendMs = this.time.nowMs;
     this.transport?.send(packet, this.host, this.port, null);
   }
 

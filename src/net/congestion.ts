@@ -14,6 +14,7 @@
 // always sent and still consume tokens (they use the same link). Priority classes: in
 // conservative state low is suspended, in emergency medium and low.
 
+import type { NetClock } from './clock.js';
 import type { RttEstimator } from './rtt.js';
 
 export interface CongestionOptions {
@@ -59,8 +60,10 @@ export class CongestionController {
   private lastRefillMs = -1;
   private lastStepMs = -1;
   cuts = 0;
+  private readonly clock: NetClock;
 
-  constructor(options: Partial<CongestionOptions> = {}) {
+  constructor(clock: NetClock, options: Partial<CongestionOptions> = {}) {
+    this.clock = clock;
     this.options = { ...DEFAULT_CONGESTION, ...options };
     const o = this.options;
     if (!(o.minBytesPerSec > 0 && o.minBytesPerSec <= o.initialBytesPerSec && o.initialBytesPerSec <= o.maxBytesPerSec)) {
@@ -80,7 +83,8 @@ export class CongestionController {
   }
 
   /** Refills the bucket and, once per step, re-reads loss and RTT. */
-  update(nowMs: number, rtt: RttEstimator): void {
+  update(rtt: RttEstimator): void {
+    const nowMs = this.clock.nowMs;
     if (this.lastRefillMs < 0) this.lastRefillMs = nowMs;
     const dt = Math.max(0, nowMs - this.lastRefillMs);
     this.lastRefillMs = nowMs;

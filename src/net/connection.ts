@@ -13,6 +13,7 @@
 // objects whose rings are allocated on first use, and whatever messages are queued.
 
 import { InvalidArgumentError } from '../core/errors.js';
+import type { NetClock } from './clock.js';
 import { CONTROL_CHANNEL_CONFIG, resolveChannel, type ResolvedChannel } from './channel.js';
 import { CongestionController, type CongestionOptions } from './congestion.js';
 import { MESSAGE_DROP, PACKET_DROP, type DropCounters } from './drops.js';
@@ -73,6 +74,8 @@ export type ConnectionState = 'connecting' | 'connected' | 'parked' | 'closed';
 
 /** What a connection needs from its endpoint. */
 export interface ConnectionHost {
+  /** The endpoint's clock, set before it calls receive, tick or flush. */
+  readonly time: NetClock;
   readonly io: PacketIo;
   readonly staging: Staging;
   readonly drops: DropCounters;
@@ -127,19 +130,20 @@ export class Connection implements ChannelSink {
   /** Handshake sequence of the RESPONSE that bound the current link (duplicate detection). */
   handshakeSeq = -1;
   /** Per-connection inbound limit the server installs; null on clients. */
-  limiter: { allow(nowMs: number, bytes: number): boolean } | null = null;
+  limiter: { allow(bytes: number): boolean } | null = null;
   // channels: 0..6 application, 7 control
   readonly channels: readonly ResolvedChannel[];
   private readonly reliable: (ReliableChannel | undefined)[] = [];
   private readonly unreliable: (UnreliableChannel | undefined)[] = [];
   private readonly order: number[];
-  readonly reassembler = new Reassembler();
+  readonly reassembler: Reassembler;
   // packet layer
   private nextSeq = 0;
   readonly replay = new ReplayWindow();
-  readonly sent = new SentPackets();
-  readonly rtt = new RttEstimator();
+  readonly sent: SentPackets;
+  readonly rtt: RttEstimator;
   readonly congestion: CongestionController;
+  private readonly time: NetClock;
   private newestAcked = -1;
   private newestRecvAtMs = 0;
   private unackedReceived = 0;
@@ -150,8 +154,9 @@ export class Connection implements ChannelSink {
   // keys: tx in one slot, rx in two (by key phase) so a rekey never stalls traffic
   readonly txKey = new Uint8Array(KEY_BYTES);
   txPhase = 0;
-  txSalt = 0;
-  rxSalt = 0;
+  /** Nonce salts, 4 bytes each: ours for what we seal, the peer's for what we open. */
+  readonly txSalt = new Uint8Array(4);
+  readonly rxSalt = new Uint8Array(4);
   readonly rxKeys: [Uint8Array, Uint8Array] = [new Uint8Array(KEY_BYTES), new Uint8Array(KEY_BYTES)];
   /** Until when each rx slot is usable (ms; 0 = empty). */
   readonly rxValidUntil = [0, 0];
@@ -174,7 +179,7 @@ export class Connection implements ChannelSink {
   messagesIn = 0;
   messagesOut = 0;
   private readonly host_: ConnectionHost;
-  private readonly budget: Budget = { bytes: 0, limited: false };
+  private readonly budget: Budget = { bytes: 0, limited: false, nowMs: 0, rtoMs: 0 };
   private readonly onLost = (_seq: number) => this.rtt.packetLost();
   private readonly onEntryAcked = (entry: number) => {
     const channel = entry & BLOCK_CHANNEL_MASK;
@@ -195,7 +200,11 @@ export class Connection implements ChannelSink {
     this.channels = channels;
     this.timeoutMs = options.timeoutMs;
     this.rekeyIntervalMs = options.rekeyIntervalMs ?? DEFAULT_REKEY_INTERVAL_MS;
-    this.congestion = new CongestionController(options.congestion);
+    this.time = host.time;
+    this.sent = new SentPackets(host.time);
+    this.rtt = new RttEstimator(host.time);
+    this.reassembler = new Reassembler(host.time);
+    this.congestion = new CongestionController(host.time, options.congestion);
     for (const c of channels) {
       if (c.reliable) this.reliable[c.index] = new ReliableChannel(c, this);
       else this.unreliable[c.index] = new UnreliableChannel(c, this, host.staging);
@@ -331,7 +340,8 @@ export class Connection implements ChannelSink {
    * `tier` decides what the channels keep: Resume keeps everything (unacked reliable messages
    * are resent at once), Resync and New start every channel over.
    */
-  bindLink(transport: Transport, host: string, port: number, link: object | null, keys: { rx: Uint8Array; tx: Uint8Array; rxSalt: number; txSalt: number }, tier: SessionTier, nowMs: number): void {
+  bindLink(transport: Transport, host: string, port: number, link: object | null, keys: { rx: Uint8Array; tx: Uint8Array; rxSalt: Uint8Array; txSalt: Uint8Array }, tier: SessionTier): void {
+    const nowMs = this.time.nowMs;
     this.transport = transport;
     this.host = host;
     this.port = port;
@@ -342,8 +352,8 @@ export class Connection implements ChannelSink {
     this.rxValidUntil[0] = Infinity;
     this.rxValidUntil[1] = 0;
     this.txPhase = 0;
-    this.txSalt = keys.txSalt >>> 0;
-    this.rxSalt = keys.rxSalt >>> 0;
+    this.txSalt.set(keys.txSalt);
+    this.rxSalt.set(keys.rxSalt);
     this.keyStartedMs = nowMs;
     this.packetsUnderKey = 0;
     this.rekeyPhase = -1;
@@ -404,39 +414,41 @@ export class Connection implements ChannelSink {
   }
 
   /** Sends DISCONNECT_REPEATS packets carrying a DISCONNECT block with `reason`, now. */
-  sendDisconnect(reason: number, nowMs: number): void {
+  sendDisconnect(reason: number): void {
     if (this.state !== 'connected' || this.transport === null) return;
     this.disconnectReason = reason;
     this.disconnectRepeats = DISCONNECT_REPEATS;
-    while (this.disconnectRepeats > 0) this.sendPacket(nowMs, false);
+    while (this.disconnectRepeats > 0) this.sendPacket(false);
   }
 
   /** Installs an rx key in `phase` (rekey) and keeps the other phase usable for a grace period. */
-  installRxKey(phase: number, key: Uint8Array, nowMs: number): void {
+  installRxKey(phase: number, key: Uint8Array): void {
+    const nowMs = this.time.nowMs;
     this.rxKeys[phase]!.set(key);
     this.rxValidUntil[phase] = Infinity;
     const other = phase ^ 1;
     if (this.rxValidUntil[other]! > nowMs + REKEY_GRACE_MS) this.rxValidUntil[other] = nowMs + REKEY_GRACE_MS;
   }
 
-  switchTxKey(phase: number, key: Uint8Array, nowMs: number): void {
+  switchTxKey(phase: number, key: Uint8Array): void {
     this.txKey.set(key);
     this.txPhase = phase;
-    this.keyStartedMs = nowMs;
+    this.keyStartedMs = this.time.nowMs;
     this.packetsUnderKey = 0;
     this.rekeys++;
   }
 
   /** Server side: whether this connection should start a rekey now. */
-  needsRekey(nowMs: number): boolean {
-    return this.accepted && this.rekeyPhase < 0 && (nowMs - this.keyStartedMs >= this.rekeyIntervalMs || this.packetsUnderKey >= REKEY_AFTER_PACKETS);
+  needsRekey(): boolean {
+    return this.accepted && this.rekeyPhase < 0 && (this.time.nowMs - this.keyStartedMs >= this.rekeyIntervalMs || this.packetsUnderKey >= REKEY_AFTER_PACKETS);
   }
 
   /**
    * Processes the DATA packet of `length` bytes in io.rx (prefix, length and version already
    * checked by the endpoint). Returns -1 if accepted, else the PACKET_DROP index.
    */
-  receive(length: number, nowMs: number): number {
+  receive(length: number): number {
+    const nowMs = this.time.nowMs;
     const io = this.host_.io;
     const b = io.rx;
     const phase = (b[0]! & PREFIX_KEY_PHASE) !== 0 ? 1 : 0;
@@ -452,17 +464,17 @@ export class Connection implements ChannelSink {
     this.lastRecvMs = nowMs;
     this.packetsIn++;
     this.bytesIn += length;
-    if ((b[0]! & PREFIX_ACK_PRESENT) !== 0) this.processAcks(readU32(b, 8), readU32(b, 12), readU16(b, 2), nowMs);
+    if ((b[0]! & PREFIX_ACK_PRESENT) !== 0) this.processAcks(b);
     if (this.pendingTxPhase === phase) {
       // The server sends under the new phase: it holds the new keys, so switch ours.
-      this.switchTxKey(phase, this.pendingTxKey, nowMs);
+      this.switchTxKey(phase, this.pendingTxKey);
       this.pendingTxPhase = -1;
     }
     // Only packets that carry blocks need a prompt ack (QUIC's ack-eliciting packets); an empty
     // keep-alive is acked by whatever leaves next, so idle links stay at 10 packets a second.
     if (end > DATA_HEADER_BYTES && this.unackedReceived++ === 0) this.firstUnackedAtMs = nowMs;
-    this.apply(b, end, nowMs);
-    if (this.unackedReceived >= ACK_EVERY_PACKETS && this.state === 'connected') this.sendPacket(nowMs, false);
+    this.apply(b, end);
+    if (this.unackedReceived >= ACK_EVERY_PACKETS && this.state === 'connected') this.sendPacket(false);
     return -1;
   }
 
@@ -508,7 +520,7 @@ export class Connection implements ChannelSink {
     return -1;
   }
 
-  private apply(b: Uint8Array, end: number, nowMs: number): void {
+  private apply(b: Uint8Array, end: number): void {
     let p = DATA_HEADER_BYTES;
     let disconnect = -1;
     while (p < end && this.state !== 'closed') {
@@ -534,30 +546,33 @@ export class Connection implements ChannelSink {
         const length = readU16(b, p + 5);
         const off = p + FRAGMENT_BLOCK_HEADER_BYTES;
         const rel = this.reliable[channel];
-        if (rel) rel.receiveFragment(id16, count, index, b, off, length, nowMs);
-        else this.unreliable[channel]!.receiveFragment(id16, count, index, b, off, length, nowMs, this.reassembler);
+        if (rel) rel.receiveFragment(id16, count, index, b, off, length);
+        else this.unreliable[channel]!.receiveFragment(id16, count, index, b, off, length, this.reassembler);
         p = off + length;
       }
     }
     if (disconnect >= 0 && this.state !== 'closed') this.host_.peerDisconnected(this, disconnect);
   }
 
-  private processAcks(ackLow: number, bits: number, delayUnits: number, nowMs: number): void {
+  /** Reads the ack fields of the DATA header in `b`. */
+  private processAcks(b: Uint8Array): void {
     if (this.nextSeq === 0) return;
-    const ack = reconstructSequence(ackLow, this.nextSeq - 1);
+    const ack = reconstructSequence(readU32(b, 8), this.nextSeq - 1);
     if (ack >= this.nextSeq) return;
-    const sentAt = this.sent.ack(ack, this.onEntryAcked);
-    if (sentAt >= 0) {
+    const sent = this.sent;
+    if (sent.ack(ack, this.onEntryAcked)) {
       this.rtt.packetAcked();
-      this.rtt.sample(nowMs - sentAt - (delayUnits * ACK_DELAY_UNIT_US) / 1000, nowMs);
+      this.rtt.sampleAck(sent, readU16(b, 2));
+      sent.lossTimeoutMs = this.lossTimeoutMs;
     }
+    const bits = readU32(b, 12);
     for (let i = 0; i < ACK_BITS; i++) {
       if ((bits & (1 << i)) === 0) continue;
       const seq = ack - 1 - i;
-      if (seq >= 0 && this.sent.ack(seq, this.onEntryAcked) >= 0) this.rtt.packetAcked();
+      if (seq >= 0 && sent.ack(seq, this.onEntryAcked)) this.rtt.packetAcked();
     }
     if (ack > this.newestAcked) this.newestAcked = ack;
-    this.sent.detectLosses(this.newestAcked, nowMs, this.lossTimeoutMs, this.onLost);
+    sent.detectLosses(this.newestAcked, this.onLost);
   }
 
   /** Before the first RTT sample a packet gets a second (TCP's initial RTO), after it 2 RTT
@@ -570,14 +585,15 @@ export class Connection implements ChannelSink {
    * Timers: returns DisconnectReason.Timeout if nothing arrived for timeoutMs, else None.
    * Expires reassembly groups and settles lost packets.
    */
-  tick(nowMs: number): number {
+  tick(): number {
     if (this.state !== 'connected') return DisconnectReason.None;
-    if (nowMs - this.lastRecvMs > this.timeoutMs) return DisconnectReason.Timeout;
+    if (this.time.nowMs - this.lastRecvMs > this.timeoutMs) return DisconnectReason.Timeout;
     if (this.reassembler.groupCount > 0) {
-      const expired = this.reassembler.expire(nowMs);
+      const expired = this.reassembler.expire();
       for (let i = 0; i < expired; i++) this.messageDropped(MESSAGE_DROP.reassembly_timeout);
     }
-    this.sent.detectLosses(this.newestAcked, nowMs, this.lossTimeoutMs, this.onLost);
+    this.sent.lossTimeoutMs = this.lossTimeoutMs;
+    this.sent.detectLosses(this.newestAcked, this.onLost);
     return DisconnectReason.None;
   }
 
@@ -585,13 +601,16 @@ export class Connection implements ChannelSink {
    * Writes and sends this tick's packets: control first, then application channels in priority
    * order within the congestion budget; an empty packet if an ack or keep-alive is due.
    */
-  flush(nowMs: number): void {
+  flush(): void {
     if (this.state !== 'connected' || this.transport === null) return;
-    this.congestion.update(nowMs, this.rtt);
-    this.budget.bytes = this.congestion.budgetBytes();
+    this.congestion.update(this.rtt);
+    const budget = this.budget;
+    budget.bytes = this.congestion.budgetBytes();
+    budget.nowMs = this.time.nowMs;
+    budget.rtoMs = this.rtt.rtoMs;
     for (let i = 0; i < this.reliable.length; i++) this.reliable[i]?.beginFlush();
     for (let n = 0; n < MAX_PACKETS_PER_FLUSH; n++) {
-      if (!this.sendPacket(nowMs, true)) break;
+      if (!this.sendPacket(true)) break;
     }
     for (let i = 0; i < this.unreliable.length; i++) this.unreliable[i]?.endFlush();
   }
@@ -600,18 +619,18 @@ export class Connection implements ChannelSink {
    * Builds and sends one packet; `withData` lets channels write. Returns true if channels have
    * more to write (the caller sends another packet).
    */
-  private sendPacket(nowMs: number, withData: boolean): boolean {
+  private sendPacket(withData: boolean): boolean {
+    const nowMs = this.time.nowMs;
     const io = this.host_.io;
     const w = io.writer;
     const seq = this.nextSeq;
-    this.sent.begin(seq, nowMs, this.onLost);
+    this.sent.begin(seq, this.onLost);
     w.begin(seq, this.sent);
     let more = false;
     if (this.disconnectRepeats > 0) {
       w.writeDisconnect(this.disconnectReason);
       this.disconnectRepeats--;
     } else if (withData) {
-      const rto = this.rtt.rtoMs;
       const budget = this.budget;
       const congestion = this.congestion;
       for (let i = 0; i < this.order.length; i++) {
@@ -622,7 +641,7 @@ export class Connection implements ChannelSink {
         const allowed = priority === 0 || congestion.allows(priority);
         const rel = this.reliable[ci];
         if (rel) {
-          if (allowed && rel.write(w, nowMs, rto, budget) === WRITE_FULL) more = true;
+          if (allowed && rel.write(w, budget) === WRITE_FULL) more = true;
         } else {
           const unr = this.unreliable[ci]!;
           if (unr.hasQueued && unr.write(w, budget, allowed) === WRITE_FULL) more = true;
@@ -637,7 +656,7 @@ export class Connection implements ChannelSink {
         return false;
       }
     }
-    this.writeHeader(w.buf, seq, nowMs);
+    this.writeHeader(w.buf, seq);
     const packet = io.seal(payloadBytes, this.txKey, this.txSalt, seq);
     this.nextSeq = seq + 1;
     this.sent.finish(seq, packet.length);
@@ -651,7 +670,8 @@ export class Connection implements ChannelSink {
     return more;
   }
 
-  private writeHeader(b: Uint8Array, seq: number, nowMs: number): void {
+  private writeHeader(b: Uint8Array, seq: number): void {
+    const nowMs = this.time.nowMs;
     const hasAck = this.replay.newest >= 0;
     b[0] = PACKET_DATA | (this.txPhase === 1 ? PREFIX_KEY_PHASE : 0) | (hasAck ? PREFIX_ACK_PRESENT : 0);
     b[1] = PROTOCOL_VERSION;

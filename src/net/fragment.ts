@@ -8,6 +8,7 @@
 // and a group that has not completed within REASSEMBLY_TIMEOUT_MS is freed. Reliable channels
 // send one fragmented message at a time, so each holds at most one group of its own.
 
+import type { NetClock } from './clock.js';
 import { FRAGMENT_BYTES, MAX_FRAGMENTS, MAX_UNFRAGMENTED_BYTES } from './spec.js';
 
 /** The seed discards incomplete fragment sets after 5 s. */
@@ -78,8 +79,10 @@ export class Reassembler {
   private readonly groups: FragmentGroup[] = [];
   bytes = 0;
   readonly capBytes: number;
+  private readonly clock: NetClock;
 
-  constructor(capBytes = REASSEMBLY_CAP_BYTES) {
+  constructor(clock: NetClock, capBytes = REASSEMBLY_CAP_BYTES) {
+    this.clock = clock;
     this.capBytes = capBytes;
   }
 
@@ -93,10 +96,10 @@ export class Reassembler {
   }
 
   /** A new group, or undefined if the group count or byte cap would be exceeded. */
-  start(channel: number, id: number, count: number, nowMs: number): FragmentGroup | undefined {
+  start(channel: number, id: number, count: number): FragmentGroup | undefined {
     const bytes = count * FRAGMENT_BYTES;
     if (this.groups.length >= MAX_REASSEMBLY_GROUPS || this.bytes + bytes > this.capBytes) return undefined;
-    const group = new FragmentGroup(channel, id, count, nowMs);
+    const group = new FragmentGroup(channel, id, count, this.clock.nowMs);
     this.groups.push(group);
     this.bytes += bytes;
     return group;
@@ -124,7 +127,8 @@ export class Reassembler {
   }
 
   /** Frees groups started more than REASSEMBLY_TIMEOUT_MS ago; returns how many. */
-  expire(nowMs: number): number {
+  expire(): number {
+    const nowMs = this.clock.nowMs;
     let dropped = 0;
     for (let i = this.groups.length - 1; i >= 0; i--) {
       const g = this.groups[i]!;

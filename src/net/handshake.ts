@@ -21,7 +21,6 @@
 
 import { kxKeypair, newKey, type NetCrypto } from './crypto.js';
 import { PACKET_DROP } from './drops.js';
-import { writeTokenAd } from './connect-token.js';
 import {
   CHALLENGE_BYTES,
   CHALLENGE_PLAIN_BYTES,
@@ -133,12 +132,22 @@ function handshakeNonce(nonce: Uint8Array, type: number, seq: number): void {
   writeU64(nonce, 4, seq);
 }
 
+/** The same nonce with the sequence bytes copied from a received header (no number made). */
+function handshakeNonceFrom(nonce: Uint8Array, type: number, header: Uint8Array): void {
+  nonce[0] = type;
+  nonce[1] = 0;
+  nonce[2] = 0;
+  nonce[3] = 0;
+  for (let i = 0; i < 8; i++) nonce[4 + i] = header[4 + i]!;
+}
+
 /** The fields of an opened RESPONSE, read from the server's scratch buffers. */
 export interface OpenedResponse {
   clientId: number;
   timeoutMs: number;
-  serverSalt: number;
-  clientSalt: number;
+  /** Views into the scratch buffers: the 4-byte nonce salts of each direction. */
+  serverSalt: Uint8Array;
+  clientSalt: Uint8Array;
   epoch: KeyEpoch;
 }
 
@@ -176,6 +185,9 @@ export class ServerHandshake {
   readonly denied = new Uint8Array(DENIED_BYTES);
   private readonly deniedPlain = new Uint8Array(1);
   private readonly opened: OpenedResponse;
+  /** Unix time for expiry checks, set by the server before each call (a field, not an argument,
+   * so a flood of forged handshakes boxes no numbers). */
+  unixNowMs = 0;
 
   constructor(crypto: NetCrypto, protocolId: bigint, nowMs: number) {
     this.crypto = crypto;
@@ -191,7 +203,13 @@ export class ServerHandshake {
     this.clientToServerKey = this.cookiePlain.subarray(CT_C2S, CT_C2S + KEY_BYTES);
     this.serverToClientKey = this.cookiePlain.subarray(CT_S2C, CT_S2C + KEY_BYTES);
     this.userData = this.cookiePlain.subarray(CT_USER, CT_USER + 32);
-    this.opened = { clientId: 0, timeoutMs: 0, serverSalt: 0, clientSalt: 0, epoch: this.keys.now };
+    this.opened = {
+      clientId: 0,
+      timeoutMs: 0,
+      serverSalt: this.cookiePlain.subarray(CT_SERVER_SALT, CT_SERVER_SALT + 4),
+      clientSalt: this.responsePlain.subarray(KX_PUBLIC_KEY_BYTES, KX_PUBLIC_KEY_BYTES + 4),
+      epoch: this.keys.now,
+    };
   }
 
   /** True if bytes 4..11 of `b` are our protocol id. */
@@ -206,10 +224,15 @@ export class ServerHandshake {
    * protocol id): expiry, then the private token. On success `tokenPlain` holds it; returns -1
    * or a PACKET_DROP index.
    */
-  openRequest(rx: Uint8Array, sealedToken: Uint8Array, unixNowMs: number): number {
-    const expiresAtMs = readU64(rx, 12);
-    if (expiresAtMs <= unixNowMs) return PACKET_DROP.token_expired;
-    writeTokenAd(this.tokenAd, this.protocolIdBytes, expiresAtMs);
+  openRequest(rx: Uint8Array, sealedToken: Uint8Array): number {
+    if (readU64(rx, 12) <= this.unixNowMs) return PACKET_DROP.token_expired;
+    // AD = version, protocol id, expiry: the protocol id was matched, the expiry is copied.
+    const ad = this.tokenAd;
+    ad[0] = PROTOCOL_VERSION;
+    for (let i = 0; i < 8; i++) {
+      ad[1 + i] = this.protocolIdBytes[i]!;
+      ad[9 + i] = rx[12 + i]!;
+    }
     for (let i = 0; i < TOKEN_NONCE_BYTES; i++) this.tokenNonce[i] = rx[20 + i]!;
     if (!this.crypto.open(this.tokenPlain, sealedToken, this.tokenAd, this.tokenNonce, this.serverTokenKey!)) return PACKET_DROP.token_invalid;
     return -1;
@@ -219,7 +242,8 @@ export class ServerHandshake {
   serverTokenKey: Uint8Array | undefined;
 
   /** Writes `challenge` for the opened token in `tokenPlain`; returns its length. */
-  writeChallenge(clientId: number, timeoutMs: number, unixNowMs: number): number {
+  writeChallenge(clientId: number, timeoutMs: number): number {
+    const unixNowMs = this.unixNowMs;
     const epoch = this.keys.now;
     const cp = this.cookiePlainScratch;
     const tp = this.tokenPlain;
@@ -256,21 +280,17 @@ export class ServerHandshake {
    * Opens the RESPONSE in `rx` (RESPONSE_BYTES, version checked): cookie, its age, then the
    * body. Returns -1 (fields in the returned object and scratch views) or a PACKET_DROP index.
    */
-  openResponse(rx: Uint8Array, cookieSealed: Uint8Array, body: Uint8Array, header: Uint8Array, unixNowMs: number): number {
+  openResponse(rx: Uint8Array, cookieSealed: Uint8Array, body: Uint8Array, header: Uint8Array): number {
     const epoch = this.keys.find(rx[2]!);
     if (!epoch) return PACKET_DROP.token_expired;
-    const seq = readU64(rx, 4);
-    handshakeNonce(this.nonce, COOKIE_NONCE_TYPE, seq);
+    handshakeNonceFrom(this.nonce, COOKIE_NONCE_TYPE, rx);
     if (!this.crypto.open(this.cookiePlain, cookieSealed, this.protocolIdBytes, this.nonce, epoch.cookieKey)) return PACKET_DROP.token_invalid;
-    const issued = readU64(this.cookiePlain, CT_ISSUED);
-    if (unixNowMs - issued > CHALLENGE_TIMEOUT_MS) return PACKET_DROP.token_expired;
-    handshakeNonce(this.nonce, PACKET_RESPONSE, seq);
+    if (this.unixNowMs - readU64(this.cookiePlain, CT_ISSUED) > CHALLENGE_TIMEOUT_MS) return PACKET_DROP.token_expired;
+    handshakeNonceFrom(this.nonce, PACKET_RESPONSE, rx);
     if (!this.crypto.open(this.responsePlain, body, header, this.nonce, this.clientToServerKey)) return PACKET_DROP.handshake_invalid;
     const o = this.opened;
     o.clientId = readU64(this.cookiePlain, CT_CLIENT_ID);
     o.timeoutMs = readU32(this.cookiePlain, CT_TIMEOUT);
-    o.serverSalt = readU32(this.cookiePlain, CT_SERVER_SALT);
-    o.clientSalt = readU32(this.responsePlain, KX_PUBLIC_KEY_BYTES);
     o.epoch = epoch;
     return -1;
   }
@@ -314,7 +334,7 @@ export interface OpenedChallenge {
   seq: number;
   epochByte: number;
   serverPublicKey: Uint8Array;
-  serverSalt: number;
+  serverSalt: Uint8Array;
   cookie: Uint8Array;
 }
 
@@ -330,13 +350,13 @@ export function openChallenge(crypto: NetCrypto, b: Uint8Array, s2cKey: Uint8Arr
     seq,
     epochByte: b[2]!,
     serverPublicKey: plain.slice(0, KX_PUBLIC_KEY_BYTES),
-    serverSalt: readU32(plain, KX_PUBLIC_KEY_BYTES),
+    serverSalt: plain.slice(KX_PUBLIC_KEY_BYTES, KX_PUBLIC_KEY_BYTES + 4),
     cookie: plain.slice(KX_PUBLIC_KEY_BYTES + 4, KX_PUBLIC_KEY_BYTES + 4 + CHALLENGE_TOKEN_BYTES),
   };
 }
 
 /** Client side: the RESPONSE to a challenge. */
-export function writeResponse(crypto: NetCrypto, challenge: OpenedChallenge, clientPublicKey: Uint8Array, clientSalt: number, c2sKey: Uint8Array): Uint8Array {
+export function writeResponse(crypto: NetCrypto, challenge: OpenedChallenge, clientPublicKey: Uint8Array, clientSalt: Uint8Array, c2sKey: Uint8Array): Uint8Array {
   const b = new Uint8Array(RESPONSE_BYTES);
   b[0] = PACKET_RESPONSE;
   b[1] = PROTOCOL_VERSION;
@@ -345,7 +365,7 @@ export function writeResponse(crypto: NetCrypto, challenge: OpenedChallenge, cli
   b.set(challenge.cookie, HANDSHAKE_HEADER_BYTES);
   const plain = new Uint8Array(RESPONSE_PLAIN_BYTES);
   plain.set(clientPublicKey, 0);
-  writeU32(plain, KX_PUBLIC_KEY_BYTES, clientSalt);
+  plain.set(clientSalt, KX_PUBLIC_KEY_BYTES);
   const nonce = new Uint8Array(NONCE_BYTES);
   handshakeNonce(nonce, PACKET_RESPONSE, challenge.seq);
   crypto.seal(b.subarray(RESPONSE_SEALED_OFFSET), plain, b.subarray(0, RESPONSE_SEALED_OFFSET), nonce, c2sKey);

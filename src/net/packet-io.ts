@@ -5,10 +5,14 @@
 import type { NetCrypto } from './crypto.js';
 import { PacketWriter } from './packet-writer.js';
 import { DATA_AD_BYTES, DATA_HEADER_BYTES, MAC_BYTES, MAX_PACKET_BYTES, NONCE_BYTES } from './spec.js';
-import { ViewCache, writeU32, writeU64, writeU64Big } from './wire.js';
+import { ViewCache, writeU64, writeU64Big } from './wire.js';
 
-function writeNonce(nonce: Uint8Array, salt: number, seq: number): void {
-  writeU32(nonce, 0, salt);
+/** Nonce = salt (4 bytes, as the peer chose them) || sequence (u64). */
+function writeNonce(nonce: Uint8Array, salt: Uint8Array, seq: number): void {
+  nonce[0] = salt[0]!;
+  nonce[1] = salt[1]!;
+  nonce[2] = salt[2]!;
+  nonce[3] = salt[3]!;
   writeU64(nonce, 4, seq);
 }
 
@@ -40,7 +44,7 @@ export class PacketIo {
    * Seals the packet in the writer (header written, payload of `payloadBytes`) in place and
    * returns an exact view of the whole packet, valid until the next seal.
    */
-  seal(payloadBytes: number, key: Uint8Array, salt: number, seq: number): Uint8Array {
+  seal(payloadBytes: number, key: Uint8Array, salt: Uint8Array, seq: number): Uint8Array {
     const b = this.writer.buf;
     const ad = this.txAd;
     for (let i = 0; i < DATA_HEADER_BYTES; i++) ad[8 + i] = b[i]!;
@@ -50,7 +54,7 @@ export class PacketIo {
   }
 
   /** Opens the DATA packet of `length` bytes in `rx` in place; false if the tag fails. */
-  open(length: number, key: Uint8Array, salt: number, seq: number): boolean {
+  open(length: number, key: Uint8Array, salt: Uint8Array, seq: number): boolean {
     const b = this.rx;
     const ad = this.rxAd;
     for (let i = 0; i < DATA_HEADER_BYTES; i++) ad[8 + i] = b[i]!;

@@ -2,13 +2,16 @@
 // from addresses without a connection a fixed table of buckets indexed by a seeded hash of the
 // source IP: bounded memory, nothing allocated per address, and an attacker cannot pick which
 // bucket a spoofed address lands in. Colliding addresses share a bucket, which only errs on the
-// side of limiting.
+// side of limiting. Time comes from the endpoint's NetClock.
+
+import type { NetClock } from './clock.js';
 
 export class TokenBucket {
   private tokens: number;
   private lastMs = -1;
 
   constructor(
+    private readonly clock: NetClock,
     private readonly ratePerSec: number,
     private readonly burst: number,
   ) {
@@ -16,7 +19,8 @@ export class TokenBucket {
   }
 
   /** Takes `cost` tokens if there are that many; false means over the limit. */
-  take(nowMs: number, cost = 1): boolean {
+  take(cost: number): boolean {
+    const nowMs = this.clock.nowMs;
     if (this.lastMs >= 0 && nowMs > this.lastMs) {
       this.tokens = Math.min(this.burst, this.tokens + ((nowMs - this.lastMs) * this.ratePerSec) / 1000);
     }
@@ -36,6 +40,7 @@ export class AddressRateLimiter {
   private readonly seed: number;
 
   constructor(
+    private readonly clock: NetClock,
     private readonly ratePerSec: number,
     private readonly burst: number,
     seed: number,
@@ -54,17 +59,18 @@ export class AddressRateLimiter {
     return (h >>> 0) & (ADDRESS_BUCKETS - 1);
   }
 
-  allow(host: string, nowMs: number, cost = 1): boolean {
+  allow(host: string): boolean {
+    const nowMs = this.clock.nowMs;
     const i = this.bucketOf(host);
     const last = this.lastMs[i]!;
     let tokens = last < 0 ? this.burst : this.tokens[i]!;
     if (last >= 0 && nowMs > last) tokens = Math.min(this.burst, tokens + ((nowMs - last) * this.ratePerSec) / 1000);
     this.lastMs[i] = nowMs;
-    if (tokens < cost) {
+    if (tokens < 1) {
       this.tokens[i] = tokens;
       return false;
     }
-    this.tokens[i] = tokens - cost;
+    this.tokens[i] = tokens - 1;
     return true;
   }
 }

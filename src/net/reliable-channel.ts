@@ -21,10 +21,13 @@ export interface ChannelSink {
   messageDropped(reason: number): void;
 }
 
-/** What non-critical channels may still write this flush. */
+/** What a flush hands every channel: the time, the resend timeout, and what non-critical
+ * channels may still write (fields, not arguments, so no number is boxed per call). */
 export interface Budget {
   bytes: number;
   limited: boolean;
+  nowMs: number;
+  rtoMs: number;
 }
 
 interface FragmentSend {
@@ -105,8 +108,10 @@ export class ReliableChannel {
    * Writes due messages into the packet: never sent, or unacked for `rtoMs`. Returns WRITE_FULL
    * if the packet filled up with more still due (the caller starts another packet).
    */
-  write(w: PacketWriter, nowMs: number, rtoMs: number, budget: Budget): number {
+  write(w: PacketWriter, budget: Budget): number {
     if (this.sendNext === this.sendOldest) return WRITE_DONE;
+    const nowMs = budget.nowMs;
+    const rtoMs = budget.rtoMs;
     const mask = this.config.queueMessages - 1;
     const end = Math.min(this.sendNext, this.sendOldest + this.config.windowMessages);
     const channel = this.config.index;
@@ -225,14 +230,15 @@ export class ReliableChannel {
     this.accept(id, bytes.subarray(off, off + length), false);
   }
 
-  receiveFragment(id16: number, count: number, index: number, bytes: Uint8Array, off: number, length: number, nowMs: number): void {
+  receiveFragment(id16: number, count: number, index: number, bytes: Uint8Array, off: number, length: number): void {
     const id = reconstructId16(id16, this.recvNext);
     if (this.isDuplicate(id)) {
       this.sink.messageDropped(MESSAGE_DROP.duplicate);
       return;
     }
     let asm = this.assembly;
-    if (asm === null) asm = this.assembly = new FragmentGroup(this.config.index, id, count, nowMs);
+    // Reliable reassembly never times out (the sender resends), so no start time is kept.
+    if (asm === null) asm = this.assembly = new FragmentGroup(this.config.index, id, count, 0);
     else if (asm.id !== id || asm.count !== count) return; // a sender breaking the one-at-a-time rule
     if (asm.has(index)) {
       this.sink.messageDropped(MESSAGE_DROP.duplicate);

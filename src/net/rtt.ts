@@ -5,6 +5,10 @@
 // over the last BASELINE_WINDOW_MS (two half-window minima, so the baseline can rise again
 // after a route change). Loss is a per-packet moving average.
 
+import type { NetClock } from './clock.js';
+import type { SentPackets } from './sent-packets.js';
+import { ACK_DELAY_UNIT_US } from './spec.js';
+
 /** The seed establishes the baseline over 30 s. */
 export const BASELINE_WINDOW_MS = 30_000;
 /** 1/64 per packet: about a second of traffic at 60 packets a second. */
@@ -28,9 +32,28 @@ export class RttEstimator {
   private minCurrentMs = Infinity;
   private minPreviousMs = Infinity;
   private windowStartMs = 0;
+  private input = 0;
+  private readonly clock: NetClock;
 
-  sample(rttMs: number, nowMs: number): void {
-    const r = Math.max(0, rttMs);
+  constructor(clock: NetClock) {
+    this.clock = clock;
+  }
+
+  /** One round-trip sample, ms. */
+  sample(rttMs: number): void {
+    this.input = rttMs;
+    this.update();
+  }
+
+  /** The sample from the packet `sent` just acked, minus the peer's reported ack delay. */
+  sampleAck(sent: SentPackets, ackDelayUnits: number): void {
+    this.input = this.clock.nowMs - sent.ackedSentAtMs - (ackDelayUnits * ACK_DELAY_UNIT_US) / 1000;
+    this.update();
+  }
+
+  private update(): void {
+    const nowMs = this.clock.nowMs;
+    const r = Math.max(0, this.input);
     if (this.samples === 0) {
       this.srttMs = r;
       this.rttVarMs = r / 2;

@@ -17,6 +17,7 @@
 // were overwritten in the entry ring before it was acked just reports no entries: the reliable
 // channels resend on their own timers, so nothing is lost but an early ack.
 
+import type { NetClock } from './clock.js';
 import { ACK_BITS } from './spec.js';
 
 /** Packets remembered: more than a 200 ms round trip at 1,000 packets a second needs. */
@@ -52,8 +53,14 @@ export class SentPackets {
   private nextSeq = 0;
   ackedTotal = 0;
   lostTotal = 0;
+  /** Send time of the packet the last successful `ack` acknowledged. */
+  ackedSentAtMs = 0;
+  /** How long a packet may wait for its ack before it counts as lost (set by the connection). */
+  lossTimeoutMs = 1000;
+  private readonly clock: NetClock;
 
-  constructor() {
+  constructor(clock: NetClock) {
+    this.clock = clock;
     const n = SENT_WINDOW_PACKETS;
     // f64 first keeps every view aligned.
     const buffer = new ArrayBuffer(n * 8 + n * 4 * 2 + ENTRY_RING_SIZE * 4 + n * 2 + n * 2);
@@ -74,12 +81,12 @@ export class SentPackets {
   }
 
   /** Starts recording packet `seq` (sequences must be consecutive from 0). */
-  begin(seq: number, nowMs: number, onLost: (seq: number) => void): void {
+  begin(seq: number, onLost: (seq: number) => void): void {
     const slot = seq & SLOT_MASK;
     // The slot's previous packet is a full window old: settle it before reuse.
     while (this.lossCursor <= seq - SENT_WINDOW_PACKETS) this.settleOldest(onLost);
     this.seqLow[slot] = seq >>> 0;
-    this.sentAtMs[slot] = nowMs;
+    this.sentAtMs[slot] = this.clock.nowMs;
     this.bytes[slot] = 0;
     this.state[slot] = STATE_IN_FLIGHT;
     this.entryStart[slot] = this.entriesWritten;
@@ -112,14 +119,15 @@ export class SentPackets {
   }
 
   /**
-   * Marks `seq` acked if it is in the window and still in flight; returns its send time, or -1.
-   * `visit` receives each entry the packet carried (unless the entry ring overwrote them).
+   * Marks `seq` acked if it is in the window and not acked yet; true if so, with its send time
+   * in `ackedSentAtMs`. `visit` receives each entry the packet carried (unless the entry ring
+   * overwrote them).
    */
-  ack(seq: number, visit: (entry: number) => void): number {
-    if (seq < 0 || seq >= this.nextSeq || this.nextSeq - seq > SENT_WINDOW_PACKETS) return -1;
+  ack(seq: number, visit: (entry: number) => void): boolean {
+    if (seq < 0 || seq >= this.nextSeq || this.nextSeq - seq > SENT_WINDOW_PACKETS) return false;
     const slot = seq & SLOT_MASK;
     const st = this.state[slot];
-    if (this.seqLow[slot] !== seq >>> 0 || (st !== STATE_IN_FLIGHT && st !== STATE_LOST)) return -1;
+    if (this.seqLow[slot] !== seq >>> 0 || (st !== STATE_IN_FLIGHT && st !== STATE_LOST)) return false;
     // An ack for a packet already declared lost: the loss was spurious (the ack was late).
     if (st === STATE_LOST) this.lostTotal--;
     this.state[slot] = STATE_ACKED;
@@ -129,14 +137,17 @@ export class SentPackets {
     if (((this.entriesWritten - start) >>> 0) <= ENTRY_RING_SIZE) {
       for (let i = 0; i < count; i++) visit(this.entries[(start + i) & ENTRY_MASK]!);
     }
-    return this.sentAtMs[slot]!;
+    this.ackedSentAtMs = this.sentAtMs[slot]!;
+    return true;
   }
 
   /**
    * Settles packets that can no longer be acked: older than ACK_BITS behind the newest acked
    * sequence, or in flight longer than `lossTimeoutMs`. Calls `onLost` for each lost one.
    */
-  detectLosses(newestAcked: number, nowMs: number, lossTimeoutMs: number, onLost: (seq: number) => void): void {
+  detectLosses(newestAcked: number, onLost: (seq: number) => void): void {
+    const nowMs = this.clock.nowMs;
+    const lossTimeoutMs = this.lossTimeoutMs;
     while (this.lossCursor < this.nextSeq) {
       const slot = this.lossCursor & SLOT_MASK;
       const st = this.state[slot]!;

@@ -26,6 +26,7 @@ import type { NetCrypto } from './crypto.js';
 import { DropCounters, PACKET_DROP } from './drops.js';
 import { ServerHandshake } from './handshake.js';
 import { AddressTable } from './address-table.js';
+import { NetClock } from './clock.js';
 import { PacketIo } from './packet-io.js';
 import { AddressRateLimiter, TokenBucket } from './rate-limit.js';
 import {
@@ -119,6 +120,7 @@ export interface NetServerStats {
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 export class NetServer implements PacketReceiver, ConnectionHost {
+  readonly time = new NetClock();
   readonly io: PacketIo;
   readonly staging = new Staging();
   readonly drops = new DropCounters();
@@ -181,9 +183,9 @@ export class NetServer implements PacketReceiver, ConnectionHost {
     const seed = new Uint8Array(4);
     this.crypto.randomBytes(seed);
     const perIp = options.handshakesPerIpPerSec ?? 20;
-    this.addressLimiter = new AddressRateLimiter(perIp, perIp * 2, readU32(seed, 0));
+    this.addressLimiter = new AddressRateLimiter(this.time, perIp, perIp * 2, readU32(seed, 0));
     const global = options.maxHandshakesPerSec ?? 2000;
-    this.handshakeBudget = new TokenBucket(global, global);
+    this.handshakeBudget = new TokenBucket(this.time, global, global);
     const encoder = new TextEncoder();
     this.acceptedAddresses = options.publicAddresses?.map((a) => encoder.encode(a));
     const rx = this.io.rx;
@@ -235,21 +237,21 @@ export class NetServer implements PacketReceiver, ConnectionHost {
     if ((prefix & PREFIX_RESERVED_MASK) !== 0 || type < PACKET_REQUEST || type > PACKET_DATA) return PACKET_DROP.bad_prefix;
     if (type !== PACKET_DATA && prefix !== type) return PACKET_DROP.bad_prefix;
     if (type === PACKET_CHALLENGE || type === PACKET_DENIED) return PACKET_DROP.wrong_direction;
-    const nowMs = this.clock();
+    this.time.nowMs = this.clock();
     if (type === PACKET_DATA) {
       if (length < DATA_OVERHEAD_BYTES) return PACKET_DROP.too_short;
       if (bytes[1] !== PROTOCOL_VERSION) return PACKET_DROP.bad_version;
       const conn = this.table.get(host, port, link);
       if (conn === undefined) return PACKET_DROP.unknown_address;
-      if (conn.limiter !== null && !conn.limiter.allow(nowMs, length)) return PACKET_DROP.rate_limited;
+      if (conn.limiter !== null && !conn.limiter.allow(length)) return PACKET_DROP.rate_limited;
       this.io.load(bytes);
-      return conn.receive(length, nowMs);
+      return conn.receive(length);
     }
-    if (type === PACKET_REQUEST) return this.processRequest(transport, bytes, host, port, link, nowMs);
-    return this.processResponse(transport, bytes, host, port, link, nowMs);
+    if (type === PACKET_REQUEST) return this.processRequest(transport, bytes, host, port, link);
+    return this.processResponse(transport, bytes, host, port, link);
   }
 
-  private processRequest(transport: Transport, bytes: Uint8Array, host: string, port: number, link: object | null, nowMs: number): number {
+  private processRequest(transport: Transport, bytes: Uint8Array, host: string, port: number, link: object | null): number {
     if (bytes.length !== REQUEST_BYTES) return PACKET_DROP.bad_length;
     if (bytes[1] !== PROTOCOL_VERSION) return PACKET_DROP.bad_version;
     if (!this.hs.protocolIdMatches(bytes, 4)) return PACKET_DROP.bad_protocol_id;
@@ -259,10 +261,10 @@ export class NetServer implements PacketReceiver, ConnectionHost {
     // A REQUEST from an address that has a connection is answered too: the client restarted
     // its handshake (its app restarted, or it noticed a dead link before we did) and the
     // RESPONSE that follows replaces the old link. Answering keeps no state either way.
-    if (!this.addressLimiter.allow(host, nowMs)) return PACKET_DROP.rate_limited;
+    if (!this.addressLimiter.allow(host)) return PACKET_DROP.rate_limited;
     this.io.load(bytes);
-    const unixNow = this.unixClock();
-    const verdict = this.hs.openRequest(this.io.rx, this.sealedTokenView, unixNow);
+    this.hs.unixNowMs = this.unixClock();
+    const verdict = this.hs.openRequest(this.io.rx, this.sealedTokenView);
     if (verdict >= 0) return verdict;
     const fields = this.tokenFields;
     if (!readPrivateToken(this.hs.tokenPlain, fields)) return PACKET_DROP.token_invalid;
@@ -273,24 +275,24 @@ export class NetServer implements PacketReceiver, ConnectionHost {
       this.sendRaw(transport, this.hs.denied, n, host, port, link);
       return -1;
     }
-    const n = this.hs.writeChallenge(fields.clientId, fields.timeoutMs, unixNow);
+    const n = this.hs.writeChallenge(fields.clientId, fields.timeoutMs);
     this.challengesSent++;
     this.sendRaw(transport, this.hs.challenge, n, host, port, link);
     return -1;
   }
 
-  private processResponse(transport: Transport, bytes: Uint8Array, host: string, port: number, link: object | null, nowMs: number): number {
+  private processResponse(transport: Transport, bytes: Uint8Array, host: string, port: number, link: object | null): number {
     if (bytes.length !== RESPONSE_BYTES) return PACKET_DROP.bad_length;
     if (bytes[1] !== PROTOCOL_VERSION) return PACKET_DROP.bad_version;
     if (bytes[3] !== 0) return PACKET_DROP.malformed;
     const existing = this.table.get(host, port, link);
     // A client resends its RESPONSE until ACCEPT arrives: the copies cost nothing.
     if (existing !== undefined && existing.handshakeSeq === readU64(bytes, 4)) return PACKET_DROP.duplicate_handshake;
-    if (!this.addressLimiter.allow(host, nowMs)) return PACKET_DROP.rate_limited;
-    if (!this.handshakeBudget.take(nowMs)) return PACKET_DROP.handshake_busy;
+    if (!this.addressLimiter.allow(host)) return PACKET_DROP.rate_limited;
+    if (!this.handshakeBudget.take(1)) return PACKET_DROP.handshake_busy;
     this.io.load(bytes);
-    const unixNow = this.unixClock();
-    const verdict = this.hs.openResponse(this.io.rx, this.cookieView, this.responseBodyView, this.responseHeaderView, unixNow);
+    this.hs.unixNowMs = this.unixClock();
+    const verdict = this.hs.openResponse(this.io.rx, this.cookieView, this.responseBodyView, this.responseHeaderView);
     if (verdict >= 0) return verdict;
     const opened = this.hs.response;
     if (opened.clientId > MAX_CLIENT_ID) return PACKET_DROP.token_invalid;
@@ -301,11 +303,12 @@ export class NetServer implements PacketReceiver, ConnectionHost {
     if (!this.crypto.kxServerSessionKeys(this.sessionRx, this.sessionTx, opened.epoch.publicKey, opened.epoch.secretKey, this.hs.clientPublicKey)) {
       return PACKET_DROP.handshake_invalid;
     }
-    this.establish(transport, host, port, link, readU64(bytes, 4), nowMs, unixNow);
+    this.establish(transport, host, port, link, readU64(bytes, 4));
     return -1;
   }
 
-  private establish(transport: Transport, host: string, port: number, link: object | null, handshakeSeq: number, nowMs: number, unixNow: number): void {
+  private establish(transport: Transport, host: string, port: number, link: object | null, handshakeSeq: number): void {
+    const nowMs = this.time.nowMs;
     const opened = this.hs.response;
     const clientId = opened.clientId;
     let conn = this.byClientId.get(clientId);
@@ -337,13 +340,13 @@ export class NetServer implements PacketReceiver, ConnectionHost {
     conn.userData.set(this.hs.userData);
     conn.timeoutMs = opened.timeoutMs;
     conn.handshakeSeq = handshakeSeq;
-    conn.bindLink(transport, host, port, link, { rx: this.sessionRx, tx: this.sessionTx, rxSalt: opened.clientSalt, txSalt: opened.serverSalt }, tier, nowMs);
+    conn.bindLink(transport, host, port, link, { rx: this.sessionRx, tx: this.sessionTx, rxSalt: opened.clientSalt, txSalt: opened.serverSalt }, tier);
     this.table.set(host, port, link, conn);
     if (link !== null) transport.linkBound(link);
     this.rekeyKeys.delete(conn);
-    conn.sendControl(encodeAccept({ tier, clientId, timeoutMs: opened.timeoutMs, ticket: this.issuer.issueTicket(clientId, unixNow) }));
+    conn.sendControl(encodeAccept({ tier, clientId, timeoutMs: opened.timeoutMs, ticket: this.issuer.issueTicket(clientId, this.hs.unixNowMs) }));
     this.handshakesCompleted++;
-    conn.flush(nowMs);
+    conn.flush();
     this.call(() => this.handlers.connect?.(conn, tier));
   }
 
@@ -354,10 +357,11 @@ export class NetServer implements PacketReceiver, ConnectionHost {
       rekeyIntervalMs: this.options.rekeyIntervalMs,
       congestion: this.options.congestion,
     });
-    const packets = new TokenBucket(this.options.connectionPacketsPerSec ?? 2000, 2 * (this.options.connectionPacketsPerSec ?? 2000));
+    const packetsPerSec = this.options.connectionPacketsPerSec ?? 2000;
+    const packets = new TokenBucket(this.time, packetsPerSec, 2 * packetsPerSec);
     const bytesPerSec = this.options.connectionBytesPerSec ?? 4 << 20;
-    const bytes = new TokenBucket(bytesPerSec, 2 * bytesPerSec);
-    conn.limiter = { allow: (nowMs, length) => packets.take(nowMs) && bytes.take(nowMs, length) };
+    const bytes = new TokenBucket(this.time, bytesPerSec, 2 * bytesPerSec);
+    conn.limiter = { allow: (length) => packets.take(1) && bytes.take(length) };
     return conn;
   }
 
@@ -406,14 +410,13 @@ export class NetServer implements PacketReceiver, ConnectionHost {
       this.disconnect(conn, DisconnectReason.ProtocolError);
       return;
     }
-    const nowMs = this.clock();
     if (!this.crypto.kxServerSessionKeys(this.sessionRx, this.sessionTx, keys.publicKey, keys.secretKey, ack.publicKey)) {
       this.disconnect(conn, DisconnectReason.ProtocolError);
       return;
     }
     this.rekeyKeys.delete(conn);
-    conn.installRxKey(ack.phase, this.sessionRx, nowMs);
-    conn.switchTxKey(ack.phase, this.sessionTx, nowMs);
+    conn.installRxKey(ack.phase, this.sessionRx);
+    conn.switchTxKey(ack.phase, this.sessionTx);
     conn.rekeyPhase = -1;
   }
 
@@ -430,17 +433,18 @@ export class NetServer implements PacketReceiver, ConnectionHost {
   /** Timers, rekeys and one flush of every connection. Call once per tick, after game sends. */
   update(nowMs: number = this.clock()): void {
     if (this.closed) return;
+    this.time.nowMs = nowMs;
     this.hs.keys.rotate(nowMs);
     for (let i = 0; i < this.sessions.length; i++) {
       const conn = this.sessions[i]!;
       if (conn.state === 'connected') {
-        const reason = conn.tick(nowMs);
+        const reason = conn.tick();
         if (reason !== DisconnectReason.None) {
           this.lose(conn, reason);
           continue;
         }
-        if (conn.needsRekey(nowMs)) this.startRekey(conn);
-        conn.flush(nowMs);
+        if (conn.needsRekey()) this.startRekey(conn);
+        conn.flush();
       } else if (conn.state === 'parked' && nowMs - conn.lastRecvMs >= RESYNC_WITHIN_MS) {
         this.endSession(conn, DisconnectReason.SessionExpired);
         i--;
@@ -469,7 +473,8 @@ export class NetServer implements PacketReceiver, ConnectionHost {
   /** Ends a session: DISCONNECT packets to the client, then `disconnect` handler. */
   disconnect(conn: Connection, reason: DisconnectReason = DisconnectReason.Kicked): void {
     if (conn.state === 'closed') return;
-    conn.sendDisconnect(reason, this.clock());
+    this.time.nowMs = this.clock();
+    conn.sendDisconnect(reason);
     this.endSession(conn, reason);
   }
 

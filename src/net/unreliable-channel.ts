@@ -185,7 +185,7 @@ export class UnreliableChannel {
     this.sink.deliver(this.config.index, bytes.subarray(off, off + length));
   }
 
-  receiveFragment(id16: number, count: number, index: number, bytes: Uint8Array, off: number, length: number, nowMs: number, reassembler: Reassembler): void {
+  receiveFragment(id16: number, count: number, index: number, bytes: Uint8Array, off: number, length: number, reassembler: Reassembler): void {
     const id = reconstructId16(id16, this.newestSeen + 1);
     if (id > this.newestSeen) this.newestSeen = id;
     const channel = this.config.index;
@@ -200,7 +200,7 @@ export class UnreliableChannel {
         const dropped = reassembler.dropOlder(channel, id);
         for (let i = 0; i < dropped; i++) this.sink.messageDropped(MESSAGE_DROP.stale);
       }
-      group = reassembler.start(channel, id, count, nowMs);
+      group = reassembler.start(channel, id, count);
       if (group === undefined) {
         this.sink.messageDropped(MESSAGE_DROP.reassembly_full);
         return;

@@ -6,6 +6,7 @@ import { reconstructId16, reconstructSequence } from '../../src/net/sequence.js'
 import { REPLAY_WINDOW_PACKETS, ReplayWindow } from '../../src/net/replay.js';
 import { SentPackets, SENT_WINDOW_PACKETS, packEntry } from '../../src/net/sent-packets.js';
 import { mulberry32 } from '../helpers/wasm.js';
+import { NetClock } from '../../src/net/clock.js';
 
 describe('sequence reconstruction', () => {
   it('recovers every 64-bit sequence within 2^31 of the expected one, across 32-bit wraps', () => {
@@ -77,37 +78,50 @@ describe('replay window', () => {
 
 describe('sent packets', () => {
   it('acks each packet once with its entries, and declares lost what falls out of the ack window', () => {
-    const sent = new SentPackets();
+    const clock = new NetClock();
+    const sent = new SentPackets(clock);
     const lost: number[] = [];
     for (let s = 0; s < 100; s++) {
-      sent.begin(s, s * 10, (q) => lost.push(q));
+      clock.nowMs = s * 10;
+      sent.begin(s, (q) => lost.push(q));
       sent.addEntry(s, packEntry(1, 0, s));
       sent.finish(s, 100);
     }
     const entries: number[] = [];
-    expect(sent.ack(50, (e) => entries.push(e))).toBe(500);
+    expect(sent.ack(50, (e) => entries.push(e))).toBe(true);
+    expect(sent.ackedSentAtMs).toBe(500);
     expect(entries).toEqual([packEntry(1, 0, 50)]);
-    expect(sent.ack(50, () => undefined)).toBe(-1);
-    sent.detectLosses(50, 1000, 10_000, (q) => lost.push(q));
+    expect(sent.ack(50, () => undefined)).toBe(false);
+    clock.nowMs = 1000;
+    sent.lossTimeoutMs = 10_000;
+    sent.detectLosses(50, (q) => lost.push(q));
     // 0..17 are more than 32 behind 50 and were never acked.
     expect(lost).toEqual(Array.from({ length: 18 }, (_, i) => i));
-    sent.detectLosses(50, 100_000, 1000, (q) => lost.push(q));
+    clock.nowMs = 100_000;
+    sent.lossTimeoutMs = 1000;
+    sent.detectLosses(50, (q) => lost.push(q));
     expect(lost.length).toBe(99);
+    // A late ack turns a lost packet into an acked one: the loss was spurious.
+    expect(sent.ack(3, () => undefined)).toBe(true);
+    expect(sent.lostTotal).toBe(98);
   });
 
   it('settles a packet as lost when its slot is needed again a full window later', () => {
-    const sent = new SentPackets();
+    const sent = new SentPackets(new NetClock());
     let lost = 0;
-    for (let s = 0; s < SENT_WINDOW_PACKETS + 10; s++) sent.begin(s, 0, () => lost++);
+    for (let s = 0; s < SENT_WINDOW_PACKETS + 10; s++) sent.begin(s, () => lost++);
     expect(lost).toBe(10);
-    expect(sent.ack(5, () => undefined)).toBe(-1);
+    expect(sent.ack(5, () => undefined)).toBe(false);
   });
 
   it('reuses a cancelled sequence', () => {
-    const sent = new SentPackets();
-    sent.begin(0, 0, () => undefined);
+    const clock = new NetClock();
+    const sent = new SentPackets(clock);
+    sent.begin(0, () => undefined);
     sent.cancel(0);
-    sent.begin(0, 5, () => undefined);
-    expect(sent.ack(0, () => undefined)).toBe(5);
+    clock.nowMs = 5;
+    sent.begin(0, () => undefined);
+    expect(sent.ack(0, () => undefined)).toBe(true);
+    expect(sent.ackedSentAtMs).toBe(5);
   });
 });
