@@ -5,4 +5,5 @@ import type { Suite } from './harness.js';
 
 export const SUITES: Record<string, () => Promise<Suite>> = {
   fixed: async () => (await import('./fixed.js')).suite,
+  rollback: async () => (await import('./rollback.js')).suite,
 };
