@@ -66,7 +66,7 @@ const STEPS = {
   },
   web: {
     inputs: ['src', 'build/chronos.wasm', 'package-lock.json'],
-    outputs: ['build/web/app.js', 'build/web/index.html', 'build/web/style.css', 'build/web/chronos.wasm'],
+    outputs: ['build/web/app.js', 'build/web/sim-harness.js', 'build/web/index.html', 'build/web/style.css', 'build/web/chronos.wasm'],
     async build() {
       const { build } = await import('esbuild');
       const out = join(root, 'build/web');
@@ -81,6 +81,19 @@ const STEPS = {
         sourcemap: true,
         minify: false,
         // The loader reads files with node:fs only when running under Node.
+        external: ['node:*'],
+        logLevel: 'warning',
+      });
+      // The determinism harness the end-to-end tests import into the page (not loaded by it).
+      await build({
+        entryPoints: [join(root, 'src/web/sim-harness.ts')],
+        outfile: join(out, 'sim-harness.js'),
+        bundle: true,
+        format: 'esm',
+        platform: 'browser',
+        target: ['chrome120', 'firefox120', 'safari17'],
+        sourcemap: true,
+        minify: false,
         external: ['node:*'],
         logLevel: 'warning',
       });
