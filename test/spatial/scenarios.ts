@@ -80,10 +80,14 @@ export function moveAll(s: Scenario, stepM: number): void {
   s.index.update();
 }
 
-/** The bytes of every region the index holds, hashed: equal before and after = untouched. */
+/**
+ * The bytes of every region of the index's own structure (not the position columns it reads),
+ * hashed: equal before and after means untouched.
+ */
 export function indexFingerprint(s: Scenario): string {
   let h = 0x811c9dc5;
   for (const region of s.index.regions()) {
+    if (region.name.endsWith(':positions')) continue;
     const bytes = region.bytes();
     for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
     h = Math.imul(h ^ region.ptr, 0x01000193);
