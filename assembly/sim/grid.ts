@@ -30,7 +30,7 @@
 // |              |                | second pass reads sequentially instead of by slot          |
 // | + 32 cap     | u32[cap + 4]   | sorted keys alone, then four NO_KEY sentinels: scanned     |
 // |              |                | four at a time (v128) by the collision sweep               |
-// Cell coordinates are (pos - world min) >> cell shift, clamped to 0..65535, so a 64 km world
+// Cell coordinates are (pos - world min) >> cell shift, clamped to 0..65534, so a 64 km world
 // needs cells of 1 m or more; solid radii must stay within half a cell so that every overlapping
 // pair lies in the same or adjacent cells.
 
@@ -40,7 +40,9 @@ import {
 } from '../world-layout';
 
 export const NO_KEY: u32 = 0xFFFFFFFF;
-export const CELL_MAX: i32 = 0xFFFF;
+// Largest cell coordinate: 0xFFFE, not 0xFFFF, so no key or key + 1 of a neighbour range can
+// reach NO_KEY, the sentinel the sweeps stop at.
+export const CELL_MAX: i32 = 0xFFFE;
 const CELLS: usize = 65536;
 export const G_SOLIDS: usize = 0;
 export const G_PROJECTILES: usize = 4;

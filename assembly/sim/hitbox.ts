@@ -18,7 +18,6 @@ import {
 } from '../world-layout';
 import { ray_circle, RAY_MAX_LENGTH } from './ray';
 
-export const HITBOX_COLUMNS: usize = 6;
 const HB_FLAGS: usize = 0;
 const HB_GENERATION: usize = 1;
 const HB_X: usize = 2;

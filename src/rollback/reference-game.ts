@@ -63,6 +63,9 @@ export interface ReferenceGameOptions {
   lagCompensation?: (Partial<Omit<LagCompensationOptions, 'tickHz'>> & { historyFrames?: number }) | false;
 }
 
+/** The broadphase numbers cells 0..65534 along each axis (assembly/sim/grid.ts). */
+const MAX_CELLS_PER_AXIS = 65535;
+
 function positiveFinite(name: string, value: number, max = Number.MAX_SAFE_INTEGER): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) throw new ConfigError(`rules.${name}`, `must be a finite number in [0, ${max}], got ${String(value)}`);
 }
@@ -75,6 +78,9 @@ export function writeRules(world: World, rules: SimRules, players: number): void
   const shift = Math.log2(rules.cellSizeM) + 16;
   if (!Number.isInteger(shift) || shift < 16 || shift > 26) throw new ConfigError('rules.cellSizeM', `must be a power of two from 1 to 1024 m, got ${rules.cellSizeM}`);
   if (rules.playerRadiusM * 2 > rules.cellSizeM) throw new ConfigError('rules.playerRadiusM', `a body (${rules.playerRadiusM} m) must fit half a cell (${rules.cellSizeM} m)`);
+  const b = world.bounds;
+  const cells = Math.max(b.maxX - b.minX, b.maxY - b.minY) / rules.cellSizeM;
+  if (cells >= MAX_CELLS_PER_AXIS) throw new ConfigError('rules.cellSizeM', `${rules.cellSizeM} m cells put ${Math.ceil(cells)} cells across the world; at most ${MAX_CELLS_PER_AXIS - 1}`);
   if (rules.projectileSpeedMps / hz > 1000) throw new ConfigError('rules.projectileSpeedMps', 'more than 1 km per tick');
   for (const name of ['playerHp', 'npcHp', 'projectileDamage', 'hitscanDamage'] as const) {
     if (!Number.isInteger(rules[name]) || rules[name] > 0x7fffffff) throw new ConfigError(`rules.${name}`, `must be a non-negative 32-bit integer, got ${rules[name]}`);
