@@ -5,6 +5,11 @@
 // Clients receive those confirmed inputs (every player's) from the frame after the one they
 // acknowledge, a state hash every hashEveryFrames frames, and a full state on request.
 //
+// A client is sent every frame it has not acknowledged (its INPUT packets carry the newest
+// confirmed frame it holds), oldest first and at most 32 per message: a lost message costs
+// nothing, and the redundancy — about a round trip of frames, 8 + 12 bytes per present player
+// each — shrinks as soon as acknowledgements arrive.
+//
 // Every client packet is checked in order — framing, player, each input's values — and a
 // failure drops the whole packet with one counted reason; an input for a frame already
 // simulated is late, one more than maxInputLeadFrames ahead is too early, one already held is
