@@ -17,6 +17,7 @@ import {
 } from '../codec/rollback-messages.js';
 import { IN_VIEW_DELAY, VIEW_DELAY_MAX, VIEW_DELAY_ONE, writeInput, type PlayerInput } from '../codec/rollback-input.js';
 import { FLAG_ALIVE } from '../core/world-layout.js';
+import { World } from '../core/world.js';
 import type { RollbackGame } from './game.js';
 import { NULL_FRAME } from './frames.js';
 import { REQ_ADVANCE, REQ_LOAD, REQ_SAVE } from './requests.js';
@@ -30,8 +31,13 @@ import { createSampledBodies, type HitboxHistory, type SampledBodies } from './h
 /** A game whose bodies can be drawn: the reference game (its hitbox history records every frame). */
 export interface DrawableGame extends RollbackGame {
   readonly history: HitboxHistory | undefined;
+  readonly world: World;
   playerSlot(player: number): number;
-  readonly world: { readonly capacity: number; readonly highWater: number; column(name: 'posX' | 'posY' | 'flags' | 'generation'): Int32Array | Uint32Array };
+}
+
+function isDrawable(game: RollbackGame): game is DrawableGame {
+  const g = game as Partial<DrawableGame>;
+  return g.history !== undefined && g.world instanceof World && typeof g.playerSlot === 'function';
 }
 
 export interface RollbackClientOptions {
@@ -131,17 +137,16 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
       snapshotFrames,
       maxPredictionFrames: o.maxPredictionFrames,
       name: `${name}-staging`,
-      neutralInput: (game as Partial<{ neutralInput(p: number, out: Uint8Array, off: number): void }>).neutralInput?.bind(game),
+      neutralInput: game.neutralInput?.bind(game),
     });
     this.timeSync = new TimeSync({ ...options.timeSync, tickHz: o.tickHz, inputDelayFrames: o.inputDelayFrames });
     this.record = new Uint8Array(game.inputBytes);
     this.packet = new Uint8Array(MAX_INPUTS_PER_PACKET * game.inputBytes);
     this.sentAt = new Float64Array(this.sync.queueFrames).fill(Number.NaN);
     this.sentFrame = new Float64Array(this.sync.queueFrames).fill(NULL_FRAME);
-    const d = game as unknown as Partial<DrawableGame>;
-    if (d.history && typeof d.playerSlot === 'function' && d.world) {
-      this.drawable = game as unknown as DrawableGame;
-      const capacity = d.world.capacity;
+    if (isDrawable(game)) {
+      this.drawable = game;
+      const capacity = game.world.capacity;
       this.smoother = new VisualSmoother(capacity, options.smoothing);
       this.pre = { x: new Int32Array(capacity), y: new Int32Array(capacity), flags: new Uint32Array(capacity), generation: new Uint32Array(capacity), count: 0 };
     }
@@ -482,10 +487,10 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
     if (!d || !pre) return;
     const w = d.world;
     pre.count = w.highWater;
-    pre.x.set((w.column('posX') as Int32Array).subarray(0, pre.count));
-    pre.y.set((w.column('posY') as Int32Array).subarray(0, pre.count));
-    pre.flags.set((w.column('flags') as Uint32Array).subarray(0, pre.count));
-    pre.generation.set((w.column('generation') as Uint32Array).subarray(0, pre.count));
+    pre.x.set(w.column('posX').subarray(0, pre.count));
+    pre.y.set(w.column('posY').subarray(0, pre.count));
+    pre.flags.set(w.column('flags').subarray(0, pre.count));
+    pre.generation.set(w.column('generation').subarray(0, pre.count));
   }
 
   private smoothCorrections(): void {
@@ -495,10 +500,10 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
     if (!d || !pre || !smoother) return;
     const w = d.world;
     const high = Math.max(w.highWater, pre.count);
-    const x = w.column('posX') as Int32Array;
-    const y = w.column('posY') as Int32Array;
-    const flags = w.column('flags') as Uint32Array;
-    const generation = w.column('generation') as Uint32Array;
+    const x = w.column('posX');
+    const y = w.column('posY');
+    const flags = w.column('flags');
+    const generation = w.column('generation');
     for (let slot = 0; slot < high; slot++) {
       const aliveNow = slot < w.highWater && (flags[slot]! & FLAG_ALIVE) !== 0;
       const aliveBefore = slot < pre.count && (pre.flags[slot]! & FLAG_ALIVE) !== 0;
