@@ -444,6 +444,12 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
     };
   }
 
+  /** Releases the snapshot ring and the input staging back to the arena (the game is the caller's). */
+  dispose(): void {
+    this.game.arena.release(this.ring.region);
+    this.sync.dispose();
+  }
+
   // ---- internals ----
 
   private requestResync(reason: number, frame: number, hash: bigint): void {

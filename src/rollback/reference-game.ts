@@ -218,6 +218,13 @@ export class ReferenceGame implements RollbackGame {
     v.setUint32(IN_TARGET, verdict.target, true);
   }
 
+  /** Releases the world region, the step's scratch and the hitbox history back to the arena. */
+  dispose(): void {
+    if (this.history) this.arena.release(this.history.region);
+    this.arena.release(this.scratch);
+    this.arena.release(this.world.region);
+  }
+
   /** Why `bytes` are not a state of this game's layout, or null: checked before any byte is copied. */
   checkState(bytes: Uint8Array): string | null {
     if (bytes.byteLength !== this.stateBytes) return `state is ${bytes.byteLength} bytes, this world is ${this.stateBytes}`;

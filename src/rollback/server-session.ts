@@ -311,6 +311,11 @@ export class RollbackServer<G extends RollbackGame = RollbackGame> {
     return encodeStateMessage(frame, this.game.hash(), bytes);
   }
 
+  /** Releases the input staging back to the arena (the game is the caller's). */
+  dispose(): void {
+    this.game.arena.release(this.staging);
+  }
+
   /** How many frames early `player`'s inputs arrive: the recent worst case (decaying minimum). */
   arrivalLeadOf(player: number): number {
     return this.arrivalLead[player] ?? 0;

@@ -1,6 +1,7 @@
 // The small parts of the rollback layer, each against a plain model: the snapshot ring and input
 // queue against what was put in, smoothing against its class table, time sync against a
-// simulated server clock, the snapshot interpolator against straight-line motion.
+// simulated server clock, the snapshot interpolator against straight-line motion, and the
+// arena's region list against what the sessions allocate and give back.
 
 import { describe, expect, it } from 'vitest';
 import { SnapshotRing } from '../../src/rollback/snapshot-ring.js';
@@ -12,7 +13,10 @@ import { createSampledBodies } from '../../src/rollback/hitbox-history.js';
 import { simKernels } from '../../src/rollback/sim-kernels.js';
 import { makeEntityId } from '../../src/core/entity-id.js';
 import { StateError } from '../../src/core/errors.js';
-import { mulberry32, newArena } from './fixtures.js';
+import { ReferenceGame } from '../../src/rollback/reference-game.js';
+import { RollbackClient } from '../../src/rollback/client-session.js';
+import { RollbackServer } from '../../src/rollback/server-session.js';
+import { mulberry32, newArena, worldOptions } from './fixtures.js';
 
 describe('snapshot ring', () => {
   it('restores exactly the bytes saved for a frame, slot by frame mod N', async () => {
@@ -186,5 +190,22 @@ describe('snapshot interpolation', () => {
     expect(out.x[0]).toBe(1);
     expect(it.starved).toBe(1);
     expect(it.rejected).toBe(3);
+  });
+});
+
+describe('lifetime', () => {
+  it('gives every region back to the arena when a client, a server and their games are disposed', async () => {
+    const arena = await newArena();
+    const before = arena.stats().regions.length;
+    const serverGame = ReferenceGame.create(arena, { world: worldOptions({ name: 's' }), npcs: 8, players: 2 });
+    const clientGame = ReferenceGame.create(arena, { world: worldOptions({ name: 'c' }), npcs: 8, players: 2 });
+    const server = new RollbackServer(serverGame);
+    const client = new RollbackClient(clientGame, { localPlayer: 0, tickHz: 60 });
+    expect(arena.stats().regions.length).toBeGreaterThan(before);
+    client.dispose();
+    server.dispose();
+    clientGame.dispose();
+    serverGame.dispose();
+    expect(arena.stats().regions.length).toBe(before);
   });
 });
