@@ -65,6 +65,8 @@ export interface NetClientOptions {
   now?: () => number;
   unixNow?: () => number;
   congestion?: Partial<CongestionOptions>;
+  /** Idle interval before a keep-alive packet (default 100 ms). */
+  keepaliveMs?: number;
   /** Give up a connection attempt after this long (default 5 s). */
   handshakeTimeoutMs?: number;
   handlers?: NetClientHandlers;
@@ -117,7 +119,7 @@ export class NetClient implements PacketReceiver, ConnectionHost {
     this.channels = resolveChannels(options.channels ?? DEFAULT_CHANNELS);
     this.io = new PacketIo(this.crypto, DEFAULT_PROTOCOL_ID);
     this.protocolId = DEFAULT_PROTOCOL_ID;
-    this.connection = new Connection(0, this, this.channels, { timeoutMs: 10_000, congestion: options.congestion });
+    this.connection = new Connection(0, this, this.channels, { timeoutMs: 10_000, keepaliveMs: options.keepaliveMs, congestion: options.congestion });
   }
 
   /**

@@ -52,7 +52,7 @@ import type { Transport } from './transport.js';
 import { UnreliableChannel } from './unreliable-channel.js';
 import { readU16, readU32, writeU16, writeU32 } from './wire.js';
 
-/** netcode sends 10 packets a second when idle. */
+/** netcode sends 10 packets a second when idle (the default interval). */
 export const KEEPALIVE_MS = 100;
 /** Longest a received packet waits for an ack to leave (a flush comes sooner at 60 Hz). */
 export const ACK_DELAY_MAX_MS = 20;
@@ -122,6 +122,8 @@ export class Connection implements ChannelSink {
   accepted = false;
   timeoutMs: number;
   rekeyIntervalMs: number;
+  /** An empty packet leaves after this long without any other. */
+  keepaliveMs: number;
   // link
   transport: Transport | null = null;
   host = '';
@@ -193,13 +195,14 @@ export class Connection implements ChannelSink {
     id: number,
     host: ConnectionHost,
     channels: readonly ResolvedChannel[],
-    options: { timeoutMs: number; rekeyIntervalMs?: number; congestion?: Partial<CongestionOptions> },
+    options: { timeoutMs: number; rekeyIntervalMs?: number; keepaliveMs?: number; congestion?: Partial<CongestionOptions> },
   ) {
     this.id = id;
     this.host_ = host;
     this.channels = channels;
     this.timeoutMs = options.timeoutMs;
     this.rekeyIntervalMs = options.rekeyIntervalMs ?? DEFAULT_REKEY_INTERVAL_MS;
+    this.keepaliveMs = options.keepaliveMs ?? KEEPALIVE_MS;
     this.time = host.time;
     this.sent = new SentPackets(host.time);
     this.rtt = new RttEstimator(host.time);
@@ -366,7 +369,7 @@ export class Connection implements ChannelSink {
     this.newestAcked = -1;
     this.unackedReceived = 0;
     this.lastRecvMs = nowMs;
-    this.lastSentMs = nowMs - KEEPALIVE_MS;
+    this.lastSentMs = nowMs - this.keepaliveMs;
     this.linkStartedMs = nowMs;
     this.disconnectReason = 0;
     this.disconnectRepeats = 0;
@@ -651,7 +654,7 @@ export class Connection implements ChannelSink {
     const payloadBytes = w.payloadBytes;
     if (payloadBytes === 0 && withData) {
       const ackDue = this.unackedReceived > 0 && (nowMs - this.firstUnackedAtMs >= ACK_DELAY_MAX_MS || this.unackedReceived >= ACK_EVERY_PACKETS);
-      if (!ackDue && nowMs - this.lastSentMs < KEEPALIVE_MS) {
+      if (!ackDue && nowMs - this.lastSentMs < this.keepaliveMs) {
         this.sent.cancel(seq);
         return false;
       }

@@ -4,9 +4,11 @@
 // so the receiver's window of the same size always has room, and at most one fragmented message
 // is in flight, so the receiver reassembles one at a time (bounded memory, no deadlock).
 //
-// Send ring (queueMessages slots, allocated on first send): payload, last send time (-1 never),
-// acked flag, fragment state. Receive ring (windowMessages slots, allocated on first receive):
-// have flag and, for ordered channels, the buffered copy of a message that arrived early.
+// Send ring (allocated on first send with 16 slots, doubled as the queue grows, up to
+// queueMessages): payload, last send time (-1 never), acked flag, fragment state. Receive ring
+// (windowMessages flags, allocated on first receive) and, for ordered channels, the copies of
+// messages that arrived early (allocated the first time one does). An idle or lightly used
+// channel costs a few hundred bytes, which is what keeps a connection near 10 KB.
 
 import { MESSAGE_DROP } from './drops.js';
 import { FragmentGroup, fragmentCountOf } from './fragment.js';
@@ -48,6 +50,8 @@ export class ReliableChannel {
   // send side
   private sendNext = 0;
   private sendOldest = 0;
+  /** Current send ring capacity (a power of two, at most queueMessages). */
+  private capacity = 0;
   private scan = 0;
   private fragInFlight = -1;
   private payloads: (Uint8Array | null)[] = [];
@@ -78,28 +82,46 @@ export class ReliableChannel {
 
   /** Queues a message (kept by reference until acked); its number, or -1 if the queue is full. */
   enqueue(bytes: Uint8Array): number {
-    const cap = this.config.queueMessages;
-    if (this.sendNext - this.sendOldest >= cap) return -1;
-    if (this.sentAtMs === undefined) {
-      this.sentAtMs = new Float64Array(cap).fill(-1);
-      this.ackedFlags = new Uint8Array(cap);
-      this.payloads = new Array<Uint8Array | null>(cap).fill(null);
-      this.frags = new Array<FragmentSend | null>(cap).fill(null);
-    }
+    const queued = this.sendNext - this.sendOldest;
+    if (queued >= this.config.queueMessages) return -1;
+    if (queued >= this.capacity) this.grow();
     const id = this.sendNext++;
-    const slot = id & (cap - 1);
+    const slot = id & (this.capacity - 1);
     this.payloads[slot] = bytes;
-    this.sentAtMs[slot] = -1;
+    this.sentAtMs![slot] = -1;
     this.ackedFlags![slot] = 0;
     const count = fragmentCountOf(bytes.length);
     this.frags[slot] = count === 0 ? null : { count, sentAtMs: new Float64Array(count).fill(-1), acked: new Uint8Array(count), remaining: count, scan: 0 };
     return id;
   }
 
+  /** Doubles the send ring, re-slotting the queued messages. */
+  private grow(): void {
+    const cap = Math.min(this.config.queueMessages, Math.max(16, this.capacity * 2));
+    const sentAtMs = new Float64Array(cap).fill(-1);
+    const acked = new Uint8Array(cap);
+    const payloads = new Array<Uint8Array | null>(cap).fill(null);
+    const frags = new Array<FragmentSend | null>(cap).fill(null);
+    const oldMask = this.capacity - 1;
+    for (let id = this.sendOldest; id < this.sendNext; id++) {
+      const from = id & oldMask;
+      const to = id & (cap - 1);
+      sentAtMs[to] = this.sentAtMs![from]!;
+      acked[to] = this.ackedFlags![from]!;
+      payloads[to] = this.payloads[from] ?? null;
+      frags[to] = this.frags[from] ?? null;
+    }
+    this.sentAtMs = sentAtMs;
+    this.ackedFlags = acked;
+    this.payloads = payloads;
+    this.frags = frags;
+    this.capacity = cap;
+  }
+
   beginFlush(): void {
     this.scan = this.sendOldest;
     if (this.fragInFlight >= 0) {
-      const f = this.frags[this.fragInFlight & (this.config.queueMessages - 1)];
+      const f = this.frags[this.fragInFlight & (this.capacity - 1)];
       if (f) f.scan = 0;
     }
   }
@@ -112,7 +134,7 @@ export class ReliableChannel {
     if (this.sendNext === this.sendOldest) return WRITE_DONE;
     const nowMs = budget.nowMs;
     const rtoMs = budget.rtoMs;
-    const mask = this.config.queueMessages - 1;
+    const mask = this.capacity - 1;
     const end = Math.min(this.sendNext, this.sendOldest + this.config.windowMessages);
     const channel = this.config.index;
     const sentAt = this.sentAtMs!;
@@ -171,7 +193,7 @@ export class ReliableChannel {
     if (this.sendNext === this.sendOldest) return;
     const id = reconstructId16(id16, this.sendOldest);
     if (id < this.sendOldest || id >= this.sendNext) return;
-    const mask = this.config.queueMessages - 1;
+    const mask = this.capacity - 1;
     const slot = id & mask;
     const acked = this.ackedFlags!;
     if (acked[slot] === 1) return;
@@ -258,10 +280,7 @@ export class ReliableChannel {
   private accept(id: number, message: Uint8Array, owned: boolean): void {
     const window = this.config.windowMessages;
     const mask = window - 1;
-    if (this.recvHave === undefined) {
-      this.recvHave = new Uint8Array(window);
-      if (this.config.ordered) this.recvBuffer = new Array<Uint8Array | null>(window).fill(null);
-    }
+    if (this.recvHave === undefined) this.recvHave = new Uint8Array(window);
     const have = this.recvHave;
     const channel = this.config.index;
     if (!this.config.ordered) {
@@ -274,6 +293,7 @@ export class ReliableChannel {
       return;
     }
     if (id !== this.recvNext) {
+      if (this.recvBuffer.length === 0) this.recvBuffer = new Array<Uint8Array | null>(window).fill(null);
       have[id & mask] = 1;
       this.recvBuffer[id & mask] = owned ? message : message.slice();
       this.bufferedBytes += message.length;
@@ -296,6 +316,7 @@ export class ReliableChannel {
   reset(): void {
     this.sendNext = 0;
     this.sendOldest = 0;
+    this.capacity = 0;
     this.scan = 0;
     this.fragInFlight = -1;
     this.payloads = [];

@@ -93,6 +93,8 @@ export interface NetServerOptions {
   unixNow?: () => number;
   congestion?: Partial<CongestionOptions>;
   rekeyIntervalMs?: number;
+  /** Idle interval before a keep-alive packet (default 100 ms, netcode's ten a second). */
+  keepaliveMs?: number;
   /** Handshake packets per second per source IP (default 20, burst 40). */
   handshakesPerIpPerSec?: number;
   /** Key exchanges per second for the whole server (default 2,000). */
@@ -355,6 +357,7 @@ export class NetServer implements PacketReceiver, ConnectionHost {
     const conn = new Connection(id, this, this.channels, {
       timeoutMs: 10_000,
       rekeyIntervalMs: this.options.rekeyIntervalMs,
+      keepaliveMs: this.options.keepaliveMs,
       congestion: this.options.congestion,
     });
     const packetsPerSec = this.options.connectionPacketsPerSec ?? 2000;

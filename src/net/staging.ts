@@ -3,7 +3,8 @@
 // allocation once the buffer has grown to the largest round; a broadcast is copied once and
 // queued by offset on every connection.
 
-const INITIAL_BYTES = 64 << 10;
+/** Small at first (a client endpoint rarely needs more); it doubles as a round needs. */
+const INITIAL_BYTES = 4 << 10;
 
 export class Staging {
   bytes = new Uint8Array(INITIAL_BYTES);

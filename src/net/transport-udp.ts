@@ -9,16 +9,20 @@ import { isIPv6 } from 'node:net';
 import { MAX_PACKET_BYTES } from './spec.js';
 import type { PacketReceiver, Transport } from './transport.js';
 
-/** In-flight sends before the pool falls back to allocating. */
+/** In-flight sends before the pool falls back to allocating: a server socket's default. */
 export const SEND_POOL_SIZE = 256;
-/** 4 MiB kernel buffers (Linux caps them at net.core.[rw]mem_max). */
-export const DEFAULT_SOCKET_BUFFER_BYTES = 4 << 20;
+/** A client sends a few packets per tick; a small pool keeps thousands of bots cheap. */
+export const CLIENT_SEND_POOL_SIZE = 16;
+/** 4 MiB kernel buffers for a server (Linux caps them at net.core.[rw]mem_max). */
+export const SERVER_SOCKET_BUFFER_BYTES = 4 << 20;
 
 export interface UdpBindOptions {
   host?: string;
   port?: number;
-  /** SO_RCVBUF / SO_SNDBUF; the seed recommends megabytes for busy servers. */
+  /** SO_RCVBUF / SO_SNDBUF; the seed recommends megabytes for busy servers. Default: the OS's. */
   socketBufferBytes?: number;
+  /** Send buffers in the pool (default SEND_POOL_SIZE). */
+  poolSize?: number;
 }
 
 export class UdpTransport implements Transport {
@@ -28,20 +32,25 @@ export class UdpTransport implements Transport {
   private readonly pool: Buffer[] = [];
   private readonly busy: Uint8Array;
   private readonly done: ((err?: Error | null) => void)[] = [];
+  private readonly poolSize: number;
   private cursor = 0;
+  private inFlight = 0;
+  private onDrained: (() => void) | undefined;
   poolMisses = 0;
   sendErrors = 0;
   private closed = false;
 
   /** Wraps a bound socket (the server binds it itself to report port conflicts). */
-  constructor(socket: Socket) {
+  constructor(socket: Socket, poolSize = SEND_POOL_SIZE) {
     this.socket = socket;
-    this.busy = new Uint8Array(SEND_POOL_SIZE);
-    for (let i = 0; i < SEND_POOL_SIZE; i++) {
+    this.poolSize = poolSize;
+    this.busy = new Uint8Array(poolSize);
+    for (let i = 0; i < poolSize; i++) {
       this.pool.push(Buffer.allocUnsafe(MAX_PACKET_BYTES));
       this.done.push((err?: Error | null) => {
         this.busy[i] = 0;
         if (err) this.sendErrors++;
+        if (--this.inFlight === 0 && this.onDrained) this.onDrained();
       });
     }
     socket.on('message', (msg, rinfo) => this.receiver?.receive(this, msg, rinfo.address, rinfo.port, null));
@@ -52,9 +61,10 @@ export class UdpTransport implements Transport {
   /** Binds a new socket (port 0 picks a free one). */
   static bind(options: UdpBindOptions = {}): Promise<UdpTransport> {
     const host = options.host ?? '0.0.0.0';
-    const bufferBytes = options.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES;
+    const bufferBytes = options.socketBufferBytes;
     return new Promise((resolve, reject) => {
-      const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', recvBufferSize: bufferBytes, sendBufferSize: bufferBytes });
+      const type = isIPv6(host) ? 'udp6' : 'udp4';
+      const socket = createSocket(bufferBytes === undefined ? { type } : { type, recvBufferSize: bufferBytes, sendBufferSize: bufferBytes });
       const onError = (err: Error) => {
         socket.close();
         reject(err);
@@ -62,7 +72,7 @@ export class UdpTransport implements Transport {
       socket.once('error', onError);
       socket.bind(options.port ?? 0, host, () => {
         socket.off('error', onError);
-        resolve(new UdpTransport(socket));
+        resolve(new UdpTransport(socket, options.poolSize));
       });
     });
   }
@@ -77,12 +87,13 @@ export class UdpTransport implements Transport {
 
   send(bytes: Uint8Array, host: string, port: number): void {
     if (this.closed) return;
-    const n = SEND_POOL_SIZE;
+    const n = this.poolSize;
     for (let k = 0; k < n; k++) {
       const i = this.cursor;
       this.cursor = i + 1 === n ? 0 : i + 1;
       if (this.busy[i] === 1) continue;
       this.busy[i] = 1;
+      this.inFlight++;
       const buf = this.pool[i]!;
       buf.set(bytes);
       this.socket.send(buf, 0, bytes.length, port, host, this.done[i]);
@@ -96,9 +107,22 @@ export class UdpTransport implements Transport {
 
   linkBound(): void {}
 
+  /** Closes the socket once the sends already handed to it have left (a DISCONNECT, say). */
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
-    return new Promise((resolve) => this.socket.close(() => resolve()));
+    return new Promise((resolve) => {
+      const closeNow = () => {
+        this.onDrained = undefined;
+        this.socket.close(() => resolve());
+      };
+      if (this.inFlight === 0) {
+        // dgram resolves the address on the next tick before sending: let that happen first.
+        setImmediate(closeNow);
+        return;
+      }
+      this.onDrained = closeNow;
+      setTimeout(() => this.onDrained?.(), 200).unref();
+    });
   }
 }
