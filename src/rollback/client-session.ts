@@ -102,6 +102,8 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
   private lastSampledAck = NO_FRAME;
   /** Whether the client has been placed at its target frame since the server's clock was known. */
   private placed = false;
+  /** Whether the current updates are fast-forwarding or pausing (one jump, however many updates). */
+  private jumping = false;
   private readonly drawable: DrawableGame | undefined;
   private readonly pre: { x: Int32Array; y: Int32Array; flags: Uint32Array; generation: Uint32Array; count: number } | undefined;
 
@@ -313,11 +315,13 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
       this.accumulatorMs = 0;
       frames = error > 0 ? Math.min(Math.round(error), this.sync.maxPredictionFrames) : 0;
     } else if (this.timeSync.ready && this.timeSync.needsJump) {
-      this.timeSync.jumps++;
+      if (!this.jumping) this.timeSync.jumps++;
+      this.jumping = true;
       const error = this.timeSync.lastErrorFrames;
       this.accumulatorMs = 0;
       frames = error > 0 ? Math.min(Math.floor(error), this.options.maxCatchUpFrames * 8) : 0;
     } else {
+      this.jumping = false;
       this.accumulatorMs += dtMs * speed;
       frames = Math.floor(this.accumulatorMs / this.frameMs);
       this.accumulatorMs -= frames * this.frameMs;
