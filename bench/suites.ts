@@ -5,5 +5,6 @@ import type { Suite } from './harness.js';
 
 export const SUITES: Record<string, () => Promise<Suite>> = {
   fixed: async () => (await import('./fixed.js')).suite,
+  spatial: async () => (await import('./spatial.js')).suite,
   rollback: async () => (await import('./rollback.js')).suite,
 };

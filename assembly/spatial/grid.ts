@@ -562,6 +562,18 @@ function merge(idx: usize, n: u32): void {
 
 // ---- entity operations ----
 
+// A new, empty brick for `key`, entered in the table (the caller checked the reserve).
+export function new_brick(idx: usize, key: i64): u32 {
+  const b = alloc_brick(idx, key);
+  hash_insert(idx, key, b);
+  return b;
+}
+
+// Splits a leaf (exported for the bulk build's final pass).
+export function split_leaf(idx: usize, ref: u32, lx: i64, ly: i64, lz: i64, side: i64, depth: u32, g: u32): void {
+  split(idx, ref, lx, ly, lz, side, depth, g);
+}
+
 // Inserts slot at (x, y, z) into top cell `ci` of the brick with key `key` (created if
 // absent), descending to the leaf that holds the position clamped into the top cell; splits
 // the leaf if it overflows.

@@ -27,6 +27,24 @@ let k_n: u32 = 0;
 let k_px: f64 = 0;
 let k_py: f64 = 0;
 let k_pz: f64 = 0;
+// Squared thresholds derived from the k-th key once the heap is full (else +inf): an entity
+// farther than k_reject2 (squared centre distance) cannot enter, nor a cell box farther than
+// k_prune2. The 1e-12 widening keeps both conservative under f64 rounding, so the sqrt of the
+// exact definition is taken only for entities that may enter.
+let k_reject2: f64 = Infinity;
+let k_prune2: f64 = Infinity;
+
+function refresh_bounds(): void {
+  if (k_n < k_k) {
+    k_reject2 = Infinity;
+    k_prune2 = Infinity;
+    return;
+  }
+  const w = load<f64>(k_keys) * (1 + 1e-12);
+  const r = (w + l_bound) * (1 + 1e-12);
+  k_reject2 = r * r;
+  k_prune2 = w * w;
+}
 
 // @ts-ignore: decorator
 @inline
@@ -89,12 +107,14 @@ function offer(key: f64, id: u32): void {
     }
     store<f64>(k_keys + (<usize>i << 3), key);
     store<u32>(k_ids + (<usize>i << 2), id);
+    if (k_n == k_k) refresh_bounds();
     return;
   }
   if (!before(key, id, worst(), load<u32>(k_ids))) return;
   store<f64>(k_keys, key);
   store<u32>(k_ids, id);
   sift_down(0, k_n);
+  refresh_bounds();
 }
 
 function knn_leaf(start: u32, count: u32): void {
@@ -104,13 +124,12 @@ function knn_leaf(start: u32, count: u32): void {
     const dx = <f64>load<i32>(e + E_X) - k_px;
     const dy = <f64>load<i32>(e + E_Y) - k_py;
     const dz = <f64>load<i32>(e + E_Z) - k_pz;
-    const d = Math.sqrt(dx * dx + dy * dy + dz * dz);
+    const d2 = dx * dx + dy * dy + dz * dz;
+    if (d2 > k_reject2) continue;
     const slot = load<u32>(e + E_SLOT);
-    let key = d;
+    let key = Math.sqrt(d2);
     if (q_hasR) {
-      // d - bound lower-bounds the key, so far entities need not read their radius.
-      if (full() && d - l_bound > worst()) continue;
-      key = d - radius_of(slot);
+      key = key - radius_of(slot);
       if (key < 0) key = 0;
     }
     if (!full() || before(key, slot, worst(), load<u32>(k_ids))) offer(key, slot);
@@ -121,7 +140,7 @@ function knn_leaf(start: u32, count: u32): void {
 // @ts-ignore: decorator
 @inline
 function may_improve(lx: f64, ly: f64, lz: f64, side: f64): bool {
-  return !full() || Math.sqrt(box_dist2(k_px, k_py, k_pz, lx, ly, lz, side, l_reach)) <= worst();
+  return box_dist2(k_px, k_py, k_pz, lx, ly, lz, side, l_reach) <= k_prune2;
 }
 
 function knn_cell(cell: usize, lx: f64, ly: f64, lz: f64, side: f64): void {
@@ -242,8 +261,12 @@ export function spatial_knn(idx: usize, px: f64, py: f64, pz: f64, k: u32, outId
   k_py = py;
   k_pz = pz;
   if (k == 0) return 0;
+  k_reject2 = Infinity;
+  k_prune2 = Infinity;
   for (let g: u32 = 0; g < q_levels; g++) {
-    if (begin_level(idx, g)) knn_level(g);
+    if (!begin_level(idx, g)) continue;
+    refresh_bounds();
+    knn_level(g);
   }
   // Heapsort: repeatedly move the worst to the end.
   const n = k_n;

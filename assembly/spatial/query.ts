@@ -88,11 +88,13 @@ function radius_brick(cells: usize, bx: u32, by: u32, bz: u32, x0: u32, x1: u32,
       const row = cells + <usize>(((cz & 3) << 4) | ((cy & 3) << 2)) * CELL_BYTES;
       for (let cx = xs; cx <= xe; cx++) {
         const cell = row + <usize>(cx & 3) * CELL_BYTES;
-        if (is_empty(cell)) continue;
+        const w = load<u32>(cell, 4);
+        if ((w & (SPLIT_BIT | COUNT_MASK)) == 0) continue;
         const lx = q_minX + <f64>cx * l_side;
         const dx = max<f64>(max<f64>(lx - e - r_cx, r_cx - (lx + l_side + e)), 0);
         if (dx * dx + dyz2 > r_rr) continue;
-        radius_cell(cell, lx, ly, lz, l_side);
+        if ((w & SPLIT_BIT) == 0) radius_leaf(load<u32>(cell), w & COUNT_MASK);
+        else radius_cell(cell, lx, ly, lz, l_side);
       }
     }
   }
@@ -270,8 +272,10 @@ function box_brick(cells: usize, bx: u32, by: u32, bz: u32, x0: u32, x1: u32, y0
       const row = cells + <usize>(((cz & 3) << 4) | ((cy & 3) << 2)) * CELL_BYTES;
       for (let cx = xs; cx <= xe; cx++) {
         const cell = row + <usize>(cx & 3) * CELL_BYTES;
-        if (is_empty(cell)) continue;
-        box_cell(cell, q_minX + <f64>cx * l_side, ly, lz, l_side);
+        const w = load<u32>(cell, 4);
+        if ((w & (SPLIT_BIT | COUNT_MASK)) == 0) continue;
+        if ((w & SPLIT_BIT) == 0) box_leaf(load<u32>(cell), w & COUNT_MASK);
+        else box_cell(cell, q_minX + <f64>cx * l_side, ly, lz, l_side);
       }
     }
   }

@@ -15,12 +15,14 @@ import {
   H_MIN_X, H_MIN_Y, H_MIN_Z, H_MOVES, H_NODE_FREE, H_NODE_FREE_COUNT, H_NODE_TOP, H_RADIUS,
   H_REMOVES, H_SPLIT_CELLS, H_SRC_FLAGS, H_SRC_MASK, H_SRC_R, H_SRC_X, H_SRC_Y, H_SRC_Z, H_STATUS,
   H_STATUS_SLOT, H_TOP_CELLS, H_VERSION, LEVEL_BYTES, L_BOUND, L_HALF, L_MARGIN, L_NX, L_NY, L_NZ,
-  L_PENDING, L_SIZE, MAX_DEPTH, MAX_LEVELS, NONE, SPATIAL_MAGIC, SPATIAL_VERSION, SPLIT_BIT,
-  STATUS_NEED_GROWTH, STATUS_OK,
+  L_COUNT, L_PENDING, L_SIZE, L_TOPS, MAX_DEPTH, MAX_LEVELS, NONE, SPATIAL_MAGIC, SPATIAL_VERSION,
+  SPLIT_BIT, STATUS_NEED_GROWTH, STATUS_OK, H_INSERTS, H_SPLIT, H_MAX_DEPTH,
 } from './layout';
 import {
-  brick_cells, bump_u64, compact_log, ent_at, hash_insert_into, insert_entity, level_at,
-  level_for_radius, margin_of, move_entity, node_at, remove_entity, reserve_need,
+  box_x, box_y, box_z, box_side, brick_cells, brick_meta, brick_ref, bricks_free, bump_u64, compact_log,
+  ent_at, hash_find, hash_insert_into, insert_entity, key_level, level_at, level_for_radius, loc_ci,
+  loc_key, locate, margin_of, move_entity, new_brick, node_at, remove_entity, reserve_need, split_leaf,
+  top_box,
 } from './grid';
 
 // Fills the level and box tables, empties the hash table and pools and marks every slot
@@ -98,11 +100,13 @@ function must_grow(idx: usize, slot: u32): bool {
 }
 
 // The first member slot in [0, count) whose position lies outside the world or whose radius
-// is negative, or -1. Members: slots with an alive flag (alive membership) or indexed slots.
-// v128 over four slots at a time, scalar for the tail and to name the slot.
-export function spatial_validate(idx: usize, count: u32): i32 {
+// is negative, or -1. Members: slots with an alive flag (alive membership), indexed slots, or
+// with `all` every slot (a bulk track). v128 over four slots at a time, scalar for the tail
+// and to name the slot.
+export function spatial_validate(idx: usize, count: u32, all: u32): i32 {
   const flags = load<u32>(idx + H_FLAGS);
   const alive = (flags & FLAG_ALIVE_MEMBERSHIP) != 0;
+  const every = all != 0;
   const hasR = (flags & FLAG_HAS_RADIUS) != 0;
   const sx = <usize>load<u32>(idx + H_SRC_X);
   const sy = <usize>load<u32>(idx + H_SRC_Y);
@@ -121,9 +125,11 @@ export function spatial_validate(idx: usize, count: u32): i32 {
   let i: u32 = 0;
   for (; i + 4 <= count; i += 4) {
     const off = <usize>i << 2;
-    const member = alive
-      ? i32x4.ne(v128.and(v128.load(sf + off), vMask), zero)
-      : i32x4.ne(v128.load(cellOf + off), vNone);
+    const member = every
+      ? i32x4.splat(-1)
+      : alive
+        ? i32x4.ne(v128.and(v128.load(sf + off), vMask), zero)
+        : i32x4.ne(v128.load(cellOf + off), vNone);
     const x = v128.load(sx + off), y = v128.load(sy + off), z = v128.load(sz + off);
     let bad = v128.or(i32x4.lt_s(x, vMinX), i32x4.gt_s(x, vMaxX));
     bad = v128.or(bad, v128.or(i32x4.lt_s(y, vMinY), i32x4.gt_s(y, vMaxY)));
@@ -133,7 +139,7 @@ export function spatial_validate(idx: usize, count: u32): i32 {
   }
   for (; i < count; i++) {
     const off = <usize>i << 2;
-    const member = alive ? (load<u32>(sf + off) & mask) != 0 : load<u32>(cellOf + off) != NONE;
+    const member = every || (alive ? (load<u32>(sf + off) & mask) != 0 : load<u32>(cellOf + off) != NONE);
     if (!member) continue;
     const x = load<i32>(sx + off), y = load<i32>(sy + off), z = load<i32>(sz + off);
     if (x < minX || x > maxX || y < minY || y > maxY || z < minZ || z > maxZ) return <i32>i;
@@ -435,4 +441,165 @@ export function spatial_compact(idx: usize, to: usize, capacity: u32): void {
   store<u32>(idx + H_ENT_TOP, c_top);
   store<u32>(idx + H_ENT_GARBAGE, 0);
   store<u32>(idx + H_ENT_MAXCAP, c_maxcap);
+}
+
+// ---- bulk build ----
+//
+// Building an empty index entity by entity moves every growing leaf block several times and
+// leaves blocks in arrival order. The bulk build instead counts entities per top cell
+// (spatial_build_count), gives each cell one block of the right size in brick order
+// (spatial_build_place, after TypeScript sized the entry array from spatial_compact_size),
+// places every entry once, and finally splits leaves over the threshold
+// (spatial_split_overfull).
+
+// Pass 1 over slots [start, count): members (alive flags, or every slot when `all`) are
+// counted into their top cell, creating bricks; cellOf holds the top cell until placement.
+// Returns -1, or the slot to resume from after the bricks or the table grow.
+export function spatial_build_count(idx: usize, count: u32, start: u32, all: u32): i32 {
+  const flags = load<u32>(idx + H_FLAGS);
+  const hasR = (flags & FLAG_HAS_RADIUS) != 0;
+  const alive = (flags & FLAG_ALIVE_MEMBERSHIP) != 0 && all == 0;
+  const sx = <usize>load<u32>(idx + H_SRC_X);
+  const sy = <usize>load<u32>(idx + H_SRC_Y);
+  const sz = <usize>load<u32>(idx + H_SRC_Z);
+  const sr = <usize>load<u32>(idx + H_SRC_R);
+  const sf = <usize>load<u32>(idx + H_SRC_FLAGS);
+  const mask = load<u32>(idx + H_SRC_MASK);
+  const cellOf = <usize>load<u32>(idx + H_CELL_OF);
+  const codes = <usize>load<u32>(idx + H_CODE);
+  const radius = <usize>load<u32>(idx + H_RADIUS);
+  const levels = load<u32>(idx + H_LEVELS);
+  store<u32>(idx + H_STATUS, STATUS_OK);
+  if (start == 0) {
+    for (let g: u32 = 0; g < levels; g++) store<i32>(level_at(idx, g) + L_PENDING, 0);
+  }
+  let lastKey: i64 = EMPTY_KEY;
+  let lastBrick: u32 = NONE;
+  for (let i = start; i < count; i++) {
+    const off = <usize>i << 2;
+    if (alive && (load<u32>(sf + off) & mask) == 0) continue;
+    const r = hasR ? load<i32>(sr + off) : 0;
+    const g = hasR ? level_for_radius(idx, levels, r) : 0;
+    locate(idx, g, load<i32>(sx + off), load<i32>(sy + off), load<i32>(sz + off));
+    if (loc_key != lastKey) {
+      let b = hash_find(idx, loc_key);
+      if (b == NONE) {
+        if (bricks_free(idx) < 1 || (load<u32>(idx + H_HASH_USED) + 1) * 2 > (<u32>1 << load<u32>(idx + H_HASH_BITS))) {
+          store<u32>(idx + H_STATUS, STATUS_NEED_GROWTH | ((bricks_free(idx) < 1 ? 8 : 4) << 8));
+          store<u32>(idx + H_STATUS_SLOT, i);
+          return <i32>i;
+        }
+        b = new_brick(idx, loc_key);
+      }
+      lastKey = loc_key;
+      lastBrick = b;
+    }
+    const cell = brick_cells(idx, lastBrick) + <usize>loc_ci * CELL_BYTES;
+    store<u32>(cell, load<u32>(cell, 4) + 1, 4);
+    const meta = brick_meta(idx, lastBrick);
+    store<u32>(meta, load<u32>(meta, 8) + 1, 8);
+    store<u32>(cellOf + off, brick_ref(lastBrick, loc_ci));
+    store<u8>(codes + <usize>i, <u8>g);
+    if (hasR) {
+      store<i32>(radius + off, r);
+      const at = level_at(idx, g) + L_PENDING;
+      if (r > load<i32>(at)) store<i32>(at, r);
+    }
+  }
+  if (hasR) {
+    for (let g: u32 = 0; g < levels; g++) {
+      const lv = level_at(idx, g);
+      store<i32>(lv + L_BOUND, load<i32>(lv + L_PENDING));
+    }
+  }
+  return -1;
+}
+
+// Pass 2 and 3: one block per counted cell in brick order (the entry array is empty and
+// holds spatial_compact_size entries), then every counted slot in [0, count) into its block.
+export function spatial_build_place(idx: usize, count: u32): void {
+  const table = <usize>load<u32>(idx + H_HASH_PTR);
+  const slots = <usize>1 << <usize>load<u32>(idx + H_HASH_BITS);
+  let top: u32 = 0;
+  let maxcap: u32 = 1;
+  for (let i: usize = 0; i < slots; i++) {
+    const at = table + i * HASH_SLOT_BYTES;
+    const key = load<i64>(at);
+    if (key == EMPTY_KEY) continue;
+    const cells = brick_cells(idx, load<u32>(at, 8));
+    const lv = level_at(idx, key_level(key));
+    for (let c: usize = 0; c < BRICK_CELLS; c++) {
+      const cell = cells + c * CELL_BYTES;
+      const n = load<u32>(cell, 4) & COUNT_MASK;
+      if (n == 0) continue;
+      const log = compact_log(n);
+      store<u32>(cell, top);
+      store<u32>(cell, log << 24, 4);
+      top += <u32>1 << log;
+      if ((<u32>1 << log) > maxcap) maxcap = <u32>1 << log;
+      store<u32>(idx + H_TOP_CELLS, load<u32>(idx + H_TOP_CELLS) + 1);
+      store<u32>(lv + L_TOPS, load<u32>(lv + L_TOPS) + 1);
+    }
+  }
+  store<u32>(idx + H_ENT_TOP, top);
+  store<u32>(idx + H_ENT_MAXCAP, maxcap);
+  const sx = <usize>load<u32>(idx + H_SRC_X);
+  const sy = <usize>load<u32>(idx + H_SRC_Y);
+  const sz = <usize>load<u32>(idx + H_SRC_Z);
+  const cellOf = <usize>load<u32>(idx + H_CELL_OF);
+  const locs = <usize>load<u32>(idx + H_LOC);
+  const codes = <usize>load<u32>(idx + H_CODE);
+  const lox = <usize>load<u32>(idx + H_LO);
+  const stride = <usize>load<u32>(idx + H_LO_STRIDE);
+  const entries = <usize>load<u32>(idx + H_ENT_PTR);
+  let placed: u32 = 0;
+  for (let i: u32 = 0; i < count; i++) {
+    const off = <usize>i << 2;
+    const ref = load<u32>(cellOf + off);
+    if (ref == NONE) continue;
+    const cell = brick_cells(idx, ref >> 6) + <usize>(ref & 63) * CELL_BYTES;
+    const w = load<u32>(cell, 4);
+    const e = load<u32>(cell) + (w & COUNT_MASK);
+    store<u32>(cell, w + 1, 4);
+    const x = load<i32>(sx + off), y = load<i32>(sy + off), z = load<i32>(sz + off);
+    const ep = entries + <usize>e * ENTRY_BYTES;
+    store<u32>(ep + E_SLOT, i);
+    store<i32>(ep + E_X, x);
+    store<i32>(ep + E_Y, y);
+    store<i32>(ep + E_Z, z);
+    store<u32>(locs + off, e);
+    top_box(idx, load<i64>(brick_meta(idx, ref >> 6)), ref & 63);
+    store<i32>(lox + off, <i32>box_x);
+    store<i32>(lox + stride + off, <i32>box_y);
+    store<i32>(lox + 2 * stride + off, <i32>box_z);
+    const lv = level_at(idx, <u32>load<u8>(codes + <usize>i));
+    store<u32>(lv + L_COUNT, load<u32>(lv + L_COUNT) + 1);
+    placed++;
+  }
+  store<u32>(idx + H_INDEXED, load<u32>(idx + H_INDEXED) + placed);
+  bump_u64(idx, H_INSERTS, placed);
+}
+
+// Splits every top-cell leaf over the threshold (after a bulk build). 0: done; 1: a pool must
+// grow first (call again: cells already split are skipped).
+export function spatial_split_overfull(idx: usize): u32 {
+  if (load<u32>(idx + H_MAX_DEPTH) == 0) return 0;
+  const limit = load<u32>(idx + H_SPLIT);
+  const table = <usize>load<u32>(idx + H_HASH_PTR);
+  const slots = <usize>1 << <usize>load<u32>(idx + H_HASH_BITS);
+  for (let i: usize = 0; i < slots; i++) {
+    const at = table + i * HASH_SLOT_BYTES;
+    const key = load<i64>(at);
+    if (key == EMPTY_KEY) continue;
+    const b = load<u32>(at, 8);
+    const cells = brick_cells(idx, b);
+    for (let c: u32 = 0; c < BRICK_CELLS; c++) {
+      const w = load<u32>(cells + <usize>c * CELL_BYTES, 4);
+      if ((w & SPLIT_BIT) != 0 || (w & COUNT_MASK) <= limit) continue;
+      if (must_grow(idx, 0)) return 1;
+      top_box(idx, key, c);
+      split_leaf(idx, brick_ref(b, c), box_x, box_y, box_z, box_side, 0, key_level(key));
+    }
+  }
+  return 0;
 }

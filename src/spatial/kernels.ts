@@ -13,8 +13,8 @@ export interface SpatialKernels {
   spatial_layout_version(): number;
   spatial_max_levels(): number;
   spatial_stats_words(): number;
-  /** First member slot out of the world or with a negative radius, or -1. */
-  spatial_validate(idx: Ptr, count: number): number;
+  /** First member slot (every slot with `all`) out of the world or with a negative radius, or -1. */
+  spatial_validate(idx: Ptr, count: number, all: number): number;
   /** -1 when done, else the slot to resume from after growing the pools. */
   spatial_update(idx: Ptr, count: number, start: number): number;
   /** 0 done, 1 grow first, 2 already indexed. */
@@ -24,6 +24,12 @@ export interface SpatialKernels {
   /** 0 done, 1 grow first, 2 not indexed. */
   spatial_refresh(idx: Ptr, slot: number): number;
   spatial_rehash(idx: Ptr, table: Ptr, bits: number): void;
+  /** Bulk build pass 1: -1, or the slot to resume from after growth. */
+  spatial_build_count(idx: Ptr, count: number, start: number, all: number): number;
+  /** Bulk build passes 2 and 3 (entry array sized from spatial_compact_size). */
+  spatial_build_place(idx: Ptr, count: number): void;
+  /** 0 done, 1 grow first and call again. */
+  spatial_split_overfull(idx: Ptr): number;
   /** Entries a compaction needs. */
   spatial_compact_size(idx: Ptr): number;
   /** Rewrites every leaf block into the entry array at `to` (room for `capacity`), in brick order. */
@@ -54,7 +60,8 @@ export interface SpatialKernels {
 export const SPATIAL_KERNEL_NAMES: readonly (keyof SpatialKernels)[] = [
   'spatial_init', 'spatial_layout_header_bytes', 'spatial_layout_version', 'spatial_max_levels',
   'spatial_stats_words', 'spatial_validate', 'spatial_update', 'spatial_insert', 'spatial_remove',
-  'spatial_refresh', 'spatial_rehash', 'spatial_compact_size', 'spatial_compact', 'spatial_radius', 'spatial_radius_batch', 'spatial_box',
+  'spatial_refresh', 'spatial_rehash', 'spatial_compact_size', 'spatial_compact',
+  'spatial_build_count', 'spatial_build_place', 'spatial_split_overfull', 'spatial_radius', 'spatial_radius_batch', 'spatial_box',
   'spatial_knn', 'spatial_ray', 'frustum_cull', 'frustum_cull_multi', 'spatial_frustum',
   'spatial_frustum_batch', 'spatial_stats', 'spatial_cells', 'spatial_check',
 ];

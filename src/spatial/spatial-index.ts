@@ -141,6 +141,11 @@ export interface BatchOptions {
 const OWNED_FIELDS = { x: 'i32', y: 'i32', z: 'i32', r: 'i32' } as const;
 const SLOT_FIELDS = { cell: 'u32', loc: 'u32', lx: 'i32', ly: 'i32', lz: 'i32', radius: 'i32', code: 'u8' } as const;
 const INV_Q16 = 1 / FX_ONE;
+/**
+ * Leaf capacity assumed when sizing the entry array after a bulk build (a larger leaf only
+ * makes the first move into it compact the array once).
+ */
+const BUILD_LEAF_BOUND = 1024;
 /** Longest radius, ray or thickness accepted, metres: far beyond any 64 km world. */
 const MAX_LENGTH_M = 1e9;
 const Q16_MIN = -0x80000000;
@@ -249,15 +254,19 @@ export class SpatialIndex {
     const capacity = this.capacity;
     this.header = arena.allocate(`${name}:header`, SPATIAL_HEADER_BYTES);
     this.slots = arena.soa(`${name}:slots`, capacity, SLOT_FIELDS);
-    // Sized for a uniform world at the default cell (about one brick per 40 entities, a few
-    // split cells); every pool grows on demand by copying into a larger region.
-    const brickStart = Math.max(16, Math.ceil(capacity / 16));
+    // Pools start small and grow on demand by copying into larger regions: bricks for the
+    // smaller of (every base-level brick of the world) and (one per 8 entities); nodes for a
+    // few split cells; entries for a quarter of the slots (a bulk build sizes them exactly).
+    const cellsPerAxis = (span: number) => Math.max(1, Math.ceil((span * FX_ONE) / options.baseCellQ16));
+    const worldBricks =
+      Math.ceil(cellsPerAxis(bounds.maxX - bounds.minX) / 4) * Math.ceil(cellsPerAxis(bounds.maxY - bounds.minY) / 4) * Math.ceil(cellsPerAxis(bounds.maxZ - bounds.minZ) / 4);
+    const brickStart = Math.max(16, Math.min(Math.ceil(capacity / 8), worldBricks + 16));
     const hashBits = Math.max(6, Math.ceil(Math.log2(brickStart * 2)));
     this.hash = arena.allocate(this.regionName('hash'), (1 << hashBits) * HASH_SLOT_BYTES);
     this.bricks = arena.allocate(this.regionName('bricks'), brickStart * (BRICK_BYTES + BRICK_META_BYTES));
     const nodeStart = Math.max(64, Math.ceil(capacity / 64));
     this.nodes = arena.allocate(this.regionName('nodes'), nodeStart * NODE_BYTES);
-    const entryStart = 2 * capacity + entriesReserve(64, MAX_DEPTH, options.splitThreshold);
+    const entryStart = Math.ceil(capacity / 4) + entriesReserve(64, MAX_DEPTH, options.splitThreshold);
     this.entries = arena.allocate(this.regionName('entries'), entryStart * ENTRY_BYTES);
     this.scratch = arena.allocate(`${name}:scratch`, FRUSTUM_BYTES + STATS_WORDS * 4);
     const h = this.u32();
@@ -351,9 +360,14 @@ export class SpatialIndex {
   update(): UpdateReport {
     this.live();
     const count = this.scanCount();
-    const bad = this.kernels.spatial_validate(this.ptr, count);
+    const bad = this.kernels.spatial_validate(this.ptr, count, 0);
     if (bad >= 0) this.throwBadSource(bad);
     const before = this.counterValues();
+    if (this.size === 0 && this.followsFlags) {
+      this.bulkBuild(count, false);
+      const after = this.counterValues();
+      return { moves: 0, cellChanges: 0, inserts: after.inserts - before.inserts, removes: 0, splits: after.splits - before.splits, merges: 0 };
+    }
     let start = 0;
     for (;;) {
       const stopped = this.kernels.spatial_update(this.ptr, count, start);
@@ -406,6 +420,24 @@ export class SpatialIndex {
     this.reserveThen(() => this.kernels.spatial_insert(this.ptr, slot));
   }
 
+  /**
+   * Indexes slots [0, count) at their source positions (explicit membership). Into an empty
+   * index this is one bulk build (every cell gets one block, in brick order); otherwise one
+   * track() per slot not yet indexed. Validates every slot first: nothing changes on error.
+   */
+  trackAll(count: number): void {
+    this.live();
+    if (this.followsFlags) throw new StateError('this index follows alive flags: membership changes with update()');
+    if (!Number.isInteger(count) || count < 0 || count > this.capacity) throw new InvalidArgumentError(`count must be an integer in [0, ${this.capacity}], got ${count}`);
+    const bad = this.kernels.spatial_validate(this.ptr, count, 1);
+    if (bad >= 0) this.throwBadSource(bad);
+    if (this.size === 0) {
+      this.bulkBuild(count, true);
+      return;
+    }
+    for (let slot = 0; slot < count; slot++) if (!this.has(slot)) this.reserveThen(() => this.kernels.spatial_insert(this.ptr, slot));
+  }
+
   /** Re-reads one indexed slot's source position (after the caller changed it). */
   refresh(slot: number): void {
     this.live();
@@ -448,7 +480,7 @@ export class SpatialIndex {
     this.live();
     this.checkPoint('centre', xM, yM, zM);
     checkLength('radiusM', radiusM);
-    const [cx, cy, cz, r] = [xM * FX_ONE, yM * FX_ONE, zM * FX_ONE, radiusM * FX_ONE];
+    const cx = xM * FX_ONE, cy = yM * FX_ONE, cz = zM * FX_ONE, r = radiusM * FX_ONE;
     let n = this.kernels.spatial_radius(this.ptr, cx, cy, cz, r, out.idsPtr, out.capacity);
     if (n > out.capacity) {
       out.ensure(n);
@@ -468,18 +500,15 @@ export class SpatialIndex {
   /** Slots whose sphere touches the box [min, max] metres (inclusive). Unordered. */
   boxInto(out: SpatialResult, minX: number, minY: number, minZ: number, maxX: number, maxY: number, maxZ: number): number {
     this.live();
-    const v = [minX, minY, minZ, maxX, maxY, maxZ];
-    v.forEach((value, i) => {
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidValueError(`box ${['minX', 'minY', 'minZ', 'maxX', 'maxY', 'maxZ'][i]}`, value, 'must be a finite number of metres');
-    });
-    if (!(minX <= maxX && minY <= maxY && minZ <= maxZ)) {
-      throw new InvalidValueError('box', `[${minX}, ${minY}, ${minZ}] .. [${maxX}, ${maxY}, ${maxZ}]`, 'needs min <= max on every axis');
+    if (!(minX <= maxX && minY <= maxY && minZ <= maxZ) || !(Math.abs(minX) + Math.abs(minY) + Math.abs(minZ) + Math.abs(maxX) + Math.abs(maxY) + Math.abs(maxZ) < Infinity)) {
+      throwBox(minX, minY, minZ, maxX, maxY, maxZ);
     }
-    const q = v.map((m) => m * FX_ONE) as [number, number, number, number, number, number];
-    let n = this.kernels.spatial_box(this.ptr, ...q, out.idsPtr, out.capacity);
+    const k = this.kernels;
+    const x0 = minX * FX_ONE, y0 = minY * FX_ONE, z0 = minZ * FX_ONE, x1 = maxX * FX_ONE, y1 = maxY * FX_ONE, z1 = maxZ * FX_ONE;
+    let n = k.spatial_box(this.ptr, x0, y0, z0, x1, y1, z1, out.idsPtr, out.capacity);
     if (n > out.capacity) {
       out.ensure(n);
-      n = this.kernels.spatial_box(this.ptr, ...q, out.idsPtr, out.capacity);
+      n = k.spatial_box(this.ptr, x0, y0, z0, x1, y1, z1, out.idsPtr, out.capacity);
     }
     this.queries++;
     out.count = n;
@@ -782,13 +811,21 @@ export class SpatialIndex {
     return [toQ16(xM), toQ16(yM), toQ16(zM), toQ16(radiusM)];
   }
 
+  /** Points (centres, origins) must lie in the world; hot path: comparisons only. */
   private checkPoint(what: string, xM: number, yM: number, zM: number): void {
+    const b = this.bounds;
+    if (xM >= b.minX && xM <= b.maxX && yM >= b.minY && yM <= b.maxY && zM >= b.minZ && zM <= b.maxZ) return;
+    this.throwPoint(what, xM, yM, zM);
+  }
+
+  private throwPoint(what: string, xM: number, yM: number, zM: number): never {
     const b = this.bounds;
     const axes = [['x', xM, b.minX, b.maxX], ['y', yM, b.minY, b.maxY], ['z', zM, b.minZ, b.maxZ]] as const;
     for (const [axis, v, min, max] of axes) {
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidValueError(`${what}.${axis}`, v, 'must be a finite number of metres');
       if (v < min || v > max) throw new OutOfWorldError(`${what}.${axis}`, v, min, max);
     }
+    throw new InvalidValueError(what, `${xM},${yM},${zM}`, 'is not a point in the world');
   }
 
   private checkSourceSlot(slot: number): void {
@@ -820,6 +857,34 @@ export class SpatialIndex {
     o.column('y')[slot] = y;
     o.column('z')[slot] = z;
     o.column('r')[slot] = r;
+  }
+
+  /** Bulk build of an empty index over [0, count): count per cell, one block each, place, split. */
+  private bulkBuild(count: number, all: boolean): void {
+    const k = this.kernels;
+    let start = 0;
+    for (;;) {
+      const stopped = k.spatial_build_count(this.ptr, count, start, all ? 1 : 0);
+      if (stopped < 0) break;
+      this.grow(this.u32()[SH.status / 4]! >>> 8);
+      start = stopped;
+    }
+    // The entry array is empty: swap in one of the right size rather than copying.
+    const size = k.spatial_compact_size(this.ptr);
+    // Room to move (half again) plus the reserve for the largest leaf a build can make.
+    const needed = Math.ceil(size * 1.5) + entriesReserve(BUILD_LEAF_BOUND, this.options.maxSplitDepth, this.options.splitThreshold);
+    if (this.u32()[SH.entCap / 4]! < needed) {
+      const region = this.arena.allocate(this.regionName('entries'), needed * ENTRY_BYTES);
+      this.arena.release(this.entries);
+      this.entries = region;
+      const h = this.u32();
+      h[SH.entPtr / 4] = region.ptr;
+      h[SH.entCap / 4] = needed;
+    }
+    k.spatial_build_place(this.ptr, count);
+    const splitsBefore = this.counterValues().splits;
+    while (k.spatial_split_overfull(this.ptr) === 1) this.grow(this.u32()[SH.status / 4]! >>> 8);
+    if (this.counterValues().splits > splitsBefore) this.compact();
   }
 
   /** Runs a single-entity kernel, growing the pools first if it reports a shortage. */
@@ -939,10 +1004,22 @@ function toQ16(m: number): number {
   return Math.min(Q16_MAX, Math.max(Q16_MIN, Math.round(m * FX_ONE)));
 }
 
+function throwBox(minX: number, minY: number, minZ: number, maxX: number, maxY: number, maxZ: number): never {
+  const v = [minX, minY, minZ, maxX, maxY, maxZ];
+  v.forEach((value, i) => {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new InvalidValueError(`box ${['minX', 'minY', 'minZ', 'maxX', 'maxY', 'maxZ'][i]}`, value, 'must be a finite number of metres');
+    }
+  });
+  throw new InvalidValueError('box', `[${minX}, ${minY}, ${minZ}] .. [${maxX}, ${maxY}, ${maxZ}]`, 'needs min <= max on every axis');
+}
+
+/** A length (radius, ray length, thickness): finite, >= 0, and below MAX_LENGTH_M. */
 function checkLength(name: string, value: number): void {
+  if (value >= 0 && value <= MAX_LENGTH_M) return;
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidValueError(name, value, 'must be a finite number of metres');
   if (value < 0) throw new InvalidValueError(name, value, 'must not be negative');
-  if (value > MAX_LENGTH_M) throw new InvalidValueError(name, value, `is beyond any world (${MAX_LENGTH_M} m)`);
+  throw new InvalidValueError(name, value, `is beyond any world (${MAX_LENGTH_M} m)`);
 }
 
 /** Throws WasmLinkError if the module's spatial layout differs from layout.ts. */

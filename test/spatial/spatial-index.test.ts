@@ -96,6 +96,50 @@ describe('split and merge', () => {
   });
 });
 
+describe('bulk build', () => {
+  it('builds an empty index in one pass that answers exactly like one built entity by entity', async () => {
+    const arena = await freshArena({ maximumPages: 4096 });
+    const src = arena.soa('bulk-src', 20_000, { x: 'i32', y: 'i32', z: 'i32' });
+    const place = hotspot(0.4, 300, -200);
+    let seed = 5;
+    const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
+    for (let i = 0; i < 20_000; i++) {
+      const [x, y, z] = place(i, rand, WORLD_10KM);
+      src.column('x')[i] = Math.round(x * Q);
+      src.column('y')[i] = Math.round(y * Q);
+      src.column('z')[i] = Math.round(z * Q);
+    }
+    const source = { posX: src.ptrOf('x'), posY: src.ptrOf('y'), posZ: src.ptrOf('z'), capacity: 20_000 };
+    const bulk = SpatialIndex.forSource(arena, WORLD_10KM, source, { name: 'bulk' });
+    bulk.trackAll(20_000);
+    const single = SpatialIndex.forSource(arena, WORLD_10KM, source, { name: 'single' });
+    for (let i = 0; i < 20_000; i++) single.track(i);
+    bulk.check(true);
+    expect(bulk.size).toBe(20_000);
+    expect(bulk.counters().splits).toBeGreaterThan(0);
+    const members = Array.from({ length: 20_000 }, (_, i) => i);
+    const points = { x: src.column('x'), y: src.column('y'), z: src.column('z'), members };
+    for (let q = 0; q < 30; q++) {
+      const x = q < 15 ? 300 + (rand() - 0.5) * 120 : (rand() - 0.5) * 9000;
+      const y = q < 15 ? -200 + (rand() - 0.5) * 120 : (rand() - 0.5) * 9000;
+      const expected = bruteRadius(points, x, y, 50, 80);
+      expect(Array.from(bulk.radius(x, y, 50, 80)).sort((a, b) => a - b)).toEqual(expected);
+      expect(Array.from(single.radius(x, y, 50, 80)).sort((a, b) => a - b)).toEqual(expected);
+      expect(Array.from(bulk.knn(x, y, 50, 20))).toEqual(Array.from(single.knn(x, y, 50, 20)));
+    }
+  });
+
+  it('validates every slot before a bulk track and changes nothing on error', async () => {
+    const arena = await freshArena();
+    const src = arena.soa('bulk-bad', 100, { x: 'i32', y: 'i32', z: 'i32' });
+    src.column('z')[42] = -Q;
+    const index = SpatialIndex.forSource(arena, WORLD_10KM, { posX: src.ptrOf('x'), posY: src.ptrOf('y'), posZ: src.ptrOf('z'), capacity: 100 });
+    expect(() => index.trackAll(100)).toThrow(/slot 42 z/);
+    expect(index.size).toBe(0);
+    index.check();
+  });
+});
+
 describe('growth', () => {
   it('grows every pool and the brick table on demand and stays exact', async () => {
     // A sparse world: nearly every entity in its own brick, far beyond the initial pools.
