@@ -1,29 +1,28 @@
-// Client side of the interim world stream (src/codec/world-frame.ts): connects to the server's
-// /ws endpoint, decodes frames and keeps simple rates. Runs in the browser and in Node (pass the
-// `ws` package's WebSocket as `WebSocketImpl`). Frames that fail to decode are counted and
-// dropped; the connection stays up.
+// Client side of the demo world stream (src/codec/world-frame.ts) over the network layer: a
+// GameClient on the world channels (src/client/world-channels.ts) that decodes HELLO, HASH and
+// STATE and keeps simple rates. Runs in the browser (WebSocket) and in Node (WebSocket or UDP).
+// Frames that fail to decode are counted and dropped; the connection stays up.
 
 import { decodeWorldFrame, FRAME_HASH, FRAME_HELLO, FRAME_STATE, type HashFrame, type HelloFrame, type StateFrame } from '../codec/world-frame.js';
 import { DecodeError } from '../core/errors.js';
+import type { SessionTier } from '../net/spec.js';
+import { GameClient, type GameClientOptions } from './game-client.js';
+import { WORLD_CHANNELS } from './world-channels.js';
 
 export interface WorldStreamHandlers {
   hello?(frame: HelloFrame): void;
   state?(frame: StateFrame): void;
   hash?(frame: HashFrame): void;
-  close?(code: number, reason: string): void;
+  connect?(tier: SessionTier): void;
+  /** The link dropped; the client is reconnecting. */
+  interrupt?(reason: number): void;
+  /** The session ended for good (reason: a DisconnectReason). */
+  close?(reason: number): void;
 }
 
-interface MinimalWebSocket {
-  binaryType: string;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-  close(code?: number, reason?: string): void;
-}
+export type WorldStreamOptions = Omit<GameClientOptions, 'channels' | 'handlers'>;
 
-type WebSocketConstructor = new (url: string) => MinimalWebSocket;
-
-/** Bytes and frames per second over a sliding one-second window. */
+/** Amounts per second over a window of about one second. */
 export class RateMeter {
   private windowStart = 0;
   private windowCount = 0;
@@ -46,41 +45,53 @@ export class RateMeter {
 }
 
 export class WorldStreamClient {
+  /** Wire bytes received (headers, tags and all) per second. */
   readonly bytesIn = new RateMeter();
   readonly framesIn = new RateMeter();
   totalBytes = 0;
   decodeErrors = 0;
-  private socket: MinimalWebSocket | undefined;
+  readonly client: GameClient;
+  private lastBytesIn = 0;
 
-  constructor(
-    private readonly url: string,
-    private readonly handlers: WorldStreamHandlers,
-    private readonly WebSocketImpl: WebSocketConstructor = (globalThis as unknown as { WebSocket: WebSocketConstructor }).WebSocket,
-  ) {}
+  private constructor(client: GameClient) {
+    this.client = client;
+  }
 
-  connect(): void {
-    const socket = new this.WebSocketImpl(this.url);
-    socket.binaryType = 'arraybuffer';
-    socket.onmessage = (event) => this.receive(event.data);
-    socket.onclose = (event) => this.handlers.close?.(event.code, event.reason);
-    socket.onerror = () => undefined; // a close event always follows and carries the outcome
-    this.socket = socket;
+  static async create(options: WorldStreamOptions, handlers: WorldStreamHandlers): Promise<WorldStreamClient> {
+    let self: WorldStreamClient | undefined;
+    const client = await GameClient.create({
+      ...options,
+      channels: WORLD_CHANNELS,
+      handlers: {
+        message: (_channel, bytes) => self?.receive(bytes, handlers),
+        connect: (tier) => handlers.connect?.(tier),
+        interrupt: (reason) => handlers.interrupt?.(reason),
+        disconnect: (reason) => handlers.close?.(reason),
+        update: (nowMs) => self?.sample(nowMs),
+      },
+    });
+    self = new WorldStreamClient(client);
+    return self;
+  }
+
+  connect(): Promise<SessionTier> {
+    return this.client.connect();
   }
 
   close(): void {
-    this.socket?.close(1000, 'client closed');
+    this.client.close();
   }
 
-  private receive(data: unknown): void {
-    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined;
-    if (!bytes) {
-      this.decodeErrors++;
-      return;
-    }
-    const now = typeof performance !== 'undefined' ? performance.now() : Date.now();
-    this.totalBytes += bytes.byteLength;
-    this.bytesIn.add(bytes.byteLength, now);
-    this.framesIn.add(1, now);
+  private sample(nowMs: number): void {
+    const total = this.client.net.connection.bytesIn;
+    if (total < this.lastBytesIn) this.lastBytesIn = 0; // a new link counts from zero
+    this.bytesIn.add(total - this.lastBytesIn, nowMs);
+    this.totalBytes += total - this.lastBytesIn;
+    this.lastBytesIn = total;
+  }
+
+  private receive(bytes: Uint8Array, handlers: WorldStreamHandlers): void {
+    this.framesIn.add(1, typeof performance !== 'undefined' ? performance.now() : Date.now());
     let frame;
     try {
       frame = decodeWorldFrame(bytes);
@@ -89,8 +100,8 @@ export class WorldStreamClient {
       this.decodeErrors++;
       return;
     }
-    if (frame.type === FRAME_HELLO) this.handlers.hello?.(frame);
-    else if (frame.type === FRAME_STATE) this.handlers.state?.(frame);
-    else if (frame.type === FRAME_HASH) this.handlers.hash?.(frame);
+    if (frame.type === FRAME_HELLO) handlers.hello?.(frame);
+    else if (frame.type === FRAME_STATE) handlers.state?.(frame);
+    else if (frame.type === FRAME_HASH) handlers.hash?.(frame);
   }
 }

@@ -1,6 +1,8 @@
 // GameServer: the 60 Hz authoritative loop and everything wired to it. It owns the WASM module,
-// the arena and the World, runs the fixed-step clock, and serves the page, the world stream,
-// /healthz and /metrics over HTTP, plus the UDP game port.
+// the arena and the World, runs the fixed-step clock, and serves the page, /healthz, /metrics and
+// POST /connect (connect tokens) over HTTP; the network layer (src/net) speaks the encrypted
+// protocol on the UDP game port and, for browsers, on the /ws WebSocket; the world stream
+// travels over it.
 
 import { createServer, type Server } from 'node:http';
 import { createSocket, type Socket } from 'node:dgram';
@@ -16,7 +18,12 @@ import { findBuildPath, loadChronos } from '../wasm/loader.js';
 import { createRequestHandler } from './http-routes.js';
 import { ServerMetrics } from './metrics.js';
 import { loadStaticFiles } from './static-files.js';
-import { WorldStream, MAX_CLIENT_MESSAGE_BYTES } from './world-stream.js';
+import { WorldStream } from './world-stream.js';
+import { NetHost } from './net-host.js';
+import { loadServerCrypto } from '../net/crypto-node.js';
+import type { NetCrypto } from '../net/crypto.js';
+import { MAX_PACKET_BYTES } from '../net/spec.js';
+import { WORLD_CHANNELS } from '../client/world-channels.js';
 
 export interface GameServerOptions extends PartialConfig {
   /** Where log lines go; defaults to console.log. */
@@ -34,6 +41,8 @@ export class GameServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly stream: WorldStream;
+  /** The network layer: NetServer on UDP and WebSocket, tokens, net metrics. */
+  readonly net: NetHost;
   private udp: Socket | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -60,7 +69,8 @@ export class GameServer {
     });
     world.spawnNpcs(config.npcs);
     const staticFiles = await loadStaticFiles(await findBuildPath('web'));
-    const server = new GameServer(config, world, staticFiles, log ?? console.log, processMetrics ?? true);
+    const crypto = await loadServerCrypto();
+    const server = new GameServer(config, world, staticFiles, log ?? console.log, processMetrics ?? true, crypto);
     await server.listen();
     return server;
   }
@@ -71,6 +81,7 @@ export class GameServer {
     staticFiles: Awaited<ReturnType<typeof loadStaticFiles>>,
     log: (line: string) => void,
     processMetrics: boolean,
+    crypto: NetCrypto,
   ) {
     this.config = config;
     this.world = world;
@@ -78,9 +89,15 @@ export class GameServer {
     this.metrics = new ServerMetrics({ defaultMetrics: processMetrics });
     this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
     this.http = createServer(
-      createRequestHandler({ staticFiles, registry: this.metrics.registry, health: () => this.health() }),
+      createRequestHandler({
+        staticFiles,
+        registry: this.metrics.registry,
+        health: () => this.health(),
+        connect: (req, res) => this.net.handleConnect(req, res),
+      }),
     );
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
+    // One protocol packet per frame: anything larger is refused by ws (close code 1009).
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PACKET_BYTES });
     this.http.on('upgrade', (req, socket, head) => {
       let path = '';
       try {
@@ -95,7 +112,17 @@ export class GameServer {
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
     });
-    this.stream = new WorldStream(this.wss, world, config, this.metrics);
+    this.stream = new WorldStream(world, config, this.metrics);
+    this.net = new NetHost({
+      crypto,
+      config,
+      metrics: this.metrics,
+      wss: this.wss,
+      channels: WORLD_CHANNELS,
+      handlers: this.stream.handlers(),
+      httpPort: () => this.httpPort,
+    });
+    this.stream.attach(this.net.server);
     this.metrics.entities.set(world.aliveCount);
   }
 
@@ -139,6 +166,7 @@ export class GameServer {
     });
     try {
       this.udp = await this.bindUdp(host, udpPort);
+      this.net.attachUdp(this.udp);
     } catch (err) {
       await new Promise<void>((resolve) => this.http.close(() => resolve()));
       throw err;
@@ -157,9 +185,6 @@ export class GameServer {
         reject(err.code === 'EADDRINUSE' ? new PortInUseError('udp', port, host) : err);
       };
       socket.once('error', onError);
-      // The encrypted game protocol lands on this port with the network layer; until then every
-      // datagram is counted and dropped so the port is reserved and observable.
-      socket.on('message', () => this.metrics.inputDropped.inc({ transport: 'udp', reason: 'no_protocol' }));
       socket.bind(port, host, () => {
         socket.off('error', onError);
         socket.on('error', () => this.metrics.inputDropped.inc({ transport: 'udp', reason: 'socket_error' }));
@@ -190,6 +215,8 @@ export class GameServer {
     const started = performance.now();
     this.world.step();
     this.stream.onTick(this.world.tick);
+    // Everything the tick queued leaves now, packed per connection within its budget.
+    this.net.update();
     this.metrics.entities.set(this.world.aliveCount);
     this.metrics.ticks.inc();
     const elapsedMs = performance.now() - started;
@@ -220,11 +247,11 @@ export class GameServer {
     if (!this.running) return;
     this.running = false;
     clearTimeout(this.timer);
-    this.stream.close();
+    // DISCONNECT to every client, then both transports close (the UDP socket with them).
+    await this.net.close();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
-    await new Promise<void>((resolve) => (this.udp ? this.udp.close(() => resolve()) : resolve()));
     this.log('chronos stopped');
   }
 }

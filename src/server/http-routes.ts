@@ -16,6 +16,8 @@ export interface RouteContext {
   staticFiles: Map<string, StaticFile>;
   registry: Registry;
   health(): Record<string, unknown>;
+  /** POST /connect: issues a connect token (the network layer's handshake starts with it). */
+  connect?(req: IncomingMessage, res: ServerResponse): void;
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string | Buffer, head: boolean): void {
@@ -33,6 +35,18 @@ export function createRequestHandler(ctx: RouteContext): (req: IncomingMessage, 
   return (req, res) => {
     const method = req.method ?? 'GET';
     const head = method === 'HEAD';
+    if (method === 'POST' && ctx.connect) {
+      let postPath = '';
+      try {
+        postPath = new URL(req.url ?? '/', 'http://localhost').pathname;
+      } catch {
+        postPath = '';
+      }
+      if (postPath === '/connect') {
+        ctx.connect(req, res);
+        return;
+      }
+    }
     if (method !== 'GET' && !head) {
       res.setHeader('Allow', 'GET, HEAD');
       send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', false);

@@ -1,10 +1,12 @@
-// The demo page: connects to the server's world stream, draws the world, and runs the same
-// chronos.wasm simulation locally from the server's seed to prove, hash by hash, that browser
-// and server compute identical state.
+// The demo page: connects to the server's world stream through the client SDK (a connect token
+// from POST /connect, then the encrypted protocol over WebSocket, sealed with libsodium in the
+// page), draws the world, and runs the same chronos.wasm simulation locally from the server's
+// seed to prove, hash by hash, that browser and server compute identical state.
 
 import { loadChronos } from '../wasm/loader.js';
 import { Arena } from '../wasm/arena.js';
 import { WorldStreamClient } from '../client/world-stream-client.js';
+import { DisconnectReason, SessionTier } from '../net/spec.js';
 import { LockstepCheck } from '../client/lockstep-check.js';
 import type { HelloFrame } from '../codec/world-frame.js';
 import { MapView } from './map-view.js';
@@ -20,6 +22,8 @@ interface PageStatus {
   tickRate: number;
   entities: number;
   bytesPerSecond: number;
+  /** The network layer as the page sees it. */
+  net: { state: string; transport: string; crypto: string; rttMs: number; loss: number; packetsIn: number; bytesIn: number; clientId: number; tier: string; reconnects: number };
   drawn: number;
   lockstep: { state: string; localTick: number; matches: number; mismatches: number; lastCheckedTick: number; lastHash: string } | null;
 }
@@ -50,9 +54,7 @@ async function start(): Promise<void> {
   let rateTick = 0;
   let rateAt = 0;
 
-  const wsUrl = new URL('ws', location.href);
-  wsUrl.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const client = new WorldStreamClient(wsUrl.href, {
+  const client = await WorldStreamClient.create({ tokenUrl: new URL('connect', location.href), transport: 'websocket' }, {
     hello(frame) {
       hello = frame;
       connected = true;
@@ -79,12 +81,20 @@ async function start(): Promise<void> {
       serverTick = Math.max(serverTick, frame.tick);
       lockstep?.onHash(frame);
     },
-    close(code, reason) {
+    connect(tier) {
+      connected = true;
+      if (tier !== SessionTier.Resume) overlay.set('session', SessionTier[tier]!.toLowerCase());
+    },
+    interrupt(reason) {
       connected = false;
-      overlay.set('server', `disconnected (${code}${reason ? ' ' + reason : ''})`, 'bad');
+      overlay.set('server', `reconnecting (${DisconnectReason[reason] ?? reason})`, 'wait');
+    },
+    close(reason) {
+      connected = false;
+      overlay.set('server', `disconnected (${DisconnectReason[reason] ?? reason})`, 'bad');
     },
   });
-  client.connect();
+  client.connect().catch((err: Error) => overlay.set('server', `cannot connect: ${err.message}`, 'bad'));
 
   const status = (): PageStatus => ({
     connected,
@@ -92,6 +102,10 @@ async function start(): Promise<void> {
     tickRate,
     entities,
     bytesPerSecond: client.bytesIn.perSecond,
+    net: (() => {
+      const s = client.client.stats();
+      return { state: s.state, transport: s.transport, crypto: s.crypto, rttMs: s.rttMs, loss: s.loss, packetsIn: s.packetsIn, bytesIn: s.bytesIn, clientId: s.clientId, tier: s.tier, reconnects: s.reconnects };
+    })(),
     drawn: view.drawn,
     lockstep: lockstep
       ? {
@@ -132,6 +146,10 @@ async function start(): Promise<void> {
       overlay.set('tick rate', `${tickRate.toFixed(1)} Hz`);
       overlay.set('entities', entities.toLocaleString('en'));
       overlay.set('bytes/s', formatBytesPerSecond(client.bytesIn.perSecond));
+      const net = client.client.stats();
+      overlay.set('rtt', net.rttMs > 0 ? `${net.rttMs.toFixed(net.rttMs < 10 ? 2 : 1)} ms` : '-');
+      overlay.set('loss', `${(net.loss * 100).toFixed(1)} %`);
+      overlay.set('link', `${net.transport}, ChaCha20-Poly1305 (${net.crypto})`);
       overlay.set('zoom', `${view.zoomPxPerM < 1 ? (1 / view.zoomPxPerM).toFixed(1) + ' m/px' : view.zoomPxPerM.toFixed(1) + ' px/m'}`);
       if (lockstep) {
         const s = lockstep.state;

@@ -1,0 +1,173 @@
+// The demo server's network host: one NetServer on two transports (the UDP game port, and
+// WebSocket on /ws for browsers, carrying the very same packets), the POST /connect endpoint
+// that issues connect tokens, and the /metrics wiring. A real deployment issues tokens from its
+// own authenticated web backend with the same secret (TokenIssuer); the demo hands one to
+// anyone who asks, and re-issues the same client id to a caller that shows its resume ticket.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:dgram';
+import type { WebSocketServer } from 'ws';
+import type { ChronosConfig } from '../core/config.js';
+import type { ChannelConfig } from '../net/channel.js';
+import type { NetCrypto } from '../net/crypto.js';
+import { NetServer, type NetServerHandlers } from '../net/server.js';
+import { SERVER_SOCKET_BUFFER_BYTES, UdpTransport } from '../net/transport-udp.js';
+import { WebSocketServerTransport } from '../net/transport-ws.js';
+import { MAX_ADDRESS_BYTES } from '../net/spec.js';
+import { fromBase64, readU32, toBase64 } from '../net/wire.js';
+import { ISOLATION_HEADERS } from './http-routes.js';
+import type { ServerMetrics } from './metrics.js';
+import { registerNetMetrics } from './net-metrics.js';
+
+/** A /connect body larger than this is refused: it carries at most a 44-byte ticket. */
+const MAX_CONNECT_BODY_BYTES = 1024;
+/** Demo tokens live 60 s: enough to connect over a slow link, useless if leaked later. */
+const TOKEN_EXPIRY_S = 60;
+/** Host header values used to build the token's server addresses. */
+const HOST_HEADER = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,40})(:\d{1,5})?$/;
+
+export interface NetHostOptions {
+  crypto: NetCrypto;
+  config: ChronosConfig;
+  metrics: ServerMetrics;
+  wss: WebSocketServer;
+  channels: readonly ChannelConfig[];
+  handlers: NetServerHandlers;
+  /** The secret private tokens are sealed with (default: random per process). */
+  secret?: Uint8Array;
+  /** The bound HTTP port, for addresses when a request has no usable Host header. */
+  httpPort: () => number;
+}
+
+export interface ConnectResponse {
+  /** The public connect token, base64. */
+  token: string;
+  clientId: number;
+  expiresAtMs: number;
+  serverAddresses: string[];
+}
+
+export class NetHost {
+  readonly server: NetServer;
+  readonly crypto: NetCrypto;
+  private readonly config: ChronosConfig;
+  private readonly httpPort: () => number;
+  private udp: UdpTransport | undefined;
+  private readonly ws: WebSocketServerTransport;
+  tokensIssued = 0;
+
+  constructor(options: NetHostOptions) {
+    this.crypto = options.crypto;
+    this.config = options.config;
+    this.httpPort = options.httpPort;
+    const secret = options.secret ?? new Uint8Array(32);
+    if (options.secret === undefined) this.crypto.randomBytes(secret);
+    this.server = new NetServer({
+      crypto: this.crypto,
+      secret,
+      channels: options.channels,
+      maxConnections: options.config.maxClients,
+      handlers: options.handlers,
+    });
+    this.ws = new WebSocketServerTransport(options.wss);
+    this.server.listen(this.ws);
+    registerNetMetrics(options.metrics.registry, this.server, this.crypto.name);
+  }
+
+  /** Serves the protocol on the (already bound) UDP game port. */
+  attachUdp(socket: Socket): void {
+    for (const set of [(n: number) => socket.setRecvBufferSize(n), (n: number) => socket.setSendBufferSize(n)]) {
+      try {
+        set(SERVER_SOCKET_BUFFER_BYTES);
+      } catch (err) {
+        // The OS refused the size (a container's limits): the default buffer still works.
+        if ((err as NodeJS.ErrnoException).code !== 'ERR_SOCKET_BUFFER_SIZE') throw err;
+      }
+    }
+    this.udp = new UdpTransport(socket);
+    this.server.listen(this.udp);
+  }
+
+  get connectionCount(): number {
+    return this.server.connectionCount;
+  }
+
+  /** Timers and one flush of every connection: after the tick's messages are queued. */
+  update(): void {
+    this.server.update();
+  }
+
+  /** POST /connect: a connect token as JSON. Body (optional): {"resume": "<ticket base64>"}. */
+  handleConnect(req: IncomingMessage, res: ServerResponse): void {
+    let body = '';
+    let tooLarge = false;
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      body += chunk;
+      if (body.length > MAX_CONNECT_BODY_BYTES) {
+        tooLarge = true;
+        req.destroy();
+      }
+    });
+    req.on('error', () => undefined);
+    req.on('end', () => {
+      if (tooLarge) return;
+      const result = this.issue(req, body);
+      const text = JSON.stringify('error' in result ? { error: result.error } : result) + '\n';
+      res.writeHead('error' in result ? 400 : 200, {
+        ...ISOLATION_HEADERS,
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(text),
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+      });
+      res.end(text);
+    });
+  }
+
+  private issue(req: IncomingMessage, body: string): ConnectResponse | { error: string } {
+    let clientId: number | undefined;
+    if (body.trim() !== '') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return { error: 'body must be JSON' };
+      }
+      const resume = (parsed as { resume?: unknown } | null)?.resume;
+      if (resume !== undefined) {
+        const ticket = typeof resume === 'string' ? fromBase64(resume) : undefined;
+        clientId = ticket ? this.server.issuer.openTicket(ticket) : undefined;
+        // A ticket that does not open just gets a fresh identity: nothing to resume.
+      }
+    }
+    if (clientId === undefined) {
+      const r = new Uint8Array(8);
+      this.crypto.randomBytes(r);
+      // 48 random bits: unique enough for a demo, and an exact JS number.
+      clientId = readU32(r, 0) + (readU32(r, 4) & 0xffff) * 4294967296;
+    }
+    const serverAddresses = this.addressesFor(req.headers.host);
+    const token = this.server.issuer.issue({ clientId, serverAddresses, expiresInS: TOKEN_EXPIRY_S });
+    this.tokensIssued++;
+    return { token: toBase64(token), clientId, expiresAtMs: Date.now() + TOKEN_EXPIRY_S * 1000, serverAddresses };
+  }
+
+  /** udp://host:udpPort and ws://host:httpPort/ws, the host as the client named it. */
+  private addressesFor(hostHeader: string | undefined): string[] {
+    const udpPort = this.udp?.port ?? this.config.udpPort;
+    const match = hostHeader ? HOST_HEADER.exec(hostHeader) : null;
+    const fallback = this.config.host === '0.0.0.0' || this.config.host === '::' ? '127.0.0.1' : this.config.host;
+    const hostname = match ? match[1]! : fallback;
+    const httpHost = match ? hostHeader! : `${hostname}:${this.httpPort()}`;
+    const addresses = [`udp://${hostname}:${udpPort}`, `ws://${httpHost}/ws`];
+    // A token holds addresses of at most MAX_ADDRESS_BYTES: a longer host name falls back.
+    if (addresses.some((a) => a.length > MAX_ADDRESS_BYTES)) return [`udp://${fallback}:${udpPort}`, `ws://${fallback}:${this.httpPort()}/ws`];
+    return addresses;
+  }
+
+  /** Disconnects every client (ServerClosed) and closes both transports. */
+  async close(): Promise<void> {
+    await this.server.close();
+  }
+}
