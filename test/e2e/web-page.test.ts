@@ -1,6 +1,8 @@
-// End to end: `chronos serve` on free ports, the page in headless Chromium. The page must draw
-// the NPCs, and its own WASM simulation must reach the same state hash as Node's for the
-// server's seed and tick. A screenshot goes to test-artifacts/.
+// End to end: `chronos serve` on free ports, the page in headless Chromium. The page connects
+// through the client SDK (connect token, encrypted handshake, WebSocket link), must draw the
+// NPCs, and its own WASM simulation must reach the same state hash as Node's for the server's
+// seed and tick. Every WebSocket frame is captured to prove the traffic is encrypted, and the
+// overlay must show the connection's round trip. A screenshot goes to test-artifacts/.
 
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +11,8 @@ import type { Browser, Page } from 'playwright-core';
 import { hasChromium, launchChromium } from '../helpers/chromium.js';
 import { ROOT, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { hex64, referenceWorld } from '../helpers/reference-world.js';
+import { encodeHello } from '../../src/codec/world-frame.js';
+import { resolveConfig, worldBounds } from '../../src/core/config.js';
 
 const SEED = 4242;
 const NPCS = 2000;
@@ -18,6 +22,8 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
   let browser: Browser;
   let page: Page;
   const consoleErrors: string[] = [];
+  /** Every binary frame the page received or sent on its WebSocket. */
+  const frames: { dir: 'in' | 'out'; bytes: Buffer }[] = [];
 
   beforeAll(async () => {
     server = await startServerProcess(['--seed', String(SEED), '--npcs', String(NPCS)]);
@@ -27,6 +33,10 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
       if (msg.type() === 'error') consoleErrors.push(msg.text());
     });
     page.on('pageerror', (err) => consoleErrors.push(err.message));
+    page.on('websocket', (ws) => {
+      ws.on('framereceived', (f) => typeof f.payload !== 'string' && frames.push({ dir: 'in', bytes: f.payload }));
+      ws.on('framesent', (f) => typeof f.payload !== 'string' && frames.push({ dir: 'out', bytes: f.payload }));
+    });
     await page.goto(server.httpUrl);
   });
 
@@ -74,6 +84,57 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
     });
     expect(lit).toBeGreaterThan(NPCS);
     expect(status.bytesPerSecond).toBeGreaterThan(0);
+  });
+
+  it('speaks the encrypted protocol: no plaintext of the world stream ever crosses the socket', async () => {
+    await page.waitForFunction(() => (window.chronos?.status().lockstep?.matches ?? 0) >= 1, undefined, { timeout: 30_000 });
+    const status = await page.evaluate(() => window.chronos!.status());
+    expect(status.net).toMatchObject({ state: 'connected', transport: 'websocket', crypto: 'libsodium-wrappers' });
+    expect(frames.length).toBeGreaterThan(50);
+    // Only protocol packets: the handshake, then DATA (sealed with ChaCha20-Poly1305).
+    for (const f of frames) {
+      const type = f.bytes[0]! & 0x0f;
+      expect(f.dir === 'out' ? [1, 3, 5] : [2, 4, 5]).toContain(type);
+      expect(f.bytes.length).toBeLessThanOrEqual(1200);
+    }
+    // Known plaintext: the HELLO the server sent, from byte 12 on (after its send tick): capacity,
+    // NPC count, hash period, tick rate, bounds and NPC options. It must not appear on the wire.
+    const config = resolveConfig({ seed: SEED, npcs: NPCS });
+    const hello = encodeHello({
+      seed: SEED,
+      tick: 0,
+      capacity: config.npcs + config.spareEntities,
+      npcs: NPCS,
+      hashEveryTicks: config.hashEveryTicks,
+      tickHz: config.tickHz,
+      bounds: worldBounds(config),
+      npc: config.npc,
+    });
+    const helloTail = Buffer.from(hello.subarray(12));
+    const wire = Buffer.concat(frames.filter((f) => f.dir === 'in').map((f) => f.bytes));
+    expect(wire.indexOf(helloTail)).toBe(-1);
+    // Sealed payloads look random: every byte value about equally often (chi-square, 255 dof).
+    const counts = new Array<number>(256).fill(0);
+    let n = 0;
+    for (const f of frames) {
+      if (f.dir !== 'in' || (f.bytes[0]! & 0x0f) !== 5 || f.bytes.length < 600) continue;
+      for (let i = 16; i < f.bytes.length - 16; i++) counts[f.bytes[i]!]!++, n++;
+    }
+    expect(n).toBeGreaterThan(100_000);
+    const chi = counts.reduce((sum, c) => sum + (c - n / 256) ** 2 / (n / 256), 0);
+    expect(chi).toBeLessThan(400);
+  });
+
+  it('shows the connection round trip, loss and link in the overlay', async () => {
+    await page.waitForFunction(() => (window.chronos?.status().net.rttMs ?? 0) > 0, undefined, { timeout: 10_000 });
+    await page.waitForTimeout(300);
+    const rtt = await page.textContent('dd[data-stat="rtt"]');
+    expect(rtt).toMatch(/^\d+(\.\d+)? ms$/);
+    expect(await page.textContent('dd[data-stat="loss"]')).toMatch(/^\d+\.\d %$/);
+    expect(await page.textContent('dd[data-stat="link"]')).toBe('websocket, ChaCha20-Poly1305 (libsodium-wrappers)');
+    const status = await page.evaluate(() => window.chronos!.status());
+    expect(status.net.rttMs).toBeGreaterThan(0);
+    expect(status.net.rttMs).toBeLessThan(1000);
   });
 
   it('saves a screenshot and logs no errors', async () => {
