@@ -21,8 +21,8 @@ import {
 import { cell_of_f, key_bx, key_by, key_bz, key_level, make_key } from './grid';
 import {
   begin_level, begin_output, begin_query, emit, emit_subtree, entry, is_empty, l_bound, l_nx, l_ny,
-  l_nz, l_reach, l_side, node, prefer_scan, probe, q_bits, q_bricks, q_hasR, q_levels, q_minX,
-  q_minY, q_minZ, q_n, q_table, radius_q16,
+  l_nz, l_reach, l_side, node, prefer_scan, q_bits, q_bricks, q_hasR, q_levels, q_minX,
+  q_minY, q_minZ, q_n, q_table, radius_q16, top_cell,
 } from './scan';
 
 const INV_Q16: f32 = 1.0 / 65536.0;
@@ -258,31 +258,55 @@ function frustum_cell(cell: usize, lx: f64, ly: f64, lz: f64, side: f64): void {
   }
 }
 
+// Leaves this small are tested entity by entity: classifying the cell would cost as much.
+const CLASSIFY_MIN: u32 = 8;
+
 function visit_top(cell: usize, lx: f64, ly: f64, lz: f64): void {
+  const w = load<u32>(cell, 4);
+  if ((w & SPLIT_BIT) == 0 && (w & COUNT_MASK) <= CLASSIFY_MIN) {
+    frustum_leaf(load<u32>(cell), w & COUNT_MASK);
+    return;
+  }
   const where = classify(lx, ly, lz, l_side, l_reach);
   if (where == INSIDE) emit_subtree(cell);
   else if (where == PARTIAL) frustum_cell(cell, lx, ly, lz, l_side);
 }
 
-function frustum_brick(cells: usize, bx: u32, by: u32, bz: u32, x0: u32, x1: u32, y0: u32, y1: u32, z0: u32, z1: u32): void {
-  const zs = max<u32>(z0, bz << 2), ze = min<u32>(z1, (bz << 2) + 3);
-  const ys = max<u32>(y0, by << 2), ye = min<u32>(y1, (by << 2) + 3);
-  const xs = max<u32>(x0, bx << 2), xe = min<u32>(x1, (bx << 2) + 3);
-  for (let cz = zs; cz <= ze; cz++) {
-    const lz = q_minZ + <f64>cz * l_side;
-    for (let cy = ys; cy <= ye; cy++) {
-      const ly = q_minY + <f64>cy * l_side;
-      const row = cells + <usize>(((cz & 3) << 4) | ((cy & 3) << 2)) * CELL_BYTES;
-      for (let cx = xs; cx <= xe; cx++) {
-        const cell = row + <usize>(cx & 3) * CELL_BYTES;
-        if (!is_empty(cell)) visit_top(cell, q_minX + <f64>cx * l_side, ly, lz);
-      }
+// The cells [x0, x1] of row (cy, cz) whose widened boxes may reach inside every plane (by
+// more than its delta): each plane bounds x given the most favourable y and z of the row.
+// Sets row_x0 > row_x1 when none can.
+let row_x0: u32 = 0;
+let row_x1: u32 = 0;
+
+function row_range(ly: f64, lz: f64, e: f64, x0: u32, x1: u32): void {
+  const ylo = (ly - e) * INV_Q16_64, yhi = (ly + l_side + e) * INV_Q16_64;
+  const zlo = (lz - e) * INV_Q16_64, zhi = (lz + l_side + e) * INV_Q16_64;
+  let lo = (q_minX + <f64>x0 * l_side) * INV_Q16_64;
+  let hi = (q_minX + <f64>(x1 + 1) * l_side) * INV_Q16_64;
+  const eM = e * INV_Q16_64;
+  for (let p: usize = 0; p < 6; p++) {
+    const at = PLANES64 + p * 40;
+    const nx = load<f64>(at), ny = load<f64>(at, 8), nz = load<f64>(at, 16), d = load<f64>(at, 24), delta = load<f64>(at, 32);
+    // Need nx * x >= t for some x of the cell widened by e.
+    const t = -delta - d - (ny * (ny >= 0 ? yhi : ylo) + nz * (nz >= 0 ? zhi : zlo));
+    if (nx > 1e-12) lo = max<f64>(lo, t / nx - eM);
+    else if (nx < -1e-12) hi = min<f64>(hi, t / nx + eM);
+    else if (t > 0) {
+      row_x0 = 1;
+      row_x1 = 0;
+      return;
     }
   }
+  if (lo > hi) {
+    row_x0 = 1;
+    row_x1 = 0;
+    return;
+  }
+  // One cell of slack on each side for rounding.
+  row_x0 = max<u32>(x0, cell_of_f(lo * 65536 - l_side, q_minX, l_side, l_nx));
+  row_x1 = min<u32>(x1, cell_of_f(hi * 65536 + l_side, q_minX, l_side, l_nx));
 }
 
-// Culls through the index for the frustum record at `frustum` (FRUSTUM_BYTES: planes, then the
-// f64 bounding box of the volume in Q16 units, infinite when the volume is unbounded).
 // Bounding box (Q16 units) of the volume with every plane pushed out by `pushM` metres: where
 // the centre of a sphere of radius up to pushM that passes all six plane tests can lie. The
 // plane test also passes spheres off the volume's corners, so this box, not the volume's box
@@ -380,15 +404,27 @@ function frustum_run(idx: usize, frustum: usize): void {
         if (key == EMPTY_KEY || key_level(key) != g) continue;
         const bx = key_bx(key), by = key_by(key), bz = key_bz(key);
         if (bx < bx0 || bx > bx1 || by < by0 || by > by1 || bz < bz0 || bz > bz1) continue;
-        frustum_brick(q_bricks + <usize>load<u32>(at, 8) * BRICK_BYTES, bx, by, bz, x0, x1, y0, y1, z0, z1);
+        const cells = q_bricks + <usize>load<u32>(at, 8) * BRICK_BYTES;
+        for (let ci: u32 = 0; ci < 64; ci++) {
+          const cell = cells + <usize>ci * CELL_BYTES;
+          if (is_empty(cell)) continue;
+          const cx = (bx << 2) | (ci & 3), cy = (by << 2) | ((ci >> 2) & 3), cz = (bz << 2) | (ci >> 4);
+          if (cx < x0 || cx > x1 || cy < y0 || cy > y1 || cz < z0 || cz > z1) continue;
+          visit_top(cell, q_minX + <f64>cx * l_side, q_minY + <f64>cy * l_side, q_minZ + <f64>cz * l_side);
+        }
       }
       continue;
     }
-    for (let bz = bz0; bz <= bz1; bz++) {
-      for (let by = by0; by <= by1; by++) {
-        for (let bx = bx0; bx <= bx1; bx++) {
-          const cells = probe(make_key(g, bx, by, bz));
-          if (cells != 0) frustum_brick(cells, bx, by, bz, x0, x1, y0, y1, z0, z1);
+    // Row by row, only the cells the planes leave possible.
+    for (let cz = z0; cz <= z1; cz++) {
+      const lz = q_minZ + <f64>cz * l_side;
+      for (let cy = y0; cy <= y1; cy++) {
+        const ly = q_minY + <f64>cy * l_side;
+        row_range(ly, lz, l_reach, x0, x1);
+        for (let cx = row_x0; cx <= row_x1; cx++) {
+          const cell = top_cell(cx, cy, cz);
+          if (cell == 0 || is_empty(cell)) continue;
+          visit_top(cell, q_minX + <f64>cx * l_side, ly, lz);
         }
       }
     }

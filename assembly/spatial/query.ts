@@ -13,11 +13,12 @@
 
 import {
   BRICK_BYTES, CELL_BYTES, COUNT_MASK, EMPTY_KEY, ENTRY_BYTES, E_SLOT, E_X, E_Y, E_Z,
-  HASH_SLOT_BYTES, H_BATCH_NEED, H_BATCH_WRITTEN, H_SRC_X, H_SRC_Y, H_SRC_Z, NONE, SPLIT_BIT,
+  HASH_SLOT_BYTES, H_BATCH_NEED, H_BATCH_WRITTEN, H_MIN_X, H_MIN_Y, H_SRC_X, H_SRC_Y, H_SRC_Z, NONE,
+  SPLIT_BIT,
 } from './layout';
-import { cell_of_f, key_bx, key_by, key_bz, key_level, make_key } from './grid';
+import { cell_of_f, key_bx, key_by, key_bz, key_level, level_at, make_key } from './grid';
 import {
-  begin_level, begin_output, begin_query, box_dist2, emit, entry, is_empty, l_bound, l_nx, l_ny,
+  begin_level, begin_output, begin_query, box_dist2, emit, emit_subtree, entry, is_empty, l_bound, l_nx, l_ny,
   l_nz, l_reach, l_side, node, prefer_scan, probe, q_bits, q_bricks, q_hasR, q_levels, q_minX,
   q_minY, q_minZ, q_n, q_skip, q_table, radius_of,
 } from './scan';
@@ -31,6 +32,20 @@ let r_r: f64 = 0;
 let r_rr: f64 = 0;
 // (r + level bound)^2: beyond it no entity of the level can match, so its radius is not read.
 let r_rb2: f64 = 0;
+// A cell whose widened box lies within this squared distance of the centre is wholly inside:
+// every entity of it matches (d <= r <= r + ri), so its ids are copied without tests. Shrunk
+// by 1e-9 relative to r so that f64 rounding of d2 cannot disagree at the boundary.
+let r_inside2: f64 = 0;
+
+// Squared distance from the centre to the farthest corner of [lo - e, lo + side + e].
+// @ts-ignore: decorator
+@inline
+function far2(lx: f64, ly: f64, lz: f64, side: f64, e: f64): f64 {
+  const dx = max<f64>(abs<f64>(lx - e - r_cx), abs<f64>(lx + side + e - r_cx));
+  const dy = max<f64>(abs<f64>(ly - e - r_cy), abs<f64>(ly + side + e - r_cy));
+  const dz = max<f64>(abs<f64>(lz - e - r_cz), abs<f64>(lz + side + e - r_cz));
+  return dx * dx + dy * dy + dz * dz;
+}
 
 function radius_leaf(start: u32, count: u32): void {
   const base = entry(start);
@@ -51,6 +66,10 @@ function radius_leaf(start: u32, count: u32): void {
 }
 
 function radius_cell(cell: usize, lx: f64, ly: f64, lz: f64, side: f64): void {
+  if (far2(lx, ly, lz, side, l_reach) <= r_inside2) {
+    emit_subtree(cell);
+    return;
+  }
   const w = load<u32>(cell, 4);
   if ((w & SPLIT_BIT) == 0) {
     radius_leaf(load<u32>(cell), w & COUNT_MASK);
@@ -93,8 +112,7 @@ function radius_brick(cells: usize, bx: u32, by: u32, bz: u32, x0: u32, x1: u32,
         const lx = q_minX + <f64>cx * l_side;
         const dx = max<f64>(max<f64>(lx - e - r_cx, r_cx - (lx + l_side + e)), 0);
         if (dx * dx + dyz2 > r_rr) continue;
-        if ((w & SPLIT_BIT) == 0) radius_leaf(load<u32>(cell), w & COUNT_MASK);
-        else radius_cell(cell, lx, ly, lz, l_side);
+        radius_cell(cell, lx, ly, lz, l_side);
       }
     }
   }
@@ -140,6 +158,8 @@ function radius_setup(cx: f64, cy: f64, cz: f64, r: f64): void {
   r_cz = cz;
   r_r = r;
   r_rr = r * r;
+  const inner = r * (1 - 1e-9);
+  r_inside2 = inner * inner;
 }
 
 // Entities whose sphere touches the sphere (cx, cy, cz, r) (Q16 units as f64). Writes up to
@@ -153,25 +173,98 @@ export function spatial_radius(idx: usize, cx: f64, cy: f64, cz: f64, r: f64, ou
   return q_n;
 }
 
+// Radix sort digit counts: 256 buckets of u32 (one byte of the key per pass).
+const RADIX_COUNTS: usize = memory.data(1024, 16);
+
+// @ts-ignore: decorator
+@inline
+function spread16(v: u32): u32 {
+  let x = v & 0xFFFF;
+  x = (x | (x << 8)) & 0x00FF00FF;
+  x = (x | (x << 4)) & 0x0F0F0F0F;
+  x = (x | (x << 2)) & 0x33333333;
+  x = (x | (x << 1)) & 0x55555555;
+  return x;
+}
+
+// The order to run `count` batch queries in: by the Morton (Z-order) code of their base-level
+// cell, so consecutive queries touch the same bricks and entries while they are in cache.
+// Writes query indices to `order` (u32 x count); `keys`, `tmpOrder` and `tmpKeys` are scratch
+// of the same size. LSD radix sort, four byte-wide passes.
+export function spatial_batch_order(
+  idx: usize, qx: usize, qy: usize, qidx: usize, count: u32, order: usize, keys: usize, tmpOrder: usize, tmpKeys: usize,
+): void {
+  const lv = level_at(idx, 0);
+  const side = <f64>load<i64>(lv);
+  const minX = <f64>load<i32>(idx + H_MIN_X), minY = <f64>load<i32>(idx + H_MIN_Y);
+  const sx = <usize>load<u32>(idx + H_SRC_X), sy = <usize>load<u32>(idx + H_SRC_Y);
+  for (let j: u32 = 0; j < count; j++) {
+    const off = <usize>j << 2;
+    let x: f64, y: f64;
+    if (qidx != 0) {
+      const soff = <usize>load<u32>(qidx + off) << 2;
+      x = <f64>load<i32>(sx + soff);
+      y = <f64>load<i32>(sy + soff);
+    } else {
+      x = <f64>load<i32>(qx + off);
+      y = <f64>load<i32>(qy + off);
+    }
+    const cx = <u32>min<f64>(max<f64>((x - minX) / side, 0), 65535);
+    const cy = <u32>min<f64>(max<f64>((y - minY) / side, 0), 65535);
+    store<u32>(keys + off, spread16(cx) | (spread16(cy) << 1));
+    store<u32>(order + off, j);
+  }
+  let srcK = keys, srcO = order, dstK = tmpKeys, dstO = tmpOrder;
+  for (let shift: u32 = 0; shift < 32; shift += 8) {
+    memory.fill(RADIX_COUNTS, 0, 1024);
+    for (let j: u32 = 0; j < count; j++) {
+      const b = RADIX_COUNTS + (<usize>((load<u32>(srcK + (<usize>j << 2)) >> shift) & 0xFF) << 2);
+      store<u32>(b, load<u32>(b) + 1);
+    }
+    let sum: u32 = 0;
+    for (let d: usize = 0; d < 256; d++) {
+      const c = load<u32>(RADIX_COUNTS + (d << 2));
+      store<u32>(RADIX_COUNTS + (d << 2), sum);
+      sum += c;
+    }
+    for (let j: u32 = 0; j < count; j++) {
+      const k = load<u32>(srcK + (<usize>j << 2));
+      const b = RADIX_COUNTS + (<usize>((k >> shift) & 0xFF) << 2);
+      const at = <usize>load<u32>(b) << 2;
+      store<u32>(b, load<u32>(b) + 1);
+      store<u32>(dstK + at, k);
+      store<u32>(dstO + at, load<u32>(srcO + (<usize>j << 2)));
+    }
+    const tk = srcK, to = srcO;
+    srcK = dstK;
+    srcO = dstO;
+    dstK = tk;
+    dstO = to;
+  }
+  // Four passes end back in `keys` / `order`.
+}
+
 // Many radius queries in one call: the work interest management does for every client each
 // tick. Query j is centred at (qx[j], qy[j], qz[j]) (Q16 i32) or, when qidx != 0, at the
 // source position of slot qidx[j]; its radius is qr[j] (Q16 i32) when qr != 0, else rConst.
 // With `excludeSelf` (flags bit 0) and qidx, slot qidx[j] is left out of its own results.
-// Results of query j are ids[offsets[j] .. offsets[j] + counts[j]) in `outIds`.
-// Queries run from `first`; `written` ids are already in outIds (a resumed call). Returns the
-// number of queries completed: less than `count` when query j's results did not fit in
-// outCap, in which case nothing of query j is kept, H_BATCH_WRITTEN holds the ids written
-// and H_BATCH_NEED the ids query j needs, so the caller can grow and resume at j.
+// Results of query j are ids[offsets[j] .. offsets[j] + counts[j]) in `outIds`. Queries run
+// in the order given by `order` (query indices, from spatial_batch_order; 0: 0, 1, 2, ...),
+// positions [first, count) of it; `written` ids are already in outIds (a resumed call).
+// Returns the positions completed: less than `count` when the query at that position did not
+// fit in outCap, in which case nothing of it is kept, H_BATCH_WRITTEN holds the ids written and
+// H_BATCH_NEED the ids it needs, so the caller can grow and resume there.
 export function spatial_radius_batch(
-  idx: usize, qx: usize, qy: usize, qz: usize, qidx: usize, qr: usize, rConst: f64,
+  idx: usize, qx: usize, qy: usize, qz: usize, qidx: usize, qr: usize, rConst: f64, order: usize,
   first: u32, count: u32, outIds: usize, outCap: u32, written: u32, offsets: usize, counts: usize, flags: u32,
 ): u32 {
   begin_query(idx);
   const sx = <usize>load<u32>(idx + H_SRC_X), sy = <usize>load<u32>(idx + H_SRC_Y), sz = <usize>load<u32>(idx + H_SRC_Z);
   const excludeSelf = (flags & 1) != 0 && qidx != 0;
   let at = written;
-  let j = first;
-  for (; j < count; j++) {
+  let p = first;
+  for (; p < count; p++) {
+    const j = order != 0 ? load<u32>(order + (<usize>p << 2)) : p;
     const off = <usize>j << 2;
     let cx: f64, cy: f64, cz: f64;
     if (qidx != 0) {
@@ -199,7 +292,7 @@ export function spatial_radius_batch(
     at += q_n;
   }
   store<u32>(idx + H_BATCH_WRITTEN, at);
-  return j;
+  return p;
 }
 
 // ---- box ----
@@ -244,6 +337,12 @@ function box_touches(lx: f64, ly: f64, lz: f64, side: f64, e: f64): bool {
 }
 
 function box_cell(cell: usize, lx: f64, ly: f64, lz: f64, side: f64): void {
+  const e = l_reach;
+  // Widened box inside the query box: every entity's centre is inside, so it matches.
+  if (lx - e >= b_x0 && lx + side + e <= b_x1 && ly - e >= b_y0 && ly + side + e <= b_y1 && lz - e >= b_z0 && lz + side + e <= b_z1) {
+    emit_subtree(cell);
+    return;
+  }
   const w = load<u32>(cell, 4);
   if ((w & SPLIT_BIT) == 0) {
     box_leaf(load<u32>(cell), w & COUNT_MASK);
@@ -274,8 +373,7 @@ function box_brick(cells: usize, bx: u32, by: u32, bz: u32, x0: u32, x1: u32, y0
         const cell = row + <usize>(cx & 3) * CELL_BYTES;
         const w = load<u32>(cell, 4);
         if ((w & (SPLIT_BIT | COUNT_MASK)) == 0) continue;
-        if ((w & SPLIT_BIT) == 0) box_leaf(load<u32>(cell), w & COUNT_MASK);
-        else box_cell(cell, q_minX + <f64>cx * l_side, ly, lz, l_side);
+        box_cell(cell, q_minX + <f64>cx * l_side, ly, lz, l_side);
       }
     }
   }

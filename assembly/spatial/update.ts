@@ -199,8 +199,62 @@ export function spatial_update(idx: usize, count: u32, start: u32): i32 {
   // any structural change (a compaction happens only between calls, but relocation does not
   // move the array itself).
   const entries = <usize>load<u32>(idx + H_ENT_PTR);
+  // The v128 fast path checks four slots at once with 32-bit lane arithmetic, exact while
+  // p - lo + margin cannot leave the i32 range: worlds narrower than 2^31 Q16 units minus two
+  // margins (about 32 km); wider worlds take the scalar path throughout.
+  const spanX = <i64>load<i32>(idx + H_MAX_X) - <i64>load<i32>(idx + H_MIN_X);
+  const spanY = <i64>load<i32>(idx + H_MAX_Y) - <i64>load<i32>(idx + H_MIN_Y);
+  const spanZ = <i64>load<i32>(idx + H_MAX_Z) - <i64>load<i32>(idx + H_MIN_Z);
+  const worldSpan = max<i64>(spanX, max<i64>(spanY, spanZ));
+  const vNone = i32x4.splat(<i32>NONE);
+  const vMask = i32x4.splat(<i32>mask);
+  const zero = i32x4.splat(0);
   for (let i = start; i < count; i++) {
     const off = <usize>i << 2;
+    if ((i & 3) == 0 && i + 4 <= count) {
+      const code4 = load<u32>(codes + <usize>i);
+      const code = code4 & 0xFF;
+      const box = boxes + <usize>code * BOX_BYTES;
+      const m = load<i64>(box);
+      const span = load<i64>(box, 8);
+      let ok = i32x4.ne(v128.load(cellOf + off), vNone);
+      if (alive) ok = v128.and(ok, i32x4.ne(v128.and(v128.load(sf + off), vMask), zero));
+      if (code4 == code * 0x01010101 && worldSpan + 2 * m < 0x7FFFFFFF && span < 0x7FFFFFFF && v128.all_true<i32>(ok)) {
+        const vm = i32x4.splat(<i32>m), vs = i32x4.splat(<i32>span);
+        const vx = v128.load(sx + off), vy = v128.load(sy + off), vz = v128.load(sz + off);
+        let inside = i32x4.le_u(i32x4.add(i32x4.sub(vx, v128.load(lox + off)), vm), vs);
+        inside = v128.and(inside, i32x4.le_u(i32x4.add(i32x4.sub(vy, v128.load(loy + off)), vm), vs));
+        inside = v128.and(inside, i32x4.le_u(i32x4.add(i32x4.sub(vz, v128.load(loz + off)), vm), vs));
+        const g = code & 15;
+        let vr = zero;
+        if (hasR) {
+          vr = v128.load(sr + off);
+          const lv = level_at(idx, g);
+          inside = v128.and(inside, i32x4.le_s(vr, i32x4.splat(load<i32>(lv + L_HALF))));
+          if (g > 0) inside = v128.and(inside, i32x4.gt_s(vr, i32x4.splat(load<i32>(lv - LEVEL_BYTES + L_HALF))));
+        }
+        if (v128.all_true<i32>(inside)) {
+          for (let lane: usize = 0; lane < 4; lane++) {
+            const lo = off + (lane << 2);
+            const x = load<i32>(sx + lo), y = load<i32>(sy + lo), z = load<i32>(sz + lo);
+            const e = entries + <usize>load<u32>(locs + lo) * ENTRY_BYTES;
+            if (load<i32>(e + E_X) != x || load<i32>(e + E_Y) != y || load<i32>(e + E_Z) != z) {
+              store<i32>(e + E_X, x);
+              store<i32>(e + E_Y, y);
+              store<i32>(e + E_Z, z);
+              moves++;
+            }
+          }
+          if (hasR) {
+            v128.store(radius + off, vr);
+            const widest = max<i32>(max<i32>(i32x4.extract_lane(vr, 0), i32x4.extract_lane(vr, 1)), max<i32>(i32x4.extract_lane(vr, 2), i32x4.extract_lane(vr, 3)));
+            raise_pending(idx, g, widest);
+          }
+          i += 3;
+          continue;
+        }
+      }
+    }
     const cell = load<u32>(cellOf + off);
     const member = alive ? (load<u32>(sf + off) & mask) != 0 : cell != NONE;
     if (!member) {

@@ -6,7 +6,8 @@ import { InvalidArgumentError, InvalidValueError } from '../core/errors.js';
 import { FX_ONE, fitsQ16 } from '../core/fixed.js';
 import type { Arena, SoaRegion } from '../wasm/arena.js';
 
-const QUERY_FIELDS = { x: 'i32', y: 'i32', z: 'i32', radius: 'i32', slot: 'u32' } as const;
+// order/key/tmpOrder/tmpKey: scratch for running the queries in Morton order of their cells.
+const QUERY_FIELDS = { x: 'i32', y: 'i32', z: 'i32', radius: 'i32', slot: 'u32', order: 'u32', key: 'u32', tmpOrder: 'u32', tmpKey: 'u32' } as const;
 
 let nextQueryId = 0;
 

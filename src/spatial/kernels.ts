@@ -35,8 +35,10 @@ export interface SpatialKernels {
   /** Rewrites every leaf block into the entry array at `to` (room for `capacity`), in brick order. */
   spatial_compact(idx: Ptr, to: Ptr, capacity: number): void;
   spatial_radius(idx: Ptr, cx: number, cy: number, cz: number, r: number, out: Ptr, cap: number): number;
+  /** Query indices in Morton order of their base-level cell (scratch: keys, tmpOrder, tmpKeys). */
+  spatial_batch_order(idx: Ptr, qx: Ptr, qy: Ptr, qidx: Ptr, count: number, order: Ptr, keys: Ptr, tmpOrder: Ptr, tmpKeys: Ptr): void;
   spatial_radius_batch(
-    idx: Ptr, qx: Ptr, qy: Ptr, qz: Ptr, qidx: Ptr, qr: Ptr, rConst: number, first: number, count: number,
+    idx: Ptr, qx: Ptr, qy: Ptr, qz: Ptr, qidx: Ptr, qr: Ptr, rConst: number, order: Ptr, first: number, count: number,
     outIds: Ptr, outCap: number, written: number, offsets: Ptr, counts: Ptr, flags: number,
   ): number;
   spatial_box(idx: Ptr, x0: number, y0: number, z0: number, x1: number, y1: number, z1: number, out: Ptr, cap: number): number;
@@ -61,7 +63,7 @@ export const SPATIAL_KERNEL_NAMES: readonly (keyof SpatialKernels)[] = [
   'spatial_init', 'spatial_layout_header_bytes', 'spatial_layout_version', 'spatial_max_levels',
   'spatial_stats_words', 'spatial_validate', 'spatial_update', 'spatial_insert', 'spatial_remove',
   'spatial_refresh', 'spatial_rehash', 'spatial_compact_size', 'spatial_compact',
-  'spatial_build_count', 'spatial_build_place', 'spatial_split_overfull', 'spatial_radius', 'spatial_radius_batch', 'spatial_box',
+  'spatial_build_count', 'spatial_build_place', 'spatial_split_overfull', 'spatial_radius', 'spatial_batch_order', 'spatial_radius_batch', 'spatial_box',
   'spatial_knn', 'spatial_ray', 'frustum_cull', 'frustum_cull_multi', 'spatial_frustum',
   'spatial_frustum_batch', 'spatial_stats', 'spatial_cells', 'spatial_check',
 ];

@@ -141,6 +141,8 @@ export interface BatchOptions {
 const OWNED_FIELDS = { x: 'i32', y: 'i32', z: 'i32', r: 'i32' } as const;
 const SLOT_FIELDS = { cell: 'u32', loc: 'u32', lx: 'i32', ly: 'i32', lz: 'i32', radius: 'i32', code: 'u8' } as const;
 const INV_Q16 = 1 / FX_ONE;
+/** Batches at least this long run in Morton order of their centres. */
+const BATCH_SORT_MIN = 64;
 /**
  * Leaf capacity assumed when sizing the entry array after a bulk build (a larger leaf only
  * makes the first move into it compact the array once).
@@ -592,12 +594,22 @@ export class SpatialIndex {
     const k = this.kernels;
     const flags = options.excludeSelf && useSlots ? 1 : 0;
     const rConst = constant === undefined ? 0 : constant * FX_ONE;
+    // Neighbouring queries run one after another (Morton order of their cells), so the bricks
+    // and entries they share are still in cache; below a few dozen it is not worth sorting.
+    let order = 0;
+    if (count >= BATCH_SORT_MIN) {
+      k.spatial_batch_order(
+        this.ptr, query.ptrOf('x'), query.ptrOf('y'), useSlots ? query.ptrOf('slot') : 0, count,
+        query.ptrOf('order'), query.ptrOf('key'), query.ptrOf('tmpOrder'), query.ptrOf('tmpKey'),
+      );
+      order = query.ptrOf('order');
+    }
     let first = 0;
     let written = 0;
     while (first < count) {
       const done = k.spatial_radius_batch(
         this.ptr, query.ptrOf('x'), query.ptrOf('y'), query.ptrOf('z'), useSlots ? query.ptrOf('slot') : 0,
-        constant === undefined ? query.ptrOf('radius') : 0, rConst, first, count,
+        constant === undefined ? query.ptrOf('radius') : 0, rConst, order, first, count,
         out.idsPtr, out.idCapacity, written, out.offsetsPtr, out.countsPtr, flags,
       );
       written = this.u32()[SH.batchWritten / 4]!;
