@@ -24,6 +24,7 @@ import { loadServerCrypto } from '../net/crypto-node.js';
 import type { NetCrypto } from '../net/crypto.js';
 import { MAX_PACKET_BYTES } from '../net/spec.js';
 import { WORLD_CHANNELS } from '../client/world-channels.js';
+import { ServerSpatial } from './spatial-service.js';
 
 export interface GameServerOptions extends PartialConfig {
   /** Where log lines go; defaults to console.log. */
@@ -43,6 +44,8 @@ export class GameServer {
   private readonly stream: WorldStream;
   /** The network layer: NetServer on UDP and WebSocket, tokens, net metrics. */
   readonly net: NetHost;
+  /** Every entity in a spatial index, updated after each step (queries: spatial.index). */
+  readonly spatial: ServerSpatial;
   private udp: Socket | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -123,6 +126,7 @@ export class GameServer {
       httpPort: () => this.httpPort,
     });
     this.stream.attach(this.net.server);
+    this.spatial = new ServerSpatial(world, this.metrics.registry);
     this.metrics.entities.set(world.aliveCount);
   }
 
@@ -150,6 +154,7 @@ export class GameServer {
       clients: this.stream.clientCount,
       overruns: this.clock.overruns,
       uptimeS: this.running ? Math.round((performance.now() - this.startedAt) / 1000) : 0,
+      spatial: this.spatial.health(),
     };
   }
 
@@ -214,6 +219,7 @@ export class GameServer {
   runTick(): void {
     const started = performance.now();
     this.world.step();
+    this.spatial.afterStep();
     this.stream.onTick(this.world.tick);
     // Everything the tick queued leaves now, packed per connection within its budget.
     this.net.update();
