@@ -11,6 +11,7 @@ import { LockstepCheck } from '../client/lockstep-check.js';
 import type { HelloFrame } from '../codec/world-frame.js';
 import { MapView } from './map-view.js';
 import { Overlay, formatBytesPerSecond } from './overlay.js';
+import { SpatialLayer, type SpatialLayerStatus } from './spatial-layer.js';
 
 /** Milliseconds per animation frame the page may spend catching its simulation up. */
 const SIM_BUDGET_MS = 6;
@@ -31,7 +32,7 @@ interface PageStatus {
 declare global {
   interface Window {
     /** Read by the end-to-end test and handy in the devtools console. */
-    chronos?: { status(): PageStatus; hashAfter(ticks: number): Promise<string> };
+    chronos?: { status(): PageStatus; hashAfter(ticks: number): Promise<string>; spatial(): SpatialLayerStatus };
   }
 }
 
@@ -44,6 +45,15 @@ async function start(): Promise<void> {
   }
   const wasm = await loadChronos({ url: new URL('chronos.wasm', location.href) });
   const arena = new Arena(wasm);
+  // The spatial layer indexes the page's own lockstep world (see spatial-layer.ts for why).
+  const spatial = new SpatialLayer();
+  const spatialButton = document.getElementById('spatial-toggle');
+  const toggleSpatial = () => spatialButton?.setAttribute('aria-pressed', String(spatial.toggle()));
+  spatialButton?.addEventListener('click', toggleSpatial);
+  window.addEventListener('keydown', (e) => {
+    if ((e.key === 'g' || e.key === 'G') && !e.ctrlKey && !e.metaKey && !e.altKey) toggleSpatial();
+  });
+  view.underlay = (ctx, ox, oy, z, width, height) => spatial.draw({ ctx, ox, oy, z, width, height });
 
   let hello: HelloFrame | undefined;
   let lockstep: LockstepCheck | undefined;
@@ -61,6 +71,7 @@ async function start(): Promise<void> {
       serverTick = frame.tick;
       view.setWorld(frame.bounds);
       lockstep = new LockstepCheck(arena, frame);
+      spatial.attach(lockstep.world);
     },
     state(frame) {
       const now = performance.now();
@@ -121,6 +132,7 @@ async function start(): Promise<void> {
 
   window.chronos = {
     status,
+    spatial: () => spatial.status(),
     // A fresh world from the server's HELLO, stepped `ticks` times: what the e2e test compares
     // with Node's hash of the same seed and tick.
     async hashAfter(ticks: number): Promise<string> {
@@ -138,6 +150,7 @@ async function start(): Promise<void> {
   let lastOverlay = 0;
   const frame = (now: number) => {
     lockstep?.advance(SIM_BUDGET_MS, () => performance.now());
+    spatial.refresh(now);
     view.draw(now);
     if (now - lastOverlay >= OVERLAY_EVERY_MS) {
       lastOverlay = now;
@@ -162,6 +175,13 @@ async function start(): Promise<void> {
         overlay.set('local sim', text, s === 'desync' ? 'bad' : s === 'in-sync' ? 'ok' : 'wait');
         overlay.set('state hash', lockstep.lastCheckedTick >= 0 ? `${lockstep.lastLocalHash.toString(16).padStart(16, '0')} @${lockstep.lastCheckedTick}` : '-');
       }
+      const sp = spatial.status();
+      overlay.set(
+        'spatial',
+        sp.visible ? `${sp.cells.toLocaleString('en')} cells, ${sp.levelsInUse} level${sp.levelsInUse === 1 ? '' : 's'}, depth ${sp.maxDepth}` : 'off (G)',
+        sp.visible ? 'ok' : undefined,
+      );
+      overlay.set('index update', sp.visible ? `${(sp.updateMs * 1000).toFixed(0)} us @${sp.tick}` : '-');
     }
     requestAnimationFrame(frame);
   };

@@ -23,6 +23,11 @@ export class MapView {
   private frameIntervalMs = 50;
   /** Entities drawn in the last frame (read by the end-to-end test). */
   drawn = 0;
+  /**
+   * Drawn over the background grid and under the entities (the spatial layer): screen x of
+   * world x is ox + x * z, screen y of world y is oy - y * z.
+   */
+  underlay: ((ctx: CanvasRenderingContext2D, ox: number, oy: number, z: number, width: number, height: number) => void) | undefined;
 
   constructor(canvas: HTMLCanvasElement) {
     this.canvas = canvas;
@@ -138,6 +143,7 @@ export class MapView {
     ctx.stroke();
     ctx.strokeStyle = '#3b5168';
     ctx.strokeRect(sx(b.minX), sy(b.maxY), (b.maxX - b.minX) * z, (b.maxY - b.minY) * z);
+    this.underlay?.(ctx, ox, oy, z, width, height);
 
     const cur = this.current;
     this.drawn = 0;

@@ -1,0 +1,91 @@
+// End to end: the page's spatial layer in headless Chromium. The page indexes its lockstep
+// world with the same chronos.wasm; the G key (or the overlay button) draws the grid cells and
+// the density heat map under the entities. Screenshots go to test-artifacts/.
+
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchChromium } from '../helpers/chromium.js';
+import { ROOT, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+
+const SEED = 77;
+const NPCS = 3000;
+
+/** Pixels of the heat ramp (red clearly above green: purple to yellow); background, grid and entities are not. */
+function heatPixels(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const canvas = document.getElementById('map') as HTMLCanvasElement;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i]! > data[i + 1]! + 8) n++;
+    return n;
+  });
+}
+
+describe.skipIf(!hasChromium)('spatial layer on the web page', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    server = await startServerProcess(['--seed', String(SEED), '--npcs', String(NPCS)]);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(msg.text());
+    });
+    page.on('pageerror', (err) => consoleErrors.push(err.message));
+    await page.goto(server.httpUrl);
+    await page.waitForFunction(() => (window.chronos?.status().lockstep?.matches ?? 0) >= 1, undefined, { timeout: 30_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('starts with the layer off and nothing of it drawn', async () => {
+    const status = await page.evaluate(() => window.chronos!.spatial());
+    expect(status.visible).toBe(false);
+    expect(await heatPixels(page)).toBe(0);
+  });
+
+  it('draws the grid cells and the density heat map when G is pressed', async () => {
+    await page.keyboard.press('g');
+    await page.waitForFunction(() => (window.chronos?.spatial().drawn ?? 0) > 0, undefined, { timeout: 10_000 });
+    const status = await page.evaluate(() => window.chronos!.spatial());
+    expect(status.visible).toBe(true);
+    // Every NPC of the page's own world is indexed, in cells folded into map columns.
+    expect(status.entities).toBe(NPCS);
+    expect(status.cells).toBeGreaterThan(NPCS / 4);
+    expect(status.columns).toBeLessThanOrEqual(status.cells);
+    expect(status.levelsInUse).toBe(1);
+    expect(await heatPixels(page)).toBeGreaterThan(20_000);
+    expect(await page.getAttribute('#spatial-toggle', 'aria-pressed')).toBe('true');
+    expect(await page.textContent('[data-stat="spatial"]')).toMatch(/cells, 1 level/);
+  });
+
+  it('saves screenshots of the whole world and a close-up', async () => {
+    const dir = join(ROOT, 'test-artifacts');
+    mkdirSync(dir, { recursive: true });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(dir, 'spatial-layer.png') });
+    // Zoom in until a 50 m cell spans a dozen pixels or more: the lattice and cells show.
+    await page.mouse.move(760, 420);
+    for (let i = 0; i < 9; i++) await page.mouse.wheel(0, -120);
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: join(dir, 'spatial-layer-zoom.png') });
+    expect(existsSync(join(dir, 'spatial-layer.png'))).toBe(true);
+    expect(existsSync(join(dir, 'spatial-layer-zoom.png'))).toBe(true);
+  });
+
+  it('hides the layer again from the overlay button', async () => {
+    await page.click('#spatial-toggle');
+    await page.waitForFunction(() => window.chronos?.spatial().visible === false, undefined, { timeout: 5_000 });
+    await page.waitForTimeout(100);
+    expect(await heatPixels(page)).toBe(0);
+    expect(consoleErrors).toEqual([]);
+  });
+});
