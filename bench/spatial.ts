@@ -140,15 +140,27 @@ export const suite: Suite = {
     {
       const sx = () => world.source.column('x'), sy = () => world.source.column('y');
       const pts = world.points;
-      let phase = 0;
+      // Each entity keeps walking its own heading (1 m per step per axis, reflected at the
+      // edges), so cells are crossed at a steady rate, as wandering NPCs cross them.
+      const dirX = Int32Array.from({ length: N }, () => (rand() < 0.5 ? -Q : Q));
+      const dirY = Int32Array.from({ length: N }, () => (rand() < 0.5 ? -Q : Q));
       const move = () => {
-        const step = (phase++ & 1) === 0 ? Q : -Q;
         const x = sx(), y = sy();
         for (let i = 0; i < N; i++) {
-          x[i] = Math.min(Math.max(x[i]! + step, BOUNDS.minX * Q), BOUNDS.maxX * Q);
-          y[i] = Math.min(Math.max(y[i]! + (i & 1 ? step : -step), BOUNDS.minY * Q), BOUNDS.maxY * Q);
-          pts.xs[i] = x[i]! / Q;
-          pts.ys[i] = y[i]! / Q;
+          let nx = x[i]! + dirX[i]!;
+          if (nx < BOUNDS.minX * Q || nx > BOUNDS.maxX * Q) {
+            dirX[i] = -dirX[i]!;
+            nx = x[i]! + dirX[i]!;
+          }
+          let ny = y[i]! + dirY[i]!;
+          if (ny < BOUNDS.minY * Q || ny > BOUNDS.maxY * Q) {
+            dirY[i] = -dirY[i]!;
+            ny = y[i]! + dirY[i]!;
+          }
+          x[i] = nx;
+          y[i] = ny;
+          pts.xs[i] = nx / Q;
+          pts.ys[i] = ny / Q;
         }
       };
       const before = index.counters();

@@ -12,9 +12,9 @@
 
 import {
   BRICK_BYTES, CELL_BYTES, COUNT_MASK, EMPTY_KEY, ENTRY_BYTES, E_SLOT, E_X, E_Y, E_Z, HASH_SLOT_BYTES,
-  SPLIT_BIT,
+  H_MAX_Z, L_COUNT, L_TOPS, SPLIT_BIT,
 } from './layout';
-import { cell_of_f, key_bx, key_by, key_bz, key_level } from './grid';
+import { cell_of_f, key_bx, key_by, key_bz, key_level, level_at } from './grid';
 import {
   begin_level, begin_query, box_dist2, entry, is_empty, l_bound, l_nx, l_ny, l_nz, l_reach, l_side,
   node, q_bits, q_bricks, q_hasR, q_levels, q_minX, q_minY, q_minZ, q_table, radius_of, top_cell,
@@ -34,13 +34,16 @@ let k_pz: f64 = 0;
 let k_reject2: f64 = Infinity;
 let k_prune2: f64 = Infinity;
 
+// While an estimated search radius is tried (guess_pass), keys beyond it are not offered.
+let k_guess: f64 = Infinity;
+
 function refresh_bounds(): void {
-  if (k_n < k_k) {
+  const w = (k_n < k_k ? k_guess : min<f64>(k_guess, load<f64>(k_keys))) * (1 + 1e-12);
+  if (w == Infinity) {
     k_reject2 = Infinity;
     k_prune2 = Infinity;
     return;
   }
-  const w = load<f64>(k_keys) * (1 + 1e-12);
   const r = (w + l_bound) * (1 + 1e-12);
   k_reject2 = r * r;
   k_prune2 = w * w;
@@ -213,6 +216,40 @@ function ring_gap(p: f64, c0: u32, t: u32, n: u32, lo: f64): f64 {
   return gap;
 }
 
+// One pass over the cells within an estimated radius R of the point: R is chosen from the
+// level's density so that about 1.25 k entities lie within it. Every entity with a key <= R is
+// offered (cells within R + reach are visited, centres within R + bound are tested), so when
+// the heap is full and its k-th key is <= R the answer is exact; otherwise the caller clears
+// the heap and walks the rings. Taken only into an empty heap, so a retry duplicates nothing.
+function guess_pass(idx: usize, g: u32): bool {
+  const lv = level_at(idx, g);
+  const count = load<u32>(lv + L_COUNT);
+  const tops = load<u32>(lv + L_TOPS);
+  if (tops == 0 || k_k >= count) return false;
+  const zSpan = <f64>load<i32>(idx + H_MAX_Z) - q_minZ;
+  const cellVolume = l_side * l_side * min<f64>(l_side, max<f64>(zSpan, 1));
+  const density = (<f64>count / <f64>tops) / cellVolume;
+  const target = 1.25 * <f64>k_k;
+  let r = Math.cbrt((3 * target) / (4 * Math.PI * density));
+  if (2 * r > zSpan) r = Math.sqrt(target / (Math.PI * density * max<f64>(zSpan, 1)));
+  k_guess = r;
+  refresh_bounds();
+  const reach = r + l_reach;
+  const x0 = cell_of_f(k_px - reach, q_minX, l_side, l_nx), x1 = cell_of_f(k_px + reach, q_minX, l_side, l_nx);
+  const y0 = cell_of_f(k_py - reach, q_minY, l_side, l_ny), y1 = cell_of_f(k_py + reach, q_minY, l_side, l_ny);
+  const z0 = cell_of_f(k_pz - reach, q_minZ, l_side, l_nz), z1 = cell_of_f(k_pz + reach, q_minZ, l_side, l_nz);
+  // Cells beyond R (widened by the reach) are pruned by k_prune2 without a probe.
+  for (let cz = z0; cz <= z1; cz++) {
+    for (let cy = y0; cy <= y1; cy++) {
+      for (let cx = x0; cx <= x1; cx++) visit_cell(cx, cy, cz);
+    }
+  }
+  k_guess = Infinity;
+  const exact = full() && worst() <= r;
+  refresh_bounds();
+  return exact;
+}
+
 function knn_level(g: u32): void {
   const c0x = cell_of_f(k_px, q_minX, l_side, l_nx);
   const c0y = cell_of_f(k_py, q_minY, l_side, l_ny);
@@ -263,8 +300,14 @@ export function spatial_knn(idx: usize, px: f64, py: f64, pz: f64, k: u32, outId
   if (k == 0) return 0;
   k_reject2 = Infinity;
   k_prune2 = Infinity;
+  k_guess = Infinity;
   for (let g: u32 = 0; g < q_levels; g++) {
     if (!begin_level(idx, g)) continue;
+    if (k_n == 0) {
+      if (guess_pass(idx, g)) continue;
+      // The guess was too small: start this level over with the rings.
+      k_n = 0;
+    }
     refresh_bounds();
     knn_level(g);
   }
