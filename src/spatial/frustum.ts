@@ -10,7 +10,7 @@
 
 import { InvalidArgumentError, InvalidValueError } from '../core/errors.js';
 import { FX_ONE } from '../core/fixed.js';
-import { FRUSTUM_AABB_OFFSET, FRUSTUM_BYTES } from './layout.js';
+import { FRUSTUM_AABB_OFFSET } from './layout.js';
 
 export type Vec3 = readonly [number, number, number];
 
@@ -157,8 +157,6 @@ export class Frustum {
     return true;
   }
 }
-
-export { FRUSTUM_BYTES };
 
 /** Bounding box of the convex volume of `planes` (f32 values), padded; infinite when unbounded. */
 function boundingBox(planes: Float32Array): Float64Array {

@@ -8,6 +8,23 @@
 //   const near = index.createResult();
 //   const n = index.radiusInto(near, x, y, z, 100); // near.ids[0 .. n): slots within 100 m
 //
+// Batched radius queries (interest management: every client's surroundings each tick):
+//
+//   const query = index.createBatchQuery(maxClients);        // arena columns, reused
+//   const batch = index.createBatchResult({ queries: maxClients, ids: 1 << 20 });
+//   for (let j = 0; j < clients; j++) query.setSlot(j, playerSlot[j], aoiRadiusM[j]);
+//   index.radiusBatch(query, clients, batch, { useSlots: true, excludeSelf: true });
+//   for (let j = 0; j < clients; j++) {
+//     const ids = batch.ids, from = batch.offsets[j]!, to = from + batch.counts[j]!;
+//     for (let k = from; k < to; k++) visible(j, ids[k]!);   // slots near client j
+//   }
+//
+// One kernel call answers them all; query.x/y/z/radius can also be written directly as Q16
+// (setCenter for metres). The ranges of one id buffer are in processing order (the kernel sorts
+// queries by Morton order for locality), so read them through offsets/counts. If the buffer
+// fills, it grows by doubling (keeping what was written) and the batch resumes where it
+// stopped; past maxIds it throws CapacityError. Nothing is allocated per batch.
+//
 // Slots are the source's dense indices (a World's entity slots; entityId() turns one into a
 // versioned id). Queries see positions as of the last update()/insert()/move(). Every call
 // validates its input first and throws a typed error (InvalidValueError for NaN, infinities
@@ -189,7 +206,7 @@ export class SpatialIndex {
       throw new InvalidArgumentError(`capacity must be an integer in [1, ${1 << 24}], got ${capacity}`);
     }
     const resolved = resolveGridOptions(options, bounds);
-    checkLayout(spatialKernels(arena.wasm));
+    checkSpatialLayout(spatialKernels(arena.wasm));
     const owned = arena.soa(`${resolved.name}:positions`, capacity, OWNED_FIELDS);
     const source: SpatialSource = {
       posX: owned.ptrOf('x'),
@@ -204,7 +221,7 @@ export class SpatialIndex {
   /** An index over a World's entities: members are its alive slots (or those with `mask`). */
   static forWorld(world: World, options: SpatialIndexOptions & { mask?: number } = {}): SpatialIndex {
     const resolved = resolveGridOptions(options, world.bounds);
-    checkLayout(spatialKernels(world.arena.wasm));
+    checkSpatialLayout(spatialKernels(world.arena.wasm));
     const mask = options.mask ?? FLAG_ALIVE;
     if (!Number.isInteger(mask) || mask <= 0 || mask > 0xffffffff) throw new InvalidArgumentError(`mask must be a non-zero u32, got ${mask}`);
     const source: SpatialSource = {
@@ -222,7 +239,7 @@ export class SpatialIndex {
   /** An index over any Q16 SoA in the arena. */
   static forSource(arena: Arena, bounds: Bounds, source: SpatialSource, options: SpatialGridOptions = {}): SpatialIndex {
     const resolved = resolveGridOptions(options, bounds);
-    checkLayout(spatialKernels(arena.wasm));
+    checkSpatialLayout(spatialKernels(arena.wasm));
     if (!Number.isInteger(source.capacity) || source.capacity < 1 || source.capacity > 1 << 24) {
       throw new InvalidArgumentError(`source capacity must be an integer in [1, ${1 << 24}], got ${source.capacity}`);
     }
@@ -1035,7 +1052,7 @@ function checkLength(name: string, value: number): void {
 }
 
 /** Throws WasmLinkError if the module's spatial layout differs from layout.ts. */
-export function checkLayout(kernels: SpatialKernels): void {
+export function checkSpatialLayout(kernels: SpatialKernels): void {
   const problems: string[] = [];
   if (kernels.spatial_layout_header_bytes() !== SPATIAL_HEADER_BYTES) problems.push('spatial header size');
   if (kernels.spatial_layout_version() !== SPATIAL_VERSION) problems.push('spatial layout version');
