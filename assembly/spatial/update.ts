@@ -595,7 +595,9 @@ export function spatial_build_place(idx: usize, count: u32): void {
       store<u32>(lv + L_TOPS, load<u32>(lv + L_TOPS) + 1);
     }
   }
+  // The array is rewritten from its start: blocks abandoned before the build are gone.
   store<u32>(idx + H_ENT_TOP, top);
+  store<u32>(idx + H_ENT_GARBAGE, 0);
   store<u32>(idx + H_ENT_MAXCAP, maxcap);
   const sx = <usize>load<u32>(idx + H_SRC_X);
   const sy = <usize>load<u32>(idx + H_SRC_Y);
