@@ -217,10 +217,11 @@ function ring_gap(p: f64, c0: u32, t: u32, n: u32, lo: f64): f64 {
 }
 
 // One pass over the cells within an estimated radius R of the point: R is chosen from the
-// level's density so that about 1.25 k entities lie within it. Every entity with a key <= R is
-// offered (cells within R + reach are visited, centres within R + bound are tested), so when
-// the heap is full and its k-th key is <= R the answer is exact; otherwise the caller clears
-// the heap and walks the rings. Taken only into an empty heap, so a retry duplicates nothing.
+// level's density so that about 1.5 k entities lie within it (a guess too small costs a retry,
+// one too large extra tests). Every entity with a key <= R is offered (cells within R + reach
+// are visited, centres within R + bound are tested), so when the heap is full and its k-th key
+// is <= R the answer is exact; otherwise the caller clears the heap and walks the rings. Taken
+// only into an empty heap, so a retry duplicates nothing.
 function guess_pass(idx: usize, g: u32): bool {
   const lv = level_at(idx, g);
   const count = load<u32>(lv + L_COUNT);
@@ -229,7 +230,7 @@ function guess_pass(idx: usize, g: u32): bool {
   const zSpan = <f64>load<i32>(idx + H_MAX_Z) - q_minZ;
   const cellVolume = l_side * l_side * min<f64>(l_side, max<f64>(zSpan, 1));
   const density = (<f64>count / <f64>tops) / cellVolume;
-  const target = 1.25 * <f64>k_k;
+  const target = 1.5 * <f64>k_k;
   let r = Math.cbrt((3 * target) / (4 * Math.PI * density));
   if (2 * r > zSpan) r = Math.sqrt(target / (Math.PI * density * max<f64>(zSpan, 1)));
   k_guess = r;

@@ -11,7 +11,8 @@ export interface SpatialGridOptions {
   baseCellM?: number;
   /**
    * How far past a cell border an entity must go before it changes cell, as a fraction of the
-   * cell side (the seed design suggests 0.10 to 0.20). 0 disables hysteresis.
+   * side of its level's top cell (the seed design suggests 0.10 to 0.20); split children use
+   * the same margin, which queries already allow for. 0 disables hysteresis.
    */
   hysteresis?: number;
   /** A leaf cell holding more entities than this splits into 8 children (one level finer). */
