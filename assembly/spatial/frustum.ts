@@ -16,9 +16,9 @@
 
 import {
   BRICK_BYTES, CELL_BYTES, COUNT_MASK, EMPTY_KEY, E_SLOT, E_X, E_Y, E_Z, FRUSTUM_BYTES, F_AABB,
-  HASH_SLOT_BYTES, H_BATCH_NEED, H_BATCH_WRITTEN, NONE, SPLIT_BIT,
+  HASH_SLOT_BYTES, H_BATCH_NEED, H_BATCH_WRITTEN, SPLIT_BIT,
 } from './layout';
-import { cell_of_f, key_bx, key_by, key_bz, key_level, make_key } from './grid';
+import { cell_of_f, key_bx, key_by, key_bz, key_level } from './grid';
 import {
   begin_level, begin_output, begin_query, emit, emit_subtree, entry, is_empty, l_bound, l_nx, l_ny,
   l_nz, l_reach, l_side, node, prefer_scan, q_bits, q_bricks, q_hasR, q_levels, q_minX,

@@ -4,7 +4,7 @@
 // entity in exactly one leaf, inside that leaf widened by the margin, at its recorded place).
 
 import {
-  BRICK_CELLS, CELL_BYTES, COUNT_MASK, EMPTY_KEY, ENTRY_BYTES, E_SLOT, E_X, E_Y, E_Z,
+  BRICK_CELLS, CELL_BYTES, COUNT_MASK, EMPTY_KEY, E_SLOT, E_X, E_Y, E_Z,
   FLAG_HAS_RADIUS, HASH_SLOT_BYTES, H_BRICK_CAP, H_BRICK_FREE_COUNT, H_BRICK_TOP, H_CELL_OF,
   H_CODE, H_ENT_CAP, H_ENT_GARBAGE, H_ENT_TOP, H_FLAGS, H_HASH_BITS, H_HASH_PTR, H_HASH_USED,
   H_INDEXED, H_LEVELS, H_LO, H_LOC, H_LO_STRIDE, H_MAX_DEPTH, H_MERGE, H_NODE_FREE_COUNT,
@@ -281,9 +281,4 @@ export function spatial_stats_words(): u32 {
 // The per-level words of spatial_stats cover this many levels.
 export function spatial_max_levels(): u32 {
   return MAX_LEVELS;
-}
-
-// Entries a leaf block may hold (for tests of the block size rule).
-export function spatial_entry_bytes(): u32 {
-  return <u32>ENTRY_BYTES;
 }
