@@ -7,4 +7,5 @@ export const SUITES: Record<string, () => Promise<Suite>> = {
   fixed: async () => (await import('./fixed.js')).suite,
   spatial: async () => (await import('./spatial.js')).suite,
   rollback: async () => (await import('./rollback.js')).suite,
+  net: async () => (await import('./net.js')).suite,
 };

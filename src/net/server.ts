@@ -456,6 +456,16 @@ export class NetServer implements PacketReceiver, ConnectionHost {
     this.staging.reset();
   }
 
+  /**
+   * Sends what `conn` has queued now instead of at the next update: for replies that should not
+   * wait for the end of the tick (an input echo, a hit confirmation).
+   */
+  flush(conn: Connection): void {
+    if (conn.state !== 'connected') return;
+    this.time.nowMs = this.clock();
+    conn.flush();
+  }
+
   /** Queues `bytes` on `channel` of every accepted connection, copying it once. */
   broadcast(channel: number, bytes: Uint8Array): void {
     const config = this.channels[channel];
