@@ -393,9 +393,9 @@ async function handshake(ctx: SuiteContext): Promise<CaseResult> {
     return client;
   };
   const row = await measure(ctx, SUITE, 'handshake', 'chronos', () => connectOne(false));
-  // Server memory per connection: the heap and array buffers after a full collection, before
-  // and after MEMORY_CONNECTIONS idle connections (clients live in this process too, so their
-  // own objects are subtracted by measuring them alone first).
+  // Server memory per connection: heap plus array buffers after a full collection with
+  // MEMORY_CONNECTIONS idle connections, minus the same after the server let them all go (the
+  // clients, which live in this process too, stay referenced throughout, so they cancel out).
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   const used = () => {
@@ -403,18 +403,15 @@ async function handshake(ctx: SuiteContext): Promise<CaseResult> {
     const m = process.memoryUsage();
     return m.heapUsed + m.external;
   };
-  const clientOnly = used();
-  const probe = Array.from({ length: MEMORY_CONNECTIONS }, () => new NetClient({ crypto, now, unixNow }));
-  const perClient = (used() - clientOnly) / MEMORY_CONNECTIONS;
-  consume(probe);
-  const before = used();
   const clients = Array.from({ length: MEMORY_CONNECTIONS }, () => connectOne(true));
   for (let i = 0; i < 30; i++) {
     net.advance(1000 / 60);
     server.update();
     for (const c of clients) c.update();
   }
-  const perConnection = (used() - before) / MEMORY_CONNECTIONS - perClient;
+  const withConnections = used();
+  await server.close();
+  const perConnection = (withConnections - used()) / MEMORY_CONNECTIONS;
   consume(clients);
   row.metrics.header_bytes_per_packet = DATA_OVERHEAD_BYTES;
   row.metrics.bytes_per_connection = Math.round(perConnection);
