@@ -22,7 +22,6 @@ export type ChannelKind = 'unreliable' | 'unreliable-sequenced' | 'reliable-orde
 export type Priority = 'critical' | 'high' | 'medium' | 'low';
 
 export const PRIORITIES: readonly Priority[] = ['critical', 'high', 'medium', 'low'];
-export const PRIORITY_CRITICAL = 0;
 
 export interface ChannelConfig {
   kind: ChannelKind;

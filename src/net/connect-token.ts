@@ -299,5 +299,3 @@ export function privateTokenHasAddress(plain: Uint8Array, accepted: readonly Uin
   }
   return false;
 }
-
-export const PRIVATE_TOKEN_LAYOUT = { clientToServerKey: 16, serverToClientKey: 48, userData: 80 } as const;

@@ -152,7 +152,6 @@ export class Connection implements ChannelSink {
   private firstUnackedAtMs = 0;
   lastRecvMs = 0;
   lastSentMs = 0;
-  linkStartedMs = 0;
   // keys: tx in one slot, rx in two (by key phase) so a rekey never stalls traffic
   readonly txKey = new Uint8Array(KEY_BYTES);
   txPhase = 0;
@@ -370,7 +369,6 @@ export class Connection implements ChannelSink {
     this.unackedReceived = 0;
     this.lastRecvMs = nowMs;
     this.lastSentMs = nowMs - this.keepaliveMs;
-    this.linkStartedMs = nowMs;
     this.disconnectReason = 0;
     this.disconnectRepeats = 0;
     this.accepted = false;

@@ -6,7 +6,7 @@
 // key per direction), BLAKE2b for keyed hashes, and the OS random source. This file imports no
 // backend, so the browser bundle never sees Node-only code.
 
-import { KEY_BYTES, KX_PUBLIC_KEY_BYTES, KX_SECRET_KEY_BYTES, MAC_BYTES, NONCE_BYTES } from './spec.js';
+import { KEY_BYTES } from './spec.js';
 
 export interface NetCrypto {
   /** 'sodium-native' or 'libsodium-wrappers' (a seeded wrapper keeps its base's name). */
@@ -41,15 +41,6 @@ export function newKey(crypto: NetCrypto): Uint8Array {
   crypto.randomBytes(key);
   return key;
 }
-
-/** Checks the sizes every backend relies on (programmer errors, so they throw). */
-export function checkAeadSizes(c: Uint8Array, m: Uint8Array, nonce: Uint8Array, key: Uint8Array): void {
-  if (c.length !== m.length + MAC_BYTES) throw new RangeError(`sealed length ${c.length} must be plain length ${m.length} + ${MAC_BYTES}`);
-  if (nonce.length !== NONCE_BYTES) throw new RangeError(`nonce must be ${NONCE_BYTES} bytes, got ${nonce.length}`);
-  if (key.length !== KEY_BYTES) throw new RangeError(`key must be ${KEY_BYTES} bytes, got ${key.length}`);
-}
-
-export const KX_SIZES = { publicKey: KX_PUBLIC_KEY_BYTES, secretKey: KX_SECRET_KEY_BYTES, sessionKey: KEY_BYTES } as const;
 
 /**
  * Wraps a backend so its randomness (and so every key pair, salt and token key) comes from a

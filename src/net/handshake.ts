@@ -31,7 +31,6 @@ import {
   KEY_BYTES,
   KX_PUBLIC_KEY_BYTES,
   KX_SECRET_KEY_BYTES,
-  MAC_BYTES,
   NONCE_BYTES,
   PACKET_CHALLENGE,
   PACKET_DENIED,
@@ -44,7 +43,6 @@ import {
   RESPONSE_BYTES,
   RESPONSE_PLAIN_BYTES,
   RESPONSE_SEALED_OFFSET,
-  SEALED_PRIVATE_TOKEN_BYTES,
   TOKEN_NONCE_BYTES,
 } from './spec.js';
 import { readU32, readU64, writeU32, writeU64, writeU64Big } from './wire.js';
@@ -381,12 +379,3 @@ export function openDenied(crypto: NetCrypto, b: Uint8Array, s2cKey: Uint8Array)
   if (!crypto.open(plain, b.subarray(HANDSHAKE_HEADER_BYTES), b.subarray(0, HANDSHAKE_HEADER_BYTES), nonce, s2cKey)) return undefined;
   return plain[0];
 }
-
-export const HANDSHAKE_SIZES = {
-  request: REQUEST_BYTES,
-  challenge: CHALLENGE_BYTES,
-  response: RESPONSE_BYTES,
-  denied: DENIED_BYTES,
-  sealedToken: SEALED_PRIVATE_TOKEN_BYTES,
-  mac: MAC_BYTES,
-} as const;

@@ -75,11 +75,6 @@ export class ReliableChannel {
     return this.sendNext - this.sendOldest;
   }
 
-  /** Bytes held for delivery: early arrivals plus the message being reassembled. */
-  get receiveBytes(): number {
-    return this.bufferedBytes + (this.assembly ? this.assembly.byteLength : 0);
-  }
-
   /** Queues a message (kept by reference until acked); its number, or -1 if the queue is full. */
   enqueue(bytes: Uint8Array): number {
     const queued = this.sendNext - this.sendOldest;

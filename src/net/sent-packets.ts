@@ -110,10 +110,6 @@ export class SentPackets {
     this.nextSeq = seq;
   }
 
-  entryCountOf(seq: number): number {
-    return this.entryCount[seq & SLOT_MASK]!;
-  }
-
   finish(seq: number, wireBytes: number): void {
     this.bytes[seq & SLOT_MASK] = wireBytes;
   }

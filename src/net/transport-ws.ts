@@ -41,10 +41,6 @@ export class WebSocketServerTransport implements Transport {
     this.timer.unref();
   }
 
-  get linkCount(): number {
-    return this.links.size;
-  }
-
   private accept(ws: WebSocket, req: IncomingMessage): void {
     if (this.closed || this.pending.size >= this.maxPendingLinks) {
       this.rejectedLinks++;

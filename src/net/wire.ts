@@ -44,16 +44,7 @@ export function readU64Big(b: Uint8Array, off: number): bigint {
   return BigInt(readU32(b, off)) | (BigInt(readU32(b, off + 4)) << 32n);
 }
 
-/** Constant-time comparison of two equal-length byte ranges. */
-export function bytesEqual(a: Uint8Array, aOff: number, b: Uint8Array, bOff: number, length: number): boolean {
-  let diff = 0;
-  for (let i = 0; i < length; i++) diff |= a[aOff + i]! ^ b[bOff + i]!;
-  return diff === 0;
-}
 
-export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, length: number): void {
-  for (let i = 0; i < length; i++) dst[dstOff + i] = src[srcOff + i]!;
-}
 
 /**
  * Subarray views of one buffer at a fixed offset, cached by length, so the hot path can hand
@@ -93,8 +84,3 @@ export function fromBase64(text: string): Uint8Array | undefined {
   return out;
 }
 
-export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += bytes[i]!.toString(16).padStart(2, '0');
-  return s;
-}

@@ -204,3 +204,22 @@ describe('unreliable', () => {
     expect(p.server.drops.messagesByReason().over_budget).toBe(1);
   });
 });
+
+describe('a seeded run', () => {
+  it('replays exactly: same seed, same packets lost, same stats, same deliveries', () => {
+    const run = (seed: number) => {
+      const p = makePair({ seed, profile: profile('congested-wifi'), channels: CHANNELS });
+      connected(p);
+      exchange(p, RELIABLE, 100, 3000, 3, 120_000);
+      for (let t = 0; t < 100; t++) {
+        p.serverConn().send(SEQUENCED, new Uint8Array(300).fill(t));
+        p.step();
+      }
+      const c = p.client.connection.stats();
+      const s = p.serverConn().stats();
+      return JSON.stringify({ c, s, now: p.net.nowMs, delivered: p.atClient.length, drops: p.client.drops.messagesByReason() });
+    };
+    expect(run(77)).toBe(run(77));
+    expect(run(77)).not.toBe(run(78));
+  });
+});
