@@ -23,6 +23,9 @@ export interface UdpBindOptions {
   socketBufferBytes?: number;
   /** Send buffers in the pool (default SEND_POOL_SIZE). */
   poolSize?: number;
+  /** A client's socket talks to one server: connecting it spares dgram an address lookup per
+   * send, and the kernel then drops datagrams from anyone else. */
+  connect?: { host: string; port: number };
 }
 
 export class UdpTransport implements Transport {
@@ -35,6 +38,7 @@ export class UdpTransport implements Transport {
   private readonly poolSize: number;
   private cursor = 0;
   private inFlight = 0;
+  private connected = false;
   private onDrained: (() => void) | undefined;
   poolMisses = 0;
   sendErrors = 0;
@@ -71,8 +75,18 @@ export class UdpTransport implements Transport {
       };
       socket.once('error', onError);
       socket.bind(options.port ?? 0, host, () => {
-        socket.off('error', onError);
-        resolve(new UdpTransport(socket, options.poolSize));
+        const to = options.connect;
+        if (to === undefined) {
+          socket.off('error', onError);
+          resolve(new UdpTransport(socket, options.poolSize));
+          return;
+        }
+        socket.connect(to.port, to.host, () => {
+          socket.off('error', onError);
+          const transport = new UdpTransport(socket, options.poolSize);
+          transport.connected = true;
+          resolve(transport);
+        });
       });
     });
   }
@@ -96,11 +110,13 @@ export class UdpTransport implements Transport {
       this.inFlight++;
       const buf = this.pool[i]!;
       buf.set(bytes);
-      this.socket.send(buf, 0, bytes.length, port, host, this.done[i]);
+      if (this.connected) this.socket.send(buf, 0, bytes.length, this.done[i]);
+      else this.socket.send(buf, 0, bytes.length, port, host, this.done[i]);
       return;
     }
     this.poolMisses++;
-    this.socket.send(Buffer.from(bytes), port, host);
+    if (this.connected) this.socket.send(Buffer.from(bytes));
+    else this.socket.send(Buffer.from(bytes), port, host);
   }
 
   closeLink(): void {}
