@@ -3,11 +3,17 @@
 // send callback (closures made once per slot): the caller's buffer is reusable at once and
 // nothing is allocated per packet. If every slot is busy (the kernel send queue is backed up),
 // a fresh buffer is used and counted.
+//
+// A connected socket (a client's) sends synchronously (no address lookup), so it skips the
+// callbacks: an exactly sized view of one buffer goes out, and the buffer is reused at once
+// unless the kernel queued the datagram, in which case it stays pinned (with any others
+// pinned since) until the socket's send queue is empty again.
 
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { MAX_PACKET_BYTES } from './spec.js';
 import type { PacketReceiver, Transport } from './transport.js';
+import { ViewCache } from './wire.js';
 
 /** In-flight sends before the pool falls back to allocating: a server socket's default. */
 export const SEND_POOL_SIZE = 256;
@@ -39,6 +45,10 @@ export class UdpTransport implements Transport {
   private cursor = 0;
   private inFlight = 0;
   private connected = false;
+  /** Connected mode: the pool slot in use, exact-length views of each slot, slots pinned. */
+  private hot = 0;
+  private views: ViewCache[] = [];
+  private pinned = 0;
   private onDrained: (() => void) | undefined;
   poolMisses = 0;
   sendErrors = 0;
@@ -85,6 +95,7 @@ export class UdpTransport implements Transport {
           socket.off('error', onError);
           const transport = new UdpTransport(socket, options.poolSize);
           transport.connected = true;
+          transport.views = transport.pool.map((b) => new ViewCache(b, 0));
           resolve(transport);
         });
       });
@@ -101,6 +112,10 @@ export class UdpTransport implements Transport {
 
   send(bytes: Uint8Array, host: string, port: number): void {
     if (this.closed) return;
+    if (this.connected) {
+      this.sendConnected(bytes);
+      return;
+    }
     const n = this.poolSize;
     for (let k = 0; k < n; k++) {
       const i = this.cursor;
@@ -119,6 +134,28 @@ export class UdpTransport implements Transport {
     else this.socket.send(Buffer.from(bytes), port, host);
   }
 
+  private sendConnected(bytes: Uint8Array): void {
+    const socket = this.socket;
+    if (this.pinned > 0 && socket.getSendQueueCount() === 0) {
+      // The kernel took everything queued: every pinned buffer is free again.
+      this.pinned = 0;
+      this.hot = 0;
+    }
+    if (this.pinned >= this.poolSize) {
+      this.poolMisses++;
+      socket.send(Buffer.from(bytes));
+      return;
+    }
+    const view = this.views[this.hot]!.get(bytes.length) as Buffer;
+    view.set(bytes);
+    socket.send(view);
+    if (socket.getSendQueueCount() !== 0) {
+      // Queued, so dgram still holds this buffer: move on to the next one.
+      this.pinned++;
+      this.hot = this.pinned;
+    }
+  }
+
   closeLink(): void {}
 
   linkBound(): void {}
@@ -132,6 +169,13 @@ export class UdpTransport implements Transport {
         this.onDrained = undefined;
         this.socket.close(() => resolve());
       };
+      if (this.connected) {
+        // Connected sends left synchronously unless the kernel queued them: wait for the queue.
+        const started = Date.now();
+        const poll = () => (this.socket.getSendQueueCount() === 0 || Date.now() - started > 200 ? closeNow() : setTimeout(poll, 5));
+        poll();
+        return;
+      }
       if (this.inFlight === 0) {
         // dgram resolves the address on the next tick before sending: let that happen first.
         setImmediate(closeNow);
