@@ -124,10 +124,41 @@ export async function main(argv: readonly string[], io: { out: (s: string) => vo
     io.out(`chronos ${VERSION}`);
     return 0;
   }
-  let server: GameServer;
+  // Signal handlers go in before anything else: a signal that arrives while starting, or right
+  // after the banner is printed, must still shut down cleanly rather than kill the process.
+  let server: GameServer | undefined;
+  let stopping = false;
+  let resolveStopped: (code: number) => void = () => undefined;
+  const stopped = new Promise<number>((resolve) => (resolveStopped = resolve));
+  let status: NodeJS.Timeout | undefined;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second signal while stopping: the user wants out now.
+      io.err(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    clearInterval(status);
+    io.out(`${signal}: shutting down`);
+    if (!server) return; // still starting: stopped right after start returns
+    server.stop().then(
+      () => resolveStopped(0),
+      (err: Error) => {
+        io.err(`chronos: error while stopping: ${err.message}`);
+        resolveStopped(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  const removeHandlers = () => {
+    process.off('SIGINT', shutdown);
+    process.off('SIGTERM', shutdown);
+  };
   try {
     server = await GameServer.start({ ...parsed.config, log: io.out });
   } catch (err) {
+    removeHandlers();
     if (err instanceof ConfigError) {
       io.err(`chronos: ${FLAG_OF_OPTION[err.option] ?? err.option}: ${err.message.slice(err.option.length + 2)}\nRun "chronos --help" for usage.`);
       return 2;
@@ -153,33 +184,16 @@ export async function main(argv: readonly string[], io: { out: (s: string) => vo
       `Press Ctrl+C to stop.`,
     ].join('\n'),
   );
-  const status = setInterval(() => {
-    server.statusLine().then(io.out, () => undefined);
+  if (stopping) {
+    await server.stop();
+    removeHandlers();
+    return 0;
+  }
+  const running = server;
+  status = setInterval(() => {
+    running.statusLine().then(io.out, () => undefined);
   }, STATUS_EVERY_S * 1000);
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const shutdown = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        // A second signal while stopping: the user wants out now.
-        io.err(`${signal} again: exiting without waiting`);
-        process.exit(1);
-      }
-      stopping = true;
-      clearInterval(status);
-      io.out(`${signal}: shutting down`);
-      server.stop().then(
-        () => {
-          process.off('SIGINT', shutdown);
-          process.off('SIGTERM', shutdown);
-          resolve(0);
-        },
-        (err: Error) => {
-          io.err(`chronos: error while stopping: ${err.message}`);
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGINT', shutdown);
-    process.on('SIGTERM', shutdown);
-  });
+  const code = await stopped;
+  removeHandlers();
+  return code;
 }
