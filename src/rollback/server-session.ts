@@ -275,20 +275,36 @@ export class RollbackServer<G extends RollbackGame = RollbackGame> {
       if (ack < newest) this.needsState[player] = 1;
       return null;
     }
-    const first = ack + 1;
     const count = Math.min(newest - ack, MAX_FRAMES_PER_MESSAGE);
     if (count <= 0) return null;
+    const received = this.newestReceived[player]!;
+    return this.encodeFrames(ack + 1, count, received === NULL_FRAME ? NO_FRAME : received, this.arrivalLead[player]!);
+  }
+
+  /**
+   * A CONFIRMED message of the frames from `firstFrame` on (at most MAX_FRAMES_PER_MESSAGE), for
+   * a watcher that sends no inputs and so no acknowledgements (a spectator, fed over a reliable
+   * channel, each frame once). Null when there is no such frame yet or the log no longer holds
+   * `firstFrame` (the watcher then needs a full state).
+   */
+  confirmedFrom(firstFrame: number): Uint8Array | null {
+    const newest = this.game.frame() - 1;
+    if (!Number.isInteger(firstFrame) || firstFrame < 0 || firstFrame > newest) return null;
+    if (firstFrame < newest - this.logFrames + 1 || this.logFrame[firstFrame % this.logFrames] !== firstFrame) return null;
+    return this.encodeFrames(firstFrame, Math.min(newest - firstFrame + 1, MAX_FRAMES_PER_MESSAGE), NO_FRAME, 0);
+  }
+
+  private encodeFrames(first: number, count: number, inputAck: number, lead: number): Uint8Array {
     for (let k = 0; k < count; k++) {
       const slot = (first + k) % this.logFrames;
       this.out.records.set(this.logRecords.subarray(slot * this.frameBytes, (slot + 1) * this.frameBytes), k * this.frameBytes);
       this.out.presence[k] = this.logPresence[slot]!;
     }
-    const received = this.newestReceived[player]!;
     return encodeConfirmedMessage(
       { players: this.players, firstFrame: first, count, inputs: this.out.records, offset: 0, presence: this.out.presence, presenceOffset: 0 },
       this.game.frame(),
-      received === NULL_FRAME ? NO_FRAME : received,
-      this.arrivalLead[player]!,
+      inputAck,
+      lead,
     );
   }
 

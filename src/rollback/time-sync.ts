@@ -9,8 +9,11 @@
 // and GGPO's frame-advantage waits approximate), by at most ±maxDilation and by at most
 // maxDilationChangePerS per second, so a frame is always a frame's worth of simulation and
 // motion stays smooth. The margin adapts to the server's report of how early the client's
-// inputs arrive. Only an error beyond jumpFrames (a stalled tab, a new connection) is fixed by
-// fast-forwarding or pausing, and that is counted.
+// inputs arrive; its jitter part is capped (maxJitterMarginFrames), so one burst of late
+// packets cannot send the client seconds ahead. Only falling more than jumpFrames behind the
+// server's present (a stalled tab, a new connection) is fixed by fast-forwarding, and that is
+// counted; a client too far ahead (its target dropped after a latency spike) slows down by
+// dilation rather than pausing, since a pause freezes the picture.
 //
 // RTT follows RFC 6298 (SRTT with gain 1/8, RTTVAR with gain 1/4).
 
@@ -23,13 +26,15 @@ export interface TimeSyncOptions {
   minMarginFrames: number;
   /** RTT deviations (RTTVAR) of margin against jitter. */
   jitterDeviations: number;
+  /** Largest jitter margin, frames: RTTVAR after a latency spike says little about the next second. */
+  maxJitterMarginFrames: number;
   /** Largest speed change either way (0.1 = run between 90 % and 110 % speed). */
   maxDilation: number;
   /** How fast the speed itself may change, per second. */
   maxDilationChangePerS: number;
   /** Frames of error that call for the full dilation. */
   fullCorrectionFrames: number;
-  /** Beyond this error (frames) the client fast-forwards or pauses instead. */
+  /** Further than this many frames behind the server's present, the client fast-forwards instead. */
   jumpFrames: number;
   /** Inputs should arrive at least this many frames before they are needed, in the recent worst case the server reports. */
   arrivalTargetFrames: number;
@@ -38,6 +43,7 @@ export interface TimeSyncOptions {
 export const DEFAULT_TIME_SYNC: Omit<TimeSyncOptions, 'tickHz' | 'inputDelayFrames'> = Object.freeze({
   minMarginFrames: 1,
   jitterDeviations: 2,
+  maxJitterMarginFrames: 8,
   maxDilation: 0.1,
   maxDilationChangePerS: 0.5,
   fullCorrectionFrames: 4,
@@ -119,7 +125,7 @@ export class TimeSync {
 
   /** Jitter margin, frames. */
   get marginFrames(): number {
-    const jitter = (this.options.jitterDeviations * this.rttVarMs) / this.frameMs;
+    const jitter = Math.min(this.options.maxJitterMarginFrames, (this.options.jitterDeviations * this.rttVarMs) / this.frameMs);
     return Math.max(this.options.minMarginFrames, jitter) + this.marginAdjustFrames;
   }
 
@@ -149,6 +155,7 @@ export class TimeSync {
     }
     const error = this.targetFrameAt(nowMs) - localFrame;
     this.lastErrorFrames = error;
+    this.lastBehindServerFrames = this.serverFrameAt(nowMs) - localFrame;
     const o = this.options;
     const wanted = 1 + Math.max(-o.maxDilation, Math.min(o.maxDilation, (error / o.fullCorrectionFrames) * o.maxDilation));
     const maxStep = o.maxDilationChangePerS * dtS;
@@ -158,9 +165,11 @@ export class TimeSync {
 
   /** Signed frames between the target and the local frame at the last update. */
   lastErrorFrames = 0;
+  /** Frames the local frame was behind the server's estimated present at the last update. */
+  lastBehindServerFrames = 0;
 
-  /** Whether the error is beyond what dilation should fix. */
+  /** Whether the client is too far behind the server for dilation to fix (fast-forward). */
   get needsJump(): boolean {
-    return Math.abs(this.lastErrorFrames) > this.options.jumpFrames;
+    return this.lastBehindServerFrames > this.options.jumpFrames && this.lastErrorFrames > 0;
   }
 }

@@ -152,6 +152,21 @@ describe('time sync', () => {
     const far = simulate(100, -500, 100).sync;
     expect(far.needsJump).toBe(true);
   });
+
+  it('caps the jitter margin, so a burst of late packets cannot send the client seconds ahead', () => {
+    const sync = new TimeSync({ tickHz: 60, inputDelayFrames: 2 });
+    for (let i = 0; i < 20; i++) sync.addRttSample(80);
+    for (let i = 0; i < 6; i++) sync.addRttSample(1600); // a burst from a 1.6 s stall of the link
+    expect((2 * sync.rttVarMs) / (1000 / 60)).toBeGreaterThan(sync.options.maxJitterMarginFrames);
+    expect(sync.marginFrames).toBeLessThanOrEqual(sync.options.maxJitterMarginFrames);
+  });
+
+  it('slows a client that is far ahead by dilation rather than pausing it', () => {
+    const ahead = simulate(100, 500, 100).sync;
+    expect(ahead.lastErrorFrames).toBeLessThan(-ahead.options.jumpFrames);
+    expect(ahead.needsJump).toBe(false);
+    expect(ahead.speed).toBeLessThan(1);
+  });
 });
 
 describe('snapshot interpolation', () => {
