@@ -11,6 +11,8 @@ export * from './world';
 export * from './npc';
 export * from './spatial/index';
 export * from './sim/index';
+export * from './codec/index';
+export * from './interest/index';
 
 // First byte after the module's static data: the arena in src/wasm starts here (16-aligned).
 export function heap_base(): usize {

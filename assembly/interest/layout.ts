@@ -1,0 +1,455 @@
+// Memory layout of interest management: one context block, one block per client, per-lane sent
+// logs and scratch. TypeScript lays it out (src/interest/layout.ts mirrors every number; a test
+// checks both sides agree through interest_layout_*). All integers little-endian; Q16 means
+// metres * 65536; "wire units" are the quantised units of codec/quantize.ts.
+//
+// Context block (CTX_BYTES):
+// | off | type     | field                                                             |
+// |-----|----------|-------------------------------------------------------------------|
+// |   0 | u32      | magic 'INTR'                                                      |
+// |   4 | u32      | layout version                                                    |
+// |   8 | u32      | clients the table holds (maxClients)                              |
+// |  12 | u32      | view capacity V per client (power of two, handles are 0..V-1)     |
+// |  16 | u32      | handle bits = log2 V                                              |
+// |  20 | u32      | lanes (clients c with c % lanes == l belong to lane l)            |
+// |  24 | u32      | tick being produced                                               |
+// |  28 | u32      | discovery period K: client c re-queries when (c + tick) % K == 0  |
+// |  32 | u32      | source capacity (entity slots)                                    |
+// |  36 | u32      | source slots scanned this tick [0, count)                         |
+// |  40 | u32      | source flags column                                               |
+// |  44 | u32      | flags a replicated entity has all of                              |
+// |  48 | u32      | source generation column (0: ids carry generation 0)              |
+// |  52 | u32[3]   | position columns x, y, z (Q16 i32)                                |
+// |  64 | u32[3]   | velocity columns (Q16 per tick; 0 = not replicated)               |
+// |  76 | u32      | yaw column (Q16 radians; 0 = none)                                |
+// |  80 | u32[4]   | quaternion columns x, y, z, w (Q16; 0 = none)                     |
+// |  96 | u32      | hit point column (i32; 0 = none)                                  |
+// | 100 | u32      | state column (u32 game bits; 0 = none)                            |
+// | 104 | u32      | importance column (u8 per slot, 0..255)                           |
+// | 108 | u32      | rotation mode: 0 none, 1 yaw, 2 quaternion                        |
+// | 112 | u32[5]   | posShift, velShift, yawBits, quatBits, cellShift                  |
+// | 132 | u32      | world records (W_BYTES per slot), refreshed by phase A each tick   |
+// | 136 | u32      | reserved                                                          |
+// | 140 | u32      | client table: block pointer per client (0 = none)                 |
+// | 144 | u32      | budget bytes per client this tick (u32 column)                    |
+// | 148 | u32      | round trip per client, ms (f32 column)                            |
+// | 152 | u32[3]   | discovery result: ids, offsets, counts (spatial BatchResult)      |
+// | 164 | u32      | discovery queries this tick                                       |
+// | 168 | u32      | ack queue (client, seq) pairs                                     |
+// | 172 | u32      | acks queued                                                       |
+// | 176 | u32      | event records (EV_BYTES each)                                     |
+// | 180 | u32      | events queued                                                     |
+// | 184 | u32      | event payload bytes                                               |
+// | 188 | u32      | lane table (LANE_BYTES per lane)                                  |
+// | 192 | u32      | largest snapshot, bytes                                           |
+// | 196 | u32      | 1: a client's own viewer entity is part of its view               |
+// | 200 | u32      | client block stride, bytes                                        |
+// | 204 | u32      | feature bits (1 velocity replicated)                              |
+// | 208 | f64      | hysteresis fraction h (enter at r(1-h), leave at r(1+h))          |
+// | 216 | f64[3]   | zone outer radii: immediate, near, awareness (Q16 units)          |
+// | 240 | u32[4]   | zone periods, ticks: immediate, near, awareness, background       |
+// | 256 | f64[5]   | score weights: distance, velocity, interaction, importance, attn  |
+// | 296 | f64      | speed at which the velocity factor saturates (Q16 per tick)       |
+// | 304 | f64      | fast-object speed (Q16 per tick)                                  |
+// | 312 | f64[3]   | fast speed bands (Q16 per tick)                                   |
+// | 336 | f64[4]   | forward projection factor per band                                |
+// | 368 | f64[4]   | lateral reach factor per band                                     |
+// | 400 | f64[4]   | rate multiplier per band                                          |
+// | 432 | u32      | longest period of a fast entity, ticks                            |
+// | 436 | u32      | interaction half-life, ticks                                      |
+// | 440 | f32[3]   | round-trip class limits, ms (excellent < a, good < b, fair < c)   |
+// | 456 | f32[16]  | rate multipliers [rtt class * 4 + zone]                           |
+// | 520 | f64      | widest reach of any client (Q16): grid lookups use it             |
+// | 528 | u32      | viewer grid cell = 2^gridShift Q16 units                          |
+// | 532 | u32      | fewest ticks before a leave is resent                             |
+// | 536 | f32      | tick length, ms                                                   |
+// | 540 | f32[2]   | dynamic radius: smallest and largest scale                        |
+// | 548 | u32[3]   | dynamic radius: shrink above, aim for, grow below (visible count) |
+// | 560 | i32[2]   | world minimum and maximum z (Q16): bounds vertical reach          |
+// | 568 | -        | reserved up to CTX_BYTES                                          |
+
+export const INTEREST_MAGIC: u32 = 0x52544e49; // 'INTR'
+export const INTEREST_VERSION: u32 = 1;
+export const CTX_BYTES: u32 = 1024;
+
+export const X_MAGIC: usize = 0;
+export const X_VERSION: usize = 4;
+export const X_MAX_CLIENTS: usize = 8;
+export const X_VIEW_CAP: usize = 12;
+export const X_HANDLE_BITS: usize = 16;
+export const X_LANES: usize = 20;
+export const X_TICK: usize = 24;
+export const X_DISCOVERY: usize = 28;
+export const X_SRC_CAPACITY: usize = 32;
+export const X_SRC_COUNT: usize = 36;
+export const X_SRC_FLAGS: usize = 40;
+export const X_ALIVE_MASK: usize = 44;
+export const X_SRC_GEN: usize = 48;
+export const X_POS: usize = 52;
+export const X_VEL: usize = 64;
+export const X_YAW: usize = 76;
+export const X_QUAT: usize = 80;
+export const X_HP: usize = 96;
+export const X_STATE: usize = 100;
+export const X_IMPORTANCE: usize = 104;
+export const X_ROT_MODE: usize = 108;
+export const X_POS_SHIFT: usize = 112;
+export const X_VEL_SHIFT: usize = 116;
+export const X_YAW_BITS: usize = 120;
+export const X_QUAT_BITS: usize = 124;
+export const X_CELL_SHIFT: usize = 128;
+export const X_WORLD: usize = 132;
+export const X_CLIENTS: usize = 140;
+export const X_BUDGET: usize = 144;
+export const X_RTT: usize = 148;
+export const X_BATCH_IDS: usize = 152;
+export const X_BATCH_OFFSETS: usize = 156;
+export const X_BATCH_COUNTS: usize = 160;
+export const X_BATCH_QUERIES: usize = 164;
+export const X_ACKS: usize = 168;
+export const X_ACK_COUNT: usize = 172;
+export const X_EVENTS: usize = 176;
+export const X_EVENT_COUNT: usize = 180;
+export const X_EVENT_PAYLOAD: usize = 184;
+export const X_LANE_TABLE: usize = 188;
+export const X_MAX_SNAPSHOT: usize = 192;
+export const X_INCLUDE_SELF: usize = 196;
+export const X_BLOCK_BYTES: usize = 200;
+export const X_FEATURES: usize = 204;
+export const X_HYSTERESIS: usize = 208;
+export const X_ZONE_RADIUS: usize = 216;
+export const X_ZONE_PERIOD: usize = 240;
+export const X_WEIGHTS: usize = 256;
+export const X_SPEED_SAT: usize = 296;
+export const X_FAST_SPEED: usize = 304;
+export const X_FAST_BANDS: usize = 312;
+export const X_FAST_FORWARD: usize = 336;
+export const X_FAST_LATERAL: usize = 368;
+export const X_FAST_RATE: usize = 400;
+export const X_FAST_PERIOD: usize = 432;
+export const X_INTER_HALF_LIFE: usize = 436;
+export const X_RTT_LIMITS: usize = 440;
+export const X_NET_MULT: usize = 456;
+export const X_MAX_REACH: usize = 520;
+export const X_GRID_SHIFT: usize = 528;
+export const X_LEAVE_RESEND: usize = 532;
+export const X_TICK_MS: usize = 536;
+export const X_DYN_MIN_SCALE: usize = 540;
+export const X_DYN_MAX_SCALE: usize = 544;
+export const X_DYN_SHRINK: usize = 548;
+export const X_DYN_TARGET: usize = 552;
+export const X_DYN_GROW: usize = 556;
+export const X_MIN_Z: usize = 560;
+export const X_MAX_Z: usize = 564;
+
+export const FEATURE_VELOCITY: u32 = 1;
+export const ROT_NONE: u32 = 0;
+export const ROT_YAW: u32 = 1;
+export const ROT_QUAT: u32 = 2;
+
+export const NONE: u32 = 0xffffffff;
+export const ZONES: u32 = 4;
+export const ZONE_BACKGROUND: u32 = 3;
+
+// Lane descriptor (LANE_BYTES each):
+// | off | field                                   | off | field                                  |
+// |   0 | reserved                                |  56 | fast list capacity                     |
+// |   4 | reserved                                |  60 | lifecycle list: (slot, last x, last y) |
+// |   8 | reserved                                |  64 | lifecycle count                        |
+// |  12 | scratch                                 |  68 | lifecycle capacity                     |
+// |  16 | scratch bytes                           |  72 | event pairs (event, next) for clients  |
+// |  20 | per-slot stamps (u32 x source capacity) |  76 | event pair capacity                    |
+// |  24 | stamp epoch                             |  80 | event pairs used                       |
+// |  28 | viewer grid bucket starts               |  84 | reliable recipients (event, client)    |
+// |  32 | viewer grid bucket bits                 |  88 | reliable capacity                      |
+// |  36 | viewer grid items (GRID_ITEM_BYTES)     |  92 | reliable recipients written            |
+// |  40 | per-bucket stamps (u32 per bucket)      |  96 | reserved                               |
+// |  44 | bucket stamp epoch                      | 100 | reserved                               |
+// |  48 | fast list: slots faster than fastSpeed  | 104 | counters (u32 x LANE_COUNTERS)         |
+// |  52 | fast count                              |     |                                        |
+export const LANE_BYTES: u32 = 256;
+// Viewer grid item: | 0 u32 client | 4 i32 x, y, z (Q16) | 16 f32 reach (Q16, scaled) |
+// | 20 u32 1: 3D metric (sphere view) | 24 reserved |
+export const GRID_ITEM_BYTES: u32 = 32;
+/** A fast body's list entry has this bit set when it joined the world this tick. */
+export const FAST_NEW: u32 = 0x80000000;
+/** Fast bodies already tracked are re-projected every this many ticks (staggered by slot). */
+export const FAST_STAGGER: u32 = 4;
+/** Lifecycle list entries: slot, then its last x and y (Q16), before a reuse moved it. */
+export const DEAD_BYTES: u32 = 12;
+export const L_SCRATCH: usize = 12;
+export const L_SCRATCH_BYTES: usize = 16;
+export const L_STAMPS: usize = 20;
+export const L_EPOCH: usize = 24;
+export const L_GRID_STARTS: usize = 28;
+export const L_GRID_BITS: usize = 32;
+export const L_GRID_ITEMS: usize = 36;
+export const L_BUCKET_STAMPS: usize = 40;
+export const L_BUCKET_EPOCH: usize = 44;
+export const L_FAST: usize = 48;
+export const L_FAST_COUNT: usize = 52;
+export const L_FAST_CAP: usize = 56;
+export const L_DEAD: usize = 60;
+export const L_DEAD_COUNT: usize = 64;
+export const L_DEAD_CAP: usize = 68;
+export const L_PAIRS: usize = 72;
+export const L_PAIRS_CAP: usize = 76;
+export const L_PAIRS_USED: usize = 80;
+export const L_RELIABLE: usize = 84;
+export const L_RELIABLE_CAP: usize = 88;
+export const L_RELIABLE_USED: usize = 92;
+export const L_COUNTERS: usize = 104;
+// Lane counters (u32, cumulative).
+export const LC_ACKS: u32 = 0;
+export const LC_ACK_STALE: u32 = 1;
+export const LC_ACK_EXPIRED: u32 = 2;
+export const LC_FAST_INSERTS: u32 = 3;
+export const LC_VIEW_FULL: u32 = 4;
+export const LC_PAIRS_OVERFLOW: u32 = 5;
+export const LC_RELIABLE_OVERFLOW: u32 = 6;
+export const LC_FAST_OVERFLOW: u32 = 7;
+export const LC_DEAD_OVERFLOW: u32 = 8;
+export const LC_DESPAWN_TOUCHES: u32 = 9;
+export const LC_PENDING_LOST: u32 = 10;
+export const LANE_COUNTERS: u32 = 11;
+
+// World record (W_BYTES), one per slot, written by phase A from the source columns in one
+// sequential pass, so every later read of an entity is one cache line instead of one per column.
+// | off | field                                                                  |
+// |   0 | x, y, z (Q16 i32)                                                      |
+// |  12 | velocity x, y, z (Q16 per tick; 0 without velocity columns)            |
+// |  24 | rotation: yaw (Q16 radians) or the smallest-three quaternion code      |
+// |  28 | hit points                                                             |
+// |  32 | state bits                                                             |
+// |  36 | life: generation << 1 | 1 while replicated, 0 otherwise (the last      |
+// |     | tick's value tells phase A which slots died or were reused)            |
+export const W_BYTES: u32 = 40;
+export const W_ROT: usize = 24;
+export const W_HP: usize = 28;
+export const W_STATE: usize = 32;
+export const W_LIFE: usize = 36;
+
+// Quantised record (REC_WORDS u32/i32): the state the wire carries.
+// | word | field                   |
+// |    0 | x, wire units           |
+// |    1 | y                       |
+// |    2 | z                       |
+// |  3-5 | velocity x, y, z        |
+// |    6 | rotation code           |
+// |    7 | hit points              |
+// |    8 | state bits              |
+export const REC_WORDS: u32 = 9;
+export const REC_BYTES: u32 = 36;
+
+// Event record (EV_BYTES), queued by TypeScript each tick:
+// | 0 i32 x | 4 i32 y | 8 i32 z (Q16) | 12 f32 range m (+inf: everyone) | 16 u32 kind |
+// | 20 u32 reliable | 24 u32 payload offset | 28 u32 payload length |
+export const EV_BYTES: u32 = 32;
+
+// Client block: header (CH_BYTES), then COLS columns of V u32 each (the fields scanned with
+// v128 compares), then the slot index (2V u16: handle + 1 by hashed slot, linear probing, 0 =
+// empty), then V entries of ENTRY_BYTES (everything else about one entity in two cache
+// lines, baseline and pending records included), then the snapshot output buffer (largest
+// snapshot + OUT_SLACK bytes: a record is checked against the budget after it is written, and
+// rewound if it went over).
+// Header:
+// | off | field                                  | off | field                               |
+// |   0 | active (1) or free (0)                 | 104 | bytes produced (f64)                |
+// |   4 | viewer slot (NONE: fixed point)        | 112 | counters (u32 x CLIENT_COUNTERS)    |
+// |   8 | fixed point x, y, z (Q16)              | 184 | visible entity-ticks (f64)          |
+// |  20 | sub-shapes in use (1..4)               | 192 | last acked seq                      |
+// |  24 | 1: shapes turn with the viewer's yaw   | 196 | last acked tick                     |
+// |  32 | dynamic scale (f64)                    | 200 | sub-shapes (SHAPE_BYTES each, 4)    |
+// |  40 | bounding reach (f64, Q16, scale 1)     |     |                                     |
+// |  48 | half height (f64, Q16, scale 1)        | 456 | fixed yaw when not following (f64)  |
+// |     |                                        | 464 | message ring (RING_BYTES x RING)    |
+// |     |                                        | 976 | acks stashed this tick (u32) and    |
+// |     |                                        |     | their seqs (u32 x ACK_STASH)        |
+// |  56 | handle high water                      |     |                                     |
+// |  60 | first free handle (NONE: none)         |     |                                     |
+// |  64 | handles in use                         |     |                                     |
+// |  68 | visible entities                       |     |                                     |
+// |  72 | next snapshot seq                      |     |                                     |
+// |  76 | 1 once any snapshot was acked          |     |                                     |
+// |  80 | discovery query index this tick / NONE |     |                                     |
+// |  84 | snapshot bytes this tick (0: none)     |     |                                     |
+// |  88 | event list head / tail this tick       |     |                                     |
+// |  96 | client generation (stale-handle check) |     |                                     |
+// | 100 | viewer grid bucket this tick           |     |                                     |
+export const CH_BYTES: u32 = 1024;
+export const C_ACTIVE: usize = 0;
+export const C_VIEWER: usize = 4;
+export const C_POINT: usize = 8;
+export const C_SHAPE_COUNT: usize = 20;
+export const C_FOLLOW: usize = 24;
+export const C_SCALE: usize = 32;
+export const C_BOUND: usize = 40;
+export const C_HALF_HEIGHT: usize = 48;
+export const C_HW: usize = 56;
+export const C_FREE_HEAD: usize = 60;
+export const C_USED: usize = 64;
+export const C_VISIBLE: usize = 68;
+export const C_SEQ: usize = 72;
+export const C_ACKED_ANY: usize = 76;
+export const C_QUERY: usize = 80;
+export const C_OUT_LEN: usize = 84;
+export const C_EV_HEAD: usize = 88;
+export const C_EV_TAIL: usize = 92;
+export const C_GENERATION: usize = 96;
+export const C_GRID_BUCKET: usize = 100;
+export const C_BYTES: usize = 104;
+export const C_COUNTERS: usize = 112;
+export const C_VISIBLE_TICKS: usize = 184;
+export const C_LAST_ACK_SEQ: usize = 192;
+export const C_LAST_ACK_TICK: usize = 196;
+export const C_SHAPES: usize = 200;
+export const C_FIXED_YAW: usize = 456;
+export const C_RING: usize = 464;
+export const C_ACK_N: usize = 976;
+export const C_ACKS: usize = 980;
+/** Acks a client's tick takes in its own pass (more in one tick are applied at once). */
+export const ACK_STASH: u32 = 4;
+// Client counters (u32, cumulative).
+export const CC_MESSAGES: u32 = 0;
+export const CC_ENTERS: u32 = 1;
+export const CC_LEAVES: u32 = 2;
+export const CC_FULLS: u32 = 3;
+export const CC_DELTAS: u32 = 4;
+export const CC_DEFERRED: u32 = 5;
+export const CC_ACKS: u32 = 6;
+export const CC_ACK_STALE: u32 = 7;
+export const CC_ACK_EXPIRED: u32 = 8;
+export const CC_VIEW_FULL: u32 = 9;
+export const CC_FAST_INSERTS: u32 = 10;
+export const CC_EVENTS_SENT: u32 = 11;
+export const CC_EVENTS_DROPPED: u32 = 12;
+export const CC_ZONE_UPDATES: u32 = 13; // 4 counters, one per zone
+export const CC_LEAVES_ACKED: u32 = 17;
+export const CLIENT_COUNTERS: u32 = 18;
+
+// Sub-shape (SHAPE_BYTES): | 0 u32 kind | 8 f64 a | 16 f64 b | 24 f64 half angle (rad) |
+// | 32 f64 yaw offset (rad) | 40 f64 half height (Q16; +inf: no vertical limit) |
+// | 48 f64 cos(min(pi, half angle * (1 - h))) | 56 f64 cos(min(pi, half angle * (1 + h))) |
+// a, b: sphere/circle radius (a); ellipse semi-axes along (a) and across (b) the facing;
+// sector radius (a). Q16 units.
+export const SHAPE_BYTES: u32 = 64;
+export const MAX_SHAPES: u32 = 4;
+export const SHAPE_SPHERE: u32 = 0;
+export const SHAPE_CIRCLE: u32 = 1;
+export const SHAPE_ELLIPSE: u32 = 2;
+export const SHAPE_SECTOR: u32 = 3;
+export const S_KIND: usize = 0;
+export const S_A: usize = 8;
+export const S_B: usize = 16;
+export const S_HALF_ANGLE: usize = 24;
+export const S_YAW: usize = 32;
+export const S_HALF_HEIGHT: usize = 40;
+export const S_COS_ENTER: usize = 48;
+export const S_COS_LEAVE: usize = 56;
+
+// Message ring: RING messages per client, slot = seq % RING (acks of older ones are stale).
+// | 0 u32 seq | 4 u32 tick | 8 reserved | 12 u32 acked (RING_ACKED) |
+export const RING: u32 = 32;
+export const RING_BYTES: u32 = 16;
+export const RING_ACKED: u32 = 0x80000000;
+
+// Columns of V u32 after the header, in this order.
+export const COL_SLOT: u32 = 0; // source slot (NONE: free handle)
+export const COL_DUE: u32 = 1; // next tick the entry is due (NONE: never)
+export const COL_PSEQ: u32 = 2; // seq of the snapshot carrying the pending record (NONE: none)
+export const COLS: u32 = 3;
+export const OUT_SLACK: u32 = 512;
+
+// Entry (ENTRY_BYTES), AoS:
+// | off | field                                                              |
+// |   0 | entity id (slot | generation << 20)                                |
+// |   4 | tick of the last send                                              |
+// |   8 | sends of this handle so far (never reset: incarnations compare)    |
+// |  12 | send number where the current incarnation began                    |
+// |  16 | interaction level (f32, 0..1)                                      |
+// |  20 | tick the interaction level was set                                 |
+// |  24 | meta: state | zone << 8 | flags << 16                              |
+// |  28 | baseline: seq of the acked snapshot                                |
+// |  32 | baseline: its tick                                                 |
+// |  36 | baseline: its send number (NONE: no baseline)                      |
+// |  40 | pending: tick of its snapshot (leaving: the earlier leave's seq)   |
+// |  44 | pending: send number                                               |
+// |  48 | next free handle (free list)                                       |
+// |  56 | baseline record (REC_BYTES)                                        |
+// |  92 | pending record (REC_BYTES): becomes the baseline when acked        |
+export const ENTRY_BYTES: u32 = 128;
+export const E_ID: usize = 0;
+export const E_LAST: usize = 4;
+export const E_SENDS: usize = 8;
+export const E_FIRST: usize = 12;
+export const E_INTER: usize = 16;
+export const E_INTER_T: usize = 20;
+export const E_META: usize = 24;
+export const E_BSEQ: usize = 28;
+export const E_BTICK: usize = 32;
+export const E_BSEND: usize = 36;
+export const E_PTICK: usize = 40;
+export const E_PSEND: usize = 44;
+export const E_NEXT_FREE: usize = 48;
+export const E_BASE: usize = 56;
+export const E_PEND: usize = 92;
+
+export const ST_FREE: u32 = 0;
+export const ST_VISIBLE: u32 = 1;
+export const ST_LEAVING: u32 = 2;
+export const EF_FAST: u32 = 1; // joined through the fast-object pass
+
+// Client block accessors.
+// @ts-ignore: decorator
+@inline
+export function col(block: usize, v: u32, c: u32): usize {
+  return block + <usize>CH_BYTES + (<usize>c * <usize>v << 2);
+}
+
+// @ts-ignore: decorator
+@inline
+export function slot_index(block: usize, v: u32): usize {
+  return block + <usize>CH_BYTES + (<usize>COLS * <usize>v << 2);
+}
+
+// @ts-ignore: decorator
+@inline
+export function entry_ptr(block: usize, v: u32, h: u32): usize {
+  return block + <usize>CH_BYTES + (<usize>(COLS + 1) * <usize>v << 2) + <usize>h * <usize>ENTRY_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline
+export function out_buffer(block: usize, v: u32): usize {
+  return block + <usize>CH_BYTES + (<usize>(COLS + 1) * <usize>v << 2) + <usize>v * <usize>ENTRY_BYTES;
+}
+
+/** Copies one REC_WORDS record (explicit loads: memory.copy is a runtime call on shared memory). */
+// @ts-ignore: decorator
+@inline
+export function copy_rec(dst: usize, src: usize): void {
+  store<u64>(dst, load<u64>(src));
+  store<u64>(dst, load<u64>(src, 8), 8);
+  store<u64>(dst, load<u64>(src, 16), 16);
+  store<u64>(dst, load<u64>(src, 24), 24);
+  store<u32>(dst, load<u32>(src, 32), 32);
+}
+
+// @ts-ignore: decorator
+@inline
+export function lane_ptr(ctx: usize, lane: u32): usize {
+  return <usize>load<u32>(ctx + X_LANE_TABLE) + <usize>lane * <usize>LANE_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline
+export function client_block(ctx: usize, c: u32): usize {
+  return <usize>load<u32>(<usize>load<u32>(ctx + X_CLIENTS) + (<usize>c << 2));
+}
+
+// @ts-ignore: decorator
+@inline
+export function bump(counterBase: usize, index: u32, by: u32): void {
+  const at = counterBase + (<usize>index << 2);
+  store<u32>(at, load<u32>(at) + by);
+}
