@@ -65,6 +65,8 @@ export class Arena {
   readonly base: number;
   private top: number;
   private readonly free: FreeBlock[] = [];
+  /** Highest byte ever handed out: memory below it may be dirty after a release to the top. */
+  private dirtyTop: number;
   private readonly byName = new Map<string, Region>();
   private buffer: ArrayBufferLike;
   private bufferGeneration = 0;
@@ -74,6 +76,7 @@ export class Arena {
     this.wasm = wasm;
     this.base = alignUp(wasm.exports.heap_base());
     this.top = this.base;
+    this.dirtyTop = this.base;
     this.buffer = wasm.memory.buffer;
   }
 
@@ -189,6 +192,9 @@ export class Arena {
     const ptr = this.top;
     this.ensure(ptr + bytes);
     this.top = ptr + bytes;
+    // Space a released block gave back to the bump pointer holds its old bytes: zero them too.
+    if (ptr < this.dirtyTop) new Uint8Array(this.memoryBuffer, ptr, Math.min(bytes, this.dirtyTop - ptr)).fill(0);
+    this.dirtyTop = Math.max(this.dirtyTop, this.top);
     return ptr;
   }
 

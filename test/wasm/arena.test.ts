@@ -125,4 +125,14 @@ describe('Arena', () => {
     expect(a.stats().topByte).toBe(top);
     expect(a.stats().freeBytes).toBe(0);
   });
+
+  it('zeroes space given back to the bump pointer when it is handed out again', async () => {
+    const a = await arena();
+    const r = a.allocate('dirty', 4096);
+    r.bytes().fill(7);
+    a.release(r);
+    const again = a.allocate('again', 8192);
+    expect(again.ptr).toBe(r.ptr);
+    expect(again.bytes().every((b) => b === 0)).toBe(true);
+  });
 });
