@@ -1,29 +1,25 @@
-// npm run bots -- [--url http://127.0.0.1:8080] [--clients 20] [--seconds 10] [--transport udp|websocket]
+// npm run bots -- [--url http://127.0.0.1:8080] [--clients 8] [--seconds 20] [--play] [--transport udp|websocket]
 // Connects N Node clients to a running `chronos serve` through the client SDK (a connect token
-// from POST /connect, then the encrypted protocol, over the UDP game port by default), lets them
-// watch the world stream, and reports what they received. Bot 0 also runs the lockstep check:
-// its own WebAssembly simulation must match every state hash the server publishes.
-// Exits 1 if a bot failed to connect, missed the stream, or saw a desync.
+// from POST /connect, then the encrypted protocol, over the UDP game port by default). Each runs
+// the game itself with the same chronos.wasm through a RollbackClient: with --play the bots take
+// player seats and play (archetypes in src/client/bot-brain.ts: hunters, wanderers, circlers,
+// turrets), predicted at once and reconciled by rollback; without it they watch as spectators.
+// Every bot checks the server's state hashes against its own confirmed state.
+// Prints a line per bot and a summary; exits 1 if a bot failed to connect or join, never ran,
+// or saw a hash mismatch.
 
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { WorldStreamClient } from '../src/client/world-stream-client.js';
+import { PlayClient } from '../src/client/play-client.js';
+import { BOT_ARCHETYPES, BotBrain } from '../src/client/bot-brain.js';
 import { connectUdp } from '../src/client/udp-connector.js';
-import { LockstepCheck } from '../src/client/lockstep-check.js';
 import { loadChronos } from '../src/wasm/loader.js';
 import { Arena } from '../src/wasm/arena.js';
 import { loadServerCrypto } from '../src/net/crypto-node.js';
 import type { WebSocketConstructor } from '../src/net/transport-ws-client.js';
 
-interface Bot {
-  stream: WorldStreamClient;
-  connectMs: number;
-  hello: number;
-  states: number;
-  hashes: number;
-  entities: number;
-  lockstep?: LockstepCheck;
-}
+/** Bots that share one WebAssembly memory: a memory holds every bot's snapshot ring (about 24 MB each at 2,000 NPCs). */
+const BOTS_PER_MODULE = 8;
 
 function fail(message: string): never {
   process.stderr.write(`bots: ${message}\n`);
@@ -33,95 +29,122 @@ function fail(message: string): never {
 const { values } = parseArgs({
   options: {
     url: { type: 'string', default: 'http://127.0.0.1:8080' },
-    clients: { type: 'string', default: '20' },
-    seconds: { type: 'string', default: '10' },
+    clients: { type: 'string', default: '8' },
+    seconds: { type: 'string', default: '20' },
     transport: { type: 'string', default: 'udp' },
+    play: { type: 'boolean', default: false },
   },
 });
 const clients = Number(values.clients);
 const seconds = Number(values.seconds);
 const transport = values.transport;
-if (!Number.isInteger(clients) || clients < 1 || clients > 10_000) fail(`--clients needs an integer in [1, 10000], got ${values.clients}`);
+const mode = values.play ? 'play' : 'watch';
+if (!Number.isInteger(clients) || clients < 1 || clients > 1000) fail(`--clients needs an integer in [1, 1000], got ${values.clients}`);
 if (!(seconds > 0)) fail(`--seconds needs a positive number, got ${values.seconds}`);
 if (transport !== 'udp' && transport !== 'websocket') fail(`--transport is udp or websocket, got ${transport}`);
 const tokenUrl = new URL('/connect', values.url).href;
 
-// Node clients may use the native backend too; both interoperate byte for byte.
+// Node clients may use the native crypto backend too; both interoperate byte for byte.
 const crypto = await loadServerCrypto();
-const arena = new Arena(await loadChronos());
-process.stdout.write(`bots: ${clients} clients over ${transport} to ${values.url} for ${seconds} s (crypto ${crypto.name})\n`);
+const arenas: Arena[] = [];
+for (let i = 0; i < Math.ceil(clients / BOTS_PER_MODULE); i++) arenas.push(new Arena(await loadChronos()));
+process.stdout.write(`bots: ${clients} clients ${mode === 'play' ? 'playing' : 'watching'} over ${transport} at ${values.url} for ${seconds} s (crypto ${crypto.name})\n`);
+
+interface Bot {
+  index: number;
+  play: PlayClient;
+  brain: BotBrain;
+  connectMs: number;
+  failed?: string;
+}
 
 const bots: Bot[] = [];
 const started = performance.now();
 await Promise.all(
-  Array.from({ length: clients }, async (_, i) => {
+  Array.from({ length: clients }, async (_, index) => {
     const t0 = performance.now();
-    const bot: Partial<Bot> = { hello: 0, states: 0, hashes: 0, entities: 0 };
-    const stream = await WorldStreamClient.create(
-      { tokenUrl, transport, crypto, WebSocket: WebSocket as unknown as WebSocketConstructor, udp: connectUdp },
-      {
-        hello(frame) {
-          bot.hello!++;
-          if (i === 0) bot.lockstep = new LockstepCheck(arena, frame);
-        },
-        state(frame) {
-          bot.states!++;
-          bot.entities = frame.count;
-          bot.lockstep?.serverAt(frame.tick);
-        },
-        hash(frame) {
-          bot.hashes!++;
-          bot.lockstep?.onHash(frame);
-        },
-      },
-    );
-    bot.stream = stream;
+    const brain = new BotBrain(BOT_ARCHETYPES[index % BOT_ARCHETYPES.length]!, 0x5eed + index);
+    const play = await PlayClient.create({
+      tokenUrl,
+      transport,
+      crypto,
+      mode,
+      arena: arenas[Math.floor(index / BOTS_PER_MODULE)]!,
+      name: `bot-${index}`,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      udp: connectUdp,
+    });
+    const bot: Bot = { index, play, brain, connectMs: -1 };
+    bots.push(bot);
     try {
-      await stream.connect();
+      await play.connect();
+      bot.connectMs = performance.now() - t0;
     } catch (err) {
-      process.stderr.write(`bots: bot ${i} could not connect: ${(err as Error).message}\n`);
-      bot.connectMs = -1;
-      bots.push(bot as Bot);
-      return;
+      bot.failed = `could not connect: ${(err as Error).message}`;
     }
-    bot.connectMs = performance.now() - t0;
-    bots.push(bot as Bot);
   }),
 );
+bots.sort((a, b) => a.index - b.index);
 const connected = bots.filter((b) => b.connectMs >= 0);
 const connectTimes = connected.map((b) => b.connectMs).sort((a, b) => a - b);
-process.stdout.write(`  connected ${connected.length}/${clients} in ${((performance.now() - started) / 1000).toFixed(1)} s (connect p50 ${connectTimes[Math.floor(connectTimes.length / 2)]?.toFixed(1) ?? '-'} ms, max ${connectTimes.at(-1)?.toFixed(1) ?? '-'} ms)\n`);
+process.stdout.write(`  connected ${connected.length}/${clients} in ${((performance.now() - started) / 1000).toFixed(1)} s (p50 ${connectTimes[Math.floor(connectTimes.length / 2)]?.toFixed(1) ?? '-'} ms, max ${connectTimes.at(-1)?.toFixed(1) ?? '-'} ms)\n`);
 
-// Watch the stream; bot 0 steps its own simulation toward the server's tick as it goes.
+// Play: each bot thinks on the SDK's 60 Hz timer through its own world; the PlayClient
+// predicts, rolls back and sends. A report line every 5 s.
 const deadline = performance.now() + seconds * 1000;
+let nextReport = performance.now() + 5000;
 await new Promise<void>((resolve) => {
   const timer = setInterval(() => {
-    for (const b of bots) b.lockstep?.advance(8, () => performance.now());
-    if (performance.now() >= deadline) {
+    const now = performance.now();
+    for (const b of connected) {
+      const game = b.play.game;
+      if (mode === 'play' && game && b.play.player >= 0 && b.play.running) b.play.setInput(b.brain.think(game, b.play.player, now));
+    }
+    if (now >= nextReport) {
+      nextReport += 5000;
+      const s = connected.map((b) => b.play.stats());
+      const running = s.filter((x) => x.phase === 'running').length;
+      const players = s.filter((x) => x.player >= 0).length;
+      const rps = s.reduce((n, x) => n + x.rollbacksPerS, 0) / Math.max(1, s.length);
+      const matched = s.reduce((n, x) => n + x.hashChecks.matched, 0);
+      const mismatched = s.reduce((n, x) => n + x.hashChecks.mismatched, 0);
+      process.stdout.write(`  t=${Math.round((now - started) / 1000)} s: ${running} running, ${players} players, ${rps.toFixed(1)} rollbacks/s per bot, hashes ${matched} matched / ${mismatched} mismatched\n`);
+    }
+    if (now >= deadline) {
       clearInterval(timer);
       resolve();
     }
   }, 16);
 });
 
-const stats = connected.map((b) => b.stream.client.stats());
+const pad = (s: string | number, n: number) => String(s).padStart(n);
+process.stdout.write(`  bot  kind      seat        frame  rollbacks  depth(last/max)  corrections(s/s/b/t)  hashes ok/bad  rtt ms  loss %\n`);
+for (const b of bots) {
+  if (b.failed) {
+    process.stdout.write(`  ${pad(b.index, 3)}  ${b.failed}\n`);
+    continue;
+  }
+  const s = b.play.stats();
+  const seat = s.player >= 0 ? `player ${s.player}` : `watch(${s.spectatorReason})`;
+  const c = s.corrections;
+  process.stdout.write(
+    `  ${pad(b.index, 3)}  ${b.brain.archetype.padEnd(8)}  ${seat.padEnd(11)} ${pad(s.frame, 6)}  ${pad(s.rollbacks, 9)}  ${pad(`${s.lastRollbackDepth}/${s.maxRollbackDepth}`, 15)}  ` +
+      `${pad(`${c.snap}/${c.smooth}/${c.blend}/${c.teleport}`, 20)}  ${pad(`${s.hashChecks.matched}/${s.hashChecks.mismatched}`, 13)}  ${pad(s.rttMs.toFixed(2), 6)}  ${pad((s.net.loss * 100).toFixed(1), 6)}\n`,
+  );
+}
+const stats = connected.map((b) => b.play.stats());
+const totalMatched = stats.reduce((n, s) => n + s.hashChecks.matched, 0);
+const mismatches = stats.reduce((n, s) => n + s.hashChecks.mismatched, 0);
+const neverRan = stats.filter((s) => s.statesInstalled === 0).length;
 const rtts = stats.map((s) => s.rttMs).sort((a, b) => a - b);
-const mean = (l: number[]) => (l.length ? l.reduce((a, b) => a + b, 0) / l.length : 0);
-const perSecond = (n: number) => (n / seconds).toFixed(1);
 process.stdout.write(
-  `  received per client: HELLO ${mean(connected.map((b) => b.hello)).toFixed(1)}, STATE ${perSecond(mean(connected.map((b) => b.states)))}/s (${connected[0]?.entities ?? 0} entities), HASH ${perSecond(mean(connected.map((b) => b.hashes)))}/s\n`,
+  `  summary: ${stats.filter((s) => s.player >= 0).length} players, ${stats.filter((s) => s.player < 0).length} spectators; ` +
+    `${stats.reduce((n, s) => n + s.rollbacks, 0)} rollbacks; hashes ${totalMatched} matched, ${mismatches} mismatched; ` +
+    `rtt p50 ${(rtts[Math.floor(rtts.length / 2)] ?? 0).toFixed(2)} ms, max ${(rtts.at(-1) ?? 0).toFixed(2)} ms\n`,
 );
-process.stdout.write(
-  `  rtt mean ${mean(rtts).toFixed(2)} ms, p99 ${(rtts[Math.floor(rtts.length * 0.99)] ?? 0).toFixed(2)} ms; loss ${(mean(stats.map((s) => s.loss)) * 100).toFixed(2)} %; ` +
-    `${(mean(stats.map((s) => s.bytesIn)) / seconds / 1024).toFixed(1)} KiB/s in per client; ${stats.reduce((n, s) => n + s.reconnects, 0)} reconnects\n`,
-);
-const check = bots[0]?.lockstep;
-if (check) process.stdout.write(`  lockstep (bot 0): ${check.matches} hashes matched, ${check.mismatches} mismatched, state ${check.state}\n`);
-const drops = connected.reduce((sum, b) => sum + b.stream.client.net.drops.totalPackets, 0);
-process.stdout.write(`  packets the bots dropped: ${drops}\n`);
-for (const b of connected) b.stream.close();
+for (const b of connected) b.play.close();
 await new Promise((r) => setTimeout(r, 200));
 
-const ok = connected.length === clients && connected.every((b) => b.hello >= 1 && b.states > 0) && (check?.mismatches ?? 0) === 0;
-process.stdout.write(ok ? 'bots: ok\n' : 'bots: FAILED\n');
+const ok = connected.length === clients && neverRan === 0 && mismatches === 0;
+process.stdout.write(ok ? 'bots: ok\n' : `bots: FAILED${neverRan ? ` (${neverRan} never received a state)` : ''}${mismatches ? ` (${mismatches} hash mismatches)` : ''}\n`);
 process.exit(ok ? 0 : 1);

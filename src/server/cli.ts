@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ChronosError, ConfigError, PortInUseError } from '../core/errors.js';
 import { DEFAULT_CONFIG, type PartialConfig } from '../core/config.js';
+import { DEFAULT_MAX_PLAYERS, MAX_SESSION_PLAYERS } from '../client/demo-game.js';
 import { GameServer } from './game-server.js';
 
 export const VERSION = '0.1.0';
@@ -13,14 +14,17 @@ const STATUS_EVERY_S = 30;
 
 export const USAGE = `Usage: chronos [serve] [options]
 
-Runs the Chronos demo server: a ${DEFAULT_CONFIG.worldSizeM / 1000} km x ${DEFAULT_CONFIG.worldSizeM / 1000} km world whose NPCs
-wander deterministically in WebAssembly at ${DEFAULT_CONFIG.tickHz} Hz, a web page that watches it, and the game port.
+Runs the Chronos demo server: a ${DEFAULT_CONFIG.worldSizeM / 1000} km x ${DEFAULT_CONFIG.worldSizeM / 1000} km world of wandering NPCs and up to
+${DEFAULT_MAX_PLAYERS} players, simulated deterministically in WebAssembly at ${DEFAULT_CONFIG.tickHz} Hz with rollback (every client predicts
+with the same module), a web page to play it in, and the UDP game port for Node clients and bots.
 
 Options:
   --http-port <port>   HTTP port: web page, /ws, /healthz, /metrics (default ${DEFAULT_CONFIG.httpPort}; 0 = any free port)
   --udp-port <port>    UDP game port (default ${DEFAULT_CONFIG.udpPort}; 0 = any free port)
   --host <address>     Address to listen on (default ${DEFAULT_CONFIG.host})
   --npcs <count>       NPCs in the world (default ${DEFAULT_CONFIG.npcs})
+  --max-players <n>    Players at once, 1..${MAX_SESSION_PLAYERS}; later arrivals watch and wait (default ${DEFAULT_MAX_PLAYERS})
+  --world-size <m>     Side of the square world in metres (default ${DEFAULT_CONFIG.worldSizeM})
   --seed <n>           World seed, 0..4294967295 (default ${DEFAULT_CONFIG.seed})
   --tick-hz <hz>       Simulation rate (default ${DEFAULT_CONFIG.tickHz})
   -h, --help           Show this help
@@ -42,9 +46,12 @@ function parseNumber(flag: string, text: string | undefined, integer: boolean): 
   return value;
 }
 
+/** The engine configuration plus the demo game's own options. */
+export type ServeOptions = PartialConfig & { maxPlayers?: number };
+
 export interface ParsedCommand {
   command: 'serve' | 'help' | 'version';
-  config: PartialConfig;
+  config: ServeOptions;
 }
 
 export function parseCommandLine(argv: readonly string[]): ParsedCommand {
@@ -59,6 +66,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
         'udp-port': { type: 'string' },
         host: { type: 'string' },
         npcs: { type: 'string' },
+        'max-players': { type: 'string' },
+        'world-size': { type: 'string' },
         seed: { type: 'string' },
         'tick-hz': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -75,17 +84,21 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
   if (command === 'help') return { command: 'help', config: {} };
   if (command !== 'serve') throw new UsageError(`unknown command "${command}"`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  const config: PartialConfig = {};
+  const config: ServeOptions = {};
   const httpPort = parseNumber('--http-port', values['http-port'], true);
   const udpPort = parseNumber('--udp-port', values['udp-port'], true);
   const npcs = parseNumber('--npcs', values.npcs, true);
   const seed = parseNumber('--seed', values.seed, true);
   const tickHz = parseNumber('--tick-hz', values['tick-hz'], false);
+  const maxPlayers = parseNumber('--max-players', values['max-players'], true);
+  const worldSizeM = parseNumber('--world-size', values['world-size'], false);
   if (httpPort !== undefined) config.httpPort = httpPort;
   if (udpPort !== undefined) config.udpPort = udpPort;
   if (npcs !== undefined) config.npcs = npcs;
   if (seed !== undefined) config.seed = seed;
   if (tickHz !== undefined) config.tickHz = tickHz;
+  if (maxPlayers !== undefined) config.maxPlayers = maxPlayers;
+  if (worldSizeM !== undefined) config.worldSizeM = worldSizeM;
   if (values.host !== undefined) config.host = values.host;
   return { command: 'serve', config };
 }
@@ -97,6 +110,8 @@ const FLAG_OF_OPTION: Record<string, string> = {
   seed: '--seed',
   tickHz: '--tick-hz',
   host: '--host',
+  maxPlayers: '--max-players',
+  worldSizeM: '--world-size',
 };
 
 function urlHost(host: string): string {
@@ -175,7 +190,7 @@ export async function main(argv: readonly string[], io: { out: (s: string) => vo
   const host = urlHost(c.host);
   io.out(
     [
-      `chronos ${VERSION}: ${c.worldSizeM / 1000} km x ${c.worldSizeM / 1000} km world, ${server.world.aliveCount} NPCs, seed ${c.seed}, ${c.tickHz} Hz`,
+      `chronos ${VERSION}: ${c.worldSizeM / 1000} km x ${c.worldSizeM / 1000} km world, ${server.world.aliveCount} NPCs, seed ${c.seed}, ${c.tickHz} Hz, up to ${server.play.seats.size} players`,
       `  web page   http://${host}:${server.httpPort}/`,
       `  websocket  ws://${host}:${server.httpPort}/ws`,
       `  health     http://${host}:${server.httpPort}/healthz`,

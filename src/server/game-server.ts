@@ -1,8 +1,9 @@
 // GameServer: the 60 Hz authoritative loop and everything wired to it. It owns the WASM module,
-// the arena and the World, runs the fixed-step clock, and serves the page, /healthz, /metrics and
-// POST /connect (connect tokens) over HTTP; the network layer (src/net) speaks the encrypted
-// protocol on the UDP game port and, for browsers, on the /ws WebSocket; the world stream
-// travels over it.
+// the arena and the demo game (the reference game: NPCs, players, projectiles, hit points,
+// lag-compensated hitscan) run through a RollbackServer by the PlayHost, runs the fixed-step
+// clock, and serves the page, /healthz, /metrics, /players and POST /connect (connect tokens)
+// over HTTP; the network layer (src/net) speaks the encrypted protocol on the UDP game port and,
+// for browsers, on the /ws WebSocket; the play session travels over it.
 
 import { createServer, type Server } from 'node:http';
 import { createSocket, type Socket } from 'node:dgram';
@@ -10,38 +11,47 @@ import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import { FixedStepClock } from '../core/clock.js';
-import { resolveConfig, worldBounds, type ChronosConfig, type PartialConfig } from '../core/config.js';
+import { resolveConfig, type ChronosConfig, type PartialConfig } from '../core/config.js';
 import { PortInUseError } from '../core/errors.js';
-import { World } from '../core/world.js';
+import type { World } from '../core/world.js';
 import { Arena } from '../wasm/arena.js';
 import { findBuildPath, loadChronos } from '../wasm/loader.js';
 import { createRequestHandler } from './http-routes.js';
 import { ServerMetrics } from './metrics.js';
 import { loadStaticFiles } from './static-files.js';
-import { WorldStream } from './world-stream.js';
 import { NetHost } from './net-host.js';
 import { loadServerCrypto } from '../net/crypto-node.js';
 import type { NetCrypto } from '../net/crypto.js';
 import { MAX_PACKET_BYTES } from '../net/spec.js';
-import { WORLD_CHANNELS } from '../client/world-channels.js';
+import { PLAY_CHANNELS } from '../client/play-channels.js';
+import { createDemoGame, demoGameParams, DEFAULT_MAX_PLAYERS } from '../client/demo-game.js';
+import type { SimRules } from '../rollback/reference-game.js';
 import { ServerSpatial } from './spatial-service.js';
+import { PlayHost } from './play-host.js';
+import { registerPlayMetrics } from './play-metrics.js';
 
 export interface GameServerOptions extends PartialConfig {
   /** Where log lines go; defaults to console.log. */
   log?: (line: string) => void;
   /** Collect Node process metrics (off in tests that start many servers). */
   processMetrics?: boolean;
+  /** Player numbers in the session (1..64); connections beyond them watch and wait. */
+  maxPlayers?: number;
+  /** The reference game's rules (speeds, hit points, cooldowns...); defaults otherwise. */
+  rules?: Partial<SimRules>;
 }
 
 export class GameServer {
   readonly config: ChronosConfig;
+  /** The authoritative game's world region (NPCs, players, projectiles). */
   readonly world: World;
+  /** The rollback session: seats, inputs, the authoritative step, what every client is sent. */
+  readonly play: PlayHost;
   readonly metrics: ServerMetrics;
   readonly clock: FixedStepClock;
   private readonly log: (line: string) => void;
   private readonly http: Server;
   private readonly wss: WebSocketServer;
-  private readonly stream: WorldStream;
   /** The network layer: NetServer on UDP and WebSocket, tokens, net metrics. */
   readonly net: NetHost;
   /** Every entity in a spatial index, updated after each step (queries: spatial.index). */
@@ -59,35 +69,31 @@ export class GameServer {
 
   /** Loads the module, builds the world and starts listening. */
   static async start(options: GameServerOptions = {}): Promise<GameServer> {
-    const { log, processMetrics, ...partial } = options;
+    const { log, processMetrics, maxPlayers, rules, ...partial } = options;
     const config = resolveConfig(partial);
+    const params = demoGameParams(config, maxPlayers ?? DEFAULT_MAX_PLAYERS, rules);
     const wasm = await loadChronos();
     const arena = new Arena(wasm);
-    const world = World.create(arena, {
-      capacity: config.npcs + config.spareEntities,
-      seed: config.seed,
-      tickHz: config.tickHz,
-      bounds: worldBounds(config),
-      npc: config.npc,
-    });
-    world.spawnNpcs(config.npcs);
+    const game = createDemoGame(arena, params, 'server-world');
     const staticFiles = await loadStaticFiles(await findBuildPath('web'));
     const crypto = await loadServerCrypto();
-    const server = new GameServer(config, world, staticFiles, log ?? console.log, processMetrics ?? true, crypto);
+    const server = new GameServer(config, new PlayHost(game, params), staticFiles, log ?? console.log, processMetrics ?? true, crypto);
     await server.listen();
     return server;
   }
 
   private constructor(
     config: ChronosConfig,
-    world: World,
+    play: PlayHost,
     staticFiles: Awaited<ReturnType<typeof loadStaticFiles>>,
     log: (line: string) => void,
     processMetrics: boolean,
     crypto: NetCrypto,
   ) {
     this.config = config;
-    this.world = world;
+    this.play = play;
+    this.world = play.game.world;
+    const world = this.world;
     this.log = log;
     this.metrics = new ServerMetrics({ defaultMetrics: processMetrics });
     this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
@@ -96,6 +102,7 @@ export class GameServer {
         staticFiles,
         registry: this.metrics.registry,
         health: () => this.health(),
+        players: () => this.play.playerInfo(),
         connect: (req, res) => this.net.handleConnect(req, res),
       }),
     );
@@ -115,17 +122,32 @@ export class GameServer {
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
     });
-    this.stream = new WorldStream(world, config, this.metrics);
+    const playHandlers = play.handlers();
     this.net = new NetHost({
       crypto,
       config,
       metrics: this.metrics,
       wss: this.wss,
-      channels: WORLD_CHANNELS,
-      handlers: this.stream.handlers(),
+      channels: PLAY_CHANNELS,
+      handlers: {
+        ...playHandlers,
+        connect: (conn, tier) => {
+          playHandlers.connect!(conn, tier);
+          this.metrics.clients.set(this.clientCount);
+        },
+        interrupt: (conn, reason) => {
+          playHandlers.interrupt!(conn, reason);
+          this.metrics.clients.set(this.clientCount);
+        },
+        disconnect: (conn, reason) => {
+          playHandlers.disconnect!(conn, reason);
+          this.metrics.clients.set(this.clientCount);
+        },
+      },
       httpPort: () => this.httpPort,
     });
-    this.stream.attach(this.net.server);
+    play.attach(this.net.server);
+    registerPlayMetrics(this.metrics.registry, play);
     this.spatial = new ServerSpatial(world, this.metrics.registry);
     this.metrics.entities.set(world.aliveCount);
   }
@@ -141,7 +163,7 @@ export class GameServer {
   }
 
   get clientCount(): number {
-    return this.stream.clientCount;
+    return this.net.connectionCount;
   }
 
   health(): Record<string, unknown> {
@@ -151,7 +173,8 @@ export class GameServer {
       tickHz: this.config.tickHz,
       seed: this.config.seed,
       entities: this.world.aliveCount,
-      clients: this.stream.clientCount,
+      clients: this.clientCount,
+      ...this.play.health(),
       overruns: this.clock.overruns,
       uptimeS: this.running ? Math.round((performance.now() - this.startedAt) / 1000) : 0,
       spatial: this.spatial.health(),
@@ -218,9 +241,10 @@ export class GameServer {
   /** One authoritative tick: step, then publish. Public so tests can drive time by hand. */
   runTick(): void {
     const started = performance.now();
-    this.world.step();
+    this.play.tick();
     this.spatial.afterStep();
-    this.stream.onTick(this.world.tick);
+    this.play.publish();
+    this.metrics.bytesOut.inc(this.play.takeBytesQueued());
     // Everything the tick queued leaves now, packed per connection within its budget.
     this.net.update();
     this.metrics.entities.set(this.world.aliveCount);
@@ -239,7 +263,7 @@ export class GameServer {
     const line =
       `tick ${this.world.tick} | ${(this.statusTicks / seconds).toFixed(1)} ticks/s | ` +
       `${this.statusTicks ? (this.statusTickMs / this.statusTicks).toFixed(3) : '0.000'} ms/tick | ` +
-      `${this.world.aliveCount} entities | ${this.stream.clientCount} clients | ` +
+      `${this.world.aliveCount} entities | ${this.play.players} players | ${this.clientCount} clients | ` +
       `${((bytes - this.statusBytes) / seconds / 1024).toFixed(1)} KiB/s out | ${this.clock.overruns} overruns`;
     this.statusAt = now;
     this.statusTicks = 0;

@@ -1,5 +1,6 @@
 // HTTP routes of the demo server: the web page (with the cross-origin isolation headers that
-// let it use shared WebAssembly memory), /healthz as JSON and /metrics for Prometheus.
+// let it use shared WebAssembly memory), /healthz as JSON, /metrics for Prometheus and /players
+// (who plays, where, with how many hit points: the authoritative state, as JSON).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
@@ -16,6 +17,8 @@ export interface RouteContext {
   staticFiles: Map<string, StaticFile>;
   registry: Registry;
   health(): Record<string, unknown>;
+  /** GET /players: the players' seats and avatars. */
+  players?(): unknown;
   /** POST /connect: issues a connect token (the network layer's handshake starts with it). */
   connect?(req: IncomingMessage, res: ServerResponse): void;
 }
@@ -61,6 +64,10 @@ export function createRequestHandler(ctx: RouteContext): (req: IncomingMessage, 
     }
     if (path === '/healthz') {
       send(res, 200, 'application/json', JSON.stringify(ctx.health()) + '\n', head);
+      return;
+    }
+    if (path === '/players' && ctx.players) {
+      send(res, 200, 'application/json', JSON.stringify(ctx.players()) + '\n', head);
       return;
     }
     if (path === '/metrics') {

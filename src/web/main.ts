@@ -1,39 +1,117 @@
-// The demo page: connects to the server's world stream through the client SDK (a connect token
-// from POST /connect, then the encrypted protocol over WebSocket, sealed with libsodium in the
-// page), draws the world, and runs the same chronos.wasm simulation locally from the server's
-// seed to prove, hash by hash, that browser and server compute identical state.
+// The demo page: joins the game as a player (or, with ?watch, as a spectator) through the client
+// SDK — a connect token from POST /connect, then the encrypted protocol over WebSocket, sealed
+// with libsodium in the page — and plays it with the same chronos.wasm the server runs. Your
+// avatar answers WASD and the mouse at once (predicted by the RollbackClient, smoothed when a
+// rollback corrects it); other players and NPCs are drawn from confirmed frames behind a render
+// delay; every state hash the server publishes is checked against the page's confirmed state.
 
 import { loadChronos } from '../wasm/loader.js';
 import { Arena } from '../wasm/arena.js';
-import { WorldStreamClient } from '../client/world-stream-client.js';
 import { DisconnectReason, SessionTier } from '../net/spec.js';
-import { LockstepCheck } from '../client/lockstep-check.js';
-import type { HelloFrame } from '../codec/world-frame.js';
-import { MapView } from './map-view.js';
-import { Overlay, formatBytesPerSecond } from './overlay.js';
+import { FLAG_DEAD, FLAG_NPC, FLAG_PLAYER, FLAG_PROJECTILE } from '../core/world-layout.js';
+import { PlayClient } from '../client/play-client.js';
+import { hashAfterFrames, paramsFromJoin } from '../client/demo-game.js';
+import type { JoinMessage, PlayMode } from '../codec/play-messages.js';
+import type { SampledBodies } from '../rollback/hitbox-history.js';
+import { MapView, type Scene } from './map-view.js';
+import { Controls } from './controls.js';
+import { Overlay, formatBytesPerSecond, type Tone } from './overlay.js';
 import { SpatialLayer, type SpatialLayerStatus } from './spatial-layer.js';
 
-/** Milliseconds per animation frame the page may spend catching its simulation up. */
-const SIM_BUDGET_MS = 6;
 const OVERLAY_EVERY_MS = 250;
+const SLOT_MASK = 0xfffff;
+const Q16 = 65536;
+
+interface SeenPlayer {
+  player: number;
+  slot: number;
+  x: number;
+  y: number;
+  hp: number;
+  dead: boolean;
+}
 
 interface PageStatus {
   connected: boolean;
-  serverTick: number;
-  tickRate: number;
+  mode: PlayMode;
+  /** connecting, joining, running, needs-state, closed. */
+  phase: string;
+  player: number;
+  spectatorReason: string;
+  frame: number;
+  confirmedFrame: number;
   entities: number;
-  bytesPerSecond: number;
-  /** The network layer as the page sees it. */
-  net: { state: string; transport: string; crypto: string; rttMs: number; loss: number; packetsIn: number; bytesIn: number; clientId: number; tier: string; reconnects: number };
+  /** Entities drawn in the last frame, and by kind. */
   drawn: number;
-  lockstep: { state: string; localTick: number; matches: number; mismatches: number; lastCheckedTick: number; lastHash: string } | null;
+  drawnNpcs: number;
+  drawnPlayers: number;
+  drawnProjectiles: number;
+  bytesPerSecond: number;
+  net: { state: string; transport: string; crypto: string; rttMs: number; loss: number; packetsIn: number; bytesIn: number; clientId: number; tier: string; reconnects: number };
+  rollback: {
+    rollbacks: number;
+    rollbacksPerS: number;
+    lastDepth: number;
+    maxDepth: number;
+    mispredictions: number;
+    corrections: { snap: number; smooth: number; blend: number; teleport: number };
+    leadFrames: number;
+    speed: number;
+    statesInstalled: number;
+  };
+  /** Server hashes checked against the page's confirmed state; the newest checkable local hash. */
+  hash: { matched: number; mismatched: number; desyncFrame: number; lastFrame: number; lastHash: string };
+  /** Your avatar: drawn (predicted, smoothed) and as of the newest confirmed frame, metres. */
+  me: { slot: number; x: number; y: number; hp: number; dead: boolean; confirmedFrame: number; confirmedX: number; confirmedY: number } | null;
+  /** Other players as drawn. */
+  seen: SeenPlayer[];
+  camera: 'follow' | 'free';
+}
+
+/** How quickly your own input showed on screen: armed by a test, filled in by the frame loop. */
+interface MoveProbe {
+  armedAtMs: number;
+  x0: number;
+  /** The frame the first moving input was stamped for. */
+  stampFrame: number;
+  /** The frame the simulation had reached when the avatar had moved, and what was confirmed then. */
+  movedFrame: number;
+  confirmedAtMove: number;
+  keyToMoveMs: number;
 }
 
 declare global {
   interface Window {
-    /** Read by the end-to-end test and handy in the devtools console. */
-    chronos?: { status(): PageStatus; hashAfter(ticks: number): Promise<string>; spatial(): SpatialLayerStatus };
+    /** Read by the end-to-end tests and handy in the devtools console. */
+    chronos?: {
+      status(): PageStatus;
+      hashAfter(frames: number): Promise<string>;
+      spatial(): SpatialLayerStatus;
+      armMoveProbe(): void;
+      moveProbe(): MoveProbe | null;
+      /** Canvas position (CSS px) of player `player` as drawn, or null. */
+      screenOfPlayer(player: number): { x: number; y: number } | null;
+    };
   }
+}
+
+/** Drops the body in `slot` from `bodies` (your avatar, drawn from the predicted set). */
+function removeSlot(bodies: SampledBodies, slot: number): void {
+  if (slot < 0) return;
+  for (let i = 0; i < bodies.count; i++) {
+    if ((bodies.ids[i]! & SLOT_MASK) !== slot) continue;
+    const last = --bodies.count;
+    bodies.ids[i] = bodies.ids[last]!;
+    bodies.flags[i] = bodies.flags[last]!;
+    bodies.x[i] = bodies.x[last]!;
+    bodies.y[i] = bodies.y[last]!;
+    bodies.z[i] = bodies.z[last]!;
+    return;
+  }
+}
+
+function hex(hash: bigint): string {
+  return hash.toString(16).padStart(16, '0');
 }
 
 async function start(): Promise<void> {
@@ -43,148 +121,276 @@ async function start(): Promise<void> {
   if (globalThis.crossOriginIsolated !== true) {
     throw new Error('the page is not cross-origin isolated: serve it with COOP/COEP headers (chronos serve does)');
   }
+  const mode: PlayMode = new URLSearchParams(location.search).has('watch') ? 'watch' : 'play';
+  document.body.dataset.mode = mode;
   const wasm = await loadChronos({ url: new URL('chronos.wasm', location.href) });
   const arena = new Arena(wasm);
-  // The spatial layer indexes the page's own lockstep world (see spatial-layer.ts for why).
+  // The spatial layer indexes the page's own copy of the game world (see spatial-layer.ts).
   const spatial = new SpatialLayer();
   const spatialButton = document.getElementById('spatial-toggle');
   const toggleSpatial = () => spatialButton?.setAttribute('aria-pressed', String(spatial.toggle()));
   spatialButton?.addEventListener('click', toggleSpatial);
-  window.addEventListener('keydown', (e) => {
-    if ((e.key === 'g' || e.key === 'G') && !e.ctrlKey && !e.metaKey && !e.altKey) toggleSpatial();
-  });
   view.underlay = (ctx, ox, oy, z, width, height) => spatial.draw({ ctx, ox, oy, z, width, height });
+  const toggleFollow = () => {
+    if (view.following) view.following = false;
+    else view.follow();
+  };
+  const panel = document.getElementById('overlay')!;
+  const togglePanel = () => panel.classList.toggle('hidden');
+  const controls = new Controls(canvas, { toggleFollow, toggleSpatial, togglePanel });
+  view.onFirePress = () => controls.pressFire();
 
-  let hello: HelloFrame | undefined;
-  let lockstep: LockstepCheck | undefined;
+  let join: JoinMessage | undefined;
   let connected = false;
-  let serverTick = 0;
-  let entities = 0;
-  let tickRate = 0;
-  let rateTick = 0;
-  let rateAt = 0;
+  let server: [string, Tone] = ['connecting', 'wait'];
+  let remote: SampledBodies | undefined;
+  let predicted: SampledBodies | undefined;
+  let aimRad = 0;
+  let lastOwnTimer = 0;
+  let probe: MoveProbe | null = null;
 
-  const client = await WorldStreamClient.create({ tokenUrl: new URL('connect', location.href), transport: 'websocket' }, {
-    hello(frame) {
-      hello = frame;
-      connected = true;
-      serverTick = frame.tick;
-      view.setWorld(frame.bounds);
-      lockstep = new LockstepCheck(arena, frame);
-      spatial.attach(lockstep.world);
-    },
-    state(frame) {
-      const now = performance.now();
-      if (rateAt === 0) {
-        rateAt = now;
-        rateTick = frame.tick;
-      } else if (now - rateAt >= 1000) {
-        tickRate = ((frame.tick - rateTick) * 1000) / (now - rateAt);
-        rateAt = now;
-        rateTick = frame.tick;
-      }
-      serverTick = frame.tick;
-      entities = frame.count;
-      view.pushState(frame, now);
-      lockstep?.serverAt(frame.tick);
-    },
-    hash(frame) {
-      serverTick = Math.max(serverTick, frame.tick);
-      lockstep?.onHash(frame);
-    },
-    connect(tier) {
-      connected = true;
-      if (tier !== SessionTier.Resume) overlay.set('session', SessionTier[tier]!.toLowerCase());
-    },
-    interrupt(reason) {
-      connected = false;
-      overlay.set('server', `reconnecting (${DisconnectReason[reason] ?? reason})`, 'wait');
-    },
-    close(reason) {
-      connected = false;
-      overlay.set('server', `disconnected (${DisconnectReason[reason] ?? reason})`, 'bad');
+  const play = await PlayClient.create({
+    tokenUrl: new URL('connect', location.href),
+    transport: 'websocket',
+    mode,
+    arena,
+    name: 'page',
+    drive: 'manual',
+    handlers: {
+      join(j, game) {
+        join = j;
+        view.setWorld(j.bounds, j.capacity);
+        spatial.attach(game.world);
+        remote = play.rollback!.createBodies();
+        predicted = play.rollback!.createBodies();
+        if (j.player >= 0 && !view.following) view.follow();
+      },
+      connect(tier) {
+        connected = true;
+        server = [tier === SessionTier.New ? 'connected' : `reconnected (${SessionTier[tier]!.toLowerCase()})`, 'ok'];
+      },
+      interrupt(reason) {
+        connected = false;
+        server = [`reconnecting (${DisconnectReason[reason] ?? reason})`, 'wait'];
+      },
+      disconnect(reason) {
+        connected = false;
+        server = [`disconnected (${DisconnectReason[reason] ?? reason})`, 'bad'];
+      },
     },
   });
-  client.connect().catch((err: Error) => overlay.set('server', `cannot connect: ${err.message}`, 'bad'));
+  play.connect().catch((err: Error) => (server = [`cannot connect: ${err.message}`, 'bad']));
 
-  const status = (): PageStatus => ({
-    connected,
-    serverTick,
-    tickRate,
-    entities,
-    bytesPerSecond: client.bytesIn.perSecond,
-    net: (() => {
-      const s = client.client.stats();
-      return { state: s.state, transport: s.transport, crypto: s.crypto, rttMs: s.rttMs, loss: s.loss, packetsIn: s.packetsIn, bytesIn: s.bytesIn, clientId: s.clientId, tier: s.tier, reconnects: s.reconnects };
-    })(),
-    drawn: view.drawn,
-    lockstep: lockstep
-      ? {
-          state: lockstep.state,
-          localTick: lockstep.world.tick,
-          matches: lockstep.matches,
-          mismatches: lockstep.mismatches,
-          lastCheckedTick: lockstep.lastCheckedTick,
-          lastHash: lockstep.lastLocalHash.toString(16).padStart(16, '0'),
-        }
-      : null,
-  });
+  /** The newest confirmed hash frame the page holds, and its local hash (the server's, if in sync). */
+  const lastChecked = (): { frame: number; hash: string } => {
+    const frame = play.newestConfirmedHashFrame();
+    const hash = frame >= 0 ? play.hashOfFrame(frame) : undefined;
+    return hash === undefined ? { frame: -1, hash: '' } : { frame, hash: hex(hash) };
+  };
+
+  const me = (): PageStatus['me'] => {
+    const rb = play.rollback;
+    const game = play.game;
+    if (!rb || !game || play.player < 0) return null;
+    const slot = game.playerSlot(play.player);
+    if (slot < 0) return null;
+    const w = game.world;
+    const confirmed = game.history?.bodyAt(rb.confirmedFrame + 1, slot);
+    return {
+      slot,
+      x: Number.isFinite(view.ownX) ? view.ownX : w.column('posX')[slot]! / Q16,
+      y: Number.isFinite(view.ownY) ? view.ownY : w.column('posY')[slot]! / Q16,
+      hp: w.column('hp')[slot]!,
+      dead: (w.column('flags')[slot]! & FLAG_DEAD) !== 0,
+      confirmedFrame: rb.confirmedFrame,
+      confirmedX: confirmed ? confirmed.x / Q16 : Number.NaN,
+      confirmedY: confirmed ? confirmed.y / Q16 : Number.NaN,
+    };
+  };
+
+  const seen = (): SeenPlayer[] => {
+    const game = play.game;
+    if (!remote || !game) return [];
+    const w = game.world;
+    const owner = w.column('owner');
+    const hp = w.column('hp');
+    const out: SeenPlayer[] = [];
+    for (let i = 0; i < remote.count; i++) {
+      if ((remote.flags[i]! & FLAG_PLAYER) === 0) continue;
+      const slot = remote.ids[i]! & SLOT_MASK;
+      out.push({ player: owner[slot]!, slot, x: remote.x[i]!, y: remote.y[i]!, hp: hp[slot]!, dead: (remote.flags[i]! & FLAG_DEAD) !== 0 });
+    }
+    return out;
+  };
+
+  const status = (): PageStatus => {
+    const s = play.stats();
+    const last = lastChecked();
+    return {
+      connected,
+      mode,
+      phase: s.phase,
+      player: s.player,
+      spectatorReason: s.spectatorReason,
+      frame: s.frame,
+      confirmedFrame: s.confirmedFrame,
+      entities: play.game?.world.aliveCount ?? 0,
+      drawn: view.drawn.entities,
+      drawnNpcs: view.drawn.npcs,
+      drawnPlayers: view.drawn.players,
+      drawnProjectiles: view.drawn.projectiles,
+      bytesPerSecond: s.bytesInPerS,
+      net: { state: s.net.state, transport: s.net.transport, crypto: s.net.crypto, rttMs: s.net.rttMs, loss: s.net.loss, packetsIn: s.net.packetsIn, bytesIn: s.net.bytesIn, clientId: s.net.clientId, tier: s.net.tier, reconnects: s.net.reconnects },
+      rollback: {
+        rollbacks: s.rollbacks,
+        rollbacksPerS: s.rollbacksPerS,
+        lastDepth: s.lastRollbackDepth,
+        maxDepth: s.maxRollbackDepth,
+        mispredictions: s.mispredictions,
+        corrections: s.corrections,
+        leadFrames: s.leadFrames,
+        speed: s.speed,
+        statesInstalled: s.statesInstalled,
+      },
+      hash: { matched: s.hashChecks.matched, mismatched: s.hashChecks.mismatched, desyncFrame: s.desyncFrame, lastFrame: last.frame, lastHash: last.hash },
+      me: me(),
+      seen: seen(),
+      camera: view.following ? 'follow' : 'free',
+    };
+  };
 
   window.chronos = {
     status,
     spatial: () => spatial.status(),
-    // A fresh world from the server's HELLO, stepped `ticks` times: what the e2e test compares
-    // with Node's hash of the same seed and tick.
-    async hashAfter(ticks: number): Promise<string> {
-      if (!hello) throw new Error('no HELLO from the server yet');
-      const probe = new LockstepCheck(arena, { ...hello, tick: 0 }, 'hash-probe');
-      try {
-        probe.world.step(ticks);
-        return probe.world.hash().toString(16).padStart(16, '0');
-      } finally {
-        arena.release(probe.world.region);
-      }
+    // The game from the server's JOIN with nobody in it, stepped `frames` times: what the e2e
+    // tests compare with Node's hash of the same game.
+    async hashAfter(frames: number): Promise<string> {
+      if (!join) throw new Error('no JOIN from the server yet');
+      return hex(hashAfterFrames(arena, paramsFromJoin(join), frames));
+    },
+    armMoveProbe() {
+      const game = play.game;
+      const slot = game && play.player >= 0 ? game.playerSlot(play.player) : -1;
+      const x0 = slot >= 0 ? game!.world.column('posX')[slot]! / Q16 : Number.NaN;
+      probe = { armedAtMs: performance.now(), x0, stampFrame: -1, movedFrame: -1, confirmedAtMove: -1, keyToMoveMs: -1 };
+    },
+    moveProbe: () => probe,
+    screenOfPlayer(player: number) {
+      const p = seen().find((s) => s.player === player);
+      if (!p) return null;
+      const [x, y] = view.toScreen(p.x, p.y);
+      return { x, y };
     },
   };
 
   let lastOverlay = 0;
   const frame = (now: number) => {
-    lockstep?.advance(SIM_BUDGET_MS, () => performance.now());
+    const rb = play.rollback;
+    const game = play.game;
+    const playing = play.player >= 0 && rb !== undefined && game !== undefined;
+    let stampFrame = -1;
+    if (playing) {
+      // Aim from where your avatar was drawn to the mouse; until the mouse moves, straight ahead.
+      if (controls.hasMouse && Number.isFinite(view.ownX)) {
+        const [wx, wy] = view.toWorld(controls.mouseX, controls.mouseY);
+        if (wx !== view.ownX || wy !== view.ownY) aimRad = Math.atan2(wy - view.ownY, wx - view.ownX);
+      }
+      play.setInput({ moveX: controls.moveX, moveY: controls.moveY, aimRad, fire: controls.fireHeld, shoot: controls.shootHeld });
+      stampFrame = rb.currentFrame + rb.options.inputDelayFrames;
+    }
+    play.update(now);
+    let scene: Scene | undefined;
+    if (rb && game && remote && predicted && rb.state === 'running') {
+      const ownSlot = play.player >= 0 ? game.playerSlot(play.player) : -1;
+      rb.predictedInto(predicted, FLAG_PLAYER | FLAG_PROJECTILE);
+      if (!rb.remoteInto(remote, now, FLAG_NPC | FLAG_PLAYER)) {
+        // The confirmed frames to draw are not held yet (just joined): the predicted world instead.
+        rb.predictedInto(remote, FLAG_NPC | FLAG_PLAYER);
+        removeSlot(remote, ownSlot);
+      }
+      const w = game.world;
+      const timer = ownSlot >= 0 ? w.column('timer')[ownSlot]! : 0;
+      const dead = ownSlot >= 0 && (w.column('flags')[ownSlot]! & FLAG_DEAD) !== 0;
+      // A hitscan shot left when the weapon's cooldown restarted with SHOOT held.
+      const shotFired = ownSlot >= 0 && !dead && controls.shootHeld && timer > lastOwnTimer;
+      lastOwnTimer = timer;
+      scene = {
+        remote,
+        predicted,
+        ownSlot,
+        world: w,
+        playerHp: game.rules.playerHp,
+        npcHp: game.rules.npcHp,
+        aimRad,
+        rangeM: join?.lagCompensation.rangeM ?? 100,
+        respawnS: dead ? timer / game.world.options.tickHz : 0,
+        shotFired,
+      };
+      if (probe && ownSlot >= 0) {
+        if (probe.stampFrame < 0 && stampFrame >= 0 && (controls.moveX !== 0 || controls.moveY !== 0)) probe.stampFrame = stampFrame;
+        const x = w.column('posX')[ownSlot]! / Q16;
+        if (probe.stampFrame >= 0 && probe.movedFrame < 0 && Math.abs(x - probe.x0) > 0.01) {
+          probe.movedFrame = rb.currentFrame;
+          probe.confirmedAtMove = rb.confirmedFrame;
+          probe.keyToMoveMs = now - controls.lastMoveChangeMs;
+        }
+      }
+    }
     spatial.refresh(now);
-    view.draw(now);
+    // Keep what the camera follows clear of the stats panel.
+    view.insetLeftPx = panel.classList.contains('hidden') ? 0 : panel.getBoundingClientRect().right;
+    view.draw(scene, now);
     if (now - lastOverlay >= OVERLAY_EVERY_MS) {
       lastOverlay = now;
-      if (connected) overlay.set('server', 'connected', 'ok');
-      overlay.set('tick', String(serverTick));
-      overlay.set('tick rate', `${tickRate.toFixed(1)} Hz`);
-      overlay.set('entities', entities.toLocaleString('en'));
-      overlay.set('bytes/s', formatBytesPerSecond(client.bytesIn.perSecond));
-      const net = client.client.stats();
-      overlay.set('rtt', net.rttMs > 0 ? `${net.rttMs.toFixed(net.rttMs < 10 ? 2 : 1)} ms` : '-');
-      overlay.set('loss', `${(net.loss * 100).toFixed(1)} %`);
-      overlay.set('link', `${net.transport}, ChaCha20-Poly1305 (${net.crypto})`);
-      overlay.set('zoom', `${view.zoomPxPerM < 1 ? (1 / view.zoomPxPerM).toFixed(1) + ' m/px' : view.zoomPxPerM.toFixed(1) + ' px/m'}`);
-      if (lockstep) {
-        const s = lockstep.state;
-        const text =
-          s === 'desync'
-            ? `DESYNC at tick ${lockstep.firstMismatchTick}`
-            : s === 'in-sync'
-              ? `in sync (${lockstep.matches} hashes match)`
-              : `catching up ${(lockstep.progress * 100).toFixed(0)}%`;
-        overlay.set('local sim', text, s === 'desync' ? 'bad' : s === 'in-sync' ? 'ok' : 'wait');
-        overlay.set('state hash', lockstep.lastCheckedTick >= 0 ? `${lockstep.lastLocalHash.toString(16).padStart(16, '0')} @${lockstep.lastCheckedTick}` : '-');
-      }
-      const sp = spatial.status();
-      overlay.set(
-        'spatial',
-        sp.visible ? `${sp.cells.toLocaleString('en')} cells, ${sp.levelsInUse} level${sp.levelsInUse === 1 ? '' : 's'}, depth ${sp.maxDepth}` : 'off (G)',
-        sp.visible ? 'ok' : undefined,
-      );
-      overlay.set('index update', sp.visible ? `${(sp.updateMs * 1000).toFixed(0)} us @${sp.tick}` : '-');
+      updateOverlay();
     }
     requestAnimationFrame(frame);
   };
+
+  const updateOverlay = () => {
+    const s = play.stats();
+    overlay.section('game');
+    overlay.set('you', s.player >= 0 ? `player ${s.player}` : s.phase === 'connecting' ? '-' : s.spectatorReason === 'full' ? 'watching (full: next in line)' : 'watching', s.player >= 0 ? 'ok' : 'wait');
+    overlay.set('players', play.game ? `${countPlayers()} / ${join?.players ?? '-'}` : '-');
+    overlay.set('kills', String(play.game?.kills ?? 0));
+    overlay.set('entities', (play.game?.world.aliveCount ?? 0).toLocaleString('en'));
+    overlay.set('frame', s.phase === 'running' ? `${s.frame.toLocaleString('en')} (${s.predictionFrames} predicted)` : s.phase);
+    overlay.section('rollback');
+    overlay.set('rollbacks/s', s.rollbacksPerS.toFixed(1));
+    overlay.set('rollback depth', `${s.lastRollbackDepth} last / ${s.maxRollbackDepth} max`);
+    const c = s.corrections;
+    overlay.set('corrections', `snap ${c.snap} · smooth ${c.smooth} · blend ${c.blend} · teleport ${c.teleport}`);
+    overlay.set('time sync', `${s.leadFrames >= 0 ? '+' : ''}${s.leadFrames.toFixed(1)} frames, ${(s.speed * 100).toFixed(1)} %`);
+    const h = s.hashChecks;
+    if (s.desyncFrame >= 0) overlay.set('hash checks', `DESYNC at frame ${s.desyncFrame} (${h.mismatched} bad, resynced)`, 'bad');
+    else if (h.matched > 0) overlay.set('hash checks', `in sync (${h.matched} matched)`, 'ok');
+    else overlay.set('hash checks', 'waiting for the first', 'wait');
+    overlay.section('network');
+    overlay.set('server', server[0], server[1]);
+    overlay.set('rtt', s.net.rttMs > 0 ? `${s.net.rttMs.toFixed(s.net.rttMs < 10 ? 2 : 1)} ms` : '-');
+    overlay.set('loss', `${(s.net.loss * 100).toFixed(1)} %`);
+    overlay.set('bytes/s', formatBytesPerSecond(s.bytesInPerS));
+    overlay.set('link', `${s.net.transport}, ChaCha20-Poly1305 (${s.net.crypto})`);
+    overlay.section('view');
+    overlay.set('camera', `${view.following ? 'follow' : 'free'} (F) · ${view.zoomPxPerM < 1 ? (1 / view.zoomPxPerM).toFixed(1) + ' m/px' : view.zoomPxPerM.toFixed(1) + ' px/m'}`);
+    const sp = spatial.status();
+    overlay.set(
+      'spatial',
+      sp.visible ? `${sp.cells.toLocaleString('en')} cells, ${sp.levelsInUse} level${sp.levelsInUse === 1 ? '' : 's'}, depth ${sp.maxDepth}` : 'off (G)',
+      sp.visible ? 'ok' : undefined,
+    );
+    overlay.set('index update', sp.visible ? `${(sp.updateMs * 1000).toFixed(0)} us @${sp.tick}` : '-');
+  };
+
+  const countPlayers = (): number => {
+    const game = play.game;
+    if (!game) return 0;
+    let n = 0;
+    for (let p = 0; p < game.players; p++) if (game.playerSlot(p) >= 0) n++;
+    return n;
+  };
+
+  updateOverlay();
   requestAnimationFrame(frame);
 }
 

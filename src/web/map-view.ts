@@ -1,14 +1,90 @@
-// Canvas map of the world: a camera (centre in metres, zoom in pixels per metre) with drag to
-// pan and wheel to zoom about the cursor, a 1 km grid, the world border and every entity,
-// interpolated between the last two STATE frames so 20 Hz updates move smoothly at 60 fps.
+// Canvas view of the game: a camera (centre in metres, zoom in pixels per metre) that follows
+// your avatar or pans freely (drag), zooms with the wheel about the cursor, and fits the world
+// on a double-click; a grid whose spacing adapts to the zoom, the world border, the spatial
+// layer underneath, then NPCs, projectiles, other players, your avatar with its aim line and
+// hit points, hit flashes with the damage dealt, a burst where a correction teleported you, and
+// a minimap of the whole world. Bodies come in as SampledBodies (src/rollback/hitbox-history.ts):
+// remote players and NPCs interpolated behind the render delay, your avatar and projectiles from
+// the predicted world, smoothed; hit points and timers are read from the predicted world.
 
-import type { StateFrame } from '../codec/world-frame.js';
 import type { Bounds } from '../core/schema.js';
+import type { World } from '../core/world.js';
+import { FLAG_DEAD, FLAG_NPC, FLAG_PLAYER, FLAG_PROJECTILE } from '../core/world-layout.js';
+import type { SampledBodies } from '../rollback/hitbox-history.js';
 
-const Q16 = 65536;
-const GRID_M = 1000;
-const MIN_ZOOM = 0.01; // px per m: a 64 km world still fits
-const MAX_ZOOM = 64;
+const MIN_ZOOM = 0.005; // px per m: a 64 km world still fits
+const MAX_ZOOM = 80;
+/** Zoom when following an avatar: about 100 m across a 1280-pixel window. */
+export const FOLLOW_ZOOM = 12;
+/** Grid line spacings to choose from, metres; lines at least GRID_MIN_PX apart. */
+const GRID_STEPS_M = [1, 5, 10, 50, 100, 500, 1000, 5000, 10000];
+const GRID_MIN_PX = 48;
+const FLASH_MS = 220;
+const FLOAT_MS = 700;
+const BURST_MS = 450;
+const TRACER_MS = 110;
+/** Drawn bodies never shrink below this radius, px. */
+const MIN_BODY_PX = 2.5;
+const MIN_PLAYER_PX = 7;
+/** Players are drawn a little larger than their bodies (0.5 m) so they read at a glance. */
+const PLAYER_DRAW_SCALE = 1.3;
+/** Projectiles trail a streak this long behind them, metres. */
+const STREAK_M = 1.6;
+const MINIMAP_PX = 168;
+const SLOT_MASK = 0xfffff;
+
+const COLOURS = {
+  background: '#0b1016',
+  grid: '#16212c',
+  gridMajor: '#1d2b39',
+  border: '#3b5168',
+  npc: '#6cc6ff',
+  npcHit: '#ffffff',
+  self: '#7dffb0',
+  dead: '#55606c',
+  projectile: '#ffe066',
+  ownProjectile: '#fff6c8',
+  aim: 'rgba(125, 255, 176, 0.55)',
+  tracer: 'rgba(255, 250, 210, 0.9)',
+  hpBack: 'rgba(0, 0, 0, 0.55)',
+  hpGood: '#5fd38d',
+  hpLow: '#ff6b6b',
+  label: '#dfe8f1',
+  damage: '#ffd166',
+  outline: 'rgba(5, 9, 14, 0.9)',
+  hitRing: '#ffffff',
+} as const;
+
+/** Other players by player number: warm and distinct, away from the NPCs' blue and your green. */
+const PLAYER_COLOURS = ['#ff9d4d', '#ff6fa8', '#c792ff', '#ffd23f', '#ff5c5c', '#f7a8ff', '#ffb86b', '#e0e070'];
+
+/** What one frame shows. */
+export interface Scene {
+  /** NPCs and other players, interpolated behind the render delay. */
+  remote: SampledBodies;
+  /** Your avatar and the projectiles, from the predicted world (smoothed). */
+  predicted: SampledBodies;
+  /** Your avatar's slot, -1 for a spectator or while dead with no avatar. */
+  ownSlot: number;
+  /** The predicted world: hit points, timers, owners. */
+  world: World;
+  playerHp: number;
+  npcHp: number;
+  /** Your aim, radians (0 = +x, counter-clockwise), and the hitscan range. */
+  aimRad: number;
+  rangeM: number;
+  /** Seconds until your avatar respawns (0 when alive). */
+  respawnS: number;
+  /** A hitscan shot of yours left this frame. */
+  shotFired: boolean;
+}
+
+export interface DrawCounts {
+  entities: number;
+  npcs: number;
+  players: number;
+  projectiles: number;
+}
 
 export class MapView {
   readonly canvas: HTMLCanvasElement;
@@ -17,17 +93,32 @@ export class MapView {
   private centerX = 0;
   private centerY = 0;
   private zoom = 0.1;
-  private previous: StateFrame | undefined;
-  private current: StateFrame | undefined;
-  private currentAt = 0;
-  private frameIntervalMs = 50;
-  /** Entities drawn in the last frame (read by the end-to-end test). */
-  drawn = 0;
+  /** Follow the avatar (true) or pan freely. */
+  following = false;
+  /** Canvas pixels on the left covered by the stats panel. */
+  insetLeftPx = 0;
+  /** Entities drawn in the last frame, by kind (read by the end-to-end tests). */
+  readonly drawn: DrawCounts = { entities: 0, npcs: 0, players: 0, projectiles: 0 };
+  /** Called for a left press that is not a pan: fire. */
+  onFirePress: (() => void) | undefined;
   /**
    * Drawn over the background grid and under the entities (the spatial layer): screen x of
    * world x is ox + x * z, screen y of world y is oy - y * z.
    */
   underlay: ((ctx: CanvasRenderingContext2D, ox: number, oy: number, z: number, width: number, height: number) => void) | undefined;
+  // Per-slot effect state, sized to the world's capacity.
+  private lastHp = new Int32Array(0);
+  private lastGeneration = new Uint32Array(0);
+  private flashUntil = new Float64Array(0);
+  private readonly floats: { x: number; y: number; text: string; at: number }[] = [];
+  private burst: { x: number; y: number; at: number } | undefined;
+  private tracer: { x: number; y: number; aim: number; at: number } | undefined;
+  private lastOwn: { x: number; y: number; slot: number } | undefined;
+  /** The predicted world's columns for this frame (views are fetched once per draw, not per body). */
+  private cols: { hp: Int32Array; generation: Uint32Array; flags: Uint32Array; owner: Uint32Array; heading: Int32Array; highWater: number } | undefined;
+  /** Your avatar's last drawn position, metres (for aiming and the camera). */
+  ownX = Number.NaN;
+  ownY = Number.NaN;
 
   constructor(canvas: HTMLCanvasElement) {
     this.canvas = canvas;
@@ -37,26 +128,57 @@ export class MapView {
     this.bindInput();
   }
 
-  setWorld(bounds: Bounds): void {
+  setWorld(bounds: Bounds, capacity: number): void {
+    const first = this.bounds === undefined;
     this.bounds = bounds;
-    this.fit();
+    if (this.lastHp.length !== capacity) {
+      this.lastHp = new Int32Array(capacity);
+      this.lastGeneration = new Uint32Array(capacity);
+      this.flashUntil = new Float64Array(capacity);
+    }
+    if (first) this.fit();
   }
 
-  pushState(frame: StateFrame, nowMs: number): void {
-    // Track the stream's frame interval (smoothed) to pace the interpolation.
-    if (this.current) this.frameIntervalMs = this.frameIntervalMs * 0.8 + Math.min(1000, nowMs - this.currentAt) * 0.2;
-    this.previous = this.current;
-    this.current = frame;
-    this.currentAt = nowMs;
-  }
-
+  /** Shows the whole world and stops following. */
   fit(): void {
     if (!this.bounds) return;
     const b = this.bounds;
+    this.following = false;
     this.centerX = (b.minX + b.maxX) / 2;
     this.centerY = (b.minY + b.maxY) / 2;
     const { width, height } = this.size();
-    this.zoom = Math.min(width / (b.maxX - b.minX), height / (b.maxY - b.minY)) * 0.92;
+    this.zoom = Math.min((width - Math.min(this.insetLeftPx, width / 2)) / (b.maxX - b.minX), height / (b.maxY - b.minY)) * 0.92;
+  }
+
+  /** Follows the avatar at the follow zoom (keeps a closer zoom the player chose). */
+  follow(): void {
+    this.following = true;
+    if (this.zoom < FOLLOW_ZOOM / 2) this.zoom = FOLLOW_ZOOM;
+  }
+
+  get zoomPxPerM(): number {
+    return this.zoom;
+  }
+
+  /** World point under a canvas pixel (CSS px). */
+  toWorld(px: number, py: number): [number, number] {
+    const { width, height } = this.size();
+    return [(px - this.focusX(width)) / this.zoom + this.centerX, -(py - height / 2) / this.zoom + this.centerY];
+  }
+
+  /** Canvas pixel (CSS px) of a world point. */
+  toScreen(x: number, y: number): [number, number] {
+    const { width, height } = this.size();
+    return [this.focusX(width) + (x - this.centerX) * this.zoom, height / 2 - (y - this.centerY) * this.zoom];
+  }
+
+  /**
+   * Screen x the camera centre is drawn at: the middle of the canvas right of `insetLeftPx`
+   * (the stats panel), so the followed avatar is never under the panel.
+   */
+  private focusX(width: number): number {
+    const inset = Math.min(this.insetLeftPx, width / 2);
+    return inset + (width - inset) / 2;
   }
 
   private size(): { width: number; height: number } {
@@ -68,6 +190,11 @@ export class MapView {
     let lastX = 0;
     let lastY = 0;
     this.canvas.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0) return;
+      if (this.following) {
+        this.onFirePress?.();
+        return;
+      }
       dragging = true;
       lastX = e.clientX;
       lastY = e.clientY;
@@ -94,23 +221,24 @@ export class MapView {
         e.preventDefault();
         const rect = this.canvas.getBoundingClientRect();
         const { width, height } = this.size();
-        // Keep the world point under the cursor fixed while zooming.
-        const mx = (e.clientX - rect.left - width / 2) / this.zoom + this.centerX;
-        const my = -(e.clientY - rect.top - height / 2) / this.zoom + this.centerY;
         const factor = Math.exp(-e.deltaY * 0.0015);
-        this.zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, this.zoom * factor));
-        this.centerX = mx - (e.clientX - rect.left - width / 2) / this.zoom;
+        const zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, this.zoom * factor));
+        if (this.following) {
+          this.zoom = zoom; // about the avatar, which stays in the middle
+          return;
+        }
+        // Keep the world point under the cursor fixed while zooming.
+        const mx = (e.clientX - rect.left - this.focusX(width)) / this.zoom + this.centerX;
+        const my = -(e.clientY - rect.top - height / 2) / this.zoom + this.centerY;
+        this.zoom = zoom;
+        this.centerX = mx - (e.clientX - rect.left - this.focusX(width)) / this.zoom;
         this.centerY = my + (e.clientY - rect.top - height / 2) / this.zoom;
       },
       { passive: false },
     );
   }
 
-  get zoomPxPerM(): number {
-    return this.zoom;
-  }
-
-  draw(nowMs: number): void {
+  draw(scene: Scene | undefined, nowMs: number): void {
     const { width, height } = this.size();
     const dpr = globalThis.devicePixelRatio || 1;
     if (this.canvas.width !== Math.round(width * dpr) || this.canvas.height !== Math.round(height * dpr)) {
@@ -119,53 +247,351 @@ export class MapView {
     }
     const ctx = this.ctx;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = '#0b1016';
+    ctx.fillStyle = COLOURS.background;
     ctx.fillRect(0, 0, width, height);
+    const d = this.drawn;
+    d.entities = d.npcs = d.players = d.projectiles = 0;
     if (!this.bounds) return;
-    const z = this.zoom;
-    const ox = width / 2 - this.centerX * z;
-    const oy = height / 2 + this.centerY * z;
-    const sx = (x: number) => ox + x * z;
-    const sy = (y: number) => oy - y * z;
-    const b = this.bounds;
-
-    ctx.strokeStyle = '#16212c';
-    ctx.lineWidth = 1;
-    ctx.beginPath();
-    for (let x = Math.ceil(b.minX / GRID_M) * GRID_M; x <= b.maxX; x += GRID_M) {
-      ctx.moveTo(sx(x), sy(b.minY));
-      ctx.lineTo(sx(x), sy(b.maxY));
-    }
-    for (let y = Math.ceil(b.minY / GRID_M) * GRID_M; y <= b.maxY; y += GRID_M) {
-      ctx.moveTo(sx(b.minX), sy(y));
-      ctx.lineTo(sx(b.maxX), sy(y));
-    }
-    ctx.stroke();
-    ctx.strokeStyle = '#3b5168';
-    ctx.strokeRect(sx(b.minX), sy(b.maxY), (b.maxX - b.minX) * z, (b.maxY - b.minY) * z);
-    this.underlay?.(ctx, ox, oy, z, width, height);
-
-    const cur = this.current;
-    this.drawn = 0;
-    if (!cur) return;
-    const prev = this.previous && this.previous.count === cur.count ? this.previous : undefined;
-    const t = Math.min(1, Math.max(0, (nowMs - this.currentAt) / this.frameIntervalMs));
-    const size = Math.max(2, Math.min(8, z * 1.0));
-    const half = size / 2;
-    ctx.fillStyle = '#6cc6ff';
-    for (let i = 0; i < cur.count; i++) {
-      let x = cur.xs[i]! / Q16;
-      let y = cur.ys[i]! / Q16;
-      if (prev && prev.ids[i] === cur.ids[i]) {
-        // Draw one frame behind, blending from the previous frame to the current one.
-        x = prev.xs[i]! / Q16 + (x - prev.xs[i]! / Q16) * t;
-        y = prev.ys[i]! / Q16 + (y - prev.ys[i]! / Q16) * t;
+    const own = scene ? this.findOwn(scene) : -1;
+    if (scene && own >= 0) {
+      this.ownX = scene.predicted.x[own]!;
+      this.ownY = scene.predicted.y[own]!;
+      if (this.following) {
+        this.centerX = this.ownX;
+        this.centerY = this.ownY;
       }
-      const px = sx(x);
-      const py = sy(y);
-      if (px < -size || py < -size || px > width + size || py > height + size) continue;
-      ctx.fillRect(px - half, py - half, size, size);
-      this.drawn++;
+    } else {
+      this.ownX = this.ownY = Number.NaN;
+    }
+    const z = this.zoom;
+    const ox = this.focusX(width) - this.centerX * z;
+    const oy = height / 2 + this.centerY * z;
+    this.drawGrid(ox, oy, z, width, height);
+    this.underlay?.(ctx, ox, oy, z, width, height);
+    if (scene) {
+      this.drawBodies(scene, own, ox, oy, z, width, height, nowMs);
+      this.drawEffects(ox, oy, z, nowMs);
+    }
+    this.drawMinimap(scene, own, width, height);
+  }
+
+  private findOwn(scene: Scene): number {
+    if (scene.ownSlot < 0) return -1;
+    const p = scene.predicted;
+    for (let i = 0; i < p.count; i++) if ((p.ids[i]! & SLOT_MASK) === scene.ownSlot && (p.flags[i]! & FLAG_PLAYER) !== 0) return i;
+    return -1;
+  }
+
+  private drawGrid(ox: number, oy: number, z: number, width: number, height: number): void {
+    const ctx = this.ctx;
+    const b = this.bounds!;
+    const step = GRID_STEPS_M.find((s) => s * z >= GRID_MIN_PX) ?? GRID_STEPS_M[GRID_STEPS_M.length - 1]!;
+    const x0 = Math.max(b.minX, -ox / z), x1 = Math.min(b.maxX, (width - ox) / z);
+    const y0 = Math.max(b.minY, (oy - height) / z), y1 = Math.min(b.maxY, oy / z);
+    if (x1 > x0 && y1 > y0) {
+      for (const [spacing, colour] of [[step, COLOURS.grid], [step * 10, COLOURS.gridMajor]] as const) {
+        ctx.strokeStyle = colour;
+        ctx.lineWidth = 1;
+        ctx.beginPath();
+        for (let x = Math.ceil(x0 / spacing) * spacing; x <= x1; x += spacing) {
+          const px = Math.round(ox + x * z) + 0.5;
+          ctx.moveTo(px, oy - y0 * z);
+          ctx.lineTo(px, oy - y1 * z);
+        }
+        for (let y = Math.ceil(y0 / spacing) * spacing; y <= y1; y += spacing) {
+          const py = Math.round(oy - y * z) + 0.5;
+          ctx.moveTo(ox + x0 * z, py);
+          ctx.lineTo(ox + x1 * z, py);
+        }
+        ctx.stroke();
+      }
+    }
+    ctx.strokeStyle = COLOURS.border;
+    ctx.lineWidth = 2;
+    ctx.strokeRect(ox + b.minX * z, oy - b.maxY * z, (b.maxX - b.minX) * z, (b.maxY - b.minY) * z);
+  }
+
+  /** Hit points of a body if its slot still holds that entity (generation), else -1. */
+  private hpOf(id: number): number {
+    const c = this.cols!;
+    const slot = id & SLOT_MASK;
+    if (slot >= c.highWater || c.generation[slot] !== id >>> 20) return -1;
+    return c.hp[slot]!;
+  }
+
+  /** Notices a body losing hit points since the last frame: a flash and the damage, floating. */
+  private noticeDamage(id: number, x: number, y: number, nowMs: number): boolean {
+    const slot = id & SLOT_MASK;
+    if (slot >= this.lastHp.length) return false;
+    const hp = this.hpOf(id);
+    if (hp < 0) return false;
+    const generation = id >>> 20;
+    const before = this.lastHp[slot]!;
+    if (this.lastGeneration[slot] === generation && hp < before) {
+      this.flashUntil[slot] = nowMs + FLASH_MS;
+      if (this.floats.length >= 32) this.floats.shift();
+      this.floats.push({ x, y, text: `-${before - hp}`, at: nowMs });
+    }
+    this.lastHp[slot] = hp;
+    this.lastGeneration[slot] = generation;
+    return this.flashUntil[slot]! > nowMs;
+  }
+
+  private drawBodies(scene: Scene, own: number, ox: number, oy: number, z: number, width: number, height: number, nowMs: number): void {
+    const ctx = this.ctx;
+    const d = this.drawn;
+    const { remote, predicted, world } = scene;
+    this.cols = { hp: world.column('hp'), generation: world.column('generation'), flags: world.column('flags'), owner: world.column('owner'), heading: world.column('heading'), highWater: world.highWater };
+    const { owner, heading } = this.cols;
+    const visible = (px: number, py: number, r: number) => px > -r && py > -r && px < width + r && py < height + r;
+    const bodyPx = Math.max(MIN_BODY_PX, 0.5 * z);
+    // NPCs: one path per colour keeps thousands of them cheap.
+    ctx.fillStyle = COLOURS.npc;
+    ctx.beginPath();
+    const flashing: number[] = [];
+    for (let i = 0; i < remote.count; i++) {
+      if ((remote.flags[i]! & FLAG_NPC) === 0) continue;
+      const px = ox + remote.x[i]! * z;
+      const py = oy - remote.y[i]! * z;
+      if (!visible(px, py, bodyPx)) continue;
+      if (this.noticeDamage(remote.ids[i]!, remote.x[i]!, remote.y[i]!, nowMs)) flashing.push(i);
+      if (bodyPx <= 3) ctx.rect(px - bodyPx, py - bodyPx, bodyPx * 2, bodyPx * 2);
+      else {
+        ctx.moveTo(px + bodyPx, py);
+        ctx.arc(px, py, bodyPx, 0, Math.PI * 2);
+      }
+      d.npcs++;
+    }
+    ctx.fill();
+    if (flashing.length > 0) {
+      ctx.fillStyle = COLOURS.npcHit;
+      for (const i of flashing) {
+        ctx.beginPath();
+        ctx.arc(ox + remote.x[i]! * z, oy - remote.y[i]! * z, bodyPx + 2, 0, Math.PI * 2);
+        ctx.fill();
+      }
+    }
+    if (z >= 2) for (let i = 0; i < remote.count; i++) if ((remote.flags[i]! & FLAG_NPC) !== 0) this.hpBar(remote.ids[i]!, remote.x[i]!, remote.y[i]!, scene.npcHp, bodyPx, ox, oy, z);
+    // Projectiles, from the predicted world, with a streak along their heading: yours brighter.
+    ctx.lineCap = 'round';
+    for (let i = 0; i < predicted.count; i++) {
+      if ((predicted.flags[i]! & FLAG_PROJECTILE) === 0) continue;
+      const px = ox + predicted.x[i]! * z;
+      const py = oy - predicted.y[i]! * z;
+      const streak = STREAK_M * z;
+      if (!visible(px, py, streak + 4)) continue;
+      const slot = predicted.ids[i]! & SLOT_MASK;
+      const mine = scene.ownSlot >= 0 && owner[slot] === scene.ownSlot;
+      const h = heading[slot]! / 65536;
+      const colour = mine ? COLOURS.ownProjectile : COLOURS.projectile;
+      const tail = ctx.createLinearGradient(px, py, px - Math.cos(h) * streak, py + Math.sin(h) * streak);
+      tail.addColorStop(0, colour);
+      tail.addColorStop(1, 'rgba(255, 224, 102, 0)');
+      ctx.strokeStyle = tail;
+      ctx.lineWidth = Math.max(2, 0.2 * z);
+      ctx.beginPath();
+      ctx.moveTo(px, py);
+      ctx.lineTo(px - Math.cos(h) * streak, py + Math.sin(h) * streak);
+      ctx.stroke();
+      ctx.fillStyle = colour;
+      ctx.shadowColor = COLOURS.projectile;
+      ctx.shadowBlur = 8;
+      ctx.beginPath();
+      ctx.arc(px, py, Math.max(2, 0.16 * z), 0, Math.PI * 2);
+      ctx.fill();
+      ctx.shadowBlur = 0;
+      d.projectiles++;
+    }
+    ctx.lineCap = 'butt';
+    // Other players, behind the render delay.
+    const playerPx = Math.max(MIN_PLAYER_PX, 0.5 * PLAYER_DRAW_SCALE * z);
+    for (let i = 0; i < remote.count; i++) {
+      if ((remote.flags[i]! & FLAG_PLAYER) === 0) continue;
+      const px = ox + remote.x[i]! * z;
+      const py = oy - remote.y[i]! * z;
+      if (!visible(px, py, playerPx + 30)) continue;
+      const slot = remote.ids[i]! & SLOT_MASK;
+      const dead = (remote.flags[i]! & FLAG_DEAD) !== 0;
+      const hit = this.noticeDamage(remote.ids[i]!, remote.x[i]!, remote.y[i]!, nowMs);
+      this.avatar(px, py, playerPx, dead ? COLOURS.dead : PLAYER_COLOURS[owner[slot]! % PLAYER_COLOURS.length]!, heading[slot]! / 65536, dead, hit, false);
+      if (!dead) this.hpBar(remote.ids[i]!, remote.x[i]!, remote.y[i]!, scene.playerHp, playerPx, ox, oy, z);
+      this.label(`P${owner[slot]}`, px, py + playerPx + 12);
+      d.players++;
+    }
+    // You, predicted: the aim line first, under the avatar.
+    if (own >= 0) {
+      const x = predicted.x[own]!;
+      const y = predicted.y[own]!;
+      const px = ox + x * z;
+      const py = oy - y * z;
+      const dead = (predicted.flags[own]! & FLAG_DEAD) !== 0;
+      if (!dead) {
+        const ex = px + Math.cos(scene.aimRad) * scene.rangeM * z;
+        const ey = py - Math.sin(scene.aimRad) * scene.rangeM * z;
+        const gradient = ctx.createLinearGradient(px, py, ex, ey);
+        gradient.addColorStop(0, COLOURS.aim);
+        gradient.addColorStop(1, 'rgba(125, 255, 176, 0)');
+        ctx.strokeStyle = gradient;
+        ctx.lineWidth = 1.5;
+        ctx.setLineDash([6, 6]);
+        ctx.beginPath();
+        ctx.moveTo(px, py);
+        ctx.lineTo(ex, ey);
+        ctx.stroke();
+        ctx.setLineDash([]);
+      }
+      const hit = this.noticeDamage(predicted.ids[own]!, x, y, nowMs);
+      this.avatar(px, py, playerPx + 1, dead ? COLOURS.dead : COLOURS.self, scene.aimRad, dead, hit, true);
+      if (!dead) this.hpBar(predicted.ids[own]!, x, y, scene.playerHp, playerPx + 1, ox, oy, z);
+      this.label(dead ? `respawn in ${scene.respawnS.toFixed(1)} s` : 'you', px, py + playerPx + 13);
+      if (scene.shotFired && !dead) this.tracer = { x, y, aim: scene.aimRad, at: nowMs };
+      // A jump of several metres in one frame (a teleport-class correction or a respawn): burst.
+      const last = this.lastOwn;
+      if (last && last.slot === scene.ownSlot && Math.hypot(x - last.x, y - last.y) > 5) this.burst = { x, y, at: nowMs };
+      this.lastOwn = { x, y, slot: scene.ownSlot };
+      d.players++;
+    }
+    d.entities = d.npcs + d.players + d.projectiles;
+  }
+
+  private avatar(px: number, py: number, r: number, colour: string, headingRad: number, dead: boolean, hit: boolean, self: boolean): void {
+    const ctx = this.ctx;
+    if (self && !dead) {
+      ctx.shadowColor = colour;
+      ctx.shadowBlur = 14;
+    }
+    ctx.fillStyle = colour;
+    ctx.beginPath();
+    ctx.arc(px, py, r, 0, Math.PI * 2);
+    ctx.fill();
+    ctx.shadowBlur = 0;
+    ctx.strokeStyle = hit ? COLOURS.hitRing : COLOURS.outline;
+    ctx.lineWidth = hit ? 3 : 1.5;
+    ctx.beginPath();
+    ctx.arc(px, py, r + (hit ? 2 : 0.75), 0, Math.PI * 2);
+    ctx.stroke();
+    if (dead) {
+      ctx.strokeStyle = '#0b1016';
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.moveTo(px - r * 0.6, py - r * 0.6);
+      ctx.lineTo(px + r * 0.6, py + r * 0.6);
+      ctx.moveTo(px + r * 0.6, py - r * 0.6);
+      ctx.lineTo(px - r * 0.6, py + r * 0.6);
+      ctx.stroke();
+      return;
+    }
+    // A notch where the body faces.
+    ctx.strokeStyle = '#0b1016';
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.moveTo(px, py);
+    ctx.lineTo(px + Math.cos(headingRad) * r, py - Math.sin(headingRad) * r);
+    ctx.stroke();
+  }
+
+  private hpBar(id: number, x: number, y: number, maxHp: number, r: number, ox: number, oy: number, z: number): void {
+    const hp = this.hpOf(id);
+    if (hp < 0 || maxHp <= 0) return;
+    const share = Math.max(0, Math.min(1, hp / maxHp));
+    if (share >= 1 && (this.cols!.flags[id & SLOT_MASK]! & FLAG_PLAYER) === 0) return; // unhurt NPCs: no clutter
+    const ctx = this.ctx;
+    const w = Math.max(16, r * 3);
+    const px = ox + x * z - w / 2;
+    const py = oy - y * z - r - 7;
+    ctx.fillStyle = COLOURS.hpBack;
+    ctx.fillRect(px - 1, py - 1, w + 2, 5);
+    ctx.fillStyle = share > 0.35 ? COLOURS.hpGood : COLOURS.hpLow;
+    ctx.fillRect(px, py, w * share, 3);
+  }
+
+  private label(text: string, px: number, py: number): void {
+    const ctx = this.ctx;
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.textAlign = 'center';
+    ctx.fillStyle = COLOURS.label;
+    ctx.fillText(text, px, py);
+  }
+
+  private drawEffects(ox: number, oy: number, z: number, nowMs: number): void {
+    const ctx = this.ctx;
+    const t = this.tracer;
+    if (t && nowMs - t.at < TRACER_MS) {
+      const a = 1 - (nowMs - t.at) / TRACER_MS;
+      ctx.strokeStyle = COLOURS.tracer;
+      ctx.globalAlpha = a;
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.moveTo(ox + t.x * z, oy - t.y * z);
+      ctx.lineTo(ox + (t.x + Math.cos(t.aim) * 100) * z, oy - (t.y + Math.sin(t.aim) * 100) * z);
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+    }
+    const b = this.burst;
+    if (b && nowMs - b.at < BURST_MS) {
+      const u = (nowMs - b.at) / BURST_MS;
+      ctx.strokeStyle = COLOURS.self;
+      ctx.globalAlpha = 1 - u;
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.arc(ox + b.x * z, oy - b.y * z, 6 + u * 40, 0, Math.PI * 2);
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+    }
+    ctx.font = 'bold 12px system-ui, sans-serif';
+    ctx.textAlign = 'center';
+    for (let i = this.floats.length - 1; i >= 0; i--) {
+      const f = this.floats[i]!;
+      const u = (nowMs - f.at) / FLOAT_MS;
+      if (u >= 1) {
+        this.floats.splice(i, 1);
+        continue;
+      }
+      ctx.globalAlpha = 1 - u;
+      ctx.fillStyle = COLOURS.damage;
+      ctx.fillText(f.text, ox + f.x * z, oy - f.y * z - 14 - u * 22);
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  /**
+   * The whole world in the bottom-right corner: NPCs, players, you, and what the view shows.
+   * Left out while the view itself shows most of the world.
+   */
+  private drawMinimap(scene: Scene | undefined, own: number, width: number, height: number): void {
+    const b = this.bounds!;
+    const ctx = this.ctx;
+    if ((width - Math.min(this.insetLeftPx, width / 2)) / this.zoom > (b.maxX - b.minX) * 0.6) return;
+    const side = MINIMAP_PX;
+    const x0 = width - side - 12;
+    const y0 = height - side - 12;
+    const s = side / Math.max(b.maxX - b.minX, b.maxY - b.minY);
+    ctx.fillStyle = 'rgba(12, 18, 26, 0.86)';
+    ctx.fillRect(x0, y0, side, side);
+    ctx.strokeStyle = '#24313f';
+    ctx.lineWidth = 1;
+    ctx.strokeRect(x0 + 0.5, y0 + 0.5, side - 1, side - 1);
+    const mx = (x: number) => x0 + (x - b.minX) * s;
+    const my = (y: number) => y0 + side - (y - b.minY) * s;
+    if (scene) {
+      const r = scene.remote;
+      ctx.fillStyle = 'rgba(108, 198, 255, 0.7)';
+      for (let i = 0; i < r.count; i++) if ((r.flags[i]! & FLAG_NPC) !== 0) ctx.fillRect(mx(r.x[i]!), my(r.y[i]!), 1, 1);
+      ctx.fillStyle = PLAYER_COLOURS[0]!;
+      for (let i = 0; i < r.count; i++) if ((r.flags[i]! & FLAG_PLAYER) !== 0) ctx.fillRect(mx(r.x[i]!) - 1.5, my(r.y[i]!) - 1.5, 3, 3);
+      if (own >= 0) {
+        ctx.fillStyle = COLOURS.self;
+        ctx.fillRect(mx(scene.predicted.x[own]!) - 2, my(scene.predicted.y[own]!) - 2, 4, 4);
+      }
+    }
+    // The part of the world the main view shows.
+    const [ax, ay] = this.toWorld(0, 0);
+    const [bx, by] = this.toWorld(width, height);
+    const vx0 = Math.max(x0, mx(ax)), vx1 = Math.min(x0 + side, mx(bx));
+    const vy0 = Math.max(y0, my(ay)), vy1 = Math.min(y0 + side, my(by));
+    if (vx1 > vx0 && vy1 > vy0) {
+      ctx.strokeStyle = 'rgba(223, 232, 241, 0.8)';
+      ctx.strokeRect(vx0 + 0.5, vy0 + 0.5, Math.max(2, vx1 - vx0 - 1), Math.max(2, vy1 - vy0 - 1));
     }
   }
 }

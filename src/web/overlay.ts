@@ -1,11 +1,23 @@
-// The stats panel: a definition list whose rows are updated in place a few times a second.
+// The stats panel: a definition list whose rows (grouped under section headings) are updated in
+// place a few times a second.
 
 export type Tone = 'ok' | 'bad' | 'wait' | undefined;
 
 export class Overlay {
   private readonly rows = new Map<string, HTMLElement>();
+  private readonly sections = new Set<string>();
 
   constructor(private readonly list: HTMLElement) {}
+
+  /** A heading row; rows set after it (for the first time) follow it. */
+  section(title: string): void {
+    if (this.sections.has(title)) return;
+    this.sections.add(title);
+    const dt = document.createElement('dt');
+    dt.className = 'section';
+    dt.textContent = title;
+    this.list.append(dt);
+  }
 
   set(label: string, value: string, tone?: Tone): void {
     let dd = this.rows.get(label);

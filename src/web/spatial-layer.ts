@@ -2,10 +2,10 @@
 // map, drawn under the entities. Toggled by the overlay's button or the G key.
 //
 // Why the page indexes its own world rather than receiving cells from the server: the page
-// already runs the server's simulation in lockstep (LockstepCheck), and its World holds the
-// same bytes as the server's at every tick, proven hash by hash. Indexing it with the same
-// chronos.wasm gives exactly the server's index at that tick, with no protocol change and no
-// bytes on the wire; streaming cells instead would cost bandwidth for a debugging view.
+// already runs the server's game itself (its RollbackClient's world), whose confirmed frames
+// hold the same bytes as the server's, proven hash by hash. Indexing it with the same
+// chronos.wasm gives the server's index for that state, with no protocol change and no bytes
+// on the wire; streaming cells instead would cost bandwidth for a debugging view.
 
 import type { World } from '../core/world.js';
 import { SpatialIndex } from '../spatial/index.js';
@@ -99,7 +99,7 @@ export class SpatialLayer {
   private binMax = 1;
   private version = 0;
 
-  /** Indexes `world` (the page's lockstep world); replaces any earlier one. */
+  /** Indexes `world` (the page's game world); replaces any earlier one. */
   attach(world: World): void {
     this.index?.dispose();
     this.world = world;

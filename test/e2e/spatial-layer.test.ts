@@ -1,4 +1,4 @@
-// End to end: the page's spatial layer in headless Chromium. The page indexes its lockstep
+// End to end: the page's spatial layer in headless Chromium. The page (watching) indexes its game
 // world with the same chronos.wasm; the G key (or the overlay button) draws the grid cells and
 // the density heat map under the entities. Screenshots go to test-artifacts/.
 
@@ -37,8 +37,8 @@ describe.skipIf(!hasChromium)('spatial layer on the web page', () => {
       if (msg.type() === 'error') consoleErrors.push(msg.text());
     });
     page.on('pageerror', (err) => consoleErrors.push(err.message));
-    await page.goto(server.httpUrl);
-    await page.waitForFunction(() => (window.chronos?.status().lockstep?.matches ?? 0) >= 1, undefined, { timeout: 30_000 });
+    await page.goto(`${server.httpUrl}?watch`);
+    await page.waitForFunction(() => (window.chronos?.status().hash.matched ?? 0) >= 1, undefined, { timeout: 30_000 });
   });
 
   afterAll(async () => {

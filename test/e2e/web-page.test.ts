@@ -1,8 +1,9 @@
-// End to end: `chronos serve` on free ports, the page in headless Chromium. The page connects
-// through the client SDK (connect token, encrypted handshake, WebSocket link), must draw the
-// NPCs, and its own WASM simulation must reach the same state hash as Node's for the server's
-// seed and tick. Every WebSocket frame is captured to prove the traffic is encrypted, and the
-// overlay must show the connection's round trip. A screenshot goes to test-artifacts/.
+// End to end: `chronos serve` on free ports, the page in headless Chromium, watching (?watch:
+// a spectator sees the whole world). The page connects through the client SDK (connect token,
+// encrypted handshake, WebSocket link), runs the game from the server's JOIN and state with its
+// own WASM, must draw the NPCs, and its confirmed state must hash as Node's run of the same game
+// does. Every WebSocket frame is captured to prove the traffic is encrypted, and the overlay
+// must show the connection's round trip. A screenshot goes to test-artifacts/.
 
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { hasChromium, launchChromium } from '../helpers/chromium.js';
 import { ROOT, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { hex64, referenceWorld } from '../helpers/reference-world.js';
-import { encodeHello } from '../../src/codec/world-frame.js';
-import { resolveConfig, worldBounds } from '../../src/core/config.js';
+import { referenceGameHash, referenceGameParams } from '../helpers/reference-world.js';
+import { encodeJoinMessage } from '../../src/codec/play-messages.js';
+import { joinFor } from '../../src/client/demo-game.js';
+import { World } from '../../src/core/world.js';
 
 const SEED = 4242;
 const NPCS = 2000;
@@ -37,7 +39,7 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
       ws.on('framereceived', (f) => typeof f.payload !== 'string' && frames.push({ dir: 'in', bytes: f.payload }));
       ws.on('framesent', (f) => typeof f.payload !== 'string' && frames.push({ dir: 'out', bytes: f.payload }));
     });
-    await page.goto(server.httpUrl);
+    await page.goto(`${server.httpUrl}?watch`);
   });
 
   afterAll(async () => {
@@ -49,31 +51,30 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
   });
 
-  it('verifies its local simulation against the server hash by hash', async () => {
-    await page.waitForFunction(() => (window.chronos?.status().lockstep?.matches ?? 0) >= 2, undefined, { timeout: 30_000 });
+  it('verifies its confirmed state against the server hash by hash', async () => {
+    await page.waitForFunction(() => (window.chronos?.status().hash.matched ?? 0) >= 2, undefined, { timeout: 30_000 });
     const status = await page.evaluate(() => window.chronos!.status());
     expect(status.connected).toBe(true);
-    expect(status.lockstep!.mismatches).toBe(0);
-    expect(status.lockstep!.state).not.toBe('desync');
-    // The page's hash at the tick it last checked equals Node's hash of the same seed and tick.
-    const world = await referenceWorld({ seed: SEED, npcs: NPCS });
-    world.step(status.lockstep!.lastCheckedTick);
-    expect(status.lockstep!.lastHash).toBe(hex64(world.hash()));
+    expect(status.mode).toBe('watch');
+    expect(status.hash.mismatched).toBe(0);
+    expect(status.hash.desyncFrame).toBe(-1);
+    // Nobody plays: the page's hash at its newest confirmed hash frame equals Node's run of the
+    // same game for as many frames.
+    expect(status.hash.lastFrame).toBeGreaterThan(0);
+    expect(status.hash.lastHash).toBe(await referenceGameHash({ seed: SEED, npcs: NPCS }, status.hash.lastFrame));
   });
 
-  it('reaches the same hash as Node after N ticks from seed S', async () => {
-    const ticks = 600;
-    const pageHash = await page.evaluate((n) => window.chronos!.hashAfter(n), ticks);
-    const world = await referenceWorld({ seed: SEED, npcs: NPCS });
-    world.step(ticks);
-    expect(pageHash).toBe(hex64(world.hash()));
+  it('reaches the same hash as Node after N frames from seed S', async () => {
+    const frames = 600;
+    const pageHash = await page.evaluate((n) => window.chronos!.hashAfter(n), frames);
+    expect(pageHash).toBe(await referenceGameHash({ seed: SEED, npcs: NPCS }, frames));
   });
 
   it('draws the entities it receives', async () => {
-    await page.waitForFunction(() => (window.chronos?.status().drawn ?? 0) > 0, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => (window.chronos?.status().drawnNpcs ?? 0) > 0, undefined, { timeout: 10_000 });
     const status = await page.evaluate(() => window.chronos!.status());
     expect(status.entities).toBe(NPCS);
-    expect(status.drawn).toBeGreaterThan(NPCS * 0.9);
+    expect(status.drawnNpcs).toBeGreaterThan(NPCS * 0.9);
     // Count entity-coloured pixels on the canvas itself, not just the page's own counter.
     const lit = await page.evaluate(() => {
       const canvas = document.getElementById('map') as HTMLCanvasElement;
@@ -87,7 +88,7 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
   });
 
   it('speaks the encrypted protocol: no plaintext of the world stream ever crosses the socket', async () => {
-    await page.waitForFunction(() => (window.chronos?.status().lockstep?.matches ?? 0) >= 1, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (window.chronos?.status().hash.matched ?? 0) >= 1, undefined, { timeout: 30_000 });
     const status = await page.evaluate(() => window.chronos!.status());
     expect(status.net).toMatchObject({ state: 'connected', transport: 'websocket', crypto: 'libsodium-wrappers' });
     expect(frames.length).toBeGreaterThan(50);
@@ -97,22 +98,13 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
       expect(f.dir === 'out' ? [1, 3, 5] : [2, 4, 5]).toContain(type);
       expect(f.bytes.length).toBeLessThanOrEqual(1200);
     }
-    // Known plaintext: the HELLO the server sent, from byte 12 on (after its send tick): capacity,
-    // NPC count, hash period, tick rate, bounds and NPC options. It must not appear on the wire.
-    const config = resolveConfig({ seed: SEED, npcs: NPCS });
-    const hello = encodeHello({
-      seed: SEED,
-      tick: 0,
-      capacity: config.npcs + config.spareEntities,
-      npcs: NPCS,
-      hashEveryTicks: config.hashEveryTicks,
-      tickHz: config.tickHz,
-      bounds: worldBounds(config),
-      npc: config.npc,
-    });
-    const helloTail = Buffer.from(hello.subarray(12));
+    // Known plaintext: the JOIN the server sent, from byte 32 on (after its send frame): tick
+    // rate, bounds, NPC options, rules and lag compensation. It must not appear on the wire.
+    const params = referenceGameParams({ seed: SEED, npcs: NPCS });
+    const joinBytes = encodeJoinMessage(joinFor(params, -1, 'asked', 0, World.bytesFor(params.world.capacity)));
+    const joinTail = Buffer.from(joinBytes.subarray(32));
     const wire = Buffer.concat(frames.filter((f) => f.dir === 'in').map((f) => f.bytes));
-    expect(wire.indexOf(helloTail)).toBe(-1);
+    expect(wire.indexOf(joinTail)).toBe(-1);
     // Sealed payloads look random: every byte value about equally often (chi-square, 255 dof).
     const counts = new Array<number>(256).fill(0);
     let n = 0;

@@ -4,6 +4,7 @@ import { loadChronos } from '../../src/wasm/loader.js';
 import { Arena } from '../../src/wasm/arena.js';
 import { World } from '../../src/core/world.js';
 import { resolveConfig, worldBounds, type PartialConfig } from '../../src/core/config.js';
+import { demoGameParams, hashAfterFrames, type DemoGameParams } from '../../src/client/demo-game.js';
 
 export async function referenceWorld(partial: PartialConfig = {}): Promise<World> {
   const config = resolveConfig(partial);
@@ -21,4 +22,15 @@ export async function referenceWorld(partial: PartialConfig = {}): Promise<World
 
 export function hex64(hash: bigint): string {
   return hash.toString(16).padStart(16, '0');
+}
+
+/** The demo game a server started with `partial` (and `maxPlayers`) runs, as the JOIN describes it. */
+export function referenceGameParams(partial: PartialConfig = {}, maxPlayers?: number): DemoGameParams {
+  return demoGameParams(resolveConfig(partial), maxPlayers);
+}
+
+/** Hash of that game after `frames` frames with nobody playing (the page's hashAfter). */
+export async function referenceGameHash(partial: PartialConfig, frames: number, maxPlayers?: number): Promise<string> {
+  const arena = new Arena(await loadChronos());
+  return hex64(hashAfterFrames(arena, referenceGameParams(partial, maxPlayers), frames));
 }

@@ -1,52 +1,53 @@
-// GameServer in process on free loopback ports: HTTP routes and headers, the world stream and
-// its hashes over the network layer (WebSocket and UDP), connect tokens, metrics, and how it
-// treats unexpected input.
+// GameServer in process on free loopback ports: HTTP routes and headers, the play session over
+// the network layer (WebSocket and UDP): JOIN, full state, confirmed inputs and hashes that
+// equal Node's own run of the game; connect tokens, metrics, and how it treats unexpected input.
 
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { GameServer } from '../../src/server/game-server.js';
-import { FRAME_HASH, FRAME_HELLO, FRAME_STATE, type WorldFrame } from '../../src/codec/world-frame.js';
-import { WorldStreamClient } from '../../src/client/world-stream-client.js';
+import { PlayClient } from '../../src/client/play-client.js';
 import { connectUdp } from '../../src/client/udp-connector.js';
+import { GameClient } from '../../src/client/game-client.js';
+import { PLAY_CHANNELS, PLAY_INPUT_CHANNEL, PLAY_RELIABLE_CHANNEL } from '../../src/client/play-channels.js';
+import { hashAfterFrames } from '../../src/client/demo-game.js';
+import { encodePlayMessage } from '../../src/codec/play-messages.js';
+import type { PlayMode } from '../../src/codec/play-messages.js';
 import { decodeConnectToken } from '../../src/net/connect-token.js';
 import type { WebSocketConstructor } from '../../src/net/transport-ws-client.js';
 import { fromBase64 } from '../../src/net/wire.js';
-import { referenceWorld } from '../helpers/reference-world.js';
+import { Arena } from '../../src/wasm/arena.js';
+import { loadChronos } from '../../src/wasm/loader.js';
+import { referenceGameParams } from '../helpers/reference-world.js';
 
 let server: GameServer;
 let base: string;
+let arena: Arena;
 
 beforeAll(async () => {
   server = await GameServer.start({ host: '127.0.0.1', httpPort: 0, udpPort: 0, npcs: 300, seed: 9, processMetrics: false, log: () => undefined });
   base = `http://127.0.0.1:${server.httpPort}`;
+  arena = new Arena(await loadChronos());
 });
 
 afterAll(async () => {
   await server.stop();
 });
 
-interface Collected {
-  frames: WorldFrame[];
-  client: WorldStreamClient;
+async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
-/** A world-stream client over `transport` that resolves once `count` frames passed `filter`. */
-async function collectFrames(count: number, filter: (f: WorldFrame) => boolean = () => true, transport: 'websocket' | 'udp' = 'websocket'): Promise<Collected> {
-  const frames: WorldFrame[] = [];
-  let done: () => void = () => undefined;
-  const enough = new Promise<void>((resolve) => (done = resolve));
-  const keep = (f: WorldFrame) => {
-    if (frames.length < count && filter(f)) frames.push(f);
-    if (frames.length === count) done();
-  };
-  const client = await WorldStreamClient.create(
-    { tokenUrl: `${base}/connect`, transport, WebSocket: WebSocket as unknown as WebSocketConstructor, udp: connectUdp },
-    { hello: keep, state: keep, hash: keep },
-  );
+/** A client of the play session over `transport`, resolved once it runs the game from the server's state. */
+async function join(mode: PlayMode, transport: 'websocket' | 'udp' = 'websocket'): Promise<PlayClient> {
+  const client = await PlayClient.create({ tokenUrl: `${base}/connect`, transport, mode, arena, WebSocket: WebSocket as unknown as WebSocketConstructor, udp: connectUdp });
   await client.connect();
-  await enough;
-  return { frames, client };
+  await until('the client to install the state', () => client.running);
+  return client;
 }
 
 async function metricsText(): Promise<string> {
@@ -87,37 +88,39 @@ describe('HTTP', () => {
   });
 });
 
-describe('world stream', () => {
-  it('sends HELLO first, then STATE frames of every NPC, over the encrypted WebSocket link', async () => {
-    const { frames, client } = await collectFrames(3);
+describe('play session', () => {
+  it('answers PLAY with a JOIN that builds the same game, then the full state, over the encrypted WebSocket link', async () => {
+    const client = await join('watch');
+    const j = client.join!;
+    expect(j).toMatchObject({ player: -1, spectatorReason: 'asked', seed: 9, npcs: 300, capacity: server.world.capacity, hashEveryFrames: 60, players: 64 });
+    expect(j.stateBytes).toBe(server.world.byteLength);
+    expect(client.stats().statesInstalled).toBe(1);
     client.close();
-    expect(frames[0]!.type).toBe(FRAME_HELLO);
-    const hello = frames[0]!;
-    if (hello.type !== FRAME_HELLO) throw new Error('unreachable');
-    expect(hello).toMatchObject({ seed: 9, npcs: 300, capacity: server.world.capacity, hashEveryTicks: 60 });
-    const state = frames.find((f) => f.type === FRAME_STATE);
-    if (state?.type === FRAME_STATE) expect(state.count).toBe(300);
   });
 
-  it('publishes hashes equal to a reference world at the same tick', async () => {
-    const { frames, client } = await collectFrames(1, (f) => f.type === FRAME_HASH);
+  it('publishes hashes equal to Node running the same game with nobody playing', async () => {
+    const client = await join('watch');
+    await until('a hash check', () => client.stats().hashChecks.matched >= 1);
+    const frame = client.newestConfirmedHashFrame();
+    const local = client.hashOfFrame(frame);
+    expect(frame % 60).toBe(0);
+    expect(client.stats().hashChecks.mismatched).toBe(0);
     client.close();
-    const frame = frames[0]!;
-    if (frame.type !== FRAME_HASH) throw new Error('unreachable');
-    expect(frame.tick % 60).toBe(0);
-    const world = await referenceWorld({ seed: 9, npcs: 300 });
-    world.step(frame.tick);
-    expect(frame.hash).toBe(world.hash());
+    expect(local).toBe(hashAfterFrames(arena, referenceGameParams({ seed: 9, npcs: 300 }), frame, 'server-test-probe'));
   });
 
-  it('serves the same stream to a Node client over the UDP game port', async () => {
-    const { frames, client } = await collectFrames(3, () => true, 'udp');
-    const stats = client.client.stats();
+  it('seats a Node player over the UDP game port, and frees the seat when it leaves', async () => {
+    const client = await join('play', 'udp');
+    const stats = client.stats();
+    expect(stats.player).toBeGreaterThanOrEqual(0);
+    expect(stats.net.transport).toBe('udp');
+    expect(server.play.players).toBe(1);
+    expect(((await (await fetch(`${base}/players`)).json()) as { player: number }[]).map((p) => p.player)).toEqual([stats.player]);
+    const health = (await (await fetch(`${base}/healthz`)).json()) as { players: number; maxPlayers: number };
+    expect(health).toMatchObject({ players: 1, maxPlayers: 64 });
     client.close();
-    expect(frames[0]!.type).toBe(FRAME_HELLO);
-    expect(frames.some((f) => f.type === FRAME_STATE && f.count === 300)).toBe(true);
-    expect(stats.transport).toBe('udp');
-    expect(stats.rttMs).toBeGreaterThan(0);
+    await until('the seat to be freed', () => server.play.players === 0);
+    expect(server.play.connections).toBe(0);
   });
 
   it('counts WebSocket frames that are not protocol packets, and refuses oversized ones', async () => {
@@ -135,12 +138,42 @@ describe('world stream', () => {
     expect(text).toMatch(/chronos_net_packets_dropped_total\{reason="bad_prefix"\} [1-9]/);
   });
 
-  it('tracks connected clients in /healthz and /metrics', async () => {
-    const { client } = await collectFrames(1);
-    const health = (await (await fetch(`${base}/healthz`)).json()) as { clients: number };
+  it('counts malformed, misplaced and unexpected play messages by reason, and keeps the connection and the game', async () => {
+    const raw = await GameClient.create({ tokenUrl: `${base}/connect`, channels: PLAY_CHANNELS, WebSocket: WebSocket as unknown as WebSocketConstructor });
+    await raw.connect();
+    const frame = server.play.session.frame;
+    raw.send(PLAY_RELIABLE_CHANNEL, Uint8Array.of(0x99, 1, 2)); // unknown type
+    raw.send(PLAY_RELIABLE_CHANNEL, Uint8Array.of(0x41, 1, 7, 0)); // PLAY with a mode that does not exist
+    raw.send(PLAY_INPUT_CHANNEL, encodePlayMessage('play')); // PLAY on the input channel
+    raw.send(PLAY_RELIABLE_CHANNEL, Uint8Array.of(0x35, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)); // RESYNC before any JOIN
+    raw.send(PLAY_INPUT_CHANNEL, Uint8Array.of(0x31, 1, 0, 1, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0)); // INPUT from no player
+    raw.flush();
+    await until('the five drops', () => {
+      const d = server.play.counters.drops;
+      return d.unknown_type >= 1 && d.decode >= 1 && d.wrong_channel >= 1 && d.not_joined >= 1 && d.not_a_player >= 1;
+    });
+    expect(raw.state).toBe('connected');
+    expect(server.play.players).toBe(0);
+    expect(server.play.session.frame).toBeGreaterThanOrEqual(frame);
+    const text = await metricsText();
+    for (const reason of ['unknown_type', 'decode', 'wrong_channel', 'not_joined', 'not_a_player']) {
+      expect(text).toMatch(new RegExp(`chronos_rollback_input_dropped_total\\{reason="${reason}"\\} [1-9]`));
+    }
+    raw.close();
+  });
+
+  it('tracks connected clients, players and spectators in /healthz and /metrics', async () => {
+    const watcher = await join('watch');
+    const health = (await (await fetch(`${base}/healthz`)).json()) as { clients: number; spectators: number };
     expect(health.clients).toBeGreaterThanOrEqual(1);
-    expect(await metricsText()).toMatch(/chronos_net_connections\{transport="websocket"\} [1-9]/);
-    client.close();
+    expect(health.spectators).toBeGreaterThanOrEqual(1);
+    const text = await metricsText();
+    expect(text).toMatch(/chronos_net_connections\{transport="websocket"\} [1-9]/);
+    expect(text).toMatch(/chronos_spectators [1-9]/);
+    for (const name of ['chronos_players 0', 'chronos_players_max 64', 'chronos_rollback_inputs_total{outcome="accepted"}', 'chronos_lag_compensation_claims_total{verdict="rejected_beyond_cap"}', 'chronos_rollback_resyncs_total{reason="hash_mismatch"}', 'chronos_rollback_states_sent_total', 'chronos_rollback_hashes_total']) {
+      expect(text).toContain(name);
+    }
+    watcher.close();
   });
 });
 
@@ -157,9 +190,9 @@ describe('network layer', () => {
   });
 
   it('gives a reconnecting client its own id back for its resume ticket, and a new one for a forged ticket', async () => {
-    const { client } = await collectFrames(1);
-    const ticket = client.client.net.resumeTicket!;
-    const id = client.client.net.clientId;
+    const client = await join('watch');
+    const ticket = client.net.net.resumeTicket!;
+    const id = client.net.net.clientId;
     client.close();
     const ask = async (resume: string) =>
       ((await (await fetch(`${base}/connect`, { method: 'POST', body: JSON.stringify({ resume }) })).json()) as { clientId: number }).clientId;
@@ -183,7 +216,7 @@ describe('network layer', () => {
   });
 
   it('publishes connections, round trip, loss, bytes and every drop reason on /metrics', async () => {
-    const { client } = await collectFrames(2);
+    const client = await join('watch');
     await new Promise((r) => setTimeout(r, 300));
     const text = await metricsText();
     client.close();
@@ -215,6 +248,6 @@ describe('ticking', () => {
 
   it('prints a status line a newcomer can read', async () => {
     const line = await server.statusLine();
-    expect(line).toMatch(/^tick \d+ \| [\d.]+ ticks\/s \| [\d.]+ ms\/tick \| 300 entities \| \d+ clients \| [\d.]+ KiB\/s out \| \d+ overruns$/);
+    expect(line).toMatch(/^tick \d+ \| [\d.]+ ticks\/s \| [\d.]+ ms\/tick \| 300 entities \| \d+ players \| \d+ clients \| [\d.]+ KiB\/s out \| \d+ overruns$/);
   });
 });

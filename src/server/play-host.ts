@@ -1,0 +1,354 @@
+// PlayHost: the demo game's server side of rollback. It runs the reference game through a
+// RollbackServer and gives every network connection a seat: a connection that asks to PLAY gets
+// a player number (up to the session's size, then it watches and waits for one, first come
+// first served); one that asks to watch is a spectator. Everyone receives the full state on
+// join and on request, the confirmed inputs of every frame, and the state hash every
+// hashEveryFrames frames (channels in src/client/play-channels.ts, messages in
+// src/codec/play-messages.ts and rollback-messages.ts).
+//
+// Per tick (GameServer.runTick): tick() steps the game; publish() then sends, per connection:
+//   a player:     STATE parts if the session wants it to have one, then its CONFIRMED (channel 1)
+//   a spectator:  STATE parts on join or request, then every new confirmed frame once (channel 0)
+//   everyone:     HASH on hash frames
+// Interest-managed snapshots join that per-connection loop (see `publishTo`).
+//
+// Lifecycle: a lost link (interrupt) frees the player at once — an idle avatar must not walk
+// on for the 30 s a session stays parked — and a client that comes back is seated again and
+// sent a new JOIN and state. A disconnect frees everything the connection held. Every message
+// from a client is checked — channel, type, framing, then the rollback session's own checks —
+// and a failure is one counted drop, never an exception.
+
+import { DecodeError } from '../core/errors.js';
+import type { Connection } from '../net/connection.js';
+import type { NetServer, NetServerHandlers } from '../net/server.js';
+import { SessionTier } from '../net/spec.js';
+import { RollbackServer } from '../rollback/server-session.js';
+import type { ReferenceGame } from '../rollback/reference-game.js';
+import { decodeResyncMessage, encodeStateMessage, MAX_FRAMES_PER_MESSAGE, MSG_INPUT, MSG_RESYNC } from '../codec/rollback-messages.js';
+import { decodePlayMessage, encodeJoinMessage, encodeStatePart, MSG_PLAY, statePartCount, type PlayMode, type SpectatorReason } from '../codec/play-messages.js';
+import { joinFor, type DemoGameParams } from '../client/demo-game.js';
+import { PLAY_INPUT_CHANNEL, PLAY_RELIABLE_CHANNEL } from '../client/play-channels.js';
+import { FLAG_DEAD } from '../core/world-layout.js';
+import { Seats } from './seats.js';
+
+export type HostDropReason = 'unknown_connection' | 'wrong_channel' | 'unknown_type' | 'decode' | 'not_a_player' | 'not_joined';
+
+/** One connection's place in the game. */
+export interface Seat {
+  readonly conn: Connection;
+  /** What it asked for; undefined before its PLAY. */
+  mode: PlayMode | undefined;
+  /** Player number, or -1 (spectator, waiting, or not joined). */
+  player: number;
+  reason: SpectatorReason;
+  /** A JOIN went out on the current channels. */
+  joined: boolean;
+  /** The link is lost and the session parked. */
+  suspended: boolean;
+  /** Spectators: a STATE is due; and the next confirmed frame to send. */
+  needsState: boolean;
+  nextFrame: number;
+  transfers: number;
+  joinedAtFrame: number;
+}
+
+export interface PlayHostCounters {
+  joins: number;
+  statesSent: number;
+  stateBytesSent: number;
+  hashesSent: number;
+  spectatorResyncs: number[];
+  drops: Record<HostDropReason, number>;
+}
+
+export interface PlayerInfo {
+  player: number;
+  clientId: number;
+  transport: string;
+  rttMs: number;
+  slot: number;
+  x: number;
+  y: number;
+  hp: number;
+  dead: boolean;
+  joinedAtFrame: number;
+}
+
+export class PlayHost {
+  readonly game: ReferenceGame;
+  readonly session: RollbackServer<ReferenceGame>;
+  readonly params: DemoGameParams;
+  readonly seats: Seats<Seat>;
+  readonly counters: PlayHostCounters = {
+    joins: 0,
+    statesSent: 0,
+    stateBytesSent: 0,
+    hashesSent: 0,
+    spectatorResyncs: [0, 0, 0, 0],
+    drops: { unknown_connection: 0, wrong_channel: 0, unknown_type: 0, decode: 0, not_a_player: 0, not_joined: 0 },
+  };
+  private readonly clients = new Map<Connection, Seat>();
+  /** The STATE of the current frame, encoded at most once per frame for any number of joiners. */
+  private stateCache: { frame: number; bytes: Uint8Array } | undefined;
+  /** Payload bytes queued since takeBytesQueued() was last called. */
+  private bytesQueued = 0;
+  private server: NetServer | undefined;
+
+  constructor(game: ReferenceGame, params: DemoGameParams) {
+    this.game = game;
+    this.params = params;
+    this.session = new RollbackServer(game, { hashEveryFrames: params.hashEveryFrames, name: 'server-session' });
+    this.seats = new Seats<Seat>(params.players);
+  }
+
+  attach(server: NetServer): void {
+    this.server = server;
+  }
+
+  get players(): number {
+    return this.seats.count;
+  }
+
+  get spectators(): number {
+    let n = 0;
+    for (const s of this.clients.values()) if (s.joined && s.player < 0 && !s.suspended) n++;
+    return n;
+  }
+
+  get waiting(): number {
+    return this.seats.waiting;
+  }
+
+  /** The NetServer's handlers for the play session. */
+  handlers(): NetServerHandlers {
+    return {
+      connect: (conn, tier) => this.onConnect(conn, tier),
+      interrupt: (conn) => this.onInterrupt(conn),
+      disconnect: (conn) => this.onDisconnect(conn),
+      message: (conn, channel, bytes) => this.onMessage(conn, channel, bytes),
+    };
+  }
+
+  private onConnect(conn: Connection, tier: SessionTier): void {
+    let seat = this.clients.get(conn);
+    if (seat === undefined || tier === SessionTier.New) {
+      seat = { conn, mode: undefined, player: -1, reason: 'asked', joined: false, suspended: false, needsState: false, nextFrame: 0, transfers: 0, joinedAtFrame: 0 };
+      this.clients.set(conn, seat);
+      return; // seated when its PLAY arrives
+    }
+    seat.suspended = false;
+    seat.joined = false;
+    // Back within the parked window: seated again as it asked (its player was freed when the
+    // link dropped); the client learns its number from the new JOIN.
+    if (seat.mode !== undefined) this.admit(seat);
+  }
+
+  private onInterrupt(conn: Connection): void {
+    const seat = this.clients.get(conn);
+    if (!seat) return;
+    seat.suspended = true;
+    this.release(seat);
+    this.seats.leaveQueue(seat);
+  }
+
+  private onDisconnect(conn: Connection): void {
+    const seat = this.clients.get(conn);
+    if (!seat) return;
+    this.release(seat);
+    this.seats.leaveQueue(seat);
+    this.clients.delete(conn);
+  }
+
+  private drop(reason: HostDropReason): void {
+    this.counters.drops[reason]++;
+  }
+
+  private onMessage(conn: Connection, channel: number, bytes: Uint8Array): void {
+    const seat = this.clients.get(conn);
+    if (!seat) {
+      this.drop('unknown_connection');
+      return;
+    }
+    const type = bytes.byteLength > 0 ? bytes[0] : -1;
+    if (type === MSG_INPUT) {
+      if (channel !== PLAY_INPUT_CHANNEL) this.drop('wrong_channel');
+      else if (seat.player < 0) this.drop('not_a_player');
+      else this.session.receive(seat.player, bytes);
+      return;
+    }
+    if (type !== MSG_PLAY && type !== MSG_RESYNC) {
+      this.drop('unknown_type');
+      return;
+    }
+    if (channel !== PLAY_RELIABLE_CHANNEL) {
+      this.drop('wrong_channel');
+      return;
+    }
+    if (type === MSG_RESYNC && seat.player >= 0) {
+      this.session.receive(seat.player, bytes);
+      return;
+    }
+    try {
+      if (type === MSG_PLAY) {
+        const mode = decodePlayMessage(bytes);
+        if (seat.joined && seat.mode === mode) return; // a repeat (the client reconnected): already seated so
+        seat.mode = mode;
+        this.admit(seat);
+      } else if (!seat.joined) {
+        this.drop('not_joined');
+      } else {
+        const msg = decodeResyncMessage(bytes);
+        this.counters.spectatorResyncs[msg.reason]!++;
+        seat.needsState = true;
+      }
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      this.drop('decode');
+    }
+  }
+
+  /** Seats a connection as it asked (a player if a number is free) and sends its JOIN. */
+  private admit(seat: Seat): void {
+    this.release(seat);
+    const frame = this.session.frame;
+    seat.reason = 'asked';
+    if (seat.mode === 'play') {
+      const player = this.seats.take(seat, frame);
+      if (player >= 0) {
+        this.session.addPlayer(player);
+        seat.player = player;
+        seat.reason = 'player';
+      } else {
+        this.seats.wait(seat);
+        seat.reason = 'full';
+      }
+    } else {
+      this.seats.leaveQueue(seat);
+    }
+    seat.needsState = seat.player < 0;
+    seat.joined = true;
+    seat.joinedAtFrame = frame;
+    this.counters.joins++;
+    const join = encodeJoinMessage(joinFor(this.params, seat.player, seat.reason, frame, this.game.stateBytes));
+    this.send(seat.conn, PLAY_RELIABLE_CHANNEL, join);
+  }
+
+  private send(conn: Connection, channel: number, bytes: Uint8Array): void {
+    // Every message is a fresh array nobody changes afterwards: lent, not copied.
+    conn.sendBorrowed(channel, bytes);
+    this.bytesQueued += bytes.byteLength;
+  }
+
+  /** Payload bytes queued for clients since the last call (the server's bytes-out counter). */
+  takeBytesQueued(): number {
+    const n = this.bytesQueued;
+    this.bytesQueued = 0;
+    return n;
+  }
+
+  private release(seat: Seat): void {
+    if (seat.player < 0) return;
+    this.session.removePlayer(seat.player);
+    this.seats.release(seat.player, this.session.frame);
+    seat.player = -1;
+  }
+
+  /** Simulates one frame: every present player's input (or its repeat), claims judged, one step. */
+  tick(): number {
+    return this.session.tick();
+  }
+
+  /** Sends what this frame owes every connection. Call after tick() and before the network flush. */
+  publish(): void {
+    const frame = this.session.frame;
+    for (let next = this.seats.nextToSeat(frame); next !== undefined; next = this.seats.nextToSeat(frame)) {
+      if (next.conn.state === 'connected' && !next.suspended) this.admit(next);
+      else this.seats.leaveQueue(next);
+    }
+    const hash = this.session.hashMessage();
+    if (hash) this.counters.hashesSent++;
+    for (const seat of this.clients.values()) {
+      if (!seat.joined || seat.suspended || seat.conn.state !== 'connected') continue;
+      this.publishTo(seat, frame, hash);
+    }
+  }
+
+  private publishTo(seat: Seat, frame: number, hash: Uint8Array | null): void {
+    const conn = seat.conn;
+    if (seat.player >= 0) {
+      if (this.session.wantsState(seat.player)) this.sendState(seat, this.session.stateFor(seat.player));
+      const confirmed = this.session.confirmedFor(seat.player);
+      if (confirmed) this.send(conn, PLAY_INPUT_CHANNEL, confirmed);
+    } else {
+      if (seat.needsState) {
+        this.sendState(seat, this.currentState(frame));
+        seat.needsState = false;
+        seat.nextFrame = frame;
+      }
+      while (seat.nextFrame < frame) {
+        const confirmed = this.session.confirmedFrom(seat.nextFrame);
+        if (!confirmed) {
+          seat.needsState = true; // fell out of the log: a fresh state next tick
+          break;
+        }
+        this.send(conn, PLAY_RELIABLE_CHANNEL, confirmed);
+        seat.nextFrame += Math.min(frame - seat.nextFrame, MAX_FRAMES_PER_MESSAGE);
+      }
+    }
+    if (hash) this.send(conn, PLAY_RELIABLE_CHANNEL, hash);
+    // Interest management adds this connection's snapshot here, sized to conn.budgetBytes().
+  }
+
+  private currentState(frame: number): Uint8Array {
+    if (this.stateCache?.frame !== frame) {
+      const region = new Uint8Array(this.game.arena.memoryBuffer, this.game.statePtr, this.game.stateBytes);
+      this.stateCache = { frame, bytes: encodeStateMessage(frame, this.game.hash(), region) };
+    }
+    return this.stateCache.bytes;
+  }
+
+  private sendState(seat: Seat, state: Uint8Array): void {
+    const transfer = ++seat.transfers;
+    const parts = statePartCount(state.byteLength);
+    for (let i = 0; i < parts; i++) this.send(seat.conn, PLAY_RELIABLE_CHANNEL, encodeStatePart(state, i, transfer));
+    this.counters.statesSent++;
+    this.counters.stateBytesSent += state.byteLength;
+  }
+
+  /** Who plays, where and how they are: for /players and the tests. */
+  playerInfo(): PlayerInfo[] {
+    const w = this.game.world;
+    const x = w.column('posX');
+    const y = w.column('posY');
+    const hp = w.column('hp');
+    const flags = w.column('flags');
+    const out: PlayerInfo[] = [];
+    for (let p = 0; p < this.seats.size; p++) {
+      const seat = this.seats.holder(p);
+      if (!seat) continue;
+      const slot = this.game.playerSlot(p);
+      out.push({
+        player: p,
+        clientId: seat.conn.clientId,
+        transport: seat.conn.transport?.name ?? 'none',
+        rttMs: Math.round(seat.conn.rttMs * 100) / 100,
+        slot,
+        x: slot >= 0 ? x[slot]! / 65536 : 0,
+        y: slot >= 0 ? y[slot]! / 65536 : 0,
+        hp: slot >= 0 ? hp[slot]! : 0,
+        dead: slot >= 0 && (flags[slot]! & FLAG_DEAD) !== 0,
+        joinedAtFrame: seat.joinedAtFrame,
+      });
+    }
+    return out;
+  }
+
+  health(): Record<string, number> {
+    return { frame: this.session.frame, players: this.players, maxPlayers: this.seats.size, spectators: this.spectators, waiting: this.waiting, kills: this.game.kills };
+  }
+
+  /** Connections the host tracks (joined or not); for tests of cleanup. */
+  get connections(): number {
+    return this.clients.size;
+  }
+}

@@ -1,0 +1,78 @@
+// The play session on /metrics: seats, the rollback server's input accounting and drops, lag
+// compensation verdicts, resyncs, full states sent and state hashes published. Everything is
+// read from the host's counters at scrape time (collect), so the tick pays nothing for it.
+
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { PlayHost } from './play-host.js';
+
+const RESYNC_REASONS = ['', 'hash_mismatch', 'inputs_missing', 'too_deep'] as const;
+
+/** A counter whose value is read from `read` at scrape time, one series per label set. */
+function readCounter(registry: Registry, name: string, help: string, labelNames: string[], read: () => [Record<string, string>, number][]): void {
+  const reported = new Map<string, number>();
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      for (const [labels, value] of read()) {
+        const key = JSON.stringify(labels);
+        const before = reported.get(key) ?? 0;
+        if (value > before) this.inc(labels, value - before);
+        else if (!reported.has(key)) this.inc(labels, 0);
+        reported.set(key, value);
+      }
+    },
+  });
+}
+
+export function registerPlayMetrics(registry: Registry, host: PlayHost): void {
+  const registers = [registry];
+  const gauges: [string, string, () => number][] = [
+    ['chronos_players', 'Connections playing (holding a player number)', () => host.players],
+    ['chronos_players_max', 'Player numbers in the session', () => host.seats.size],
+    ['chronos_spectators', 'Connections watching', () => host.spectators],
+    ['chronos_players_waiting', 'Spectators waiting for a free player number', () => host.waiting],
+    ['chronos_rollback_frame', 'Frames the authoritative game has simulated', () => host.session.frame],
+  ];
+  for (const [name, help, read] of gauges) {
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+  const session = host.session;
+  readCounter(registry, 'chronos_rollback_inputs_total', 'Player inputs by outcome (redundant: repeated on purpose; missing: not there in time, previous repeated)', ['outcome'], () => [
+    [{ outcome: 'accepted' }, session.accepted],
+    [{ outcome: 'redundant' }, session.redundant],
+    [{ outcome: 'missing' }, session.missing],
+  ]);
+  readCounter(registry, 'chronos_rollback_input_dropped_total', 'Client messages of the play session dropped, by reason', ['reason'], () => [
+    ...Object.entries(session.drops).map(([reason, n]): [Record<string, string>, number] => [{ reason }, n]),
+    ...Object.entries(host.counters.drops).map(([reason, n]): [Record<string, string>, number] => [{ reason }, n]),
+  ]);
+  readCounter(registry, 'chronos_lag_compensation_claims_total', 'Hitscan claims judged against the rewound hitbox history, by verdict', ['verdict'], () => {
+    const lc = host.game.lagCompensator;
+    if (!lc) return [];
+    return [
+      [{ verdict: 'hit' }, lc.hits],
+      [{ verdict: 'hit_within_tolerance' }, lc.hitsWithinTolerance],
+      [{ verdict: 'miss' }, lc.misses],
+      [{ verdict: 'rejected_beyond_cap' }, lc.rejectedBeyondCap],
+      [{ verdict: 'rejected_no_history' }, lc.rejectedNoHistory],
+    ];
+  });
+  readCounter(registry, 'chronos_rollback_resyncs_total', 'Full-state requests from clients, by reason', ['reason'], () =>
+    RESYNC_REASONS.slice(1).map((reason, i): [Record<string, string>, number] => [{ reason }, session.resyncRequests[i + 1]! + host.counters.spectatorResyncs[i + 1]!]),
+  );
+  readCounter(registry, 'chronos_rollback_states_sent_total', 'Full states sent (joins and resyncs)', [], () => [[{}, host.counters.statesSent]]);
+  readCounter(registry, 'chronos_rollback_state_bytes_total', 'Bytes of full states sent', [], () => [[{}, host.counters.stateBytesSent]]);
+  readCounter(registry, 'chronos_rollback_hashes_total', 'State hashes published', [], () => [[{}, host.counters.hashesSent]]);
+  readCounter(registry, 'chronos_rollback_joins_total', 'JOIN messages sent (seatings, reseatings, promotions)', [], () => [[{}, host.counters.joins]]);
+  readCounter(registry, 'chronos_game_kills_total', 'Players brought down and NPCs killed', [], () => [[{}, host.game.kills]]);
+}
