@@ -13,9 +13,9 @@ import {
 import {
   CC_DEFERRED, CC_DELTAS, CC_ENTERS, CC_EVENTS_DROPPED, CC_EVENTS_SENT, CC_FULLS, CC_LEAVES, CC_MESSAGES,
   CC_ZONE_UPDATES, COL_DUE, COL_PSEQ, COL_SLOT, C_ACKED_ANY, C_BYTES, C_COUNTERS, C_EV_HEAD, C_HW, C_LAST_ACK_SEQ,
-  C_LAST_ACK_TICK, C_OUT_LEN, C_RING, C_SEQ, EV_BYTES, E_BASE, E_BSEND, E_BSEQ, E_BTICK, E_FIRST, E_ID, E_LAST, E_META,
+  C_LAST_ACK_TICK, C_OUT_LEN, C_RING, C_SEQ, C_ACKED_MASK, EV_BYTES, E_BASE, E_BSEND, E_BSEQ, E_BTICK, E_FIRST, E_ID, E_LAST, E_META,
   E_PEND, E_PSEND, E_PTICK, E_SENDS, LC_PENDING_LOST, L_COUNTERS, L_PAIRS, NONE, RING, RING_BYTES, ROT_QUAT, ROT_YAW,
-  ST_LEAVING, X_BUDGET, X_EVENTS, X_EVENT_PAYLOAD, bump, col, copy_rec, entry_ptr, out_buffer,
+  ST_LEAVING, WHEEL, X_BUDGET, X_EVENTS, X_EVENT_PAYLOAD, bump, col, copy_rec, due_wheel, entry_ptr, out_buffer,
 } from './layout';
 import { g_vx, g_vy, g_vz } from './geometry';
 import { sc_due, sc_keys, sc_period, sc_rec, sc_sort } from './scratch';
@@ -23,7 +23,9 @@ import {
   t_cellShift, t_ctx, t_hasVel, t_hb, t_lanePtr, t_maxSnapshot, t_posShift, t_quatBits, t_rotMode, t_rtt, t_tick,
   t_tickMs, t_V, t_velShift, t_yawBits, rtt_class_of,
 } from './state';
-import { KEY_ENTER, KEY_LEAVE, col_u32, e_period, evaluate, leave_resend, score, set_col } from './view';
+import {
+  KEY_ENTER, KEY_LEAVE, col_u32, e_period, evaluate, leave_resend, promote, schedule, score, set_col, set_encoding,
+} from './view';
 import { quantise } from './world-pass';
 
 /** Smallest budget worth a message: the type byte, a full header and a record or two. */
@@ -216,27 +218,59 @@ function write_events(block: usize, capBits: u64): u32 {
   return n;
 }
 
+// Due handles of the client being encoded that were keyed (m_keyed) and how many of them went
+// out (m_sentTo): the rest stay due and are marked for the next tick.
+let m_keyed: u32 = 0;
+let m_sentTo: u32 = 0;
+
 /** Produces client c's snapshot for this tick into its output buffer (C_OUT_LEN, 0: none). */
 export function encode_client(c: u32, block: usize, scratch: usize): void {
+  m_keyed = 0;
+  m_sentTo = 0;
+  set_encoding(1);
+  produce(c, block, scratch);
+  const due = sc_due(scratch);
+  const dues = col(block, t_V, COL_DUE);
+  for (let i = m_sentTo; i < m_keyed; i++) {
+    const h = load<u32>(due + (<usize>i << 2));
+    const d = load<u32>(dues + (<usize>h << 2));
+    if (d != NONE && <i32>(d - t_tick) <= 0) schedule(block, h, d);
+  }
+  set_encoding(0);
+}
+
+function produce(c: u32, block: usize, scratch: usize): void {
   store<u32>(block + C_OUT_LEN, 0);
   const tick = t_tick;
   const V = t_V;
   rtt_class_of(c);
   const counters = block + C_COUNTERS;
-  // ---- due entries (v128 compare of the due column with the tick) ----
+  // ---- due entries: this tick's wheel bitmap (then cleared; later schedules go elsewhere) ----
   const due = sc_due(scratch);
   const keys = sc_keys(scratch, V);
   const periods = sc_period(scratch, V);
   const hw = load<u32>(block + C_HW);
-  const dueCol = col(block, V, COL_DUE);
-  const now = i32x4.splat(<i32>tick);
+  const dues = col(block, V, COL_DUE);
+  const bitmap = due_wheel(block, V) + (<usize>(tick & (WHEEL - 1)) * <usize>V >> 3);
   let n: u32 = 0;
-  for (let i: u32 = 0; i < hw; i += 4) {
-    let m = i32x4.bitmask(i32x4.le_u(v128.load(dueCol + (<usize>i << 2)), now));
-    while (m != 0) {
-      const h = i + ctz<u32>(m);
-      m &= m - 1;
-      if (h < hw) store<u32>(due + (<usize>(n++) << 2), h);
+  for (let w: u32 = 0; w < hw; w += 64) {
+    const at = bitmap + (<usize>w >> 3);
+    let bits = load<u64>(at);
+    if (bits == 0) continue;
+    store<u64>(at, 0);
+    while (bits != 0) {
+      const h = w + <u32>ctz<u64>(bits);
+      bits &= bits - 1;
+      if (h >= hw) break;
+      const d = load<u32>(dues + (<usize>h << 2));
+      if (d == NONE) continue; // freed since it was marked
+      if (<i32>(d - tick) > 0) {
+        // Marked for a later time than the wheel spans, or a stale mark (the entry was
+        // rescheduled and has its own mark): only the former needs marking again.
+        if (d - tick >= WHEEL - 1) schedule(block, h, d);
+        continue;
+      }
+      store<u32>(due + (<usize>(n++) << 2), h);
     }
   }
   const hasEvents = load<u32>(block + C_EV_HEAD) != NONE;
@@ -247,6 +281,7 @@ export function encode_client(c: u32, block: usize, scratch: usize): void {
   for (let j: u32 = 0; j < n; j++) {
     const h = load<u32>(due + (<usize>j << 2));
     const e = entry_ptr(block, V, h);
+    if (!promote(block, h)) continue; // a leave that was acked: the handle is free again
     let key: f64;
     if ((load<u32>(e, E_META) & 0xff) == ST_LEAVING || !evaluate(block, h)) {
       key = KEY_LEAVE;
@@ -264,6 +299,7 @@ export function encode_client(c: u32, block: usize, scratch: usize): void {
     store<f64>(keys + (<usize>k << 3), key);
     k++;
   }
+  m_keyed = k;
   if (k == 0 && !hasEvents) return;
   sort_desc(due, keys, k, sc_sort(scratch, V));
   // ---- budget ----
@@ -354,6 +390,7 @@ export function encode_client(c: u32, block: usize, scratch: usize): void {
       bump(counters, CC_DEFERRED, k - j);
       break;
     }
+    m_sentTo = j + 1;
     // ---- the entry advances; the record waits for its ack as the pending state ----
     sent++;
     store<u32>(e, sends + 1, E_SENDS);
@@ -363,7 +400,7 @@ export function encode_client(c: u32, block: usize, scratch: usize): void {
       // A leave is pending until the snapshot carrying its latest send is acked; resends come
       // every 2 RTT + 2 ticks, after the ack of the previous one would have arrived.
       set_col(block, COL_PSEQ, h, seq);
-      set_col(block, COL_DUE, h, leave_resend(rttTicks));
+      schedule(block, h, leave_resend(rttTicks));
       nLeaves++;
       continue;
     }
@@ -374,7 +411,7 @@ export function encode_client(c: u32, block: usize, scratch: usize): void {
       store<u32>(e, tick, E_PTICK);
       store<u32>(e, sends, E_PSEND);
     }
-    set_col(block, COL_DUE, h, tick + load<u32>(periods + (<usize>h << 2)));
+    schedule(block, h, tick + load<u32>(periods + (<usize>h << 2)));
     const zone = (meta >> 8) & 0xff;
     z0 += select<u32>(1, 0, zone == 0);
     z1 += select<u32>(1, 0, zone == 1);
@@ -399,10 +436,11 @@ export function encode_client(c: u32, block: usize, scratch: usize): void {
   bw_finish();
   patch(out + 1, eventsAt, nEvents, 8);
   patch(out + 1, recordsAt, sent, t_hb + 1);
-  const ring = block + C_RING + <usize>(seq & (RING - 1)) * RING_BYTES;
+  const ringSlot = seq & (RING - 1);
+  const ring = block + C_RING + <usize>ringSlot * RING_BYTES;
   store<u32>(ring, seq);
   store<u32>(ring, tick, 4);
-  store<u32>(ring, 0, 12);
+  store<u64>(block + C_ACKED_MASK, load<u64>(block + C_ACKED_MASK) & ~(<u64>1 << <u64>ringSlot));
   store<u32>(block + C_SEQ, seq + 1);
   const bytes = 1 + bw_bytes();
   store<u32>(block + C_OUT_LEN, bytes);

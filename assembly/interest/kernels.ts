@@ -8,7 +8,7 @@
 import {
   CH_BYTES, COLS, COL_DUE, COL_PSEQ, COL_SLOT, CTX_BYTES, C_FREE_HEAD, C_HW, C_SCALE, ENTRY_BYTES, EV_BYTES, E_BSEND,
   E_INTER, E_INTER_T, E_META, INTEREST_VERSION, LANE_BYTES, NONE, OUT_SLACK, REC_BYTES, RING, ST_FREE, W_BYTES,
-  X_INTER_HALF_LIFE, col, entry_ptr, slot_index,
+  WHEEL, X_INTER_HALF_LIFE, col, entry_ptr, slot_index,
 } from './layout';
 import { discovery_prepare, lane_tick } from './lane';
 import { scratch_bytes } from './scratch';
@@ -42,8 +42,10 @@ export function interest_client_reset(ctx: usize, block: usize): void {
     const base = col(block, v, c);
     for (let i: u32 = 0; i < v; i += 4) v128.store(base + (<usize>i << 2), none);
   }
+  // The slot index and the due wheel, which follow it, start empty.
   const index = slot_index(block, v);
-  for (let b: usize = 0; b < (<usize>v << 2); b += 16) v128.store(index + b, i32x4.splat(0));
+  const clear = (<usize>v << 2) + (<usize>WHEEL * <usize>v >> 3);
+  for (let b: usize = 0; b < clear; b += 16) v128.store(index + b, i32x4.splat(0));
   for (let h: u32 = 0; h < v; h++) {
     const e = entry_ptr(block, v, h);
     store<u32>(e, ST_FREE, E_META);
@@ -74,7 +76,7 @@ export function interest_lane_scratch_bytes(v: u32, clientsPerLane: u32): u32 {
 
 /** Bytes of one client block for view capacity v and largest snapshot maxSnapshot (16-aligned). */
 export function interest_block_bytes(v: u32, maxSnapshot: u32): u32 {
-  const raw = CH_BYTES + (COLS + 1) * v * 4 + v * ENTRY_BYTES + maxSnapshot + OUT_SLACK;
+  const raw = CH_BYTES + (COLS + 1) * v * 4 + (WHEEL * v >> 3) + v * ENTRY_BYTES + maxSnapshot + OUT_SLACK;
   return (raw + 63) & ~63;
 }
 

@@ -12,11 +12,11 @@
 
 import {
   CC_ACKS, CC_ACK_STALE, CC_FAST_INSERTS, CC_LEAVES_ACKED, CC_VIEW_FULL, COL_DUE, COL_PSEQ, COL_SLOT, C_ACKED_ANY,
-  C_ACTIVE, C_ACKS, C_ACK_N, ACK_STASH, C_COUNTERS, C_VIEWER, C_EV_HEAD, C_EV_TAIL, C_HW, C_LAST_ACK_SEQ, C_LAST_ACK_TICK, C_QUERY, C_RING, C_SCALE, C_SEQ,
+  C_ACTIVE, C_ACKED_MASK, C_COUNTERS, C_VIEWER, C_EV_HEAD, C_EV_TAIL, C_HW, C_LAST_ACK_SEQ, C_LAST_ACK_TICK, C_QUERY, C_RING, C_SCALE, C_SEQ,
   C_VISIBLE, C_VISIBLE_TICKS, DEAD_BYTES, EF_FAST, EV_BYTES, E_BASE, E_BSEND, E_BSEQ, E_BTICK, E_META, E_PEND, E_PSEND,
   E_PTICK, LANE_BYTES, LC_ACKS, LC_ACK_STALE, LC_DESPAWN_TOUCHES, LC_FAST_INSERTS, LC_PAIRS_OVERFLOW,
   LC_RELIABLE_OVERFLOW, LC_VIEW_FULL, L_COUNTERS, L_DEAD, L_DEAD_COUNT, L_EPOCH, L_FAST, L_FAST_COUNT, L_PAIRS,
-  L_PAIRS_CAP, L_PAIRS_USED, L_RELIABLE, L_RELIABLE_CAP, L_RELIABLE_USED, L_SCRATCH, L_STAMPS, NONE, RING, RING_ACKED,
+  L_PAIRS_CAP, L_PAIRS_USED, L_RELIABLE, L_RELIABLE_CAP, L_RELIABLE_USED, L_SCRATCH, L_STAMPS, NONE, RING,
   RING_BYTES, ST_FREE, ST_LEAVING, ST_VISIBLE, W_LIFE, FAST_NEW, FAST_STAGGER, X_ACKS, X_ACK_COUNT, X_BATCH_COUNTS, X_BATCH_IDS,
   X_BATCH_OFFSETS, X_DYN_GROW, X_DYN_MAX_SCALE, X_DYN_MIN_SCALE, X_DYN_SHRINK, X_DYN_TARGET, X_EVENTS, X_EVENT_COUNT,
   X_HYSTERESIS, X_LANE_TABLE, X_MAX_REACH, bump, client_block, col, copy_rec, entry_ptr,
@@ -32,8 +32,8 @@ import {
   t_lanes, t_maxClients, t_tick, t_V,
 } from './state';
 import {
-  alloc_entry, col_u32, entering_zone, evaluate, find_slot, free_entry, measure, set_col, sweeps, world_of, e_dx, e_dy,
-  e_dz,
+  alloc_entry, col_u32, entering_zone, evaluate, find_slot, free_entry, measure, promote, schedule, set_col, sweeps, world_of, e_dx,
+  e_dy, e_dz,
 } from './view';
 import { encode_client } from './encode';
 
@@ -44,60 +44,27 @@ const Q16: f64 = 65536.0;
 function ack_one(block: usize, seq: u32): void {
   const counters = block + C_COUNTERS;
   const lc = t_lanePtr + L_COUNTERS;
-  const ring = block + C_RING + <usize>(seq & (RING - 1)) * RING_BYTES;
-  if (load<u32>(ring) != seq || load<u32>(ring, 12) != 0 || <i32>(load<u32>(block + C_SEQ) - seq) <= 0) {
+  const slot = seq & (RING - 1);
+  const ring = block + C_RING + <usize>slot * RING_BYTES;
+  const mask = load<u64>(block + C_ACKED_MASK);
+  const bit = <u64>1 << <u64>slot;
+  const age = load<u32>(block + C_SEQ) - seq;
+  if (load<u32>(ring) != seq || (mask & bit) != 0 || age == 0 || age > RING) {
     bump(counters, CC_ACK_STALE, 1);
     bump(lc, LC_ACK_STALE, 1);
     return;
   }
-  store<u32>(ring, RING_ACKED, 12);
-  const tick = load<u32>(ring, 4);
+  store<u64>(block + C_ACKED_MASK, mask | bit);
   if (load<u32>(block + C_ACKED_ANY) == 0 || <i32>(seq - load<u32>(block + C_LAST_ACK_SEQ)) > 0) {
     store<u32>(block + C_LAST_ACK_SEQ, seq);
-    store<u32>(block + C_LAST_ACK_TICK, tick);
+    store<u32>(block + C_LAST_ACK_TICK, load<u32>(ring, 4));
   }
   store<u32>(block + C_ACKED_ANY, 1);
   bump(counters, CC_ACKS, 1);
   bump(lc, LC_ACKS, 1);
-  // Every entry whose pending state or leave went out in this snapshot: a v128 compare.
-  const V = t_V;
-  const hw = load<u32>(block + C_HW);
-  const pseqs = col(block, V, COL_PSEQ);
-  const want = i32x4.splat(<i32>seq);
-  for (let i: u32 = 0; i < hw; i += 4) {
-    let m = i32x4.bitmask(i32x4.eq(v128.load(pseqs + (<usize>i << 2)), want));
-    while (m != 0) {
-      const h = i + ctz<u32>(m);
-      m &= m - 1;
-      if (h >= hw) break;
-      settle(block, h, seq);
-    }
-  }
 }
 
-/** Snapshot `seq`, which carried entry h's pending record or leave, was acked. */
-function settle(block: usize, h: u32, seq: u32): void {
-  const e = entry_ptr(block, t_V, h);
-  const state = load<u32>(e, E_META) & 0xff;
-  if (state == ST_LEAVING) {
-    if (col_u32(block, COL_PSEQ, h) != seq) return;
-    free_entry(block, h);
-    bump(block + C_COUNTERS, CC_LEAVES_ACKED, 1);
-    return;
-  }
-  if (state != ST_VISIBLE || col_u32(block, COL_PSEQ, h) != seq) return;
-  set_col(block, COL_PSEQ, h, NONE);
-  copy_rec(e + E_BASE, e + E_PEND);
-  store<u32>(e, seq, E_BSEQ);
-  store<u32>(e, load<u32>(e, E_PTICK), E_BTICK);
-  store<u32>(e, load<u32>(e, E_PSEND), E_BSEND);
-}
-
-/**
- * Hands this lane's acks to their clients: up to ACK_STASH wait in the client's header and are
- * applied in its own pass (its columns are in cache then); more are applied at once.
- */
-function stash_acks(): void {
+function apply_acks(): void {
   const q = <usize>load<u32>(t_ctx + X_ACKS);
   const n = load<u32>(t_ctx + X_ACK_COUNT);
   for (let i: u32 = 0; i < n; i++) {
@@ -105,21 +72,8 @@ function stash_acks(): void {
     if (c >= t_maxClients || c % t_lanes != t_lane) continue;
     const block = client_block(t_ctx, c);
     if (block == 0 || load<u32>(block + C_ACTIVE) == 0) continue;
-    const seq = load<u32>(q + (<usize>i << 3), 4);
-    const k = load<u32>(block + C_ACK_N);
-    if (k < ACK_STASH) {
-      store<u32>(block + C_ACKS + (<usize>k << 2), seq);
-      store<u32>(block + C_ACK_N, k + 1);
-    } else {
-      ack_one(block, seq);
-    }
+    ack_one(block, load<u32>(q + (<usize>i << 3), 4));
   }
-}
-
-function apply_stashed_acks(block: usize): void {
-  const k = load<u32>(block + C_ACK_N);
-  for (let i: u32 = 0; i < k; i++) ack_one(block, load<u32>(block + C_ACKS + (<usize>i << 2)));
-  store<u32>(block + C_ACK_N, 0);
 }
 
 // @ts-ignore: decorator
@@ -205,7 +159,7 @@ function lifecycle_pass(scratch: usize): void {
         const block = client_block(t_ctx, load<u32>(grid_item(load<u32>(cands + (<usize>k << 2)))));
         const h = find_slot(block, slot);
         if (h == NONE || col_u32(block, COL_DUE, h) <= t_tick) continue;
-        set_col(block, COL_DUE, h, t_tick);
+        schedule(block, h, t_tick);
         bump(t_lanePtr + L_COUNTERS, LC_DESPAWN_TOUCHES, 1);
       }
     }
@@ -294,11 +248,14 @@ function discover(block: usize, j: u32): void {
   // Existing entries first: their leave and zone tests, before the scale changes. Entries due
   // within a discovery period are evaluated then anyway; the slower ones may have come closer
   // (a zone up) or gone.
+  // Pending records of acked snapshots become baselines here at the latest, while the ring
+  // still holds their snapshot.
   const soon = t_tick + t_discovery;
   const dues = col(block, V, COL_DUE);
   for (let i: u32 = 0; i < hw; i++) {
-    if (load<u32>(dues + (<usize>i << 2)) <= soon) continue;
-    if ((load<u32>(entry_ptr(block, V, i), E_META) & 0xff) == ST_VISIBLE) evaluate(block, i);
+    if ((load<u32>(entry_ptr(block, V, i), E_META) & 0xff) != ST_VISIBLE) continue;
+    promote(block, i);
+    if (load<u32>(dues + (<usize>i << 2)) > soon) evaluate(block, i);
   }
   const ids = <usize>load<u32>(t_ctx + X_BATCH_IDS) + (<usize>load<u32>(<usize>load<u32>(t_ctx + X_BATCH_OFFSETS) + (<usize>j << 2)) << 2);
   const n = load<u32>(<usize>load<u32>(t_ctx + X_BATCH_COUNTS) + (<usize>j << 2));
@@ -349,7 +306,7 @@ function adapt_scale(block: usize): void {
 export function lane_tick(): void {
   const scratch = <usize>load<u32>(t_lanePtr + L_SCRATCH);
   geo_config(t_ctx);
-  stash_acks();
+  apply_acks();
   grid_build();
   fast_pass(scratch);
   lifecycle_pass(scratch);
@@ -360,7 +317,6 @@ export function lane_tick(): void {
   for (let i: u32 = 0; i < n; i++) {
     const c = load<u32>(grid_item(i));
     const block = client_block(t_ctx, c);
-    apply_stashed_acks(block);
     geo_begin(t_ctx, block, scratch);
     const q = load<u32>(block + C_QUERY);
     if (q != NONE) {

@@ -248,7 +248,9 @@ export const EV_BYTES: u32 = 32;
 
 // Client block: header (CH_BYTES), then COLS columns of V u32 each (the fields scanned with
 // v128 compares), then the slot index (2V u16: handle + 1 by hashed slot, linear probing, 0 =
-// empty), then V entries of ENTRY_BYTES (everything else about one entity in two cache
+// empty), then the due wheel (WHEEL bitmaps of V bits: bit h of bitmap t % WHEEL means "look at
+// handle h on tick t", so a tick reads one bitmap instead of every due time), then V entries
+// of ENTRY_BYTES (everything else about one entity in two cache
 // lines, baseline and pending records included), then the snapshot output buffer (largest
 // snapshot + OUT_SLACK bytes: a record is checked against the budget after it is written, and
 // rewound if it went over).
@@ -263,8 +265,7 @@ export const EV_BYTES: u32 = 32;
 // |  40 | bounding reach (f64, Q16, scale 1)     |     |                                     |
 // |  48 | half height (f64, Q16, scale 1)        | 456 | fixed yaw when not following (f64)  |
 // |     |                                        | 464 | message ring (RING_BYTES x RING)    |
-// |     |                                        | 976 | acks stashed this tick (u32) and    |
-// |     |                                        |     | their seqs (u32 x ACK_STASH)        |
+// |     |                                        | 976 | acked ring slots (u64 bit mask)     |
 // |  56 | handle high water                      |     |                                     |
 // |  60 | first free handle (NONE: none)         |     |                                     |
 // |  64 | handles in use                         |     |                                     |
@@ -305,10 +306,7 @@ export const C_LAST_ACK_TICK: usize = 196;
 export const C_SHAPES: usize = 200;
 export const C_FIXED_YAW: usize = 456;
 export const C_RING: usize = 464;
-export const C_ACK_N: usize = 976;
-export const C_ACKS: usize = 980;
-/** Acks a client's tick takes in its own pass (more in one tick are applied at once). */
-export const ACK_STASH: u32 = 4;
+export const C_ACKED_MASK: usize = 976;
 // Client counters (u32, cumulative).
 export const CC_MESSAGES: u32 = 0;
 export const CC_ENTERS: u32 = 1;
@@ -347,11 +345,12 @@ export const S_HALF_HEIGHT: usize = 40;
 export const S_COS_ENTER: usize = 48;
 export const S_COS_LEAVE: usize = 56;
 
-// Message ring: RING messages per client, slot = seq % RING (acks of older ones are stale).
-// | 0 u32 seq | 4 u32 tick | 8 reserved | 12 u32 acked (RING_ACKED) |
-export const RING: u32 = 32;
-export const RING_BYTES: u32 = 16;
-export const RING_ACKED: u32 = 0x80000000;
+// Message ring: RING snapshots per client, slot = seq % RING: | 0 u32 seq | 4 u32 tick |, and
+// bit `slot` of the acked mask once that snapshot is acked. An ack only sets the bit; an entry
+// whose pending record went out in an acked snapshot is promoted when it is next looked at (its
+// encode, or the discovery pass every few ticks), so acks cost O(1) whatever the view size.
+export const RING: u32 = 64;
+export const RING_BYTES: u32 = 8;
 
 // Columns of V u32 after the header, in this order.
 export const COL_SLOT: u32 = 0; // source slot (NONE: free handle)
@@ -412,16 +411,25 @@ export function slot_index(block: usize, v: u32): usize {
   return block + <usize>CH_BYTES + (<usize>COLS * <usize>v << 2);
 }
 
+/** Ticks the due wheel spans; a later due time waits in the last slot and is re-marked. */
+export const WHEEL: u32 = 64;
+
+// @ts-ignore: decorator
+@inline
+export function due_wheel(block: usize, v: u32): usize {
+  return block + <usize>CH_BYTES + (<usize>(COLS + 1) * <usize>v << 2);
+}
+
 // @ts-ignore: decorator
 @inline
 export function entry_ptr(block: usize, v: u32, h: u32): usize {
-  return block + <usize>CH_BYTES + (<usize>(COLS + 1) * <usize>v << 2) + <usize>h * <usize>ENTRY_BYTES;
+  return due_wheel(block, v) + (<usize>WHEEL * <usize>v >> 3) + <usize>h * <usize>ENTRY_BYTES;
 }
 
 // @ts-ignore: decorator
 @inline
 export function out_buffer(block: usize, v: u32): usize {
-  return block + <usize>CH_BYTES + (<usize>(COLS + 1) * <usize>v << 2) + <usize>v * <usize>ENTRY_BYTES;
+  return due_wheel(block, v) + (<usize>WHEEL * <usize>v >> 3) + <usize>v * <usize>ENTRY_BYTES;
 }
 
 /** Copies one REC_WORDS record (explicit loads: memory.copy is a runtime call on shared memory). */

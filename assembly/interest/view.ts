@@ -7,7 +7,8 @@
 import {
   COL_DUE, COL_PSEQ, COL_SLOT, C_FREE_HEAD, C_HW, C_USED, C_VISIBLE, E_BSEND, E_FIRST, E_ID, E_INTER, E_INTER_T,
   E_LAST, E_META, E_NEXT_FREE, E_PTICK, E_SENDS, NONE, ST_FREE, ST_LEAVING, ST_VISIBLE, W_BYTES, W_LIFE, col, entry_ptr,
-  slot_index,
+  slot_index, due_wheel, WHEEL, C_RING, RING, RING_BYTES, C_ACKED_MASK, C_COUNTERS, CC_LEAVES_ACKED, E_BASE, E_PEND, E_BSEQ, E_BTICK,
+  E_PSEND, bump, copy_rec,
 } from './layout';
 import {
   contains, g_cos, g_h, g_reach, g_sin, g_vx, g_vy, g_vz, segment_distance2, zone_distance, zone_of, zone_step, MODE_LEAVE,
@@ -39,6 +40,28 @@ export function col_u32(block: usize, c: u32, h: u32): u32 {
 @inline
 export function set_col(block: usize, c: u32, h: u32, v: u32): void {
   store<u32>(col(block, t_V, c) + (<usize>h << 2), v);
+}
+
+/**
+ * Entry h is due on tick `due`: the due column holds the truth, the wheel the reminder (at the
+ * due tick, or the wheel's last slot for a later one; never before the current tick, and after
+ * it when the tick's encode has begun, since that reads the current bitmap once).
+ */
+export function schedule(block: usize, h: u32, due: u32): void {
+  set_col(block, COL_DUE, h, due);
+  const earliest = t_tick + t_encoding;
+  let when = <i32>(due - earliest) < 0 ? earliest : due;
+  if (when - t_tick >= WHEEL) when = t_tick + WHEEL - 1;
+  const at = due_wheel(block, t_V) + (<usize>(when & (WHEEL - 1)) * <usize>t_V >> 3) + (<usize>h >> 3);
+  const bit: u32 = <u32>1 << (h & 7);
+  store<u8>(at, <u8>(<u32>load<u8>(at) | bit));
+}
+
+/** 1 while a client's encode is reading this tick's wheel bitmap (schedules go to later ticks). */
+export let t_encoding: u32 = 0;
+
+export function set_encoding(on: u32): void {
+  t_encoding = on;
 }
 
 // @ts-ignore: decorator
@@ -128,7 +151,7 @@ export function alloc_entry(block: usize, slot: u32, id: u32, zone: u32, flags: 
   const e = entry_ptr(block, t_V, h);
   set_col(block, COL_SLOT, h, slot);
   index_insert(block, slot, h);
-  set_col(block, COL_DUE, h, t_tick);
+  schedule(block, h, t_tick);
   set_col(block, COL_PSEQ, h, NONE);
   store<u32>(e, id, E_ID);
   store<u32>(e, t_tick, E_LAST);
@@ -164,11 +187,36 @@ export function begin_leave(block: usize, h: u32): void {
   const meta = load<u32>(e, E_META);
   if ((meta & 0xff) != ST_VISIBLE) return;
   store<u32>(e, meta_of(ST_LEAVING, (meta >> 8) & 0xff, 0), E_META);
-  set_col(block, COL_DUE, h, t_tick);
+  schedule(block, h, t_tick);
   // An ack of an earlier update must not free the leaving entry: no leave is pending yet.
   set_col(block, COL_PSEQ, h, NONE);
   store<u32>(e, NONE, E_PTICK);
   store<u32>(block + C_VISIBLE, load<u32>(block + C_VISIBLE) - 1);
+}
+
+/**
+ * Settles entry h's pending record or leave if the snapshot that carried it was acked (its ring
+ * slot still holds it and the slot's acked bit is set): a visible entry's pending record becomes
+ * its baseline; a leaving entry is freed. Returns false when the entry was freed.
+ */
+export function promote(block: usize, h: u32): bool {
+  const pseq = col_u32(block, COL_PSEQ, h);
+  if (pseq == NONE) return true;
+  const slot = pseq & (RING - 1);
+  if (load<u32>(block + C_RING + <usize>slot * RING_BYTES) != pseq) return true;
+  if ((load<u64>(block + C_ACKED_MASK) & (<u64>1 << <u64>slot)) == 0) return true;
+  const e = entry_ptr(block, t_V, h);
+  if ((load<u32>(e, E_META) & 0xff) == ST_LEAVING) {
+    free_entry(block, h);
+    bump(block + C_COUNTERS, CC_LEAVES_ACKED, 1);
+    return false;
+  }
+  set_col(block, COL_PSEQ, h, NONE);
+  copy_rec(e + E_BASE, e + E_PEND);
+  store<u32>(e, pseq, E_BSEQ);
+  store<u32>(e, load<u32>(e, E_PTICK), E_BTICK);
+  store<u32>(e, load<u32>(e, E_PSEND), E_BSEND);
+  return true;
 }
 
 /** Whether the slot's replicated entity is alive with the generation in `id`. */
@@ -230,7 +278,7 @@ export function evaluate(block: usize, h: u32): bool {
   e_period = period;
   store<u32>(e, meta_of(ST_VISIBLE, zone, (meta >> 16) & 0xff), E_META);
   const due = load<u32>(e, E_SENDS) == load<u32>(e, E_FIRST) ? t_tick : load<u32>(e, E_LAST) + period;
-  set_col(block, COL_DUE, h, due);
+  schedule(block, h, due);
   return true;
 }
 

@@ -14,17 +14,19 @@ export const COLS = 3;
 export const ENTRY_BYTES = 128;
 /** Viewer grid item: client, viewer x y z, reach, metric. */
 export const GRID_ITEM_BYTES = 32;
-/** Byte offset of the entries in a client block (after the columns and the 2V u16 slot index). */
+/** Ticks the due wheel spans (a bitmap of V bits per tick). */
+export const WHEEL = 64;
+/** Byte offset of the entries in a client block (after the columns, the slot index, the wheel). */
 export function entriesOffset(viewCapacity: number): number {
-  return CH_BYTES + (COLS + 1) * viewCapacity * 4;
+  return CH_BYTES + (COLS + 1) * viewCapacity * 4 + (WHEEL * viewCapacity) / 8;
 }
 export const W_BYTES = 40;
 /** Lifecycle list entries: slot, last x, last y. */
 export const DEAD_BYTES = 12;
 /** Bytes after a client's output buffer: a record may run past the budget before it is rewound. */
 export const OUT_SLACK = 512;
-export const RING = 32;
-export const RING_BYTES = 16;
+export const RING = 64;
+export const RING_BYTES = 8;
 export const EV_BYTES = 32;
 export const NONE = 0xffffffff;
 export const FEATURE_VELOCITY = 1;
@@ -169,8 +171,7 @@ export const C = {
   shapes: 200,
   fixedYaw: 456,
   ring: 464,
-  ackN: 976,
-  acks: 980,
+  ackedMask: 976,
 } as const;
 
 /** Client counters (u32 at C.counters + 4 * index); zoneUpdates is four counters. */
