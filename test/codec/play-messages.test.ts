@@ -1,0 +1,197 @@
+// The play session's wire formats: every encoder against its decoder, every malformed variant
+// rejected with a DecodeError (and nothing else), and STATE parts reassembled byte for byte.
+
+import { describe, expect, it } from 'vitest';
+import {
+  decodeJoinMessage, decodePlayMessage, decodeStatePart, encodeJoinMessage, encodePlayMessage, encodeStatePart,
+  JOIN_BYTES, JOIN_LAG_KEYS, JOIN_RULE_KEYS, StateAssembler, STATE_PART_BYTES, statePartCount, type JoinMessage,
+} from '../../src/codec/play-messages.js';
+import { STATE_HEADER_BYTES } from '../../src/codec/rollback-messages.js';
+import { DecodeError, InvalidArgumentError } from '../../src/core/errors.js';
+import { DEFAULT_SIM_RULES } from '../../src/rollback/reference-game.js';
+import { DEFAULT_LAG_COMPENSATION } from '../../src/rollback/lag-compensation.js';
+import { joinFor, demoGameParams } from '../../src/client/demo-game.js';
+import { resolveConfig } from '../../src/core/config.js';
+import { mulberry32 } from '../helpers/wasm.js';
+
+const PARAMS = demoGameParams(resolveConfig({ seed: 77, npcs: 123, worldSizeM: 2500 }), 12, { playerHp: 150 });
+const JOIN: JoinMessage = joinFor(PARAMS, 5, 'player', 4242, 170_000);
+
+function mutated(bytes: Uint8Array, at: number, value: number): Uint8Array {
+  const copy = bytes.slice();
+  copy[at] = value;
+  return copy;
+}
+
+describe('PLAY', () => {
+  it('round-trips both modes in 4 bytes', () => {
+    for (const mode of ['play', 'watch'] as const) {
+      const bytes = encodePlayMessage(mode);
+      expect(bytes.byteLength).toBe(4);
+      expect(decodePlayMessage(bytes)).toBe(mode);
+    }
+  });
+
+  it('rejects an unknown mode, a reserved byte, a wrong length, type or version', () => {
+    const ok = encodePlayMessage('play');
+    for (const bad of [mutated(ok, 2, 2), mutated(ok, 3, 1), mutated(ok, 0, 0x42), mutated(ok, 1, 9), ok.subarray(0, 3), Uint8Array.of(...ok, 0)]) {
+      expect(() => decodePlayMessage(bad)).toThrow(DecodeError);
+    }
+  });
+});
+
+describe('JOIN', () => {
+  it('carries every rule and lag compensation option of the game', () => {
+    expect([...JOIN_RULE_KEYS].sort()).toEqual(Object.keys(DEFAULT_SIM_RULES).sort());
+    expect([...JOIN_LAG_KEYS].sort()).toEqual(Object.keys(DEFAULT_LAG_COMPENSATION).sort());
+  });
+
+  it('round-trips a player and a spectator exactly', () => {
+    const bytes = encodeJoinMessage(JOIN);
+    expect(bytes.byteLength).toBe(JOIN_BYTES);
+    expect(decodeJoinMessage(bytes)).toEqual(JOIN);
+    const watcher = joinFor(PARAMS, -1, 'full', 1, 170_000);
+    expect(decodeJoinMessage(encodeJoinMessage(watcher))).toEqual(watcher);
+  });
+
+  it('refuses to encode contradictions: a spectator reason with a player, a player beyond the session', () => {
+    expect(() => encodeJoinMessage({ ...JOIN, spectatorReason: 'full' })).toThrow(InvalidArgumentError);
+    expect(() => encodeJoinMessage({ ...JOIN, player: 12 })).toThrow(InvalidArgumentError);
+    expect(() => encodeJoinMessage({ ...JOIN, tickHz: Number.NaN })).toThrow(InvalidArgumentError);
+  });
+
+  it('rejects every malformed field', () => {
+    const ok = encodeJoinMessage(JOIN);
+    const f64 = (at: number, value: number) => {
+      const copy = ok.slice();
+      new DataView(copy.buffer).setFloat64(at, value, true);
+      return copy;
+    };
+    const u32 = (at: number, value: number) => {
+      const copy = ok.slice();
+      new DataView(copy.buffer).setUint32(at, value, true);
+      return copy;
+    };
+    const cases: [string, Uint8Array][] = [
+      ['type', mutated(ok, 0, 0x41)],
+      ['version', mutated(ok, 1, 2)],
+      ['short', ok.subarray(0, JOIN_BYTES - 1)],
+      ['long', Uint8Array.of(...ok, 0)],
+      ['player beyond the session', mutated(ok, 2, 12)],
+      ['no players', mutated(ok, 3, 0)],
+      ['65 players', mutated(ok, 3, 65)],
+      ['unknown reason', mutated(ok, 4, 3)],
+      ['player with a spectator reason', mutated(ok, 4, 2)],
+      ['spectator without a reason', mutated(ok, 2, 0xff)],
+      ['idle over 100 %', mutated(ok, 5, 101)],
+      ['reserved u16', mutated(ok, 6, 1)],
+      ['reserved u64', mutated(ok, 39, 1)],
+      ['capacity 0', u32(12, 0)],
+      ['capacity beyond the id space', u32(12, (1 << 20) + 1)],
+      ['hash period 0', u32(20, 0)],
+      ['state not a multiple of 16', u32(28, 170_001)],
+      ['tick rate NaN', f64(40, Number.NaN)],
+      ['bound infinite', f64(48, Number.POSITIVE_INFINITY)],
+      ['rule NaN', f64(120 + 8 * 5, Number.NaN)],
+      ['lag option NaN', f64(216, Number.NaN)],
+    ];
+    for (const [name, bytes] of cases) expect(() => decodeJoinMessage(bytes), name).toThrow(DecodeError);
+  });
+});
+
+describe('STATE parts', () => {
+  function state(bytes: number, seed: number): Uint8Array {
+    const rand = mulberry32(seed);
+    const words = new Uint32Array(Math.ceil(bytes / 4));
+    for (let i = 0; i < words.length; i++) words[i] = Math.floor(rand() * 2 ** 32);
+    return new Uint8Array(words.buffer, 0, bytes);
+  }
+
+  const same = (a: Uint8Array | null, b: Uint8Array) => a !== null && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+  function parts(whole: Uint8Array, transfer: number): Uint8Array[] {
+    return Array.from({ length: statePartCount(whole.byteLength) }, (_, i) => encodeStatePart(whole, i, transfer));
+  }
+
+  it('splits a state into parts of STATE_PART_BYTES and reassembles it byte for byte', () => {
+    for (const size of [STATE_HEADER_BYTES + 16, STATE_PART_BYTES, STATE_PART_BYTES + 1, 3 * STATE_PART_BYTES + 777]) {
+      const whole = state(size, size);
+      const assembler = new StateAssembler(size);
+      const encoded = parts(whole, 7);
+      expect(encoded.length).toBe(Math.ceil(size / STATE_PART_BYTES));
+      let result: Uint8Array | null = null;
+      encoded.forEach((p, i) => {
+        result = assembler.add(decodeStatePart(p));
+        if (i < encoded.length - 1) expect(result).toBeNull();
+      });
+      expect(same(result, whole)).toBe(true);
+    }
+  });
+
+  it('drops parts out of order or from another transfer, and starts over at a new part 0', () => {
+    const whole = state(2 * STATE_PART_BYTES + 100, 1);
+    const [a0, a1, a2] = parts(whole, 1);
+    const [b0] = parts(whole, 2);
+    const assembler = new StateAssembler(whole.byteLength);
+    expect(assembler.add(decodeStatePart(a0!))).toBeNull();
+    expect(assembler.add(decodeStatePart(a2!))).toBeNull(); // skipped part 1
+    expect(assembler.rejected).toBe(1);
+    expect(assembler.add(decodeStatePart(b0!))).toBeNull(); // a new transfer abandons the first
+    expect(assembler.abandoned).toBe(1);
+    expect(assembler.add(decodeStatePart(a1!))).toBeNull(); // part 1, but of transfer 1
+    expect(assembler.rejected).toBe(2);
+    const [, b1, b2] = parts(whole, 2);
+    expect(assembler.add(decodeStatePart(b1!))).toBeNull();
+    expect(same(assembler.add(decodeStatePart(b2!)), whole)).toBe(true);
+  });
+
+  it('refuses a state larger than the JOIN announced, without allocating for it', () => {
+    const whole = state(STATE_PART_BYTES + 32, 2);
+    const assembler = new StateAssembler(1000);
+    for (const p of parts(whole, 3)) expect(assembler.add(decodeStatePart(p))).toBeNull();
+    expect(assembler.rejected).toBe(2);
+  });
+
+  it('rejects malformed parts: counts, indices, lengths, reserved bytes, totals', () => {
+    const whole = state(STATE_PART_BYTES + 500, 3);
+    const [p0, p1] = parts(whole, 4);
+    const set16 = (bytes: Uint8Array, at: number, v: number) => {
+      const copy = bytes.slice();
+      new DataView(copy.buffer).setUint16(at, v, true);
+      return copy;
+    };
+    const set32 = (bytes: Uint8Array, at: number, v: number) => {
+      const copy = bytes.slice();
+      new DataView(copy.buffer).setUint32(at, v, true);
+      return copy;
+    };
+    for (const bad of [
+      set16(p0!, 2, 2), // index beyond the count
+      set16(p0!, 4, 3), // count not matching the total
+      set16(p0!, 6, 1), // reserved
+      set32(p0!, 12, 10), // total below a STATE header
+      set32(p1!, 12, whole.byteLength + 1), // last part's length disagrees with the total
+      p0!.subarray(0, 100),
+      mutated(p0!, 1, 2),
+    ]) {
+      expect(() => decodeStatePart(bad)).toThrow(DecodeError);
+    }
+  });
+
+  it('never throws anything but DecodeError on random or mutated bytes', () => {
+    const rand = mulberry32(99);
+    const seeds = [encodeJoinMessage(JOIN), encodePlayMessage('play'), encodeStatePart(state(300, 4), 0, 1)];
+    for (let i = 0; i < 3000; i++) {
+      const base = seeds[i % seeds.length]!;
+      const bytes = rand() < 0.3 ? state(Math.floor(rand() * 300), i) : base.slice();
+      for (let k = 0; k < 3; k++) if (bytes.length > 0) bytes[Math.floor(rand() * bytes.length)] = Math.floor(rand() * 256);
+      for (const decode of [decodeJoinMessage, decodePlayMessage, decodeStatePart] as ((b: Uint8Array) => unknown)[]) {
+        try {
+          decode(bytes);
+        } catch (err) {
+          expect(err).toBeInstanceOf(DecodeError);
+        }
+      }
+    }
+  });
+});
