@@ -17,6 +17,11 @@
 // sent a new JOIN and state. A disconnect frees everything the connection held. Every message
 // from a client is checked — channel, type, framing, then the rollback session's own checks —
 // and a failure is one counted drop, never an exception.
+//
+// Bounds: a full state (170 KB at 2,000 NPCs) is the one large thing a client can ask for, so a
+// connection gets a new one only after it acknowledged the last and at most every
+// STATE_MIN_INTERVAL_FRAMES, and may change between playing and watching at most every
+// PLAY_MIN_INTERVAL_FRAMES; a RESYNC or PLAY flood costs the server a counter, not bandwidth.
 
 import { DecodeError } from '../core/errors.js';
 import type { Connection } from '../net/connection.js';
@@ -31,7 +36,12 @@ import { PLAY_INPUT_CHANNEL, PLAY_RELIABLE_CHANNEL } from '../client/play-channe
 import { FLAG_DEAD } from '../core/world-layout.js';
 import { Seats } from './seats.js';
 
-export type HostDropReason = 'unknown_connection' | 'wrong_channel' | 'unknown_type' | 'decode' | 'not_a_player' | 'not_joined';
+export type HostDropReason = 'unknown_connection' | 'wrong_channel' | 'unknown_type' | 'decode' | 'not_a_player' | 'not_joined' | 'rate_limited';
+
+/** Half a second at 60 Hz between full states to one connection: resyncs are rare, floods are not. */
+export const STATE_MIN_INTERVAL_FRAMES = 30;
+/** A second at 60 Hz between seat changes (play <-> watch): each one costs a JOIN and a state. */
+export const PLAY_MIN_INTERVAL_FRAMES = 60;
 
 /** One connection's place in the game. */
 export interface Seat {
@@ -50,6 +60,10 @@ export interface Seat {
   nextFrame: number;
   transfers: number;
   joinedAtFrame: number;
+  /** Reliable message number of the last part of the state in flight, -1 when none is. */
+  stateAwaitingAck: number;
+  /** Frame the last full state was sent at. */
+  lastStateFrame: number;
 }
 
 export interface PlayHostCounters {
@@ -85,11 +99,13 @@ export class PlayHost {
     stateBytesSent: 0,
     hashesSent: 0,
     spectatorResyncs: [0, 0, 0, 0],
-    drops: { unknown_connection: 0, wrong_channel: 0, unknown_type: 0, decode: 0, not_a_player: 0, not_joined: 0 },
+    drops: { unknown_connection: 0, wrong_channel: 0, unknown_type: 0, decode: 0, not_a_player: 0, not_joined: 0, rate_limited: 0 },
   };
   private readonly clients = new Map<Connection, Seat>();
   /** The STATE of the current frame, encoded at most once per frame for any number of joiners. */
   private stateCache: { frame: number; bytes: Uint8Array } | undefined;
+  /** The spectators' CONFIRMED of this frame: caught-up spectators all get the same one. */
+  private feedCache: { frame: number; first: number; bytes: Uint8Array } | undefined;
   /** Payload bytes queued since takeBytesQueued() was last called. */
   private bytesQueued = 0;
   private server: NetServer | undefined;
@@ -126,18 +142,23 @@ export class PlayHost {
       interrupt: (conn) => this.onInterrupt(conn),
       disconnect: (conn) => this.onDisconnect(conn),
       message: (conn, channel, bytes) => this.onMessage(conn, channel, bytes),
+      acked: (conn, channel, messageNumber) => this.onAcked(conn, channel, messageNumber),
     };
   }
 
   private onConnect(conn: Connection, tier: SessionTier): void {
     let seat = this.clients.get(conn);
     if (seat === undefined || tier === SessionTier.New) {
-      seat = { conn, mode: undefined, player: -1, reason: 'asked', joined: false, suspended: false, needsState: false, nextFrame: 0, transfers: 0, joinedAtFrame: 0 };
+      seat = {
+        conn, mode: undefined, player: -1, reason: 'asked', joined: false, suspended: false, needsState: false, nextFrame: 0, transfers: 0,
+        joinedAtFrame: 0, stateAwaitingAck: -1, lastStateFrame: -Infinity,
+      };
       this.clients.set(conn, seat);
       return; // seated when its PLAY arrives
     }
     seat.suspended = false;
     seat.joined = false;
+    seat.stateAwaitingAck = -1; // a new link: acks of the old one's messages will not come
     // Back within the parked window: seated again as it asked (its player was freed when the
     // link dropped); the client learns its number from the new JOIN.
     if (seat.mode !== undefined) this.admit(seat);
@@ -157,6 +178,11 @@ export class PlayHost {
     this.release(seat);
     this.seats.leaveQueue(seat);
     this.clients.delete(conn);
+  }
+
+  private onAcked(conn: Connection, channel: number, messageNumber: number): void {
+    const seat = this.clients.get(conn);
+    if (seat && channel === PLAY_RELIABLE_CHANNEL && seat.stateAwaitingAck >= 0 && messageNumber >= seat.stateAwaitingAck) seat.stateAwaitingAck = -1;
   }
 
   private drop(reason: HostDropReason): void {
@@ -192,6 +218,10 @@ export class PlayHost {
       if (type === MSG_PLAY) {
         const mode = decodePlayMessage(bytes);
         if (seat.joined && seat.mode === mode) return; // a repeat (the client reconnected): already seated so
+        if (seat.joined && this.session.frame - seat.joinedAtFrame < PLAY_MIN_INTERVAL_FRAMES) {
+          this.drop('rate_limited');
+          return;
+        }
         seat.mode = mode;
         this.admit(seat);
       } else if (!seat.joined) {
@@ -233,10 +263,12 @@ export class PlayHost {
     this.send(seat.conn, PLAY_RELIABLE_CHANNEL, join);
   }
 
-  private send(conn: Connection, channel: number, bytes: Uint8Array): void {
+  /** Queues a message; its number on the channel, or -1 if the connection dropped it. */
+  private send(conn: Connection, channel: number, bytes: Uint8Array): number {
     // Every message is a fresh array nobody changes afterwards: lent, not copied.
-    conn.sendBorrowed(channel, bytes);
-    this.bytesQueued += bytes.byteLength;
+    const n = conn.sendBorrowed(channel, bytes);
+    if (n >= 0) this.bytesQueued += bytes.byteLength;
+    return n;
   }
 
   /** Payload bytes queued for clients since the last call (the server's bytes-out counter). */
@@ -275,18 +307,19 @@ export class PlayHost {
 
   private publishTo(seat: Seat, frame: number, hash: Uint8Array | null): void {
     const conn = seat.conn;
+    const stateAllowed = seat.stateAwaitingAck < 0 && frame - seat.lastStateFrame >= STATE_MIN_INTERVAL_FRAMES;
     if (seat.player >= 0) {
-      if (this.session.wantsState(seat.player)) this.sendState(seat, this.session.stateFor(seat.player));
+      if (stateAllowed && this.session.wantsState(seat.player)) this.sendState(seat, this.session.stateFor(seat.player), frame);
       const confirmed = this.session.confirmedFor(seat.player);
       if (confirmed) this.send(conn, PLAY_INPUT_CHANNEL, confirmed);
     } else {
-      if (seat.needsState) {
-        this.sendState(seat, this.currentState(frame));
+      if (seat.needsState && stateAllowed) {
+        this.sendState(seat, this.currentState(frame), frame);
         seat.needsState = false;
         seat.nextFrame = frame;
       }
       while (seat.nextFrame < frame) {
-        const confirmed = this.session.confirmedFrom(seat.nextFrame);
+        const confirmed = this.spectatorFeed(seat.nextFrame, frame);
         if (!confirmed) {
           seat.needsState = true; // fell out of the log: a fresh state next tick
           break;
@@ -299,6 +332,14 @@ export class PlayHost {
     // Interest management adds this connection's snapshot here, sized to conn.budgetBytes().
   }
 
+  private spectatorFeed(first: number, frame: number): Uint8Array | null {
+    const cached = this.feedCache;
+    if (cached && cached.frame === frame && cached.first === first) return cached.bytes;
+    const bytes = this.session.confirmedFrom(first);
+    if (bytes) this.feedCache = { frame, first, bytes };
+    return bytes;
+  }
+
   private currentState(frame: number): Uint8Array {
     if (this.stateCache?.frame !== frame) {
       const region = new Uint8Array(this.game.arena.memoryBuffer, this.game.statePtr, this.game.stateBytes);
@@ -307,10 +348,11 @@ export class PlayHost {
     return this.stateCache.bytes;
   }
 
-  private sendState(seat: Seat, state: Uint8Array): void {
+  private sendState(seat: Seat, state: Uint8Array, frame: number): void {
     const transfer = ++seat.transfers;
     const parts = statePartCount(state.byteLength);
-    for (let i = 0; i < parts; i++) this.send(seat.conn, PLAY_RELIABLE_CHANNEL, encodeStatePart(state, i, transfer));
+    for (let i = 0; i < parts; i++) seat.stateAwaitingAck = this.send(seat.conn, PLAY_RELIABLE_CHANNEL, encodeStatePart(state, i, transfer));
+    seat.lastStateFrame = frame;
     this.counters.statesSent++;
     this.counters.stateBytesSent += state.byteLength;
   }

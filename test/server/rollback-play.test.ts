@@ -10,7 +10,7 @@ import { PlayClient } from '../../src/client/play-client.js';
 import { connectUdp } from '../../src/client/udp-connector.js';
 import { PLAY_RELIABLE_CHANNEL } from '../../src/client/play-channels.js';
 import { encodeResyncMessage, RESYNC_HASH_MISMATCH } from '../../src/codec/rollback-messages.js';
-import type { PlayMode } from '../../src/codec/play-messages.js';
+import { encodePlayMessage, type PlayMode } from '../../src/codec/play-messages.js';
 import type { PlayerInput } from '../../src/codec/rollback-input.js';
 import { Arena } from '../../src/wasm/arena.js';
 import { loadChronos } from '../../src/wasm/loader.js';
@@ -154,6 +154,28 @@ describe('a full session', () => {
     expect(late.stats().hashChecks.mismatched).toBe(0);
     late.close();
     await until('every seat and connection freed', () => server.play.players === 0 && server.play.connections === 0);
+  });
+
+  it('answers a flood of RESYNC and PLAY requests with one state at a time, counting the rest', async () => {
+    const client = await joinUdp(server, 'watch', 'flooder');
+    const states = server.play.counters.statesSent;
+    const limited = server.play.counters.drops.rate_limited;
+    for (let i = 0; i < 50; i++) {
+      client.net.send(PLAY_RELIABLE_CHANNEL, encodeResyncMessage(0, RESYNC_HASH_MISMATCH, client.rollback!.confirmedFrame, 0n));
+      client.net.send(PLAY_RELIABLE_CHANNEL, encodePlayMessage(i % 2 === 0 ? 'play' : 'watch'));
+    }
+    client.net.flush();
+    await until('the requests to arrive', () => server.play.counters.spectatorResyncs[RESYNC_HASH_MISMATCH]! >= 25);
+    await new Promise((r) => setTimeout(r, 300)); // about 18 ticks
+    // Every switch to playing within a second of the seating is refused (the 25 asking to watch
+    // again are repeats: no change); the RESYNCs share one state.
+    expect(server.play.counters.drops.rate_limited - limited).toBe(25);
+    expect(client.player).toBe(-1);
+    expect(server.play.counters.statesSent - states).toBeLessThanOrEqual(2);
+    await until('the client to install the state it asked for', () => client.stats().statesInstalled >= 2);
+    expect(client.stats().hashChecks.mismatched).toBe(0);
+    client.close();
+    await until('the flooder to be gone', () => server.play.connections === 0);
   });
 
   it('keeps a spectator that asked to watch out of the queue', async () => {
