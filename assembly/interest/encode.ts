@@ -21,15 +21,17 @@ import { g_vx, g_vy, g_vz } from './geometry';
 import { sc_due, sc_keys, sc_period, sc_rec, sc_sort } from './scratch';
 import {
   t_cellShift, t_ctx, t_hasVel, t_hb, t_lanePtr, t_maxSnapshot, t_posShift, t_quatBits, t_rotMode, t_rtt, t_tick,
-  t_tickMs, t_V, t_velShift, t_yawBits, rtt_class_of,
+  t_tickMs, t_V, t_velShift, t_yawBits, t_rttTicks,
 } from './state';
 import {
-  KEY_ENTER, KEY_LEAVE, col_u32, e_period, evaluate, leave_resend, promote, schedule, score, set_col, set_encoding,
+  KEY_ENTER, KEY_LEAVE, col_u32, e_period, evaluate, promote, resend_interval, schedule, score, set_col, set_encoding,
 } from './view';
 import { quantise } from './world-pass';
 
 /** Smallest budget worth a message: the type byte, a full header and a record or two. */
 const MIN_MESSAGE_BYTES: u32 = 24;
+/** Periods of waiting one point of score is worth in the priority key. */
+const SCORE_WEIGHT: f64 = 0.5;
 /** Sorting by insertion below this many entries, radix above. */
 const INSERTION_MAX: u32 = 48;
 
@@ -243,7 +245,6 @@ function produce(c: u32, block: usize, scratch: usize): void {
   store<u32>(block + C_OUT_LEN, 0);
   const tick = t_tick;
   const V = t_V;
-  rtt_class_of(c);
   const counters = block + C_COUNTERS;
   // ---- due entries: this tick's wheel bitmap (then cleared; later schedules go elsewhere) ----
   const due = sc_due(scratch);
@@ -293,7 +294,9 @@ function produce(c: u32, block: usize, scratch: usize): void {
       const bsend = load<u32>(e, E_BSEND);
       if (bsend == NONE || sends - bsend >= WINDOW) needCell = true;
       if (sends == load<u32>(e, E_FIRST)) key = KEY_ENTER + s;
-      else key = <f64>(tick - load<u32>(e, E_LAST)) / <f64>e_period * (1.0 + s);
+      // Urgency: periods waited (earliest deadline first, the deadline being a multiple of the
+      // period), plus half the score: a higher score moves an entity at most half a period ahead.
+      else key = <f64>(tick - load<u32>(e, E_LAST)) / <f64>e_period + SCORE_WEIGHT * s;
     }
     store<u32>(due + (<usize>k << 2), h);
     store<f64>(keys + (<usize>k << 3), key);
@@ -348,10 +351,11 @@ function produce(c: u32, block: usize, scratch: usize): void {
   // ---- records in priority order, until the budget is spent ----
   const L = t_lanePtr;
   m_prevAge = 0;
-  const rttTicks = <u32>Math.ceil(<f64>load<f32>(t_rtt + (<usize>c << 2)) / max<f64>(t_tickMs, 1e-3));
+  const rttTicks = t_rttTicks;
   // A pending record whose snapshot has not been acked after this long is taken as lost (with
   // no round-trip estimate yet, 12 ticks: 200 ms at 60 Hz).
   const pendingTimeout = max<u32>(12, rttTicks * 2 + 4);
+  const lastAcked = load<u32>(block + C_ACKED_ANY) != 0 ? load<u32>(block + C_LAST_ACK_SEQ) : 0;
   const rec = sc_rec(scratch, V);
   const ps = t_posShift, vs = t_velShift, yb = t_yawBits;
   let sent: u32 = 0;
@@ -400,18 +404,24 @@ function produce(c: u32, block: usize, scratch: usize): void {
       // A leave is pending until the snapshot carrying its latest send is acked; resends come
       // every 2 RTT + 2 ticks, after the ack of the previous one would have arrived.
       set_col(block, COL_PSEQ, h, seq);
-      schedule(block, h, leave_resend(rttTicks));
+      schedule(block, h, tick + resend_interval());
       nLeaves++;
       continue;
     }
-    if (pseq == NONE || tick - load<u32>(e, E_PTICK) > pendingTimeout) {
+    // Not acked (promote would have cleared it) although 4 newer snapshots were: lost.
+    const overtaken = pseq != NONE && <i32>(lastAcked - pseq) >= 4;
+    if (pseq == NONE || overtaken || tick - load<u32>(e, E_PTICK) > pendingTimeout) {
       if (pseq != NONE) nLost++;
       copy_rec(e + E_PEND, rec);
       set_col(block, COL_PSEQ, h, seq);
       store<u32>(e, tick, E_PTICK);
       store<u32>(e, sends, E_PSEND);
     }
-    schedule(block, h, tick + load<u32>(periods + (<usize>h << 2)));
+    // Until the client has acked a record of this incarnation, it may not know the entity at
+    // all: the enter goes again after 2 RTT however slow the zone.
+    let next = tick + load<u32>(periods + (<usize>h << 2));
+    if (bsend == NONE) next = min<u32>(next, tick + resend_interval());
+    schedule(block, h, next);
     const zone = (meta >> 8) & 0xff;
     z0 += select<u32>(1, 0, zone == 0);
     z1 += select<u32>(1, 0, zone == 1);

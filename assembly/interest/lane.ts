@@ -12,7 +12,7 @@
 
 import {
   CC_ACKS, CC_ACK_STALE, CC_FAST_INSERTS, CC_LEAVES_ACKED, CC_VIEW_FULL, COL_DUE, COL_PSEQ, COL_SLOT, C_ACKED_ANY,
-  C_ACTIVE, C_ACKED_MASK, C_COUNTERS, C_VIEWER, C_EV_HEAD, C_EV_TAIL, C_HW, C_LAST_ACK_SEQ, C_LAST_ACK_TICK, C_QUERY, C_RING, C_SCALE, C_SEQ,
+  C_ACTIVE, C_ACKED_MASK, C_DISCOVER_NOW, C_COUNTERS, C_VIEWER, C_EV_HEAD, C_EV_TAIL, C_HW, C_LAST_ACK_SEQ, C_LAST_ACK_TICK, C_QUERY, C_RING, C_SCALE, C_SEQ,
   C_VISIBLE, C_VISIBLE_TICKS, DEAD_BYTES, EF_FAST, EV_BYTES, E_BASE, E_BSEND, E_BSEQ, E_BTICK, E_META, E_PEND, E_PSEND,
   E_PTICK, LANE_BYTES, LC_ACKS, LC_ACK_STALE, LC_DESPAWN_TOUCHES, LC_FAST_INSERTS, LC_PAIRS_OVERFLOW,
   LC_RELIABLE_OVERFLOW, LC_VIEW_FULL, L_COUNTERS, L_DEAD, L_DEAD_COUNT, L_EPOCH, L_FAST, L_FAST_COUNT, L_PAIRS,
@@ -29,10 +29,10 @@ import { grid_all, grid_build, grid_count, grid_item, grid_query } from './grid'
 import { sc_candidates } from './scratch';
 import {
   fast_band, fast_horizon, fast_lateral, t_capacity, t_ctx, t_discovery, t_hasVel, t_includeSelf, t_lane, t_lanePtr,
-  t_lanes, t_maxClients, t_tick, t_V,
+  t_lanes, t_maxClients, t_tick, t_V, rtt_class_of,
 } from './state';
 import {
-  alloc_entry, col_u32, entering_zone, evaluate, find_slot, free_entry, measure, promote, schedule, set_col, sweeps, world_of, e_dx,
+  alloc_entry, col_u32, entering_zone, evaluate, find_slot, free_entry, measure, promote, revive, schedule, set_col, sweeps, world_of, e_dx,
   e_dy, e_dz,
 } from './view';
 import { encode_client } from './encode';
@@ -125,8 +125,10 @@ function fast_pass(scratch: usize): void {
         const c = load<u32>(item);
         const block = client_block(t_ctx, c);
         if (!t_includeSelf && load<u32>(block + C_VIEWER) == slot) continue;
-        if (find_slot(block, slot) != NONE) continue;
         measure(slot);
+        const held = find_slot(block, slot);
+        if (held != NONE && (load<u32>(entry_ptr(block, t_V, held), E_META) & 0xff) == ST_VISIBLE) continue;
+        if (revive(block, slot, id, entering_zone())) continue;
         const handle = alloc_entry(block, slot, id, entering_zone(), EF_FAST);
         if (handle == NONE) {
           bump(block + C_COUNTERS, CC_VIEW_FULL, 1);
@@ -240,10 +242,13 @@ function discover(block: usize, j: u32): void {
   const epoch = next_stamp();
   const V = t_V;
   const hw = load<u32>(block + C_HW);
+  // Visible entries are stamped; a leaving one may be taken back if its entity is inside again.
   const slots = col(block, V, COL_SLOT);
   for (let i: u32 = 0; i < hw; i++) {
     const slot = load<u32>(slots + (<usize>i << 2));
-    if (slot != NONE) store<u32>(stamps + (<usize>slot << 2), epoch);
+    if (slot != NONE && (load<u32>(entry_ptr(block, V, i), E_META) & 0xff) == ST_VISIBLE) {
+      store<u32>(stamps + (<usize>slot << 2), epoch);
+    }
   }
   // Existing entries first: their leave and zone tests, before the scale changes. Entries due
   // within a discovery period are evaluated then anyway; the slower ones may have come closer
@@ -275,7 +280,9 @@ function discover(block: usize, j: u32): void {
       bump(block + C_COUNTERS, CC_VIEW_FULL, 1);
       continue;
     }
-    const h = alloc_entry(block, slot, slot | (((life >> 1) & 0xfff) << 20), entering_zone(), 0);
+    const id = slot | (((life >> 1) & 0xfff) << 20);
+    if (revive(block, slot, id, entering_zone())) continue;
+    const h = alloc_entry(block, slot, id, entering_zone(), 0);
     if (h == NONE) {
       full = true;
       bump(block + C_COUNTERS, CC_VIEW_FULL, 1);
@@ -317,6 +324,7 @@ export function lane_tick(): void {
   for (let i: u32 = 0; i < n; i++) {
     const c = load<u32>(grid_item(i));
     const block = client_block(t_ctx, c);
+    rtt_class_of(c);
     geo_begin(t_ctx, block, scratch);
     const q = load<u32>(block + C_QUERY);
     if (q != NONE) {
@@ -334,10 +342,13 @@ export function discovery_prepare(qx: usize, qy: usize, qz: usize, qr: usize): u
   for (let c: u32 = 0; c < t_maxClients; c++) {
     const block = client_block(t_ctx, c);
     if (block == 0 || load<u32>(block + C_ACTIVE) == 0) continue;
-    if ((c + t_tick) % t_discovery != 0) {
+    // Each client's turn comes every discovery period; a new client (or one whose viewer or
+    // shape changed) gets one at once.
+    if ((c + t_tick) % t_discovery != 0 && load<u32>(block + C_DISCOVER_NOW) == 0) {
       store<u32>(block + C_QUERY, NONE);
       continue;
     }
+    store<u32>(block + C_DISCOVER_NOW, 0);
     viewer_position(t_ctx, block);
     const off = <usize>n << 2;
     store<i32>(qx + off, <i32>g_vx);

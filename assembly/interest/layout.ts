@@ -266,6 +266,7 @@ export const EV_BYTES: u32 = 32;
 // |  48 | half height (f64, Q16, scale 1)        | 456 | fixed yaw when not following (f64)  |
 // |     |                                        | 464 | message ring (RING_BYTES x RING)    |
 // |     |                                        | 976 | acked ring slots (u64 bit mask)     |
+// |     |                                        | 984 | 1: discover on the next tick        |
 // |  56 | handle high water                      |     |                                     |
 // |  60 | first free handle (NONE: none)         |     |                                     |
 // |  64 | handles in use                         |     |                                     |
@@ -307,6 +308,7 @@ export const C_SHAPES: usize = 200;
 export const C_FIXED_YAW: usize = 456;
 export const C_RING: usize = 464;
 export const C_ACKED_MASK: usize = 976;
+export const C_DISCOVER_NOW: usize = 984;
 // Client counters (u32, cumulative).
 export const CC_MESSAGES: u32 = 0;
 export const CC_ENTERS: u32 = 1;

@@ -110,9 +110,13 @@ export function tick_begin(ctx: usize, lane: u32): void {
   t_w4 = load<f64>(ctx + X_WEIGHTS, 32);
 }
 
-/** Sets t_rttClass for client c from the round-trip input column. */
+/** Round trip of the client being worked on, whole ticks. */
+export let t_rttTicks: u32 = 0;
+
+/** Sets t_rttClass and t_rttTicks for client c from the round-trip input column. */
 export function rtt_class_of(c: u32): void {
   const rtt = load<f32>(t_rtt + (<usize>c << 2));
+  t_rttTicks = <u32>Math.ceil(<f64>rtt / max<f64>(t_tickMs, 1e-3));
   const limits = t_ctx + X_RTT_LIMITS;
   t_rttClass = rtt < load<f32>(limits) ? 0 : rtt < load<f32>(limits, 4) ? 1 : rtt < load<f32>(limits, 8) ? 2 : 3;
 }

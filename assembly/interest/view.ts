@@ -15,7 +15,7 @@ import {
 } from './geometry';
 import {
   fast_band, fast_horizon, fast_lateral, fast_period, t_hasVel, t_halfLife, t_importance, t_tick, t_V, t_w0, t_w1, t_w2,
-  t_w3, t_w4, t_speedSat, t_resend, t_world, zone_period,
+  t_w3, t_w4, t_speedSat, t_resend, t_rttTicks, t_world, zone_period,
 } from './state';
 
 /** Keys that order a client's due entries: leaves first, then new entities, then by urgency. */
@@ -181,6 +181,26 @@ export function free_entry(block: usize, h: u32): void {
   store<u32>(block + C_USED, load<u32>(block + C_USED) - 1);
 }
 
+/**
+ * Takes back a leaving entry of `slot` whose entity (same id) is in view again: it becomes a new
+ * incarnation on the same handle (no baseline, so a full record with the enter bit goes next,
+ * which a client that already dropped the handle re-creates it from, and one whose leave was
+ * lost simply refreshes). Returns false when the slot has no leaving entry for this id.
+ */
+export function revive(block: usize, slot: u32, id: u32, zone: u32): bool {
+  const h = find_slot(block, slot);
+  if (h == NONE) return false;
+  const e = entry_ptr(block, t_V, h);
+  if ((load<u32>(e, E_META) & 0xff) != ST_LEAVING || load<u32>(e, E_ID) != id) return false;
+  store<u32>(e, meta_of(ST_VISIBLE, zone, 0), E_META);
+  store<u32>(e, load<u32>(e, E_SENDS), E_FIRST);
+  store<u32>(e, NONE, E_BSEND);
+  set_col(block, COL_PSEQ, h, NONE);
+  schedule(block, h, t_tick);
+  store<u32>(block + C_VISIBLE, load<u32>(block + C_VISIBLE) + 1);
+  return true;
+}
+
 /** Marks entry h as leaving: the next snapshot carries its leave. */
 export function begin_leave(block: usize, h: u32): void {
   const e = entry_ptr(block, t_V, h);
@@ -277,16 +297,19 @@ export function evaluate(block: usize, h: u32): bool {
   if (band > 0) period = fast_period(period, band);
   e_period = period;
   store<u32>(e, meta_of(ST_VISIBLE, zone, (meta >> 16) & 0xff), E_META);
-  const due = load<u32>(e, E_SENDS) == load<u32>(e, E_FIRST) ? t_tick : load<u32>(e, E_LAST) + period;
+  let due = load<u32>(e, E_SENDS) == load<u32>(e, E_FIRST) ? t_tick : load<u32>(e, E_LAST) + period;
+  // Until a record of this incarnation is acked the client may not know the entity: its enter
+  // is resent after 2 RTT however slow the zone.
+  if (load<u32>(e, E_BSEND) == NONE) due = min<u32>(due, load<u32>(e, E_LAST) + resend_interval());
   schedule(block, h, due);
   return true;
 }
 
-/** Next due tick of a leaving entry after its leave was sent (resent every 2 RTT until acked). */
+/** Ticks before an unacknowledged enter or leave goes again: 2 RTT + 2, at least leaveResendTicks. */
 // @ts-ignore: decorator
 @inline
-export function leave_resend(rttTicks: u32): u32 {
-  return t_tick + max<u32>(t_resend, rttTicks * 2 + 2);
+export function resend_interval(): u32 {
+  return max<u32>(t_resend, t_rttTicks * 2 + 2);
 }
 
 /**

@@ -174,6 +174,15 @@ export class SnapshotView {
     return (ringBase + (handle * BASELINE_WINDOW + head) * RING_REC_BYTES + 8) / 4;
   }
 
+  /** Snapshot seq and server tick of `handle`'s newest record. */
+  recordSeqOf(handle: number): number {
+    return this.u32()[this.recordWord(this.check(handle)) - 2]!;
+  }
+
+  recordTickOf(handle: number): number {
+    return this.u32()[this.recordWord(this.check(handle)) - 1]!;
+  }
+
   /** The quantised record of `handle` (wire units): x y z, vx vy vz, rotation, hp, state. */
   recordInto(handle: number, out: Int32Array): Int32Array {
     this.check(handle);

@@ -172,6 +172,7 @@ export const C = {
   fixedYaw: 456,
   ring: 464,
   ackedMask: 976,
+  discoverNow: 984,
 } as const;
 
 /** Client counters (u32 at C.counters + 4 * index); zoneUpdates is four counters. */

@@ -402,6 +402,7 @@ export class InterestPipeline {
   }
 
   private writeViewer(c: number, dv: DataView, o: Pick<ClientOptions, 'viewerSlot' | 'position'>): void {
+    dv.setUint32(C.discoverNow, 1, true);
     if (o.viewerSlot !== undefined) {
       if (!Number.isInteger(o.viewerSlot) || o.viewerSlot < 0 || o.viewerSlot >= this.source.capacity) {
         throw new InvalidArgumentError(`client ${c}: viewer slot ${o.viewerSlot} is outside [0, ${this.source.capacity})`);
@@ -423,6 +424,7 @@ export class InterestPipeline {
   private writeShapeOf(c: number, dv: DataView, shape: ShapeSpec, follow: boolean, fixedYawRad: number): void {
     checkShape(shape, `client ${c} shape`);
     if (!Number.isFinite(fixedYawRad)) throw new InvalidValueError(`client ${c} fixedYawRad`, fixedYawRad, 'must be finite');
+    dv.setUint32(C.discoverNow, 1, true);
     const { count, reachQ16, halfHeightQ16 } = writeShape(dv, C.shapes, shape, this.options.hysteresis);
     dv.setUint32(C.shapeCount, count, true);
     dv.setUint32(C.follow, follow ? 1 : 0, true);
