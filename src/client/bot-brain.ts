@@ -2,13 +2,14 @@
 // into an input, the way a person at a keyboard would — so bots exercise prediction, rollback,
 // projectiles and lag-compensated hitscan the same way a page does.
 //
-// | archetype | moves                                      | aims and shoots                          |
-// |-----------|--------------------------------------------|------------------------------------------|
-// | wanderer  | a new random heading every 1-3 s           | at anything within 40 m, projectiles     |
-// | circler   | orbits a point near the centre at 15 m     | at the nearest body, hitscan then fire   |
-// | hunter    | closes on the nearest player (else an NPC) | at it, hitscan in range, fire up close   |
-//           | and strafes around it at 12 m              |                                          |
-// | turret    | stands still                               | sweeps, locks on anything within 60 m    |
+// | archetype | moves                                       | aims and shoots                         |
+// |-----------|---------------------------------------------|-----------------------------------------|
+// | wanderer  | a new random heading every 1-3 s            | at anything within 40 m, projectiles    |
+// | circler   | orbits a point near the centre at 15 m      | at the nearest body: hitscan or fire    |
+// | hunter    | closes on the nearest player (else an NPC), | at it: hitscan within 90 m, projectiles |
+// |           | then circles it at 14 m                     | within 25 m too                         |
+// | turret    | stands still                                | locks on anything within 60 m, else     |
+// |           |                                             | sweeps and fires now and then           |
 //
 // Every archetype heads back when it strays over 60 m from the world's centre, where players
 // spawn, so a handful of bots stay where the action is. Randomness is seeded per bot.

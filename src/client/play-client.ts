@@ -17,8 +17,7 @@
 // unexpected messages are counted in `drops` by reason and change nothing.
 
 import { DecodeError, ChronosError } from '../core/errors.js';
-import type { SessionTier } from '../net/spec.js';
-import { SessionTier as Tier } from '../net/spec.js';
+import { SessionTier } from '../net/spec.js';
 import type { Arena } from '../wasm/arena.js';
 import { RollbackClient, type RollbackClientOptions } from '../rollback/client-session.js';
 import { DEFAULT_SNAPSHOT_FRAMES } from '../rollback/snapshot-ring.js';
@@ -224,7 +223,7 @@ export class PlayClient {
   private onConnect(tier: SessionTier): void {
     // New session or reset channels: say what we want. A resumed one keeps everything; the
     // server re-seats it and sends a new JOIN on its own.
-    if (tier !== Tier.Resume) this.net.send(PLAY_RELIABLE_CHANNEL, encodePlayMessage(this.mode));
+    if (tier !== SessionTier.Resume) this.net.send(PLAY_RELIABLE_CHANNEL, encodePlayMessage(this.mode));
     this.handlers.connect?.(tier);
   }
 

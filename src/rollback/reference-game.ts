@@ -7,7 +7,7 @@
 import { ConfigError, InvalidArgumentError } from '../core/errors.js';
 import { toQ16 } from '../core/fixed.js';
 import { World, type WorldOptions } from '../core/world.js';
-import { H, HEADER_BYTES, MAX_PLAYERS, WORLD_MAGIC, WORLD_VERSION } from '../core/world-layout.js';
+import { FLAG_DEAD, H, HEADER_BYTES, MAX_PLAYERS, WORLD_MAGIC, WORLD_VERSION } from '../core/world-layout.js';
 import { INPUT_BYTES, IN_AIM, IN_BUTTONS, IN_TARGET, IN_VIEW_DELAY, BUTTON_SHOOT, BUTTON_PRESENT, NO_TARGET } from '../codec/rollback-input.js';
 import type { Arena, Region } from '../wasm/arena.js';
 import type { RollbackGame } from './game.js';
@@ -119,6 +119,8 @@ export class ReferenceGame implements RollbackGame {
   private readonly header: () => Uint32Array;
   private readonly posX: () => Int32Array;
   private readonly posY: () => Int32Array;
+  private readonly timer: () => Uint32Array;
+  private readonly flags: () => Uint32Array;
 
   static create(arena: Arena, options: ReferenceGameOptions): ReferenceGame {
     return new ReferenceGame(arena, options);
@@ -154,6 +156,8 @@ export class ReferenceGame implements RollbackGame {
     this.header = () => world.region.view('u32', 0, HEADER_BYTES / 4);
     this.posX = () => world.column('posX');
     this.posY = () => world.column('posY');
+    this.timer = () => world.column('timer');
+    this.flags = () => world.column('flags');
   }
 
   get statePtr(): number {
@@ -213,6 +217,9 @@ export class ReferenceGame implements RollbackGame {
     if ((buttons & (BUTTON_SHOOT | BUTTON_PRESENT)) !== (BUTTON_SHOOT | BUTTON_PRESENT) || !this.lagCompensator) return;
     const slot = this.playerSlot(player);
     if (slot < 0) return;
+    // Only a shot the step will fire is judged (players.ts: a living avatar whose cooldown is
+    // over); holding SHOOT through the cooldown is not a claim, and costs no ray casts.
+    if (this.timer()[slot] !== 0 || (this.flags()[slot]! & FLAG_DEAD) !== 0) return;
     const verdict = this.lagCompensator.judge(frame, slot, this.posX()[slot]!, this.posY()[slot]!, v.getUint16(IN_AIM, true), v.getUint16(IN_VIEW_DELAY, true));
     this.lastVerdict = verdict;
     v.setUint32(IN_TARGET, verdict.target, true);

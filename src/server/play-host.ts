@@ -148,6 +148,11 @@ export class PlayHost {
 
   private onConnect(conn: Connection, tier: SessionTier): void {
     let seat = this.clients.get(conn);
+    if (seat !== undefined && tier === SessionTier.New) {
+      // The same Connection object starting a new session: nothing of the old one survives.
+      this.release(seat);
+      this.seats.leaveQueue(seat);
+    }
     if (seat === undefined || tier === SessionTier.New) {
       seat = {
         conn, mode: undefined, player: -1, reason: 'asked', joined: false, suspended: false, needsState: false, nextFrame: 0, transfers: 0,

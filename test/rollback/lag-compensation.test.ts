@@ -117,4 +117,25 @@ describe('lag compensation', () => {
     expect(r.game.lastVerdict).toMatchObject({ target: r.targetId, outcome: 'hit' });
     expect(r.game.world.column('hp')[r.target]).toBe(hp - 34);
   });
+
+  it('judges a held SHOOT once per shot the weapon fires, not once per frame of its cooldown', async () => {
+    const r = await range();
+    const record = new Uint8Array(2 * INPUT_BYTES);
+    const v = new DataView(record.buffer);
+    record[IN_BUTTONS] = BUTTON_PRESENT | BUTTON_SHOOT;
+    v.setUint16(IN_AIM, AIM_EAST, true);
+    record[INPUT_BYTES + IN_BUTTONS] = BUTTON_PRESENT;
+    const inputs = r.game.arena.allocate('held-shoot', record.byteLength);
+    const cooldownFrames = Math.round(0.25 * 60); // the default weaponCooldownS at 60 Hz
+    const frames = 3 * cooldownFrames;
+    const shotsBefore = r.comp.shots;
+    for (let f = 0; f < frames; f++) {
+      inputs.bytes().set(record);
+      r.game.resolveClaim(r.game.frame(), 0, inputs.bytes(), 0);
+      r.game.advance(inputs.ptr, 2);
+      r.game.onFrame(r.game.frame());
+    }
+    // A shot at frame 0, then one each time the cooldown (15 frames, counted down to 0) ends.
+    expect(r.comp.shots - shotsBefore).toBe(Math.ceil(frames / (cooldownFrames + 1)));
+  });
 });
