@@ -7,7 +7,8 @@
 // | yaw         | round(yaw / 2 pi * 2^yawBits) mod 2^yawBits | 12 bits: 0.088 degrees         |
 // | quaternion  | smallest three: 2-bit index of the largest  | 10 bits per component:         |
 // |             | component, the other three in [-1/sqrt 2,   |   32 bits in all               |
-// |             | 1/sqrt 2] on `bits` each, sign made positive|                                |
+// |             | 1/sqrt 2] on `bits` each (symmetric: 0 is   |                                |
+// |             | exact), sign made positive                  |                                |
 // The encoder predicts a position as baseline + velocity * ticks (see predict) so a body moving
 // in a straight line costs a few bits however far it has gone; both ends run this same code.
 
@@ -44,20 +45,28 @@ export function dequant_yaw(code: u32, bits: u32): f64 {
   return <f64>signed * TWO_PI / <f64>(<u32>1 << bits);
 }
 
+// A component c in [-1/sqrt 2, 1/sqrt 2] is coded as half + round(c / (1/sqrt 2) * half), with
+// half = 2^(bits-1) - 1: symmetric, so 0 (and the identity rotation) is exact.
 // @ts-ignore: decorator
 @inline
 function quant_component(c: f64, bits: u32): u32 {
-  const steps = <f64>((<u32>1 << bits) - 1);
-  let t = (c / INV_SQRT2 + 1.0) * 0.5;
-  t = min<f64>(max<f64>(t, 0.0), 1.0);
-  return <u32>Math.floor(t * steps + 0.5);
+  const half = <f64>((<u32>1 << (bits - 1)) - 1);
+  const t = min<f64>(max<f64>(c / INV_SQRT2, -1.0), 1.0);
+  return <u32>(<i32>Math.floor(t * half + 0.5) + <i32>half);
 }
 
 // @ts-ignore: decorator
 @inline
 function dequant_component(q: u32, bits: u32): f64 {
-  const steps = <f64>((<u32>1 << bits) - 1);
-  return (<f64>q / steps * 2.0 - 1.0) * INV_SQRT2;
+  const half = <f64>((<u32>1 << (bits - 1)) - 1);
+  return (<f64>q - half) / half * INV_SQRT2;
+}
+
+// @ts-ignore: decorator
+@inline
+function identity_code(bits: u32): u32 {
+  const half = (<u32>1 << (bits - 1)) - 1;
+  return 3 | (half << 2) | (half << (2 + bits)) | (half << (2 + 2 * bits));
 }
 
 /**
@@ -65,10 +74,12 @@ function dequant_component(q: u32, bits: u32): f64 {
  * bits 0..1 the index of the largest |component| (0 x .. 3 w), then the other three in order,
  * `bits` each (2..10). q and -q are the same rotation, so the largest is made positive and
  * need not be sent. A zero quaternion packs as the identity.
+ * Clamping 1.0 can shrink a unit quaternion's largest component below another after rounding;
+ * the code is what travels, so both ends agree whatever its unpacked value.
  */
 export function quat_pack(x: f64, y: f64, z: f64, w: f64, bits: u32): u32 {
   const n = Math.sqrt(x * x + y * y + z * z + w * w);
-  if (!(n > 1e-12)) return 3; // identity: w largest, the rest zero
+  if (!(n > 1e-12)) return identity_code(bits);
   let c0 = x / n, c1 = y / n, c2 = z / n, c3 = w / n;
   let largest: u32 = 0;
   let best = abs<f64>(c0);
