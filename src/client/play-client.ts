@@ -60,6 +60,8 @@ export interface PlayClientOptions extends Omit<GameClientOptions, 'channels' | 
 
 /** Hitbox history beyond the snapshot ring: the render delay and the interpolation's next frame. */
 const HISTORY_MARGIN_FRAMES = 8;
+/** 8 frames (133 ms at 60 Hz) behind its would-be input frame: where a spectator's clock settles. */
+const SPECTATOR_DELAY_FRAMES = 8;
 /** Manual driving pauses longer than this hand the updates to the timer. */
 const MANUAL_STALL_MS = 100;
 /** A spectator sends no inputs, so no acks time its round trip: the link's RTT feeds its clock this often. */
@@ -269,7 +271,10 @@ export class PlayClient {
     }
     this.join = join;
     this.game = game;
-    this.rollback = new RollbackClient(game, { ...this.options.rollback, localPlayer: join.player, tickHz: join.tickHz, name: `${this.name}-rollback` });
+    // A spectator has nothing to predict: a long "input delay" sets its time sync to run a few
+    // frames behind the server's present, at the edge of what is confirmed, so it rarely rolls back.
+    const watching = join.player < 0 ? { inputDelayFrames: SPECTATOR_DELAY_FRAMES } : {};
+    this.rollback = new RollbackClient(game, { ...this.options.rollback, ...watching, localPlayer: join.player, tickHz: join.tickHz, name: `${this.name}-rollback` });
     this.assembler = new StateAssembler(join.stateBytes + STATE_HEADER_BYTES);
     this.joins++;
     this.wasRunning = false;
