@@ -118,6 +118,37 @@ function radius_brick(cells: usize, bx: u32, by: u32, bz: u32, x0: u32, x1: u32,
   }
 }
 
+// Every existing brick of level g under the cell range [x0, x1] x [y0, y1] x [z0, z1], handed
+// to the radius or the box query's brick visitor: one probe per brick of the range, or a pass
+// over the whole brick table when the range holds more bricks than probing pays for.
+function walk_bricks(g: u32, x0: u32, x1: u32, y0: u32, y1: u32, z0: u32, z1: u32, isBox: bool): void {
+  const bx0 = x0 >> 2, bx1 = x1 >> 2, by0 = y0 >> 2, by1 = y1 >> 2, bz0 = z0 >> 2, bz1 = z1 >> 2;
+  if (prefer_scan(<f64>(bx1 - bx0 + 1) * <f64>(by1 - by0 + 1) * <f64>(bz1 - bz0 + 1))) {
+    const slots = <usize>1 << <usize>q_bits;
+    for (let i: usize = 0; i < slots; i++) {
+      const at = q_table + i * HASH_SLOT_BYTES;
+      const key = load<i64>(at);
+      if (key == EMPTY_KEY || key_level(key) != g) continue;
+      const bx = key_bx(key), by = key_by(key), bz = key_bz(key);
+      if (bx < bx0 || bx > bx1 || by < by0 || by > by1 || bz < bz0 || bz > bz1) continue;
+      const cells = q_bricks + <usize>load<u32>(at, 8) * BRICK_BYTES;
+      if (isBox) box_brick(cells, bx, by, bz, x0, x1, y0, y1, z0, z1);
+      else radius_brick(cells, bx, by, bz, x0, x1, y0, y1, z0, z1);
+    }
+    return;
+  }
+  for (let bz = bz0; bz <= bz1; bz++) {
+    for (let by = by0; by <= by1; by++) {
+      for (let bx = bx0; bx <= bx1; bx++) {
+        const cells = probe(make_key(g, bx, by, bz));
+        if (cells == 0) continue;
+        if (isBox) box_brick(cells, bx, by, bz, x0, x1, y0, y1, z0, z1);
+        else radius_brick(cells, bx, by, bz, x0, x1, y0, y1, z0, z1);
+      }
+    }
+  }
+}
+
 // Runs the radius query set up in r_* over every level; results via emit().
 function radius_run(idx: usize): void {
   for (let g: u32 = 0; g < q_levels; g++) {
@@ -128,27 +159,7 @@ function radius_run(idx: usize): void {
     const x0 = cell_of_f(r_cx - reach, q_minX, l_side, l_nx), x1 = cell_of_f(r_cx + reach, q_minX, l_side, l_nx);
     const y0 = cell_of_f(r_cy - reach, q_minY, l_side, l_ny), y1 = cell_of_f(r_cy + reach, q_minY, l_side, l_ny);
     const z0 = cell_of_f(r_cz - reach, q_minZ, l_side, l_nz), z1 = cell_of_f(r_cz + reach, q_minZ, l_side, l_nz);
-    const bx0 = x0 >> 2, bx1 = x1 >> 2, by0 = y0 >> 2, by1 = y1 >> 2, bz0 = z0 >> 2, bz1 = z1 >> 2;
-    if (prefer_scan(<f64>(bx1 - bx0 + 1) * <f64>(by1 - by0 + 1) * <f64>(bz1 - bz0 + 1))) {
-      const slots = <usize>1 << <usize>q_bits;
-      for (let i: usize = 0; i < slots; i++) {
-        const at = q_table + i * HASH_SLOT_BYTES;
-        const key = load<i64>(at);
-        if (key == EMPTY_KEY || key_level(key) != g) continue;
-        const bx = key_bx(key), by = key_by(key), bz = key_bz(key);
-        if (bx < bx0 || bx > bx1 || by < by0 || by > by1 || bz < bz0 || bz > bz1) continue;
-        radius_brick(q_bricks + <usize>load<u32>(at, 8) * BRICK_BYTES, bx, by, bz, x0, x1, y0, y1, z0, z1);
-      }
-      continue;
-    }
-    for (let bz = bz0; bz <= bz1; bz++) {
-      for (let by = by0; by <= by1; by++) {
-        for (let bx = bx0; bx <= bx1; bx++) {
-          const cells = probe(make_key(g, bx, by, bz));
-          if (cells != 0) radius_brick(cells, bx, by, bz, x0, x1, y0, y1, z0, z1);
-        }
-      }
-    }
+    walk_bricks(g, x0, x1, y0, y1, z0, z1, false);
   }
 }
 
@@ -398,27 +409,7 @@ export function spatial_box(idx: usize, x0: f64, y0: f64, z0: f64, x1: f64, y1: 
     const cx0 = cell_of_f(x0 - e, q_minX, l_side, l_nx), cx1 = cell_of_f(x1 + e, q_minX, l_side, l_nx);
     const cy0 = cell_of_f(y0 - e, q_minY, l_side, l_ny), cy1 = cell_of_f(y1 + e, q_minY, l_side, l_ny);
     const cz0 = cell_of_f(z0 - e, q_minZ, l_side, l_nz), cz1 = cell_of_f(z1 + e, q_minZ, l_side, l_nz);
-    const bx0 = cx0 >> 2, bx1 = cx1 >> 2, by0 = cy0 >> 2, by1 = cy1 >> 2, bz0 = cz0 >> 2, bz1 = cz1 >> 2;
-    if (prefer_scan(<f64>(bx1 - bx0 + 1) * <f64>(by1 - by0 + 1) * <f64>(bz1 - bz0 + 1))) {
-      const slots = <usize>1 << <usize>q_bits;
-      for (let i: usize = 0; i < slots; i++) {
-        const at = q_table + i * HASH_SLOT_BYTES;
-        const key = load<i64>(at);
-        if (key == EMPTY_KEY || key_level(key) != g) continue;
-        const bx = key_bx(key), by = key_by(key), bz = key_bz(key);
-        if (bx < bx0 || bx > bx1 || by < by0 || by > by1 || bz < bz0 || bz > bz1) continue;
-        box_brick(q_bricks + <usize>load<u32>(at, 8) * BRICK_BYTES, bx, by, bz, cx0, cx1, cy0, cy1, cz0, cz1);
-      }
-      continue;
-    }
-    for (let bz = bz0; bz <= bz1; bz++) {
-      for (let by = by0; by <= by1; by++) {
-        for (let bx = bx0; bx <= bx1; bx++) {
-          const cells = probe(make_key(g, bx, by, bz));
-          if (cells != 0) box_brick(cells, bx, by, bz, cx0, cx1, cy0, cy1, cz0, cz1);
-        }
-      }
-    }
+    walk_bricks(g, cx0, cx1, cy0, cy1, cz0, cz1, true);
   }
   return q_n;
 }

@@ -96,49 +96,34 @@ function ray_leaf(start: u32, count: u32): void {
   }
 }
 
+// The segment's parameter interval inside the slabs tested so far (seg_meets).
+let s_t0: f64 = 0;
+let s_t1: f64 = 0;
+
+// Narrows [s_t0, s_t1] to where the segment (origin o, direction u) lies within [lo, hi] on
+// one axis; false once the interval is empty (a parallel segment outside the slab).
+// @ts-ignore: decorator
+@inline
+function clip_slab(o: f64, u: f64, lo: f64, hi: f64): bool {
+  if (u == 0) return o >= lo && o <= hi;
+  let ta = (lo - o) / u, tb = (hi - o) / u;
+  if (ta > tb) {
+    const s = ta;
+    ta = tb;
+    tb = s;
+  }
+  s_t0 = max<f64>(s_t0, ta);
+  s_t1 = min<f64>(s_t1, tb);
+  return s_t0 <= s_t1;
+}
+
 // Whether the segment meets the box [lo - e, lo + side + e] (slab test).
 function seg_meets(lx: f64, ly: f64, lz: f64, side: f64, e: f64): bool {
-  let t0: f64 = 0, t1 = y_len;
-  if (y_ux == 0) {
-    if (y_ox < lx - e || y_ox > lx + side + e) return false;
-  } else {
-    let ta = (lx - e - y_ox) / y_ux, tb = (lx + side + e - y_ox) / y_ux;
-    if (ta > tb) {
-      const s = ta;
-      ta = tb;
-      tb = s;
-    }
-    t0 = max<f64>(t0, ta);
-    t1 = min<f64>(t1, tb);
-    if (t0 > t1) return false;
-  }
-  if (y_uy == 0) {
-    if (y_oy < ly - e || y_oy > ly + side + e) return false;
-  } else {
-    let ta = (ly - e - y_oy) / y_uy, tb = (ly + side + e - y_oy) / y_uy;
-    if (ta > tb) {
-      const s = ta;
-      ta = tb;
-      tb = s;
-    }
-    t0 = max<f64>(t0, ta);
-    t1 = min<f64>(t1, tb);
-    if (t0 > t1) return false;
-  }
-  if (y_uz == 0) {
-    if (y_oz < lz - e || y_oz > lz + side + e) return false;
-  } else {
-    let ta = (lz - e - y_oz) / y_uz, tb = (lz + side + e - y_oz) / y_uz;
-    if (ta > tb) {
-      const s = ta;
-      ta = tb;
-      tb = s;
-    }
-    t0 = max<f64>(t0, ta);
-    t1 = min<f64>(t1, tb);
-    if (t0 > t1) return false;
-  }
-  return true;
+  s_t0 = 0;
+  s_t1 = y_len;
+  return clip_slab(y_ox, y_ux, lx - e, lx + side + e) &&
+    clip_slab(y_oy, y_uy, ly - e, ly + side + e) &&
+    clip_slab(y_oz, y_uz, lz - e, lz + side + e);
 }
 
 function ray_cell(cell: usize, lx: f64, ly: f64, lz: f64, side: f64): void {
