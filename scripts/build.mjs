@@ -71,32 +71,23 @@ const STEPS = {
       const { build } = await import('esbuild');
       const out = join(root, 'build/web');
       mkdirSync(out, { recursive: true });
-      await build({
-        entryPoints: [join(root, 'src/web/main.ts')],
-        outfile: join(out, 'app.js'),
-        bundle: true,
-        format: 'esm',
-        platform: 'browser',
-        target: ['chrome120', 'firefox120', 'safari17'],
-        sourcemap: true,
-        minify: false,
-        // The loader reads files with node:fs only when running under Node.
-        external: ['node:*'],
-        logLevel: 'warning',
-      });
+      const bundle = (entry, outfile) =>
+        build({
+          entryPoints: [join(root, entry)],
+          outfile: join(out, outfile),
+          bundle: true,
+          format: 'esm',
+          platform: 'browser',
+          target: ['chrome120', 'firefox120', 'safari17'],
+          sourcemap: true,
+          minify: false,
+          // The loader reads files with node:fs only when running under Node.
+          external: ['node:*'],
+          logLevel: 'warning',
+        });
+      await bundle('src/web/main.ts', 'app.js');
       // The determinism harness the end-to-end tests import into the page (not loaded by it).
-      await build({
-        entryPoints: [join(root, 'src/web/sim-harness.ts')],
-        outfile: join(out, 'sim-harness.js'),
-        bundle: true,
-        format: 'esm',
-        platform: 'browser',
-        target: ['chrome120', 'firefox120', 'safari17'],
-        sourcemap: true,
-        minify: false,
-        external: ['node:*'],
-        logLevel: 'warning',
-      });
+      await bundle('src/web/sim-harness.ts', 'sim-harness.js');
       copyFileSync(join(root, 'src/web/index.html'), join(out, 'index.html'));
       copyFileSync(join(root, 'src/web/style.css'), join(out, 'style.css'));
       copyFileSync(join(root, 'build/chronos.wasm'), join(out, 'chronos.wasm'));
