@@ -8,3 +8,4 @@ export * from './entity-store.js';
 export * from './event-bus.js';
 export * from './clock.js';
 export * from './config.js';
+export * from './mulberry32.js';

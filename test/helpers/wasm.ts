@@ -12,16 +12,7 @@ export function i32View(wasm: ChronosWasm, ptr: number, length: number): Int32Ar
   return new Int32Array(wasm.memory.buffer, ptr, length);
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../../src/core/mulberry32.js';
 
 /** Random i32 drawn to cover small, medium and extreme magnitudes. */
 export function randomI32(rand: () => number): number {

@@ -1,0 +1,15 @@
+// mulberry32: a tiny seeded generator of floats in [0, 1) for tools, bots, benchmarks and tests
+// that need reproducible randomness outside the simulation. The simulation itself draws from
+// the xoshiro128** state kept in the world region (assembly/rng.ts), never from this.
+
+/** A generator of floats in [0, 1); the same seed gives the same sequence on every platform. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
