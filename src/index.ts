@@ -1,5 +1,12 @@
-// Public entry point of the chronos package.
+// Public entry point of the chronos package (Node). Layers, bottom up: core and wasm, then the
+// spatial engine, the network layer, interest management and rollback, then the server.
 export * from './core/index.js';
 export * from './wasm/index.js';
 export * from './spatial/index.js';
+export * from './net/index.js';
+export * from './net/node.js';
+export * from './interest/index.js';
+export * from './rollback/index.js';
+export { SnapshotView } from './codec/snapshot-view.js';
 export { GameServer, type GameServerOptions } from './server/game-server.js';
+export { GameClient, type GameClientHandlers, type GameClientOptions, type GameClientStats } from './client/game-client.js';
