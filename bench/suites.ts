@@ -8,4 +8,5 @@ export const SUITES: Record<string, () => Promise<Suite>> = {
   spatial: async () => (await import('./spatial.js')).suite,
   rollback: async () => (await import('./rollback.js')).suite,
   net: async () => (await import('./net.js')).suite,
+  interest: async () => (await import('./interest.js')).suite,
 };

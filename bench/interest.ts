@@ -1,0 +1,419 @@
+// Suite `interest`: the whole per-tick interest pipeline (batched spatial queries, zones with
+// hysteresis, priority under a byte budget, delta encoding against acknowledged baselines) over
+// worlds of 100,000 entities whose players move by the seed's archetypes, and the snapshot
+// codec against @colyseus/schema.
+//
+// | case                 | world                                    | timed                         | metrics                         |
+// |----------------------|------------------------------------------|-------------------------------|---------------------------------|
+// | pipeline-1k-clients  | 100,000 archetype entities, 1,000 players | tick() + every client's       | bytes per client per tick,      |
+// | pipeline-10k-clients | ... 10,000 players                        | snapshot; world step, index   | records per tick, index update  |
+// |                      |                                          | update and acks outside       | ms (not in the timed tick)      |
+// | crowd-200            | one client inside 200 wandering NPCs     | one tick                      | bytes/s and updates/s           |
+// | reduction            | the 1,000-player world                   | one tick                      | records sent vs every visible   |
+// |                      |                                          |                               | entity every tick (60 Hz)       |
+// | delta-ratio          | 200 clients of the 1,000-player world,   | one tick                      | bytes per record: never-acking  |
+// |                      | each twice: one acks, one never acks     |                               | twin (full states) / acking one |
+// | encode-1k            | 1,000 wandering entities, all at 60 Hz   | chronos: tick + snapshot;     | bytes per moving entity         |
+// |                      | in one client's view                     | colyseus: setters + encode()  |                                 |
+//
+// Acks come back RTT_TICKS after a snapshot is sent, as from a client 100 ms away. The peer
+// @colyseus/schema gets its fastest honest use: typed fields holding the same quantised
+// integers our wire carries (1/128 m positions as int32, 12-bit yaw as uint16), its Encoder's
+// change tracking (only changed fields are encoded), encode() then discardChanges() per tick;
+// the setters that feed its change tracking are part of its encode cost, as world.step()'s
+// column writes are not part of ours (our pipeline reads the columns the simulation writes).
+
+import { Encoder, schema, t } from '@colyseus/schema';
+import { loadChronos } from '../src/wasm/loader.js';
+import { Arena } from '../src/wasm/arena.js';
+import { World } from '../src/core/world.js';
+import { SpatialIndex } from '../src/spatial/index.js';
+import { InterestPipeline, worldSource, type InterestOptions } from '../src/interest/index.js';
+import { consume, measure, type CaseResult, type Suite, type SuiteContext } from './harness.js';
+import { ArchetypeWorld } from './peers/interest-archetypes.js';
+
+const SUITE = 'interest';
+const ENTITIES = 100_000;
+/** 100 ms round trip at 60 Hz: acks arrive six ticks after the snapshot. */
+const RTT_TICKS = 6;
+const RTT_MS = 100;
+/** Ticks run before a world's cases are measured: views fill, baselines get acknowledged. */
+const WARMUP_TICKS = 120;
+/** Ticks counted for the traffic figures (10 s at 60 Hz). */
+const COUNTED_TICKS = 600;
+const Q = 65536;
+/** The codec's default position unit (posShift 9: 1/128 m) and yaw code (12 bits). */
+const POS_UNITS_PER_M = 128;
+const YAW_STEPS = 4096;
+
+/** Snapshots sent but not yet acknowledged, by the tick their ack arrives. */
+class AckLine {
+  private readonly ring: number[][] = Array.from({ length: RTT_TICKS }, () => []);
+  private tick = 0;
+  private nextMessage = 0;
+
+  constructor(
+    private readonly pipeline: InterestPipeline,
+    /** Clients whose acks never come back (the delta-ratio twins). */
+    private readonly deaf: (c: number) => boolean = () => false,
+  ) {}
+
+  /** Delivers the acks due now; call between ticks. */
+  deliver(): void {
+    const due = this.ring[this.tick % RTT_TICKS]!;
+    for (let i = 0; i < due.length; i += 2) this.pipeline.acked(due[i]!, due[i + 1]!);
+    due.length = 0;
+  }
+
+  /** Sends every client's snapshot of this tick: returns the bytes. */
+  send(clients: number): number {
+    const p = this.pipeline;
+    const line = this.ring[(this.tick + RTT_TICKS - 1) % RTT_TICKS]!;
+    let bytes = 0;
+    for (let c = 0; c < clients; c++) {
+      const snapshot = p.snapshot(c);
+      if (!snapshot) continue;
+      bytes += snapshot.byteLength;
+      const n = this.nextMessage++;
+      p.sent(c, n);
+      if (!this.deaf(c)) line.push(c, n);
+    }
+    this.tick++;
+    return bytes;
+  }
+}
+
+interface Traffic {
+  bytes: number;
+  records: number;
+  visibleTicks: number;
+  fulls: number;
+  deltas: number;
+  zoneUpdates: number[];
+}
+
+function traffic(p: InterestPipeline, clients?: (c: number) => boolean): Traffic {
+  const out: Traffic = { bytes: 0, records: 0, visibleTicks: 0, fulls: 0, deltas: 0, zoneUpdates: [0, 0, 0, 0] };
+  for (let c = 0; c < p.options.maxClients; c++) {
+    if (!p.isActive(c) || (clients && !clients(c))) continue;
+    const k = p.clientCounters(c);
+    out.bytes += k.bytes;
+    out.visibleTicks += k.visibleTicks;
+    out.fulls += k.fulls;
+    out.deltas += k.deltas;
+    k.zoneUpdates.forEach((v, i) => (out.zoneUpdates[i]! += v));
+    out.records += k.zoneUpdates.reduce((a, b) => a + b, 0);
+  }
+  return out;
+}
+
+function since(now: Traffic, before: Traffic): Traffic {
+  return {
+    bytes: now.bytes - before.bytes,
+    records: now.records - before.records,
+    visibleTicks: now.visibleTicks - before.visibleTicks,
+    fulls: now.fulls - before.fulls,
+    deltas: now.deltas - before.deltas,
+    zoneUpdates: now.zoneUpdates.map((v, i) => v - before.zoneUpdates[i]!),
+  };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0;
+const round = (v: number, digits = 2): number => Number(v.toFixed(digits));
+
+/** The archetype world with `players` clients on the players' avatars, each tick timed apart. */
+async function archetypeRun(players: number, lanes: number, extra: InterestOptions = {}) {
+  const arena = new Arena(await loadChronos({ maximumPages: 32768 }));
+  const aw = new ArchetypeWorld(arena, { entities: ENTITIES, players });
+  const index = SpatialIndex.forWorld(aw.world, { baseCellM: 100 });
+  index.update();
+  const pipeline = await InterestPipeline.create(arena, worldSource(aw.world), index, { maxClients: players, lanes, ...extra });
+  for (let i = 0; i < players; i++) {
+    const c = pipeline.addClient({ viewerSlot: aw.players[i]! });
+    pipeline.rttMs[c] = RTT_MS;
+  }
+  return { arena, aw, index, pipeline };
+}
+
+/** A pipeline tick as a server runs it, with the world step and index update before it. */
+function driver(run: { aw: ArchetypeWorld; index: SpatialIndex; pipeline: InterestPipeline }, acks: AckLine, clients: number) {
+  const indexMs: number[] = [];
+  let bytes = 0;
+  return {
+    before(): void {
+      acks.deliver();
+      run.aw.step();
+      const t0 = performance.now();
+      run.index.update();
+      indexMs.push(performance.now() - t0);
+    },
+    tick(): void {
+      run.pipeline.tick();
+      bytes = acks.send(clients);
+    },
+    get lastBytes(): number {
+      return bytes;
+    },
+    indexMs: () => median(indexMs),
+  };
+}
+
+async function pipelineCase(ctx: SuiteContext, name: string, players: number, lanes: number, impl: string): Promise<CaseResult[]> {
+  ctx.log(`  ${name}: building 100,000 entities, ${players} clients, ${lanes} lane(s)`);
+  const run = await archetypeRun(players, lanes);
+  const acks = new AckLine(run.pipeline);
+  const d = driver(run, acks, players);
+  for (let i = 0; i < WARMUP_TICKS; i++) {
+    d.before();
+    d.tick();
+  }
+  const start = traffic(run.pipeline);
+  const ticksBefore = run.pipeline.currentTick;
+  const row = await measure(ctx, SUITE, name, impl, () => d.tick(), { beforeEach: () => d.before() });
+  const ticks = run.pipeline.currentTick - ticksBefore;
+  const seen = since(traffic(run.pipeline), start);
+  Object.assign(row.metrics, {
+    ms_per_tick: round(row.median_ns / 1e6),
+    clients: players,
+    entities: run.aw.world.aliveCount,
+    lanes,
+    bytes_per_client_per_tick: round(seen.bytes / ticks / players),
+    records_per_tick: Math.round(seen.records / ticks),
+    index_update_ms_not_timed: round(d.indexMs()),
+    memory_bytes: run.pipeline.memoryBytes(),
+  });
+  const rows = [row];
+  if (players === 1000 && lanes === 1) rows.push(...(await reductionAndDelta(ctx, run, d, acks)));
+  await run.pipeline.dispose();
+  return rows;
+}
+
+/** reduction (on the running 1,000-player world) and delta-ratio (200 acking/never-acking twins). */
+async function reductionAndDelta(
+  ctx: SuiteContext,
+  run: Awaited<ReturnType<typeof archetypeRun>>,
+  d: ReturnType<typeof driver>,
+  acks: AckLine,
+): Promise<CaseResult[]> {
+  const before = traffic(run.pipeline);
+  for (let i = 0; i < COUNTED_TICKS; i++) {
+    d.before();
+    d.tick();
+  }
+  const seen = since(traffic(run.pipeline), before);
+  const reductionRow = await measure(ctx, SUITE, 'reduction', 'chronos', () => d.tick(), { beforeEach: () => d.before() });
+  Object.assign(reductionRow.metrics, {
+    reduction_pct: round((1 - seen.records / seen.visibleTicks) * 100, 1),
+    records_sent: seen.records,
+    records_if_all_visible_at_60hz: seen.visibleTicks,
+    immediate: seen.zoneUpdates[0]!,
+    near: seen.zoneUpdates[1]!,
+    awareness: seen.zoneUpdates[2]!,
+    background: seen.zoneUpdates[3]!,
+    ticks: COUNTED_TICKS,
+  });
+  return [reductionRow, await deltaRatio(ctx)];
+}
+
+/** Twins see from the same avatars with the same budget; only the acknowledgements differ. */
+async function deltaRatio(ctx: SuiteContext): Promise<CaseResult> {
+  const TWINS = 200;
+  const arena = new Arena(await loadChronos({ maximumPages: 16384 }));
+  const aw = new ArchetypeWorld(arena, { entities: ENTITIES, players: 1000 });
+  const index = SpatialIndex.forWorld(aw.world, { baseCellM: 100 });
+  index.update();
+  // A budget no tick reaches, so both twins send the same records.
+  const pipeline = await InterestPipeline.create(arena, worldSource(aw.world), index, { maxClients: TWINS * 2, maxSnapshotBytes: 64 * 1024 });
+  for (let i = 0; i < TWINS * 2; i++) {
+    const c = pipeline.addClient({ viewerSlot: aw.players[i % TWINS]! });
+    pipeline.rttMs[c] = RTT_MS;
+  }
+  const deaf = (c: number) => c >= TWINS;
+  const acks = new AckLine(pipeline, deaf);
+  const d = driver({ aw, index, pipeline }, acks, TWINS * 2);
+  for (let i = 0; i < WARMUP_TICKS; i++) {
+    d.before();
+    d.tick();
+  }
+  const hearing0 = traffic(pipeline, (c) => !deaf(c));
+  const deaf0 = traffic(pipeline, deaf);
+  for (let i = 0; i < COUNTED_TICKS; i++) {
+    d.before();
+    d.tick();
+  }
+  const hearing = since(traffic(pipeline, (c) => !deaf(c)), hearing0);
+  const full = since(traffic(pipeline, deaf), deaf0);
+  const row = await measure(ctx, SUITE, 'delta-ratio', 'chronos', () => d.tick(), { beforeEach: () => d.before() });
+  const deltaPerRecord = hearing.bytes / hearing.records;
+  const fullPerRecord = full.bytes / full.records;
+  Object.assign(row.metrics, {
+    // The same records, full states against deltas (interest's own rate reduction is apart).
+    ratio: round(fullPerRecord / deltaPerRecord),
+    // Whole-view full states every tick against the delta stream actually sent.
+    full_state_stream_ratio: round((hearing.visibleTicks * fullPerRecord) / hearing.bytes),
+    delta_bytes_per_record: round(deltaPerRecord),
+    full_bytes_per_record: round(fullPerRecord),
+    acking_share_delta_pct: round((hearing.deltas / (hearing.deltas + hearing.fulls)) * 100, 1),
+    clients_each: TWINS,
+    ticks: COUNTED_TICKS,
+  });
+  await pipeline.dispose();
+  return row;
+}
+
+/** A small World of wandering NPCs (every one moving) around the origin. */
+async function wanderers(count: number, halfM: number) {
+  const arena = new Arena(await loadChronos({ maximumPages: 4096 }));
+  const world = World.create(arena, {
+    name: `wanderers-${count}`,
+    capacity: count,
+    seed: 11,
+    tickHz: 60,
+    bounds: { minX: -halfM, minY: -halfM, minZ: 0, maxX: halfM, maxY: halfM, maxZ: 10 },
+    npc: { topSpeedMps: 1.5, wanderMinS: 1, wanderMaxS: 4, idlePercent: 0 },
+  });
+  world.spawnNpcs(count);
+  const index = SpatialIndex.forWorld(world, { baseCellM: 25 });
+  index.update();
+  return { arena, world, index };
+}
+
+async function crowd200(ctx: SuiteContext): Promise<CaseResult> {
+  const { arena, world, index } = await wanderers(200, 50);
+  const pipeline = await InterestPipeline.create(arena, worldSource(world), index, { maxClients: 1 });
+  const c = pipeline.addClient({ position: [0, 0, 0] });
+  pipeline.rttMs[c] = RTT_MS;
+  const acks = new AckLine(pipeline);
+  let bytes = 0;
+  const tick = () => {
+    acks.deliver();
+    world.step();
+    index.update();
+    pipeline.tick();
+    bytes += acks.send(1);
+  };
+  for (let i = 0; i < WARMUP_TICKS; i++) tick();
+  bytes = 0;
+  const before = traffic(pipeline);
+  for (let i = 0; i < COUNTED_TICKS; i++) tick();
+  const seen = since(traffic(pipeline), before);
+  const seconds = COUNTED_TICKS / 60;
+  const row = await measure(ctx, SUITE, 'crowd-200', 'chronos', () => {
+    pipeline.tick();
+    acks.send(1);
+  }, { beforeEach: () => { acks.deliver(); world.step(); index.update(); } });
+  Object.assign(row.metrics, {
+    bytes_per_sec: Math.round(bytes / seconds),
+    kb_per_sec: round(bytes / seconds / 1024),
+    updates_per_sec: Math.round(seen.records / seconds),
+    visible: pipeline.clientCounters(c).visible,
+  });
+  await pipeline.dispose();
+  return row;
+}
+
+async function encode1k(ctx: SuiteContext): Promise<CaseResult[]> {
+  const N = 1000;
+  const { arena, world, index } = await wanderers(N, 200);
+  // Every entity in the immediate zone (60 Hz) of one client, with a budget no tick reaches.
+  const pipeline = await InterestPipeline.create(arena, worldSource(world), index, {
+    maxClients: 1,
+    viewCapacity: 2048,
+    maxSnapshotBytes: 64 * 1024,
+    zones: { immediateM: 1000, nearM: 1001, awarenessM: 1002 },
+    defaultShape: { kind: 'circle', radiusM: 1000 },
+  });
+  const c = pipeline.addClient({ position: [0, 0, 0] });
+  pipeline.rttMs[c] = 20;
+  const acks = new AckLine(pipeline);
+  let last = 0;
+  const before = () => {
+    acks.deliver();
+    world.step();
+    index.update();
+  };
+  const encode = () => {
+    pipeline.tick();
+    last = acks.send(1);
+  };
+  for (let i = 0; i < WARMUP_TICKS; i++) {
+    before();
+    encode();
+  }
+  const sizes: number[] = [];
+  const records0 = traffic(pipeline).records;
+  for (let i = 0; i < 60; i++) {
+    before();
+    encode();
+    sizes.push(last);
+  }
+  const recordsPerTick = (traffic(pipeline).records - records0) / 60;
+  const ours = await measure(ctx, SUITE, 'encode-1k', 'chronos', encode, { beforeEach: before });
+  Object.assign(ours.metrics, {
+    bytes_per_entity: round(median(sizes) / N),
+    bytes_per_tick: median(sizes),
+    records_per_tick: round(recordsPerTick, 1),
+  });
+
+  // The same movement, mirrored into Colyseus state by its setters (only changed values).
+  const Entity = schema({ x: t.int32(), y: t.int32(), z: t.int32(), yaw: t.uint16() }, 'BenchEntity');
+  const State = schema({ entities: t.array(Entity) }, 'BenchState');
+  const state = new State();
+  const px = () => world.column('posX'), py = () => world.column('posY'), pz = () => world.column('posZ');
+  const heading = () => world.column('heading');
+  const toWire = (q16: number) => Math.round((q16 / Q) * POS_UNITS_PER_M);
+  const yawCode = (q16: number) => ((Math.round(((q16 / Q) / (2 * Math.PI)) * YAW_STEPS) % YAW_STEPS) + YAW_STEPS) % YAW_STEPS;
+  // Plain references to the instances: indexing the ArraySchema goes through a Proxy.
+  const ents: InstanceType<typeof Entity>[] = [];
+  for (let i = 0; i < N; i++) {
+    ents.push(new Entity({ x: toWire(px()[i]!), y: toWire(py()[i]!), z: toWire(pz()[i]!), yaw: yawCode(heading()[i]!) }));
+    state.entities.push(ents[i]!);
+  }
+  // A buffer that holds a whole tick: the default one overflows and takes a slow growing path.
+  Encoder.BUFFER_SIZE = 256 * 1024;
+  const encoder = new Encoder(state);
+  consume(encoder.encodeAll());
+  encoder.discardChanges();
+  let colyseusBytes: number[] = [];
+  const colyseusTick = () => {
+    const x = px(), y = py(), z = pz(), h = heading();
+    for (let i = 0; i < N; i++) {
+      const e = ents[i]!;
+      const wx = toWire(x[i]!), wy = toWire(y[i]!), wz = toWire(z[i]!), wyaw = yawCode(h[i]!);
+      if (e.x !== wx) e.x = wx;
+      if (e.y !== wy) e.y = wy;
+      if (e.z !== wz) e.z = wz;
+      if (e.yaw !== wyaw) e.yaw = wyaw;
+    }
+    const bytes = encoder.encode();
+    colyseusBytes.push(bytes.byteLength);
+    encoder.discardChanges();
+  };
+  const stepOnly = () => world.step();
+  for (let i = 0; i < 60; i++) {
+    stepOnly();
+    colyseusTick();
+  }
+  const peerSizes = colyseusBytes;
+  colyseusBytes = [];
+  const peer = await measure(ctx, SUITE, 'encode-1k', '@colyseus/schema', colyseusTick, { beforeEach: stepOnly });
+  Object.assign(peer.metrics, { bytes_per_entity: round(median(peerSizes) / N), bytes_per_tick: median(peerSizes) });
+  ours.metrics.speedup_vs_colyseus = round(peer.median_ns / ours.median_ns);
+  await pipeline.dispose();
+  return [ours, peer];
+}
+
+export const suite: Suite = {
+  name: SUITE,
+  description: 'interest management pipeline and snapshot codec: 100,000-entity archetype worlds, vs @colyseus/schema',
+  async run(ctx) {
+    const results: CaseResult[] = [];
+    results.push(...(await encode1k(ctx)));
+    results.push(await crowd200(ctx));
+    results.push(...(await pipelineCase(ctx, 'pipeline-1k-clients', 1000, 1, 'chronos')));
+    results.push(...(await pipelineCase(ctx, 'pipeline-1k-clients', 1000, 2, 'chronos-2-lanes')));
+    results.push(...(await pipelineCase(ctx, 'pipeline-10k-clients', 10_000, 1, 'chronos')));
+    results.push(...(await pipelineCase(ctx, 'pipeline-10k-clients', 10_000, 2, 'chronos-2-lanes')));
+    return results;
+  },
+};
