@@ -5,21 +5,31 @@
 // |     0 | reliable-ordered     | critical | JOIN, STATE parts, HASH, a     | PLAY, RESYNC     |
 // |       |                      |          | spectator's CONFIRMED inputs   |                  |
 // |     1 | unreliable-sequenced | critical | a player's CONFIRMED inputs    | INPUT            |
+// |     2 | unreliable-sequenced | high     | interest SNAPSHOTs             |                  |
+// |     3 | reliable-ordered     | high     | CODEC_PARAMS, INTEREST_SETUP,  | INTEREST_VIEWER  |
+// |       |                      |          | reliable EVENTs                | (spectators)     |
 //
 // Channel 1 needs no retransmission: every CONFIRMED repeats the frames the client has not
 // acknowledged and every INPUT the inputs the server has not, so the newest message supersedes
 // the older ones (sequenced: a stale one is dropped). Spectators send no inputs, hence no
 // acknowledgements, so their confirmed inputs go on the reliable channel, each frame once.
 // Both are critical: a few hundred bytes a tick that the game cannot run without, sent whatever
-// the congestion budget. Interest-managed snapshots come next as channel 2 (unreliable-sequenced,
-// high priority), sized to each connection's budgetBytes().
+// the congestion budget. Interest-managed snapshots are channel 2: each is a delta against what
+// the client acknowledged, sized to the connection's budgetBytes(); a lost one is superseded by
+// the next (sequenced), whose records the pipeline re-sends as their acks fail to arrive.
+// Channel 3 carries what a client's snapshot view cannot do without: the codec parameters and
+// the AoI geometry on every (re)join, and events that must arrive.
 
 import type { ChannelConfig } from '../net/channel.js';
 
 export const PLAY_RELIABLE_CHANNEL = 0;
 export const PLAY_INPUT_CHANNEL = 1;
+export const INTEREST_SNAPSHOT_CHANNEL = 2;
+export const INTEREST_RELIABLE_CHANNEL = 3;
 
 export const PLAY_CHANNELS: readonly ChannelConfig[] = Object.freeze([
   { kind: 'reliable-ordered', priority: 'critical' },
   { kind: 'unreliable-sequenced', priority: 'critical' },
+  { kind: 'unreliable-sequenced', priority: 'high' },
+  { kind: 'reliable-ordered', priority: 'high' },
 ]);

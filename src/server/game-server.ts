@@ -29,6 +29,9 @@ import type { SimRules } from '../rollback/reference-game.js';
 import { ServerSpatial } from './spatial-service.js';
 import { PlayHost } from './play-host.js';
 import { registerPlayMetrics } from './play-metrics.js';
+import { InterestHost, DEFAULT_AOI_RADIUS_M, DEFAULT_MAX_SNAPSHOT_BYTES } from './interest-host.js';
+import { registerInterestMetrics } from './interest-metrics.js';
+import { INTEREST_RELIABLE_CHANNEL } from '../client/play-channels.js';
 
 export interface GameServerOptions extends PartialConfig {
   /** Where log lines go; defaults to console.log. */
@@ -39,6 +42,8 @@ export interface GameServerOptions extends PartialConfig {
   maxPlayers?: number;
   /** The reference game's rules (speeds, hit points, cooldowns...); defaults otherwise. */
   rules?: Partial<SimRules>;
+  /** Interest-managed snapshots for every client (default on): the AoI radius and snapshot cap, or false. */
+  interest?: false | { radiusM?: number; maxSnapshotBytes?: number };
 }
 
 export class GameServer {
@@ -56,6 +61,8 @@ export class GameServer {
   readonly net: NetHost;
   /** Every entity in a spatial index, updated after each step (queries: spatial.index). */
   readonly spatial: ServerSpatial;
+  /** Each client's own snapshots of what is around it; undefined with --no-interest. */
+  interest: InterestHost | undefined;
   private udp: Socket | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -69,7 +76,7 @@ export class GameServer {
 
   /** Loads the module, builds the world and starts listening. */
   static async start(options: GameServerOptions = {}): Promise<GameServer> {
-    const { log, processMetrics, maxPlayers, rules, ...partial } = options;
+    const { log, processMetrics, maxPlayers, rules, interest, ...partial } = options;
     const config = resolveConfig(partial);
     const params = demoGameParams(config, maxPlayers ?? DEFAULT_MAX_PLAYERS, rules);
     const wasm = await loadChronos();
@@ -78,6 +85,14 @@ export class GameServer {
     const staticFiles = await loadStaticFiles(await findBuildPath('web'));
     const crypto = await loadServerCrypto();
     const server = new GameServer(config, new PlayHost(game, params), staticFiles, log ?? console.log, processMetrics ?? true, crypto);
+    if (interest !== false) {
+      server.interest = await InterestHost.create(arena, game.world, server.spatial.index, config.tickHz, {
+        radiusM: interest?.radiusM ?? DEFAULT_AOI_RADIUS_M,
+        maxSnapshotBytes: interest?.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES,
+        maxClients: config.maxClients,
+      });
+      registerInterestMetrics(server.metrics.registry, server.interest);
+    }
     await server.listen();
     return server;
   }
@@ -133,15 +148,28 @@ export class GameServer {
         ...playHandlers,
         connect: (conn, tier) => {
           playHandlers.connect!(conn, tier);
+          // Every (re)connection starts a fresh view, from the world's centre until its seat or
+          // its camera says otherwise.
+          this.interest?.join(conn, { x: 0, y: 0 });
           this.metrics.clients.set(this.clientCount);
         },
         interrupt: (conn, reason) => {
           playHandlers.interrupt!(conn, reason);
+          this.interest?.leave(conn);
           this.metrics.clients.set(this.clientCount);
         },
         disconnect: (conn, reason) => {
           playHandlers.disconnect!(conn, reason);
+          this.interest?.leave(conn);
           this.metrics.clients.set(this.clientCount);
+        },
+        message: (conn, channel, bytes) => {
+          if (channel === INTEREST_RELIABLE_CHANNEL) this.interest?.receive(conn, bytes);
+          else playHandlers.message!(conn, channel, bytes);
+        },
+        acked: (conn, channel, messageNumber) => {
+          playHandlers.acked!(conn, channel, messageNumber);
+          this.interest?.acked(conn, channel, messageNumber);
         },
       },
       httpPort: () => this.httpPort,
@@ -178,6 +206,7 @@ export class GameServer {
       overruns: this.clock.overruns,
       uptimeS: this.running ? Math.round((performance.now() - this.startedAt) / 1000) : 0,
       spatial: this.spatial.health(),
+      interest: this.interest ? this.interest.health() : 'off',
     };
   }
 
@@ -245,6 +274,10 @@ export class GameServer {
     this.spatial.afterStep();
     this.play.publish();
     this.metrics.bytesOut.inc(this.play.takeBytesQueued());
+    if (this.interest) {
+      this.followSeats(this.interest);
+      this.metrics.bytesOut.inc(this.interest.publish());
+    }
     // Everything the tick queued leaves now, packed per connection within its budget.
     this.net.update();
     this.metrics.entities.set(this.world.aliveCount);
@@ -253,6 +286,19 @@ export class GameServer {
     this.metrics.tickDuration.observe(elapsedMs / 1000);
     this.statusTicks++;
     this.statusTickMs += elapsedMs;
+  }
+
+  /** Players see from their avatars; a connection that stops playing looks from where it stood. */
+  private followSeats(interest: InterestHost): void {
+    for (const conn of this.net.server.connections) {
+      const slot = this.play.avatarSlotOf(conn);
+      const viewer = interest.viewerOf(conn);
+      if (slot >= 0) interest.follow(conn, { slot });
+      else if (viewer && 'slot' in viewer) {
+        const [x, y] = this.world.positionOf(viewer.slot);
+        interest.follow(conn, { x, y });
+      }
+    }
   }
 
   /** One human-readable line of what happened since the previous call. */
@@ -264,7 +310,9 @@ export class GameServer {
       `tick ${this.world.tick} | ${(this.statusTicks / seconds).toFixed(1)} ticks/s | ` +
       `${this.statusTicks ? (this.statusTickMs / this.statusTicks).toFixed(3) : '0.000'} ms/tick | ` +
       `${this.world.aliveCount} entities | ${this.play.players} players | ${this.clientCount} clients | ` +
-      `${((bytes - this.statusBytes) / seconds / 1024).toFixed(1)} KiB/s out | ${this.clock.overruns} overruns`;
+      `${((bytes - this.statusBytes) / seconds / 1024).toFixed(1)} KiB/s out | ` +
+      (this.interest ? `interest ${this.interest.lastTickMs.toFixed(3)} ms | ` : '') +
+      `${this.clock.overruns} overruns`;
     this.statusAt = now;
     this.statusTicks = 0;
     this.statusTickMs = 0;
@@ -279,6 +327,7 @@ export class GameServer {
     clearTimeout(this.timer);
     // DISCONNECT to every client, then both transports close (the UDP socket with them).
     await this.net.close();
+    await this.interest?.dispose();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));

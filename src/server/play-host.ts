@@ -10,7 +10,7 @@
 //   a player:     STATE parts if the session wants it to have one, then its CONFIRMED (channel 1)
 //   a spectator:  STATE parts on join or request, then every new confirmed frame once (channel 0)
 //   everyone:     HASH on hash frames
-// Interest-managed snapshots join that per-connection loop (see `publishTo`).
+// Interest-managed snapshots follow for every connection (InterestHost, after publish()).
 //
 // Lifecycle: a lost link (interrupt) frees the player at once — an idle avatar must not walk
 // on for the 30 s a session stays parked — and a client that comes back is seated again and
@@ -334,7 +334,6 @@ export class PlayHost {
       }
     }
     if (hash) this.send(conn, PLAY_RELIABLE_CHANNEL, hash);
-    // Interest management adds this connection's snapshot here, sized to conn.budgetBytes().
   }
 
   private spectatorFeed(first: number, frame: number): Uint8Array | null {
@@ -360,6 +359,13 @@ export class PlayHost {
     seat.lastStateFrame = frame;
     this.counters.statesSent++;
     this.counters.stateBytesSent += state.byteLength;
+  }
+
+  /** The avatar slot `conn` plays, or -1 (spectating, waiting, not joined, link lost). */
+  avatarSlotOf(conn: Connection): number {
+    const seat = this.clients.get(conn);
+    if (!seat || !seat.joined || seat.suspended || seat.player < 0) return -1;
+    return this.game.playerSlot(seat.player);
   }
 
   /** Who plays, where and how they are: for /players and the tests. */

@@ -2,33 +2,13 @@
 // compensation verdicts, resyncs, full states sent and state hashes published. Everything is
 // read from the host's counters at scrape time (collect), so the tick pays nothing for it.
 
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { readCounter, readGauges } from './metric-readers.js';
 import type { PlayHost } from './play-host.js';
 
 const RESYNC_REASONS = ['', 'hash_mismatch', 'inputs_missing', 'too_deep'] as const;
 
-/** A counter whose value is read from `read` at scrape time, one series per label set. */
-function readCounter(registry: Registry, name: string, help: string, labelNames: string[], read: () => [Record<string, string>, number][]): void {
-  const reported = new Map<string, number>();
-  new Counter({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      for (const [labels, value] of read()) {
-        const key = JSON.stringify(labels);
-        const before = reported.get(key) ?? 0;
-        if (value > before) this.inc(labels, value - before);
-        else if (!reported.has(key)) this.inc(labels, 0);
-        reported.set(key, value);
-      }
-    },
-  });
-}
-
 export function registerPlayMetrics(registry: Registry, host: PlayHost): void {
-  const registers = [registry];
   const gauges: [string, string, () => number][] = [
     ['chronos_players', 'Connections playing (holding a player number)', () => host.players],
     ['chronos_players_max', 'Player numbers in the session', () => host.seats.size],
@@ -36,16 +16,7 @@ export function registerPlayMetrics(registry: Registry, host: PlayHost): void {
     ['chronos_players_waiting', 'Spectators waiting for a free player number', () => host.waiting],
     ['chronos_rollback_frame', 'Frames the authoritative game has simulated', () => host.session.frame],
   ];
-  for (const [name, help, read] of gauges) {
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(read());
-      },
-    });
-  }
+  readGauges(registry, gauges);
   const session = host.session;
   readCounter(registry, 'chronos_rollback_inputs_total', 'Player inputs by outcome (redundant: repeated on purpose; missing: not there in time, previous repeated)', ['outcome'], () => [
     [{ outcome: 'accepted' }, session.accepted],

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { World } from '../core/world.js';
 import { SpatialIndex, type SpatialCounters, type SpatialGridOptions } from '../spatial/index.js';
+import { readGauges } from './metric-readers.js';
 
 /** Update durations from 10 us to 5 ms: a 60 Hz tick has 16.7 ms for everything. */
 const UPDATE_BUCKETS_S = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005];
@@ -68,16 +69,7 @@ export class ServerSpatial {
       ['chronos_spatial_memory_bytes', 'Arena bytes held by the spatial index', () => index.memoryBytes],
       ['chronos_spatial_bytes_per_entity', 'Spatial index bytes per indexed entity', () => fresh().bytesPerEntity],
     ];
-    for (const [name, help, read] of gauges) {
-      new Gauge({
-        name,
-        help,
-        registers,
-        collect() {
-          this.set(read());
-        },
-      });
-    }
+    readGauges(registry, gauges);
     this.updateDuration = new Histogram({
       name: 'chronos_spatial_update_duration_seconds',
       help: 'Wall time of the spatial index update after each tick',

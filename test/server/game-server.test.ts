@@ -248,6 +248,6 @@ describe('ticking', () => {
 
   it('prints a status line a newcomer can read', async () => {
     const line = await server.statusLine();
-    expect(line).toMatch(/^tick \d+ \| [\d.]+ ticks\/s \| [\d.]+ ms\/tick \| 300 entities \| \d+ players \| \d+ clients \| [\d.]+ KiB\/s out \| \d+ overruns$/);
+    expect(line).toMatch(/^tick \d+ \| [\d.]+ ticks\/s \| [\d.]+ ms\/tick \| 300 entities \| \d+ players \| \d+ clients \| [\d.]+ KiB\/s out \| interest [\d.]+ ms \| \d+ overruns$/);
   });
 });
