@@ -135,6 +135,9 @@ export class InterestPipeline {
   /** Per client, per ring slot: the net message number a snapshot went out as (-1: none). */
   private readonly netNumbers: Float64Array;
   private readonly netSeqs: Uint32Array;
+  /** Every u32 of wasm memory, rebuilt when memory grows (per-client reads need no DataView each). */
+  private memU32: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  private memGeneration = -1;
   private clients = 0;
   private tickNumber = 0;
   private queries = 0;
@@ -446,6 +449,22 @@ export class InterestPipeline {
     return chunk.ptr + (c % CHUNK_CLIENTS) * this.blockBytes;
   }
 
+  /** Arena memory as u32s, re-fetched if memory grew since the last call. */
+  private mem32(): Uint32Array {
+    const generation = this.arena.generation;
+    if (generation !== this.memGeneration) {
+      this.memU32 = new Uint32Array(this.arena.memoryBuffer);
+      this.memGeneration = generation;
+    }
+    return this.memU32;
+  }
+
+  /** The u32 at byte `offset` of client c's block (offset a multiple of 4). */
+  private blockU32(c: number, offset: number): number {
+    const chunk = this.chunks[(c / CHUNK_CLIENTS) | 0]!;
+    return this.mem32()[(chunk.ptr + (c % CHUNK_CLIENTS) * this.blockBytes + offset) >>> 2]!;
+  }
+
   private blockView(c: number): DataView {
     const chunk = this.chunks[Math.floor(c / CHUNK_CLIENTS)]!;
     const b = chunk.bytes();
@@ -476,7 +495,7 @@ export class InterestPipeline {
   /** Records the net message number client c's latest snapshot went out as (or -1 if dropped). */
   sent(c: number, messageNumber: number): void {
     this.checkClient(c);
-    const seq = (this.blockView(c).getUint32(C.seq, true) - 1) >>> 0;
+    const seq = (this.blockU32(c, C.seq) - 1) >>> 0;
     const at = c * RING + (seq & (RING - 1));
     this.netNumbers[at] = messageNumber;
     this.netSeqs[at] = seq;
@@ -500,9 +519,10 @@ export class InterestPipeline {
   ackSeq(c: number, seq: number): void {
     if (!this.isActive(c)) return;
     if (this.ackCount === this.ackCapacity) this.growAcks();
-    const q = this.acksRegion.view('u32', 0, this.ackCapacity * 2);
-    q[this.ackCount * 2] = c;
-    q[this.ackCount * 2 + 1] = seq >>> 0;
+    const at = (this.acksRegion.ptr >>> 2) + this.ackCount * 2;
+    const mem = this.mem32();
+    mem[at] = c;
+    mem[at + 1] = seq >>> 0;
     this.ackCount++;
   }
 
@@ -589,7 +609,7 @@ export class InterestPipeline {
   /** Bytes of client c's snapshot this tick (0: nothing to send). */
   snapshotLength(c: number): number {
     if (!this.isActive(c)) return 0;
-    return this.blockView(c).getUint32(C.outLen, true);
+    return this.blockU32(c, C.outLen);
   }
 
   /** Client c's snapshot this tick, a view valid until the next tick, or null. */
