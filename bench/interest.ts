@@ -17,20 +17,18 @@
 // |                      | in one client's view                     | colyseus: setters + encode()  |                                 |
 //
 // Acks come back RTT_TICKS after a snapshot is sent, as from a client 100 ms away. The peer
-// @colyseus/schema gets its fastest honest use: typed fields holding the same quantised
-// integers our wire carries (1/128 m positions as int32, 12-bit yaw as uint16), its Encoder's
-// change tracking (only changed fields are encoded), encode() then discardChanges() per tick;
-// the setters that feed its change tracking are part of its encode cost, as world.step()'s
-// column writes are not part of ours (our pipeline reads the columns the simulation writes).
+// @colyseus/schema gets its fastest honest use (bench/peers/interest-colyseus.ts: typed int
+// fields holding the same quantised codes our wire carries, change tracking, a buffer that fits
+// a tick).
 
-import { Encoder, schema, t } from '@colyseus/schema';
 import { loadChronos } from '../src/wasm/loader.js';
 import { Arena } from '../src/wasm/arena.js';
 import { World } from '../src/core/world.js';
 import { SpatialIndex } from '../src/spatial/index.js';
 import { InterestPipeline, worldSource, type InterestOptions } from '../src/interest/index.js';
-import { consume, measure, type CaseResult, type Suite, type SuiteContext } from './harness.js';
+import { measure, type CaseResult, type Suite, type SuiteContext } from './harness.js';
 import { ArchetypeWorld } from './peers/interest-archetypes.js';
+import { ColyseusEncodePeer } from './peers/interest-colyseus.js';
 
 const SUITE = 'interest';
 const ENTITIES = 100_000;
@@ -41,10 +39,6 @@ const RTT_MS = 100;
 const WARMUP_TICKS = 120;
 /** Ticks counted for the traffic figures (10 s at 60 Hz). */
 const COUNTED_TICKS = 600;
-const Q = 65536;
-/** The codec's default position unit (posShift 9: 1/128 m) and yaw code (12 bits). */
-const POS_UNITS_PER_M = 128;
-const YAW_STEPS = 4096;
 
 /** Snapshots sent but not yet acknowledged, by the tick their ack arrives. */
 class AckLine {
@@ -356,38 +350,11 @@ async function encode1k(ctx: SuiteContext): Promise<CaseResult[]> {
   });
 
   // The same movement, mirrored into Colyseus state by its setters (only changed values).
-  const Entity = schema({ x: t.int32(), y: t.int32(), z: t.int32(), yaw: t.uint16() }, 'BenchEntity');
-  const State = schema({ entities: t.array(Entity) }, 'BenchState');
-  const state = new State();
-  const px = () => world.column('posX'), py = () => world.column('posY'), pz = () => world.column('posZ');
-  const heading = () => world.column('heading');
-  const toWire = (q16: number) => Math.round((q16 / Q) * POS_UNITS_PER_M);
-  const yawCode = (q16: number) => ((Math.round(((q16 / Q) / (2 * Math.PI)) * YAW_STEPS) % YAW_STEPS) + YAW_STEPS) % YAW_STEPS;
-  // Plain references to the instances: indexing the ArraySchema goes through a Proxy.
-  const ents: InstanceType<typeof Entity>[] = [];
-  for (let i = 0; i < N; i++) {
-    ents.push(new Entity({ x: toWire(px()[i]!), y: toWire(py()[i]!), z: toWire(pz()[i]!), yaw: yawCode(heading()[i]!) }));
-    state.entities.push(ents[i]!);
-  }
-  // A buffer that holds a whole tick: the default one overflows and takes a slow growing path.
-  Encoder.BUFFER_SIZE = 256 * 1024;
-  const encoder = new Encoder(state);
-  consume(encoder.encodeAll());
-  encoder.discardChanges();
+  const columns = () => ({ x: world.column('posX'), y: world.column('posY'), z: world.column('posZ'), headingRad: world.column('heading') });
+  const colyseus = new ColyseusEncodePeer(N, columns());
   let colyseusBytes: number[] = [];
   const colyseusTick = () => {
-    const x = px(), y = py(), z = pz(), h = heading();
-    for (let i = 0; i < N; i++) {
-      const e = ents[i]!;
-      const wx = toWire(x[i]!), wy = toWire(y[i]!), wz = toWire(z[i]!), wyaw = yawCode(h[i]!);
-      if (e.x !== wx) e.x = wx;
-      if (e.y !== wy) e.y = wy;
-      if (e.z !== wz) e.z = wz;
-      if (e.yaw !== wyaw) e.yaw = wyaw;
-    }
-    const bytes = encoder.encode();
-    colyseusBytes.push(bytes.byteLength);
-    encoder.discardChanges();
+    colyseusBytes.push(colyseus.tick(columns()));
   };
   const stepOnly = () => world.step();
   for (let i = 0; i < 60; i++) {
