@@ -328,8 +328,10 @@ export function lane_tick(): void {
     geo_begin(t_ctx, block, scratch);
     const q = load<u32>(block + C_QUERY);
     if (q != NONE) {
+      const scale = load<f64>(block + C_SCALE);
       discover(block, q);
-      geo_begin(t_ctx, block, scratch); // the scale may have changed
+      // The shapes' radii follow the scale; most discoveries leave it as it was.
+      if (load<f64>(block + C_SCALE) != scale) geo_begin(t_ctx, block, scratch);
     }
     encode_client(c, block, scratch);
     store<f64>(block + C_VISIBLE_TICKS, load<f64>(block + C_VISIBLE_TICKS) + <f64>load<u32>(block + C_VISIBLE));
