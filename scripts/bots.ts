@@ -108,7 +108,11 @@ await new Promise<void>((resolve) => {
       const rps = s.reduce((n, x) => n + x.rollbacksPerS, 0) / Math.max(1, s.length);
       const matched = s.reduce((n, x) => n + x.hashChecks.matched, 0);
       const mismatched = s.reduce((n, x) => n + x.hashChecks.mismatched, 0);
-      process.stdout.write(`  t=${Math.round((now - started) / 1000)} s: ${running} running, ${players} players, ${rps.toFixed(1)} rollbacks/s per bot, hashes ${matched} matched / ${mismatched} mismatched\n`);
+      const interestKiBs = s.reduce((n, x) => n + x.interest.bytesPerS, 0) / Math.max(1, s.length) / 1024;
+      process.stdout.write(
+        `  t=${Math.round((now - started) / 1000)} s: ${running} running, ${players} players, ${rps.toFixed(1)} rollbacks/s per bot, ` +
+          `hashes ${matched} matched / ${mismatched} mismatched, interest ${interestKiBs.toFixed(1)} KiB/s per bot\n`,
+      );
     }
     if (now >= deadline) {
       clearInterval(timer);
@@ -118,7 +122,7 @@ await new Promise<void>((resolve) => {
 });
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
-process.stdout.write(`  bot  kind      seat        frame  rollbacks  depth(last/max)  corrections(s/s/b/t)  hashes ok/bad  rtt ms  loss %\n`);
+process.stdout.write(`  bot  kind      seat        frame  rollbacks  depth(last/max)  corrections(s/s/b/t)  hashes ok/bad  rtt ms  loss %  interest KiB/s upd/s view rej\n`);
 for (const b of bots) {
   if (b.failed) {
     process.stdout.write(`  ${pad(b.index, 3)}  ${b.failed}\n`);
@@ -129,7 +133,8 @@ for (const b of bots) {
   const c = s.corrections;
   process.stdout.write(
     `  ${pad(b.index, 3)}  ${b.brain.archetype.padEnd(8)}  ${seat.padEnd(11)} ${pad(s.frame, 6)}  ${pad(s.rollbacks, 9)}  ${pad(`${s.lastRollbackDepth}/${s.maxRollbackDepth}`, 15)}  ` +
-      `${pad(`${c.snap}/${c.smooth}/${c.blend}/${c.teleport}`, 20)}  ${pad(`${s.hashChecks.matched}/${s.hashChecks.mismatched}`, 13)}  ${pad(s.rttMs.toFixed(2), 6)}  ${pad((s.net.loss * 100).toFixed(1), 6)}\n`,
+      `${pad(`${c.snap}/${c.smooth}/${c.blend}/${c.teleport}`, 20)}  ${pad(`${s.hashChecks.matched}/${s.hashChecks.mismatched}`, 13)}  ${pad(s.rttMs.toFixed(2), 6)}  ${pad((s.net.loss * 100).toFixed(1), 6)}  ` +
+      `${pad((s.interest.bytesPerS / 1024).toFixed(1), 14)} ${pad(Math.round(s.interest.updatesPerS), 5)} ${pad(s.interest.inView, 4)} ${pad(s.interest.rejected, 3)}\n`,
   );
 }
 const stats = connected.map((b) => b.play.stats());
@@ -140,7 +145,9 @@ const rtts = stats.map((s) => s.rttMs).sort((a, b) => a - b);
 process.stdout.write(
   `  summary: ${stats.filter((s) => s.player >= 0).length} players, ${stats.filter((s) => s.player < 0).length} spectators; ` +
     `${stats.reduce((n, s) => n + s.rollbacks, 0)} rollbacks; hashes ${totalMatched} matched, ${mismatches} mismatched; ` +
-    `rtt p50 ${(rtts[Math.floor(rtts.length / 2)] ?? 0).toFixed(2)} ms, max ${(rtts.at(-1) ?? 0).toFixed(2)} ms\n`,
+    `rtt p50 ${(rtts[Math.floor(rtts.length / 2)] ?? 0).toFixed(2)} ms, max ${(rtts.at(-1) ?? 0).toFixed(2)} ms; ` +
+    `interest ${(stats.reduce((n, s) => n + s.interest.bytesPerS, 0) / Math.max(1, stats.length) / 1024).toFixed(1)} KiB/s per bot, ` +
+    `${stats.reduce((n, s) => n + s.interest.rejected, 0)} snapshots rejected\n`,
 );
 for (const b of connected) b.play.close();
 await new Promise((r) => setTimeout(r, 200));

@@ -26,7 +26,9 @@ import { MSG_CONFIRMED, MSG_HASH, STATE_HEADER_BYTES } from '../codec/rollback-m
 import { INPUT_BYTES, NEUTRAL_INPUT, writeInput, type PlayerInput } from '../codec/rollback-input.js';
 import { decodeJoinMessage, decodeStatePart, encodePlayMessage, MSG_JOIN, MSG_STATE_PART, StateAssembler, type JoinMessage, type PlayMode } from '../codec/play-messages.js';
 import { GameClient, type GameClientOptions, type GameClientStats } from './game-client.js';
-import { PLAY_CHANNELS, PLAY_INPUT_CHANNEL, PLAY_RELIABLE_CHANNEL } from './play-channels.js';
+import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL, PLAY_CHANNELS, PLAY_INPUT_CHANNEL, PLAY_RELIABLE_CHANNEL } from './play-channels.js';
+import { InterestReceiver } from './interest-receiver.js';
+import { encodeInterestViewer } from '../codec/interest-setup.js';
 import { createDemoGame, paramsFromJoin } from './demo-game.js';
 import { RateMeter } from './rate-meter.js';
 
@@ -95,6 +97,8 @@ export interface PlayClientStats {
   drops: Record<PlayClientDropReason, number>;
   rollbackDrops: Record<string, number>;
   bytesInPerS: number;
+  /** Interest-managed snapshots: bytes and records (updates) per second, entities in view, rejects. */
+  interest: { bytesPerS: number; updatesPerS: number; inView: number; snapshots: number; rejected: number };
   net: GameClientStats;
 }
 
@@ -106,6 +110,8 @@ export class PlayClient {
   readonly drops: Record<PlayClientDropReason, number> = { decode: 0, unknown_type: 0, wrong_channel: 0, bad_join: 0, state_part: 0, before_join: 0 };
   readonly bytesIn = new RateMeter();
   readonly rollbacksRate = new RateMeter();
+  /** This client's interest-managed view of the world (channels 2 and 3). */
+  readonly interest: InterestReceiver;
   join: JoinMessage | undefined;
   game: ReferenceGame | undefined;
   rollback: RollbackClient<ReferenceGame> | undefined;
@@ -131,6 +137,7 @@ export class PlayClient {
     this.arena = options.arena;
     this.name = options.name ?? `play-${++instances}`;
     this.handlers = options.handlers ?? {};
+    this.interest = new InterestReceiver(options.arena, this.name);
   }
 
   static async create(options: PlayClientOptions): Promise<PlayClient> {
@@ -202,6 +209,8 @@ export class PlayClient {
     }
     const resync = rb.takeResync();
     if (resync) sent = this.net.send(PLAY_RELIABLE_CHANNEL, resync) >= 0 || sent;
+    const acks = this.interest.takeAcks();
+    if (acks) sent = this.net.send(INTEREST_SNAPSHOT_CHANNEL, acks) >= 0 || sent;
     if (sent) this.net.flush();
     if (rb.desync) this.lastDesyncFrame = rb.desync.frame;
     const rollbacks = rb.sync.stats.rollbacks;
@@ -233,6 +242,7 @@ export class PlayClient {
   receive(channel: number, bytes: Uint8Array): void {
     if (this.closed) return;
     const now = typeof performance !== 'undefined' ? performance.now() : Date.now();
+    if (this.interest.receive(channel, bytes, now)) return;
     const type = bytes.byteLength > 0 ? bytes[0] : -1;
     try {
       if (type === MSG_CONFIRMED || type === MSG_HASH) {
@@ -354,8 +364,23 @@ export class PlayClient {
       drops: { ...this.drops },
       rollbackDrops: s ? { ...s.drops } : {},
       bytesInPerS: this.bytesIn.perSecond,
+      interest: {
+        bytesPerS: this.interest.bytesIn.perSecond,
+        updatesPerS: this.interest.updates.perSecond,
+        inView: this.interest.view?.count ?? 0,
+        snapshots: this.interest.snapshots,
+        rejected: this.interest.rejected,
+      },
       net,
     };
+  }
+
+  /**
+   * Tells the server where a spectator looks (its interest view is centred there); finite
+   * metres inside the world, else InvalidValueError. A player's view follows its avatar.
+   */
+  sendViewer(x: number, y: number): void {
+    this.net.send(INTEREST_RELIABLE_CHANNEL, encodeInterestViewer(x, y));
   }
 
   /** Leaves (a DISCONNECT to the server) and gives every region back to the arena. */
@@ -364,5 +389,6 @@ export class PlayClient {
     this.closed = true;
     this.net.close();
     this.disposeGame();
+    this.interest.dispose();
   }
 }

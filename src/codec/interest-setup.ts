@@ -11,6 +11,16 @@
 // |  13 | f32  | near zone radius, m (20 Hz)                            |
 // |  17 | f32  | awareness zone radius, m (5 Hz; beyond it 1 Hz)        |
 //
+// INTEREST_ACK, client -> server, unreliable, 2 + 4 n bytes (1 <= n <= MAX_ACKS_PER_MESSAGE):
+// | off | type  | field                                                 |
+// |   0 | u8    | type = MSG_INTEREST_ACK                               |
+// |   1 | u8    | n                                                     |
+// |   2 | u32[] | seqs of the snapshots the client applied since the   |
+// |     |       | last INTEREST_ACK                                     |
+// The server deltas only against what a client's view holds: a snapshot the network delivered
+// but the view did not apply (older than its newest, or before the codec params) is not acked,
+// so its records count as lost and go again. A lost ACK costs the same, nothing worse.
+//
 // INTEREST_VIEWER, client -> server, reliable, 9 bytes:
 // | off | type | field                                                  |
 // |   0 | u8   | type = MSG_INTEREST_VIEWER                             |
@@ -23,6 +33,9 @@ export const MSG_INTEREST_SETUP = 0xc8;
 export const MSG_INTEREST_VIEWER = 0xc9;
 export const INTEREST_SETUP_BYTES = 21;
 export const INTEREST_VIEWER_BYTES = 9;
+export const MSG_INTEREST_ACK = 0xca;
+/** A client applies at most one snapshot a tick: 16 covers a quarter second of its updates. */
+export const MAX_ACKS_PER_MESSAGE = 16;
 
 export interface InterestSetup {
   radiusM: number;
@@ -78,4 +91,23 @@ export function decodeInterestViewer(bytes: Uint8Array): [number, number] {
   const x = v.getFloat32(1, true), y = v.getFloat32(5, true);
   if (!Number.isFinite(x) || !Number.isFinite(y)) throw new DecodeError(`interest viewer: position (${x}, ${y}) is not finite`);
   return [x, y];
+}
+
+export function encodeInterestAck(seqs: readonly number[]): Uint8Array {
+  if (seqs.length < 1 || seqs.length > MAX_ACKS_PER_MESSAGE) throw new InvalidValueError('interest ack count', seqs.length, `must be in [1, ${MAX_ACKS_PER_MESSAGE}]`);
+  const out = new Uint8Array(2 + 4 * seqs.length);
+  const v = new DataView(out.buffer);
+  v.setUint8(0, MSG_INTEREST_ACK);
+  v.setUint8(1, seqs.length);
+  seqs.forEach((seq, i) => v.setUint32(2 + 4 * i, seq >>> 0, true));
+  return out;
+}
+
+/** Calls `ack` for each seq of an INTEREST_ACK; throws DecodeError (before any call) on a malformed one. */
+export function decodeInterestAck(bytes: Uint8Array, ack: (seq: number) => void): void {
+  const n = bytes.byteLength >= 2 ? bytes[1]! : 0;
+  if (bytes[0] !== MSG_INTEREST_ACK) throw new DecodeError(`interest ack: type ${bytes[0]}, expected ${MSG_INTEREST_ACK}`);
+  if (n < 1 || n > MAX_ACKS_PER_MESSAGE || bytes.byteLength !== 2 + 4 * n) throw new DecodeError(`interest ack: ${bytes.byteLength} bytes for ${n} seqs`);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < n; i++) ack(v.getUint32(2 + 4 * i, true));
 }

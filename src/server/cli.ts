@@ -7,6 +7,7 @@ import { ChronosError, ConfigError, PortInUseError } from '../core/errors.js';
 import { DEFAULT_CONFIG, type PartialConfig } from '../core/config.js';
 import { DEFAULT_MAX_PLAYERS, MAX_SESSION_PLAYERS } from '../client/demo-game.js';
 import { GameServer } from './game-server.js';
+import { DEFAULT_AOI_RADIUS_M } from './interest-host.js';
 
 export const VERSION = '0.1.0';
 /** Seconds between status lines while serving. */
@@ -27,6 +28,9 @@ Options:
   --world-size <m>     Side of the square world in metres (default ${DEFAULT_CONFIG.worldSizeM})
   --seed <n>           World seed, 0..4294967295 (default ${DEFAULT_CONFIG.seed})
   --tick-hz <hz>       Simulation rate (default ${DEFAULT_CONFIG.tickHz})
+  --aoi-radius <m>     Interest management: each client hears what is within this radius of its
+                       avatar or camera (default ${DEFAULT_AOI_RADIUS_M})
+  --no-interest        No interest-managed snapshots (the rollback session alone)
   -h, --help           Show this help
   -v, --version        Show the version
 `;
@@ -47,7 +51,7 @@ function parseNumber(flag: string, text: string | undefined, integer: boolean): 
 }
 
 /** The engine configuration plus the demo game's own options. */
-export type ServeOptions = PartialConfig & { maxPlayers?: number };
+export type ServeOptions = PartialConfig & { maxPlayers?: number; interest?: false | { radiusM: number } };
 
 export interface ParsedCommand {
   command: 'serve' | 'help' | 'version';
@@ -70,6 +74,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
         'world-size': { type: 'string' },
         seed: { type: 'string' },
         'tick-hz': { type: 'string' },
+        'aoi-radius': { type: 'string' },
+        'no-interest': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -100,6 +106,13 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
   if (maxPlayers !== undefined) config.maxPlayers = maxPlayers;
   if (worldSizeM !== undefined) config.worldSizeM = worldSizeM;
   if (values.host !== undefined) config.host = values.host;
+  const aoiRadiusM = parseNumber('--aoi-radius', values['aoi-radius'], false);
+  if (values['no-interest'] && aoiRadiusM !== undefined) throw new UsageError('--aoi-radius and --no-interest exclude each other');
+  if (aoiRadiusM !== undefined) {
+    if (!(aoiRadiusM >= 1 && aoiRadiusM <= 10_000)) throw new UsageError(`--aoi-radius needs metres in [1, 10000], got ${aoiRadiusM}`);
+    config.interest = { radiusM: aoiRadiusM };
+  }
+  if (values['no-interest']) config.interest = false;
   return { command: 'serve', config };
 }
 
@@ -112,6 +125,7 @@ const FLAG_OF_OPTION: Record<string, string> = {
   host: '--host',
   maxPlayers: '--max-players',
   worldSizeM: '--world-size',
+  interest: '--aoi-radius',
 };
 
 function urlHost(host: string): string {

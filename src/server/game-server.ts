@@ -31,7 +31,7 @@ import { PlayHost } from './play-host.js';
 import { registerPlayMetrics } from './play-metrics.js';
 import { InterestHost, DEFAULT_AOI_RADIUS_M, DEFAULT_MAX_SNAPSHOT_BYTES } from './interest-host.js';
 import { registerInterestMetrics } from './interest-metrics.js';
-import { INTEREST_RELIABLE_CHANNEL } from '../client/play-channels.js';
+import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL } from '../client/play-channels.js';
 
 export interface GameServerOptions extends PartialConfig {
   /** Where log lines go; defaults to console.log. */
@@ -164,12 +164,9 @@ export class GameServer {
           this.metrics.clients.set(this.clientCount);
         },
         message: (conn, channel, bytes) => {
-          if (channel === INTEREST_RELIABLE_CHANNEL) this.interest?.receive(conn, bytes);
-          else playHandlers.message!(conn, channel, bytes);
-        },
-        acked: (conn, channel, messageNumber) => {
-          playHandlers.acked!(conn, channel, messageNumber);
-          this.interest?.acked(conn, channel, messageNumber);
+          if (channel === INTEREST_RELIABLE_CHANNEL || channel === INTEREST_SNAPSHOT_CHANNEL) {
+            if (this.interest) this.interest.receive(conn, channel, bytes);
+          } else playHandlers.message!(conn, channel, bytes);
         },
       },
       httpPort: () => this.httpPort,

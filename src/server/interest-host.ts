@@ -13,7 +13,7 @@ import { DecodeError } from '../core/errors.js';
 import type { Connection } from '../net/connection.js';
 import type { SpatialIndex } from '../spatial/index.js';
 import { InterestPipeline, worldSource, type ClientCounters } from '../interest/index.js';
-import { decodeInterestViewer, encodeInterestSetup, MSG_INTEREST_VIEWER, type InterestSetup } from '../codec/interest-setup.js';
+import { decodeInterestAck, decodeInterestViewer, encodeInterestSetup, MAX_ACKS_PER_MESSAGE, MSG_INTEREST_ACK, MSG_INTEREST_VIEWER, type InterestSetup } from '../codec/interest-setup.js';
 import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL } from '../client/play-channels.js';
 
 export interface InterestHostOptions {
@@ -31,7 +31,9 @@ export const DEFAULT_MAX_SNAPSHOT_BYTES = 4096;
 /** Zones scaled to the 200 m AoI: 60 Hz within 15 m, 20 Hz within 60 m, 5 Hz within 130 m. */
 const ZONE_FRACTIONS = { immediate: 0.075, near: 0.3, awareness: 0.65 } as const;
 
-export type InterestDropReason = 'unknown_connection' | 'decode' | 'out_of_world' | 'not_a_spectator';
+export type InterestDropReason = 'unknown_connection' | 'decode' | 'out_of_world' | 'not_a_spectator' | 'ack_flood' | 'wrong_channel';
+/** Acks one client may queue per tick (it applies one snapshot a tick; resends double that). */
+const MAX_ACKS_PER_TICK = 2 * MAX_ACKS_PER_MESSAGE;
 
 /** Where a connection looks from: its avatar's slot, or a point (spectators). */
 export type Viewer = { slot: number } | { x: number; y: number };
@@ -41,6 +43,8 @@ interface Client {
   readonly id: number;
   viewer: Viewer | undefined;
   bytesAtSecond: number;
+  /** Acks queued since the last tick (bounded: a flood is a counted drop, not memory). */
+  acksThisTick: number;
 }
 
 /** Cumulative figures for /metrics (clients that left included). */
@@ -58,10 +62,12 @@ export interface InterestHostTotals {
 export class InterestHost {
   readonly pipeline: InterestPipeline;
   readonly setup: InterestSetup;
-  readonly drops: Record<InterestDropReason, number> = { unknown_connection: 0, decode: 0, out_of_world: 0, not_a_spectator: 0 };
+  readonly drops: Record<InterestDropReason, number> = { unknown_connection: 0, decode: 0, out_of_world: 0, not_a_spectator: 0, ack_flood: 0, wrong_channel: 0 };
   private readonly options: InterestHostOptions;
   private readonly world: World;
   private readonly clients = new Map<Connection, Client>();
+  /** The same clients by pipeline client id (reliable events name their recipients by id). */
+  private readonly byId: (Client | undefined)[] = [];
   private readonly setupBytes: Uint8Array;
   /** Counters of clients that have left, so totals never go backwards. */
   private readonly retired: InterestHostTotals = emptyTotals();
@@ -110,7 +116,9 @@ export class InterestHost {
     this.leave(conn);
     if (this.pipeline.clientCount >= this.options.maxClients) return;
     const id = this.pipeline.addClient(this.viewerOptions(viewer));
-    this.clients.set(conn, { conn, id, viewer, bytesAtSecond: 0 });
+    const client: Client = { conn, id, viewer, bytesAtSecond: 0, acksThisTick: 0 };
+    this.clients.set(conn, client);
+    this.byId[id] = client;
     conn.send(INTEREST_RELIABLE_CHANNEL, this.pipeline.codecParamsBytes());
     conn.send(INTEREST_RELIABLE_CHANNEL, this.setupBytes);
   }
@@ -135,31 +143,43 @@ export class InterestHost {
     addCounters(this.retired, this.pipeline.clientCounters(client.id));
     this.pipeline.removeClient(client.id);
     this.clients.delete(conn);
+    this.byId[client.id] = undefined;
   }
 
-  /** A message from a client on INTEREST_RELIABLE_CHANNEL: a spectator's camera centre. */
-  receive(conn: Connection, bytes: Uint8Array): void {
+  /**
+   * A message from a client: on INTEREST_SNAPSHOT_CHANNEL the snapshots its view applied
+   * (INTEREST_ACK), on INTEREST_RELIABLE_CHANNEL a spectator's camera centre (INTEREST_VIEWER).
+   */
+  receive(conn: Connection, channel: number, bytes: Uint8Array): void {
     const client = this.clients.get(conn);
     if (!client) return void this.drops.unknown_connection++;
-    if (bytes[0] !== MSG_INTEREST_VIEWER) return void this.drops.decode++;
-    let x: number, y: number;
+    const type = bytes[0];
+    if ((type === MSG_INTEREST_ACK) !== (channel === INTEREST_SNAPSHOT_CHANNEL)) return void this.drops.wrong_channel++;
     try {
-      [x, y] = decodeInterestViewer(bytes);
+      if (type === MSG_INTEREST_ACK) this.receiveAcks(client, bytes);
+      else if (type === MSG_INTEREST_VIEWER) this.receiveViewer(client, bytes);
+      else this.drops.decode++;
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
-      return void this.drops.decode++;
+      this.drops.decode++;
     }
+  }
+
+  private receiveAcks(client: Client, bytes: Uint8Array): void {
+    let seqs = 0;
+    decodeInterestAck(bytes, () => seqs++);
+    if (client.acksThisTick + seqs > MAX_ACKS_PER_TICK) return void this.drops.ack_flood++;
+    client.acksThisTick += seqs;
+    // The pipeline checks each seq against what it sent this client (unknown or old ones are counted there).
+    decodeInterestAck(bytes, (seq) => this.pipeline.ackSeq(client.id, seq));
+  }
+
+  private receiveViewer(client: Client, bytes: Uint8Array): void {
+    const [x, y] = decodeInterestViewer(bytes);
     const b = this.world.bounds;
     if (x < b.minX || x > b.maxX || y < b.minY || y > b.maxY) return void this.drops.out_of_world++;
     if (client.viewer && 'slot' in client.viewer) return void this.drops.not_a_spectator++;
-    this.follow(conn, { x, y });
-  }
-
-  /** An acknowledgement from the network layer. */
-  acked(conn: Connection, channel: number, messageNumber: number): void {
-    if (channel !== INTEREST_SNAPSHOT_CHANNEL) return;
-    const client = this.clients.get(conn);
-    if (client) this.pipeline.acked(client.id, messageNumber);
+    this.follow(client.conn, { x, y });
   }
 
   /** One tick: budgets from the connections, the pipeline, each client's snapshot queued. Returns bytes queued. */
@@ -170,6 +190,7 @@ export class InterestHost {
     for (const c of this.clients.values()) {
       budgets[c.id] = Math.max(0, Math.min(this.options.maxSnapshotBytes, Math.floor(c.conn.budgetBytes())));
       rtts[c.id] = c.conn.rttMs;
+      c.acksThisTick = 0;
     }
     p.tick();
     let queued = 0;
@@ -178,13 +199,13 @@ export class InterestHost {
       const bytes = p.snapshot(c.id);
       if (!bytes) continue;
       // Lent, not copied: the pipeline leaves these bytes alone until its next tick, after the flush.
-      const n = c.conn.sendBorrowed(INTEREST_SNAPSHOT_CHANNEL, bytes);
-      if (n < 0) continue;
-      p.sent(c.id, n);
+      // Acknowledged by the client's view (INTEREST_ACK of the snapshot's seq), not by the
+      // transport: a delivered snapshot the view did not apply must not become a baseline.
+      if (c.conn.sendBorrowed(INTEREST_SNAPSHOT_CHANNEL, bytes) < 0) continue;
       queued += bytes.byteLength;
     }
     for (const { bytes, recipients } of p.reliableDeliveries()) {
-      for (const c of this.clients.values()) if (recipients.includes(c.id)) c.conn.send(INTEREST_RELIABLE_CHANNEL, bytes);
+      for (const id of recipients) this.byId[id]?.conn.send(INTEREST_RELIABLE_CHANNEL, bytes);
     }
     if (--this.ticksToSecond <= 0) this.sampleSecond();
     this.lastTickMs = performance.now() - started;

@@ -23,6 +23,8 @@ export interface ControlsHandlers {
   toggleSpatial?(): void;
   /** H: hide or show the stats panel. */
   togglePanel?(): void;
+  /** I: interest layer (AoI rings, entities coloured by zone). */
+  toggleInterest?(): void;
 }
 
 export class Controls {
@@ -54,6 +56,7 @@ export class Controls {
       } else if (e.code === 'KeyF' && !e.repeat) handlers.toggleFollow?.();
       else if (e.code === 'KeyG' && !e.repeat) handlers.toggleSpatial?.();
       else if (e.code === 'KeyH' && !e.repeat) handlers.togglePanel?.();
+      else if (e.code === 'KeyI' && !e.repeat) handlers.toggleInterest?.();
     });
     window.addEventListener('keyup', (e) => {
       if (e.code in MOVE_KEYS) {

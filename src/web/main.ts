@@ -17,6 +17,7 @@ import { MapView, type Scene } from './map-view.js';
 import { Controls } from './controls.js';
 import { Overlay, formatBytesPerSecond, type Tone } from './overlay.js';
 import { SpatialLayer, type SpatialLayerStatus } from './spatial-layer.js';
+import { InterestLayer, ZONE_COLOURS, type InterestLayerStatus } from './interest-layer.js';
 
 const OVERLAY_EVERY_MS = 250;
 const SLOT_MASK = 0xfffff;
@@ -87,6 +88,8 @@ declare global {
       status(): PageStatus;
       hashAfter(frames: number): Promise<string>;
       spatial(): SpatialLayerStatus;
+      /** The interest layer and the client's interest-managed view. */
+      interest(): InterestLayerStatus & { bytesPerS: number; updatesPerS: number; snapshots: number; rejected: number; drops: Record<string, number>; hasView: boolean };
       armMoveProbe(): void;
       moveProbe(): MoveProbe | null;
       /** Canvas position (CSS px) of player `player` as drawn, or null. */
@@ -130,14 +133,15 @@ async function start(): Promise<void> {
   const spatialButton = document.getElementById('spatial-toggle');
   const toggleSpatial = () => spatialButton?.setAttribute('aria-pressed', String(spatial.toggle()));
   spatialButton?.addEventListener('click', toggleSpatial);
-  view.underlay = (ctx, ox, oy, z, width, height) => spatial.draw({ ctx, ox, oy, z, width, height });
   const toggleFollow = () => {
     if (view.following) view.following = false;
     else view.follow();
   };
   const panel = document.getElementById('overlay')!;
   const togglePanel = () => panel.classList.toggle('hidden');
-  const controls = new Controls(canvas, { toggleFollow, toggleSpatial, togglePanel });
+  // Set once the interest layer exists (it needs the client).
+  let toggleInterest = (): void => undefined;
+  const controls = new Controls(canvas, { toggleFollow, toggleSpatial, togglePanel, toggleInterest: () => toggleInterest() });
   view.onFirePress = () => controls.pressFire();
 
   let join: JoinMessage | undefined;
@@ -180,6 +184,16 @@ async function start(): Promise<void> {
     },
   });
   play.connect().catch((err: Error) => (server = [`cannot connect: ${err.message}`, 'bad']));
+  // What interest management sends this page: rings around the viewer, NPCs coloured by zone.
+  const interest = new InterestLayer(play.interest);
+  const interestButton = document.getElementById('interest-toggle');
+  toggleInterest = () => interestButton?.setAttribute('aria-pressed', String(interest.toggle()));
+  interestButton?.addEventListener('click', () => toggleInterest());
+  view.npcClass = { of: (slot) => interest.classOf(slot), colours: ZONE_COLOURS };
+  view.underlay = (ctx, ox, oy, z, width, height) => {
+    spatial.draw({ ctx, ox, oy, z, width, height });
+    interest.draw(ctx, ox, oy, z);
+  };
 
   /** The newest confirmed hash frame the page holds, and its local hash (the server's, if in sync). */
   const lastChecked = (): { frame: number; hash: string } => {
@@ -262,6 +276,13 @@ async function start(): Promise<void> {
   window.chronos = {
     status,
     spatial: () => spatial.status(),
+    interest: () => {
+      const s = play.stats().interest;
+      return {
+        ...interest.status(), bytesPerS: s.bytesPerS, updatesPerS: s.updatesPerS, snapshots: s.snapshots, rejected: s.rejected,
+        drops: { ...play.interest.drops }, hasView: play.interest.view !== undefined,
+      };
+    },
     // The game from the server's JOIN with nobody in it, stepped `frames` times: what the e2e
     // tests compare with Node's hash of the same game.
     async hashAfter(frames: number): Promise<string> {
@@ -337,6 +358,16 @@ async function start(): Promise<void> {
       }
     }
     spatial.refresh(now);
+    // The viewer: your avatar as drawn last frame, or (watching) the camera centre, which the
+    // server then centres this page's interest on.
+    const watching = play.player < 0;
+    interest.refresh(
+      watching ? view.centerX : view.ownX,
+      watching ? view.centerY : view.ownY,
+      game?.world.capacity ?? 0,
+      now,
+      watching && play.interest.view ? (x, y) => play.sendViewer(x, y) : undefined,
+    );
     // Keep what the camera follows clear of the stats panel.
     view.insetLeftPx = panel.classList.contains('hidden') ? 0 : panel.getBoundingClientRect().right;
     view.draw(scene, now);
@@ -380,6 +411,13 @@ async function start(): Promise<void> {
       sp.visible ? 'ok' : undefined,
     );
     overlay.set('index update', sp.visible ? `${(sp.updateMs * 1000).toFixed(0)} us @${sp.tick}` : '-');
+    overlay.section('interest');
+    const is = s.interest, il = interest.status();
+    overlay.set('received', formatBytesPerSecond(is.bytesPerS), is.snapshots > 0 ? 'ok' : 'wait');
+    overlay.set('updates/s', `${Math.round(is.updatesPerS).toLocaleString('en')} records`);
+    overlay.set('in view', il.radiusM > 0 ? `${is.inView} within ${Math.round(il.radiusM)} m · ${il.byZone.join(' / ')} by zone` : '-');
+    overlay.set('rejected', String(is.rejected), is.rejected > 0 ? 'bad' : undefined);
+    overlay.set('interest layer', il.enabled ? 'on (I)' : 'off (I)', il.enabled ? 'ok' : undefined);
   };
 
   const countPlayers = (): number => {

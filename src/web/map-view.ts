@@ -90,8 +90,9 @@ export class MapView {
   readonly canvas: HTMLCanvasElement;
   private readonly ctx: CanvasRenderingContext2D;
   private bounds: Bounds | undefined;
-  private centerX = 0;
-  private centerY = 0;
+  /** The world point at the view's focus, metres (what a spectator's interest centres on). */
+  centerX = 0;
+  centerY = 0;
   private zoom = 0.1;
   /** Follow the avatar (true) or pan freely. */
   following = false;
@@ -106,6 +107,8 @@ export class MapView {
    * world x is ox + x * z, screen y of world y is oy - y * z.
    */
   underlay: ((ctx: CanvasRenderingContext2D, ox: number, oy: number, z: number, width: number, height: number) => void) | undefined;
+  /** Colours NPCs by a class of their slot (the interest layer's zones); -1 keeps the NPC colour. */
+  npcClass: { of(slot: number): number; colours: readonly string[] } | undefined;
   // Per-slot effect state, sized to the world's capacity.
   private lastHp = new Int32Array(0);
   private lastGeneration = new Uint32Array(0);
@@ -346,8 +349,8 @@ export class MapView {
     const visible = (px: number, py: number, r: number) => px > -r && py > -r && px < width + r && py < height + r;
     const bodyPx = Math.max(MIN_BODY_PX, 0.5 * z);
     // NPCs: one path per colour keeps thousands of them cheap.
-    ctx.fillStyle = COLOURS.npc;
-    ctx.beginPath();
+    const paths: Path2D[] = [];
+    const classes = this.npcClass;
     const flashing: number[] = [];
     for (let i = 0; i < remote.count; i++) {
       if ((remote.flags[i]! & FLAG_NPC) === 0) continue;
@@ -355,14 +358,19 @@ export class MapView {
       const py = oy - remote.y[i]! * z;
       if (!visible(px, py, bodyPx)) continue;
       if (this.noticeDamage(remote.ids[i]!, remote.x[i]!, remote.y[i]!, nowMs)) flashing.push(i);
-      if (bodyPx <= 3) ctx.rect(px - bodyPx, py - bodyPx, bodyPx * 2, bodyPx * 2);
+      const k = classes ? classes.of(remote.ids[i]! & SLOT_MASK) + 1 : 0;
+      const path = (paths[k] ??= new Path2D());
+      if (bodyPx <= 3) path.rect(px - bodyPx, py - bodyPx, bodyPx * 2, bodyPx * 2);
       else {
-        ctx.moveTo(px + bodyPx, py);
-        ctx.arc(px, py, bodyPx, 0, Math.PI * 2);
+        path.moveTo(px + bodyPx, py);
+        path.arc(px, py, bodyPx, 0, Math.PI * 2);
       }
       d.npcs++;
     }
-    ctx.fill();
+    paths.forEach((path, k) => {
+      ctx.fillStyle = k === 0 ? COLOURS.npc : (classes?.colours[k - 1] ?? COLOURS.npc);
+      ctx.fill(path);
+    });
     if (flashing.length > 0) {
       ctx.fillStyle = COLOURS.npcHit;
       for (const i of flashing) {
