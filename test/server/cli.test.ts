@@ -20,6 +20,14 @@ describe('parseCommandLine', () => {
       config: { httpPort: 0, udpPort: 9999, npcs: 10, seed: 5, tickHz: 30, host: '127.0.0.1' },
     });
   });
+
+  it('maps the interest flags, and rejects bad or conflicting ones', () => {
+    expect(parseCommandLine(['--aoi-radius', '150']).config).toEqual({ interest: { radiusM: 150 } });
+    expect(parseCommandLine(['--no-interest']).config).toEqual({ interest: false });
+    for (const argv of [['--aoi-radius', '0'], ['--aoi-radius', 'wide'], ['--aoi-radius', '1e9'], ['--aoi-radius', '100', '--no-interest']]) {
+      expect(() => parseCommandLine(argv)).toThrow(/--aoi-radius/);
+    }
+  });
 });
 
 describe('chronos', () => {
