@@ -75,7 +75,11 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
     const status = await page.evaluate(() => window.chronos!.status());
     expect(status.entities).toBe(NPCS);
     expect(status.drawnNpcs).toBeGreaterThan(NPCS * 0.9);
-    // Count entity-coloured pixels on the canvas itself, not just the page's own counter.
+    // Count entity-coloured pixels on the canvas itself, not just the page's own counter, with
+    // the interest layer off (I): every NPC in its own colour, none faint or zone-coloured.
+    await page.keyboard.press('i');
+    await page.waitForFunction(() => window.chronos?.interest().enabled === false);
+    await page.waitForTimeout(100);
     const lit = await page.evaluate(() => {
       const canvas = document.getElementById('map') as HTMLCanvasElement;
       const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
@@ -83,6 +87,7 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
       for (let i = 0; i < data.length; i += 4) if (data[i + 2]! > 200 && data[i]! < 150) n++;
       return n;
     });
+    await page.keyboard.press('i');
     expect(lit).toBeGreaterThan(NPCS);
     expect(status.bytesPerSecond).toBeGreaterThan(0);
   });
