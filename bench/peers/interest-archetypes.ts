@@ -17,6 +17,7 @@
 import { World } from '../../src/core/world.js';
 import { FLAG_PLAYER, FLAG_PROJECTILE } from '../../src/core/world-layout.js';
 import type { Arena } from '../../src/wasm/arena.js';
+import { mulberry32 } from '../../src/core/mulberry32.js';
 
 const Q = 65536;
 export const ARCHETYPES = ['explorer', 'socializer', 'combatant', 'trader', 'builder'] as const;
@@ -27,16 +28,6 @@ const BATTLES = 8;
 const PROJECTILE_MPS = 100;
 const PROJECTILE_LIFE_S = 1.5;
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface ArchetypeWorldOptions {
   entities: number;

@@ -17,6 +17,7 @@
 import { FLAG_ALIVE, FLAG_DEAD, FLAG_NPC, FLAG_PLAYER } from '../core/world-layout.js';
 import type { ReferenceGame } from '../rollback/reference-game.js';
 import type { PlayerInput } from '../codec/rollback-input.js';
+import { mulberry32 } from '../core/mulberry32.js';
 
 export type BotArchetype = 'wanderer' | 'circler' | 'hunter' | 'turret';
 export const BOT_ARCHETYPES: readonly BotArchetype[] = ['hunter', 'wanderer', 'circler', 'turret'];
@@ -29,16 +30,6 @@ const LEASH_M = 60;
 const AIM_STEPS = 256;
 const Q16 = 65536;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function quantiseAim(rad: number): number {
   const step = (2 * Math.PI) / AIM_STEPS;

@@ -3,33 +3,12 @@
 // transport, round trip and loss across connections, bytes and packets each way, every drop
 // reason, handshakes and disconnects.
 
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import { MESSAGE_DROP_REASONS, PACKET_DROP_REASONS } from '../net/drops.js';
 import type { NetServer } from '../net/server.js';
 import { DISCONNECT_REASON_COUNT, disconnectReasonName } from '../net/spec.js';
+import { readCounter } from './metric-readers.js';
 
-type Totals = Map<string, number>;
-
-/** Counters whose totals live elsewhere: each scrape adds what changed since the last one. */
-function counterFrom(registry: Registry, name: string, help: string, labelNames: string[], read: () => [Record<string, string>, number][]): Counter<string> {
-  const reported: Totals = new Map();
-  return new Counter({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      for (const [labels, total] of read()) {
-        const key = JSON.stringify(labels);
-        const delta = total - (reported.get(key) ?? 0);
-        if (delta > 0) this.inc(labels, delta);
-        // Create the series at 0 so dashboards see every reason from the start.
-        else if (!reported.has(key)) this.inc(labels, 0);
-        reported.set(key, total);
-      }
-    },
-  });
-}
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
@@ -100,26 +79,26 @@ export function registerNetMetrics(registry: Registry, server: NetServer, crypto
       this.set({ backend: cryptoName }, 1);
     },
   });
-  counterFrom(registry, 'chronos_net_bytes_total', 'Bytes on the wire (UDP payload or WebSocket frame), by direction', ['direction'], () => [
+  readCounter(registry, 'chronos_net_bytes_total', 'Bytes on the wire (UDP payload or WebSocket frame), by direction', ['direction'], () => [
     [{ direction: 'in' }, server.bytesReceived],
     [{ direction: 'out' }, server.bytesSent],
   ]);
-  counterFrom(registry, 'chronos_net_packets_total', 'Packets by direction', ['direction'], () => [
+  readCounter(registry, 'chronos_net_packets_total', 'Packets by direction', ['direction'], () => [
     [{ direction: 'in' }, server.packetsReceived],
     [{ direction: 'out' }, server.packetsSent],
   ]);
-  counterFrom(registry, 'chronos_net_packets_dropped_total', 'Inbound packets dropped, by the check that refused them', ['reason'], () =>
+  readCounter(registry, 'chronos_net_packets_dropped_total', 'Inbound packets dropped, by the check that refused them', ['reason'], () =>
     PACKET_DROP_REASONS.map((reason, i) => [{ reason }, server.drops.packets[i]!]),
   );
-  counterFrom(registry, 'chronos_net_messages_dropped_total', 'Messages not sent or not delivered, by reason', ['reason'], () =>
+  readCounter(registry, 'chronos_net_messages_dropped_total', 'Messages not sent or not delivered, by reason', ['reason'], () =>
     MESSAGE_DROP_REASONS.map((reason, i) => [{ reason }, server.drops.messages[i]!]),
   );
-  counterFrom(registry, 'chronos_net_handshakes_total', 'Handshake outcomes', ['outcome'], () => [
+  readCounter(registry, 'chronos_net_handshakes_total', 'Handshake outcomes', ['outcome'], () => [
     [{ outcome: 'challenged' }, server.challengesSent],
     [{ outcome: 'completed' }, server.handshakesCompleted],
     [{ outcome: 'denied' }, server.handshakesDenied],
   ]);
-  counterFrom(registry, 'chronos_net_disconnects_total', 'Links lost and sessions ended, by reason', ['reason'], () =>
+  readCounter(registry, 'chronos_net_disconnects_total', 'Links lost and sessions ended, by reason', ['reason'], () =>
     Array.from({ length: DISCONNECT_REASON_COUNT }, (_, i) => [{ reason: disconnectReasonName(i) }, server.disconnects[i]!] as [Record<string, string>, number]).filter(([, n], i) => i > 0 || n > 0),
   );
 }
