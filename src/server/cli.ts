@@ -210,6 +210,9 @@ export async function main(argv: readonly string[], io: { out: (s: string) => vo
       `  health     http://${host}:${server.httpPort}/healthz`,
       `  metrics    http://${host}:${server.httpPort}/metrics`,
       `  game port  udp ${c.host}:${server.udpPort}`,
+      server.interest
+        ? `  interest   each client hears what lies within ${server.interest.setup.radiusM} m of it (--aoi-radius)`
+        : `  interest   off (--no-interest)`,
       `Press Ctrl+C to stop.`,
     ].join('\n'),
   );
