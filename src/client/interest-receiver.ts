@@ -23,7 +23,9 @@ export class InterestReceiver {
   readonly updates = new RateMeter();
   readonly drops: Record<InterestDropReason, number> = { decode: 0, before_params: 0, unknown_type: 0, wrong_channel: 0 };
   snapshots = 0;
-  /** Reliable events received (the last few kept for a page to show). */
+  /** Reliable events received in all. */
+  eventsReceived = 0;
+  /** The last few reliable events, oldest first (for a page to show). */
   readonly events: BroadcastEvent[] = [];
   private readonly arena: Arena;
   private readonly name: string;
@@ -54,7 +56,10 @@ export class InterestReceiver {
       } else if (type === MSG_INTEREST_SETUP) {
         this.setup = decodeInterestSetup(bytes);
       } else if (type === MSG_EVENT) {
-        this.events.push(decodeEvent(bytes));
+        // The payload is a view into the network layer's receive buffer: keep a copy.
+        const event = decodeEvent(bytes);
+        this.events.push({ ...event, payload: event.payload.slice() });
+        this.eventsReceived++;
         if (this.events.length > 16) this.events.shift();
       } else this.drops.unknown_type++;
     } catch (err) {

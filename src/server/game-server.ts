@@ -32,6 +32,7 @@ import { registerPlayMetrics } from './play-metrics.js';
 import { InterestHost, DEFAULT_AOI_RADIUS_M, DEFAULT_MAX_SNAPSHOT_BYTES } from './interest-host.js';
 import { registerInterestMetrics } from './interest-metrics.js';
 import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL } from '../client/play-channels.js';
+import { FLAG_DEAD } from '../core/world-layout.js';
 
 export interface GameServerOptions extends PartialConfig {
   /** Where log lines go; defaults to console.log. */
@@ -273,6 +274,8 @@ export class GameServer {
     this.metrics.bytesOut.inc(this.play.takeBytesQueued());
     if (this.interest) {
       this.followSeats(this.interest);
+      const flags = this.world.column('flags');
+      this.interest.announceDowns(this.play.seats.size, (p) => this.play.game.playerSlot(p), (slot) => (flags[slot]! & FLAG_DEAD) !== 0);
       this.metrics.bytesOut.inc(this.interest.publish());
     }
     // Everything the tick queued leaves now, packed per connection within its budget.

@@ -31,6 +31,9 @@ export const DEFAULT_MAX_SNAPSHOT_BYTES = 4096;
 /** Zones scaled to the 200 m AoI: 60 Hz within 15 m, 20 Hz within 60 m, 5 Hz within 130 m. */
 const ZONE_FRACTIONS = { immediate: 0.075, near: 0.3, awareness: 0.65 } as const;
 
+/** Broadcast event kinds of the demo (payload: the player number). */
+export const EVENT_PLAYER_DOWN = 1;
+
 export type InterestDropReason = 'unknown_connection' | 'decode' | 'out_of_world' | 'not_a_spectator' | 'ack_flood' | 'wrong_channel';
 /** Acks one client may queue per tick (it applies one snapshot a tick; resends double that). */
 const MAX_ACKS_PER_TICK = 2 * MAX_ACKS_PER_MESSAGE;
@@ -76,6 +79,8 @@ export class InterestHost {
   /** Per-client bytes/s measured over the last second (observed into a histogram by metrics). */
   readonly perClientBytesPerSec: number[] = [];
   private ticksToSecond: number;
+  /** Players whose going down was announced (until they are up again). */
+  private readonly downPlayers = new Set<number>();
   private readonly tickHz: number;
 
   static async create(arena: Arena, world: World, index: SpatialIndex, tickHz: number, options: InterestHostOptions): Promise<InterestHost> {
@@ -210,6 +215,22 @@ export class InterestHost {
     if (--this.ticksToSecond <= 0) this.sampleSecond();
     this.lastTickMs = performance.now() - started;
     return queued;
+  }
+
+  /**
+   * Announces players going down as reliable events (EVENT_PLAYER_DOWN) to every client whose
+   * viewer is within the AoI radius of where it happened; once per going down.
+   */
+  announceDowns(players: number, slotOf: (player: number) => number, isDown: (slot: number) => boolean): void {
+    for (let p = 0; p < players; p++) {
+      const slot = slotOf(p);
+      const down = slot >= 0 && isDown(slot);
+      if (down && !this.downPlayers.has(p)) {
+        const [x, y, z] = this.world.positionOf(slot);
+        this.pipeline.emit({ x, y, z, rangeM: this.setup.radiusM, kind: EVENT_PLAYER_DOWN, reliable: true, payload: Uint8Array.of(p) });
+        this.downPlayers.add(p);
+      } else if (!down) this.downPlayers.delete(p);
+    }
   }
 
   /** Bytes each client was sent over the last second. */

@@ -417,6 +417,12 @@ async function start(): Promise<void> {
     overlay.set('updates/s', `${Math.round(is.updatesPerS).toLocaleString('en')} records`);
     overlay.set('in view', il.radiusM > 0 ? `${is.inView} within ${Math.round(il.radiusM)} m · ${il.byZone.join(' / ')} by zone` : '-');
     overlay.set('rejected', String(is.rejected), is.rejected > 0 ? 'bad' : undefined);
+    // Reliable broadcast events in range (the demo announces players going down).
+    const ev = play.interest.events.at(-1);
+    overlay.set(
+      'events',
+      ev ? `${play.interest.eventsReceived} · last: ${ev.kind === 1 ? `player ${ev.payload[0]} down` : `kind ${ev.kind}`} at tick ${ev.tick}` : 'none yet',
+    );
     overlay.set('interest layer', il.enabled ? 'on (I)' : 'off (I)', il.enabled ? 'ok' : undefined);
   };
 

@@ -10,6 +10,7 @@ import { connectUdp } from '../../src/client/udp-connector.js';
 import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL } from '../../src/client/play-channels.js';
 import { encodeInterestAck, encodeInterestViewer, MAX_ACKS_PER_MESSAGE } from '../../src/codec/interest-setup.js';
 import { MSG_SNAPSHOT } from '../../src/codec/snapshot-spec.js';
+import { EVENT_PLAYER_DOWN } from '../../src/server/interest-host.js';
 import { Arena } from '../../src/wasm/arena.js';
 import { loadChronos } from '../../src/wasm/loader.js';
 import { loadServerCrypto } from '../../src/net/crypto-node.js';
@@ -124,6 +125,43 @@ describe('interest-managed snapshots in the demo', () => {
     expect(text).toMatch(/^chronos_interest_clients 2$/m);
     const health = (await (await fetch(`http://127.0.0.1:${server.httpPort}/healthz`)).json()) as { interest: { clients: number; radiusM: number } };
     expect(health.interest).toMatchObject({ clients: 2, radiusM: RADIUS_M });
+  });
+
+  it('delivers a reliable broadcast event to the clients in its range only', async () => {
+    const host = server.interest!;
+    const [ax, ay] = server.world.positionOf(server.play.game.playerSlot(a.player));
+    const [bx, by] = server.world.positionOf(server.play.game.playerSlot(b.player));
+    // A 5 m event at a's avatar: a hears it; b only if it happens to stand within 5 m of a.
+    const bHears = Math.hypot(ax - bx, ay - by) <= 5;
+    const before = [a.interest.eventsReceived, b.interest.eventsReceived];
+    expect(host.pipeline.emit({ x: ax, y: ay, z: 0, rangeM: 5, kind: 42, reliable: true, payload: Uint8Array.of(7, 8) })).toBe(true);
+    await until('a to hear the event', () => a.interest.eventsReceived > before[0]!);
+    const got = a.interest.events.at(-1)!;
+    expect(got.kind).toBe(42);
+    expect([...got.payload]).toEqual([7, 8]);
+    expect(got.x).toBeCloseTo(ax, 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(b.interest.eventsReceived - before[1]!).toBe(bHears ? 1 : 0);
+  });
+
+  it('announces a player going down once per going down, to the clients around it', async () => {
+    const host = server.interest!;
+    const slot = server.play.game.playerSlot(a.player);
+    const down = () => a.interest.events.filter((e) => e.kind === EVENT_PLAYER_DOWN).length;
+    const before = down();
+    let isDown = true;
+    const announce = () => host.announceDowns(1, () => slot, () => isDown);
+    announce();
+    announce(); // still down: nothing new
+    await until('the announcement', () => down() > before);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(down() - before).toBe(1);
+    expect(a.interest.events.at(-1)!.payload[0]).toBe(0);
+    isDown = false;
+    announce();
+    isDown = true;
+    announce(); // down again: announced again
+    await until('the second announcement', () => down() - before === 2);
   });
 
   it('counts garbage on the snapshot channel as a client-side drop, and keeps its view', () => {
