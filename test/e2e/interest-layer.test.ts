@@ -11,8 +11,8 @@ import { hasChromium, launchChromium } from '../helpers/chromium.js';
 import { ROOT, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 const SEED = 5;
-/** 3,000 NPCs in 2 km x 2 km: a few hundred around anyone, many more beyond the 200 m AoI. */
-const NPCS = 3000;
+/** 1,500 NPCs in 2 km x 2 km: about 50 within anyone's 200 m AoI, thirty times more beyond it. */
+const NPCS = 1500;
 
 /** Pixels in the immediate/near zone colours (red-orange: far from the NPC blue and the background). */
 function warmPixels(page: Page): Promise<number> {
@@ -114,5 +114,6 @@ describe.skipIf(!hasChromium)('interest layer on the web page', () => {
     await watcher.screenshot({ path: join(ROOT, 'test-artifacts', 'interest-layer-watch.png') });
     await watcher.close();
     expect(consoleErrors).toEqual([]);
-  });
+    // A second page joining a loaded 2-core machine downloads the full game state first.
+  }, 60_000);
 });
