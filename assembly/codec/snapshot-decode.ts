@@ -22,7 +22,7 @@
 import { br_begin, br_overrun, br_read, br_remaining, br_signed, br_tiered } from './bits';
 import { predict } from './quantize';
 import {
-  EVENTS_MAX, F_HP, F_POS, F_ROT, F_STATE, F_VEL, MSG_SNAPSHOT, PAYLOAD_MAX, P_HP, P_ROT, P_STATE, P_VEL,
+  copy_rec, EVENTS_MAX, F_HP, F_POS, F_ROT, F_STATE, F_VEL, MSG_SNAPSHOT, PAYLOAD_MAX, P_HP, P_ROT, P_STATE, P_VEL,
   SNAPSHOT_VERSION, WINDOW,
 } from './snapshot-spec';
 
@@ -118,17 +118,6 @@ function scratch_payload(view: usize, v: u32): usize {
 
 export function view_bytes(v: u32): u32 {
   return <u32>(scratch_payload(0, v) + <usize>EVENTS_MAX * <usize>PAYLOAD_MAX + 16);
-}
-
-/** Copies a 36-byte record (explicit loads: memory.copy is a runtime call on shared memory). */
-// @ts-ignore: decorator
-@inline
-function copy36(dst: usize, src: usize): void {
-  store<u64>(dst, load<u64>(src));
-  store<u64>(dst, load<u64>(src, 8), 8);
-  store<u64>(dst, load<u64>(src, 16), 16);
-  store<u64>(dst, load<u64>(src, 24), 24);
-  store<u32>(dst, load<u32>(src, 32), 32);
 }
 
 // @ts-ignore: decorator
@@ -268,7 +257,7 @@ function parse(view: usize, v: u32, hb: u32, msg: usize, len: u32): i32 {
       const dt = tick - load<u32>(base, 4);
       if (<i32>dt < 0) return ERR_BAD_TICK;
       const b = base + 8;
-      copy36(rec, b);
+      copy_rec(rec, b);
       const mask = br_read(1) != 0 ? F_POS : <u32>br_read(5);
       const bvx = hasVel ? load<i32>(b, 12) : 0, bvy = hasVel ? load<i32>(b, 16) : 0, bvz = hasVel ? load<i32>(b, 20) : 0;
       let x = predict(load<i32>(b), bvx, dt, shiftDiff);
@@ -375,7 +364,7 @@ function commit(view: usize, v: u32, n: u32, seq: u32, tick: u32): void {
     const slot = ring_rec(view, v, h, head);
     store<u32>(slot, seq);
     store<u32>(slot, tick, 4);
-    copy36(slot + 8, r + 12);
+    copy_rec(slot + 8, r + 12);
   }
   store<u32>(view + V_PRESENT, present);
 }

@@ -60,3 +60,18 @@ export const P_VEL: u32 = 1;
 export const P_ROT: u32 = 2;
 export const P_HP: u32 = 4;
 export const P_STATE: u32 = 8;
+
+/**
+ * Copies one record (9 x u32: quantised x y z, vx vy vz, rotation, hp, state) with
+ * explicit loads: memory.copy is a runtime call on shared memory. Encoder and decoder both keep
+ * records in this layout.
+ */
+// @ts-ignore: decorator
+@inline
+export function copy_rec(dst: usize, src: usize): void {
+  store<u64>(dst, load<u64>(src));
+  store<u64>(dst, load<u64>(src, 8), 8);
+  store<u64>(dst, load<u64>(src, 16), 16);
+  store<u64>(dst, load<u64>(src, 24), 24);
+  store<u32>(dst, load<u32>(src, 32), 32);
+}

@@ -434,16 +434,8 @@ export function out_buffer(block: usize, v: u32): usize {
   return due_wheel(block, v) + (<usize>WHEEL * <usize>v >> 3) + <usize>v * <usize>ENTRY_BYTES;
 }
 
-/** Copies one REC_WORDS record (explicit loads: memory.copy is a runtime call on shared memory). */
-// @ts-ignore: decorator
-@inline
-export function copy_rec(dst: usize, src: usize): void {
-  store<u64>(dst, load<u64>(src));
-  store<u64>(dst, load<u64>(src, 8), 8);
-  store<u64>(dst, load<u64>(src, 16), 16);
-  store<u64>(dst, load<u64>(src, 24), 24);
-  store<u32>(dst, load<u32>(src, 32), 32);
-}
+// One record copy for the encoder and the decoder (the wire's record layout).
+export { copy_rec } from '../codec/snapshot-spec';
 
 // @ts-ignore: decorator
 @inline
