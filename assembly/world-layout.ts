@@ -113,6 +113,12 @@ export const FLAG_NPC: u32 = 2;
 export const FLAG_PLAYER: u32 = 4;
 export const FLAG_PROJECTILE: u32 = 8;
 export const FLAG_DEAD: u32 = 16; // a player waiting to respawn: neither solid nor hittable
+export const FLAG_AWAY: u32 = 32; // world mode: a player whose link is lost (still in the world)
+// A projectile's shooter slot is also kept in its flags' high bits (the owner column stays the
+// authority): flags >>> OWNER_TAG_SHIFT. Replicated with the flags as state bits, it lets a
+// client tell its own projectiles (which it predicts) from everyone else's.
+export const OWNER_TAG_SHIFT: u32 = 12;
+export const OWNER_TAG_MASK: u32 = 0xFFFFF;
 
 // Entity ids: slot index in the low 20 bits, generation in the high 12 (see src/core/entity-id.ts).
 export const GENERATION_MASK: u32 = 0xFFF;

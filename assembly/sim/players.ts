@@ -11,7 +11,7 @@ import {
   H_SIM_PLAYER_SPEED, H_SIM_PROJECTILE_SPEED, H_SIM_PROJECTILE_TICKS, H_SIM_COOLDOWN_TICKS,
   H_SIM_PLAYER_HP, H_SIM_HITSCAN_DAMAGE, H_SIM_PLAYER_RADIUS,
   COL_FLAGS, COL_POS_X, COL_POS_Y, COL_POS_Z, COL_VEL_X, COL_VEL_Y, COL_HEADING, COL_TIMER, COL_RADIUS,
-  COL_HP, COL_OWNER, FLAG_DEAD, FLAG_PLAYER, FLAG_PROJECTILE,
+  COL_HP, COL_OWNER, FLAG_DEAD, FLAG_PLAYER, FLAG_PROJECTILE, OWNER_TAG_MASK, OWNER_TAG_SHIFT,
 } from '../world-layout';
 import {
   INPUT_BYTES, IN_MOVE_X, IN_MOVE_Y, IN_BUTTONS, IN_AIM, IN_TARGET,
@@ -44,7 +44,9 @@ function spawn_player(world: usize, player: u32): i32 {
 
 // Launches a projectile from the shooter along `heading` (Q16 radians).
 function launch(world: usize, shooter: u32, heading: i32): void {
-  const slot = world_alloc(world, FLAG_PROJECTILE);
+  // The shooter's slot rides in the flags' high bits (OWNER_TAG_SHIFT), so a client that sees
+  // the projectile through interest management knows it is its own (replicated as state bits).
+  const slot = world_alloc(world, FLAG_PROJECTILE | ((shooter & OWNER_TAG_MASK) << OWNER_TAG_SHIFT));
   if (slot < 0) return; // a full world drops the shot, the same way everywhere
   const src: usize = <usize>shooter << 2;
   const off: usize = <usize>slot << 2;
@@ -67,17 +69,6 @@ function clamp_move(v: i32): i64 {
 
 export function players_step(world: usize, inputs: usize, playerCount: u32): void {
   const count = min<u32>(min<u32>(playerCount, load<u32>(world + H_SIM_PLAYERS)), MAX_PLAYERS);
-  const flagsCol = column(world, COL_FLAGS);
-  const posX = column(world, COL_POS_X);
-  const posY = column(world, COL_POS_Y);
-  const velX = column(world, COL_VEL_X);
-  const velY = column(world, COL_VEL_Y);
-  const headingCol = column(world, COL_HEADING);
-  const timer = column(world, COL_TIMER);
-  const hpCol = column(world, COL_HP);
-  const speed = <i64>load<i32>(world + H_SIM_PLAYER_SPEED);
-  const minX = <i64>load<i32>(world + H_MIN_X), maxX = <i64>load<i32>(world + H_MAX_X);
-  const minY = <i64>load<i32>(world + H_MIN_Y), maxY = <i64>load<i32>(world + H_MAX_Y);
   for (let p: u32 = 0; p < count; p++) {
     const rec = inputs + <usize>p * INPUT_BYTES;
     const buttons = <u32>load<u8>(rec, IN_BUTTONS);
@@ -96,47 +87,68 @@ export function players_step(world: usize, inputs: usize, playerCount: u32): voi
       entry = <u32>spawned + 1;
       store<u32>(tableAt, entry);
     }
-    const slot = entry - 1;
-    const off: usize = <usize>slot << 2;
-    const flags = load<u32>(flagsCol + off);
-    const t = load<u32>(timer + off);
-    if ((flags & FLAG_DEAD) != 0) {
-      if (t > 1) {
-        store<u32>(timer + off, t - 1);
-        continue;
-      }
-      store<u32>(flagsCol + off, flags & ~FLAG_DEAD);
-      store<i32>(hpCol + off, load<i32>(world + H_SIM_PLAYER_HP));
-      store<u32>(timer + off, 0);
-      place_at_spawn(world, slot, false);
-    }
+    avatar_step(world, entry - 1, rec);
+  }
+}
 
-    // Steering: the move vector scaled so its full length (127) is the player speed.
-    const mx = clamp_move(<i32>load<i8>(rec, IN_MOVE_X));
-    const my = clamp_move(<i32>load<i8>(rec, IN_MOVE_Y));
-    const length = max<i64>(<i64>isqrt_round_u64(<u64>(mx * mx + my * my)), <i64>MOVE_MAX);
-    const vx = <i32>((mx * speed) / length);
-    const vy = <i32>((my * speed) / length);
-    store<i32>(velX + off, vx);
-    store<i32>(velY + off, vy);
-    const heading = aim_radians(<u32>load<u16>(rec, IN_AIM));
-    store<i32>(headingCol + off, heading);
-    store<i32>(posX + off, <i32>min<i64>(max<i64>(<i64>load<i32>(posX + off) + <i64>vx, minX), maxX));
-    store<i32>(posY + off, <i32>min<i64>(max<i64>(<i64>load<i32>(posY + off) + <i64>vy, minY), maxY));
+// One avatar's frame under one input record: count down a death (respawning at its end), steer
+// (the move vector scaled to the player speed, the aim as heading, clamped to the world), then
+// use the weapon when its cooldown allows: SHOOT applies the hitscan verdict the lag compensator
+// wrote into the record, FIRE launches a projectile. The arena's players_step and world mode's
+// avatar commands (world-step.ts) both move avatars through this one function, which is what
+// makes a client's prediction of its own avatar bit-identical to the server's step.
+export function avatar_step(world: usize, slot: u32, rec: usize): void {
+  const flagsCol = column(world, COL_FLAGS);
+  const posX = column(world, COL_POS_X);
+  const posY = column(world, COL_POS_Y);
+  const velX = column(world, COL_VEL_X);
+  const velY = column(world, COL_VEL_Y);
+  const headingCol = column(world, COL_HEADING);
+  const timer = column(world, COL_TIMER);
+  const hpCol = column(world, COL_HP);
+  const speed = <i64>load<i32>(world + H_SIM_PLAYER_SPEED);
+  const minX = <i64>load<i32>(world + H_MIN_X), maxX = <i64>load<i32>(world + H_MAX_X);
+  const minY = <i64>load<i32>(world + H_MIN_Y), maxY = <i64>load<i32>(world + H_MAX_Y);
+  const buttons = <u32>load<u8>(rec, IN_BUTTONS);
+  const off: usize = <usize>slot << 2;
+  const flags = load<u32>(flagsCol + off);
+  const t = load<u32>(timer + off);
+  if ((flags & FLAG_DEAD) != 0) {
+    if (t > 1) {
+      store<u32>(timer + off, t - 1);
+      return;
+    }
+    store<u32>(flagsCol + off, flags & ~FLAG_DEAD);
+    store<i32>(hpCol + off, load<i32>(world + H_SIM_PLAYER_HP));
+    store<u32>(timer + off, 0);
+    place_at_spawn(world, slot, false);
+  }
 
-    // Weapon: one shot per cooldown; SHOOT (hitscan) before FIRE (projectile).
-    const cooldown = load<u32>(timer + off);
-    if (cooldown > 0) {
-      store<u32>(timer + off, cooldown - 1);
-      continue;
-    }
-    if ((buttons & BUTTON_SHOOT) != 0) {
-      const target = target_slot(world, load<u32>(rec, IN_TARGET));
-      if (target >= 0 && <u32>target != slot) apply_damage(world, <u32>target, load<i32>(world + H_SIM_HITSCAN_DAMAGE));
-      store<u32>(timer + off, load<u32>(world + H_SIM_COOLDOWN_TICKS));
-    } else if ((buttons & BUTTON_FIRE) != 0) {
-      launch(world, slot, heading);
-      store<u32>(timer + off, load<u32>(world + H_SIM_COOLDOWN_TICKS));
-    }
+  // Steering: the move vector scaled so its full length (127) is the player speed.
+  const mx = clamp_move(<i32>load<i8>(rec, IN_MOVE_X));
+  const my = clamp_move(<i32>load<i8>(rec, IN_MOVE_Y));
+  const length = max<i64>(<i64>isqrt_round_u64(<u64>(mx * mx + my * my)), <i64>MOVE_MAX);
+  const vx = <i32>((mx * speed) / length);
+  const vy = <i32>((my * speed) / length);
+  store<i32>(velX + off, vx);
+  store<i32>(velY + off, vy);
+  const heading = aim_radians(<u32>load<u16>(rec, IN_AIM));
+  store<i32>(headingCol + off, heading);
+  store<i32>(posX + off, <i32>min<i64>(max<i64>(<i64>load<i32>(posX + off) + <i64>vx, minX), maxX));
+  store<i32>(posY + off, <i32>min<i64>(max<i64>(<i64>load<i32>(posY + off) + <i64>vy, minY), maxY));
+
+  // Weapon: one shot per cooldown; SHOOT (hitscan) before FIRE (projectile).
+  const cooldown = load<u32>(timer + off);
+  if (cooldown > 0) {
+    store<u32>(timer + off, cooldown - 1);
+    return;
+  }
+  if ((buttons & BUTTON_SHOOT) != 0) {
+    const target = target_slot(world, load<u32>(rec, IN_TARGET));
+    if (target >= 0 && <u32>target != slot) apply_damage(world, <u32>target, load<i32>(world + H_SIM_HITSCAN_DAMAGE));
+    store<u32>(timer + off, load<u32>(world + H_SIM_COOLDOWN_TICKS));
+  } else if ((buttons & BUTTON_FIRE) != 0) {
+    launch(world, slot, heading);
+    store<u32>(timer + off, load<u32>(world + H_SIM_COOLDOWN_TICKS));
   }
 }

@@ -1,7 +1,8 @@
 // InterestReceiver: a client's side of interest management. It builds a SnapshotView from the
 // codec parameters the server sends on every (re)join, applies each snapshot (a rejected one is
 // counted, never thrown), keeps the AoI geometry for drawing, and meters bytes and records per
-// second. PlayClient owns one and routes channels 2 and 3 to it (src/client/play-channels.ts).
+// second. PlayClient and WorldClient own one and route channels 2 and 3 to it
+// (src/client/play-channels.ts).
 
 import { DecodeError } from '../core/errors.js';
 import type { Arena } from '../wasm/arena.js';
@@ -32,6 +33,8 @@ export class InterestReceiver {
   private views = 0;
   /** Seqs of the snapshots applied since the last takeAcks(). */
   private readonly applied: number[] = [];
+  /** Called after each snapshot the view applied (world mode feeds its interpolation here). */
+  onApplied: ((view: SnapshotView, nowMs: number) => void) | undefined;
 
   constructor(arena: Arena, name: string) {
     this.arena = arena;
@@ -78,6 +81,7 @@ export class InterestReceiver {
       // Only what the view applied is acknowledged (the server deltas against it).
       if (this.applied.length === MAX_ACKS_PER_MESSAGE) this.applied.shift();
       this.applied.push(view.seq);
+      this.onApplied?.(view, nowMs);
     }
     // Rejected (code < 0): counted by the view itself (rejected / stale).
   }

@@ -1,6 +1,16 @@
-// The channels of the demo's play session, shared by the server and every client (both ends
-// list the same channels in the same order; each carries traffic both ways).
+// The channels of the demo, shared by the server and every client (both ends list the same
+// channels in the same order; each carries traffic both ways). Both modes use the same four:
 //
+// World mode (the default; src/world, world-messages.ts):
+// | index | kind                 | priority | server -> client               | client -> server |
+// |     0 | reliable-ordered     | critical | JOIN                           | HELLO            |
+// |     1 | unreliable-sequenced | critical | OWN (the avatar's state and    | INPUT (the newest|
+// |       |                      |          | last applied input, each tick) | unapplied inputs)|
+// |     2 | unreliable-sequenced | high     | interest SNAPSHOTs             | INTEREST_ACK     |
+// |     3 | reliable-ordered     | high     | CODEC_PARAMS, INTEREST_SETUP,  | INTEREST_VIEWER  |
+// |       |                      |          | reliable EVENTs                | (watching)       |
+//
+// Arena mode (--mode arena, the rollback session):
 // | index | kind                 | priority | server -> client               | client -> server |
 // |     0 | reliable-ordered     | critical | JOIN, STATE parts, HASH, a     | PLAY, RESYNC     |
 // |       |                      |          | spectator's CONFIRMED inputs   |                  |
@@ -26,6 +36,10 @@ export const PLAY_RELIABLE_CHANNEL = 0;
 export const PLAY_INPUT_CHANNEL = 1;
 export const INTEREST_SNAPSHOT_CHANNEL = 2;
 export const INTEREST_RELIABLE_CHANNEL = 3;
+/** World mode: HELLO and JOIN. */
+export const WORLD_RELIABLE_CHANNEL = 0;
+/** World mode: INPUT and OWN, superseding each other (sequenced), critical. */
+export const WORLD_STATE_CHANNEL = 1;
 
 export const PLAY_CHANNELS: readonly ChannelConfig[] = Object.freeze([
   { kind: 'reliable-ordered', priority: 'critical' },

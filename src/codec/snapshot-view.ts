@@ -42,6 +42,34 @@ export interface SnapshotEvent {
   payload: Uint8Array;
 }
 
+/** Every entity a view holds, read at once (collectInto): parallel arrays, `count` valid. */
+export interface ViewBodies {
+  count: number;
+  handles: Uint16Array;
+  ids: Uint32Array;
+  /** Position, metres, and velocity, metres per tick, as of `tick`. */
+  x: Float64Array;
+  y: Float64Array;
+  z: Float64Array;
+  vx: Float64Array;
+  vy: Float64Array;
+  vz: Float64Array;
+  yaw: Float64Array;
+  hp: Int32Array;
+  state: Uint32Array;
+  /** Server tick of each entity's newest record. */
+  tick: Uint32Array;
+}
+
+export function createViewBodies(handles: number): ViewBodies {
+  return {
+    count: 0, handles: new Uint16Array(handles), ids: new Uint32Array(handles),
+    x: new Float64Array(handles), y: new Float64Array(handles), z: new Float64Array(handles),
+    vx: new Float64Array(handles), vy: new Float64Array(handles), vz: new Float64Array(handles), yaw: new Float64Array(handles),
+    hp: new Int32Array(handles), state: new Uint32Array(handles), tick: new Uint32Array(handles),
+  };
+}
+
 export class SnapshotView {
   readonly arena: Arena;
   readonly params: CodecParams;
@@ -235,6 +263,49 @@ export class SnapshotView {
 
   stateOf(handle: number): number {
     return this.u32()[this.recordWord(this.check(handle)) + 8]!;
+  }
+
+  /**
+   * Every entity the view holds, in handle order, with one read of the region (the per-handle
+   * accessors each build a view: fine for a few, not for a whole view per snapshot). Positions
+   * are those of each entity's newest record, moved on by its velocity to `atTick` when given
+   * (at most `maxAheadTicks` ahead of the record: what a record of a slow zone says now).
+   */
+  collectInto(out: ViewBodies, atTick?: number, maxAheadTicks = 60): number {
+    this.live();
+    const u = this.u32();
+    const i32 = new Int32Array(u.buffer, u.byteOffset, u.length);
+    const ids = this.column(0), active = this.column(1), heads = this.column(3);
+    const ringBase = VIEW_HEADER_BYTES + VIEW_COLS * this.handles * 4;
+    const unit = this.unitM, vel = this.velUnitMpt;
+    const bits = this.params.yawBits;
+    const yaw = this.params.rotation === 'yaw';
+    const n = Math.min(this.handles, out.ids.length);
+    let k = 0;
+    for (let h = 0; h < n; h++) {
+      if (u[active + h] === 0) continue;
+      const w = (ringBase + (h * BASELINE_WINDOW + u[heads + h]!) * RING_REC_BYTES + 8) / 4;
+      const tick = u[w - 1]!;
+      const ahead = atTick === undefined ? 0 : Math.max(0, Math.min(maxAheadTicks, atTick - tick));
+      out.handles[k] = h;
+      out.ids[k] = u[ids + h]!;
+      out.vx[k] = i32[w + 3]! * vel;
+      out.vy[k] = i32[w + 4]! * vel;
+      out.vz[k] = i32[w + 5]! * vel;
+      out.x[k] = i32[w]! * unit + out.vx[k]! * ahead;
+      out.y[k] = i32[w + 1]! * unit + out.vy[k]! * ahead;
+      out.z[k] = i32[w + 2]! * unit + out.vz[k]! * ahead;
+      if (yaw) {
+        const code = u[w + 6]!;
+        out.yaw[k] = ((code >= 1 << (bits - 1) ? code - (1 << bits) : code) * TWO_PI) / (1 << bits);
+      } else out.yaw[k] = 0;
+      out.hp[k] = i32[w + 7]!;
+      out.state[k] = u[w + 8]!;
+      out.tick[k] = tick;
+      k++;
+    }
+    out.count = k;
+    return k;
   }
 
   /** Events of the last applied snapshot (allocates; payloads are views valid until the next apply). */

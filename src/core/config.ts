@@ -45,7 +45,7 @@ export const DEFAULT_CONFIG: Readonly<ChronosConfig> = Object.freeze({
   udpPort: 7777,
   streamHz: 20,
   hashEveryTicks: 60,
-  maxClients: 1_000,
+  maxClients: 10_000,
 });
 
 export type PartialConfig = Partial<Omit<ChronosConfig, 'npc'>> & { npc?: Partial<NpcOptions> };

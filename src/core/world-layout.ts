@@ -61,6 +61,13 @@ export const FLAG_PLAYER = 4;
 export const FLAG_PROJECTILE = 8;
 /** A player waiting to respawn: neither solid nor hittable. */
 export const FLAG_DEAD = 16;
+/** World mode: a player whose link is lost, still in the world (drawn as away). */
+export const FLAG_AWAY = 32;
+/** A projectile's shooter slot, also kept in its flags' high bits: flags >>> OWNER_TAG_SHIFT. */
+export const OWNER_TAG_SHIFT = 12;
+export const OWNER_TAG_MASK = 0xfffff;
+/** Flag bits below the owner tag: what kind of body, alive, dead, away. */
+export const KIND_FLAGS_MASK = (1 << OWNER_TAG_SHIFT) - 1;
 
 /**
  * The reference world's columns, in the order of the kernel's COL_* indices. Positions and

@@ -63,6 +63,14 @@ export function aimRadiansQ16(aim: number): number {
   return fxWrapAngle(Math.floor((aim * 411775 + 0x8000) / 65536));
 }
 
+/**
+ * The bodies worth testing for a shot from (originX, originY) (Q16): slots at `ptr` (u32 each)
+ * in the arena, `count` of them. World mode lists what a spatial query finds within the
+ * hitscan range (plus how far anything can have moved since the view time), so a shot costs
+ * what is near it instead of the size of the world.
+ */
+export type ShotCandidates = (originX: number, originY: number) => { ptr: number; count: number };
+
 export class LagCompensator {
   readonly options: LagCompensationOptions;
   readonly history: HitboxHistory;
@@ -79,7 +87,11 @@ export class LagCompensator {
   rejectedBeyondCap = 0;
   rejectedNoHistory = 0;
 
-  constructor(history: HitboxHistory, kernels: SimKernels, options: Partial<LagCompensationOptions> & { tickHz: number }) {
+  private readonly candidates: ShotCandidates | undefined;
+  /** The candidates of the shot being judged (undefined: every slot). */
+  private near: { ptr: number; count: number } | undefined;
+
+  constructor(history: HitboxHistory, kernels: SimKernels, options: Partial<LagCompensationOptions> & { tickHz: number }, candidates?: ShotCandidates) {
     const o = { ...DEFAULT_LAG_COMPENSATION, ...options };
     for (const [name, value] of Object.entries(o)) {
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new InvalidArgumentError(`lag compensation ${name} must be a finite number >= 0, got ${String(value)}`);
@@ -94,6 +106,7 @@ export class LagCompensator {
     this.toleranceFrames = o.timingToleranceMs / this.frameMs;
     this.rangeQ16 = toQ16(o.rangeM);
     this.toleranceQ16 = toQ16(o.positionToleranceM);
+    this.candidates = candidates;
   }
 
   /** Most frames a claim may reach back. */
@@ -118,6 +131,7 @@ export class LagCompensator {
     const ux = fxCos(angle);
     const uy = fxSin(angle);
     const viewFrame = frame - rewindFrames;
+    this.near = this.candidates?.(originX, originY);
     const exact = this.cast(viewFrame, shooterSlot, originX, originY, ux, uy);
     if (exact === undefined) {
       this.rejectedNoHistory++;
@@ -148,7 +162,11 @@ export class LagCompensator {
     const h = this.history;
     if (!h.has(a) || !h.has(b)) return undefined;
     const alpha = Math.round(fraction * 65536);
-    const id = this.kernels.hitbox_raycast(
+    const near = this.near;
+    const id = near ? this.kernels.hitbox_raycast_slots(
+      h.ptrOf(a), h.countOf(a), h.ptrOf(b), h.countOf(b), h.stride, alpha,
+      ox, oy, ux, uy, this.rangeQ16, this.toleranceQ16, shooterSlot, near.ptr, near.count,
+    ) : this.kernels.hitbox_raycast(
       h.ptrOf(a), h.countOf(a), h.ptrOf(b), h.countOf(b), h.stride, alpha,
       ox, oy, ux, uy, this.rangeQ16, this.toleranceQ16, shooterSlot,
     );

@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { ChronosError, ConfigError, PortInUseError } from '../core/errors.js';
 import { DEFAULT_CONFIG, type PartialConfig } from '../core/config.js';
 import { DEFAULT_MAX_PLAYERS, MAX_SESSION_PLAYERS } from '../client/demo-game.js';
-import { GameServer } from './game-server.js';
+import { GameServer, DEFAULT_WORLD_NPCS } from './game-server.js';
+import { SERVER_MODES, type ServerMode } from './mode-host.js';
 import { DEFAULT_AOI_RADIUS_M } from './interest-host.js';
 
 export const VERSION = '0.1.0';
@@ -15,22 +16,30 @@ const STATUS_EVERY_S = 30;
 
 export const USAGE = `Usage: chronos [serve] [options]
 
-Runs the Chronos demo server: a ${DEFAULT_CONFIG.worldSizeM / 1000} km x ${DEFAULT_CONFIG.worldSizeM / 1000} km world of wandering NPCs and up to
-${DEFAULT_MAX_PLAYERS} players, simulated deterministically in WebAssembly at ${DEFAULT_CONFIG.tickHz} Hz with rollback (every client predicts
-with the same module), a web page to play it in, and the UDP game port for Node clients and bots.
+Runs the Chronos demo server: a ${DEFAULT_CONFIG.worldSizeM / 1000} km x ${DEFAULT_CONFIG.worldSizeM / 1000} km world of wandering NPCs, simulated in
+WebAssembly at ${DEFAULT_CONFIG.tickHz} Hz, a web page to play it in, and the UDP game port for Node clients and bots.
+
+Modes:
+  world (default)      One server-authoritative world for up to --max-clients players: each
+                       client predicts its own avatar with the same module and hears only
+                       what is around it (${DEFAULT_WORLD_NPCS} NPCs unless --npcs says otherwise)
+  arena                A lockstep-rollback room of up to ${DEFAULT_MAX_PLAYERS} players who all simulate the whole
+                       world from everyone's confirmed inputs (${DEFAULT_CONFIG.npcs} NPCs by default)
 
 Options:
+  --mode <mode>        world or arena (default world)
+  --max-clients <n>    World mode: connections (each with an avatar) at once (default ${DEFAULT_CONFIG.maxClients})
   --http-port <port>   HTTP port: web page, /ws, /healthz, /metrics (default ${DEFAULT_CONFIG.httpPort}; 0 = any free port)
   --udp-port <port>    UDP game port (default ${DEFAULT_CONFIG.udpPort}; 0 = any free port)
   --host <address>     Address to listen on (default ${DEFAULT_CONFIG.host})
-  --npcs <count>       NPCs in the world (default ${DEFAULT_CONFIG.npcs})
-  --max-players <n>    Players at once, 1..${MAX_SESSION_PLAYERS}; later arrivals watch and wait (default ${DEFAULT_MAX_PLAYERS})
+  --npcs <count>       NPCs in the world (default: ${DEFAULT_WORLD_NPCS} in world mode, ${DEFAULT_CONFIG.npcs} in arena mode)
+  --max-players <n>    Arena mode: players at once, 1..${MAX_SESSION_PLAYERS}; later arrivals watch and wait (default ${DEFAULT_MAX_PLAYERS})
   --world-size <m>     Side of the square world in metres (default ${DEFAULT_CONFIG.worldSizeM})
   --seed <n>           World seed, 0..4294967295 (default ${DEFAULT_CONFIG.seed})
   --tick-hz <hz>       Simulation rate (default ${DEFAULT_CONFIG.tickHz})
   --aoi-radius <m>     Interest management: each client hears what is within this radius of its
                        avatar or camera (default ${DEFAULT_AOI_RADIUS_M})
-  --no-interest        No interest-managed snapshots (the rollback session alone)
+  --no-interest        Arena mode: no interest-managed snapshots (the rollback session alone)
   -h, --help           Show this help
   -v, --version        Show the version
 `;
@@ -51,7 +60,7 @@ function parseNumber(flag: string, text: string | undefined, integer: boolean): 
 }
 
 /** The engine configuration plus the demo game's own options. */
-export type ServeOptions = PartialConfig & { maxPlayers?: number; interest?: false | { radiusM: number } };
+export type ServeOptions = PartialConfig & { mode?: ServerMode; maxPlayers?: number; interest?: false | { radiusM: number } };
 
 export interface ParsedCommand {
   command: 'serve' | 'help' | 'version';
@@ -70,6 +79,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
         'udp-port': { type: 'string' },
         host: { type: 'string' },
         npcs: { type: 'string' },
+        mode: { type: 'string' },
+        'max-clients': { type: 'string' },
         'max-players': { type: 'string' },
         'world-size': { type: 'string' },
         seed: { type: 'string' },
@@ -113,6 +124,15 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
     config.interest = { radiusM: aoiRadiusM };
   }
   if (values['no-interest']) config.interest = false;
+  if (values.mode !== undefined) {
+    if (!SERVER_MODES.includes(values.mode as ServerMode)) throw new UsageError(`--mode is world or arena, got "${values.mode}"`);
+    config.mode = values.mode as ServerMode;
+  }
+  const mode = config.mode ?? 'world';
+  const maxClients = parseNumber('--max-clients', values['max-clients'], true);
+  if (maxClients !== undefined) config.maxClients = maxClients;
+  if (mode === 'world' && maxPlayers !== undefined) throw new UsageError('--max-players is for --mode arena; world mode takes --max-clients');
+  if (mode === 'world' && values['no-interest']) throw new UsageError('--no-interest is for --mode arena: world mode is interest-managed');
   return { command: 'serve', config };
 }
 
@@ -124,6 +144,7 @@ const FLAG_OF_OPTION: Record<string, string> = {
   tickHz: '--tick-hz',
   host: '--host',
   maxPlayers: '--max-players',
+  maxClients: '--max-clients',
   worldSizeM: '--world-size',
   interest: '--aoi-radius',
 };
@@ -204,7 +225,7 @@ export async function main(argv: readonly string[], io: { out: (s: string) => vo
   const host = urlHost(c.host);
   io.out(
     [
-      `chronos ${VERSION}: ${c.worldSizeM / 1000} km x ${c.worldSizeM / 1000} km world, ${server.world.aliveCount} NPCs, seed ${c.seed}, ${c.tickHz} Hz, up to ${server.play.seats.size} players`,
+      `chronos ${VERSION} (${server.mode} mode): ${c.worldSizeM / 1000} km x ${c.worldSizeM / 1000} km world, ${server.world.aliveCount} NPCs, seed ${c.seed}, ${c.tickHz} Hz, up to ${server.play ? server.play.seats.size : c.maxClients} players`,
       `  web page   http://${host}:${server.httpPort}/`,
       `  websocket  ws://${host}:${server.httpPort}/ws`,
       `  health     http://${host}:${server.httpPort}/healthz`,

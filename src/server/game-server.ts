@@ -1,9 +1,12 @@
 // GameServer: the 60 Hz authoritative loop and everything wired to it. It owns the WASM module,
 // the arena and the demo game (the reference game: NPCs, players, projectiles, hit points,
-// lag-compensated hitscan) run through a RollbackServer by the PlayHost, runs the fixed-step
-// clock, and serves the page, /healthz, /metrics, /players and POST /connect (connect tokens)
-// over HTTP; the network layer (src/net) speaks the encrypted protocol on the UDP game port and,
-// for browsers, on the /ws WebSocket; the play session travels over it.
+// lag-compensated hitscan) in one of two modes (mode-host.ts): world mode (WorldHost, the
+// default: any number of players in one authoritative world, each predicting its own avatar)
+// or arena mode (PlayHost: a 64-seat lockstep-rollback room). It runs the fixed-step clock, the
+// spatial index and interest management over the mode's world, and serves the page, /healthz,
+// /metrics, /players, /game.json and POST /connect (connect tokens) over HTTP; the network layer
+// (src/net) speaks the encrypted protocol on the UDP game port and, for browsers, on the /ws
+// WebSocket.
 
 import { createServer, type Server } from 'node:http';
 import { createSocket, type Socket } from 'node:dgram';
@@ -12,10 +15,10 @@ import { performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import { FixedStepClock } from '../core/clock.js';
 import { resolveConfig, type ChronosConfig, type PartialConfig } from '../core/config.js';
-import { PortInUseError } from '../core/errors.js';
+import { ConfigError, PortInUseError } from '../core/errors.js';
 import type { World } from '../core/world.js';
 import { Arena } from '../wasm/arena.js';
-import { findBuildPath, loadChronos } from '../wasm/loader.js';
+import { findBuildPath, loadChronos, MODULE_MAXIMUM_PAGES } from '../wasm/loader.js';
 import { createRequestHandler } from './http-routes.js';
 import { ServerMetrics } from './metrics.js';
 import { loadStaticFiles } from './static-files.js';
@@ -29,7 +32,13 @@ import type { SimRules } from '../rollback/reference-game.js';
 import { ServerSpatial } from './spatial-service.js';
 import { PlayHost } from './play-host.js';
 import { registerPlayMetrics } from './play-metrics.js';
-import { InterestHost, DEFAULT_AOI_RADIUS_M, DEFAULT_MAX_SNAPSHOT_BYTES } from './interest-host.js';
+import { WorldHost } from './world-host.js';
+import { registerWorldMetrics } from './world-metrics.js';
+import { WorldGame, worldGameParams } from '../world/world-game.js';
+import type { ModeHost, ServerMode } from './mode-host.js';
+import type { Arena as ArenaType } from '../wasm/arena.js';
+import type { SpatialResult } from '../spatial/index.js';
+import { InterestHost, DEFAULT_AOI_RADIUS_M, DEFAULT_MAX_SNAPSHOT_BYTES, EVENT_AVATAR_DOWN } from './interest-host.js';
 import { registerInterestMetrics } from './interest-metrics.js';
 import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL } from '../client/play-channels.js';
 import { FLAG_DEAD } from '../core/world-layout.js';
@@ -37,9 +46,11 @@ import { FLAG_DEAD } from '../core/world-layout.js';
 export interface GameServerOptions extends PartialConfig {
   /** Where log lines go; defaults to console.log. */
   log?: (line: string) => void;
+  /** 'world' (default): one authoritative world for every connection; 'arena': the 64-seat rollback room. */
+  mode?: ServerMode;
   /** Collect Node process metrics (off in tests that start many servers). */
   processMetrics?: boolean;
-  /** Player numbers in the session (1..64); connections beyond them watch and wait. */
+  /** Arena mode: player numbers in the session (1..64); connections beyond them watch and wait. */
   maxPlayers?: number;
   /** The reference game's rules (speeds, hit points, cooldowns...); defaults otherwise. */
   rules?: Partial<SimRules>;
@@ -47,12 +58,24 @@ export interface GameServerOptions extends PartialConfig {
   interest?: false | { radiusM?: number; maxSnapshotBytes?: number };
 }
 
+/** 4 GiB, the module's ceiling: 10,000 clients' interest state and a 170,000-slot world's history. */
+const SERVER_MAXIMUM_PAGES = MODULE_MAXIMUM_PAGES;
+/** NPCs of world mode's default world: 100,000 over 10 km x 10 km, ~125 within a 200 m AoI. */
+export const DEFAULT_WORLD_NPCS = 100_000;
+/** World mode's hitscan candidates: bodies within the range plus how far anything moves in the rewind window. */
+const SHOT_SLACK_M = 4;
+
 export class GameServer {
   readonly config: ChronosConfig;
+  readonly mode: ServerMode;
   /** The authoritative game's world region (NPCs, players, projectiles). */
   readonly world: World;
-  /** The rollback session: seats, inputs, the authoritative step, what every client is sent. */
-  readonly play: PlayHost;
+  /** The mode's host: its handlers and its part of each tick. */
+  readonly host: ModeHost;
+  /** Arena mode: the rollback session (seats, inputs, the authoritative step); undefined in world mode. */
+  readonly play: PlayHost | undefined;
+  /** World mode: avatars, inputs, OWN states; undefined in arena mode. */
+  readonly worldHost: WorldHost | undefined;
   readonly metrics: ServerMetrics;
   readonly clock: FixedStepClock;
   private readonly log: (line: string) => void;
@@ -77,22 +100,43 @@ export class GameServer {
 
   /** Loads the module, builds the world and starts listening. */
   static async start(options: GameServerOptions = {}): Promise<GameServer> {
-    const { log, processMetrics, maxPlayers, rules, interest, ...partial } = options;
-    const config = resolveConfig(partial);
-    const params = demoGameParams(config, maxPlayers ?? DEFAULT_MAX_PLAYERS, rules);
-    const wasm = await loadChronos();
+    const { log, processMetrics, maxPlayers, rules, interest, mode = 'world', ...partial } = options;
+    if (mode === 'world' && interest === false) throw new ConfigError('interest', 'world mode is interest-managed: it cannot be turned off');
+    const config = resolveConfig(mode === 'world' ? { npcs: DEFAULT_WORLD_NPCS, ...partial } : partial);
+    // Room for the world, the hitbox history and every client's interest state (memory is
+    // only committed as it is used).
+    const wasm = await loadChronos({ maximumPages: SERVER_MAXIMUM_PAGES });
     const arena = new Arena(wasm);
-    const game = createDemoGame(arena, params, 'server-world');
+    let host: ModeHost;
+    let near: SpatialResult | undefined;
+    let server: GameServer | undefined;
+    if (mode === 'arena') {
+      const params = demoGameParams(config, maxPlayers ?? DEFAULT_MAX_PLAYERS, rules);
+      host = new PlayHost(createDemoGame(arena, params, 'server-world'), params);
+    } else {
+      const params = worldGameParams(config, config.maxClients, rules);
+      const reachM = params.lagCompensation.rangeM + SHOT_SLACK_M;
+      const game = WorldGame.create(arena, params, (x, y) => {
+        // The bodies near a shooter, from the spatial index (as of the last step).
+        const index = server!.spatial.index;
+        near ??= index.createResult();
+        index.radiusInto(near, x / 65536, y / 65536, 0, reachM);
+        return { ptr: near.idsPtr, count: near.count };
+      });
+      host = new WorldHost(game);
+    }
     const staticFiles = await loadStaticFiles(await findBuildPath('web'));
     const crypto = await loadServerCrypto();
-    const server = new GameServer(config, new PlayHost(game, params), staticFiles, log ?? console.log, processMetrics ?? true, crypto);
+    server = new GameServer(config, host, staticFiles, log ?? console.log, processMetrics ?? true, crypto, arena);
     if (interest !== false) {
-      server.interest = await InterestHost.create(arena, game.world, server.spatial.index, config.tickHz, {
+      server.interest = await InterestHost.create(arena, host.world, server.spatial.index, config.tickHz, {
         radiusM: interest?.radiusM ?? DEFAULT_AOI_RADIUS_M,
         maxSnapshotBytes: interest?.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES,
         maxClients: config.maxClients,
       });
       registerInterestMetrics(server.metrics.registry, server.interest);
+      const ih = server.interest;
+      if (server.worldHost) server.worldHost.onAvatarDown = (x, y, z, id) => ih.announceAt(x, y, z, EVENT_AVATAR_DOWN, id);
     }
     await server.listen();
     return server;
@@ -100,15 +144,19 @@ export class GameServer {
 
   private constructor(
     config: ChronosConfig,
-    play: PlayHost,
+    host: ModeHost,
     staticFiles: Awaited<ReturnType<typeof loadStaticFiles>>,
     log: (line: string) => void,
     processMetrics: boolean,
     crypto: NetCrypto,
+    readonly arena: ArenaType,
   ) {
     this.config = config;
-    this.play = play;
-    this.world = play.game.world;
+    this.host = host;
+    this.mode = host.mode;
+    this.play = host instanceof PlayHost ? host : undefined;
+    this.worldHost = host instanceof WorldHost ? host : undefined;
+    this.world = host.world;
     const world = this.world;
     this.log = log;
     this.metrics = new ServerMetrics({ defaultMetrics: processMetrics });
@@ -118,7 +166,8 @@ export class GameServer {
         staticFiles,
         registry: this.metrics.registry,
         health: () => this.health(),
-        players: () => this.play.playerInfo(),
+        players: () => this.host.playerInfo(),
+        game: () => this.gameInfo(),
         connect: (req, res) => this.net.handleConnect(req, res),
       }),
     );
@@ -138,7 +187,7 @@ export class GameServer {
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
     });
-    const playHandlers = play.handlers();
+    const playHandlers = host.handlers();
     this.net = new NetHost({
       crypto,
       config,
@@ -172,8 +221,9 @@ export class GameServer {
       },
       httpPort: () => this.httpPort,
     });
-    play.attach(this.net.server);
-    registerPlayMetrics(this.metrics.registry, play);
+    host.attach(this.net.server);
+    if (this.play) registerPlayMetrics(this.metrics.registry, this.play);
+    if (this.worldHost) registerWorldMetrics(this.metrics.registry, this.worldHost);
     this.spatial = new ServerSpatial(world, this.metrics.registry);
     this.metrics.entities.set(world.aliveCount);
   }
@@ -200,12 +250,17 @@ export class GameServer {
       seed: this.config.seed,
       entities: this.world.aliveCount,
       clients: this.clientCount,
-      ...this.play.health(),
+      ...this.host.health(),
       overruns: this.clock.overruns,
       uptimeS: this.running ? Math.round((performance.now() - this.startedAt) / 1000) : 0,
       spatial: this.spatial.health(),
       interest: this.interest ? this.interest.health() : 'off',
     };
+  }
+
+  /** GET /game.json: what the page needs before it connects (public: nothing about players). */
+  gameInfo(): Record<string, unknown> {
+    return { mode: this.mode, tickHz: this.config.tickHz, worldSizeM: this.config.worldSizeM, seed: this.config.seed };
   }
 
   private async listen(): Promise<void> {
@@ -268,14 +323,17 @@ export class GameServer {
   /** One authoritative tick: step, then publish. Public so tests can drive time by hand. */
   runTick(): void {
     const started = performance.now();
-    this.play.tick();
+    this.host.tick();
     this.spatial.afterStep();
-    this.play.publish();
-    this.metrics.bytesOut.inc(this.play.takeBytesQueued());
+    this.host.publish();
+    this.metrics.bytesOut.inc(this.host.takeBytesQueued());
     if (this.interest) {
       this.followSeats(this.interest);
-      const flags = this.world.column('flags');
-      this.interest.announceDowns(this.play.seats.size, (p) => this.play.game.playerSlot(p), (slot) => (flags[slot]! & FLAG_DEAD) !== 0);
+      const play = this.play;
+      if (play) {
+        const flags = this.world.column('flags');
+        this.interest.announceDowns(play.seats.size, (p) => play.game.playerSlot(p), (slot) => (flags[slot]! & FLAG_DEAD) !== 0);
+      }
       this.metrics.bytesOut.inc(this.interest.publish());
     }
     // Everything the tick queued leaves now, packed per connection within its budget.
@@ -291,7 +349,7 @@ export class GameServer {
   /** Players see from their avatars; a connection that stops playing looks from where it stood. */
   private followSeats(interest: InterestHost): void {
     for (const conn of this.net.server.connections) {
-      const slot = this.play.avatarSlotOf(conn);
+      const slot = this.host.avatarSlotOf(conn);
       const viewer = interest.viewerOf(conn);
       if (slot >= 0) interest.follow(conn, { slot });
       else if (viewer && 'slot' in viewer) {
@@ -309,7 +367,7 @@ export class GameServer {
     const line =
       `tick ${this.world.tick} | ${(this.statusTicks / seconds).toFixed(1)} ticks/s | ` +
       `${this.statusTicks ? (this.statusTickMs / this.statusTicks).toFixed(3) : '0.000'} ms/tick | ` +
-      `${this.world.aliveCount} entities | ${this.play.players} players | ${this.clientCount} clients | ` +
+      `${this.world.aliveCount} entities | ${this.host.players} players | ${this.clientCount} clients | ` +
       `${((bytes - this.statusBytes) / seconds / 1024).toFixed(1)} KiB/s out | ` +
       (this.interest ? `interest ${this.interest.lastTickMs.toFixed(3)} ms | ` : '') +
       `${this.clock.overruns} overruns`;

@@ -19,6 +19,8 @@ export interface RouteContext {
   health(): Record<string, unknown>;
   /** GET /players: the players' seats and avatars. */
   players?(): unknown;
+  /** GET /game.json: the mode and what a page needs before connecting. */
+  game?(): unknown;
   /** POST /connect: issues a connect token (the network layer's handshake starts with it). */
   connect?(req: IncomingMessage, res: ServerResponse): void;
 }
@@ -64,6 +66,10 @@ export function createRequestHandler(ctx: RouteContext): (req: IncomingMessage, 
     }
     if (path === '/healthz') {
       send(res, 200, 'application/json', JSON.stringify(ctx.health()) + '\n', head);
+      return;
+    }
+    if (path === '/game.json' && ctx.game) {
+      send(res, 200, 'application/json', JSON.stringify(ctx.game()) + '\n', head);
       return;
     }
     if (path === '/players' && ctx.players) {

@@ -31,8 +31,10 @@ export const DEFAULT_MAX_SNAPSHOT_BYTES = 4096;
 /** Zones scaled to the 200 m AoI: 60 Hz within 15 m, 20 Hz within 60 m, 5 Hz within 130 m. */
 const ZONE_FRACTIONS = { immediate: 0.075, near: 0.3, awareness: 0.65 } as const;
 
-/** Broadcast event kinds of the demo (payload: the player number). */
+/** Broadcast event kinds of the demo: arena mode's player down (payload: the player number)... */
 export const EVENT_PLAYER_DOWN = 1;
+/** ...and world mode's avatar down (payload: its entity id, u32 little-endian). */
+export const EVENT_AVATAR_DOWN = 2;
 
 export type InterestDropReason = 'unknown_connection' | 'decode' | 'out_of_world' | 'not_a_spectator' | 'ack_flood' | 'wrong_channel';
 /** Acks one client may queue per tick (it applies one snapshot a tick; resends double that). */
@@ -231,6 +233,13 @@ export class InterestHost {
         this.downPlayers.add(p);
       } else if (!down) this.downPlayers.delete(p);
     }
+  }
+
+  /** A reliable event of `kind` with a u32 payload, to every client whose viewer is within the AoI radius of (x, y, z). */
+  announceAt(x: number, y: number, z: number, kind: number, value: number): void {
+    const payload = new Uint8Array(4);
+    new DataView(payload.buffer).setUint32(0, value >>> 0, true);
+    this.pipeline.emit({ x, y, z, rangeM: this.setup.radiusM, kind, reliable: true, payload });
   }
 
   /** Bytes each client was sent over the last second. */

@@ -89,6 +89,7 @@ export interface PlayerInfo {
 }
 
 export class PlayHost {
+  readonly mode = 'arena' as const;
   readonly game: ReferenceGame;
   readonly session: RollbackServer<ReferenceGame>;
   readonly params: DemoGameParams;
@@ -119,6 +120,11 @@ export class PlayHost {
 
   attach(server: NetServer): void {
     this.server = server;
+  }
+
+  /** The game's world (the spatial index and interest management read it). */
+  get world() {
+    return this.game.world;
   }
 
   get players(): number {
@@ -291,8 +297,8 @@ export class PlayHost {
   }
 
   /** Simulates one frame: every present player's input (or its repeat), claims judged, one step. */
-  tick(): number {
-    return this.session.tick();
+  tick(): void {
+    this.session.tick();
   }
 
   /** Sends what this frame owes every connection. Call after tick() and before the network flush. */
@@ -396,8 +402,8 @@ export class PlayHost {
     return out;
   }
 
-  health(): Record<string, number> {
-    return { frame: this.session.frame, players: this.players, maxPlayers: this.seats.size, spectators: this.spectators, waiting: this.waiting, kills: this.game.kills };
+  health(): Record<string, number | string> {
+    return { mode: 'arena', frame: this.session.frame, players: this.players, maxPlayers: this.seats.size, spectators: this.spectators, waiting: this.waiting, kills: this.game.kills };
   }
 
   /** Connections the host tracks (joined or not); for tests of cleanup. */

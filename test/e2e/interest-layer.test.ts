@@ -32,7 +32,7 @@ describe.skipIf(!hasChromium)('interest layer on the web page', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    server = await startServerProcess(['--seed', String(SEED), '--npcs', String(NPCS), '--world-size', '2000']);
+    server = await startServerProcess(['--mode', 'arena', '--seed', String(SEED), '--npcs', String(NPCS), '--world-size', '2000']);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('console', (msg) => {

@@ -76,7 +76,7 @@ describe.skipIf(!hasChromium)('rollback determinism in headless Chromium', () =>
   const inputsBase64 = Buffer.from(inputs).toString('base64');
 
   beforeAll(async () => {
-    server = await startServerProcess(['--npcs', '50']);
+    server = await startServerProcess(['--mode', 'arena', '--npcs', '50']);
     browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(server.httpUrl);

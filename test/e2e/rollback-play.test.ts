@@ -70,7 +70,7 @@ describe.skipIf(!hasChromium)('playing in the page, predicted by rollback', () =
   }
 
   beforeAll(async () => {
-    server = await startServerProcess(['--seed', String(SEED), '--npcs', String(NPCS), '--world-size', String(WORLD_M)]);
+    server = await startServerProcess(['--mode', 'arena', '--seed', String(SEED), '--npcs', String(NPCS), '--world-size', String(WORLD_M)]);
     proxy = await startDelayProxy(server.httpUrl, ONE_WAY_DELAY_MS);
     browser = await launchChromium();
     contextA = await browser.newContext({ viewport: { width: 1280, height: 800 } });

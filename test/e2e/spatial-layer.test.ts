@@ -30,7 +30,7 @@ describe.skipIf(!hasChromium)('spatial layer on the web page', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    server = await startServerProcess(['--seed', String(SEED), '--npcs', String(NPCS)]);
+    server = await startServerProcess(['--mode', 'arena', '--seed', String(SEED), '--npcs', String(NPCS)]);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('console', (msg) => {

@@ -28,7 +28,7 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
   const frames: { dir: 'in' | 'out'; bytes: Buffer }[] = [];
 
   beforeAll(async () => {
-    server = await startServerProcess(['--seed', String(SEED), '--npcs', String(NPCS)]);
+    server = await startServerProcess(['--mode', 'arena', '--seed', String(SEED), '--npcs', String(NPCS)]);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('console', (msg) => {

@@ -23,10 +23,21 @@ describe('parseCommandLine', () => {
 
   it('maps the interest flags, and rejects bad or conflicting ones', () => {
     expect(parseCommandLine(['--aoi-radius', '150']).config).toEqual({ interest: { radiusM: 150 } });
-    expect(parseCommandLine(['--no-interest']).config).toEqual({ interest: false });
+    expect(parseCommandLine(['--mode', 'arena', '--no-interest']).config).toEqual({ mode: 'arena', interest: false });
     for (const argv of [['--aoi-radius', '0'], ['--aoi-radius', 'wide'], ['--aoi-radius', '1e9'], ['--aoi-radius', '100', '--no-interest']]) {
       expect(() => parseCommandLine(argv)).toThrow(/--aoi-radius/);
     }
+    // World mode is interest-managed: it cannot be turned off.
+    expect(() => parseCommandLine(['--no-interest'])).toThrow(/--no-interest is for --mode arena/);
+  });
+
+  it('maps the mode flags: world by default with --max-clients, arena with --max-players', () => {
+    expect(parseCommandLine(['--max-clients', '2000']).config).toEqual({ maxClients: 2000 });
+    expect(parseCommandLine(['--mode', 'arena', '--max-players', '8']).config).toEqual({ mode: 'arena', maxPlayers: 8 });
+    expect(parseCommandLine(['--mode', 'world']).config).toEqual({ mode: 'world' });
+    expect(() => parseCommandLine(['--mode', 'battle'])).toThrow(/--mode is world or arena/);
+    expect(() => parseCommandLine(['--max-players', '8'])).toThrow(/--max-players is for --mode arena/);
+    expect(() => parseCommandLine(['--max-clients', 'lots'])).toThrow(/--max-clients needs an integer/);
   });
 });
 

@@ -25,7 +25,7 @@ let base: string;
 let arena: Arena;
 
 beforeAll(async () => {
-  server = await GameServer.start({ host: '127.0.0.1', httpPort: 0, udpPort: 0, npcs: 300, seed: 9, processMetrics: false, log: () => undefined });
+  server = await GameServer.start({ mode: 'arena', host: '127.0.0.1', httpPort: 0, udpPort: 0, npcs: 300, seed: 9, processMetrics: false, log: () => undefined });
   base = `http://127.0.0.1:${server.httpPort}`;
   arena = new Arena(await loadChronos());
 });

@@ -45,7 +45,7 @@ beforeAll(async () => {
   arena = new Arena(await loadChronos());
   crypto = await loadServerCrypto();
   server = await GameServer.start({
-    host: '127.0.0.1', httpPort: 0, udpPort: 0, npcs: 600, worldSizeM: 800, seed: 9, processMetrics: false, log: () => undefined,
+    mode: 'arena', host: '127.0.0.1', httpPort: 0, udpPort: 0, npcs: 600, worldSizeM: 800, seed: 9, processMetrics: false, log: () => undefined,
     interest: { radiusM: RADIUS_M },
   });
 });

@@ -36,7 +36,7 @@ async function until(what: string, check: () => boolean, timeoutMs = 10_000): Pr
 }
 
 function startServer(maxPlayers: number, seed: number): Promise<GameServer> {
-  return GameServer.start({ host: '127.0.0.1', httpPort: 0, udpPort: 0, npcs: 150, seed, hashEveryTicks: HASH_EVERY, maxPlayers, processMetrics: false, log: () => undefined });
+  return GameServer.start({ mode: 'arena', host: '127.0.0.1', httpPort: 0, udpPort: 0, npcs: 150, seed, hashEveryTicks: HASH_EVERY, maxPlayers, processMetrics: false, log: () => undefined });
 }
 
 async function joinUdp(server: GameServer, mode: PlayMode, name: string): Promise<PlayClient> {

@@ -1,0 +1,438 @@
+// WorldClient: a world-mode player (or watcher) in the browser and in Node. It connects through
+// the GameClient SDK, says HELLO, and from the server's JOIN on: predicts its own avatar with the
+// same chronos.wasm step the server runs (OwnPredictor), streams its numbered inputs (each INPUT
+// repeats the newest ones the server has not applied), reconciles against the avatar's
+// authoritative OWN state every tick, and keeps its interest-managed view of everything else
+// (InterestReceiver), drawn by RemoteBodies behind an adaptive render delay. It never receives
+// the whole world or anyone else's inputs.
+//
+//   const client = await WorldClient.create({ tokenUrl, arena, mode: 'play', transport: 'udp', udp: connectUdp });
+//   await client.connect();
+//   // every frame (the page's animation frame, or the built-in timer with drive: 'timer'):
+//   client.setInput({ moveX, moveY, aimRad, fire, shoot });
+//   client.update(performance.now());    // predicts the frames due, sends the inputs at once
+//   client.ownPosition(xy); client.sampleRemote(performance.now(), bodies);   // draw
+//
+// The input clock runs at the server's tick rate, nudged (within -5 % .. +3 %) by how many of
+// its inputs the server holds unapplied (OWN's queue depth): a client whose clock runs fast
+// would otherwise overfill the server's queue, one that runs slow would leave it starved.
+// Malformed or unexpected messages are counted in `drops` by reason and change nothing.
+
+import { DecodeError, ChronosError, InvalidValueError } from '../core/errors.js';
+import { SessionTier } from '../net/spec.js';
+import type { Arena } from '../wasm/arena.js';
+import { AIM_TURN, MOVE_MAX, type PlayerInput, NEUTRAL_INPUT } from '../codec/rollback-input.js';
+import {
+  decodeOwnState, decodeWorldJoin, emptyOwnState, encodeWorldHello, INPUT_HEADER_BYTES, MAX_INPUTS_PER_MESSAGE, MSG_WORLD_INPUT,
+  MSG_WORLD_JOIN, MSG_WORLD_OWN, WIRE_BUTTON_FIRE, WIRE_BUTTON_SHOOT, WIRE_INPUT_BYTES, type OwnState, type WireInput, type WorldJoin, type WorldMode,
+} from '../codec/world-messages.js';
+import { encodeInterestViewer } from '../codec/interest-setup.js';
+import { OwnPredictor, type OwnPredictorStats } from '../world/own-predictor.js';
+import { RemoteBodies, type RemoteBodiesStats } from '../world/remote-bodies.js';
+import type { SampledBodies } from '../rollback/hitbox-history.js';
+import { KIND_FLAGS_MASK, FLAG_PROJECTILE, OWNER_TAG_SHIFT } from '../core/world-layout.js';
+import { slotOf } from '../core/entity-id.js';
+import { GameClient, type GameClientOptions, type GameClientStats } from './game-client.js';
+import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL, PLAY_CHANNELS, WORLD_RELIABLE_CHANNEL, WORLD_STATE_CHANNEL } from './play-channels.js';
+import { InterestReceiver } from './interest-receiver.js';
+import { RateMeter } from './rate-meter.js';
+
+export type WorldClientDropReason = 'decode' | 'unknown_type' | 'wrong_channel' | 'bad_join' | 'before_join';
+
+export interface WorldClientHandlers {
+  /** A JOIN arrived: the avatar (or the watching view) is set up from it. */
+  join?(join: WorldJoin): void;
+  connect?(tier: SessionTier): void;
+  interrupt?(reason: number): void;
+  disconnect?(reason: number): void;
+}
+
+export interface WorldClientOptions extends Omit<GameClientOptions, 'channels' | 'handlers'> {
+  mode: WorldMode;
+  /** Where to spawn (src/world/hubs.ts), or -1 (default): the server chooses. */
+  hub?: number;
+  arena: Arena;
+  /** Prefix of this client's arena regions (default: world-1, world-2...). */
+  name?: string;
+  /** 'timer' (default): updates itself on the SDK's timer; 'manual': the caller calls update(). */
+  drive?: 'timer' | 'manual';
+  /** Interpolate remote bodies for drawing (default true; a bot that draws nothing says false). */
+  interpolate?: boolean;
+  handlers?: WorldClientHandlers;
+}
+
+export interface WorldClientStats {
+  mode: WorldMode;
+  /** connecting, joined (waiting for the first OWN), running, closed. */
+  phase: string;
+  joins: number;
+  avatarId: number;
+  serverTick: number;
+  /** Input clock speed (1 = the server's tick rate). */
+  speed: number;
+  /** Inputs the server held unapplied in its last OWN. */
+  serverQueue: number;
+  own: OwnPredictorStats | null;
+  /** Share of checked inputs the server's state corrected, percent. */
+  correctedPct: number;
+  correctionsPerS: number;
+  remote: RemoteBodiesStats | null;
+  drops: Record<WorldClientDropReason, number>;
+  bytesInPerS: number;
+  bytesOutPerS: number;
+  interest: { bytesPerS: number; updatesPerS: number; inView: number; snapshots: number; rejected: number };
+  net: GameClientStats;
+}
+
+/** Manual driving pauses longer than this hand the updates to the timer. */
+const MANUAL_STALL_MS = 100;
+/** Frames one update may run: a stalled page does not replay seconds of input at once. */
+const MAX_FRAMES_PER_UPDATE = 8;
+/** The input clock aims at this many inputs waiting on the server (jitter cover, ~1 tick). */
+const TARGET_SERVER_QUEUE = 1;
+const MIN_SPEED = 0.95;
+const MAX_SPEED = 1.03;
+
+let instances = 0;
+
+/** The wire form of a program's input (validated: InvalidValueError for NaN or out of range). */
+export function toWireInput(input: PlayerInput, viewTick: number, out: WireInput): WireInput {
+  const unit = (field: string, v: unknown): number => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidValueError(field, v, 'not a finite number');
+    if (v < -1 || v > 1) throw new InvalidValueError(field, v, 'outside [-1, 1]');
+    return v;
+  };
+  const mx = Math.round(unit('moveX', input.moveX) * MOVE_MAX);
+  const my = Math.round(unit('moveY', input.moveY) * MOVE_MAX);
+  const aim = input.aimRad;
+  if (typeof aim !== 'number' || !Number.isFinite(aim) || Math.abs(aim) > 1e6) throw new InvalidValueError('aimRad', aim, 'not a finite number within ±1e6 rad');
+  const turns = aim / (2 * Math.PI);
+  out.moveX = mx;
+  out.moveY = my;
+  out.aim = Math.round((turns - Math.floor(turns)) * AIM_TURN) % AIM_TURN;
+  out.buttons = (input.fire === true ? WIRE_BUTTON_FIRE : 0) | (input.shoot === true ? WIRE_BUTTON_SHOOT : 0);
+  if (input.shoot === true && viewTick >= 0) {
+    const whole = Math.floor(viewTick);
+    out.viewTick = whole & 0xffff;
+    out.viewFraction = Math.min(255, Math.floor((viewTick - whole) * 256));
+  } else {
+    out.viewTick = 0;
+    out.viewFraction = 0;
+  }
+  return out;
+}
+
+export class WorldClient {
+  readonly net: GameClient;
+  readonly mode: WorldMode;
+  readonly arena: Arena;
+  readonly name: string;
+  readonly interest: InterestReceiver;
+  readonly drops: Record<WorldClientDropReason, number> = { decode: 0, unknown_type: 0, wrong_channel: 0, bad_join: 0, before_join: 0 };
+  readonly bytesIn = new RateMeter();
+  readonly bytesOut = new RateMeter();
+  readonly correctionsRate = new RateMeter();
+  join: WorldJoin | undefined;
+  predictor: OwnPredictor | undefined;
+  remote: RemoteBodies | undefined;
+  joins = 0;
+  /** The newest OWN received. */
+  readonly own: OwnState = emptyOwnState();
+  private readonly options: WorldClientOptions;
+  private readonly handlers: WorldClientHandlers;
+  private input: PlayerInput = NEUTRAL_INPUT;
+  private readonly wire: WireInput = { moveX: 0, moveY: 0, buttons: 0, aim: 0, viewTick: 0, viewFraction: 0 };
+  private readonly message = new Uint8Array(INPUT_HEADER_BYTES + MAX_INPUTS_PER_MESSAGE * WIRE_INPUT_BYTES);
+  private lastManualMs = -Infinity;
+  private clockMs = -1;
+  private accumulatorMs = 0;
+  private speed = 1;
+  private queueMean = TARGET_SERVER_QUEUE;
+  private lastBytesIn = 0;
+  private lastBytesOut = 0;
+  private lastCorrections = 0;
+  private closed = false;
+
+  private constructor(options: WorldClientOptions, net: GameClient) {
+    this.options = options;
+    this.net = net;
+    this.mode = options.mode;
+    this.arena = options.arena;
+    this.name = options.name ?? `world-${++instances}`;
+    this.handlers = options.handlers ?? {};
+    this.interest = new InterestReceiver(options.arena, this.name);
+    if (options.interpolate !== false) {
+      this.interest.onApplied = (view, nowMs) => {
+        if (!this.remote || this.remote.interpolator.maxEntities !== view.handles) this.remote = new RemoteBodies(view.handles, this.join?.tickHz ?? 60);
+        this.remote.onSnapshot(view, nowMs);
+      };
+    }
+  }
+
+  static async create(options: WorldClientOptions): Promise<WorldClient> {
+    const { mode: _m, hub: _h, arena: _a, name: _n, drive: _d, interpolate: _i, handlers: _hs, ...netOptions } = options;
+    let self: WorldClient | undefined;
+    const net = await GameClient.create({
+      ...netOptions,
+      channels: PLAY_CHANNELS,
+      handlers: {
+        connect: (tier) => self?.onConnect(tier),
+        message: (channel, bytes) => self?.receive(channel, bytes),
+        interrupt: (reason) => self?.handlers.interrupt?.(reason),
+        disconnect: (reason) => self?.handlers.disconnect?.(reason),
+        update: (nowMs) => self?.onTimer(nowMs),
+      },
+    });
+    self = new WorldClient(options, net);
+    return self;
+  }
+
+  connect(): Promise<SessionTier> {
+    return this.net.connect();
+  }
+
+  /** Playing with an avatar whose state has arrived. */
+  get running(): boolean {
+    return this.predictor?.synced === true;
+  }
+
+  /** The avatar's entity id, or -1 (watching, or before the JOIN). */
+  get avatarId(): number {
+    return this.join?.mode === 'play' ? this.join.avatarId : -1;
+  }
+
+  /** The input from now on; throws InvalidValueError before changing anything. */
+  setInput(input: PlayerInput): void {
+    toWireInput(input, -1, { ...this.wire });
+    this.input = input;
+  }
+
+  /** Runs the input frames due by `nowMs` (each predicted at once) and sends what is due. */
+  update(nowMs: number): number {
+    if (this.options.drive === 'manual') this.lastManualMs = nowMs;
+    return this.step(nowMs);
+  }
+
+  private step(nowMs: number): number {
+    if (this.closed) return 0;
+    let frames = 0;
+    const p = this.predictor;
+    if (p && this.join) {
+      const tickMs = 1000 / this.join.tickHz;
+      if (this.clockMs < 0) this.clockMs = nowMs;
+      this.accumulatorMs += (nowMs - this.clockMs) * this.speed;
+      this.clockMs = nowMs;
+      while (this.accumulatorMs >= tickMs && frames < MAX_FRAMES_PER_UPDATE) {
+        toWireInput(this.input, this.viewTickAt(nowMs), this.wire);
+        p.predict(this.wire, nowMs);
+        this.accumulatorMs -= tickMs;
+        frames++;
+      }
+      // A stall longer than the cap drops the time it lost instead of replaying it later.
+      if (this.accumulatorMs >= tickMs) this.accumulatorMs = 0;
+      if (frames > 0) this.sendInputs();
+    }
+    let sent = frames > 0;
+    const acks = this.interest.takeAcks();
+    if (acks) sent = this.net.send(INTEREST_SNAPSHOT_CHANNEL, acks) >= 0 || sent;
+    if (sent) this.net.flush();
+    return frames;
+  }
+
+  /** The server tick this client's view of others shows now (what a hitscan is judged against). */
+  viewTickAt(nowMs: number): number {
+    if (this.remote) return this.remote.renderTickAt(nowMs);
+    return this.interest.view ? this.interest.view.tick : -1;
+  }
+
+  /** INPUT with the newest inputs the server has not applied (at most 16). */
+  private sendInputs(): void {
+    const p = this.predictor!;
+    const count = Math.min(MAX_INPUTS_PER_MESSAGE, p.newestSeq - p.ackedSeq);
+    if (count <= 0) return;
+    const first = p.newestSeq - count + 1;
+    const out = this.message;
+    out[0] = MSG_WORLD_INPUT;
+    out[1] = count;
+    new DataView(out.buffer).setUint32(2, first, true);
+    const written = p.copyInputsInto(out, INPUT_HEADER_BYTES, first, count);
+    if (written !== count) return;
+    this.net.send(WORLD_STATE_CHANNEL, out.subarray(0, INPUT_HEADER_BYTES + count * WIRE_INPUT_BYTES));
+  }
+
+  private onTimer(nowMs: number): void {
+    const c = this.net.net.connection;
+    if (c.bytesIn < this.lastBytesIn) this.lastBytesIn = 0;
+    if (c.bytesOut < this.lastBytesOut) this.lastBytesOut = 0;
+    this.bytesIn.add(c.bytesIn - this.lastBytesIn, nowMs);
+    this.bytesOut.add(c.bytesOut - this.lastBytesOut, nowMs);
+    this.lastBytesIn = c.bytesIn;
+    this.lastBytesOut = c.bytesOut;
+    const corrections = this.predictor?.stats.mispredicted ?? 0;
+    this.correctionsRate.add(Math.max(0, corrections - this.lastCorrections), nowMs);
+    this.lastCorrections = corrections;
+    if (this.options.drive !== 'manual' || nowMs - this.lastManualMs > MANUAL_STALL_MS) this.step(nowMs);
+  }
+
+  private onConnect(tier: SessionTier): void {
+    // A resumed session keeps everything (the server kept the avatar and its inputs going); a
+    // new or reset one says HELLO and gets a new JOIN.
+    if (tier !== SessionTier.Resume) this.net.send(WORLD_RELIABLE_CHANNEL, encodeWorldHello({ mode: this.mode, hub: this.options.hub ?? -1 }));
+    this.handlers.connect?.(tier);
+  }
+
+  /** Handles one message from the server (the SDK calls it; tests may too). */
+  receive(channel: number, bytes: Uint8Array): void {
+    if (this.closed) return;
+    const now = typeof performance !== 'undefined' ? performance.now() : Date.now();
+    if (this.interest.receive(channel, bytes, now)) return;
+    const type = bytes.byteLength > 0 ? bytes[0] : -1;
+    try {
+      if (type === MSG_WORLD_OWN) {
+        if (channel !== WORLD_STATE_CHANNEL) this.drops.wrong_channel++;
+        else if (!this.predictor) this.drops.before_join++;
+        else this.onOwn(decodeOwnState(bytes, this.own), now);
+      } else if (type === MSG_WORLD_JOIN) {
+        if (channel !== WORLD_RELIABLE_CHANNEL) this.drops.wrong_channel++;
+        else this.onJoin(decodeWorldJoin(bytes));
+      } else this.drops.unknown_type++;
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      this.drops.decode++;
+    }
+  }
+
+  private onJoin(join: WorldJoin): void {
+    let predictor: OwnPredictor | undefined;
+    if (join.mode === 'play') {
+      try {
+        predictor = new OwnPredictor(this.arena, join, `${this.name}-own-${this.joins}`);
+      } catch (err) {
+        // The JOIN decoded but describes rules no world can take (a forged or mismatched server).
+        if (!(err instanceof ChronosError)) throw err;
+        this.drops.bad_join++;
+        return;
+      }
+    }
+    this.predictor?.dispose();
+    this.predictor = predictor;
+    this.join = join;
+    this.joins++;
+    this.clockMs = -1;
+    this.accumulatorMs = 0;
+    this.speed = 1;
+    this.queueMean = TARGET_SERVER_QUEUE;
+    this.handlers.join?.(join);
+  }
+
+  private onOwn(own: OwnState, nowMs: number): void {
+    const p = this.predictor!;
+    if (own.avatarId !== this.join?.avatarId) return void this.drops.decode++;
+    this.remote?.observeTick(own.serverTick, nowMs);
+    p.reconcile(own, nowMs);
+    // Clock steering: the server's queue depth, smoothed, against the target.
+    this.queueMean = this.queueMean * 0.9 + own.queued * 0.1;
+    this.speed = Math.min(MAX_SPEED, Math.max(MIN_SPEED, 1 + 0.01 * (TARGET_SERVER_QUEUE - this.queueMean)));
+  }
+
+  /** Where to draw the own avatar (predicted, smoothed), metres; false when there is none yet. */
+  ownPosition(out: { x: number; y: number }): boolean {
+    if (!this.predictor?.synced) return false;
+    this.predictor.drawnPosition(out);
+    return true;
+  }
+
+  /**
+   * Everyone else as drawn at `nowMs` into `out`: remote bodies from the interest stream,
+   * interpolated, without the own avatar and without the own projectiles (which are predicted:
+   * see ownProjectilesInto). Returns the count.
+   */
+  sampleRemote(nowMs: number, out: SampledBodies): number {
+    if (!this.remote) {
+      out.count = 0;
+      return 0;
+    }
+    this.remote.sampleInto(nowMs, out);
+    const me = this.avatarId;
+    const mySlot = me >= 0 ? slotOf(me) : -1;
+    let k = 0;
+    for (let i = 0; i < out.count; i++) {
+      const id = out.ids[i]!;
+      const flags = out.flags[i]!;
+      if (id === me) continue;
+      if (mySlot >= 0 && (flags & FLAG_PROJECTILE) !== 0 && flags >>> OWNER_TAG_SHIFT === mySlot) continue;
+      if (k !== i) {
+        out.ids[k] = id;
+        out.flags[k] = flags & KIND_FLAGS_MASK;
+        out.x[k] = out.x[i]!;
+        out.y[k] = out.y[i]!;
+        out.z[k] = out.z[i]!;
+      } else out.flags[k] = flags & KIND_FLAGS_MASK;
+      k++;
+    }
+    out.count = k;
+    return k;
+  }
+
+  /** The own projectiles in flight, as predicted: positions in metres into `out`. */
+  ownProjectilesInto(out: SampledBodies): number {
+    out.count = 0;
+    const w = this.predictor?.projectileWorld;
+    if (!w) return 0;
+    const flags = w.column('flags'), x = w.column('posX'), y = w.column('posY'), z = w.column('posZ');
+    for (let s = 0; s < w.highWater && out.count < out.ids.length; s++) {
+      if ((flags[s]! & 1) === 0) continue;
+      const k = out.count++;
+      out.ids[k] = s;
+      out.flags[k] = flags[s]! & KIND_FLAGS_MASK;
+      out.x[k] = x[s]! / 65536;
+      out.y[k] = y[s]! / 65536;
+      out.z[k] = z[s]! / 65536;
+    }
+    return out.count;
+  }
+
+  /** Tells the server where a watcher looks (its view is centred there). */
+  sendViewer(x: number, y: number): void {
+    this.net.send(INTEREST_RELIABLE_CHANNEL, encodeInterestViewer(x, y));
+  }
+
+  stats(): WorldClientStats {
+    const p = this.predictor;
+    const view = this.interest.view;
+    return {
+      mode: this.mode,
+      phase: this.closed ? 'closed' : !this.join ? 'connecting' : this.join.mode === 'play' && !p?.synced ? 'joined' : 'running',
+      joins: this.joins,
+      avatarId: this.avatarId,
+      serverTick: this.own.serverTick,
+      speed: this.speed,
+      serverQueue: this.own.queued,
+      own: p ? { ...p.stats, corrections: { ...p.stats.corrections } } : null,
+      correctedPct: p?.mispredictedPct ?? 0,
+      correctionsPerS: this.correctionsRate.perSecond,
+      remote: this.remote?.stats() ?? null,
+      drops: { ...this.drops },
+      bytesInPerS: this.bytesIn.perSecond,
+      bytesOutPerS: this.bytesOut.perSecond,
+      interest: {
+        bytesPerS: this.interest.bytesIn.perSecond,
+        updatesPerS: this.interest.updates.perSecond,
+        inView: view?.count ?? 0,
+        snapshots: this.interest.snapshots,
+        rejected: this.interest.rejected,
+      },
+      net: this.net.stats(),
+    };
+  }
+
+  /** Leaves (a DISCONNECT to the server) and gives every region back to the arena. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.net.close();
+    this.predictor?.dispose();
+    this.predictor = undefined;
+    this.interest.dispose();
+  }
+}
