@@ -37,6 +37,7 @@ import { InputAuthority } from '../world/input-authority.js';
 import { AvatarColumns } from '../world/own-state.js';
 import { CMD_AIM, CMD_BUTTONS, CMD_BYTES, CMD_SLOT, CMD_TARGET, CMD_VIEW_DELAY } from '../world/commands.js';
 import type { Viewer } from './interest-host.js';
+import type { ShotVerdict } from '../rollback/lag-compensation.js';
 
 export type WorldDropReason = 'unknown_connection' | 'wrong_channel' | 'unknown_type' | 'decode' | 'not_playing' | 'rate_limited' | 'world_full';
 
@@ -107,6 +108,8 @@ export class WorldHost {
   private server: NetServer | undefined;
   /** Avatars already announced as down (until they are up again). */
   private readonly downAnnounced = new Set<number>();
+  /** The last hitscan verdict (for tools and tests). */
+  lastShot: ShotVerdict | undefined;
   /** Called once per avatar going down (GameServer turns it into an interest event). */
   onAvatarDown: ((x: number, y: number, z: number, avatarId: number) => void) | undefined;
 
@@ -318,7 +321,7 @@ export class WorldHost {
     view.setUint32(o + CMD_TARGET, NO_TARGET, true);
     if (c.timer[slot] !== 0 || (c.flags[slot]! & FLAG_DEAD) !== 0) return;
     this.counters.shots++;
-    const verdict = this.game.compensator.judge(tick, slot, c.posX[slot]!, c.posY[slot]!, view.getUint16(o + CMD_AIM, true), view.getUint16(o + CMD_VIEW_DELAY, true));
+    const verdict = (this.lastShot = this.game.compensator.judge(tick, slot, c.posX[slot]!, c.posY[slot]!, view.getUint16(o + CMD_AIM, true), view.getUint16(o + CMD_VIEW_DELAY, true)));
     view.setUint32(o + CMD_TARGET, verdict.target, true);
   }
 

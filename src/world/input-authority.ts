@@ -135,6 +135,13 @@ export class InputAuthority {
     return this.lastApplied[p]!;
   }
 
+  /** Inputs held for every player, not yet applied. */
+  queuedHeld(): number {
+    let n = 0;
+    for (let p = 0; p < this.maxPlayers; p++) n += this.held[p]!;
+    return n;
+  }
+
   /** Inputs held for `p`, not yet applied. */
   queuedOf(p: number): number {
     return this.held[p]!;

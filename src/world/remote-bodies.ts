@@ -28,7 +28,9 @@ export const MAX_EXTRAPOLATE_TICKS = 6;
 const ARRIVALS = 64;
 /** The render delay stays within these bounds (ticks). */
 const MIN_DELAY_TICKS = 2;
-const MAX_DELAY_TICKS = 30;
+// At most 133 ms: a view further behind would put hitscans past the lag-compensation cap (200 ms
+// with the round trip) and feel sluggish; bodies of slow zones are moved on by their velocity.
+const MAX_DELAY_TICKS = 8;
 const Q16 = 65536;
 
 export interface RemoteBodiesStats {

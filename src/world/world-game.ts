@@ -67,26 +67,27 @@ export class WorldGame {
   private readonly rand: () => number;
   private avatars = 0;
 
-  static create(arena: Arena, params: WorldGameParams, candidates?: ShotCandidates): WorldGame {
-    return new WorldGame(arena, params, candidates);
+  /** Builds the world (its regions named after `name`, unique within the arena). */
+  static create(arena: Arena, params: WorldGameParams, candidates?: ShotCandidates, name = 'world-mode'): WorldGame {
+    return new WorldGame(arena, params, candidates, name);
   }
 
-  private constructor(arena: Arena, params: WorldGameParams, candidates?: ShotCandidates) {
+  private constructor(arena: Arena, params: WorldGameParams, candidates: ShotCandidates | undefined, name: string) {
     if (!Number.isInteger(params.npcs) || params.npcs < 0) throw new InvalidArgumentError(`npcs must be a non-negative integer, got ${params.npcs}`);
     this.arena = arena;
     this.params = params;
     this.kernels = simKernels(arena.wasm);
-    this.world = World.create(arena, { ...params.world, name: 'world-mode' });
+    this.world = World.create(arena, { ...params.world, name });
     writeRules(this.world, params.rules, 1);
     this.hubs = worldHubs(params.world.seed, params.world.bounds);
-    this.scratch = arena.allocate('world-mode-scratch', this.kernels.sim_scratch_bytes(this.world.capacity));
+    this.scratch = arena.allocate(`${name}-scratch`, this.kernels.sim_scratch_bytes(this.world.capacity));
     this.maxCommands = params.maxPlayers * COMMANDS_PER_PLAYER;
-    this.commands = arena.allocate('world-mode-commands', this.maxCommands * CMD_BYTES);
+    this.commands = arena.allocate(`${name}-commands`, this.maxCommands * CMD_BYTES);
     this.world.spawnNpcs(params.npcs);
     this.kernels.sim_arm_npcs(this.world.ptr);
     const tickHz = params.world.tickHz;
     const lag = { ...params.lagCompensation, tickHz };
-    this.history = new HitboxHistory(arena, this.kernels, this.world.capacity, historyFramesFor(lag, 1), 'world-mode-hitboxes');
+    this.history = new HitboxHistory(arena, this.kernels, this.world.capacity, historyFramesFor(lag, 1), `${name}-hitboxes`);
     this.compensator = new LagCompensator(this.history, this.kernels, lag, candidates);
     this.history.record(this.world.ptr, this.world.tick);
     this.rand = mulberry32(params.world.seed ^ 0x5350574e); // 'SPWN'
