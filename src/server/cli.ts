@@ -3,6 +3,7 @@
 // SIGINT and SIGTERM stop the server cleanly and exit 0.
 
 import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
 import { ChronosError, ConfigError, PortInUseError } from '../core/errors.js';
 import { DEFAULT_CONFIG, type PartialConfig } from '../core/config.js';
 import { DEFAULT_MAX_PLAYERS, MAX_SESSION_PLAYERS } from '../client/demo-game.js';
@@ -29,6 +30,8 @@ Modes:
 Options:
   --mode <mode>        world or arena (default world)
   --max-clients <n>    World mode: connections (each with an avatar) at once (default ${DEFAULT_CONFIG.maxClients})
+  --workers <n>        World mode: network worker threads, each with its own UDP port from
+                       --udp-port on (default: the core count, ${availableParallelism()} here; 0 = none)
   --http-port <port>   HTTP port: web page, /ws, /healthz, /metrics (default ${DEFAULT_CONFIG.httpPort}; 0 = any free port)
   --udp-port <port>    UDP game port (default ${DEFAULT_CONFIG.udpPort}; 0 = any free port)
   --host <address>     Address to listen on (default ${DEFAULT_CONFIG.host})
@@ -60,7 +63,7 @@ function parseNumber(flag: string, text: string | undefined, integer: boolean): 
 }
 
 /** The engine configuration plus the demo game's own options. */
-export type ServeOptions = PartialConfig & { mode?: ServerMode; maxPlayers?: number; interest?: false | { radiusM: number } };
+export type ServeOptions = PartialConfig & { mode?: ServerMode; workers?: number; maxPlayers?: number; interest?: false | { radiusM: number } };
 
 export interface ParsedCommand {
   command: 'serve' | 'help' | 'version';
@@ -81,6 +84,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
         npcs: { type: 'string' },
         mode: { type: 'string' },
         'max-clients': { type: 'string' },
+        workers: { type: 'string' },
         'max-players': { type: 'string' },
         'world-size': { type: 'string' },
         seed: { type: 'string' },
@@ -131,6 +135,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
   const mode = config.mode ?? 'world';
   const maxClients = parseNumber('--max-clients', values['max-clients'], true);
   if (maxClients !== undefined) config.maxClients = maxClients;
+  const workers = parseNumber('--workers', values.workers, true);
+  if (workers !== undefined) {
+    if (mode === 'arena') throw new UsageError('--workers is for world mode: arena mode runs on one thread');
+    if (workers < 0 || workers > 256) throw new UsageError(`--workers needs an integer in [0, 256], got ${workers}`);
+    config.workers = workers;
+  }
   if (mode === 'world' && maxPlayers !== undefined) throw new UsageError('--max-players is for --mode arena; world mode takes --max-clients');
   if (mode === 'world' && values['no-interest']) throw new UsageError('--no-interest is for --mode arena: world mode is interest-managed');
   return { command: 'serve', config };
@@ -145,6 +155,7 @@ const FLAG_OF_OPTION: Record<string, string> = {
   host: '--host',
   maxPlayers: '--max-players',
   maxClients: '--max-clients',
+  workers: '--workers',
   worldSizeM: '--world-size',
   interest: '--aoi-radius',
 };
@@ -206,7 +217,10 @@ export async function main(argv: readonly string[], io: { out: (s: string) => vo
     process.off('SIGTERM', shutdown);
   };
   try {
-    server = await GameServer.start({ ...parsed.config, log: io.out });
+    const mode = parsed.config.mode ?? 'world';
+    // World mode spreads its connections over a network worker per core unless told otherwise.
+    const workers = parsed.config.workers ?? (mode === 'world' ? availableParallelism() : 0);
+    server = await GameServer.start({ ...parsed.config, workers, log: io.out });
   } catch (err) {
     removeHandlers();
     if (err instanceof ConfigError) {
@@ -230,7 +244,9 @@ export async function main(argv: readonly string[], io: { out: (s: string) => vo
       `  websocket  ws://${host}:${server.httpPort}/ws`,
       `  health     http://${host}:${server.httpPort}/healthz`,
       `  metrics    http://${host}:${server.httpPort}/metrics`,
-      `  game port  udp ${c.host}:${server.udpPort}`,
+      server.udpPorts.length > 1
+        ? `  game ports udp ${c.host}:${server.udpPorts.join(', ')} (one network worker each)`
+        : `  game port  udp ${c.host}:${server.udpPorts[0]}${server.net.pool ? ' (one network worker)' : ''}`,
       server.interest
         ? `  interest   each client hears what lies within ${server.interest.setup.radiusM} m of it (--aoi-radius)`
         : `  interest   off (--no-interest)`,

@@ -38,6 +38,7 @@ import { WorldGame, worldGameParams } from '../world/world-game.js';
 import type { ModeHost, ServerMode } from './mode-host.js';
 import type { Arena as ArenaType } from '../wasm/arena.js';
 import type { SpatialResult } from '../spatial/index.js';
+import type { LinkHandlers } from './net-workers.js';
 import { InterestHost, DEFAULT_AOI_RADIUS_M, DEFAULT_MAX_SNAPSHOT_BYTES, EVENT_AVATAR_DOWN } from './interest-host.js';
 import { registerInterestMetrics } from './interest-metrics.js';
 import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL } from '../client/play-channels.js';
@@ -48,6 +49,13 @@ export interface GameServerOptions extends PartialConfig {
   log?: (line: string) => void;
   /** 'world' (default): one authoritative world for every connection; 'arena': the 64-seat rollback room. */
   mode?: ServerMode;
+  /**
+   * World mode: network workers (threads, each its own UDP port from udpPort on, its own crypto)
+   * that own the UDP connections; 0 (default here; the CLI defaults to the core count) keeps
+   * every connection on this thread. WebSocket clients stay on this thread either way.
+   */
+  workers?: number;
+
   /** Collect Node process metrics (off in tests that start many servers). */
   processMetrics?: boolean;
   /** Arena mode: player numbers in the session (1..64); connections beyond them watch and wait. */
@@ -81,8 +89,10 @@ export class GameServer {
   private readonly log: (line: string) => void;
   private readonly http: Server;
   private readonly wss: WebSocketServer;
-  /** The network layer: NetServer on UDP and WebSocket, tokens, net metrics. */
+  /** The network layer: NetServer on UDP and WebSocket (and network workers), tokens, net metrics. */
   readonly net: NetHost;
+  /** What every connection's events go to, on this thread's NetServer or from a network worker. */
+  private linkHandlers!: LinkHandlers;
   /** Every entity in a spatial index, updated after each step (queries: spatial.index). */
   readonly spatial: ServerSpatial;
   /** Each client's own snapshots of what is around it; undefined with --no-interest. */
@@ -100,7 +110,9 @@ export class GameServer {
 
   /** Loads the module, builds the world and starts listening. */
   static async start(options: GameServerOptions = {}): Promise<GameServer> {
-    const { log, processMetrics, maxPlayers, rules, interest, mode = 'world', ...partial } = options;
+    const { log, processMetrics, maxPlayers, rules, interest, mode = 'world', workers = 0, ...partial } = options;
+    if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new ConfigError('workers', `must be an integer in [0, 256], got ${String(workers)}`);
+    if (mode === 'arena' && workers > 0) throw new ConfigError('workers', 'arena mode runs on one thread (its 64 players need no shards)');
     if (mode === 'world' && interest === false) throw new ConfigError('interest', 'world mode is interest-managed: it cannot be turned off');
     const config = resolveConfig(mode === 'world' ? { npcs: DEFAULT_WORLD_NPCS, ...partial } : partial);
     // Room for the world, the hitbox history and every client's interest state (memory is
@@ -138,7 +150,7 @@ export class GameServer {
       const ih = server.interest;
       if (server.worldHost) server.worldHost.onAvatarDown = (x, y, z, id) => ih.announceAt(x, y, z, EVENT_AVATAR_DOWN, id);
     }
-    await server.listen();
+    await server.listen(workers);
     return server;
   }
 
@@ -194,7 +206,7 @@ export class GameServer {
       metrics: this.metrics,
       wss: this.wss,
       channels: PLAY_CHANNELS,
-      handlers: {
+      handlers: (this.linkHandlers = {
         ...playHandlers,
         connect: (conn, tier) => {
           playHandlers.connect!(conn, tier);
@@ -218,10 +230,10 @@ export class GameServer {
             if (this.interest) this.interest.receive(conn, channel, bytes);
           } else playHandlers.message!(conn, channel, bytes);
         },
-      },
+      }),
       httpPort: () => this.httpPort,
     });
-    host.attach(this.net.server);
+    host.attach((link, reason) => this.net.kick(link, reason));
     if (this.play) registerPlayMetrics(this.metrics.registry, this.play);
     if (this.worldHost) registerWorldMetrics(this.metrics.registry, this.worldHost);
     this.spatial = new ServerSpatial(world, this.metrics.registry);
@@ -240,6 +252,11 @@ export class GameServer {
 
   get clientCount(): number {
     return this.net.connectionCount;
+  }
+
+  /** The UDP ports clients are given: one per network worker, or the one this thread binds. */
+  get udpPorts(): number[] {
+    return this.net.pool ? this.net.pool.shards.map((s) => s.port) : [this.udpPort];
   }
 
   health(): Record<string, unknown> {
@@ -263,7 +280,7 @@ export class GameServer {
     return { mode: this.mode, tickHz: this.config.tickHz, worldSizeM: this.config.worldSizeM, seed: this.config.seed };
   }
 
-  private async listen(): Promise<void> {
+  private async listen(workers: number): Promise<void> {
     const { host, httpPort, udpPort } = this.config;
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) =>
@@ -275,9 +292,13 @@ export class GameServer {
       });
     });
     try {
-      this.udp = await this.bindUdp(host, udpPort);
-      this.net.attachUdp(this.udp);
+      if (workers > 0) await this.net.startWorkers(workers, this.linkHandlers, (line) => this.log(line));
+      else {
+        this.udp = await this.bindUdp(host, udpPort);
+        this.net.attachUdp(this.udp);
+      }
     } catch (err) {
+      await this.net.close();
       await new Promise<void>((resolve) => this.http.close(() => resolve()));
       throw err;
     }
@@ -323,6 +344,9 @@ export class GameServer {
   /** One authoritative tick: step, then publish. Public so tests can drive time by hand. */
   runTick(): void {
     const started = performance.now();
+    // What the network workers' clients sent since the last tick (this thread's own connections
+    // were handled as their packets arrived).
+    this.net.receive();
     this.host.tick();
     this.spatial.afterStep();
     this.host.publish();
@@ -348,7 +372,7 @@ export class GameServer {
 
   /** Players see from their avatars; a connection that stops playing looks from where it stood. */
   private followSeats(interest: InterestHost): void {
-    for (const conn of this.net.server.connections) {
+    for (const conn of this.net.links()) {
       const slot = this.host.avatarSlotOf(conn);
       const viewer = interest.viewerOf(conn);
       if (slot >= 0) interest.follow(conn, { slot });

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { Arena } from '../wasm/arena.js';
 import type { World } from '../core/world.js';
 import { DecodeError } from '../core/errors.js';
-import type { Connection } from '../net/connection.js';
+import type { ClientLink } from './client-link.js';
 import type { SpatialIndex } from '../spatial/index.js';
 import { InterestPipeline, worldSource, type ClientCounters } from '../interest/index.js';
 import { decodeInterestAck, decodeInterestViewer, encodeInterestSetup, MAX_ACKS_PER_MESSAGE, MSG_INTEREST_ACK, MSG_INTEREST_VIEWER, type InterestSetup } from '../codec/interest-setup.js';
@@ -44,7 +44,7 @@ const MAX_ACKS_PER_TICK = 2 * MAX_ACKS_PER_MESSAGE;
 export type Viewer = { slot: number } | { x: number; y: number };
 
 interface Client {
-  readonly conn: Connection;
+  readonly conn: ClientLink;
   readonly id: number;
   viewer: Viewer | undefined;
   bytesAtSecond: number;
@@ -70,7 +70,7 @@ export class InterestHost {
   readonly drops: Record<InterestDropReason, number> = { unknown_connection: 0, decode: 0, out_of_world: 0, not_a_spectator: 0, ack_flood: 0, wrong_channel: 0 };
   private readonly options: InterestHostOptions;
   private readonly world: World;
-  private readonly clients = new Map<Connection, Client>();
+  private readonly clients = new Map<ClientLink, Client>();
   /** The same clients by pipeline client id (reliable events name their recipients by id). */
   private readonly byId: (Client | undefined)[] = [];
   private readonly setupBytes: Uint8Array;
@@ -119,7 +119,7 @@ export class InterestHost {
    * Makes `conn` a client seeing from `viewer` (again: a new view from full states, as after a
    * rejoin), and sends it what it needs to decode. A full pipeline leaves it without snapshots.
    */
-  join(conn: Connection, viewer: Viewer): void {
+  join(conn: ClientLink, viewer: Viewer): void {
     this.leave(conn);
     if (this.pipeline.clientCount >= this.options.maxClients) return;
     const id = this.pipeline.addClient(this.viewerOptions(viewer));
@@ -131,7 +131,7 @@ export class InterestHost {
   }
 
   /** Follows a new viewer (a player seated or unseated) without resetting the client's view. */
-  follow(conn: Connection, viewer: Viewer): void {
+  follow(conn: ClientLink, viewer: Viewer): void {
     const client = this.clients.get(conn);
     if (!client) return this.join(conn, viewer);
     if (sameViewer(client.viewer, viewer)) return;
@@ -139,12 +139,12 @@ export class InterestHost {
     this.pipeline.setViewer(client.id, this.viewerOptions(viewer));
   }
 
-  viewerOf(conn: Connection): Viewer | undefined {
+  viewerOf(conn: ClientLink): Viewer | undefined {
     return this.clients.get(conn)?.viewer;
   }
 
   /** Frees the connection's view (disconnect, lost link). */
-  leave(conn: Connection): void {
+  leave(conn: ClientLink): void {
     const client = this.clients.get(conn);
     if (!client) return;
     addCounters(this.retired, this.pipeline.clientCounters(client.id));
@@ -157,7 +157,7 @@ export class InterestHost {
    * A message from a client: on INTEREST_SNAPSHOT_CHANNEL the snapshots its view applied
    * (INTEREST_ACK), on INTEREST_RELIABLE_CHANNEL a spectator's camera centre (INTEREST_VIEWER).
    */
-  receive(conn: Connection, channel: number, bytes: Uint8Array): void {
+  receive(conn: ClientLink, channel: number, bytes: Uint8Array): void {
     const client = this.clients.get(conn);
     if (!client) return void this.drops.unknown_connection++;
     const type = bytes[0];

@@ -8,8 +8,9 @@
 // connection), interest snapshots, one network flush.
 
 import type { World } from '../core/world.js';
-import type { Connection } from '../net/connection.js';
-import type { NetServer, NetServerHandlers } from '../net/server.js';
+import type { DisconnectReason } from '../net/spec.js';
+import type { ClientLink } from './client-link.js';
+import type { LinkHandlers } from './net-workers.js';
 
 export type ServerMode = 'world' | 'arena';
 export const SERVER_MODES: readonly ServerMode[] = ['world', 'arena'];
@@ -19,14 +20,15 @@ export interface ModeHost {
   readonly world: World;
   /** Connections playing (with an avatar). */
   readonly players: number;
-  handlers(): NetServerHandlers;
-  attach(server: NetServer): void;
+  handlers(): LinkHandlers;
+  /** How the host ends a session (a kick), whichever thread owns the link. */
+  attach(kick: (link: ClientLink, reason: DisconnectReason) => void): void;
   tick(): void;
   publish(): void;
   /** Payload bytes queued for clients since the last call. */
   takeBytesQueued(): number;
   /** The avatar slot a connection plays, or -1. */
-  avatarSlotOf(conn: Connection): number;
+  avatarSlotOf(link: ClientLink): number;
   health(): Record<string, unknown>;
   playerInfo(): unknown[];
 }

@@ -17,7 +17,11 @@ import { MAX_ADDRESS_BYTES } from '../net/spec.js';
 import { fromBase64, readU32, toBase64 } from '../net/wire.js';
 import { ISOLATION_HEADERS } from './http-routes.js';
 import type { ServerMetrics } from './metrics.js';
-import { registerNetMetrics } from './net-metrics.js';
+import { registerNetMetrics, registerNetWorkerMetrics } from './net-metrics.js';
+import { NetWorkerPool, RemoteLink, type LinkHandlers } from './net-workers.js';
+import type { ClientLink } from './client-link.js';
+import type { Connection } from '../net/connection.js';
+import type { DisconnectReason } from '../net/spec.js';
 
 /** A /connect body larger than this is refused: it carries at most a 44-byte ticket. */
 const MAX_CONNECT_BODY_BYTES = 1024;
@@ -54,6 +58,11 @@ export class NetHost {
   private readonly httpPort: () => number;
   private udp: UdpTransport | undefined;
   private readonly ws: WebSocketServerTransport;
+  private readonly secret: Uint8Array;
+  private readonly channels: readonly ChannelConfig[];
+  private readonly metrics: ServerMetrics;
+  /** The network workers owning the UDP connections (world mode with --workers), if any. */
+  pool: NetWorkerPool | undefined;
   tokensIssued = 0;
 
   constructor(options: NetHostOptions) {
@@ -62,6 +71,9 @@ export class NetHost {
     this.httpPort = options.httpPort;
     const secret = options.secret ?? new Uint8Array(32);
     if (options.secret === undefined) this.crypto.randomBytes(secret);
+    this.secret = secret;
+    this.channels = options.channels;
+    this.metrics = options.metrics;
     this.server = new NetServer({
       crypto: this.crypto,
       secret,
@@ -88,13 +100,49 @@ export class NetHost {
     this.server.listen(this.udp);
   }
 
+  /**
+   * Starts `workers` network workers (ports from the configured UDP port on, or ephemeral with
+   * 0) that own every UDP connection from now on; their clients' events go to `handlers`.
+   */
+  async startWorkers(workers: number, handlers: LinkHandlers, log: (line: string) => void): Promise<void> {
+    this.pool = await NetWorkerPool.start({
+      workers,
+      host: this.config.host,
+      basePort: this.config.udpPort,
+      secret: this.secret,
+      channels: this.channels,
+      maxConnectionsPerWorker: this.config.maxClients,
+      handlers,
+      log,
+    });
+    registerNetWorkerMetrics(this.metrics.registry, this.pool);
+  }
+
   get connectionCount(): number {
-    return this.server.connectionCount;
+    return this.server.connectionCount + (this.pool?.linkCount ?? 0);
+  }
+
+  /** Every client link: this thread's connections, then every worker's. */
+  *links(): IterableIterator<ClientLink> {
+    yield* this.server.connections;
+    if (this.pool) yield* this.pool.links();
+  }
+
+  /** Ends a session, whichever thread owns it. */
+  kick(link: ClientLink, reason: DisconnectReason): void {
+    if (link instanceof RemoteLink) link.kick(reason);
+    else this.server.disconnect(link as Connection, reason);
+  }
+
+  /** Start of a tick: what the workers' clients sent since the last one. */
+  receive(): void {
+    this.pool?.drain();
   }
 
   /** Timers and one flush of every connection: after the tick's messages are queued. */
   update(): void {
     this.server.update();
+    this.pool?.flush();
   }
 
   /** POST /connect: a connect token as JSON. Body (optional): {"resume": "<ticket base64>"}. */
@@ -153,9 +201,12 @@ export class NetHost {
     return { token: toBase64(token), clientId, expiresAtMs: Date.now() + TOKEN_EXPIRY_S * 1000, serverAddresses };
   }
 
-  /** udp://host:udpPort and ws://host:httpPort/ws, the host as the client named it. */
+  /**
+   * udp://host:udpPort and ws://host:httpPort/ws, the host as the client named it. With network
+   * workers, the UDP port is the least loaded worker's.
+   */
   private addressesFor(hostHeader: string | undefined): string[] {
-    const udpPort = this.udp?.port ?? this.config.udpPort;
+    const udpPort = this.pool ? this.pool.leastLoaded().port : (this.udp?.port ?? this.config.udpPort);
     const match = hostHeader ? HOST_HEADER.exec(hostHeader) : null;
     const fallback = this.config.host === '0.0.0.0' || this.config.host === '::' ? '127.0.0.1' : this.config.host;
     const hostname = match ? match[1]! : fallback;
@@ -168,6 +219,7 @@ export class NetHost {
 
   /** Disconnects every client (ServerClosed) and closes both transports. */
   async close(): Promise<void> {
+    await this.pool?.close();
     await this.server.close();
   }
 }

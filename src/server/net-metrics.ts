@@ -6,6 +6,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import { MESSAGE_DROP_REASONS, PACKET_DROP_REASONS } from '../net/drops.js';
 import type { NetServer } from '../net/server.js';
+import type { NetWorkerPool } from './net-workers.js';
 import { DISCONNECT_REASON_COUNT, disconnectReasonName } from '../net/spec.js';
 import { readCounter } from './metric-readers.js';
 
@@ -101,4 +102,34 @@ export function registerNetMetrics(registry: Registry, server: NetServer, crypto
   readCounter(registry, 'chronos_net_disconnects_total', 'Links lost and sessions ended, by reason', ['reason'], () =>
     Array.from({ length: DISCONNECT_REASON_COUNT }, (_, i) => [{ reason: disconnectReasonName(i) }, server.disconnects[i]!] as [Record<string, string>, number]).filter(([, n], i) => i > 0 || n > 0),
   );
+}
+
+/**
+ * The network workers on /metrics: their NetServers' counters summed (as last reported, once a
+ * second), connections per worker, restarts, and client messages lost because the simulation
+ * fell behind the workers' inbox.
+ */
+export function registerNetWorkerMetrics(registry: Registry, pool: NetWorkerPool): void {
+  new Gauge({
+    name: 'chronos_net_worker_connections',
+    help: 'Connections owned by each network worker',
+    labelNames: ['worker'],
+    registers: [registry],
+    collect() {
+      for (const s of pool.shards) this.set({ worker: String(s.index) }, s.linkCount);
+    },
+  });
+  readCounter(registry, 'chronos_net_worker_bytes_total', 'Bytes on the wire through the network workers, by direction', ['direction'], () => {
+    const t = pool.totals();
+    return [[{ direction: 'in' }, t.bytesReceived], [{ direction: 'out' }, t.bytesSent]];
+  });
+  readCounter(registry, 'chronos_net_worker_packets_total', 'Packets through the network workers, by direction', ['direction'], () => {
+    const t = pool.totals();
+    return [[{ direction: 'in' }, t.packetsReceived], [{ direction: 'out' }, t.packetsSent]];
+  });
+  readCounter(registry, 'chronos_net_worker_packets_dropped_total', 'Inbound packets the network workers dropped, by reason', ['reason'], () =>
+    Object.entries(pool.totals().packetDrops).map(([reason, n]): [Record<string, string>, number] => [{ reason }, n]),
+  );
+  readCounter(registry, 'chronos_net_worker_inbox_dropped_total', 'Client messages lost because the simulation fell behind a worker', [], () => [[{}, pool.totals().inboxDropped]]);
+  readCounter(registry, 'chronos_net_worker_restarts_total', 'Network workers that died and were started again', [], () => [[{}, pool.restarts]]);
 }

@@ -25,7 +25,7 @@
 
 import { DecodeError } from '../core/errors.js';
 import type { Connection } from '../net/connection.js';
-import type { NetServer, NetServerHandlers } from '../net/server.js';
+import type { NetServerHandlers } from '../net/server.js';
 import { SessionTier } from '../net/spec.js';
 import { RollbackServer } from '../rollback/server-session.js';
 import type { ReferenceGame } from '../rollback/reference-game.js';
@@ -109,7 +109,6 @@ export class PlayHost {
   private feedCache: { frame: number; first: number; bytes: Uint8Array } | undefined;
   /** Payload bytes queued since takeBytesQueued() was last called. */
   private bytesQueued = 0;
-  private server: NetServer | undefined;
 
   constructor(game: ReferenceGame, params: DemoGameParams) {
     this.game = game;
@@ -118,9 +117,8 @@ export class PlayHost {
     this.seats = new Seats<Seat>(params.players);
   }
 
-  attach(server: NetServer): void {
-    this.server = server;
-  }
+  /** Arena mode lives in this thread with its NetServer: nothing to attach (kicks are the NetServer's). */
+  attach(): void {}
 
   /** The game's world (the spatial index and interest management read it). */
   get world() {
@@ -406,7 +404,7 @@ export class PlayHost {
     return { mode: 'arena', frame: this.session.frame, players: this.players, maxPlayers: this.seats.size, spectators: this.spectators, waiting: this.waiting, kills: this.game.kills };
   }
 
-  /** Connections the host tracks (joined or not); for tests of cleanup. */
+  /** ClientLinks the host tracks (joined or not); for tests of cleanup. */
   get connections(): number {
     return this.clients.size;
   }

@@ -24,8 +24,8 @@
 
 import { DecodeError } from '../core/errors.js';
 import { FLAG_DEAD } from '../core/world-layout.js';
-import type { Connection } from '../net/connection.js';
-import type { NetServer, NetServerHandlers } from '../net/server.js';
+import type { ClientLink } from './client-link.js';
+import type { LinkHandlers } from './net-workers.js';
 import { DisconnectReason, SessionTier } from '../net/spec.js';
 import { BUTTON_SHOOT, NO_TARGET } from '../codec/rollback-input.js';
 import {
@@ -47,7 +47,7 @@ export const AWAY_AFTER_S = 5;
 const HELLO_MIN_INTERVAL_S = 1;
 
 export interface WorldPlayer {
-  readonly conn: Connection;
+  readonly conn: ClientLink;
   /** Index into the input authority's per-player state. */
   readonly index: number;
   mode: WorldMode | undefined;
@@ -97,7 +97,7 @@ export class WorldHost {
     joins: 0, avatarsSpawned: 0, avatarsRemoved: 0, awayMarked: 0, resumed: 0, ownSent: 0, ownBytes: 0, shots: 0,
     drops: { unknown_connection: 0, wrong_channel: 0, unknown_type: 0, decode: 0, not_playing: 0, rate_limited: 0, world_full: 0 },
   };
-  private readonly byConn = new Map<Connection, WorldPlayer>();
+  private readonly byConn = new Map<ClientLink, WorldPlayer>();
   private readonly freeIndices: number[] = [];
   private readonly columns: AvatarColumns;
   private readonly own = emptyOwnState();
@@ -105,7 +105,7 @@ export class WorldHost {
   private readonly awayAfterTicks: number;
   private readonly helloIntervalTicks: number;
   private bytesQueued = 0;
-  private server: NetServer | undefined;
+  private kick: ((link: ClientLink, reason: DisconnectReason) => void) | undefined;
   /** Avatars already announced as down (until they are up again). */
   private readonly downAnnounced = new Set<number>();
   /** The last hitscan verdict (for tools and tests). */
@@ -128,8 +128,9 @@ export class WorldHost {
     return this.game.world;
   }
 
-  attach(server: NetServer): void {
-    this.server = server;
+  /** How to end a player's session (a kick): the network layer's, whichever thread owns the link. */
+  attach(kick: (link: ClientLink, reason: DisconnectReason) => void): void {
+    this.kick = kick;
   }
 
   /** Connections with an avatar. */
@@ -160,7 +161,7 @@ export class WorldHost {
     return this.byConn.size;
   }
 
-  handlers(): NetServerHandlers {
+  handlers(): LinkHandlers {
     return {
       connect: (conn, tier) => this.onConnect(conn, tier),
       interrupt: (conn) => this.onInterrupt(conn),
@@ -169,10 +170,10 @@ export class WorldHost {
     };
   }
 
-  private onConnect(conn: Connection, tier: SessionTier): void {
+  private onConnect(conn: ClientLink, tier: SessionTier): void {
     const existing = this.byConn.get(conn);
     if (existing && tier === SessionTier.New) {
-      // The same Connection object starting a new session: nothing of the old one survives.
+      // The same link starting a new session: nothing of the old one survives.
       this.release(existing);
     } else if (existing) {
       // Back within 30 s: the avatar was kept. A resumed session goes on as it was; a reset one
@@ -192,12 +193,12 @@ export class WorldHost {
     this.byConn.set(conn, { conn, index, mode: undefined, slot: -1, avatarId: NO_AVATAR, lostAtTick: -1, away: false, joinedAtTick: this.game.tick, lastHelloTick: -Infinity });
   }
 
-  private onInterrupt(conn: Connection): void {
+  private onInterrupt(conn: ClientLink): void {
     const p = this.byConn.get(conn);
     if (p && p.lostAtTick < 0) p.lostAtTick = this.game.tick;
   }
 
-  private onDisconnect(conn: Connection): void {
+  private onDisconnect(conn: ClientLink): void {
     const p = this.byConn.get(conn);
     if (p) this.release(p);
   }
@@ -219,14 +220,14 @@ export class WorldHost {
     p.away = false;
   }
 
-  private onMessage(conn: Connection, channel: number, bytes: Uint8Array): void {
+  private onMessage(conn: ClientLink, channel: number, bytes: Uint8Array): void {
     const p = this.byConn.get(conn);
     if (!p) return void this.counters.drops.unknown_connection++;
     const type = bytes.byteLength > 0 ? bytes[0] : -1;
     if (type === MSG_WORLD_INPUT) {
       if (channel !== WORLD_STATE_CHANNEL) return void this.counters.drops.wrong_channel++;
       if (p.slot < 0) return void this.counters.drops.not_playing++;
-      if (this.authority.receive(p.index, bytes, this.game.tick)) this.server?.disconnect(conn, DisconnectReason.Kicked);
+      if (this.authority.receive(p.index, bytes, this.game.tick)) this.kick?.(conn, DisconnectReason.Kicked);
       return;
     }
     if (type !== MSG_WORLD_HELLO) return void this.counters.drops.unknown_type++;
@@ -282,7 +283,7 @@ export class WorldHost {
     this.send(p.conn, WORLD_RELIABLE_CHANNEL, join, true);
   }
 
-  private send(conn: Connection, channel: number, bytes: Uint8Array, borrowed: boolean): void {
+  private send(conn: ClientLink, channel: number, bytes: Uint8Array, borrowed: boolean): void {
     const n = borrowed ? conn.sendBorrowed(channel, bytes) : conn.send(channel, bytes);
     if (n >= 0) this.bytesQueued += bytes.byteLength;
   }
@@ -367,12 +368,12 @@ export class WorldHost {
   }
 
   /** The avatar slot `conn` plays, or -1 (watching, not joined). */
-  avatarSlotOf(conn: Connection): number {
+  avatarSlotOf(conn: ClientLink): number {
     return this.byConn.get(conn)?.slot ?? -1;
   }
 
   /** Where `conn`'s interest looks from: its avatar, or undefined (its camera decides). */
-  viewerOf(conn: Connection): Viewer | undefined {
+  viewerOf(conn: ClientLink): Viewer | undefined {
     const slot = this.avatarSlotOf(conn);
     return slot >= 0 ? { slot } : undefined;
   }

@@ -1,0 +1,187 @@
+// A network worker: one shard of the server's connections on a thread of its own (protocol in
+// net-shard-protocol.ts). It binds its own UDP port, runs its own NetServer (handshakes, crypto,
+// channels, acks, congestion control), and between ticks receives, opens and decodes whatever
+// its clients send, handing each event and message to the main thread through its inbox ring.
+// When the main thread bumps the flush generation after a tick, it takes what the tick queued
+// for its clients from the outbox ring, seals and sends it (NetServer.update), and publishes each
+// connection's budget and round trip for the next tick. It waits with Atomics.waitAsync, so its
+// event loop keeps serving the socket while it waits.
+
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { MessageRing } from '../core/message-ring.js';
+import { NetServer } from '../net/server.js';
+import type { Connection } from '../net/connection.js';
+import type { ChannelConfig } from '../net/channel.js';
+import { UdpTransport, SERVER_SOCKET_BUFFER_BYTES } from '../net/transport-udp.js';
+import { loadServerCrypto } from '../net/crypto-node.js';
+import { MESSAGE_DROP_REASONS, PACKET_DROP_REASONS } from '../net/drops.js';
+import { DisconnectReason, type SessionTier } from '../net/spec.js';
+import {
+  CTRL_FLUSH, CTRL_FLUSHED, CTRL_PENDING, CTRL_STOP, CTRL_WORDS, KIND_CONNECT, KIND_DISCONNECT, KIND_INTERRUPT, KIND_KICK, KIND_MESSAGE, KIND_SEND,
+  STATS_WORDS, STAT_BUDGET, STAT_BYTES_IN, STAT_BYTES_OUT, STAT_RTT, type NetWorkerCounters, type NetWorkerData, type NetWorkerMessage,
+} from './net-shard-protocol.js';
+
+/** Idle wake-up when no tick comes (timers: keep-alives, timeouts, resends), ms. */
+const IDLE_UPDATE_MS = 50;
+const COUNTERS_EVERY_MS = 1000;
+
+interface PendingEvent {
+  id: number;
+  kind: number;
+  arg: number;
+  payload: Uint8Array | null;
+}
+
+export async function runNetWorker(data: NetWorkerData, post: (m: NetWorkerMessage) => void): Promise<void> {
+  const inbox = new MessageRing(data.inbox);
+  const outbox = new MessageRing(data.outbox);
+  const ctrl = new Int32Array(data.control, 0, CTRL_WORDS);
+  const stats = new Float64Array(data.stats);
+  const ids = new Map<Connection, number>();
+  const byId: (Connection | undefined)[] = [];
+  const free: number[] = [];
+  for (let i = data.maxConnections - 1; i >= 0; i--) free.push(i);
+  const pending: PendingEvent[] = [];
+
+  // Lifecycle events must arrive, in order with the messages around them: queued here while
+  // the inbox is full, retried before anything newer is written.
+  const lifecycle = (id: number, kind: number, arg: number, payload: Uint8Array | null) => {
+    if (pending.length > 0 || !inbox.push(id, kind, 0, arg, payload)) pending.push({ id, kind, arg, payload: payload?.slice() ?? null });
+    Atomics.store(ctrl, CTRL_PENDING, pending.length);
+  };
+  const retryPending = () => {
+    while (pending.length > 0) {
+      const e = pending[0]!;
+      if (!inbox.push(e.id, e.kind, 0, e.arg, e.payload)) break;
+      pending.shift();
+    }
+    Atomics.store(ctrl, CTRL_PENDING, pending.length);
+  };
+
+  const crypto = await loadServerCrypto();
+  const server = new NetServer({
+    crypto,
+    secret: data.secret,
+    channels: data.channels as readonly ChannelConfig[],
+    maxConnections: data.maxConnections,
+    handlers: {
+      connect(conn, tier: SessionTier) {
+        let id = ids.get(conn);
+        if (id === undefined) {
+          id = free.pop()!;
+          ids.set(conn, id);
+          byId[id] = conn;
+        }
+        const info = new TextEncoder().encode(`        ${conn.transport?.name ?? 'udp'}`);
+        new DataView(info.buffer).setFloat64(0, conn.clientId, true);
+        lifecycle(id, KIND_CONNECT, tier, info);
+      },
+      interrupt(conn, reason) {
+        const id = ids.get(conn);
+        if (id !== undefined) lifecycle(id, KIND_INTERRUPT, reason, null);
+      },
+      disconnect(conn, reason) {
+        const id = ids.get(conn);
+        if (id === undefined) return;
+        ids.delete(conn);
+        byId[id] = undefined;
+        free.push(id);
+        lifecycle(id, KIND_DISCONNECT, reason, null);
+      },
+      message(conn, channel, bytes) {
+        const id = ids.get(conn);
+        if (id === undefined) return;
+        if (pending.length > 0) retryPending();
+        // A client message that does not fit is lost, counted by the ring (the main thread is
+        // behind); the protocol above repeats what matters (inputs, acks).
+        if (pending.length === 0) inbox.push(id, KIND_MESSAGE, channel, 0, bytes);
+      },
+    },
+  });
+  const udp = await UdpTransport.bind({ host: data.host, port: data.port });
+  for (const set of [(n: number) => udp.socket.setRecvBufferSize(n), (n: number) => udp.socket.setSendBufferSize(n)]) {
+    try {
+      set(SERVER_SOCKET_BUFFER_BYTES);
+    } catch {
+      // The OS refused the size (a container's limits): the default buffer still works.
+    }
+  }
+  server.listen(udp);
+  post({ type: 'ready', port: udp.port });
+
+  const flush = () => {
+    retryPending();
+    outbox.drain((r) => {
+      const conn = byId[r.id];
+      if (!conn) return;
+      if (r.kind === KIND_SEND) conn.send(r.channel, r.payload);
+      else if (r.kind === KIND_KICK) server.disconnect(conn, r.arg as DisconnectReason);
+    });
+    server.update();
+    for (const [conn, id] of ids) {
+      const o = id * STATS_WORDS;
+      stats[o + STAT_BUDGET] = conn.budgetBytes();
+      stats[o + STAT_RTT] = conn.rttMs;
+      stats[o + STAT_BYTES_IN] = conn.bytesIn;
+      stats[o + STAT_BYTES_OUT] = conn.bytesOut;
+    }
+  };
+
+  const counters = (): NetWorkerCounters => {
+    const s = server.stats();
+    return {
+      connections: s.connections,
+      parked: s.parked,
+      packetsReceived: s.packetsReceived,
+      packetsAccepted: s.packetsAccepted,
+      bytesReceived: s.bytesReceived,
+      packetsSent: s.packetsSent,
+      bytesSent: s.bytesSent,
+      handshakesCompleted: s.handshakesCompleted,
+      inboxDropped: inbox.dropped,
+      packetDrops: Object.fromEntries(PACKET_DROP_REASONS.map((r, i) => [r, server.drops.packets[i]!])),
+      messageDrops: Object.fromEntries(MESSAGE_DROP_REASONS.map((r, i) => [r, server.drops.messages[i]!])),
+    };
+  };
+  let lastCounters = 0;
+
+  let seen = Atomics.load(ctrl, CTRL_FLUSH);
+  for (;;) {
+    const wait = Atomics.waitAsync(ctrl, CTRL_FLUSH, seen, IDLE_UPDATE_MS);
+    if (wait.async) await wait.value;
+    if (Atomics.load(ctrl, CTRL_STOP) !== 0) break;
+    const generation = Atomics.load(ctrl, CTRL_FLUSH);
+    if (generation !== seen) {
+      seen = generation;
+      flush();
+      Atomics.add(ctrl, CTRL_FLUSHED, 1);
+      Atomics.notify(ctrl, CTRL_FLUSHED);
+    } else {
+      // No tick for a while (the server is stopping or stalled): keep the sessions' timers going.
+      server.update();
+      retryPending();
+    }
+    const now = Date.now();
+    if (now - lastCounters >= COUNTERS_EVERY_MS) {
+      lastCounters = now;
+      post({ type: 'counters', counters: counters() });
+    }
+    // Yield to the event loop so received packets are handled between waits.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  post({ type: 'counters', counters: counters() });
+  for (const conn of [...ids.keys()]) server.disconnect(conn, DisconnectReason.ServerClosed);
+  server.update();
+  await server.close();
+}
+
+if (!isMainThread && parentPort && (workerData as { chronosNetWorker?: boolean } | null)?.chronosNetWorker) {
+  const port = parentPort;
+  runNetWorker(workerData as NetWorkerData, (m) => port.postMessage(m)).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      port.postMessage({ type: 'fatal', message: String((err as Error)?.stack ?? err) } satisfies NetWorkerMessage);
+      process.exit(1);
+    },
+  );
+}
