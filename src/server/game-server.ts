@@ -39,6 +39,8 @@ import type { ModeHost, ServerMode } from './mode-host.js';
 import type { Arena as ArenaType } from '../wasm/arena.js';
 import type { SpatialResult } from '../spatial/index.js';
 import type { LinkHandlers } from './net-workers.js';
+import { LEVEL_BUDGET_FACTOR, LEVEL_RTT_FLOOR_MS, OVERLOAD_LEVELS, OverloadGovernor } from './overload.js';
+import { readCounter, readGauges } from './metric-readers.js';
 import { InterestHost, DEFAULT_AOI_RADIUS_M, DEFAULT_MAX_SNAPSHOT_BYTES, EVENT_AVATAR_DOWN } from './interest-host.js';
 import { registerInterestMetrics } from './interest-metrics.js';
 import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL } from '../client/play-channels.js';
@@ -86,6 +88,8 @@ export class GameServer {
   readonly worldHost: WorldHost | undefined;
   readonly metrics: ServerMetrics;
   readonly clock: FixedStepClock;
+  /** Sheds interest work when ticks overrun their time, and gives it back when they fit again. */
+  readonly overload: OverloadGovernor;
   private readonly log: (line: string) => void;
   private readonly http: Server;
   private readonly wss: WebSocketServer;
@@ -173,6 +177,8 @@ export class GameServer {
     this.log = log;
     this.metrics = new ServerMetrics({ defaultMetrics: processMetrics });
     this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
+    this.overload = new OverloadGovernor(config.tickHz);
+    registerOverloadMetrics(this.metrics.registry, this.overload, config.tickHz);
     this.http = createServer(
       createRequestHandler({
         staticFiles,
@@ -261,7 +267,8 @@ export class GameServer {
 
   health(): Record<string, unknown> {
     return {
-      status: this.running ? 'ok' : 'stopped',
+      status: !this.running ? 'stopped' : this.overload.degraded ? 'degraded' : 'ok',
+      ...(this.overload.degraded ? { degraded: { level: this.overload.level, reason: this.overload.reason } } : {}),
       tick: this.world.tick,
       tickHz: this.config.tickHz,
       seed: this.config.seed,
@@ -366,6 +373,12 @@ export class GameServer {
     this.metrics.ticks.inc();
     const elapsedMs = performance.now() - started;
     this.metrics.tickDuration.observe(elapsedMs / 1000);
+    const level = this.overload.level;
+    if (this.overload.observe(elapsedMs) !== level) {
+      const now = this.overload.level;
+      this.interest?.shedLoad(LEVEL_BUDGET_FACTOR[now]!, LEVEL_RTT_FLOOR_MS[now]!);
+      this.log(now > level ? `overloaded: ${this.overload.reason}` : now === 0 ? 'load back to normal: interest as configured' : `load easing: ${this.overload.reason}`);
+    }
     this.statusTicks++;
     this.statusTickMs += elapsedMs;
   }
@@ -415,4 +428,15 @@ export class GameServer {
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.log('chronos stopped');
   }
+}
+
+function registerOverloadMetrics(registry: import('prom-client').Registry, overload: OverloadGovernor, tickHz: number): void {
+  readGauges(registry, [
+    ['chronos_overload_level', 'Load shedding level: 0 normal, 1 degraded, 2 degraded more (see /healthz for why)', () => overload.level],
+    ['chronos_tick_p90_seconds', 'p90 of the last 60 ticks, as the overload governor sees it', () => overload.p90Ms / 1000],
+  ]);
+  readCounter(registry, 'chronos_overload_transitions_total', 'Times the server entered each load level', ['level'], () =>
+    OVERLOAD_LEVELS.map((name, i): [Record<string, string>, number] => [{ level: name }, overload.entered[i]!]),
+  );
+  readCounter(registry, 'chronos_overload_degraded_seconds_total', 'Time spent shedding load', [], () => [[{}, overload.degradedTicks / tickHz]]);
 }

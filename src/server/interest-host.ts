@@ -78,6 +78,9 @@ export class InterestHost {
   private readonly retired: InterestHostTotals = emptyTotals();
   /** Milliseconds of the last tick's interest work (pipeline tick and sends). */
   lastTickMs = 0;
+  /** Load shedding (OverloadGovernor): budgets scaled by this, round trips seen as at least this. */
+  private budgetFactor = 1;
+  private rttFloorMs = 0;
   /** Per-client bytes/s measured over the last second (observed into a histogram by metrics). */
   readonly perClientBytesPerSec: number[] = [];
   private ticksToSecond: number;
@@ -189,14 +192,24 @@ export class InterestHost {
     this.follow(client.conn, { x, y });
   }
 
+  /**
+   * Sheds load when the server is overloaded: every client's budget scaled by `budgetFactor`
+   * and its round trip taken as at least `rttFloorMs`, which puts it in a slower network class
+   * (lower zone rates). (1, 0) restores the configured behaviour.
+   */
+  shedLoad(budgetFactor: number, rttFloorMs: number): void {
+    this.budgetFactor = budgetFactor;
+    this.rttFloorMs = rttFloorMs;
+  }
+
   /** One tick: budgets from the connections, the pipeline, each client's snapshot queued. Returns bytes queued. */
   publish(): number {
     const started = performance.now();
     const p = this.pipeline;
     const budgets = p.budgetBytes, rtts = p.rttMs;
     for (const c of this.clients.values()) {
-      budgets[c.id] = Math.max(0, Math.min(this.options.maxSnapshotBytes, Math.floor(c.conn.budgetBytes())));
-      rtts[c.id] = c.conn.rttMs;
+      budgets[c.id] = Math.max(0, Math.floor(Math.min(this.options.maxSnapshotBytes, c.conn.budgetBytes()) * this.budgetFactor));
+      rtts[c.id] = Math.max(c.conn.rttMs, this.rttFloorMs);
       c.acksThisTick = 0;
     }
     p.tick();
