@@ -42,6 +42,8 @@ describe.skipIf(!hasChromium)('spatial layer on the web page', () => {
     // The interest layer's warm zone colours would count as heat: off (I) for these pictures.
     await page.keyboard.press('i');
     await page.waitForFunction(() => window.chronos?.interest().enabled === false);
+    // The toggle is immediate; the canvas shows it from the next frame the page draws.
+    await nextPaint(page);
   });
 
   afterAll(async () => {
