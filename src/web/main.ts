@@ -9,6 +9,8 @@ import { loadChronos } from '../wasm/loader.js';
 import { Arena } from '../wasm/arena.js';
 import { DisconnectReason, SessionTier } from '../net/spec.js';
 import { FLAG_DEAD, FLAG_NPC, FLAG_PLAYER, FLAG_PROJECTILE } from '../core/world-layout.js';
+import { IN_MOVE_X, IN_MOVE_Y } from '../codec/rollback-input.js';
+import { INPUT_CONFIRMED } from '../rollback/input-queue.js';
 import { PlayClient } from '../client/play-client.js';
 import { hashAfterFrames, paramsFromJoin } from '../client/demo-game.js';
 import type { JoinMessage, PlayMode } from '../codec/play-messages.js';
@@ -69,16 +71,36 @@ interface PageStatus {
   camera: 'follow' | 'free';
 }
 
-/** How quickly your own input showed on screen: armed by a test, filled in by the frame loop. */
+/**
+ * How soon your own input moved your avatar, in simulated frames: armed by a test, filled in by
+ * the simulation step itself (every step, whether the animation frame or the SDK's fallback
+ * timer drove it), so it says exactly which frame's input moved the avatar and what the server
+ * had confirmed when it did.
+ */
 interface MoveProbe {
   armedAtMs: number;
-  x0: number;
-  /** The frame the first moving input was stamped for. */
+  /** The first frame after arming whose local input (as simulated) moves: the frame D was stamped for. */
   stampFrame: number;
-  /** The frame the simulation had reached when the avatar had moved, and what was confirmed then. */
+  /** The first state after arming in which the avatar stands elsewhere than one frame before. */
   movedFrame: number;
+  /** The newest confirmed frame when that state was first simulated. */
   confirmedAtMove: number;
+  /** Whether the moving input was this page's own (not yet the server's confirmed one) when simulated. */
+  ownInput: boolean;
   keyToMoveMs: number;
+}
+
+interface InterestCheck {
+  inView: number;
+  /** Records compared with the page's confirmed body at their tick. */
+  checked: number;
+  /** Records whose tick the page holds no confirmed frame of (older than its history, or not confirmed yet). */
+  notHeld: number;
+  /** Records of an entity that was not alive in that slot at that tick (another body: never expected). */
+  otherBody: number;
+  /** Largest difference of a checked record from the body's position, metres, and the codec's position step. */
+  maxErrorM: number;
+  unitM: number;
 }
 
 declare global {
@@ -90,9 +112,15 @@ declare global {
       spatial(): SpatialLayerStatus;
       /** The interest layer and the client's interest-managed view. */
       interest(): InterestLayerStatus & { bytesPerS: number; updatesPerS: number; snapshots: number; rejected: number; drops: Record<string, number>; hasView: boolean };
+      /**
+       * The interest view against the page's copy of the server's world (its confirmed states,
+       * checked hash by hash against the server's): each record in view beside the body it
+       * describes at the tick the server sent it, where the page still holds that confirmed frame.
+       */
+      interestCheck(): InterestCheck;
       armMoveProbe(): void;
       moveProbe(): MoveProbe | null;
-      /** Canvas position (CSS px) of player `player` as drawn, or null. */
+      /** Canvas position (CSS px) of player `player` as drawn (your own avatar too), or null. */
       screenOfPlayer(player: number): { x: number; y: number } | null;
     };
   }
@@ -152,6 +180,9 @@ async function start(): Promise<void> {
   let aimRad = 0;
   let lastOwnTimer = 0;
   let probe: MoveProbe | null = null;
+  /** The newest state simulated so far: a state beyond it is a first simulation, not a re-run. */
+  let newestState = -1;
+  let lastOwnX = Number.NaN;
 
   const play = await PlayClient.create({
     tokenUrl: new URL('connect', location.href),
@@ -163,6 +194,13 @@ async function start(): Promise<void> {
     handlers: {
       join(j, game) {
         join = j;
+        // Every simulated state passes through onFrame (steps, rollbacks, installed states).
+        const record = game.onFrame.bind(game);
+        newestState = -1;
+        game.onFrame = (frame) => {
+          record(frame);
+          probeStep(frame);
+        };
         view.setWorld(j.bounds, j.capacity);
         spatial.attach(game.world);
         remote = play.rollback!.createBodies();
@@ -183,6 +221,29 @@ async function start(): Promise<void> {
       },
     },
   });
+  /** Called with every state the game reaches; fills in the move probe on first simulations. */
+  const probeStep = (frame: number): void => {
+    const rb = play.rollback;
+    const game = play.game;
+    const slot = game && play.player >= 0 ? game.playerSlot(play.player) : -1;
+    const x = slot >= 0 ? game!.world.column('posX')[slot]! : Number.NaN;
+    const before = lastOwnX;
+    lastOwnX = x;
+    const first = frame > newestState;
+    if (first) newestState = frame;
+    // A rollback's reload and re-run, or an installed state: not the first simulation of `frame`.
+    if (!first || !probe || probe.movedFrame >= 0 || !rb || slot < 0) return;
+    const q = rb.sync.localQueue;
+    const step = frame - 1;
+    const off = q ? q.offsetOf(step) : -1;
+    if (probe.stampFrame < 0 && off >= 0 && (q!.bytes[off + IN_MOVE_X] !== 0 || q!.bytes[off + IN_MOVE_Y] !== 0)) probe.stampFrame = step;
+    if (probe.stampFrame >= 0 && x !== before) {
+      probe.movedFrame = frame;
+      probe.confirmedAtMove = rb.confirmedFrame;
+      probe.ownInput = q!.statusOf(step) !== INPUT_CONFIRMED;
+      probe.keyToMoveMs = performance.now() - controls.lastMoveChangeMs;
+    }
+  };
   play.connect().catch((err: Error) => (server = [`cannot connect: ${err.message}`, 'bad']));
   // What interest management sends this page: rings around the viewer, NPCs coloured by zone.
   const interest = new InterestLayer(play.interest);
@@ -289,15 +350,41 @@ async function start(): Promise<void> {
       if (!join) throw new Error('no JOIN from the server yet');
       return hex(hashAfterFrames(arena, paramsFromJoin(join), frames));
     },
-    armMoveProbe() {
+    interestCheck() {
+      const view = play.interest.view;
       const game = play.game;
-      const slot = game && play.player >= 0 ? game.playerSlot(play.player) : -1;
-      const x0 = slot >= 0 ? game!.world.column('posX')[slot]! / Q16 : Number.NaN;
-      probe = { armedAtMs: performance.now(), x0, stampFrame: -1, movedFrame: -1, confirmedAtMove: -1, keyToMoveMs: -1 };
+      const rb = play.rollback;
+      const out: InterestCheck = { inView: 0, checked: 0, notHeld: 0, otherBody: 0, maxErrorM: 0, unitM: view ? 2 ** view.params.posShift / Q16 : Number.NaN };
+      const history = game?.history;
+      if (!view || !history || !rb) return out;
+      const xyz = [0, 0, 0];
+      for (let h = 0; h < view.handles; h++) {
+        if (!view.has(h)) continue;
+        out.inView++;
+        const id = view.idOf(h);
+        const tick = view.recordTickOf(h);
+        const body = tick <= rb.confirmedFrame + 1 ? history.bodyAt(tick, id & SLOT_MASK) : undefined;
+        if (!body) {
+          out.notHeld++;
+          continue;
+        }
+        if (!body.alive || body.generation !== id >>> 20) {
+          out.otherBody++;
+          continue;
+        }
+        view.positionInto(h, xyz);
+        out.checked++;
+        out.maxErrorM = Math.max(out.maxErrorM, Math.abs(xyz[0]! - body.x / Q16), Math.abs(xyz[1]! - body.y / Q16));
+      }
+      return out;
+    },
+    armMoveProbe() {
+      probe = { armedAtMs: performance.now(), stampFrame: -1, movedFrame: -1, confirmedAtMove: -1, ownInput: false, keyToMoveMs: -1 };
     },
     moveProbe: () => probe,
     screenOfPlayer(player: number) {
-      const p = seen().find((s) => s.player === player);
+      const own = player === play.player && Number.isFinite(view.ownX);
+      const p = own ? { x: view.ownX, y: view.ownY } : seen().find((s) => s.player === player);
       if (!p) return null;
       const [x, y] = view.toScreen(p.x, p.y);
       return { x, y };
@@ -309,7 +396,6 @@ async function start(): Promise<void> {
     const rb = play.rollback;
     const game = play.game;
     const playing = play.player >= 0 && rb !== undefined && game !== undefined;
-    let stampFrame = -1;
     if (playing) {
       // Aim from where your avatar was drawn to the mouse; until the mouse moves, straight ahead.
       if (controls.hasMouse && Number.isFinite(view.ownX)) {
@@ -317,7 +403,6 @@ async function start(): Promise<void> {
         if (wx !== view.ownX || wy !== view.ownY) aimRad = Math.atan2(wy - view.ownY, wx - view.ownX);
       }
       play.setInput({ moveX: controls.moveX, moveY: controls.moveY, aimRad, fire: controls.fireHeld, shoot: controls.shootHeld });
-      stampFrame = rb.currentFrame + rb.options.inputDelayFrames;
     }
     play.update(now);
     let scene: Scene | undefined;
@@ -347,15 +432,6 @@ async function start(): Promise<void> {
         respawnS: dead ? timer / game.world.options.tickHz : 0,
         shotFired,
       };
-      if (probe && ownSlot >= 0) {
-        if (probe.stampFrame < 0 && stampFrame >= 0 && (controls.moveX !== 0 || controls.moveY !== 0)) probe.stampFrame = stampFrame;
-        const x = w.column('posX')[ownSlot]! / Q16;
-        if (probe.stampFrame >= 0 && probe.movedFrame < 0 && Math.abs(x - probe.x0) > 0.01) {
-          probe.movedFrame = rb.currentFrame;
-          probe.confirmedAtMove = rb.confirmedFrame;
-          probe.keyToMoveMs = now - controls.lastMoveChangeMs;
-        }
-      }
     }
     spatial.refresh(now);
     // The viewer: your avatar as drawn last frame, or (watching) the camera centre, which the

@@ -1,5 +1,6 @@
 // The play session's wire formats: every encoder against its decoder, every malformed variant
-// rejected with a DecodeError (and nothing else), and STATE parts reassembled byte for byte.
+// rejected with a DecodeError (and nothing else), what the decoders accept of random and mutated
+// bytes in range and encoding back to the same bytes, and STATE parts reassembled byte for byte.
 
 import { describe, expect, it } from 'vitest';
 import {
@@ -13,6 +14,7 @@ import { DEFAULT_LAG_COMPENSATION } from '../../src/rollback/lag-compensation.js
 import { joinFor, demoGameParams } from '../../src/client/demo-game.js';
 import { resolveConfig } from '../../src/core/config.js';
 import { mulberry32 } from '../helpers/wasm.js';
+import { expectSameBytes, newTally, tallyDecode, type DecoderTally } from '../helpers/decoder-fuzz.js';
 
 const PARAMS = demoGameParams(resolveConfig({ seed: 77, npcs: 123, worldSizeM: 2500 }), 12, { playerHp: 150 });
 const JOIN: JoinMessage = joinFor(PARAMS, 5, 'player', 4242, 170_000);
@@ -178,20 +180,35 @@ describe('STATE parts', () => {
     }
   });
 
-  it('never throws anything but DecodeError on random or mutated bytes', () => {
+  it('never throws anything but DecodeError on random or mutated bytes, and accepts only what encodes back', () => {
     const rand = mulberry32(99);
     const seeds = [encodeJoinMessage(JOIN), encodePlayMessage('play'), encodeStatePart(state(300, 4), 0, 1)];
+    const tallies: Record<'join' | 'play' | 'part', DecoderTally> = { join: newTally(), play: newTally(), part: newTally() };
+    const checkJoin = (j: JoinMessage, bytes: Uint8Array) => expectSameBytes(encodeJoinMessage(j), bytes, 'JOIN');
+    const checkPlay = (mode: 'play' | 'watch', bytes: Uint8Array) => expectSameBytes(encodePlayMessage(mode), bytes, 'PLAY');
+    const checkPart = (p: ReturnType<typeof decodeStatePart>, bytes: Uint8Array) => {
+      expect(p.count).toBe(statePartCount(p.totalBytes));
+      expect(p.index).toBeLessThan(p.count);
+      expect(p.bytes.byteLength).toBe(Math.min(STATE_PART_BYTES, p.totalBytes - p.index * STATE_PART_BYTES));
+      // The part of a whole STATE of totalBytes holding these bytes where the part lies.
+      const whole = new Uint8Array(p.totalBytes);
+      whole.set(p.bytes, p.index * STATE_PART_BYTES);
+      expectSameBytes(encodeStatePart(whole, p.index, p.transfer), bytes, 'STATE_PART');
+    };
     for (let i = 0; i < 3000; i++) {
       const base = seeds[i % seeds.length]!;
       const bytes = rand() < 0.3 ? state(Math.floor(rand() * 300), i) : base.slice();
-      for (let k = 0; k < 3; k++) if (bytes.length > 0) bytes[Math.floor(rand() * bytes.length)] = Math.floor(rand() * 256);
-      for (const decode of [decodeJoinMessage, decodePlayMessage, decodeStatePart] as ((b: Uint8Array) => unknown)[]) {
-        try {
-          decode(bytes);
-        } catch (err) {
-          expect(err).toBeInstanceOf(DecodeError);
-        }
-      }
+      // One to three bytes replaced, half the time by a small value (a valid mode, count, index...).
+      const edits = 1 + Math.floor(rand() * 3);
+      for (let k = 0; k < edits; k++) if (bytes.length > 0) bytes[Math.floor(rand() * bytes.length)] = rand() < 0.5 ? Math.floor(rand() * 4) : Math.floor(rand() * 256);
+      tallyDecode(tallies.join, decodeJoinMessage, checkJoin, bytes);
+      tallyDecode(tallies.play, decodePlayMessage, checkPlay, bytes);
+      tallyDecode(tallies.part, decodeStatePart, checkPart, bytes);
+    }
+    for (const [name, t] of Object.entries(tallies)) {
+      expect(t.accepted + t.rejected, name).toBe(3000);
+      expect(t.accepted, name).toBeGreaterThanOrEqual(20);
+      expect(t.rejected, name).toBeGreaterThanOrEqual(2000);
     }
   });
 });

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { hasChromium, launchChromium } from '../helpers/chromium.js';
+import { hasChromium, launchChromium, nextPaint } from '../helpers/chromium.js';
 import { ROOT, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 const SEED = 5;
@@ -61,19 +61,49 @@ describe.skipIf(!hasChromium)('interest layer on the web page', () => {
     expect(await page.textContent('[data-stat="in view"]')).toMatch(/within 200 m/);
   });
 
-  it('agrees with the server: /metrics counts interest bytes and updates by zone', async () => {
-    const text = await (await fetch(`${server.httpUrl}metrics`)).text();
-    const bytes = Number(/^chronos_interest_bytes_total (\d+)/m.exec(text)?.[1] ?? 0);
-    expect(bytes).toBeGreaterThan(0);
-    for (const zone of ['immediate', 'near', 'awareness', 'background']) expect(text).toContain(`chronos_interest_updates_total{zone="${zone}"}`);
-    expect(text).toMatch(/^chronos_interest_clients 1$/m);
+  it('agrees with the server: its view holds the server\'s world, and /metrics counts what it received', async () => {
+    // The page runs the server's game itself, its confirmed states checked against the server's
+    // hashes: every record the view holds must be the body of that world at the record's tick,
+    // to the codec's position step, wherever the page still holds that frame (not the oldest
+    // background records, nor ones newer than its confirmations).
+    await page.waitForFunction(() => window.chronos!.status().hash.matched >= 1, undefined, { timeout: 15_000 });
+    const check = (await (await page.waitForFunction(() => {
+      const c = window.chronos!.interestCheck();
+      return c.checked >= 20 ? c : null;
+    }, undefined, { timeout: 15_000 })).jsonValue())!;
+    expect(check.otherBody).toBe(0);
+    expect(check.checked + check.notHeld).toBe(check.inView);
+    expect(check.unitM).toBeGreaterThan(0);
+    expect(check.maxErrorM).toBeLessThanOrEqual(check.unitM);
+    const status = await page.evaluate(() => window.chronos!.status());
+    expect(status.hash.mismatched).toBe(0);
+    // Every snapshot the server counts as sent reaches the page (one link, in order), and the
+    // page has applied no more than the server sent.
+    const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+    const metrics = async () => (await fetch(`${server.httpUrl}metrics`)).text();
+    const before = await metrics();
+    const sent = metric(before, 'chronos_interest_snapshots_total');
+    expect(sent).toBeGreaterThan(10);
+    await page.waitForFunction((n) => window.chronos!.interest().snapshots >= n, sent, { timeout: 15_000 });
+    const applied = (await page.evaluate(() => window.chronos!.interest())).snapshots;
+    const after = await metrics();
+    expect(applied).toBeLessThanOrEqual(metric(after, 'chronos_interest_snapshots_total'));
+    expect(metric(after, 'chronos_interest_bytes_total')).toBeGreaterThan(0);
+    // Updates by zone: every zone the page has entities in was sent updates.
+    const byZone = (await page.evaluate(() => window.chronos!.interest())).byZone;
+    ['immediate', 'near', 'awareness', 'background'].forEach((zone, i) => {
+      const updates = metric(after, `chronos_interest_updates_total\\{zone="${zone}"\\}`);
+      expect(updates).toBeGreaterThanOrEqual(0);
+      if (byZone[i]! > 0) expect(updates, zone).toBeGreaterThan(0);
+    });
+    expect(metric(after, 'chronos_interest_clients')).toBe(1);
   });
 
   it('draws the rings and zone colours, and hides them with I', async () => {
     // Out from the follow zoom (12 px/m) to about 1.5 px/m: the 200 m AoI spans most of the view.
     await page.mouse.move(760, 420);
     for (let i = 0; i < 12; i++) await page.mouse.wheel(0, 120);
-    await page.waitForTimeout(400);
+    await nextPaint(page);
     const on = await warmPixels(page);
     expect(on).toBeGreaterThan(200);
     const dir = join(ROOT, 'test-artifacts');
@@ -81,8 +111,8 @@ describe.skipIf(!hasChromium)('interest layer on the web page', () => {
     await page.screenshot({ path: join(dir, 'interest-layer.png') });
     expect(existsSync(join(dir, 'interest-layer.png'))).toBe(true);
     await page.keyboard.press('i');
-    await page.waitForTimeout(300);
     expect((await page.evaluate(() => window.chronos!.interest())).enabled).toBe(false);
+    await nextPaint(page);
     expect(await warmPixels(page)).toBeLessThan(on / 4);
     await page.keyboard.press('i');
   });

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { hasChromium, launchChromium } from '../helpers/chromium.js';
+import { hasChromium, launchChromium, nextPaint } from '../helpers/chromium.js';
 import { ROOT, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 const SEED = 77;
@@ -42,6 +42,8 @@ describe.skipIf(!hasChromium)('spatial layer on the web page', () => {
     // The interest layer's warm zone colours would count as heat: off (I) for these pictures.
     await page.keyboard.press('i');
     await page.waitForFunction(() => window.chronos?.interest().enabled === false);
+    // The toggle is immediate; the canvas shows it from the next frame the page draws.
+    await nextPaint(page);
   });
 
   afterAll(async () => {
@@ -57,7 +59,9 @@ describe.skipIf(!hasChromium)('spatial layer on the web page', () => {
 
   it('draws the grid cells and the density heat map when G is pressed', async () => {
     await page.keyboard.press('g');
-    await page.waitForFunction(() => (window.chronos?.spatial().drawn ?? 0) > 0, undefined, { timeout: 10_000 });
+    // A frame drawn with the layer on (`drawn` is counted by the draw itself, so a count left
+    // from an earlier frame with the layer off cannot pass).
+    await page.waitForFunction(() => window.chronos!.spatial().visible && window.chronos!.spatial().drawn > 0, undefined, { timeout: 10_000 });
     const status = await page.evaluate(() => window.chronos!.spatial());
     expect(status.visible).toBe(true);
     // Every NPC of the page's own world is indexed, in cells folded into map columns.
@@ -67,18 +71,21 @@ describe.skipIf(!hasChromium)('spatial layer on the web page', () => {
     expect(status.levelsInUse).toBe(1);
     expect(await heatPixels(page)).toBeGreaterThan(20_000);
     expect(await page.getAttribute('#spatial-toggle', 'aria-pressed')).toBe('true');
-    expect(await page.textContent('[data-stat="spatial"]')).toMatch(/cells, 1 level/);
+    // The panel's rows are rewritten every quarter second of the page's frames: wait for the next.
+    await page.waitForFunction(() => /cells, 1 level/.test(document.querySelector('[data-stat="spatial"]')?.textContent ?? ''), undefined, { timeout: 10_000 });
   });
 
   it('saves screenshots of the whole world and a close-up', async () => {
     const dir = join(ROOT, 'test-artifacts');
     mkdirSync(dir, { recursive: true });
-    await page.waitForTimeout(300);
+    await nextPaint(page);
     await page.screenshot({ path: join(dir, 'spatial-layer.png') });
     // Zoom in until a 50 m cell spans a dozen pixels or more: the lattice and cells show.
     await page.mouse.move(760, 420);
     for (let i = 0; i < 9; i++) await page.mouse.wheel(0, -120);
-    await page.waitForTimeout(400);
+    // The layer rebuilds its picture at most every 100 ms: a frame drawn after that.
+    await page.waitForTimeout(150);
+    await nextPaint(page);
     await page.screenshot({ path: join(dir, 'spatial-layer-zoom.png') });
     expect(existsSync(join(dir, 'spatial-layer.png'))).toBe(true);
     expect(existsSync(join(dir, 'spatial-layer-zoom.png'))).toBe(true);
@@ -86,8 +93,9 @@ describe.skipIf(!hasChromium)('spatial layer on the web page', () => {
 
   it('hides the layer again from the overlay button', async () => {
     await page.click('#spatial-toggle');
-    await page.waitForFunction(() => window.chronos?.spatial().visible === false, undefined, { timeout: 5_000 });
-    await page.waitForTimeout(100);
+    expect(await page.evaluate(() => window.chronos!.spatial().visible)).toBe(false);
+    await nextPaint(page);
+    expect(await page.evaluate(() => window.chronos!.spatial().drawn)).toBe(0);
     expect(await heatPixels(page)).toBe(0);
     expect(consoleErrors).toEqual([]);
   });

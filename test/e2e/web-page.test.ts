@@ -9,7 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { hasChromium, launchChromium } from '../helpers/chromium.js';
+import { hasChromium, launchChromium, nextPaint } from '../helpers/chromium.js';
 import { ROOT, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { referenceGameHash, referenceGameParams } from '../helpers/reference-world.js';
 import { encodeJoinMessage } from '../../src/codec/play-messages.js';
@@ -79,7 +79,7 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
     // the interest layer off (I): every NPC in its own colour, none faint or zone-coloured.
     await page.keyboard.press('i');
     await page.waitForFunction(() => window.chronos?.interest().enabled === false);
-    await page.waitForTimeout(100);
+    await nextPaint(page);
     const lit = await page.evaluate(() => {
       const canvas = document.getElementById('map') as HTMLCanvasElement;
       const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
@@ -123,8 +123,8 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
   });
 
   it('shows the connection round trip, loss and link in the overlay', async () => {
-    await page.waitForFunction(() => (window.chronos?.status().net.rttMs ?? 0) > 0, undefined, { timeout: 10_000 });
-    await page.waitForTimeout(300);
+    // The panel's rows are rewritten every quarter second of the page's frames: wait for a round trip there.
+    await page.waitForFunction(() => /^\d+(\.\d+)? ms$/.test(document.querySelector('dd[data-stat="rtt"]')?.textContent ?? ''), undefined, { timeout: 10_000 });
     const rtt = await page.textContent('dd[data-stat="rtt"]');
     expect(rtt).toMatch(/^\d+(\.\d+)? ms$/);
     expect(await page.textContent('dd[data-stat="loss"]')).toMatch(/^\d+\.\d %$/);
@@ -135,7 +135,7 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
   });
 
   it('saves a screenshot and logs no errors', async () => {
-    await page.waitForTimeout(300);
+    await nextPaint(page);
     const dir = join(ROOT, 'test-artifacts');
     mkdirSync(dir, { recursive: true });
     await page.screenshot({ path: join(dir, 'web-page.png') });

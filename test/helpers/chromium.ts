@@ -2,7 +2,7 @@
 // unless REQUIRE_CHROMIUM is set (.ci/run sets it), in which case they fail.
 
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM_PATH);
@@ -25,4 +25,13 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * Resolves once the page has drawn a frame that began after this call: its own animation-frame
+ * callback for a frame runs before one requested later, so two frames on, the canvas shows
+ * whatever the page's state was when this was called (a toggle, a zoom).
+ */
+export function nextPaint(page: Page): Promise<void> {
+  return page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
 }

@@ -2,8 +2,9 @@
 // packets of every type with random bodies, and real captured packets with bits flipped, bytes
 // overwritten, truncated, extended, spliced and replayed, from the client's own address and
 // from others. Nothing throws, every packet is either accepted or counted under exactly one
-// drop reason (received = accepted + drops), no state grows, and the real client still talks
-// to the server afterwards. FUZZ_PACKETS sets the count (npm run soak:net uses 1,000,000).
+// drop reason (received = accepted + drops), the only packets accepted are exact replays of the
+// client's handshake REQUESTs (answered statelessly), no message reaches either application,
+// no state grows, and the real client still talks to the server afterwards. FUZZ_PACKETS sets the count (npm run soak:net uses 1,000,000).
 
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -52,8 +53,12 @@ function livePair(): { p: Pair; captured: Captured[] } {
   return { p, captured };
 }
 
+/** Whether the last mutate() returned its source unchanged (an exact replay). */
+let lastWasReplay = false;
+
 function mutate(rand: () => number, src: Uint8Array): Uint8Array {
   const r = rand();
+  lastWasReplay = r >= 0.8;
   let b = src.slice();
   if (r < 0.35) {
     const flips = 1 + Math.floor(rand() * 4);
@@ -105,16 +110,30 @@ describe(`${PACKETS.toLocaleString('en')} random and mutated packets at a live e
     const serverBefore = { received: p.server.packetsReceived, accepted: p.server.packetsAccepted, dropped: p.server.drops.totalPackets };
     const clientBefore = { received: p.client.packetsReceived, accepted: p.client.packetsAccepted, dropped: p.client.drops.totalPackets };
     const clientTransport = (p.client as unknown as { transport: MemoryTransport }).transport;
+    const messagesBefore = { atServer: p.atServer.length, atClient: p.atClient.length };
+    let requestReplays = 0;
+    let acceptedRequestReplays = 0;
+    const acceptedOther: string[] = [];
     const heapBefore = heapAfterGc();
     for (let i = 0; i < PACKETS; i++) {
       const r = rand();
       const fromClientAddress = rand() < 0.7;
       const host = fromClientAddress ? conn.host : `203.0.113.${i & 255}`;
       const port = fromClientAddress ? conn.port : 1000 + (i & 1023);
+      const accepted = p.server.packetsAccepted + p.client.packetsAccepted;
+      let replayedRequest = false;
       if (r < 0.1) p.server.receive(p.serverTransport, noise(rand), host, port, null);
       else if (r < 0.25) p.server.receive(p.serverTransport, framed(rand), host, port, null);
-      else if (r < 0.85) p.server.receive(p.serverTransport, mutate(rand, toServerPackets[Math.floor(rand() * toServerPackets.length)]!), host, port, null);
-      else p.client.receive(clientTransport, mutate(rand, toClientPackets[Math.floor(rand() * toClientPackets.length)]!), '', 0, null);
+      else if (r < 0.85) {
+        const packet = mutate(rand, toServerPackets[Math.floor(rand() * toServerPackets.length)]!);
+        replayedRequest = lastWasReplay && (packet[0]! & 0x0f) === PACKET_REQUEST;
+        if (replayedRequest) requestReplays++;
+        p.server.receive(p.serverTransport, packet, host, port, null);
+      } else p.client.receive(clientTransport, mutate(rand, toClientPackets[Math.floor(rand() * toClientPackets.length)]!), '', 0, null);
+      if (p.server.packetsAccepted + p.client.packetsAccepted !== accepted) {
+        if (replayedRequest) acceptedRequestReplays++;
+        else if (acceptedOther.length < 10) acceptedOther.push(`packet ${i} (r ${r.toFixed(3)})`);
+      }
       if ((i & 8191) === 0) p.step();
     }
     const s = { received: p.server.packetsReceived - serverBefore.received, accepted: p.server.packetsAccepted - serverBefore.accepted, dropped: p.server.drops.totalPackets - serverBefore.dropped };
@@ -122,8 +141,16 @@ describe(`${PACKETS.toLocaleString('en')} random and mutated packets at a live e
     expect(s.received).toBe(s.accepted + s.dropped);
     expect(c.received).toBe(c.accepted + c.dropped);
     expect(s.received + c.received).toBeGreaterThanOrEqual(PACKETS);
-    // Nothing forged got through: the only accepted packets are the client's real ones, each at
-    // most once (the replay window), and the handshake REQUESTs it sent (answered statelessly).
+    // Nothing forged got through: the only packets accepted are exact replays of the client's
+    // handshake REQUESTs (a valid token: answered statelessly, with a CHALLENGE that commits the
+    // server to nothing), and the keep-alives of the real pair stepping alongside. No mutated,
+    // forged or replayed DATA packet was accepted, so no message reached either application.
+    expect(acceptedOther).toEqual([]);
+    expect(requestReplays).toBeGreaterThan(10);
+    expect(acceptedRequestReplays).toBe(requestReplays);
+    expect(c.accepted + s.accepted).toBeGreaterThanOrEqual(acceptedRequestReplays);
+    expect(p.atServer.length).toBe(messagesBefore.atServer);
+    expect(p.atClient.length).toBe(messagesBefore.atClient);
     expect(p.server.connections.length).toBe(1);
     expect(conn.state).toBe('connected');
     expect(conn.reassembler.bytes).toBeLessThanOrEqual(conn.reassembler.capBytes);
@@ -134,13 +161,15 @@ describe(`${PACKETS.toLocaleString('en')} random and mutated packets at a live e
     for (const r of ['too_short', 'bad_prefix', 'wrong_direction', 'bad_length', 'bad_version', 'token_invalid', 'unknown_address', 'decrypt_failed', 'replayed'] as const) {
       expect(reasons[r], r).toBeGreaterThan(0);
     }
-    // The real client still gets through, both ways, in order.
-    p.atServer.length = 0;
-    p.atClient.length = 0;
+    // The real client still gets through, both ways: exactly the two messages sent now arrive.
     const before = clientConn.stats();
     p.client.send(0, new TextEncoder().encode('still here'));
     conn.send(0, new TextEncoder().encode('welcome back'));
-    p.until(() => p.atServer.some((m) => m.channel === 0) && p.atClient.some((m) => m.channel === 0), 5000);
+    p.until(() => p.atServer.length > messagesBefore.atServer && p.atClient.length > messagesBefore.atClient, 5000);
+    p.run(200);
+    const text = (m: { channel: number; bytes: Uint8Array }) => `${m.channel}:${new TextDecoder().decode(m.bytes)}`;
+    expect(p.atServer.slice(messagesBefore.atServer).map(text)).toEqual(['0:still here']);
+    expect(p.atClient.slice(messagesBefore.atClient).map(text)).toEqual(['0:welcome back']);
     expect(clientConn.stats().packetsIn).toBeGreaterThan(before.packetsIn);
   });
 });

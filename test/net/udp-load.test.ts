@@ -14,6 +14,14 @@ import type { NetCrypto } from '../../src/net/crypto.js';
 import { CLIENT_SEND_POOL_SIZE, UdpTransport } from '../../src/net/transport-udp.js';
 
 const CONNECTIONS = Number(process.env.UDP_CONNECTIONS ?? 300);
+/**
+ * Handshakes a client may start again after one failed or its link dropped (a client resends
+ * every handshake packet 10 times a second for 5 s, so one loss never fails an attempt), and
+ * how many retries all clients together may need: a tenth of them. Beyond either, the server is
+ * refusing or losing clients, and the test says so rather than retrying until its deadline.
+ */
+const MAX_RETRIES_PER_CLIENT = 2;
+const MAX_RETRIES = Math.max(10, Math.ceil(CONNECTIONS / 10));
 const TARGET_BYTES_PER_CONNECTION = 20 * 1024;
 const FIXTURE = fileURLToPath(new URL('./fixtures/udp-echo-server.ts', import.meta.url));
 
@@ -38,10 +46,11 @@ function ask(): Promise<ServerStats> {
   });
 }
 
-/** Runs `update` on every client each 16 ms until `done()` or the deadline. */
-async function drive(clients: NetClient[], done: () => boolean, timeoutMs: number): Promise<void> {
+/** Runs `update` on every client each 16 ms until `done()`, a failure or the deadline. */
+async function drive(clients: NetClient[], done: () => boolean, timeoutMs: number, failures: string[] = []): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!done()) {
+    if (failures.length > 0) throw new Error(`clients gave up: ${failures.slice(0, 5).join('; ')}`);
     if (Date.now() > deadline) throw new Error('timed out driving clients');
     for (const c of clients) c.update();
     await new Promise((r) => setTimeout(r, 16));
@@ -73,8 +82,15 @@ describe(`${CONNECTIONS.toLocaleString('en')} simultaneous UDP loopback connecti
       transports.push(...(await Promise.all(batch)));
     }
     let retries = 0;
-    const retry = (i: number) => {
+    const retriesOf = new Uint8Array(CONNECTIONS);
+    const failures: string[] = [];
+    const retry = (i: number, why: string) => {
+      if (retriesOf[i]! >= MAX_RETRIES_PER_CLIENT || retries >= MAX_RETRIES) {
+        failures.push(`client ${i}: ${why} after ${retriesOf[i]} retries (${retries} in all)`);
+        return;
+      }
       retries++;
+      retriesOf[i]!++;
       void UdpTransport.bind({ host: '127.0.0.1', port: 0, poolSize: CLIENT_SEND_POOL_SIZE }).then((t) => {
         transports[i] = t;
         start(i);
@@ -91,9 +107,9 @@ describe(`${CONNECTIONS.toLocaleString('en')} simultaneous UDP loopback connecti
           keepaliveMs: 1000,
           handlers: {
             message: () => echoed.add(i),
-            // A bot whose attempt failed or whose link dropped under load tries again.
-            disconnect: () => retry(i),
-            interrupt: () => retry(i),
+            // A bot whose attempt failed or whose link dropped under load tries again (bounded).
+            disconnect: (reason) => retry(i, `disconnected (${reason})`),
+            interrupt: (reason) => retry(i, `interrupted (${reason})`),
           },
         }),
       );
@@ -108,16 +124,18 @@ describe(`${CONNECTIONS.toLocaleString('en')} simultaneous UDP loopback connecti
       for (let k = 0; k < WAVE && next < upTo; k++) start(next++);
       return next === upTo && clients.slice(0, upTo).every((c) => c.state === 'connected');
     };
-    await drive(clients, arrive(FIRST), 180_000);
+    await drive(clients, arrive(FIRST), 180_000, failures);
     const warm = await ask();
-    await drive(clients, arrive(CONNECTIONS), 180_000);
+    await drive(clients, arrive(CONNECTIONS), 180_000, failures);
     for (let i = 0; i < CONNECTIONS; i++) clients[i]!.send(0, new TextEncoder().encode(`hello from ${i}`));
-    await drive(clients, () => echoed.size === CONNECTIONS, 120_000);
+    await drive(clients, () => echoed.size === CONNECTIONS, 120_000, failures);
     const loaded = await ask();
     expect(loaded.connections).toBe(CONNECTIONS);
     const perConnection = (loaded.heapUsed + loaded.external - warm.heapUsed - warm.external) / (CONNECTIONS - FIRST);
     console.log(`server memory per connection: ${Math.round(perConnection)} B over connections ${FIRST + 1}..${CONNECTIONS}; ${retries} retried handshakes; drops ${JSON.stringify(Object.fromEntries(Object.entries(loaded.drops).filter(([, v]) => v > 0)))}`);
     expect(perConnection).toBeLessThan(TARGET_BYTES_PER_CONNECTION);
+    expect(failures).toEqual([]);
+    expect(retries).toBeLessThanOrEqual(MAX_RETRIES);
     // Leaving in waves too: a burst of 15,000 DISCONNECT packets would overflow the kernel's
     // receive buffer, and the stragglers would only go after the 10 s timeout.
     for (let i = 0; i < clients.length; i++) {

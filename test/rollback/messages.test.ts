@@ -1,6 +1,6 @@
 // Wire formats of the rollback channel (src/codec/rollback-*): every message round-trips through
 // its decoder into an equal value, and decoders reject every malformed variant with DecodeError
-// and nothing else.
+// and nothing else; what they accept of random and mutated bytes encodes back to those bytes.
 
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,21 +8,40 @@ import {
   encodeConfirmedMessage, encodeHashMessage, encodeInputMessage, encodeResyncMessage, encodeStateMessage,
   CONFIRMED_HEADER_BYTES, NO_FRAME, RESYNC_TOO_DEEP,
 } from '../../src/codec/rollback-messages.js';
-import { BUTTON_FIRE, BUTTON_PRESENT, BUTTON_SHOOT, CLIENT_INPUT_BYTES, INPUT_BYTES, NO_TARGET, readInput, writeInput } from '../../src/codec/rollback-input.js';
+import {
+  BUTTON_FIRE, BUTTON_PRESENT, BUTTON_SHOOT, CLIENT_BUTTONS, CLIENT_INPUT_BYTES, IN_BUTTONS, INPUT_BYTES, NO_TARGET, readInput, writeInput,
+} from '../../src/codec/rollback-input.js';
 import { DecodeError, InvalidArgumentError } from '../../src/core/errors.js';
 import { mulberry32, randomInputs } from './fixtures.js';
+import { expectSameBytes, newTally, tallyDecode, type DecoderTally } from '../helpers/decoder-fuzz.js';
 
-function expectOnlyDecodeErrors(decode: (bytes: Uint8Array) => unknown, template: Uint8Array, seed: number): void {
+/**
+ * 3,000 inputs: random bytes, cuts of `template` (a few bytes longer too), and cuts with one byte
+ * replaced. Rejections must be DecodeErrors; each accepted value goes to `check`.
+ */
+function fuzz<T>(decode: (bytes: Uint8Array) => T, check: (value: T, bytes: Uint8Array) => void, template: Uint8Array, seed: number): DecoderTally {
   const rand = mulberry32(seed);
+  const tally = newTally();
   for (let i = 0; i < 3000; i++) {
-    const bytes = i % 3 === 0 ? Uint8Array.from({ length: Math.floor(rand() * 80) }, () => Math.floor(rand() * 256)) : template.slice(0, Math.floor(rand() * (template.length + 3)));
-    if (i % 3 === 2 && bytes.length > 0) bytes[Math.floor(rand() * bytes.length)] = Math.floor(rand() * 256);
-    try {
-      decode(bytes);
-    } catch (err) {
-      expect(err).toBeInstanceOf(DecodeError);
+    let bytes: Uint8Array;
+    if (i % 3 === 0) bytes = Uint8Array.from({ length: Math.floor(rand() * 80) }, () => Math.floor(rand() * 256));
+    else {
+      // A cut near the full length half the time, so some survive to be mutated inside.
+      const len = rand() < 0.5 ? template.length - 1 + Math.floor(rand() * 3) : Math.floor(rand() * (template.length + 3));
+      bytes = new Uint8Array(len);
+      bytes.set(template.subarray(0, Math.min(len, template.length)));
     }
+    if (i % 3 === 2 && bytes.length > 0) bytes[Math.floor(rand() * bytes.length)] = Math.floor(rand() * 256);
+    tallyDecode(tally, decode, check, bytes);
   }
+  return tally;
+}
+
+/** Full input records (PRESENT and verdict left zero) holding a decoded INPUT's client bytes. */
+function recordsOf(inputs: Uint8Array, count: number): Uint8Array {
+  const records = new Uint8Array(count * INPUT_BYTES);
+  for (let k = 0; k < count; k++) records.set(inputs.subarray(k * CLIENT_INPUT_BYTES, (k + 1) * CLIENT_INPUT_BYTES), k * INPUT_BYTES);
+  return records;
 }
 
 describe('input records', () => {
@@ -88,13 +107,35 @@ describe('rollback messages', () => {
     expect(() => encodeConfirmedMessage({ players: 2, firstFrame: 0, count: 1, inputs: records, offset: 0, presence: [0b100n], presenceOffset: 0 }, 0, 0, 0)).toThrow(InvalidArgumentError);
   });
 
-  it('rejects truncated, padded, mutated and random bytes with DecodeError only', () => {
+  it('rejects truncated, padded, mutated and random bytes with DecodeError only, and what it accepts encodes back', () => {
     const records = randomInputs(mulberry32(3), 4);
-    expectOnlyDecodeErrors(decodeInputMessage, encodeInputMessage(1, 10, 9, records, 0, 4), 10);
-    expectOnlyDecodeErrors(decodeConfirmedMessage, encodeConfirmedMessage({ players: 4, firstFrame: 3, count: 1, inputs: records, offset: 0, presence: [15n], presenceOffset: 0 }, 4, 3, 1), 11);
-    expectOnlyDecodeErrors(decodeHashMessage, encodeHashMessage(60, 1n), 12);
-    expectOnlyDecodeErrors(decodeStateMessage, encodeStateMessage(1, 1n, new Uint8Array(32)), 13);
-    expectOnlyDecodeErrors(decodeResyncMessage, encodeResyncMessage(1, 1, 1, 1n), 14);
+    const tallies: Record<string, DecoderTally> = {
+      INPUT: fuzz(decodeInputMessage, (m, bytes) => {
+        // Framing in range; the values of each input are the server's to check (clientInputProblem),
+        // and the encoder strips buttons a client may not press: the rest is byte for byte.
+        expect(m.player).toBeLessThan(64);
+        expect(m.count).toBeGreaterThanOrEqual(1);
+        expect(m.count).toBeLessThanOrEqual(32);
+        expect(m.inputs.byteLength).toBe(m.count * CLIENT_INPUT_BYTES);
+        const expected = bytes.slice();
+        for (let k = 0; k < m.count; k++) expected[12 + k * CLIENT_INPUT_BYTES + IN_BUTTONS]! &= CLIENT_BUTTONS;
+        expectSameBytes(encodeInputMessage(m.player, m.firstFrame, m.ackFrame, recordsOf(m.inputs, m.count), 0, m.count), expected, 'INPUT');
+      }, encodeInputMessage(1, 10, 9, records, 0, 4), 10),
+      CONFIRMED: fuzz(decodeConfirmedMessage, (m, bytes) => {
+        expect(m.inputs.byteLength).toBe(m.count * m.players * INPUT_BYTES);
+        const frames = { players: m.players, firstFrame: m.firstFrame, count: m.count, inputs: m.inputs, offset: 0, presence: m.presence, presenceOffset: 0 };
+        expectSameBytes(encodeConfirmedMessage(frames, m.serverFrame, m.inputAckFrame, m.inputLeadFrames), bytes, 'CONFIRMED');
+      }, encodeConfirmedMessage({ players: 4, firstFrame: 3, count: 1, inputs: records, offset: 0, presence: [15n], presenceOffset: 0 }, 4, 3, 1), 11),
+      HASH: fuzz(decodeHashMessage, (m, bytes) => expectSameBytes(encodeHashMessage(m.frame, m.hash), bytes, 'HASH'), encodeHashMessage(60, 1n), 12),
+      STATE: fuzz(decodeStateMessage, (m, bytes) => expectSameBytes(encodeStateMessage(m.frame, m.hash, m.bytes), bytes, 'STATE'), encodeStateMessage(1, 1n, new Uint8Array(32)), 13),
+      RESYNC: fuzz(decodeResyncMessage, (m, bytes) => expectSameBytes(encodeResyncMessage(m.player, m.reason, m.frame, m.hash), bytes, 'RESYNC'), encodeResyncMessage(1, 1, 1, 1n), 14),
+    };
+    for (const [name, t] of Object.entries(tallies)) {
+      // Both outcomes are exercised: most inputs are refused, and dozens are accepted and checked.
+      expect(t.accepted + t.rejected, name).toBe(3000);
+      expect(t.accepted, name).toBeGreaterThanOrEqual(200);
+      expect(t.rejected, name).toBeGreaterThanOrEqual(1500);
+    }
     const padded = new Uint8Array(encodeHashMessage(60, 1n).length + 1);
     expect(() => decodeHashMessage(padded)).toThrow(DecodeError);
   });

@@ -8,8 +8,10 @@ import { GameServer } from '../../src/server/game-server.js';
 import { PlayClient } from '../../src/client/play-client.js';
 import { connectUdp } from '../../src/client/udp-connector.js';
 import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL } from '../../src/client/play-channels.js';
-import { encodeInterestAck, encodeInterestViewer, MAX_ACKS_PER_MESSAGE } from '../../src/codec/interest-setup.js';
-import { MSG_SNAPSHOT } from '../../src/codec/snapshot-spec.js';
+import { decodeInterestSetup, encodeInterestAck, encodeInterestViewer, MAX_ACKS_PER_MESSAGE, MSG_INTEREST_SETUP } from '../../src/codec/interest-setup.js';
+import { decodeCodecParams, MSG_CODEC_PARAMS, MSG_EVENT, MSG_SNAPSHOT } from '../../src/codec/snapshot-spec.js';
+import { decodeEvent } from '../../src/codec/broadcast-event.js';
+import { DecodeError } from '../../src/core/errors.js';
 import { EVENT_PLAYER_DOWN } from '../../src/server/interest-host.js';
 import { Arena } from '../../src/wasm/arena.js';
 import { loadChronos } from '../../src/wasm/loader.js';
@@ -167,14 +169,40 @@ describe('interest-managed snapshots in the demo', () => {
   it('counts garbage on the snapshot channel as a client-side drop, and keeps its view', () => {
     const view = a.interest.view!;
     const before = view.count;
+    const drops = { ...a.interest.drops };
+    const refusedBefore = view.rejected + view.stale;
+    const acceptedBefore = view.accepted;
+    const eventsBefore = a.interest.eventsReceived;
+    // The oracle, from each message's type byte: a snapshot is refused by the view on the
+    // snapshot channel and is on the wrong channel on the reliable one; a codec-params, setup
+    // or event message that does not decode is a decode drop on either channel; anything else
+    // is an unknown type on either.
+    const expected = { refused: 0, wrong_channel: 0, decode: 0, unknown_type: 0 };
     const rand = mulberry32(3);
     for (let i = 0; i < 200; i++) {
       const bytes = Uint8Array.from({ length: 1 + Math.floor(rand() * 40) }, () => Math.floor(rand() * 256));
       if (i % 2 === 0) bytes[0] = MSG_SNAPSHOT;
+      if (bytes[0] === MSG_SNAPSHOT) {
+        expected.refused++;
+        expected.wrong_channel++;
+      } else if (bytes[0] === MSG_CODEC_PARAMS || bytes[0] === MSG_INTEREST_SETUP || bytes[0] === MSG_EVENT) {
+        const decoder = bytes[0] === MSG_CODEC_PARAMS ? decodeCodecParams : bytes[0] === MSG_INTEREST_SETUP ? decodeInterestSetup : decodeEvent;
+        expect(() => decoder(bytes), `message ${i}`).toThrow(DecodeError);
+        expected.decode += 2;
+      } else expected.unknown_type += 2;
       expect(() => a.receive(INTEREST_SNAPSHOT_CHANNEL, bytes)).not.toThrow();
       expect(() => a.receive(INTEREST_RELIABLE_CHANNEL, bytes)).not.toThrow();
     }
-    expect(a.interest.rejected + a.interest.drops.unknown_type + a.interest.drops.wrong_channel + a.interest.drops.decode).toBeGreaterThan(0);
+    expect(expected.refused + expected.wrong_channel + expected.decode + expected.unknown_type).toBe(400);
+    expect(view.rejected + view.stale - refusedBefore).toBe(expected.refused);
+    expect(a.interest.drops.wrong_channel - drops.wrong_channel).toBe(expected.wrong_channel);
+    expect(a.interest.drops.decode - drops.decode).toBe(expected.decode);
+    expect(a.interest.drops.unknown_type - drops.unknown_type).toBe(expected.unknown_type);
+    expect(a.interest.drops.before_params).toBe(drops.before_params);
+    // Nothing of it was taken in: no snapshot applied, no event heard, the same view.
+    expect(view.accepted).toBe(acceptedBefore);
+    expect(a.interest.eventsReceived).toBe(eventsBefore);
+    expect(a.interest.view).toBe(view);
     expect(view.count).toBe(before);
   });
 
@@ -183,18 +211,24 @@ describe('interest-managed snapshots in the demo', () => {
     const conn = server.net.server.connections[0]!;
     const drops = () => Object.values(host.drops).reduce((s, n) => s + n, 0);
     const before = drops();
+    const was = { ...host.drops };
     host.receive(conn, INTEREST_RELIABLE_CHANNEL, encodeInterestViewer(1e6, 0)); // outside the world
     host.receive(conn, INTEREST_RELIABLE_CHANNEL, Uint8Array.of(0xc9, 1, 2)); // truncated
     host.receive(conn, INTEREST_SNAPSHOT_CHANNEL, encodeInterestViewer(1, 1)); // wrong channel
     host.receive(conn, INTEREST_RELIABLE_CHANNEL, encodeInterestViewer(1, 1)); // a player may not move its view
     const flood = encodeInterestAck(Array.from({ length: MAX_ACKS_PER_MESSAGE }, (_, i) => 0xfffff000 + i));
     for (let i = 0; i < 10; i++) host.receive(conn, INTEREST_SNAPSHOT_CHANNEL, flood);
-    expect(host.drops.out_of_world).toBeGreaterThanOrEqual(1);
-    expect(host.drops.decode).toBeGreaterThanOrEqual(1);
-    expect(host.drops.wrong_channel).toBeGreaterThanOrEqual(1);
-    expect(host.drops.not_a_spectator).toBeGreaterThanOrEqual(1);
-    expect(host.drops.ack_flood).toBeGreaterThanOrEqual(1);
-    expect(drops() - before).toBeGreaterThanOrEqual(5);
+    // One of each, and every flood beyond the per-tick budget of 32 acks: 8 of the 10 (9 or 10
+    // when the client's own acks of this tick already used some of it).
+    expect(host.drops.out_of_world - was.out_of_world).toBe(1);
+    expect(host.drops.decode - was.decode).toBe(1);
+    expect(host.drops.wrong_channel - was.wrong_channel).toBe(1);
+    expect(host.drops.not_a_spectator - was.not_a_spectator).toBe(1);
+    expect(host.drops.unknown_connection).toBe(was.unknown_connection);
+    const floods = host.drops.ack_flood - was.ack_flood;
+    expect(floods).toBeGreaterThanOrEqual(8);
+    expect(floods).toBeLessThanOrEqual(10);
+    expect(drops() - before).toBe(4 + floods);
   });
 
   it('frees a client\'s view when it leaves', async () => {

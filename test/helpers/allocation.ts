@@ -1,0 +1,74 @@
+// Heap bytes a synchronous piece of code allocates per call, measured so that garbage collection
+// (whose timing belongs to V8 and to whatever else shares the process, never to the code under
+// test) can neither flake the test nor hide an allocation. The work runs in many short slices
+// with the heap read around each; the heap only grows between collections, so a slice during
+// which no collection ran (perf_hooks' 'gc' entries say when each ran) shows every byte it
+// allocated, and a slice that overlaps a collection is left out. The cost of reading the heap
+// itself is measured the same way around empty slices and taken off.
+
+import { performance, PerformanceObserver } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+export interface AllocationMeasure {
+  /** Bytes per call over the slices no collection touched, less the cost of reading the heap. */
+  bytesPerCall: number;
+  /** Slices measured (no collection during them) and run. */
+  cleanSlices: number;
+  slices: number;
+  /** Calls in the measured slices. */
+  calls: number;
+}
+
+let gc: (() => void) | undefined;
+
+/** A full collection now (V8's gc(), reached without starting the process with --expose-gc). */
+export function collectGarbage(): void {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+}
+
+/**
+ * Runs `slice` (which makes `callsPerSlice` calls of the code under test) `slices` times after a
+ * full collection, and returns what the slices untouched by any collection allocated per call.
+ */
+export async function allocationPerCall(slice: () => void, slices: number, callsPerSlice: number): Promise<AllocationMeasure> {
+  const measure = async (work: () => void) => {
+    const windows = new Float64Array(slices * 2);
+    const grown = new Float64Array(slices);
+    const pauses: { start: number; end: number }[] = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) pauses.push({ start: e.startTime, end: e.startTime + e.duration });
+    });
+    collectGarbage();
+    observer.observe({ entryTypes: ['gc'] });
+    for (let s = 0; s < slices; s++) {
+      windows[2 * s] = performance.now();
+      const before = process.memoryUsage().heapUsed;
+      work();
+      grown[s] = process.memoryUsage().heapUsed - before;
+      windows[2 * s + 1] = performance.now();
+    }
+    // The observer hears of collections asynchronously: let it catch up before reading.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const e of observer.takeRecords()) pauses.push({ start: e.startTime, end: e.startTime + e.duration });
+    observer.disconnect();
+    let clean = 0;
+    let bytes = 0;
+    for (let s = 0; s < slices; s++) {
+      const t0 = windows[2 * s]!, t1 = windows[2 * s + 1]!;
+      if (pauses.some((p) => p.start <= t1 && p.end >= t0)) continue;
+      clean++;
+      bytes += grown[s]!;
+    }
+    return { clean, bytes };
+  };
+  const empty = await measure(() => undefined);
+  const real = await measure(slice);
+  const overhead = empty.clean > 0 ? empty.bytes / empty.clean : 0;
+  const calls = real.clean * callsPerSlice;
+  return { bytesPerCall: calls > 0 ? (real.bytes - overhead * real.clean) / calls : Number.NaN, cleanSlices: real.clean, slices, calls };
+}
