@@ -57,6 +57,12 @@ export interface GameServerOptions extends PartialConfig {
    * every connection on this thread. WebSocket clients stay on this thread either way.
    */
   workers?: number;
+  /** How the network workers carry packets: 'udp' (default), or 'ring' (shared memory: the socketless bench). */
+  workerTransport?: 'udp' | 'ring';
+  /** Interest lanes (threads sharing the per-client work); default one per network worker, at least 1. */
+  interestLanes?: number;
+  /** No timer loop: the caller runs every tick with runTick() (benchmarks, tests). */
+  manualTicks?: boolean;
 
   /** Collect Node process metrics (off in tests that start many servers). */
   processMetrics?: boolean;
@@ -114,7 +120,7 @@ export class GameServer {
 
   /** Loads the module, builds the world and starts listening. */
   static async start(options: GameServerOptions = {}): Promise<GameServer> {
-    const { log, processMetrics, maxPlayers, rules, interest, mode = 'world', workers = 0, ...partial } = options;
+    const { log, processMetrics, maxPlayers, rules, interest, mode = 'world', workers = 0, workerTransport = 'udp', interestLanes, manualTicks = false, ...partial } = options;
     if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new ConfigError('workers', `must be an integer in [0, 256], got ${String(workers)}`);
     if (mode === 'arena' && workers > 0) throw new ConfigError('workers', 'arena mode runs on one thread (its 64 players need no shards)');
     if (mode === 'world' && interest === false) throw new ConfigError('interest', 'world mode is interest-managed: it cannot be turned off');
@@ -149,12 +155,13 @@ export class GameServer {
         radiusM: interest?.radiusM ?? DEFAULT_AOI_RADIUS_M,
         maxSnapshotBytes: interest?.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES,
         maxClients: config.maxClients,
+        lanes: interestLanes ?? Math.max(1, workers),
       });
       registerInterestMetrics(server.metrics.registry, server.interest);
       const ih = server.interest;
       if (server.worldHost) server.worldHost.onAvatarDown = (x, y, z, id) => ih.announceAt(x, y, z, EVENT_AVATAR_DOWN, id);
     }
-    await server.listen(workers);
+    await server.listen(workers, workerTransport, manualTicks);
     return server;
   }
 
@@ -287,7 +294,7 @@ export class GameServer {
     return { mode: this.mode, tickHz: this.config.tickHz, worldSizeM: this.config.worldSizeM, seed: this.config.seed };
   }
 
-  private async listen(workers: number): Promise<void> {
+  private async listen(workers: number, workerTransport: 'udp' | 'ring', manualTicks: boolean): Promise<void> {
     const { host, httpPort, udpPort } = this.config;
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) =>
@@ -299,7 +306,7 @@ export class GameServer {
       });
     });
     try {
-      if (workers > 0) await this.net.startWorkers(workers, this.linkHandlers, (line) => this.log(line));
+      if (workers > 0) await this.net.startWorkers(workers, this.linkHandlers, (line) => this.log(line), workerTransport);
       else {
         this.udp = await this.bindUdp(host, udpPort);
         this.net.attachUdp(this.udp);
@@ -312,7 +319,7 @@ export class GameServer {
     this.running = true;
     this.startedAt = performance.now();
     this.clock.advance(this.startedAt);
-    this.schedule();
+    if (!manualTicks) this.schedule();
   }
 
   private bindUdp(host: string, port: number): Promise<Socket> {

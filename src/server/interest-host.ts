@@ -22,6 +22,8 @@ export interface InterestHostOptions {
   /** Largest snapshot per client per tick, bytes (the congestion budget is capped by it). */
   maxSnapshotBytes: number;
   maxClients: number;
+  /** Threads sharing the per-client interest work (1: this thread alone). */
+  lanes?: number;
 }
 
 /** 200 m: a few hundred NPCs around a player in the 10 km demo world, rings a page can show. */
@@ -96,7 +98,7 @@ export class InterestHost {
       maxSnapshotBytes: options.maxSnapshotBytes,
       defaultShape: { kind: 'circle', radiusM: r },
       zones: { immediateM: r * ZONE_FRACTIONS.immediate, nearM: r * ZONE_FRACTIONS.near, awarenessM: r * ZONE_FRACTIONS.awareness },
-      lanes: 1,
+      lanes: options.lanes ?? 1,
     });
     return new InterestHost(pipeline, world, tickHz, options);
   }

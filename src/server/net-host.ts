@@ -104,7 +104,7 @@ export class NetHost {
    * Starts `workers` network workers (ports from the configured UDP port on, or ephemeral with
    * 0) that own every UDP connection from now on; their clients' events go to `handlers`.
    */
-  async startWorkers(workers: number, handlers: LinkHandlers, log: (line: string) => void): Promise<void> {
+  async startWorkers(workers: number, handlers: LinkHandlers, log: (line: string) => void, transport: 'udp' | 'ring' = 'udp'): Promise<void> {
     this.pool = await NetWorkerPool.start({
       workers,
       host: this.config.host,
@@ -114,6 +114,7 @@ export class NetHost {
       maxConnectionsPerWorker: this.config.maxClients,
       handlers,
       log,
+      transport,
     });
     registerNetWorkerMetrics(this.metrics.registry, this.pool);
   }

@@ -7,11 +7,18 @@
 //          INTERRUPT / DISCONNECT (arg: reason), MESSAGE (channel; payload: the message)
 //   outbox (MessageRing, main -> worker): what its clients are to be sent this tick
 //          SEND (channel; payload: the message, copied), KICK (arg: disconnect reason)
-//   control (Int32 x 8): | 0 flush generation (main bumps it after each tick) |
-//                        | 1 flushes done (the worker bumps it after sealing and sending) |
-//                        | 2 stop | 3 lifecycle events waiting in the worker (ring was full) |
+//   control (Int32 x 8): | 0 doorbell (bumped with every command; the worker waits on it) |
+//                        | 1 flush generation (main bumps it after each tick) |
+//                        | 2 flushes done (the worker bumps it after sealing and sending) |
+//                        | 3 poll generation, 4 polls done (a ring transport's packets taken in) |
+//                        | 5 stop | 6 lifecycle events waiting in the worker (ring was full) |
 //   stats  (Float64 x STATS_WORDS per connection): budget bytes, smoothed RTT ms, bytes in,
 //          bytes out: written by the worker after each flush, read by the main thread
+//   timing (Float64 x 2): ms the worker spent busy (receiving, flushing), packets received
+//
+// With transport 'ring' (the socketless server bench) the worker's packets come and go through
+// two more rings instead of a UDP socket (src/net/transport-ring.ts), and it takes in what
+// arrived when told to poll.
 //
 // Connection ids are the worker's own (0 .. maxConnections-1); the main thread makes them
 // global as worker index x stride + id. Lifecycle events are never dropped (the worker queues
@@ -24,11 +31,16 @@ export const KIND_MESSAGE = 4;
 export const KIND_SEND = 5;
 export const KIND_KICK = 6;
 
-export const CTRL_FLUSH = 0;
-export const CTRL_FLUSHED = 1;
-export const CTRL_STOP = 2;
-export const CTRL_PENDING = 3;
+export const CTRL_DOORBELL = 0;
+export const CTRL_FLUSH = 1;
+export const CTRL_FLUSHED = 2;
+export const CTRL_POLL = 3;
+export const CTRL_POLLED = 4;
+export const CTRL_STOP = 5;
+export const CTRL_PENDING = 6;
 export const CTRL_WORDS = 8;
+export const TIMING_BUSY_MS = 0;
+export const TIMING_PACKETS = 1;
 
 export const STATS_WORDS = 4;
 export const STAT_BUDGET = 0;
@@ -50,6 +62,11 @@ export interface NetWorkerData {
   outbox: SharedArrayBuffer;
   control: SharedArrayBuffer;
   stats: SharedArrayBuffer;
+  timing: SharedArrayBuffer;
+  /** 'udp' (default): a socket on `port`; 'ring': packets through `packetsIn` / `packetsOut`. */
+  transport?: 'udp' | 'ring';
+  packetsIn?: SharedArrayBuffer;
+  packetsOut?: SharedArrayBuffer;
 }
 
 /** What a worker reports once a second (and when asked): its NetServer's counters. */
@@ -63,6 +80,8 @@ export interface NetWorkerCounters {
   bytesSent: number;
   handshakesCompleted: number;
   inboxDropped: number;
+  /** The worker's JavaScript heap in use, bytes. */
+  heapUsed: number;
   packetDrops: Record<string, number>;
   messageDrops: Record<string, number>;
 }

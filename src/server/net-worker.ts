@@ -13,11 +13,14 @@ import { NetServer } from '../net/server.js';
 import type { Connection } from '../net/connection.js';
 import type { ChannelConfig } from '../net/channel.js';
 import { UdpTransport, SERVER_SOCKET_BUFFER_BYTES } from '../net/transport-udp.js';
+import { RingTransport } from '../net/transport-ring.js';
+import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import { loadServerCrypto } from '../net/crypto-node.js';
 import { MESSAGE_DROP_REASONS, PACKET_DROP_REASONS } from '../net/drops.js';
 import { DisconnectReason, type SessionTier } from '../net/spec.js';
 import {
-  CTRL_FLUSH, CTRL_FLUSHED, CTRL_PENDING, CTRL_STOP, CTRL_WORDS, KIND_CONNECT, KIND_DISCONNECT, KIND_INTERRUPT, KIND_KICK, KIND_MESSAGE, KIND_SEND,
+  CTRL_DOORBELL, CTRL_FLUSH, CTRL_FLUSHED, CTRL_PENDING, CTRL_POLL, CTRL_POLLED, CTRL_STOP, CTRL_WORDS, TIMING_BUSY_MS, TIMING_PACKETS, KIND_CONNECT, KIND_DISCONNECT, KIND_INTERRUPT, KIND_KICK, KIND_MESSAGE, KIND_SEND,
   STATS_WORDS, STAT_BUDGET, STAT_BYTES_IN, STAT_BYTES_OUT, STAT_RTT, type NetWorkerCounters, type NetWorkerData, type NetWorkerMessage,
 } from './net-shard-protocol.js';
 
@@ -37,6 +40,17 @@ export async function runNetWorker(data: NetWorkerData, post: (m: NetWorkerMessa
   const outbox = new MessageRing(data.outbox);
   const ctrl = new Int32Array(data.control, 0, CTRL_WORDS);
   const stats = new Float64Array(data.stats);
+  const timing = new Float64Array(data.timing);
+  // Time spent busy for the server's clients (opening what they send, sealing what they get):
+  // what the socketless bench adds up as the server's CPU per tick.
+  const busy = <T>(work: () => T): T => {
+    const started = performance.now();
+    try {
+      return work();
+    } finally {
+      timing[TIMING_BUSY_MS]! += performance.now() - started;
+    }
+  };
   const ids = new Map<Connection, number>();
   const byId: (Connection | undefined)[] = [];
   const free: number[] = [];
@@ -98,16 +112,30 @@ export async function runNetWorker(data: NetWorkerData, post: (m: NetWorkerMessa
       },
     },
   });
-  const udp = await UdpTransport.bind({ host: data.host, port: data.port });
-  for (const set of [(n: number) => udp.socket.setRecvBufferSize(n), (n: number) => udp.socket.setSendBufferSize(n)]) {
-    try {
-      set(SERVER_SOCKET_BUFFER_BYTES);
-    } catch {
-      // The OS refused the size (a container's limits): the default buffer still works.
+  let ring: RingTransport | undefined;
+  let port = 0;
+  if (data.transport === 'ring') {
+    ring = new RingTransport(data.packetsIn!, data.packetsOut!);
+    server.listen(ring);
+  } else {
+    const udp = await UdpTransport.bind({ host: data.host, port: data.port });
+    for (const set of [(n: number) => udp.socket.setRecvBufferSize(n), (n: number) => udp.socket.setSendBufferSize(n)]) {
+      try {
+        set(SERVER_SOCKET_BUFFER_BYTES);
+      } catch {
+        // The OS refused the size (a container's limits): the default buffer still works.
+      }
     }
+    // Every packet's opening and decoding counts as the worker's busy time.
+    const receive = server.receive.bind(server);
+    server.receive = (...args: Parameters<typeof server.receive>) => {
+      timing[TIMING_PACKETS]!++;
+      busy(() => receive(...args));
+    };
+    server.listen(udp);
+    port = udp.port;
   }
-  server.listen(udp);
-  post({ type: 'ready', port: udp.port });
+  post({ type: 'ready', port });
 
   const flush = () => {
     retryPending();
@@ -139,24 +167,35 @@ export async function runNetWorker(data: NetWorkerData, post: (m: NetWorkerMessa
       bytesSent: s.bytesSent,
       handshakesCompleted: s.handshakesCompleted,
       inboxDropped: inbox.dropped,
+      heapUsed: getHeapStatistics().used_heap_size,
       packetDrops: Object.fromEntries(PACKET_DROP_REASONS.map((r, i) => [r, server.drops.packets[i]!])),
       messageDrops: Object.fromEntries(MESSAGE_DROP_REASONS.map((r, i) => [r, server.drops.messages[i]!])),
     };
   };
   let lastCounters = 0;
 
-  let seen = Atomics.load(ctrl, CTRL_FLUSH);
+  let bell = Atomics.load(ctrl, CTRL_DOORBELL);
+  let flushSeen = Atomics.load(ctrl, CTRL_FLUSH);
+  let pollSeen = Atomics.load(ctrl, CTRL_POLL);
   for (;;) {
-    const wait = Atomics.waitAsync(ctrl, CTRL_FLUSH, seen, IDLE_UPDATE_MS);
+    const wait = Atomics.waitAsync(ctrl, CTRL_DOORBELL, bell, IDLE_UPDATE_MS);
     if (wait.async) await wait.value;
+    bell = Atomics.load(ctrl, CTRL_DOORBELL);
     if (Atomics.load(ctrl, CTRL_STOP) !== 0) break;
-    const generation = Atomics.load(ctrl, CTRL_FLUSH);
-    if (generation !== seen) {
-      seen = generation;
-      flush();
+    const polls = Atomics.load(ctrl, CTRL_POLL);
+    const flushes = Atomics.load(ctrl, CTRL_FLUSH);
+    if (polls !== pollSeen) {
+      pollSeen = polls;
+      if (ring) timing[TIMING_PACKETS]! += busy(() => ring.poll());
+      Atomics.add(ctrl, CTRL_POLLED, 1);
+      Atomics.notify(ctrl, CTRL_POLLED);
+    }
+    if (flushes !== flushSeen) {
+      flushSeen = flushes;
+      busy(flush);
       Atomics.add(ctrl, CTRL_FLUSHED, 1);
       Atomics.notify(ctrl, CTRL_FLUSHED);
-    } else {
+    } else if (polls === pollSeen) {
       // No tick for a while (the server is stopping or stalled): keep the sessions' timers going.
       server.update();
       retryPending();

@@ -17,7 +17,7 @@ import type { ChannelConfig } from '../net/channel.js';
 import { DisconnectReason, type SessionTier } from '../net/spec.js';
 import type { ClientLink } from './client-link.js';
 import {
-  CTRL_FLUSH, CTRL_FLUSHED, CTRL_STOP, CTRL_WORDS, KIND_CONNECT, KIND_DISCONNECT, KIND_INTERRUPT, KIND_KICK, KIND_MESSAGE, KIND_SEND, RING_BYTES,
+  CTRL_DOORBELL, CTRL_FLUSH, CTRL_FLUSHED, CTRL_POLL, CTRL_POLLED, CTRL_STOP, CTRL_WORDS, TIMING_BUSY_MS, TIMING_PACKETS, KIND_CONNECT, KIND_DISCONNECT, KIND_INTERRUPT, KIND_KICK, KIND_MESSAGE, KIND_SEND, RING_BYTES,
   STATS_WORDS, STAT_BUDGET, STAT_BYTES_IN, STAT_BYTES_OUT, STAT_RTT, type NetWorkerCounters, type NetWorkerData, type NetWorkerMessage,
 } from './net-shard-protocol.js';
 
@@ -39,6 +39,8 @@ export interface NetWorkerPoolOptions {
   maxConnectionsPerWorker: number;
   handlers: LinkHandlers;
   log?: (line: string) => void;
+  /** 'udp' (default), or 'ring': packets through shared memory (the socketless bench; see transport-ring.ts). */
+  transport?: 'udp' | 'ring';
 }
 
 /** A connection owned by a network worker, as the main thread sees it. */
@@ -93,6 +95,11 @@ export class NetWorkerShard {
   readonly outbox: MessageRing;
   readonly control: Int32Array;
   readonly stats: Float64Array;
+  /** Busy ms and packets received, as the worker counts them (TIMING_*). */
+  readonly timing: Float64Array;
+  /** With transport 'ring': the shared buffers its packets travel in (peers write `packetsIn`). */
+  readonly packetsIn: SharedArrayBuffer | undefined;
+  readonly packetsOut: SharedArrayBuffer | undefined;
   readonly links: (RemoteLink | undefined)[] = [];
   linkCount = 0;
   /** Tokens issued for this shard in the current second (spreads bursts of joins). */
@@ -102,15 +109,21 @@ export class NetWorkerShard {
   alive = false;
   private readonly data: Omit<NetWorkerData, 'port'>;
 
-  constructor(index: number, data: Omit<NetWorkerData, 'index' | 'port' | 'inbox' | 'outbox' | 'control' | 'stats'>) {
+  constructor(index: number, data: Omit<NetWorkerData, 'index' | 'port' | 'inbox' | 'outbox' | 'control' | 'stats' | 'timing' | 'packetsIn' | 'packetsOut'>) {
     this.index = index;
     this.inbox = new MessageRing(RING_BYTES);
     this.outbox = new MessageRing(RING_BYTES);
     const control = new SharedArrayBuffer(CTRL_WORDS * 4);
     const stats = new SharedArrayBuffer(data.maxConnections * STATS_WORDS * 8);
+    const timing = new SharedArrayBuffer(16);
     this.control = new Int32Array(control);
     this.stats = new Float64Array(stats);
-    this.data = { ...data, index, inbox: this.inbox.buffer, outbox: this.outbox.buffer, control, stats };
+    this.timing = new Float64Array(timing);
+    if (data.transport === 'ring') {
+      this.packetsIn = new MessageRing(RING_BYTES * 4).buffer;
+      this.packetsOut = new MessageRing(RING_BYTES * 4).buffer;
+    }
+    this.data = { ...data, index, inbox: this.inbox.buffer, outbox: this.outbox.buffer, control, stats, timing, packetsIn: this.packetsIn, packetsOut: this.packetsOut };
   }
 
   /** Starts the worker thread on `port`; resolves with the port it bound. */
@@ -178,15 +191,51 @@ export class NetWorkerShard {
     }
   }
 
-  /** Tells the worker a tick's messages are queued: it seals and sends them now. */
-  flush(): void {
-    Atomics.add(this.control, CTRL_FLUSH, 1);
-    Atomics.notify(this.control, CTRL_FLUSH);
+  private ring(word: number): void {
+    Atomics.add(this.control, word, 1);
+    Atomics.add(this.control, CTRL_DOORBELL, 1);
+    Atomics.notify(this.control, CTRL_DOORBELL);
   }
 
-  /** Flushes completed so far (for waiting on one in tests and benches). */
+  /** Tells the worker a tick's messages are queued: it seals and sends them now. */
+  flush(): void {
+    this.ring(CTRL_FLUSH);
+  }
+
+  /** Transport 'ring': tells the worker to take in the packets its peers wrote. */
+  poll(): void {
+    this.ring(CTRL_POLL);
+  }
+
+  /** Flushes and polls completed so far (for waiting on one in benches). */
   get flushed(): number {
     return Atomics.load(this.control, CTRL_FLUSHED);
+  }
+
+  get polled(): number {
+    return Atomics.load(this.control, CTRL_POLLED);
+  }
+
+  /** Blocks until the worker has done `count` flushes (or polls), at most `timeoutMs`. */
+  waitFor(word: 'flushed' | 'polled', count: number, timeoutMs = 10_000): boolean {
+    const index = word === 'flushed' ? CTRL_FLUSHED : CTRL_POLLED;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const done = Atomics.load(this.control, index);
+      if (done - count >= 0) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.control, index, done, Math.min(left, 100));
+    }
+  }
+
+  /** Ms the worker has spent busy for its clients, and packets it took in, since it started. */
+  get busyMs(): number {
+    return this.timing[TIMING_BUSY_MS]!;
+  }
+
+  get packetsReceived(): number {
+    return this.timing[TIMING_PACKETS]!;
   }
 
   async stop(): Promise<void> {
@@ -194,7 +243,8 @@ export class NetWorkerShard {
     if (!worker) return;
     this.alive = false;
     Atomics.store(this.control, CTRL_STOP, 1);
-    Atomics.notify(this.control, CTRL_FLUSH);
+    Atomics.add(this.control, CTRL_DOORBELL, 1);
+    Atomics.notify(this.control, CTRL_DOORBELL);
     await Promise.race([
       new Promise<void>((resolve) => worker.once('exit', () => resolve())),
       new Promise<void>((resolve) => setTimeout(resolve, 2000)),
@@ -231,6 +281,7 @@ export class NetWorkerPool {
       for (let i = 0; i < options.workers; i++) {
         const shard = new NetWorkerShard(i, {
           host: options.host, secret: options.secret, channels: options.channels.map((c) => ({ ...c })), maxConnections: options.maxConnectionsPerWorker,
+          transport: options.transport ?? 'udp',
         });
         pool.shards.push(shard);
         await shard.start(options.basePort === 0 ? 0 : options.basePort + i);
@@ -317,11 +368,11 @@ export class NetWorkerPool {
 
   /** Counters summed over the workers (as they last reported, once a second). */
   totals(): NetWorkerCounters {
-    const sum: NetWorkerCounters = { connections: 0, parked: 0, packetsReceived: 0, packetsAccepted: 0, bytesReceived: 0, packetsSent: 0, bytesSent: 0, handshakesCompleted: 0, inboxDropped: 0, packetDrops: {}, messageDrops: {} };
+    const sum: NetWorkerCounters = { connections: 0, parked: 0, packetsReceived: 0, packetsAccepted: 0, bytesReceived: 0, packetsSent: 0, bytesSent: 0, handshakesCompleted: 0, inboxDropped: 0, heapUsed: 0, packetDrops: {}, messageDrops: {} };
     for (const s of this.shards) {
       const c = s.counters;
       if (!c) continue;
-      for (const k of ['connections', 'parked', 'packetsReceived', 'packetsAccepted', 'bytesReceived', 'packetsSent', 'bytesSent', 'handshakesCompleted', 'inboxDropped'] as const) sum[k] += c[k];
+      for (const k of ['connections', 'parked', 'packetsReceived', 'packetsAccepted', 'bytesReceived', 'packetsSent', 'bytesSent', 'handshakesCompleted', 'inboxDropped', 'heapUsed'] as const) sum[k] += c[k];
       for (const [r, n] of Object.entries(c.packetDrops)) sum.packetDrops[r] = (sum.packetDrops[r] ?? 0) + n;
       for (const [r, n] of Object.entries(c.messageDrops)) sum.messageDrops[r] = (sum.messageDrops[r] ?? 0) + n;
     }
