@@ -13,9 +13,11 @@
 //   client.update(performance.now());    // predicts the frames due, sends the inputs at once
 //   client.ownPosition(xy); client.sampleRemote(performance.now(), bodies);   // draw
 //
-// The input clock runs at the server's tick rate, nudged (within -5 % .. +3 %) by how many of
-// its inputs the server holds unapplied (OWN's queue depth): a client whose clock runs fast
-// would otherwise overfill the server's queue, one that runs slow would leave it starved.
+// The input clock runs at the rate the server actually ticks (measured from OWN's ticks: an
+// overloaded server may run below its nominal rate), nudged by how many of its inputs the server
+// holds unapplied (OWN's queue depth): a client whose clock runs fast would otherwise overfill
+// the server's queue, one that runs slow would leave it starved. While the link is down the
+// client predicts nothing (its avatar stands on the server too).
 // Malformed or unexpected messages are counted in `drops` by reason and change nothing.
 
 import { DecodeError, ChronosError, InvalidValueError } from '../core/errors.js';
@@ -90,8 +92,10 @@ const MANUAL_STALL_MS = 100;
 const MAX_FRAMES_PER_UPDATE = 8;
 /** The input clock aims at this many inputs waiting on the server (jitter cover, ~1 tick). */
 const TARGET_SERVER_QUEUE = 1;
-const MIN_SPEED = 0.95;
-const MAX_SPEED = 1.03;
+const MIN_SPEED = 0.5;
+const MAX_SPEED = 1.05;
+/** The server's tick rate is measured over windows of this long. */
+const RATE_WINDOW_MS = 1000;
 
 let instances = 0;
 
@@ -148,6 +152,10 @@ export class WorldClient {
   private accumulatorMs = 0;
   private speed = 1;
   private queueMean = TARGET_SERVER_QUEUE;
+  /** The server's measured tick rate over its nominal one (1: on time), and its window. */
+  private serverRate = 1;
+  private rateStartMs = -1;
+  private rateStartTick = 0;
   private lastBytesIn = 0;
   private lastBytesOut = 0;
   private lastCorrections = 0;
@@ -217,7 +225,7 @@ export class WorldClient {
     if (this.closed) return 0;
     let frames = 0;
     const p = this.predictor;
-    if (p && this.join) {
+    if (p && this.join && this.net.net.state === 'connected') {
       const tickMs = 1000 / this.join.tickHz;
       if (this.clockMs < 0) this.clockMs = nowMs;
       this.accumulatorMs += (nowMs - this.clockMs) * this.speed;
@@ -231,7 +239,7 @@ export class WorldClient {
       // A stall longer than the cap drops the time it lost instead of replaying it later.
       if (this.accumulatorMs >= tickMs) this.accumulatorMs = 0;
       if (frames > 0) this.sendInputs();
-    }
+    } else this.clockMs = -1; // not playing now: the clock starts afresh when it is again
     let sent = frames > 0;
     const acks = this.interest.takeAcks();
     if (acks) sent = this.net.send(INTEREST_SNAPSHOT_CHANNEL, acks) >= 0 || sent;
@@ -322,6 +330,8 @@ export class WorldClient {
     this.accumulatorMs = 0;
     this.speed = 1;
     this.queueMean = TARGET_SERVER_QUEUE;
+    this.serverRate = 1;
+    this.rateStartMs = -1;
     this.handlers.join?.(join);
   }
 
@@ -330,9 +340,18 @@ export class WorldClient {
     if (own.avatarId !== this.join?.avatarId) return void this.drops.decode++;
     this.remote?.observeTick(own.serverTick, nowMs);
     p.reconcile(own, nowMs);
-    // Clock steering: the server's queue depth, smoothed, against the target.
+    // Clock steering: the server's own rate, then its queue depth (smoothed) against the target.
+    if (this.rateStartMs < 0 || own.serverTick < this.rateStartTick) {
+      this.rateStartMs = nowMs;
+      this.rateStartTick = own.serverTick;
+    } else if (nowMs - this.rateStartMs >= RATE_WINDOW_MS) {
+      const measured = ((own.serverTick - this.rateStartTick) * 1000) / (nowMs - this.rateStartMs) / this.join!.tickHz;
+      this.serverRate = this.serverRate * 0.5 + Math.min(1.05, Math.max(0.2, measured)) * 0.5;
+      this.rateStartMs = nowMs;
+      this.rateStartTick = own.serverTick;
+    }
     this.queueMean = this.queueMean * 0.9 + own.queued * 0.1;
-    this.speed = Math.min(MAX_SPEED, Math.max(MIN_SPEED, 1 + 0.01 * (TARGET_SERVER_QUEUE - this.queueMean)));
+    this.speed = Math.min(MAX_SPEED, Math.max(MIN_SPEED, this.serverRate * (1 + 0.02 * (TARGET_SERVER_QUEUE - this.queueMean))));
   }
 
   /** Where to draw the own avatar (predicted, smoothed), metres; false when there is none yet. */

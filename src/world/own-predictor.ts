@@ -42,9 +42,14 @@ export interface OwnPredictorStats {
   predicted: number;
   /** Inputs the server has not applied yet. */
   ahead: number;
-  /** OWN states compared with the prediction of their input, and those that differed. */
+  /**
+   * OWN states compared with the prediction of their input; those whose movement (position,
+   * velocity, heading) differed; and those where only the rest differed (hit points taken, a
+   * death, a cooldown: what the client cannot predict of others' actions).
+   */
   checked: number;
   mispredicted: number;
+  stateCorrections: number;
   /** Reconciliations that replayed inputs. */
   replays: number;
   corrections: CorrectionCounts;
@@ -82,7 +87,7 @@ export class OwnPredictor {
   private ackMeanMs = 0;
   private readonly scratch: OwnState = { serverTick: 0, lastAppliedSeq: 0, queued: 0, avatarId: 0, x: 0, y: 0, z: 0, vx: 0, vy: 0, heading: 0, timer: 0, hp: 0, flags: 0 };
   readonly stats: OwnPredictorStats = {
-    predicted: 0, ahead: 0, checked: 0, mispredicted: 0, replays: 0,
+    predicted: 0, ahead: 0, checked: 0, mispredicted: 0, stateCorrections: 0, replays: 0,
     corrections: { snap: 0, smooth: 0, blend: 0, teleport: 0 }, lastCorrectionM: 0, lastCorrectionClass: 'none',
     inputAckMs: 0, inputAckMeanMs: 0, ignored: 0,
   };
@@ -196,15 +201,19 @@ export class OwnPredictor {
     this.stats.ahead = this.newest - this.acked;
     if (this.synced && held && seq > 0) {
       this.stats.checked++;
-      if (this.matches(i, own)) return null;
-      this.stats.mispredicted++;
+      const moved = this.movementMatches(i, own);
+      if (moved && this.matches(i, own)) return null;
+      if (!moved) this.stats.mispredicted++;
+      else this.stats.stateCorrections++;
+      return this.rewind(own, true);
     }
-    return this.rewind(own);
+    // Not a check (the server has applied none of our inputs yet, or one older than the
+    // history): take its state as it is, with nothing to correct.
+    return this.rewind(own, false);
   }
 
-  private rewind(own: OwnState): CorrectionClass | null {
+  private rewind(own: OwnState, correction: boolean): CorrectionClass | null {
     const c = this.avatar.refresh();
-    const wasSynced = this.synced;
     const oldX = c.posX[AVATAR]!;
     const oldY = c.posY[AVATAR]!;
     c.write(AVATAR, own);
@@ -218,10 +227,10 @@ export class OwnPredictor {
       replayed++;
     }
     if (replayed > 0) this.stats.replays++;
-    if (!wasSynced) return null;
     this.avatar.refresh();
     const dx = (c.posX[AVATAR]! - oldX) / 65536;
     const dy = (c.posY[AVATAR]! - oldY) / 65536;
+    if (!correction || (dx === 0 && dy === 0)) return null;
     const cls = this.smoother.correct(AVATAR, dx, dy);
     this.stats.corrections[cls]++;
     this.stats.lastCorrectionM = Math.hypot(dx, dy);
@@ -279,6 +288,12 @@ export class OwnPredictor {
     st[o + 8] = s.flags;
   }
 
+  private movementMatches(i: number, own: OwnState): boolean {
+    const o = i * STATE_WORDS;
+    const st = this.states;
+    return st[o] === own.x && st[o + 1] === own.y && st[o + 2] === own.z && st[o + 3] === own.vx && st[o + 4] === own.vy && st[o + 5] === own.heading;
+  }
+
   private matches(i: number, own: OwnState): boolean {
     const o = i * STATE_WORDS;
     const st = this.states;
@@ -321,7 +336,7 @@ export class OwnPredictor {
     return this.inputs.subarray(i * WIRE_INPUT_BYTES, (i + 1) * WIRE_INPUT_BYTES);
   }
 
-  /** Share of checked inputs whose prediction the server corrected, percent. */
+  /** Share of checked inputs whose predicted movement the server corrected, percent. */
   get mispredictedPct(): number {
     return this.stats.checked === 0 ? 0 : (100 * this.stats.mispredicted) / this.stats.checked;
   }

@@ -74,6 +74,23 @@ describe('InputAuthority', () => {
     expect(a.counters.drops.queue_full).toBeGreaterThan(0);
   });
 
+  it('never kicks for a full queue: a server running slow fills honest queues', () => {
+    const a = new InputAuthority({ maxPlayers: 1, violationLimit: 10 });
+    a.openPlayer(0, 0, 0);
+    const { view } = commands();
+    let newest = 0;
+    let kicked = false;
+    // The server applies 3 inputs for every 4 the client makes (a server at 75 % speed).
+    for (let tick = 1; tick <= 2000; tick++) {
+      newest++;
+      kicked = a.receive(0, message(Math.max(1, newest - 15), newest), tick) || kicked;
+      if (tick % 4 !== 0) a.take(0, view, 0, 0, tick);
+    }
+    expect(a.counters.drops.queue_full).toBeGreaterThan(0);
+    expect(kicked).toBe(false);
+    expect(a.counters.kicks).toBe(0);
+  });
+
   it('kicks a player whose violations pass the limit within the window', () => {
     const a = new InputAuthority({ maxPlayers: 1, violationLimit: 10, violationWindowTicks: 600 });
     a.openPlayer(0, 0, 0);
