@@ -5,11 +5,13 @@
 // hit points, hit flashes with the damage dealt, a burst where a correction teleported you, and
 // a minimap of the whole world. Bodies come in as SampledBodies (src/rollback/hitbox-history.ts):
 // remote players and NPCs interpolated behind the render delay, your avatar and projectiles from
-// the predicted world, smoothed; hit points and timers are read from the predicted world.
+// the predicted world, smoothed. What a body's list does not carry (hit points, heading, whose it
+// is) comes from a BodyInfo: the arena page's predicted world, or world mode's interest view and
+// own prediction (body-info.ts). Other players' projectiles come in either list; a player marked
+// away (world mode: its link is lost) is drawn faded.
 
 import type { Bounds } from '../core/schema.js';
-import type { World } from '../core/world.js';
-import { FLAG_DEAD, FLAG_NPC, FLAG_PLAYER, FLAG_PROJECTILE } from '../core/world-layout.js';
+import { FLAG_AWAY, FLAG_DEAD, FLAG_NPC, FLAG_PLAYER, FLAG_PROJECTILE } from '../core/world-layout.js';
 import type { SampledBodies } from '../rollback/hitbox-history.js';
 
 const MIN_ZOOM = 0.005; // px per m: a 64 km world still fits
@@ -32,6 +34,8 @@ const PLAYER_DRAW_SCALE = 1.3;
 const STREAK_M = 1.6;
 const MINIMAP_PX = 168;
 const SLOT_MASK = 0xfffff;
+/** Away players (world mode) are drawn at this opacity. */
+const AWAY_ALPHA = 0.38;
 
 const COLOURS = {
   background: '#0b1016',
@@ -56,7 +60,27 @@ const COLOURS = {
 } as const;
 
 /** Other players by player number: warm and distinct, away from the NPCs' blue and your green. */
-const PLAYER_COLOURS = ['#ff9d4d', '#ff6fa8', '#c792ff', '#ffd23f', '#ff5c5c', '#f7a8ff', '#ffb86b', '#e0e070'];
+export const PLAYER_COLOURS = ['#ff9d4d', '#ff6fa8', '#c792ff', '#ffd23f', '#ff5c5c', '#f7a8ff', '#ffb86b', '#e0e070'];
+export const NPC_COLOUR = COLOURS.npc;
+export const SELF_COLOUR = COLOURS.self;
+export const PROJECTILE_COLOUR = COLOURS.projectile;
+
+/**
+ * What the drawing needs to know of body `i` of `list` (scene.remote or scene.predicted) beyond
+ * its id, flags and position.
+ */
+export interface BodyInfo {
+  /** Called once per drawn frame, before any lookup. */
+  begin?(): void;
+  /** Hit points, or -1 when unknown. */
+  hp(list: SampledBodies, i: number): number;
+  /** Heading, radians (0 = +x, counter-clockwise). */
+  heading(list: SampledBodies, i: number): number;
+  /** A player's number: its label (P<n>) and colour. */
+  playerNumber(list: SampledBodies, i: number): number;
+  /** A projectile fired by this page's avatar. */
+  mine(list: SampledBodies, i: number): boolean;
+}
 
 /** What one frame shows. */
 export interface Scene {
@@ -66,8 +90,8 @@ export interface Scene {
   predicted: SampledBodies;
   /** Your avatar's slot, -1 for a spectator or while dead with no avatar. */
   ownSlot: number;
-  /** The predicted world: hit points, timers, owners. */
-  world: World;
+  /** Hit points, headings, owners of the bodies in both lists. */
+  info: BodyInfo;
   playerHp: number;
   npcHp: number;
   /** Your aim, radians (0 = +x, counter-clockwise), and the hitscan range. */
@@ -100,6 +124,8 @@ export class MapView {
   insetLeftPx = 0;
   /** Entities drawn in the last frame, by kind (read by the end-to-end tests). */
   readonly drawn: DrawCounts = { entities: 0, npcs: 0, players: 0, projectiles: 0 };
+  /** The zoom follow() sets when the view is further out than half of it (px per m). */
+  followZoom = FOLLOW_ZOOM;
   /** Called for a left press that is not a pan: fire. */
   onFirePress: (() => void) | undefined;
   /**
@@ -117,8 +143,6 @@ export class MapView {
   private burst: { x: number; y: number; at: number } | undefined;
   private tracer: { x: number; y: number; aim: number; at: number } | undefined;
   private lastOwn: { x: number; y: number; slot: number } | undefined;
-  /** The predicted world's columns for this frame (views are fetched once per draw, not per body). */
-  private cols: { hp: Int32Array; generation: Uint32Array; flags: Uint32Array; owner: Uint32Array; heading: Int32Array; highWater: number } | undefined;
   /** Your avatar's last drawn position, metres (for aiming and the camera). */
   ownX = Number.NaN;
   ownY = Number.NaN;
@@ -134,12 +158,33 @@ export class MapView {
   setWorld(bounds: Bounds, capacity: number): void {
     const first = this.bounds === undefined;
     this.bounds = bounds;
-    if (this.lastHp.length !== capacity) {
-      this.lastHp = new Int32Array(capacity);
-      this.lastGeneration = new Uint32Array(capacity);
-      this.flashUntil = new Float64Array(capacity);
-    }
+    if (this.lastHp.length < capacity) this.growSlots(capacity);
     if (first) this.fit();
+  }
+
+  /** Room for per-slot effect state up to `slots` (world mode learns slots as bodies arrive). */
+  private growSlots(slots: number): void {
+    const n = Math.max(1024, 2 ** Math.ceil(Math.log2(slots)));
+    const hp = new Int32Array(n), generation = new Uint32Array(n), flash = new Float64Array(n);
+    hp.set(this.lastHp);
+    generation.set(this.lastGeneration);
+    flash.set(this.flashUntil);
+    this.lastHp = hp;
+    this.lastGeneration = generation;
+    this.flashUntil = flash;
+  }
+
+  /** Centres the view on (x, y) at `zoom` px per m, panning freely. */
+  lookAt(x: number, y: number, zoom: number): void {
+    this.following = false;
+    this.centerX = x;
+    this.centerY = y;
+    this.zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, zoom));
+  }
+
+  /** Canvas size in CSS px. */
+  get sizePx(): { width: number; height: number } {
+    return this.size();
   }
 
   /** Shows the whole world and stops following. */
@@ -156,7 +201,7 @@ export class MapView {
   /** Follows the avatar at the follow zoom (keeps a closer zoom the player chose). */
   follow(): void {
     this.following = true;
-    if (this.zoom < FOLLOW_ZOOM / 2) this.zoom = FOLLOW_ZOOM;
+    if (this.zoom < this.followZoom / 2) this.zoom = this.followZoom;
   }
 
   get zoomPxPerM(): number {
@@ -314,20 +359,11 @@ export class MapView {
     ctx.strokeRect(ox + b.minX * z, oy - b.maxY * z, (b.maxX - b.minX) * z, (b.maxY - b.minY) * z);
   }
 
-  /** Hit points of a body if its slot still holds that entity (generation), else -1. */
-  private hpOf(id: number): number {
-    const c = this.cols!;
-    const slot = id & SLOT_MASK;
-    if (slot >= c.highWater || c.generation[slot] !== id >>> 20) return -1;
-    return c.hp[slot]!;
-  }
-
   /** Notices a body losing hit points since the last frame: a flash and the damage, floating. */
-  private noticeDamage(id: number, x: number, y: number, nowMs: number): boolean {
+  private noticeDamage(id: number, hp: number, x: number, y: number, nowMs: number): boolean {
     const slot = id & SLOT_MASK;
-    if (slot >= this.lastHp.length) return false;
-    const hp = this.hpOf(id);
     if (hp < 0) return false;
+    if (slot >= this.lastHp.length) this.growSlots(slot + 1);
     const generation = id >>> 20;
     const before = this.lastHp[slot]!;
     if (this.lastGeneration[slot] === generation && hp < before) {
@@ -343,9 +379,8 @@ export class MapView {
   private drawBodies(scene: Scene, own: number, ox: number, oy: number, z: number, width: number, height: number, nowMs: number): void {
     const ctx = this.ctx;
     const d = this.drawn;
-    const { remote, predicted, world } = scene;
-    this.cols = { hp: world.column('hp'), generation: world.column('generation'), flags: world.column('flags'), owner: world.column('owner'), heading: world.column('heading'), highWater: world.highWater };
-    const { owner, heading } = this.cols;
+    const { remote, predicted, info } = scene;
+    info.begin?.();
     const visible = (px: number, py: number, r: number) => px > -r && py > -r && px < width + r && py < height + r;
     const bodyPx = Math.max(MIN_BODY_PX, 0.5 * z);
     // NPCs: one path per colour keeps thousands of them cheap.
@@ -357,7 +392,7 @@ export class MapView {
       const px = ox + remote.x[i]! * z;
       const py = oy - remote.y[i]! * z;
       if (!visible(px, py, bodyPx)) continue;
-      if (this.noticeDamage(remote.ids[i]!, remote.x[i]!, remote.y[i]!, nowMs)) flashing.push(i);
+      if (this.noticeDamage(remote.ids[i]!, info.hp(remote, i), remote.x[i]!, remote.y[i]!, nowMs)) flashing.push(i);
       const k = classes ? classes.of(remote.ids[i]! & SLOT_MASK) + 1 : 0;
       const path = (paths[k] ??= new Path2D());
       if (bodyPx <= 3) path.rect(px - bodyPx, py - bodyPx, bodyPx * 2, bodyPx * 2);
@@ -379,18 +414,18 @@ export class MapView {
         ctx.fill();
       }
     }
-    if (z >= 2) for (let i = 0; i < remote.count; i++) if ((remote.flags[i]! & FLAG_NPC) !== 0) this.hpBar(remote.ids[i]!, remote.x[i]!, remote.y[i]!, scene.npcHp, bodyPx, ox, oy, z);
-    // Projectiles, from the predicted world, with a streak along their heading: yours brighter.
+    if (z >= 2) for (let i = 0; i < remote.count; i++) if ((remote.flags[i]! & FLAG_NPC) !== 0) this.hpBar(info.hp(remote, i), false, remote.x[i]!, remote.y[i]!, scene.npcHp, bodyPx, ox, oy, z);
+    // Projectiles (the predicted world's, and others' from the remote list in world mode), with a
+    // streak along their heading: yours brighter.
     ctx.lineCap = 'round';
-    for (let i = 0; i < predicted.count; i++) {
-      if ((predicted.flags[i]! & FLAG_PROJECTILE) === 0) continue;
-      const px = ox + predicted.x[i]! * z;
-      const py = oy - predicted.y[i]! * z;
+    for (const list of [remote, predicted]) for (let i = 0; i < list.count; i++) {
+      if ((list.flags[i]! & FLAG_PROJECTILE) === 0) continue;
+      const px = ox + list.x[i]! * z;
+      const py = oy - list.y[i]! * z;
       const streak = STREAK_M * z;
       if (!visible(px, py, streak + 4)) continue;
-      const slot = predicted.ids[i]! & SLOT_MASK;
-      const mine = scene.ownSlot >= 0 && owner[slot] === scene.ownSlot;
-      const h = heading[slot]! / 65536;
+      const mine = info.mine(list, i);
+      const h = info.heading(list, i);
       const colour = mine ? COLOURS.ownProjectile : COLOURS.projectile;
       const tail = ctx.createLinearGradient(px, py, px - Math.cos(h) * streak, py + Math.sin(h) * streak);
       tail.addColorStop(0, colour);
@@ -418,12 +453,17 @@ export class MapView {
       const px = ox + remote.x[i]! * z;
       const py = oy - remote.y[i]! * z;
       if (!visible(px, py, playerPx + 30)) continue;
-      const slot = remote.ids[i]! & SLOT_MASK;
-      const dead = (remote.flags[i]! & FLAG_DEAD) !== 0;
-      const hit = this.noticeDamage(remote.ids[i]!, remote.x[i]!, remote.y[i]!, nowMs);
-      this.avatar(px, py, playerPx, dead ? COLOURS.dead : PLAYER_COLOURS[owner[slot]! % PLAYER_COLOURS.length]!, heading[slot]! / 65536, dead, hit, false);
-      if (!dead) this.hpBar(remote.ids[i]!, remote.x[i]!, remote.y[i]!, scene.playerHp, playerPx, ox, oy, z);
-      this.label(`P${owner[slot]}`, px, py + playerPx + 12);
+      const flags = remote.flags[i]!;
+      const dead = (flags & FLAG_DEAD) !== 0;
+      const away = (flags & FLAG_AWAY) !== 0;
+      const hp = info.hp(remote, i);
+      const n = info.playerNumber(remote, i);
+      const hit = this.noticeDamage(remote.ids[i]!, hp, remote.x[i]!, remote.y[i]!, nowMs);
+      if (away) ctx.globalAlpha = AWAY_ALPHA;
+      this.avatar(px, py, playerPx, dead ? COLOURS.dead : PLAYER_COLOURS[n % PLAYER_COLOURS.length]!, info.heading(remote, i), dead, hit, false);
+      if (!dead) this.hpBar(hp, true, remote.x[i]!, remote.y[i]!, scene.playerHp, playerPx, ox, oy, z);
+      this.label(away ? `P${n} (away)` : `P${n}`, px, py + playerPx + 12);
+      ctx.globalAlpha = 1;
       d.players++;
     }
     // You, predicted: the aim line first, under the avatar.
@@ -448,9 +488,10 @@ export class MapView {
         ctx.stroke();
         ctx.setLineDash([]);
       }
-      const hit = this.noticeDamage(predicted.ids[own]!, x, y, nowMs);
+      const hp = info.hp(predicted, own);
+      const hit = this.noticeDamage(predicted.ids[own]!, hp, x, y, nowMs);
       this.avatar(px, py, playerPx + 1, dead ? COLOURS.dead : COLOURS.self, scene.aimRad, dead, hit, true);
-      if (!dead) this.hpBar(predicted.ids[own]!, x, y, scene.playerHp, playerPx + 1, ox, oy, z);
+      if (!dead) this.hpBar(hp, true, x, y, scene.playerHp, playerPx + 1, ox, oy, z);
       this.label(dead ? `respawn in ${scene.respawnS.toFixed(1)} s` : 'you', px, py + playerPx + 13);
       if (scene.shotFired && !dead) this.tracer = { x, y, aim: scene.aimRad, at: nowMs };
       // A jump of several metres in one frame (a teleport-class correction or a respawn): burst.
@@ -498,11 +539,10 @@ export class MapView {
     ctx.stroke();
   }
 
-  private hpBar(id: number, x: number, y: number, maxHp: number, r: number, ox: number, oy: number, z: number): void {
-    const hp = this.hpOf(id);
+  private hpBar(hp: number, player: boolean, x: number, y: number, maxHp: number, r: number, ox: number, oy: number, z: number): void {
     if (hp < 0 || maxHp <= 0) return;
     const share = Math.max(0, Math.min(1, hp / maxHp));
-    if (share >= 1 && (this.cols!.flags[id & SLOT_MASK]! & FLAG_PLAYER) === 0) return; // unhurt NPCs: no clutter
+    if (share >= 1 && !player) return; // unhurt NPCs: no clutter
     const ctx = this.ctx;
     const w = Math.max(16, r * 3);
     const px = ox + x * z - w / 2;
