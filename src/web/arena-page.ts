@@ -275,6 +275,8 @@ export async function startArenaPage(shell: PageShell): Promise<void> {
   };
 
   let lastOverlay = 0;
+  // The layers' switches the panel last showed: a switch shows in the frame it took effect.
+  let shownLayers = '';
   const frame = (now: number) => {
     const rb = play.rollback;
     const game = play.game;
@@ -342,8 +344,10 @@ export async function startArenaPage(shell: PageShell): Promise<void> {
     // Keep what the camera follows clear of the stats panel.
     view.insetLeftPx = panel.classList.contains('hidden') ? 0 : panel.getBoundingClientRect().right;
     view.draw(scene, now);
-    if (now - lastOverlay >= OVERLAY_EVERY_MS) {
+    const layers = `${spatial.visible} ${interest.enabled}`;
+    if (now - lastOverlay >= OVERLAY_EVERY_MS || layers !== shownLayers) {
       lastOverlay = now;
+      shownLayers = layers;
       updateOverlay();
     }
     requestAnimationFrame(frame);

@@ -131,6 +131,8 @@ export async function startWorldPage(shell: PageShell): Promise<void> {
   const xy = { x: 0, y: 0 };
   let lastOwnTimer = 0;
   let lastOverlay = 0;
+  // The layers' switches the panel last showed: a switch shows in the frame it took effect.
+  let shownLayers = '';
   const frame = (now: number) => {
     const p = client.predictor;
     const playing = p !== undefined && p.synced;
@@ -205,8 +207,10 @@ export async function startWorldPage(shell: PageShell): Promise<void> {
     // Keep what the camera follows clear of the stats panel.
     view.insetLeftPx = panel.classList.contains('hidden') ? 0 : panel.getBoundingClientRect().right;
     view.draw(scene, now);
-    if (now - lastOverlay >= OVERLAY_EVERY_MS) {
+    const layers = `${spatial.visible} ${interest.enabled}`;
+    if (now - lastOverlay >= OVERLAY_EVERY_MS || layers !== shownLayers) {
       lastOverlay = now;
+      shownLayers = layers;
       worldOverlay(state);
     }
     requestAnimationFrame(frame);
