@@ -19,8 +19,9 @@ const MIN_BODY_PX = 2.5;
 const MIN_PLAYER_PX = 7;
 /** Players are drawn a little larger than their bodies (0.5 m) so they read at a glance. */
 const PLAYER_DRAW_SCALE = 1.3;
-/** Projectiles trail a streak this long behind them, metres. */
+/** Projectiles trail a streak this long behind them, metres, and never shorter than STREAK_MIN_PX. */
 const STREAK_M = 1.6;
+const STREAK_MIN_PX = 12;
 const SLOT_MASK = 0xfffff;
 /** Away players (world mode) are drawn at this opacity. */
 const AWAY_ALPHA = 0.38;
@@ -206,7 +207,7 @@ export class BodyPainter {
       if ((list.flags[i]! & FLAG_PROJECTILE) === 0) continue;
       const px = ox + list.x[i]! * z;
       const py = oy - list.y[i]! * z;
-      const streak = STREAK_M * z;
+      const streak = Math.max(STREAK_MIN_PX, STREAK_M * z);
       if (!visible(px, py, streak + 4)) continue;
       const mine = info.mine(list, i);
       const h = info.heading(list, i);
@@ -224,7 +225,7 @@ export class BodyPainter {
       ctx.shadowColor = COLOURS.projectile;
       ctx.shadowBlur = 8;
       ctx.beginPath();
-      ctx.arc(px, py, Math.max(2, 0.16 * z), 0, Math.PI * 2);
+      ctx.arc(px, py, Math.max(2.5, 0.16 * z), 0, Math.PI * 2);
       ctx.fill();
       ctx.shadowBlur = 0;
       d.projectiles++;

@@ -276,9 +276,14 @@ describe.skipIf(!hasChromium)('playing world mode in the page', { retry: 0 }, ()
     await a.mouse.move(at ? at.x : 900, at ? at.y : 300);
     await a.keyboard.down('w');
     await a.mouse.down();
-    await a.waitForFunction(() => (window.chronos as Api).status().drawn.projectiles > 0, undefined, { timeout: 30_000 });
-    await a.keyboard.up('w');
-    await a.mouse.up();
+    // A draws its projectiles as predicted; the watcher draws them from its interest stream.
+    try {
+      await a.waitForFunction(() => (window.chronos as Api).status().drawn.projectiles > 0, undefined, { timeout: 30_000 });
+      await watcher.waitForFunction(() => (window.chronos as Api).bodies().some((x) => (x.flags & 8) !== 0), undefined, { timeout: 30_000 });
+    } finally {
+      await a.keyboard.up('w');
+      await a.mouse.up();
+    }
     await a.screenshot({ path: join(artifacts, 'world-play.png') });
     await b.screenshot({ path: join(artifacts, 'world-play-b.png') });
     await watcher.screenshot({ path: join(artifacts, 'world-watch.png') });
