@@ -44,6 +44,8 @@ export class MapView {
    */
   underlay: ((ctx: CanvasRenderingContext2D, ox: number, oy: number, z: number, width: number, height: number) => void) | undefined;
   private readonly painter: BodyPainter;
+  /** Places marked on the minimap (world mode: the hubs where players gather). */
+  landmarks: readonly { x: number; y: number; colour: string }[] = [];
   /** Your avatar's last drawn position, metres (for aiming and the camera). */
   ownX = Number.NaN;
   ownY = Number.NaN;
@@ -278,6 +280,11 @@ export class MapView {
     ctx.strokeRect(x0 + 0.5, y0 + 0.5, side - 1, side - 1);
     const mx = (x: number) => x0 + (x - b.minX) * s;
     const my = (y: number) => y0 + side - (y - b.minY) * s;
+    ctx.lineWidth = 1;
+    for (const l of this.landmarks) {
+      ctx.strokeStyle = l.colour;
+      ctx.strokeRect(Math.round(mx(l.x)) - 2.5, Math.round(my(l.y)) - 2.5, 5, 5);
+    }
     if (scene) {
       const r = scene.remote;
       ctx.fillStyle = 'rgba(108, 198, 255, 0.7)';

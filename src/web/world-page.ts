@@ -12,6 +12,7 @@
 
 import { FLAG_DEAD, KIND_FLAGS_MASK } from '../core/world-layout.js';
 import { WorldClient } from '../client/world-client.js';
+import { worldHubs, type HubKind } from '../world/hubs.js';
 import type { WorldJoin } from '../codec/world-messages.js';
 import { createSampledBodies, type SampledBodies } from '../rollback/hitbox-history.js';
 import { NPC_COLOUR, PLAYER_COLOURS, PROJECTILE_COLOUR, SELF_COLOUR, type Scene } from './map-view.js';
@@ -29,6 +30,9 @@ const OVERLAY_EVERY_MS = 250;
 const Q16 = 65536;
 /** The own list: the avatar and its projectiles in flight (the predictor keeps 16 at most). */
 const OWN_BODIES = 1 + 16;
+
+/** Hubs on the minimap: where the page spawns, towns, battlegrounds. */
+const HUB_COLOURS: Record<HubKind, string> = { centre: 'rgba(223, 232, 241, 0.8)', town: 'rgba(125, 255, 176, 0.55)', battle: 'rgba(255, 107, 107, 0.65)' };
 
 /** The zoom a page follows its avatar at: the awareness zone (130 m) about fills the height. */
 function worldFollowZoom(heightPx: number): number {
@@ -81,6 +85,8 @@ export async function startWorldPage(shell: PageShell): Promise<void> {
       join(j) {
         join = j;
         view.setWorld(j.bounds, 0);
+        // The hubs (derived from the seed, as the server's): the centre, towns, battlegrounds.
+        view.landmarks = worldHubs(j.seed, j.bounds).map((h) => ({ x: h.x, y: h.y, colour: HUB_COLOURS[h.kind] }));
         const { width, height } = view.sizePx;
         view.followZoom = worldFollowZoom(height);
         if (j.mode === 'play') view.follow();
