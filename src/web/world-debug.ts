@@ -136,7 +136,8 @@ export function worldDebugApi(state: WorldPageState): WorldDebugApi {
     screenOf(id) {
       for (const list of [state.remote, state.own]) {
         for (let i = 0; i < list.count; i++) {
-          if (list.ids[i] !== id || (list === state.own && i > 0)) continue;
+          // The own list holds the avatar at 0 (its projectiles' ids are the predictor's slots).
+          if (list.ids[i] !== id || (list === state.own && (i > 0 || !info.hasAvatar))) continue;
           const [x, y] = view.toScreen(list.x[i]!, list.y[i]!);
           return { x, y };
         }
