@@ -3,8 +3,9 @@
 // watch) show the zones — immediate (60 Hz), near (20 Hz), awareness (5 Hz) — and the AoI edge
 // with its hysteresis band (a body enters inside the inner dashed ring, leaves outside the
 // outer one). NPCs are coloured by the zone they are in when the server has sent them to this
-// page, and drawn faint when it has not (outside the AoI: the page simulates them for rollback,
-// but a client without rollback would not know they exist).
+// page, and drawn faint when it has not (arena mode: outside the AoI the page simulates them
+// for rollback, but a client without rollback would not know they exist; world mode draws only
+// what the stream holds, so faint there means a body just left the view).
 
 import type { InterestReceiver } from '../client/interest-receiver.js';
 
@@ -52,12 +53,14 @@ export class InterestLayer {
 
   /**
    * Classifies what the view holds around the viewer at (x, y) metres. For a spectator,
-   * `sendViewer` reports the camera centre to the server when it has moved.
+   * `sendViewer` reports the camera centre to the server when it has moved. `capacity` is the
+   * world's slot count when the page knows it (arena); world mode passes 0 and the slot table
+   * grows as slots arrive.
    */
   refresh(x: number, y: number, capacity: number, nowMs: number, sendViewer?: (x: number, y: number) => void): void {
     this.viewerX = x;
     this.viewerY = y;
-    if (this.zoneOf.length !== capacity) this.zoneOf = new Uint8Array(capacity);
+    if (this.zoneOf.length < capacity) this.zoneOf = new Uint8Array(capacity);
     this.zoneOf.fill(OUTSIDE);
     this.byZone.fill(0);
     this.inView = 0;
@@ -73,7 +76,7 @@ export class InterestLayer {
     for (let h = 0; h < view.handles; h++) {
       if (!view.has(h)) continue;
       const slot = view.idOf(h) & SLOT_MASK;
-      if (slot >= capacity) continue;
+      if (slot >= this.zoneOf.length) this.grow(slot + 1);
       view.positionInto(h, this.xyz);
       const d = Math.hypot(this.xyz[0]! - x, this.xyz[1]! - y);
       const zone = d <= setup.immediateM ? 0 : d <= setup.nearM ? 1 : d <= setup.awarenessM ? 2 : 3;
@@ -82,6 +85,12 @@ export class InterestLayer {
       this.inView++;
       this.farthestM = Math.max(this.farthestM, d);
     }
+  }
+
+  private grow(slots: number): void {
+    const next = new Uint8Array(Math.max(1024, 2 ** Math.ceil(Math.log2(slots)))).fill(OUTSIDE);
+    next.set(this.zoneOf);
+    this.zoneOf = next;
   }
 
   /** The zone class of `slot` this frame, or -1 while the layer is off (draw as usual). */
@@ -130,7 +139,7 @@ export class InterestLayer {
       ctx.fillText(`AoI ${Math.round(setup.radiusM)} m`, cx + setup.radiusM * z * 0.71 + 4, cy - setup.radiusM * z * 0.71);
       for (let i = 0; i < 3; i++) {
         const r = radii[2 - i]! * z;
-        if (r < 24) continue;
+        if (r < 48) continue;
         ctx.fillStyle = ZONE_COLOURS[i]!;
         ctx.fillText(ZONE_NAMES[i]!, cx + r + 3, cy - 2);
       }

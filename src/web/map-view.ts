@@ -1,16 +1,16 @@
 // Canvas view of the game: a camera (centre in metres, zoom in pixels per metre) that follows
 // your avatar or pans freely (drag), zooms with the wheel about the cursor, and fits the world
-// on a double-click; a grid whose spacing adapts to the zoom, the world border, the spatial
-// layer underneath, then NPCs, projectiles, other players, your avatar with its aim line and
-// hit points, hit flashes with the damage dealt, a burst where a correction teleported you, and
-// a minimap of the whole world. Bodies come in as SampledBodies (src/rollback/hitbox-history.ts):
-// remote players and NPCs interpolated behind the render delay, your avatar and projectiles from
-// the predicted world, smoothed; hit points and timers are read from the predicted world.
+// on a double-click; a grid whose spacing adapts to the zoom, the world border, the layers
+// underneath (spatial, interest), then the bodies and their effects (body-painter.ts), and a
+// minimap of the whole world. Bodies come in as SampledBodies (src/rollback/hitbox-history.ts):
+// remote players and NPCs interpolated behind the render delay, your avatar and projectiles
+// predicted, smoothed; what a body's list does not carry comes from the scene's BodyInfo.
 
 import type { Bounds } from '../core/schema.js';
-import type { World } from '../core/world.js';
-import { FLAG_DEAD, FLAG_NPC, FLAG_PLAYER, FLAG_PROJECTILE } from '../core/world-layout.js';
-import type { SampledBodies } from '../rollback/hitbox-history.js';
+import { FLAG_NPC, FLAG_PLAYER } from '../core/world-layout.js';
+import { BodyPainter, COLOURS, PLAYER_COLOURS, type DrawCounts, type Scene } from './body-painter.js';
+
+export { NPC_COLOUR, PLAYER_COLOURS, PROJECTILE_COLOUR, SELF_COLOUR, type BodyInfo, type DrawCounts, type Scene } from './body-painter.js';
 
 const MIN_ZOOM = 0.005; // px per m: a 64 km world still fits
 const MAX_ZOOM = 80;
@@ -19,72 +19,8 @@ export const FOLLOW_ZOOM = 12;
 /** Grid line spacings to choose from, metres; lines at least GRID_MIN_PX apart. */
 const GRID_STEPS_M = [1, 5, 10, 50, 100, 500, 1000, 5000, 10000];
 const GRID_MIN_PX = 48;
-const FLASH_MS = 220;
-const FLOAT_MS = 700;
-const BURST_MS = 450;
-const TRACER_MS = 110;
-/** Drawn bodies never shrink below this radius, px. */
-const MIN_BODY_PX = 2.5;
-const MIN_PLAYER_PX = 7;
-/** Players are drawn a little larger than their bodies (0.5 m) so they read at a glance. */
-const PLAYER_DRAW_SCALE = 1.3;
-/** Projectiles trail a streak this long behind them, metres. */
-const STREAK_M = 1.6;
 const MINIMAP_PX = 168;
 const SLOT_MASK = 0xfffff;
-
-const COLOURS = {
-  background: '#0b1016',
-  grid: '#16212c',
-  gridMajor: '#1d2b39',
-  border: '#3b5168',
-  npc: '#6cc6ff',
-  npcHit: '#ffffff',
-  self: '#7dffb0',
-  dead: '#55606c',
-  projectile: '#ffe066',
-  ownProjectile: '#fff6c8',
-  aim: 'rgba(125, 255, 176, 0.55)',
-  tracer: 'rgba(255, 250, 210, 0.9)',
-  hpBack: 'rgba(0, 0, 0, 0.55)',
-  hpGood: '#5fd38d',
-  hpLow: '#ff6b6b',
-  label: '#dfe8f1',
-  damage: '#ffd166',
-  outline: 'rgba(5, 9, 14, 0.9)',
-  hitRing: '#ffffff',
-} as const;
-
-/** Other players by player number: warm and distinct, away from the NPCs' blue and your green. */
-const PLAYER_COLOURS = ['#ff9d4d', '#ff6fa8', '#c792ff', '#ffd23f', '#ff5c5c', '#f7a8ff', '#ffb86b', '#e0e070'];
-
-/** What one frame shows. */
-export interface Scene {
-  /** NPCs and other players, interpolated behind the render delay. */
-  remote: SampledBodies;
-  /** Your avatar and the projectiles, from the predicted world (smoothed). */
-  predicted: SampledBodies;
-  /** Your avatar's slot, -1 for a spectator or while dead with no avatar. */
-  ownSlot: number;
-  /** The predicted world: hit points, timers, owners. */
-  world: World;
-  playerHp: number;
-  npcHp: number;
-  /** Your aim, radians (0 = +x, counter-clockwise), and the hitscan range. */
-  aimRad: number;
-  rangeM: number;
-  /** Seconds until your avatar respawns (0 when alive). */
-  respawnS: number;
-  /** A hitscan shot of yours left this frame. */
-  shotFired: boolean;
-}
-
-export interface DrawCounts {
-  entities: number;
-  npcs: number;
-  players: number;
-  projectiles: number;
-}
 
 export class MapView {
   readonly canvas: HTMLCanvasElement;
@@ -98,8 +34,8 @@ export class MapView {
   following = false;
   /** Canvas pixels on the left covered by the stats panel. */
   insetLeftPx = 0;
-  /** Entities drawn in the last frame, by kind (read by the end-to-end tests). */
-  readonly drawn: DrawCounts = { entities: 0, npcs: 0, players: 0, projectiles: 0 };
+  /** The zoom follow() sets when the view is further out than half of it (px per m). */
+  followZoom = FOLLOW_ZOOM;
   /** Called for a left press that is not a pan: fire. */
   onFirePress: (() => void) | undefined;
   /**
@@ -107,18 +43,9 @@ export class MapView {
    * world x is ox + x * z, screen y of world y is oy - y * z.
    */
   underlay: ((ctx: CanvasRenderingContext2D, ox: number, oy: number, z: number, width: number, height: number) => void) | undefined;
-  /** Colours NPCs by a class of their slot (the interest layer's zones); -1 keeps the NPC colour. */
-  npcClass: { of(slot: number): number; colours: readonly string[] } | undefined;
-  // Per-slot effect state, sized to the world's capacity.
-  private lastHp = new Int32Array(0);
-  private lastGeneration = new Uint32Array(0);
-  private flashUntil = new Float64Array(0);
-  private readonly floats: { x: number; y: number; text: string; at: number }[] = [];
-  private burst: { x: number; y: number; at: number } | undefined;
-  private tracer: { x: number; y: number; aim: number; at: number } | undefined;
-  private lastOwn: { x: number; y: number; slot: number } | undefined;
-  /** The predicted world's columns for this frame (views are fetched once per draw, not per body). */
-  private cols: { hp: Int32Array; generation: Uint32Array; flags: Uint32Array; owner: Uint32Array; heading: Int32Array; highWater: number } | undefined;
+  private readonly painter: BodyPainter;
+  /** Places marked on the minimap (world mode: the hubs where players gather). */
+  landmarks: readonly { x: number; y: number; colour: string }[] = [];
   /** Your avatar's last drawn position, metres (for aiming and the camera). */
   ownX = Number.NaN;
   ownY = Number.NaN;
@@ -128,18 +55,42 @@ export class MapView {
     const ctx = canvas.getContext('2d');
     if (!ctx) throw new Error('canvas 2d context unavailable');
     this.ctx = ctx;
+    this.painter = new BodyPainter(ctx);
     this.bindInput();
+  }
+
+  /** Entities drawn in the last frame, by kind (read by the end-to-end tests). */
+  get drawn(): DrawCounts {
+    return this.painter.drawn;
+  }
+
+  /** Colours NPCs by a class of their slot (the interest layer's zones); -1 keeps the NPC colour. */
+  get npcClass(): BodyPainter['npcClass'] {
+    return this.painter.npcClass;
+  }
+
+  set npcClass(classes: BodyPainter['npcClass']) {
+    this.painter.npcClass = classes;
   }
 
   setWorld(bounds: Bounds, capacity: number): void {
     const first = this.bounds === undefined;
     this.bounds = bounds;
-    if (this.lastHp.length !== capacity) {
-      this.lastHp = new Int32Array(capacity);
-      this.lastGeneration = new Uint32Array(capacity);
-      this.flashUntil = new Float64Array(capacity);
-    }
+    this.painter.reserve(capacity);
     if (first) this.fit();
+  }
+
+  /** Centres the view on (x, y) at `zoom` px per m, panning freely. */
+  lookAt(x: number, y: number, zoom: number): void {
+    this.following = false;
+    this.centerX = x;
+    this.centerY = y;
+    this.zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, zoom));
+  }
+
+  /** Canvas size in CSS px. */
+  get sizePx(): { width: number; height: number } {
+    return this.size();
   }
 
   /** Shows the whole world and stops following. */
@@ -156,7 +107,7 @@ export class MapView {
   /** Follows the avatar at the follow zoom (keeps a closer zoom the player chose). */
   follow(): void {
     this.following = true;
-    if (this.zoom < FOLLOW_ZOOM / 2) this.zoom = FOLLOW_ZOOM;
+    if (this.zoom < this.followZoom / 2) this.zoom = this.followZoom;
   }
 
   get zoomPxPerM(): number {
@@ -252,8 +203,7 @@ export class MapView {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = COLOURS.background;
     ctx.fillRect(0, 0, width, height);
-    const d = this.drawn;
-    d.entities = d.npcs = d.players = d.projectiles = 0;
+    this.painter.clear();
     if (!this.bounds) return;
     const own = scene ? this.findOwn(scene) : -1;
     if (scene && own >= 0) {
@@ -271,10 +221,7 @@ export class MapView {
     const oy = height / 2 + this.centerY * z;
     this.drawGrid(ox, oy, z, width, height);
     this.underlay?.(ctx, ox, oy, z, width, height);
-    if (scene) {
-      this.drawBodies(scene, own, ox, oy, z, width, height, nowMs);
-      this.drawEffects(ox, oy, z, nowMs);
-    }
+    if (scene) this.painter.draw(scene, own, ox, oy, z, width, height, nowMs);
     this.drawMinimap(scene, own, width, height);
   }
 
@@ -314,254 +261,6 @@ export class MapView {
     ctx.strokeRect(ox + b.minX * z, oy - b.maxY * z, (b.maxX - b.minX) * z, (b.maxY - b.minY) * z);
   }
 
-  /** Hit points of a body if its slot still holds that entity (generation), else -1. */
-  private hpOf(id: number): number {
-    const c = this.cols!;
-    const slot = id & SLOT_MASK;
-    if (slot >= c.highWater || c.generation[slot] !== id >>> 20) return -1;
-    return c.hp[slot]!;
-  }
-
-  /** Notices a body losing hit points since the last frame: a flash and the damage, floating. */
-  private noticeDamage(id: number, x: number, y: number, nowMs: number): boolean {
-    const slot = id & SLOT_MASK;
-    if (slot >= this.lastHp.length) return false;
-    const hp = this.hpOf(id);
-    if (hp < 0) return false;
-    const generation = id >>> 20;
-    const before = this.lastHp[slot]!;
-    if (this.lastGeneration[slot] === generation && hp < before) {
-      this.flashUntil[slot] = nowMs + FLASH_MS;
-      if (this.floats.length >= 32) this.floats.shift();
-      this.floats.push({ x, y, text: `-${before - hp}`, at: nowMs });
-    }
-    this.lastHp[slot] = hp;
-    this.lastGeneration[slot] = generation;
-    return this.flashUntil[slot]! > nowMs;
-  }
-
-  private drawBodies(scene: Scene, own: number, ox: number, oy: number, z: number, width: number, height: number, nowMs: number): void {
-    const ctx = this.ctx;
-    const d = this.drawn;
-    const { remote, predicted, world } = scene;
-    this.cols = { hp: world.column('hp'), generation: world.column('generation'), flags: world.column('flags'), owner: world.column('owner'), heading: world.column('heading'), highWater: world.highWater };
-    const { owner, heading } = this.cols;
-    const visible = (px: number, py: number, r: number) => px > -r && py > -r && px < width + r && py < height + r;
-    const bodyPx = Math.max(MIN_BODY_PX, 0.5 * z);
-    // NPCs: one path per colour keeps thousands of them cheap.
-    const paths: Path2D[] = [];
-    const classes = this.npcClass;
-    const flashing: number[] = [];
-    for (let i = 0; i < remote.count; i++) {
-      if ((remote.flags[i]! & FLAG_NPC) === 0) continue;
-      const px = ox + remote.x[i]! * z;
-      const py = oy - remote.y[i]! * z;
-      if (!visible(px, py, bodyPx)) continue;
-      if (this.noticeDamage(remote.ids[i]!, remote.x[i]!, remote.y[i]!, nowMs)) flashing.push(i);
-      const k = classes ? classes.of(remote.ids[i]! & SLOT_MASK) + 1 : 0;
-      const path = (paths[k] ??= new Path2D());
-      if (bodyPx <= 3) path.rect(px - bodyPx, py - bodyPx, bodyPx * 2, bodyPx * 2);
-      else {
-        path.moveTo(px + bodyPx, py);
-        path.arc(px, py, bodyPx, 0, Math.PI * 2);
-      }
-      d.npcs++;
-    }
-    paths.forEach((path, k) => {
-      ctx.fillStyle = k === 0 ? COLOURS.npc : (classes?.colours[k - 1] ?? COLOURS.npc);
-      ctx.fill(path);
-    });
-    if (flashing.length > 0) {
-      ctx.fillStyle = COLOURS.npcHit;
-      for (const i of flashing) {
-        ctx.beginPath();
-        ctx.arc(ox + remote.x[i]! * z, oy - remote.y[i]! * z, bodyPx + 2, 0, Math.PI * 2);
-        ctx.fill();
-      }
-    }
-    if (z >= 2) for (let i = 0; i < remote.count; i++) if ((remote.flags[i]! & FLAG_NPC) !== 0) this.hpBar(remote.ids[i]!, remote.x[i]!, remote.y[i]!, scene.npcHp, bodyPx, ox, oy, z);
-    // Projectiles, from the predicted world, with a streak along their heading: yours brighter.
-    ctx.lineCap = 'round';
-    for (let i = 0; i < predicted.count; i++) {
-      if ((predicted.flags[i]! & FLAG_PROJECTILE) === 0) continue;
-      const px = ox + predicted.x[i]! * z;
-      const py = oy - predicted.y[i]! * z;
-      const streak = STREAK_M * z;
-      if (!visible(px, py, streak + 4)) continue;
-      const slot = predicted.ids[i]! & SLOT_MASK;
-      const mine = scene.ownSlot >= 0 && owner[slot] === scene.ownSlot;
-      const h = heading[slot]! / 65536;
-      const colour = mine ? COLOURS.ownProjectile : COLOURS.projectile;
-      const tail = ctx.createLinearGradient(px, py, px - Math.cos(h) * streak, py + Math.sin(h) * streak);
-      tail.addColorStop(0, colour);
-      tail.addColorStop(1, 'rgba(255, 224, 102, 0)');
-      ctx.strokeStyle = tail;
-      ctx.lineWidth = Math.max(2, 0.2 * z);
-      ctx.beginPath();
-      ctx.moveTo(px, py);
-      ctx.lineTo(px - Math.cos(h) * streak, py + Math.sin(h) * streak);
-      ctx.stroke();
-      ctx.fillStyle = colour;
-      ctx.shadowColor = COLOURS.projectile;
-      ctx.shadowBlur = 8;
-      ctx.beginPath();
-      ctx.arc(px, py, Math.max(2, 0.16 * z), 0, Math.PI * 2);
-      ctx.fill();
-      ctx.shadowBlur = 0;
-      d.projectiles++;
-    }
-    ctx.lineCap = 'butt';
-    // Other players, behind the render delay.
-    const playerPx = Math.max(MIN_PLAYER_PX, 0.5 * PLAYER_DRAW_SCALE * z);
-    for (let i = 0; i < remote.count; i++) {
-      if ((remote.flags[i]! & FLAG_PLAYER) === 0) continue;
-      const px = ox + remote.x[i]! * z;
-      const py = oy - remote.y[i]! * z;
-      if (!visible(px, py, playerPx + 30)) continue;
-      const slot = remote.ids[i]! & SLOT_MASK;
-      const dead = (remote.flags[i]! & FLAG_DEAD) !== 0;
-      const hit = this.noticeDamage(remote.ids[i]!, remote.x[i]!, remote.y[i]!, nowMs);
-      this.avatar(px, py, playerPx, dead ? COLOURS.dead : PLAYER_COLOURS[owner[slot]! % PLAYER_COLOURS.length]!, heading[slot]! / 65536, dead, hit, false);
-      if (!dead) this.hpBar(remote.ids[i]!, remote.x[i]!, remote.y[i]!, scene.playerHp, playerPx, ox, oy, z);
-      this.label(`P${owner[slot]}`, px, py + playerPx + 12);
-      d.players++;
-    }
-    // You, predicted: the aim line first, under the avatar.
-    if (own >= 0) {
-      const x = predicted.x[own]!;
-      const y = predicted.y[own]!;
-      const px = ox + x * z;
-      const py = oy - y * z;
-      const dead = (predicted.flags[own]! & FLAG_DEAD) !== 0;
-      if (!dead) {
-        const ex = px + Math.cos(scene.aimRad) * scene.rangeM * z;
-        const ey = py - Math.sin(scene.aimRad) * scene.rangeM * z;
-        const gradient = ctx.createLinearGradient(px, py, ex, ey);
-        gradient.addColorStop(0, COLOURS.aim);
-        gradient.addColorStop(1, 'rgba(125, 255, 176, 0)');
-        ctx.strokeStyle = gradient;
-        ctx.lineWidth = 1.5;
-        ctx.setLineDash([6, 6]);
-        ctx.beginPath();
-        ctx.moveTo(px, py);
-        ctx.lineTo(ex, ey);
-        ctx.stroke();
-        ctx.setLineDash([]);
-      }
-      const hit = this.noticeDamage(predicted.ids[own]!, x, y, nowMs);
-      this.avatar(px, py, playerPx + 1, dead ? COLOURS.dead : COLOURS.self, scene.aimRad, dead, hit, true);
-      if (!dead) this.hpBar(predicted.ids[own]!, x, y, scene.playerHp, playerPx + 1, ox, oy, z);
-      this.label(dead ? `respawn in ${scene.respawnS.toFixed(1)} s` : 'you', px, py + playerPx + 13);
-      if (scene.shotFired && !dead) this.tracer = { x, y, aim: scene.aimRad, at: nowMs };
-      // A jump of several metres in one frame (a teleport-class correction or a respawn): burst.
-      const last = this.lastOwn;
-      if (last && last.slot === scene.ownSlot && Math.hypot(x - last.x, y - last.y) > 5) this.burst = { x, y, at: nowMs };
-      this.lastOwn = { x, y, slot: scene.ownSlot };
-      d.players++;
-    }
-    d.entities = d.npcs + d.players + d.projectiles;
-  }
-
-  private avatar(px: number, py: number, r: number, colour: string, headingRad: number, dead: boolean, hit: boolean, self: boolean): void {
-    const ctx = this.ctx;
-    if (self && !dead) {
-      ctx.shadowColor = colour;
-      ctx.shadowBlur = 14;
-    }
-    ctx.fillStyle = colour;
-    ctx.beginPath();
-    ctx.arc(px, py, r, 0, Math.PI * 2);
-    ctx.fill();
-    ctx.shadowBlur = 0;
-    ctx.strokeStyle = hit ? COLOURS.hitRing : COLOURS.outline;
-    ctx.lineWidth = hit ? 3 : 1.5;
-    ctx.beginPath();
-    ctx.arc(px, py, r + (hit ? 2 : 0.75), 0, Math.PI * 2);
-    ctx.stroke();
-    if (dead) {
-      ctx.strokeStyle = '#0b1016';
-      ctx.lineWidth = 2;
-      ctx.beginPath();
-      ctx.moveTo(px - r * 0.6, py - r * 0.6);
-      ctx.lineTo(px + r * 0.6, py + r * 0.6);
-      ctx.moveTo(px + r * 0.6, py - r * 0.6);
-      ctx.lineTo(px - r * 0.6, py + r * 0.6);
-      ctx.stroke();
-      return;
-    }
-    // A notch where the body faces.
-    ctx.strokeStyle = '#0b1016';
-    ctx.lineWidth = 2;
-    ctx.beginPath();
-    ctx.moveTo(px, py);
-    ctx.lineTo(px + Math.cos(headingRad) * r, py - Math.sin(headingRad) * r);
-    ctx.stroke();
-  }
-
-  private hpBar(id: number, x: number, y: number, maxHp: number, r: number, ox: number, oy: number, z: number): void {
-    const hp = this.hpOf(id);
-    if (hp < 0 || maxHp <= 0) return;
-    const share = Math.max(0, Math.min(1, hp / maxHp));
-    if (share >= 1 && (this.cols!.flags[id & SLOT_MASK]! & FLAG_PLAYER) === 0) return; // unhurt NPCs: no clutter
-    const ctx = this.ctx;
-    const w = Math.max(16, r * 3);
-    const px = ox + x * z - w / 2;
-    const py = oy - y * z - r - 7;
-    ctx.fillStyle = COLOURS.hpBack;
-    ctx.fillRect(px - 1, py - 1, w + 2, 5);
-    ctx.fillStyle = share > 0.35 ? COLOURS.hpGood : COLOURS.hpLow;
-    ctx.fillRect(px, py, w * share, 3);
-  }
-
-  private label(text: string, px: number, py: number): void {
-    const ctx = this.ctx;
-    ctx.font = '11px system-ui, sans-serif';
-    ctx.textAlign = 'center';
-    ctx.fillStyle = COLOURS.label;
-    ctx.fillText(text, px, py);
-  }
-
-  private drawEffects(ox: number, oy: number, z: number, nowMs: number): void {
-    const ctx = this.ctx;
-    const t = this.tracer;
-    if (t && nowMs - t.at < TRACER_MS) {
-      const a = 1 - (nowMs - t.at) / TRACER_MS;
-      ctx.strokeStyle = COLOURS.tracer;
-      ctx.globalAlpha = a;
-      ctx.lineWidth = 2;
-      ctx.beginPath();
-      ctx.moveTo(ox + t.x * z, oy - t.y * z);
-      ctx.lineTo(ox + (t.x + Math.cos(t.aim) * 100) * z, oy - (t.y + Math.sin(t.aim) * 100) * z);
-      ctx.stroke();
-      ctx.globalAlpha = 1;
-    }
-    const b = this.burst;
-    if (b && nowMs - b.at < BURST_MS) {
-      const u = (nowMs - b.at) / BURST_MS;
-      ctx.strokeStyle = COLOURS.self;
-      ctx.globalAlpha = 1 - u;
-      ctx.lineWidth = 2;
-      ctx.beginPath();
-      ctx.arc(ox + b.x * z, oy - b.y * z, 6 + u * 40, 0, Math.PI * 2);
-      ctx.stroke();
-      ctx.globalAlpha = 1;
-    }
-    ctx.font = 'bold 12px system-ui, sans-serif';
-    ctx.textAlign = 'center';
-    for (let i = this.floats.length - 1; i >= 0; i--) {
-      const f = this.floats[i]!;
-      const u = (nowMs - f.at) / FLOAT_MS;
-      if (u >= 1) {
-        this.floats.splice(i, 1);
-        continue;
-      }
-      ctx.globalAlpha = 1 - u;
-      ctx.fillStyle = COLOURS.damage;
-      ctx.fillText(f.text, ox + f.x * z, oy - f.y * z - 14 - u * 22);
-    }
-    ctx.globalAlpha = 1;
-  }
-
   /**
    * The whole world in the bottom-right corner: NPCs, players, you, and what the view shows.
    * Left out while the view itself shows most of the world.
@@ -581,6 +280,11 @@ export class MapView {
     ctx.strokeRect(x0 + 0.5, y0 + 0.5, side - 1, side - 1);
     const mx = (x: number) => x0 + (x - b.minX) * s;
     const my = (y: number) => y0 + side - (y - b.minY) * s;
+    ctx.lineWidth = 1;
+    for (const l of this.landmarks) {
+      ctx.strokeStyle = l.colour;
+      ctx.strokeRect(Math.round(mx(l.x)) - 2.5, Math.round(my(l.y)) - 2.5, 5, 5);
+    }
     if (scene) {
       const r = scene.remote;
       ctx.fillStyle = 'rgba(108, 198, 255, 0.7)';

@@ -5,10 +5,23 @@
 // already runs the server's game itself (its RollbackClient's world), whose confirmed frames
 // hold the same bytes as the server's, proven hash by hash. Indexing it with the same
 // chronos.wasm gives the server's index for that state, with no protocol change and no bytes
-// on the wire; streaming cells instead would cost bandwidth for a debugging view.
+// on the wire; streaming cells instead would cost bandwidth for a debugging view. In world mode
+// the page holds no world: it indexes what it knows, the bodies of its interest view
+// (view-index.ts), which is what a client of that mode can index.
 
+import type { Bounds } from '../core/schema.js';
 import type { World } from '../core/world.js';
 import { SpatialIndex } from '../spatial/index.js';
+
+/** What the layer indexes: a world's bodies, or a world-mode page's view of them. */
+export interface SpatialSubject {
+  readonly bounds: Bounds;
+  readonly index: SpatialIndex;
+  /** Changes whenever the indexed positions may have (a world's tick, a view's snapshot). */
+  version(): number;
+  /** Brings the index's source columns up to date before index.update(). */
+  sync?(): void;
+}
 
 /** Re-index and rebuild the picture at most this often while visible (ms). */
 const REFRESH_MS = 100;
@@ -72,7 +85,8 @@ function rampColour(t: number, alpha: number): string {
 export class SpatialLayer {
   visible = false;
   private index: SpatialIndex | undefined;
-  private world: World | undefined;
+  /** What is indexed (undefined until attached). */
+  subject: SpatialSubject | undefined;
   private builtTick = -1;
   private builtAt = -Infinity;
   // Columns: x, y (lower corner, m), side (m), entities; a palette index per column.
@@ -101,10 +115,16 @@ export class SpatialLayer {
 
   /** Indexes `world` (the page's game world); replaces any earlier one. */
   attach(world: World): void {
-    this.index?.dispose();
-    this.world = world;
-    this.index = SpatialIndex.forWorld(world, { name: 'page-spatial' });
-    this.baseCellM = this.index.options.baseCellQ16 / 65536;
+    const index = SpatialIndex.forWorld(world, { name: 'page-spatial' });
+    this.attachSubject({ bounds: world.bounds, index, version: () => world.tick });
+  }
+
+  /** Indexes `subject` (it owns its index; a later attach() disposes it). */
+  attachSubject(subject: SpatialSubject): void {
+    if (this.index !== subject.index) this.index?.dispose();
+    this.subject = subject;
+    this.index = subject.index;
+    this.baseCellM = subject.index.options.baseCellQ16 / 65536;
     this.builtTick = -1;
   }
 
@@ -115,14 +135,16 @@ export class SpatialLayer {
 
   /** Re-indexes the world and rebuilds the columns when visible and the world moved on. */
   refresh(nowMs: number): void {
-    const world = this.world;
+    const subject = this.subject;
     const index = this.index;
-    if (!this.visible || !world || !index) return;
-    if (world.tick === this.builtTick || nowMs - this.builtAt < REFRESH_MS) return;
+    if (!this.visible || !subject || !index) return;
+    const version = subject.version();
+    if (version === this.builtTick || nowMs - this.builtAt < REFRESH_MS) return;
+    subject.sync?.();
     const started = performance.now();
     index.update();
     this.updateMs = performance.now() - started;
-    this.builtTick = world.tick;
+    this.builtTick = version;
     this.builtAt = nowMs;
     const { count, data } = index.leafCells();
     this.cells = count;
@@ -179,7 +201,7 @@ export class SpatialLayer {
       this.binY = new Float64Array(n);
       this.binCount = new Float64Array(n);
     }
-    const b = this.world!.bounds;
+    const b = this.subject!.bounds;
     let bins = 0;
     let max = 1;
     for (let c = 0; c < this.columns; c++) {
@@ -210,7 +232,7 @@ export class SpatialLayer {
   /** Draws the heat map and the cell grid (call between the background and the entities). */
   draw(t: MapTransform): void {
     this.drawn = 0;
-    if (!this.visible || this.columns === 0 || !this.world) return;
+    if (!this.visible || this.columns === 0 || !this.subject) return;
     const { ctx, ox, oy, z, width, height } = t;
     let binM = this.baseCellM;
     while (binM * z < BIN_MIN_PX && binM < 65536) binM *= 2;
@@ -259,9 +281,9 @@ export class SpatialLayer {
   /** Faint lines of the base grid over the visible part of the world. */
   private drawLattice(t: MapTransform): void {
     const { ctx, ox, oy, z, width, height } = t;
-    const world = this.world;
-    if (!world) return;
-    const b = world.bounds;
+    const subject = this.subject;
+    if (!subject) return;
+    const b = subject.bounds;
     const cell = this.baseCellM;
     const x0 = Math.max(b.minX, (0 - ox) / z), x1 = Math.min(b.maxX, (width - ox) / z);
     const y0 = Math.max(b.minY, (oy - height) / z), y1 = Math.min(b.maxY, oy / z);
