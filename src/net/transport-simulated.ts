@@ -13,6 +13,7 @@
 // Bounds: at most `maxInFlight` packets per transport and direction (further ones are dropped and
 // counted as `overflow`), and at most `maxPending` in the whole scheduler.
 
+import { apportion } from '../core/apportion.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { LinkSimulator, PROFILES, SeededRandom, type LinkStats, type NetworkProfile, type ProfileName } from './simulator.js';
 import { MAX_PACKET_BYTES } from './spec.js';
@@ -37,6 +38,23 @@ export function mixedProfileAt(u: number): NetworkProfile {
     rest -= share;
   }
   return PROFILES[entries[entries.length - 1]![0]];
+}
+
+/**
+ * The profiles of a `mixed` population of `n`: the shares apportioned exactly (as whole numbers
+ * allow), then shuffled by `seed`, so which member gets which profile is seeded and the mix holds.
+ */
+export function mixedProfiles(n: number, seed: number): NetworkProfile[] {
+  const names = Object.keys(MIXED_PROFILE_SHARES) as ProfileName[];
+  const out = apportion(names.map((k) => MIXED_PROFILE_SHARES[k]!), n).map((k) => PROFILES[names[k]!] as NetworkProfile);
+  const r = new SeededRandom(seed ^ 0x4d495844); // 'MIXD'
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(r.next() * (i + 1));
+    const t = out[i]!;
+    out[i] = out[j]!;
+    out[j] = t;
+  }
+  return out;
 }
 
 const SMALL_SLOT_BYTES = 256;

@@ -19,6 +19,7 @@
 // everyone turns back from the world's edge. Speeds are metres per second: the bot's move vector
 // is scaled by speed / the rules' player speed (the step scales a full-length vector to it).
 
+import { apportion } from '../core/apportion.js';
 import { mulberry32 } from '../core/mulberry32.js';
 import { FLAG_DEAD, FLAG_PLAYER, FLAG_PROJECTILE } from '../core/world-layout.js';
 import type { Hub, HubKind } from './hubs.js';
@@ -74,13 +75,11 @@ export function archetypeIndexAt(u: number): number {
 }
 
 /**
- * The archetype of bot number `index`: a low-discrepancy sequence over the shares, so any first
- * n bots (a ramp, a small test) hold the five in close to their shares (20 bots: 5/6/4/3/2).
+ * The archetypes of `n` players in order, apportioned so that any first k of them hold the five
+ * in their shares as closely as whole numbers allow (20 players: 5/6/4/3/2), interleaved.
  */
-export function archetypeOfBot(index: number): PlayerArchetype {
-  const golden = 0.6180339887498949;
-  const u = (index * golden + 0.5 * golden) % 1;
-  return PLAYER_ARCHETYPES[archetypeIndexAt(u)]!;
+export function assignArchetypes(n: number): PlayerArchetype[] {
+  return apportion(ARCHETYPE_SHARES, n).map((k) => PLAYER_ARCHETYPES[k]!);
 }
 
 /** The hub an archetype's player starts at (any hub for explorers), drawn with `rand`. */

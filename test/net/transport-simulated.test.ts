@@ -4,7 +4,7 @@
 // real UDP pair over the 4g profile shows the profile's latency; `mixed` holds its shares.
 
 import { describe, expect, it } from 'vitest';
-import { LinkScheduler, MIXED_PROFILE_SHARES, mixedProfileAt, SimulatedTransport } from '../../src/net/transport-simulated.js';
+import { LinkScheduler, MIXED_PROFILE_SHARES, mixedProfileAt, mixedProfiles, SimulatedTransport } from '../../src/net/transport-simulated.js';
 import { PROFILES, profile } from '../../src/net/simulator.js';
 import type { PacketReceiver, Transport } from '../../src/net/transport.js';
 import { UdpTransport } from '../../src/net/transport-udp.js';
@@ -215,5 +215,14 @@ describe('the mixed profile', () => {
       counts.set(p.name, (counts.get(p.name) ?? 0) + 1);
     }
     for (const [name, share] of Object.entries(MIXED_PROFILE_SHARES)) expect(Math.abs(counts.get(name)! / n - share)).toBeLessThan(0.001);
+  });
+
+  it('gives a population its exact shares, shuffled by the seed', () => {
+    const a = mixedProfiles(1000, 1).map((p) => p.name);
+    const counts = new Map<string, number>();
+    for (const name of a) counts.set(name, (counts.get(name) ?? 0) + 1);
+    for (const [name, share] of Object.entries(MIXED_PROFILE_SHARES)) expect(counts.get(name)).toBe(Math.round(share * 1000));
+    expect(mixedProfiles(1000, 1).map((p) => p.name)).toEqual(a);
+    expect(mixedProfiles(1000, 2).map((p) => p.name)).not.toEqual(a);
   });
 });
