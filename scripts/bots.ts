@@ -88,6 +88,11 @@ if (rampMs > 3_600_000) fail(`--ramp is at most an hour, got ${values.ramp}`);
 if (mode === 'arena') {
   if (values.watch && values.play) fail('--watch and --play exclude each other');
   if (values.json) fail('--json is for world mode');
+  const info = (await (await fetch(new URL('/game.json', values.url)).catch(() => null))?.json().catch(() => null)) as { mode?: string } | null;
+  if (info && info.mode !== 'arena') {
+    process.stderr.write(`bots: the server at ${values.url} runs ${info.mode ?? 'an unknown'} mode: drop --mode arena (or start it with --mode arena)\n`);
+    process.exit(1);
+  }
   // A fixed profile (or the mixed draw, in order) per arena bot, as in world mode.
   let n = 0;
   const mixed = profile === 'mixed' ? mixedProfiles(clients, seed) : [];
