@@ -125,6 +125,8 @@ export interface WorldBotsReport {
   link: { sent_up: number; lost_up: number; sent_down: number; lost_down: number; overflow: number };
   shots: { total: number; hitscan: number; projectiles: number };
   memory: {
+    /** Bots the per-bot figures divide by: those that joined. */
+    bots_joined: number;
     rss_bytes: number;
     rss_baseline_bytes: number;
     rss_per_bot_bytes: number;
@@ -133,7 +135,7 @@ export interface WorldBotsReport {
     snapshot_view_bytes_per_bot: number;
     link_pool_bytes: number;
   };
-  cpu: { process_cpu_s: number; cpu_us_per_bot_per_s: number; cores: number };
+  cpu: { process_cpu_s: number; mean_connected: number; cpu_us_per_bot_per_s: number; cores: number };
   /** The bots' own event loop delay over the window, ms (a bot process that falls behind skews every figure). */
   event_loop_delay_ms: { p50: number; p99: number; max: number };
   failures: number;
@@ -310,7 +312,13 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
     }
   };
 
+  let connectedSum = 0;
+  let connectedSamples = 0;
   const sample = () => {
+    let connected = 0;
+    for (const bot of bots) if (bot.client?.net.state === 'connected') connected++;
+    connectedSum += connected;
+    connectedSamples++;
     for (const bot of bots) {
       const c = bot.client;
       if (!c) continue;
@@ -340,7 +348,7 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
     const now = performance.now();
     const connected = bots.filter((b) => b.client?.net.state === 'connected').length;
     const players = bots.filter((b) => b.client?.running === true).length;
-    const rtts = bots.filter((b) => b.connectedAt >= 0 && b.client).map((b) => b.client!.net.net.connection.rttMs);
+    const rtts = bots.filter((b) => b.client?.net.state === 'connected').map((b) => b.client!.net.net.connection.rttMs);
     const ins = bots.filter((b) => b.client).map((b) => {
       const d = b.bytesIn - b.prevIn;
       b.prevIn = b.bytesIn;
@@ -358,9 +366,13 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
     log(
       `  t=${Math.round((now - t0) / 1000)} s: ${connected}/${o.clients} connected, ${players} players, rtt mean ${r.mean.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms, ` +
         `in/bot p50 ${kb(bi.p50)}/s p99 ${kb(bi.p99)}/s, corrections ${checked ? ((100 * mispredicted) / checked).toFixed(2) : '0.00'} %, ` +
-        `rejected ${rejected}, failures ${failures}`,
+        `rejected ${rejected}, failures ${failures}; bots' loop stalled up to ${Math.max(0, progressLoop.max / 1e6 - LOOP_RESOLUTION_MS).toFixed(0)} ms` +
+        (o.profile ? `, ${scheduler.pending} packets on the simulated links` : ''),
     );
+    progressLoop.reset();
   };
+  const progressLoop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  progressLoop.enable();
 
   const brainTimer = setInterval(think, BRAIN_MS);
   const sampleTimer = setInterval(sample, SAMPLE_MS);
@@ -384,6 +396,8 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
 
   // ---- the measurement window ---------------------------------------------------------------
   sample();
+  connectedSum = 0;
+  connectedSamples = 0;
   for (const bot of bots) bot.mark = markOf(bot);
   const cpu0 = process.cpuUsage();
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
@@ -410,6 +424,7 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
   clearInterval(brainTimer);
   clearInterval(sampleTimer);
   clearInterval(progressTimer);
+  progressLoop.disable();
 
   // ---- the report ---------------------------------------------------------------------------
   const now = performance.now();
@@ -481,6 +496,10 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
   const ordered: Record<string, number> = {};
   for (const a of PLAYER_ARCHETYPES) if (archetypes[a]) ordered[a] = archetypes[a]!;
   const cpuS = (cpu.user + cpu.system) / 1e6;
+  // Memory per bot that joined (each holds its whole client state until it closes, kicked or
+  // not); CPU per bot connected, on average over the window.
+  const joined = Math.max(1, bots.filter((b) => b.joinedAt >= 0).length);
+  const meanConnected = Math.max(1, connectedSum / Math.max(1, connectedSamples));
   const report: WorldBotsReport = {
     mode: 'world',
     clients: o.clients,
@@ -511,13 +530,14 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
     memory: {
       rss_bytes: mem.rss,
       rss_baseline_bytes: rssBaseline,
-      rss_per_bot_bytes: Math.round((mem.rss - rssBaseline) / o.clients),
-      heap_used_per_bot_bytes: Math.round((mem.heapUsed - heapBaseline) / o.clients),
-      arena_bytes_per_bot: Math.round(arenaBytes / o.clients),
-      snapshot_view_bytes_per_bot: Math.round(viewBytes / o.clients),
+      bots_joined: joined,
+      rss_per_bot_bytes: Math.round((mem.rss - rssBaseline) / joined),
+      heap_used_per_bot_bytes: Math.round((mem.heapUsed - heapBaseline) / joined),
+      arena_bytes_per_bot: Math.round(arenaBytes / joined),
+      snapshot_view_bytes_per_bot: Math.round(viewBytes / joined),
       link_pool_bytes: scheduler.poolBytes,
     },
-    cpu: { process_cpu_s: round(cpuS, 2), cpu_us_per_bot_per_s: Math.round((cpuS * 1e6) / o.clients / windowS), cores: round(cpuS / windowS, 2) },
+    cpu: { process_cpu_s: round(cpuS, 2), mean_connected: round(meanConnected, 1), cpu_us_per_bot_per_s: Math.round((cpuS * 1e6) / meanConnected / windowS), cores: round(cpuS / windowS, 2) },
     event_loop_delay_ms: { p50: round(loopDelay.p50), p99: round(loopDelay.p99), max: round(loopDelay.max) },
     failures: failedBots.length,
     failure_reasons: reasons,
@@ -544,9 +564,9 @@ export function formatWorldReport(r: WorldBotsReport): string {
     `  corrections ${r.corrections_pct.toFixed(3)} % (${r.mispredicted} of ${r.checked} inputs checked); by class snap ${r.corrections.snap}, smooth ${r.corrections.smooth}, blend ${r.corrections.blend}, teleport ${r.corrections.teleport}`,
     `  input-to-ack latency p50 ${r.input_ack_ms.p50} ms p99 ${r.input_ack_ms.p99} ms; snapshots ${r.snapshots}, rejected ${r.rejected_snapshots}; interrupts ${r.interrupts}, reconnects ${r.reconnects}`,
     `  link: up ${r.link.lost_up}/${r.link.sent_up} lost, down ${r.link.lost_down}/${r.link.sent_down} lost, overflow ${r.link.overflow}; shots ${r.shots.total} (${r.shots.hitscan} hitscan at a body in view, ${r.shots.projectiles} projectiles)`,
-    `  memory per bot: rss ${kb(r.memory.rss_per_bot_bytes)} (process ${(r.memory.rss_bytes / 2 ** 20).toFixed(0)} MB, ${(r.memory.rss_baseline_bytes / 2 ** 20).toFixed(0)} MB before the bots), ` +
+    `  memory per bot (of ${r.memory.bots_joined} joined): rss ${kb(r.memory.rss_per_bot_bytes)} (process ${(r.memory.rss_bytes / 2 ** 20).toFixed(0)} MB, ${(r.memory.rss_baseline_bytes / 2 ** 20).toFixed(0)} MB before the bots), ` +
       `js heap ${kb(r.memory.heap_used_per_bot_bytes)}, arena ${kb(r.memory.arena_bytes_per_bot)} (snapshot view ${kb(r.memory.snapshot_view_bytes_per_bot)})`,
-    `  cpu per bot: ${r.cpu.cpu_us_per_bot_per_s} us/s (${((r.cpu.cpu_us_per_bot_per_s / 1e6) * 100).toFixed(3)} % of a core; the process used ${r.cpu.cores} cores); event loop delay p50 ${r.event_loop_delay_ms.p50} ms p99 ${r.event_loop_delay_ms.p99} ms`,
+    `  cpu per bot (${r.cpu.mean_connected} connected on average): ${r.cpu.cpu_us_per_bot_per_s} us/s (${((r.cpu.cpu_us_per_bot_per_s / 1e6) * 100).toFixed(3)} % of a core; the process used ${r.cpu.cores} cores); event loop delay p50 ${r.event_loop_delay_ms.p50} ms p99 ${r.event_loop_delay_ms.p99} ms`,
   ];
   if (r.failures > 0) {
     lines.push(`  failures ${r.failures}: ${Object.entries(r.failure_reasons).map(([k, v]) => `${v} ${k}`).join('; ')}`);
