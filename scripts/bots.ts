@@ -44,12 +44,32 @@ try {
       ramp: { type: 'string' },
       seed: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
 } catch (err) {
   fail((err as Error).message);
 }
 const values = parsed.values;
+if (values.help) {
+  process.stdout.write(`Usage: npm run bots -- [options]
+
+World mode (default): bots play the server's one world, each predicting its own avatar and
+moving by one of the seed's five player archetypes; a final report, exit 1 on any failure.
+
+  --url <url>          the server (default http://127.0.0.1:8080)
+  --clients <n>        bots, 1..${MAX_WORLD_BOTS} (arena mode: 1..${MAX_ARENA_BOTS}; default 8)
+  --seconds <s>        measurement window after the ramp (default 20)
+  --ramp <duration>    spread the connections: 10s, 500ms, 2m (default 10 ms per bot over 50, at most 30 s)
+  --profile <name>     simulated network on each bot's UDP link: ${PROFILE_NAMES.join(', ')} or mixed
+  --watch              watch instead of play (world mode)
+  --json               the final report as one JSON document on stdout (progress on stderr)
+  --seed <n>           seeds the profile mix, the brains and the links (default 1)
+  --mode arena         the 64-seat rollback room's bots (--play takes seats, otherwise they watch)
+  --transport <t>      udp (default) or websocket (no --profile)
+`);
+  process.exit(0);
+}
 
 const mode = values.mode;
 if (mode !== 'world' && mode !== 'arena') fail(`--mode is world or arena, got ${mode}`);
