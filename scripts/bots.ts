@@ -1,157 +1,143 @@
-// npm run bots -- [--url http://127.0.0.1:8080] [--clients 8] [--seconds 20] [--play] [--transport udp|websocket]
-// Connects N Node clients to a running `chronos serve` through the client SDK (a connect token
-// from POST /connect, then the encrypted protocol, over the UDP game port by default). Each runs
-// the game itself with the same chronos.wasm through a RollbackClient: with --play the bots take
-// player seats and play (archetypes in src/client/bot-brain.ts: hunters, wanderers, circlers,
-// turrets), predicted at once and reconciled by rollback; without it they watch as spectators.
-// Every bot checks the server's state hashes against its own confirmed state.
-// Prints a line per bot and a summary; exits 1 if a bot failed to connect or join, never ran,
-// or saw a hash mismatch.
+// npm run bots -- [--url http://127.0.0.1:8080] [--clients 8] [--seconds 20] [--ramp 10s]
+//                 [--profile lan|fiber|dsl|4g|satellite|congested-wifi|mixed] [--watch] [--json]
+//                 [--mode world|arena] [--play] [--transport udp|websocket] [--seed 1]
+//
+// World mode (the default; scripts/bots-world.ts): every bot is a player of the server's one
+// world, predicting its own avatar and moving by one of the seed's five archetypes; --watch makes
+// them watchers instead. Progress every 5 s, a final report (--json: one JSON document on stdout,
+// progress on stderr); exit 1 when any bot failed (did not connect or join, never ran, was
+// disconnected, or had more rejected snapshots than a small allowance).
+//
+// Arena mode (--mode arena; scripts/bots-arena.ts): the 64-seat rollback room's bots as before;
+// --play takes seats, otherwise they watch.
+//
+// --profile puts a simulated network (src/net/transport-simulated.ts) on each bot's UDP link, both
+// ways, seeded per bot; `mixed` gives each bot one of the profiles in MIXED_PROFILE_SHARES.
+// --ramp spreads the connections over that time (default: 10 ms per bot beyond the first 50,
+// at most 30 s), so a thousand handshakes do not arrive at once.
 
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
-import { PlayClient } from '../src/client/play-client.js';
-import { BOT_ARCHETYPES, BotBrain } from '../src/client/bot-brain.js';
 import { connectUdp } from '../src/client/udp-connector.js';
-import { loadChronos } from '../src/wasm/loader.js';
-import { Arena } from '../src/wasm/arena.js';
-import { loadServerCrypto } from '../src/net/crypto-node.js';
-import type { WebSocketConstructor } from '../src/net/transport-ws-client.js';
-
-/** Bots that share one WebAssembly memory: a memory holds every bot's snapshot ring (about 24 MB each at 2,000 NPCs). */
-const BOTS_PER_MODULE = 8;
+import type { UdpConnector } from '../src/client/game-client.js';
+import { PROFILE_NAMES, PROFILES, type ProfileName } from '../src/net/simulator.js';
+import { mixedProfiles, SimulatedTransport } from '../src/net/transport-simulated.js';
+import { MAX_ARENA_BOTS, runArenaBots } from './bots-arena.js';
+import { formatWorldReport, MAX_WORLD_BOTS, runWorldBots } from './bots-world.js';
 
 function fail(message: string): never {
   process.stderr.write(`bots: ${message}\n`);
   process.exit(2);
 }
 
-const { values } = parseArgs({
-  options: {
-    url: { type: 'string', default: 'http://127.0.0.1:8080' },
-    clients: { type: 'string', default: '8' },
-    seconds: { type: 'string', default: '20' },
-    transport: { type: 'string', default: 'udp' },
-    play: { type: 'boolean', default: false },
-  },
-});
-const clients = Number(values.clients);
-const seconds = Number(values.seconds);
-const transport = values.transport;
-const mode = values.play ? 'play' : 'watch';
-if (!Number.isInteger(clients) || clients < 1 || clients > 1000) fail(`--clients needs an integer in [1, 1000], got ${values.clients}`);
-if (!(seconds > 0)) fail(`--seconds needs a positive number, got ${values.seconds}`);
-if (transport !== 'udp' && transport !== 'websocket') fail(`--transport is udp or websocket, got ${transport}`);
-const tokenUrl = new URL('/connect', values.url).href;
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      url: { type: 'string', default: 'http://127.0.0.1:8080' },
+      clients: { type: 'string', default: '8' },
+      seconds: { type: 'string', default: '20' },
+      transport: { type: 'string', default: 'udp' },
+      mode: { type: 'string', default: 'world' },
+      play: { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: false },
+      profile: { type: 'string' },
+      ramp: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+} catch (err) {
+  fail((err as Error).message);
+}
+const values = parsed.values;
+if (values.help) {
+  process.stdout.write(`Usage: npm run bots -- [options]
 
-// Node clients may use the native crypto backend too; both interoperate byte for byte.
-const crypto = await loadServerCrypto();
-const arenas: Arena[] = [];
-for (let i = 0; i < Math.ceil(clients / BOTS_PER_MODULE); i++) arenas.push(new Arena(await loadChronos()));
-process.stdout.write(`bots: ${clients} clients ${mode === 'play' ? 'playing' : 'watching'} over ${transport} at ${values.url} for ${seconds} s (crypto ${crypto.name})\n`);
+World mode (default): bots play the server's one world, each predicting its own avatar and
+moving by one of the seed's five player archetypes; a final report, exit 1 on any failure.
 
-interface Bot {
-  index: number;
-  play: PlayClient;
-  brain: BotBrain;
-  connectMs: number;
-  failed?: string;
+  --url <url>          the server (default http://127.0.0.1:8080)
+  --clients <n>        bots, 1..${MAX_WORLD_BOTS} (arena mode: 1..${MAX_ARENA_BOTS}; default 8)
+  --seconds <s>        measurement window after the ramp (default 20)
+  --ramp <duration>    spread the connections: 10s, 500ms, 2m (default 10 ms per bot over 50, at most 30 s)
+  --profile <name>     simulated network on each bot's UDP link: ${PROFILE_NAMES.join(', ')} or mixed
+  --watch              watch instead of play (world mode)
+  --json               the final report as one JSON document on stdout (progress on stderr)
+  --seed <n>           seeds the profile mix, the brains and the links (default 1)
+  --mode arena         the 64-seat rollback room's bots (--play takes seats, otherwise they watch)
+  --transport <t>      udp (default) or websocket (no --profile)
+`);
+  process.exit(0);
 }
 
-const bots: Bot[] = [];
-const started = performance.now();
-await Promise.all(
-  Array.from({ length: clients }, async (_, index) => {
-    const t0 = performance.now();
-    const brain = new BotBrain(BOT_ARCHETYPES[index % BOT_ARCHETYPES.length]!, 0x5eed + index);
-    const play = await PlayClient.create({
-      tokenUrl,
-      transport,
-      crypto,
-      mode,
-      arena: arenas[Math.floor(index / BOTS_PER_MODULE)]!,
-      name: `bot-${index}`,
-      WebSocket: WebSocket as unknown as WebSocketConstructor,
-      udp: connectUdp,
-    });
-    const bot: Bot = { index, play, brain, connectMs: -1 };
-    bots.push(bot);
-    try {
-      await play.connect();
-      bot.connectMs = performance.now() - t0;
-    } catch (err) {
-      bot.failed = `could not connect: ${(err as Error).message}`;
-    }
-  }),
-);
-bots.sort((a, b) => a.index - b.index);
-const connected = bots.filter((b) => b.connectMs >= 0);
-const connectTimes = connected.map((b) => b.connectMs).sort((a, b) => a - b);
-process.stdout.write(`  connected ${connected.length}/${clients} in ${((performance.now() - started) / 1000).toFixed(1)} s (p50 ${connectTimes[Math.floor(connectTimes.length / 2)]?.toFixed(1) ?? '-'} ms, max ${connectTimes.at(-1)?.toFixed(1) ?? '-'} ms)\n`);
-
-// Play: each bot thinks on the SDK's 60 Hz timer through its own world; the PlayClient
-// predicts, rolls back and sends. A report line every 5 s.
-const deadline = performance.now() + seconds * 1000;
-let nextReport = performance.now() + 5000;
-await new Promise<void>((resolve) => {
-  const timer = setInterval(() => {
-    const now = performance.now();
-    for (const b of connected) {
-      const game = b.play.game;
-      if (mode === 'play' && game && b.play.player >= 0 && b.play.running) b.play.setInput(b.brain.think(game, b.play.player, now));
-    }
-    if (now >= nextReport) {
-      nextReport += 5000;
-      const s = connected.map((b) => b.play.stats());
-      const running = s.filter((x) => x.phase === 'running').length;
-      const players = s.filter((x) => x.player >= 0).length;
-      const rps = s.reduce((n, x) => n + x.rollbacksPerS, 0) / Math.max(1, s.length);
-      const matched = s.reduce((n, x) => n + x.hashChecks.matched, 0);
-      const mismatched = s.reduce((n, x) => n + x.hashChecks.mismatched, 0);
-      const interestKiBs = s.reduce((n, x) => n + x.interest.bytesPerS, 0) / Math.max(1, s.length) / 1024;
-      process.stdout.write(
-        `  t=${Math.round((now - started) / 1000)} s: ${running} running, ${players} players, ${rps.toFixed(1)} rollbacks/s per bot, ` +
-          `hashes ${matched} matched / ${mismatched} mismatched, interest ${interestKiBs.toFixed(1)} KiB/s per bot\n`,
-      );
-    }
-    if (now >= deadline) {
-      clearInterval(timer);
-      resolve();
-    }
-  }, 16);
-});
-
-const pad = (s: string | number, n: number) => String(s).padStart(n);
-process.stdout.write(`  bot  kind      seat        frame  rollbacks  depth(last/max)  corrections(s/s/b/t)  hashes ok/bad  rtt ms  loss %  interest KiB/s upd/s view rej\n`);
-for (const b of bots) {
-  if (b.failed) {
-    process.stdout.write(`  ${pad(b.index, 3)}  ${b.failed}\n`);
-    continue;
-  }
-  const s = b.play.stats();
-  const seat = s.player >= 0 ? `player ${s.player}` : `watch(${s.spectatorReason})`;
-  const c = s.corrections;
-  process.stdout.write(
-    `  ${pad(b.index, 3)}  ${b.brain.archetype.padEnd(8)}  ${seat.padEnd(11)} ${pad(s.frame, 6)}  ${pad(s.rollbacks, 9)}  ${pad(`${s.lastRollbackDepth}/${s.maxRollbackDepth}`, 15)}  ` +
-      `${pad(`${c.snap}/${c.smooth}/${c.blend}/${c.teleport}`, 20)}  ${pad(`${s.hashChecks.matched}/${s.hashChecks.mismatched}`, 13)}  ${pad(s.rttMs.toFixed(2), 6)}  ${pad((s.net.loss * 100).toFixed(1), 6)}  ` +
-      `${pad((s.interest.bytesPerS / 1024).toFixed(1), 14)} ${pad(Math.round(s.interest.updatesPerS), 5)} ${pad(s.interest.inView, 4)} ${pad(s.interest.rejected, 3)}\n`,
+const mode = values.mode;
+if (mode !== 'world' && mode !== 'arena') fail(`--mode is world or arena, got ${mode}`);
+const maxClients = mode === 'world' ? MAX_WORLD_BOTS : MAX_ARENA_BOTS;
+const clients = Number(values.clients);
+if (!Number.isInteger(clients) || clients < 1 || clients > maxClients) {
+  fail(
+    `--clients needs an integer in [1, ${maxClients}] in ${mode} mode, got ${values.clients}` +
+      (mode === 'world' ? ' (run several bot processes for more)' : ' (each arena bot simulates the whole room)'),
   );
 }
-const stats = connected.map((b) => b.play.stats());
-const totalMatched = stats.reduce((n, s) => n + s.hashChecks.matched, 0);
-const mismatches = stats.reduce((n, s) => n + s.hashChecks.mismatched, 0);
-const neverRan = stats.filter((s) => s.statesInstalled === 0).length;
-const rtts = stats.map((s) => s.rttMs).sort((a, b) => a - b);
-process.stdout.write(
-  `  summary: ${stats.filter((s) => s.player >= 0).length} players, ${stats.filter((s) => s.player < 0).length} spectators; ` +
-    `${stats.reduce((n, s) => n + s.rollbacks, 0)} rollbacks; hashes ${totalMatched} matched, ${mismatches} mismatched; ` +
-    `rtt p50 ${(rtts[Math.floor(rtts.length / 2)] ?? 0).toFixed(2)} ms, max ${(rtts.at(-1) ?? 0).toFixed(2)} ms; ` +
-    `interest ${(stats.reduce((n, s) => n + s.interest.bytesPerS, 0) / Math.max(1, stats.length) / 1024).toFixed(1)} KiB/s per bot, ` +
-    `${stats.reduce((n, s) => n + s.interest.rejected, 0)} snapshots rejected\n`,
-);
-for (const b of connected) b.play.close();
-await new Promise((r) => setTimeout(r, 200));
+const seconds = Number(values.seconds);
+if (!(seconds > 0) || seconds > 86_400) fail(`--seconds needs a positive number of seconds (at most a day), got ${values.seconds}`);
+const transport = values.transport;
+if (transport !== 'udp' && transport !== 'websocket') fail(`--transport is udp or websocket, got ${transport}`);
+const seed = Number(values.seed);
+if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail(`--seed needs an integer in [0, 4294967295], got ${values.seed}`);
 
-const ok = connected.length === clients && neverRan === 0 && mismatches === 0;
-process.stdout.write(ok ? 'bots: ok\n' : `bots: FAILED${neverRan ? ` (${neverRan} never received a state)` : ''}${mismatches ? ` (${mismatches} hash mismatches)` : ''}\n`);
-process.exit(ok ? 0 : 1);
+const profileArg = values.profile;
+if (profileArg !== undefined && profileArg !== 'mixed' && !(PROFILE_NAMES as string[]).includes(profileArg)) {
+  fail(`--profile is one of ${PROFILE_NAMES.join(', ')} or mixed, got ${profileArg}`);
+}
+if (profileArg !== undefined && transport !== 'udp') fail('--profile simulates the UDP link: it needs --transport udp');
+const profile = profileArg as ProfileName | 'mixed' | undefined;
+
+/** "10s", "500ms", "2m" or a number of seconds. */
+function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) fail(`--ramp needs a duration like 10s, 500ms or 2m, got ${text}`);
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+}
+const rampMs = values.ramp !== undefined ? parseDuration(values.ramp) : Math.min(30_000, Math.max(0, clients - 50) * 10);
+if (rampMs > 3_600_000) fail(`--ramp is at most an hour, got ${values.ramp}`);
+
+if (mode === 'arena') {
+  if (values.watch && values.play) fail('--watch and --play exclude each other');
+  if (values.json) fail('--json is for world mode');
+  const info = (await (await fetch(new URL('/game.json', values.url)).catch(() => null))?.json().catch(() => null)) as { mode?: string } | null;
+  if (info && info.mode !== 'arena') {
+    process.stderr.write(`bots: the server at ${values.url} runs ${info.mode ?? 'an unknown'} mode: drop --mode arena (or start it with --mode arena)\n`);
+    process.exit(1);
+  }
+  // A fixed profile (or the mixed draw, in order) per arena bot, as in world mode.
+  let n = 0;
+  const mixed = profile === 'mixed' ? mixedProfiles(clients, seed) : [];
+  const udp: UdpConnector = profile
+    ? async (host, port) => {
+        const link = await connectUdp(host, port);
+        const i = n++;
+        const p = profile === 'mixed' ? mixed[i % clients]! : PROFILES[profile];
+        return { ...link, transport: new SimulatedTransport(link.transport, { profile: p, seed: (seed * 100_003 + i * 7919) >>> 0 }) };
+      }
+    : connectUdp;
+  process.exit(await runArenaBots({ url: values.url, clients, seconds, transport, play: values.play, udp }));
+}
+
+if (values.play && values.watch) fail('--watch and --play exclude each other (world-mode bots play unless --watch)');
+const log = (line: string) => (values.json ? process.stderr : process.stdout).write(line + '\n');
+try {
+  const { report, ok } = await runWorldBots({ url: values.url, clients, seconds, rampMs, transport, watch: values.watch, profile, seed, log });
+  if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
+  else {
+    process.stdout.write(formatWorldReport(report) + '\n');
+    process.stdout.write(ok ? 'bots: ok\n' : `bots: FAILED (${report.failures} of ${clients} bots)\n`);
+  }
+  process.exit(ok ? 0 : 1);
+} catch (err) {
+  process.stderr.write(`bots: ${(err as Error).message}\n`);
+  process.exit(1);
+}

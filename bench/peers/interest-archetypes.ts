@@ -13,16 +13,19 @@
 // | builder    | 10 %  | still; its state bits change every 2-6 s (building)   | within 300 m of a |
 // |            |       |                                                       | town              |
 // NPCs wander with the World's own step (0.5-2 m/s, new decision every 1-5 s).
+// The archetypes' shares, speeds, decision intervals and radii are src/world/archetypes.ts's
+// (the bots play the same table); this world moves its players directly, without inputs.
 
 import { World } from '../../src/core/world.js';
 import { FLAG_PLAYER, FLAG_PROJECTILE } from '../../src/core/world-layout.js';
 import type { Arena } from '../../src/wasm/arena.js';
 import { mulberry32 } from '../../src/core/mulberry32.js';
+import { ARCHETYPE_SHARES, ARCHETYPE_TABLE as T, PLAYER_ARCHETYPES, TRADER_ARRIVE_M, type PlayerArchetype } from '../../src/world/archetypes.js';
 
 const Q = 65536;
-export const ARCHETYPES = ['explorer', 'socializer', 'combatant', 'trader', 'builder'] as const;
-export type Archetype = (typeof ARCHETYPES)[number];
-const SHARES = [0.25, 0.3, 0.2, 0.15, 0.1];
+export const ARCHETYPES = PLAYER_ARCHETYPES;
+export type Archetype = PlayerArchetype;
+const SHARES = ARCHETYPE_SHARES;
 const TOWNS = 16;
 const BATTLES = 8;
 const PROJECTILE_MPS = 100;
@@ -92,17 +95,17 @@ export class ArchetypeWorld {
       const battle = this.battles[Math.floor(r() * BATTLES)]!;
       switch (ARCHETYPES[kind]) {
         case 'socializer':
-          [x, y] = around(town, 60, r);
+          [x, y] = around(town, T.socializer.leashM, r);
           break;
         case 'combatant':
-          [x, y] = around(battle, 150, r);
+          [x, y] = around(battle, T.combatant.leashM, r);
           break;
         case 'trader':
           [x, y] = around(town, 30, r);
           this.target[i] = Math.floor(r() * TOWNS);
           break;
         case 'builder':
-          [x, y] = around(town, 300, r);
+          [x, y] = around(town, T.builder.leashM, r);
           break;
         default:
           x = (r() - 0.5) * worldM * 0.98;
@@ -144,38 +147,38 @@ export class ArchetypeWorld {
       if (this.timer[i]! <= 0) {
         switch (kind) {
           case 'explorer':
-            angle += (r() - 0.5) * (Math.PI / 3);
-            speed = 5;
-            this.timer[i] = 5 + r() * 5;
+            angle += (r() - 0.5) * 2 * T.explorer.maxTurnRad;
+            speed = T.explorer.maxSpeedMps;
+            this.timer[i] = T.explorer.decideMinS + r() * (T.explorer.decideMaxS - T.explorer.decideMinS);
             break;
           case 'socializer': {
             const hx = this.home[i * 2]! - x, hy = this.home[i * 2 + 1]! - y;
-            angle = Math.hypot(hx, hy) > 60 ? Math.atan2(hy, hx) : r() * 2 * Math.PI;
-            speed = r() * 1.5;
-            this.timer[i] = 1 + r() * 3;
+            angle = Math.hypot(hx, hy) > T.socializer.leashM ? Math.atan2(hy, hx) : r() * 2 * Math.PI;
+            speed = r() * T.socializer.maxSpeedMps;
+            this.timer[i] = T.socializer.decideMinS + r() * (T.socializer.decideMaxS - T.socializer.decideMinS);
             break;
           }
           case 'combatant': {
             const hx = this.home[i * 2]! - x, hy = this.home[i * 2 + 1]! - y;
-            angle = Math.hypot(hx, hy) > 150 ? Math.atan2(hy, hx) : r() * 2 * Math.PI;
-            speed = 6;
-            this.timer[i] = 0.3 + r() * 0.7;
+            angle = Math.hypot(hx, hy) > T.combatant.leashM ? Math.atan2(hy, hx) : r() * 2 * Math.PI;
+            speed = T.combatant.maxSpeedMps;
+            this.timer[i] = T.combatant.decideMinS + r() * (T.combatant.decideMaxS - T.combatant.decideMinS);
             if (r() < 0.25) this.fire(slot, r() * 2 * Math.PI);
             break;
           }
           case 'trader': {
             const t = this.towns[this.target[i]!]!;
-            if (Math.hypot(t[0] - x, t[1] - y) < 20) this.target[i] = Math.floor(r() * TOWNS);
+            if (Math.hypot(t[0] - x, t[1] - y) < TRADER_ARRIVE_M) this.target[i] = Math.floor(r() * TOWNS);
             const next = this.towns[this.target[i]!]!;
             angle = Math.atan2(next[1] - y, next[0] - x);
-            speed = 4;
-            this.timer[i] = 2;
+            speed = T.trader.maxSpeedMps;
+            this.timer[i] = T.trader.decideMinS;
             break;
           }
           case 'builder':
-            speed = 0;
+            speed = T.builder.maxSpeedMps;
             w.column('flags')[slot] = (flags[slot]! & 0xffff) | ((Math.floor(r() * 16) & 0xf) << 16);
-            this.timer[i] = 2 + r() * 4;
+            this.timer[i] = T.builder.decideMinS + r() * (T.builder.decideMaxS - T.builder.decideMinS);
             break;
         }
       }
