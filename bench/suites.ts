@@ -9,4 +9,5 @@ export const SUITES: Record<string, () => Promise<Suite>> = {
   rollback: async () => (await import('./rollback.js')).suite,
   net: async () => (await import('./net.js')).suite,
   interest: async () => (await import('./interest.js')).suite,
+  server: async () => (await import('./server.js')).suite,
 };

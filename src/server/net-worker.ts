@@ -174,6 +174,9 @@ export async function runNetWorker(data: NetWorkerData, post: (m: NetWorkerMessa
   };
   let lastCounters = 0;
 
+  // Atomics.waitAsync's promise holds no reference on the event loop: without a socket (the
+  // ring transport) the thread would simply end while it waits. This timer keeps it alive.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   let bell = Atomics.load(ctrl, CTRL_DOORBELL);
   let flushSeen = Atomics.load(ctrl, CTRL_FLUSH);
   let pollSeen = Atomics.load(ctrl, CTRL_POLL);
@@ -208,6 +211,7 @@ export async function runNetWorker(data: NetWorkerData, post: (m: NetWorkerMessa
     // Yield to the event loop so received packets are handled between waits.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  clearInterval(keepAlive);
   post({ type: 'counters', counters: counters() });
   for (const conn of [...ids.keys()]) server.disconnect(conn, DisconnectReason.ServerClosed);
   server.update();

@@ -107,6 +107,7 @@ export class NetWorkerShard {
   counters: NetWorkerCounters | undefined;
   worker: Worker | undefined;
   alive = false;
+  startedAtMs = 0;
   private readonly data: Omit<NetWorkerData, 'port'>;
 
   constructor(index: number, data: Omit<NetWorkerData, 'index' | 'port' | 'inbox' | 'outbox' | 'control' | 'stats' | 'timing' | 'packetsIn' | 'packetsOut'>) {
@@ -129,6 +130,7 @@ export class NetWorkerShard {
   /** Starts the worker thread on `port`; resolves with the port it bound. */
   start(port: number): Promise<number> {
     const workerData = { ...this.data, port, chronosNetWorker: true };
+    this.startedAtMs = Date.now();
     const entry = workerEntry();
     const worker = typeof entry === 'string' ? new Worker(entry, { eval: true, workerData }) : new Worker(entry, { workerData });
     this.worker = worker;
@@ -271,6 +273,8 @@ export class NetWorkerPool {
   readonly options: NetWorkerPoolOptions;
   /** Workers that died and were started again. */
   restarts = 0;
+  /** Restarts in a row of workers that died within a minute of starting (backs the next one off). */
+  private quickDeaths = 0;
   private closed = false;
   private tokenSecond = 0;
 
@@ -303,8 +307,9 @@ export class NetWorkerPool {
     worker.on('message', (m: NetWorkerMessage) => {
       if (m.type === 'fatal') this.options.log?.(`network worker ${shard.index} failed: ${m.message.split('\n')[0]}`);
     });
-    worker.once('exit', () => {
+    worker.once('exit', (code) => {
       if (this.closed || !shard.alive) return;
+      this.options.log?.(`network worker ${shard.index} exited (code ${code})`);
       shard.alive = false;
       void this.restart(shard);
     });
@@ -322,7 +327,13 @@ export class NetWorkerPool {
     shard.inbox.drain(() => undefined);
     shard.outbox.drain(() => undefined);
     this.restarts++;
-    this.options.log?.(`network worker ${shard.index} (udp port ${shard.port}) died; ${dropped} clients dropped; restarting`);
+    // A worker that keeps dying at once (a port taken, a fault at start) is restarted ever more
+    // slowly, up to half a minute apart, rather than in a tight loop.
+    this.quickDeaths = Date.now() - shard.startedAtMs < 60_000 ? this.quickDeaths + 1 : 0;
+    const delayMs = this.quickDeaths <= 1 ? 0 : Math.min(30_000, 250 * 2 ** (this.quickDeaths - 2));
+    this.options.log?.(`network worker ${shard.index} (udp port ${shard.port}) died; ${dropped} clients dropped; restarting${delayMs ? ` in ${delayMs} ms` : ''}`);
+    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (this.closed) return;
     try {
       await shard.start(shard.port);
       this.watch(shard);
