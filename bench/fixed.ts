@@ -1,22 +1,32 @@
-// Suite `fixed`: Q16.16 kernels in WASM against JavaScript's f64 Math on the same arrays, and
-// the deterministic NPC step in WASM against the object-per-entity JavaScript version.
-// Cases: fixed-mul, fixed-sqrt, fixed-sin (4,096 values per call, ns_per_op in metrics);
+// Suite `fixed`: Q16.16 kernels in WASM against JavaScript's f64 Math on the same arrays and
+// against the bit-exact TypeScript mirror of the same Q16.16 functions (src/core/fixed.ts, the
+// like-for-like peer: same results bit for bit, BigInt where the kernels use i64), and the
+// deterministic NPC step in WASM against the object-per-entity JavaScript version.
+// Cases: fixed-mul, fixed-sqrt, fixed-sin (4,096 values per call, ns_per_op in metrics;
+// impls chronos, js-math, ts-fixed-mirror);
 // npc-step-2k, npc-step-100k (one tick, ns_per_entity in metrics).
 
 import { loadChronos } from '../src/wasm/loader.js';
 import { Arena } from '../src/wasm/arena.js';
 import { World } from '../src/core/world.js';
 import { DEFAULT_CONFIG, worldBounds } from '../src/core/config.js';
-import { FX_ONE } from '../src/core/fixed.js';
+import { FX_ONE, fxMul, fxSin, fxSqrt } from '../src/core/fixed.js';
 import { consume, measure, type CaseResult, type Suite } from './harness.js';
 import { JsNpcWorld } from './peers/js-npc-step.js';
 
 const BATCH = 4096;
+
+/** Cross-check: the mirror and the kernel wrote the same bits (a bench error otherwise). */
+function sameBits(name: string, kernel: Int32Array, mirror: Int32Array): void {
+  for (let i = 0; i < BATCH; i++) {
+    if (kernel[i] !== mirror[i]) throw new Error(`${name}: chronos and ts-fixed-mirror disagree at ${i}: ${kernel[i]} vs ${mirror[i]}`);
+  }
+}
 const SUITE = 'fixed';
 
 export const suite: Suite = {
   name: SUITE,
-  description: 'Q16.16 math and the NPC step: WASM vs JS',
+  description: 'Q16.16 math and the NPC step: WASM vs JS (f64 Math, the bit-exact TS mirror, objects)',
   async run(ctx) {
     const results: CaseResult[] = [];
     const wasm = await loadChronos({ maximumPages: 4096 });
@@ -36,6 +46,10 @@ export const suite: Suite = {
     }
     const [pa, pb, pout] = [cols.ptrOf('a'), cols.ptrOf('b'), cols.ptrOf('out')];
     const perOp = { count: BATCH, unit: 'op' };
+    // The mirror's inputs: the same Q16 values, in plain Int32Arrays.
+    const qa = Int32Array.from(cols.column('a'));
+    const qb = Int32Array.from(cols.column('b'));
+    const qout = new Int32Array(BATCH);
 
     results.push(await measure(ctx, SUITE, 'fixed-mul', 'chronos', () => k.fx_mul_batch(pa, pb, pout, BATCH), { perOp }));
     results.push(
@@ -44,9 +58,17 @@ export const suite: Suite = {
         consume(fout);
       }, { perOp }),
     );
+    results.push(
+      await measure(ctx, SUITE, 'fixed-mul', 'ts-fixed-mirror', () => {
+        for (let i = 0; i < BATCH; i++) qout[i] = fxMul(qa[i]!, qb[i]!);
+        consume(qout);
+      }, { perOp }),
+    );
+    sameBits('fixed-mul', cols.column('out'), qout);
     for (let i = 0; i < BATCH; i++) {
       fa[i] = Math.abs(fa[i]!);
       cols.column('a')[i] = Math.abs(cols.column('a')[i]!);
+      qa[i] = cols.column('a')[i]!;
     }
     results.push(await measure(ctx, SUITE, 'fixed-sqrt', 'chronos', () => k.fx_sqrt_batch(pa, pout, BATCH), { perOp }));
     results.push(
@@ -55,6 +77,13 @@ export const suite: Suite = {
         consume(fout);
       }, { perOp }),
     );
+    results.push(
+      await measure(ctx, SUITE, 'fixed-sqrt', 'ts-fixed-mirror', () => {
+        for (let i = 0; i < BATCH; i++) qout[i] = fxSqrt(qa[i]!);
+        consume(qout);
+      }, { perOp }),
+    );
+    sameBits('fixed-sqrt', cols.column('out'), qout);
     results.push(await measure(ctx, SUITE, 'fixed-sin', 'chronos', () => k.fx_sin_batch(pa, pout, BATCH), { perOp }));
     results.push(
       await measure(ctx, SUITE, 'fixed-sin', 'js-math', () => {
@@ -62,6 +91,13 @@ export const suite: Suite = {
         consume(fout);
       }, { perOp }),
     );
+    results.push(
+      await measure(ctx, SUITE, 'fixed-sin', 'ts-fixed-mirror', () => {
+        for (let i = 0; i < BATCH; i++) qout[i] = fxSin(qa[i]!);
+        consume(qout);
+      }, { perOp }),
+    );
+    sameBits('fixed-sin', cols.column('out'), qout);
 
     for (const [name, count] of [['npc-step-2k', 2_000], ['npc-step-100k', 100_000]] as const) {
       const config = DEFAULT_CONFIG;

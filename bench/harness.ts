@@ -46,6 +46,13 @@ export async function measure(
 ): Promise<CaseResult> {
   const bench = new Bench({ time: ctx.timeMs, warmupTime: Math.min(200, ctx.timeMs / 2), iterations: 20, throws: true });
   bench.add(`${caseName}/${impl}`, fn, options.beforeEach ? { beforeEach: options.beforeEach } : undefined);
+  // tinybench decides whether a task is async by calling a plain function once and looking at
+  // what it returns; a plain function that returns a promise is then awaited, but the probe
+  // call's work (a message sent, say) is left in flight and skews every sample after it. Such
+  // a task must be an `async` function, which tinybench recognises without calling it.
+  if ((bench.tasks[0] as unknown as { async: boolean }).async && fn.constructor.name !== 'AsyncFunction') {
+    throw new Error(`${caseName}/${impl}: the measured function returns a promise; make it an async function`);
+  }
   await bench.run();
   const result = bench.tasks[0]!.result;
   if (!result || !('latency' in result)) throw new Error(`${caseName}/${impl}: no result`);

@@ -11,12 +11,18 @@
 //                         packets_per_sec, busy CPU per packet on each end.
 //   stack-rtt             one message there and back over UDP loopback, both ends on this thread,
 //                         the server echoing at once (NetServer.flush): chronos against a raw
-//                         dgram echo; metrics: latency the stack adds per direction, median, p99.
+//                         dgram echo, one message in flight (the task is async and awaits the
+//                         echo); metrics: latency the stack adds per direction, median and p99,
+//                         and a calibration: the same with the echo held 200 us longer, which
+//                         must measure ~200 us more (check_measured_added_us).
 //   stack-cpu             the same 137-byte packet through both endpoints with no socket at all
 //                         (send, flush, seal | receive, open, replay, deliver, and the acks
 //                         back): the protocol's own CPU per packet, one core for both ends.
-//   reliable-5pct         messages per second delivered through a reliable-ordered channel at
-//                         5% loss over the simulated network (1,000 messages of 100 B).
+//   reliable-5pct         bursts of 1,000 messages of 100 B through a reliable-ordered channel at
+//                         5% loss over the simulated network (10 ms latency, 2 ms jitter), each
+//                         until delivered or 10 simulated seconds passed; timed: the CPU of both
+//                         ends. Metrics: messages per SIMULATED second and the delivered ratio,
+//                         both as counted by the receiver (numbered messages, in order, once).
 //   handshake             one complete connect (token, REQUEST, CHALLENGE, RESPONSE, X25519,
 //                         ACCEPT) over the in-memory network; metrics: header bytes per packet,
 //                         server memory per connection.
@@ -51,6 +57,10 @@ const WIRE_BYTES = DATA_OVERHEAD_BYTES + MESSAGE_BLOCK_HEADER_BYTES + MESSAGE_BY
  * kernel's receive buffer to hold a whole batch if the receiver stalls. */
 const BATCH = 256;
 const RELIABLE_MESSAGES = 1000;
+/** Simulated time a reliable-5pct burst may take before what is still missing counts as lost. */
+const RELIABLE_DEADLINE_MS = 10_000;
+/** The known delay the calibration runs of stack-rtt add at the echoing end. */
+const RTT_CHECK_DELAY_US = 200;
 const MEMORY_CONNECTIONS = 1000;
 /** An input-style channel: unreliable, critical (never held back by the congestion budget). */
 const BENCH_CHANNELS: ChannelConfig[] = [{ kind: 'unreliable', priority: 'critical' }];
@@ -207,12 +217,25 @@ async function stackPps(ctx: SuiteContext, impl: 'chronos' | 'dgram', secret: Ui
   return row;
 }
 
-async function stackRtt(ctx: SuiteContext, impl: 'chronos' | 'dgram', secret: Uint8Array): Promise<CaseResult> {
+/** Busy-waits `us` microseconds: a known delay the echo adds, to check what stack-rtt measures. */
+function spin(us: number): void {
+  if (us <= 0) return;
+  const until = performance.now() + us / 1000;
+  while (performance.now() < until);
+}
+
+/**
+ * One round trip per call: the message goes out, the echo comes back, the promise resolves. The
+ * task is an async function (see measure), so exactly one message is in flight per sample.
+ * `echoDelayUs` makes the echoing end wait that long before answering (the calibration runs).
+ */
+async function stackRtt(ctx: SuiteContext, impl: 'chronos' | 'dgram', secret: Uint8Array, echoDelayUs = 0, caseName = 'stack-rtt'): Promise<CaseResult> {
   // Both ends on this thread: the round trip is then the stack plus the kernel, not two threads'
   // scheduling.
   let arrived: () => void = () => undefined;
-  let roundTrip: () => Promise<void>;
+  let send: () => void;
   let close: () => Promise<void>;
+  let echoes = 0;
   if (impl === 'chronos') {
     const crypto = createNativeCrypto();
     const server: NetServer = new NetServer({
@@ -223,8 +246,10 @@ async function stackRtt(ctx: SuiteContext, impl: 'chronos' | 'dgram', secret: Ui
       connectionBytesPerSec: 1e12,
       handlers: {
         message: (conn, channel, bytes) => {
+          spin(echoDelayUs);
           conn.send(channel, bytes);
           server.flush(conn);
+          echoes++;
         },
       },
     });
@@ -233,12 +258,10 @@ async function stackRtt(ctx: SuiteContext, impl: 'chronos' | 'dgram', secret: Ui
     const timer = setInterval(() => server.update(), 16);
     const c = await udpClient(udp.port, secret, () => arrived());
     const message = new Uint8Array(MESSAGE_BYTES).fill(2);
-    roundTrip = () =>
-      new Promise<void>((resolve) => {
-        arrived = resolve;
-        c.client.send(0, message);
-        c.client.flush();
-      });
+    send = () => {
+      c.client.send(0, message);
+      c.client.flush();
+    };
     close = async () => {
       await c.close();
       clearInterval(timer);
@@ -247,25 +270,35 @@ async function stackRtt(ctx: SuiteContext, impl: 'chronos' | 'dgram', secret: Ui
   } else {
     const echo = createSocket('udp4');
     await new Promise<void>((r) => echo.bind(0, '127.0.0.1', r));
-    echo.on('message', (msg, rinfo) => echo.send(msg, rinfo.port, rinfo.address));
+    echo.on('message', (msg, rinfo) => {
+      spin(echoDelayUs);
+      echo.send(msg, rinfo.port, rinfo.address);
+      echoes++;
+    });
     const socket = createSocket('udp4');
     await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
     socket.on('message', () => arrived());
     const port = echo.address().port;
     await new Promise<void>((r) => socket.connect(port, '127.0.0.1', r));
     const datagram = Buffer.alloc(WIRE_BYTES, 2);
-    roundTrip = () =>
-      new Promise<void>((resolve) => {
-        arrived = resolve;
-        socket.send(datagram);
-      });
+    send = () => socket.send(datagram);
     close = async () => {
       await new Promise<void>((r) => socket.close(() => r()));
       await new Promise<void>((r) => echo.close(() => r()));
     };
   }
+  let trips = 0;
+  const roundTrip = async (): Promise<void> => {
+    await new Promise<void>((resolve) => {
+      arrived = resolve;
+      send();
+    });
+    trips++;
+  };
   for (let i = 0; i < 500; i++) await roundTrip();
-  const row = await measure(ctx, SUITE, 'stack-rtt', impl, roundTrip, { metrics: { wire_bytes: WIRE_BYTES } });
+  const row = await measure(ctx, SUITE, caseName, impl, roundTrip, { metrics: { wire_bytes: WIRE_BYTES } });
+  // Every echo answered exactly one message of this loop: nothing was left in flight.
+  if (echoes !== trips) throw new Error(`${caseName}/${impl}: ${echoes} echoes for ${trips} round trips`);
   await close();
   return row;
 }
@@ -336,6 +369,12 @@ async function stackCpu(ctx: SuiteContext, secret: Uint8Array): Promise<CaseResu
   return row;
 }
 
+/**
+ * Bursts of RELIABLE_MESSAGES through a reliable-ordered channel at 5 % loss, each run until all
+ * are delivered or RELIABLE_DEADLINE_MS of simulated time passed. Every message carries its
+ * number; the receiver counts the ones that arrive in order, once. Timed: the CPU both ends
+ * spend. Metrics: messages per simulated second and the delivered ratio, both as counted.
+ */
 async function reliableUnderLoss(ctx: SuiteContext): Promise<CaseResult> {
   const crypto = createNativeCrypto();
   // A queue with room for a whole burst plus what is still unacked from the previous one.
@@ -344,7 +383,21 @@ async function reliableUnderLoss(ctx: SuiteContext): Promise<CaseResult> {
   const now = () => net.nowMs;
   const unixNow = () => 1_700_000_000_000 + net.nowMs;
   let delivered = 0;
-  const server = new NetServer({ crypto, secret: new Uint8Array(32).fill(1), channels, now, unixNow, handlers: { message: () => delivered++ } });
+  let misordered = 0;
+  const server = new NetServer({
+    crypto,
+    secret: new Uint8Array(32).fill(1),
+    channels,
+    now,
+    unixNow,
+    handlers: {
+      message: (_conn, _channel, bytes) => {
+        const n = bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24);
+        if (n === delivered) delivered++;
+        else misordered++;
+      },
+    },
+  });
   server.listen(net.bind('server', 1));
   const client = new NetClient({ crypto, channels, now, unixNow });
   client.connect(server.issuer.issue({ clientId: 1, serverAddresses: ['memory'], nowUnixMs: unixNow(), expiresInS: 3600 }), net.bind('client'), 'server', 1);
@@ -355,19 +408,28 @@ async function reliableUnderLoss(ctx: SuiteContext): Promise<CaseResult> {
   };
   while (client.state !== 'connected' || !server.connections[0]?.accepted) step();
   const message = new Uint8Array(MESSAGE_BYTES).fill(3);
-  let simulatedMs = 0;
+  let sent = 0;
   const run = () => {
-    const target = delivered + RELIABLE_MESSAGES;
     const start = net.nowMs;
-    for (let i = 0; i < RELIABLE_MESSAGES; i++) client.send(0, message);
-    while (delivered < target) step();
-    simulatedMs = net.nowMs - start;
+    for (let i = 0; i < RELIABLE_MESSAGES; i++) {
+      message[0] = sent & 0xff;
+      message[1] = (sent >>> 8) & 0xff;
+      message[2] = (sent >>> 16) & 0xff;
+      message[3] = (sent >>> 24) & 0xff;
+      client.send(0, message);
+      sent++;
+    }
+    while (delivered < sent && net.nowMs - start < RELIABLE_DEADLINE_MS) step();
   };
+  const sent0 = sent, delivered0 = delivered, simulated0 = net.nowMs, lost0 = client.connection.stats().packetsLost;
   const row = await measure(ctx, SUITE, 'reliable-5pct', 'chronos', run, { perOp: { count: RELIABLE_MESSAGES, unit: 'message' } });
-  row.metrics.messages_per_sec = Math.round((RELIABLE_MESSAGES * 1e9) / row.median_ns);
-  row.metrics.delivered_ratio = 1;
-  row.metrics.simulated_ms_per_1000 = Math.round(simulatedMs);
-  row.metrics.packets_lost = client.connection.stats().packetsLost;
+  const simulatedS = (net.nowMs - simulated0) / 1000;
+  const bursts = (sent - sent0) / RELIABLE_MESSAGES;
+  row.metrics.messages_per_simulated_sec = Math.round((delivered - delivered0) / simulatedS);
+  row.metrics.delivered_ratio = (delivered - delivered0) / (sent - sent0);
+  row.metrics.out_of_order_or_duplicate = misordered;
+  row.metrics.simulated_ms_per_1000 = Math.round((simulatedS * 1000) / bursts);
+  row.metrics.packets_lost_per_1000 = Math.round((client.connection.stats().packetsLost - lost0) / bursts);
   return row;
 }
 
@@ -438,6 +500,14 @@ export const suite: Suite = {
     // Added one-way latency: half the extra round trip (the stack runs once each way).
     rttOurs.metrics.added_one_way_median_us = (rttOurs.median_ns - rttRaw.median_ns) / 2000;
     rttOurs.metrics.added_one_way_p99_us = (rttOurs.p99_ns - rttRaw.p99_ns) / 2000;
+    // Calibration: the same round trip with the echo held RTT_CHECK_DELAY_US longer must measure
+    // about that much more (a pipelined or lost message would not).
+    const short = { ...ctx, timeMs: Math.min(ctx.timeMs, 300) };
+    for (const row of [rttOurs, rttRaw]) {
+      const delayed = await stackRtt(short, row.impl as 'chronos' | 'dgram', secret, RTT_CHECK_DELAY_US, 'stack-rtt-check');
+      row.metrics.check_echo_delay_us = RTT_CHECK_DELAY_US;
+      row.metrics.check_measured_added_us = (delayed.median_ns - row.median_ns) / 1000;
+    }
     results.push(rttOurs, rttRaw);
     results.push(await stackCpu(ctx, secret));
     results.push(await reliableUnderLoss(ctx));

@@ -1,5 +1,7 @@
 // Suite `rollback`: the deterministic simulation and its rollback machinery, WASM against the
-// same game written as JavaScript objects with structuredClone snapshots (`js-objects`).
+// same game written as JavaScript objects with structuredClone snapshots (`js-objects`) and,
+// for the snapshot and rollback cases, the same objects saved and restored by copying fields
+// into a preallocated ring of the same shape (`js-pool`). The ratio is against the faster.
 // Cases (1k/100k/10k = NPCs, plus 8 players firing; the world is sized for one body per 16 m²):
 //   snapshot-1k, snapshot-100k   save the state into the ring and restore it (one copy each way)
 //   rollback-10f-1k              restore a frame, then re-simulate 10 frames saving each
@@ -13,7 +15,7 @@ import { ReferenceGame, DEFAULT_SIM_RULES } from '../src/rollback/reference-game
 import { SnapshotRing } from '../src/rollback/snapshot-ring.js';
 import { INPUT_BYTES } from '../src/codec/rollback-input.js';
 import { consume, measure, type CaseResult, type Suite, type SuiteContext } from './harness.js';
-import { createState, gridFor, step as jsStep, type JsGrid, type JsRules, type JsState } from './peers/rollback-js-objects.js';
+import { createState, gridFor, JsStatePool, step as jsStep, type JsGrid, type JsRules, type JsState } from './peers/rollback-js-objects.js';
 
 const SUITE = 'rollback';
 const PLAYERS = 8;
@@ -129,6 +131,18 @@ async function snapshotCase(ctx: SuiteContext, arena: Arena, name: string, pair:
       pair.js = structuredClone(saved);
     }, { metrics: { entities: pair.game.world.aliveCount } }),
   ];
+  // js-pool: the same state copied field by field into a preallocated slot and back. It works
+  // on its own copy so that pair.js keeps the shape the js-objects cases gave it.
+  const pool = new JsStatePool(pair.js, 1);
+  const live = JsStatePool.working(pair.js);
+  pool.save(0, pair.js);
+  pool.load(0, live);
+  rows.push(
+    await measure(ctx, SUITE, name, 'js-pool', () => {
+      pool.save(0, live);
+      pool.load(0, live);
+    }, { metrics: { entities: pair.game.world.aliveCount } }),
+  );
   arena.release(ring.region);
   return rows;
 }
@@ -161,6 +175,21 @@ async function rollbackCase(ctx: SuiteContext, arena: Arena, name: string, pair:
       consume(state);
     }, { metrics: { frames, entities: game.world.aliveCount } }),
   ];
+  // js-pool: the ring preallocated in the state's shape, restore and saves by copying fields.
+  const pool = new JsStatePool(jsRing[0]!, frames + 1);
+  pool.save(0, jsRing[0]!);
+  const work = JsStatePool.working(jsRing[0]!);
+  rows.push(
+    await measure(ctx, SUITE, name, 'js-pool', () => {
+      pool.load(0, work);
+      for (let f = 0; f < frames; f++) {
+        stageInputs(pair, recorded, start + f, jsBytes);
+        jsStep(work, pair.grid, pair.jsInputs, PLAYERS);
+        pool.save(f + 1, work);
+      }
+      consume(work);
+    }, { metrics: { frames, entities: game.world.aliveCount } }),
+  );
   arena.release(ring.region);
   return rows;
 }
@@ -185,7 +214,7 @@ async function stepCase(ctx: SuiteContext, name: string, pair: Pair, recorded: U
 
 export const suite: Suite = {
   name: SUITE,
-  description: 'snapshots, rollbacks and the reference game step: WASM vs JS objects with structuredClone',
+  description: 'snapshots, rollbacks and the reference game step: WASM vs JS objects (structuredClone or a preallocated pool)',
   async run(ctx) {
     const results: CaseResult[] = [];
     const wasm = await loadChronos({ maximumPages: 16384 });

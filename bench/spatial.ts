@@ -11,11 +11,17 @@
 //   knn-k10, knn-k50     exact 3D k nearest to a random point
 //   frustum-100k         one camera (60 deg, 16:9, 1 km far) over 100,000 entities
 //   frustum-10k          the same over 10,000 entities
-//   batch-radius-10k     10,000 radius-100 m queries in one call (peers: 10,000 calls)
+//   batch-radius-10k     10,000 radius-100 m queries at distinct centres in one call (peers:
+//                        10,000 calls, in the order chronos runs them: Morton order of cells)
 //   hotspot-radius-r100  a 100 m radius query inside a cluster of 5,000 entities in 100 m
 // The brute-force scan has no structure to build or update and appears in query cases only.
 // chronos runs with a 100 m base cell, the size of the queries (the default is 50 m); the peers
-// run with their best node sizes for this data (kdbush 64, flatbush 16, rbush 9).
+// run with the node size that was fastest for them on this data in a sweep (bench/spatial-sweep.ts;
+// the sweep and its result are in each peer's file): kdbush KDBUSH_NODE_SIZE, flatbush
+// FLATBUSH_NODE_SIZE, rbush RBUSH_MAX_ENTRIES.
+// Every impl answers on the same points (query centres on the Q16 grid, chronos's index updated
+// after update-100k as the peers are rebuilt), and one answer per case is cross-checked between
+// all impls before timing: a disagreement throws (a bench error, not a test).
 
 import { loadChronos } from '../src/wasm/loader.js';
 import { Arena, type SoaRegion } from '../src/wasm/arena.js';
@@ -23,16 +29,16 @@ import { SpatialIndex, Frustum, FrustumCuller } from '../src/spatial/index.js';
 import type { Bounds } from '../src/core/schema.js';
 import { consume, measure, type CaseResult, type Suite, type SuiteContext } from './harness.js';
 import type { PeerFrustum, PointSet, SpatialPeer } from './peers/spatial-common.js';
-import { KdbushPeer } from './peers/spatial-kdbush.js';
-import { FlatbushPeer } from './peers/spatial-flatbush.js';
-import { RbushPeer } from './peers/spatial-rbush.js';
+import { KdbushPeer, KDBUSH_NODE_SIZE } from './peers/spatial-kdbush.js';
+import { FlatbushPeer, FLATBUSH_NODE_SIZE } from './peers/spatial-flatbush.js';
+import { RbushPeer, RBUSH_MAX_ENTRIES } from './peers/spatial-rbush.js';
 import { BrutePeer } from './peers/spatial-brute.js';
 
 const SUITE = 'spatial';
-const N = 100_000;
-const WORLD_M = 10_000;
-const HEIGHT_M = 100;
-const BOUNDS: Bounds = { minX: -WORLD_M / 2, minY: -WORLD_M / 2, minZ: 0, maxX: WORLD_M / 2, maxY: WORLD_M / 2, maxZ: HEIGHT_M };
+export const N = 100_000;
+export const WORLD_M = 10_000;
+export const HEIGHT_M = 100;
+export const BOUNDS: Bounds = { minX: -WORLD_M / 2, minY: -WORLD_M / 2, minZ: 0, maxX: WORLD_M / 2, maxY: WORLD_M / 2, maxZ: HEIGHT_M };
 const Q = 65536;
 /** Query points cycled through by the single-query cases. */
 const QUERY_POINTS = 4096;
@@ -40,7 +46,7 @@ const BATCH = 10_000;
 
 const SOURCE_FIELDS = { x: 'i32', y: 'i32', z: 'i32', flags: 'u32' } as const;
 
-function lcg(seed: number): () => number {
+export function lcg(seed: number): () => number {
   let s = seed >>> 0;
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
 }
@@ -51,7 +57,7 @@ interface World {
   source: SoaRegion<typeof SOURCE_FIELDS>;
 }
 
-function makeWorld(arena: Arena, name: string, count: number, rand: () => number, hotspot: number): World {
+export function makeWorld(arena: Arena, name: string, count: number, rand: () => number, hotspot: number): World {
   const source = arena.soa(name, count, SOURCE_FIELDS);
   const points: PointSet = { xs: new Float64Array(count), ys: new Float64Array(count), zs: new Float64Array(count), count };
   const sx = source.column('x'), sy = source.column('y'), sz = source.column('z'), flags = source.column('flags');
@@ -82,10 +88,27 @@ function indexOver(arena: Arena, world: World, name: string): SpatialIndex {
 }
 
 function peers(): SpatialPeer[] {
-  return [new KdbushPeer(64, WORLD_M * WORLD_M), new FlatbushPeer(16), new RbushPeer(9), new BrutePeer()];
+  return [new KdbushPeer(KDBUSH_NODE_SIZE, WORLD_M * WORLD_M), new FlatbushPeer(FLATBUSH_NODE_SIZE), new RbushPeer(RBUSH_MAX_ENTRIES), new BrutePeer()];
 }
 
-function cameraAt(x: number, y: number, angle: number): Frustum {
+/** A metre value on the Q16 grid, so every impl queries exactly the same point. */
+export const onGrid = (m: number): number => Math.round(m * Q) / Q;
+
+type Answer = number | readonly number[] | Uint32Array;
+
+/**
+ * Cross-check: every impl gave the same answer to the same question (a count, or ids in order).
+ * A disagreement is a bench error (impls answering on different data or different questions).
+ */
+export function crossCheck(caseName: string, answers: [impl: string, answer: Answer][]): void {
+  const show = (a: Answer) => (typeof a === 'number' ? String(a) : `[${Array.from(a).join(',')}]`);
+  const [refImpl, ref] = answers[0]!;
+  for (const [impl, answer] of answers.slice(1)) {
+    if (show(answer) !== show(ref)) throw new Error(`${caseName}: ${impl} answered ${show(answer)}, ${refImpl} ${show(ref)}: impls disagree`);
+  }
+}
+
+export function cameraAt(x: number, y: number, angle: number): Frustum {
   return Frustum.fromCamera({
     position: [x, y, 50],
     forward: [Math.cos(angle), Math.sin(angle), -0.05],
@@ -96,7 +119,7 @@ function cameraAt(x: number, y: number, angle: number): Frustum {
   });
 }
 
-function peerFrustum(f: Frustum): PeerFrustum {
+export function peerFrustum(f: Frustum): PeerFrustum {
   return { planes: Float64Array.from(f.planes), minX: f.aabb[0]!, minY: f.aabb[1]!, maxX: f.aabb[3]!, maxY: f.aabb[4]! };
 }
 
@@ -113,9 +136,9 @@ export const suite: Suite = {
     const bytesPerEntity = index.memoryBytes / N;
     const queryX = new Float64Array(QUERY_POINTS), queryY = new Float64Array(QUERY_POINTS), queryZ = new Float64Array(QUERY_POINTS);
     for (let i = 0; i < QUERY_POINTS; i++) {
-      queryX[i] = BOUNDS.minX + 200 + rand() * (WORLD_M - 400);
-      queryY[i] = BOUNDS.minY + 200 + rand() * (WORLD_M - 400);
-      queryZ[i] = rand() * HEIGHT_M;
+      queryX[i] = onGrid(BOUNDS.minX + 200 + rand() * (WORLD_M - 400));
+      queryY[i] = onGrid(BOUNDS.minY + 200 + rand() * (WORLD_M - 400));
+      queryZ[i] = onGrid(rand() * HEIGHT_M);
     }
     const others = peers();
     for (const p of others) p.build(world.points);
@@ -129,11 +152,17 @@ export const suite: Suite = {
         built = indexOver(arena, world, 'bench-build');
         built.update();
       }, { metrics: ours, beforeEach: () => built?.dispose() }));
-      built?.dispose();
       for (const p of others) {
         if (p.name === 'brute-force') continue;
         results.push(await measure(ctx, SUITE, 'build-100k', p.name, () => p.build(world.points), { metrics: mem(p) }));
       }
+      // What was built answers alike (one radius query).
+      const probe = index.createResult(8192);
+      crossCheck('build-100k', [
+        ['chronos', built!.radiusInto(probe, queryX[0]!, queryY[0]!, queryZ[0]!, 100)],
+        ...others.map((p): [string, number] => [p.name, p.radius(queryX[0]!, queryY[0]!, queryZ[0]!, 100)]),
+      ]);
+      built?.dispose();
     }
 
     // ---- update: every entity moves ~1 m (untimed), then the index follows (timed) ----
@@ -178,7 +207,15 @@ export const suite: Suite = {
           metrics: mem(p), beforeEach: move, perOp: { count: N, unit: 'entity' },
         }));
       }
+      // The peers' samples moved the points further: every impl now follows the same points
+      // (chronos updates, the peers rebuild), and the query cases below run on them.
+      index.update();
       for (const p of others) p.build(world.points);
+      const probe = index.createResult(8192);
+      crossCheck('update-100k', [
+        ['chronos', index.radiusInto(probe, queryX[1]!, queryY[1]!, queryZ[1]!, 100)],
+        ...others.map((p): [string, number] => [p.name, p.radius(queryX[1]!, queryY[1]!, queryZ[1]!, 100)]),
+      ]);
     }
 
     // ---- single queries ----
@@ -199,6 +236,23 @@ export const suite: Suite = {
         ? () => consume(p.knn(queryX[next()]!, queryY[q]!, queryZ[q]!, k, knnOut))
         : () => consume(index.knnInto(result, queryX[next()]!, queryY[q]!, queryZ[q]!, k))]);
     }
+    // One answer per case, the same question to every impl (query point 2).
+    const at = (i: number) => [queryX[i]!, queryY[i]!, queryZ[i]!] as const;
+    {
+      const [x, y, z] = at(2);
+      crossCheck('radius-r100', [['chronos', index.radiusInto(result, x, y, z, 100)], ...others.map((p): [string, number] => [p.name, p.radius(x, y, z, 100)])]);
+      crossCheck('box-200m', [
+        ['chronos', index.boxInto(result, x - 100, y - 100, 0, x + 100, y + 100, HEIGHT_M)],
+        ...others.map((p): [string, number] => [p.name, p.box(x - 100, y - 100, 0, x + 100, y + 100, HEIGHT_M)]),
+      ]);
+      for (const k of [10, 50]) {
+        const n = index.knnInto(result, x, y, z, k);
+        crossCheck(`knn-k${k}`, [
+          ['chronos', result.ids.slice(0, n)],
+          ...others.map((p): [string, Uint32Array] => [p.name, knnOut.slice(0, p.knn(x, y, z, k, knnOut))]),
+        ]);
+      }
+    }
     for (const [name, make] of caseQueries) {
       results.push(await measure(ctx, SUITE, name, 'chronos', make(null), { metrics: ours }));
       for (const p of others) results.push(await measure(ctx, SUITE, name, p.name, make(p), { metrics: mem(p) }));
@@ -214,6 +268,11 @@ export const suite: Suite = {
       const flatOut = index.createResult(N);
       const s = world.source;
       const columns = { x: s.ptrOf('x'), y: s.ptrOf('y'), z: s.ptrOf('z'), count: N };
+      crossCheck('frustum-100k', [
+        ['chronos', index.frustumInto(result, cameras[5]!)],
+        ['chronos-flat-simd', culler.cullInto(flatOut, cameras[5]!, columns)],
+        ...others.map((p): [string, number] => [p.name, p.frustum(peerCameras[5]!)]),
+      ]);
       const flat = await measure(ctx, SUITE, 'frustum-100k', 'chronos-flat-simd', () => {
         cam = (cam + 1) & 63;
         return consume(culler.cullInto(flatOut, cameras[cam]!, columns));
@@ -235,6 +294,10 @@ export const suite: Suite = {
       smallIndex.update();
       const smallPeers = peers();
       for (const p of smallPeers) p.build(small.points);
+      crossCheck('frustum-10k', [
+        ['chronos', smallIndex.frustumInto(result, cameras[6]!)],
+        ...smallPeers.map((p): [string, number] => [p.name, p.frustum(peerCameras[6]!)]),
+      ]);
       results.push(await measure(ctx, SUITE, 'frustum-10k', 'chronos', () => {
         cam = (cam + 1) & 63;
         return consume(smallIndex.frustumInto(result, cameras[cam]!));
@@ -248,27 +311,52 @@ export const suite: Suite = {
       smallIndex.dispose();
     }
 
-    // ---- batch: 10,000 radius-100 queries ----
+    // ---- batch: 10,000 radius-100 queries at distinct centres ----
     {
       const batchQuery = index.createBatchQuery(BATCH);
-      for (let j = 0; j < BATCH; j++) batchQuery.setCenter(j, queryX[j & (QUERY_POINTS - 1)]! + (j >> 12), queryY[j & (QUERY_POINTS - 1)]!, queryZ[j & (QUERY_POINTS - 1)]!, 100);
+      const seen = new Set<string>();
+      for (let j = 0; j < BATCH; j++) {
+        let x: number, y: number, z: number;
+        do {
+          x = onGrid(BOUNDS.minX + 200 + rand() * (WORLD_M - 400));
+          y = onGrid(BOUNDS.minY + 200 + rand() * (WORLD_M - 400));
+          z = onGrid(rand() * HEIGHT_M);
+        } while (seen.has(`${x},${y},${z}`));
+        seen.add(`${x},${y},${z}`);
+        batchQuery.setCenter(j, x, y, z, 100);
+      }
       const batchOut = index.createBatchResult({ queries: BATCH, ids: 1 << 20 });
       const perQuery = { count: BATCH, unit: 'query' };
-      results.push(await measure(ctx, SUITE, 'batch-radius-10k', 'chronos', () => index.radiusBatch(batchQuery, BATCH, batchOut), {
-        metrics: { ...ours, ids_per_batch: (index.radiusBatch(batchQuery, BATCH, batchOut), batchOut.total) }, perOp: perQuery,
-      }));
+      index.radiusBatch(batchQuery, BATCH, batchOut);
+      const idsPerBatch = batchOut.total;
+      // The order chronos ran the queries in (Morton order of their cells, the kernel's scratch
+      // column): the peers run theirs in the same order, with the same cache locality.
+      const order = new Uint32Array(arena.memoryBuffer, batchQuery.ptrOf('order'), BATCH).slice();
       const bx = batchQuery.x, by = batchQuery.y, bz = batchQuery.z;
-      const cx = Float64Array.from(bx.subarray(0, BATCH), (v) => v / Q);
-      const cy = Float64Array.from(by.subarray(0, BATCH), (v) => v / Q);
-      const cz = Float64Array.from(bz.subarray(0, BATCH), (v) => v / Q);
+      const cx = Float64Array.from(order, (j) => bx[j]! / Q);
+      const cy = Float64Array.from(order, (j) => by[j]! / Q);
+      const cz = Float64Array.from(order, (j) => bz[j]! / Q);
+      const peerBatch = (p: SpatialPeer) => () => {
+        let total = 0;
+        for (let j = 0; j < BATCH; j++) total += p.radius(cx[j]!, cy[j]!, cz[j]!, 100);
+        consume(total);
+        return total;
+      };
+      // Cross-check: the ids found over the whole batch, and the first query's count.
+      const first = order[0]!;
+      const peerFirst = (p: SpatialPeer) => p.radius(cx[0]!, cy[0]!, cz[0]!, 100);
+      crossCheck('batch-radius-10k', [
+        ['chronos', [idsPerBatch, batchOut.counts[first]!]],
+        ...others.filter((p) => p.name !== 'brute-force').map((p): [string, number[]] => [p.name, [peerBatch(p)(), peerFirst(p)]]),
+      ]);
+      results.push(await measure(ctx, SUITE, 'batch-radius-10k', 'chronos', () => index.radiusBatch(batchQuery, BATCH, batchOut), {
+        metrics: { ...ours, ids_per_batch: idsPerBatch, distinct_centres: seen.size }, perOp: perQuery,
+      }));
       for (const p of others) {
         // 10,000 brute-force scans of 100,000 entities take seconds per sample: left out.
         if (p.name === 'brute-force') continue;
-        results.push(await measure(ctx, SUITE, 'batch-radius-10k', p.name, () => {
-          let total = 0;
-          for (let j = 0; j < BATCH; j++) total += p.radius(cx[j]!, cy[j]!, cz[j]!, 100);
-          return consume(total);
-        }, { metrics: mem(p), perOp: perQuery }));
+        const run = peerBatch(p);
+        results.push(await measure(ctx, SUITE, 'batch-radius-10k', p.name, () => { run(); }, { metrics: mem(p), perOp: perQuery }));
       }
     }
 
@@ -279,9 +367,13 @@ export const suite: Suite = {
       hotIndex.update();
       const hotPeers = peers();
       for (const p of hotPeers) p.build(hot.points);
-      const hx = Float64Array.from({ length: 256 }, () => -50 + rand() * 100);
-      const hy = Float64Array.from({ length: 256 }, () => -50 + rand() * 100);
-      const hz = Float64Array.from({ length: 256 }, () => rand() * HEIGHT_M);
+      const hx = Float64Array.from({ length: 256 }, () => onGrid(-50 + rand() * 100));
+      const hy = Float64Array.from({ length: 256 }, () => onGrid(-50 + rand() * 100));
+      const hz = Float64Array.from({ length: 256 }, () => onGrid(rand() * HEIGHT_M));
+      crossCheck('hotspot-radius-r100', [
+        ['chronos', hotIndex.radiusInto(result, hx[3]!, hy[3]!, hz[3]!, 100)],
+        ...hotPeers.map((p): [string, number] => [p.name, p.radius(hx[3]!, hy[3]!, hz[3]!, 100)]),
+      ]);
       let h = 0;
       const stats = hotIndex.stats();
       results.push(await measure(ctx, SUITE, 'hotspot-radius-r100', 'chronos', () => {

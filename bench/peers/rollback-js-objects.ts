@@ -5,7 +5,8 @@
 // points, deaths and respawns, swept projectiles, sphere collisions on a row-sorted grid) and
 // written for speed: monomorphic classes, plain loops, typed-array scratch for the broadphase,
 // no allocation per entity per tick. It is not bit-identical to the WASM step (f64, not Q16);
-// it does the same work.
+// it does the same work. The `js-pool` peer (JsStatePool, at the end) runs the same step and
+// snapshots by copying fields into a preallocated ring of states instead of structuredClone.
 
 export const FLAG_ALIVE = 1;
 export const FLAG_NPC = 2;
@@ -481,4 +482,74 @@ export function step(state: JsState, grid: JsGrid, inputs: DataView, players: nu
   }
 
   collide(state, grid);
+}
+
+/**
+ * The `js-pool` peer's snapshots: a ring of states preallocated in the live state's shape (Body
+ * instances, arrays of the same lengths), saved and restored by copying fields, as a JavaScript
+ * programmer who measured structuredClone would write it. Bodies at or above a state's
+ * highWater were never allocated and stay pristine, so a copy covers [0, max(highWater of both)).
+ */
+export class JsStatePool {
+  private readonly slots: JsState[];
+
+  constructor(like: JsState, frames: number) {
+    this.slots = Array.from({ length: frames }, () => emptyLike(like));
+  }
+
+  /** A state of the same shape to simulate in (fill it with load). */
+  static working(like: JsState): JsState {
+    return emptyLike(like);
+  }
+
+  save(slot: number, state: JsState): void {
+    copyState(this.slots[slot]!, state);
+  }
+
+  load(slot: number, into: JsState): void {
+    copyState(into, this.slots[slot]!);
+  }
+}
+
+function emptyLike(like: JsState): JsState {
+  const bodies: Body[] = [];
+  for (let i = 0; i < like.bodies.length; i++) bodies.push(new Body());
+  return { tick: 0, rng: [0, 0, 0, 0], bodies, free: [], highWater: 0, table: new Array<number>(like.table.length).fill(-1), kills: 0, rules: like.rules };
+}
+
+function copyState(dst: JsState, src: JsState): void {
+  dst.tick = src.tick;
+  const sr = src.rng, dr = dst.rng;
+  dr[0] = sr[0]!;
+  dr[1] = sr[1]!;
+  dr[2] = sr[2]!;
+  dr[3] = sr[3]!;
+  const end = Math.max(dst.highWater, src.highWater);
+  const sb = src.bodies, db = dst.bodies;
+  for (let i = 0; i < end; i++) {
+    const s = sb[i]!, d = db[i]!;
+    d.flags = s.flags;
+    d.generation = s.generation;
+    d.x = s.x;
+    d.y = s.y;
+    d.z = s.z;
+    d.vx = s.vx;
+    d.vy = s.vy;
+    d.heading = s.heading;
+    d.timer = s.timer;
+    d.radius = s.radius;
+    d.hp = s.hp;
+    d.owner = s.owner;
+  }
+  dst.highWater = src.highWater;
+  const sf = src.free, df = dst.free;
+  if (df.length > sf.length) df.length = sf.length;
+  for (let i = 0; i < sf.length; i++) {
+    if (i < df.length) df[i] = sf[i]!;
+    else df.push(sf[i]!);
+  }
+  const st = src.table, dt = dst.table;
+  for (let i = 0; i < st.length; i++) dt[i] = st[i]!;
+  dst.kills = src.kills;
+  dst.rules = src.rules;
 }

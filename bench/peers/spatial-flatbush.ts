@@ -2,9 +2,27 @@
 // movement; queries through search() with a filter that tests 3D distance and counts (the
 // filter rejects, so no result array grows); k-nearest via its own neighbors() for a distance
 // bound, then one search within it.
+//
+// Node size: swept once on the spatial suite's data (`npx tsx bench/spatial-sweep.ts`: every case
+// of the suite at each nodeSize, 3 interleaved rounds, fastest median kept; time / the fastest
+// size per case, and the geometric mean over the cases; 2 cores shared with other work):
+//   size    build  update  radius     box   knn10   knn50 fr-100k  fr-10k batch1k hotspot  geomean
+//      4     1.56    1.58    1.12    1.14    1.07    1.11    1.13    1.11    1.15    1.02    1.185
+//      8     1.43    1.45    1.00    1.00    1.00    1.00    1.04    1.04    1.05    1.04    1.092
+//     16     1.30    1.31    1.03    1.03    1.12    1.03    1.05    1.00    1.00    1.00    1.081
+//     32     1.14    1.17    1.06    1.06    1.33    1.18    1.00    1.03    1.17    1.02    1.112
+//     64     1.08    1.10    1.28    1.32    1.73    1.41    1.10    1.12    1.33    1.05    1.237
+//    128     1.00    1.00    1.58    1.65    2.58    1.78    1.05    1.32    1.63    1.05    1.396
+// Chosen: 16 (geometric mean 1.081; 8: 1.092), the library's default. Two earlier one-round
+// sweeps picked 8 and 16. Larger nodes build faster (128: 0.77x the time of 16) but answer
+// queries up to 2.3x slower; the suite runs one size for every case, as a server runs one
+// index that it both rebuilds and queries every tick.
 
 import Flatbush from 'flatbush';
 import { inFrustum, KSmallest, type PeerFrustum, type PointSet, type SpatialPeer } from './spatial-common.js';
+
+/** The size the spatial suite runs this peer with: the sweep's best (above). */
+export const FLATBUSH_NODE_SIZE = 16;
 
 export class FlatbushPeer implements SpatialPeer {
   readonly name = 'flatbush';
