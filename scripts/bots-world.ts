@@ -47,6 +47,8 @@ const LOOP_RESOLUTION_MS = 20;
 export interface WorldBotsOptions {
   url: string;
   clients: number;
+  /** Number of this process's first bot (several bot processes take disjoint ranges: their source addresses differ). */
+  firstIndex?: number;
   seconds: number;
   rampMs: number;
   transport: 'udp' | 'websocket';
@@ -141,6 +143,8 @@ export interface WorldBotsReport {
   failures: number;
   failure_reasons: Record<string, number>;
   failed_bots: { bot: number; reason: string }[];
+  /** Per connected bot, for a tool that merges several bot processes' reports (npm run load). */
+  samples: { rtt_ms: number[]; bytes_in_per_s: number[] };
 }
 
 function spread(values: number[]): Spread {
@@ -213,7 +217,10 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
 
   // A server on this machine sees each bot from its own loopback address (127.100.x.y): its
   // per-address handshake limit (20 packets/s) would otherwise admit about 10 bots a second.
-  const sourceFor = (i: number) => `127.${100 + ((i + 1) >> 16)}.${((i + 1) >> 8) & 255}.${(i + 1) & 255}`;
+  const sourceFor = (i: number) => {
+    const n = i + 1 + (o.firstIndex ?? 0);
+    return `127.${100 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+  };
   const connectorFor = (bot: Bot): UdpConnector => {
     const profile = bot.profile;
     return async (host, port) => {
@@ -500,8 +507,11 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
   // not); CPU per bot connected, on average over the window.
   const joined = Math.max(1, bots.filter((b) => b.joinedAt >= 0).length);
   const meanConnected = Math.max(1, connectedSum / Math.max(1, connectedSamples));
+  const rttSamples = live.map((b) => b.client!.net.net.connection.rttMs);
+  const inSamples = live.map((b) => delta(b, 'bytesIn') / windowS);
   const report: WorldBotsReport = {
     mode: 'world',
+    samples: { rtt_ms: rttSamples.map((x) => round(x)), bytes_in_per_s: inSamples.map((x) => round(x)) },
     clients: o.clients,
     connected: live.length,
     players: live.filter((b) => b.client!.running).length,
@@ -512,8 +522,8 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
     profile: profileName,
     profiles: o.profile ? count((b) => b.profile!.name) : {},
     archetypes: ordered,
-    rtt_ms: spread(live.map((b) => b.client!.net.net.connection.rttMs)),
-    bytes_in_per_s: spread(live.map((b) => delta(b, 'bytesIn') / windowS)),
+    rtt_ms: spread(rttSamples),
+    bytes_in_per_s: spread(inSamples),
     bytes_out_per_s: spread(live.map((b) => delta(b, 'bytesOut') / windowS)),
     interest_bytes_per_s: spread(live.map((b) => delta(b, 'interest') / windowS)),
     corrections_pct: checked ? round((100 * mispredicted) / checked, 3) : 0,

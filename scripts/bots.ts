@@ -43,6 +43,7 @@ try {
       profile: { type: 'string' },
       ramp: { type: 'string' },
       seed: { type: 'string', default: '1' },
+      'first-index': { type: 'string', default: '0' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -65,6 +66,8 @@ moving by one of the seed's five player archetypes; a final report, exit 1 on an
   --watch              watch instead of play (world mode)
   --json               the final report as one JSON document on stdout (progress on stderr)
   --seed <n>           seeds the profile mix, the brains and the links (default 1)
+  --first-index <n>    number of the first bot (several bot processes use disjoint ranges, so
+                       their loopback source addresses differ; npm run load sets it)
   --mode arena         the 64-seat rollback room's bots (--play takes seats, otherwise they watch)
   --transport <t>      udp (default) or websocket (no --profile)
 `);
@@ -130,7 +133,9 @@ if (mode === 'arena') {
 if (values.play && values.watch) fail('--watch and --play exclude each other (world-mode bots play unless --watch)');
 const log = (line: string) => (values.json ? process.stderr : process.stdout).write(line + '\n');
 try {
-  const { report, ok } = await runWorldBots({ url: values.url, clients, seconds, rampMs, transport, watch: values.watch, profile, seed, log });
+  const firstIndex = Number(values['first-index']);
+  if (!Number.isInteger(firstIndex) || firstIndex < 0 || firstIndex > 1_000_000) fail(`--first-index needs an integer in [0, 1000000], got ${values['first-index']}`);
+  const { report, ok } = await runWorldBots({ url: values.url, clients, seconds, rampMs, transport, watch: values.watch, profile, seed, log, firstIndex });
   if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
   else {
     process.stdout.write(formatWorldReport(report) + '\n');

@@ -1,7 +1,9 @@
 // Packets through shared memory instead of a socket: two MessageRings between a server endpoint
 // on one thread and any number of peers on another. The socketless server benchmark uses it to
 // measure the server (open, decode, step, interest, encode, seal) and not the kernel's UDP path.
-// A peer is addressed as host 'ring', port = its number; a record's id is that number.
+// A peer is addressed by its number: host 10.a.b.c (the number's bytes: each peer its own
+// address, as separate players' machines would be, so per-address limits see them apart) and
+// port = the number; a record's id is that number.
 //
 //   RingTransport (the server's side): sends into `out`; poll() hands what arrived on `in` to
 //   the endpoint. RingPeers (the other side): one Transport per peer sending into the server's
@@ -10,14 +12,20 @@
 import { MessageRing } from '../core/message-ring.js';
 import type { PacketReceiver, Transport } from './transport.js';
 
-export const RING_HOST = 'ring';
 const KIND_PACKET = 1;
+
+/** The address a ring peer appears at: 10.x.y.z from its number. */
+export function ringHostOf(peer: number): string {
+  return `10.${(peer >>> 16) & 255}.${(peer >>> 8) & 255}.${peer & 255}`;
+}
 
 export class RingTransport implements Transport {
   readonly name = 'memory' as const;
   private readonly incoming: MessageRing;
   private readonly outgoing: MessageRing;
   private receiver: PacketReceiver | undefined;
+  /** Each peer's address string, made once. */
+  private readonly hosts: string[] = [];
   /** Packets the other side had no room for. */
   get dropped(): number {
     return this.outgoing.dropped;
@@ -40,7 +48,11 @@ export class RingTransport implements Transport {
   poll(): number {
     const receiver = this.receiver;
     if (!receiver) return 0;
-    return this.incoming.drain((r) => receiver.receive(this, r.payload, RING_HOST, r.id, null));
+    return this.incoming.drain((r) => {
+      let host = this.hosts[r.id];
+      if (host === undefined) host = this.hosts[r.id] = ringHostOf(r.id);
+      receiver.receive(this, r.payload, host, r.id, null);
+    });
   }
 
   closeLink(): void {}
@@ -70,7 +82,7 @@ export class RingPeers {
   deliver(): number {
     return this.fromServer.drain((r) => {
       const p = this.peers[r.id];
-      if (p?.receiver) p.receiver.receive(p, r.payload, RING_HOST, 0, null);
+      if (p?.receiver) p.receiver.receive(p, r.payload, 'server', 0, null);
     });
   }
 }

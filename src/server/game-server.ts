@@ -380,6 +380,7 @@ export class GameServer {
     this.metrics.ticks.inc();
     const elapsedMs = performance.now() - started;
     this.metrics.tickDuration.observe(elapsedMs / 1000);
+    this.metrics.tickQuantiles.observe(elapsedMs / 1000);
     const level = this.overload.level;
     if (this.overload.observe(elapsedMs) !== level) {
       const now = this.overload.level;
