@@ -174,7 +174,10 @@ export const suite: Suite = {
   async run(ctx) {
     const cores = availableParallelism();
     const results: CaseResult[] = [];
+    // SERVER_BENCH_PLAYERS=1000 runs the 1k case alone (a quick look, or a profile).
+    const only = Number(process.env.SERVER_BENCH_PLAYERS ?? 0);
     for (const [caseName, players] of [['tick-1k-players', 1_000], ['tick-10k-players', 10_000]] as const) {
+      if (only && only !== players) continue;
       results.push(await runCase(ctx, caseName, 'chronos', players, cores));
       results.push(await runCase(ctx, caseName, 'chronos-1-worker', players, 1));
     }
