@@ -40,6 +40,7 @@ const WARMUP_TICKS = 120;
 interface TickCost {
   wallMs: number;
   cpuMs: number;
+  mainMs: number;
 }
 
 function percentile(sorted: number[], q: number): number {
@@ -90,7 +91,7 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
       const mainMs = performance.now() - m0;
       shards.forEach((s, i) => s.waitFor('flushed', ++flushes[i]!));
       const wallMs = performance.now() - t0;
-      return { wallMs, cpuMs: mainMs + shards.reduce((a, s) => a + s.busyMs, 0) - busy0 };
+      return { wallMs, mainMs, cpuMs: mainMs + shards.reduce((a, s) => a + s.busyMs, 0) - busy0 };
     };
     const brain = archetypeBrains(players);
     const swarm: SwarmPlayer[] = [];
@@ -138,6 +139,7 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
     const bytesPerClient = (totalBytesOut(shards) - bytesOut0) / players / costs.length;
     const wall = costs.map((c) => c.wallMs).sort((a, b) => a - b);
     const cpu = costs.map((c) => c.cpuMs).sort((a, b) => a - b);
+    const main = costs.map((c) => c.mainMs).sort((a, b) => a - b);
     const row: CaseResult = {
       suite: SUITE, case: caseName, impl,
       mean_ns: (wall.reduce((a, b) => a + b, 0) / wall.length) * 1e6,
@@ -148,6 +150,7 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
         players,
         workers,
         cpu_us_per_player_tick: (percentile(cpu, 0.5) * 1000) / players,
+        main_thread_us_per_player_tick: (percentile(main, 0.5) * 1000) / players,
         bytes_per_client: bytesPerClient,
         memory_bytes_per_client: (arenaBytes + workerHeaps) / players,
         arena_bytes_per_client: arenaBytes / players,
@@ -155,7 +158,7 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
         ticks_per_sec_possible: 1000 / percentile(wall, 0.5),
       },
     };
-    ctx.log(`  ${caseName.padEnd(18)} ${impl.padEnd(18)} median ${percentile(wall, 0.5).toFixed(2)} ms/tick  p99 ${percentile(wall, 0.99).toFixed(2)} ms  cpu ${row.metrics.cpu_us_per_player_tick!.toFixed(2)} us/player  ${bytesPerClient.toFixed(0)} B/client/tick`);
+    ctx.log(`  ${caseName.padEnd(18)} ${impl.padEnd(18)} median ${percentile(wall, 0.5).toFixed(2)} ms/tick  p99 ${percentile(wall, 0.99).toFixed(2)} ms  cpu ${row.metrics.cpu_us_per_player_tick!.toFixed(2)} us/player (main thread ${row.metrics.main_thread_us_per_player_tick!.toFixed(2)})  ${bytesPerClient.toFixed(0)} B/client/tick`);
     return row;
   } finally {
     await server.stop();
