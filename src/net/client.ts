@@ -319,8 +319,8 @@ export class NetClient implements PacketReceiver, ConnectionHost {
       sk.fill(0);
       if (!ok) return;
       conn.installRxKey(rekey.phase, rx);
-      conn.pendingTxKey.set(tx);
-      conn.pendingTxPhase = rekey.phase;
+      conn.keys.pendingTx.set(tx);
+      conn.keys.pendingTxPhase = rekey.phase;
       conn.sendControl(encodeRekey(CONTROL_REKEY_ACK, rekey.phase, pk));
     }
   }

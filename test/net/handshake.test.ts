@@ -99,10 +99,10 @@ describe('the handshake', () => {
     p.until(() => p.client.state === 'connected', 2000);
     const s = p.serverConn();
     const c = p.client.connection;
-    expect(c.txKey).toEqual(s.rxKeys[0]);
-    expect(s.txKey).toEqual(c.rxKeys[0]);
-    expect(c.txKey).not.toEqual(s.txKey);
-    expect(c.txSalt).toEqual(s.rxSalt);
+    expect(c.keys.tx).toEqual(s.keys.rx[0]);
+    expect(s.keys.tx).toEqual(c.keys.rx[0]);
+    expect(c.keys.tx).not.toEqual(s.keys.tx);
+    expect(c.keys.txSalt).toEqual(s.keys.rxSalt);
     expect(s.clientId).toBe(1);
     expect(p.client.resumeTicket?.length).toBe(RESUME_TICKET_BYTES);
   });

@@ -1,0 +1,251 @@
+// The channels of one connection: the application's (0..6) and the protocol's control channel
+// (7), their reassembly memory, and the payload's blocks both ways. The Connection owns the
+// packet layer (sequence, acks, keys, congestion) and hands this set each packet's payload:
+//   receive: validate every block without side effects, then apply them in order
+//   send:    each flush, channels write into the packet in priority order (control first)
+// The Connection is the set's ChannelSink: deliveries, acks and message drops go through it.
+
+import { InvalidArgumentError } from '../core/errors.js';
+import { CONTROL_CHANNEL_CONFIG, resolveChannel, type ResolvedChannel } from './channel.js';
+import type { CongestionController } from './congestion.js';
+import { MESSAGE_DROP, PACKET_DROP } from './drops.js';
+import { fragmentHeaderValid, Reassembler } from './fragment.js';
+import type { NetClock } from './clock.js';
+import type { PacketWriter } from './packet-writer.js';
+import { ReliableChannel, WRITE_FULL, type Budget, type ChannelSink } from './reliable-channel.js';
+import {
+  BLOCK_CHANNEL_MASK,
+  BLOCK_DISCONNECT,
+  BLOCK_FRAGMENT,
+  BLOCK_KIND_SHIFT,
+  BLOCK_MESSAGE,
+  BLOCK_RESERVED_MASK,
+  CONTROL_CHANNEL,
+  DATA_HEADER_BYTES,
+  FRAGMENT_BLOCK_HEADER_BYTES,
+  MESSAGE_BLOCK_HEADER_BYTES,
+  SessionTier,
+} from './spec.js';
+import type { Staging } from './staging.js';
+import { UnreliableChannel } from './unreliable-channel.js';
+import { readU16 } from './wire.js';
+
+/** Unreliable bytes one connection may queue between flushes. */
+export const MAX_UNRELIABLE_QUEUED_BYTES = 512 << 10;
+
+export class ChannelSet {
+  readonly channels: readonly ResolvedChannel[];
+  readonly reliable: (ReliableChannel | undefined)[] = [];
+  readonly unreliable: (UnreliableChannel | undefined)[] = [];
+  readonly reassembler: Reassembler;
+  /** Control first, then application channels by priority class, then by index. */
+  private readonly order: number[];
+  private readonly sink: ChannelSink;
+  private readonly staging: Staging;
+  /** Called with each acked entry of a packet (channel, fragment index, id16). */
+  readonly onEntryAcked = (entry: number) => {
+    const channel = entry & BLOCK_CHANNEL_MASK;
+    const id16 = entry >>> 11;
+    const rel = this.reliable[channel];
+    if (rel) rel.onAck((entry >>> 3) & 0xff, id16);
+    else this.unreliable[channel]?.onAck(id16);
+  };
+
+  constructor(channels: readonly ResolvedChannel[], sink: ChannelSink, clock: NetClock, staging: Staging) {
+    this.channels = channels;
+    this.sink = sink;
+    this.staging = staging;
+    this.reassembler = new Reassembler(clock);
+    for (const c of channels) {
+      if (c.reliable) this.reliable[c.index] = new ReliableChannel(c, sink);
+      else this.unreliable[c.index] = new UnreliableChannel(c, sink, staging);
+    }
+    this.reliable[CONTROL_CHANNEL] = new ReliableChannel(resolveChannel(CONTROL_CHANNEL_CONFIG, CONTROL_CHANNEL), sink);
+    const app = channels.map((c) => c.index).sort((a, b) => channels[a]!.priority - channels[b]!.priority || a - b);
+    this.order = [CONTROL_CHANNEL, ...app];
+  }
+
+  get control(): ReliableChannel {
+    return this.reliable[CONTROL_CHANNEL]!;
+  }
+
+  /** Messages queued on reliable channels and not yet acked. */
+  get reliableQueued(): number {
+    let n = 0;
+    for (const r of this.reliable) if (r) n += r.pending;
+    return n;
+  }
+
+  config(channel: number): ResolvedChannel {
+    const config = this.channels[channel];
+    if (config === undefined) throw new InvalidArgumentError(`channel ${channel} does not exist (this connection has ${this.channels.length})`);
+    return config;
+  }
+
+  /** Queues an unreliable message, lent (`borrowed`) or copied into the staging buffer; -1 if
+   * it would pass the queue cap (counted). */
+  queueUnreliable(channel: number, bytes: Uint8Array, borrowed: boolean): number {
+    const unr = this.unreliable[channel]!;
+    if (unr.queuedBytes + bytes.length > MAX_UNRELIABLE_QUEUED_BYTES) {
+      this.sink.messageDropped(MESSAGE_DROP.over_budget);
+      return -1;
+    }
+    return borrowed ? unr.enqueue(bytes, 0, bytes.length) : unr.enqueue(null, this.staging.stage(bytes), bytes.length);
+  }
+
+  /** Queues a message already in the staging buffer (a broadcast); -1 over the queue cap. */
+  queueStaged(channel: number, stagingOff: number, length: number): number {
+    const unr = this.unreliable[channel];
+    if (!unr) throw new InvalidArgumentError(`channel ${channel} is not an unreliable channel`);
+    if (unr.queuedBytes + length > MAX_UNRELIABLE_QUEUED_BYTES) {
+      this.sink.messageDropped(MESSAGE_DROP.over_budget);
+      return -1;
+    }
+    return unr.enqueue(null, stagingOff, length);
+  }
+
+  /** Applies a reconnect tier to the application channels. */
+  applyTier(tier: SessionTier): void {
+    for (const c of this.channels) {
+      if (tier === SessionTier.Resume) {
+        this.reliable[c.index]?.resendAll();
+        this.unreliable[c.index]?.discardQueued(MESSAGE_DROP.not_connected);
+      } else {
+        this.reliable[c.index]?.reset();
+        this.unreliable[c.index]?.reset();
+      }
+    }
+    if (tier !== SessionTier.Resume) this.reassembler.clear();
+  }
+
+  /** The link is gone: unreliable queues and partial unreliable messages go. */
+  park(): void {
+    for (const c of this.channels) this.unreliable[c.index]?.discardQueued(MESSAGE_DROP.not_connected);
+    this.reassembler.clear();
+  }
+
+  /** Everything goes: the session ended. */
+  clear(): void {
+    for (let i = 0; i < this.reliable.length; i++) this.reliable[i]?.reset();
+    for (let i = 0; i < this.unreliable.length; i++) this.unreliable[i]?.reset();
+    this.reassembler.clear();
+  }
+
+  /** Frees unreliable reassembly groups past their time; counts each as a drop. */
+  expire(): void {
+    if (this.reassembler.groupCount === 0) return;
+    const expired = this.reassembler.expire();
+    for (let i = 0; i < expired; i++) this.sink.messageDropped(MESSAGE_DROP.reassembly_timeout);
+  }
+
+  /** Checks every block of the payload without side effects: -1 or a PACKET_DROP index. */
+  validate(b: Uint8Array, end: number): number {
+    let p = DATA_HEADER_BYTES;
+    while (p < end) {
+      const block = b[p]!;
+      if ((block & BLOCK_RESERVED_MASK) !== 0) return PACKET_DROP.malformed;
+      const kind = block >>> BLOCK_KIND_SHIFT;
+      const channel = block & BLOCK_CHANNEL_MASK;
+      if (kind === BLOCK_DISCONNECT) {
+        if (channel !== 0 || p + 2 > end) return PACKET_DROP.malformed;
+        p += 2;
+        continue;
+      }
+      const config = channel === CONTROL_CHANNEL ? this.reliable[CONTROL_CHANNEL]!.config : this.channels[channel];
+      if (config === undefined) return PACKET_DROP.malformed;
+      if (kind === BLOCK_MESSAGE) {
+        if (p + MESSAGE_BLOCK_HEADER_BYTES > end) return PACKET_DROP.malformed;
+        const length = readU16(b, p + 3);
+        if (p + MESSAGE_BLOCK_HEADER_BYTES + length > end || length > config.maxMessageBytes) return PACKET_DROP.malformed;
+        if (config.reliable) {
+          const v = this.reliable[channel]!.validate(readU16(b, p + 1), false, 0);
+          if (v !== null) return PACKET_DROP[v];
+        }
+        p += MESSAGE_BLOCK_HEADER_BYTES + length;
+      } else if (kind === BLOCK_FRAGMENT) {
+        if (p + FRAGMENT_BLOCK_HEADER_BYTES > end) return PACKET_DROP.malformed;
+        const count = b[p + 3]!;
+        const index = b[p + 4]!;
+        const length = readU16(b, p + 5);
+        if (p + FRAGMENT_BLOCK_HEADER_BYTES + length > end) return PACKET_DROP.malformed;
+        if (!fragmentHeaderValid(count, index, length, config.maxMessageBytes)) return PACKET_DROP.malformed;
+        const id16 = readU16(b, p + 1);
+        if (config.reliable) {
+          const v = this.reliable[channel]!.validate(id16, true, count);
+          if (v !== null) return PACKET_DROP[v];
+        } else if (!this.unreliable[channel]!.fragmentConsistent(id16, count, this.reassembler)) return PACKET_DROP.malformed;
+        p += FRAGMENT_BLOCK_HEADER_BYTES + length;
+      } else return PACKET_DROP.malformed;
+    }
+    return -1;
+  }
+
+  /**
+   * Applies the validated blocks in order while `live()` holds (a handler may close the
+   * connection midway). Returns the reason of a DISCONNECT block, or -1.
+   */
+  apply(b: Uint8Array, end: number, live: () => boolean): number {
+    let p = DATA_HEADER_BYTES;
+    let disconnect = -1;
+    while (p < end && live()) {
+      const block = b[p]!;
+      const kind = block >>> BLOCK_KIND_SHIFT;
+      const channel = block & BLOCK_CHANNEL_MASK;
+      if (kind === BLOCK_DISCONNECT) {
+        disconnect = b[p + 1]!;
+        p += 2;
+        continue;
+      }
+      const id16 = readU16(b, p + 1);
+      if (kind === BLOCK_MESSAGE) {
+        const length = readU16(b, p + 3);
+        const off = p + MESSAGE_BLOCK_HEADER_BYTES;
+        const rel = this.reliable[channel];
+        if (rel) rel.receiveMessage(id16, b, off, length);
+        else this.unreliable[channel]!.receiveMessage(id16, b, off, length, this.reassembler);
+        p = off + length;
+      } else {
+        const count = b[p + 3]!;
+        const index = b[p + 4]!;
+        const length = readU16(b, p + 5);
+        const off = p + FRAGMENT_BLOCK_HEADER_BYTES;
+        const rel = this.reliable[channel];
+        if (rel) rel.receiveFragment(id16, count, index, b, off, length);
+        else this.unreliable[channel]!.receiveFragment(id16, count, index, b, off, length, this.reassembler);
+        p = off + length;
+      }
+    }
+    return disconnect;
+  }
+
+  beginFlush(): void {
+    for (let i = 0; i < this.reliable.length; i++) this.reliable[i]?.beginFlush();
+  }
+
+  endFlush(): void {
+    for (let i = 0; i < this.unreliable.length; i++) this.unreliable[i]?.endFlush();
+  }
+
+  /**
+   * Lets the channels write into the packet in priority order; application channels only once
+   * `accepted`. Returns true if a channel has more to write (the caller sends another packet).
+   */
+  write(w: PacketWriter, budget: Budget, congestion: CongestionController, accepted: boolean): boolean {
+    let more = false;
+    for (let i = 0; i < this.order.length; i++) {
+      const ci = this.order[i]!;
+      if (ci !== CONTROL_CHANNEL && !accepted) break;
+      const priority = ci === CONTROL_CHANNEL ? 0 : this.channels[ci]!.priority;
+      budget.limited = priority !== 0;
+      const allowed = priority === 0 || congestion.allows(priority);
+      const rel = this.reliable[ci];
+      if (rel) {
+        if (allowed && rel.write(w, budget) === WRITE_FULL) more = true;
+      } else {
+        const unr = this.unreliable[ci]!;
+        if (unr.hasQueued && unr.write(w, budget, allowed) === WRITE_FULL) more = true;
+      }
+    }
+    return more;
+  }
+}
