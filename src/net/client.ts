@@ -13,7 +13,8 @@ import { decodeConnectToken, type ConnectToken } from './connect-token.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { decodeAccept, decodeRekey, encodeRekey } from './control.js';
 import { kxKeypair, type NetCrypto } from './crypto.js';
-import { DropCounters, PACKET_DROP } from './drops.js';
+import { DropCounters, PACKET_DROP, SEND_DROP } from './drops.js';
+import { FaultReporter } from './faults.js';
 import { openChallenge, openDenied, writeRequest, writeResponse } from './handshake.js';
 import { PacketIo } from './packet-io.js';
 import {
@@ -109,12 +110,14 @@ export class NetClient implements PacketReceiver, ConnectionHost {
   packetsReceived = 0;
   packetsAccepted = 0;
   handlerErrors = 0;
+  private readonly faults: FaultReporter;
 
   constructor(options: NetClientOptions) {
     this.crypto = options.crypto;
     this.clock = options.now ?? clock;
     this.unixClock = options.unixNow ?? Date.now;
     this.handlers = options.handlers ?? {};
+    this.faults = new FaultReporter('chronos net client', this.handlers.error);
     this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     this.channels = resolveChannels(options.channels ?? DEFAULT_CHANNELS);
     this.io = new PacketIo(this.crypto, DEFAULT_PROTOCOL_ID);
@@ -203,7 +206,13 @@ export class NetClient implements PacketReceiver, ConnectionHost {
   receive(transport: Transport, bytes: Uint8Array, _host: string, _port: number, _link: object | null): void {
     if (transport !== this.transport) return;
     this.packetsReceived++;
-    const reason = this.process(bytes);
+    let reason: number;
+    try {
+      reason = this.process(bytes);
+    } catch (err) {
+      reason = PACKET_DROP.internal_error;
+      this.faults.report('handling a packet threw', err);
+    }
     if (reason >= 0) this.drops.packets[reason]!++;
     else this.packetsAccepted++;
   }
@@ -254,9 +263,9 @@ export class NetClient implements PacketReceiver, ConnectionHost {
     return -1;
   }
 
-  transportDrop(): void {
+  transportDrop(_transport: Transport, reason: number = PACKET_DROP.transport): void {
     this.packetsReceived++;
-    this.drops.packets[PACKET_DROP.transport]!++;
+    this.drops.packets[reason]!++;
   }
 
   linkClosed(transport: Transport): void {
@@ -268,7 +277,21 @@ export class NetClient implements PacketReceiver, ConnectionHost {
   // ---- ConnectionHost ------------------------------------------------------------------------
 
   transmit(_conn: Connection, packet: Uint8Array): void {
-    this.transport?.send(packet, this.host, this.port, null);
+    this.sendPacket(packet);
+  }
+
+  /** Hands one packet to the transport; a refusal or a throw is a counted send drop. */
+  private sendPacket(packet: Uint8Array): void {
+    const t = this.transport;
+    if (t === undefined) return;
+    let refused: number | void;
+    try {
+      refused = t.send(packet, this.host, this.port, null);
+    } catch (err) {
+      refused = SEND_DROP.send_failed;
+      this.faults.report('sending threw', err);
+    }
+    if (typeof refused === 'number' && refused >= 0) this.drops.sends[refused]!++;
   }
 
   deliver(_conn: Connection, channel: number, bytes: Uint8Array): void {
@@ -337,7 +360,7 @@ export class NetClient implements PacketReceiver, ConnectionHost {
 
   private sendHandshake(packet: Uint8Array): void {
     this.lastHandshakeSendMs = this.time.nowMs;
-    this.transport?.send(packet, this.host, this.port, null);
+    this.sendPacket(packet);
   }
 
   /** The link is gone but the session may live on: the caller reconnects with a new token. */
@@ -382,7 +405,6 @@ export class NetClient implements PacketReceiver, ConnectionHost {
 
   private handlerFailed(err: unknown): void {
     this.handlerErrors++;
-    if (this.handlers.error) this.handlers.error(err);
-    else console.error('chronos net: a handler threw:', err);
+    this.faults.report('a handler threw', err);
   }
 }

@@ -1,6 +1,7 @@
 // Why a packet or a message was dropped. Every untrusted packet ends in exactly one place: it
 // is accepted, or it is dropped with exactly one of these reasons, so
-// received = accepted + sum(drops) always holds (the fuzz tests check it).
+// received = accepted + sum(drops) always holds (the fuzz tests check it). Outbound packets the
+// endpoint built but could not (or would not) send are counted the same way.
 
 /** Packet drop reasons, in the order the checks run. */
 export const PACKET_DROP_REASONS = [
@@ -26,6 +27,8 @@ export const PACKET_DROP_REASONS = [
   'duplicate_handshake', // a RESPONSE already answered, or a CHALLENGE / DENIED after the handshake
   'handshake_busy', // the server's handshake budget for this second is spent
   'transport', // not a binary frame, or a frame from a closed link
+  'unanswerable', // from a source address no reply can reach (UDP source port 0)
+  'internal_error', // handling it threw: a bug, contained, counted and reported (handlers.error)
 ] as const;
 
 export type PacketDropReason = (typeof PACKET_DROP_REASONS)[number];
@@ -43,6 +46,16 @@ export const MESSAGE_DROP_REASONS = [
 
 export type MessageDropReason = (typeof MESSAGE_DROP_REASONS)[number];
 
+/** Outbound packets that did not leave: the transport refused them or a limit held them back. */
+export const SEND_DROP_REASONS = [
+  'unanswerable', // the peer's address cannot be sent to (UDP port 0, outside 1..65535)
+  'send_failed', // the transport's send threw (a closed socket, a bad address)
+  'link_closed', // the WebSocket link is closing or closed
+  'backpressure', // the WebSocket link's queue is full (a slow reader)
+] as const;
+
+export type SendDropReason = (typeof SEND_DROP_REASONS)[number];
+
 function indexOf<T extends string>(list: readonly T[]): Record<T, number> {
   const out = {} as Record<T, number>;
   list.forEach((name, i) => (out[name] = i));
@@ -52,11 +65,13 @@ function indexOf<T extends string>(list: readonly T[]): Record<T, number> {
 /** Index of each reason in the counter arrays. */
 export const PACKET_DROP = indexOf(PACKET_DROP_REASONS);
 export const MESSAGE_DROP = indexOf(MESSAGE_DROP_REASONS);
+export const SEND_DROP = indexOf(SEND_DROP_REASONS);
 
 /** Counters of one endpoint: plain typed arrays, bumped in the hot path without allocation. */
 export class DropCounters {
   readonly packets = new Float64Array(PACKET_DROP_REASONS.length);
   readonly messages = new Float64Array(MESSAGE_DROP_REASONS.length);
+  readonly sends = new Float64Array(SEND_DROP_REASONS.length);
 
   get totalPackets(): number {
     let sum = 0;
@@ -74,6 +89,12 @@ export class DropCounters {
   messagesByReason(): Record<MessageDropReason, number> {
     const out = {} as Record<MessageDropReason, number>;
     MESSAGE_DROP_REASONS.forEach((name, i) => (out[name] = this.messages[i]!));
+    return out;
+  }
+
+  sendsByReason(): Record<SendDropReason, number> {
+    const out = {} as Record<SendDropReason, number>;
+    SEND_DROP_REASONS.forEach((name, i) => (out[name] = this.sends[i]!));
     return out;
   }
 }

@@ -22,7 +22,8 @@ import { TokenIssuer } from './connect-token.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { decodeRekey, encodeAccept, encodeRekey } from './control.js';
 import type { NetCrypto } from './crypto.js';
-import { DropCounters, PACKET_DROP } from './drops.js';
+import { DropCounters, PACKET_DROP, SEND_DROP } from './drops.js';
+import { FaultReporter } from './faults.js';
 import { NetClock } from './clock.js';
 import { PacketIo } from './packet-io.js';
 import { TokenBucket } from './rate-limit.js';
@@ -85,6 +86,9 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
   handshakesCompleted = 0;
   handshakesDenied = 0;
   handlerErrors = 0;
+  /** Connections ended because their tick or flush threw (a contained bug). */
+  connectionFaults = 0;
+  private readonly faults: FaultReporter;
 
   constructor(options: NetServerOptions) {
     this.options = options;
@@ -98,6 +102,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     this.clock = options.now ?? now;
     this.unixClock = options.unixNow ?? Date.now;
     this.handlers = options.handlers ?? {};
+    this.faults = new FaultReporter('chronos net', this.handlers.error);
     this.io = new PacketIo(this.crypto, protocolId);
     this.issuer = new TokenIssuer(this.crypto, options.secret, protocolId);
     this.gate = new HandshakeGate(this, {
@@ -138,7 +143,14 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     if (this.closed) return;
     this.packetsReceived++;
     this.bytesReceived += bytes.length;
-    const reason = this.process(transport, bytes, host, port, link);
+    let reason: number;
+    try {
+      reason = this.process(transport, bytes, host, port, link);
+    } catch (err) {
+      // Last resort: whatever one packet triggered stays with that packet.
+      reason = PACKET_DROP.internal_error;
+      this.faults.report('handling a packet threw', err);
+    }
     if (reason >= 0) this.drops.packets[reason]!++;
     else this.packetsAccepted++;
   }
@@ -247,9 +259,9 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     return conn;
   }
 
-  transportDrop(): void {
+  transportDrop(_transport: Transport, reason: number = PACKET_DROP.transport): void {
     this.packetsReceived++;
-    this.drops.packets[PACKET_DROP.transport]!++;
+    this.drops.packets[reason]!++;
   }
 
   linkClosed(_transport: Transport, link: object): void {
@@ -260,9 +272,24 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
   // ---- ConnectionHost --------------------------------------------------------------------------
 
   transmit(conn: Connection, packet: Uint8Array): void {
+    this.send(conn.transport!, packet, conn.host, conn.port, conn.link);
+  }
+
+  /** Hands one packet to a transport; a refusal or a throw is a counted send drop. */
+  private send(transport: Transport, packet: Uint8Array, host: string, port: number, link: object | null): void {
+    let refused: number | void;
+    try {
+      refused = transport.send(packet, host, port, link);
+    } catch (err) {
+      refused = SEND_DROP.send_failed;
+      this.faults.report(`sending to ${transport.name} ${host}:${port} threw`, err);
+    }
+    if (typeof refused === 'number' && refused >= 0) {
+      this.drops.sends[refused]!++;
+      return;
+    }
     this.packetsSent++;
     this.bytesSent += packet.length;
-    conn.transport!.send(packet, conn.host, conn.port, conn.link);
   }
 
   deliver(conn: Connection, channel: number, bytes: Uint8Array): void {
@@ -322,20 +349,38 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     const list = this.sessions.list;
     for (let i = 0; i < list.length; i++) {
       const conn = list[i]!;
-      if (conn.state === 'connected') {
-        const reason = conn.tick();
-        if (reason !== DisconnectReason.None) {
-          this.lose(conn, reason);
-          continue;
+      try {
+        if (conn.state === 'connected') {
+          const reason = conn.tick();
+          if (reason !== DisconnectReason.None) {
+            this.lose(conn, reason);
+            continue;
+          }
+          if (conn.needsRekey()) this.startRekey(conn);
+          conn.flush();
+        } else if (conn.state === 'parked' && nowMs - conn.lastRecvMs >= RESYNC_WITHIN_MS) {
+          this.endSession(conn, DisconnectReason.SessionExpired);
+          i--;
         }
-        if (conn.needsRekey()) this.startRekey(conn);
-        conn.flush();
-      } else if (conn.state === 'parked' && nowMs - conn.lastRecvMs >= RESYNC_WITHIN_MS) {
-        this.endSession(conn, DisconnectReason.SessionExpired);
-        i--;
+      } catch (err) {
+        // Last resort: a connection whose timers or flush threw is ended; the others carry on.
+        this.faulted(conn, err);
+        if (list[i] !== conn) i--;
       }
     }
     this.staging.reset();
+  }
+
+  /** Ends a connection that threw. */
+  private faulted(conn: Connection, err: unknown): void {
+    this.connectionFaults++;
+    this.faults.report(`connection ${conn.id} (${conn.address}) threw and was closed`, err);
+    if (conn.state === 'closed') return;
+    try {
+      this.endSession(conn, DisconnectReason.ProtocolError);
+    } catch (again) {
+      this.faults.report(`closing connection ${conn.id} threw`, again);
+    }
   }
 
   /**
@@ -407,9 +452,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
   }
 
   sendRaw(transport: Transport, buf: Uint8Array, length: number, host: string, port: number, link: object | null): void {
-    this.packetsSent++;
-    this.bytesSent += length;
-    transport.send(length === buf.length ? buf : buf.subarray(0, length), host, port, link);
+    this.send(transport, length === buf.length ? buf : buf.subarray(0, length), host, port, link);
   }
 
   private call(fn: () => void): void {
@@ -423,8 +466,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
   /** A game handler threw: report it; the network state stays consistent. */
   private handlerFailed(err: unknown): void {
     this.handlerErrors++;
-    if (this.handlers.error) this.handlers.error(err);
-    else console.error('chronos net: a handler threw:', err);
+    this.faults.report('a handler threw', err);
   }
 
   stats(): NetServerStats {

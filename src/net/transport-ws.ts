@@ -12,6 +12,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { SEND_DROP } from './drops.js';
 import type { PacketReceiver, Transport } from './transport.js';
 
 export const LINK_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -80,18 +81,19 @@ export class WebSocketServerTransport implements Transport {
     this.receiver = receiver;
   }
 
-  send(bytes: Uint8Array, _host: string, _port: number, link: object | null): void {
+  send(bytes: Uint8Array, _host: string, _port: number, link: object | null): number {
     const ws = link as WebSocket | null;
-    if (ws === null || ws.readyState !== ws.OPEN) return;
+    if (ws === null || ws.readyState !== ws.OPEN) return SEND_DROP.link_closed;
     if (ws.bufferedAmount > MAX_STALLED_BYTES) {
       ws.terminate();
-      return;
+      return SEND_DROP.link_closed;
     }
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.backpressureDrops++;
-      return;
+      return SEND_DROP.backpressure;
     }
     ws.send(Buffer.from(bytes), SEND_OPTIONS);
+    return -1;
   }
 
   linkBound(link: object): void {

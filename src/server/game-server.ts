@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { Counter } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { FixedStepClock } from '../core/clock.js';
 import { resolveConfig, type ChronosConfig, type PartialConfig } from '../core/config.js';
@@ -74,6 +75,9 @@ export class GameServer {
   private statusTickMs = 0;
   private statusBytes = 0;
   private statusAt = 0;
+  /** Ticks that threw (counted, logged at most once a second; the loop carries on). */
+  private readonly tickErrors: Counter;
+  private lastTickErrorLogMs = -Infinity;
 
   /** Loads the module, builds the world and starts listening. */
   static async start(options: GameServerOptions = {}): Promise<GameServer> {
@@ -113,6 +117,7 @@ export class GameServer {
     this.log = log;
     this.metrics = new ServerMetrics({ defaultMetrics: processMetrics });
     this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
+    this.tickErrors = new Counter({ name: 'chronos_tick_errors_total', help: 'Ticks that threw (contained: the loop carries on)', registers: [this.metrics.registry] });
     this.http = createServer(
       createRequestHandler({
         staticFiles,
@@ -255,7 +260,19 @@ export class GameServer {
 
   private loop(): void {
     const due = this.clock.advance(performance.now());
-    for (let i = 0; i < due; i++) this.runTick();
+    for (let i = 0; i < due; i++) {
+      try {
+        this.runTick();
+      } catch (err) {
+        // Last resort: one tick's bug must not stop the world for everyone.
+        this.tickErrors.inc();
+        const nowMs = performance.now();
+        if (nowMs - this.lastTickErrorLogMs >= 1000) {
+          this.lastTickErrorLogMs = nowMs;
+          this.log(`chronos: a tick threw (counted in chronos_tick_errors_total): ${(err as Error)?.stack ?? String(err)}`);
+        }
+      }
+    }
     if (this.clock.overruns !== this.reportedOverruns) {
       this.metrics.tickOverruns.inc(this.clock.overruns - this.reportedOverruns);
       this.metrics.droppedTicks.inc(this.clock.droppedTicks - this.reportedDroppedTicks);
