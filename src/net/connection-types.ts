@@ -15,6 +15,9 @@ export const ACK_DELAY_MAX_MS = 20;
 export const ACK_EVERY_PACKETS = 16;
 /** One flush sends at most this many packets (about 300 KB). */
 export const MAX_PACKETS_PER_FLUSH = 256;
+/** Before a peer proves it receives at its address, a server sends it at most this many times
+ * the bytes it received from there (QUIC's anti-amplification limit, RFC 9000 section 8). */
+export const AMPLIFICATION_FACTOR = 3;
 /** Sends of the DISCONNECT block: netcode repeats it so one loss does not leave the peer waiting. */
 export const DISCONNECT_REPEATS = 3;
 

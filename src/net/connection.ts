@@ -18,7 +18,7 @@ import type { NetClock } from './clock.js';
 import type { ResolvedChannel } from './channel.js';
 import { ChannelSet } from './channel-set.js';
 import { CongestionController, type CongestionOptions } from './congestion.js';
-import { MESSAGE_DROP, PACKET_DROP } from './drops.js';
+import { MESSAGE_DROP, PACKET_DROP, SEND_DROP } from './drops.js';
 import type { Reassembler } from './fragment.js';
 import type { Budget, ChannelSink } from './reliable-channel.js';
 import { ReplayWindow } from './replay.js';
@@ -30,6 +30,7 @@ import {
   ACK_DELAY_UNIT_US,
   CONTROL_CHANNEL,
   DATA_HEADER_BYTES,
+  DATA_OVERHEAD_BYTES,
   DisconnectReason,
   MAC_BYTES,
   MAX_ACK_DELAY_UNITS,
@@ -42,7 +43,7 @@ import {
 import { DEFAULT_REKEY_INTERVAL_MS, SessionKeys, type LinkKeys } from './session-keys.js';
 import type { Transport } from './transport.js';
 import { readU16, readU32, writeU16, writeU32 } from './wire.js';
-import { ACK_DELAY_MAX_MS, ACK_EVERY_PACKETS, DISCONNECT_REPEATS, KEEPALIVE_MS, MAX_PACKETS_PER_FLUSH, type ConnectionHost, type ConnectionState, type ConnectionStats } from './connection-types.js';
+import { ACK_DELAY_MAX_MS, ACK_EVERY_PACKETS, AMPLIFICATION_FACTOR, DISCONNECT_REPEATS, KEEPALIVE_MS, MAX_PACKETS_PER_FLUSH, type ConnectionHost, type ConnectionState, type ConnectionStats } from './connection-types.js';
 
 export * from './connection-types.js';
 export { MAX_UNRELIABLE_QUEUED_BYTES } from './channel-set.js';
@@ -72,6 +73,15 @@ export class Connection implements ChannelSink {
   handshakeSeq = -1;
   /** Per-connection inbound limit the server installs; null on clients. */
   limiter: { allow(bytes: number): boolean } | null = null;
+  /**
+   * False from a (re)bind until the peer acknowledges a packet we sent on this link: proof that
+   * it receives at this address. Until then the connection sends at most AMPLIFICATION_FACTOR
+   * times the bytes it received from the address (QUIC's rule; servers only, `antiAmplification`).
+   */
+  addressValidated = true;
+  private readonly antiAmplification: boolean;
+  private unvalidatedIn = 0;
+  private unvalidatedOut = 0;
   // channels: 0..6 application, 7 control
   readonly channels: readonly ResolvedChannel[];
   private readonly ch: ChannelSet;
@@ -110,7 +120,7 @@ export class Connection implements ChannelSink {
     id: number,
     host: ConnectionHost,
     channels: readonly ResolvedChannel[],
-    options: { timeoutMs: number; rekeyIntervalMs?: number; keepaliveMs?: number; congestion?: Partial<CongestionOptions> },
+    options: { timeoutMs: number; rekeyIntervalMs?: number; keepaliveMs?: number; congestion?: Partial<CongestionOptions>; antiAmplification?: boolean },
   ) {
     this.id = id;
     this.host_ = host;
@@ -118,6 +128,7 @@ export class Connection implements ChannelSink {
     this.timeoutMs = options.timeoutMs;
     this.rekeyIntervalMs = options.rekeyIntervalMs ?? DEFAULT_REKEY_INTERVAL_MS;
     this.keepaliveMs = options.keepaliveMs ?? KEEPALIVE_MS;
+    this.antiAmplification = options.antiAmplification ?? false;
     this.time = host.time;
     this.sent = new SentPackets(host.time);
     this.rtt = new RttEstimator(host.time);
@@ -264,6 +275,9 @@ export class Connection implements ChannelSink {
     this.disconnectReason = 0;
     this.disconnectRepeats = 0;
     this.accepted = false;
+    this.addressValidated = !this.antiAmplification;
+    this.unvalidatedIn = 0;
+    this.unvalidatedOut = 0;
     this.ch.control.reset();
     this.applyTier(tier);
     this.state = 'connected';
@@ -297,6 +311,12 @@ export class Connection implements ChannelSink {
     this.disconnectReason = reason;
     this.disconnectRepeats = DISCONNECT_REPEATS;
     while (this.disconnectRepeats > 0) this.sendPacket(false);
+  }
+
+  /** Bytes that arrived from this link's address (any packet, valid or not): before the address
+   * is validated they raise what the connection may send there. */
+  creditReceived(bytes: number): void {
+    if (!this.addressValidated) this.unvalidatedIn += bytes;
   }
 
   /** Installs an rx key in `phase` (rekey); the other phase stays usable for a grace period. */
@@ -357,6 +377,7 @@ export class Connection implements ChannelSink {
     if (ack >= this.nextSeq) return;
     const sent = this.sent;
     if (sent.ack(ack, this.onEntryAcked)) {
+      this.addressValidated = true;
       this.rtt.packetAcked();
       this.rtt.sampleAck(sent, readU16(b, 2));
       sent.lossTimeoutMs = this.lossTimeoutMs;
@@ -365,7 +386,10 @@ export class Connection implements ChannelSink {
     for (let i = 0; i < ACK_BITS; i++) {
       if ((bits & (1 << i)) === 0) continue;
       const seq = ack - 1 - i;
-      if (seq >= 0 && sent.ack(seq, this.onEntryAcked)) this.rtt.packetAcked();
+      if (seq >= 0 && sent.ack(seq, this.onEntryAcked)) {
+        this.addressValidated = true;
+        this.rtt.packetAcked();
+      }
     }
     if (ack > this.newestAcked) this.newestAcked = ack;
     sent.detectLosses(this.newestAcked, this.onLost);
@@ -434,6 +458,11 @@ export class Connection implements ChannelSink {
         return false;
       }
     }
+    if (!this.addressValidated && !this.withinAmplificationLimit(DATA_OVERHEAD_BYTES + payloadBytes)) {
+      this.sent.cancel(seq);
+      this.host_.drops.sends[SEND_DROP.amplification]!++;
+      return false;
+    }
     this.writeHeader(w.buf, seq);
     const packet = io.seal(payloadBytes, this.keys.tx, this.keys.txSalt, seq);
     this.nextSeq = seq + 1;
@@ -446,6 +475,14 @@ export class Connection implements ChannelSink {
     this.unackedReceived = 0;
     this.host_.transmit(this, packet);
     return more;
+  }
+
+  /** Counts a packet of `wireBytes` against the unvalidated address's allowance; false if it
+   * would pass AMPLIFICATION_FACTOR x what arrived from there. */
+  private withinAmplificationLimit(wireBytes: number): boolean {
+    if (this.unvalidatedOut + wireBytes > AMPLIFICATION_FACTOR * this.unvalidatedIn) return false;
+    this.unvalidatedOut += wireBytes;
+    return true;
   }
 
   private writeHeader(b: Uint8Array, seq: number): void {

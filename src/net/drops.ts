@@ -16,6 +16,7 @@ export const PACKET_DROP_REASONS = [
   'token_expired', // connect token or challenge past its expiry
   'token_invalid', // connect token or challenge token does not open
   'wrong_server', // connect token issued for other server addresses
+  'wrong_address', // RESPONSE from another address than the one its CHALLENGE was sent to
   'handshake_invalid', // CHALLENGE / RESPONSE / DENIED body does not open
   'unknown_address', // DATA from an address with no connection
   'not_connected', // DATA at a client that has no session keys yet
@@ -52,6 +53,7 @@ export const SEND_DROP_REASONS = [
   'send_failed', // the transport's send threw (a closed socket, a bad address)
   'link_closed', // the WebSocket link is closing or closed
   'backpressure', // the WebSocket link's queue is full (a slow reader)
+  'amplification', // the peer has not proved it receives at its address: 3x what it sent is spent
 ] as const;
 
 export type SendDropReason = (typeof SEND_DROP_REASONS)[number];

@@ -2,12 +2,17 @@
 // CHALLENGE (or DENIED) and leave no state; a RESPONSE that opens is handed to the server to
 // establish the session. Every check is a counted drop (drops.ts), in the order of server.ts.
 // Everything here works in preallocated buffers: a flood of handshake packets allocates nothing.
+//
+// The CHALLENGE's cookie is bound to the address it is sent to (a keyed hash of transport, host
+// and port, under a key only this server holds), so only a RESPONSE from that same address
+// opens a session; and each cookie opens at most one session (CookieLedger).
 
 import { MAX_CLIENT_ID, privateTokenHasAddress, readPrivateToken } from './connect-token.js';
+import { CookieLedger } from './cookie-ledger.js';
 import type { Connection } from './connection.js';
 import type { NetCrypto } from './crypto.js';
 import { PACKET_DROP } from './drops.js';
-import { ServerHandshake } from './handshake.js';
+import { CHALLENGE_TIMEOUT_MS, ServerHandshake } from './handshake.js';
 import type { NetClock } from './clock.js';
 import type { PacketIo } from './packet-io.js';
 import { AddressRateLimiter, TokenBucket } from './rate-limit.js';
@@ -24,7 +29,10 @@ import {
   SEALED_PRIVATE_TOKEN_BYTES,
 } from './spec.js';
 import type { Transport } from './transport.js';
-import { readU32, readU64 } from './wire.js';
+import { readU32, readU64, ViewCache } from './wire.js';
+
+/** Longest host string an address tag covers in full (IP literals are under 64). */
+const MAX_TAGGED_HOST = 255;
 
 /** What the gate needs from the server behind it. */
 export interface HandshakeHost {
@@ -68,6 +76,18 @@ export class HandshakeGate {
   private readonly responseBodyView: Uint8Array;
   private readonly responseHeaderView: Uint8Array;
   private readonly tokenFields = { clientId: 0, timeoutMs: 0 };
+  /** Cookies that opened a session, until they expire. */
+  readonly ledger: CookieLedger;
+  // address tags: key, the encoded address, its exact-length views, the hash output
+  private readonly tagKey = new Uint8Array(KEY_BYTES);
+  private readonly addressBytes = new Uint8Array(2 + 16 + MAX_TAGGED_HOST + 2);
+  private readonly addressViews = new ViewCache(this.addressBytes, 0);
+  private readonly tag = new Uint8Array(16);
+  private tagTransport = '';
+  private tagHost = '';
+  private tagPort = 0;
+  /** Writes the tag of the address in tagTransport/tagHost/tagPort (made once: no closure per packet). */
+  private readonly writeTag = (out: Uint8Array) => this.addressTag(out);
 
   constructor(host: HandshakeHost, o: HandshakeGateOptions) {
     this.host = host;
@@ -81,6 +101,8 @@ export class HandshakeGate {
     this.handshakeBudget = new TokenBucket(o.clock, o.maxHandshakesPerSec, o.maxHandshakesPerSec);
     const encoder = new TextEncoder();
     this.acceptedAddresses = o.publicAddresses?.map((a) => encoder.encode(a));
+    o.crypto.randomBytes(this.tagKey);
+    this.ledger = new CookieLedger(o.maxHandshakesPerSec * (CHALLENGE_TIMEOUT_MS / 1000 + 1) + 1);
     const rx = host.io.rx;
     this.sealedTokenView = rx.subarray(REQUEST_TOKEN_OFFSET, REQUEST_TOKEN_OFFSET + SEALED_PRIVATE_TOKEN_BYTES);
     this.cookieView = rx.subarray(HANDSHAKE_HEADER_BYTES, HANDSHAKE_HEADER_BYTES + CHALLENGE_TOKEN_BYTES);
@@ -114,7 +136,9 @@ export class HandshakeGate {
       this.host.sendRaw(transport, this.hs.denied, n, host, port, link);
       return -1;
     }
-    const n = this.hs.writeChallenge(fields.clientId, fields.timeoutMs);
+    this.setAddress(transport, host, port);
+    this.addressTag(this.tag);
+    const n = this.hs.writeChallenge(fields.clientId, fields.timeoutMs, this.tag);
     this.host.challenged();
     this.host.sendRaw(transport, this.hs.challenge, n, host, port, link);
     return -1;
@@ -126,25 +150,58 @@ export class HandshakeGate {
     if (bytes[1] !== PROTOCOL_VERSION) return PACKET_DROP.bad_version;
     if (bytes[3] !== 0) return PACKET_DROP.malformed;
     const existing = this.host.connectionAt(host, port, link);
-    // A client resends its RESPONSE until ACCEPT arrives: the copies cost nothing.
-    if (existing !== undefined && existing.handshakeSeq === readU64(bytes, 4)) return PACKET_DROP.duplicate_handshake;
+    // A client resends its RESPONSE until ACCEPT arrives: the copies cost nothing (they count
+    // towards what the server may send an address not yet validated).
+    if (existing !== undefined && existing.handshakeSeq === readU64(bytes, 4)) {
+      existing.creditReceived(bytes.length);
+      return PACKET_DROP.duplicate_handshake;
+    }
     if (!this.addressLimiter.allow(host)) return PACKET_DROP.rate_limited;
     if (!this.handshakeBudget.take(1)) return PACKET_DROP.handshake_busy;
     const io = this.host.io;
     io.load(bytes);
     this.hs.unixNowMs = this.unixNow();
-    const verdict = this.hs.openResponse(io.rx, this.cookieView, this.responseBodyView, this.responseHeaderView);
+    this.setAddress(transport, host, port);
+    const verdict = this.hs.openResponse(io.rx, this.cookieView, this.responseBodyView, this.responseHeaderView, this.writeTag);
     if (verdict >= 0) return verdict;
     const opened = this.hs.response;
     if (opened.clientId > MAX_CLIENT_ID) return PACKET_DROP.token_invalid;
+    const seq = readU64(bytes, 4);
+    // Single use: this cookie already opened a session (that may since have ended).
+    if (this.ledger.has(seq)) return PACKET_DROP.duplicate_handshake;
     // Handshake sequences only grow: a RESPONSE to an older challenge than the one that bound
     // the session is a replay (it would otherwise move the session to the sender's address).
     const session = this.host.sessionOf(opened.clientId);
-    if (session !== undefined && readU64(bytes, 4) <= session.handshakeSeq) return PACKET_DROP.replayed;
+    if (session !== undefined && seq <= session.handshakeSeq) return PACKET_DROP.replayed;
+    if (!this.ledger.hasRoom(this.hs.unixNowMs)) return PACKET_DROP.handshake_busy;
     if (!this.crypto.kxServerSessionKeys(this.sessionRx, this.sessionTx, opened.epoch.publicKey, opened.epoch.secretKey, this.hs.clientPublicKey)) {
       return PACKET_DROP.handshake_invalid;
     }
-    this.host.establish(transport, host, port, link, readU64(bytes, 4));
+    // Remembered until it would have expired anyway (it was issued before now).
+    this.ledger.consume(seq, this.hs.unixNowMs + CHALLENGE_TIMEOUT_MS);
+    this.host.establish(transport, host, port, link, seq);
     return -1;
+  }
+
+  private setAddress(transport: Transport, host: string, port: number): void {
+    this.tagTransport = transport.name;
+    this.tagHost = host;
+    this.tagPort = port;
+  }
+
+  /** Keyed BLAKE2b of (transport name, host, port) into `out` (16 bytes; the cookie keeps 8). */
+  private addressTag(out: Uint8Array): void {
+    const b = this.addressBytes;
+    const name = this.tagTransport;
+    const host = this.tagHost;
+    let p = 0;
+    b[p++] = name.length;
+    for (let i = 0; i < name.length && i < 16; i++) b[p++] = name.charCodeAt(i) & 0xff;
+    const hostLength = Math.min(host.length, MAX_TAGGED_HOST);
+    b[p++] = hostLength;
+    for (let i = 0; i < hostLength; i++) b[p++] = host.charCodeAt(i) & 0xff;
+    b[p++] = this.tagPort & 0xff;
+    b[p++] = (this.tagPort >>> 8) & 0xff;
+    this.crypto.hash(out, this.addressViews.get(p), this.tagKey);
   }
 }

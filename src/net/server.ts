@@ -45,6 +45,7 @@ import {
   PACKET_TYPE_MASK,
   PREFIX_RESERVED_MASK,
   PROTOCOL_VERSION,
+  RESPONSE_BYTES,
   RESUME_WITHIN_MS,
   RESYNC_WITHIN_MS,
   SessionTier,
@@ -171,6 +172,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
       if (bytes[1] !== PROTOCOL_VERSION) return PACKET_DROP.bad_version;
       const conn = this.sessions.at(host, port, link);
       if (conn === undefined) return PACKET_DROP.unknown_address;
+      if (!conn.addressValidated) conn.creditReceived(length);
       if (conn.limiter !== null && !conn.limiter.allow(length)) return PACKET_DROP.rate_limited;
       this.io.load(bytes);
       return conn.receive(length);
@@ -236,6 +238,8 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     conn.handshakeSeq = handshakeSeq;
     conn.bindLink(transport, host, port, link, { rx: this.gate.sessionRx, tx: this.gate.sessionTx, rxSalt: opened.clientSalt, txSalt: opened.serverSalt }, tier);
     this.sessions.bindAddress(conn);
+    // The RESPONSE came from this address: what the server may send before it is validated.
+    conn.creditReceived(RESPONSE_BYTES);
     if (link !== null) transport.linkBound(link);
     this.rekeyKeys.delete(conn);
     conn.sendControl(encodeAccept({ tier, clientId, timeoutMs: opened.timeoutMs, ticket: this.issuer.issueTicket(clientId, hs.unixNowMs) }));
@@ -250,6 +254,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
       rekeyIntervalMs: this.options.rekeyIntervalMs,
       keepaliveMs: this.options.keepaliveMs,
       congestion: this.options.congestion,
+      antiAmplification: true,
     });
     const packetsPerSec = this.options.connectionPacketsPerSec ?? 2000;
     const packets = new TokenBucket(this.time, packetsPerSec, 2 * packetsPerSec);
