@@ -57,10 +57,10 @@ export class ChannelSet {
     this.staging = staging;
     this.reassembler = new Reassembler(clock);
     for (const c of channels) {
-      if (c.reliable) this.reliable[c.index] = new ReliableChannel(c, sink);
+      if (c.reliable) this.reliable[c.index] = new ReliableChannel(c, sink, clock);
       else this.unreliable[c.index] = new UnreliableChannel(c, sink, staging);
     }
-    this.reliable[CONTROL_CHANNEL] = new ReliableChannel(resolveChannel(CONTROL_CHANNEL_CONFIG, CONTROL_CHANNEL), sink);
+    this.reliable[CONTROL_CHANNEL] = new ReliableChannel(resolveChannel(CONTROL_CHANNEL_CONFIG, CONTROL_CHANNEL), sink, clock);
     const app = channels.map((c) => c.index).sort((a, b) => channels[a]!.priority - channels[b]!.priority || a - b);
     this.order = [CONTROL_CHANNEL, ...app];
   }
@@ -216,6 +216,17 @@ export class ChannelSet {
       }
     }
     return disconnect;
+  }
+
+  /** Since when the oldest reliable message still unacked (on any channel) has waited without
+   * progress, or -1. */
+  oldestUnackedSentMs(): number {
+    let oldest = -1;
+    for (let i = 0; i < this.reliable.length; i++) {
+      const t = this.reliable[i]?.oldestUnackedSentMs() ?? -1;
+      if (t >= 0 && (oldest < 0 || t < oldest)) oldest = t;
+    }
+    return oldest;
   }
 
   beginFlush(): void {

@@ -40,6 +40,7 @@ import {
   PROTOCOL_VERSION,
   SessionTier,
 } from './spec.js';
+import { SendCeiling } from './send-ceiling.js';
 import { DEFAULT_REKEY_INTERVAL_MS, SessionKeys, type LinkKeys } from './session-keys.js';
 import type { Transport } from './transport.js';
 import { readU16, readU32, writeU16, writeU32 } from './wire.js';
@@ -80,6 +81,9 @@ export class Connection implements ChannelSink {
    */
   addressValidated = true;
   private readonly antiAmplification: boolean;
+  /** The hard send ceiling every block obeys, critical included (servers: what a peer can pull
+   * from them is bounded whatever it does; a client is its own user). */
+  private readonly ceiling: SendCeiling | null;
   private unvalidatedIn = 0;
   private unvalidatedOut = 0;
   // channels: 0..6 application, 7 control
@@ -98,6 +102,8 @@ export class Connection implements ChannelSink {
   private firstUnackedAtMs = 0;
   lastRecvMs = 0;
   lastSentMs = 0;
+  /** When the peer last acknowledged a packet of ours not acknowledged before (or the bind). */
+  lastAckProgressMs = 0;
   /** The link's session keys: tx in one slot, rx in two (by key phase). */
   readonly keys = new SessionKeys();
   // disconnect
@@ -111,7 +117,7 @@ export class Connection implements ChannelSink {
   messagesIn = 0;
   messagesOut = 0;
   private readonly host_: ConnectionHost;
-  private readonly budget: Budget = { bytes: 0, limited: false, nowMs: 0, rtoMs: 0 };
+  private readonly budget: Budget = { bytes: 0, limited: false, ceiling: 0, nowMs: 0, rtoMs: 0 };
   private readonly onLost = (_seq: number) => this.rtt.packetLost();
   private readonly onEntryAcked: (entry: number) => void;
   private readonly isLive = () => this.state !== 'closed';
@@ -120,7 +126,7 @@ export class Connection implements ChannelSink {
     id: number,
     host: ConnectionHost,
     channels: readonly ResolvedChannel[],
-    options: { timeoutMs: number; rekeyIntervalMs?: number; keepaliveMs?: number; congestion?: Partial<CongestionOptions>; antiAmplification?: boolean },
+    options: { timeoutMs: number; rekeyIntervalMs?: number; keepaliveMs?: number; congestion?: Partial<CongestionOptions>; antiAmplification?: boolean; maxSendBytesPerSec?: number },
   ) {
     this.id = id;
     this.host_ = host;
@@ -129,6 +135,7 @@ export class Connection implements ChannelSink {
     this.rekeyIntervalMs = options.rekeyIntervalMs ?? DEFAULT_REKEY_INTERVAL_MS;
     this.keepaliveMs = options.keepaliveMs ?? KEEPALIVE_MS;
     this.antiAmplification = options.antiAmplification ?? false;
+    this.ceiling = options.maxSendBytesPerSec === undefined ? null : new SendCeiling(options.maxSendBytesPerSec);
     this.time = host.time;
     this.sent = new SentPackets(host.time);
     this.rtt = new RttEstimator(host.time);
@@ -271,6 +278,7 @@ export class Connection implements ChannelSink {
     this.newestAcked = -1;
     this.unackedReceived = 0;
     this.lastRecvMs = nowMs;
+    this.lastAckProgressMs = nowMs;
     this.lastSentMs = nowMs - this.keepaliveMs;
     this.disconnectReason = 0;
     this.disconnectRepeats = 0;
@@ -378,6 +386,7 @@ export class Connection implements ChannelSink {
     const sent = this.sent;
     if (sent.ack(ack, this.onEntryAcked)) {
       this.addressValidated = true;
+      this.lastAckProgressMs = this.time.nowMs;
       this.rtt.packetAcked();
       this.rtt.sampleAck(sent, readU16(b, 2));
       sent.lossTimeoutMs = this.lossTimeoutMs;
@@ -388,6 +397,7 @@ export class Connection implements ChannelSink {
       const seq = ack - 1 - i;
       if (seq >= 0 && sent.ack(seq, this.onEntryAcked)) {
         this.addressValidated = true;
+        this.lastAckProgressMs = this.time.nowMs;
         this.rtt.packetAcked();
       }
     }
@@ -402,12 +412,20 @@ export class Connection implements ChannelSink {
   }
 
   /**
-   * Timers: returns DisconnectReason.Timeout if nothing arrived for timeoutMs, else None.
-   * Expires reassembly groups and settles lost packets.
+   * Timers: returns DisconnectReason.Timeout if nothing arrived for timeoutMs, or if reliable
+   * data has waited that long and no packet was acked meanwhile; else None. Expires reassembly groups and
+   * settles lost packets.
    */
   tick(): number {
     if (this.state !== 'connected') return DisconnectReason.None;
-    if (this.time.nowMs - this.lastRecvMs > this.timeoutMs) return DisconnectReason.Timeout;
+    const nowMs = this.time.nowMs;
+    if (nowMs - this.lastRecvMs > this.timeoutMs) return DisconnectReason.Timeout;
+    // A peer that keeps sending but acknowledges nothing while reliable data waits is as gone as
+    // a silent one (and would otherwise pin the send queue and keep pulling resends).
+    if (nowMs - this.lastAckProgressMs > this.timeoutMs) {
+      const unacked = this.ch.oldestUnackedSentMs();
+      if (unacked >= 0 && nowMs - unacked > this.timeoutMs) return DisconnectReason.Timeout;
+    }
     this.ch.expire();
     this.sent.lossTimeoutMs = this.lossTimeoutMs;
     this.sent.detectLosses(this.newestAcked, this.onLost);
@@ -423,6 +441,8 @@ export class Connection implements ChannelSink {
     this.congestion.update(this.rtt);
     const budget = this.budget;
     budget.bytes = this.congestion.budgetBytes();
+    const ceiling = this.ceiling === null ? Infinity : this.ceiling.available(budget.nowMs);
+    budget.ceiling = ceiling;
     budget.nowMs = this.time.nowMs;
     budget.rtoMs = this.rtt.rtoMs;
     this.ch.beginFlush();
@@ -430,6 +450,7 @@ export class Connection implements ChannelSink {
       if (!this.sendPacket(true)) break;
     }
     this.ch.endFlush();
+    if (this.ceiling !== null) this.ceiling.spend(ceiling - budget.ceiling);
   }
 
   /**

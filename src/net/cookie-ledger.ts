@@ -10,14 +10,25 @@
 // the ledger holds at most `capacity` entries (22,000 at the default 2,000/s: under 2 MB). When
 // it is full (only if the clock jumps) new sessions wait (handshake_busy) rather than forget.
 
+/** Keys are the sequence mod 2^30 and values whole seconds since the ledger began: both small
+ * integers, which V8 stores in the map itself (no boxed number per entry). Two live cookies
+ * cannot share a key: that takes 2^30 challenges within one cookie lifetime. */
+const KEY_MODULUS = 2 ** 30;
+
 export class CookieLedger {
-  /** handshake sequence -> unix ms after which the cookie is expired anyway. Insertion order is
-   * expiry order (cookies are consumed as they arrive and all live the same time). */
+  /** sequence key -> second (since `epochMs`) after which the cookie is expired anyway.
+   * Insertion order is expiry order: every entry lives the same time from its insertion. */
   private readonly consumed = new Map<number, number>();
   readonly capacity: number;
+  private epochMs = -1;
 
   constructor(capacity: number) {
     this.capacity = capacity;
+  }
+
+  private second(unixMs: number): number {
+    if (this.epochMs < 0) this.epochMs = unixMs;
+    return Math.ceil((unixMs - this.epochMs) / 1000);
   }
 
   get size(): number {
@@ -25,19 +36,21 @@ export class CookieLedger {
   }
 
   has(seq: number): boolean {
-    return this.consumed.has(seq);
+    return this.consumed.has(seq % KEY_MODULUS);
   }
 
   /** Frees entries whose cookies have expired; true if there is room for one more. */
   hasRoom(unixNowMs: number): boolean {
-    for (const [seq, until] of this.consumed) {
-      if (until > unixNowMs) break;
-      this.consumed.delete(seq);
+    const now = (unixNowMs - Math.max(0, this.epochMs)) / 1000;
+    for (const [key, until] of this.consumed) {
+      if (until > now) break;
+      this.consumed.delete(key);
     }
     return this.consumed.size < this.capacity;
   }
 
+  /** Remembers `seq` until `expiresUnixMs` (rounded up to the second). */
   consume(seq: number, expiresUnixMs: number): void {
-    this.consumed.set(seq, expiresUnixMs);
+    this.consumed.set(seq % KEY_MODULUS, this.second(expiresUnixMs));
   }
 }

@@ -1,15 +1,21 @@
 // Reliable channels (ordered and unordered), after yojimbo's reliable-ordered channel: every
 // message gets a 16-bit id (a wide counter locally), stays queued until the packet that carried
-// it is acked, and is resent every RTO until then. At most `windowMessages` ids are in flight,
+// it is acked, and is resent until then: first after one RTO, then each time after twice the
+// previous wait (exponential backoff, up to MAX_RESEND_WAIT_MS), so a peer that never acks
+// pulls ever less. A critical message's first send ignores the congestion budget; its resends
+// wait for it; every block fits the flush's hard ceiling. At most `windowMessages` ids are in flight,
 // so the receiver's window of the same size always has room, and at most one fragmented message
 // is in flight, so the receiver reassembles one at a time (bounded memory, no deadlock).
 //
 // Send ring (allocated on first send with 16 slots, doubled as the queue grows, up to
-// queueMessages): payload, last send time (-1 never), acked flag, fragment state. Receive ring
+// queueMessages): payload; in `times`, per slot, the last send (-1 never) and since when it
+// waits for an ack (its first send, or its last fragment acked); in `flags` the acked flag and
+// the sends so far; fragment state. (Two arrays, not four: a connection's idle cost.) Receive ring
 // (windowMessages flags, allocated on first receive) and, for ordered channels, the copies of
 // messages that arrived early (allocated the first time one does). An idle or lightly used
 // channel costs a few hundred bytes, which is what keeps a connection near 10 KB.
 
+import type { NetClock } from './clock.js';
 import { MESSAGE_DROP } from './drops.js';
 import { FragmentGroup, fragmentCountOf } from './fragment.js';
 import type { PacketWriter } from './packet-writer.js';
@@ -28,13 +34,26 @@ export interface ChannelSink {
 export interface Budget {
   bytes: number;
   limited: boolean;
+  /** What any block, critical included, may still take this flush (the hard ceiling). */
+  ceiling: number;
   nowMs: number;
   rtoMs: number;
+}
+
+/** Resend waits double up to 2^MAX_BACKOFF_SHIFT RTOs, and never exceed MAX_RESEND_WAIT_MS. */
+export const MAX_BACKOFF_SHIFT = 8;
+export const MAX_RESEND_WAIT_MS = 4_000;
+
+/** How long a message sent `sends` times waits for its ack before the next send. */
+export function resendWaitMs(rtoMs: number, sends: number): number {
+  if (sends <= 1) return rtoMs;
+  return Math.min(MAX_RESEND_WAIT_MS, rtoMs * (1 << Math.min(sends - 1, MAX_BACKOFF_SHIFT)));
 }
 
 interface FragmentSend {
   readonly count: number;
   readonly sentAtMs: Float64Array;
+  readonly sends: Uint8Array;
   readonly acked: Uint8Array;
   remaining: number;
   /** Next fragment to consider in the current flush. */
@@ -47,6 +66,7 @@ export const WRITE_FULL = 1;
 export class ReliableChannel {
   readonly config: ResolvedChannel;
   private readonly sink: ChannelSink;
+  private readonly clock: NetClock;
   // send side
   private sendNext = 0;
   private sendOldest = 0;
@@ -55,8 +75,10 @@ export class ReliableChannel {
   private scan = 0;
   private fragInFlight = -1;
   private payloads: (Uint8Array | null)[] = [];
-  private sentAtMs: Float64Array | undefined;
-  private ackedFlags: Uint8Array | undefined;
+  /** [2 slot] last send ms (-1 never), [2 slot + 1] waiting for an ack since, ms (-1 not sent). */
+  private times: Float64Array | undefined;
+  /** [2 slot] acked, [2 slot + 1] sends so far (saturating at 255). */
+  private flags: Uint8Array | undefined;
   private frags: (FragmentSend | null)[] = [];
   // receive side
   private recvNext = 0;
@@ -65,9 +87,10 @@ export class ReliableChannel {
   private assembly: FragmentGroup | null = null;
   bufferedBytes = 0;
 
-  constructor(config: ResolvedChannel, sink: ChannelSink) {
+  constructor(config: ResolvedChannel, sink: ChannelSink, clock: NetClock) {
     this.config = config;
     this.sink = sink;
+    this.clock = clock;
   }
 
   /** Messages queued and not yet acked. */
@@ -83,31 +106,35 @@ export class ReliableChannel {
     const id = this.sendNext++;
     const slot = id & (this.capacity - 1);
     this.payloads[slot] = bytes;
-    this.sentAtMs![slot] = -1;
-    this.ackedFlags![slot] = 0;
+    this.times![2 * slot] = -1;
+    this.times![2 * slot + 1] = -1;
+    this.flags![2 * slot] = 0;
+    this.flags![2 * slot + 1] = 0;
     const count = fragmentCountOf(bytes.length);
-    this.frags[slot] = count === 0 ? null : { count, sentAtMs: new Float64Array(count).fill(-1), acked: new Uint8Array(count), remaining: count, scan: 0 };
+    this.frags[slot] = count === 0 ? null : { count, sentAtMs: new Float64Array(count).fill(-1), sends: new Uint8Array(count), acked: new Uint8Array(count), remaining: count, scan: 0 };
     return id;
   }
 
   /** Doubles the send ring, re-slotting the queued messages. */
   private grow(): void {
     const cap = Math.min(this.config.queueMessages, Math.max(16, this.capacity * 2));
-    const sentAtMs = new Float64Array(cap).fill(-1);
-    const acked = new Uint8Array(cap);
+    const times = new Float64Array(2 * cap).fill(-1);
+    const flags = new Uint8Array(2 * cap);
     const payloads = new Array<Uint8Array | null>(cap).fill(null);
     const frags = new Array<FragmentSend | null>(cap).fill(null);
     const oldMask = this.capacity - 1;
     for (let id = this.sendOldest; id < this.sendNext; id++) {
       const from = id & oldMask;
       const to = id & (cap - 1);
-      sentAtMs[to] = this.sentAtMs![from]!;
-      acked[to] = this.ackedFlags![from]!;
+      times[2 * to] = this.times![2 * from]!;
+      times[2 * to + 1] = this.times![2 * from + 1]!;
+      flags[2 * to] = this.flags![2 * from]!;
+      flags[2 * to + 1] = this.flags![2 * from + 1]!;
       payloads[to] = this.payloads[from] ?? null;
       frags[to] = this.frags[from] ?? null;
     }
-    this.sentAtMs = sentAtMs;
-    this.ackedFlags = acked;
+    this.times = times;
+    this.flags = flags;
     this.payloads = payloads;
     this.frags = frags;
     this.capacity = cap;
@@ -122,8 +149,8 @@ export class ReliableChannel {
   }
 
   /**
-   * Writes due messages into the packet: never sent, or unacked for `rtoMs`. Returns WRITE_FULL
-   * if the packet filled up with more still due (the caller starts another packet).
+   * Writes due messages into the packet: never sent, or unacked for their resend wait. Returns
+   * WRITE_FULL if the packet filled up with more still due (the caller starts another packet).
    */
   write(w: PacketWriter, budget: Budget): number {
     if (this.sendNext === this.sendOldest) return WRITE_DONE;
@@ -132,29 +159,37 @@ export class ReliableChannel {
     const mask = this.capacity - 1;
     const end = Math.min(this.sendNext, this.sendOldest + this.config.windowMessages);
     const channel = this.config.index;
-    const sentAt = this.sentAtMs!;
-    const acked = this.ackedFlags!;
+    const times = this.times!;
+    const flags = this.flags!;
     while (this.scan < end) {
       const id = this.scan;
       const slot = id & mask;
-      if (acked[slot] === 1) {
+      if (flags[2 * slot] === 1) {
         this.scan++;
         continue;
       }
       const payload = this.payloads[slot]!;
       const frag = this.frags[slot] ?? null;
       if (frag === null) {
-        const last = sentAt[slot]!;
-        if (last >= 0 && nowMs - last < rtoMs) {
+        const last = times[2 * slot]!;
+        if (last >= 0 && nowMs - last < resendWaitMs(rtoMs, flags[2 * slot + 1]!)) {
           this.scan++;
           continue;
         }
         const blockBytes = MESSAGE_BLOCK_HEADER_BYTES + payload.length;
-        if (budget.limited && budget.bytes < blockBytes) return WRITE_DONE;
+        if (budget.ceiling < blockBytes) return WRITE_DONE;
+        if (budget.bytes < blockBytes && (budget.limited || last >= 0)) {
+          if (budget.limited) return WRITE_DONE;
+          this.scan++; // a critical resend waits for the budget; first sends behind it go
+          continue;
+        }
         if (!w.fits(blockBytes)) return WRITE_FULL;
         w.writeMessage(channel, id & 0xffff, payload, 0, payload.length);
         budget.bytes -= blockBytes;
-        sentAt[slot] = nowMs;
+        budget.ceiling -= blockBytes;
+        times[2 * slot] = nowMs;
+        if (times[2 * slot + 1]! < 0) times[2 * slot + 1] = nowMs;
+        if (flags[2 * slot + 1]! < 255) flags[2 * slot + 1]!++;
         this.scan++;
         continue;
       }
@@ -167,15 +202,22 @@ export class ReliableChannel {
         const i = frag.scan;
         if (frag.acked[i] === 1) continue;
         const last = frag.sentAtMs[i]!;
-        if (last >= 0 && nowMs - last < rtoMs) continue;
+        if (last >= 0 && nowMs - last < resendWaitMs(rtoMs, frag.sends[i]!)) continue;
         const off = i * FRAGMENT_BYTES;
         const length = Math.min(FRAGMENT_BYTES, payload.length - off);
         const blockBytes = FRAGMENT_BLOCK_HEADER_BYTES + length;
-        if (budget.limited && budget.bytes < blockBytes) return WRITE_DONE;
+        if (budget.ceiling < blockBytes) return WRITE_DONE;
+        if (budget.bytes < blockBytes && (budget.limited || last >= 0)) {
+          if (budget.limited) return WRITE_DONE;
+          continue;
+        }
         if (!w.fits(blockBytes)) return WRITE_FULL;
         w.writeFragment(channel, id & 0xffff, frag.count, i, payload, off, length);
         budget.bytes -= blockBytes;
+        budget.ceiling -= blockBytes;
         frag.sentAtMs[i] = nowMs;
+        if (frag.sends[i]! < 255) frag.sends[i]!++;
+        if (times[2 * slot + 1]! < 0) times[2 * slot + 1] = nowMs;
       }
       frag.scan = 0;
       this.scan++;
@@ -190,34 +232,58 @@ export class ReliableChannel {
     if (id < this.sendOldest || id >= this.sendNext) return;
     const mask = this.capacity - 1;
     const slot = id & mask;
-    const acked = this.ackedFlags!;
-    if (acked[slot] === 1) return;
+    const flags = this.flags!;
+    if (flags[2 * slot] === 1) return;
     const frag = this.frags[slot];
     if (frag) {
       if (fragmentIndex >= frag.count || frag.acked[fragmentIndex] === 1) return;
       frag.acked[fragmentIndex] = 1;
-      if (--frag.remaining > 0) return;
+      if (--frag.remaining > 0) {
+        // Progress: a large message moving slowly over a poor link is not a stalled peer.
+        this.times![2 * slot + 1] = this.clock.nowMs;
+        return;
+      }
       if (this.fragInFlight === id) this.fragInFlight = -1;
     }
-    acked[slot] = 1;
+    flags[2 * slot] = 1;
     this.sink.acked(this.config.index, id);
-    while (this.sendOldest < this.sendNext && acked[this.sendOldest & mask] === 1) {
+    while (this.sendOldest < this.sendNext && flags[2 * (this.sendOldest & mask)] === 1) {
       const s = this.sendOldest & mask;
-      acked[s] = 0;
+      flags[2 * s] = 0;
+      flags[2 * s + 1] = 0;
       this.payloads[s] = null;
       this.frags[s] = null;
-      this.sentAtMs![s] = -1;
+      this.times![2 * s] = -1;
+      this.times![2 * s + 1] = -1;
       this.sendOldest++;
     }
   }
 
   /** Marks everything unacked for immediate resend (the link was replaced). */
   resendAll(): void {
-    if (!this.sentAtMs) return;
-    this.sentAtMs.fill(-1);
+    if (!this.times) return;
+    this.times.fill(-1);
+    for (let i = 1; i < this.flags!.length; i += 2) this.flags![i] = 0;
     for (const f of this.frags) {
-      if (f) f.sentAtMs.fill(-1);
+      if (f) {
+        f.sentAtMs.fill(-1);
+        f.sends.fill(0);
+      }
     }
+  }
+
+  /** Since when the oldest message still unacked has waited for an ack without progress (its
+   * first send, or its last fragment acked), ms; -1 if none is out. */
+  oldestUnackedSentMs(): number {
+    if (this.sendNext === this.sendOldest) return -1;
+    const mask = this.capacity - 1;
+    const times = this.times!;
+    let oldest = times[2 * (this.sendOldest & mask) + 1]!;
+    if (this.fragInFlight >= 0) {
+      const f = times[2 * (this.fragInFlight & mask) + 1]!;
+      if (f >= 0 && (oldest < 0 || f < oldest)) oldest = f;
+    }
+    return oldest;
   }
 
   /**
@@ -315,8 +381,8 @@ export class ReliableChannel {
     this.scan = 0;
     this.fragInFlight = -1;
     this.payloads = [];
-    this.sentAtMs = undefined;
-    this.ackedFlags = undefined;
+    this.times = undefined;
+    this.flags = undefined;
     this.frags = [];
     this.recvNext = 0;
     this.recvHave = undefined;

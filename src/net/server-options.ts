@@ -48,6 +48,9 @@ export interface NetServerOptions {
   /** Inbound packets and bytes per second per connection (defaults 2,000 and 4 MiB). */
   connectionPacketsPerSec?: number;
   connectionBytesPerSec?: number;
+  /** Hard ceiling on what one connection is sent, bytes/s, critical traffic included (default
+   * 16 MiB/s: twice congestion control's maximum rate; a backstop, see send-ceiling.ts). */
+  maxSendBytesPerSec?: number;
   handlers?: NetServerHandlers;
 }
 

@@ -50,6 +50,7 @@ import {
   RESYNC_WITHIN_MS,
   SessionTier,
 } from './spec.js';
+import { DEFAULT_MAX_SEND_BYTES_PER_SEC } from './send-ceiling.js';
 import { Staging } from './staging.js';
 import type { PacketReceiver, Transport } from './transport.js';
 
@@ -255,6 +256,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
       keepaliveMs: this.options.keepaliveMs,
       congestion: this.options.congestion,
       antiAmplification: true,
+      maxSendBytesPerSec: this.options.maxSendBytesPerSec ?? DEFAULT_MAX_SEND_BYTES_PER_SEC,
     });
     const packetsPerSec = this.options.connectionPacketsPerSec ?? 2000;
     const packets = new TokenBucket(this.time, packetsPerSec, 2 * packetsPerSec);
