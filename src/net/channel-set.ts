@@ -4,12 +4,23 @@
 //   receive: validate every block without side effects, then apply them in order
 //   send:    each flush, channels write into the packet in priority order (control first)
 // The Connection is the set's ChannelSink: deliveries, acks and message drops go through it.
+//
+// Receive memory is bounded per connection: out-of-order reliable messages, reliable assemblies
+// of anything but each channel's next message in order, and unreliable fragment groups share
+// one cap (`receiveCapBytes`). A packet whose reliable blocks would pass it is refused before
+// anything of it is applied or acked (receive_buffer_full: the honest sender resends it once
+// the store has drained); an unreliable fragment past it is dropped (reassembly_full). What
+// drains the store must always get through: a packet carrying some channel's next message in
+// order may pass the cap by DRAIN_ALLOWANCE_BYTES (one packet's worth), and each channel's next
+// in-order message may always be reassembled; its size is bounded by the channel's receiving
+// limit, so the most a connection's receive side can hold is `receiveBound`: the cap, the
+// allowance, and one such message per reliable channel.
 
 import { InvalidArgumentError } from '../core/errors.js';
 import { CONTROL_CHANNEL_CONFIG, resolveChannel, type ResolvedChannel } from './channel.js';
 import type { CongestionController } from './congestion.js';
 import { MESSAGE_DROP, PACKET_DROP } from './drops.js';
-import { fragmentHeaderValid, Reassembler } from './fragment.js';
+import { fragmentCountOf, fragmentHeaderValid, Reassembler } from './fragment.js';
 import type { NetClock } from './clock.js';
 import type { PacketWriter } from './packet-writer.js';
 import { ReliableChannel, WRITE_FULL, type Budget, type ChannelSink } from './reliable-channel.js';
@@ -23,6 +34,8 @@ import {
   CONTROL_CHANNEL,
   DATA_HEADER_BYTES,
   FRAGMENT_BLOCK_HEADER_BYTES,
+  FRAGMENT_BYTES,
+  MAX_MESSAGE_BYTES,
   MESSAGE_BLOCK_HEADER_BYTES,
   SessionTier,
 } from './spec.js';
@@ -32,6 +45,43 @@ import { readU16 } from './wire.js';
 
 /** Unreliable bytes one connection may queue between flushes. */
 export const MAX_UNRELIABLE_QUEUED_BYTES = 512 << 10;
+/** A server connection's receive cap by default (NetServerOptions.maxReceiveBufferBytes). */
+export const DEFAULT_RECEIVE_BUFFER_BYTES = 64 << 10;
+/** A client trusts its server: its cap only stops a runaway. */
+export const CLIENT_RECEIVE_BUFFER_BYTES = 16 << 20;
+
+/** What one packet can add to the store: a payload's bytes plus the per-message overhead of
+ * the most blocks a packet carries (MAX_ENTRIES_PER_PACKET). */
+export const DRAIN_ALLOWANCE_BYTES = 16 << 10;
+
+/** Which end of the connection this set is: it decides which direction's limits apply. */
+export type Side = 'server' | 'client';
+
+interface Limits {
+  /** Per channel index (0..7): the largest message this end may send / accept. */
+  send: number[];
+  receive: number[];
+  /** Bytes beyond the cap the next in-order message of each reliable channel may take. */
+  inOrder: number;
+}
+
+/** Limits depend on the channel list and the side only: computed once per endpoint. */
+const limitsCache = new WeakMap<readonly ResolvedChannel[], Partial<Record<Side, Limits>>>();
+
+function limitsFor(channels: readonly ResolvedChannel[], control: ResolvedChannel, side: Side): Limits {
+  let bySide = limitsCache.get(channels);
+  if (bySide === undefined) limitsCache.set(channels, (bySide = {}));
+  const cached = bySide[side];
+  if (cached !== undefined) return cached;
+  const limits: Limits = { send: [], receive: [], inOrder: 0 };
+  for (const c of [...channels, control]) {
+    limits.send[c.index] = side === 'server' ? c.maxServerMessageBytes : c.maxClientMessageBytes;
+    limits.receive[c.index] = side === 'server' ? c.maxClientMessageBytes : c.maxServerMessageBytes;
+    if (c.reliable) limits.inOrder += fragmentCountOf(limits.receive[c.index]!) * FRAGMENT_BYTES;
+  }
+  bySide[side] = limits;
+  return limits;
+}
 
 export class ChannelSet {
   readonly channels: readonly ResolvedChannel[];
@@ -42,6 +92,13 @@ export class ChannelSet {
   private readonly order: number[];
   private readonly sink: ChannelSink;
   private readonly staging: Staging;
+  /** Per channel index (0..7): the largest message this end may send / accept. */
+  readonly sendLimit: readonly number[];
+  readonly receiveLimit: readonly number[];
+  readonly receiveCapBytes: number;
+  readonly side: Side;
+  /** The most the receive side can hold: the cap plus each reliable channel's next message. */
+  readonly receiveBound: number;
   /** Called with each acked entry of a packet (channel, fragment index, id16). */
   readonly onEntryAcked = (entry: number) => {
     const channel = entry & BLOCK_CHANNEL_MASK;
@@ -51,11 +108,13 @@ export class ChannelSet {
     else this.unreliable[channel]?.onAck(id16);
   };
 
-  constructor(channels: readonly ResolvedChannel[], sink: ChannelSink, clock: NetClock, staging: Staging) {
+  constructor(channels: readonly ResolvedChannel[], sink: ChannelSink, clock: NetClock, staging: Staging, side: Side = 'client', receiveCapBytes = side === 'server' ? DEFAULT_RECEIVE_BUFFER_BYTES : CLIENT_RECEIVE_BUFFER_BYTES) {
     this.channels = channels;
     this.sink = sink;
     this.staging = staging;
-    this.reassembler = new Reassembler(clock);
+    this.receiveCapBytes = receiveCapBytes;
+    this.side = side;
+    this.reassembler = new Reassembler(clock, receiveCapBytes, () => this.reliableHeldBytes());
     for (const c of channels) {
       if (c.reliable) this.reliable[c.index] = new ReliableChannel(c, sink, clock);
       else this.unreliable[c.index] = new UnreliableChannel(c, sink, staging);
@@ -63,6 +122,22 @@ export class ChannelSet {
     this.reliable[CONTROL_CHANNEL] = new ReliableChannel(resolveChannel(CONTROL_CHANNEL_CONFIG, CONTROL_CHANNEL), sink, clock);
     const app = channels.map((c) => c.index).sort((a, b) => channels[a]!.priority - channels[b]!.priority || a - b);
     this.order = [CONTROL_CHANNEL, ...app];
+    const limits = limitsFor(channels, this.reliable[CONTROL_CHANNEL]!.config, side);
+    this.sendLimit = limits.send;
+    this.receiveLimit = limits.receive;
+    this.receiveBound = receiveCapBytes + DRAIN_ALLOWANCE_BYTES + limits.inOrder;
+  }
+
+  private reliableHeldBytes(): number {
+    let n = 0;
+    for (let i = 0; i < this.reliable.length; i++) n += this.reliable[i]?.heldBytes ?? 0;
+    return n;
+  }
+
+  /** Receive-side bytes held against the cap: out-of-order messages, counted assemblies,
+   * unreliable fragment groups. */
+  heldBytes(): number {
+    return this.reliableHeldBytes() + this.reassembler.bytes;
   }
 
   get control(): ReliableChannel {
@@ -141,6 +216,8 @@ export class ChannelSet {
   /** Checks every block of the payload without side effects: -1 or a PACKET_DROP index. */
   validate(b: Uint8Array, end: number): number {
     let p = DATA_HEADER_BYTES;
+    let store = 0;
+    let drains = false;
     while (p < end) {
       const block = b[p]!;
       if ((block & BLOCK_RESERVED_MASK) !== 0) return PACKET_DROP.malformed;
@@ -156,10 +233,15 @@ export class ChannelSet {
       if (kind === BLOCK_MESSAGE) {
         if (p + MESSAGE_BLOCK_HEADER_BYTES > end) return PACKET_DROP.malformed;
         const length = readU16(b, p + 3);
-        if (p + MESSAGE_BLOCK_HEADER_BYTES + length > end || length > config.maxMessageBytes) return PACKET_DROP.malformed;
+        if (p + MESSAGE_BLOCK_HEADER_BYTES + length > end) return PACKET_DROP.malformed;
+        if (length > this.receiveLimit[channel]!) return PACKET_DROP.too_large;
         if (config.reliable) {
-          const v = this.reliable[channel]!.validate(readU16(b, p + 1), false, 0);
+          const rel = this.reliable[channel]!;
+          const id16 = readU16(b, p + 1);
+          const v = rel.validate(id16, false, 0);
           if (v !== null) return PACKET_DROP[v];
+          store += rel.storeCost(id16, false, 0, length);
+          if (rel.isNext(id16)) drains = true;
         }
         p += MESSAGE_BLOCK_HEADER_BYTES + length;
       } else if (kind === BLOCK_FRAGMENT) {
@@ -168,15 +250,22 @@ export class ChannelSet {
         const index = b[p + 4]!;
         const length = readU16(b, p + 5);
         if (p + FRAGMENT_BLOCK_HEADER_BYTES + length > end) return PACKET_DROP.malformed;
-        if (!fragmentHeaderValid(count, index, length, config.maxMessageBytes)) return PACKET_DROP.malformed;
+        if (!fragmentHeaderValid(count, index, length, MAX_MESSAGE_BYTES)) return PACKET_DROP.malformed;
+        if (!fragmentHeaderValid(count, index, length, this.receiveLimit[channel]!)) return PACKET_DROP.too_large;
         const id16 = readU16(b, p + 1);
         if (config.reliable) {
-          const v = this.reliable[channel]!.validate(id16, true, count);
+          const rel = this.reliable[channel]!;
+          const v = rel.validate(id16, true, count);
           if (v !== null) return PACKET_DROP[v];
+          store += rel.storeCost(id16, true, count, length);
+          if (rel.isNext(id16)) drains = true;
         } else if (!this.unreliable[channel]!.fragmentConsistent(id16, count, this.reassembler)) return PACKET_DROP.malformed;
         p += FRAGMENT_BLOCK_HEADER_BYTES + length;
       } else return PACKET_DROP.malformed;
     }
+    // Refused whole and unacked: nothing of it is applied, the honest sender sends it again. A
+    // packet that drains (carries a next message in order) gets one packet's allowance more.
+    if (store > 0 && this.heldBytes() + store > this.receiveCapBytes + (drains ? DRAIN_ALLOWANCE_BYTES : 0)) return PACKET_DROP.receive_buffer_full;
     return -1;
   }
 

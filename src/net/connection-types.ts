@@ -58,4 +58,6 @@ export interface ConnectionStats {
   congestion: 'normal' | 'conservative' | 'emergency';
   reliableQueued: number;
   reassemblyBytes: number;
+  /** Receive-side bytes held against the connection's cap (out-of-order, reassembly). */
+  receiveBufferedBytes: number;
 }

@@ -16,7 +16,7 @@
 import { InvalidArgumentError } from '../core/errors.js';
 import type { NetClock } from './clock.js';
 import type { ResolvedChannel } from './channel.js';
-import { ChannelSet } from './channel-set.js';
+import { ChannelSet, type Side } from './channel-set.js';
 import { CongestionController, type CongestionOptions } from './congestion.js';
 import { MESSAGE_DROP, PACKET_DROP, SEND_DROP } from './drops.js';
 import type { Reassembler } from './fragment.js';
@@ -126,7 +126,7 @@ export class Connection implements ChannelSink {
     id: number,
     host: ConnectionHost,
     channels: readonly ResolvedChannel[],
-    options: { timeoutMs: number; rekeyIntervalMs?: number; keepaliveMs?: number; congestion?: Partial<CongestionOptions>; antiAmplification?: boolean; maxSendBytesPerSec?: number },
+    options: { timeoutMs: number; rekeyIntervalMs?: number; keepaliveMs?: number; congestion?: Partial<CongestionOptions>; antiAmplification?: boolean; maxSendBytesPerSec?: number; side?: Side; receiveBufferBytes?: number },
   ) {
     this.id = id;
     this.host_ = host;
@@ -140,13 +140,19 @@ export class Connection implements ChannelSink {
     this.sent = new SentPackets(host.time);
     this.rtt = new RttEstimator(host.time);
     this.congestion = new CongestionController(host.time, options.congestion);
-    this.ch = new ChannelSet(channels, this, host.time, host.staging);
+    this.ch = new ChannelSet(channels, this, host.time, host.staging, options.side, options.receiveBufferBytes);
     this.onEntryAcked = this.ch.onEntryAcked;
   }
 
   /** Unreliable reassembly groups in progress. */
   get reassembler(): Reassembler {
     return this.ch.reassembler;
+  }
+
+  /** The most this connection's receive side can hold, bytes: its receive cap plus the next
+   * in-order message of each reliable channel (at this end's receiving limit). */
+  get receiveBound(): number {
+    return this.ch.receiveBound;
   }
 
   // ---- public API -------------------------------------------------------------------------
@@ -224,6 +230,7 @@ export class Connection implements ChannelSink {
       congestion: CONGESTION_NAMES[this.congestion.state],
       reliableQueued: this.ch.reliableQueued,
       reassemblyBytes: this.ch.reassembler.bytes,
+      receiveBufferedBytes: this.ch.heldBytes(),
     };
   }
 
@@ -231,8 +238,10 @@ export class Connection implements ChannelSink {
 
   private queue(channel: number, bytes: Uint8Array, borrowed: boolean): number {
     const config = this.ch.config(channel);
-    if (bytes.length > config.maxMessageBytes) {
-      throw new InvalidArgumentError(`message of ${bytes.length} bytes exceeds channel ${channel}'s limit of ${config.maxMessageBytes}`);
+    const limit = this.ch.sendLimit[channel]!;
+    if (bytes.length > limit) {
+      const direction = config.maxClientMessageBytes === config.maxServerMessageBytes ? '' : this.ch.side === 'server' ? 'server-to-client ' : 'client-to-server ';
+      throw new InvalidArgumentError(`message of ${bytes.length} bytes exceeds channel ${channel}'s ${direction}limit of ${limit}`);
     }
     if (config.reliable) {
       if (this.state === 'closed') return -1;

@@ -25,6 +25,8 @@ export const PACKET_DROP_REASONS = [
   'replayed', // DATA sequence already received or older than the replay window
   'malformed', // DATA payload whose blocks do not parse; handshake zero fields not zero
   'window', // reliable message outside the receive window (a misbehaving sender)
+  'too_large', // a message over the channel's limit for this direction (client -> server at a server)
+  'receive_buffer_full', // reliable blocks the connection has no receive-buffer room for (not acked: resent later)
   'duplicate_handshake', // a RESPONSE already answered, or a CHALLENGE / DENIED after the handshake
   'handshake_busy', // the server's handshake budget for this second is spent
   'transport', // not a binary frame, or a frame from a closed link

@@ -51,6 +51,11 @@ export interface NetServerOptions {
   /** Hard ceiling on what one connection is sent, bytes/s, critical traffic included (default
    * 16 MiB/s: twice congestion control's maximum rate; a backstop, see send-ceiling.ts). */
   maxSendBytesPerSec?: number;
+  /** Receive-buffer cap per connection, bytes (default 64 KiB): out-of-order reliable messages,
+   * reassembly of anything but each reliable channel's next message, unreliable fragment
+   * groups. What a connection can make the server hold on receive is this plus one message of
+   * each reliable channel's client-to-server limit (Connection.receiveBound). */
+  maxReceiveBufferBytes?: number;
   handlers?: NetServerHandlers;
 }
 

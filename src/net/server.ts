@@ -18,6 +18,7 @@
 
 import { InvalidArgumentError } from '../core/errors.js';
 import { DEFAULT_CHANNELS, resolveChannels, type ResolvedChannel } from './channel.js';
+import { DEFAULT_RECEIVE_BUFFER_BYTES } from './channel-set.js';
 import { TokenIssuer } from './connect-token.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { decodeRekey, encodeAccept, encodeRekey } from './control.js';
@@ -257,6 +258,8 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
       congestion: this.options.congestion,
       antiAmplification: true,
       maxSendBytesPerSec: this.options.maxSendBytesPerSec ?? DEFAULT_MAX_SEND_BYTES_PER_SEC,
+      side: 'server',
+      receiveBufferBytes: this.options.maxReceiveBufferBytes ?? DEFAULT_RECEIVE_BUFFER_BYTES,
     });
     const packetsPerSec = this.options.connectionPacketsPerSec ?? 2000;
     const packets = new TokenBucket(this.time, packetsPerSec, 2 * packetsPerSec);
