@@ -259,7 +259,7 @@ export class NetClient implements PacketReceiver, ConnectionHost {
     if ((this.state !== 'requesting' && this.state !== 'responding') || token === undefined) return PACKET_DROP.duplicate_handshake;
     const reason = openDenied(this.crypto, bytes, token.serverToClientKey);
     if (reason === undefined) return PACKET_DROP.handshake_invalid;
-    this.end(reason === DisconnectReason.ServerFull ? DisconnectReason.ServerFull : DisconnectReason.Kicked);
+    this.end(reason === DisconnectReason.ServerFull || reason === DisconnectReason.AddressLimit ? reason : DisconnectReason.Kicked);
     return -1;
   }
 

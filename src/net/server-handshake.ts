@@ -37,8 +37,9 @@ const MAX_TAGGED_HOST = 255;
 /** What the gate needs from the server behind it. */
 export interface HandshakeHost {
   readonly io: PacketIo;
-  /** True if a new session for `clientId` would pass the server's session limit. */
-  full(clientId: number): boolean;
+  /** Why a session for `clientId` from `host` would be refused (ServerFull, AddressLimit), or
+   * DisconnectReason.None: admitted. A client id that has a session is always admitted. */
+  refusal(clientId: number, host: string): DisconnectReason;
   connectionAt(host: string, port: number, link: object | null): Connection | undefined;
   sessionOf(clientId: number): Connection | undefined;
   sendRaw(transport: Transport, buf: Uint8Array, length: number, host: string, port: number, link: object | null): void;
@@ -130,8 +131,9 @@ export class HandshakeGate {
     const fields = this.tokenFields;
     if (!readPrivateToken(this.hs.tokenPlain, fields)) return PACKET_DROP.token_invalid;
     if (this.acceptedAddresses && !privateTokenHasAddress(this.hs.tokenPlain, this.acceptedAddresses)) return PACKET_DROP.wrong_server;
-    if (this.host.full(fields.clientId)) {
-      const n = this.hs.writeDenied(this.hs.tokenServerToClientKey, DisconnectReason.ServerFull);
+    const refusal = this.host.refusal(fields.clientId, host);
+    if (refusal !== DisconnectReason.None) {
+      const n = this.hs.writeDenied(this.hs.tokenServerToClientKey, refusal);
       this.host.denied();
       this.host.sendRaw(transport, this.hs.denied, n, host, port, link);
       return -1;

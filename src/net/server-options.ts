@@ -31,6 +31,9 @@ export interface NetServerOptions {
   channels?: readonly ChannelConfig[];
   /** Sessions (connected + parked) at once; more are DENIED (default 1,000). */
   maxConnections?: number;
+  /** Sessions (connected + parked) whose link came from one IP address; more are DENIED with
+   * AddressLimit (default 32). Behind a NAT or a proxy many players share an address: raise it. */
+  maxSessionsPerIp?: number;
   /** If given, a connect token must list one of these addresses (netcode's server binding). */
   publicAddresses?: readonly string[];
   /** Monotonic clock, ms (default performance.now). */

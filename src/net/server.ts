@@ -57,6 +57,9 @@ import type { PacketReceiver, Transport } from './transport.js';
 
 export type { NetServerHandlers, NetServerOptions, NetServerStats } from './server-options.js';
 
+/** Sessions (connected and parked) one source IP may hold by default. */
+export const DEFAULT_MAX_SESSIONS_PER_IP = 32;
+
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost {
@@ -69,6 +72,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
   readonly issuer: TokenIssuer;
   readonly channels: readonly ResolvedChannel[];
   readonly maxConnections: number;
+  readonly maxSessionsPerIp: number;
   private readonly crypto: NetCrypto;
   private readonly gate: HandshakeGate;
   private readonly sessions = new SessionTable();
@@ -101,6 +105,10 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     this.maxConnections = options.maxConnections ?? 1000;
     if (!Number.isInteger(this.maxConnections) || this.maxConnections < 1) {
       throw new InvalidArgumentError(`maxConnections must be a positive integer, got ${this.maxConnections}`);
+    }
+    this.maxSessionsPerIp = options.maxSessionsPerIp ?? DEFAULT_MAX_SESSIONS_PER_IP;
+    if (!Number.isInteger(this.maxSessionsPerIp) || this.maxSessionsPerIp < 1) {
+      throw new InvalidArgumentError(`maxSessionsPerIp must be a positive integer, got ${this.maxSessionsPerIp}`);
     }
     this.clock = options.now ?? now;
     this.unixClock = options.unixNow ?? Date.now;
@@ -185,8 +193,11 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
 
   // ---- HandshakeHost -------------------------------------------------------------------------
 
-  full(clientId: number): boolean {
-    return this.sessions.size >= this.maxConnections && this.sessions.ofClient(clientId) === undefined;
+  refusal(clientId: number, host: string): DisconnectReason {
+    if (this.sessions.ofClient(clientId) !== undefined) return DisconnectReason.None;
+    if (this.sessions.size >= this.maxConnections) return DisconnectReason.ServerFull;
+    if (this.sessions.countAt(host) >= this.maxSessionsPerIp) return DisconnectReason.AddressLimit;
+    return DisconnectReason.None;
   }
 
   connectionAt(host: string, port: number, link: object | null): Connection | undefined {
@@ -225,8 +236,9 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     const squatter = this.sessions.at(host, port, link);
     if (squatter !== undefined) this.endSession(squatter, DisconnectReason.Replaced);
     if (conn === undefined) {
-      if (this.sessions.size >= this.maxConnections) {
-        const n = hs.writeDenied(hs.serverToClientKey, DisconnectReason.ServerFull);
+      const refusal = this.refusal(clientId, host);
+      if (refusal !== DisconnectReason.None) {
+        const n = hs.writeDenied(hs.serverToClientKey, refusal);
         this.handshakesDenied++;
         this.sendRaw(transport, hs.denied, n, host, port, link);
         return;

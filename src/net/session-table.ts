@@ -1,6 +1,8 @@
 // The server's sessions: every Connection, connected or parked, found by the address its link
 // came from (AddressTable: host and port, or the WebSocket link) and by client id, with dense
-// connection ids reused after a session ends (per-client arrays stay small).
+// connection ids reused after a session ends (per-client arrays stay small). Sessions are also
+// counted per source IP (the host their last link came from, parked ones included) for the
+// per-IP session cap.
 
 import { AddressTable } from './address-table.js';
 import type { Connection } from './connection.js';
@@ -12,6 +14,9 @@ export class SessionTable {
   private readonly byClientId = new Map<number, Connection>();
   private readonly freeIds: number[] = [];
   private nextId = 0;
+  /** Sessions per host, and the host each session is counted under. */
+  private readonly perHost = new Map<string, number>();
+  private readonly homes = new Map<Connection, string>();
 
   get size(): number {
     return this.list.length;
@@ -32,6 +37,17 @@ export class SessionTable {
     return this.byClientId.get(clientId);
   }
 
+  /** Sessions (connected or parked) whose last link came from `host`. */
+  countAt(host: string): number {
+    return this.perHost.get(host) ?? 0;
+  }
+
+  private count(host: string, delta: number): void {
+    const n = (this.perHost.get(host) ?? 0) + delta;
+    if (n > 0) this.perHost.set(host, n);
+    else this.perHost.delete(host);
+  }
+
   /** An id for a new connection: the lowest freed one first. */
   takeId(): number {
     return this.freeIds.length > 0 ? this.freeIds.pop()! : this.nextId++;
@@ -45,6 +61,11 @@ export class SessionTable {
   /** Records that `conn`'s current link is at this address (Connection.bindLink was called). */
   bindAddress(conn: Connection): void {
     this.byAddress.set(conn.host, conn.port, conn.link, conn);
+    const home = this.homes.get(conn);
+    if (home === conn.host) return;
+    if (home !== undefined) this.count(home, -1);
+    this.count(conn.host, 1);
+    this.homes.set(conn, conn.host);
   }
 
   unbindAddress(conn: Connection): void {
@@ -54,6 +75,11 @@ export class SessionTable {
   /** Forgets a session that ended; its id is free again. */
   remove(conn: Connection): void {
     this.byClientId.delete(conn.clientId);
+    const home = this.homes.get(conn);
+    if (home !== undefined) {
+      this.count(home, -1);
+      this.homes.delete(conn);
+    }
     const i = this.list.indexOf(conn);
     if (i >= 0) {
       this.list[i] = this.list[this.list.length - 1]!;

@@ -177,8 +177,10 @@ export enum DisconnectReason {
   HandshakeTimeout = 9,
   TransportClosed = 10,
   SessionExpired = 11,
+  /** Too many sessions from the client's IP address (NetServerOptions.maxSessionsPerIp). */
+  AddressLimit = 12,
 }
-export const DISCONNECT_REASON_COUNT = 12;
+export const DISCONNECT_REASON_COUNT = 13;
 
 export function disconnectReasonName(reason: number): string {
   return DisconnectReason[reason] ?? `Unknown(${reason})`;
