@@ -32,7 +32,8 @@ export interface NetServerOptions {
   /** Sessions (connected + parked) at once; more are DENIED (default 1,000). */
   maxConnections?: number;
   /** Sessions (connected + parked) whose link came from one IP address; more are DENIED with
-   * AddressLimit (default 32). Behind a NAT or a proxy many players share an address: raise it. */
+   * AddressLimit (default: maxConnections, no limit of its own; the demo server sets 32). Behind
+   * a NAT or a proxy many players share an address. */
   maxSessionsPerIp?: number;
   /** If given, a connect token must list one of these addresses (netcode's server binding). */
   publicAddresses?: readonly string[];

@@ -57,9 +57,6 @@ import type { PacketReceiver, Transport } from './transport.js';
 
 export type { NetServerHandlers, NetServerOptions, NetServerStats } from './server-options.js';
 
-/** Sessions (connected and parked) one source IP may hold by default. */
-export const DEFAULT_MAX_SESSIONS_PER_IP = 32;
-
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost {
@@ -106,7 +103,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     if (!Number.isInteger(this.maxConnections) || this.maxConnections < 1) {
       throw new InvalidArgumentError(`maxConnections must be a positive integer, got ${this.maxConnections}`);
     }
-    this.maxSessionsPerIp = options.maxSessionsPerIp ?? DEFAULT_MAX_SESSIONS_PER_IP;
+    this.maxSessionsPerIp = options.maxSessionsPerIp ?? this.maxConnections;
     if (!Number.isInteger(this.maxSessionsPerIp) || this.maxSessionsPerIp < 1) {
       throw new InvalidArgumentError(`maxSessionsPerIp must be a positive integer, got ${this.maxSessionsPerIp}`);
     }
