@@ -89,7 +89,7 @@ export class GameServer {
     const game = createDemoGame(arena, params, 'server-world');
     const staticFiles = await loadStaticFiles(await findBuildPath('web'));
     const crypto = await loadServerCrypto();
-    const server = new GameServer(config, new PlayHost(game, params), staticFiles, log ?? console.log, processMetrics ?? true, crypto);
+    const server = new GameServer(config, new PlayHost(game, params, { idleFrames: Math.round(config.idleSeconds * config.tickHz) }), staticFiles, log ?? console.log, processMetrics ?? true, crypto);
     if (interest !== false) {
       server.interest = await InterestHost.create(arena, game.world, server.spatial.index, config.tickHz, {
         radiusM: interest?.radiusM ?? DEFAULT_AOI_RADIUS_M,
@@ -118,7 +118,10 @@ export class GameServer {
     this.metrics = new ServerMetrics({ defaultMetrics: processMetrics });
     this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
     this.tickErrors = new Counter({ name: 'chronos_tick_errors_total', help: 'Ticks that threw (contained: the loop carries on)', registers: [this.metrics.registry] });
+    // Bounded HTTP: headers within httpHeadersTimeoutMs, the whole request within
+    // httpRequestTimeoutMs (checked every second), at most maxHttpConnections sockets.
     this.http = createServer(
+      { headersTimeout: config.httpHeadersTimeoutMs, requestTimeout: config.httpRequestTimeoutMs, keepAliveTimeout: 5_000, connectionsCheckingInterval: Math.min(1_000, config.httpHeadersTimeoutMs) },
       createRequestHandler({
         staticFiles,
         registry: this.metrics.registry,
@@ -127,6 +130,7 @@ export class GameServer {
         connect: (req, res) => this.net.handleConnect(req, res),
       }),
     );
+    this.http.maxConnections = config.maxHttpConnections;
     // One protocol packet per frame: anything larger is refused by ws (close code 1009).
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PACKET_BYTES });
     this.http.on('upgrade', (req, socket, head) => {
@@ -139,6 +143,12 @@ export class GameServer {
       if (path !== '/ws') {
         this.metrics.connectionsRejected.inc({ reason: 'bad_upgrade_path' });
         socket.destroy();
+        return;
+      }
+      const refused = this.net.refuseUpgrade(req);
+      if (refused !== undefined) {
+        this.metrics.connectionsRejected.inc({ reason: refused });
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
