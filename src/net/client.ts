@@ -11,7 +11,7 @@ import { DEFAULT_CHANNELS, resolveChannels, type ChannelConfig, type ResolvedCha
 import type { CongestionOptions } from './congestion.js';
 import { decodeConnectToken, type ConnectToken } from './connect-token.js';
 import { Connection, type ConnectionHost } from './connection.js';
-import { decodeAccept, decodeRekey, encodeRekey } from './control.js';
+import { decodeAccept, decodeRekey, decodeTicket, encodeRekey } from './control.js';
 import { kxKeypair, type NetCrypto } from './crypto.js';
 import { DropCounters, PACKET_DROP, SEND_DROP } from './drops.js';
 import { FaultReporter } from './faults.js';
@@ -22,6 +22,7 @@ import {
   CONTROL_ACCEPT,
   CONTROL_REKEY,
   CONTROL_REKEY_ACK,
+  CONTROL_TICKET,
   DATA_OVERHEAD_BYTES,
   DEFAULT_PROTOCOL_ID,
   DENIED_BYTES,
@@ -328,6 +329,12 @@ export class NetClient implements PacketReceiver, ConnectionHost {
       this.lastTier = accept.tier;
       this.state = 'connected';
       this.callHandler(() => this.handlers.connect?.(accept.tier));
+      return;
+    }
+    if (bytes[0] === CONTROL_TICKET) {
+      // A fresh resume ticket: the one before no longer redeems.
+      const ticket = decodeTicket(bytes);
+      if (ticket !== undefined && this.state === 'connected') this.resumeTicket = ticket;
       return;
     }
     if (bytes[0] === CONTROL_REKEY) {

@@ -72,6 +72,10 @@ export class Connection implements ChannelSink {
   link: object | null = null;
   /** Handshake sequence of the RESPONSE that bound the current link (duplicate detection). */
   handshakeSeq = -1;
+  /** Server side: the nonce of the newest resume ticket sent (the only one that redeems while
+   * the session lives) and when it was sent (monotonic ms). */
+  readonly ticketNonce = new Uint8Array(12);
+  ticketSentMs = 0;
   /** Per-connection inbound limit the server installs; null on clients. */
   limiter: { allow(bytes: number): boolean } | null = null;
   /**

@@ -21,7 +21,7 @@ import { DEFAULT_CHANNELS, resolveChannels, type ResolvedChannel } from './chann
 import { DEFAULT_RECEIVE_BUFFER_BYTES } from './channel-set.js';
 import { TokenIssuer } from './connect-token.js';
 import { Connection, type ConnectionHost } from './connection.js';
-import { decodeRekey, encodeAccept, encodeRekey } from './control.js';
+import { decodeRekey, encodeAccept, encodeRekey, encodeTicket } from './control.js';
 import type { NetCrypto } from './crypto.js';
 import { DropCounters, PACKET_DROP, SEND_DROP } from './drops.js';
 import { FaultReporter } from './faults.js';
@@ -56,6 +56,9 @@ import { Staging } from './staging.js';
 import type { PacketReceiver, Transport } from './transport.js';
 
 export type { NetServerHandlers, NetServerOptions, NetServerStats } from './server-options.js';
+
+/** A connected client is sent a fresh resume ticket this often (its lifetime is 15 minutes). */
+export const TICKET_REFRESH_MS = 5 * 60_000;
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -253,7 +256,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     conn.creditReceived(RESPONSE_BYTES);
     if (link !== null) transport.linkBound(link);
     this.rekeyKeys.delete(conn);
-    conn.sendControl(encodeAccept({ tier, clientId, timeoutMs: opened.timeoutMs, ticket: this.issuer.issueTicket(clientId, hs.unixNowMs) }));
+    conn.sendControl(encodeAccept({ tier, clientId, timeoutMs: opened.timeoutMs, ticket: this.newTicket(conn, hs.unixNowMs) }));
     this.handshakesCompleted++;
     conn.flush();
     this.call(() => this.handlers.connect?.(conn, tier));
@@ -376,6 +379,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
             continue;
           }
           if (conn.needsRekey()) this.startRekey(conn);
+          if (conn.accepted && nowMs - conn.ticketSentMs >= TICKET_REFRESH_MS) conn.sendControl(encodeTicket(this.newTicket(conn, this.unixClock())));
           conn.flush();
         } else if (conn.state === 'parked' && nowMs - conn.lastRecvMs >= RESYNC_WITHIN_MS) {
           this.endSession(conn, DisconnectReason.SessionExpired);
@@ -435,6 +439,29 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     this.time.nowMs = this.clock();
     conn.sendDisconnect(reason);
     this.endSession(conn, reason);
+  }
+
+  /** A fresh resume ticket for `conn`'s client: from now on the only one that redeems. */
+  private newTicket(conn: Connection, unixNowMs: number): Uint8Array {
+    const ticket = this.issuer.issueTicket(conn.clientId, unixNowMs);
+    conn.ticketNonce.set(ticket.subarray(0, conn.ticketNonce.length));
+    conn.ticketSentMs = this.time.nowMs;
+    return ticket;
+  }
+
+  /**
+   * The client id a resume ticket vouches for, or undefined: forged, foreign, expired, or
+   * retired (its client's session lives and was sent a newer ticket since). For the token
+   * backend: a ticket that redeems gets a connect token for that client id.
+   */
+  redeemTicket(ticket: Uint8Array): number | undefined {
+    const clientId = this.issuer.openTicket(ticket, this.unixClock());
+    if (clientId === undefined) return undefined;
+    const session = this.sessions.ofClient(clientId);
+    if (session !== undefined) {
+      for (let i = 0; i < session.ticketNonce.length; i++) if (session.ticketNonce[i] !== ticket[i]) return undefined;
+    }
+    return clientId;
   }
 
   private startRekey(conn: Connection): void {

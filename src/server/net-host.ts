@@ -177,8 +177,9 @@ export class NetHost {
       const resume = (parsed as { resume?: unknown } | null)?.resume;
       if (resume !== undefined) {
         const ticket = typeof resume === 'string' ? fromBase64(resume) : undefined;
-        clientId = ticket ? this.server.issuer.openTicket(ticket) : undefined;
-        // A ticket that does not open just gets a fresh identity: nothing to resume.
+        clientId = ticket ? this.server.redeemTicket(ticket) : undefined;
+        // A ticket that does not redeem (forged, expired, or retired by a newer one) just gets
+        // a fresh identity: nothing to resume.
       }
     }
     if (clientId === undefined) {

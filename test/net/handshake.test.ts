@@ -48,7 +48,7 @@ describe('connect tokens', () => {
     expect(() => new TokenIssuer(nativeCrypto(), new Uint8Array(16))).toThrow(/32 bytes, got 16/);
   });
 
-  it('come with resume tickets that only their issuer opens, and only for a day', () => {
+  it('come with resume tickets that only their issuer opens, and not after their lifetime', () => {
     const a = new TokenIssuer(nativeCrypto(), new Uint8Array(32).fill(1));
     const b = new TokenIssuer(nativeCrypto(), new Uint8Array(32).fill(2));
     const ticket = a.issueTicket(77, 5000);
