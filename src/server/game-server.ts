@@ -128,6 +128,7 @@ export class GameServer {
         health: () => this.health(),
         players: () => this.play.playerInfo(),
         connect: (req, res) => this.net.handleConnect(req, res),
+        adminToken: config.adminToken,
       }),
     );
     this.http.maxConnections = config.maxHttpConnections;
