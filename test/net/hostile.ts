@@ -2,6 +2,7 @@
 // with keys a token holder legitimately has (any header, any blocks), and count what the server
 // sends to an address. Used by the security tests and the hostile soak.
 
+import type { ChannelConfig } from '../../src/net/channel.js';
 import type { Connection } from '../../src/net/connection.js';
 import type { NetCrypto } from '../../src/net/crypto.js';
 import { PacketIo } from '../../src/net/packet-io.js';
@@ -11,6 +12,8 @@ import {
   DATA_HEADER_BYTES,
   DEFAULT_PROTOCOL_ID,
   FRAGMENT_BLOCK_HEADER_BYTES,
+  FRAGMENT_BYTES,
+  MAX_UNFRAGMENTED_BYTES,
   MESSAGE_BLOCK_HEADER_BYTES,
   PACKET_DATA,
   PREFIX_ACK_PRESENT,
@@ -99,4 +102,27 @@ export class ForgingPeer {
     writeU32(b, 12, ack ? (ack.bits ?? 0) >>> 0 : 0);
     return this.io.seal(p - DATA_HEADER_BYTES, this.key, this.salt, seq).slice();
   }
+}
+
+/** Everything a hostile client can throw at the receive buffers of `channels`, at each size limit. */
+export function floodPackets(forger: ForgingPeer, channels: readonly ChannelConfig[]): Uint8Array[] {
+  const packets: Uint8Array[] = [];
+  channels.forEach((c, ch) => {
+    const max = Math.min(c.maxClientMessageBytes ?? c.maxMessageBytes ?? 256 * 1024, MAX_UNFRAGMENTED_BYTES);
+    const body = new Uint8Array(max).fill(7);
+    const reliable = c.kind.startsWith('reliable');
+    // Out-of-order messages: every id of the window but the next one expected.
+    for (let id = 1; id < 256; id++) packets.push(forger.packet([messageBlock(ch, id, body)]));
+    const maxAll = c.maxClientMessageBytes ?? c.maxMessageBytes ?? 256 * 1024;
+    if (maxAll > MAX_UNFRAGMENTED_BYTES) {
+      const count = Math.ceil(maxAll / FRAGMENT_BYTES);
+      const frag = new Uint8Array(FRAGMENT_BYTES).fill(9);
+      // The first fragment of a message that is never completed: reliable (the next in order,
+      // and one further ahead), unreliable (many ids).
+      if (reliable) {
+        packets.push(forger.packet([fragmentBlock(ch, 0, count, 0, frag)]));
+      } else for (let id = 1000; id < 1040; id++) packets.push(forger.packet([fragmentBlock(ch, id, count, 0, frag)]));
+    }
+  });
+  return packets;
 }

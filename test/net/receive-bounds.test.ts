@@ -13,10 +13,10 @@ import { describe, expect, it } from 'vitest';
 import { NetClient } from '../../src/net/client.js';
 import type { ChannelConfig } from '../../src/net/channel.js';
 import { DEFAULT_RECEIVE_BUFFER_BYTES } from '../../src/net/channel-set.js';
-import { FRAGMENT_BYTES, MAX_UNFRAGMENTED_BYTES } from '../../src/net/spec.js';
+import { MAX_UNFRAGMENTED_BYTES } from '../../src/net/spec.js';
 import { PLAY_CHANNELS } from '../../src/client/play-channels.js';
 import { makePair, nativeCrypto, SERVER_HOST, SERVER_PORT, UNIX_EPOCH_MS, type Pair } from './harness.js';
-import { ForgingPeer, fragmentBlock, messageBlock } from './hostile.js';
+import { floodPackets, ForgingPeer, messageBlock } from './hostile.js';
 
 const CONNECTIONS = Number(process.env.HOSTILE_CONNECTIONS ?? 20);
 const GENERIC: ChannelConfig[] = [
@@ -42,29 +42,6 @@ async function heap(part: 'all' | 'arrayBuffers' = 'all'): Promise<number> {
 function connected(p: Pair, id = 1): void {
   p.connect(id);
   p.until(() => p.client.state === 'connected' && p.server.connections[0]?.accepted === true, 2000);
-}
-
-/** Everything a hostile client can throw at the receive buffers of `channels`, at each size limit. */
-function floodPackets(forger: ForgingPeer, channels: readonly ChannelConfig[]): Uint8Array[] {
-  const packets: Uint8Array[] = [];
-  channels.forEach((c, ch) => {
-    const max = Math.min(c.maxClientMessageBytes ?? c.maxMessageBytes ?? 256 * 1024, MAX_UNFRAGMENTED_BYTES);
-    const body = new Uint8Array(max).fill(7);
-    const reliable = c.kind.startsWith('reliable');
-    // Out-of-order messages: every id of the window but the next one expected.
-    for (let id = 1; id < 256; id++) packets.push(forger.packet([messageBlock(ch, id, body)]));
-    const maxAll = c.maxClientMessageBytes ?? c.maxMessageBytes ?? 256 * 1024;
-    if (maxAll > MAX_UNFRAGMENTED_BYTES) {
-      const count = Math.ceil(maxAll / FRAGMENT_BYTES);
-      const frag = new Uint8Array(FRAGMENT_BYTES).fill(9);
-      // The first fragment of a message that is never completed: reliable (the next in order,
-      // and one further ahead), unreliable (many ids).
-      if (reliable) {
-        packets.push(forger.packet([fragmentBlock(ch, 0, count, 0, frag)]));
-      } else for (let id = 1000; id < 1040; id++) packets.push(forger.packet([fragmentBlock(ch, id, count, 0, frag)]));
-    }
-  });
-  return packets;
 }
 
 /** A pair whose server keeps nothing of what it delivers (the harness would record it). */
