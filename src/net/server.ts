@@ -21,7 +21,8 @@ import { DEFAULT_CHANNELS, resolveChannels, type ResolvedChannel } from './chann
 import { DEFAULT_RECEIVE_BUFFER_BYTES } from './channel-set.js';
 import { TokenIssuer } from './connect-token.js';
 import { Connection, type ConnectionHost } from './connection.js';
-import { decodeRekey, encodeAccept, encodeRekey, encodeTicket } from './control.js';
+import { encodeAccept } from './control.js';
+import { ServerCredentials } from './server-credentials.js';
 import type { NetCrypto } from './crypto.js';
 import { DropCounters, PACKET_DROP, SEND_DROP } from './drops.js';
 import { FaultReporter } from './faults.js';
@@ -32,8 +33,6 @@ import { HandshakeGate, type HandshakeHost } from './server-handshake.js';
 import type { NetServerHandlers, NetServerOptions, NetServerStats } from './server-options.js';
 import { SessionTable } from './session-table.js';
 import {
-  CONTROL_REKEY,
-  CONTROL_REKEY_ACK,
   DATA_OVERHEAD_BYTES,
   DEFAULT_PROTOCOL_ID,
   DISCONNECT_REASON_COUNT,
@@ -56,9 +55,7 @@ import { Staging } from './staging.js';
 import type { PacketReceiver, Transport } from './transport.js';
 
 export type { NetServerHandlers, NetServerOptions, NetServerStats } from './server-options.js';
-
-/** A connected client is sent a fresh resume ticket this often (its lifetime is 15 minutes). */
-export const TICKET_REFRESH_MS = 5 * 60_000;
+export { TICKET_REFRESH_MS } from './server-credentials.js';
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -81,7 +78,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
   private readonly clock: () => number;
   private readonly unixClock: () => number;
   private readonly options: NetServerOptions;
-  private readonly rekeyKeys = new Map<Connection, { publicKey: Uint8Array; secretKey: Uint8Array }>();
+  private readonly credentials: ServerCredentials;
   private closed = false;
   // counters
   packetsReceived = 0;
@@ -127,6 +124,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
       maxHandshakesPerSec: options.maxHandshakesPerSec ?? 2000,
       publicAddresses: options.publicAddresses,
     });
+    this.credentials = new ServerCredentials(this.crypto, this.issuer, this.gate.hs.keys);
   }
 
   /** Starts receiving from a transport (UDP socket, WebSocket server, memory network). */
@@ -255,8 +253,8 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     // The RESPONSE came from this address: what the server may send before it is validated.
     conn.creditReceived(RESPONSE_BYTES);
     if (link !== null) transport.linkBound(link);
-    this.rekeyKeys.delete(conn);
-    conn.sendControl(encodeAccept({ tier, clientId, timeoutMs: opened.timeoutMs, ticket: this.newTicket(conn, hs.unixNowMs) }));
+    this.credentials.forget(conn);
+    conn.sendControl(encodeAccept({ tier, clientId, timeoutMs: opened.timeoutMs, ticket: this.credentials.newTicket(conn, hs.unixNowMs, nowMs) }));
     this.handshakesCompleted++;
     conn.flush();
     this.call(() => this.handlers.connect?.(conn, tier));
@@ -335,22 +333,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
   }
 
   control(conn: Connection, bytes: Uint8Array): void {
-    const ack = decodeRekey(bytes, CONTROL_REKEY_ACK);
-    const keys = this.rekeyKeys.get(conn);
-    if (ack === undefined || keys === undefined || ack.phase !== conn.keys.rekeyPhase) {
-      this.disconnect(conn, DisconnectReason.ProtocolError);
-      return;
-    }
-    const rx = this.gate.sessionRx;
-    const tx = this.gate.sessionTx;
-    if (!this.crypto.kxServerSessionKeys(rx, tx, keys.publicKey, keys.secretKey, ack.publicKey)) {
-      this.disconnect(conn, DisconnectReason.ProtocolError);
-      return;
-    }
-    this.rekeyKeys.delete(conn);
-    conn.installRxKey(ack.phase, rx);
-    conn.switchTxKey(ack.phase, tx);
-    conn.keys.rekeyPhase = -1;
+    if (!this.credentials.control(conn, bytes)) this.disconnect(conn, DisconnectReason.ProtocolError);
   }
 
   peerDisconnected(conn: Connection, reason: number): void {
@@ -378,8 +361,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
             this.lose(conn, reason);
             continue;
           }
-          if (conn.needsRekey()) this.startRekey(conn);
-          if (conn.accepted && nowMs - conn.ticketSentMs >= TICKET_REFRESH_MS) conn.sendControl(encodeTicket(this.newTicket(conn, this.unixClock())));
+          this.credentials.refresh(conn, nowMs, this.unixClock());
           conn.flush();
         } else if (conn.state === 'parked' && nowMs - conn.lastRecvMs >= RESYNC_WITHIN_MS) {
           this.endSession(conn, DisconnectReason.SessionExpired);
@@ -441,42 +423,20 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     this.endSession(conn, reason);
   }
 
-  /** A fresh resume ticket for `conn`'s client: from now on the only one that redeems. */
-  private newTicket(conn: Connection, unixNowMs: number): Uint8Array {
-    const ticket = this.issuer.issueTicket(conn.clientId, unixNowMs);
-    conn.ticketNonce.set(ticket.subarray(0, conn.ticketNonce.length));
-    conn.ticketSentMs = this.time.nowMs;
-    return ticket;
-  }
-
   /**
    * The client id a resume ticket vouches for, or undefined: forged, foreign, expired, or
    * retired (its client's session lives and was sent a newer ticket since). For the token
    * backend: a ticket that redeems gets a connect token for that client id.
    */
   redeemTicket(ticket: Uint8Array): number | undefined {
-    const clientId = this.issuer.openTicket(ticket, this.unixClock());
-    if (clientId === undefined) return undefined;
-    const session = this.sessions.ofClient(clientId);
-    if (session !== undefined) {
-      for (let i = 0; i < session.ticketNonce.length; i++) if (session.ticketNonce[i] !== ticket[i]) return undefined;
-    }
-    return clientId;
-  }
-
-  private startRekey(conn: Connection): void {
-    const epoch = this.gate.hs.keys.now;
-    const phase = conn.keys.txPhase ^ 1;
-    conn.keys.rekeyPhase = phase;
-    this.rekeyKeys.set(conn, { publicKey: epoch.publicKey.slice(), secretKey: epoch.secretKey.slice() });
-    conn.sendControl(encodeRekey(CONTROL_REKEY, phase, epoch.publicKey));
+    return this.credentials.redeem(ticket, this.unixClock(), (id) => this.sessions.ofClient(id));
   }
 
   /** The link died: park the session. */
   private lose(conn: Connection, reason: DisconnectReason): void {
     this.unbind(conn, true);
     conn.park();
-    this.rekeyKeys.delete(conn);
+    this.credentials.forget(conn);
     this.disconnects[reason]!++;
     this.call(() => this.handlers.interrupt?.(conn, reason));
   }
@@ -491,7 +451,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     if (conn.state === 'closed') return;
     this.unbind(conn, true);
     this.sessions.remove(conn);
-    this.rekeyKeys.delete(conn);
+    this.credentials.forget(conn);
     conn.close();
     this.disconnects[reason < DISCONNECT_REASON_COUNT ? reason : DisconnectReason.ProtocolError]!++;
     this.call(() => this.handlers.disconnect?.(conn, reason));
