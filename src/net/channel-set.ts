@@ -114,12 +114,12 @@ export class ChannelSet {
     this.staging = staging;
     this.receiveCapBytes = receiveCapBytes;
     this.side = side;
-    this.reassembler = new Reassembler(clock, receiveCapBytes, () => this.reliableHeldBytes());
+    this.reassembler = new Reassembler(clock, receiveCapBytes, this);
     for (const c of channels) {
-      if (c.reliable) this.reliable[c.index] = new ReliableChannel(c, sink, clock);
+      if (c.reliable) this.reliable[c.index] = new ReliableChannel(c, sink);
       else this.unreliable[c.index] = new UnreliableChannel(c, sink, staging);
     }
-    this.reliable[CONTROL_CHANNEL] = new ReliableChannel(resolveChannel(CONTROL_CHANNEL_CONFIG, CONTROL_CHANNEL), sink, clock);
+    this.reliable[CONTROL_CHANNEL] = new ReliableChannel(resolveChannel(CONTROL_CHANNEL_CONFIG, CONTROL_CHANNEL), sink);
     const app = channels.map((c) => c.index).sort((a, b) => channels[a]!.priority - channels[b]!.priority || a - b);
     this.order = [CONTROL_CHANNEL, ...app];
     const limits = limitsFor(channels, this.reliable[CONTROL_CHANNEL]!.config, side);
@@ -128,7 +128,8 @@ export class ChannelSet {
     this.receiveBound = receiveCapBytes + DRAIN_ALLOWANCE_BYTES + limits.inOrder;
   }
 
-  private reliableHeldBytes(): number {
+  /** Receive bytes the reliable channels hold (for the Reassembler, which shares the cap). */
+  heldElsewhere(): number {
     let n = 0;
     for (let i = 0; i < this.reliable.length; i++) n += this.reliable[i]?.heldBytes ?? 0;
     return n;
@@ -137,7 +138,7 @@ export class ChannelSet {
   /** Receive-side bytes held against the cap: out-of-order messages, counted assemblies,
    * unreliable fragment groups. */
   heldBytes(): number {
-    return this.reliableHeldBytes() + this.reassembler.bytes;
+    return this.heldElsewhere() + this.reassembler.bytes;
   }
 
   get control(): ReliableChannel {
@@ -270,13 +271,13 @@ export class ChannelSet {
   }
 
   /**
-   * Applies the validated blocks in order while `live()` holds (a handler may close the
+   * Applies the validated blocks in order while `owner` is not closed (a handler may close the
    * connection midway). Returns the reason of a DISCONNECT block, or -1.
    */
-  apply(b: Uint8Array, end: number, live: () => boolean): number {
+  apply(b: Uint8Array, end: number, owner: { readonly state: string }): number {
     let p = DATA_HEADER_BYTES;
     let disconnect = -1;
-    while (p < end && live()) {
+    while (p < end && owner.state !== 'closed') {
       const block = b[p]!;
       const kind = block >>> BLOCK_KIND_SHIFT;
       const channel = block & BLOCK_CHANNEL_MASK;
@@ -307,15 +308,10 @@ export class ChannelSet {
     return disconnect;
   }
 
-  /** Since when the oldest reliable message still unacked (on any channel) has waited without
-   * progress, or -1. */
-  oldestUnackedSentMs(): number {
-    let oldest = -1;
-    for (let i = 0; i < this.reliable.length; i++) {
-      const t = this.reliable[i]?.oldestUnackedSentMs() ?? -1;
-      if (t >= 0 && (oldest < 0 || t < oldest)) oldest = t;
-    }
-    return oldest;
+  /** True if a reliable message (on any channel) has been sent and is still unacked. */
+  hasUnackedSent(): boolean {
+    for (let i = 0; i < this.reliable.length; i++) if (this.reliable[i]?.hasUnackedSent) return true;
+    return false;
   }
 
   beginFlush(): void {

@@ -72,10 +72,14 @@ export class Connection implements ChannelSink {
   link: object | null = null;
   /** Handshake sequence of the RESPONSE that bound the current link (duplicate detection). */
   handshakeSeq = -1;
-  /** Server side: the nonce of the newest resume ticket sent (the only one that redeems while
-   * the session lives) and when it was sent (monotonic ms). */
-  readonly ticketNonce = new Uint8Array(12);
+  /** Server side: the newest resume ticket sent (the only one that redeems while the session
+   * lives), as the three u32 words of its nonce, and when it was sent (monotonic ms). */
+  ticketNonce0 = 0;
+  ticketNonce1 = 0;
+  ticketNonce2 = 0;
   ticketSentMs = 0;
+  /** Server side: the IP address this session is counted under (SessionTable), or ''. */
+  countedHost = '';
   /** Per-connection inbound limit the server installs; null on clients. */
   limiter: { allow(bytes: number): boolean } | null = null;
   /**
@@ -124,7 +128,6 @@ export class Connection implements ChannelSink {
   private readonly budget: Budget = { bytes: 0, limited: false, ceiling: 0, nowMs: 0, rtoMs: 0 };
   private readonly onLost = (_seq: number) => this.rtt.packetLost();
   private readonly onEntryAcked: (entry: number) => void;
-  private readonly isLive = () => this.state !== 'closed';
 
   constructor(
     id: number,
@@ -385,7 +388,7 @@ export class Connection implements ChannelSink {
     // Only packets that carry blocks need a prompt ack (QUIC's ack-eliciting packets); an empty
     // keep-alive is acked by whatever leaves next, so idle links stay at 10 packets a second.
     if (end > DATA_HEADER_BYTES && this.unackedReceived++ === 0) this.firstUnackedAtMs = nowMs;
-    const disconnect = this.ch.apply(b, end, this.isLive);
+    const disconnect = this.ch.apply(b, end, this);
     if (disconnect >= 0 && this.state !== 'closed') this.host_.peerDisconnected(this, disconnect);
     if (this.unackedReceived >= ACK_EVERY_PACKETS && this.state === 'connected') this.sendPacket(false);
     return -1;
@@ -435,10 +438,7 @@ export class Connection implements ChannelSink {
     if (nowMs - this.lastRecvMs > this.timeoutMs) return DisconnectReason.Timeout;
     // A peer that keeps sending but acknowledges nothing while reliable data waits is as gone as
     // a silent one (and would otherwise pin the send queue and keep pulling resends).
-    if (nowMs - this.lastAckProgressMs > this.timeoutMs) {
-      const unacked = this.ch.oldestUnackedSentMs();
-      if (unacked >= 0 && nowMs - unacked > this.timeoutMs) return DisconnectReason.Timeout;
-    }
+    if (nowMs - this.lastAckProgressMs > this.timeoutMs && this.ch.hasUnackedSent()) return DisconnectReason.Timeout;
     this.ch.expire();
     this.sent.lossTimeoutMs = this.lossTimeoutMs;
     this.sent.detectLosses(this.newestAcked, this.onLost);

@@ -80,12 +80,13 @@ export class Reassembler {
   /** The connection's receive cap, shared with what `heldElsewhere` reports. */
   readonly capBytes: number;
   private readonly clock: NetClock;
-  private readonly heldElsewhere: () => number;
+  private readonly elsewhere: { heldElsewhere(): number } | null;
 
-  constructor(clock: NetClock, capBytes: number, heldElsewhere: () => number = () => 0) {
+  /** `elsewhere` reports what else counts against the same cap (the reliable channels). */
+  constructor(clock: NetClock, capBytes: number, elsewhere: { heldElsewhere(): number } | null = null) {
     this.clock = clock;
     this.capBytes = capBytes;
-    this.heldElsewhere = heldElsewhere;
+    this.elsewhere = elsewhere;
   }
 
   get groupCount(): number {
@@ -100,7 +101,8 @@ export class Reassembler {
   /** A new group, or undefined if the group count or byte cap would be exceeded. */
   start(channel: number, id: number, count: number): FragmentGroup | undefined {
     const bytes = count * FRAGMENT_BYTES;
-    if (this.groups.length >= MAX_REASSEMBLY_GROUPS || this.heldElsewhere() + this.bytes + bytes > this.capBytes) return undefined;
+    const elsewhere = this.elsewhere === null ? 0 : this.elsewhere.heldElsewhere();
+    if (this.groups.length >= MAX_REASSEMBLY_GROUPS || elsewhere + this.bytes + bytes > this.capBytes) return undefined;
     const group = new FragmentGroup(channel, id, count, this.clock.nowMs);
     this.groups.push(group);
     this.bytes += bytes;

@@ -8,14 +8,12 @@
 // is in flight, so the receiver reassembles one at a time (bounded memory, no deadlock).
 //
 // Send ring (allocated on first send with 16 slots, doubled as the queue grows, up to
-// queueMessages): payload; in `times`, per slot, the last send (-1 never) and since when it
-// waits for an ack (its first send, or its last fragment acked); in `flags` the acked flag and
-// the sends so far; fragment state. (Two arrays, not four: a connection's idle cost.) Receive ring
+// queueMessages): payload; in `sentAtMs` the last send (-1 never); in `flags` the acked flag and
+// the sends so far; fragment state. (Two arrays, not three: a connection's idle cost.) Receive ring
 // (windowMessages flags, allocated on first receive) and, for ordered channels, the copies of
 // messages that arrived early (allocated the first time one does). An idle or lightly used
 // channel costs a few hundred bytes, which is what keeps a connection near 10 KB.
 
-import type { NetClock } from './clock.js';
 import { MESSAGE_DROP } from './drops.js';
 import { FragmentGroup, fragmentCountOf } from './fragment.js';
 import type { PacketWriter } from './packet-writer.js';
@@ -71,7 +69,6 @@ export const WRITE_FULL = 1;
 export class ReliableChannel {
   readonly config: ResolvedChannel;
   private readonly sink: ChannelSink;
-  private readonly clock: NetClock;
   // send side
   private sendNext = 0;
   private sendOldest = 0;
@@ -80,8 +77,8 @@ export class ReliableChannel {
   private scan = 0;
   private fragInFlight = -1;
   private payloads: (Uint8Array | null)[] = [];
-  /** [2 slot] last send ms (-1 never), [2 slot + 1] waiting for an ack since, ms (-1 not sent). */
-  private times: Float64Array | undefined;
+  /** Last send of each slot, ms (-1 never). */
+  private sentAtMs: Float64Array | undefined;
   /** [2 slot] acked, [2 slot + 1] sends so far (saturating at 255). */
   private flags: Uint8Array | undefined;
   private frags: (FragmentSend | null)[] = [];
@@ -98,10 +95,9 @@ export class ReliableChannel {
    * drains the store), then 0. */
   private assemblyCounted = 0;
 
-  constructor(config: ResolvedChannel, sink: ChannelSink, clock: NetClock) {
+  constructor(config: ResolvedChannel, sink: ChannelSink) {
     this.config = config;
     this.sink = sink;
-    this.clock = clock;
   }
 
   /** Messages queued and not yet acked. */
@@ -117,8 +113,7 @@ export class ReliableChannel {
     const id = this.sendNext++;
     const slot = id & (this.capacity - 1);
     this.payloads[slot] = bytes;
-    this.times![2 * slot] = -1;
-    this.times![2 * slot + 1] = -1;
+    this.sentAtMs![slot] = -1;
     this.flags![2 * slot] = 0;
     this.flags![2 * slot + 1] = 0;
     const count = fragmentCountOf(bytes.length);
@@ -129,7 +124,7 @@ export class ReliableChannel {
   /** Doubles the send ring, re-slotting the queued messages. */
   private grow(): void {
     const cap = Math.min(this.config.queueMessages, Math.max(16, this.capacity * 2));
-    const times = new Float64Array(2 * cap).fill(-1);
+    const sentAtMs = new Float64Array(cap).fill(-1);
     const flags = new Uint8Array(2 * cap);
     const payloads = new Array<Uint8Array | null>(cap).fill(null);
     const frags = new Array<FragmentSend | null>(cap).fill(null);
@@ -137,14 +132,13 @@ export class ReliableChannel {
     for (let id = this.sendOldest; id < this.sendNext; id++) {
       const from = id & oldMask;
       const to = id & (cap - 1);
-      times[2 * to] = this.times![2 * from]!;
-      times[2 * to + 1] = this.times![2 * from + 1]!;
+      sentAtMs[to] = this.sentAtMs![from]!;
       flags[2 * to] = this.flags![2 * from]!;
       flags[2 * to + 1] = this.flags![2 * from + 1]!;
       payloads[to] = this.payloads[from] ?? null;
       frags[to] = this.frags[from] ?? null;
     }
-    this.times = times;
+    this.sentAtMs = sentAtMs;
     this.flags = flags;
     this.payloads = payloads;
     this.frags = frags;
@@ -170,7 +164,7 @@ export class ReliableChannel {
     const mask = this.capacity - 1;
     const end = Math.min(this.sendNext, this.sendOldest + this.config.windowMessages);
     const channel = this.config.index;
-    const times = this.times!;
+    const sentAt = this.sentAtMs!;
     const flags = this.flags!;
     while (this.scan < end) {
       const id = this.scan;
@@ -182,7 +176,7 @@ export class ReliableChannel {
       const payload = this.payloads[slot]!;
       const frag = this.frags[slot] ?? null;
       if (frag === null) {
-        const last = times[2 * slot]!;
+        const last = sentAt[slot]!;
         if (last >= 0 && nowMs - last < resendWaitMs(rtoMs, flags[2 * slot + 1]!)) {
           this.scan++;
           continue;
@@ -198,8 +192,7 @@ export class ReliableChannel {
         w.writeMessage(channel, id & 0xffff, payload, 0, payload.length);
         budget.bytes -= blockBytes;
         budget.ceiling -= blockBytes;
-        times[2 * slot] = nowMs;
-        if (times[2 * slot + 1]! < 0) times[2 * slot + 1] = nowMs;
+        sentAt[slot] = nowMs;
         if (flags[2 * slot + 1]! < 255) flags[2 * slot + 1]!++;
         this.scan++;
         continue;
@@ -228,7 +221,6 @@ export class ReliableChannel {
         budget.ceiling -= blockBytes;
         frag.sentAtMs[i] = nowMs;
         if (frag.sends[i]! < 255) frag.sends[i]!++;
-        if (times[2 * slot + 1]! < 0) times[2 * slot + 1] = nowMs;
       }
       frag.scan = 0;
       this.scan++;
@@ -249,11 +241,7 @@ export class ReliableChannel {
     if (frag) {
       if (fragmentIndex >= frag.count || frag.acked[fragmentIndex] === 1) return;
       frag.acked[fragmentIndex] = 1;
-      if (--frag.remaining > 0) {
-        // Progress: a large message moving slowly over a poor link is not a stalled peer.
-        this.times![2 * slot + 1] = this.clock.nowMs;
-        return;
-      }
+      if (--frag.remaining > 0) return;
       if (this.fragInFlight === id) this.fragInFlight = -1;
     }
     flags[2 * slot] = 1;
@@ -264,16 +252,15 @@ export class ReliableChannel {
       flags[2 * s + 1] = 0;
       this.payloads[s] = null;
       this.frags[s] = null;
-      this.times![2 * s] = -1;
-      this.times![2 * s + 1] = -1;
+      this.sentAtMs![s] = -1;
       this.sendOldest++;
     }
   }
 
   /** Marks everything unacked for immediate resend (the link was replaced). */
   resendAll(): void {
-    if (!this.times) return;
-    this.times.fill(-1);
+    if (!this.sentAtMs) return;
+    this.sentAtMs.fill(-1);
     for (let i = 1; i < this.flags!.length; i += 2) this.flags![i] = 0;
     for (const f of this.frags) {
       if (f) {
@@ -283,18 +270,10 @@ export class ReliableChannel {
     }
   }
 
-  /** Since when the oldest message still unacked has waited for an ack without progress (its
-   * first send, or its last fragment acked), ms; -1 if none is out. */
-  oldestUnackedSentMs(): number {
-    if (this.sendNext === this.sendOldest) return -1;
-    const mask = this.capacity - 1;
-    const times = this.times!;
-    let oldest = times[2 * (this.sendOldest & mask) + 1]!;
-    if (this.fragInFlight >= 0) {
-      const f = times[2 * (this.fragInFlight & mask) + 1]!;
-      if (f >= 0 && (oldest < 0 || f < oldest)) oldest = f;
-    }
-    return oldest;
+  /** True if a message this channel has sent is still unacked. */
+  get hasUnackedSent(): boolean {
+    if (this.sendNext === this.sendOldest) return false;
+    return this.flags![2 * (this.sendOldest & (this.capacity - 1)) + 1]! > 0 || this.fragInFlight >= 0;
   }
 
   /**
@@ -419,7 +398,7 @@ export class ReliableChannel {
     this.scan = 0;
     this.fragInFlight = -1;
     this.payloads = [];
-    this.times = undefined;
+    this.sentAtMs = undefined;
     this.flags = undefined;
     this.frags = [];
     this.recvNext = 0;

@@ -8,6 +8,7 @@ import { decodeRekey, encodeRekey, encodeTicket } from './control.js';
 import type { NetCrypto } from './crypto.js';
 import type { ServerKeyRing } from './handshake.js';
 import { CONTROL_REKEY, CONTROL_REKEY_ACK } from './spec.js';
+import { readU32 } from './wire.js';
 
 /** A connected client is sent a fresh resume ticket this often (its lifetime is 15 minutes). */
 export const TICKET_REFRESH_MS = 5 * 60_000;
@@ -55,7 +56,9 @@ export class ServerCredentials {
   /** A fresh resume ticket for `conn`'s client: from now on the only one that redeems. */
   newTicket(conn: Connection, unixNowMs: number, nowMs: number): Uint8Array {
     const ticket = this.issuer.issueTicket(conn.clientId, unixNowMs);
-    conn.ticketNonce.set(ticket.subarray(0, conn.ticketNonce.length));
+    conn.ticketNonce0 = readU32(ticket, 0);
+    conn.ticketNonce1 = readU32(ticket, 4);
+    conn.ticketNonce2 = readU32(ticket, 8);
     conn.ticketSentMs = nowMs;
     return ticket;
   }
@@ -66,9 +69,7 @@ export class ServerCredentials {
     const clientId = this.issuer.openTicket(ticket, unixNowMs);
     if (clientId === undefined) return undefined;
     const session = sessionOf(clientId);
-    if (session !== undefined) {
-      for (let i = 0; i < session.ticketNonce.length; i++) if (session.ticketNonce[i] !== ticket[i]) return undefined;
-    }
+    if (session !== undefined && (readU32(ticket, 0) !== session.ticketNonce0 || readU32(ticket, 4) !== session.ticketNonce1 || readU32(ticket, 8) !== session.ticketNonce2)) return undefined;
     return clientId;
   }
 

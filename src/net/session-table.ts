@@ -14,9 +14,8 @@ export class SessionTable {
   private readonly byClientId = new Map<number, Connection>();
   private readonly freeIds: number[] = [];
   private nextId = 0;
-  /** Sessions per host, and the host each session is counted under. */
+  /** Sessions per host (each session's own in Connection.countedHost). */
   private readonly perHost = new Map<string, number>();
-  private readonly homes = new Map<Connection, string>();
 
   get size(): number {
     return this.list.length;
@@ -61,11 +60,10 @@ export class SessionTable {
   /** Records that `conn`'s current link is at this address (Connection.bindLink was called). */
   bindAddress(conn: Connection): void {
     this.byAddress.set(conn.host, conn.port, conn.link, conn);
-    const home = this.homes.get(conn);
-    if (home === conn.host) return;
-    if (home !== undefined) this.count(home, -1);
+    if (conn.countedHost === conn.host) return;
+    if (conn.countedHost !== '') this.count(conn.countedHost, -1);
     this.count(conn.host, 1);
-    this.homes.set(conn, conn.host);
+    conn.countedHost = conn.host;
   }
 
   unbindAddress(conn: Connection): void {
@@ -75,10 +73,9 @@ export class SessionTable {
   /** Forgets a session that ended; its id is free again. */
   remove(conn: Connection): void {
     this.byClientId.delete(conn.clientId);
-    const home = this.homes.get(conn);
-    if (home !== undefined) {
-      this.count(home, -1);
-      this.homes.delete(conn);
+    if (conn.countedHost !== '') {
+      this.count(conn.countedHost, -1);
+      conn.countedHost = '';
     }
     const i = this.list.indexOf(conn);
     if (i >= 0) {
