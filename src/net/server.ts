@@ -4,10 +4,14 @@
 //
 // Untrusted bytes are checked in a fixed order, each failure one counted drop (drops.ts):
 //   length (too_short, oversized) -> prefix (bad_prefix, wrong_direction) -> exact length ->
-//   version -> protocol id -> rate limit -> expiry -> decrypt -> replay -> payload.
+//   version -> protocol id -> rate limit -> expiry -> decrypt -> address (wrong_address) ->
+//   replay -> payload (sizes: too_large; room: receive_buffer_full).
 // A packet from an address without a connection reaches nothing but the preallocated handshake
 // buffers; state is created only for a RESPONSE that proves the sender holds a valid token and
-// receives at its address.
+// receives at its address (its cookie is bound to that address and opens one session), and
+// until the peer acks a packet there it is sent at most 3x what came from it. Anything that
+// still throws while one packet or one connection is handled is caught, counted and reported:
+// no packet, connection or handler ends the process.
 //
 // Sessions: a connection whose link dies (timeout, socket closed) is parked, not freed. A client
 // that reconnects with a token for the same client id gets the same Connection back: under 5 s
