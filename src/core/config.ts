@@ -29,6 +29,23 @@ export interface ChronosConfig {
   /** The server publishes its state hash every this many ticks. */
   hashEveryTicks: number;
   maxClients: number;
+  // ---- admission and exposure (the README's Security section) ----
+  /** Sessions (connected + parked) one IP address may hold. */
+  maxSessionsPerIp: number;
+  /** Connect tokens POST /connect issues to one IP address per minute (a third of it at once). */
+  connectRatePerIp: number;
+  /** Origins besides the page's own whose pages may open /ws ('*': any). */
+  allowedOrigins: readonly string[];
+  /** A seated player that sends no input this long is made a spectator (0: never). */
+  idleSeconds: number;
+  /** Bearer token for /players, /metrics and the detailed /healthz from any address ('' : none,
+   * loopback only). */
+  adminToken: string;
+  /** TCP connections the HTTP server holds at once (page loads, /connect, WebSockets). */
+  maxHttpConnections: number;
+  /** A request must have sent its headers within this long, and all of it within the next. */
+  httpHeadersTimeoutMs: number;
+  httpRequestTimeoutMs: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<ChronosConfig> = Object.freeze({
@@ -46,6 +63,14 @@ export const DEFAULT_CONFIG: Readonly<ChronosConfig> = Object.freeze({
   streamHz: 20,
   hashEveryTicks: 60,
   maxClients: 10_000,
+  maxSessionsPerIp: 32,
+  connectRatePerIp: 60,
+  allowedOrigins: Object.freeze([]) as readonly string[],
+  idleSeconds: 120,
+  adminToken: '',
+  maxHttpConnections: 2_048,
+  httpHeadersTimeoutMs: 10_000,
+  httpRequestTimeoutMs: 30_000,
 });
 
 export type PartialConfig = Partial<Omit<ChronosConfig, 'npc'>> & { npc?: Partial<NpcOptions> };
@@ -79,6 +104,18 @@ export function resolveConfig(partial: PartialConfig = {}): ChronosConfig {
   numberIn('streamHz', config.streamHz, 0.1, config.tickHz);
   integerIn('hashEveryTicks', config.hashEveryTicks, 1, 1_000_000);
   integerIn('maxClients', config.maxClients, 1, 100_000);
+  integerIn('maxSessionsPerIp', config.maxSessionsPerIp, 1, 100_000);
+  integerIn('connectRatePerIp', config.connectRatePerIp, 1, 1_000_000);
+  if (!Array.isArray(config.allowedOrigins) || !config.allowedOrigins.every((o) => typeof o === 'string' && (o === '*' || /^https?:\/\/[^/\s]+$/.test(o)))) {
+    throw new ConfigError('allowedOrigins', 'must be origins like https://game.example (scheme, host, optional port; no path) or *');
+  }
+  numberIn('idleSeconds', config.idleSeconds, 0, 86_400);
+  if (typeof config.adminToken !== 'string' || (config.adminToken !== '' && !/^[\x21-\x7e]{16,256}$/.test(config.adminToken))) {
+    throw new ConfigError('adminToken', 'must be 16 to 256 printable characters (no spaces)');
+  }
+  integerIn('maxHttpConnections', config.maxHttpConnections, 1, 1_000_000);
+  integerIn('httpHeadersTimeoutMs', config.httpHeadersTimeoutMs, 100, 600_000);
+  integerIn('httpRequestTimeoutMs', config.httpRequestTimeoutMs, config.httpHeadersTimeoutMs, 3_600_000);
   if (typeof config.host !== 'string' || config.host.length === 0) throw new ConfigError('host', 'must be a host name or address');
   return config;
 }

@@ -14,6 +14,13 @@
 // | high     | sent while the budget lasts                                         |
 // | medium   | as high, suspended in emergency state                               |
 // | low      | as high, suspended in conservative and emergency states             |
+//
+// Message size limits are per direction: `maxMessageBytes` for both unless
+// `maxClientMessageBytes` (client -> server, what the server accepts: keep it as small as the
+// game's messages, it bounds what a client can make the server hold) or
+// `maxServerMessageBytes` (server -> client) says otherwise. Each endpoint refuses to send past
+// its sending limit (InvalidArgumentError) and drops a packet carrying more than its receiving
+// limit (too_large).
 
 import { InvalidArgumentError } from '../core/errors.js';
 import { MAX_APP_CHANNELS, MAX_MESSAGE_BYTES } from './spec.js';
@@ -27,8 +34,12 @@ export interface ChannelConfig {
   kind: ChannelKind;
   /** Default: critical for reliable-ordered, high for the others. */
   priority?: Priority;
-  /** Largest message on this channel (default and maximum 256 KiB). */
+  /** Largest message on this channel, both ways (default and maximum 256 KiB). */
   maxMessageBytes?: number;
+  /** Largest message a client may send on it (default maxMessageBytes). */
+  maxClientMessageBytes?: number;
+  /** Largest message the server may send on it (default maxMessageBytes). */
+  maxServerMessageBytes?: number;
   /** Reliable only: messages in flight at once (power of two, 8..4096; default 256). */
   windowMessages?: number;
   /** Reliable only: messages queued (in flight or waiting) before the connection is dropped
@@ -44,7 +55,10 @@ export interface ResolvedChannel {
   readonly sequenced: boolean;
   /** 0 critical .. 3 low. */
   readonly priority: number;
+  /** The larger of the two directions' limits. */
   readonly maxMessageBytes: number;
+  readonly maxClientMessageBytes: number;
+  readonly maxServerMessageBytes: number;
   readonly windowMessages: number;
   readonly queueMessages: number;
 }
@@ -80,10 +94,17 @@ export function resolveChannel(config: ChannelConfig, index: number): ResolvedCh
   const priorityName = config.priority ?? (config.kind === 'reliable-ordered' ? 'critical' : 'high');
   const priority = PRIORITIES.indexOf(priorityName);
   if (priority < 0) throw new InvalidArgumentError(`channel ${index}: unknown priority "${String(priorityName)}" (priorities: ${PRIORITIES.join(', ')})`);
-  const maxMessageBytes = config.maxMessageBytes ?? MAX_MESSAGE_BYTES;
-  if (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 1 || maxMessageBytes > MAX_MESSAGE_BYTES) {
-    throw new InvalidArgumentError(`channel ${index}: maxMessageBytes must be an integer in [1, ${MAX_MESSAGE_BYTES}], got ${maxMessageBytes}`);
-  }
+  const both = config.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+  const limit = (name: string, value: number): number => {
+    if (!Number.isInteger(value) || value < 1 || value > MAX_MESSAGE_BYTES) {
+      throw new InvalidArgumentError(`channel ${index}: ${name} must be an integer in [1, ${MAX_MESSAGE_BYTES}], got ${value}`);
+    }
+    return value;
+  };
+  limit('maxMessageBytes', both);
+  const maxClientMessageBytes = limit('maxClientMessageBytes', config.maxClientMessageBytes ?? both);
+  const maxServerMessageBytes = limit('maxServerMessageBytes', config.maxServerMessageBytes ?? both);
+  const maxMessageBytes = Math.max(maxClientMessageBytes, maxServerMessageBytes);
   const windowMessages = config.windowMessages ?? DEFAULT_WINDOW;
   const queueMessages = config.queueMessages ?? Math.max(DEFAULT_QUEUE, windowMessages);
   if (!isPowerOfTwo(windowMessages) || windowMessages < 8 || windowMessages > 4096) {
@@ -100,6 +121,8 @@ export function resolveChannel(config: ChannelConfig, index: number): ResolvedCh
     sequenced: config.kind === 'unreliable-sequenced',
     priority,
     maxMessageBytes,
+    maxClientMessageBytes,
+    maxServerMessageBytes,
     windowMessages,
     queueMessages,
   };

@@ -11,9 +11,10 @@ import { DEFAULT_CHANNELS, resolveChannels, type ChannelConfig, type ResolvedCha
 import type { CongestionOptions } from './congestion.js';
 import { decodeConnectToken, type ConnectToken } from './connect-token.js';
 import { Connection, type ConnectionHost } from './connection.js';
-import { decodeAccept, decodeRekey, encodeRekey } from './control.js';
+import { decodeAccept, decodeRekey, decodeTicket, encodeRekey } from './control.js';
 import { kxKeypair, type NetCrypto } from './crypto.js';
-import { DropCounters, PACKET_DROP } from './drops.js';
+import { DropCounters, PACKET_DROP, SEND_DROP } from './drops.js';
+import { FaultReporter } from './faults.js';
 import { openChallenge, openDenied, writeRequest, writeResponse } from './handshake.js';
 import { PacketIo } from './packet-io.js';
 import {
@@ -21,6 +22,7 @@ import {
   CONTROL_ACCEPT,
   CONTROL_REKEY,
   CONTROL_REKEY_ACK,
+  CONTROL_TICKET,
   DATA_OVERHEAD_BYTES,
   DEFAULT_PROTOCOL_ID,
   DENIED_BYTES,
@@ -109,12 +111,14 @@ export class NetClient implements PacketReceiver, ConnectionHost {
   packetsReceived = 0;
   packetsAccepted = 0;
   handlerErrors = 0;
+  private readonly faults: FaultReporter;
 
   constructor(options: NetClientOptions) {
     this.crypto = options.crypto;
     this.clock = options.now ?? clock;
     this.unixClock = options.unixNow ?? Date.now;
     this.handlers = options.handlers ?? {};
+    this.faults = new FaultReporter('chronos net client', this.handlers.error);
     this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     this.channels = resolveChannels(options.channels ?? DEFAULT_CHANNELS);
     this.io = new PacketIo(this.crypto, DEFAULT_PROTOCOL_ID);
@@ -203,7 +207,13 @@ export class NetClient implements PacketReceiver, ConnectionHost {
   receive(transport: Transport, bytes: Uint8Array, _host: string, _port: number, _link: object | null): void {
     if (transport !== this.transport) return;
     this.packetsReceived++;
-    const reason = this.process(bytes);
+    let reason: number;
+    try {
+      reason = this.process(bytes);
+    } catch (err) {
+      reason = PACKET_DROP.internal_error;
+      this.faults.report('handling a packet threw', err);
+    }
     if (reason >= 0) this.drops.packets[reason]!++;
     else this.packetsAccepted++;
   }
@@ -250,13 +260,13 @@ export class NetClient implements PacketReceiver, ConnectionHost {
     if ((this.state !== 'requesting' && this.state !== 'responding') || token === undefined) return PACKET_DROP.duplicate_handshake;
     const reason = openDenied(this.crypto, bytes, token.serverToClientKey);
     if (reason === undefined) return PACKET_DROP.handshake_invalid;
-    this.end(reason === DisconnectReason.ServerFull ? DisconnectReason.ServerFull : DisconnectReason.Kicked);
+    this.end(reason === DisconnectReason.ServerFull || reason === DisconnectReason.AddressLimit ? reason : DisconnectReason.Kicked);
     return -1;
   }
 
-  transportDrop(): void {
+  transportDrop(_transport: Transport, reason: number = PACKET_DROP.transport): void {
     this.packetsReceived++;
-    this.drops.packets[PACKET_DROP.transport]!++;
+    this.drops.packets[reason]!++;
   }
 
   linkClosed(transport: Transport): void {
@@ -268,7 +278,21 @@ export class NetClient implements PacketReceiver, ConnectionHost {
   // ---- ConnectionHost ------------------------------------------------------------------------
 
   transmit(_conn: Connection, packet: Uint8Array): void {
-    this.transport?.send(packet, this.host, this.port, null);
+    this.sendPacket(packet);
+  }
+
+  /** Hands one packet to the transport; a refusal or a throw is a counted send drop. */
+  private sendPacket(packet: Uint8Array): void {
+    const t = this.transport;
+    if (t === undefined) return;
+    let refused: number | void;
+    try {
+      refused = t.send(packet, this.host, this.port, null);
+    } catch (err) {
+      refused = SEND_DROP.send_failed;
+      this.faults.report('sending threw', err);
+    }
+    if (typeof refused === 'number' && refused >= 0) this.drops.sends[refused]!++;
   }
 
   deliver(_conn: Connection, channel: number, bytes: Uint8Array): void {
@@ -307,6 +331,12 @@ export class NetClient implements PacketReceiver, ConnectionHost {
       this.callHandler(() => this.handlers.connect?.(accept.tier));
       return;
     }
+    if (bytes[0] === CONTROL_TICKET) {
+      // A fresh resume ticket: the one before no longer redeems.
+      const ticket = decodeTicket(bytes);
+      if (ticket !== undefined && this.state === 'connected') this.resumeTicket = ticket;
+      return;
+    }
     if (bytes[0] === CONTROL_REKEY) {
       const rekey = decodeRekey(bytes, CONTROL_REKEY);
       if (rekey === undefined) return;
@@ -319,8 +349,8 @@ export class NetClient implements PacketReceiver, ConnectionHost {
       sk.fill(0);
       if (!ok) return;
       conn.installRxKey(rekey.phase, rx);
-      conn.pendingTxKey.set(tx);
-      conn.pendingTxPhase = rekey.phase;
+      conn.keys.pendingTx.set(tx);
+      conn.keys.pendingTxPhase = rekey.phase;
       conn.sendControl(encodeRekey(CONTROL_REKEY_ACK, rekey.phase, pk));
     }
   }
@@ -337,7 +367,7 @@ export class NetClient implements PacketReceiver, ConnectionHost {
 
   private sendHandshake(packet: Uint8Array): void {
     this.lastHandshakeSendMs = this.time.nowMs;
-    this.transport?.send(packet, this.host, this.port, null);
+    this.sendPacket(packet);
   }
 
   /** The link is gone but the session may live on: the caller reconnects with a new token. */
@@ -382,7 +412,6 @@ export class NetClient implements PacketReceiver, ConnectionHost {
 
   private handlerFailed(err: unknown): void {
     this.handlerErrors++;
-    if (this.handlers.error) this.handlers.error(err);
-    else console.error('chronos net: a handler threw:', err);
+    this.faults.report('a handler threw', err);
   }
 }

@@ -10,9 +10,11 @@
 // A step is every max(100 ms, 2 x smoothed RTT), so one cut has time to show in the
 // measurements before the next. The budget is a token bucket refilled at the effective rate and
 // holding at most BURST_MS of it: `budgetBytes()` is what the connection may still send now,
-// which is what interest management sizes each tick's snapshot to. Critical messages are
-// always sent and still consume tokens (they use the same link). Priority classes: in
-// conservative state low is suspended, in emergency medium and low.
+// which is what interest management sizes each tick's snapshot to. Critical messages are sent
+// the first time whatever the budget and still consume tokens (they use the same link); their
+// resends wait for the budget like everything else, so a peer that stops acking pulls no more
+// than the congestion rate (which its silence drives down). Priority classes: in conservative
+// state low is suspended, in emergency medium and low.
 
 import type { NetClock } from './clock.js';
 import type { RttEstimator } from './rtt.js';

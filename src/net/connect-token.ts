@@ -51,7 +51,9 @@ export const PUBLIC_TOKEN_FIXED_BYTES = 649;
 export const DEFAULT_TOKEN_EXPIRY_S = 30;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** A resume ticket stays valid this long after it was issued. */
-export const RESUME_TICKET_LIFETIME_MS = 24 * 3600 * 1000;
+/** A resume ticket redeems for 15 minutes; a connected client is sent a fresh one every
+ * TICKET_REFRESH_MS (server.ts), and while its session lives only the newest one redeems. */
+export const RESUME_TICKET_LIFETIME_MS = 15 * 60_000;
 /** Client ids are u64 on the wire and below 2^53 here, so they are exact JS numbers. */
 export const MAX_CLIENT_ID = Number.MAX_SAFE_INTEGER;
 

@@ -1,17 +1,20 @@
 // Control messages, carried reliably and in order on channel 7 (layouts in spec.ts):
 // ACCEPT (server -> client, first message of every link: tier, client id, timeout, resume
-// ticket), REKEY (server -> client: new key phase and a fresh server X25519 public key) and
-// REKEY_ACK (client -> server: the phase and the client's fresh public key).
+// ticket), REKEY (server -> client: new key phase and a fresh server X25519 public key),
+// REKEY_ACK (client -> server: the phase and the client's fresh public key) and TICKET (server
+// -> client: a fresh resume ticket, which retires the one before).
 
 import {
   ACCEPT_FIXED_BYTES,
   CONTROL_ACCEPT,
   CONTROL_REKEY,
   CONTROL_REKEY_ACK,
+  CONTROL_TICKET,
   KX_PUBLIC_KEY_BYTES,
   REKEY_BYTES,
   RESUME_TICKET_BYTES,
   SessionTier,
+  TICKET_FIXED_BYTES,
 } from './spec.js';
 import { readU32, readU64, writeU32, writeU64 } from './wire.js';
 
@@ -40,6 +43,19 @@ export function decodeAccept(b: Uint8Array): AcceptMessage | undefined {
   const ticketLength = b[16]!;
   if (ticketLength !== RESUME_TICKET_BYTES || b.length !== ACCEPT_FIXED_BYTES + ticketLength) return undefined;
   return { tier, clientId: readU64(b, 4), timeoutMs: readU32(b, 12), ticket: b.slice(ACCEPT_FIXED_BYTES) };
+}
+
+export function encodeTicket(ticket: Uint8Array): Uint8Array {
+  const b = new Uint8Array(TICKET_FIXED_BYTES + ticket.length);
+  b[0] = CONTROL_TICKET;
+  b[1] = ticket.length;
+  b.set(ticket, TICKET_FIXED_BYTES);
+  return b;
+}
+
+export function decodeTicket(b: Uint8Array): Uint8Array | undefined {
+  if (b.length !== TICKET_FIXED_BYTES + RESUME_TICKET_BYTES || b[0] !== CONTROL_TICKET || b[1] !== RESUME_TICKET_BYTES) return undefined;
+  return b.slice(TICKET_FIXED_BYTES);
 }
 
 export function encodeRekey(type: typeof CONTROL_REKEY | typeof CONTROL_REKEY_ACK, phase: number, publicKey: Uint8Array): Uint8Array {

@@ -4,17 +4,16 @@
 // so the receiver knows each fragment's offset and the total from the last one.
 //
 // Reassembly memory is bounded three ways: a group is allocated only for a fragment that
-// passed every check, unreliable groups per connection share a byte cap (REASSEMBLY_CAP_BYTES),
-// and a group that has not completed within REASSEMBLY_TIMEOUT_MS is freed. Reliable channels
-// send one fragmented message at a time, so each holds at most one group of its own.
+// passed every check, unreliable groups count against the connection's receive cap together
+// with what its reliable channels hold (at most MAX_REASSEMBLY_GROUPS of them), and a group that
+// has not completed within REASSEMBLY_TIMEOUT_MS is freed. Reliable channels send one
+// fragmented message at a time, so each holds at most one group of its own.
 
 import type { NetClock } from './clock.js';
 import { FRAGMENT_BYTES, MAX_FRAGMENTS, MAX_UNFRAGMENTED_BYTES } from './spec.js';
 
 /** The seed discards incomplete fragment sets after 5 s. */
 export const REASSEMBLY_TIMEOUT_MS = 5_000;
-/** Per connection, for unreliable groups: four 256 KiB messages in flight at once. */
-export const REASSEMBLY_CAP_BYTES = 1 << 20;
 /** Per connection, unreliable groups in progress at once. */
 export const MAX_REASSEMBLY_GROUPS = 16;
 
@@ -78,12 +77,16 @@ export class FragmentGroup {
 export class Reassembler {
   private readonly groups: FragmentGroup[] = [];
   bytes = 0;
+  /** The connection's receive cap, shared with what `heldElsewhere` reports. */
   readonly capBytes: number;
   private readonly clock: NetClock;
+  private readonly elsewhere: { heldElsewhere(): number } | null;
 
-  constructor(clock: NetClock, capBytes = REASSEMBLY_CAP_BYTES) {
+  /** `elsewhere` reports what else counts against the same cap (the reliable channels). */
+  constructor(clock: NetClock, capBytes: number, elsewhere: { heldElsewhere(): number } | null = null) {
     this.clock = clock;
     this.capBytes = capBytes;
+    this.elsewhere = elsewhere;
   }
 
   get groupCount(): number {
@@ -98,7 +101,8 @@ export class Reassembler {
   /** A new group, or undefined if the group count or byte cap would be exceeded. */
   start(channel: number, id: number, count: number): FragmentGroup | undefined {
     const bytes = count * FRAGMENT_BYTES;
-    if (this.groups.length >= MAX_REASSEMBLY_GROUPS || this.bytes + bytes > this.capBytes) return undefined;
+    const elsewhere = this.elsewhere === null ? 0 : this.elsewhere.heldElsewhere();
+    if (this.groups.length >= MAX_REASSEMBLY_GROUPS || elsewhere + this.bytes + bytes > this.capBytes) return undefined;
     const group = new FragmentGroup(channel, id, count, this.clock.nowMs);
     this.groups.push(group);
     this.bytes += bytes;

@@ -6,13 +6,18 @@
 //                            <----  CHALLENGE (208 B, sealed with the token's s2c key): server
 //                                            X25519 public key + a challenge token sealed with a
 //                                            key only the server knows (the stateless cookie)
-//   RESPONSE (208 B: challenge token + ---->  opens the cookie (proof the client receives at its
-//   client X25519 key, sealed with c2s)       address), then the body; derives session keys;
-//                                            the connection exists from here on
+//   RESPONSE (208 B: challenge token + ---->  opens the cookie, checks it was sent to this very
+//   client X25519 key, sealed with c2s)       address (proof the client receives there) and
+//                                            that it was never used; then the body; derives
+//                                            session keys; the connection exists from here on
 //                            <----  DATA with ACCEPT (session keys)
 //
 // Every reply is smaller than the packet it answers, so a spoofed source address gains an
-// attacker nothing. The server's X25519 key pair and the cookie key rotate every
+// attacker nothing. The cookie carries a keyed hash of the address (transport, host, port) the
+// CHALLENGE went to: a RESPONSE from any other address is refused (wrong_address), so a token
+// holder cannot open a session at someone else's address. The server remembers the sequence of
+// every cookie that opened a session until the cookie expires (single use: a recorded RESPONSE
+// replayed later would rebuild the same keys with the packet sequence back at 0). The server's X25519 key pair and the cookie key rotate every
 // KEY_ROTATION_MS (the previous pair stays valid for one more period), so each session key
 // depends on an ephemeral server key that is gone within two periods: forward secrecy without
 // a key-pair generation per handshake. Handshake nonces are (type, three zero bytes, u64
@@ -62,6 +67,9 @@ const CT_SERVER_SALT = 20;
 const CT_C2S = 24;
 const CT_S2C = 56;
 const CT_USER = 88;
+/** 8 bytes: keyed BLAKE2b of the address the CHALLENGE was sent to. */
+const CT_ADDRESS = 120;
+export const ADDRESS_TAG_BYTES = 8;
 
 interface KeyEpoch {
   epoch: number;
@@ -183,6 +191,7 @@ export class ServerHandshake {
   readonly denied = new Uint8Array(DENIED_BYTES);
   private readonly deniedPlain = new Uint8Array(1);
   private readonly opened: OpenedResponse;
+  private readonly tagScratch = new Uint8Array(16);
   /** Unix time for expiry checks, set by the server before each call (a field, not an argument,
    * so a flood of forged handshakes boxes no numbers). */
   unixNowMs = 0;
@@ -239,8 +248,9 @@ export class ServerHandshake {
   /** Set by the server: the key private tokens are sealed with. */
   serverTokenKey: Uint8Array | undefined;
 
-  /** Writes `challenge` for the opened token in `tokenPlain`; returns its length. */
-  writeChallenge(clientId: number, timeoutMs: number): number {
+  /** Writes `challenge` for the opened token in `tokenPlain`, bound to the address whose tag is
+   * `addressTag` (ADDRESS_TAG_BYTES); returns its length. */
+  writeChallenge(clientId: number, timeoutMs: number, addressTag: Uint8Array): number {
     const unixNowMs = this.unixNowMs;
     const epoch = this.keys.now;
     const cp = this.cookiePlainScratch;
@@ -256,6 +266,7 @@ export class ServerHandshake {
       cp[CT_S2C + i] = tp[48 + i]!;
       cp[CT_USER + i] = tp[80 + i]!;
     }
+    for (let i = 0; i < ADDRESS_TAG_BYTES; i++) cp[CT_ADDRESS + i] = addressTag[i]!;
     const seq = this.seq++;
     // The cookie: sealed with a key that never leaves the server; AD is the protocol id.
     handshakeNonce(this.nonce, COOKIE_NONCE_TYPE, seq);
@@ -275,15 +286,19 @@ export class ServerHandshake {
   }
 
   /**
-   * Opens the RESPONSE in `rx` (RESPONSE_BYTES, version checked): cookie, its age, then the
-   * body. Returns -1 (fields in the returned object and scratch views) or a PACKET_DROP index.
+   * Opens the RESPONSE in `rx` (RESPONSE_BYTES, version checked): cookie, its age, the address it
+   * was bound to (`addressTag`, computed for the sender), then the body. Returns -1 (fields in
+   * the returned object and scratch views) or a PACKET_DROP index.
    */
-  openResponse(rx: Uint8Array, cookieSealed: Uint8Array, body: Uint8Array, header: Uint8Array): number {
+  openResponse(rx: Uint8Array, cookieSealed: Uint8Array, body: Uint8Array, header: Uint8Array, addressTag: (out: Uint8Array) => void): number {
     const epoch = this.keys.find(rx[2]!);
     if (!epoch) return PACKET_DROP.token_expired;
     handshakeNonceFrom(this.nonce, COOKIE_NONCE_TYPE, rx);
     if (!this.crypto.open(this.cookiePlain, cookieSealed, this.protocolIdBytes, this.nonce, epoch.cookieKey)) return PACKET_DROP.token_invalid;
     if (this.unixNowMs - readU64(this.cookiePlain, CT_ISSUED) > CHALLENGE_TIMEOUT_MS) return PACKET_DROP.token_expired;
+    const tag = this.tagScratch;
+    addressTag(tag);
+    for (let i = 0; i < ADDRESS_TAG_BYTES; i++) if (this.cookiePlain[CT_ADDRESS + i] !== tag[i]) return PACKET_DROP.wrong_address;
     handshakeNonceFrom(this.nonce, PACKET_RESPONSE, rx);
     if (!this.crypto.open(this.responsePlain, body, header, this.nonce, this.clientToServerKey)) return PACKET_DROP.handshake_invalid;
     const o = this.opened;

@@ -10,7 +10,7 @@ export { Connection, type ConnectionStats, type ConnectionState } from './connec
 export { NetServer, type NetServerHandlers, type NetServerOptions, type NetServerStats } from './server.js';
 export { NetClient, type NetClientHandlers, type NetClientOptions, type ClientState } from './client.js';
 export { CongestionState, DEFAULT_CONGESTION, type CongestionOptions } from './congestion.js';
-export { PACKET_DROP_REASONS, MESSAGE_DROP_REASONS, type PacketDropReason, type MessageDropReason } from './drops.js';
+export { PACKET_DROP_REASONS, MESSAGE_DROP_REASONS, SEND_DROP_REASONS, type PacketDropReason, type MessageDropReason, type SendDropReason } from './drops.js';
 export type { Transport, PacketReceiver, TransportName } from './transport.js';
 export { WebSocketClientTransport, type WebSocketConstructor } from './transport-ws-client.js';
 export { MemoryNetwork, MemoryTransport } from './transport-memory.js';

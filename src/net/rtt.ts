@@ -1,6 +1,8 @@
 // Round-trip time measurement of one connection. Each ack of a packet's newest sequence gives a
 // sample: now - sent time - the ack delay the peer reported (the time our packet sat at the
-// peer before its reply left). Smoothed RTT and variance follow RFC 6298; jitter is RFC 3550's
+// peer before its reply left). The peer is not trusted with the RTO: its ack delay counts for at
+// most MAX_PEER_ACK_DELAY_MS (QUIC's max_ack_delay), and only while the adjusted sample stays
+// at or above the minimum RTT seen (RFC 9002 section 5.3). Smoothed RTT and variance follow RFC 6298; jitter is RFC 3550's
 // running mean of the difference between consecutive samples; the baseline is the minimum RTT
 // over the last BASELINE_WINDOW_MS (two half-window minima, so the baseline can rise again
 // after a route change). Loss is a per-packet moving average.
@@ -19,6 +21,10 @@ const JITTER_GAIN = 1 / 16;
 /** Retransmission timeout bounds: a tick and a half at 60 Hz, and one second. */
 export const MIN_RTO_MS = 25;
 export const MAX_RTO_MS = 1_000;
+/** The longest ack delay a peer may claim: it acks a packet that carried data within 20 ms
+ * (ACK_DELAY_MAX_MS) and a keep-alive with its next packet (within the 100 ms keep-alive
+ * interval), each plus one flush. More is not believed. */
+export const MAX_PEER_ACK_DELAY_MS = 128;
 
 export class RttEstimator {
   /** Smoothed round-trip time, ms; 0 until the first sample. */
@@ -33,6 +39,8 @@ export class RttEstimator {
   private minPreviousMs = Infinity;
   private windowStartMs = 0;
   private input = 0;
+  /** Smallest unadjusted sample since the last reset. */
+  minRttMs = Infinity;
   private readonly clock: NetClock;
 
   constructor(clock: NetClock) {
@@ -47,7 +55,10 @@ export class RttEstimator {
 
   /** The sample from the packet `sent` just acked, minus the peer's reported ack delay. */
   sampleAck(sent: SentPackets, ackDelayUnits: number): void {
-    this.input = this.clock.nowMs - sent.ackedSentAtMs - (ackDelayUnits * ACK_DELAY_UNIT_US) / 1000;
+    const latest = this.clock.nowMs - sent.ackedSentAtMs;
+    if (latest < this.minRttMs) this.minRttMs = latest;
+    const ackDelayMs = Math.min(MAX_PEER_ACK_DELAY_MS, (ackDelayUnits * ACK_DELAY_UNIT_US) / 1000);
+    this.input = latest - ackDelayMs >= this.minRttMs ? latest - ackDelayMs : latest;
     this.update();
   }
 
@@ -102,5 +113,6 @@ export class RttEstimator {
     this.loss = 0;
     this.minCurrentMs = Infinity;
     this.minPreviousMs = Infinity;
+    this.minRttMs = Infinity;
   }
 }

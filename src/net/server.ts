@@ -4,10 +4,14 @@
 //
 // Untrusted bytes are checked in a fixed order, each failure one counted drop (drops.ts):
 //   length (too_short, oversized) -> prefix (bad_prefix, wrong_direction) -> exact length ->
-//   version -> protocol id -> rate limit -> expiry -> decrypt -> replay -> payload.
+//   version -> protocol id -> rate limit -> expiry -> decrypt -> address (wrong_address) ->
+//   replay -> payload (sizes: too_large; room: receive_buffer_full).
 // A packet from an address without a connection reaches nothing but the preallocated handshake
 // buffers; state is created only for a RESPONSE that proves the sender holds a valid token and
-// receives at its address.
+// receives at its address (its cookie is bound to that address and opens one session), and
+// until the peer acks a packet there it is sent at most 3x what came from it. Anything that
+// still throws while one packet or one connection is handled is caught, counted and reported:
+// no packet, connection or handler ends the process.
 //
 // Sessions: a connection whose link dies (timeout, socket closed) is parked, not freed. A client
 // that reconnects with a token for the same client id gets the same Connection back: under 5 s
@@ -17,111 +21,49 @@
 // (which message numbers the client has received, for delta baselines).
 
 import { InvalidArgumentError } from '../core/errors.js';
-import { DEFAULT_CHANNELS, resolveChannels, type ChannelConfig, type ResolvedChannel } from './channel.js';
-import type { CongestionOptions } from './congestion.js';
-import { MAX_CLIENT_ID, privateTokenHasAddress, readPrivateToken, TokenIssuer } from './connect-token.js';
+import { DEFAULT_CHANNELS, resolveChannels, type ResolvedChannel } from './channel.js';
+import { DEFAULT_RECEIVE_BUFFER_BYTES } from './channel-set.js';
+import { TokenIssuer } from './connect-token.js';
 import { Connection, type ConnectionHost } from './connection.js';
-import { decodeRekey, encodeAccept, encodeRekey } from './control.js';
+import { encodeAccept } from './control.js';
+import { ServerCredentials } from './server-credentials.js';
 import type { NetCrypto } from './crypto.js';
-import { DropCounters, PACKET_DROP } from './drops.js';
-import { ServerHandshake } from './handshake.js';
-import { AddressTable } from './address-table.js';
+import { DropCounters, PACKET_DROP, SEND_DROP } from './drops.js';
+import { FaultReporter } from './faults.js';
 import { NetClock } from './clock.js';
 import { PacketIo } from './packet-io.js';
-import { AddressRateLimiter, TokenBucket } from './rate-limit.js';
+import { TokenBucket } from './rate-limit.js';
+import { HandshakeGate, type HandshakeHost } from './server-handshake.js';
+import type { NetServerHandlers, NetServerOptions, NetServerStats } from './server-options.js';
+import { SessionTable } from './session-table.js';
 import {
-  CONTROL_REKEY,
-  CONTROL_REKEY_ACK,
   DATA_OVERHEAD_BYTES,
   DEFAULT_PROTOCOL_ID,
   DISCONNECT_REASON_COUNT,
   DisconnectReason,
-  KEY_BYTES,
   MAX_PACKET_BYTES,
   PACKET_CHALLENGE,
   PACKET_DATA,
   PACKET_DENIED,
   PACKET_REQUEST,
-  PACKET_RESPONSE,
   PACKET_TYPE_MASK,
   PREFIX_RESERVED_MASK,
   PROTOCOL_VERSION,
-  REQUEST_BYTES,
-  REQUEST_TOKEN_OFFSET,
   RESPONSE_BYTES,
-  RESPONSE_SEALED_OFFSET,
   RESUME_WITHIN_MS,
   RESYNC_WITHIN_MS,
-  SEALED_PRIVATE_TOKEN_BYTES,
   SessionTier,
-  HANDSHAKE_HEADER_BYTES,
-  CHALLENGE_TOKEN_BYTES,
 } from './spec.js';
+import { DEFAULT_MAX_SEND_BYTES_PER_SEC } from './send-ceiling.js';
 import { Staging } from './staging.js';
 import type { PacketReceiver, Transport } from './transport.js';
-import { readU32, readU64 } from './wire.js';
 
-export interface NetServerHandlers {
-  /** A session began (New) or a client came back: Resume (< 5 s, nothing lost) or Resync
-   * (5-30 s: channels were reset, send it a fresh state). */
-  connect?(conn: Connection, tier: SessionTier): void;
-  /** The link was lost (timeout, socket closed); the session is parked for 30 s. */
-  interrupt?(conn: Connection, reason: DisconnectReason): void;
-  /** The session ended for good; `conn` must not be used any more. */
-  disconnect?(conn: Connection, reason: DisconnectReason): void;
-  /** A message arrived; `bytes` is only valid during the call. */
-  message?(conn: Connection, channel: number, bytes: Uint8Array): void;
-  /** The client has received every byte of message `messageNumber` on `channel`. */
-  acked?(conn: Connection, channel: number, messageNumber: number): void;
-  /** A handler above threw; the server carries on (default: console.error). */
-  error?(err: unknown): void;
-}
-
-export interface NetServerOptions {
-  crypto: NetCrypto;
-  /** 32 bytes; private connect tokens are sealed with it (share it with the token backend). */
-  secret: Uint8Array;
-  protocolId?: bigint;
-  channels?: readonly ChannelConfig[];
-  /** Sessions (connected + parked) at once; more are DENIED (default 1,000). */
-  maxConnections?: number;
-  /** If given, a connect token must list one of these addresses (netcode's server binding). */
-  publicAddresses?: readonly string[];
-  /** Monotonic clock, ms (default performance.now). */
-  now?: () => number;
-  /** Wall clock for token expiry, unix ms (default Date.now). */
-  unixNow?: () => number;
-  congestion?: Partial<CongestionOptions>;
-  rekeyIntervalMs?: number;
-  /** Idle interval before a keep-alive packet (default 100 ms, netcode's ten a second). */
-  keepaliveMs?: number;
-  /** Handshake packets per second per source IP (default 20, burst 40). */
-  handshakesPerIpPerSec?: number;
-  /** Key exchanges per second for the whole server (default 2,000). */
-  maxHandshakesPerSec?: number;
-  /** Inbound packets and bytes per second per connection (defaults 2,000 and 4 MiB). */
-  connectionPacketsPerSec?: number;
-  connectionBytesPerSec?: number;
-  handlers?: NetServerHandlers;
-}
-
-export interface NetServerStats {
-  connections: number;
-  parked: number;
-  packetsReceived: number;
-  packetsAccepted: number;
-  bytesReceived: number;
-  packetsSent: number;
-  bytesSent: number;
-  challengesSent: number;
-  handshakesCompleted: number;
-  handshakesDenied: number;
-  handlerErrors: number;
-}
+export type { NetServerHandlers, NetServerOptions, NetServerStats } from './server-options.js';
+export { TICKET_REFRESH_MS } from './server-credentials.js';
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
-export class NetServer implements PacketReceiver, ConnectionHost {
+export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost {
   readonly time = new NetClock();
   readonly io: PacketIo;
   readonly staging = new Staging();
@@ -131,29 +73,16 @@ export class NetServer implements PacketReceiver, ConnectionHost {
   readonly issuer: TokenIssuer;
   readonly channels: readonly ResolvedChannel[];
   readonly maxConnections: number;
+  readonly maxSessionsPerIp: number;
   private readonly crypto: NetCrypto;
-  private readonly hs: ServerHandshake;
-  private readonly table = new AddressTable<Connection>();
-  private readonly byClientId = new Map<number, Connection>();
-  private readonly sessions: Connection[] = [];
-  private readonly freeIds: number[] = [];
-  private nextId = 0;
+  private readonly gate: HandshakeGate;
+  private readonly sessions = new SessionTable();
   private readonly transports = new Set<Transport>();
   private readonly handlers: NetServerHandlers;
   private readonly clock: () => number;
   private readonly unixClock: () => number;
-  private readonly addressLimiter: AddressRateLimiter;
-  private readonly handshakeBudget: TokenBucket;
-  private readonly acceptedAddresses: Uint8Array[] | undefined;
   private readonly options: NetServerOptions;
-  private readonly sealedTokenView: Uint8Array;
-  private readonly cookieView: Uint8Array;
-  private readonly responseBodyView: Uint8Array;
-  private readonly responseHeaderView: Uint8Array;
-  private readonly sessionRx = new Uint8Array(KEY_BYTES);
-  private readonly sessionTx = new Uint8Array(KEY_BYTES);
-  private readonly tokenFields = { clientId: 0, timeoutMs: 0 };
-  private readonly rekeyKeys = new Map<Connection, { publicKey: Uint8Array; secretKey: Uint8Array }>();
+  private readonly credentials: ServerCredentials;
   private closed = false;
   // counters
   packetsReceived = 0;
@@ -165,6 +94,9 @@ export class NetServer implements PacketReceiver, ConnectionHost {
   handshakesCompleted = 0;
   handshakesDenied = 0;
   handlerErrors = 0;
+  /** Connections ended because their tick or flush threw (a contained bug). */
+  connectionFaults = 0;
+  private readonly faults: FaultReporter;
 
   constructor(options: NetServerOptions) {
     this.options = options;
@@ -175,26 +107,28 @@ export class NetServer implements PacketReceiver, ConnectionHost {
     if (!Number.isInteger(this.maxConnections) || this.maxConnections < 1) {
       throw new InvalidArgumentError(`maxConnections must be a positive integer, got ${this.maxConnections}`);
     }
+    this.maxSessionsPerIp = options.maxSessionsPerIp ?? this.maxConnections;
+    if (!Number.isInteger(this.maxSessionsPerIp) || this.maxSessionsPerIp < 1) {
+      throw new InvalidArgumentError(`maxSessionsPerIp must be a positive integer, got ${this.maxSessionsPerIp}`);
+    }
     this.clock = options.now ?? now;
     this.unixClock = options.unixNow ?? Date.now;
     this.handlers = options.handlers ?? {};
+    this.faults = new FaultReporter('chronos net', this.handlers.error);
     this.io = new PacketIo(this.crypto, protocolId);
     this.issuer = new TokenIssuer(this.crypto, options.secret, protocolId);
-    this.hs = new ServerHandshake(this.crypto, protocolId, this.clock());
-    this.hs.serverTokenKey = options.secret;
-    const seed = new Uint8Array(4);
-    this.crypto.randomBytes(seed);
-    const perIp = options.handshakesPerIpPerSec ?? 20;
-    this.addressLimiter = new AddressRateLimiter(this.time, perIp, perIp * 2, readU32(seed, 0));
-    const global = options.maxHandshakesPerSec ?? 2000;
-    this.handshakeBudget = new TokenBucket(this.time, global, global);
-    const encoder = new TextEncoder();
-    this.acceptedAddresses = options.publicAddresses?.map((a) => encoder.encode(a));
-    const rx = this.io.rx;
-    this.sealedTokenView = rx.subarray(REQUEST_TOKEN_OFFSET, REQUEST_TOKEN_OFFSET + SEALED_PRIVATE_TOKEN_BYTES);
-    this.cookieView = rx.subarray(HANDSHAKE_HEADER_BYTES, HANDSHAKE_HEADER_BYTES + CHALLENGE_TOKEN_BYTES);
-    this.responseHeaderView = rx.subarray(0, RESPONSE_SEALED_OFFSET);
-    this.responseBodyView = rx.subarray(RESPONSE_SEALED_OFFSET, RESPONSE_BYTES);
+    this.gate = new HandshakeGate(this, {
+      crypto: this.crypto,
+      secret: options.secret,
+      protocolId,
+      clock: this.time,
+      nowMs: this.clock(),
+      unixNow: this.unixClock,
+      handshakesPerIpPerSec: options.handshakesPerIpPerSec ?? 20,
+      maxHandshakesPerSec: options.maxHandshakesPerSec ?? 2000,
+      publicAddresses: options.publicAddresses,
+    });
+    this.credentials = new ServerCredentials(this.crypto, this.issuer, this.gate.hs.keys);
   }
 
   /** Starts receiving from a transport (UDP socket, WebSocket server, memory network). */
@@ -205,17 +139,15 @@ export class NetServer implements PacketReceiver, ConnectionHost {
 
   /** Every session, connected or parked. Do not modify. */
   get connections(): readonly Connection[] {
-    return this.sessions;
+    return this.sessions.list;
   }
 
   get connectionCount(): number {
-    let n = 0;
-    for (const c of this.sessions) if (c.state === 'connected') n++;
-    return n;
+    return this.sessions.connectedCount;
   }
 
   findClient(clientId: number): Connection | undefined {
-    return this.byClientId.get(clientId);
+    return this.sessions.ofClient(clientId);
   }
 
   // ---- receive -------------------------------------------------------------------------------
@@ -224,7 +156,14 @@ export class NetServer implements PacketReceiver, ConnectionHost {
     if (this.closed) return;
     this.packetsReceived++;
     this.bytesReceived += bytes.length;
-    const reason = this.process(transport, bytes, host, port, link);
+    let reason: number;
+    try {
+      reason = this.process(transport, bytes, host, port, link);
+    } catch (err) {
+      // Last resort: whatever one packet triggered stays with that packet.
+      reason = PACKET_DROP.internal_error;
+      this.faults.report('handling a packet threw', err);
+    }
     if (reason >= 0) this.drops.packets[reason]!++;
     else this.packetsAccepted++;
   }
@@ -243,77 +182,48 @@ export class NetServer implements PacketReceiver, ConnectionHost {
     if (type === PACKET_DATA) {
       if (length < DATA_OVERHEAD_BYTES) return PACKET_DROP.too_short;
       if (bytes[1] !== PROTOCOL_VERSION) return PACKET_DROP.bad_version;
-      const conn = this.table.get(host, port, link);
+      const conn = this.sessions.at(host, port, link);
       if (conn === undefined) return PACKET_DROP.unknown_address;
+      if (!conn.addressValidated) conn.creditReceived(length);
       if (conn.limiter !== null && !conn.limiter.allow(length)) return PACKET_DROP.rate_limited;
       this.io.load(bytes);
       return conn.receive(length);
     }
-    if (type === PACKET_REQUEST) return this.processRequest(transport, bytes, host, port, link);
-    return this.processResponse(transport, bytes, host, port, link);
+    if (type === PACKET_REQUEST) return this.gate.processRequest(transport, bytes, host, port, link);
+    return this.gate.processResponse(transport, bytes, host, port, link);
   }
 
-  private processRequest(transport: Transport, bytes: Uint8Array, host: string, port: number, link: object | null): number {
-    if (bytes.length !== REQUEST_BYTES) return PACKET_DROP.bad_length;
-    if (bytes[1] !== PROTOCOL_VERSION) return PACKET_DROP.bad_version;
-    if (!this.hs.protocolIdMatches(bytes, 4)) return PACKET_DROP.bad_protocol_id;
-    // The zero fields and the padding are not sealed, so they are checked: every bit counts.
-    if (bytes[2] !== 0 || bytes[3] !== 0) return PACKET_DROP.malformed;
-    for (let i = REQUEST_TOKEN_OFFSET + SEALED_PRIVATE_TOKEN_BYTES; i < REQUEST_BYTES; i++) if (bytes[i] !== 0) return PACKET_DROP.malformed;
-    // A REQUEST from an address that has a connection is answered too: the client restarted
-    // its handshake (its app restarted, or it noticed a dead link before we did) and the
-    // RESPONSE that follows replaces the old link. Answering keeps no state either way.
-    if (!this.addressLimiter.allow(host)) return PACKET_DROP.rate_limited;
-    this.io.load(bytes);
-    this.hs.unixNowMs = this.unixClock();
-    const verdict = this.hs.openRequest(this.io.rx, this.sealedTokenView);
-    if (verdict >= 0) return verdict;
-    const fields = this.tokenFields;
-    if (!readPrivateToken(this.hs.tokenPlain, fields)) return PACKET_DROP.token_invalid;
-    if (this.acceptedAddresses && !privateTokenHasAddress(this.hs.tokenPlain, this.acceptedAddresses)) return PACKET_DROP.wrong_server;
-    if (this.sessions.length >= this.maxConnections && !this.byClientId.has(fields.clientId)) {
-      const n = this.hs.writeDenied(this.hs.tokenServerToClientKey, DisconnectReason.ServerFull);
-      this.handshakesDenied++;
-      this.sendRaw(transport, this.hs.denied, n, host, port, link);
-      return -1;
-    }
-    const n = this.hs.writeChallenge(fields.clientId, fields.timeoutMs);
+  // ---- HandshakeHost -------------------------------------------------------------------------
+
+  refusal(clientId: number, host: string): DisconnectReason {
+    if (this.sessions.ofClient(clientId) !== undefined) return DisconnectReason.None;
+    if (this.sessions.size >= this.maxConnections) return DisconnectReason.ServerFull;
+    if (this.sessions.countAt(host) >= this.maxSessionsPerIp) return DisconnectReason.AddressLimit;
+    return DisconnectReason.None;
+  }
+
+  connectionAt(host: string, port: number, link: object | null): Connection | undefined {
+    return this.sessions.at(host, port, link);
+  }
+
+  sessionOf(clientId: number): Connection | undefined {
+    return this.sessions.ofClient(clientId);
+  }
+
+  challenged(): void {
     this.challengesSent++;
-    this.sendRaw(transport, this.hs.challenge, n, host, port, link);
-    return -1;
   }
 
-  private processResponse(transport: Transport, bytes: Uint8Array, host: string, port: number, link: object | null): number {
-    if (bytes.length !== RESPONSE_BYTES) return PACKET_DROP.bad_length;
-    if (bytes[1] !== PROTOCOL_VERSION) return PACKET_DROP.bad_version;
-    if (bytes[3] !== 0) return PACKET_DROP.malformed;
-    const existing = this.table.get(host, port, link);
-    // A client resends its RESPONSE until ACCEPT arrives: the copies cost nothing.
-    if (existing !== undefined && existing.handshakeSeq === readU64(bytes, 4)) return PACKET_DROP.duplicate_handshake;
-    if (!this.addressLimiter.allow(host)) return PACKET_DROP.rate_limited;
-    if (!this.handshakeBudget.take(1)) return PACKET_DROP.handshake_busy;
-    this.io.load(bytes);
-    this.hs.unixNowMs = this.unixClock();
-    const verdict = this.hs.openResponse(this.io.rx, this.cookieView, this.responseBodyView, this.responseHeaderView);
-    if (verdict >= 0) return verdict;
-    const opened = this.hs.response;
-    if (opened.clientId > MAX_CLIENT_ID) return PACKET_DROP.token_invalid;
-    // Handshake sequences only grow: a RESPONSE to an older challenge than the one that bound
-    // the session is a replay (it would otherwise move the session to the sender's address).
-    const session = this.byClientId.get(opened.clientId);
-    if (session !== undefined && readU64(bytes, 4) <= session.handshakeSeq) return PACKET_DROP.replayed;
-    if (!this.crypto.kxServerSessionKeys(this.sessionRx, this.sessionTx, opened.epoch.publicKey, opened.epoch.secretKey, this.hs.clientPublicKey)) {
-      return PACKET_DROP.handshake_invalid;
-    }
-    this.establish(transport, host, port, link, readU64(bytes, 4));
-    return -1;
+  denied(): void {
+    this.handshakesDenied++;
   }
 
-  private establish(transport: Transport, host: string, port: number, link: object | null, handshakeSeq: number): void {
+  establish(transport: Transport, host: string, port: number, link: object | null, handshakeSeq: number): void {
     const nowMs = this.time.nowMs;
-    const opened = this.hs.response;
+    const hs = this.gate.hs;
+    const opened = hs.response;
     const clientId = opened.clientId;
-    let conn = this.byClientId.get(clientId);
+    let conn = this.sessions.ofClient(clientId);
     let tier = SessionTier.New;
     if (conn !== undefined) {
       const age = nowMs - conn.lastRecvMs;
@@ -325,40 +235,45 @@ export class NetServer implements PacketReceiver, ConnectionHost {
       }
     }
     // A replaced address may still hold an older connection of another client: end it.
-    const squatter = this.table.get(host, port, link);
+    const squatter = this.sessions.at(host, port, link);
     if (squatter !== undefined) this.endSession(squatter, DisconnectReason.Replaced);
     if (conn === undefined) {
-      if (this.sessions.length >= this.maxConnections) {
-        const n = this.hs.writeDenied(this.hs.serverToClientKey, DisconnectReason.ServerFull);
+      const refusal = this.refusal(clientId, host);
+      if (refusal !== DisconnectReason.None) {
+        const n = hs.writeDenied(hs.serverToClientKey, refusal);
         this.handshakesDenied++;
-        this.sendRaw(transport, this.hs.denied, n, host, port, link);
+        this.sendRaw(transport, hs.denied, n, host, port, link);
         return;
       }
       conn = this.createConnection();
       conn.clientId = clientId;
-      this.byClientId.set(clientId, conn);
-      this.sessions.push(conn);
+      this.sessions.add(conn);
     }
-    conn.userData.set(this.hs.userData);
+    conn.userData.set(hs.userData);
     conn.timeoutMs = opened.timeoutMs;
     conn.handshakeSeq = handshakeSeq;
-    conn.bindLink(transport, host, port, link, { rx: this.sessionRx, tx: this.sessionTx, rxSalt: opened.clientSalt, txSalt: opened.serverSalt }, tier);
-    this.table.set(host, port, link, conn);
+    conn.bindLink(transport, host, port, link, { rx: this.gate.sessionRx, tx: this.gate.sessionTx, rxSalt: opened.clientSalt, txSalt: opened.serverSalt }, tier);
+    this.sessions.bindAddress(conn);
+    // The RESPONSE came from this address: what the server may send before it is validated.
+    conn.creditReceived(RESPONSE_BYTES);
     if (link !== null) transport.linkBound(link);
-    this.rekeyKeys.delete(conn);
-    conn.sendControl(encodeAccept({ tier, clientId, timeoutMs: opened.timeoutMs, ticket: this.issuer.issueTicket(clientId, this.hs.unixNowMs) }));
+    this.credentials.forget(conn);
+    conn.sendControl(encodeAccept({ tier, clientId, timeoutMs: opened.timeoutMs, ticket: this.credentials.newTicket(conn, hs.unixNowMs, nowMs) }));
     this.handshakesCompleted++;
     conn.flush();
     this.call(() => this.handlers.connect?.(conn, tier));
   }
 
   private createConnection(): Connection {
-    const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.nextId++;
-    const conn = new Connection(id, this, this.channels, {
+    const conn = new Connection(this.sessions.takeId(), this, this.channels, {
       timeoutMs: 10_000,
       rekeyIntervalMs: this.options.rekeyIntervalMs,
       keepaliveMs: this.options.keepaliveMs,
       congestion: this.options.congestion,
+      antiAmplification: true,
+      maxSendBytesPerSec: this.options.maxSendBytesPerSec ?? DEFAULT_MAX_SEND_BYTES_PER_SEC,
+      side: 'server',
+      receiveBufferBytes: this.options.maxReceiveBufferBytes ?? DEFAULT_RECEIVE_BUFFER_BYTES,
     });
     const packetsPerSec = this.options.connectionPacketsPerSec ?? 2000;
     const packets = new TokenBucket(this.time, packetsPerSec, 2 * packetsPerSec);
@@ -368,22 +283,37 @@ export class NetServer implements PacketReceiver, ConnectionHost {
     return conn;
   }
 
-  transportDrop(): void {
+  transportDrop(_transport: Transport, reason: number = PACKET_DROP.transport): void {
     this.packetsReceived++;
-    this.drops.packets[PACKET_DROP.transport]!++;
+    this.drops.packets[reason]!++;
   }
 
   linkClosed(_transport: Transport, link: object): void {
-    const conn = this.table.get('', 0, link);
+    const conn = this.sessions.at('', 0, link);
     if (conn !== undefined) this.lose(conn, DisconnectReason.TransportClosed);
   }
 
   // ---- ConnectionHost --------------------------------------------------------------------------
 
   transmit(conn: Connection, packet: Uint8Array): void {
+    this.send(conn.transport!, packet, conn.host, conn.port, conn.link);
+  }
+
+  /** Hands one packet to a transport; a refusal or a throw is a counted send drop. */
+  private send(transport: Transport, packet: Uint8Array, host: string, port: number, link: object | null): void {
+    let refused: number | void;
+    try {
+      refused = transport.send(packet, host, port, link);
+    } catch (err) {
+      refused = SEND_DROP.send_failed;
+      this.faults.report(`sending to ${transport.name} ${host}:${port} threw`, err);
+    }
+    if (typeof refused === 'number' && refused >= 0) {
+      this.drops.sends[refused]!++;
+      return;
+    }
     this.packetsSent++;
     this.bytesSent += packet.length;
-    conn.transport!.send(packet, conn.host, conn.port, conn.link);
   }
 
   deliver(conn: Connection, channel: number, bytes: Uint8Array): void {
@@ -407,20 +337,7 @@ export class NetServer implements PacketReceiver, ConnectionHost {
   }
 
   control(conn: Connection, bytes: Uint8Array): void {
-    const ack = decodeRekey(bytes, CONTROL_REKEY_ACK);
-    const keys = this.rekeyKeys.get(conn);
-    if (ack === undefined || keys === undefined || ack.phase !== conn.rekeyPhase) {
-      this.disconnect(conn, DisconnectReason.ProtocolError);
-      return;
-    }
-    if (!this.crypto.kxServerSessionKeys(this.sessionRx, this.sessionTx, keys.publicKey, keys.secretKey, ack.publicKey)) {
-      this.disconnect(conn, DisconnectReason.ProtocolError);
-      return;
-    }
-    this.rekeyKeys.delete(conn);
-    conn.installRxKey(ack.phase, this.sessionRx);
-    conn.switchTxKey(ack.phase, this.sessionTx);
-    conn.rekeyPhase = -1;
+    if (!this.credentials.control(conn, bytes)) this.disconnect(conn, DisconnectReason.ProtocolError);
   }
 
   peerDisconnected(conn: Connection, reason: number): void {
@@ -437,23 +354,42 @@ export class NetServer implements PacketReceiver, ConnectionHost {
   update(nowMs: number = this.clock()): void {
     if (this.closed) return;
     this.time.nowMs = nowMs;
-    this.hs.keys.rotate(nowMs);
-    for (let i = 0; i < this.sessions.length; i++) {
-      const conn = this.sessions[i]!;
-      if (conn.state === 'connected') {
-        const reason = conn.tick();
-        if (reason !== DisconnectReason.None) {
-          this.lose(conn, reason);
-          continue;
+    this.gate.hs.keys.rotate(nowMs);
+    const list = this.sessions.list;
+    for (let i = 0; i < list.length; i++) {
+      const conn = list[i]!;
+      try {
+        if (conn.state === 'connected') {
+          const reason = conn.tick();
+          if (reason !== DisconnectReason.None) {
+            this.lose(conn, reason);
+            continue;
+          }
+          this.credentials.refresh(conn, nowMs, this.unixClock());
+          conn.flush();
+        } else if (conn.state === 'parked' && nowMs - conn.lastRecvMs >= RESYNC_WITHIN_MS) {
+          this.endSession(conn, DisconnectReason.SessionExpired);
+          i--;
         }
-        if (conn.needsRekey()) this.startRekey(conn);
-        conn.flush();
-      } else if (conn.state === 'parked' && nowMs - conn.lastRecvMs >= RESYNC_WITHIN_MS) {
-        this.endSession(conn, DisconnectReason.SessionExpired);
-        i--;
+      } catch (err) {
+        // Last resort: a connection whose timers or flush threw is ended; the others carry on.
+        this.faulted(conn, err);
+        if (list[i] !== conn) i--;
       }
     }
     this.staging.reset();
+  }
+
+  /** Ends a connection that threw. */
+  private faulted(conn: Connection, err: unknown): void {
+    this.connectionFaults++;
+    this.faults.report(`connection ${conn.id} (${conn.address}) threw and was closed`, err);
+    if (conn.state === 'closed') return;
+    try {
+      this.endSession(conn, DisconnectReason.ProtocolError);
+    } catch (again) {
+      this.faults.report(`closing connection ${conn.id} threw`, again);
+    }
   }
 
   /**
@@ -472,11 +408,11 @@ export class NetServer implements PacketReceiver, ConnectionHost {
     if (config === undefined) throw new InvalidArgumentError(`channel ${channel} does not exist (the server has ${this.channels.length})`);
     if (config.reliable) {
       const copy = bytes.slice();
-      for (const conn of this.sessions) if (conn.state === 'connected' && conn.accepted) conn.sendBorrowed(channel, copy);
+      for (const conn of this.sessions.list) if (conn.state === 'connected' && conn.accepted) conn.sendBorrowed(channel, copy);
       return;
     }
     let off = -1;
-    for (const conn of this.sessions) {
+    for (const conn of this.sessions.list) {
       if (conn.state !== 'connected' || !conn.accepted) continue;
       if (off < 0) off = this.staging.stage(bytes);
       conn.sendStaged(channel, off, bytes.length);
@@ -491,49 +427,42 @@ export class NetServer implements PacketReceiver, ConnectionHost {
     this.endSession(conn, reason);
   }
 
-  private startRekey(conn: Connection): void {
-    const epoch = this.hs.keys.now;
-    const phase = conn.txPhase ^ 1;
-    conn.rekeyPhase = phase;
-    this.rekeyKeys.set(conn, { publicKey: epoch.publicKey.slice(), secretKey: epoch.secretKey.slice() });
-    conn.sendControl(encodeRekey(CONTROL_REKEY, phase, epoch.publicKey));
+  /**
+   * The client id a resume ticket vouches for, or undefined: forged, foreign, expired, or
+   * retired (its client's session lives and was sent a newer ticket since). For the token
+   * backend: a ticket that redeems gets a connect token for that client id.
+   */
+  redeemTicket(ticket: Uint8Array): number | undefined {
+    return this.credentials.redeem(ticket, this.unixClock(), (id) => this.sessions.ofClient(id));
   }
 
   /** The link died: park the session. */
   private lose(conn: Connection, reason: DisconnectReason): void {
     this.unbind(conn, true);
     conn.park();
-    this.rekeyKeys.delete(conn);
+    this.credentials.forget(conn);
     this.disconnects[reason]!++;
     this.call(() => this.handlers.interrupt?.(conn, reason));
   }
 
   private unbind(conn: Connection, closeLink: boolean): void {
     if (conn.transport === null) return;
-    this.table.delete(conn.host, conn.port, conn.link);
+    this.sessions.unbindAddress(conn);
     if (closeLink && conn.link !== null) conn.transport.closeLink(conn.link);
   }
 
   private endSession(conn: Connection, reason: number): void {
     if (conn.state === 'closed') return;
     this.unbind(conn, true);
-    this.byClientId.delete(conn.clientId);
-    const i = this.sessions.indexOf(conn);
-    if (i >= 0) {
-      this.sessions[i] = this.sessions[this.sessions.length - 1]!;
-      this.sessions.pop();
-    }
-    this.freeIds.push(conn.id);
-    this.rekeyKeys.delete(conn);
+    this.sessions.remove(conn);
+    this.credentials.forget(conn);
     conn.close();
     this.disconnects[reason < DISCONNECT_REASON_COUNT ? reason : DisconnectReason.ProtocolError]!++;
     this.call(() => this.handlers.disconnect?.(conn, reason));
   }
 
-  private sendRaw(transport: Transport, buf: Uint8Array, length: number, host: string, port: number, link: object | null): void {
-    this.packetsSent++;
-    this.bytesSent += length;
-    transport.send(length === buf.length ? buf : buf.subarray(0, length), host, port, link);
+  sendRaw(transport: Transport, buf: Uint8Array, length: number, host: string, port: number, link: object | null): void {
+    this.send(transport, length === buf.length ? buf : buf.subarray(0, length), host, port, link);
   }
 
   private call(fn: () => void): void {
@@ -547,14 +476,13 @@ export class NetServer implements PacketReceiver, ConnectionHost {
   /** A game handler threw: report it; the network state stays consistent. */
   private handlerFailed(err: unknown): void {
     this.handlerErrors++;
-    if (this.handlers.error) this.handlers.error(err);
-    else console.error('chronos net: a handler threw:', err);
+    this.faults.report('a handler threw', err);
   }
 
   stats(): NetServerStats {
     return {
       connections: this.connectionCount,
-      parked: this.sessions.length - this.connectionCount,
+      parked: this.sessions.size - this.connectionCount,
       packetsReceived: this.packetsReceived,
       packetsAccepted: this.packetsAccepted,
       bytesReceived: this.bytesReceived,
@@ -570,11 +498,11 @@ export class NetServer implements PacketReceiver, ConnectionHost {
   /** Disconnects everyone (ServerClosed) and closes the transports. */
   async close(): Promise<void> {
     if (this.closed) return;
-    for (const conn of [...this.sessions]) this.disconnect(conn, DisconnectReason.ServerClosed);
+    for (const conn of [...this.sessions.list]) this.disconnect(conn, DisconnectReason.ServerClosed);
     this.closed = true;
     await Promise.all([...this.transports].map((t) => t.close()));
     this.transports.clear();
-    this.table.clear();
+    this.sessions.clearAddresses();
   }
 }
 

@@ -156,6 +156,9 @@ export const DENIED_BYTES = HANDSHAKE_HEADER_BYTES + 1 + MAC_BYTES;
 export const CONTROL_ACCEPT = 1;
 export const CONTROL_REKEY = 2;
 export const CONTROL_REKEY_ACK = 3;
+/** TICKET (server -> client): type u8, ticket length u8, ticket: a fresh resume ticket. */
+export const CONTROL_TICKET = 4;
+export const TICKET_FIXED_BYTES = 2;
 /** ACCEPT: type u8, tier u8, u16 zero, client id u64, timeout ms u32, ticket length u8, ticket. */
 export const ACCEPT_FIXED_BYTES = 17;
 /** REKEY / REKEY_ACK: type u8, new key phase u8, X25519 public key 32. */
@@ -177,8 +180,10 @@ export enum DisconnectReason {
   HandshakeTimeout = 9,
   TransportClosed = 10,
   SessionExpired = 11,
+  /** Too many sessions from the client's IP address (NetServerOptions.maxSessionsPerIp). */
+  AddressLimit = 12,
 }
-export const DISCONNECT_REASON_COUNT = 12;
+export const DISCONNECT_REASON_COUNT = 13;
 
 export function disconnectReasonName(reason: number): string {
   return DisconnectReason[reason] ?? `Unknown(${reason})`;

@@ -4,6 +4,11 @@
 // nothing is allocated per packet. If every slot is busy (the kernel send queue is backed up),
 // a fresh buffer is used and counted.
 //
+// Addresses no reply can reach are refused both ways: a datagram from source port 0 (Linux
+// delivers them) is dropped before the protocol sees it, and a send to a port outside 1..65535
+// is a counted drop (dgram would throw ERR_SOCKET_BAD_PORT synchronously, inside the message
+// listener that answered). Any other synchronous throw from dgram is caught and counted too.
+//
 // A connected socket (a client's) sends synchronously (no address lookup), so it skips the
 // callbacks: an exactly sized view of one buffer goes out, and the buffer is reused at once
 // unless the kernel queued the datagram, in which case it stays pinned (with any others
@@ -11,6 +16,7 @@
 
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { PACKET_DROP, SEND_DROP } from './drops.js';
 import { MAX_PACKET_BYTES } from './spec.js';
 import type { PacketReceiver, Transport } from './transport.js';
 import { ViewCache } from './wire.js';
@@ -52,6 +58,8 @@ export class UdpTransport implements Transport {
   private onDrained: (() => void) | undefined;
   poolMisses = 0;
   sendErrors = 0;
+  /** Sends refused because the peer's port cannot be sent to. */
+  unanswerable = 0;
   private closed = false;
 
   /** Wraps a bound socket (the server binds it itself to report port conflicts). */
@@ -67,7 +75,10 @@ export class UdpTransport implements Transport {
         if (--this.inFlight === 0 && this.onDrained) this.onDrained();
       });
     }
-    socket.on('message', (msg, rinfo) => this.receiver?.receive(this, msg, rinfo.address, rinfo.port, null));
+    socket.on('message', (msg, rinfo) => {
+      if (rinfo.port === 0) this.receiver?.transportDrop(this, PACKET_DROP.unanswerable);
+      else this.receiver?.receive(this, msg, rinfo.address, rinfo.port, null);
+    });
     // An ICMP error from a peer that went away surfaces here; the timeout handles the peer.
     socket.on('error', () => this.sendErrors++);
   }
@@ -110,11 +121,12 @@ export class UdpTransport implements Transport {
     this.receiver = receiver;
   }
 
-  send(bytes: Uint8Array, host: string, port: number): void {
-    if (this.closed) return;
-    if (this.connected) {
-      this.sendConnected(bytes);
-      return;
+  send(bytes: Uint8Array, host: string, port: number): number {
+    if (this.closed) return SEND_DROP.link_closed;
+    if (this.connected) return this.sendConnected(bytes);
+    if (!(port >= 1 && port <= 65535 && (port | 0) === port)) {
+      this.unanswerable++;
+      return SEND_DROP.unanswerable;
     }
     const n = this.poolSize;
     for (let k = 0; k < n; k++) {
@@ -125,16 +137,37 @@ export class UdpTransport implements Transport {
       this.inFlight++;
       const buf = this.pool[i]!;
       buf.set(bytes);
-      if (this.connected) this.socket.send(buf, 0, bytes.length, this.done[i]);
-      else this.socket.send(buf, 0, bytes.length, port, host, this.done[i]);
-      return;
+      try {
+        this.socket.send(buf, 0, bytes.length, port, host, this.done[i]);
+      } catch {
+        // Thrown before dgram took the buffer: the callback will not come.
+        this.done[i]!(null);
+        this.sendErrors++;
+        return SEND_DROP.send_failed;
+      }
+      return -1;
     }
     this.poolMisses++;
-    if (this.connected) this.socket.send(Buffer.from(bytes));
-    else this.socket.send(Buffer.from(bytes), port, host);
+    try {
+      this.socket.send(Buffer.from(bytes), port, host);
+    } catch {
+      this.sendErrors++;
+      return SEND_DROP.send_failed;
+    }
+    return -1;
   }
 
-  private sendConnected(bytes: Uint8Array): void {
+  private sendConnected(bytes: Uint8Array): number {
+    try {
+      this.sendConnectedUnguarded(bytes);
+    } catch {
+      this.sendErrors++;
+      return SEND_DROP.send_failed;
+    }
+    return -1;
+  }
+
+  private sendConnectedUnguarded(bytes: Uint8Array): void {
     const socket = this.socket;
     if (this.pinned > 0 && socket.getSendQueueCount() === 0) {
       // The kernel took everything queued: every pinned buffer is free again.

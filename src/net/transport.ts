@@ -11,14 +11,20 @@ export interface PacketReceiver {
   receive(transport: Transport, bytes: Uint8Array, host: string, port: number, link: object | null): void;
   /** A connection-oriented link closed (the WebSocket went away). */
   linkClosed(transport: Transport, link: object): void;
-  /** The transport discarded something that is not a packet (a text frame): counted. */
-  transportDrop(transport: Transport): void;
+  /** The transport discarded something before the protocol saw it: counted under `reason` (a
+   * PACKET_DROP index; default `transport`: a text frame, a frame from a closed link). */
+  transportDrop(transport: Transport, reason?: number): void;
 }
 
 export interface Transport {
   readonly name: TransportName;
-  /** Sends one packet; the caller may reuse `bytes` as soon as this returns. */
-  send(bytes: Uint8Array, host: string, port: number, link: object | null): void;
+  /**
+   * Sends one packet; the caller may reuse `bytes` as soon as this returns. Returns a SEND_DROP
+   * index (drops.ts) if the packet was not handed on (an address it cannot send to, a full link
+   * queue), which the endpoint counts; nothing or -1 otherwise. It may still throw: the
+   * endpoint counts that as `send_failed`.
+   */
+  send(bytes: Uint8Array, host: string, port: number, link: object | null): number | void;
   /** Where incoming packets go. */
   attach(receiver: PacketReceiver): void;
   /** Closes one link of a connection-oriented transport (no-op for datagrams). */

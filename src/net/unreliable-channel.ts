@@ -99,7 +99,8 @@ export class UnreliableChannel {
           continue;
         }
         const cost = unreliableWireBytes(length);
-        if (budget.limited && budget.bytes < cost) {
+        // Critical messages ignore the congestion budget but not the hard ceiling.
+        if ((budget.limited && budget.bytes < cost) || budget.ceiling < cost) {
           this.sink.messageDropped(MESSAGE_DROP.over_budget);
           this.head++;
           continue;
@@ -108,11 +109,13 @@ export class UnreliableChannel {
           if (!w.fits(MESSAGE_BLOCK_HEADER_BYTES + length)) return WRITE_FULL;
           w.writeMessage(channel, num & 0xffff, src, base, length);
           budget.bytes -= cost;
+          budget.ceiling -= cost;
           this.track(num, 1);
           this.head++;
           continue;
         }
         budget.bytes -= cost;
+        budget.ceiling -= cost;
         this.track(num, count);
       } else if (frag < 0) frag = 0;
       for (; frag < count; frag++) {

@@ -43,6 +43,17 @@ Options:
   --aoi-radius <m>     Interest management: each client hears what is within this radius of its
                        avatar or camera (default ${DEFAULT_AOI_RADIUS_M})
   --no-interest        Arena mode: no interest-managed snapshots (the rollback session alone)
+
+Security (see the README's Security section):
+  --max-sessions-per-ip <n>   Sessions one IP address may hold (default ${DEFAULT_CONFIG.maxSessionsPerIp})
+  --connect-rate <n>          Connect tokens per minute per IP from POST /connect (default ${DEFAULT_CONFIG.connectRatePerIp})
+  --allow-origin <origin>     Another origin whose pages may open /ws (repeatable; * for any;
+                              default: the page's own origin only)
+  --idle-seconds <s>          Arena mode: seconds without input before a player is made a
+                              spectator (default ${DEFAULT_CONFIG.idleSeconds}; 0 = never)
+  --admin-token <token>       /players, /metrics and the detailed /healthz for Authorization:
+                              Bearer <token> from any address (default: loopback only)
+  --max-http-connections <n>  HTTP/WebSocket connections at once (default ${DEFAULT_CONFIG.maxHttpConnections})
   -h, --help           Show this help
   -v, --version        Show the version
 `;
@@ -91,6 +102,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
         'tick-hz': { type: 'string' },
         'aoi-radius': { type: 'string' },
         'no-interest': { type: 'boolean' },
+        'max-sessions-per-ip': { type: 'string' },
+        'connect-rate': { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
+        'idle-seconds': { type: 'string' },
+        'admin-token': { type: 'string' },
+        'max-http-connections': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -121,6 +138,16 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
   if (maxPlayers !== undefined) config.maxPlayers = maxPlayers;
   if (worldSizeM !== undefined) config.worldSizeM = worldSizeM;
   if (values.host !== undefined) config.host = values.host;
+  const maxSessionsPerIp = parseNumber('--max-sessions-per-ip', values['max-sessions-per-ip'], true);
+  const connectRatePerIp = parseNumber('--connect-rate', values['connect-rate'], true);
+  const idleSeconds = parseNumber('--idle-seconds', values['idle-seconds'], false);
+  const maxHttpConnections = parseNumber('--max-http-connections', values['max-http-connections'], true);
+  if (maxSessionsPerIp !== undefined) config.maxSessionsPerIp = maxSessionsPerIp;
+  if (connectRatePerIp !== undefined) config.connectRatePerIp = connectRatePerIp;
+  if (idleSeconds !== undefined) config.idleSeconds = idleSeconds;
+  if (maxHttpConnections !== undefined) config.maxHttpConnections = maxHttpConnections;
+  if (values['allow-origin'] !== undefined) config.allowedOrigins = values['allow-origin'];
+  if (values['admin-token'] !== undefined) config.adminToken = values['admin-token'];
   const aoiRadiusM = parseNumber('--aoi-radius', values['aoi-radius'], false);
   if (values['no-interest'] && aoiRadiusM !== undefined) throw new UsageError('--aoi-radius and --no-interest exclude each other');
   if (aoiRadiusM !== undefined) {
@@ -158,6 +185,12 @@ const FLAG_OF_OPTION: Record<string, string> = {
   workers: '--workers',
   worldSizeM: '--world-size',
   interest: '--aoi-radius',
+  maxSessionsPerIp: '--max-sessions-per-ip',
+  connectRatePerIp: '--connect-rate',
+  allowedOrigins: '--allow-origin',
+  idleSeconds: '--idle-seconds',
+  adminToken: '--admin-token',
+  maxHttpConnections: '--max-http-connections',
 };
 
 function urlHost(host: string): string {

@@ -12,6 +12,7 @@ import { createServer, type Server } from 'node:http';
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { Counter } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { FixedStepClock } from '../core/clock.js';
 import { resolveConfig, type ChronosConfig, type PartialConfig } from '../core/config.js';
@@ -117,6 +118,9 @@ export class GameServer {
   private statusTickMs = 0;
   private statusBytes = 0;
   private statusAt = 0;
+  /** Ticks that threw (counted, logged at most once a second; the loop carries on). */
+  private readonly tickErrors: Counter;
+  private lastTickErrorLogMs = -Infinity;
 
   /** Loads the module, builds the world and starts listening. */
   static async start(options: GameServerOptions = {}): Promise<GameServer> {
@@ -134,7 +138,7 @@ export class GameServer {
     let server: GameServer | undefined;
     if (mode === 'arena') {
       const params = demoGameParams(config, maxPlayers ?? DEFAULT_MAX_PLAYERS, rules);
-      host = new PlayHost(createDemoGame(arena, params, 'server-world'), params);
+      host = new PlayHost(createDemoGame(arena, params, 'server-world'), params, { idleFrames: Math.round(config.idleSeconds * config.tickHz) });
     } else {
       const params = worldGameParams(config, config.maxClients, rules);
       const reachM = params.lagCompensation.rangeM + SHOT_SLACK_M;
@@ -186,7 +190,11 @@ export class GameServer {
     this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
     this.overload = new OverloadGovernor(config.tickHz);
     registerOverloadMetrics(this.metrics.registry, this.overload, config.tickHz);
+    this.tickErrors = new Counter({ name: 'chronos_tick_errors_total', help: 'Ticks that threw (contained: the loop carries on)', registers: [this.metrics.registry] });
+    // Bounded HTTP: headers within httpHeadersTimeoutMs, the whole request within
+    // httpRequestTimeoutMs (checked every second), at most maxHttpConnections sockets.
     this.http = createServer(
+      { headersTimeout: config.httpHeadersTimeoutMs, requestTimeout: config.httpRequestTimeoutMs, keepAliveTimeout: 5_000, connectionsCheckingInterval: Math.min(1_000, config.httpHeadersTimeoutMs) },
       createRequestHandler({
         staticFiles,
         registry: this.metrics.registry,
@@ -194,8 +202,10 @@ export class GameServer {
         players: () => this.host.playerInfo(),
         game: () => this.gameInfo(),
         connect: (req, res) => this.net.handleConnect(req, res),
+        adminToken: config.adminToken,
       }),
     );
+    this.http.maxConnections = config.maxHttpConnections;
     // One protocol packet per frame: anything larger is refused by ws (close code 1009).
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PACKET_BYTES });
     this.http.on('upgrade', (req, socket, head) => {
@@ -208,6 +218,12 @@ export class GameServer {
       if (path !== '/ws') {
         this.metrics.connectionsRejected.inc({ reason: 'bad_upgrade_path' });
         socket.destroy();
+        return;
+      }
+      const refused = this.net.refuseUpgrade(req);
+      if (refused !== undefined) {
+        this.metrics.connectionsRejected.inc({ reason: refused });
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
@@ -345,7 +361,19 @@ export class GameServer {
 
   private loop(): void {
     const due = this.clock.advance(performance.now());
-    for (let i = 0; i < due; i++) this.runTick();
+    for (let i = 0; i < due; i++) {
+      try {
+        this.runTick();
+      } catch (err) {
+        // Last resort: one tick's bug must not stop the world for everyone.
+        this.tickErrors.inc();
+        const nowMs = performance.now();
+        if (nowMs - this.lastTickErrorLogMs >= 1000) {
+          this.lastTickErrorLogMs = nowMs;
+          this.log(`chronos: a tick threw (counted in chronos_tick_errors_total): ${(err as Error)?.stack ?? String(err)}`);
+        }
+      }
+    }
     if (this.clock.overruns !== this.reportedOverruns) {
       this.metrics.tickOverruns.inc(this.clock.overruns - this.reportedOverruns);
       this.metrics.droppedTicks.inc(this.clock.droppedTicks - this.reportedDroppedTicks);

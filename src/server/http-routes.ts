@@ -1,7 +1,14 @@
 // HTTP routes of the demo server: the web page (with the cross-origin isolation headers that
 // let it use shared WebAssembly memory), /healthz as JSON, /metrics for Prometheus and /players
 // (who plays, where, with how many hit points: the authoritative state, as JSON).
+//
+// Exposure: /players, /metrics and the detailed /healthz are for operators. Without an admin
+// token they answer loopback callers only (403 for others); with one (--admin-token) they answer
+// `Authorization: Bearer <token>` from any address, loopback included (401 without it: behind
+// a reverse proxy on the same machine every request comes from loopback). /healthz answers
+// everyone, with {"status": ...} alone for those who are not admitted.
 
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { StaticFile } from './static-files.js';
@@ -23,6 +30,32 @@ export interface RouteContext {
   game?(): unknown;
   /** POST /connect: issues a connect token (the network layer's handshake starts with it). */
   connect?(req: IncomingMessage, res: ServerResponse): void;
+  /** Bearer token for the operator routes from any address ('' or absent: loopback only). */
+  adminToken?: string;
+}
+
+/** 127.0.0.0/8, ::1 and IPv4-mapped loopback. */
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4.startsWith('127.') || address === '::1';
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+/** 'ok' if the request may see operator routes, else the status to refuse with. */
+function admission(req: IncomingMessage, adminToken: string | undefined): 'ok' | 401 | 403 {
+  if (!adminToken) return isLoopback(req.socket.remoteAddress) ? 'ok' : 403;
+  const header = req.headers.authorization ?? '';
+  const presented = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  // Compared as digests in constant time: the comparison leaks neither length nor prefix.
+  return presented !== '' && timingSafeEqual(sha256(presented), sha256(adminToken)) ? 'ok' : 401;
+}
+
+function refuse(res: ServerResponse, status: 401 | 403, head: boolean): void {
+  if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  const why = status === 401 ? 'needs Authorization: Bearer <admin token>' : 'answers loopback only (or configure --admin-token)';
+  send(res, status, 'text/plain; charset=utf-8', `${status === 401 ? 'unauthorized' : 'forbidden'}: this route ${why}\n`, head);
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string | Buffer, head: boolean): void {
@@ -65,12 +98,21 @@ export function createRequestHandler(ctx: RouteContext): (req: IncomingMessage, 
       return;
     }
     if (path === '/healthz') {
-      send(res, 200, 'application/json', JSON.stringify(ctx.health()) + '\n', head);
+      const health = ctx.health();
+      const body = admission(req, ctx.adminToken) === 'ok' ? health : { status: health.status };
+      send(res, 200, 'application/json', JSON.stringify(body) + '\n', head);
       return;
     }
     if (path === '/game.json' && ctx.game) {
       send(res, 200, 'application/json', JSON.stringify(ctx.game()) + '\n', head);
       return;
+    }
+    if (path === '/players' || path === '/metrics') {
+      const admitted = admission(req, ctx.adminToken);
+      if (admitted !== 'ok') {
+        refuse(res, admitted, head);
+        return;
+      }
     }
     if (path === '/players' && ctx.players) {
       send(res, 200, 'application/json', JSON.stringify(ctx.players()) + '\n', head);

@@ -2,7 +2,10 @@
 // WebSocket on /ws for browsers, carrying the very same packets), the POST /connect endpoint
 // that issues connect tokens, and the /metrics wiring. A real deployment issues tokens from its
 // own authenticated web backend with the same secret (TokenIssuer); the demo hands one to
-// anyone who asks, and re-issues the same client id to a caller that shows its resume ticket.
+// anyone who asks (at most connectRatePerIp a minute per address), and re-issues the same
+// client id to a caller that shows its resume ticket. /ws upgrades carrying an Origin header
+// are taken from the page's own origin and the configured ones only (a browser always sends
+// Origin; other clients need none).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:dgram';
@@ -10,6 +13,8 @@ import type { WebSocketServer } from 'ws';
 import type { ChronosConfig } from '../core/config.js';
 import type { ChannelConfig } from '../net/channel.js';
 import type { NetCrypto } from '../net/crypto.js';
+import { NetClock } from '../net/clock.js';
+import { AddressRateLimiter } from '../net/rate-limit.js';
 import { NetServer, type NetServerHandlers } from '../net/server.js';
 import { SERVER_SOCKET_BUFFER_BYTES, UdpTransport } from '../net/transport-udp.js';
 import { WebSocketServerTransport } from '../net/transport-ws.js';
@@ -63,22 +68,31 @@ export class NetHost {
   private readonly metrics: ServerMetrics;
   /** The network workers owning the UDP connections (world mode with --workers), if any. */
   pool: NetWorkerPool | undefined;
+  private readonly connectClock = new NetClock();
+  private readonly connectLimiter: AddressRateLimiter;
+  private readonly connectRetryAfterS: number;
   tokensIssued = 0;
 
   constructor(options: NetHostOptions) {
     this.crypto = options.crypto;
     this.config = options.config;
     this.httpPort = options.httpPort;
+    this.metrics = options.metrics;
+    const perSec = options.config.connectRatePerIp / 60;
+    const seed = new Uint8Array(4);
+    this.crypto.randomBytes(seed);
+    this.connectLimiter = new AddressRateLimiter(this.connectClock, perSec, Math.max(1, Math.floor(options.config.connectRatePerIp / 3)), readU32(seed, 0));
+    this.connectRetryAfterS = Math.max(1, Math.ceil(1 / perSec));
     const secret = options.secret ?? new Uint8Array(32);
     if (options.secret === undefined) this.crypto.randomBytes(secret);
     this.secret = secret;
     this.channels = options.channels;
-    this.metrics = options.metrics;
     this.server = new NetServer({
       crypto: this.crypto,
       secret,
       channels: options.channels,
       maxConnections: options.config.maxClients,
+      maxSessionsPerIp: options.config.maxSessionsPerIp,
       handlers: options.handlers,
     });
     this.ws = new WebSocketServerTransport(options.wss);
@@ -112,6 +126,7 @@ export class NetHost {
       secret: this.secret,
       channels: this.channels,
       maxConnectionsPerWorker: this.config.maxClients,
+      maxSessionsPerIp: this.config.maxSessionsPerIp,
       handlers,
       log,
       transport,
@@ -146,8 +161,32 @@ export class NetHost {
     this.pool?.flush();
   }
 
+  /**
+   * Why a /ws upgrade is refused ('origin'), or undefined. An upgrade with no Origin header
+   * (not a browser) passes; one with an Origin passes if it is the page's own (http or https
+   * and the Host the request names) or one of config.allowedOrigins ('*': any).
+   */
+  refuseUpgrade(req: IncomingMessage): string | undefined {
+    const origin = req.headers.origin;
+    if (origin === undefined) return undefined;
+    const allowed = this.config.allowedOrigins;
+    if (allowed.includes('*') || allowed.includes(origin)) return undefined;
+    const host = req.headers.host;
+    if (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`)) return undefined;
+    return 'origin';
+  }
+
   /** POST /connect: a connect token as JSON. Body (optional): {"resume": "<ticket base64>"}. */
   handleConnect(req: IncomingMessage, res: ServerResponse): void {
+    this.connectClock.nowMs = performance.now();
+    if (!this.connectLimiter.allow(req.socket.remoteAddress ?? '')) {
+      this.metrics.connectionsRejected.inc({ reason: 'connect_rate' });
+      const text = JSON.stringify({ error: 'too many connect requests from this address; try again later' }) + '\n';
+      res.writeHead(429, { ...ISOLATION_HEADERS, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', 'Retry-After': String(this.connectRetryAfterS) });
+      res.end(text);
+      req.resume();
+      return;
+    }
     let body = '';
     let tooLarge = false;
     req.setEncoding('utf8');
@@ -186,8 +225,9 @@ export class NetHost {
       const resume = (parsed as { resume?: unknown } | null)?.resume;
       if (resume !== undefined) {
         const ticket = typeof resume === 'string' ? fromBase64(resume) : undefined;
-        clientId = ticket ? this.server.issuer.openTicket(ticket) : undefined;
-        // A ticket that does not open just gets a fresh identity: nothing to resume.
+        clientId = ticket ? this.server.redeemTicket(ticket) : undefined;
+        // A ticket that does not redeem (forged, expired, or retired by a newer one) just gets
+        // a fresh identity: nothing to resume.
       }
     }
     if (clientId === undefined) {

@@ -4,7 +4,7 @@
 // reason, handshakes and disconnects.
 
 import { Gauge, type Registry } from 'prom-client';
-import { MESSAGE_DROP_REASONS, PACKET_DROP_REASONS } from '../net/drops.js';
+import { MESSAGE_DROP_REASONS, PACKET_DROP_REASONS, SEND_DROP_REASONS } from '../net/drops.js';
 import type { NetServer } from '../net/server.js';
 import type { NetWorkerPool } from './net-workers.js';
 import { DISCONNECT_REASON_COUNT, disconnectReasonName } from '../net/spec.js';
@@ -94,6 +94,13 @@ export function registerNetMetrics(registry: Registry, server: NetServer, crypto
   readCounter(registry, 'chronos_net_messages_dropped_total', 'Messages not sent or not delivered, by reason', ['reason'], () =>
     MESSAGE_DROP_REASONS.map((reason, i) => [{ reason }, server.drops.messages[i]!]),
   );
+  readCounter(registry, 'chronos_net_sends_dropped_total', 'Outbound packets that did not leave, by reason (an address no reply can reach, a failed send, a full link)', ['reason'], () =>
+    SEND_DROP_REASONS.map((reason, i) => [{ reason }, server.drops.sends[i]!]),
+  );
+  readCounter(registry, 'chronos_net_faults_total', 'Exceptions the network layer contained: a game handler that threw, a connection closed because its tick or flush threw', ['kind'], () => [
+    [{ kind: 'handler' }, server.handlerErrors],
+    [{ kind: 'connection' }, server.connectionFaults],
+  ]);
   readCounter(registry, 'chronos_net_handshakes_total', 'Handshake outcomes', ['outcome'], () => [
     [{ outcome: 'challenged' }, server.challengesSent],
     [{ outcome: 'completed' }, server.handshakesCompleted],

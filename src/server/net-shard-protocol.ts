@@ -56,8 +56,10 @@ export interface NetWorkerData {
   host: string;
   port: number;
   secret: Uint8Array;
-  channels: readonly { kind: string; priority?: string; maxMessageBytes?: number }[];
+  /** The channel configs, as plain data (every limit included). */
+  channels: readonly Record<string, unknown>[];
   maxConnections: number;
+  maxSessionsPerIp?: number;
   inbox: SharedArrayBuffer;
   outbox: SharedArrayBuffer;
   control: SharedArrayBuffer;

@@ -76,8 +76,9 @@ export async function runNetWorker(data: NetWorkerData, post: (m: NetWorkerMessa
   const server = new NetServer({
     crypto,
     secret: data.secret,
-    channels: data.channels as readonly ChannelConfig[],
+    channels: data.channels as unknown as readonly ChannelConfig[],
     maxConnections: data.maxConnections,
+    maxSessionsPerIp: data.maxSessionsPerIp,
     handlers: {
       connect(conn, tier: SessionTier) {
         let id = ids.get(conn);

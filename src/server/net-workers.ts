@@ -37,6 +37,8 @@ export interface NetWorkerPoolOptions {
   channels: readonly ChannelConfig[];
   /** Connections per worker at most. */
   maxConnectionsPerWorker: number;
+  /** Sessions one IP address may hold on a worker (its NetServer's cap). */
+  maxSessionsPerIp?: number;
   handlers: LinkHandlers;
   log?: (line: string) => void;
   /** 'udp' (default), or 'ring': packets through shared memory (the socketless bench; see transport-ring.ts). */
@@ -285,6 +287,7 @@ export class NetWorkerPool {
       for (let i = 0; i < options.workers; i++) {
         const shard = new NetWorkerShard(i, {
           host: options.host, secret: options.secret, channels: options.channels.map((c) => ({ ...c })), maxConnections: options.maxConnectionsPerWorker,
+          maxSessionsPerIp: options.maxSessionsPerIp,
           transport: options.transport ?? 'udp',
         });
         pool.shards.push(shard);

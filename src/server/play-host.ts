@@ -22,6 +22,9 @@
 // connection gets a new one only after it acknowledged the last and at most every
 // STATE_MIN_INTERVAL_FRAMES, and may change between playing and watching at most every
 // PLAY_MIN_INTERVAL_FRAMES; a RESYNC or PLAY flood costs the server a counter, not bandwidth.
+// Seats are few (--max-players): a player whose INPUT has not arrived for `idleFrames` frames
+// (--idle-seconds) is made a spectator, its seat freed for whoever waits; it plays again by
+// asking (a PLAY, which a reconnecting client sends).
 
 import { DecodeError } from '../core/errors.js';
 import type { Connection } from '../net/connection.js';
@@ -64,6 +67,13 @@ export interface Seat {
   stateAwaitingAck: number;
   /** Frame the last full state was sent at. */
   lastStateFrame: number;
+  /** Frame of the last INPUT from this player (or of its seating). */
+  lastInputFrame: number;
+}
+
+export interface PlayHostOptions {
+  /** Frames without an INPUT before a player is made a spectator (0: never; default 0). */
+  idleFrames?: number;
 }
 
 export interface PlayHostCounters {
@@ -73,6 +83,8 @@ export interface PlayHostCounters {
   hashesSent: number;
   spectatorResyncs: number[];
   drops: Record<HostDropReason, number>;
+  /** Players made spectators for sending no input for idleFrames. */
+  idleUnseated: number;
 }
 
 export interface PlayerInfo {
@@ -101,7 +113,9 @@ export class PlayHost {
     hashesSent: 0,
     spectatorResyncs: [0, 0, 0, 0],
     drops: { unknown_connection: 0, wrong_channel: 0, unknown_type: 0, decode: 0, not_a_player: 0, not_joined: 0, rate_limited: 0 },
+    idleUnseated: 0,
   };
+  private readonly idleFrames: number;
   private readonly clients = new Map<Connection, Seat>();
   /** The STATE of the current frame, encoded at most once per frame for any number of joiners. */
   private stateCache: { frame: number; bytes: Uint8Array } | undefined;
@@ -110,9 +124,10 @@ export class PlayHost {
   /** Payload bytes queued since takeBytesQueued() was last called. */
   private bytesQueued = 0;
 
-  constructor(game: ReferenceGame, params: DemoGameParams) {
+  constructor(game: ReferenceGame, params: DemoGameParams, options: PlayHostOptions = {}) {
     this.game = game;
     this.params = params;
+    this.idleFrames = options.idleFrames ?? 0;
     this.session = new RollbackServer(game, { hashEveryFrames: params.hashEveryFrames, name: 'server-session' });
     this.seats = new Seats<Seat>(params.players);
   }
@@ -160,7 +175,7 @@ export class PlayHost {
     if (seat === undefined || tier === SessionTier.New) {
       seat = {
         conn, mode: undefined, player: -1, reason: 'asked', joined: false, suspended: false, needsState: false, nextFrame: 0, transfers: 0,
-        joinedAtFrame: 0, stateAwaitingAck: -1, lastStateFrame: -Infinity,
+        joinedAtFrame: 0, stateAwaitingAck: -1, lastStateFrame: -Infinity, lastInputFrame: 0,
       };
       this.clients.set(conn, seat);
       return; // seated when its PLAY arrives
@@ -208,7 +223,10 @@ export class PlayHost {
     if (type === MSG_INPUT) {
       if (channel !== PLAY_INPUT_CHANNEL) this.drop('wrong_channel');
       else if (seat.player < 0) this.drop('not_a_player');
-      else this.session.receive(seat.player, bytes);
+      else {
+        seat.lastInputFrame = this.session.frame;
+        this.session.receive(seat.player, bytes);
+      }
       return;
     }
     if (type !== MSG_PLAY && type !== MSG_RESYNC) {
@@ -257,6 +275,7 @@ export class PlayHost {
         this.session.addPlayer(player);
         seat.player = player;
         seat.reason = 'player';
+        seat.lastInputFrame = frame;
       } else {
         this.seats.wait(seat);
         seat.reason = 'full';
@@ -306,11 +325,22 @@ export class PlayHost {
       if (next.conn.state === 'connected' && !next.suspended) this.admit(next);
       else this.seats.leaveQueue(next);
     }
+    if (this.idleFrames > 0) this.unseatIdle(frame);
     const hash = this.session.hashMessage();
     if (hash) this.counters.hashesSent++;
     for (const seat of this.clients.values()) {
       if (!seat.joined || seat.suspended || seat.conn.state !== 'connected') continue;
       this.publishTo(seat, frame, hash);
+    }
+  }
+
+  /** Players silent for idleFrames watch from now on (a new JOIN says so); their seats free up. */
+  private unseatIdle(frame: number): void {
+    for (const seat of this.clients.values()) {
+      if (seat.player < 0 || frame - seat.lastInputFrame <= this.idleFrames) continue;
+      seat.mode = 'watch';
+      this.counters.idleUnseated++;
+      this.admit(seat);
     }
   }
 
@@ -401,7 +431,7 @@ export class PlayHost {
   }
 
   health(): Record<string, number | string> {
-    return { mode: 'arena', frame: this.session.frame, players: this.players, maxPlayers: this.seats.size, spectators: this.spectators, waiting: this.waiting, kills: this.game.kills };
+    return { mode: 'arena', frame: this.session.frame, players: this.players, maxPlayers: this.seats.size, spectators: this.spectators, waiting: this.waiting, kills: this.game.kills, idleUnseated: this.counters.idleUnseated };
   }
 
   /** ClientLinks the host tracks (joined or not); for tests of cleanup. */

@@ -195,8 +195,8 @@ describe('key rotation', () => {
     p.run(2000);
     expect(texts(p.atServer)).toEqual(sent);
     expect(texts(p.atClient)).toEqual(sent);
-    expect(p.serverConn().rekeys).toBeGreaterThanOrEqual(8);
-    expect(p.client.connection.rekeys).toBe(p.serverConn().rekeys);
+    expect(p.serverConn().keys.rekeys).toBeGreaterThanOrEqual(8);
+    expect(p.client.connection.keys.rekeys).toBe(p.serverConn().keys.rekeys);
     for (const drops of [p.server.drops.packetsByReason(), p.client.drops.packetsByReason()]) {
       expect(drops.decrypt_failed).toBe(0);
       expect(drops.key_phase).toBe(0);
