@@ -76,7 +76,9 @@ function mutate(rand: () => number, src: Uint8Array): Uint8Array {
     // Splice: a header from one packet, a body from noise.
     for (let i = 16; i < b.length; i++) if (rand() < 0.5) b[i] = rand() * 256;
   }
-  // else: an exact replay
+  // else: an exact replay. A mutation can also leave the packet as it was (a byte overwritten
+  // with its own value, a splice that drew the same bytes): that is a replay too.
+  if (!lastWasReplay && b.length === src.length && b.every((x, i) => x === src[i])) lastWasReplay = true;
   return b;
 }
 

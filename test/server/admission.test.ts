@@ -119,18 +119,18 @@ describe('HTTP', () => {
 
 describe('a seated player that sends no input', () => {
   it('is made a spectator after idleSeconds, its seat freed, its link kept', async () => {
-    const { server } = await start({ idleSeconds: 1 });
+    const { server } = await start({ idleSeconds: 1, mode: 'arena' });
     const raw = await GameClient.create({ tokenUrl: `http://127.0.0.1:${server.httpPort}/connect`, channels: PLAY_CHANNELS, WebSocket: WebSocket as unknown as WebSocketConstructor });
     await raw.connect();
     raw.send(PLAY_RELIABLE_CHANNEL, encodePlayMessage('play'));
     raw.flush();
-    await until('the player to be seated', () => server.play.players === 1);
+    await until('the player to be seated', () => server.play!.players === 1);
     const seatedAt = Date.now();
-    await until('the idle player to be unseated', () => server.play.players === 0, 5000);
+    await until('the idle player to be unseated', () => server.play!.players === 0, 5000);
     expect(Date.now() - seatedAt).toBeGreaterThanOrEqual(900);
     expect(server.clientCount).toBe(1);
-    expect(server.play.spectators).toBe(1);
-    expect(server.play.counters.idleUnseated).toBe(1);
+    expect(server.play!.spectators).toBe(1);
+    expect(server.play!.counters.idleUnseated).toBe(1);
     raw.close();
   });
 });

@@ -43,9 +43,9 @@ describe('a REQUEST from UDP source port 0', () => {
 
 describe('an exception inside a tick', () => {
   it('is counted and logged, and the loop carries on', async () => {
-    const tick = server.play.tick.bind(server.play);
+    const tick = server.host.tick.bind(server.host);
     let thrown = 0;
-    server.play.tick = () => {
+    server.host.tick = () => {
       if (thrown++ === 0) throw new Error('a bug in the game step');
       return tick();
     };
