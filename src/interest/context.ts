@@ -6,8 +6,8 @@ import { FX_ONE } from '../core/fixed.js';
 import { ROTATION_MODES, type CodecParams } from '../codec/snapshot-spec.js';
 import type { InterestKernels } from './kernels.js';
 import {
-  C, CH_BYTES, CLIENT_COUNTERS, COLS, CTX_BYTES, ENTRY_BYTES, EV_BYTES, FEATURE_VELOCITY, INTEREST_MAGIC, INTEREST_VERSION,
-  LANE_BYTES, OUT_SLACK, REC_BYTES, RING, RING_BYTES, W_BYTES, X,
+  C, CH_BYTES, CLIENT_COUNTERS, COLD_BYTES, CTX_BYTES, EV_BYTES, FEATURE_VELOCITY, INTEREST_MAGIC, INTEREST_VERSION,
+  LANE_BYTES, OUT_SLACK, PAGE_BYTES, PAGE_ENTRIES, PEND_BYTES, REC_BYTES, RING, RING_BYTES, W_BYTES, X,
 } from './layout.js';
 import type { ResolvedInterestOptions } from './options.js';
 import type { ReplicationSource } from './source.js';
@@ -107,10 +107,13 @@ export function writeContext(dv: DataView, o: ResolvedInterestOptions, source: R
 
 /** Throws WasmLinkError when chronos.wasm's interest layout differs from layout.ts. */
 export function checkInterestLayout(k: InterestKernels): void {
-  const expect = [INTEREST_VERSION, CTX_BYTES, CH_BYTES, LANE_BYTES, REC_BYTES, OUT_SLACK, COLS, RING, EV_BYTES, ENTRY_BYTES, W_BYTES];
+  const expect = [
+    INTEREST_VERSION, CTX_BYTES, CH_BYTES, LANE_BYTES, REC_BYTES, OUT_SLACK, PAGE_BYTES, RING, EV_BYTES, COLD_BYTES, W_BYTES,
+    PEND_BYTES, PAGE_ENTRIES,
+  ];
   const wrong = expect.flatMap((v, i) => (k.interest_layout(i) === v ? [] : [`interest layout field ${i}`]));
   if (wrong.length > 0) throw new WasmLinkError(wrong);
-  if (CLIENT_COUNTERS * 4 + C.counters > C.visibleTicks || RING * RING_BYTES + C.ring > CH_BYTES) {
+  if (CLIENT_COUNTERS * 4 + C.counters > C.fixedYaw || RING * RING_BYTES + C.ring > CH_BYTES) {
     throw new ConfigError('layout', 'client header fields overlap');
   }
 }

@@ -1,27 +1,30 @@
 // Reading a client block for inspection and metrics (allocates: tests, tools, /metrics, the
 // demo's debug overlay), never on the per-tick path.
 
-import { C, CC, CH_BYTES, COL, E, ENTRY_BYTES, NONE, ST_FREE, entriesOffset } from './layout.js';
+import { C, CC, CH_BYTES, EF_NOBASE, M_FLAG_SHIFT, M_ZONE_SHIFT, P, PAGE_ENTRIES, PT_BYTES, ST_FREE } from './layout.js';
 import type { ClientCounters, ViewEntry } from './types.js';
 
-/** The entries of a client block (dv spans the block) of view capacity v. */
-export function viewEntries(dv: DataView, v: number): ViewEntry[] {
-  const hw = dv.getUint32(C.hw, true);
-  const colAt = (col: number, i: number): number => dv.getUint32(CH_BYTES + (col * v + i) * 4, true);
-  const entryAt = (field: number, i: number): number => dv.getUint32(entriesOffset(v) + i * ENTRY_BYTES + field, true);
+/** The entries of the client block at byte `block` (mem: the memory as u32s). */
+export function viewEntries(mem: Uint32Array, block: number): ViewEntry[] {
+  const at = (byte: number): number => mem[byte >>> 2]!;
+  const hw = at(block + C.hw);
   const out: ViewEntry[] = [];
   for (let h = 0; h < hw; h++) {
-    const meta = entryAt(E.meta, h);
-    if ((meta & 0xff) === ST_FREE) continue;
+    const page = at(block + CH_BYTES + Math.floor(h / PAGE_ENTRIES) * PT_BYTES);
+    const e = h % PAGE_ENTRIES;
+    const hot = (field: number): number => at(page + field + e * 4);
+    const meta = hot(P.pm) >>> 16;
+    if ((meta & 3) === ST_FREE) continue;
+    const id = hot(P.id);
     out.push({
       handle: h,
-      slot: colAt(COL.slot, h),
-      id: entryAt(E.id, h),
-      state: (meta & 0xff) === 2 ? 'leaving' : 'visible',
-      zone: (meta >> 8) & 0xff,
-      due: colAt(COL.due, h),
-      lastSent: entryAt(E.last, h),
-      hasBaseline: entryAt(E.bsend, h) !== NONE,
+      slot: id & 0xfffff,
+      id,
+      state: (meta & 3) === 2 ? 'leaving' : 'visible',
+      zone: (meta >> M_ZONE_SHIFT) & 3,
+      due: hot(P.due),
+      lastSent: hot(P.last),
+      hasBaseline: ((meta >> M_FLAG_SHIFT) & EF_NOBASE) === 0,
     });
   }
   return out;

@@ -23,9 +23,10 @@ import { EventQueue } from './events.js';
 import { addInto, countersOf, viewEntries, zeroCounters } from './inspect.js';
 import { interestKernels, type InterestKernels } from './kernels.js';
 import { setUpLanes } from './lane-regions.js';
-import { C, CTX_BYTES, ENTRY_BYTES, EV_BYTES, L, LANE_BYTES, LANE_COUNTER_NAMES, W_BYTES, X, entriesOffset, type LaneCounter } from './layout.js';
+import { C, CTX_BYTES, EV_BYTES, L, LANE_BYTES, LANE_COUNTER_NAMES, PH_START, W_BYTES, X, type LaneCounter } from './layout.js';
 import { CMD_LANE_TICK, CMD_WORLD_PASS, LaneWorkers } from './lanes.js';
 import { ArenaWords } from './mem.js';
+import { Pools } from './pools.js';
 import { codecParamsOf, resolveInterestOptions, type InterestOptions, type ResolvedInterestOptions } from './options.js';
 import type { ShapeSpec } from './shapes.js';
 import { writeClientShape, writeViewer } from './client-header.js';
@@ -64,6 +65,7 @@ export class InterestPipeline {
   private readonly active: Uint8Array;
   private readonly generations: Uint32Array;
   private readonly mem: ArenaWords;
+  private readonly pools: Pools;
   private clients = 0;
   private tickNumber = 0;
   private queries = 0;
@@ -111,13 +113,14 @@ export class InterestPipeline {
     this.acks = new AckQueue(arena, name, o.maxClients, this.mem, (ptr) => this.dv().setUint32(X.acks, ptr, true));
     this.events = new EventQueue(arena, region('events', o.maxEventsPerTick * EV_BYTES), region('event-payload', o.eventPayloadBytes), o.maxEventsPerTick, o.eventPayloadBytes);
     this.laneTable = region('lanes', o.lanes * LANE_BYTES);
-    this.blockBytes = k.interest_block_bytes(o.viewCapacity, o.maxSnapshotBytes);
+    this.blockBytes = k.interest_block_bytes(o.viewCapacity);
     this.active = new Uint8Array(o.maxClients);
     this.generations = new Uint32Array(o.maxClients);
     for (let c = o.maxClients - 1; c >= 0; c--) this.freeClients.push(c);
     this.query = index.createBatchQuery(o.maxClients);
     this.batch = index.createBatchResult({ queries: o.maxClients, ids: INITIAL_BATCH_IDS });
     setUpLanes(k, o, cap, this.laneTable, region);
+    this.pools = new Pools(arena, name, this.laneTable, this.mem, o.lanes);
     writeContext(this.dv(), o, source, this.codecParams, {
       world: world.ptr,
       importance: this.importanceRegion.ptr,
@@ -200,6 +203,7 @@ export class InterestPipeline {
   /** Ends a client: its block goes back to the pool, nothing of its view survives. */
   removeClient(c: number): void {
     this.checkClient(c);
+    this.k.interest_client_release(this.ctx.ptr, this.blockPtr(c), c % this.options.lanes);
     this.table.view('u32', 0, this.options.maxClients)[c] = 0;
     this.blockView(c).setUint32(C.active, 0, true);
     this.active[c] = 0;
@@ -325,9 +329,28 @@ export class InterestPipeline {
     dv2.setUint32(X.batchOffsets, this.batch.offsetsPtr, true);
     dv2.setUint32(X.batchCounts, this.batch.countsPtr, true);
     dv2.setUint32(X.batchQueries, n, true);
-    this.workers.run(CMD_LANE_TICK, () => k.interest_lane_tick(ctx, 0));
+    this.laneTick();
     this.acks.count = 0;
     this.events.clear();
+  }
+
+  /** Phase B: every lane runs, and a lane that stopped for its pools runs again once they grew. */
+  private laneTick(): void {
+    const lanes = this.options.lanes;
+    const words = this.laneTable.view('u32', 0, (lanes * LANE_BYTES) / 4);
+    for (let l = 0; l < lanes; l++) words[(l * LANE_BYTES + L.phase) / 4] = PH_START;
+    const k = this.k;
+    const ctx = this.ctx.ptr;
+    for (;;) {
+      this.workers.run(CMD_LANE_TICK, () => k.interest_lane_tick(ctx, 0));
+      let stopped = false;
+      for (let l = 0; l < lanes; l++) {
+        if (this.pools.need(l) === 0) continue;
+        this.pools.topUp(l);
+        stopped = true;
+      }
+      if (!stopped) return;
+    }
   }
 
   // ---- outputs ----
@@ -342,12 +365,11 @@ export class InterestPipeline {
   snapshot(c: number): Uint8Array | null {
     const n = this.snapshotLength(c);
     if (n === 0) return null;
-    const chunk = this.chunks[Math.floor(c / CHUNK_CLIENTS)]!;
-    const v = this.options.viewCapacity;
-    const off = (c % CHUNK_CLIENTS) * this.blockBytes + entriesOffset(v) + v * ENTRY_BYTES;
-    return chunk.bytes().subarray(off, off + n);
+    const at = this.pools.heapPtr(c % this.options.lanes) + this.blockU32(c, C.outOff);
+    return this.mem.u8.subarray(at, at + n);
   }
 
+  /** Reliable events of the last tick with their recipients (encode once, send to each). */
   reliableDeliveries(): ReliableDelivery[] {
     return this.events.reliableDeliveries(this.laneTable, this.options.lanes);
   }
@@ -357,7 +379,7 @@ export class InterestPipeline {
   /** Client c's view entries (allocates: tests, tools, the demo's debug overlay). */
   viewOf(c: number): ViewEntry[] {
     this.checkClient(c);
-    return viewEntries(this.blockView(c), this.options.viewCapacity);
+    return viewEntries(this.mem.u32, this.blockPtr(c));
   }
 
   clientCounters(c: number): ClientCounters {
@@ -383,7 +405,7 @@ export class InterestPipeline {
 
   /** Arena bytes the pipeline holds. */
   memoryBytes(): number {
-    let bytes = this.ctx.byteLength + this.acks.byteLength + this.batch.byteLength;
+    let bytes = this.ctx.byteLength + this.acks.byteLength + this.batch.byteLength + this.pools.memoryBytes();
     for (const r of this.regions) bytes += r.byteLength;
     for (const c of this.chunks) if (c) bytes += c.byteLength;
     return bytes;
@@ -395,6 +417,7 @@ export class InterestPipeline {
     await this.workers.stop();
     for (const r of [...this.regions, ...this.chunks, this.ctx]) if (r && !r.isReleased) this.arena.release(r);
     this.acks.release();
+    this.pools.release();
     this.query.dispose();
     this.batch.dispose();
   }
