@@ -10,9 +10,10 @@ import {
   X_DYN_MAX_SCALE, X_DYN_MIN_SCALE, X_DYN_SHRINK, X_DYN_TARGET, bump, pt_entry,
 } from './layout';
 import { contains, g_viewer, MODE_ENTER } from './geometry';
-import { touch_page_world } from './prefetch';
-import { t_capacity, t_ctx, t_discovery, t_includeSelf, t_lanePtr, t_tick } from './state';
-import { alloc_entry, e_dx, e_dy, e_dz, entering_zone, evaluate, measure, promote, revive, world_of } from './view';
+import { touch_page_world, touch_pending } from './prefetch';
+import { t_capacity, t_ctx, t_discovery, t_includeSelf, t_lanePtr, t_tick, t_V } from './state';
+import { acked, alloc_entry, e_dx, e_dy, e_dz, entering_zone, evaluate, measure, promote, revive, world_of } from './view';
+import { sc_keys } from './scratch';
 
 function next_stamp(): u32 {
   let epoch = load<u32>(t_lanePtr + L_EPOCH) + 1;
@@ -25,7 +26,7 @@ function next_stamp(): u32 {
 }
 
 /** Merges query j's answer into the view, re-evaluates every entry, adapts the scale. */
-export function discover(block: usize, j: u32): void {
+export function discover(block: usize, j: u32, scratch: usize): void {
   const stamps = <usize>load<u32>(t_lanePtr + L_STAMPS);
   const epoch = next_stamp();
   const hw = load<u32>(block + C_HW);
@@ -42,8 +43,24 @@ export function discover(block: usize, j: u32): void {
   // Existing entries first: their leave and zone tests, before the scale changes. Entries due
   // within a discovery period are evaluated then anyway; the slower ones may have come closer
   // (a zone up) or gone.
-  // Pending records of acked snapshots become baselines here at the latest, while the ring
-  // still holds their snapshot.
+  // Pending records whose snapshot was acked become baselines here at the latest, while the ring
+  // still holds their snapshot: listed first, their cold parts and pending slots fetched
+  // together, then promoted.
+  const list = sc_keys(scratch, t_V);
+  let m: u32 = 0;
+  for (let p: u32 = 0; p < pages; p++) {
+    const page = <usize>load<u32>(pt_entry(block, p));
+    const base = p << PAGE_SHIFT;
+    const end = min<u32>(PAGE_ENTRIES, hw - base);
+    for (let e: u32 = 0; e < end; e++) {
+      const meta = load<u32>(page + P_PM + (<usize>e << 2)) >>> 16;
+      if ((meta & 3) != ST_VISIBLE || !acked(block, base + e, meta)) continue;
+      store<u32>(list + (<usize>m << 2), base + e);
+      m++;
+    }
+  }
+  touch_pending(block, list, m);
+  for (let i: u32 = 0; i < m; i++) promote(block, load<u32>(list + (<usize>i << 2)));
   const soon = t_tick + t_discovery;
   if (pages > 0) touch_page_world(<usize>load<u32>(pt_entry(block, 0)), min<u32>(PAGE_ENTRIES, hw));
   for (let p: u32 = 0; p < pages; p++) {
@@ -54,7 +71,6 @@ export function discover(block: usize, j: u32): void {
     if (p + 1 < pages) touch_page_world(<usize>load<u32>(pt_entry(block, p + 1)), min<u32>(PAGE_ENTRIES, hw - base - PAGE_ENTRIES));
     for (let e: u32 = 0; e < end; e++) {
       if (((load<u32>(page + P_PM + (<usize>e << 2)) >>> 16) & 3) != ST_VISIBLE) continue;
-      promote(block, base + e);
       if (load<u32>(page + P_DUE + (<usize>e << 2)) > soon) evaluate(block, base + e);
     }
   }

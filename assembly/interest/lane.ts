@@ -17,7 +17,7 @@
 import {
   CC_ACKS, CC_ACK_STALE, C_ACKED_ANY, C_ACTIVE, C_ACKED_MASK, C_COUNTERS, C_DISCOVER_NOW, C_LAST_ACK_SEQ,
   C_LAST_ACK_TICK, C_QUERY, C_RING, C_SCALE, C_SEQ, C_VISIBLE, C_VISIBLE_TICKS, LC_ACKS, LC_ACK_STALE, L_COUNTERS,
-  L_NEED, L_OUT_CAP, L_OUT_USED, L_PAGE_FREE_COUNT, L_PEND_FREE_COUNT, L_PHASE, L_RESUME, L_RESUME_LANE, L_SCRATCH,
+  L_NEED, L_OUT_CAP, L_OUT_USED, L_PAGE_FREE_COUNT, L_PEND_FREE_COUNT, L_PHASE, L_READY, L_RESUME, L_RESUME_LANE, L_SCRATCH,
   L_WANT_OUT, L_WANT_PAGES, L_WANT_PENDS, NEED_OUT, NEED_PAGES, NEED_PENDS, NONE, OUT_SLACK, PAGE_ENTRIES, PAGE_SHIFT,
   PH_CLIENTS, PH_DONE, PH_FAST, PH_START, RING, RING_BYTES, X_ACKS, X_ACK_COUNT, bump, client_block,
 } from './layout';
@@ -105,6 +105,7 @@ export function lane_tick(): u32 {
     store<u32>(L + L_OUT_USED, 0);
     store<u32>(L + L_RESUME, 0);
     store<u32>(L + L_RESUME_LANE, 0);
+    store<u32>(L + L_READY, NONE);
     phase = PH_FAST;
     store<u32>(L + L_PHASE, phase);
   } else {
@@ -125,10 +126,13 @@ export function lane_tick(): u32 {
   // one is worked on. A client whose discovery runs this tick lists its due entries after it.
   const n = grid_count();
   const dueA = sc_due(scratch), dueB = sc_next_due(scratch, t_V);
-  let ready: u32 = NONE;
+  // A listed client's pages no longer show its due entries as due (listing expects them to be
+  // rescheduled), so a list made before a stop is kept for the resume.
+  let ready = load<u32>(L + L_READY);
   for (let i = load<u32>(L + L_RESUME); i < n; i++) {
     if (!pools_ready()) {
       store<u32>(L + L_RESUME, i);
+      store<u32>(L + L_READY, ready);
       return 1;
     }
     const c = load<u32>(grid_item(i));
@@ -146,7 +150,7 @@ export function lane_tick(): u32 {
     const q = load<u32>(block + C_QUERY);
     if (q != NONE) {
       const scale = load<f64>(block + C_SCALE);
-      discover(block, q);
+      discover(block, q, scratch);
       // The shapes' radii follow the scale; most discoveries leave it as it was.
       if (load<f64>(block + C_SCALE) != scale) geo_begin(t_ctx, block, scratch);
     }

@@ -167,8 +167,10 @@ export const ZONE_BACKGROUND: u32 = 3;
 // |  44 | bucket stamp epoch                      | 100 | lane whose fast list the tick resumes  |
 // |  48 | fast list: slots faster than fastSpeed  | 104 | counters (u32 x LANE_COUNTERS)         |
 // |  52 | fast count                              |     |                                        |
-// | 160 | free pages: first (0: none), count      | 176 | output heap: pointer, capacity, used   |
-// | 168 | free pending slots: first, count        | 188 | wanted: pages, pending slots, bytes    |
+// | 160 | free pages: first (0: none), first      | 176 | free pending slots: first, first above |
+// |     | above the drain mark, drain mark, count |     | the drain mark, drain mark, count      |
+// | 192 | output heap: pointer, capacity, used    | 204 | wanted: pages, pending slots, bytes    |
+// | 216 | due handles listed for the client the lane resumes at (NONE: not listed)        |
 // The lane's pools (view pages, pending records, snapshot output) are TypeScript's arena regions
 // linked in by it; a lane tick that finds a pool short of what its next step could take stops
 // there (phase and index saved, NEED_* set) and TypeScript tops the pool up and calls it again.
@@ -210,15 +212,16 @@ export const L_GRID_COUNT: usize = 96;
 export const L_RESUME_LANE: usize = 100;
 export const L_COUNTERS: usize = 104;
 export const L_PAGE_FREE: usize = 160;
-export const L_PAGE_FREE_COUNT: usize = 164;
-export const L_PEND_FREE: usize = 168;
-export const L_PEND_FREE_COUNT: usize = 172;
-export const L_OUT: usize = 176;
-export const L_OUT_CAP: usize = 180;
-export const L_OUT_USED: usize = 184;
-export const L_WANT_PAGES: usize = 188;
-export const L_WANT_PENDS: usize = 192;
-export const L_WANT_OUT: usize = 196;
+export const L_PAGE_FREE_COUNT: usize = 172;
+export const L_PEND_FREE: usize = 176;
+export const L_PEND_FREE_COUNT: usize = 188;
+export const L_OUT: usize = 192;
+export const L_OUT_CAP: usize = 196;
+export const L_OUT_USED: usize = 200;
+export const L_WANT_PAGES: usize = 204;
+export const L_WANT_PENDS: usize = 208;
+export const L_WANT_OUT: usize = 212;
+export const L_READY: usize = 216;
 // Lane tick phases (L_PHASE) and what a stopped lane needs (L_NEED bits).
 export const PH_START: u32 = 0;
 export const PH_FAST: u32 = 1;

@@ -7,7 +7,7 @@
 
 import {
   C_FREE_HINT, C_HW, C_PAGES, C_USED, EF_PEND, INDEX_PER_PAGE, K_PEND, LC_POOL_EMPTY, L_COUNTERS, L_PAGE_FREE,
-  L_PAGE_FREE_COUNT, L_PEND_FREE, L_PEND_FREE_COUNT, M_FLAG_SHIFT, NONE, PAGE_ENTRIES, PAGE_MASK, PAGE_SHIFT, P_COLD,
+  L_PEND_FREE, M_FLAG_SHIFT, NONE, PAGE_ENTRIES, PAGE_MASK, PAGE_SHIFT, P_COLD,
   P_DUE, P_ID, P_INDEX, P_PM, ST_FREE, bump, pt_entry,
 } from './layout';
 import { t_lanePtr, t_tick } from './state';
@@ -176,17 +176,43 @@ function index_rebuild(block: usize): void {
 }
 
 // ---- pools ----
+// Each pool is two free lists: slots below the lane's drain mark are reused first, those above
+// it only when the first list is empty; TypeScript moves the mark down after a burst, so the
+// chunks above it empty out and can go back to the arena (pools.ts).
+
+/** A slot from the pool whose fields start at `head` (cold list, drain mark, count follow); 0: empty. */
+// @ts-ignore: decorator
+@inline
+function pool_take(head: usize, linkAt: usize): usize {
+  let slot = <usize>load<u32>(head);
+  let from = head;
+  if (slot == 0) {
+    from = head + 4;
+    slot = <usize>load<u32>(from);
+    if (slot == 0) {
+      bump(t_lanePtr + L_COUNTERS, LC_POOL_EMPTY, 1);
+      return 0;
+    }
+  }
+  store<u32>(from, load<u32>(slot + linkAt));
+  store<u32>(head + 12, load<u32>(head + 12) - 1);
+  return slot;
+}
+
+// @ts-ignore: decorator
+@inline
+function pool_give(head: usize, linkAt: usize, slot: usize): void {
+  const mark = <usize>load<u32>(head + 8);
+  const list = mark != 0 && slot >= mark ? head + 4 : head;
+  store<u32>(slot + linkAt, load<u32>(list));
+  store<u32>(list, <u32>slot);
+  store<u32>(head + 12, load<u32>(head + 12) + 1);
+}
 
 /** A page from the lane's pool, emptied (every handle free); 0 when the pool is empty. */
 function page_take(): usize {
-  const L = t_lanePtr;
-  const page = <usize>load<u32>(L + L_PAGE_FREE);
-  if (page == 0) {
-    bump(L + L_COUNTERS, LC_POOL_EMPTY, 1);
-    return 0;
-  }
-  store<u32>(L + L_PAGE_FREE, load<u32>(page));
-  store<u32>(L + L_PAGE_FREE_COUNT, load<u32>(L + L_PAGE_FREE_COUNT) - 1);
+  const page = pool_take(t_lanePtr + L_PAGE_FREE, 0);
+  if (page == 0) return 0;
   const none = i32x4.splat(-1);
   const zero = i32x4.splat(0);
   for (let b: usize = 0; b < 64; b += 16) {
@@ -200,30 +226,16 @@ function page_take(): usize {
 }
 
 export function page_give(page: usize): void {
-  const L = t_lanePtr;
-  store<u32>(page, load<u32>(L + L_PAGE_FREE));
-  store<u32>(L + L_PAGE_FREE, <u32>page);
-  store<u32>(L + L_PAGE_FREE_COUNT, load<u32>(L + L_PAGE_FREE_COUNT) + 1);
+  pool_give(t_lanePtr + L_PAGE_FREE, 0, page);
 }
 
 /** A pending-record slot from the lane's pool; 0 when the pool is empty. */
 export function pend_take(): usize {
-  const L = t_lanePtr;
-  const slot = <usize>load<u32>(L + L_PEND_FREE);
-  if (slot == 0) {
-    bump(L + L_COUNTERS, LC_POOL_EMPTY, 1);
-    return 0;
-  }
-  store<u32>(L + L_PEND_FREE, load<u32>(slot));
-  store<u32>(L + L_PEND_FREE_COUNT, load<u32>(L + L_PEND_FREE_COUNT) - 1);
-  return slot;
+  return pool_take(t_lanePtr + L_PEND_FREE, 0);
 }
 
 export function pend_give(slot: usize): void {
-  const L = t_lanePtr;
-  store<u32>(slot, load<u32>(L + L_PEND_FREE));
-  store<u32>(L + L_PEND_FREE, <u32>slot);
-  store<u32>(L + L_PEND_FREE_COUNT, load<u32>(L + L_PEND_FREE_COUNT) + 1);
+  pool_give(t_lanePtr + L_PEND_FREE, 0, slot);
 }
 
 // ---- handles ----

@@ -5,7 +5,7 @@
 // prefetch instruction: a touch is a plain load whose value goes to a sink (a load may trap, so
 // no optimiser drops it).
 
-import { C_PAGES, CH_BYTES, P_COLD, P_DUE, P_ID, P_LAST, P_PM, PAGE_MASK, PAGE_SHIFT, W_BYTES, pt_entry } from './layout';
+import { C_PAGES, CH_BYTES, K_PEND, P_COLD, P_DUE, P_ID, P_LAST, P_PM, PAGE_MASK, PAGE_SHIFT, W_BYTES, pt_entry } from './layout';
 import { t_capacity, t_tick, t_world } from './state';
 
 export let t_sink: u32 = 0;
@@ -49,6 +49,20 @@ export function touch_entries(block: usize, due: usize, n: u32): void {
     const page = <usize>load<u32>(pt_entry(block, h >> PAGE_SHIFT));
     const id = load<u32>(page + P_ID + (<usize>(h & PAGE_MASK) << 2));
     acc ^= load<u32>(t_world + <usize>(id & 0xfffff) * W_BYTES);
+  }
+  t_sink ^= acc;
+  touch_pending(block, due, n);
+}
+
+/** For the n handles at `list` of `block` (their cold parts on their way): their pending slots. */
+export function touch_pending(block: usize, list: usize, n: u32): void {
+  let acc: u32 = 0;
+  for (let j: u32 = 0; j < n; j++) {
+    const h = load<u32>(list + (<usize>j << 2));
+    const page = <usize>load<u32>(pt_entry(block, h >> PAGE_SHIFT));
+    const kp = page + P_COLD + (<usize>(h & PAGE_MASK) << 6);
+    const pend = <usize>load<u32>(kp, K_PEND);
+    if (pend != 0) acc ^= load<u32>(pend);
   }
   t_sink ^= acc;
 }

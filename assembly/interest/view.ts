@@ -16,7 +16,7 @@ import {
   set_due, set_meta, take_handle,
 } from './pages';
 import {
-  contains, g_cos, g_h, g_reach, g_sin, g_vx, g_vy, g_vz, segment_distance2, zone_distance, zone_of, zone_step, MODE_LEAVE,
+  contains, g_cos, g_h, g_metric3d, g_reach, g_sin, g_vx, g_vy, g_vz, segment_distance2, zone_distance, zone_of, zone_step, MODE_LEAVE,
 } from './geometry';
 import {
   fast_band, fast_horizon, fast_lateral, fast_period, t_hasVel, t_halfLife, t_importance, t_tick, t_V, t_w0, t_w1, t_w2,
@@ -157,6 +157,20 @@ export function begin_leave(block: usize, h: u32): void {
 export function promote(block: usize, h: u32): bool {
   const meta = get_meta(block, h);
   if ((m_flags(meta) & EF_PEND) == 0) return true;
+  return settle(block, h, meta);
+}
+
+/** Whether entry h (meta) has a pending record or leave whose snapshot was acked. */
+// @ts-ignore: decorator
+@inline
+export function acked(block: usize, h: u32, meta: u32): bool {
+  if ((m_flags(meta) & EF_PEND) == 0) return false;
+  const age = (load<u32>(block + C_SEQ) - get_pseq16(block, h)) & 0xffff;
+  if (age > RING) return false;
+  return (load<u64>(block + C_ACKED_MASK) & (<u64>1 << <u64>((load<u32>(block + C_SEQ) - age) & (RING - 1)))) != 0;
+}
+
+function settle(block: usize, h: u32, meta: u32): bool {
   const age = (load<u32>(block + C_SEQ) - get_pseq16(block, h)) & 0xffff;
   if (age > RING) {
     clear_pend(block, h);
@@ -276,6 +290,7 @@ export function score(block: usize, h: u32, slot: u32): f64 {
     if (inter > 0) fi = inter * Math.pow(2.0, -<f64>(t_tick - load<u32>(k, K_INTER_T)) / t_halfLife);
   }
   const fimp = t_importance != 0 ? <f64>load<u8>(t_importance + <usize>slot) / 255.0 : 0.0;
+  // The horizontal distance: the zone distance itself unless the view is a sphere.
   const hd = Math.sqrt(e_dx * e_dx + e_dy * e_dy);
   const fa = hd > 0 ? ((e_dx * g_cos + e_dy * g_sin) / hd + 1.0) * 0.5 : 1.0;
   return t_w0 * fd + t_w1 * fv + t_w2 * fi + t_w3 * fimp + t_w4 * fa;

@@ -51,10 +51,14 @@ export class AckQueue {
     this.netSeqs[at] = seq;
   }
 
-  /** The seq client c's message `messageNumber` carried (forgotten now), or -1. */
-  takeSeq(c: number, messageNumber: number): number {
+  /**
+   * The seq client c's message `messageNumber` carried (forgotten now), or -1. The search runs
+   * back from `newest` (the client's latest seq): acks are for recent snapshots.
+   */
+  takeSeq(c: number, messageNumber: number, newest: number): number {
     const base = c * RING;
-    for (let i = 0; i < RING; i++) {
+    for (let k = 0; k < RING; k++) {
+      const i = (newest - k) & (RING - 1);
       if (this.netNumbers[base + i] === messageNumber) {
         this.netNumbers[base + i] = -1;
         return this.netSeqs[base + i]!;
@@ -66,7 +70,7 @@ export class AckQueue {
   push(c: number, seq: number): void {
     if (this.count === this.capacity) this.grow();
     const at = (this.region.ptr >>> 2) + this.count * 2;
-    const mem = this.mem.u32;
+    const mem = this.mem.u32To((at + 2) * 4);
     mem[at] = c;
     mem[at + 1] = seq >>> 0;
     this.count++;

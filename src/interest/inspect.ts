@@ -53,16 +53,16 @@ export function countersOf(dv: DataView): ClientCounters {
     visibleTicks: dv.getFloat64(C.visibleTicks, true),
     visible: dv.getUint32(C.visible, true),
     scale: dv.getFloat64(C.scale, true),
+    viewPages: dv.getUint32(C.pages, true),
   };
 }
-
 
 /** Zeroed counters to sum into. */
 export function zeroCounters(): ClientCounters {
   return {
     messages: 0, bytes: 0, enters: 0, leaves: 0, leavesAcked: 0, fulls: 0, deltas: 0, deferred: 0, acks: 0,
     ackStale: 0, ackExpired: 0, viewFull: 0, fastInserts: 0, eventsSent: 0, eventsDropped: 0,
-    zoneUpdates: [0, 0, 0, 0], visibleTicks: 0, visible: 0, scale: 0,
+    zoneUpdates: [0, 0, 0, 0], visibleTicks: 0, visible: 0, scale: 0, viewPages: 0,
   };
 }
 

@@ -66,6 +66,11 @@ export class InterestPipeline {
   private readonly generations: Uint32Array;
   private readonly mem: ArenaWords;
   private readonly pools: Pools;
+  /** Block pointer per client (0: none), and what snapshot() reads, fixed at the end of a tick. */
+  private readonly blocks: Uint32Array;
+  private words: Uint32Array = new Uint32Array(0);
+  private octets: Uint8Array = new Uint8Array(0);
+  private readonly heaps: number[] = [];
   private clients = 0;
   private tickNumber = 0;
   private queries = 0;
@@ -115,12 +120,13 @@ export class InterestPipeline {
     this.laneTable = region('lanes', o.lanes * LANE_BYTES);
     this.blockBytes = k.interest_block_bytes(o.viewCapacity);
     this.active = new Uint8Array(o.maxClients);
+    this.blocks = new Uint32Array(o.maxClients);
     this.generations = new Uint32Array(o.maxClients);
     for (let c = o.maxClients - 1; c >= 0; c--) this.freeClients.push(c);
     this.query = index.createBatchQuery(o.maxClients);
     this.batch = index.createBatchResult({ queries: o.maxClients, ids: INITIAL_BATCH_IDS });
     setUpLanes(k, o, cap, this.laneTable, region);
-    this.pools = new Pools(arena, name, this.laneTable, this.mem, o.lanes);
+    this.pools = new Pools(arena, name, this.laneTable, this.mem, o.lanes, o.viewCapacity, o.maxSnapshotBytes);
     writeContext(this.dv(), o, source, this.codecParams, {
       world: world.ptr,
       importance: this.importanceRegion.ptr,
@@ -191,6 +197,8 @@ export class InterestPipeline {
       this.budgetBytes[c] = this.options.maxSnapshotBytes;
       this.rttMs[c] = 0;
       this.table.view('u32', 0, this.options.maxClients)[c] = block;
+      this.blocks[c] = block;
+      this.refreshViews();
       this.clients++;
       return c;
     } catch (err) {
@@ -205,6 +213,7 @@ export class InterestPipeline {
     this.checkClient(c);
     this.k.interest_client_release(this.ctx.ptr, this.blockPtr(c), c % this.options.lanes);
     this.table.view('u32', 0, this.options.maxClients)[c] = 0;
+    this.blocks[c] = 0;
     this.blockView(c).setUint32(C.active, 0, true);
     this.active[c] = 0;
     this.freeClients.push(c);
@@ -239,10 +248,16 @@ export class InterestPipeline {
     return chunk.ptr + (c % CHUNK_CLIENTS) * this.blockBytes;
   }
 
-  /** The u32 at byte `offset` of client c's block (offset a multiple of 4). */
+  /** The u32 at byte `offset` of client c's block (offset a multiple of 4; c active). */
   private blockU32(c: number, offset: number): number {
-    const chunk = this.chunks[(c / CHUNK_CLIENTS) | 0]!;
-    return this.mem.u32[(chunk.ptr + (c % CHUNK_CLIENTS) * this.blockBytes + offset) >>> 2]!;
+    return this.words[(this.blocks[c]! + offset) >>> 2]!;
+  }
+
+  /** Views for the per-client reads between ticks (our blocks and heaps lie below their end). */
+  private refreshViews(): void {
+    this.words = this.mem.u32;
+    this.octets = this.mem.u8;
+    for (let l = 0; l < this.options.lanes; l++) this.heaps[l] = this.pools.heapPtr(l);
   }
 
   private blockView(c: number): DataView {
@@ -280,7 +295,7 @@ export class InterestPipeline {
   /** The net layer reports that client c received message `messageNumber` (see sent). */
   acked(c: number, messageNumber: number): boolean {
     if (!this.isActive(c) || messageNumber < 0) return false;
-    const seq = this.acks.takeSeq(c, messageNumber);
+    const seq = this.acks.takeSeq(c, messageNumber, this.blockU32(c, C.seq) - 1);
     if (seq < 0) return false;
     this.ackSeq(c, seq);
     return true;
@@ -329,7 +344,9 @@ export class InterestPipeline {
     dv2.setUint32(X.batchOffsets, this.batch.offsetsPtr, true);
     dv2.setUint32(X.batchCounts, this.batch.countsPtr, true);
     dv2.setUint32(X.batchQueries, n, true);
+    if ((this.tickNumber & (this.options.poolTrimTicks - 1)) === 0) this.pools.trim();
     this.laneTick();
+    this.refreshViews();
     this.acks.count = 0;
     this.events.clear();
   }
@@ -365,8 +382,8 @@ export class InterestPipeline {
   snapshot(c: number): Uint8Array | null {
     const n = this.snapshotLength(c);
     if (n === 0) return null;
-    const at = this.pools.heapPtr(c % this.options.lanes) + this.blockU32(c, C.outOff);
-    return this.mem.u8.subarray(at, at + n);
+    const at = this.heaps[c % this.options.lanes]! + this.blockU32(c, C.outOff);
+    return this.octets.subarray(at, at + n);
   }
 
   /** Reliable events of the last tick with their recipients (encode once, send to each). */

@@ -57,6 +57,8 @@ export interface ClientCounters {
   visibleTicks: number;
   visible: number;
   scale: number;
+  /** View pages the client holds (PAGE_ENTRIES handles each): its view's memory follows what it sees. */
+  viewPages: number;
 }
 
 export type InterestTotals = ClientCounters & Record<LaneCounter, number> & { clients: number; queries: number; memoryBytes: number };
