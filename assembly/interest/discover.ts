@@ -15,10 +15,12 @@ import { t_capacity, t_ctx, t_discovery, t_includeSelf, t_lanePtr, t_tick, t_V }
 import { acked, alloc_entry, e_dx, e_dy, e_dz, entering_zone, evaluate, measure, promote, revive, world_of } from './view';
 import { sc_keys } from './scratch';
 
+// Stamps are one byte per slot (small enough to stay in cache): every 255 discoveries they are
+// cleared and the epoch starts again.
 function next_stamp(): u32 {
   let epoch = load<u32>(t_lanePtr + L_EPOCH) + 1;
-  if (epoch == 0) {
-    memory.fill(<usize>load<u32>(t_lanePtr + L_STAMPS), 0, <usize>t_capacity << 2);
+  if (epoch > 255) {
+    memory.fill(<usize>load<u32>(t_lanePtr + L_STAMPS), 0, <usize>t_capacity);
     epoch = 1;
   }
   store<u32>(t_lanePtr + L_EPOCH, epoch);
@@ -37,7 +39,7 @@ export function discover(block: usize, j: u32, scratch: usize): void {
     const end = min<u32>(PAGE_ENTRIES, hw - (p << PAGE_SHIFT));
     for (let e: u32 = 0; e < end; e++) {
       if (((load<u32>(page + P_PM + (<usize>e << 2)) >>> 16) & 3) != ST_VISIBLE) continue;
-      store<u32>(stamps + (<usize>(load<u32>(page + P_ID + (<usize>e << 2)) & 0xfffff) << 2), epoch);
+      store<u8>(stamps + <usize>(load<u32>(page + P_ID + (<usize>e << 2)) & 0xfffff), <u8>epoch);
     }
   }
   // Existing entries first: their leave and zone tests, before the scale changes. Entries due
@@ -80,9 +82,9 @@ export function discover(block: usize, j: u32, scratch: usize): void {
   for (let k: u32 = 0; k < n; k++) {
     const slot = load<u32>(ids + (<usize>k << 2));
     if (slot >= t_capacity) continue;
-    const at = stamps + (<usize>slot << 2);
-    if (load<u32>(at) == epoch) continue;
-    store<u32>(at, epoch);
+    const at = stamps + <usize>slot;
+    if (<u32>load<u8>(at) == epoch) continue;
+    store<u8>(at, <u8>epoch);
     const life = load<u32>(world_of(slot), W_LIFE);
     if ((life & 1) == 0) continue;
     if (slot == g_viewer && !t_includeSelf) continue;

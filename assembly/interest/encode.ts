@@ -6,34 +6,27 @@
 // lane's pool), which an ack promotes to the client's baseline; what did not fit stays due and
 // its key keeps growing (it waited longer), so nothing starves.
 
-import { bw_begin, bw_bytes, bw_cap, bw_finish, bw_pos, bw_rewind, bw_signed, bw_tiered, bw_write } from '../codec/bits';
-import { predict } from '../codec/quantize';
+import { bw_begin, bw_bytes, bw_cap, bw_finish, bw_pos, bw_rewind, bw_signed, bw_write } from '../codec/bits';
+import { MSG_SNAPSHOT, SNAPSHOT_VERSION } from '../codec/snapshot-spec';
 import {
-  F_HP, F_POS, F_ROT, F_STATE, F_VEL, MSG_SNAPSHOT, P_HP, P_ROT, P_STATE, P_VEL, SNAPSHOT_VERSION, WINDOW, EVENTS_MAX,
-} from '../codec/snapshot-spec';
-import {
-  CC_DEFERRED, CC_DELTAS, CC_ENTERS, CC_EVENTS_DROPPED, CC_EVENTS_SENT, CC_FULLS, CC_LEAVES, CC_MESSAGES,
-  CC_ZONE_UPDATES, C_ACKED_ANY, C_BYTES, C_COUNTERS, C_EV_HEAD, C_LAST_ACK_SEQ, C_LAST_ACK_TICK, C_OUT_LEN, C_OUT_OFF,
-  C_PAGES, C_RING, C_SEQ, C_ACKED_MASK, EF_FULL, EF_NOBASE, EF_PEND, EF_SENT, EV_BYTES, K_BASE, K_BSEND, K_BSEQ,
-  K_BTICK, K_PEND, K_PTICK, K_SENDS, LC_PENDING_LOST, M_FLAG_SHIFT, L_COUNTERS, L_OUT, L_OUT_USED, L_PAIRS, NONE, P_DUE, P_LAST,
-  PAGE_SHIFT, Q_SEND, RING, RING_BYTES, ROT_QUAT, ROT_YAW, ST_LEAVING, X_BUDGET, X_EVENTS, X_EVENT_PAYLOAD, bump,
+  CC_DEFERRED, CC_DELTAS, CC_ENTERS, CC_FULLS, CC_LEAVES, CC_MESSAGES, CC_ZONE_UPDATES, C_ACKED_ANY, C_ACKED_MASK,
+  C_BYTES, C_COUNTERS, C_EV_HEAD, C_LAST_ACK_SEQ, C_LAST_ACK_TICK, C_OUT_LEN, C_OUT_OFF, C_PAGES, C_RING, C_SEQ, EF_FULL,
+  EF_NOBASE, EF_PEND, EF_SENT, K_BASE, K_BSEND, K_BSEQ, K_BTICK, K_PEND, K_PTICK, K_SENDS, LC_PENDING_LOST, L_COUNTERS,
+  L_OUT, L_OUT_USED, M_FLAG_SHIFT, NONE, P_DUE, P_LAST, PAGE_SHIFT, Q_SEND, RING, RING_BYTES, ST_LEAVING, X_BUDGET, bump,
   copy_rec, pt_entry,
 } from './layout';
 import { cold, far_due, get_due, get_id, get_meta, get_pseq16, hot, pend_take, set_meta, set_page_due, set_pend } from './pages';
 import { g_vx, g_vy, g_vz } from './geometry';
 import { touch_entries } from './prefetch';
+import { patch, records_begin, set_origin, write_delta, write_events, write_full } from './records';
 import { sc_keys, sc_period, sc_rec, sc_sort } from './scratch';
-import {
-  t_cellShift, t_ctx, t_hasVel, t_hb, t_lanePtr, t_maxSnapshot, t_posShift, t_quatBits, t_rotMode, t_rtt, t_tick,
-  t_tickMs, t_V, t_velShift, t_yawBits, t_rttTicks,
-} from './state';
+import { sort_desc } from './sort';
+import { t_cellShift, t_ctx, t_hb, t_lanePtr, t_maxSnapshot, t_posShift, t_rttTicks, t_tick, t_V, t_velShift, t_yawBits } from './state';
 import {
   KEY_ENTER, KEY_LEAVE, e_period, evaluate, m_flags, m_state, meta_of, m_zone, out_of_window, promote, resend_interval,
   schedule, score,
 } from './view';
 import { quantise } from './world-pass';
-import { patch, records_begin, set_origin, write_delta, write_events, write_full } from './records';
-import { sort_desc } from './sort';
 
 /** Smallest budget worth a message: the type byte, a full header and a record or two. */
 const MIN_MESSAGE_BYTES: u32 = 24;

@@ -16,7 +16,7 @@ import {
   set_due, set_meta, take_handle,
 } from './pages';
 import {
-  contains, g_cos, g_h, g_metric3d, g_reach, g_sin, g_vx, g_vy, g_vz, segment_distance2, zone_distance, zone_of, zone_step, MODE_LEAVE,
+  contains, g_cos, g_h, g_reach, g_sin, g_vx, g_vy, g_vz, segment_distance2, zone_distance, zone_of, zone_step, MODE_LEAVE,
 } from './geometry';
 import {
   fast_band, fast_horizon, fast_lateral, fast_period, t_hasVel, t_halfLife, t_importance, t_tick, t_V, t_w0, t_w1, t_w2,

@@ -1,7 +1,10 @@
 // Reading a client block for inspection and metrics (allocates: tests, tools, /metrics, the
 // demo's debug overlay), never on the per-tick path.
 
-import { C, CC, CH_BYTES, EF_NOBASE, M_FLAG_SHIFT, M_ZONE_SHIFT, P, PAGE_ENTRIES, PT_BYTES, ST_FREE } from './layout.js';
+import {
+  C, CC, CH_BYTES, EF_NOBASE, L, LANE_BYTES, LANE_COUNTER_NAMES, M_FLAG_SHIFT, M_ZONE_SHIFT, P, PAGE_ENTRIES, PT_BYTES, ST_FREE,
+  type LaneCounter,
+} from './layout.js';
 import type { ClientCounters, ViewEntry } from './types.js';
 
 /** The entries of the client block at byte `block` (mem: the memory as u32s). */
@@ -55,6 +58,15 @@ export function countersOf(dv: DataView): ClientCounters {
     scale: dv.getFloat64(C.scale, true),
     viewPages: dv.getUint32(C.pages, true),
   };
+}
+
+/** The lanes' own counters summed (table: the lane descriptors as u32s). */
+export function laneCounters(table: Uint32Array, lanes: number): Record<LaneCounter, number> {
+  const out = Object.fromEntries(LANE_COUNTER_NAMES.map((n) => [n, 0])) as Record<LaneCounter, number>;
+  for (let l = 0; l < lanes; l++) {
+    LANE_COUNTER_NAMES.forEach((n, i) => (out[n] += table[(l * LANE_BYTES + L.counters) / 4 + i] ?? 0));
+  }
+  return out;
 }
 
 /** Zeroed counters to sum into. */

@@ -18,7 +18,7 @@ export function setUpLanes(
   for (let l = 0; l < o.lanes; l++) {
     const w = (l * LANE_BYTES) / 4;
     const scratch = region(`lane${l}:scratch`, k.interest_lane_scratch_bytes(o.viewCapacity, perLane));
-    const stamps = region(`lane${l}:stamps`, cap * 4);
+    const stamps = region(`lane${l}:stamps`, cap);
     const bucketStamps = region(`lane${l}:bucket-stamps`, (1 << gridBits) * 4);
     const starts = region(`lane${l}:grid-starts`, ((1 << gridBits) + 1) * 4);
     const items = region(`lane${l}:grid-items`, (perLane + 1) * GRID_ITEM_BYTES);

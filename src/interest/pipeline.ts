@@ -7,11 +7,12 @@
 //   phase B  interest_lane_tick per lane: acks -> baselines, fast bodies, deaths, events, then
 //            per client: merge discoveries, classify zones (hysteresis), score and order what is
 //            due, encode deltas against the acked baselines into its output until its budget.
-// Nothing is allocated per client per tick: per-client state is a fixed-size block (header,
-// view columns, baselines, output buffer) in arena chunks of CHUNK_CLIENTS, reused on
-// disconnect; inputs (budgets, round trips, acks, events) are arena columns and queues.
-// The context block is written by context.ts, the lanes' regions by lane-regions.ts; acks
-// (acks.ts), events (events.ts) and inspection (inspect.ts) live apart.
+// Nothing is allocated per client per tick: a client block (header, page table) lives in arena
+// chunks of CHUNK_CLIENTS, reused on disconnect; its view grows and shrinks by pages from its
+// lane's pools, pending records and snapshots too (pools.ts: a lane that runs short stops,
+// the pools grow, it resumes); inputs (budgets, round trips, acks, events) are arena columns
+// and queues. The context block is written by context.ts, the lanes' regions by
+// lane-regions.ts; acks (acks.ts), events (events.ts) and inspection (inspect.ts) live apart.
 
 import { InvalidArgumentError, InvalidValueError, StateError } from '../core/errors.js';
 import { encodeCodecParams, type CodecParams } from '../codec/snapshot-spec.js';
@@ -20,10 +21,10 @@ import type { Arena, Region } from '../wasm/arena.js';
 import { AckQueue } from './acks.js';
 import { checkInterestLayout, writeContext } from './context.js';
 import { EventQueue } from './events.js';
-import { addInto, countersOf, viewEntries, zeroCounters } from './inspect.js';
+import { addInto, countersOf, laneCounters, viewEntries, zeroCounters } from './inspect.js';
 import { interestKernels, type InterestKernels } from './kernels.js';
 import { setUpLanes } from './lane-regions.js';
-import { C, CTX_BYTES, EV_BYTES, L, LANE_BYTES, LANE_COUNTER_NAMES, PH_START, W_BYTES, X, type LaneCounter } from './layout.js';
+import { C, CTX_BYTES, EV_BYTES, LANE_BYTES, W_BYTES, X } from './layout.js';
 import { CMD_LANE_TICK, CMD_WORLD_PASS, LaneWorkers } from './lanes.js';
 import { ArenaWords } from './mem.js';
 import { Pools } from './pools.js';
@@ -345,29 +346,10 @@ export class InterestPipeline {
     dv2.setUint32(X.batchCounts, this.batch.countsPtr, true);
     dv2.setUint32(X.batchQueries, n, true);
     if ((this.tickNumber & (this.options.poolTrimTicks - 1)) === 0) this.pools.trim();
-    this.laneTick();
+    this.pools.runLanes(() => this.workers.run(CMD_LANE_TICK, () => k.interest_lane_tick(ctx, 0)));
     this.refreshViews();
     this.acks.count = 0;
     this.events.clear();
-  }
-
-  /** Phase B: every lane runs, and a lane that stopped for its pools runs again once they grew. */
-  private laneTick(): void {
-    const lanes = this.options.lanes;
-    const words = this.laneTable.view('u32', 0, (lanes * LANE_BYTES) / 4);
-    for (let l = 0; l < lanes; l++) words[(l * LANE_BYTES + L.phase) / 4] = PH_START;
-    const k = this.k;
-    const ctx = this.ctx.ptr;
-    for (;;) {
-      this.workers.run(CMD_LANE_TICK, () => k.interest_lane_tick(ctx, 0));
-      let stopped = false;
-      for (let l = 0; l < lanes; l++) {
-        if (this.pools.need(l) === 0) continue;
-        this.pools.topUp(l);
-        stopped = true;
-      }
-      if (!stopped) return;
-    }
   }
 
   // ---- outputs ----
@@ -412,12 +394,8 @@ export class InterestPipeline {
       if (this.active[c]) addInto(sum, countersOf(this.blockView(c)));
     }
     if (this.clients > 0) sum.scale /= this.clients;
-    const lanes = this.laneTable.view('u32', 0, (this.options.lanes * LANE_BYTES) / 4);
-    const laneTotals = Object.fromEntries(LANE_COUNTER_NAMES.map((n) => [n, 0])) as Record<LaneCounter, number>;
-    for (let l = 0; l < this.options.lanes; l++) {
-      LANE_COUNTER_NAMES.forEach((n, i) => (laneTotals[n] += lanes[(l * LANE_BYTES + L.counters) / 4 + i] ?? 0));
-    }
-    return { ...sum, ...laneTotals, clients: this.clients, queries: this.queries, memoryBytes: this.memoryBytes() };
+    const lanes = laneCounters(this.laneTable.view('u32', 0, (this.options.lanes * LANE_BYTES) / 4), this.options.lanes);
+    return { ...sum, ...lanes, clients: this.clients, queries: this.queries, memoryBytes: this.memoryBytes() };
   }
 
   /** Arena bytes the pipeline holds. */

@@ -9,7 +9,7 @@
 // tick wrote.
 
 import type { Arena, Region } from '../wasm/arena.js';
-import { L, LANE_BYTES, NEED_OUT, NEED_PAGES, NEED_PENDS, OUT_SLACK, PAGE_BYTES, PAGE_ENTRIES, PEND_BYTES } from './layout.js';
+import { L, LANE_BYTES, NEED_OUT, NEED_PAGES, NEED_PENDS, OUT_SLACK, PAGE_BYTES, PAGE_ENTRIES, PEND_BYTES, PH_START } from './layout.js';
 import type { ArenaWords } from './mem.js';
 
 /** Smallest growth of a lane's page pool (pages) and pending pool (slots). */
@@ -65,6 +65,25 @@ export class Pools {
   /** Lane l's descriptor field `field` (a byte offset) as an index into memory's u32s. */
   private word(l: number, field: number): number {
     return (this.laneTable.ptr + l * LANE_BYTES + field) >>> 2;
+  }
+
+  /**
+   * Phase B: `run` runs every lane (phases reset first); a lane that stopped for its pools runs
+   * again once they grew, until every lane finished.
+   */
+  runLanes(run: () => void): void {
+    const m = this.mem.u32;
+    for (let l = 0; l < this.lanes.length; l++) m[this.word(l, L.phase)] = PH_START;
+    for (;;) {
+      run();
+      let stopped = false;
+      for (let l = 0; l < this.lanes.length; l++) {
+        if (this.need(l) === 0) continue;
+        this.topUp(l);
+        stopped = true;
+      }
+      if (!stopped) return;
+    }
   }
 
   /** What lane l stopped for (L.need bits; 0: it finished). */
