@@ -15,7 +15,7 @@
 // zone z past radius[z] * (1 + h) and into it again below radius[z] * (1 - h).
 
 import {
-  C_BOUND, C_FIXED_YAW, C_FOLLOW, C_HALF_HEIGHT, C_POINT, C_SCALE, C_SHAPES, C_SHAPE_COUNT, C_VIEWER, NONE,
+  C_BOUND, C_FACING, C_FIXED_YAW, C_FOLLOW, C_HALF_HEIGHT, C_POINT, C_SCALE, C_SHAPES, C_SHAPE_COUNT, C_VIEWER, NONE,
   ROT_QUAT, ROT_YAW, SHAPE_BYTES, SHAPE_ELLIPSE, SHAPE_SECTOR, SHAPE_SPHERE, S_A, S_B, S_HALF_ANGLE, S_HALF_HEIGHT,
   S_KIND, S_YAW, S_COS_ENTER, S_COS_LEAVE, X_HYSTERESIS, X_MAX_Z, X_MIN_Z, X_POS, X_QUAT, X_ROT_MODE, X_VEL, X_YAW, X_ZONE_RADIUS, ZONE_BACKGROUND,
 } from './layout';
@@ -101,8 +101,17 @@ function viewer_facing(ctx: usize, block: usize): f64 {
 export function geo_begin(ctx: usize, block: usize, geo: usize): void {
   viewer_position(ctx, block);
   const facing = viewer_facing(ctx, block);
-  g_cos = Math.cos(facing);
-  g_sin = Math.sin(facing);
+  // Facings change now and then (a turn), not every tick: the last one's cosine and sine are kept.
+  if (facing == load<f64>(block + C_FACING)) {
+    g_cos = load<f64>(block + C_FACING, 8);
+    g_sin = load<f64>(block + C_FACING, 16);
+  } else {
+    g_cos = Math.cos(facing);
+    g_sin = Math.sin(facing);
+    store<f64>(block + C_FACING, facing);
+    store<f64>(block + C_FACING, g_cos, 8);
+    store<f64>(block + C_FACING, g_sin, 16);
+  }
   g_scale = load<f64>(block + C_SCALE);
   g_h = load<f64>(ctx + X_HYSTERESIS);
   g_reach = load<f64>(block + C_BOUND) * g_scale;

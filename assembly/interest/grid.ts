@@ -8,7 +8,7 @@
 
 import {
   C_ACTIVE, C_BOUND, C_EV_HEAD, C_EV_TAIL, C_GRID_BUCKET, C_SCALE, C_SHAPES, GRID_ITEM_BYTES, L_BUCKET_EPOCH,
-  L_BUCKET_STAMPS, L_GRID_BITS, L_GRID_ITEMS, L_GRID_STARTS, NONE, SHAPE_SPHERE, S_KIND, X_GRID_SHIFT, client_block,
+  L_BUCKET_STAMPS, L_GRID_BITS, L_GRID_COUNT, L_GRID_ITEMS, L_GRID_STARTS, NONE, SHAPE_SPHERE, S_KIND, X_GRID_SHIFT, client_block,
 } from './layout';
 import { g_vx, g_vy, g_vz, viewer_position } from './geometry';
 import { t_ctx, t_lanePtr, t_lane, t_lanes, t_maxClients } from './state';
@@ -46,13 +46,20 @@ export function grid_count(): u32 {
   return gr_clients;
 }
 
-/** Rebuilds the grid from the lane's active clients; also clears their event lists. */
-export function grid_build(): void {
+/** Points the grid at the lane's (as built this tick: a lane tick that resumes finds it there). */
+export function grid_load(): void {
   const L = t_lanePtr;
   gr_side = <f64>(<u64>1 << <u64>load<u32>(t_ctx + X_GRID_SHIFT));
   gr_bits = load<u32>(L + L_GRID_BITS);
   gr_starts = <usize>load<u32>(L + L_GRID_STARTS);
   gr_items = <usize>load<u32>(L + L_GRID_ITEMS);
+  gr_clients = load<u32>(L + L_GRID_COUNT);
+}
+
+/** Rebuilds the grid from the lane's active clients; also clears their event lists. */
+export function grid_build(): void {
+  const L = t_lanePtr;
+  grid_load();
   const nb = <u32>1 << gr_bits;
   memory.fill(gr_starts, 0, (<usize>nb + 1) << 2);
   let n: u32 = 0;
@@ -92,6 +99,7 @@ export function grid_build(): void {
     store<u32>(item, select<u32>(1, 0, load<u32>(block + C_SHAPES + S_KIND) == SHAPE_SPHERE), 20);
   }
   gr_clients = n;
+  store<u32>(L + L_GRID_COUNT, n);
 }
 
 function next_epoch(): u32 {

@@ -1,6 +1,6 @@
 // Phase B of a tick for one lane (the clients c with c % lanes == lane), in order:
-//   1. acks: each acked snapshot's sent-log records become the baselines of their handles
-//      (a leave's ack frees the handle);
+//   1. acks: each acked snapshot's bit is set in its client's ring (entries whose pending
+//      record it carried are promoted when next looked at; a leave's ack frees the handle);
 //   2. the viewer grid of the lane's clients;
 //   3. fast bodies (every lane's fast list): clients whose view their swept path crosses take
 //      them in now, whatever their discovery schedule;
@@ -9,35 +9,26 @@
 //      (event, client) pairs for the reliable channel;
 //   6. per client: merge the discovery query's answer (if it ran for this client this tick),
 //      re-evaluate every entry and adapt the dynamic radius, then encode the snapshot.
+// Views grow by pages and snapshots go to an output heap, from the lane's pools. Before a step
+// that could take more than a pool holds (one fast body's clients, one client's turn), the
+// lane stops: it saves where it was (L_PHASE, L_RESUME), says what it needs (L_NEED, L_WANT_*)
+// and returns 1; TypeScript tops the pools up and calls again, and the tick goes on from there.
 
 import {
-  CC_ACKS, CC_ACK_STALE, CC_FAST_INSERTS, CC_LEAVES_ACKED, CC_VIEW_FULL, COL_DUE, COL_PSEQ, COL_SLOT, C_ACKED_ANY,
-  C_ACTIVE, C_ACKED_MASK, C_DISCOVER_NOW, C_COUNTERS, C_VIEWER, C_EV_HEAD, C_EV_TAIL, C_HW, C_LAST_ACK_SEQ, C_LAST_ACK_TICK, C_QUERY, C_RING, C_SCALE, C_SEQ,
-  C_VISIBLE, C_VISIBLE_TICKS, DEAD_BYTES, EF_FAST, EV_BYTES, E_BASE, E_BSEND, E_BSEQ, E_BTICK, E_META, E_PEND, E_PSEND,
-  E_PTICK, LANE_BYTES, LC_ACKS, LC_ACK_STALE, LC_DESPAWN_TOUCHES, LC_FAST_INSERTS, LC_PAIRS_OVERFLOW,
-  LC_RELIABLE_OVERFLOW, LC_VIEW_FULL, L_COUNTERS, L_DEAD, L_DEAD_COUNT, L_EPOCH, L_FAST, L_FAST_COUNT, L_PAIRS,
-  L_PAIRS_CAP, L_PAIRS_USED, L_RELIABLE, L_RELIABLE_CAP, L_RELIABLE_USED, L_SCRATCH, L_STAMPS, NONE, RING,
-  RING_BYTES, ST_FREE, ST_LEAVING, ST_VISIBLE, W_LIFE, FAST_NEW, FAST_STAGGER, X_ACKS, X_ACK_COUNT, X_BATCH_COUNTS, X_BATCH_IDS,
-  X_BATCH_OFFSETS, X_DYN_GROW, X_DYN_MAX_SCALE, X_DYN_MIN_SCALE, X_DYN_SHRINK, X_DYN_TARGET, X_EVENTS, X_EVENT_COUNT,
-  X_HYSTERESIS, X_LANE_TABLE, X_MAX_REACH, bump, client_block, col, copy_rec, entry_ptr,
+  CC_ACKS, CC_ACK_STALE, C_ACKED_ANY, C_ACTIVE, C_ACKED_MASK, C_COUNTERS, C_DISCOVER_NOW, C_LAST_ACK_SEQ,
+  C_LAST_ACK_TICK, C_QUERY, C_RING, C_SCALE, C_SEQ, C_VISIBLE, C_VISIBLE_TICKS, LC_ACKS, LC_ACK_STALE, L_COUNTERS,
+  L_NEED, L_OUT_CAP, L_OUT_USED, L_PAGE_FREE_COUNT, L_PEND_FREE_COUNT, L_PHASE, L_READY, L_RESUME, L_RESUME_LANE, L_SCRATCH,
+  L_WANT_OUT, L_WANT_PAGES, L_WANT_PENDS, NEED_OUT, NEED_PAGES, NEED_PENDS, NONE, OUT_SLACK, PAGE_ENTRIES, PAGE_SHIFT,
+  PH_CLIENTS, PH_DONE, PH_FAST, PH_START, RING, RING_BYTES, X_ACKS, X_ACK_COUNT, bump, client_block,
 } from './layout';
-import {
-  contains, g_reach, g_viewer, g_vx, g_vy, g_vz, geo_begin, geo_config, geo_item, viewer_position, MODE_ENTER,
-  discovery_radius, segment_distance2,
-} from './geometry';
-import { grid_all, grid_build, grid_count, grid_item, grid_query } from './grid';
-import { sc_candidates } from './scratch';
-import {
-  fast_band, fast_horizon, fast_lateral, t_capacity, t_ctx, t_discovery, t_hasVel, t_includeSelf, t_lane, t_lanePtr,
-  t_lanes, t_maxClients, t_tick, t_V, rtt_class_of,
-} from './state';
-import {
-  alloc_entry, col_u32, entering_zone, evaluate, find_slot, free_entry, measure, promote, revive, schedule, set_col, sweeps, world_of, e_dx,
-  e_dy, e_dz,
-} from './view';
-import { encode_client } from './encode';
-
-const Q16: f64 = 65536.0;
+import { discovery_radius, geo_begin, geo_config, viewer_position, g_vx, g_vy, g_vz } from './geometry';
+import { grid_build, grid_count, grid_item, grid_load } from './grid';
+import { discover } from './discover';
+import { encode_client, prepare_due } from './encode';
+import { sc_due, sc_next_due } from './scratch';
+import { event_pass, fast_pass, lifecycle_pass } from './lane-passes';
+import { touch_client, touch_due_lines } from './prefetch';
+import { rtt_class_of, t_ctx, t_discovery, t_lane, t_lanePtr, t_lanes, t_maxClients, t_maxSnapshot, t_tick, t_V } from './state';
 
 // ---- 1. acks ----
 
@@ -76,266 +67,99 @@ function apply_acks(): void {
   }
 }
 
-// @ts-ignore: decorator
-@inline
-function lane_of(l: u32): usize {
-  return <usize>load<u32>(t_ctx + X_LANE_TABLE) + <usize>l * <usize>LANE_BYTES;
-}
-
-// ---- 3. fast bodies ----
-
-/**
- * Every lane's fast bodies against this lane's clients: a body that joined the world this tick,
- * and every FAST_STAGGER ticks each other one, is projected along its path (from where it was
- * when last projected to the horizon ahead); every client whose view the path crosses and that
- * does not hold it yet takes it in.
- */
-function fast_pass(scratch: usize): void {
-  if (!t_hasVel) return;
-  const cands = sc_candidates(scratch, t_V);
-  const h = load<f64>(t_ctx + X_HYSTERESIS);
-  const maxReach = load<f64>(t_ctx + X_MAX_REACH);
-  for (let l: u32 = 0; l < t_lanes; l++) {
-    const lane = lane_of(l);
-    const list = <usize>load<u32>(lane + L_FAST);
-    const count = load<u32>(lane + L_FAST_COUNT);
-    for (let i: u32 = 0; i < count; i++) {
-      const entry = load<u32>(list + (<usize>i << 2));
-      const slot = entry & ~FAST_NEW;
-      const isNew = (entry & FAST_NEW) != 0;
-      if (!isNew && (slot + t_tick) % FAST_STAGGER != 0) continue;
-      const w = world_of(slot);
-      const px = <f64>load<i32>(w), py = <f64>load<i32>(w, 4), pz = <f64>load<i32>(w, 8);
-      const vx = <f64>load<i32>(w, 12), vy = <f64>load<i32>(w, 16), vz = <f64>load<i32>(w, 20);
-      const band = fast_band(vx * vx + vy * vy + vz * vz);
-      if (band == 0) continue;
-      const ahead = fast_horizon(band);
-      const back = isNew ? 1.0 : <f64>FAST_STAGGER;
-      const lateral = fast_lateral(band);
-      const reach = maxReach * lateral;
-      const ax = px - vx * back, ay = py - vy * back, az = pz - vz * back;
-      const bx = px + vx * ahead, by = py + vy * ahead, bz = pz + vz * ahead;
-      const n = grid_query(min<f64>(ax, bx) - reach, min<f64>(ay, by) - reach, max<f64>(ax, bx) + reach, max<f64>(ay, by) + reach, cands);
-      const id = slot | (((load<u32>(w, W_LIFE) >> 1) & 0xfff) << 20);
-      for (let k: u32 = 0; k < n; k++) {
-        const item = grid_item(load<u32>(cands + (<usize>k << 2)));
-        geo_item(item);
-        const r = g_reach * (1.0 - h) * lateral;
-        if (segment_distance2(ax, ay, az, bx, by, bz) > r * r) continue;
-        const c = load<u32>(item);
-        const block = client_block(t_ctx, c);
-        if (!t_includeSelf && load<u32>(block + C_VIEWER) == slot) continue;
-        measure(slot);
-        const held = find_slot(block, slot);
-        if (held != NONE && (load<u32>(entry_ptr(block, t_V, held), E_META) & 0xff) == ST_VISIBLE) continue;
-        if (revive(block, slot, id, entering_zone())) continue;
-        const handle = alloc_entry(block, slot, id, entering_zone(), EF_FAST);
-        if (handle == NONE) {
-          bump(block + C_COUNTERS, CC_VIEW_FULL, 1);
-          bump(t_lanePtr + L_COUNTERS, LC_VIEW_FULL, 1);
-          continue;
-        }
-        bump(block + C_COUNTERS, CC_FAST_INSERTS, 1);
-        bump(t_lanePtr + L_COUNTERS, LC_FAST_INSERTS, 1);
-      }
-    }
-  }
-}
-
-// ---- 4. lifecycle ----
-
-function lifecycle_pass(scratch: usize): void {
-  const cands = sc_candidates(scratch, t_V);
-  const reach = load<f64>(t_ctx + X_MAX_REACH);
-  for (let l: u32 = 0; l < t_lanes; l++) {
-    const lane = lane_of(l);
-    const list = <usize>load<u32>(lane + L_DEAD);
-    const count = load<u32>(lane + L_DEAD_COUNT);
-    for (let i: u32 = 0; i < count; i++) {
-      const d = list + <usize>i * DEAD_BYTES;
-      const slot = load<u32>(d);
-      // Where the entity was when it was last seen alive (a reused slot has moved since).
-      const x = <f64>load<i32>(d, 4), y = <f64>load<i32>(d, 8);
-      const n = grid_query(x - reach, y - reach, x + reach, y + reach, cands);
-      for (let k: u32 = 0; k < n; k++) {
-        const block = client_block(t_ctx, load<u32>(grid_item(load<u32>(cands + (<usize>k << 2)))));
-        const h = find_slot(block, slot);
-        if (h == NONE || col_u32(block, COL_DUE, h) <= t_tick) continue;
-        schedule(block, h, t_tick);
-        bump(t_lanePtr + L_COUNTERS, LC_DESPAWN_TOUCHES, 1);
-      }
-    }
-  }
-}
-
-// ---- 5. events ----
-
-function event_pass(scratch: usize): void {
-  const cands = sc_candidates(scratch, t_V);
-  const events = <usize>load<u32>(t_ctx + X_EVENTS);
-  const count = load<u32>(t_ctx + X_EVENT_COUNT);
-  const L = t_lanePtr;
-  const pairs = <usize>load<u32>(L + L_PAIRS);
-  const pairsCap = load<u32>(L + L_PAIRS_CAP);
-  const rel = <usize>load<u32>(L + L_RELIABLE);
-  const relCap = load<u32>(L + L_RELIABLE_CAP);
-  let used: u32 = 0;
-  let relUsed: u32 = 0;
-  for (let e: u32 = 0; e < count; e++) {
-    const ev = events + <usize>e * EV_BYTES;
-    const x = <f64>load<i32>(ev), y = <f64>load<i32>(ev, 4), z = <f64>load<i32>(ev, 8);
-    const rangeM = <f64>load<f32>(ev, 12);
-    const reliable = load<u32>(ev, 20) != 0;
-    const everyone = !(rangeM < 1e9);
-    const r = rangeM * Q16;
-    const n = everyone ? grid_all(cands) : grid_query(x - r, y - r, x + r, y + r, cands);
-    for (let k: u32 = 0; k < n; k++) {
-      const item = grid_item(load<u32>(cands + (<usize>k << 2)));
-      const c = load<u32>(item);
-      const block = client_block(t_ctx, c);
-      if (!everyone) {
-        const dx = x - <f64>load<i32>(item, 4), dy = y - <f64>load<i32>(item, 8), dz = z - <f64>load<i32>(item, 12);
-        if (dx * dx + dy * dy + dz * dz > r * r) continue;
-      }
-      if (reliable) {
-        if (relUsed >= relCap) {
-          bump(L + L_COUNTERS, LC_RELIABLE_OVERFLOW, 1);
-          continue;
-        }
-        store<u32>(rel + (<usize>relUsed << 3), e);
-        store<u32>(rel + (<usize>relUsed << 3), c, 4);
-        relUsed++;
-        continue;
-      }
-      if (used >= pairsCap) {
-        bump(L + L_COUNTERS, LC_PAIRS_OVERFLOW, 1);
-        continue;
-      }
-      const p = used++;
-      store<u32>(pairs + (<usize>p << 3), e);
-      store<u32>(pairs + (<usize>p << 3), NONE, 4);
-      const tail = load<u32>(block + C_EV_TAIL);
-      if (tail == NONE) store<u32>(block + C_EV_HEAD, p);
-      else store<u32>(pairs + (<usize>tail << 3), p, 4);
-      store<u32>(block + C_EV_TAIL, p);
-    }
-  }
-  store<u32>(L + L_PAIRS_USED, used);
-  store<u32>(L + L_RELIABLE_USED, relUsed);
-}
-
-// ---- 6. discovery ----
-
-function next_stamp(): u32 {
-  let epoch = load<u32>(t_lanePtr + L_EPOCH) + 1;
-  if (epoch == 0) {
-    memory.fill(<usize>load<u32>(t_lanePtr + L_STAMPS), 0, <usize>t_capacity << 2);
-    epoch = 1;
-  }
-  store<u32>(t_lanePtr + L_EPOCH, epoch);
-  return epoch;
-}
-
-/** Merges query j's answer into the view, re-evaluates every entry, adapts the scale. */
-function discover(block: usize, j: u32): void {
-  const stamps = <usize>load<u32>(t_lanePtr + L_STAMPS);
-  const epoch = next_stamp();
-  const V = t_V;
-  const hw = load<u32>(block + C_HW);
-  // Visible entries are stamped; a leaving one may be taken back if its entity is inside again.
-  const slots = col(block, V, COL_SLOT);
-  for (let i: u32 = 0; i < hw; i++) {
-    const slot = load<u32>(slots + (<usize>i << 2));
-    if (slot != NONE && (load<u32>(entry_ptr(block, V, i), E_META) & 0xff) == ST_VISIBLE) {
-      store<u32>(stamps + (<usize>slot << 2), epoch);
-    }
-  }
-  // Existing entries first: their leave and zone tests, before the scale changes. Entries due
-  // within a discovery period are evaluated then anyway; the slower ones may have come closer
-  // (a zone up) or gone.
-  // Pending records of acked snapshots become baselines here at the latest, while the ring
-  // still holds their snapshot.
-  const soon = t_tick + t_discovery;
-  const dues = col(block, V, COL_DUE);
-  for (let i: u32 = 0; i < hw; i++) {
-    if ((load<u32>(entry_ptr(block, V, i), E_META) & 0xff) != ST_VISIBLE) continue;
-    promote(block, i);
-    if (load<u32>(dues + (<usize>i << 2)) > soon) evaluate(block, i);
-  }
-  const ids = <usize>load<u32>(t_ctx + X_BATCH_IDS) + (<usize>load<u32>(<usize>load<u32>(t_ctx + X_BATCH_OFFSETS) + (<usize>j << 2)) << 2);
-  const n = load<u32>(<usize>load<u32>(t_ctx + X_BATCH_COUNTS) + (<usize>j << 2));
-  let full = false;
-  for (let k: u32 = 0; k < n; k++) {
-    const slot = load<u32>(ids + (<usize>k << 2));
-    if (slot >= t_capacity) continue;
-    const at = stamps + (<usize>slot << 2);
-    if (load<u32>(at) == epoch) continue;
-    store<u32>(at, epoch);
-    const life = load<u32>(world_of(slot), W_LIFE);
-    if ((life & 1) == 0) continue;
-    if (slot == g_viewer && !t_includeSelf) continue;
-    measure(slot);
-    if (!contains(e_dx, e_dy, e_dz, MODE_ENTER)) continue;
-    if (full) {
-      bump(block + C_COUNTERS, CC_VIEW_FULL, 1);
-      continue;
-    }
-    const id = slot | (((life >> 1) & 0xfff) << 20);
-    if (revive(block, slot, id, entering_zone())) continue;
-    const h = alloc_entry(block, slot, id, entering_zone(), 0);
-    if (h == NONE) {
-      full = true;
-      bump(block + C_COUNTERS, CC_VIEW_FULL, 1);
-      bump(t_lanePtr + L_COUNTERS, LC_VIEW_FULL, 1);
-    }
-  }
-  adapt_scale(block);
-}
-
-/** Dynamic radius: shrink in crowds towards the target count, grow when almost empty. */
-function adapt_scale(block: usize): void {
-  const n = <f64>load<u32>(block + C_VISIBLE);
-  const minS = <f64>load<f32>(t_ctx + X_DYN_MIN_SCALE);
-  const maxS = <f64>load<f32>(t_ctx + X_DYN_MAX_SCALE);
-  const shrink = <f64>load<u32>(t_ctx + X_DYN_SHRINK);
-  const target = <f64>load<u32>(t_ctx + X_DYN_TARGET);
-  const grow = <f64>load<u32>(t_ctx + X_DYN_GROW);
-  let s = load<f64>(block + C_SCALE);
-  // Visible count grows with the area: scale by sqrt(target / n), at most 30 % per step.
-  if (n > shrink) s *= max<f64>(0.7, Math.sqrt(target / n));
-  else if (n < grow) s *= 1.1;
-  else if (s < 1.0 && n < target) s = min<f64>(1.0, s * 1.05);
-  store<f64>(block + C_SCALE, min<f64>(max<f64>(s, minS), maxS));
-}
-
 // ---- driver ----
 
-export function lane_tick(): void {
-  const scratch = <usize>load<u32>(t_lanePtr + L_SCRATCH);
+/**
+ * Whether the lane's pools hold what one client's turn could take: a page per PAGE_ENTRIES
+ * handles its view could add, a pending slot per record it could send, its largest snapshot.
+ * Otherwise says what is wanted (L_NEED, L_WANT_*).
+ */
+function pools_ready(): bool {
+  const L = t_lanePtr;
+  const pages = (t_V >> PAGE_SHIFT) + 1;
+  const pends = t_V;
+  const out = t_maxSnapshot + OUT_SLACK;
+  let need: u32 = 0;
+  if (load<u32>(L + L_PAGE_FREE_COUNT) < pages) need |= NEED_PAGES;
+  if (load<u32>(L + L_PEND_FREE_COUNT) < pends) need |= NEED_PENDS;
+  if (load<u32>(L + L_OUT_CAP) - load<u32>(L + L_OUT_USED) < out) need |= NEED_OUT;
+  if (need == 0) return true;
+  store<u32>(L + L_WANT_PAGES, pages);
+  store<u32>(L + L_WANT_PENDS, pends);
+  store<u32>(L + L_WANT_OUT, out);
+  store<u32>(L + L_NEED, need);
+  return false;
+}
+
+/** Runs (or resumes) the lane's part of the tick; 0 when done, 1 when it stopped for its pools. */
+export function lane_tick(): u32 {
+  const L = t_lanePtr;
+  const scratch = <usize>load<u32>(L + L_SCRATCH);
+  store<u32>(L + L_NEED, 0);
+  let phase = load<u32>(L + L_PHASE);
+  if (phase == PH_DONE) return 0;
   geo_config(t_ctx);
-  apply_acks();
-  grid_build();
-  fast_pass(scratch);
-  lifecycle_pass(scratch);
-  event_pass(scratch);
+  if (phase == PH_START) {
+    apply_acks();
+    grid_build();
+    store<u32>(L + L_OUT_USED, 0);
+    store<u32>(L + L_RESUME, 0);
+    store<u32>(L + L_RESUME_LANE, 0);
+    store<u32>(L + L_READY, NONE);
+    phase = PH_FAST;
+    store<u32>(L + L_PHASE, phase);
+  } else {
+    grid_load();
+  }
+  if (phase == PH_FAST) {
+    if (!fast_pass(scratch)) return 1;
+    lifecycle_pass(scratch);
+    event_pass(scratch);
+    store<u32>(L + L_RESUME, 0);
+    phase = PH_CLIENTS;
+    store<u32>(L + L_PHASE, phase);
+  }
   // Clients in grid order: those sharing a cell see mostly the same entities, whose world
-  // records then stay in cache from one client to the next.
+  // records then stay in cache from one client to the next. A pipeline keeps fetches going
+  // ahead of the work: the header of the client three places on, the due lines of the one two
+  // places on, and the due list of the next one (its entries' lines on their way) while this
+  // one is worked on. A client whose discovery runs this tick lists its due entries after it.
   const n = grid_count();
-  for (let i: u32 = 0; i < n; i++) {
+  const dueA = sc_due(scratch), dueB = sc_next_due(scratch, t_V);
+  // A listed client's pages no longer show its due entries as due (listing expects them to be
+  // rescheduled), so a list made before a stop is kept for the resume.
+  let ready = load<u32>(L + L_READY);
+  for (let i = load<u32>(L + L_RESUME); i < n; i++) {
+    if (!pools_ready()) {
+      store<u32>(L + L_RESUME, i);
+      store<u32>(L + L_READY, ready);
+      return 1;
+    }
     const c = load<u32>(grid_item(i));
     const block = client_block(t_ctx, c);
+    const due = (i & 1) == 0 ? dueA : dueB;
+    if (i + 3 < n) touch_client(client_block(t_ctx, load<u32>(grid_item(i + 3))));
+    if (i + 2 < n) touch_due_lines(client_block(t_ctx, load<u32>(grid_item(i + 2))));
+    let next: u32 = NONE;
+    if (i + 1 < n) {
+      const b1 = client_block(t_ctx, load<u32>(grid_item(i + 1)));
+      if (load<u32>(b1 + C_QUERY) == NONE) next = prepare_due(b1, (i & 1) == 0 ? dueB : dueA);
+    }
     rtt_class_of(c);
     geo_begin(t_ctx, block, scratch);
     const q = load<u32>(block + C_QUERY);
     if (q != NONE) {
       const scale = load<f64>(block + C_SCALE);
-      discover(block, q);
+      discover(block, q, scratch);
       // The shapes' radii follow the scale; most discoveries leave it as it was.
       if (load<f64>(block + C_SCALE) != scale) geo_begin(t_ctx, block, scratch);
     }
-    encode_client(c, block, scratch);
+    encode_client(c, block, scratch, due, q != NONE ? NONE : ready);
+    ready = next;
     store<f64>(block + C_VISIBLE_TICKS, load<f64>(block + C_VISIBLE_TICKS) + <f64>load<u32>(block + C_VISIBLE));
   }
+  store<u32>(L + L_PHASE, PH_DONE);
+  return 0;
 }
 
 /** Writes the discovery queries of this tick: centre and radius (Q16) per scheduled client. */

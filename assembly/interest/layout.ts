@@ -69,7 +69,7 @@
 // | 568 | -        | reserved up to CTX_BYTES                                          |
 
 export const INTEREST_MAGIC: u32 = 0x52544e49; // 'INTR'
-export const INTEREST_VERSION: u32 = 1;
+export const INTEREST_VERSION: u32 = 2;
 export const CTX_BYTES: u32 = 1024;
 
 export const X_MAGIC: usize = 0;
@@ -153,20 +153,27 @@ export const ZONE_BACKGROUND: u32 = 3;
 
 // Lane descriptor (LANE_BYTES each):
 // | off | field                                   | off | field                                  |
-// |   0 | reserved                                |  56 | fast list capacity                     |
-// |   4 | reserved                                |  60 | lifecycle list: (slot, last x, last y) |
-// |   8 | reserved                                |  64 | lifecycle count                        |
+// |   0 | phase of the lane tick (PH_*)           |  56 | fast list capacity                     |
+// |   4 | where that phase resumes (index)        |  60 | lifecycle list: (slot, x, y, old id)   |
+// |   8 | what it stopped for (NEED_* bits)       |  64 | lifecycle count                        |
 // |  12 | scratch                                 |  68 | lifecycle capacity                     |
 // |  16 | scratch bytes                           |  72 | event pairs (event, next) for clients  |
-// |  20 | per-slot stamps (u32 x source capacity) |  76 | event pair capacity                    |
+// |  20 | per-slot stamps (u8 x source capacity)  |  76 | event pair capacity                    |
 // |  24 | stamp epoch                             |  80 | event pairs used                       |
 // |  28 | viewer grid bucket starts               |  84 | reliable recipients (event, client)    |
 // |  32 | viewer grid bucket bits                 |  88 | reliable capacity                      |
 // |  36 | viewer grid items (GRID_ITEM_BYTES)     |  92 | reliable recipients written            |
-// |  40 | per-bucket stamps (u32 per bucket)      |  96 | reserved                               |
-// |  44 | bucket stamp epoch                      | 100 | reserved                               |
+// |  40 | per-bucket stamps (u32 per bucket)      |  96 | viewer grid items this tick            |
+// |  44 | bucket stamp epoch                      | 100 | lane whose fast list the tick resumes  |
 // |  48 | fast list: slots faster than fastSpeed  | 104 | counters (u32 x LANE_COUNTERS)         |
 // |  52 | fast count                              |     |                                        |
+// | 160 | free pages: first (0: none), first      | 176 | free pending slots: first, first above |
+// |     | above the drain mark, drain mark, count |     | the drain mark, drain mark, count      |
+// | 192 | output heap: pointer, capacity, used    | 204 | wanted: pages, pending slots, bytes    |
+// | 216 | due handles listed for the client the lane resumes at (NONE: not listed)        |
+// The lane's pools (view pages, pending records, snapshot output) are TypeScript's arena regions
+// linked in by it; a lane tick that finds a pool short of what its next step could take stops
+// there (phase and index saved, NEED_* set) and TypeScript tops the pool up and calls it again.
 export const LANE_BYTES: u32 = 256;
 // Viewer grid item: | 0 u32 client | 4 i32 x, y, z (Q16) | 16 f32 reach (Q16, scaled) |
 // | 20 u32 1: 3D metric (sphere view) | 24 reserved |
@@ -175,8 +182,11 @@ export const GRID_ITEM_BYTES: u32 = 32;
 export const FAST_NEW: u32 = 0x80000000;
 /** Fast bodies already tracked are re-projected every this many ticks (staggered by slot). */
 export const FAST_STAGGER: u32 = 4;
-/** Lifecycle list entries: slot, then its last x and y (Q16), before a reuse moved it. */
-export const DEAD_BYTES: u32 = 12;
+/** Lifecycle list entries: slot, its last x and y (Q16) before a reuse moved it, the id it had. */
+export const DEAD_BYTES: u32 = 16;
+export const L_PHASE: usize = 0;
+export const L_RESUME: usize = 4;
+export const L_NEED: usize = 8;
 export const L_SCRATCH: usize = 12;
 export const L_SCRATCH_BYTES: usize = 16;
 export const L_STAMPS: usize = 20;
@@ -198,7 +208,28 @@ export const L_PAIRS_USED: usize = 80;
 export const L_RELIABLE: usize = 84;
 export const L_RELIABLE_CAP: usize = 88;
 export const L_RELIABLE_USED: usize = 92;
+export const L_GRID_COUNT: usize = 96;
+export const L_RESUME_LANE: usize = 100;
 export const L_COUNTERS: usize = 104;
+export const L_PAGE_FREE: usize = 160;
+export const L_PAGE_FREE_COUNT: usize = 172;
+export const L_PEND_FREE: usize = 176;
+export const L_PEND_FREE_COUNT: usize = 188;
+export const L_OUT: usize = 192;
+export const L_OUT_CAP: usize = 196;
+export const L_OUT_USED: usize = 200;
+export const L_WANT_PAGES: usize = 204;
+export const L_WANT_PENDS: usize = 208;
+export const L_WANT_OUT: usize = 212;
+export const L_READY: usize = 216;
+// Lane tick phases (L_PHASE) and what a stopped lane needs (L_NEED bits).
+export const PH_START: u32 = 0;
+export const PH_FAST: u32 = 1;
+export const PH_CLIENTS: u32 = 2;
+export const PH_DONE: u32 = 3;
+export const NEED_PAGES: u32 = 1;
+export const NEED_PENDS: u32 = 2;
+export const NEED_OUT: u32 = 4;
 // Lane counters (u32, cumulative).
 export const LC_ACKS: u32 = 0;
 export const LC_ACK_STALE: u32 = 1;
@@ -211,7 +242,8 @@ export const LC_FAST_OVERFLOW: u32 = 7;
 export const LC_DEAD_OVERFLOW: u32 = 8;
 export const LC_DESPAWN_TOUCHES: u32 = 9;
 export const LC_PENDING_LOST: u32 = 10;
-export const LANE_COUNTERS: u32 = 11;
+export const LC_POOL_EMPTY: u32 = 11;
+export const LANE_COUNTERS: u32 = 12;
 
 // World record (W_BYTES), one per slot, written by phase A from the source columns in one
 // sequential pass, so every later read of an entity is one cache line instead of one per column.
@@ -246,193 +278,8 @@ export const REC_BYTES: u32 = 36;
 // | 20 u32 reliable | 24 u32 payload offset | 28 u32 payload length |
 export const EV_BYTES: u32 = 32;
 
-// Client block: header (CH_BYTES), then COLS columns of V u32 each (the fields scanned with
-// v128 compares), then the slot index (2V u16: handle + 1 by hashed slot, linear probing, 0 =
-// empty), then the due wheel (WHEEL bitmaps of V bits: bit h of bitmap t % WHEEL means "look at
-// handle h on tick t", so a tick reads one bitmap instead of every due time), then V entries
-// of ENTRY_BYTES (everything else about one entity in two cache
-// lines, baseline and pending records included), then the snapshot output buffer (largest
-// snapshot + OUT_SLACK bytes: a record is checked against the budget after it is written, and
-// rewound if it went over).
-// Header:
-// | off | field                                  | off | field                               |
-// |   0 | active (1) or free (0)                 | 104 | bytes produced (f64)                |
-// |   4 | viewer slot (NONE: fixed point)        | 112 | counters (u32 x CLIENT_COUNTERS)    |
-// |   8 | fixed point x, y, z (Q16)              | 184 | visible entity-ticks (f64)          |
-// |  20 | sub-shapes in use (1..4)               | 192 | last acked seq                      |
-// |  24 | 1: shapes turn with the viewer's yaw   | 196 | last acked tick                     |
-// |  32 | dynamic scale (f64)                    | 200 | sub-shapes (SHAPE_BYTES each, 4)    |
-// |  40 | bounding reach (f64, Q16, scale 1)     |     |                                     |
-// |  48 | half height (f64, Q16, scale 1)        | 456 | fixed yaw when not following (f64)  |
-// |     |                                        | 464 | message ring (RING_BYTES x RING)    |
-// |     |                                        | 976 | acked ring slots (u64 bit mask)     |
-// |     |                                        | 984 | 1: discover on the next tick        |
-// |  56 | handle high water                      |     |                                     |
-// |  60 | first free handle (NONE: none)         |     |                                     |
-// |  64 | handles in use                         |     |                                     |
-// |  68 | visible entities                       |     |                                     |
-// |  72 | next snapshot seq                      |     |                                     |
-// |  76 | 1 once any snapshot was acked          |     |                                     |
-// |  80 | discovery query index this tick / NONE |     |                                     |
-// |  84 | snapshot bytes this tick (0: none)     |     |                                     |
-// |  88 | event list head / tail this tick       |     |                                     |
-// |  96 | client generation (stale-handle check) |     |                                     |
-// | 100 | viewer grid bucket this tick           |     |                                     |
-export const CH_BYTES: u32 = 1024;
-export const C_ACTIVE: usize = 0;
-export const C_VIEWER: usize = 4;
-export const C_POINT: usize = 8;
-export const C_SHAPE_COUNT: usize = 20;
-export const C_FOLLOW: usize = 24;
-export const C_SCALE: usize = 32;
-export const C_BOUND: usize = 40;
-export const C_HALF_HEIGHT: usize = 48;
-export const C_HW: usize = 56;
-export const C_FREE_HEAD: usize = 60;
-export const C_USED: usize = 64;
-export const C_VISIBLE: usize = 68;
-export const C_SEQ: usize = 72;
-export const C_ACKED_ANY: usize = 76;
-export const C_QUERY: usize = 80;
-export const C_OUT_LEN: usize = 84;
-export const C_EV_HEAD: usize = 88;
-export const C_EV_TAIL: usize = 92;
-export const C_GENERATION: usize = 96;
-export const C_GRID_BUCKET: usize = 100;
-export const C_BYTES: usize = 104;
-export const C_COUNTERS: usize = 112;
-export const C_VISIBLE_TICKS: usize = 184;
-export const C_LAST_ACK_SEQ: usize = 192;
-export const C_LAST_ACK_TICK: usize = 196;
-export const C_SHAPES: usize = 200;
-export const C_FIXED_YAW: usize = 456;
-export const C_RING: usize = 464;
-export const C_ACKED_MASK: usize = 976;
-export const C_DISCOVER_NOW: usize = 984;
-// Client counters (u32, cumulative).
-export const CC_MESSAGES: u32 = 0;
-export const CC_ENTERS: u32 = 1;
-export const CC_LEAVES: u32 = 2;
-export const CC_FULLS: u32 = 3;
-export const CC_DELTAS: u32 = 4;
-export const CC_DEFERRED: u32 = 5;
-export const CC_ACKS: u32 = 6;
-export const CC_ACK_STALE: u32 = 7;
-export const CC_ACK_EXPIRED: u32 = 8;
-export const CC_VIEW_FULL: u32 = 9;
-export const CC_FAST_INSERTS: u32 = 10;
-export const CC_EVENTS_SENT: u32 = 11;
-export const CC_EVENTS_DROPPED: u32 = 12;
-export const CC_ZONE_UPDATES: u32 = 13; // 4 counters, one per zone
-export const CC_LEAVES_ACKED: u32 = 17;
-export const CLIENT_COUNTERS: u32 = 18;
-
-// Sub-shape (SHAPE_BYTES): | 0 u32 kind | 8 f64 a | 16 f64 b | 24 f64 half angle (rad) |
-// | 32 f64 yaw offset (rad) | 40 f64 half height (Q16; +inf: no vertical limit) |
-// | 48 f64 cos(min(pi, half angle * (1 - h))) | 56 f64 cos(min(pi, half angle * (1 + h))) |
-// a, b: sphere/circle radius (a); ellipse semi-axes along (a) and across (b) the facing;
-// sector radius (a). Q16 units.
-export const SHAPE_BYTES: u32 = 64;
-export const MAX_SHAPES: u32 = 4;
-export const SHAPE_SPHERE: u32 = 0;
-export const SHAPE_CIRCLE: u32 = 1;
-export const SHAPE_ELLIPSE: u32 = 2;
-export const SHAPE_SECTOR: u32 = 3;
-export const S_KIND: usize = 0;
-export const S_A: usize = 8;
-export const S_B: usize = 16;
-export const S_HALF_ANGLE: usize = 24;
-export const S_YAW: usize = 32;
-export const S_HALF_HEIGHT: usize = 40;
-export const S_COS_ENTER: usize = 48;
-export const S_COS_LEAVE: usize = 56;
-
-// Message ring: RING snapshots per client, slot = seq % RING: | 0 u32 seq | 4 u32 tick |, and
-// bit `slot` of the acked mask once that snapshot is acked. An ack only sets the bit; an entry
-// whose pending record went out in an acked snapshot is promoted when it is next looked at (its
-// encode, or the discovery pass every few ticks), so acks cost O(1) whatever the view size.
-export const RING: u32 = 64;
-export const RING_BYTES: u32 = 8;
-
-// Columns of V u32 after the header, in this order.
-export const COL_SLOT: u32 = 0; // source slot (NONE: free handle)
-export const COL_DUE: u32 = 1; // next tick the entry is due (NONE: never)
-export const COL_PSEQ: u32 = 2; // seq of the snapshot carrying the pending record (NONE: none)
-export const COLS: u32 = 3;
-export const OUT_SLACK: u32 = 512;
-
-// Entry (ENTRY_BYTES), AoS:
-// | off | field                                                              |
-// |   0 | entity id (slot | generation << 20)                                |
-// |   4 | tick of the last send                                              |
-// |   8 | sends of this handle so far (never reset: incarnations compare)    |
-// |  12 | send number where the current incarnation began                    |
-// |  16 | interaction level (f32, 0..1)                                      |
-// |  20 | tick the interaction level was set                                 |
-// |  24 | meta: state | zone << 8 | flags << 16                              |
-// |  28 | baseline: seq of the acked snapshot                                |
-// |  32 | baseline: its tick                                                 |
-// |  36 | baseline: its send number (NONE: no baseline)                      |
-// |  40 | pending: tick of its snapshot (leaving: the earlier leave's seq)   |
-// |  44 | pending: send number                                               |
-// |  48 | next free handle (free list)                                       |
-// |  56 | baseline record (REC_BYTES)                                        |
-// |  92 | pending record (REC_BYTES): becomes the baseline when acked        |
-export const ENTRY_BYTES: u32 = 128;
-export const E_ID: usize = 0;
-export const E_LAST: usize = 4;
-export const E_SENDS: usize = 8;
-export const E_FIRST: usize = 12;
-export const E_INTER: usize = 16;
-export const E_INTER_T: usize = 20;
-export const E_META: usize = 24;
-export const E_BSEQ: usize = 28;
-export const E_BTICK: usize = 32;
-export const E_BSEND: usize = 36;
-export const E_PTICK: usize = 40;
-export const E_PSEND: usize = 44;
-export const E_NEXT_FREE: usize = 48;
-export const E_BASE: usize = 56;
-export const E_PEND: usize = 92;
-
-export const ST_FREE: u32 = 0;
-export const ST_VISIBLE: u32 = 1;
-export const ST_LEAVING: u32 = 2;
-export const EF_FAST: u32 = 1; // joined through the fast-object pass
-
-// Client block accessors.
-// @ts-ignore: decorator
-@inline
-export function col(block: usize, v: u32, c: u32): usize {
-  return block + <usize>CH_BYTES + (<usize>c * <usize>v << 2);
-}
-
-// @ts-ignore: decorator
-@inline
-export function slot_index(block: usize, v: u32): usize {
-  return block + <usize>CH_BYTES + (<usize>COLS * <usize>v << 2);
-}
-
-/** Ticks the due wheel spans; a later due time waits in the last slot and is re-marked. */
-export const WHEEL: u32 = 64;
-
-// @ts-ignore: decorator
-@inline
-export function due_wheel(block: usize, v: u32): usize {
-  return block + <usize>CH_BYTES + (<usize>(COLS + 1) * <usize>v << 2);
-}
-
-// @ts-ignore: decorator
-@inline
-export function entry_ptr(block: usize, v: u32, h: u32): usize {
-  return due_wheel(block, v) + (<usize>WHEEL * <usize>v >> 3) + <usize>h * <usize>ENTRY_BYTES;
-}
-
-// @ts-ignore: decorator
-@inline
-export function out_buffer(block: usize, v: u32): usize {
-  return due_wheel(block, v) + (<usize>WHEEL * <usize>v >> 3) + <usize>v * <usize>ENTRY_BYTES;
-}
+// The client block, its pages, cold parts and pending slots: client-layout.ts.
+export * from './client-layout';
 
 // One record copy for the encoder and the decoder (the wire's record layout).
 export { copy_rec } from '../codec/snapshot-spec';

@@ -3,9 +3,10 @@
 // | part        | bytes            | use                                                   |
 // |-------------|------------------|-------------------------------------------------------|
 // | geometry    | GEO_BYTES        | the current client's shapes, scaled for enter / leave |
-// | due         | 4 V              | handles due this tick                                 |
+// | due         | 4 V              | handles due this tick (client being worked on)        |
 // | keys        | 8 V              | their priority keys                                   |
 // | period      | 4 V              | period per handle (ticks) from its evaluation         |
+// | next due    | 4 V              | handles due this tick of the next client (prepared)   |
 // | sort        | 12 V + 1024      | radix sort: keys, keys', handles' and 256 counters    |
 // | record      | 48               | the record being encoded                              |
 // | candidates  | 4 (clients + 4)  | clients a grid lookup returned                        |
@@ -32,8 +33,14 @@ export function sc_period(scratch: usize, v: u32): usize {
 
 // @ts-ignore: decorator
 @inline
-export function sc_sort(scratch: usize, v: u32): usize {
+export function sc_next_due(scratch: usize, v: u32): usize {
   return scratch + GEO_BYTES + (<usize>v << 4);
+}
+
+// @ts-ignore: decorator
+@inline
+export function sc_sort(scratch: usize, v: u32): usize {
+  return scratch + GEO_BYTES + (<usize>v * 20);
 }
 
 // @ts-ignore: decorator

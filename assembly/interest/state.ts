@@ -108,10 +108,18 @@ export function tick_begin(ctx: usize, lane: u32): void {
   t_w2 = load<f64>(ctx + X_WEIGHTS, 16);
   t_w3 = load<f64>(ctx + X_WEIGHTS, 24);
   t_w4 = load<f64>(ctx + X_WEIGHTS, 32);
+  t_pclass = 0xffffffff;
 }
 
 /** Round trip of the client being worked on, whole ticks. */
 export let t_rttTicks: u32 = 0;
+
+// Zone periods of the round-trip class t_pclass (NONE: not computed yet this tick).
+let t_pclass: u32 = 0xffffffff;
+let t_p0: u32 = 1;
+let t_p1: u32 = 1;
+let t_p2: u32 = 1;
+let t_p3: u32 = 1;
 
 /** Sets t_rttClass and t_rttTicks for client c from the round-trip input column. */
 export function rtt_class_of(c: u32): void {
@@ -119,13 +127,26 @@ export function rtt_class_of(c: u32): void {
   t_rttTicks = <u32>Math.ceil(<f64>rtt / max<f64>(t_tickMs, 1e-3));
   const limits = t_ctx + X_RTT_LIMITS;
   t_rttClass = rtt < load<f32>(limits) ? 0 : rtt < load<f32>(limits, 4) ? 1 : rtt < load<f32>(limits, 8) ? 2 : 3;
+  if (t_rttClass != t_pclass) {
+    t_pclass = t_rttClass;
+    t_p0 = period_of(0);
+    t_p1 = period_of(1);
+    t_p2 = period_of(2);
+    t_p3 = period_of(3);
+  }
 }
 
-/** Effective period of `zone` for the current client (ticks, >= 1). */
-export function zone_period(zone: u32): u32 {
+function period_of(zone: u32): u32 {
   const base = <f64>load<u32>(t_ctx + X_ZONE_PERIOD + (<usize>zone << 2));
   const mult = <f64>load<f32>(t_ctx + X_NET_MULT + (<usize>(t_rttClass * 4 + zone) << 2));
   return <u32>max<f64>(1.0, Math.ceil(base / max<f64>(mult, 0.001)));
+}
+
+/** Effective period of `zone` for the current client (ticks, >= 1). */
+// @ts-ignore: decorator
+@inline
+export function zone_period(zone: u32): u32 {
+  return zone == 0 ? t_p0 : zone == 1 ? t_p1 : zone == 2 ? t_p2 : t_p3;
 }
 
 /** Fast band of a squared speed (Q16 per tick): 0 = not fast, 1..3. */

@@ -47,6 +47,7 @@ export function world_pass(): void {
           store<u32>(d, slot);
           store<i32>(d, load<i32>(w), 4);
           store<i32>(d, load<i32>(w, 4), 8);
+          store<u32>(d, slot | (((old >> 1) & 0xfff) << 20), 12);
         } else {
           bump(L + L_COUNTERS, LC_DEAD_OVERFLOW, 1);
         }

@@ -4,25 +4,35 @@
 // compares them.
 
 export const INTEREST_MAGIC = 0x52544e49; // 'INTR'
-export const INTEREST_VERSION = 1;
+export const INTEREST_VERSION = 2;
 export const CTX_BYTES = 1024;
 export const CH_BYTES = 1024;
 export const LANE_BYTES = 256;
 export const REC_WORDS = 9;
 export const REC_BYTES = 36;
-export const COLS = 3;
-export const ENTRY_BYTES = 128;
 /** Viewer grid item: client, viewer x y z, reach, metric. */
 export const GRID_ITEM_BYTES = 32;
-/** Ticks the due wheel spans (a bitmap of V bits per tick). */
-export const WHEEL = 64;
-/** Byte offset of the entries in a client block (after the columns, the slot index, the wheel). */
-export function entriesOffset(viewCapacity: number): number {
-  return CH_BYTES + (COLS + 1) * viewCapacity * 4 + (WHEEL * viewCapacity) / 8;
-}
+/** A page holds PAGE_ENTRIES entries: hot fields as arrays, index cells, cold parts. */
+export const PAGE_ENTRIES = 16;
+export const PAGE_BYTES = 320 + 16 * 64;
+export const COLD_BYTES = 64;
+/** Page table entry after the client header: page pointer, earliest due tick. */
+export const PT_BYTES = 8;
+/** Pending-record slot: record (a free slot's first word links to the next), send number. */
+export const PEND_BYTES = 40;
+/** Page byte offsets of the hot arrays (u32 x PAGE_ENTRIES each) and the cold parts. */
+export const P = { due: 0, id: 64, last: 128, pm: 192, index: 256, cold: 320 } as const;
+/** Meta (pm >>> 16): state bits 0-1, zone bits 2-3, flags from bit 4. */
+export const M_ZONE_SHIFT = 2;
+export const M_FLAG_SHIFT = 4;
+export const EF_NOBASE = 4;
+/** Cold part byte offsets. */
+export const K = { base: 0, bseq: 36, btick: 40, bsend: 44, sends: 46, pend: 48, ptick: 52, inter: 56, interT: 60 } as const;
+/** Pending slot: the free-list link. */
+export const Q_NEXT = 0;
 export const W_BYTES = 40;
-/** Lifecycle list entries: slot, last x, last y. */
-export const DEAD_BYTES = 12;
+/** Lifecycle list entries: slot, last x, last y, the id it had. */
+export const DEAD_BYTES = 16;
 /** Bytes after a client's output buffer: a record may run past the budget before it is rewound. */
 export const OUT_SLACK = 512;
 export const RING = 64;
@@ -110,6 +120,9 @@ export const X = {
 
 /** Lane descriptor byte offsets. */
 export const L = {
+  phase: 0,
+  resume: 4,
+  need: 8,
   scratch: 12,
   scratchBytes: 16,
   stamps: 20,
@@ -131,13 +144,34 @@ export const L = {
   reliable: 84,
   reliableCap: 88,
   reliableUsed: 92,
+  gridCount: 96,
+  resumeLane: 100,
   counters: 104,
+  pageFree: 160,
+  pageCold: 164,
+  pageMark: 168,
+  pageFreeCount: 172,
+  pendFree: 176,
+  pendCold: 180,
+  pendMark: 184,
+  pendFreeCount: 188,
+  out: 192,
+  outCap: 196,
+  outUsed: 200,
+  wantPages: 204,
+  wantPends: 208,
+  wantOut: 212,
 } as const;
+/** Lane tick phases and what a stopped lane needs (L.need bits). */
+export const PH_START = 0;
+export const NEED_PAGES = 1;
+export const NEED_PENDS = 2;
+export const NEED_OUT = 4;
 
 /** Lane counters (u32 at L.counters + 4 * index). */
 export const LANE_COUNTER_NAMES = [
   'acks', 'ackStale', 'ackExpired', 'fastInserts', 'viewFull', 'eventPairsOverflow', 'reliableOverflow',
-  'fastListOverflow', 'lifecycleOverflow', 'despawnTouches', 'pendingLost',
+  'fastListOverflow', 'lifecycleOverflow', 'despawnTouches', 'pendingLost', 'poolEmpty',
 ] as const;
 export type LaneCounter = (typeof LANE_COUNTER_NAMES)[number];
 
@@ -148,31 +182,33 @@ export const C = {
   point: 8,
   shapeCount: 20,
   follow: 24,
+  pages: 28,
   scale: 32,
   bound: 40,
   halfHeight: 48,
   hw: 56,
-  freeHead: 60,
+  query: 60,
   used: 64,
   visible: 68,
   seq: 72,
   ackedAny: 76,
-  query: 80,
-  outLen: 84,
+  outLen: 80,
+  outOff: 84,
   evHead: 88,
   evTail: 92,
-  generation: 96,
-  gridBucket: 100,
-  bytes: 104,
-  counters: 112,
-  visibleTicks: 184,
-  lastAckSeq: 192,
-  lastAckTick: 196,
-  shapes: 200,
-  fixedYaw: 456,
-  ring: 464,
-  ackedMask: 976,
-  discoverNow: 984,
+  ackedMask: 96,
+  lastAckSeq: 104,
+  lastAckTick: 108,
+  generation: 112,
+  gridBucket: 116,
+  discoverNow: 120,
+  freeHint: 124,
+  bytes: 128,
+  visibleTicks: 136,
+  counters: 144,
+  fixedYaw: 216,
+  shapes: 256,
+  ring: 512,
 } as const;
 
 /** Client counters (u32 at C.counters + 4 * index); zoneUpdates is four counters. */
@@ -201,27 +237,6 @@ export const SHAPE_KIND = { sphere: 0, circle: 1, ellipse: 2, sector: 3 } as con
 /** Sub-shape byte offsets. */
 export const S = { kind: 0, a: 8, b: 16, halfAngle: 24, yaw: 32, halfHeight: 40, cosEnter: 48, cosLeave: 56 } as const;
 
-/** Client columns, in order after the header (V u32 each): the fields scanned with v128. */
-export const COL = { slot: 0, due: 1, pseq: 2 } as const;
-
-/** Entry byte offsets (ENTRY_BYTES each, after the columns). */
-export const E = {
-  id: 0,
-  last: 4,
-  sends: 8,
-  first: 12,
-  inter: 16,
-  interT: 20,
-  meta: 24,
-  bseq: 28,
-  btick: 32,
-  bsend: 36,
-  ptick: 40,
-  psend: 44,
-  nextFree: 48,
-  base: 56,
-  pend: 92,
-} as const;
 
 export const ST_FREE = 0;
 export const ST_VISIBLE = 1;

@@ -111,6 +111,11 @@ export interface InterestOptions {
   leaveResendTicks?: number;
   /** Shape of a client added without one. */
   defaultShape?: ShapeSpec;
+  /**
+   * The lanes' pools (view pages, pending records, snapshot output) give back what a burst left
+   * behind every this many ticks (a power of two).
+   */
+  poolTrimTicks?: number;
 }
 
 export interface ResolvedInterestOptions {
@@ -140,6 +145,7 @@ export interface ResolvedInterestOptions {
   lifecycleListPerLane: number;
   leaveResendTicks: number;
   defaultShape: ShapeSpec;
+  poolTrimTicks: number;
 }
 
 export const DEFAULT_ZONES: Readonly<ZoneOptions> = Object.freeze({
@@ -197,6 +203,11 @@ export const DEFAULT_SHAPE: ShapeSpec = Object.freeze({ kind: 'circle', radiusM:
 
 function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+}
+
+function powerOfTwo(name: string, v: number, max: number): number {
+  if (!isPowerOfTwo(v) || v > max) throw new ConfigError(name, `must be a power of two in [1, ${max}], got ${v}`);
+  return v;
 }
 
 function int(name: string, v: number, min: number, max: number): number {
@@ -290,6 +301,7 @@ export function resolveInterestOptions(o: InterestOptions = {}): ResolvedInteres
     lifecycleListPerLane: int('lifecycleListPerLane', o.lifecycleListPerLane ?? 8192, 16, 1 << 24),
     leaveResendTicks: int('leaveResendTicks', o.leaveResendTicks ?? 4, 1, 1 << 16),
     defaultShape,
+    poolTrimTicks: powerOfTwo('poolTrimTicks', o.poolTrimTicks ?? 64, 1 << 16),
   };
 }
 
