@@ -10,4 +10,5 @@ export const SUITES: Record<string, () => Promise<Suite>> = {
   net: async () => (await import('./net.js')).suite,
   interest: async () => (await import('./interest.js')).suite,
   server: async () => (await import('./server.js')).suite,
+  persist: async () => (await import('./persist.js')).suite,
 };

@@ -8,5 +8,10 @@ export * from './net/node.js';
 export * from './interest/index.js';
 export * from './rollback/index.js';
 export { SnapshotView } from './codec/snapshot-view.js';
+export {
+  saveWorld, restoreWorld, describeRestore, captureWorld, encodeSave, decodeSave, planRestore, applyRestore, FileSaveStore, MemorySaveStore,
+  SaveError, InvalidSaveError, SaveMismatchError, SaveStoreError, WORLD_KINDS, NO_OWNER,
+  type SaveStore, type SaveContent, type RestoreReport, type RestoreOptions, type CaptureOptions, type EntityKind, type InvalidSaveReason,
+} from './persist/index.js';
 export { GameServer, type GameServerOptions } from './server/game-server.js';
 export { GameClient, type GameClientHandlers, type GameClientOptions, type GameClientStats } from './client/game-client.js';

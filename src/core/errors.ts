@@ -16,7 +16,10 @@ export type ChronosErrorCode =
   | 'E_CONFIG'
   | 'E_PORT_IN_USE'
   | 'E_DECODE'
-  | 'E_STATE';
+  | 'E_STATE'
+  | 'E_SAVE_INVALID'
+  | 'E_SAVE_MISMATCH'
+  | 'E_SAVE_STORE';
 
 export class ChronosError extends Error {
   readonly code: ChronosErrorCode;

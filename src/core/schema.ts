@@ -9,6 +9,9 @@
 // | u32  | u32              | integer                       | non-integers, out of u32 range    |
 // | f32  | f32              | number                        | NaN, ±Infinity                    |
 // A field with `axis` is a world coordinate and must also lie inside the world bounds.
+// `default` is the API value a field takes where nothing wrote it, notably when a save written
+// before the field existed is loaded (src/persist); absent, it is 0. `allocator` marks the slot
+// allocator's own columns (generation, free stack): saved once per slot, not per entity.
 
 import { InvalidArgumentError, InvalidValueError, OutOfWorldError } from './errors.js';
 import { FX_ONE, fitsQ16 } from './fixed.js';
@@ -27,6 +30,10 @@ export interface FieldSpec {
   readonly max?: number;
   /** Owned by the engine (flags, generations): not writable through the entity API. */
   readonly internal?: boolean;
+  /** API value where nothing wrote the field (a save from before the field existed); 0 if absent. */
+  readonly default?: number;
+  /** The slot allocator's own state, not a component of the entity in the slot. */
+  readonly allocator?: boolean;
 }
 
 export type SchemaFields = Readonly<Record<string, FieldSpec>>;
@@ -58,6 +65,7 @@ export function defineSchema<const S extends SchemaFields>(fields: S): Schema<S>
   names.forEach((name, i) => {
     const spec = fields[name]!;
     if (!(spec.type in STORAGE)) throw new InvalidArgumentError(`field ${name}: unknown type "${String(spec.type)}"`);
+    if (spec.default !== undefined) encodeField(`${name}.default`, spec, spec.default);
     index[name] = i;
   });
   return { fields, names, index };
@@ -95,6 +103,11 @@ export function encodeField(name: string, spec: FieldSpec, value: unknown, bound
       if (Math.abs(value) > F32_MAX) throw new InvalidValueError(name, value, 'beyond the f32 range');
       return value;
   }
+}
+
+/** The stored 32-bit form of a field's default (0 when it declares none). */
+export function defaultStored(name: string, spec: FieldSpec): number {
+  return spec.default === undefined ? 0 : encodeField(`${name}.default`, spec, spec.default);
 }
 
 /** The API value of a stored 32-bit element. */

@@ -75,8 +75,8 @@ export const KIND_FLAGS_MASK = (1 << OWNER_TAG_SHIFT) - 1;
  */
 export const WORLD_SCHEMA = defineSchema({
   flags: { type: 'u32', internal: true },
-  generation: { type: 'u32', internal: true },
-  freeStack: { type: 'u32', internal: true },
+  generation: { type: 'u32', internal: true, allocator: true },
+  freeStack: { type: 'u32', internal: true, allocator: true },
   posX: { type: 'q16', axis: 'x', unit: 'm' },
   posY: { type: 'q16', axis: 'y', unit: 'm' },
   posZ: { type: 'q16', axis: 'z', unit: 'm' },
@@ -84,7 +84,8 @@ export const WORLD_SCHEMA = defineSchema({
   velY: { type: 'q16', unit: 'm/tick' },
   velZ: { type: 'q16', unit: 'm/tick' },
   heading: { type: 'q16', unit: 'rad' },
-  timer: { type: 'u32', unit: 'ticks' },
+  // 0 by default: an NPC restored from a save that had no timer decides anew on its next tick.
+  timer: { type: 'u32', unit: 'ticks', default: 0 },
   radius: { type: 'q16', unit: 'm', min: 0 },
   hp: { type: 'i32', unit: 'hit points' },
   owner: { type: 'u32', internal: true },

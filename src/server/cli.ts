@@ -4,16 +4,21 @@
 
 import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { ChronosError, ConfigError, PortInUseError } from '../core/errors.js';
 import { DEFAULT_CONFIG, type PartialConfig } from '../core/config.js';
 import { DEFAULT_MAX_PLAYERS, MAX_SESSION_PLAYERS } from '../client/demo-game.js';
 import { GameServer, DEFAULT_WORLD_NPCS } from './game-server.js';
 import { SERVER_MODES, type ServerMode } from './mode-host.js';
 import { DEFAULT_AOI_RADIUS_M } from './interest-host.js';
+import { FileSaveStore, SaveError } from '../persist/index.js';
 
 export const VERSION = '0.1.0';
 /** Seconds between status lines while serving. */
 const STATUS_EVERY_S = 30;
+/** Autosave interval when --save is given without --autosave. */
+export const DEFAULT_AUTOSAVE_S = 60;
 
 export const USAGE = `Usage: chronos [serve] [options]
 
@@ -43,6 +48,10 @@ Options:
   --aoi-radius <m>     Interest management: each client hears what is within this radius of its
                        avatar or camera (default ${DEFAULT_AOI_RADIUS_M})
   --no-interest        Arena mode: no interest-managed snapshots (the rollback session alone)
+  --save <file>        Restore the world from this save at start when it exists (NPCs,
+                       projectiles, tick, PRNG, kills; not player avatars), save it every
+                       --autosave and once at shutdown (written atomically: temp file, fsync, rename)
+  --autosave <time>    Between saves, e.g. 60s, 5m, 500ms (default ${DEFAULT_AUTOSAVE_S}s; 0 = only at shutdown)
 
 Security (see the README's Security section):
   --max-sessions-per-ip <n>   Sessions one IP address may hold (default ${DEFAULT_CONFIG.maxSessionsPerIp})
@@ -74,7 +83,14 @@ function parseNumber(flag: string, text: string | undefined, integer: boolean): 
 }
 
 /** The engine configuration plus the demo game's own options. */
-export type ServeOptions = PartialConfig & { mode?: ServerMode; workers?: number; maxPlayers?: number; interest?: false | { radiusM: number } };
+export type ServeOptions = PartialConfig & {
+  mode?: ServerMode;
+  workers?: number;
+  maxPlayers?: number;
+  interest?: false | { radiusM: number };
+  /** --save and --autosave (ms). */
+  save?: { file: string; autosaveMs: number };
+};
 
 export interface ParsedCommand {
   command: 'serve' | 'help' | 'version';
@@ -108,6 +124,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
         'idle-seconds': { type: 'string' },
         'admin-token': { type: 'string' },
         'max-http-connections': { type: 'string' },
+        save: { type: 'string' },
+        autosave: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -168,9 +186,24 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
     if (workers < 0 || workers > 256) throw new UsageError(`--workers needs an integer in [0, 256], got ${workers}`);
     config.workers = workers;
   }
+  if (values.autosave !== undefined && values.save === undefined) throw new UsageError('--autosave needs --save FILE');
+  if (values.save !== undefined) {
+    if (values.save.trim() === '') throw new UsageError('--save needs a file name');
+    const autosaveMs = values.autosave === undefined ? DEFAULT_AUTOSAVE_S * 1000 : parseDuration('--autosave', values.autosave);
+    config.save = { file: values.save, autosaveMs };
+  }
   if (mode === 'world' && maxPlayers !== undefined) throw new UsageError('--max-players is for --mode arena; world mode takes --max-clients');
   if (mode === 'world' && values['no-interest']) throw new UsageError('--no-interest is for --mode arena: world mode is interest-managed');
   return { command: 'serve', config };
+}
+
+/** '60s', '5m', '500ms', '1h', or plain seconds; 0, or at least 100 ms. */
+export function parseDuration(flag: string, text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!match) throw new UsageError(`${flag} needs a duration such as 60s, 5m or 500ms, got "${text}"`);
+  const ms = Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  if (ms !== 0 && (ms < 100 || ms > 86_400_000)) throw new UsageError(`${flag} needs 0 or 100ms to 24h, got "${text}"`);
+  return Math.round(ms);
 }
 
 const FLAG_OF_OPTION: Record<string, string> = {
@@ -253,12 +286,27 @@ export async function main(argv: readonly string[], io: { out: (s: string) => vo
     const mode = parsed.config.mode ?? 'world';
     // World mode spreads its connections over a network worker per core unless told otherwise.
     const workers = parsed.config.workers ?? (mode === 'world' ? availableParallelism() : 0);
-    server = await GameServer.start({ ...parsed.config, workers, log: io.out });
+    const { save: saveFlags, ...config } = parsed.config;
+    let save;
+    if (saveFlags) {
+      const path = resolve(saveFlags.file);
+      if (!existsSync(dirname(path)) || !statSync(dirname(path)).isDirectory()) {
+        removeHandlers();
+        io.err(`chronos: --save ${saveFlags.file}: the directory ${dirname(path)} does not exist`);
+        return 1;
+      }
+      save = { store: new FileSaveStore(dirname(path)), name: basename(path), autosaveMs: saveFlags.autosaveMs };
+    }
+    server = await GameServer.start({ ...config, workers, log: io.out, ...(save ? { save } : {}) });
   } catch (err) {
     removeHandlers();
     if (err instanceof ConfigError) {
       io.err(`chronos: ${FLAG_OF_OPTION[err.option] ?? err.option}: ${err.message.slice(err.option.length + 2)}\nRun "chronos --help" for usage.`);
       return 2;
+    }
+    if (err instanceof SaveError) {
+      io.err(`chronos: --save ${parsed.config.save?.file ?? ''}: cannot restore the world: ${err.message}`);
+      return 1;
     }
     if (err instanceof PortInUseError) {
       const flag = err.protocol === 'tcp' ? '--http-port' : '--udp-port';
@@ -283,6 +331,12 @@ export async function main(argv: readonly string[], io: { out: (s: string) => vo
       server.interest
         ? `  interest   each client hears what lies within ${server.interest.setup.radiusM} m of it (--aoi-radius)`
         : `  interest   off (--no-interest)`,
+      ...(server.saves
+        ? [
+            `  save       ${server.saves.target} (${server.saves.restored ? `restored tick ${server.saves.restored.tick}, ${server.saves.restored.entities} entities` : 'new'}), ` +
+              (server.saves.options.autosaveMs > 0 ? `every ${server.saves.options.autosaveMs / 1000} s and at shutdown` : 'at shutdown'),
+          ]
+        : []),
       `Press Ctrl+C to stop.`,
     ].join('\n'),
   );

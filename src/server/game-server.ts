@@ -17,6 +17,7 @@ import { WebSocketServer } from 'ws';
 import { FixedStepClock } from '../core/clock.js';
 import { resolveConfig, type ChronosConfig, type PartialConfig } from '../core/config.js';
 import { ConfigError, PortInUseError } from '../core/errors.js';
+import { SaveStoreError } from '../persist/errors.js';
 import type { World } from '../core/world.js';
 import { Arena } from '../wasm/arena.js';
 import { findBuildPath, loadChronos, MODULE_MAXIMUM_PAGES } from '../wasm/loader.js';
@@ -46,6 +47,7 @@ import { InterestHost, DEFAULT_AOI_RADIUS_M, DEFAULT_MAX_SNAPSHOT_BYTES, EVENT_A
 import { registerInterestMetrics } from './interest-metrics.js';
 import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL } from '../client/play-channels.js';
 import { FLAG_DEAD } from '../core/world-layout.js';
+import { ServerSaves, type ServerSaveOptions } from './persistence.js';
 
 export interface GameServerOptions extends PartialConfig {
   /** Where log lines go; defaults to console.log. */
@@ -73,6 +75,8 @@ export interface GameServerOptions extends PartialConfig {
   rules?: Partial<SimRules>;
   /** Interest-managed snapshots for every client (default on): the AoI radius and snapshot cap, or false. */
   interest?: false | { radiusM?: number; maxSnapshotBytes?: number };
+  /** Restore the world from this save at start (when it exists), autosave it, and save at stop. */
+  save?: ServerSaveOptions;
 }
 
 /** 4 GiB, the module's ceiling: 10,000 clients' interest state and a 170,000-slot world's history. */
@@ -108,6 +112,8 @@ export class GameServer {
   readonly spatial: ServerSpatial;
   /** Each client's own snapshots of what is around it; undefined with --no-interest. */
   interest: InterestHost | undefined;
+  /** The world's saves (--save); undefined without one. */
+  saves: ServerSaves | undefined;
   private udp: Socket | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -124,7 +130,7 @@ export class GameServer {
 
   /** Loads the module, builds the world and starts listening. */
   static async start(options: GameServerOptions = {}): Promise<GameServer> {
-    const { log, processMetrics, maxPlayers, rules, interest, mode = 'world', workers = 0, workerTransport = 'udp', interestLanes, manualTicks = false, ...partial } = options;
+    const { log, processMetrics, maxPlayers, rules, interest, mode = 'world', workers = 0, workerTransport = 'udp', interestLanes, manualTicks = false, save, ...partial } = options;
     if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new ConfigError('workers', `must be an integer in [0, 256], got ${String(workers)}`);
     if (mode === 'arena' && workers > 0) throw new ConfigError('workers', 'arena mode runs on one thread (its 64 players need no shards)');
     if (mode === 'world' && interest === false) throw new ConfigError('interest', 'world mode is interest-managed: it cannot be turned off');
@@ -151,9 +157,14 @@ export class GameServer {
       });
       host = new WorldHost(game);
     }
+    // The save replaces the world before anything reads it (spatial index, interest).
+    const saves = save ? new ServerSaves(save, host.world, log ?? console.log) : undefined;
+    await saves?.restore(host);
     const staticFiles = await loadStaticFiles(await findBuildPath('web'));
     const crypto = await loadServerCrypto();
     server = new GameServer(config, host, staticFiles, log ?? console.log, processMetrics ?? true, crypto, arena);
+    server.saves = saves;
+    saves?.registerMetrics(server.metrics.registry);
     if (interest !== false) {
       server.interest = await InterestHost.create(arena, host.world, server.spatial.index, config.tickHz, {
         radiusM: interest?.radiusM ?? DEFAULT_AOI_RADIUS_M,
@@ -166,6 +177,7 @@ export class GameServer {
       if (server.worldHost) server.worldHost.onAvatarDown = (x, y, z, id) => ih.announceAt(x, y, z, EVENT_AVATAR_DOWN, id);
     }
     await server.listen(workers, workerTransport, manualTicks);
+    saves?.start();
     return server;
   }
 
@@ -302,6 +314,7 @@ export class GameServer {
       uptimeS: this.running ? Math.round((performance.now() - this.startedAt) / 1000) : 0,
       spatial: this.spatial.health(),
       interest: this.interest ? this.interest.health() : 'off',
+      ...(this.saves ? { save: this.saves.health() } : {}),
     };
   }
 
@@ -456,6 +469,8 @@ export class GameServer {
     if (!this.running) return;
     this.running = false;
     clearTimeout(this.timer);
+    // The last save, of the world as the last tick left it; a failure is reported once all is closed.
+    const saved = this.saves ? await this.saves.close() : true;
     // DISCONNECT to every client, then both transports close (the UDP socket with them).
     await this.net.close();
     await this.interest?.dispose();
@@ -463,6 +478,7 @@ export class GameServer {
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.log('chronos stopped');
+    if (!saved) throw new SaveStoreError('write', this.saves!.target, this.saves!.lastError ?? 'the final save failed');
   }
 }
 
