@@ -19,6 +19,7 @@ import { WorldClient } from '../src/client/world-client.js';
 import { lookup } from 'node:dns/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { connectUdp, udpConnectorFrom } from '../src/client/udp-connector.js';
+import { fetchFrom } from '../src/client/local-fetch.js';
 import type { UdpConnector } from '../src/client/game-client.js';
 import { emptyOwnState, type WorldJoin } from '../src/codec/world-messages.js';
 import { createViewBodies } from '../src/codec/snapshot-view.js';
@@ -215,8 +216,9 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
     });
   }
 
-  // A server on this machine sees each bot from its own loopback address (127.100.x.y): its
-  // per-address handshake limit (20 packets/s) would otherwise admit about 10 bots a second.
+  // A server on this machine sees each bot from its own loopback address (127.100.x.y), for its
+  // token request and its UDP link alike: its per-address limits (handshakes, connect tokens,
+  // sessions) would otherwise admit about 10 bots a second and 32 in all.
   const sourceFor = (i: number) => {
     const n = i + 1 + (o.firstIndex ?? 0);
     return `127.${100 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
@@ -236,8 +238,10 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
   const start = async (bot: Bot): Promise<void> => {
     bot.startedAt = performance.now();
     try {
+      const local = /^https?:\/\/(127\.|localhost)/.test(tokenUrl);
       const client = await WorldClient.create({
         tokenUrl,
+        ...(local ? { fetch: fetchFrom(sourceFor(bot.index)) } : {}),
         arena: await arenaFor(bot.index),
         name: `bot-${bot.index}`,
         mode: o.watch ? 'watch' : 'play',

@@ -50,6 +50,12 @@ export interface GameClientOptions {
   /** Node: the `ws` package's WebSocket. The browser's is used by default. */
   WebSocket?: WebSocketConstructor;
   udp?: UdpConnector;
+  /**
+   * How the token endpoint is asked (default: the global fetch). A load tool on one machine
+   * passes one that sends each bot's request from the bot's own loopback address, so the
+   * server's per-address limits see its bots apart, as separate players' machines would be.
+   */
+  fetch?: (url: string | URL, init: { method: string; headers: Record<string, string>; body: string }) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
   /** Reconnect after an interruption (default true). */
   reconnect?: boolean;
   updateEveryMs?: number;
@@ -161,7 +167,8 @@ export class GameClient {
 
   private async fetchToken(): Promise<ConnectToken> {
     const ticket = this.net.resumeTicket;
-    const response = await fetch(this.options.tokenUrl, {
+    const request = this.options.fetch ?? fetch;
+    const response = await request(this.options.tokenUrl, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(ticket ? { resume: toBase64(ticket) } : {}),
