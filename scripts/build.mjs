@@ -1,6 +1,7 @@
 // Builds everything Chronos needs to run, in order:
 //   wasm  assembly/ -> build/chronos.wasm (release) and build/chronos.debug.wasm (AssemblyScript)
-//   ts    src/      -> dist/               (tsc, strict; also type-checks the whole tree)
+//   ts    src/      -> dist/               (tsc, strict; type-checks src; `npm run typecheck` checks
+//                                          src, test, bench and scripts: tsconfig.check.json)
 //   web   src/web/  -> build/web/          (esbuild bundle + index.html, style.css, chronos.wasm)
 // Usage: node scripts/build.mjs [wasm|ts|web ...] [--if-stale]
 // --if-stale skips a step whose outputs are newer than all of its inputs (npm start/test use it).

@@ -36,7 +36,7 @@ export class FlatbushPeer implements SpatialPeer {
   private qz0 = 0;
   private qz1 = 0;
   private counted = 0;
-  private planes = new Float64Array(24);
+  private planes: Float64Array = new Float64Array(24);
 
   constructor(private readonly nodeSize = 16) {}
 

@@ -104,7 +104,7 @@ export class RbushPeer implements SpatialPeer {
 
   knn(x: number, y: number, z: number, k: number, out: Uint32Array): number {
     const { xs, ys, zs } = this.p;
-    const near = knn(this.tree, x, y, k) as Item[];
+    const near = knn(this.tree, x, y, k);
     let bound = 0;
     for (const it of near) {
       const i = it.id;

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { hasChromium, launchChromium, nextPaint } from '../helpers/chromium.js';
 import { ROOT, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import type { ArenaDebugApi } from '../../src/web/arena-page.js';
 
 const SEED = 5;
 /** 1,500 NPCs in 2 km x 2 km: about 50 within anyone's 200 m AoI, thirty times more beyond it. */
@@ -66,16 +67,16 @@ describe.skipIf(!hasChromium)('interest layer on the web page', () => {
     // hashes: every record the view holds must be the body of that world at the record's tick,
     // to the codec's position step, wherever the page still holds that frame (not the oldest
     // background records, nor ones newer than its confirmations).
-    await page.waitForFunction(() => window.chronos!.status().hash.matched >= 1, undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => (window.chronos as ArenaDebugApi).status().hash.matched >= 1, undefined, { timeout: 15_000 });
     const check = (await (await page.waitForFunction(() => {
-      const c = window.chronos!.interestCheck();
+      const c = (window.chronos as ArenaDebugApi).interestCheck();
       return c.checked >= 20 ? c : null;
     }, undefined, { timeout: 15_000 })).jsonValue())!;
     expect(check.otherBody).toBe(0);
     expect(check.checked + check.notHeld).toBe(check.inView);
     expect(check.unitM).toBeGreaterThan(0);
     expect(check.maxErrorM).toBeLessThanOrEqual(check.unitM);
-    const status = await page.evaluate(() => window.chronos!.status());
+    const status = await page.evaluate(() => (window.chronos as ArenaDebugApi).status());
     expect(status.hash.mismatched).toBe(0);
     // Every snapshot the server counts as sent reaches the page (one link, in order), and the
     // page has applied no more than the server sent.

@@ -22,6 +22,7 @@ import { connectUdp } from '../../src/client/udp-connector.js';
 import { loadChronos } from '../../src/wasm/loader.js';
 import { Arena } from '../../src/wasm/arena.js';
 import { loadServerCrypto } from '../../src/net/crypto-node.js';
+import type { ArenaDebugApi } from '../../src/web/arena-page.js';
 
 const SEED = 31;
 const NPCS = 300;
@@ -29,7 +30,7 @@ const NPCS = 300;
 const WORLD_M = 400;
 const ONE_WAY_DELAY_MS = 40;
 
-type MoveProbe = NonNullable<ReturnType<NonNullable<Window['chronos']>['moveProbe']>>;
+type MoveProbe = NonNullable<ReturnType<ArenaDebugApi['moveProbe']>>;
 
 interface PlayerRow {
   player: number;
@@ -67,7 +68,7 @@ describe.skipIf(!hasChromium)('playing in the page, predicted by rollback', () =
     });
     page.on('pageerror', (err) => consoleErrors.push(err.message));
     await page.goto(url);
-    await page.waitForFunction(() => window.chronos?.status().phase === 'running' && (window.chronos?.status().me ?? null) !== null, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (window.chronos as ArenaDebugApi | undefined)?.status().phase === 'running' && ((window.chronos as ArenaDebugApi | undefined)?.status().me ?? null) !== null, undefined, { timeout: 30_000 });
     return page;
   }
 
@@ -85,7 +86,7 @@ describe.skipIf(!hasChromium)('playing in the page, predicted by rollback', () =
    */
   async function aimAt(page: Page, player: number): Promise<void> {
     const at = await page.evaluate((p) => {
-      const c = window.chronos!;
+      const c = window.chronos as ArenaDebugApi;
       const to = c.screenOfPlayer(p);
       const from = c.screenOfPlayer(c.status().player);
       if (!to || !from) return null;
@@ -111,7 +112,7 @@ describe.skipIf(!hasChromium)('playing in the page, predicted by rollback', () =
   }
 
   const seesPlayer = (p: number) => {
-    const s = window.chronos!.status();
+    const s = (window.chronos as ArenaDebugApi).status();
     return s.drawnPlayers === s.seen.length + 1 && s.seen.some((x) => x.player === p);
   };
 
@@ -132,7 +133,7 @@ describe.skipIf(!hasChromium)('playing in the page, predicted by rollback', () =
   });
 
   it('joins as a player and runs the game from the state the server sent', async () => {
-    const s = await a.evaluate(() => window.chronos!.status());
+    const s = await a.evaluate(() => (window.chronos as ArenaDebugApi).status());
     expect(s.mode).toBe('play');
     expect(s.player).toBeGreaterThanOrEqual(0);
     expect(s.rollback.statesInstalled).toBe(1);
@@ -141,7 +142,7 @@ describe.skipIf(!hasChromium)('playing in the page, predicted by rollback', () =
   });
 
   it('moves the avatar as soon as D is pressed, before the server can have confirmed it, and the server follows', async () => {
-    const me = (await a.evaluate(() => window.chronos!.status())).player;
+    const me = (await a.evaluate(() => (window.chronos as ArenaDebugApi).status())).player;
     const before = (await row(me))!;
     // Nothing from the server reaches the page from here until the avatar has moved: no
     // confirmation can be what moves it, however the page or this machine is scheduled. Once
@@ -149,13 +150,13 @@ describe.skipIf(!hasChromium)('playing in the page, predicted by rollback', () =
     const sent = proxy.hold();
     let probe: MoveProbe;
     try {
-      await a.waitForFunction((n) => window.chronos!.status().net.packetsIn >= n, sent, { timeout: 10_000 });
-      const frozen = (await a.evaluate(() => window.chronos!.status())).confirmedFrame;
-      await a.evaluate(() => window.chronos!.armMoveProbe());
+      await a.waitForFunction((n) => (window.chronos as ArenaDebugApi).status().net.packetsIn >= n, sent, { timeout: 10_000 });
+      const frozen = (await a.evaluate(() => (window.chronos as ArenaDebugApi).status())).confirmedFrame;
+      await a.evaluate(() => (window.chronos as ArenaDebugApi).armMoveProbe());
       await a.keyboard.down('d');
       // The page predicts up to 120 frames past its last confirmation; D is stamped well before.
-      await a.waitForFunction(() => (window.chronos!.moveProbe()?.movedFrame ?? -1) >= 0, undefined, { timeout: 10_000 });
-      probe = (await a.evaluate(() => window.chronos!.moveProbe()))!;
+      await a.waitForFunction(() => ((window.chronos as ArenaDebugApi).moveProbe()?.movedFrame ?? -1) >= 0, undefined, { timeout: 10_000 });
+      probe = (await a.evaluate(() => (window.chronos as ArenaDebugApi).moveProbe()))!;
       expect(probe.confirmedAtMove).toBe(frozen);
     } finally {
       proxy.release();
@@ -169,18 +170,18 @@ describe.skipIf(!hasChromium)('playing in the page, predicted by rollback', () =
     // Authoritative: the server's avatar walks east too, and so does the page's confirmed one.
     await until('the server to move the avatar east', async () => ((await row(me))?.x ?? -Infinity) > before.x + 2);
     await a.keyboard.up('d');
-    await a.waitForFunction((x) => (window.chronos!.status().me?.confirmedX ?? -Infinity) > x, before.x + 2, { timeout: 10_000 });
+    await a.waitForFunction((x) => ((window.chronos as ArenaDebugApi).status().me?.confirmedX ?? -Infinity) > x, before.x + 2, { timeout: 10_000 });
     expect(Math.abs((await row(me))!.y - before.y)).toBeLessThan(0.01);
   });
 
   it('shows the first player to a second page', async () => {
     b = await openPage(contextB, server.httpUrl);
-    const [sa, sb] = await Promise.all([a.evaluate(() => window.chronos!.status()), b.evaluate(() => window.chronos!.status())]);
+    const [sa, sb] = await Promise.all([a.evaluate(() => (window.chronos as ArenaDebugApi).status()), b.evaluate(() => (window.chronos as ArenaDebugApi).status())]);
     expect(sb.player).not.toBe(sa.player);
-    await b.waitForFunction((p) => window.chronos!.status().seen.some((s) => s.player === p), sa.player, { timeout: 10_000 });
-    await a.waitForFunction((p) => window.chronos!.status().seen.some((s) => s.player === p), sb.player, { timeout: 10_000 });
+    await b.waitForFunction((p) => (window.chronos as ArenaDebugApi).status().seen.some((s) => s.player === p), sa.player, { timeout: 10_000 });
+    await a.waitForFunction((p) => (window.chronos as ArenaDebugApi).status().seen.some((s) => s.player === p), sb.player, { timeout: 10_000 });
     // Where B draws A (behind the render delay) is near where the server has A.
-    const seenByB = (await b.evaluate(() => window.chronos!.status())).seen.find((s) => s.player === sa.player)!;
+    const seenByB = (await b.evaluate(() => (window.chronos as ArenaDebugApi).status())).seen.find((s) => s.player === sa.player)!;
     const authoritative = (await row(sa.player))!;
     expect(Math.hypot(seenByB.x - authoritative.x, seenByB.y - authoritative.y)).toBeLessThan(3);
   });
@@ -188,18 +189,18 @@ describe.skipIf(!hasChromium)('playing in the page, predicted by rollback', () =
   it('draws a projectile fired by the first page on both pages', async () => {
     // The panel hidden (H), so nothing covers the canvas where A aims.
     await hidePanel(a);
-    const target = (await b.evaluate(() => window.chronos!.status())).player;
+    const target = (await b.evaluate(() => (window.chronos as ArenaDebugApi).status())).player;
     // B zooms out until A stands in its view: every projectile A fires is drawn on B from its
     // first frame, whatever lies between the two (an NPC in the way stops a projectile).
     await zoom(b, 'out');
     try {
-      await b.waitForFunction(seesPlayer, (await a.evaluate(() => window.chronos!.status())).player, { timeout: 10_000 });
+      await b.waitForFunction(seesPlayer, (await a.evaluate(() => (window.chronos as ArenaDebugApi).status())).player, { timeout: 10_000 });
       await aimAt(a, target);
       await a.mouse.down();
       try {
         await Promise.all([
-          a.waitForFunction(() => window.chronos!.status().drawnProjectiles > 0, undefined, { timeout: 10_000 }),
-          b.waitForFunction(() => window.chronos!.status().drawnProjectiles > 0, undefined, { timeout: 10_000 }),
+          a.waitForFunction(() => (window.chronos as ArenaDebugApi).status().drawnProjectiles > 0, undefined, { timeout: 10_000 }),
+          b.waitForFunction(() => (window.chronos as ArenaDebugApi).status().drawnProjectiles > 0, undefined, { timeout: 10_000 }),
         ]);
       } finally {
         await a.mouse.up();
@@ -214,11 +215,11 @@ describe.skipIf(!hasChromium)('playing in the page, predicted by rollback', () =
   // that may be tried again.
   it('takes hit points with lag-compensated hitscan, as the server judges them', { retry: 2 }, async () => {
     // B shoots A: B's view of A lags by its render delay and prediction, which the server rewinds.
-    const target = (await a.evaluate(() => window.chronos!.status())).player;
+    const target = (await a.evaluate(() => (window.chronos as ArenaDebugApi).status())).player;
     await hidePanel(b);
     // Projectiles from the previous test gone (one may have felled B: it respawns in 3 s).
-    await a.waitForFunction(() => window.chronos!.status().drawnProjectiles === 0, undefined, { timeout: 15_000 });
-    await b.waitForFunction(() => window.chronos!.status().me?.dead === false, undefined, { timeout: 15_000 });
+    await a.waitForFunction(() => (window.chronos as ArenaDebugApi).status().drawnProjectiles === 0, undefined, { timeout: 15_000 });
+    await b.waitForFunction(() => (window.chronos as ArenaDebugApi).status().me?.dead === false, undefined, { timeout: 15_000 });
     const hpBefore = (await row(target))!.hp;
     const hits = async () => {
       const text = await (await fetch(new URL('/metrics', server.httpUrl))).text();
@@ -241,22 +242,22 @@ describe.skipIf(!hasChromium)('playing in the page, predicted by rollback', () =
       await b.mouse.up({ button: 'right' });
     }
     // A's own page shows the damage too.
-    await a.waitForFunction((hp) => (window.chronos!.status().me?.hp ?? hp) < hp || window.chronos!.status().me?.dead === true, hpBefore, { timeout: 10_000 });
+    await a.waitForFunction((hp) => ((window.chronos as ArenaDebugApi).status().me?.hp ?? hp) < hp || (window.chronos as ArenaDebugApi).status().me?.dead === true, hpBefore, { timeout: 10_000 });
   });
 
   it('checks the server hashes on both pages with no mismatch, and steps like Node', async () => {
     await Promise.all([
-      a.waitForFunction(() => window.chronos!.status().hash.matched >= 3, undefined, { timeout: 15_000 }),
-      b.waitForFunction(() => window.chronos!.status().hash.matched >= 3, undefined, { timeout: 15_000 }),
+      a.waitForFunction(() => (window.chronos as ArenaDebugApi).status().hash.matched >= 3, undefined, { timeout: 15_000 }),
+      b.waitForFunction(() => (window.chronos as ArenaDebugApi).status().hash.matched >= 3, undefined, { timeout: 15_000 }),
     ]);
     for (const page of [a, b]) {
-      const s = await page.evaluate(() => window.chronos!.status());
+      const s = await page.evaluate(() => (window.chronos as ArenaDebugApi).status());
       expect(s.hash.mismatched).toBe(0);
       expect(s.hash.desyncFrame).toBe(-1);
       expect(s.rollback.statesInstalled).toBe(1);
     }
     const frames = 600;
-    expect(await a.evaluate((n) => window.chronos!.hashAfter(n), frames)).toBe(await referenceGameHash({ seed: SEED, npcs: NPCS, worldSizeM: WORLD_M }, frames));
+    expect(await a.evaluate((n) => (window.chronos as ArenaDebugApi).hashAfter(n), frames)).toBe(await referenceGameHash({ seed: SEED, npcs: NPCS, worldSizeM: WORLD_M }, frames));
   });
 
   it('shows rollbacks, their depth, corrections, time sync and hash checks in the overlay', async () => {
@@ -271,7 +272,7 @@ describe.skipIf(!hasChromium)('playing in the page, predicted by rollback', () =
     expect(await text('time sync')).toMatch(/^[+-]\d+\.\d frames, \d+\.\d %$/);
     expect(await text('hash checks')).toMatch(/^in sync \(\d+ matched\)$/);
     expect(await text('rtt')).toMatch(/^\d+(\.\d+)? ms$/);
-    const s = await a.evaluate(() => window.chronos!.status());
+    const s = await a.evaluate(() => (window.chronos as ArenaDebugApi).status());
     // 80 ms of round trip through the proxy, plus the server's tick.
     expect(s.net.rttMs).toBeGreaterThan(2 * ONE_WAY_DELAY_MS * 0.8);
   });
@@ -291,9 +292,9 @@ describe.skipIf(!hasChromium)('playing in the page, predicted by rollback', () =
       setTimeout(() => clearInterval(think), 15_000).unref();
     }
     // B and the three bots.
-    await a.waitForFunction(() => window.chronos!.status().seen.length >= 4, undefined, { timeout: 15_000 });
+    await a.waitForFunction(() => (window.chronos as ArenaDebugApi).status().seen.length >= 4, undefined, { timeout: 15_000 });
     // A walks a little and fires while the bots play.
-    const target = (await b.evaluate(() => window.chronos!.status())).player;
+    const target = (await b.evaluate(() => (window.chronos as ArenaDebugApi).status())).player;
     await aimAt(a, target);
     await a.keyboard.down('w');
     await a.mouse.down();
@@ -307,10 +308,10 @@ describe.skipIf(!hasChromium)('playing in the page, predicted by rollback', () =
     // Zoomed out over the whole world, A draws every player it knows of, wherever the bots roam.
     await zoom(a, 'out');
     await a.waitForFunction(() => {
-      const s = window.chronos!.status();
+      const s = (window.chronos as ArenaDebugApi).status();
       return s.drawnPlayers === s.seen.length + 1;
     }, undefined, { timeout: 10_000 });
-    const s = await a.evaluate(() => window.chronos!.status());
+    const s = await a.evaluate(() => (window.chronos as ArenaDebugApi).status());
     expect(s.drawnPlayers).toBeGreaterThanOrEqual(5);
     expect(s.drawnNpcs).toBeGreaterThan(0);
     expect(s.hash.mismatched).toBe(0);
@@ -319,7 +320,7 @@ describe.skipIf(!hasChromium)('playing in the page, predicted by rollback', () =
   });
 
   it('frees the second player when its page goes away', async () => {
-    const gone = (await b.evaluate(() => window.chronos!.status())).player;
+    const gone = (await b.evaluate(() => (window.chronos as ArenaDebugApi).status())).player;
     await contextB.close();
     await until('the server to free the seat', async () => (await row(gone)) === undefined, 15_000);
   });

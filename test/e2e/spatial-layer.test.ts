@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { hasChromium, launchChromium, nextPaint } from '../helpers/chromium.js';
 import { ROOT, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import type { ArenaDebugApi } from '../../src/web/arena-page.js';
 
 const SEED = 77;
 const NPCS = 3000;
@@ -38,7 +39,7 @@ describe.skipIf(!hasChromium)('spatial layer on the web page', () => {
     });
     page.on('pageerror', (err) => consoleErrors.push(err.message));
     await page.goto(`${server.httpUrl}?watch`);
-    await page.waitForFunction(() => (window.chronos?.status().hash.matched ?? 0) >= 1, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => ((window.chronos as ArenaDebugApi | undefined)?.status().hash.matched ?? 0) >= 1, undefined, { timeout: 30_000 });
     // The interest layer's warm zone colours would count as heat: off (I) for these pictures.
     await page.keyboard.press('i');
     await page.waitForFunction(() => window.chronos?.interest().enabled === false);

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { hasChromium, launchChromium, nextPaint } from '../helpers/chromium.js';
 import { ROOT, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import type { ArenaDebugApi } from '../../src/web/arena-page.js';
 import { referenceGameHash, referenceGameParams } from '../helpers/reference-world.js';
 import { encodeJoinMessage } from '../../src/codec/play-messages.js';
 import { joinFor } from '../../src/client/demo-game.js';
@@ -52,8 +53,8 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
   });
 
   it('verifies its confirmed state against the server hash by hash', async () => {
-    await page.waitForFunction(() => (window.chronos?.status().hash.matched ?? 0) >= 2, undefined, { timeout: 30_000 });
-    const status = await page.evaluate(() => window.chronos!.status());
+    await page.waitForFunction(() => ((window.chronos as ArenaDebugApi | undefined)?.status().hash.matched ?? 0) >= 2, undefined, { timeout: 30_000 });
+    const status = await page.evaluate(() => (window.chronos as ArenaDebugApi).status());
     expect(status.connected).toBe(true);
     expect(status.mode).toBe('watch');
     expect(status.hash.mismatched).toBe(0);
@@ -66,19 +67,19 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
 
   it('reaches the same hash as Node after N frames from seed S', async () => {
     const frames = 600;
-    const pageHash = await page.evaluate((n) => window.chronos!.hashAfter(n), frames);
+    const pageHash = await page.evaluate((n) => (window.chronos as ArenaDebugApi).hashAfter(n), frames);
     expect(pageHash).toBe(await referenceGameHash({ seed: SEED, npcs: NPCS }, frames));
   });
 
   it('draws the entities it receives', async () => {
-    await page.waitForFunction(() => (window.chronos?.status().drawnNpcs ?? 0) > 0, undefined, { timeout: 10_000 });
-    const status = await page.evaluate(() => window.chronos!.status());
+    await page.waitForFunction(() => ((window.chronos as ArenaDebugApi | undefined)?.status().drawnNpcs ?? 0) > 0, undefined, { timeout: 10_000 });
+    const status = await page.evaluate(() => (window.chronos as ArenaDebugApi).status());
     expect(status.entities).toBe(NPCS);
     expect(status.drawnNpcs).toBeGreaterThan(NPCS * 0.9);
     // Count entity-coloured pixels on the canvas itself, not just the page's own counter, with
     // the interest layer off (I): every NPC in its own colour, none faint or zone-coloured.
     await page.keyboard.press('i');
-    await page.waitForFunction(() => window.chronos?.interest().enabled === false);
+    await page.waitForFunction(() => (window.chronos as ArenaDebugApi | undefined)?.interest().enabled === false);
     await nextPaint(page);
     const lit = await page.evaluate(() => {
       const canvas = document.getElementById('map') as HTMLCanvasElement;
@@ -93,8 +94,8 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
   });
 
   it('speaks the encrypted protocol: no plaintext of the world stream ever crosses the socket', async () => {
-    await page.waitForFunction(() => (window.chronos?.status().hash.matched ?? 0) >= 1, undefined, { timeout: 30_000 });
-    const status = await page.evaluate(() => window.chronos!.status());
+    await page.waitForFunction(() => ((window.chronos as ArenaDebugApi | undefined)?.status().hash.matched ?? 0) >= 1, undefined, { timeout: 30_000 });
+    const status = await page.evaluate(() => (window.chronos as ArenaDebugApi).status());
     expect(status.net).toMatchObject({ state: 'connected', transport: 'websocket', crypto: 'libsodium-wrappers' });
     expect(frames.length).toBeGreaterThan(50);
     // Only protocol packets: the handshake, then DATA (sealed with ChaCha20-Poly1305).
@@ -129,7 +130,7 @@ describe.skipIf(!hasChromium)('web page in headless Chromium', () => {
     expect(rtt).toMatch(/^\d+(\.\d+)? ms$/);
     expect(await page.textContent('dd[data-stat="loss"]')).toMatch(/^\d+\.\d %$/);
     expect(await page.textContent('dd[data-stat="link"]')).toBe('websocket, ChaCha20-Poly1305 (libsodium-wrappers)');
-    const status = await page.evaluate(() => window.chronos!.status());
+    const status = await page.evaluate(() => (window.chronos as ArenaDebugApi).status());
     expect(status.net.rttMs).toBeGreaterThan(0);
     expect(status.net.rttMs).toBeLessThan(1000);
   });

@@ -15,7 +15,7 @@ import type { ChannelConfig } from '../../src/net/channel.js';
 import { DEFAULT_RECEIVE_BUFFER_BYTES } from '../../src/net/channel-set.js';
 import { MAX_UNFRAGMENTED_BYTES } from '../../src/net/spec.js';
 import { PLAY_CHANNELS } from '../../src/client/play-channels.js';
-import { makePair, nativeCrypto, SERVER_HOST, SERVER_PORT, UNIX_EPOCH_MS, type Pair } from './harness.js';
+import { makePair, nativeCrypto, SERVER_HOST, SERVER_PORT, UNIX_EPOCH_MS, type Pair, type PairOptions } from './harness.js';
 import { floodPackets, ForgingPeer, messageBlock } from './hostile.js';
 
 const CONNECTIONS = Number(process.env.HOSTILE_CONNECTIONS ?? 20);
@@ -45,7 +45,7 @@ function connected(p: Pair, id = 1): void {
 }
 
 /** A pair whose server keeps nothing of what it delivers (the harness would record it). */
-function quietPair(crypto: ReturnType<typeof nativeCrypto>, channels: readonly ChannelConfig[], server: Parameters<typeof makePair>[0]['server'] = {}): Pair {
+function quietPair(crypto: ReturnType<typeof nativeCrypto>, channels: readonly ChannelConfig[], server: PairOptions['server'] = {}): Pair {
   return makePair({ crypto, channels, server, serverHandlers: { message: () => undefined } });
 }
 

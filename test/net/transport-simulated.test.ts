@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { LinkScheduler, MIXED_PROFILE_SHARES, mixedProfileAt, mixedProfiles, SimulatedTransport } from '../../src/net/transport-simulated.js';
-import { PROFILES, profile } from '../../src/net/simulator.js';
+import { PROFILES, profile, type NetworkProfile } from '../../src/net/simulator.js';
 import type { PacketReceiver, Transport } from '../../src/net/transport.js';
 import { UdpTransport } from '../../src/net/transport-udp.js';
 
@@ -50,7 +50,7 @@ function packet(i: number, size = 100): Uint8Array {
   return b;
 }
 
-function setup(p = PROFILES['4g'], seed = 1, maxInFlight?: number) {
+function setup(p: NetworkProfile = PROFILES['4g'], seed = 1, maxInFlight?: number) {
   let now = 0;
   const clock = () => now;
   const scheduler = new LinkScheduler({ now: clock, timer: false });
@@ -172,7 +172,7 @@ describe('SimulatedTransport', () => {
   it('carries real UDP datagrams over the 4g profile with its round trip', async () => {
     const server = await UdpTransport.bind({ host: '127.0.0.1', port: 0 });
     const echo: PacketReceiver = {
-      receive: (_t, bytes, host, port) => server.send(bytes, host, port, null),
+      receive: (_t, bytes, host, port) => server.send(bytes, host, port),
       linkClosed() {},
       transportDrop() {},
     };

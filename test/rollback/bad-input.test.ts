@@ -173,7 +173,7 @@ describe('client: bad input is rejected before it touches anything', () => {
       const t = templates[i % 2]!;
       const bytes = t.slice(0, Math.max(1, Math.floor(rand() * (t.length + 2))));
       for (let k = 0; k < 3; k++) bytes[Math.floor(rand() * Math.min(bytes.length, 64))] = Math.floor(rand() * 256);
-      if (bytes[0] === MSG_STATE && bytes.length > 16) bytes[16] ^= 1; // never a valid state hash
+      if (bytes[0] === MSG_STATE && bytes.length > 16) bytes[16] = bytes[16]! ^ 1; // never a valid state hash
       expect(() => client.receive(bytes, i)).not.toThrow();
     }
     expect(game.hash()).toBe(before);

@@ -19,6 +19,7 @@ import { fromBase64 } from '../../src/net/wire.js';
 import { Arena } from '../../src/wasm/arena.js';
 import { loadChronos } from '../../src/wasm/loader.js';
 import { referenceGameParams } from '../helpers/reference-world.js';
+import { playHostOf } from '../helpers/arena-host.js';
 
 let server: GameServer;
 let base: string;
@@ -114,13 +115,13 @@ describe('play session', () => {
     const stats = client.stats();
     expect(stats.player).toBeGreaterThanOrEqual(0);
     expect(stats.net.transport).toBe('udp');
-    expect(server.play.players).toBe(1);
+    expect(playHostOf(server).players).toBe(1);
     expect(((await (await fetch(`${base}/players`)).json()) as { player: number }[]).map((p) => p.player)).toEqual([stats.player]);
     const health = (await (await fetch(`${base}/healthz`)).json()) as { players: number; maxPlayers: number };
     expect(health).toMatchObject({ players: 1, maxPlayers: 64 });
     client.close();
-    await until('the seat to be freed', () => server.play.players === 0);
-    expect(server.play.connections).toBe(0);
+    await until('the seat to be freed', () => playHostOf(server).players === 0);
+    expect(playHostOf(server).connections).toBe(0);
   });
 
   it('counts WebSocket frames that are not protocol packets, and refuses oversized ones', async () => {
@@ -141,7 +142,7 @@ describe('play session', () => {
   it('counts malformed, misplaced and unexpected play messages by reason, and keeps the connection and the game', async () => {
     const raw = await GameClient.create({ tokenUrl: `${base}/connect`, channels: PLAY_CHANNELS, WebSocket: WebSocket as unknown as WebSocketConstructor });
     await raw.connect();
-    const frame = server.play.session.frame;
+    const frame = playHostOf(server).session.frame;
     raw.send(PLAY_RELIABLE_CHANNEL, Uint8Array.of(0x99, 1, 2)); // unknown type
     raw.send(PLAY_RELIABLE_CHANNEL, Uint8Array.of(0x41, 1, 7, 0)); // PLAY with a mode that does not exist
     raw.send(PLAY_INPUT_CHANNEL, encodePlayMessage('play')); // PLAY on the input channel
@@ -149,12 +150,12 @@ describe('play session', () => {
     raw.send(PLAY_INPUT_CHANNEL, Uint8Array.of(0x31, 1, 0, 1, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0)); // INPUT from no player
     raw.flush();
     await until('the five drops', () => {
-      const d = server.play.counters.drops;
+      const d = playHostOf(server).counters.drops;
       return d.unknown_type >= 1 && d.decode >= 1 && d.wrong_channel >= 1 && d.not_joined >= 1 && d.not_a_player >= 1;
     });
     expect(raw.state).toBe('connected');
-    expect(server.play.players).toBe(0);
-    expect(server.play.session.frame).toBeGreaterThanOrEqual(frame);
+    expect(playHostOf(server).players).toBe(0);
+    expect(playHostOf(server).session.frame).toBeGreaterThanOrEqual(frame);
     const text = await metricsText();
     for (const reason of ['unknown_type', 'decode', 'wrong_channel', 'not_joined', 'not_a_player']) {
       expect(text).toMatch(new RegExp(`chronos_rollback_input_dropped_total\\{reason="${reason}"\\} [1-9]`));

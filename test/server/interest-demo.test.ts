@@ -18,6 +18,7 @@ import { loadChronos } from '../../src/wasm/loader.js';
 import { loadServerCrypto } from '../../src/net/crypto-node.js';
 import type { NetCrypto } from '../../src/net/crypto.js';
 import { mulberry32 } from '../helpers/wasm.js';
+import { playHostOf } from '../helpers/arena-host.js';
 
 const RADIUS_M = 120;
 /** Fastest body in the demo game besides projectiles (players 6 m/s; NPCs slower), m/s. */
@@ -78,7 +79,7 @@ describe('interest-managed snapshots in the demo', () => {
     for (const client of [a, b]) {
       const view = client.interest.view!;
       const avatar = client.game!.playerSlot(client.player);
-      const [ax, ay] = world.positionOf(server.play.game.playerSlot(client.player));
+      const [ax, ay] = world.positionOf(playHostOf(server).game.playerSlot(client.player));
       expect(avatar).toBeGreaterThanOrEqual(0);
       let checked = 0;
       for (let h = 0; h < view.handles; h++) {
@@ -105,7 +106,7 @@ describe('interest-managed snapshots in the demo', () => {
     const host = server.interest!;
     for (const client of [a, b]) {
       const view = client.interest.view!;
-      const conn = server.net.server.connections.find((c) => server.play.avatarSlotOf(c) === server.play.game.playerSlot(client.player))!;
+      const conn = server.net.server.connections.find((c) => playHostOf(server).avatarSlotOf(c) === playHostOf(server).game.playerSlot(client.player))!;
       const id = (host as unknown as { clients: Map<unknown, { id: number }> }).clients.get(conn)!.id;
       const serverSide = new Set(host.pipeline.viewOf(id).filter((e) => e.state === 'visible' && e.hasBaseline).map((e) => e.id));
       const clientSide = new Set<number>();
@@ -131,8 +132,8 @@ describe('interest-managed snapshots in the demo', () => {
 
   it('delivers a reliable broadcast event to the clients in its range only', async () => {
     const host = server.interest!;
-    const [ax, ay] = server.world.positionOf(server.play.game.playerSlot(a.player));
-    const [bx, by] = server.world.positionOf(server.play.game.playerSlot(b.player));
+    const [ax, ay] = server.world.positionOf(playHostOf(server).game.playerSlot(a.player));
+    const [bx, by] = server.world.positionOf(playHostOf(server).game.playerSlot(b.player));
     // A 5 m event at a's avatar: a hears it; b only if it happens to stand within 5 m of a.
     const bHears = Math.hypot(ax - bx, ay - by) <= 5;
     const before = [a.interest.eventsReceived, b.interest.eventsReceived];
@@ -148,7 +149,7 @@ describe('interest-managed snapshots in the demo', () => {
 
   it('announces a player going down once per going down, to the clients around it', async () => {
     const host = server.interest!;
-    const slot = server.play.game.playerSlot(a.player);
+    const slot = playHostOf(server).game.playerSlot(a.player);
     const down = () => a.interest.events.filter((e) => e.kind === EVENT_PLAYER_DOWN).length;
     const before = down();
     let isDown = true;

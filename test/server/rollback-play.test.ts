@@ -16,6 +16,7 @@ import { Arena } from '../../src/wasm/arena.js';
 import { loadChronos } from '../../src/wasm/loader.js';
 import { loadServerCrypto } from '../../src/net/crypto-node.js';
 import type { NetCrypto } from '../../src/net/crypto.js';
+import { playHostOf } from '../helpers/arena-host.js';
 
 const HASH_EVERY = 10;
 
@@ -74,7 +75,7 @@ describe('two Node players over UDP', () => {
 
   it('seats each with its own player number', () => {
     expect([east.player, north.player].sort()).toEqual([0, 1]);
-    expect(server.play.players).toBe(2);
+    expect(playHostOf(server).players).toBe(2);
   });
 
   it('moves both avatars on the server by the inputs each client predicted', async () => {
@@ -117,7 +118,7 @@ describe('two Node players over UDP', () => {
     const checked = east.stats().hashChecks.matched;
     await until('more hash checks', () => east.stats().hashChecks.matched >= checked + 3);
     expect(east.stats().hashChecks.mismatched).toBe(0);
-    expect(server.play.session.resyncRequests[RESYNC_HASH_MISMATCH]).toBe(1);
+    expect(playHostOf(server).session.resyncRequests[RESYNC_HASH_MISMATCH]).toBe(1);
   });
 });
 
@@ -138,13 +139,13 @@ describe('a full session', () => {
     expect(first.player).toBe(0);
     expect(late.player).toBe(-1);
     expect(late.join!.spectatorReason).toBe('full');
-    expect(server.play.waiting).toBe(1);
+    expect(playHostOf(server).waiting).toBe(1);
     await until('the spectator to check hashes', () => late.stats().hashChecks.matched >= 3);
     expect(late.stats().hashChecks.mismatched).toBe(0);
     first.close();
     await until('the latecomer to be seated', () => late.player === 0 && late.running);
     expect(late.joins).toBe(2);
-    expect(server.play.waiting).toBe(0);
+    expect(playHostOf(server).waiting).toBe(0);
     late.setInput({ moveX: -1, moveY: 0, aimRad: Math.PI });
     const before = (await playersOf(server))[0]!.x;
     await new Promise((r) => setTimeout(r, 600));
@@ -153,40 +154,40 @@ describe('a full session', () => {
     await until('hash checks as a player', () => late.stats().hashChecks.matched >= checked + 3);
     expect(late.stats().hashChecks.mismatched).toBe(0);
     late.close();
-    await until('every seat and connection freed', () => server.play.players === 0 && server.play.connections === 0);
+    await until('every seat and connection freed', () => playHostOf(server).players === 0 && playHostOf(server).connections === 0);
   });
 
   it('answers a flood of RESYNC and PLAY requests with one state at a time, counting the rest', async () => {
     const client = await joinUdp(server, 'watch', 'flooder');
-    const states = server.play.counters.statesSent;
-    const limited = server.play.counters.drops.rate_limited;
+    const states = playHostOf(server).counters.statesSent;
+    const limited = playHostOf(server).counters.drops.rate_limited;
     for (let i = 0; i < 50; i++) {
       client.net.send(PLAY_RELIABLE_CHANNEL, encodeResyncMessage(0, RESYNC_HASH_MISMATCH, client.rollback!.confirmedFrame, 0n));
       client.net.send(PLAY_RELIABLE_CHANNEL, encodePlayMessage(i % 2 === 0 ? 'play' : 'watch'));
     }
     client.net.flush();
-    await until('the requests to arrive', () => server.play.counters.spectatorResyncs[RESYNC_HASH_MISMATCH]! >= 25);
+    await until('the requests to arrive', () => playHostOf(server).counters.spectatorResyncs[RESYNC_HASH_MISMATCH]! >= 25);
     await new Promise((r) => setTimeout(r, 300)); // about 18 ticks
     // Every switch to playing within a second of the seating is refused (the 25 asking to watch
     // again are repeats: no change); the RESYNCs share one state.
-    expect(server.play.counters.drops.rate_limited - limited).toBe(25);
+    expect(playHostOf(server).counters.drops.rate_limited - limited).toBe(25);
     expect(client.player).toBe(-1);
-    expect(server.play.counters.statesSent - states).toBeLessThanOrEqual(2);
+    expect(playHostOf(server).counters.statesSent - states).toBeLessThanOrEqual(2);
     await until('the client to install the state it asked for', () => client.stats().statesInstalled >= 2);
     expect(client.stats().hashChecks.mismatched).toBe(0);
     client.close();
-    await until('the flooder to be gone', () => server.play.connections === 0);
+    await until('the flooder to be gone', () => playHostOf(server).connections === 0);
   });
 
   it('keeps a spectator that asked to watch out of the queue', async () => {
     const watcher = await joinUdp(server, 'watch', 'watcher');
     expect(watcher.join!.spectatorReason).toBe('asked');
-    expect(server.play.waiting).toBe(0);
-    expect(server.play.spectators).toBe(1);
+    expect(playHostOf(server).waiting).toBe(0);
+    expect(playHostOf(server).spectators).toBe(1);
     const input: PlayerInput = { moveX: 1, moveY: 0, aimRad: 0 };
     watcher.setInput(input); // kept, never sent: a spectator has no avatar
     await until('hash checks', () => watcher.stats().hashChecks.matched >= 2);
-    expect(server.play.counters.drops.not_a_player).toBe(0);
+    expect(playHostOf(server).counters.drops.not_a_player).toBe(0);
     watcher.close();
   });
 });

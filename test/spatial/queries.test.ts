@@ -103,7 +103,7 @@ describe('spatial queries against brute force', () => {
       p[0] /= 8;
       p[1] /= 8;
       return p;
-    }, 6, 3, 60, 10);
+    }, 6, 3, 60, 10, 1);
   });
 
   it('are exact in a clustered hotspot (5,000 entities within 100 m) that splits cells', async () => {
