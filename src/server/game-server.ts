@@ -6,17 +6,17 @@
 // spatial index and interest management over the mode's world, and serves the page, /healthz,
 // /metrics, /players, /game.json and POST /connect (connect tokens) over HTTP; the network layer
 // (src/net) speaks the encrypted protocol on the UDP game port and, for browsers, on the /ws
-// WebSocket.
+// WebSocket. The sockets are made in listeners.ts, the reports (/healthz, /game.json, the status
+// line) in server-report.ts.
 
-import { createServer, type Server } from 'node:http';
-import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { Counter } from 'prom-client';
-import { WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import { FixedStepClock } from '../core/clock.js';
 import { resolveConfig, type ChronosConfig, type PartialConfig } from '../core/config.js';
-import { ConfigError, PortInUseError } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { SaveStoreError } from '../persist/errors.js';
 import type { World } from '../core/world.js';
 import { Arena } from '../wasm/arena.js';
@@ -27,7 +27,6 @@ import { loadStaticFiles } from './static-files.js';
 import { NetHost } from './net-host.js';
 import { loadServerCrypto } from '../net/crypto-node.js';
 import type { NetCrypto } from '../net/crypto.js';
-import { MAX_PACKET_BYTES } from '../net/spec.js';
 import { PLAY_CHANNELS } from '../client/play-channels.js';
 import { createDemoGame, demoGameParams, DEFAULT_MAX_PLAYERS } from '../client/demo-game.js';
 import type { SimRules } from '../rollback/reference-game.js';
@@ -41,13 +40,15 @@ import type { ModeHost, ServerMode } from './mode-host.js';
 import type { Arena as ArenaType } from '../wasm/arena.js';
 import type { SpatialResult } from '../spatial/index.js';
 import type { LinkHandlers } from './net-workers.js';
-import { LEVEL_BUDGET_FACTOR, LEVEL_RTT_FLOOR_MS, OVERLOAD_LEVELS, OverloadGovernor } from './overload.js';
-import { readCounter, readGauges } from './metric-readers.js';
+import { LEVEL_BUDGET_FACTOR, LEVEL_RTT_FLOOR_MS, OverloadGovernor } from './overload.js';
+import { registerOverloadMetrics } from './overload-metrics.js';
 import { InterestHost, DEFAULT_AOI_RADIUS_M, DEFAULT_MAX_SNAPSHOT_BYTES, EVENT_AVATAR_DOWN } from './interest-host.js';
 import { registerInterestMetrics } from './interest-metrics.js';
 import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL } from '../client/play-channels.js';
 import { FLAG_DEAD } from '../core/world-layout.js';
 import { ServerSaves, type ServerSaveOptions } from './persistence.js';
+import { bindUdp, createHttpServer, createWebSocketEndpoint, listenHttp } from './listeners.js';
+import { gameInfo, healthReport, StatusLine } from './server-report.js';
 
 export interface GameServerOptions extends PartialConfig {
   /** Where log lines go; defaults to console.log. */
@@ -120,10 +121,7 @@ export class GameServer {
   private startedAt = 0;
   private reportedOverruns = 0;
   private reportedDroppedTicks = 0;
-  private statusTicks = 0;
-  private statusTickMs = 0;
-  private statusBytes = 0;
-  private statusAt = 0;
+  private readonly status = new StatusLine();
   /** Ticks that threw (counted, logged at most once a second; the loop carries on). */
   private readonly tickErrors: Counter;
   private lastTickErrorLogMs = -Infinity;
@@ -203,10 +201,8 @@ export class GameServer {
     this.overload = new OverloadGovernor(config.tickHz);
     registerOverloadMetrics(this.metrics.registry, this.overload, config.tickHz);
     this.tickErrors = new Counter({ name: 'chronos_tick_errors_total', help: 'Ticks that threw (contained: the loop carries on)', registers: [this.metrics.registry] });
-    // Bounded HTTP: headers within httpHeadersTimeoutMs, the whole request within
-    // httpRequestTimeoutMs (checked every second), at most maxHttpConnections sockets.
-    this.http = createServer(
-      { headersTimeout: config.httpHeadersTimeoutMs, requestTimeout: config.httpRequestTimeoutMs, keepAliveTimeout: 5_000, connectionsCheckingInterval: Math.min(1_000, config.httpHeadersTimeoutMs) },
+    this.http = createHttpServer(
+      config,
       createRequestHandler({
         staticFiles,
         registry: this.metrics.registry,
@@ -217,28 +213,9 @@ export class GameServer {
         adminToken: config.adminToken,
       }),
     );
-    this.http.maxConnections = config.maxHttpConnections;
-    // One protocol packet per frame: anything larger is refused by ws (close code 1009).
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PACKET_BYTES });
-    this.http.on('upgrade', (req, socket, head) => {
-      let path = '';
-      try {
-        path = new URL(req.url ?? '/', 'http://localhost').pathname;
-      } catch {
-        path = '';
-      }
-      if (path !== '/ws') {
-        this.metrics.connectionsRejected.inc({ reason: 'bad_upgrade_path' });
-        socket.destroy();
-        return;
-      }
-      const refused = this.net.refuseUpgrade(req);
-      if (refused !== undefined) {
-        this.metrics.connectionsRejected.inc({ reason: refused });
-        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-        return;
-      }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+    this.wss = createWebSocketEndpoint(this.http, {
+      refuse: (req) => this.net.refuseUpgrade(req),
+      rejected: (reason) => this.metrics.connectionsRejected.inc({ reason }),
     });
     const playHandlers = host.handlers();
     this.net = new NetHost({
@@ -300,44 +277,23 @@ export class GameServer {
     return this.net.pool ? this.net.pool.shards.map((s) => s.port) : [this.udpPort];
   }
 
+  /** GET /healthz (server-report.ts). */
   health(): Record<string, unknown> {
-    return {
-      status: !this.running ? 'stopped' : this.overload.degraded ? 'degraded' : 'ok',
-      ...(this.overload.degraded ? { degraded: { level: this.overload.level, reason: this.overload.reason } } : {}),
-      tick: this.world.tick,
-      tickHz: this.config.tickHz,
-      seed: this.config.seed,
-      entities: this.world.aliveCount,
-      clients: this.clientCount,
-      ...this.host.health(),
-      overruns: this.clock.overruns,
-      uptimeS: this.running ? Math.round((performance.now() - this.startedAt) / 1000) : 0,
-      spatial: this.spatial.health(),
-      interest: this.interest ? this.interest.health() : 'off',
-      ...(this.saves ? { save: this.saves.health() } : {}),
-    };
+    return healthReport(this, this.running, this.startedAt);
   }
 
   /** GET /game.json: what the page needs before it connects (public: nothing about players). */
   gameInfo(): Record<string, unknown> {
-    return { mode: this.mode, tickHz: this.config.tickHz, worldSizeM: this.config.worldSizeM, seed: this.config.seed };
+    return gameInfo(this);
   }
 
   private async listen(workers: number, workerTransport: 'udp' | 'ring', manualTicks: boolean): Promise<void> {
     const { host, httpPort, udpPort } = this.config;
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) =>
-        reject(err.code === 'EADDRINUSE' ? new PortInUseError('tcp', httpPort, host) : err);
-      this.http.once('error', onError);
-      this.http.listen(httpPort, host, () => {
-        this.http.off('error', onError);
-        resolve();
-      });
-    });
+    await listenHttp(this.http, httpPort, host);
     try {
       if (workers > 0) await this.net.startWorkers(workers, this.linkHandlers, (line) => this.log(line), workerTransport);
       else {
-        this.udp = await this.bindUdp(host, udpPort);
+        this.udp = await bindUdp(host, udpPort, () => this.metrics.inputDropped.inc({ transport: 'udp', reason: 'socket_error' }));
         this.net.attachUdp(this.udp);
       }
     } catch (err) {
@@ -349,22 +305,6 @@ export class GameServer {
     this.startedAt = performance.now();
     this.clock.advance(this.startedAt);
     if (!manualTicks) this.schedule();
-  }
-
-  private bindUdp(host: string, port: number): Promise<Socket> {
-    return new Promise((resolve, reject) => {
-      const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
-      const onError = (err: NodeJS.ErrnoException) => {
-        socket.close();
-        reject(err.code === 'EADDRINUSE' ? new PortInUseError('udp', port, host) : err);
-      };
-      socket.once('error', onError);
-      socket.bind(port, host, () => {
-        socket.off('error', onError);
-        socket.on('error', () => this.metrics.inputDropped.inc({ transport: 'udp', reason: 'socket_error' }));
-        resolve(socket);
-      });
-    });
   }
 
   private schedule(): void {
@@ -428,8 +368,7 @@ export class GameServer {
       this.interest?.shedLoad(LEVEL_BUDGET_FACTOR[now]!, LEVEL_RTT_FLOOR_MS[now]!);
       this.log(now > level ? `overloaded: ${this.overload.reason}` : now === 0 ? 'load back to normal: interest as configured' : `load easing: ${this.overload.reason}`);
     }
-    this.statusTicks++;
-    this.statusTickMs += elapsedMs;
+    this.status.countTick(elapsedMs);
   }
 
   /** Players see from their avatars; a connection that stops playing looks from where it stood. */
@@ -446,22 +385,8 @@ export class GameServer {
   }
 
   /** One human-readable line of what happened since the previous call. */
-  async statusLine(): Promise<string> {
-    const now = performance.now();
-    const seconds = Math.max(1e-3, (now - (this.statusAt || this.startedAt)) / 1000);
-    const bytes = (await this.metrics.bytesOut.get()).values[0]?.value ?? 0;
-    const line =
-      `tick ${this.world.tick} | ${(this.statusTicks / seconds).toFixed(1)} ticks/s | ` +
-      `${this.statusTicks ? (this.statusTickMs / this.statusTicks).toFixed(3) : '0.000'} ms/tick | ` +
-      `${this.world.aliveCount} entities | ${this.host.players} players | ${this.clientCount} clients | ` +
-      `${((bytes - this.statusBytes) / seconds / 1024).toFixed(1)} KiB/s out | ` +
-      (this.interest ? `interest ${this.interest.lastTickMs.toFixed(3)} ms | ` : '') +
-      `${this.clock.overruns} overruns`;
-    this.statusAt = now;
-    this.statusTicks = 0;
-    this.statusTickMs = 0;
-    this.statusBytes = bytes;
-    return line;
+  statusLine(): Promise<string> {
+    return this.status.next(this, this.startedAt);
   }
 
   /** Stops the loop, closes every client and socket. Safe to call twice. */
@@ -480,15 +405,4 @@ export class GameServer {
     this.log('chronos stopped');
     if (!saved) throw new SaveStoreError('write', this.saves!.target, this.saves!.lastError ?? 'the final save failed');
   }
-}
-
-function registerOverloadMetrics(registry: import('prom-client').Registry, overload: OverloadGovernor, tickHz: number): void {
-  readGauges(registry, [
-    ['chronos_overload_level', 'Load shedding level: 0 normal, 1 degraded, 2 degraded more (see /healthz for why)', () => overload.level],
-    ['chronos_tick_p90_seconds', 'p90 of the last 60 ticks, as the overload governor sees it', () => overload.p90Ms / 1000],
-  ]);
-  readCounter(registry, 'chronos_overload_transitions_total', 'Times the server entered each load level', ['level'], () =>
-    OVERLOAD_LEVELS.map((name, i): [Record<string, string>, number] => [{ level: name }, overload.entered[i]!]),
-  );
-  readCounter(registry, 'chronos_overload_degraded_seconds_total', 'Time spent shedding load', [], () => [[{}, overload.degradedTicks / tickHz]]);
 }
