@@ -13,20 +13,18 @@
 //   client.update(performance.now());    // predicts the frames due, sends the inputs at once
 //   client.ownPosition(xy); client.sampleRemote(performance.now(), bodies);   // draw
 //
-// The input clock runs at the rate the server actually ticks (measured from OWN's ticks: an
-// overloaded server may run below its nominal rate), nudged by how many of its inputs the server
-// holds unapplied (OWN's queue depth): a client whose clock runs fast would otherwise overfill
-// the server's queue, one that runs slow would leave it starved. While the link is down the
-// client predicts nothing (its avatar stands on the server too).
+// The input clock (input-clock.ts) runs at the rate the server actually ticks, steered by how
+// many of its inputs the server holds unapplied; inputs go out in their wire form (wire-input.ts).
+// While the link is down the client predicts nothing (its avatar stands on the server too).
 // Malformed or unexpected messages are counted in `drops` by reason and change nothing.
 
-import { DecodeError, ChronosError, InvalidValueError } from '../core/errors.js';
+import { DecodeError, ChronosError } from '../core/errors.js';
 import { SessionTier } from '../net/spec.js';
 import type { Arena } from '../wasm/arena.js';
-import { AIM_TURN, MOVE_MAX, type PlayerInput, NEUTRAL_INPUT } from '../codec/rollback-input.js';
+import { type PlayerInput, NEUTRAL_INPUT } from '../codec/rollback-input.js';
 import {
   decodeOwnState, decodeWorldJoin, emptyOwnState, encodeWorldHello, INPUT_HEADER_BYTES, MAX_INPUTS_PER_MESSAGE, MSG_WORLD_INPUT,
-  MSG_WORLD_JOIN, MSG_WORLD_OWN, WIRE_BUTTON_FIRE, WIRE_BUTTON_SHOOT, WIRE_INPUT_BYTES, type OwnState, type WireInput, type WorldJoin, type WorldMode,
+  MSG_WORLD_JOIN, MSG_WORLD_OWN, WIRE_INPUT_BYTES, type OwnState, type WireInput, type WorldJoin, type WorldMode,
 } from '../codec/world-messages.js';
 import { encodeInterestViewer } from '../codec/interest-setup.js';
 import { OwnPredictor, type OwnPredictorStats } from '../world/own-predictor.js';
@@ -38,6 +36,10 @@ import { GameClient, type GameClientOptions, type GameClientStats } from './game
 import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL, PLAY_CHANNELS, WORLD_RELIABLE_CHANNEL, WORLD_STATE_CHANNEL } from './play-channels.js';
 import { InterestReceiver } from './interest-receiver.js';
 import { RateMeter } from './rate-meter.js';
+import { InputClock } from './input-clock.js';
+import { toWireInput } from './wire-input.js';
+
+export { toWireInput } from './wire-input.js';
 
 export type WorldClientDropReason = 'decode' | 'unknown_type' | 'wrong_channel' | 'bad_join' | 'before_join';
 
@@ -88,43 +90,8 @@ export interface WorldClientStats {
 
 /** Manual driving pauses longer than this hand the updates to the timer. */
 const MANUAL_STALL_MS = 100;
-/** Frames one update may run: a stalled page does not replay seconds of input at once. */
-const MAX_FRAMES_PER_UPDATE = 8;
-/** The input clock aims at this many inputs waiting on the server (jitter cover, ~1 tick). */
-const TARGET_SERVER_QUEUE = 1;
-const MIN_SPEED = 0.5;
-const MAX_SPEED = 1.05;
-/** The server's tick rate is measured over windows of this long. */
-const RATE_WINDOW_MS = 1000;
 
 let instances = 0;
-
-/** The wire form of a program's input (validated: InvalidValueError for NaN or out of range). */
-export function toWireInput(input: PlayerInput, viewTick: number, out: WireInput): WireInput {
-  const unit = (field: string, v: unknown): number => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidValueError(field, v, 'not a finite number');
-    if (v < -1 || v > 1) throw new InvalidValueError(field, v, 'outside [-1, 1]');
-    return v;
-  };
-  const mx = Math.round(unit('moveX', input.moveX) * MOVE_MAX);
-  const my = Math.round(unit('moveY', input.moveY) * MOVE_MAX);
-  const aim = input.aimRad;
-  if (typeof aim !== 'number' || !Number.isFinite(aim) || Math.abs(aim) > 1e6) throw new InvalidValueError('aimRad', aim, 'not a finite number within ±1e6 rad');
-  const turns = aim / (2 * Math.PI);
-  out.moveX = mx;
-  out.moveY = my;
-  out.aim = Math.round((turns - Math.floor(turns)) * AIM_TURN) % AIM_TURN;
-  out.buttons = (input.fire === true ? WIRE_BUTTON_FIRE : 0) | (input.shoot === true ? WIRE_BUTTON_SHOOT : 0);
-  if (input.shoot === true && viewTick >= 0) {
-    const whole = Math.floor(viewTick);
-    out.viewTick = whole & 0xffff;
-    out.viewFraction = Math.min(255, Math.floor((viewTick - whole) * 256));
-  } else {
-    out.viewTick = 0;
-    out.viewFraction = 0;
-  }
-  return out;
-}
 
 export class WorldClient {
   readonly net: GameClient;
@@ -148,14 +115,7 @@ export class WorldClient {
   private readonly wire: WireInput = { moveX: 0, moveY: 0, buttons: 0, aim: 0, viewTick: 0, viewFraction: 0 };
   private readonly message = new Uint8Array(INPUT_HEADER_BYTES + MAX_INPUTS_PER_MESSAGE * WIRE_INPUT_BYTES);
   private lastManualMs = -Infinity;
-  private clockMs = -1;
-  private accumulatorMs = 0;
-  private speed = 1;
-  private queueMean = TARGET_SERVER_QUEUE;
-  /** The server's measured tick rate over its nominal one (1: on time), and its window. */
-  private serverRate = 1;
-  private rateStartMs = -1;
-  private rateStartTick = 0;
+  private readonly clock = new InputClock();
   private lastBytesIn = 0;
   private lastBytesOut = 0;
   private lastCorrections = 0;
@@ -226,20 +186,13 @@ export class WorldClient {
     let frames = 0;
     const p = this.predictor;
     if (p && this.join && this.net.net.state === 'connected') {
-      const tickMs = 1000 / this.join.tickHz;
-      if (this.clockMs < 0) this.clockMs = nowMs;
-      this.accumulatorMs += (nowMs - this.clockMs) * this.speed;
-      this.clockMs = nowMs;
-      while (this.accumulatorMs >= tickMs && frames < MAX_FRAMES_PER_UPDATE) {
+      frames = this.clock.framesDue(nowMs, 1000 / this.join.tickHz);
+      for (let f = 0; f < frames; f++) {
         toWireInput(this.input, this.viewTickAt(nowMs), this.wire);
         p.predict(this.wire, nowMs);
-        this.accumulatorMs -= tickMs;
-        frames++;
       }
-      // A stall longer than the cap drops the time it lost instead of replaying it later.
-      if (this.accumulatorMs >= tickMs) this.accumulatorMs = 0;
       if (frames > 0) this.sendInputs();
-    } else this.clockMs = -1; // not playing now: the clock starts afresh when it is again
+    } else this.clock.pause(); // not playing now: the clock starts afresh when it is again
     let sent = frames > 0;
     const acks = this.interest.takeAcks();
     if (acks) sent = this.net.send(INTEREST_SNAPSHOT_CHANNEL, acks) >= 0 || sent;
@@ -326,12 +279,7 @@ export class WorldClient {
     this.predictor = predictor;
     this.join = join;
     this.joins++;
-    this.clockMs = -1;
-    this.accumulatorMs = 0;
-    this.speed = 1;
-    this.queueMean = TARGET_SERVER_QUEUE;
-    this.serverRate = 1;
-    this.rateStartMs = -1;
+    this.clock.reset();
     this.handlers.join?.(join);
   }
 
@@ -340,18 +288,7 @@ export class WorldClient {
     if (own.avatarId !== this.join?.avatarId) return void this.drops.decode++;
     this.remote?.observeTick(own.serverTick, nowMs);
     p.reconcile(own, nowMs);
-    // Clock steering: the server's own rate, then its queue depth (smoothed) against the target.
-    if (this.rateStartMs < 0 || own.serverTick < this.rateStartTick) {
-      this.rateStartMs = nowMs;
-      this.rateStartTick = own.serverTick;
-    } else if (nowMs - this.rateStartMs >= RATE_WINDOW_MS) {
-      const measured = ((own.serverTick - this.rateStartTick) * 1000) / (nowMs - this.rateStartMs) / this.join!.tickHz;
-      this.serverRate = this.serverRate * 0.5 + Math.min(1.05, Math.max(0.2, measured)) * 0.5;
-      this.rateStartMs = nowMs;
-      this.rateStartTick = own.serverTick;
-    }
-    this.queueMean = this.queueMean * 0.9 + own.queued * 0.1;
-    this.speed = Math.min(MAX_SPEED, Math.max(MIN_SPEED, this.serverRate * (1 + 0.02 * (TARGET_SERVER_QUEUE - this.queueMean))));
+    this.clock.steer(own.serverTick, own.queued, nowMs, this.join!.tickHz);
   }
 
   /** Where to draw the own avatar (predicted, smoothed), metres; false when there is none yet. */
@@ -425,7 +362,7 @@ export class WorldClient {
       joins: this.joins,
       avatarId: this.avatarId,
       serverTick: this.own.serverTick,
-      speed: this.speed,
+      speed: this.clock.speed,
       serverQueue: this.own.queued,
       own: p ? { ...p.stats, corrections: { ...p.stats.corrections } } : null,
       correctedPct: p?.mispredictedPct ?? 0,
