@@ -6,11 +6,9 @@
 // hashEveryFrames frames (channels in src/client/play-channels.ts, messages in
 // src/codec/play-messages.ts and rollback-messages.ts).
 //
-// Per tick (GameServer.runTick): tick() steps the game; publish() then sends, per connection:
-//   a player:     STATE parts if the session wants it to have one, then its CONFIRMED (channel 1)
-//   a spectator:  STATE parts on join or request, then every new confirmed frame once (channel 0)
-//   everyone:     HASH on hash frames
-// Interest-managed snapshots follow for every connection (InterestHost, after publish()).
+// Per tick (GameServer.runTick): tick() steps the game; publish() then seats whoever waits and
+// sends each connection what this frame owes it (play-publisher.ts: STATE parts, CONFIRMED,
+// HASH). Interest-managed snapshots follow for every connection (InterestHost, after publish()).
 //
 // Lifecycle: a lost link (interrupt) frees the player at once — an idle avatar must not walk
 // on for the 30 s a session stays parked — and a client that comes back is seated again and
@@ -20,8 +18,9 @@
 //
 // Bounds: a full state (170 KB at 2,000 NPCs) is the one large thing a client can ask for, so a
 // connection gets a new one only after it acknowledged the last and at most every
-// STATE_MIN_INTERVAL_FRAMES, and may change between playing and watching at most every
-// PLAY_MIN_INTERVAL_FRAMES; a RESYNC or PLAY flood costs the server a counter, not bandwidth.
+// STATE_MIN_INTERVAL_FRAMES (play-publisher.ts), and may change between playing and watching at
+// most every PLAY_MIN_INTERVAL_FRAMES; a RESYNC or PLAY flood costs the server a counter, not
+// bandwidth.
 // Seats are few (--max-players): a player whose INPUT has not arrived for `idleFrames` frames
 // (--idle-seconds) is made a spectator, its seat freed for whoever waits; it plays again by
 // asking (a PLAY, which a reconnecting client sends).
@@ -32,59 +31,24 @@ import type { NetServerHandlers } from '../net/server.js';
 import { SessionTier } from '../net/spec.js';
 import { RollbackServer } from '../rollback/server-session.js';
 import type { ReferenceGame } from '../rollback/reference-game.js';
-import { decodeResyncMessage, encodeStateMessage, MAX_FRAMES_PER_MESSAGE, MSG_INPUT, MSG_RESYNC } from '../codec/rollback-messages.js';
-import { decodePlayMessage, encodeJoinMessage, encodeStatePart, MSG_PLAY, statePartCount, type PlayMode, type SpectatorReason } from '../codec/play-messages.js';
+import { decodeResyncMessage, MSG_INPUT, MSG_RESYNC } from '../codec/rollback-messages.js';
+import { decodePlayMessage, encodeJoinMessage, MSG_PLAY } from '../codec/play-messages.js';
 import { joinFor, type DemoGameParams } from '../client/demo-game.js';
 import { PLAY_INPUT_CHANNEL, PLAY_RELIABLE_CHANNEL } from '../client/play-channels.js';
 import { FLAG_DEAD } from '../core/world-layout.js';
 import { Seats } from './seats.js';
+import { newSeat, type HostDropReason, type PlayHostCounters, type Seat } from './play-seat.js';
+import { PlayPublisher } from './play-publisher.js';
 
-export type HostDropReason = 'unknown_connection' | 'wrong_channel' | 'unknown_type' | 'decode' | 'not_a_player' | 'not_joined' | 'rate_limited';
+export type { HostDropReason, PlayHostCounters, Seat } from './play-seat.js';
+export { STATE_MIN_INTERVAL_FRAMES } from './play-publisher.js';
 
-/** Half a second at 60 Hz between full states to one connection: resyncs are rare, floods are not. */
-export const STATE_MIN_INTERVAL_FRAMES = 30;
 /** A second at 60 Hz between seat changes (play <-> watch): each one costs a JOIN and a state. */
 export const PLAY_MIN_INTERVAL_FRAMES = 60;
-
-/** One connection's place in the game. */
-export interface Seat {
-  readonly conn: Connection;
-  /** What it asked for; undefined before its PLAY. */
-  mode: PlayMode | undefined;
-  /** Player number, or -1 (spectator, waiting, or not joined). */
-  player: number;
-  reason: SpectatorReason;
-  /** A JOIN went out on the current channels. */
-  joined: boolean;
-  /** The link is lost and the session parked. */
-  suspended: boolean;
-  /** Spectators: a STATE is due; and the next confirmed frame to send. */
-  needsState: boolean;
-  nextFrame: number;
-  transfers: number;
-  joinedAtFrame: number;
-  /** Reliable message number of the last part of the state in flight, -1 when none is. */
-  stateAwaitingAck: number;
-  /** Frame the last full state was sent at. */
-  lastStateFrame: number;
-  /** Frame of the last INPUT from this player (or of its seating). */
-  lastInputFrame: number;
-}
 
 export interface PlayHostOptions {
   /** Frames without an INPUT before a player is made a spectator (0: never; default 0). */
   idleFrames?: number;
-}
-
-export interface PlayHostCounters {
-  joins: number;
-  statesSent: number;
-  stateBytesSent: number;
-  hashesSent: number;
-  spectatorResyncs: number[];
-  drops: Record<HostDropReason, number>;
-  /** Players made spectators for sending no input for idleFrames. */
-  idleUnseated: number;
 }
 
 export interface PlayerInfo {
@@ -117,10 +81,7 @@ export class PlayHost {
   };
   private readonly idleFrames: number;
   private readonly clients = new Map<Connection, Seat>();
-  /** The STATE of the current frame, encoded at most once per frame for any number of joiners. */
-  private stateCache: { frame: number; bytes: Uint8Array } | undefined;
-  /** The spectators' CONFIRMED of this frame: caught-up spectators all get the same one. */
-  private feedCache: { frame: number; first: number; bytes: Uint8Array } | undefined;
+  private readonly publisher: PlayPublisher;
   /** Payload bytes queued since takeBytesQueued() was last called. */
   private bytesQueued = 0;
 
@@ -130,6 +91,7 @@ export class PlayHost {
     this.idleFrames = options.idleFrames ?? 0;
     this.session = new RollbackServer(game, { hashEveryFrames: params.hashEveryFrames, name: 'server-session' });
     this.seats = new Seats<Seat>(params.players);
+    this.publisher = new PlayPublisher(this.session, game, this.counters, (conn, channel, bytes) => this.send(conn, channel, bytes));
   }
 
   /** Arena mode lives in this thread with its NetServer: nothing to attach (kicks are the NetServer's). */
@@ -173,10 +135,7 @@ export class PlayHost {
       this.seats.leaveQueue(seat);
     }
     if (seat === undefined || tier === SessionTier.New) {
-      seat = {
-        conn, mode: undefined, player: -1, reason: 'asked', joined: false, suspended: false, needsState: false, nextFrame: 0, transfers: 0,
-        joinedAtFrame: 0, stateAwaitingAck: -1, lastStateFrame: -Infinity, lastInputFrame: 0,
-      };
+      seat = newSeat(conn);
       this.clients.set(conn, seat);
       return; // seated when its PLAY arrives
     }
@@ -330,7 +289,7 @@ export class PlayHost {
     if (hash) this.counters.hashesSent++;
     for (const seat of this.clients.values()) {
       if (!seat.joined || seat.suspended || seat.conn.state !== 'connected') continue;
-      this.publishTo(seat, frame, hash);
+      this.publisher.publishTo(seat, frame, hash);
     }
   }
 
@@ -342,57 +301,6 @@ export class PlayHost {
       this.counters.idleUnseated++;
       this.admit(seat);
     }
-  }
-
-  private publishTo(seat: Seat, frame: number, hash: Uint8Array | null): void {
-    const conn = seat.conn;
-    const stateAllowed = seat.stateAwaitingAck < 0 && frame - seat.lastStateFrame >= STATE_MIN_INTERVAL_FRAMES;
-    if (seat.player >= 0) {
-      if (stateAllowed && this.session.wantsState(seat.player)) this.sendState(seat, this.session.stateFor(seat.player), frame);
-      const confirmed = this.session.confirmedFor(seat.player);
-      if (confirmed) this.send(conn, PLAY_INPUT_CHANNEL, confirmed);
-    } else {
-      if (seat.needsState && stateAllowed) {
-        this.sendState(seat, this.currentState(frame), frame);
-        seat.needsState = false;
-        seat.nextFrame = frame;
-      }
-      while (seat.nextFrame < frame) {
-        const confirmed = this.spectatorFeed(seat.nextFrame, frame);
-        if (!confirmed) {
-          seat.needsState = true; // fell out of the log: a fresh state next tick
-          break;
-        }
-        this.send(conn, PLAY_RELIABLE_CHANNEL, confirmed);
-        seat.nextFrame += Math.min(frame - seat.nextFrame, MAX_FRAMES_PER_MESSAGE);
-      }
-    }
-    if (hash) this.send(conn, PLAY_RELIABLE_CHANNEL, hash);
-  }
-
-  private spectatorFeed(first: number, frame: number): Uint8Array | null {
-    const cached = this.feedCache;
-    if (cached && cached.frame === frame && cached.first === first) return cached.bytes;
-    const bytes = this.session.confirmedFrom(first);
-    if (bytes) this.feedCache = { frame, first, bytes };
-    return bytes;
-  }
-
-  private currentState(frame: number): Uint8Array {
-    if (this.stateCache?.frame !== frame) {
-      const region = new Uint8Array(this.game.arena.memoryBuffer, this.game.statePtr, this.game.stateBytes);
-      this.stateCache = { frame, bytes: encodeStateMessage(frame, this.game.hash(), region) };
-    }
-    return this.stateCache.bytes;
-  }
-
-  private sendState(seat: Seat, state: Uint8Array, frame: number): void {
-    const transfer = ++seat.transfers;
-    const parts = statePartCount(state.byteLength);
-    for (let i = 0; i < parts; i++) seat.stateAwaitingAck = this.send(seat.conn, PLAY_RELIABLE_CHANNEL, encodeStatePart(state, i, transfer));
-    seat.lastStateFrame = frame;
-    this.counters.statesSent++;
-    this.counters.stateBytesSent += state.byteLength;
   }
 
   /** The avatar slot `conn` plays, or -1 (spectating, waiting, not joined, link lost). */
