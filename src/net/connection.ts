@@ -11,7 +11,9 @@
 //
 // Memory per connection: about 7 KB of sent-packet ring, 128 B of replay window, small channel
 // objects whose rings are allocated on first use, and whatever messages are queued. The
-// channels (and the payload's blocks) are in channel-set.ts, the keys in session-keys.ts.
+// channels (and the payload's blocks) are in channel-set.ts, the keys in session-keys.ts, the
+// peer's acks, loss and the resend timeout in acks.ts, the link's timers (acks due, keep-alive,
+// timeouts) in link-timers.ts, anti-amplification in amplification.ts.
 
 import { InvalidArgumentError } from '../core/errors.js';
 import type { NetClock } from './clock.js';
@@ -22,11 +24,13 @@ import { MESSAGE_DROP, PACKET_DROP, SEND_DROP } from './drops.js';
 import type { Reassembler } from './fragment.js';
 import type { Budget, ChannelSink } from './reliable-channel.js';
 import { ReplayWindow } from './replay.js';
-import { RttEstimator } from './rtt.js';
-import { SentPackets } from './sent-packets.js';
+import type { RttEstimator } from './rtt.js';
+import type { SentPackets } from './sent-packets.js';
 import { reconstructSequence } from './sequence.js';
+import { PacketAcks } from './acks.js';
+import { AmplificationGuard } from './amplification.js';
+import { LinkTimers } from './link-timers.js';
 import {
-  ACK_BITS,
   ACK_DELAY_UNIT_US,
   CONTROL_CHANNEL,
   DATA_HEADER_BYTES,
@@ -43,8 +47,8 @@ import {
 import { SendCeiling } from './send-ceiling.js';
 import { DEFAULT_REKEY_INTERVAL_MS, SessionKeys, type LinkKeys } from './session-keys.js';
 import type { Transport } from './transport.js';
-import { readU16, readU32, writeU16, writeU32 } from './wire.js';
-import { ACK_DELAY_MAX_MS, ACK_EVERY_PACKETS, AMPLIFICATION_FACTOR, DISCONNECT_REPEATS, KEEPALIVE_MS, MAX_PACKETS_PER_FLUSH, type ConnectionHost, type ConnectionState, type ConnectionStats } from './connection-types.js';
+import { readU32, writeU16, writeU32 } from './wire.js';
+import { DISCONNECT_REPEATS, KEEPALIVE_MS, MAX_PACKETS_PER_FLUSH, type ConnectionHost, type ConnectionState, type ConnectionStats } from './connection-types.js';
 
 export * from './connection-types.js';
 export { MAX_UNRELIABLE_QUEUED_BYTES } from './channel-set.js';
@@ -82,36 +86,25 @@ export class Connection implements ChannelSink {
   countedHost = '';
   /** Per-connection inbound limit the server installs; null on clients. */
   limiter: { allow(bytes: number): boolean } | null = null;
-  /**
-   * False from a (re)bind until the peer acknowledges a packet we sent on this link: proof that
-   * it receives at this address. Until then the connection sends at most AMPLIFICATION_FACTOR
-   * times the bytes it received from the address (QUIC's rule; servers only, `antiAmplification`).
-   */
-  addressValidated = true;
-  private readonly antiAmplification: boolean;
+  /** Until the peer proves it receives at this link's address, what may be sent there
+   * (servers only, `antiAmplification`). */
+  private readonly amplification: AmplificationGuard;
   /** The hard send ceiling every block obeys, critical included (servers: what a peer can pull
    * from them is bounded whatever it does; a client is its own user). */
   private readonly ceiling: SendCeiling | null;
-  private unvalidatedIn = 0;
-  private unvalidatedOut = 0;
   // channels: 0..6 application, 7 control
   readonly channels: readonly ResolvedChannel[];
   private readonly ch: ChannelSet;
   // packet layer
   private nextSeq = 0;
   readonly replay = new ReplayWindow();
+  /** The peer's acks of our packets: the sent-packet ring (`sent`), RTT (`rtt`), loss. */
+  private readonly acks: PacketAcks;
   readonly sent: SentPackets;
   readonly rtt: RttEstimator;
   readonly congestion: CongestionController;
   private readonly time: NetClock;
-  private newestAcked = -1;
-  private newestRecvAtMs = 0;
-  private unackedReceived = 0;
-  private firstUnackedAtMs = 0;
-  lastRecvMs = 0;
-  lastSentMs = 0;
-  /** When the peer last acknowledged a packet of ours not acknowledged before (or the bind). */
-  lastAckProgressMs = 0;
+  private readonly timers = new LinkTimers();
   /** The link's session keys: tx in one slot, rx in two (by key phase). */
   readonly keys = new SessionKeys();
   // disconnect
@@ -126,8 +119,6 @@ export class Connection implements ChannelSink {
   messagesOut = 0;
   private readonly host_: ConnectionHost;
   private readonly budget: Budget = { bytes: 0, limited: false, ceiling: 0, nowMs: 0, rtoMs: 0 };
-  private readonly onLost = (_seq: number) => this.rtt.packetLost();
-  private readonly onEntryAcked: (entry: number) => void;
 
   constructor(
     id: number,
@@ -141,14 +132,41 @@ export class Connection implements ChannelSink {
     this.timeoutMs = options.timeoutMs;
     this.rekeyIntervalMs = options.rekeyIntervalMs ?? DEFAULT_REKEY_INTERVAL_MS;
     this.keepaliveMs = options.keepaliveMs ?? KEEPALIVE_MS;
-    this.antiAmplification = options.antiAmplification ?? false;
+    this.amplification = new AmplificationGuard(options.antiAmplification ?? false);
     this.ceiling = options.maxSendBytesPerSec === undefined ? null : new SendCeiling(options.maxSendBytesPerSec);
     this.time = host.time;
-    this.sent = new SentPackets(host.time);
-    this.rtt = new RttEstimator(host.time);
     this.congestion = new CongestionController(host.time, options.congestion);
     this.ch = new ChannelSet(channels, this, host.time, host.staging, options.side, options.receiveBufferBytes);
-    this.onEntryAcked = this.ch.onEntryAcked;
+    this.acks = new PacketAcks(host.time, this.ch.onEntryAcked, () => {
+      this.amplification.validated = true;
+      this.timers.lastAckProgressMs = this.time.nowMs;
+    });
+    this.sent = this.acks.sent;
+    this.rtt = this.acks.rtt;
+  }
+
+  /**
+   * False from a (re)bind until the peer acknowledges a packet we sent on this link: proof that
+   * it receives at this address. Until then the connection sends at most AMPLIFICATION_FACTOR
+   * times the bytes it received from the address (QUIC's rule; servers only, `antiAmplification`).
+   */
+  get addressValidated(): boolean {
+    return this.amplification.validated;
+  }
+
+  /** When the last valid packet arrived, ms. */
+  get lastRecvMs(): number {
+    return this.timers.lastRecvMs;
+  }
+
+  /** When our last packet left, ms. */
+  get lastSentMs(): number {
+    return this.timers.lastSentMs;
+  }
+
+  /** When the peer last acknowledged a packet of ours not acknowledged before (or the bind). */
+  get lastAckProgressMs(): number {
+    return this.timers.lastAckProgressMs;
   }
 
   /** Unreliable reassembly groups in progress. */
@@ -288,20 +306,13 @@ export class Connection implements ChannelSink {
     this.keys.bind(keys, nowMs);
     this.nextSeq = 0;
     this.replay.reset();
-    this.sent.reset();
-    this.rtt.reset();
+    this.acks.reset();
     this.congestion.reset();
-    this.newestAcked = -1;
-    this.unackedReceived = 0;
-    this.lastRecvMs = nowMs;
-    this.lastAckProgressMs = nowMs;
-    this.lastSentMs = nowMs - this.keepaliveMs;
+    this.timers.bind(nowMs, this.keepaliveMs);
     this.disconnectReason = 0;
     this.disconnectRepeats = 0;
     this.accepted = false;
-    this.addressValidated = !this.antiAmplification;
-    this.unvalidatedIn = 0;
-    this.unvalidatedOut = 0;
+    this.amplification.rebind();
     this.ch.control.reset();
     this.applyTier(tier);
     this.state = 'connected';
@@ -340,7 +351,7 @@ export class Connection implements ChannelSink {
   /** Bytes that arrived from this link's address (any packet, valid or not): before the address
    * is validated they raise what the connection may send there. */
   creditReceived(bytes: number): void {
-    if (!this.addressValidated) this.unvalidatedIn += bytes;
+    this.amplification.credit(bytes);
   }
 
   /** Installs an rx key in `phase` (rekey); the other phase stays usable for a grace period. */
@@ -375,11 +386,10 @@ export class Connection implements ChannelSink {
     const verdict = this.ch.validate(b, end);
     if (verdict >= 0) return verdict;
     this.replay.mark(seq);
-    if (seq === this.replay.newest) this.newestRecvAtMs = nowMs;
-    this.lastRecvMs = nowMs;
+    this.timers.heard(nowMs, seq === this.replay.newest);
     this.packetsIn++;
     this.bytesIn += length;
-    if ((b[0]! & PREFIX_ACK_PRESENT) !== 0) this.processAcks(b);
+    if ((b[0]! & PREFIX_ACK_PRESENT) !== 0) this.acks.read(b, this.nextSeq);
     if (keys.pendingTxPhase === phase) {
       // The server sends under the new phase: it holds the new keys, so switch ours.
       this.switchTxKey(phase, keys.pendingTx);
@@ -387,44 +397,11 @@ export class Connection implements ChannelSink {
     }
     // Only packets that carry blocks need a prompt ack (QUIC's ack-eliciting packets); an empty
     // keep-alive is acked by whatever leaves next, so idle links stay at 10 packets a second.
-    if (end > DATA_HEADER_BYTES && this.unackedReceived++ === 0) this.firstUnackedAtMs = nowMs;
+    if (end > DATA_HEADER_BYTES) this.timers.elicited(nowMs);
     const disconnect = this.ch.apply(b, end, this);
     if (disconnect >= 0 && this.state !== 'closed') this.host_.peerDisconnected(this, disconnect);
-    if (this.unackedReceived >= ACK_EVERY_PACKETS && this.state === 'connected') this.sendPacket(false);
+    if (this.timers.ackNow && this.state === 'connected') this.sendPacket(false);
     return -1;
-  }
-
-  /** Reads the ack fields of the DATA header in `b`. */
-  private processAcks(b: Uint8Array): void {
-    if (this.nextSeq === 0) return;
-    const ack = reconstructSequence(readU32(b, 8), this.nextSeq - 1);
-    if (ack >= this.nextSeq) return;
-    const sent = this.sent;
-    if (sent.ack(ack, this.onEntryAcked)) {
-      this.addressValidated = true;
-      this.lastAckProgressMs = this.time.nowMs;
-      this.rtt.packetAcked();
-      this.rtt.sampleAck(sent, readU16(b, 2));
-      sent.lossTimeoutMs = this.lossTimeoutMs;
-    }
-    const bits = readU32(b, 12);
-    for (let i = 0; i < ACK_BITS; i++) {
-      if ((bits & (1 << i)) === 0) continue;
-      const seq = ack - 1 - i;
-      if (seq >= 0 && sent.ack(seq, this.onEntryAcked)) {
-        this.addressValidated = true;
-        this.lastAckProgressMs = this.time.nowMs;
-        this.rtt.packetAcked();
-      }
-    }
-    if (ack > this.newestAcked) this.newestAcked = ack;
-    sent.detectLosses(this.newestAcked, this.onLost);
-  }
-
-  /** Before the first RTT sample a packet gets a second (TCP's initial RTO), after it 2 RTT
-   * plus the peer's longest ack delay. */
-  private get lossTimeoutMs(): number {
-    return this.rtt.samples === 0 ? 1000 : Math.max(250, 2 * this.rtt.srttMs + 100);
   }
 
   /**
@@ -435,13 +412,12 @@ export class Connection implements ChannelSink {
   tick(): number {
     if (this.state !== 'connected') return DisconnectReason.None;
     const nowMs = this.time.nowMs;
-    if (nowMs - this.lastRecvMs > this.timeoutMs) return DisconnectReason.Timeout;
+    if (this.timers.silent(nowMs, this.timeoutMs)) return DisconnectReason.Timeout;
     // A peer that keeps sending but acknowledges nothing while reliable data waits is as gone as
     // a silent one (and would otherwise pin the send queue and keep pulling resends).
-    if (nowMs - this.lastAckProgressMs > this.timeoutMs && this.ch.hasUnackedSent()) return DisconnectReason.Timeout;
+    if (this.timers.ackStalled(nowMs, this.timeoutMs) && this.ch.hasUnackedSent()) return DisconnectReason.Timeout;
     this.ch.expire();
-    this.sent.lossTimeoutMs = this.lossTimeoutMs;
-    this.sent.detectLosses(this.newestAcked, this.onLost);
+    this.acks.settle();
     return DisconnectReason.None;
   }
 
@@ -475,7 +451,7 @@ export class Connection implements ChannelSink {
     const io = this.host_.io;
     const w = io.writer;
     const seq = this.nextSeq;
-    this.sent.begin(seq, this.onLost);
+    this.sent.begin(seq, this.acks.onLost);
     w.begin(seq, this.sent);
     let more = false;
     if (this.disconnectRepeats > 0) {
@@ -485,14 +461,11 @@ export class Connection implements ChannelSink {
       more = this.ch.write(w, this.budget, this.congestion, this.accepted);
     }
     const payloadBytes = w.payloadBytes;
-    if (payloadBytes === 0 && withData) {
-      const ackDue = this.unackedReceived > 0 && (nowMs - this.firstUnackedAtMs >= ACK_DELAY_MAX_MS || this.unackedReceived >= ACK_EVERY_PACKETS);
-      if (!ackDue && nowMs - this.lastSentMs < this.keepaliveMs) {
-        this.sent.cancel(seq);
-        return false;
-      }
+    if (payloadBytes === 0 && withData && !this.timers.emptyPacketDue(nowMs, this.keepaliveMs)) {
+      this.sent.cancel(seq);
+      return false;
     }
-    if (!this.addressValidated && !this.withinAmplificationLimit(DATA_OVERHEAD_BYTES + payloadBytes)) {
+    if (!this.amplification.validated && !this.amplification.allow(DATA_OVERHEAD_BYTES + payloadBytes)) {
       this.sent.cancel(seq);
       this.host_.drops.sends[SEND_DROP.amplification]!++;
       return false;
@@ -505,18 +478,9 @@ export class Connection implements ChannelSink {
     this.keys.packetsUnderKey++;
     this.bytesOut += packet.length;
     this.congestion.consume(packet.length);
-    this.lastSentMs = nowMs;
-    this.unackedReceived = 0;
+    this.timers.sent(nowMs);
     this.host_.transmit(this, packet);
     return more;
-  }
-
-  /** Counts a packet of `wireBytes` against the unvalidated address's allowance; false if it
-   * would pass AMPLIFICATION_FACTOR x what arrived from there. */
-  private withinAmplificationLimit(wireBytes: number): boolean {
-    if (this.unvalidatedOut + wireBytes > AMPLIFICATION_FACTOR * this.unvalidatedIn) return false;
-    this.unvalidatedOut += wireBytes;
-    return true;
   }
 
   private writeHeader(b: Uint8Array, seq: number): void {
@@ -524,7 +488,7 @@ export class Connection implements ChannelSink {
     const hasAck = this.replay.newest >= 0;
     b[0] = PACKET_DATA | (this.keys.txPhase === 1 ? PREFIX_KEY_PHASE : 0) | (hasAck ? PREFIX_ACK_PRESENT : 0);
     b[1] = PROTOCOL_VERSION;
-    const delayUnits = hasAck ? Math.min(MAX_ACK_DELAY_UNITS, Math.round(((nowMs - this.newestRecvAtMs) * 1000) / ACK_DELAY_UNIT_US)) : 0;
+    const delayUnits = hasAck ? Math.min(MAX_ACK_DELAY_UNITS, Math.round((this.timers.ackDelayMs(nowMs) * 1000) / ACK_DELAY_UNIT_US)) : 0;
     writeU16(b, 2, delayUnits);
     writeU32(b, 4, seq >>> 0);
     writeU32(b, 8, hasAck ? this.replay.newest >>> 0 : 0);
