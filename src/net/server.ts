@@ -18,7 +18,8 @@
 // since its last packet with its channels intact (Resume), under 30 s with its channels reset
 // (Resync); a parked session is freed at 30 s. Interest management uses, per connection and per
 // tick: `send` / `sendBorrowed`, `budgetBytes()`, `rttMs`, `loss`, and the `acked` handler
-// (which message numbers the client has received, for delta baselines).
+// (which message numbers the client has received, for delta baselines). The game's handlers and
+// the transports are called through server-calls.ts (every throw contained and counted).
 
 import { InvalidArgumentError } from '../core/errors.js';
 import { DEFAULT_CHANNELS, resolveChannels, type ResolvedChannel } from './channel.js';
@@ -28,12 +29,13 @@ import { Connection, type ConnectionHost } from './connection.js';
 import { encodeAccept } from './control.js';
 import { ServerCredentials } from './server-credentials.js';
 import type { NetCrypto } from './crypto.js';
-import { DropCounters, PACKET_DROP, SEND_DROP } from './drops.js';
+import { DropCounters, PACKET_DROP } from './drops.js';
 import { FaultReporter } from './faults.js';
 import { NetClock } from './clock.js';
 import { PacketIo } from './packet-io.js';
 import { TokenBucket } from './rate-limit.js';
 import { HandshakeGate, type HandshakeHost } from './server-handshake.js';
+import { HandlerCalls, PacketSender } from './server-calls.js';
 import type { NetServerHandlers, NetServerOptions, NetServerStats } from './server-options.js';
 import { SessionTable } from './session-table.js';
 import {
@@ -78,7 +80,9 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
   private readonly gate: HandshakeGate;
   private readonly sessions = new SessionTable();
   private readonly transports = new Set<Transport>();
-  private readonly handlers: NetServerHandlers;
+  /** The game's handlers and the transports, each call contained and counted. */
+  private readonly handlers: HandlerCalls;
+  private readonly sender: PacketSender;
   private readonly clock: () => number;
   private readonly unixClock: () => number;
   private readonly options: NetServerOptions;
@@ -88,12 +92,9 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
   packetsReceived = 0;
   packetsAccepted = 0;
   bytesReceived = 0;
-  packetsSent = 0;
-  bytesSent = 0;
   challengesSent = 0;
   handshakesCompleted = 0;
   handshakesDenied = 0;
-  handlerErrors = 0;
   /** Connections ended because their tick or flush threw (a contained bug). */
   connectionFaults = 0;
   private readonly faults: FaultReporter;
@@ -113,8 +114,10 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     }
     this.clock = options.now ?? now;
     this.unixClock = options.unixNow ?? Date.now;
-    this.handlers = options.handlers ?? {};
-    this.faults = new FaultReporter('chronos net', this.handlers.error);
+    const handlers: NetServerHandlers = options.handlers ?? {};
+    this.faults = new FaultReporter('chronos net', handlers.error);
+    this.handlers = new HandlerCalls(handlers, this.faults);
+    this.sender = new PacketSender(this.drops, this.faults);
     this.io = new PacketIo(this.crypto, protocolId);
     this.issuer = new TokenIssuer(this.crypto, options.secret, protocolId);
     this.gate = new HandshakeGate(this, {
@@ -148,6 +151,19 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
 
   findClient(clientId: number): Connection | undefined {
     return this.sessions.ofClient(clientId);
+  }
+
+  get packetsSent(): number {
+    return this.sender.packetsSent;
+  }
+
+  get bytesSent(): number {
+    return this.sender.bytesSent;
+  }
+
+  /** Game handler calls that threw. */
+  get handlerErrors(): number {
+    return this.handlers.errors;
   }
 
   // ---- receive -------------------------------------------------------------------------------
@@ -261,7 +277,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     conn.sendControl(encodeAccept({ tier, clientId, timeoutMs: opened.timeoutMs, ticket: this.credentials.newTicket(conn, hs.unixNowMs, nowMs) }));
     this.handshakesCompleted++;
     conn.flush();
-    this.call(() => this.handlers.connect?.(conn, tier));
+    this.handlers.connect(conn, tier);
   }
 
   private createConnection(): Connection {
@@ -296,44 +312,15 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
   // ---- ConnectionHost --------------------------------------------------------------------------
 
   transmit(conn: Connection, packet: Uint8Array): void {
-    this.send(conn.transport!, packet, conn.host, conn.port, conn.link);
-  }
-
-  /** Hands one packet to a transport; a refusal or a throw is a counted send drop. */
-  private send(transport: Transport, packet: Uint8Array, host: string, port: number, link: object | null): void {
-    let refused: number | void;
-    try {
-      refused = transport.send(packet, host, port, link);
-    } catch (err) {
-      refused = SEND_DROP.send_failed;
-      this.faults.report(`sending to ${transport.name} ${host}:${port} threw`, err);
-    }
-    if (typeof refused === 'number' && refused >= 0) {
-      this.drops.sends[refused]!++;
-      return;
-    }
-    this.packetsSent++;
-    this.bytesSent += packet.length;
+    this.sender.send(conn.transport!, packet, conn.host, conn.port, conn.link);
   }
 
   deliver(conn: Connection, channel: number, bytes: Uint8Array): void {
-    const handler = this.handlers.message;
-    if (handler === undefined) return;
-    try {
-      handler(conn, channel, bytes);
-    } catch (err) {
-      this.handlerFailed(err);
-    }
+    this.handlers.message(conn, channel, bytes);
   }
 
   acked(conn: Connection, channel: number, messageNumber: number): void {
-    const handler = this.handlers.acked;
-    if (handler === undefined) return;
-    try {
-      handler(conn, channel, messageNumber);
-    } catch (err) {
-      this.handlerFailed(err);
-    }
+    this.handlers.acked(conn, channel, messageNumber);
   }
 
   control(conn: Connection, bytes: Uint8Array): void {
@@ -442,7 +429,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     conn.park();
     this.credentials.forget(conn);
     this.disconnects[reason]!++;
-    this.call(() => this.handlers.interrupt?.(conn, reason));
+    this.handlers.interrupt(conn, reason);
   }
 
   private unbind(conn: Connection, closeLink: boolean): void {
@@ -458,25 +445,11 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     this.credentials.forget(conn);
     conn.close();
     this.disconnects[reason < DISCONNECT_REASON_COUNT ? reason : DisconnectReason.ProtocolError]!++;
-    this.call(() => this.handlers.disconnect?.(conn, reason));
+    this.handlers.disconnect(conn, reason);
   }
 
   sendRaw(transport: Transport, buf: Uint8Array, length: number, host: string, port: number, link: object | null): void {
-    this.send(transport, length === buf.length ? buf : buf.subarray(0, length), host, port, link);
-  }
-
-  private call(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.handlerFailed(err);
-    }
-  }
-
-  /** A game handler threw: report it; the network state stays consistent. */
-  private handlerFailed(err: unknown): void {
-    this.handlerErrors++;
-    this.faults.report('a handler threw', err);
+    this.sender.send(transport, length === buf.length ? buf : buf.subarray(0, length), host, port, link);
   }
 
   stats(): NetServerStats {
