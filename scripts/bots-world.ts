@@ -12,6 +12,8 @@
 //
 // Connections are ramped (--ramp), the measurement window (--seconds) starts once every bot has
 // been started, a progress line is printed every 5 s, and the final report covers the window.
+// Each bot's record and sampling are in bots-world-sampling.ts, the report's figures and text in
+// bots-world-report.ts.
 
 import { mulberry32 } from '../src/core/mulberry32.js';
 import { worldBounds } from '../src/core/config.js';
@@ -24,25 +26,23 @@ import type { UdpConnector } from '../src/client/game-client.js';
 import { emptyOwnState, type WorldJoin } from '../src/codec/world-messages.js';
 import { createViewBodies } from '../src/codec/snapshot-view.js';
 import { loadServerCrypto } from '../src/net/crypto-node.js';
-import { PROFILES, type NetworkProfile, type ProfileName } from '../src/net/simulator.js';
+import { PROFILES, type ProfileName } from '../src/net/simulator.js';
 import { defaultLinkScheduler, mixedProfiles, SimulatedTransport } from '../src/net/transport-simulated.js';
 import { DisconnectReason } from '../src/net/spec.js';
 import { Arena } from '../src/wasm/arena.js';
 import { loadChronos } from '../src/wasm/loader.js';
-import { ArchetypeBrain, archetypeHub, assignArchetypes, PLAYER_ARCHETYPES, type BotInput, type PlayerArchetype } from '../src/world/archetypes.js';
+import { ArchetypeBrain, archetypeHub, assignArchetypes, PLAYER_ARCHETYPES } from '../src/world/archetypes.js';
 import { worldHubs, type Hub } from '../src/world/hubs.js';
+import { AckLatencies, endVerdict, JOIN_TIMEOUT_MS, linkTotals, markOf, newBot, SAMPLE_MS, sampleBot, shotTotals, type Bot, type BotMark } from './bots-world-sampling.js';
+import { kb, round, spread, type WorldBotsReport } from './bots-world-report.js';
+
+export { formatWorldReport, type Spread, type WorldBotsReport } from './bots-world-report.js';
 
 /** Bots per chronos.wasm instance (one arena, one memory of at most 1 GiB): ~0.5 MB of arena each. */
 export const BOTS_PER_ARENA = 1024;
 export const MAX_WORLD_BOTS = 20_000;
 const BRAIN_MS = 50;
-const SAMPLE_MS = 1000;
 const PROGRESS_MS = 5000;
-/** A bot that has no JOIN this long after connecting has failed to join. */
-const JOIN_TIMEOUT_MS = 15_000;
-/** Rejected snapshots a bot may have before it counts as failed: this share of its snapshots, at least 2. */
-const REJECT_ALLOWANCE = 0.005;
-const ACK_BUCKETS = 10_000;
 const LOOP_RESOLUTION_MS = 20;
 
 export interface WorldBotsOptions {
@@ -59,109 +59,6 @@ export interface WorldBotsOptions {
   seed: number;
   /** Progress lines (the report is the caller's to print). */
   log: (line: string) => void;
-}
-
-interface Bot {
-  index: number;
-  archetype: PlayerArchetype;
-  hub: number;
-  profile: NetworkProfile | undefined;
-  client: WorldClient | undefined;
-  brain: ArchetypeBrain | undefined;
-  input: BotInput;
-  lastMoveX: number;
-  lastMoveY: number;
-  lastAim: number;
-  lastButtons: number;
-  startedAt: number;
-  connectedAt: number;
-  joinedAt: number;
-  failed: string | undefined;
-  disconnected: string | undefined;
-  interrupts: number;
-  transports: SimulatedTransport[];
-  // Counters accumulated by the sampler (robust to a connection's counters restarting).
-  bytesIn: number;
-  bytesOut: number;
-  lastConnIn: number;
-  lastConnOut: number;
-  interestIn: number;
-  lastInterest: number;
-  // At the window's start and end.
-  mark: { bytesIn: number; bytesOut: number; interest: number; checked: number; mispredicted: number; snap: number; smooth: number; blend: number; teleport: number };
-  end: Bot['mark'];
-  // The last progress sample.
-  prevIn: number;
-}
-
-export interface Spread {
-  p50: number;
-  p99: number;
-  mean: number;
-}
-
-export interface WorldBotsReport {
-  mode: 'world';
-  clients: number;
-  connected: number;
-  players: number;
-  watchers: number;
-  server_players: number | null;
-  seconds: number;
-  ramp_s: number;
-  profile: string;
-  profiles: Record<string, number>;
-  archetypes: Record<string, number>;
-  rtt_ms: Spread;
-  bytes_in_per_s: Spread;
-  bytes_out_per_s: Spread;
-  interest_bytes_per_s: Spread;
-  corrections_pct: number;
-  checked: number;
-  mispredicted: number;
-  corrections: { snap: number; smooth: number; blend: number; teleport: number };
-  input_ack_ms: { p50: number; p99: number; samples: number };
-  snapshots: number;
-  rejected_snapshots: number;
-  interrupts: number;
-  reconnects: number;
-  link: { sent_up: number; lost_up: number; sent_down: number; lost_down: number; overflow: number };
-  shots: { total: number; hitscan: number; projectiles: number };
-  memory: {
-    /** Bots the per-bot figures divide by: those that joined. */
-    bots_joined: number;
-    rss_bytes: number;
-    rss_baseline_bytes: number;
-    rss_per_bot_bytes: number;
-    heap_used_per_bot_bytes: number;
-    arena_bytes_per_bot: number;
-    snapshot_view_bytes_per_bot: number;
-    link_pool_bytes: number;
-  };
-  cpu: { process_cpu_s: number; mean_connected: number; cpu_us_per_bot_per_s: number; cores: number };
-  /** The bots' own event loop delay over the window, ms (a bot process that falls behind skews every figure). */
-  event_loop_delay_ms: { p50: number; p99: number; max: number };
-  failures: number;
-  failure_reasons: Record<string, number>;
-  failed_bots: { bot: number; reason: string }[];
-  /** Per connected bot, for a tool that merges several bot processes' reports (npm run load). */
-  samples: { rtt_ms: number[]; bytes_in_per_s: number[] };
-}
-
-function spread(values: number[]): Spread {
-  if (values.length === 0) return { p50: 0, p99: 0, mean: 0 };
-  const v = [...values].sort((a, b) => a - b);
-  const at = (q: number) => v[Math.min(v.length - 1, Math.floor(q * v.length))]!;
-  return { p50: round(at(0.5)), p99: round(at(0.99)), mean: round(v.reduce((a, b) => a + b, 0) / v.length) };
-}
-
-function round(x: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-function kb(bytes: number): string {
-  return `${(bytes / 1024).toFixed(1)} KB`;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -199,7 +96,6 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
   );
 
   const bots: Bot[] = [];
-  const emptyMark = () => ({ bytesIn: 0, bytesOut: 0, interest: 0, checked: 0, mispredicted: 0, snap: 0, smooth: 0, blend: 0, teleport: 0 });
   const archetypeList = assignArchetypes(o.clients);
   const mixed = o.profile === 'mixed' ? mixedProfiles(o.clients, o.seed) : [];
   for (let i = 0; i < o.clients; i++) {
@@ -207,13 +103,7 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
     const rand = mulberry32((o.seed * 0x9e3779b1 + i * 0x85ebca6b) >>> 0);
     const hub = archetypeHub(archetype, hubs, rand);
     const profile = o.profile === undefined ? undefined : o.profile === 'mixed' ? mixed[i] : PROFILES[o.profile];
-    bots.push({
-      index: i, archetype, hub, profile, client: undefined, brain: undefined,
-      input: { moveX: 0, moveY: 0, aimRad: 0, fire: false, shoot: false }, lastMoveX: 0, lastMoveY: 0, lastAim: 0, lastButtons: 0,
-      startedAt: -1, connectedAt: -1, joinedAt: -1, failed: undefined, disconnected: undefined, interrupts: 0, transports: [],
-      bytesIn: 0, bytesOut: 0, lastConnIn: 0, lastConnOut: 0, interestIn: 0, lastInterest: 0,
-      mark: emptyMark(), end: emptyMark(), prevIn: 0,
-    });
+    bots.push(newBot(i, archetype, hub, profile));
   }
 
   // A server on this machine sees each bot from its own loopback address (127.100.x.y), for its
@@ -286,8 +176,7 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
   // ---- the brains: one loop for all --------------------------------------------------------
   const own = emptyOwnState();
   let bodies = createViewBodies(256);
-  const ackHistogram = new Uint32Array(ACK_BUCKETS + 1);
-  let ackSamples = 0;
+  const acks = new AckLatencies();
   let lastAckSample = 0;
   const think = () => {
     const now = performance.now();
@@ -316,10 +205,7 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
         bot.lastButtons = buttons;
         c.setInput(input);
       }
-      if (sampleAck && p.stats.inputAckMs > 0 && p.stats.checked > 0) {
-        ackHistogram[Math.min(ACK_BUCKETS, Math.round(p.stats.inputAckMs))]!++;
-        ackSamples++;
-      }
+      if (sampleAck && p.stats.inputAckMs > 0 && p.stats.checked > 0) acks.add(p.stats.inputAckMs);
     }
   };
 
@@ -330,28 +216,7 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
     for (const bot of bots) if (bot.client?.net.state === 'connected') connected++;
     connectedSum += connected;
     connectedSamples++;
-    for (const bot of bots) {
-      const c = bot.client;
-      if (!c) continue;
-      const conn = c.net.net.connection;
-      bot.bytesIn += conn.bytesIn >= bot.lastConnIn ? conn.bytesIn - bot.lastConnIn : conn.bytesIn;
-      bot.bytesOut += conn.bytesOut >= bot.lastConnOut ? conn.bytesOut - bot.lastConnOut : conn.bytesOut;
-      bot.lastConnIn = conn.bytesIn;
-      bot.lastConnOut = conn.bytesOut;
-      // The interest receiver's RateMeter keeps no total: count snapshot bytes by the view's.
-      const interest = c.interest.bytesIn.perSecond;
-      bot.interestIn += interest * (SAMPLE_MS / 1000);
-      bot.lastInterest = interest;
-    }
-  };
-
-  const markOf = (bot: Bot): Bot['mark'] => {
-    const s = bot.client?.predictor?.stats;
-    return {
-      bytesIn: bot.bytesIn, bytesOut: bot.bytesOut, interest: bot.interestIn,
-      checked: s?.checked ?? 0, mispredicted: s?.mispredicted ?? 0,
-      snap: s?.corrections.snap ?? 0, smooth: s?.corrections.smooth ?? 0, blend: s?.corrections.blend ?? 0, teleport: s?.corrections.teleport ?? 0,
-    };
+    for (const bot of bots) sampleBot(bot);
   };
 
   const t0 = performance.now();
@@ -441,56 +306,17 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
   const now = performance.now();
   // Figures are over the bots still connected at the end (the others are counted as failures).
   const live = bots.filter((b) => b.client && b.connectedAt >= 0 && b.client.net.state === 'connected' && !b.disconnected);
-  for (const bot of bots) {
-    if (bot.failed) continue;
-    const c = bot.client;
-    if (!c) bot.failed = 'never started';
-    else if (bot.disconnected) bot.failed = `disconnected (${bot.disconnected})`;
-    else if (c.net.state !== 'connected') bot.failed = `not connected at the end (${c.net.state})`;
-    else if (bot.joinedAt < 0) bot.failed = now - bot.connectedAt > JOIN_TIMEOUT_MS ? 'no JOIN' : 'no JOIN yet';
-    else if (!o.watch && !c.running) bot.failed = 'never ran (no OWN state)';
-    else if (o.watch && c.interest.snapshots === 0) bot.failed = 'never ran (no snapshot)';
-    else {
-      const rejected = c.interest.rejected;
-      if (rejected > Math.max(2, REJECT_ALLOWANCE * c.interest.snapshots)) bot.failed = `${rejected} rejected snapshots of ${c.interest.snapshots}`;
-    }
-  }
+  for (const bot of bots) if (!bot.failed) bot.failed = endVerdict(bot, o.watch, now);
   const failedBots = bots.filter((b) => b.failed);
   const reasons: Record<string, number> = {};
   for (const b of failedBots) {
     const key = b.failed!.replace(/\d+/g, 'N');
     reasons[key] = (reasons[key] ?? 0) + 1;
   }
-  const delta = (b: Bot, k: keyof Bot['mark']) => b.end[k] - b.mark[k];
-  const sum = (k: keyof Bot['mark']) => live.reduce((n, b) => n + delta(b, k), 0);
+  const delta = (b: Bot, k: keyof BotMark) => b.end[k] - b.mark[k];
+  const sum = (k: keyof BotMark) => live.reduce((n, b) => n + delta(b, k), 0);
   const checked = sum('checked');
   const mispredicted = sum('mispredicted');
-  const ack = (q: number) => {
-    if (ackSamples === 0) return 0;
-    let seen = 0;
-    for (let i = 0; i <= ACK_BUCKETS; i++) {
-      seen += ackHistogram[i]!;
-      if (seen > q * ackSamples) return i;
-    }
-    return ACK_BUCKETS;
-  };
-  const link = { sent_up: 0, lost_up: 0, sent_down: 0, lost_down: 0, overflow: 0 };
-  for (const b of bots) {
-    for (const t of b.transports) {
-      link.sent_up += t.up.stats.sent;
-      link.lost_up += t.up.stats.lost;
-      link.sent_down += t.down.stats.sent;
-      link.lost_down += t.down.stats.lost;
-      link.overflow += t.overflow;
-    }
-  }
-  const shots = { total: 0, hitscan: 0, projectiles: 0 };
-  for (const b of bots) {
-    if (!b.brain) continue;
-    shots.total += b.brain.counters.shots;
-    shots.hitscan += b.brain.counters.aimedShots;
-    shots.projectiles += b.brain.counters.projectiles;
-  }
   let arenaBytes = 0;
   let viewBytes = 0;
   arenas.forEach((a, k) => {
@@ -534,13 +360,13 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
     checked,
     mispredicted,
     corrections: { snap: sum('snap'), smooth: sum('smooth'), blend: sum('blend'), teleport: sum('teleport') },
-    input_ack_ms: { p50: ack(0.5), p99: ack(0.99), samples: ackSamples },
+    input_ack_ms: { p50: acks.quantile(0.5), p99: acks.quantile(0.99), samples: acks.samples },
     snapshots: live.reduce((n, b) => n + b.client!.interest.snapshots, 0),
     rejected_snapshots: live.reduce((n, b) => n + b.client!.interest.rejected, 0),
     interrupts: bots.reduce((n, b) => n + b.interrupts, 0),
     reconnects: live.reduce((n, b) => n + b.client!.net.reconnects, 0),
-    link,
-    shots,
+    link: linkTotals(bots),
+    shots: shotTotals(bots),
     memory: {
       rss_bytes: mem.rss,
       rss_baseline_bytes: rssBaseline,
@@ -565,26 +391,4 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
   await sleep(100);
   scheduler.clear();
   return { report, ok: failedBots.length === 0 };
-}
-
-/** The report as text (the lines `npm run bots` prints at the end). */
-export function formatWorldReport(r: WorldBotsReport): string {
-  const sp = (s: Spread, unit: string, f = (x: number) => x.toFixed(1)) => `p50 ${f(s.p50)}${unit} p99 ${f(s.p99)}${unit} (mean ${f(s.mean)}${unit})`;
-  const lines = [
-    `  ${r.watchers > 0 ? `watchers ${r.watchers}, ` : ''}players ${r.players}/${r.clients} (server says ${r.server_players ?? '?'}), connected at the end ${r.connected}; ${r.seconds} s measured after a ${r.ramp_s} s ramp (figures over the bots connected at the end)`,
-    `  network ${r.profile}${Object.keys(r.profiles).length ? ` (${Object.entries(r.profiles).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}; archetypes ${Object.entries(r.archetypes).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    `  rtt ${sp(r.rtt_ms, ' ms')}`,
-    `  bytes/s per client in ${sp(r.bytes_in_per_s, ' KB', (x) => (x / 1024).toFixed(2))}, out ${sp(r.bytes_out_per_s, ' KB', (x) => (x / 1024).toFixed(2))}`,
-    `  corrections ${r.corrections_pct.toFixed(3)} % (${r.mispredicted} of ${r.checked} inputs checked); by class snap ${r.corrections.snap}, smooth ${r.corrections.smooth}, blend ${r.corrections.blend}, teleport ${r.corrections.teleport}`,
-    `  input-to-ack latency p50 ${r.input_ack_ms.p50} ms p99 ${r.input_ack_ms.p99} ms; snapshots ${r.snapshots}, rejected ${r.rejected_snapshots}; interrupts ${r.interrupts}, reconnects ${r.reconnects}`,
-    `  link: up ${r.link.lost_up}/${r.link.sent_up} lost, down ${r.link.lost_down}/${r.link.sent_down} lost, overflow ${r.link.overflow}; shots ${r.shots.total} (${r.shots.hitscan} hitscan at a body in view, ${r.shots.projectiles} projectiles)`,
-    `  memory per bot (of ${r.memory.bots_joined} joined): rss ${kb(r.memory.rss_per_bot_bytes)} (process ${(r.memory.rss_bytes / 2 ** 20).toFixed(0)} MB, ${(r.memory.rss_baseline_bytes / 2 ** 20).toFixed(0)} MB before the bots), ` +
-      `js heap ${kb(r.memory.heap_used_per_bot_bytes)}, arena ${kb(r.memory.arena_bytes_per_bot)} (snapshot view ${kb(r.memory.snapshot_view_bytes_per_bot)})`,
-    `  cpu per bot (${r.cpu.mean_connected} connected on average): ${r.cpu.cpu_us_per_bot_per_s} us/s (${((r.cpu.cpu_us_per_bot_per_s / 1e6) * 100).toFixed(3)} % of a core; the process used ${r.cpu.cores} cores); event loop delay p50 ${r.event_loop_delay_ms.p50} ms p99 ${r.event_loop_delay_ms.p99} ms`,
-  ];
-  if (r.failures > 0) {
-    lines.push(`  failures ${r.failures}: ${Object.entries(r.failure_reasons).map(([k, v]) => `${v} ${k}`).join('; ')}`);
-    for (const f of r.failed_bots) lines.push(`    bot ${f.bot}: ${f.reason}`);
-  }
-  return lines.join('\n');
 }
