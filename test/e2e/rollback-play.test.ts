@@ -23,6 +23,7 @@ import { loadChronos } from '../../src/wasm/loader.js';
 import { Arena } from '../../src/wasm/arena.js';
 import { loadServerCrypto } from '../../src/net/crypto-node.js';
 import type { ArenaDebugApi } from '../../src/web/arena-page.js';
+import { waiter } from '../helpers/until.js';
 
 const SEED = 31;
 const NPCS = 300;
@@ -53,13 +54,7 @@ describe.skipIf(!hasChromium)('playing in the page, predicted by rollback', () =
 
   const players = async (): Promise<PlayerRow[]> => (await (await fetch(new URL('/players', server.httpUrl))).json()) as PlayerRow[];
   const row = async (player: number) => (await players()).find((r) => r.player === player);
-  const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 10_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const until = waiter(10_000, 50);
 
   async function openPage(context: BrowserContext, url: string): Promise<Page> {
     const page = await context.newPage();

@@ -21,6 +21,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { hasChromium, launchChromium } from '../helpers/chromium.js';
 import { ROOT, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { startDelayProxy, type DelayProxy } from '../helpers/delay-proxy.js';
+import { waiter } from '../helpers/until.js';
 
 const SEED = 5;
 const NPCS = 300;
@@ -59,13 +60,7 @@ describe.skipIf(!hasChromium)('playing world mode in the page', { retry: 0 }, ()
 
   const players = async (): Promise<PlayerRow[]> => (await (await fetch(new URL('/players', server.httpUrl))).json()) as PlayerRow[];
   const row = async (id: number) => (await players()).find((r) => r.avatarId === id);
-  const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const until = waiter(30_000, 50);
   const status = (page: Page) => page.evaluate(() => (window.chronos as import('../../src/web/world-page.js').WorldDebugApi).status());
   type Api = import('../../src/web/world-page.js').WorldDebugApi;
 

@@ -14,6 +14,7 @@ import { loadChronos } from '../../src/wasm/loader.js';
 import { loadServerCrypto } from '../../src/net/crypto-node.js';
 import type { NetCrypto } from '../../src/net/crypto.js';
 import { FILE_HEADER_BYTES, InvalidSaveError, MemorySaveStore, SaveMismatchError, SaveStoreError, decodeSave } from '../../src/persist/index.js';
+import { waiter } from '../helpers/until.js';
 
 let arena: Arena;
 let crypto: NetCrypto;
@@ -23,13 +24,7 @@ beforeAll(async () => {
   crypto = await loadServerCrypto();
 });
 
-async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = waiter(20_000, 10);
 
 function start(store: MemorySaveStore, lines: string[], extra: Partial<GameServerOptions> = {}): Promise<GameServer> {
   return GameServer.start({

@@ -11,6 +11,7 @@ import { GameClient } from '../../src/client/game-client.js';
 import { PLAY_CHANNELS, PLAY_RELIABLE_CHANNEL } from '../../src/client/play-channels.js';
 import { encodePlayMessage } from '../../src/codec/play-messages.js';
 import type { WebSocketConstructor } from '../../src/net/transport-ws-client.js';
+import { waiter } from '../helpers/until.js';
 
 const servers: GameServer[] = [];
 afterAll(async () => {
@@ -23,13 +24,7 @@ async function start(options: GameServerOptions): Promise<{ server: GameServer; 
   return { server, base: `http://127.0.0.1:${server.httpPort}` };
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = waiter(10_000, 20);
 
 async function metric(base: string, series: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();

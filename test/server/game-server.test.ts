@@ -20,6 +20,7 @@ import { Arena } from '../../src/wasm/arena.js';
 import { loadChronos } from '../../src/wasm/loader.js';
 import { referenceGameParams } from '../helpers/reference-world.js';
 import { playHostOf } from '../helpers/arena-host.js';
+import { waiter } from '../helpers/until.js';
 
 let server: GameServer;
 let base: string;
@@ -35,13 +36,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = waiter(10_000, 20);
 
 /** A client of the play session over `transport`, resolved once it runs the game from the server's state. */
 async function join(mode: PlayMode, transport: 'websocket' | 'udp' = 'websocket'): Promise<PlayClient> {

@@ -19,6 +19,7 @@ import { loadServerCrypto } from '../../src/net/crypto-node.js';
 import type { NetCrypto } from '../../src/net/crypto.js';
 import { mulberry32 } from '../helpers/wasm.js';
 import { playHostOf } from '../helpers/arena-host.js';
+import { waiter } from '../helpers/until.js';
 
 const RADIUS_M = 120;
 /** Fastest body in the demo game besides projectiles (players 6 m/s; NPCs slower), m/s. */
@@ -29,13 +30,7 @@ let arena: Arena;
 let crypto: NetCrypto;
 let server: GameServer;
 
-async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = waiter(15_000, 10);
 
 async function join(name: string): Promise<PlayClient> {
   const client = await PlayClient.create({ tokenUrl: `http://127.0.0.1:${server.httpPort}/connect`, transport: 'udp', udp: connectUdp, crypto, mode: 'play', arena, name });

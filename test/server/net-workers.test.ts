@@ -11,6 +11,7 @@ import { Arena } from '../../src/wasm/arena.js';
 import { loadChronos } from '../../src/wasm/loader.js';
 import { loadServerCrypto } from '../../src/net/crypto-node.js';
 import type { NetCrypto } from '../../src/net/crypto.js';
+import { waiter } from '../helpers/until.js';
 
 let arena: Arena;
 let crypto: NetCrypto;
@@ -18,13 +19,7 @@ let server: GameServer;
 const clients: WorldClient[] = [];
 const log: string[] = [];
 
-async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = waiter(30_000, 10);
 
 async function ticks(n: number): Promise<void> {
   const target = server.world.tick + n;

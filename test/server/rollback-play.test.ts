@@ -17,6 +17,7 @@ import { loadChronos } from '../../src/wasm/loader.js';
 import { loadServerCrypto } from '../../src/net/crypto-node.js';
 import type { NetCrypto } from '../../src/net/crypto.js';
 import { playHostOf } from '../helpers/arena-host.js';
+import { waiter } from '../helpers/until.js';
 
 const HASH_EVERY = 10;
 
@@ -28,13 +29,7 @@ beforeAll(async () => {
   crypto = await loadServerCrypto();
 });
 
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = waiter(10_000, 10);
 
 function startServer(maxPlayers: number, seed: number): Promise<GameServer> {
   return GameServer.start({ mode: 'arena', host: '127.0.0.1', httpPort: 0, udpPort: 0, npcs: 150, seed, hashEveryTicks: HASH_EVERY, maxPlayers, processMetrics: false, log: () => undefined });

@@ -21,6 +21,7 @@ import { loadChronos } from '../../src/wasm/loader.js';
 import { loadServerCrypto } from '../../src/net/crypto-node.js';
 import type { NetCrypto } from '../../src/net/crypto.js';
 import { startDelayProxy, type DelayProxy } from '../helpers/delay-proxy.js';
+import { waiter } from '../helpers/until.js';
 
 const RADIUS_M = 60;
 /** Fastest body besides projectiles (players 6 m/s), m/s; and the world's tick rate. */
@@ -32,13 +33,7 @@ let crypto: NetCrypto;
 let server: GameServer;
 const clients: WorldClient[] = [];
 
-async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = waiter(30_000, 10);
 
 /** Waits until the server has run `ticks` more ticks (simulated time, whatever the wall clock does). */
 async function ticks(n: number): Promise<void> {
