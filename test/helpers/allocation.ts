@@ -31,6 +31,17 @@ export function collectGarbage(): void {
   gc();
 }
 
+/** JS heap plus array buffers after full collections; array buffers are freed by a background
+ * thread after a collection, so it waits for that before reading. */
+export async function settledHeap(part: 'all' | 'arrayBuffers' = 'all'): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    collectGarbage();
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  const m = process.memoryUsage();
+  return part === 'arrayBuffers' ? m.arrayBuffers : m.heapUsed + m.arrayBuffers;
+}
+
 /**
  * Runs `slice` (which makes `callsPerSlice` calls of the code under test) `slices` times after a
  * full collection, and returns what the slices untouched by any collection allocated per call.

@@ -3,15 +3,13 @@
 // limit was global, 1,024 pending links could all come from one IP, and a stalled reader was
 // never closed (sends stopped queueing at 1 MiB, the termination check was at 16 MiB).
 
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket from 'ws';
 import { NetClient } from '../../src/net/client.js';
 import { DisconnectReason } from '../../src/net/spec.js';
-import { MAX_BUFFERED_BYTES, WebSocketServerTransport } from '../../src/net/transport-ws.js';
-import type { PacketReceiver, Transport } from '../../src/net/transport.js';
+import { MAX_BUFFERED_BYTES } from '../../src/net/transport-ws.js';
 import { makePair, nativeCrypto, SERVER_HOST, SERVER_PORT, UNIX_EPOCH_MS } from './harness.js';
+import { wsServer } from './ws-server.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -65,31 +63,6 @@ describe('sessions per source IP', () => {
   });
 });
 
-/** A WebSocket server transport on a real HTTP server on 127.0.0.1. */
-async function wsServer(options: ConstructorParameters<typeof WebSocketServerTransport>[1]): Promise<{ transport: WebSocketServerTransport; url: string; links: object[]; closed: object[] }> {
-  const http: Server = createServer();
-  const wss = new WebSocketServer({ server: http });
-  const transport = new WebSocketServerTransport(wss, options);
-  const links: object[] = [];
-  const closed: object[] = [];
-  const receiver: PacketReceiver = {
-    receive: (_t: Transport, _b: Uint8Array, _h: string, _p: number, link: object | null) => {
-      if (link && !links.includes(link)) links.push(link);
-    },
-    linkClosed: (_t, link) => closed.push(link),
-    transportDrop: () => undefined,
-  };
-  transport.attach(receiver);
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-  cleanup.push(async () => {
-    await transport.close();
-    await new Promise<void>((r) => wss.close(() => r()));
-    http.closeAllConnections();
-    await new Promise<void>((r) => http.close(() => r()));
-  });
-  return { transport, url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}`, links, closed };
-}
-
 function open(url: string): Promise<{ ws: WebSocket; closed: Promise<number> }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
@@ -103,7 +76,7 @@ function open(url: string): Promise<{ ws: WebSocket; closed: Promise<number> }> 
 
 describe('pending WebSocket links', () => {
   it('are capped per source IP: the one past the cap is closed with 1013', async () => {
-    const { transport, url } = await wsServer({ maxPendingLinksPerIp: 2 });
+    const { transport, url } = await wsServer({ maxPendingLinksPerIp: 2 }, cleanup);
     const a = await open(url);
     const b = await open(url);
     const c = await open(url);
@@ -116,7 +89,7 @@ describe('pending WebSocket links', () => {
 
 describe('a WebSocket reader that stops reading', () => {
   it('is closed once its queue has stayed full for the stall timeout, holding no more than the queue cap', async () => {
-    const { transport, url, links, closed } = await wsServer({ stallTimeoutMs: 500 });
+    const { transport, url, links, closed } = await wsServer({ stallTimeoutMs: 500 }, cleanup);
     const { ws } = await open(url);
     ws.send(Buffer.from([1])); // let the server learn the link
     while (links.length === 0) await new Promise((r) => setTimeout(r, 5));

@@ -7,19 +7,17 @@
 // Spoofing and silence run over the seeded in-memory network in simulated time (a UDP source
 // address cannot be forged on loopback); the slow readers are real sockets on 127.0.0.1.
 
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket from 'ws';
 import { NetClient } from '../../src/net/client.js';
 import { AMPLIFICATION_FACTOR } from '../../src/net/connection.js';
 import { DisconnectReason, PACKET_DATA, PACKET_RESPONSE } from '../../src/net/spec.js';
-import { MAX_BUFFERED_BYTES, WebSocketServerTransport } from '../../src/net/transport-ws.js';
+import { MAX_BUFFERED_BYTES } from '../../src/net/transport-ws.js';
 import { PLAY_CHANNELS } from '../../src/client/play-channels.js';
 import { makePair, nativeCrypto, SERVER_HOST, SERVER_PORT, UNIX_EPOCH_MS } from './harness.js';
+import { settledHeap } from '../helpers/allocation.js';
 import { bytesTo, floodPackets, ForgingPeer, tap } from './hostile.js';
+import { wsServer } from './ws-server.js';
 
 const SPOOFERS = Number(process.env.HOSTILE_SPOOFERS ?? 10);
 const SILENT = Number(process.env.HOSTILE_SILENT ?? 3);
@@ -32,17 +30,6 @@ const cleanup: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
-
-async function heap(): Promise<number> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 30));
-  }
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
 
 describe('hostile peers (soak: npm run soak:net)', () => {
   it(`${SPOOFERS} spoofed RESPONSEs get their victims at most ${AMPLIFICATION_FACTOR}x the spoofed bytes`, () => {
@@ -110,7 +97,7 @@ describe('hostile peers (soak: npm run soak:net)', () => {
     const crypto = nativeCrypto(23);
     const limits = { maxConnections: FLOODERS + 10, handshakesPerIpPerSec: 1e6, connectionPacketsPerSec: 1e6, connectionBytesPerSec: 1e9 };
     const p = makePair({ crypto, channels: PLAY_CHANNELS, server: limits, serverHandlers: { message: () => undefined } });
-    const base = await heap();
+    const base = await settledHeap();
     let sent = 0;
     for (let i = 0; i < FLOODERS; i++) {
       const c = new NetClient({ crypto, channels: PLAY_CHANNELS, now: () => p.net.nowMs, unixNow: () => UNIX_EPOCH_MS + p.net.nowMs });
@@ -124,7 +111,7 @@ describe('hostile peers (soak: npm run soak:net)', () => {
         sent += packet.length;
       }
     }
-    const perConnection = ((await heap()) - base) / FLOODERS;
+    const perConnection = ((await settledHeap()) - base) / FLOODERS;
     const held = Math.max(...p.server.connections.map((c) => c.stats().receiveBufferedBytes));
     const bound = p.server.connections[0]!.receiveBound;
     console.log(`out-of-order flood x ${FLOODERS}: each sent ${kib(sent / FLOODERS)}; the server holds ${kib(perConnection)} per connection in all (bound 256 KiB), receive buffers at most ${held} B (bound ${bound} B); refused: ${p.server.drops.packetsByReason().receive_buffer_full} packets`);
@@ -133,26 +120,9 @@ describe('hostile peers (soak: npm run soak:net)', () => {
   });
 
   it(`${WS_READERS} WebSocket readers that stop reading hold at most 1 MiB each, and are closed`, async () => {
-    const http = createServer();
-    const wss = new WebSocketServer({ server: http });
     const stallTimeoutMs = 1000;
     // They all come from 127.0.0.1: let that many links be pending from one address.
-    const transport = new WebSocketServerTransport(wss, { stallTimeoutMs, maxPendingLinksPerIp: WS_READERS });
-    const links: object[] = [];
-    const closed: object[] = [];
-    transport.attach({
-      receive: (_t, _b, _h, _p, link) => void (link && !links.includes(link) && links.push(link)),
-      linkClosed: (_t, link) => void closed.push(link),
-      transportDrop: () => undefined,
-    });
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    cleanup.push(async () => {
-      await transport.close();
-      await new Promise<void>((r) => wss.close(() => r()));
-      http.closeAllConnections();
-      await new Promise<void>((r) => http.close(() => r()));
-    });
-    const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const { transport, url, links, closed } = await wsServer({ stallTimeoutMs, maxPendingLinksPerIp: WS_READERS }, cleanup);
     const readers: WebSocket[] = [];
     for (let i = 0; i < WS_READERS; i++) {
       const ws = new WebSocket(url);

@@ -7,8 +7,6 @@
 // and each channel has its own limit per direction. HOSTILE_CONNECTIONS sets how many hostile
 // connections the memory test runs (npm test: 20; npm run soak:net: more).
 
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { NetClient } from '../../src/net/client.js';
 import type { ChannelConfig } from '../../src/net/channel.js';
@@ -16,6 +14,7 @@ import { DEFAULT_RECEIVE_BUFFER_BYTES } from '../../src/net/channel-set.js';
 import { MAX_UNFRAGMENTED_BYTES } from '../../src/net/spec.js';
 import { PLAY_CHANNELS } from '../../src/client/play-channels.js';
 import { makePair, nativeCrypto, SERVER_HOST, SERVER_PORT, UNIX_EPOCH_MS, type Pair, type PairOptions } from './harness.js';
+import { settledHeap } from '../helpers/allocation.js';
 import { floodPackets, ForgingPeer, messageBlock } from './hostile.js';
 
 const CONNECTIONS = Number(process.env.HOSTILE_CONNECTIONS ?? 20);
@@ -25,19 +24,6 @@ const GENERIC: ChannelConfig[] = [
   { kind: 'unreliable', priority: 'medium' },
   { kind: 'reliable-unordered', priority: 'medium' },
 ];
-
-/** JS heap plus array buffers after full collections; array buffers are freed by a background
- * thread after a collection, so it waits for that before reading. */
-async function heap(part: 'all' | 'arrayBuffers' = 'all'): Promise<number> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 30));
-  }
-  const m = process.memoryUsage();
-  return part === 'arrayBuffers' ? m.arrayBuffers : m.heapUsed + m.arrayBuffers;
-}
 
 function connected(p: Pair, id = 1): void {
   p.connect(id);
@@ -68,10 +54,10 @@ describe('an out-of-order reliable flood', () => {
     const body = new Uint8Array(MAX_UNFRAGMENTED_BYTES);
     // The message bytes live in array buffers (exact); the JS heap of one connection is too noisy
     // to read alone (the many-connection test below reads it).
-    const before = await heap('arrayBuffers');
+    const before = await settledHeap('arrayBuffers');
     const forger = new ForgingPeer(crypto, p.client.connection);
     for (let id = 1; id < 256; id++) p.server.receive(p.serverTransport, forger.packet([messageBlock(0, id, body)]), conn.host, conn.port, null);
-    const pinned = (await heap('arrayBuffers')) - before;
+    const pinned = (await settledHeap('arrayBuffers')) - before;
     console.log(`out-of-order flood: 255 x ${body.length} B sent; held ${conn.stats().receiveBufferedBytes} B, array buffers +${pinned} B`);
     expect(conn.stats().receiveBufferedBytes).toBeLessThanOrEqual(DEFAULT_RECEIVE_BUFFER_BYTES);
     expect(pinned).toBeLessThanOrEqual(DEFAULT_RECEIVE_BUFFER_BYTES);
@@ -134,7 +120,7 @@ describe(`${CONNECTIONS} hostile connections flooding every receive buffer`, () 
       connected(w);
       const wc = w.serverConn();
       for (const packet of floodPackets(new ForgingPeer(crypto, w.client.connection), channels)) w.server.receive(w.serverTransport, packet, wc.host, wc.port, null);
-      const base = await heap();
+      const base = await settledHeap();
       const hostile: { host: string; port: number; packets: Uint8Array[] }[] = [];
       for (let i = 0; i < CONNECTIONS; i++) {
         const c = new NetClient({ crypto, channels, now: () => p.net.nowMs, unixNow: () => UNIX_EPOCH_MS + p.net.nowMs });
@@ -147,7 +133,7 @@ describe(`${CONNECTIONS} hostile connections flooding every receive buffer`, () 
       for (const h of hostile) for (const packet of h.packets) p.server.receive(p.serverTransport, packet, h.host, h.port, null);
       const flooded = hostile.reduce((n, h) => n + h.packets.reduce((m, b) => m + b.length, 0), 0);
       hostile.length = 0; // the clients and their packets go; what the server holds stays
-      const perConnection = ((await heap()) - base) / CONNECTIONS;
+      const perConnection = ((await settledHeap()) - base) / CONNECTIONS;
       const held = Math.max(...p.server.connections.map((c) => c.stats().receiveBufferedBytes));
       const bound = p.server.connections[0]!.receiveBound;
       console.log(`${name}: ${CONNECTIONS} hostile connections sent ${(flooded / CONNECTIONS / 1024).toFixed(0)} KiB each; the server holds ${(perConnection / 1024).toFixed(1)} KiB per connection (receive buffers at most ${held} B; stated bound ${bound} B + structures)`);
