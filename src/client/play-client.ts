@@ -25,8 +25,9 @@ import type { ReferenceGame } from '../rollback/reference-game.js';
 import { MSG_CONFIRMED, MSG_HASH, STATE_HEADER_BYTES } from '../codec/rollback-messages.js';
 import { INPUT_BYTES, NEUTRAL_INPUT, writeInput, type PlayerInput } from '../codec/rollback-input.js';
 import { decodeJoinMessage, decodeStatePart, encodePlayMessage, MSG_JOIN, MSG_STATE_PART, StateAssembler, type JoinMessage, type PlayMode } from '../codec/play-messages.js';
-import { GameClient, type GameClientOptions, type GameClientStats } from './game-client.js';
-import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL, PLAY_CHANNELS, PLAY_INPUT_CHANNEL, PLAY_RELIABLE_CHANNEL } from './play-channels.js';
+import type { GameClient, GameClientOptions, GameClientStats } from './game-client.js';
+import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL, PLAY_INPUT_CHANNEL, PLAY_RELIABLE_CHANNEL } from './play-channels.js';
+import { createOnPlayChannels, UpdateDriver } from './play-net.js';
 import { InterestReceiver } from './interest-receiver.js';
 import { encodeInterestViewer } from '../codec/interest-setup.js';
 import { createDemoGame, paramsFromJoin } from './demo-game.js';
@@ -64,8 +65,6 @@ export interface PlayClientOptions extends Omit<GameClientOptions, 'channels' | 
 const HISTORY_MARGIN_FRAMES = 8;
 /** 8 frames (133 ms at 60 Hz) behind its would-be input frame: where a spectator's clock settles. */
 const SPECTATOR_DELAY_FRAMES = 8;
-/** Manual driving pauses longer than this hand the updates to the timer. */
-const MANUAL_STALL_MS = 100;
 /** A spectator sends no inputs, so no acks time its round trip: the link's RTT feeds its clock this often. */
 const SPECTATOR_RTT_EVERY_MS = 250;
 
@@ -121,7 +120,7 @@ export class PlayClient {
   private assembler: StateAssembler | undefined;
   private input: PlayerInput = NEUTRAL_INPUT;
   private readonly scratch = new Uint8Array(INPUT_BYTES);
-  private lastManualMs = -Infinity;
+  private readonly driver: UpdateDriver;
   private lastRttFeedMs = -Infinity;
   private lastRollbacks = 0;
   private lastBytesIn = 0;
@@ -137,26 +136,19 @@ export class PlayClient {
     this.arena = options.arena;
     this.name = options.name ?? `play-${++instances}`;
     this.handlers = options.handlers ?? {};
+    this.driver = new UpdateDriver(options);
     this.interest = new InterestReceiver(options.arena, this.name);
   }
 
   static async create(options: PlayClientOptions): Promise<PlayClient> {
     const { mode: _mode, arena: _arena, name: _name, drive: _drive, rollback: _rollback, handlers: _handlers, ...netOptions } = options;
-    // Nothing arrives before connect(), by which time `self` is set.
-    let self: PlayClient | undefined;
-    const net = await GameClient.create({
-      ...netOptions,
-      channels: PLAY_CHANNELS,
-      handlers: {
-        connect: (tier) => self?.onConnect(tier),
-        message: (channel, bytes) => self?.receive(channel, bytes),
-        interrupt: (reason) => self?.handlers.interrupt?.(reason),
-        disconnect: (reason) => self?.handlers.disconnect?.(reason),
-        update: (nowMs) => self?.onTimer(nowMs),
-      },
-    });
-    self = new PlayClient(options, net);
-    return self;
+    return createOnPlayChannels(netOptions, (net) => new PlayClient(options, net), (self) => ({
+      connect: (tier) => self.onConnect(tier),
+      message: (channel, bytes) => self.receive(channel, bytes),
+      interrupt: (reason) => self.handlers.interrupt?.(reason),
+      disconnect: (reason) => self.handlers.disconnect?.(reason),
+      update: (nowMs) => self.onTimer(nowMs),
+    }));
   }
 
   /** Fetches a token, connects and handshakes; the JOIN follows shortly after. */
@@ -187,7 +179,7 @@ export class PlayClient {
    * then sends the newest inputs and any resync request at once. Returns frames run.
    */
   update(nowMs: number): number {
-    if (this.options.drive === 'manual') this.lastManualMs = nowMs;
+    this.driver.called(nowMs);
     return this.step(nowMs);
   }
 
@@ -228,7 +220,7 @@ export class PlayClient {
     if (total < this.lastBytesIn) this.lastBytesIn = 0; // a new link counts from zero
     this.bytesIn.add(total - this.lastBytesIn, nowMs);
     this.lastBytesIn = total;
-    if (this.options.drive !== 'manual' || nowMs - this.lastManualMs > MANUAL_STALL_MS) this.step(nowMs);
+    if (this.driver.timerRuns(nowMs)) this.step(nowMs);
   }
 
   private onConnect(tier: SessionTier): void {

@@ -32,8 +32,9 @@ import { RemoteBodies, type RemoteBodiesStats } from '../world/remote-bodies.js'
 import type { SampledBodies } from '../rollback/hitbox-history.js';
 import { KIND_FLAGS_MASK, FLAG_PROJECTILE, OWNER_TAG_SHIFT } from '../core/world-layout.js';
 import { slotOf } from '../core/entity-id.js';
-import { GameClient, type GameClientOptions, type GameClientStats } from './game-client.js';
-import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL, PLAY_CHANNELS, WORLD_RELIABLE_CHANNEL, WORLD_STATE_CHANNEL } from './play-channels.js';
+import type { GameClient, GameClientOptions, GameClientStats } from './game-client.js';
+import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL, WORLD_RELIABLE_CHANNEL, WORLD_STATE_CHANNEL } from './play-channels.js';
+import { createOnPlayChannels, UpdateDriver } from './play-net.js';
 import { InterestReceiver } from './interest-receiver.js';
 import { RateMeter } from './rate-meter.js';
 import { InputClock } from './input-clock.js';
@@ -88,9 +89,6 @@ export interface WorldClientStats {
   net: GameClientStats;
 }
 
-/** Manual driving pauses longer than this hand the updates to the timer. */
-const MANUAL_STALL_MS = 100;
-
 let instances = 0;
 
 export class WorldClient {
@@ -114,7 +112,7 @@ export class WorldClient {
   private input: PlayerInput = NEUTRAL_INPUT;
   private readonly wire: WireInput = { moveX: 0, moveY: 0, buttons: 0, aim: 0, viewTick: 0, viewFraction: 0 };
   private readonly message = new Uint8Array(INPUT_HEADER_BYTES + MAX_INPUTS_PER_MESSAGE * WIRE_INPUT_BYTES);
-  private lastManualMs = -Infinity;
+  private readonly driver: UpdateDriver;
   private readonly clock = new InputClock();
   private lastBytesIn = 0;
   private lastBytesOut = 0;
@@ -128,6 +126,7 @@ export class WorldClient {
     this.arena = options.arena;
     this.name = options.name ?? `world-${++instances}`;
     this.handlers = options.handlers ?? {};
+    this.driver = new UpdateDriver(options);
     this.interest = new InterestReceiver(options.arena, this.name);
     if (options.interpolate !== false) {
       this.interest.onApplied = (view, nowMs) => {
@@ -139,20 +138,13 @@ export class WorldClient {
 
   static async create(options: WorldClientOptions): Promise<WorldClient> {
     const { mode: _m, hub: _h, arena: _a, name: _n, drive: _d, interpolate: _i, handlers: _hs, ...netOptions } = options;
-    let self: WorldClient | undefined;
-    const net = await GameClient.create({
-      ...netOptions,
-      channels: PLAY_CHANNELS,
-      handlers: {
-        connect: (tier) => self?.onConnect(tier),
-        message: (channel, bytes) => self?.receive(channel, bytes),
-        interrupt: (reason) => self?.handlers.interrupt?.(reason),
-        disconnect: (reason) => self?.handlers.disconnect?.(reason),
-        update: (nowMs) => self?.onTimer(nowMs),
-      },
-    });
-    self = new WorldClient(options, net);
-    return self;
+    return createOnPlayChannels(netOptions, (net) => new WorldClient(options, net), (self) => ({
+      connect: (tier) => self.onConnect(tier),
+      message: (channel, bytes) => self.receive(channel, bytes),
+      interrupt: (reason) => self.handlers.interrupt?.(reason),
+      disconnect: (reason) => self.handlers.disconnect?.(reason),
+      update: (nowMs) => self.onTimer(nowMs),
+    }));
   }
 
   connect(): Promise<SessionTier> {
@@ -177,7 +169,7 @@ export class WorldClient {
 
   /** Runs the input frames due by `nowMs` (each predicted at once) and sends what is due. */
   update(nowMs: number): number {
-    if (this.options.drive === 'manual') this.lastManualMs = nowMs;
+    this.driver.called(nowMs);
     return this.step(nowMs);
   }
 
@@ -232,7 +224,7 @@ export class WorldClient {
     const corrections = this.predictor?.stats.mispredicted ?? 0;
     this.correctionsRate.add(Math.max(0, corrections - this.lastCorrections), nowMs);
     this.lastCorrections = corrections;
-    if (this.options.drive !== 'manual' || nowMs - this.lastManualMs > MANUAL_STALL_MS) this.step(nowMs);
+    if (this.driver.timerRuns(nowMs)) this.step(nowMs);
   }
 
   private onConnect(tier: SessionTier): void {
