@@ -123,7 +123,6 @@ export class PlayClient {
   private readonly driver: UpdateDriver;
   private lastRttFeedMs = -Infinity;
   private lastRollbacks = 0;
-  private lastBytesIn = 0;
   private wasRunning = false;
   private closed = false;
   /** Frame of the newest hash mismatch seen (-1: none); survives the resync that repairs it. */
@@ -216,10 +215,7 @@ export class PlayClient {
   }
 
   private onTimer(nowMs: number): void {
-    const total = this.net.net.connection.bytesIn;
-    if (total < this.lastBytesIn) this.lastBytesIn = 0; // a new link counts from zero
-    this.bytesIn.add(total - this.lastBytesIn, nowMs);
-    this.lastBytesIn = total;
+    this.bytesIn.addTotal(this.net.net.connection.bytesIn, nowMs);
     if (this.driver.timerRuns(nowMs)) this.step(nowMs);
   }
 

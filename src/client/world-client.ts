@@ -114,8 +114,6 @@ export class WorldClient {
   private readonly message = new Uint8Array(INPUT_HEADER_BYTES + MAX_INPUTS_PER_MESSAGE * WIRE_INPUT_BYTES);
   private readonly driver: UpdateDriver;
   private readonly clock = new InputClock();
-  private lastBytesIn = 0;
-  private lastBytesOut = 0;
   private lastCorrections = 0;
   private closed = false;
 
@@ -215,12 +213,8 @@ export class WorldClient {
 
   private onTimer(nowMs: number): void {
     const c = this.net.net.connection;
-    if (c.bytesIn < this.lastBytesIn) this.lastBytesIn = 0;
-    if (c.bytesOut < this.lastBytesOut) this.lastBytesOut = 0;
-    this.bytesIn.add(c.bytesIn - this.lastBytesIn, nowMs);
-    this.bytesOut.add(c.bytesOut - this.lastBytesOut, nowMs);
-    this.lastBytesIn = c.bytesIn;
-    this.lastBytesOut = c.bytesOut;
+    this.bytesIn.addTotal(c.bytesIn, nowMs);
+    this.bytesOut.addTotal(c.bytesOut, nowMs);
     const corrections = this.predictor?.stats.mispredicted ?? 0;
     this.correctionsRate.add(Math.max(0, corrections - this.lastCorrections), nowMs);
     this.lastCorrections = corrections;
