@@ -4,6 +4,7 @@
 
 import type { Registry } from 'prom-client';
 import { readCounter, readGauges } from './metric-readers.js';
+import { registerLagCompensationMetrics } from './lag-compensation-metrics.js';
 import type { PlayHost } from './play-host.js';
 
 const RESYNC_REASONS = ['', 'hash_mismatch', 'inputs_missing', 'too_deep'] as const;
@@ -27,17 +28,7 @@ export function registerPlayMetrics(registry: Registry, host: PlayHost): void {
     ...Object.entries(session.drops).map(([reason, n]): [Record<string, string>, number] => [{ reason }, n]),
     ...Object.entries(host.counters.drops).map(([reason, n]): [Record<string, string>, number] => [{ reason }, n]),
   ]);
-  readCounter(registry, 'chronos_lag_compensation_claims_total', 'Hitscan claims judged against the rewound hitbox history, by verdict', ['verdict'], () => {
-    const lc = host.game.lagCompensator;
-    if (!lc) return [];
-    return [
-      [{ verdict: 'hit' }, lc.hits],
-      [{ verdict: 'hit_within_tolerance' }, lc.hitsWithinTolerance],
-      [{ verdict: 'miss' }, lc.misses],
-      [{ verdict: 'rejected_beyond_cap' }, lc.rejectedBeyondCap],
-      [{ verdict: 'rejected_no_history' }, lc.rejectedNoHistory],
-    ];
-  });
+  registerLagCompensationMetrics(registry, () => host.game.lagCompensator);
   readCounter(registry, 'chronos_rollback_resyncs_total', 'Full-state requests from clients, by reason', ['reason'], () =>
     RESYNC_REASONS.slice(1).map((reason, i): [Record<string, string>, number] => [{ reason }, session.resyncRequests[i + 1]! + host.counters.spectatorResyncs[i + 1]!]),
   );

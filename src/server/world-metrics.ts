@@ -4,6 +4,7 @@
 
 import type { Registry } from 'prom-client';
 import { readCounter, readGauges } from './metric-readers.js';
+import { registerLagCompensationMetrics } from './lag-compensation-metrics.js';
 import type { WorldHost } from './world-host.js';
 
 export function registerWorldMetrics(registry: Registry, host: WorldHost): void {
@@ -37,15 +38,6 @@ export function registerWorldMetrics(registry: Registry, host: WorldHost): void 
     [{ event: 'removed' }, c.avatarsRemoved],
     [{ event: 'marked_away' }, c.awayMarked],
   ]);
-  readCounter(registry, 'chronos_lag_compensation_claims_total', 'Hitscan claims judged against the rewound hitbox history, by verdict', ['verdict'], () => {
-    const lc = host.game.compensator;
-    return [
-      [{ verdict: 'hit' }, lc.hits],
-      [{ verdict: 'hit_within_tolerance' }, lc.hitsWithinTolerance],
-      [{ verdict: 'miss' }, lc.misses],
-      [{ verdict: 'rejected_beyond_cap' }, lc.rejectedBeyondCap],
-      [{ verdict: 'rejected_no_history' }, lc.rejectedNoHistory],
-    ];
-  });
+  registerLagCompensationMetrics(registry, () => host.game.compensator);
   readCounter(registry, 'chronos_game_kills_total', 'Players brought down and NPCs killed', [], () => [[{}, host.game.kills]]);
 }
