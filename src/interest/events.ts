@@ -9,13 +9,8 @@ import type { Arena, Region } from '../wasm/arena.js';
 import { EV_BYTES, L, LANE_BYTES } from './layout.js';
 import type { EventOptions, ReliableDelivery } from './types.js';
 
-interface EventMeta {
-  kind: number;
-  tick: number;
-  x: number;
-  y: number;
-  z: number;
-  rangeM: number;
+/** A queued event: the broadcast event's fields, its payload where it sits in the payload region. */
+interface EventMeta extends Omit<BroadcastEvent, 'payload'> {
   payloadOff: number;
   payloadLen: number;
 }
