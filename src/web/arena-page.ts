@@ -16,10 +16,9 @@ import { formatBytesPerSecond } from './overlay.js';
 import { SpatialLayer, type SpatialLayerStatus } from './spatial-layer.js';
 import { InterestLayer, ZONE_COLOURS, type InterestLayerStatus } from './interest-layer.js';
 import { WorldColumnsInfo } from './body-info.js';
-import { LinkStatus, cameraRow, networkRows, swatch, type PageShell } from './page-shell.js';
+import { LinkStatus, OverlayPacer, cameraRow, networkRows, swatch, type PageShell } from './page-shell.js';
 import { MoveProbeRecorder, interestCheckOf, type InterestCheck, type MoveProbe } from './arena-probes.js';
 
-const OVERLAY_EVERY_MS = 250;
 const SLOT_MASK = 0xfffff;
 const Q16 = 65536;
 
@@ -267,9 +266,7 @@ export async function startArenaPage(shell: PageShell): Promise<void> {
     },
   };
 
-  let lastOverlay = 0;
-  // The layers' switches the panel last showed: a switch shows in the frame it took effect.
-  let shownLayers = '';
+  const overlayPacer = new OverlayPacer();
   const frame = (now: number) => {
     const rb = play.rollback;
     const game = play.game;
@@ -326,12 +323,7 @@ export async function startArenaPage(shell: PageShell): Promise<void> {
     // Keep what the camera follows clear of the stats panel.
     view.insetLeftPx = panel.classList.contains('hidden') ? 0 : panel.getBoundingClientRect().right;
     view.draw(scene, now);
-    const layers = `${spatial.visible} ${interest.enabled}`;
-    if (now - lastOverlay >= OVERLAY_EVERY_MS || layers !== shownLayers) {
-      lastOverlay = now;
-      shownLayers = layers;
-      updateOverlay();
-    }
+    if (overlayPacer.due(now, `${spatial.visible} ${interest.enabled}`)) updateOverlay();
     requestAnimationFrame(frame);
   };
 

@@ -20,6 +20,9 @@ declare global {
   }
 }
 
+/** The stats panel is redrawn this often, ms. */
+const OVERLAY_EVERY_MS = 250;
+
 /** GET /game.json: what the server runs. */
 export interface GameInfo {
   mode: 'world' | 'arena';
@@ -115,6 +118,21 @@ export class LinkStatus {
 }
 
 /** A line over the map while the link is down (null hides it). */
+/** When a page redraws its stats panel: every OVERLAY_EVERY_MS, and in the frame a layer's switch took effect. */
+export class OverlayPacer {
+  private lastMs = 0;
+  /** The layers' switches the panel last showed: a switch shows in the frame it took effect. */
+  private shownLayers = '';
+
+  /** Whether to redraw the panel at `nowMs`, the layers' switches being `layers` now. */
+  due(nowMs: number, layers: string): boolean {
+    if (nowMs - this.lastMs < OVERLAY_EVERY_MS && layers === this.shownLayers) return false;
+    this.lastMs = nowMs;
+    this.shownLayers = layers;
+    return true;
+  }
+}
+
 export function showBanner(text: string | null): void {
   const banner = document.getElementById('banner');
   if (!banner) return;

@@ -19,14 +19,13 @@ import { NPC_COLOUR, PLAYER_COLOURS, PROJECTILE_COLOUR, SELF_COLOUR, type Scene 
 import { InterestLayer, ZONE_COLOURS } from './interest-layer.js';
 import { SpatialLayer } from './spatial-layer.js';
 import { ViewBodyInfo } from './body-info.js';
-import { LinkStatus, swatch, type PageShell } from './page-shell.js';
+import { LinkStatus, OverlayPacer, swatch, type PageShell } from './page-shell.js';
 import { ViewIndexSubject } from './view-index.js';
 import { worldOverlay } from './world-overlay.js';
 import { worldDebugApi, type WorldMoveProbe } from './world-debug.js';
 
 export type { WorldDebugApi, WorldPageStatus, WorldMoveProbe } from './world-debug.js';
 
-const OVERLAY_EVERY_MS = 250;
 const Q16 = 65536;
 /** The own list: the avatar and its projectiles in flight (the predictor keeps 16 at most). */
 const OWN_BODIES = 1 + 16;
@@ -136,9 +135,7 @@ export async function startWorldPage(shell: PageShell): Promise<void> {
   const projectiles = createSampledBodies(OWN_BODIES);
   const xy = { x: 0, y: 0 };
   let lastOwnTimer = 0;
-  let lastOverlay = 0;
-  // The layers' switches the panel last showed: a switch shows in the frame it took effect.
-  let shownLayers = '';
+  const overlayPacer = new OverlayPacer();
   const frame = (now: number) => {
     const p = client.predictor;
     const playing = p !== undefined && p.synced;
@@ -213,12 +210,7 @@ export async function startWorldPage(shell: PageShell): Promise<void> {
     // Keep what the camera follows clear of the stats panel.
     view.insetLeftPx = panel.classList.contains('hidden') ? 0 : panel.getBoundingClientRect().right;
     view.draw(scene, now);
-    const layers = `${spatial.visible} ${interest.enabled}`;
-    if (now - lastOverlay >= OVERLAY_EVERY_MS || layers !== shownLayers) {
-      lastOverlay = now;
-      shownLayers = layers;
-      worldOverlay(state);
-    }
+    if (overlayPacer.due(now, `${spatial.visible} ${interest.enabled}`)) worldOverlay(state);
     requestAnimationFrame(frame);
   };
   worldOverlay(state);
