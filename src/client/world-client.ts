@@ -10,7 +10,7 @@
 //   await client.connect();
 //   // every frame (the page's animation frame, or the built-in timer with drive: 'timer'):
 //   client.setInput({ moveX, moveY, aimRad, fire, shoot });
-//   client.update(performance.now());    // predicts the frames due, sends the inputs at once
+//   client.update(performance.now());    // predicts the frames due, sends the inputs every other frame
 //   client.ownPosition(xy); client.sampleRemote(performance.now(), bodies);   // draw
 //
 // The input clock (input-clock.ts) runs at the rate the server actually ticks, steered by how
@@ -41,6 +41,14 @@ import { InputClock } from './input-clock.js';
 import { toWireInput } from './wire-input.js';
 
 export { toWireInput } from './wire-input.js';
+
+/**
+ * Inputs are predicted every frame but sent every second frame (30 packets a second at 60 Hz):
+ * every INPUT repeats the inputs the server has not applied, so nothing is lost, the server
+ * applies one a tick from its queue all the same, and half the packets cost both ends half the
+ * sealing, opening and system calls. A button change goes at once.
+ */
+const SEND_EVERY_FRAMES = 2;
 
 export type WorldClientDropReason = 'decode' | 'unknown_type' | 'wrong_channel' | 'bad_join' | 'before_join';
 
@@ -159,6 +167,10 @@ export class WorldClient {
     return this.join?.mode === 'play' ? this.join.avatarId : -1;
   }
 
+  /** Frames predicted since the last INPUT left, and the buttons it carried. */
+  private unsentFrames = 0;
+  private sentButtons = 0;
+
   /** The input from now on; throws InvalidValueError before changing anything. */
   setInput(input: PlayerInput): void {
     toWireInput(input, -1, { ...this.wire });
@@ -174,6 +186,7 @@ export class WorldClient {
   private step(nowMs: number): number {
     if (this.closed) return 0;
     let frames = 0;
+    let due = true;
     const p = this.predictor;
     if (p && this.join && this.net.net.state === 'connected') {
       frames = this.clock.framesDue(nowMs, 1000 / this.join.tickHz);
@@ -181,10 +194,19 @@ export class WorldClient {
         toWireInput(this.input, this.viewTickAt(nowMs), this.wire);
         p.predict(this.wire, nowMs);
       }
-      if (frames > 0) this.sendInputs();
+      // Inputs leave every SEND_EVERY_FRAMES frames (each packet repeats the unapplied ones), or
+      // at once when a button changes, so a shot is never held back.
+      this.unsentFrames += frames;
+      due = frames > 0 && (this.unsentFrames >= SEND_EVERY_FRAMES || this.wire.buttons !== this.sentButtons);
+      if (due) {
+        this.sendInputs();
+        this.unsentFrames = 0;
+        this.sentButtons = this.wire.buttons;
+      }
     } else this.clock.pause(); // not playing now: the clock starts afresh when it is again
-    let sent = frames > 0;
-    const acks = this.interest.takeAcks();
+    let sent = frames > 0 && due;
+    // Acknowledgements ride in the same packet as the inputs (a watcher sends them as they come).
+    const acks = due ? this.interest.takeAcks() : null;
     if (acks) sent = this.net.send(INTEREST_SNAPSHOT_CHANNEL, acks) >= 0 || sent;
     if (sent) this.net.flush();
     return frames;
