@@ -117,13 +117,17 @@ export class LagCompensator {
   /**
    * Judges a shot fired in `frame`'s input from (originX, originY) (Q16, the shooter's position
    * in the state at `frame`) along binary angle `aim`, by a shooter whose view lagged
-   * `viewDelayQ8` / 256 frames. `shooterSlot` is never hit.
+   * `viewDelayQ8` / 256 frames, of which `inboundMs` was its input on its way to the server (not
+   * counted against the cap). `shooterSlot` is never hit.
    */
-  judge(frame: number, shooterSlot: number, originX: number, originY: number, aim: number, viewDelayQ8: number): ShotVerdict {
+  judge(frame: number, shooterSlot: number, originX: number, originY: number, aim: number, viewDelayQ8: number, inboundMs = 0): ShotVerdict {
     this.shots++;
     const rewindFrames = viewDelayQ8 / VIEW_DELAY_ONE;
     const rewindMs = rewindFrames * this.frameMs;
-    if (rewindMs > this.capMs) {
+    // The cap bounds how old the shooter's view was when it fired (render delay + the one-way
+    // latency its snapshots took); `inboundMs`, the time its input then took to arrive (world
+    // mode judges a shot when the server applies it), is not held against it.
+    if (rewindMs - Math.max(0, inboundMs) > this.capMs) {
       this.rejectedBeyondCap++;
       return { target: NO_TARGET, outcome: 'beyond-cap', rewindMs };
     }

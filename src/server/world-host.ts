@@ -41,6 +41,13 @@ import type { ShotVerdict } from '../rollback/lag-compensation.js';
 
 export type WorldDropReason = 'unknown_connection' | 'wrong_channel' | 'unknown_type' | 'decode' | 'not_playing' | 'rate_limited' | 'world_full';
 
+/**
+ * A shot is judged when its input is applied, one way after it was fired: that much of the
+ * rewind (half the measured round trip, at most this) is not counted against the compensation
+ * cap, which bounds how old the shooter's view was (render delay + one-way latency, 200 ms).
+ */
+const MAX_INBOUND_ALLOWANCE_MS = 100;
+
 /** A lost link marks its avatar away after this long (the seed's first reconnect tier). */
 export const AWAY_AFTER_S = 5;
 /** HELLOs (each answered with a JOIN) from one connection: at most one a second. */
@@ -309,20 +316,20 @@ export class WorldHost {
     for (const p of this.byConn.values()) {
       if (p.slot < 0 || p.lostAtTick >= 0) continue;
       const k = this.authority.take(p.index, view, n, p.slot, tick);
-      if (k > 0 && (view.getUint8(n * CMD_BYTES + CMD_BUTTONS) & BUTTON_SHOOT) !== 0) this.judge(view, n, c, tick);
+      if (k > 0 && (view.getUint8(n * CMD_BYTES + CMD_BUTTONS) & BUTTON_SHOOT) !== 0) this.judge(view, n, c, tick, p.conn.rttMs / 2);
       n += k;
     }
     game.step(n);
   }
 
   /** Lag compensation of command `i`'s SHOOT, when the step will fire it (living, weapon ready). */
-  private judge(view: DataView, i: number, c: AvatarColumns, tick: number): void {
+  private judge(view: DataView, i: number, c: AvatarColumns, tick: number, oneWayMs: number): void {
     const o = i * CMD_BYTES;
     const slot = view.getUint32(o + CMD_SLOT, true);
     view.setUint32(o + CMD_TARGET, NO_TARGET, true);
     if (c.timer[slot] !== 0 || (c.flags[slot]! & FLAG_DEAD) !== 0) return;
     this.counters.shots++;
-    const verdict = (this.lastShot = this.game.compensator.judge(tick, slot, c.posX[slot]!, c.posY[slot]!, view.getUint16(o + CMD_AIM, true), view.getUint16(o + CMD_VIEW_DELAY, true)));
+    const verdict = (this.lastShot = this.game.compensator.judge(tick, slot, c.posX[slot]!, c.posY[slot]!, view.getUint16(o + CMD_AIM, true), view.getUint16(o + CMD_VIEW_DELAY, true), Math.min(MAX_INBOUND_ALLOWANCE_MS, oneWayMs)));
     view.setUint32(o + CMD_TARGET, verdict.target, true);
   }
 
