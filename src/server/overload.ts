@@ -53,7 +53,9 @@ export class OverloadGovernor {
     this.recent[this.count % WINDOW_TICKS] = tickMs;
     this.count++;
     if (this.level > 0) this.degradedTicks++;
-    if (this.count % 15 !== 0 || this.count < WINDOW_TICKS) return this.level;
+    // The first two seconds are left out: a server's first ticks run before the JIT has
+    // compiled anything and say nothing about its load.
+    if (this.count % 15 !== 0 || this.count < 2 * WINDOW_TICKS) return this.level;
     this.sorted.set(this.recent);
     this.sorted.sort();
     this.p90Ms = this.sorted[Math.floor(0.9 * (WINDOW_TICKS - 1))]!;
