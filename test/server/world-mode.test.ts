@@ -146,11 +146,14 @@ describe('world mode', () => {
       const target = await play('target', { hub: 5 });
       const shooter = await play('shooter', { hub: 5, interpolate: true, via: proxy });
       expect(shooter.stats().net.rttMs).toBeGreaterThan(100);
-      // The target walks north at full speed, back and forth, never stopping.
+      // The target walks north and south at full speed, turning 12 m either side of where it
+      // started, never stopping and never leaving the shooter's view (AoI 60 m) however long a
+      // loaded machine takes.
       let north = true;
+      const startY = serverPlayer(target)!.y;
       const walker = setInterval(() => {
         const me = serverPlayer(target);
-        if (me) north = me.y > 250 ? false : me.y < -250 ? true : north;
+        if (me) north = me.y > startY + 12 ? false : me.y < startY - 12 ? true : north;
         target.setInput({ moveX: 0, moveY: north ? 1 : -1, aimRad: 0 });
       }, 50);
       const hitsBefore = server.worldHost!.game.compensator.hits + server.worldHost!.game.compensator.hitsWithinTolerance;
