@@ -4,14 +4,17 @@
 // with the heap read around each; the heap only grows between collections, so a slice during
 // which no collection ran (perf_hooks' 'gc' entries say when each ran) shows every byte it
 // allocated, and a slice that overlaps a collection is left out. The cost of reading the heap
-// itself is measured the same way around empty slices and taken off.
+// itself is measured the same way around empty slices and taken off. The figure is the MEDIAN
+// slice's growth: an allocation the code makes grows every slice alike, while V8's own work that
+// lands in a slice now and then (optimised code or feedback installed late when the machine is
+// loaded and its compiler threads starved) grows only that slice.
 
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 export interface AllocationMeasure {
-  /** Bytes per call over the slices no collection touched, less the cost of reading the heap. */
+  /** Bytes per call of the median slice no collection touched, less the cost of reading the heap. */
   bytesPerCall: number;
   /** Slices measured (no collection during them) and run. */
   cleanSlices: number;
@@ -67,19 +70,18 @@ export async function allocationPerCall(slice: () => void, slices: number, calls
     await new Promise((resolve) => setTimeout(resolve, 20));
     for (const e of observer.takeRecords()) pauses.push({ start: e.startTime, end: e.startTime + e.duration });
     observer.disconnect();
-    let clean = 0;
-    let bytes = 0;
+    const clean: number[] = [];
     for (let s = 0; s < slices; s++) {
       const t0 = windows[2 * s]!, t1 = windows[2 * s + 1]!;
       if (pauses.some((p) => p.start <= t1 && p.end >= t0)) continue;
-      clean++;
-      bytes += grown[s]!;
+      clean.push(grown[s]!);
     }
-    return { clean, bytes };
+    clean.sort((a, b) => a - b);
+    return { clean: clean.length, median: clean.length > 0 ? clean[clean.length >> 1]! : Number.NaN };
   };
   const empty = await measure(() => undefined);
   const real = await measure(slice);
-  const overhead = empty.clean > 0 ? empty.bytes / empty.clean : 0;
+  const overhead = empty.clean > 0 ? empty.median : 0;
   const calls = real.clean * callsPerSlice;
-  return { bytesPerCall: calls > 0 ? (real.bytes - overhead * real.clean) / calls : Number.NaN, cleanSlices: real.clean, slices, calls };
+  return { bytesPerCall: real.clean > 0 ? (real.median - overhead) / callsPerSlice : Number.NaN, cleanSlices: real.clean, slices, calls };
 }
