@@ -46,6 +46,9 @@ export interface ChronosConfig {
   /** A request must have sent its headers within this long, and all of it within the next. */
   httpHeadersTimeoutMs: number;
   httpRequestTimeoutMs: number;
+  /** Reverse proxies whose X-Forwarded-For names the client (addresses, CIDR ranges, or loopback,
+   * private, linklocal); empty: every address is the socket's peer (src/net/client-address.ts). */
+  trustedProxies: readonly string[];
 }
 
 export const DEFAULT_CONFIG: Readonly<ChronosConfig> = Object.freeze({
@@ -71,6 +74,7 @@ export const DEFAULT_CONFIG: Readonly<ChronosConfig> = Object.freeze({
   maxHttpConnections: 2_048,
   httpHeadersTimeoutMs: 10_000,
   httpRequestTimeoutMs: 30_000,
+  trustedProxies: Object.freeze([]) as readonly string[],
 });
 
 export type PartialConfig = Partial<Omit<ChronosConfig, 'npc'>> & { npc?: Partial<NpcOptions> };
@@ -116,6 +120,9 @@ export function resolveConfig(partial: PartialConfig = {}): ChronosConfig {
   integerIn('maxHttpConnections', config.maxHttpConnections, 1, 1_000_000);
   integerIn('httpHeadersTimeoutMs', config.httpHeadersTimeoutMs, 100, 600_000);
   integerIn('httpRequestTimeoutMs', config.httpRequestTimeoutMs, config.httpHeadersTimeoutMs, 3_600_000);
+  if (!Array.isArray(config.trustedProxies) || !config.trustedProxies.every((p) => typeof p === 'string' && p.length > 0 && p.length <= 64)) {
+    throw new ConfigError('trustedProxies', 'must be a list of addresses, CIDR ranges, or loopback / private / linklocal');
+  }
   if (typeof config.host !== 'string' || config.host.length === 0) throw new ConfigError('host', 'must be a host name or address');
   return config;
 }

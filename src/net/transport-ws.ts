@@ -16,6 +16,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { SEND_DROP } from './drops.js';
 import type { PacketReceiver, Transport } from './transport.js';
+import { normalizeAddress } from './client-address.js';
 
 export const LINK_HANDSHAKE_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_PENDING_LINKS = 1024;
@@ -37,6 +38,12 @@ export interface WebSocketServerTransportOptions {
   maxPendingLinks?: number;
   maxPendingLinksPerIp?: number;
   stallTimeoutMs?: number;
+  /**
+   * The client's address for an upgrade request (default: the socket's peer). Behind reverse
+   * proxies: the one X-Forwarded-For names (src/net/client-address.ts), so the per-address
+   * limits here and in the NetServer count clients, not the proxy.
+   */
+  clientAddress?: (req: IncomingMessage) => string;
 }
 
 export class WebSocketServerTransport implements Transport {
@@ -49,6 +56,7 @@ export class WebSocketServerTransport implements Transport {
   private readonly maxPendingLinks: number;
   private readonly maxPendingLinksPerIp: number;
   private readonly stallTimeoutMs: number;
+  private readonly clientAddress: (req: IncomingMessage) => string;
   rejectedLinks = 0;
   backpressureDrops = 0;
   /** Links terminated because their reader stopped reading. */
@@ -62,13 +70,14 @@ export class WebSocketServerTransport implements Transport {
     this.maxPendingLinks = options.maxPendingLinks ?? DEFAULT_MAX_PENDING_LINKS;
     this.maxPendingLinksPerIp = options.maxPendingLinksPerIp ?? DEFAULT_MAX_PENDING_LINKS_PER_IP;
     this.stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+    this.clientAddress = options.clientAddress ?? ((req) => normalizeAddress(req.socket.remoteAddress ?? ''));
     wss.on('connection', (ws: WebSocket, req: IncomingMessage) => this.accept(ws, req));
     this.timer = setInterval(() => this.sweep(Date.now()), Math.min(1000, this.stallTimeoutMs));
     this.timer.unref();
   }
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
-    const host = req.socket.remoteAddress ?? '';
+    const host = this.clientAddress(req);
     if (this.closed || this.pendingCount >= this.maxPendingLinks || (this.pendingPerIp.get(host) ?? 0) >= this.maxPendingLinksPerIp) {
       this.rejectedLinks++;
       ws.close(1013, 'try again later');

@@ -13,6 +13,7 @@ import { GameServer, DEFAULT_WORLD_NPCS } from './game-server.js';
 import { SERVER_MODES, type ServerMode } from './mode-host.js';
 import { DEFAULT_AOI_RADIUS_M } from './interest-host.js';
 import { FileSaveStore, SaveError } from '../persist/index.js';
+import { TrustedProxies } from '../net/client-address.js';
 
 export const VERSION = '0.1.0';
 /** Seconds between status lines while serving. */
@@ -63,6 +64,10 @@ Security (see the README's Security section):
   --admin-token <token>       /players, /metrics and the detailed /healthz for Authorization:
                               Bearer <token> from any address (default: loopback only)
   --max-http-connections <n>  HTTP/WebSocket connections at once (default ${DEFAULT_CONFIG.maxHttpConnections})
+  --trust-proxy <list>        Reverse proxies in front of /connect and /ws whose X-Forwarded-For
+                              names the client, for the per-IP limits and the loopback-only
+                              routes: addresses, CIDR ranges, loopback, private, linklocal,
+                              comma-separated (default: none; every client is its socket's peer)
   -h, --help           Show this help
   -v, --version        Show the version
 `;
@@ -124,6 +129,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
         'idle-seconds': { type: 'string' },
         'admin-token': { type: 'string' },
         'max-http-connections': { type: 'string' },
+        'trust-proxy': { type: 'string', multiple: true },
         save: { type: 'string' },
         autosave: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -166,6 +172,15 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
   if (maxHttpConnections !== undefined) config.maxHttpConnections = maxHttpConnections;
   if (values['allow-origin'] !== undefined) config.allowedOrigins = values['allow-origin'];
   if (values['admin-token'] !== undefined) config.adminToken = values['admin-token'];
+  if (values['trust-proxy'] !== undefined) {
+    const entries = values['trust-proxy'].flatMap((list) => list.split(',')).map((e) => e.trim()).filter((e) => e !== '');
+    try {
+      new TrustedProxies(entries);
+    } catch (err) {
+      throw new UsageError(`--trust-proxy: ${(err as Error).message}`);
+    }
+    config.trustedProxies = entries;
+  }
   const aoiRadiusM = parseNumber('--aoi-radius', values['aoi-radius'], false);
   if (values['no-interest'] && aoiRadiusM !== undefined) throw new UsageError('--aoi-radius and --no-interest exclude each other');
   if (aoiRadiusM !== undefined) {
@@ -224,6 +239,7 @@ const FLAG_OF_OPTION: Record<string, string> = {
   idleSeconds: '--idle-seconds',
   adminToken: '--admin-token',
   maxHttpConnections: '--max-http-connections',
+  trustedProxies: '--trust-proxy',
 };
 
 function urlHost(host: string): string {
@@ -331,6 +347,7 @@ export async function main(argv: readonly string[], io: { out: (s: string) => vo
       server.interest
         ? `  interest   each client hears what lies within ${server.interest.setup.radiusM} m of it (--aoi-radius)`
         : `  interest   off (--no-interest)`,
+      ...(c.trustedProxies.length > 0 ? [`  proxies    X-Forwarded-For from ${c.trustedProxies.join(', ')} names the client (--trust-proxy)`] : []),
       ...(server.saves
         ? [
             `  save       ${server.saves.target} (${server.saves.restored ? `restored tick ${server.saves.restored.tick}, ${server.saves.restored.entities} entities` : 'new'}), ` +

@@ -47,6 +47,7 @@ import { registerInterestMetrics } from './interest-metrics.js';
 import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL } from '../client/play-channels.js';
 import { FLAG_DEAD } from '../core/world-layout.js';
 import { ServerSaves, type ServerSaveOptions } from './persistence.js';
+import { TrustedProxies } from '../net/client-address.js';
 import { bindUdp, createHttpServer, createWebSocketEndpoint, listenHttp } from './listeners.js';
 import { gameInfo, healthReport, StatusLine } from './server-report.js';
 
@@ -201,6 +202,7 @@ export class GameServer {
     this.overload = new OverloadGovernor(config.tickHz);
     registerOverloadMetrics(this.metrics.registry, this.overload, config.tickHz);
     this.tickErrors = new Counter({ name: 'chronos_tick_errors_total', help: 'Ticks that threw (contained: the loop carries on)', registers: [this.metrics.registry] });
+    const trustedProxies = new TrustedProxies(config.trustedProxies);
     this.http = createHttpServer(
       config,
       createRequestHandler({
@@ -211,6 +213,7 @@ export class GameServer {
         game: () => this.gameInfo(),
         connect: (req, res) => this.net.handleConnect(req, res),
         adminToken: config.adminToken,
+        trustedProxies,
       }),
     );
     this.wss = createWebSocketEndpoint(this.http, {
@@ -223,6 +226,7 @@ export class GameServer {
       config,
       metrics: this.metrics,
       wss: this.wss,
+      trustedProxies,
       channels: PLAY_CHANNELS,
       handlers: (this.linkHandlers = {
         ...playHandlers,

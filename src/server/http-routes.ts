@@ -5,13 +5,17 @@
 // Exposure: /players, /metrics and the detailed /healthz are for operators. Without an admin
 // token they answer loopback callers only (403 for others); with one (--admin-token) they answer
 // `Authorization: Bearer <token>` from any address, loopback included (401 without it: behind
-// a reverse proxy on the same machine every request comes from loopback). /healthz answers
-// everyone, with {"status": ...} alone for those who are not admitted.
+// a reverse proxy on the same machine every request comes from loopback). Behind proxies the
+// caller is the address X-Forwarded-For names (--trust-proxy, src/net/client-address.ts); with
+// no proxy trusted, a loopback request carrying forwarding headers is a proxy passing on someone
+// else's request and is refused. /healthz answers everyone, with {"status": ...} alone for
+// those who are not admitted.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { StaticFile } from './static-files.js';
+import { clientAddressOf, isForwarded, type TrustedProxies } from '../net/client-address.js';
 
 /** COOP + COEP make the page crossOriginIsolated, which SharedArrayBuffer requires. */
 export const ISOLATION_HEADERS = {
@@ -32,6 +36,8 @@ export interface RouteContext {
   connect?(req: IncomingMessage, res: ServerResponse): void;
   /** Bearer token for the operator routes from any address ('' or absent: loopback only). */
   adminToken?: string;
+  /** Reverse proxies whose X-Forwarded-For names the caller (none: the socket's peer is). */
+  trustedProxies?: TrustedProxies;
 }
 
 /** 127.0.0.0/8, ::1 and IPv4-mapped loopback. */
@@ -44,8 +50,11 @@ export function isLoopback(address: string | undefined): boolean {
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
 /** 'ok' if the request may see operator routes, else the status to refuse with. */
-function admission(req: IncomingMessage, adminToken: string | undefined): 'ok' | 401 | 403 {
-  if (!adminToken) return isLoopback(req.socket.remoteAddress) ? 'ok' : 403;
+function admission(req: IncomingMessage, adminToken: string | undefined, trusted: TrustedProxies | undefined): 'ok' | 401 | 403 {
+  if (!adminToken) {
+    if ((trusted === undefined || trusted.empty) && isForwarded(req)) return 403;
+    return isLoopback(clientAddressOf(req, trusted)) ? 'ok' : 403;
+  }
   const header = req.headers.authorization ?? '';
   const presented = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
   // Compared as digests in constant time: the comparison leaks neither length nor prefix.
@@ -99,7 +108,7 @@ export function createRequestHandler(ctx: RouteContext): (req: IncomingMessage, 
     }
     if (path === '/healthz') {
       const health = ctx.health();
-      const body = admission(req, ctx.adminToken) === 'ok' ? health : { status: health.status };
+      const body = admission(req, ctx.adminToken, ctx.trustedProxies) === 'ok' ? health : { status: health.status };
       send(res, 200, 'application/json', JSON.stringify(body) + '\n', head);
       return;
     }
@@ -108,7 +117,7 @@ export function createRequestHandler(ctx: RouteContext): (req: IncomingMessage, 
       return;
     }
     if (path === '/players' || path === '/metrics') {
-      const admitted = admission(req, ctx.adminToken);
+      const admitted = admission(req, ctx.adminToken, ctx.trustedProxies);
       if (admitted !== 'ok') {
         refuse(res, admitted, head);
         return;

@@ -18,6 +18,7 @@ import { AddressRateLimiter } from '../net/rate-limit.js';
 import { NetServer, type NetServerHandlers } from '../net/server.js';
 import { SERVER_SOCKET_BUFFER_BYTES, UdpTransport } from '../net/transport-udp.js';
 import { WebSocketServerTransport } from '../net/transport-ws.js';
+import { clientAddressOf, type TrustedProxies } from '../net/client-address.js';
 import { MAX_ADDRESS_BYTES } from '../net/spec.js';
 import { fromBase64, readU32, toBase64 } from '../net/wire.js';
 import { ISOLATION_HEADERS } from './http-routes.js';
@@ -46,6 +47,8 @@ export interface NetHostOptions {
   secret?: Uint8Array;
   /** The bound HTTP port, for addresses when a request has no usable Host header. */
   httpPort: () => number;
+  /** Reverse proxies whose X-Forwarded-For names the client (per-IP limits key on it). */
+  trustedProxies?: TrustedProxies;
 }
 
 export interface ConnectResponse {
@@ -71,6 +74,7 @@ export class NetHost {
   private readonly connectClock = new NetClock();
   private readonly connectLimiter: AddressRateLimiter;
   private readonly connectRetryAfterS: number;
+  private readonly trustedProxies: TrustedProxies | undefined;
   tokensIssued = 0;
 
   constructor(options: NetHostOptions) {
@@ -78,6 +82,7 @@ export class NetHost {
     this.config = options.config;
     this.httpPort = options.httpPort;
     this.metrics = options.metrics;
+    this.trustedProxies = options.trustedProxies;
     const perSec = options.config.connectRatePerIp / 60;
     const seed = new Uint8Array(4);
     this.crypto.randomBytes(seed);
@@ -95,7 +100,8 @@ export class NetHost {
       maxSessionsPerIp: options.config.maxSessionsPerIp,
       handlers: options.handlers,
     });
-    this.ws = new WebSocketServerTransport(options.wss);
+    const trusted = this.trustedProxies;
+    this.ws = new WebSocketServerTransport(options.wss, { clientAddress: (req) => clientAddressOf(req, trusted) });
     this.server.listen(this.ws);
     registerNetMetrics(options.metrics.registry, this.server, this.crypto.name);
   }
@@ -179,7 +185,7 @@ export class NetHost {
   /** POST /connect: a connect token as JSON. Body (optional): {"resume": "<ticket base64>"}. */
   handleConnect(req: IncomingMessage, res: ServerResponse): void {
     this.connectClock.nowMs = performance.now();
-    if (!this.connectLimiter.allow(req.socket.remoteAddress ?? '')) {
+    if (!this.connectLimiter.allow(clientAddressOf(req, this.trustedProxies))) {
       this.metrics.connectionsRejected.inc({ reason: 'connect_rate' });
       const text = JSON.stringify({ error: 'too many connect requests from this address; try again later' }) + '\n';
       res.writeHead(429, { ...ISOLATION_HEADERS, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', 'Retry-After': String(this.connectRetryAfterS) });
