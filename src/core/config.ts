@@ -24,8 +24,6 @@ export interface ChronosConfig {
   host: string;
   httpPort: number;
   udpPort: number;
-  /** How often each WebSocket client gets a world frame. */
-  streamHz: number;
   /** The server publishes its state hash every this many ticks. */
   hashEveryTicks: number;
   maxClients: number;
@@ -63,7 +61,6 @@ export const DEFAULT_CONFIG: Readonly<ChronosConfig> = Object.freeze({
   host: '0.0.0.0',
   httpPort: 8080,
   udpPort: 7777,
-  streamHz: 20,
   hashEveryTicks: 60,
   maxClients: 10_000,
   maxSessionsPerIp: 32,
@@ -105,7 +102,6 @@ export function resolveConfig(partial: PartialConfig = {}): ChronosConfig {
   }
   integerIn('httpPort', config.httpPort, 0, 65535);
   integerIn('udpPort', config.udpPort, 0, 65535);
-  numberIn('streamHz', config.streamHz, 0.1, config.tickHz);
   integerIn('hashEveryTicks', config.hashEveryTicks, 1, 1_000_000);
   integerIn('maxClients', config.maxClients, 1, 100_000);
   integerIn('maxSessionsPerIp', config.maxSessionsPerIp, 1, 100_000);

@@ -145,7 +145,7 @@ describe('config', () => {
       [{ tickHz: Number.NaN }, 'tickHz'],
       [{ worldSizeM: 100_000 }, 'worldSizeM'],
       [{ host: '' }, 'host'],
-      [{ streamHz: 1000 }, 'streamHz'],
+      [{ trustedProxies: [''] }, 'trustedProxies'],
     ];
     for (const [partial, option] of bad) {
       try {
