@@ -96,7 +96,11 @@ describe('two Node players over UDP', () => {
       expect(s.hashChecks.mismatched).toBe(0);
       expect(s.desyncFrame).toBe(-1);
       expect(s.statesInstalled).toBe(1);
-      expect(s.rollbacks).toBeGreaterThan(0); // each predicted the other, and was corrected
+      // A remote input that arrives after this client simulated its frame with a guess is a
+      // misprediction, and a rollback corrects it (several found at once share one). Whether
+      // any happens is timing: on a loaded machine a client can fall behind and receive each
+      // of the other's few input changes before it simulates their frames (1 run in 5 here).
+      if (s.mispredictions > 0) expect(s.rollbacks).toBeGreaterThan(0);
     }
     // A confirmed frame both hold: the same bytes.
     const frame = Math.min(east.newestConfirmedHashFrame(), north.newestConfirmedHashFrame());
