@@ -4,25 +4,16 @@
 // that stopped sending input held its seat for as long as its link lived.
 
 import { connect as tcpConnect, type Socket } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { GameServer, type GameServerOptions } from '../../src/server/game-server.js';
+import { smallServers } from '../helpers/small-servers.js';
 import { GameClient } from '../../src/client/game-client.js';
 import { PLAY_CHANNELS, PLAY_RELIABLE_CHANNEL } from '../../src/client/play-channels.js';
 import { encodePlayMessage } from '../../src/codec/play-messages.js';
 import type { WebSocketConstructor } from '../../src/net/transport-ws-client.js';
 import { waiter } from '../helpers/until.js';
 
-const servers: GameServer[] = [];
-afterAll(async () => {
-  for (const s of servers) await s.stop();
-});
-
-async function start(options: GameServerOptions): Promise<{ server: GameServer; base: string }> {
-  const server = await GameServer.start({ host: '127.0.0.1', httpPort: 0, udpPort: 0, npcs: 50, seed: 4, processMetrics: false, log: () => undefined, ...options });
-  servers.push(server);
-  return { server, base: `http://127.0.0.1:${server.httpPort}` };
-}
+const start = smallServers();
 
 const until = waiter(10_000, 20);
 

@@ -3,23 +3,15 @@
 // proxy shared the proxy's address: one connect-rate budget and one per-IP session cap for the
 // whole server (32 players), and every request passed the loopback-only operator routes.
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { GameServer, type GameServerOptions } from '../../src/server/game-server.js';
+import type { GameServer } from '../../src/server/game-server.js';
+import { smallServers } from '../helpers/small-servers.js';
 import { GameClient } from '../../src/client/game-client.js';
 import { PLAY_CHANNELS } from '../../src/client/play-channels.js';
 import type { WebSocketConstructor } from '../../src/net/transport-ws-client.js';
 
-const servers: GameServer[] = [];
-afterAll(async () => {
-  for (const s of servers) await s.stop();
-});
-
-async function start(options: GameServerOptions): Promise<{ server: GameServer; base: string }> {
-  const server = await GameServer.start({ host: '127.0.0.1', httpPort: 0, udpPort: 0, npcs: 50, seed: 4, processMetrics: false, log: () => undefined, ...options });
-  servers.push(server);
-  return { server, base: `http://127.0.0.1:${server.httpPort}` };
-}
+const start = smallServers();
 
 async function connectStatuses(base: string, forwardedFor: string | undefined, n: number): Promise<number[]> {
   const out: number[] = [];
