@@ -44,10 +44,10 @@ import { LEVEL_BUDGET_FACTOR, LEVEL_RTT_FLOOR_MS, OverloadGovernor } from './ove
 import { registerOverloadMetrics } from './overload-metrics.js';
 import { InterestHost, DEFAULT_AOI_RADIUS_M, DEFAULT_MAX_SNAPSHOT_BYTES, EVENT_AVATAR_DOWN } from './interest-host.js';
 import { registerInterestMetrics } from './interest-metrics.js';
-import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL } from '../client/play-channels.js';
 import { FLAG_DEAD } from '../core/world-layout.js';
 import { ServerSaves, type ServerSaveOptions } from './persistence.js';
 import { TrustedProxies } from '../net/client-address.js';
+import { routeLinks } from './link-routing.js';
 import { bindUdp, createHttpServer, createWebSocketEndpoint, listenHttp } from './listeners.js';
 import { gameInfo, healthReport, StatusLine } from './server-report.js';
 
@@ -109,7 +109,7 @@ export class GameServer {
   /** The network layer: NetServer on UDP and WebSocket (and network workers), tokens, net metrics. */
   readonly net: NetHost;
   /** What every connection's events go to, on this thread's NetServer or from a network worker. */
-  private linkHandlers!: LinkHandlers;
+  private readonly linkHandlers: LinkHandlers;
   /** Every entity in a spatial index, updated after each step (queries: spatial.index). */
   readonly spatial: ServerSpatial;
   /** Each client's own snapshots of what is around it; undefined with --no-interest. */
@@ -220,7 +220,7 @@ export class GameServer {
       refuse: (req) => this.net.refuseUpgrade(req),
       rejected: (reason) => this.metrics.connectionsRejected.inc({ reason }),
     });
-    const playHandlers = host.handlers();
+    this.linkHandlers = routeLinks(host.handlers(), () => this.interest, () => this.metrics.clients.set(this.clientCount));
     this.net = new NetHost({
       crypto,
       config,
@@ -228,31 +228,7 @@ export class GameServer {
       wss: this.wss,
       trustedProxies,
       channels: PLAY_CHANNELS,
-      handlers: (this.linkHandlers = {
-        ...playHandlers,
-        connect: (conn, tier) => {
-          playHandlers.connect!(conn, tier);
-          // Every (re)connection starts a fresh view, from the world's centre until its seat or
-          // its camera says otherwise.
-          this.interest?.join(conn, { x: 0, y: 0 });
-          this.metrics.clients.set(this.clientCount);
-        },
-        interrupt: (conn, reason) => {
-          playHandlers.interrupt!(conn, reason);
-          this.interest?.leave(conn);
-          this.metrics.clients.set(this.clientCount);
-        },
-        disconnect: (conn, reason) => {
-          playHandlers.disconnect!(conn, reason);
-          this.interest?.leave(conn);
-          this.metrics.clients.set(this.clientCount);
-        },
-        message: (conn, channel, bytes) => {
-          if (channel === INTEREST_RELIABLE_CHANNEL || channel === INTEREST_SNAPSHOT_CHANNEL) {
-            if (this.interest) this.interest.receive(conn, channel, bytes);
-          } else playHandlers.message!(conn, channel, bytes);
-        },
-      }),
+      handlers: this.linkHandlers,
       httpPort: () => this.httpPort,
     });
     host.attach((link, reason) => this.net.kick(link, reason));
