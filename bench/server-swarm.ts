@@ -2,9 +2,11 @@
 // bench's own thread, each a real NetClient (its own keys, sealed packets, acks) over the ring
 // transport into one network worker, but with no simulation of its own: it reads its avatar's
 // position from OWN, acknowledges every snapshot it receives (as a client that applies them
-// all would), and moves by its archetype (src/world/archetypes.ts) with the newest 16 inputs the
-// server has not applied in every INPUT, as WorldClient does. Its work happens between the
-// server's ticks and is not part of what the bench times.
+// all would), and moves by its archetype (src/world/archetypes.ts). Like WorldClient, it decides
+// an input every frame and sends every SEND_EVERY_FRAMES frames (at once when its fire button
+// changes) one INPUT with the newest 16 inputs the server has not applied and, in the same
+// packet, its snapshot acknowledgements. Its work happens between the server's ticks and is not
+// part of what the bench times.
 
 import { NetClient } from '../src/net/client.js';
 import type { NetCrypto } from '../src/net/crypto.js';
@@ -16,6 +18,7 @@ import {
 import { MSG_SNAPSHOT } from '../src/codec/snapshot-spec.js';
 import { MSG_INTEREST_ACK } from '../src/codec/interest-setup.js';
 import { SessionTier } from '../src/net/spec.js';
+import { SEND_EVERY_FRAMES } from '../src/client/world-client.js';
 
 /** What moves a bench player: a move vector in [-127, 127] and an aim, from where it stands. */
 export interface SwarmBrain {
@@ -39,6 +42,8 @@ export class SwarmPlayer {
   private ackCount = 0;
   private lastSeq = -1;
   private readonly decided = { moveX: 0, moveY: 0, aim: 0, fire: false };
+  private unsentFrames = 0;
+  private sentFire = false;
 
   constructor(index: number, crypto: NetCrypto, private readonly brain: SwarmBrain) {
     this.index = index;
@@ -94,25 +99,34 @@ export class SwarmPlayer {
       r[o + 5] = (d.aim >>> 8) & 0xff;
       r[o + 6] = 0;
       r[o + 7] = 0;
-      const count = Math.min(MAX_INPUTS_PER_MESSAGE, this.newest - this.acked, HISTORY);
-      const first = this.newest - count + 1;
-      const m = this.message;
-      m[0] = MSG_WORLD_INPUT;
-      m[1] = count;
-      new DataView(m.buffer).setUint32(2, first, true);
-      for (let k = 0; k < count; k++) {
-        const from = ((first + k) % HISTORY) * WIRE_INPUT_BYTES;
-        m.set(r.subarray(from, from + WIRE_INPUT_BYTES), INPUT_HEADER_BYTES + k * WIRE_INPUT_BYTES);
-      }
-      this.net.send(WORLD_STATE_CHANNEL, m.subarray(0, INPUT_HEADER_BYTES + count * WIRE_INPUT_BYTES));
-      if (this.ackCount > 0) {
-        this.ackMessage[0] = MSG_INTEREST_ACK;
-        this.ackMessage[1] = this.ackCount;
-        this.net.send(INTEREST_SNAPSHOT_CHANNEL, this.ackMessage.subarray(0, 2 + 4 * this.ackCount));
-        this.ackCount = 0;
-      }
+      this.unsentFrames++;
+      if (this.unsentFrames >= SEND_EVERY_FRAMES || d.fire !== this.sentFire) this.send(nowMs);
     }
     this.net.update(nowMs);
+  }
+
+  /** One packet: the INPUT (every input the server has not applied, at most 16) and the acks. */
+  private send(nowMs: number): void {
+    this.unsentFrames = 0;
+    this.sentFire = this.decided.fire;
+    const r = this.inputs;
+    const count = Math.min(MAX_INPUTS_PER_MESSAGE, this.newest - this.acked, HISTORY);
+    const first = this.newest - count + 1;
+    const m = this.message;
+    m[0] = MSG_WORLD_INPUT;
+    m[1] = count;
+    new DataView(m.buffer).setUint32(2, first, true);
+    for (let k = 0; k < count; k++) {
+      const from = ((first + k) % HISTORY) * WIRE_INPUT_BYTES;
+      m.set(r.subarray(from, from + WIRE_INPUT_BYTES), INPUT_HEADER_BYTES + k * WIRE_INPUT_BYTES);
+    }
+    this.net.send(WORLD_STATE_CHANNEL, m.subarray(0, INPUT_HEADER_BYTES + count * WIRE_INPUT_BYTES));
+    if (this.ackCount > 0) {
+      this.ackMessage[0] = MSG_INTEREST_ACK;
+      this.ackMessage[1] = this.ackCount;
+      this.net.send(INTEREST_SNAPSHOT_CHANNEL, this.ackMessage.subarray(0, 2 + 4 * this.ackCount));
+      this.ackCount = 0;
+    }
     this.net.flush(nowMs);
   }
 }

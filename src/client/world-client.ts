@@ -48,7 +48,7 @@ export { toWireInput } from './wire-input.js';
  * applies one a tick from its queue all the same, and half the packets cost both ends half the
  * sealing, opening and system calls. A button change goes at once.
  */
-const SEND_EVERY_FRAMES = 2;
+export const SEND_EVERY_FRAMES = 2;
 
 export type WorldClientDropReason = 'decode' | 'unknown_type' | 'wrong_channel' | 'bad_join' | 'before_join';
 
