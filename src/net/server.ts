@@ -27,7 +27,7 @@ import { DEFAULT_RECEIVE_BUFFER_BYTES } from './channel-set.js';
 import { TokenIssuer } from './connect-token.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { encodeAccept } from './control.js';
-import { ServerCredentials } from './server-credentials.js';
+import { ServerCredentials, type TicketHolder } from './server-credentials.js';
 import type { NetCrypto } from './crypto.js';
 import { DropCounters, PACKET_DROP } from './drops.js';
 import { FaultReporter } from './faults.js';
@@ -415,12 +415,19 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
   }
 
   /**
-   * The client id a resume ticket vouches for, or undefined: forged, foreign, expired, or
-   * retired (its client's session lives and was sent a newer ticket since). For the token
-   * backend: a ticket that redeems gets a connect token for that client id.
+   * The client id a resume ticket vouches for, or undefined: forged, foreign, expired,
+   * superseded (its client's session lives, here or where `elsewhere` finds it, and was sent a
+   * newer ticket since) or retired (the session was closed by its client or ended by the
+   * server on purpose). For the token backend: a ticket that redeems gets a connect token for
+   * that client id.
    */
-  redeemTicket(ticket: Uint8Array): number | undefined {
-    return this.credentials.redeem(ticket, this.unixClock(), (id) => this.sessions.ofClient(id));
+  redeemTicket(ticket: Uint8Array, elsewhere?: (clientId: number) => TicketHolder | undefined): number | undefined {
+    return this.credentials.redeem(ticket, this.unixClock(), (id) => this.sessions.ofClient(id) ?? elsewhere?.(id));
+  }
+
+  /** `clientId`'s tickets stop redeeming: its session elsewhere (a network worker) ended on purpose. */
+  retireTickets(clientId: number): void {
+    this.credentials.retire(clientId, this.unixClock());
   }
 
   /** The link died: park the session. */
@@ -442,7 +449,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
     if (conn.state === 'closed') return;
     this.unbind(conn, true);
     this.sessions.remove(conn);
-    this.credentials.forget(conn);
+    this.credentials.ended(conn, reason, this.unixClock());
     conn.close();
     this.disconnects[reason < DISCONNECT_REASON_COUNT ? reason : DisconnectReason.ProtocolError]!++;
     this.handlers.disconnect(conn, reason);

@@ -3,7 +3,10 @@
 // that issues connect tokens, and the /metrics wiring. A real deployment issues tokens from its
 // own authenticated web backend with the same secret (TokenIssuer); the demo hands one to
 // anyone who asks (at most connectRatePerIp a minute per address), and re-issues the same
-// client id to a caller that shows its resume ticket. /ws upgrades carrying an Origin header
+// client id to a caller that shows its resume ticket: the newest one its live session was sent,
+// whichever thread owns the session, and for that session's own worker port (a resume lands
+// where the session is parked); not one whose session its client closed or the server ended
+// on purpose. /ws upgrades carrying an Origin header
 // are taken from the page's own origin and the configured ones only (a browser always sends
 // Origin; other clients need none).
 
@@ -19,6 +22,7 @@ import { NetServer, type NetServerHandlers } from '../net/server.js';
 import { SERVER_SOCKET_BUFFER_BYTES, UdpTransport } from '../net/transport-udp.js';
 import { WebSocketServerTransport } from '../net/transport-ws.js';
 import { clientAddressOf, type TrustedProxies } from '../net/client-address.js';
+import { retiresTickets } from '../net/server-credentials.js';
 import { MAX_ADDRESS_BYTES } from '../net/spec.js';
 import { fromBase64, readU32, toBase64 } from '../net/wire.js';
 import { ISOLATION_HEADERS } from './http-routes.js';
@@ -133,7 +137,14 @@ export class NetHost {
       channels: this.channels,
       maxConnectionsPerWorker: this.config.maxClients,
       maxSessionsPerIp: this.config.maxSessionsPerIp,
-      handlers,
+      handlers: {
+        ...handlers,
+        disconnect: (link, reason) => {
+          // The worker's own NetServer retires the tickets there; tickets redeem here.
+          if (retiresTickets(reason)) this.server.retireTickets(link.clientId);
+          handlers.disconnect?.(link, reason);
+        },
+      },
       log,
       transport,
     });
@@ -221,6 +232,7 @@ export class NetHost {
 
   private issue(req: IncomingMessage, body: string): ConnectResponse | { error: string } {
     let clientId: number | undefined;
+    let home: RemoteLink | undefined;
     if (body.trim() !== '') {
       let parsed: unknown;
       try {
@@ -231,7 +243,7 @@ export class NetHost {
       const resume = (parsed as { resume?: unknown } | null)?.resume;
       if (resume !== undefined) {
         const ticket = typeof resume === 'string' ? fromBase64(resume) : undefined;
-        clientId = ticket ? this.server.redeemTicket(ticket) : undefined;
+        clientId = ticket ? this.server.redeemTicket(ticket, (id) => (home = this.pool?.linkOfClient(id))) : undefined;
         // A ticket that does not redeem (forged, expired, or retired by a newer one) just gets
         // a fresh identity: nothing to resume.
       }
@@ -242,7 +254,8 @@ export class NetHost {
       // 48 random bits: unique enough for a demo, and an exact JS number.
       clientId = readU32(r, 0) + (readU32(r, 4) & 0xffff) * 4294967296;
     }
-    const serverAddresses = this.addressesFor(req.headers.host);
+    // A client whose session lives on a worker goes back to that worker: elsewhere it would start over.
+    const serverAddresses = this.addressesFor(req.headers.host, clientId !== undefined && home?.clientId === clientId && home.shard.alive ? home.shard.port : undefined);
     const token = this.server.issuer.issue({ clientId, serverAddresses, expiresInS: TOKEN_EXPIRY_S });
     this.tokensIssued++;
     return { token: toBase64(token), clientId, expiresAtMs: Date.now() + TOKEN_EXPIRY_S * 1000, serverAddresses };
@@ -252,8 +265,8 @@ export class NetHost {
    * udp://host:udpPort and ws://host:httpPort/ws, the host as the client named it. With network
    * workers, the UDP port is the least loaded worker's.
    */
-  private addressesFor(hostHeader: string | undefined): string[] {
-    const udpPort = this.pool ? this.pool.leastLoaded().port : (this.udp?.port ?? this.config.udpPort);
+  private addressesFor(hostHeader: string | undefined, workerPort?: number): string[] {
+    const udpPort = workerPort ?? (this.pool ? this.pool.leastLoaded().port : (this.udp?.port ?? this.config.udpPort));
     const match = hostHeader ? HOST_HEADER.exec(hostHeader) : null;
     const fallback = this.config.host === '0.0.0.0' || this.config.host === '::' ? '127.0.0.1' : this.config.host;
     const hostname = match ? match[1]! : fallback;

@@ -13,7 +13,8 @@
 //                        | 3 poll generation, 4 polls done (a ring transport's packets taken in) |
 //                        | 5 stop | 6 lifecycle events waiting in the worker (ring was full) |
 //   stats  (Float64 x STATS_WORDS per connection): budget bytes, smoothed RTT ms, bytes in,
-//          bytes out: written by the worker after each flush, read by the main thread
+//          bytes out, the newest resume ticket's nonce (3 x u32): written by the worker after
+//          each flush, read by the main thread (POST /connect checks a ticket against it)
 //   timing (Float64 x 2): ms the worker spent busy (receiving, flushing), packets received
 //
 // With transport 'ring' (the socketless server bench) the worker's packets come and go through
@@ -42,11 +43,13 @@ export const CTRL_WORDS = 8;
 export const TIMING_BUSY_MS = 0;
 export const TIMING_PACKETS = 1;
 
-export const STATS_WORDS = 4;
+export const STATS_WORDS = 7;
 export const STAT_BUDGET = 0;
 export const STAT_RTT = 1;
 export const STAT_BYTES_IN = 2;
 export const STAT_BYTES_OUT = 3;
+/** Three words: the ticket nonce's u32s (Connection.ticketNonce0..2). */
+export const STAT_TICKET = 4;
 
 /** 4 MiB each way per worker: a tick of 5,000 clients' snapshots is well under 2 MiB. */
 export const RING_BYTES = 4 << 20;

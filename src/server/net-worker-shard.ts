@@ -7,14 +7,15 @@ import { MessageRing } from '../core/message-ring.js';
 import { StateError } from '../core/errors.js';
 import type { DisconnectReason, SessionTier } from '../net/spec.js';
 import type { ClientLink } from './client-link.js';
+import type { TicketHolder } from '../net/server-credentials.js';
 import type { LinkHandlers } from './net-workers.js';
 import {
   CTRL_DOORBELL, CTRL_FLUSH, CTRL_FLUSHED, CTRL_POLL, CTRL_POLLED, CTRL_STOP, CTRL_WORDS, TIMING_BUSY_MS, TIMING_PACKETS, KIND_CONNECT, KIND_DISCONNECT, KIND_INTERRUPT, KIND_KICK, KIND_MESSAGE, KIND_SEND, RING_BYTES,
-  STATS_WORDS, STAT_BUDGET, STAT_BYTES_IN, STAT_BYTES_OUT, STAT_RTT, type NetWorkerData, type NetWorkerMessage, type NetWorkerCounters,
+  STATS_WORDS, STAT_BUDGET, STAT_BYTES_IN, STAT_BYTES_OUT, STAT_RTT, STAT_TICKET, type NetWorkerData, type NetWorkerMessage, type NetWorkerCounters,
 } from './net-shard-protocol.js';
 
 /** A connection owned by a network worker, as the main thread sees it. */
-export class RemoteLink implements ClientLink {
+export class RemoteLink implements ClientLink, TicketHolder {
   readonly shard: NetWorkerShard;
   readonly local: number;
   clientId = 0;
@@ -36,6 +37,19 @@ export class RemoteLink implements ClientLink {
 
   get bytesOut(): number {
     return this.shard.stats[this.local * STATS_WORDS + STAT_BYTES_OUT]!;
+  }
+
+  /** The nonce of the newest resume ticket its session was sent (as of the worker's last flush). */
+  get ticketNonce0(): number {
+    return this.shard.stats[this.local * STATS_WORDS + STAT_TICKET]!;
+  }
+
+  get ticketNonce1(): number {
+    return this.shard.stats[this.local * STATS_WORDS + STAT_TICKET + 1]!;
+  }
+
+  get ticketNonce2(): number {
+    return this.shard.stats[this.local * STATS_WORDS + STAT_TICKET + 2]!;
   }
 
   budgetBytes(): number {

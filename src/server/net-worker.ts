@@ -21,7 +21,7 @@ import { MESSAGE_DROP_REASONS, PACKET_DROP_REASONS } from '../net/drops.js';
 import { DisconnectReason, type SessionTier } from '../net/spec.js';
 import {
   CTRL_DOORBELL, CTRL_FLUSH, CTRL_FLUSHED, CTRL_PENDING, CTRL_POLL, CTRL_POLLED, CTRL_STOP, CTRL_WORDS, TIMING_BUSY_MS, TIMING_PACKETS, KIND_CONNECT, KIND_DISCONNECT, KIND_INTERRUPT, KIND_KICK, KIND_MESSAGE, KIND_SEND,
-  STATS_WORDS, STAT_BUDGET, STAT_BYTES_IN, STAT_BYTES_OUT, STAT_RTT, type NetWorkerCounters, type NetWorkerData, type NetWorkerMessage,
+  STATS_WORDS, STAT_BUDGET, STAT_BYTES_IN, STAT_BYTES_OUT, STAT_TICKET, STAT_RTT, type NetWorkerCounters, type NetWorkerData, type NetWorkerMessage,
 } from './net-shard-protocol.js';
 
 /** Idle wake-up when no tick comes (timers: keep-alives, timeouts, resends), ms. */
@@ -73,6 +73,12 @@ export async function runNetWorker(data: NetWorkerData, post: (m: NetWorkerMessa
   };
 
   const crypto = await loadServerCrypto();
+  const writeTicket = (id: number, conn: Connection) => {
+    const o = id * STATS_WORDS + STAT_TICKET;
+    stats[o] = conn.ticketNonce0;
+    stats[o + 1] = conn.ticketNonce1;
+    stats[o + 2] = conn.ticketNonce2;
+  };
   const server = new NetServer({
     crypto,
     secret: data.secret,
@@ -87,6 +93,8 @@ export async function runNetWorker(data: NetWorkerData, post: (m: NetWorkerMessa
           ids.set(conn, id);
           byId[id] = conn;
         }
+        // The ticket this (re)connection was just sent, before the main thread can be asked about it.
+        writeTicket(id, conn);
         const info = new TextEncoder().encode(`        ${conn.transport?.name ?? 'udp'}`);
         new DataView(info.buffer).setFloat64(0, conn.clientId, true);
         lifecycle(id, KIND_CONNECT, tier, info);
@@ -153,6 +161,7 @@ export async function runNetWorker(data: NetWorkerData, post: (m: NetWorkerMessa
       stats[o + STAT_RTT] = conn.rttMs;
       stats[o + STAT_BYTES_IN] = conn.bytesIn;
       stats[o + STAT_BYTES_OUT] = conn.bytesOut;
+      writeTicket(id, conn);
     }
   };
 

@@ -144,6 +144,18 @@ export class NetWorkerPool {
     return best;
   }
 
+  /**
+   * The link holding `clientId`'s session (connected or parked), or undefined. A scan: it runs
+   * once per POST /connect that presents a ticket, which the connect rate limit bounds.
+   */
+  linkOfClient(clientId: number): RemoteLink | undefined {
+    for (const shard of this.shards) {
+      if (!shard.alive) continue;
+      for (const link of shard.links) if (link && link.clientId === clientId) return link;
+    }
+    return undefined;
+  }
+
   *links(): IterableIterator<RemoteLink> {
     for (const shard of this.shards) for (const link of shard.links) if (link) yield link;
   }

@@ -185,11 +185,10 @@ describe('network layer', () => {
     expect(token.expiresAtMs - token.createdAtMs).toBe(60_000);
   });
 
-  it('gives a reconnecting client its own id back for its resume ticket, and a new one for a forged ticket', async () => {
+  it('gives a reconnecting client its own id back for its resume ticket, and a new one for a forged ticket or once it closed its session', async () => {
     const client = await join('watch');
     const ticket = client.net.net.resumeTicket!;
     const id = client.net.net.clientId;
-    client.close();
     const ask = async (resume: string) =>
       ((await (await fetch(`${base}/connect`, { method: 'POST', body: JSON.stringify({ resume }) })).json()) as { clientId: number }).clientId;
     expect(await ask(Buffer.from(ticket).toString('base64'))).toBe(id);
@@ -197,6 +196,11 @@ describe('network layer', () => {
     forged[20]! ^= 1;
     expect(await ask(Buffer.from(forged).toString('base64'))).not.toBe(id);
     expect((await fetch(`${base}/connect`, { method: 'POST', body: 'not json' })).status).toBe(400);
+    // Closed by its client (a logout): whoever shows the ticket now is someone else.
+    const before = server.clientCount;
+    client.close();
+    for (let i = 0; i < 500 && server.clientCount >= before; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await ask(Buffer.from(ticket).toString('base64'))).not.toBe(id);
   });
 
   it('counts datagrams on the UDP game port that are not protocol packets, by reason', async () => {
