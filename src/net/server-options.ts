@@ -35,6 +35,9 @@ export interface NetServerOptions {
    * AddressLimit (default: maxConnections, no limit of its own; the demo server sets 32). Behind
    * a NAT or a proxy many players share an address. */
   maxSessionsPerIp?: number;
+  /** Sessions an address holds on other servers sharing its maxSessionsPerIp (the network
+   * workers of one game server); counted with this server's own. */
+  otherSessionsAt?: (host: string) => number;
   /** If given, a connect token must list one of these addresses (netcode's server binding). */
   publicAddresses?: readonly string[];
   /** Monotonic clock, ms (default performance.now). */

@@ -76,6 +76,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
   readonly channels: readonly ResolvedChannel[];
   readonly maxConnections: number;
   readonly maxSessionsPerIp: number;
+  private readonly otherSessionsAt: ((host: string) => number) | undefined;
   private readonly crypto: NetCrypto;
   private readonly gate: HandshakeGate;
   private readonly sessions = new SessionTable();
@@ -109,6 +110,7 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
       throw new InvalidArgumentError(`maxConnections must be a positive integer, got ${this.maxConnections}`);
     }
     this.maxSessionsPerIp = options.maxSessionsPerIp ?? this.maxConnections;
+    this.otherSessionsAt = options.otherSessionsAt;
     if (!Number.isInteger(this.maxSessionsPerIp) || this.maxSessionsPerIp < 1) {
       throw new InvalidArgumentError(`maxSessionsPerIp must be a positive integer, got ${this.maxSessionsPerIp}`);
     }
@@ -214,8 +216,13 @@ export class NetServer implements PacketReceiver, ConnectionHost, HandshakeHost 
   refusal(clientId: number, host: string): DisconnectReason {
     if (this.sessions.ofClient(clientId) !== undefined) return DisconnectReason.None;
     if (this.sessions.size >= this.maxConnections) return DisconnectReason.ServerFull;
-    if (this.sessions.countAt(host) >= this.maxSessionsPerIp) return DisconnectReason.AddressLimit;
+    if (this.sessionsAt(host) + (this.otherSessionsAt?.(host) ?? 0) >= this.maxSessionsPerIp) return DisconnectReason.AddressLimit;
     return DisconnectReason.None;
+  }
+
+  /** Sessions (connected + parked) whose last link came from `host`. */
+  sessionsAt(host: string): number {
+    return this.sessions.countAt(host);
   }
 
   connectionAt(host: string, port: number, link: object | null): Connection | undefined {

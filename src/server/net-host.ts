@@ -23,6 +23,7 @@ import { SERVER_SOCKET_BUFFER_BYTES, UdpTransport } from '../net/transport-udp.j
 import { WebSocketServerTransport } from '../net/transport-ws.js';
 import { clientAddressOf, type TrustedProxies } from '../net/client-address.js';
 import { retiresTickets } from '../net/server-credentials.js';
+import { WorkerAddressSessions } from './address-sessions.js';
 import { MAX_ADDRESS_BYTES } from '../net/spec.js';
 import { fromBase64, readU32, toBase64 } from '../net/wire.js';
 import { ISOLATION_HEADERS } from './http-routes.js';
@@ -79,6 +80,8 @@ export class NetHost {
   private readonly connectLimiter: AddressRateLimiter;
   private readonly connectRetryAfterS: number;
   private readonly trustedProxies: TrustedProxies | undefined;
+  /** Every worker's sessions per address, so --max-sessions-per-ip holds for the whole server. */
+  readonly workerSessions: WorkerAddressSessions;
   tokensIssued = 0;
 
   constructor(options: NetHostOptions) {
@@ -87,6 +90,7 @@ export class NetHost {
     this.httpPort = options.httpPort;
     this.metrics = options.metrics;
     this.trustedProxies = options.trustedProxies;
+    this.workerSessions = new WorkerAddressSessions(options.config.maxSessionsPerIp, (host) => this.server.sessionsAt(host));
     const perSec = options.config.connectRatePerIp / 60;
     const seed = new Uint8Array(4);
     this.crypto.randomBytes(seed);
@@ -102,6 +106,7 @@ export class NetHost {
       channels: options.channels,
       maxConnections: options.config.maxClients,
       maxSessionsPerIp: options.config.maxSessionsPerIp,
+      otherSessionsAt: (host) => this.workerSessions.countAt(host),
       handlers: options.handlers,
     });
     const trusted = this.trustedProxies;
@@ -137,14 +142,20 @@ export class NetHost {
       channels: this.channels,
       maxConnectionsPerWorker: this.config.maxClients,
       maxSessionsPerIp: this.config.maxSessionsPerIp,
-      handlers: {
-        ...handlers,
-        disconnect: (link, reason) => {
-          // The worker's own NetServer retires the tickets there; tickets redeem here.
-          if (retiresTickets(reason)) this.server.retireTickets(link.clientId);
-          handlers.disconnect?.(link, reason);
+      handlers: this.workerSessions.wrap(
+        {
+          ...handlers,
+          disconnect: (link, reason) => {
+            // The worker's own NetServer retires the tickets there; tickets redeem here.
+            if (retiresTickets(reason)) this.server.retireTickets(link.clientId);
+            handlers.disconnect?.(link, reason);
+          },
         },
-      },
+        (link, reason) => {
+          this.metrics.connectionsRejected.inc({ reason: 'address_limit' });
+          link.kick(reason);
+        },
+      ),
       log,
       transport,
     });

@@ -3,7 +3,7 @@
 // cannot share one), its own crypto and NetServer. Per worker, in shared memory:
 //
 //   inbox  (MessageRing, worker -> main): what its clients did and said, in order
-//          CONNECT (arg: session tier; payload: client id as f64, transport name)
+//          CONNECT (arg: session tier; payload: client id as f64, then "transport\nhost")
 //          INTERRUPT / DISCONNECT (arg: reason), MESSAGE (channel; payload: the message)
 //   outbox (MessageRing, main -> worker): what its clients are to be sent this tick
 //          SEND (channel; payload: the message, copied), KICK (arg: disconnect reason)

@@ -19,6 +19,8 @@ export class RemoteLink implements ClientLink, TicketHolder {
   readonly shard: NetWorkerShard;
   readonly local: number;
   clientId = 0;
+  /** The address its session's link last came from (the per-IP session cap counts it). */
+  host = '';
   state: 'connected' | 'suspended' | 'closed' = 'connected';
   transport: { readonly name: string } = { name: 'udp' };
 
@@ -147,7 +149,9 @@ export class NetWorkerShard {
             this.linkCount++;
           }
           link.clientId = new DataView(r.payload.buffer, r.payload.byteOffset, 8).getFloat64(0, true);
-          link.transport = { name: new TextDecoder().decode(r.payload.subarray(8)).trim() || 'udp' };
+          const [name = '', host = ''] = new TextDecoder().decode(r.payload.subarray(8)).split('\n');
+          link.transport = { name: name.trim() || 'udp' };
+          link.host = host;
           link.state = 'connected';
           handlers.connect?.(link, r.arg as SessionTier);
           break;

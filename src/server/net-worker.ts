@@ -95,7 +95,7 @@ export async function runNetWorker(data: NetWorkerData, post: (m: NetWorkerMessa
         }
         // The ticket this (re)connection was just sent, before the main thread can be asked about it.
         writeTicket(id, conn);
-        const info = new TextEncoder().encode(`        ${conn.transport?.name ?? 'udp'}`);
+        const info = new TextEncoder().encode(`        ${conn.transport?.name ?? 'udp'}\n${conn.host}`);
         new DataView(info.buffer).setFloat64(0, conn.clientId, true);
         lifecycle(id, KIND_CONNECT, tier, info);
       },

@@ -5,44 +5,29 @@
 // their newest ticket, so every ticket a worker's client was ever sent redeemed, even after the
 // client closed its session.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GameServer } from '../../src/server/game-server.js';
+import { describe, expect, it } from 'vitest';
+import { workerServer } from '../helpers/small-servers.js';
 import { GameClient } from '../../src/client/game-client.js';
 import { PLAY_CHANNELS } from '../../src/client/play-channels.js';
 import { connectUdp } from '../../src/client/udp-connector.js';
-import { loadServerCrypto } from '../../src/net/crypto-node.js';
-import type { NetCrypto } from '../../src/net/crypto.js';
 import { SessionTier } from '../../src/net/spec.js';
 import { toBase64 } from '../../src/net/wire.js';
 import { waiter } from '../helpers/until.js';
 
-let crypto: NetCrypto;
-let server: GameServer;
-const clients: GameClient[] = [];
+const f = workerServer<GameClient>({ seed: 5 });
+const clients = f.clients;
 const until = waiter(20_000, 10);
 
-beforeAll(async () => {
-  crypto = await loadServerCrypto();
-  server = await GameServer.start({
-    host: '127.0.0.1', httpPort: 0, udpPort: 0, npcs: 100, worldSizeM: 400, seed: 5, maxClients: 32, processMetrics: false, workers: 2, log: () => undefined,
-  });
-});
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await server?.stop();
-});
-
-const tokenUrl = () => `http://127.0.0.1:${server.httpPort}/connect`;
+const tokenUrl = () => `http://127.0.0.1:${f.server.httpPort}/connect`;
 
 /** A UDP client; with `ticket`, it asks for its token by that resume ticket (a client back after an outage). */
 async function join(ticket?: Uint8Array): Promise<{ client: GameClient; tier: SessionTier }> {
   const fetchWith: typeof fetch = (url, init) => fetch(url, { ...init, body: JSON.stringify(ticket ? { resume: toBase64(ticket) } : {}) });
-  const client = await GameClient.create({ tokenUrl: tokenUrl(), channels: PLAY_CHANNELS, transport: 'udp', udp: connectUdp, crypto, reconnect: false, fetch: fetchWith });
+  const client = await GameClient.create({ tokenUrl: tokenUrl(), channels: PLAY_CHANNELS, transport: 'udp', udp: connectUdp, crypto: f.crypto, reconnect: false, fetch: fetchWith });
   clients.push(client);
   const tier = await client.connect();
   // The main thread learns of a worker's new session at its next tick.
-  await until('the server to know the session', () => server.net.pool!.linkOfClient(idOf(client))?.state === 'connected');
+  await until('the server to know the session', () => f.server.net.pool!.linkOfClient(idOf(client))?.state === 'connected');
   return { client, tier };
 }
 
@@ -85,7 +70,7 @@ describe('a session owned by a network worker', () => {
     const ticket = client.net.resumeTicket!;
     const id = idOf(client);
     client.close();
-    await until('the session to end', () => server.net.pool!.linkOfClient(id) === undefined);
+    await until('the session to end', () => f.server.net.pool!.linkOfClient(id) === undefined);
     expect((await redeem(ticket)).clientId).not.toBe(id);
   });
 });
