@@ -8,6 +8,7 @@ import { StateError } from '../core/errors.js';
 import type { DisconnectReason, SessionTier } from '../net/spec.js';
 import type { ClientLink } from './client-link.js';
 import type { TicketHolder } from '../net/server-credentials.js';
+import { normalizeAddress } from '../net/client-address.js';
 import type { LinkHandlers } from './net-workers.js';
 import {
   CTRL_DOORBELL, CTRL_FLUSH, CTRL_FLUSHED, CTRL_POLL, CTRL_POLLED, CTRL_STOP, CTRL_WORDS, TIMING_BUSY_MS, TIMING_PACKETS, KIND_CONNECT, KIND_DISCONNECT, KIND_INTERRUPT, KIND_KICK, KIND_MESSAGE, KIND_SEND, RING_BYTES,
@@ -151,7 +152,9 @@ export class NetWorkerShard {
           link.clientId = new DataView(r.payload.buffer, r.payload.byteOffset, 8).getFloat64(0, true);
           const [name = '', host = ''] = new TextDecoder().decode(r.payload.subarray(8)).split('\n');
           link.transport = { name: name.trim() || 'udp' };
-          link.host = host;
+          // As the WebSocket endpoint reports it (a dual-stack socket's ::ffff:a.b.c.d is a.b.c.d),
+          // so one address's sessions count together whichever way they came.
+          link.host = normalizeAddress(host);
           link.state = 'connected';
           handlers.connect?.(link, r.arg as SessionTier);
           break;
