@@ -78,12 +78,19 @@ describe('two Node players over UDP', () => {
     const at = (rows: PlayerRow[], p: number) => rows.find((r) => r.player === p)!;
     east.setInput({ moveX: 1, moveY: 0, aimRad: 0 });
     north.setInput({ moveX: 0, moveY: 1, aimRad: Math.PI / 2, fire: true });
-    await new Promise((r) => setTimeout(r, 1000));
+    // Held until the server has both 2 m on their way (about 1/3 s at 6 m/s), not for a fixed
+    // second: a client runs at most 8 frames per update to catch up, so a stalled test process
+    // simulates fewer frames with the input than the second holds (one clean CI run here saw
+    // 1.5 m in its second).
+    await until('both avatars to move 2 m on the server', async () => {
+      const rows = await playersOf(server);
+      return at(rows, east.player).x - at(before, east.player).x > 2 && at(rows, north.player).y - at(before, north.player).y > 2;
+    });
     east.setInput({ moveX: 0, moveY: 0, aimRad: 0 });
     north.setInput({ moveX: 0, moveY: 0, aimRad: 0 });
     await new Promise((r) => setTimeout(r, 200));
     const after = await playersOf(server);
-    // 6 m/s for about a second (less what the clients' time sync and the scheduler took).
+    // East went east only, north went north.
     expect(at(after, east.player).x - at(before, east.player).x).toBeGreaterThan(2);
     expect(Math.abs(at(after, east.player).y - at(before, east.player).y)).toBeLessThan(0.01);
     expect(at(after, north.player).y - at(before, north.player).y).toBeGreaterThan(2);
