@@ -38,8 +38,9 @@ import { AvatarColumns } from '../world/own-state.js';
 import { CMD_AIM, CMD_BUTTONS, CMD_BYTES, CMD_SLOT, CMD_TARGET, CMD_VIEW_DELAY } from '../world/commands.js';
 import type { Viewer } from './interest-host.js';
 import type { ShotVerdict } from '../rollback/lag-compensation.js';
+import { worldPlayerInfo, type WorldHostCounters, type WorldPlayer, type WorldPlayerInfo } from './world-players.js';
 
-export type WorldDropReason = 'unknown_connection' | 'wrong_channel' | 'unknown_type' | 'decode' | 'not_playing' | 'rate_limited' | 'world_full';
+export type { WorldDropReason, WorldHostCounters, WorldPlayer, WorldPlayerInfo } from './world-players.js';
 
 /**
  * A shot is judged when its input is applied, one way after it was fired: that much of the
@@ -52,48 +53,6 @@ const MAX_INBOUND_ALLOWANCE_MS = 100;
 export const AWAY_AFTER_S = 5;
 /** HELLOs (each answered with a JOIN) from one connection: at most one a second. */
 const HELLO_MIN_INTERVAL_S = 1;
-
-export interface WorldPlayer {
-  readonly conn: ClientLink;
-  /** Index into the input authority's per-player state. */
-  readonly index: number;
-  mode: WorldMode | undefined;
-  slot: number;
-  avatarId: number;
-  /** Tick the link was lost at, or -1 while linked. */
-  lostAtTick: number;
-  away: boolean;
-  joinedAtTick: number;
-  lastHelloTick: number;
-}
-
-export interface WorldPlayerInfo {
-  clientId: number;
-  transport: string;
-  rttMs: number;
-  slot: number;
-  avatarId: number;
-  x: number;
-  y: number;
-  hp: number;
-  dead: boolean;
-  away: boolean;
-  lastAppliedSeq: number;
-  queuedInputs: number;
-  joinedAtTick: number;
-}
-
-export interface WorldHostCounters {
-  joins: number;
-  avatarsSpawned: number;
-  avatarsRemoved: number;
-  awayMarked: number;
-  resumed: number;
-  ownSent: number;
-  ownBytes: number;
-  shots: number;
-  drops: Record<WorldDropReason, number>;
-}
 
 export class WorldHost {
   readonly mode = 'world' as const;
@@ -388,24 +347,7 @@ export class WorldHost {
   playerInfo(): WorldPlayerInfo[] {
     const c = this.columns.refresh();
     const out: WorldPlayerInfo[] = [];
-    for (const p of this.byConn.values()) {
-      if (p.slot < 0) continue;
-      out.push({
-        clientId: p.conn.clientId,
-        transport: p.conn.transport?.name ?? 'none',
-        rttMs: Math.round(p.conn.rttMs * 100) / 100,
-        slot: p.slot,
-        avatarId: p.avatarId,
-        x: c.posX[p.slot]! / 65536,
-        y: c.posY[p.slot]! / 65536,
-        hp: c.hp[p.slot]!,
-        dead: (c.flags[p.slot]! & FLAG_DEAD) !== 0,
-        away: p.away,
-        lastAppliedSeq: this.authority.lastAppliedOf(p.index),
-        queuedInputs: this.authority.queuedOf(p.index),
-        joinedAtTick: p.joinedAtTick,
-      });
-    }
+    for (const p of this.byConn.values()) if (p.slot >= 0) out.push(worldPlayerInfo(p, c, this.authority));
     return out;
   }
 
