@@ -34,7 +34,8 @@ export interface ChronosConfig {
   connectRatePerIp: number;
   /** Origins besides the page's own whose pages may open /ws ('*': any). */
   allowedOrigins: readonly string[];
-  /** A seated player that sends no input this long is made a spectator (0: never). */
+  /** A player that sends no input this long watches instead: its arena seat or world avatar is
+   * freed (0: never). */
   idleSeconds: number;
   /** Bearer token for /players, /metrics and the detailed /healthz from any address ('' : none,
    * loopback only). */

@@ -59,8 +59,9 @@ Security (see the README's Security section):
   --connect-rate <n>          Connect tokens per minute per IP from POST /connect (default ${DEFAULT_CONFIG.connectRatePerIp})
   --allow-origin <origin>     Another origin whose pages may open /ws (repeatable; * for any;
                               default: the page's own origin only)
-  --idle-seconds <s>          Arena mode: seconds without input before a player is made a
-                              spectator (default ${DEFAULT_CONFIG.idleSeconds}; 0 = never)
+  --idle-seconds <s>          Seconds without input before a player watches instead: arena
+                              mode frees its seat, world mode takes its avatar out of the
+                              world (default ${DEFAULT_CONFIG.idleSeconds}; 0 = never)
   --admin-token <token>       /players, /metrics and the detailed /healthz for Authorization:
                               Bearer <token> from any address (default: loopback only)
   --max-http-connections <n>  HTTP/WebSocket connections at once (default ${DEFAULT_CONFIG.maxHttpConnections})

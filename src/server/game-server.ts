@@ -154,7 +154,7 @@ export class GameServer {
         index.radiusInto(near, x / 65536, y / 65536, 0, reachM);
         return { ptr: near.idsPtr, count: near.count };
       });
-      host = new WorldHost(game);
+      host = new WorldHost(game, { idleTicks: Math.round(config.idleSeconds * config.tickHz) });
     }
     // The save replaces the world before anything reads it (spatial index, interest).
     const saves = save ? new ServerSaves(save, host.world, log ?? console.log) : undefined;

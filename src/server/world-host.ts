@@ -18,6 +18,11 @@
 // |               |                                             | view rebuilt from full states   |
 // | > 30 s        | removed from the world                      | a new session, a new avatar     |
 //
+// Idle players (idleTicks, --idle-seconds): a linked player that sends no INPUT for that long
+// (a client whose game stopped while its network timer lives on; the page sends an input every
+// other frame while it is open) loses its avatar and watches from where it stood; it says
+// HELLO to play again. A lost link is the disconnect tiers' business, not idleness.
+//
 // Bounds: one avatar per connection, inputs bounded by the authority (queue, window, rate);
 // HELLO (which costs a JOIN) at most once a second per connection; repeated input violations
 // disconnect with Kicked. Every client message is checked, and a failure is a counted drop.
@@ -60,7 +65,7 @@ export class WorldHost {
   readonly authority: InputAuthority;
   readonly maxPlayers: number;
   readonly counters: WorldHostCounters = {
-    joins: 0, avatarsSpawned: 0, avatarsRemoved: 0, awayMarked: 0, resumed: 0, ownSent: 0, ownBytes: 0, shots: 0,
+    joins: 0, avatarsSpawned: 0, avatarsRemoved: 0, awayMarked: 0, resumed: 0, ownSent: 0, ownBytes: 0, shots: 0, idleUnseated: 0,
     drops: { unknown_connection: 0, wrong_channel: 0, unknown_type: 0, decode: 0, not_playing: 0, rate_limited: 0, world_full: 0 },
   };
   private readonly byConn = new Map<ClientLink, WorldPlayer>();
@@ -79,8 +84,12 @@ export class WorldHost {
   /** Called once per avatar going down (GameServer turns it into an interest event). */
   onAvatarDown: ((x: number, y: number, z: number, avatarId: number) => void) | undefined;
 
-  constructor(game: WorldGame) {
+  /** Ticks without an INPUT before a linked player's avatar leaves the world (0: never). */
+  private readonly idleTicks: number;
+
+  constructor(game: WorldGame, options: { idleTicks?: number } = {}) {
     this.game = game;
+    this.idleTicks = options.idleTicks ?? 0;
     this.maxPlayers = game.params.maxPlayers;
     this.authority = new InputAuthority({ maxPlayers: this.maxPlayers });
     for (let i = this.maxPlayers - 1; i >= 0; i--) this.freeIndices.push(i);
@@ -145,6 +154,7 @@ export class WorldHost {
       // Back within 30 s: the avatar was kept. A resumed session goes on as it was; a reset one
       // says HELLO again and gets a JOIN for the same avatar.
       existing.lostAtTick = -1;
+      existing.lastInputTick = this.game.tick; // the outage was not idleness
       if (existing.away) this.setAway(existing, false);
       this.counters.resumed++;
       return;
@@ -156,7 +166,7 @@ export class WorldHost {
       this.counters.drops.world_full++;
       return;
     }
-    this.byConn.set(conn, { conn, index, mode: undefined, slot: -1, avatarId: NO_AVATAR, lostAtTick: -1, away: false, joinedAtTick: this.game.tick, lastHelloTick: -Infinity });
+    this.byConn.set(conn, { conn, index, mode: undefined, slot: -1, avatarId: NO_AVATAR, lostAtTick: -1, away: false, joinedAtTick: this.game.tick, lastHelloTick: -Infinity, lastInputTick: this.game.tick });
   }
 
   private onInterrupt(conn: ClientLink): void {
@@ -193,6 +203,7 @@ export class WorldHost {
     if (type === MSG_WORLD_INPUT) {
       if (channel !== WORLD_STATE_CHANNEL) return void this.counters.drops.wrong_channel++;
       if (p.slot < 0) return void this.counters.drops.not_playing++;
+      p.lastInputTick = this.game.tick;
       if (this.authority.receive(p.index, bytes, this.game.tick)) this.kick?.(conn, DisconnectReason.Kicked);
       return;
     }
@@ -231,6 +242,7 @@ export class WorldHost {
     if (mode === 'play' && same) this.authority.openPlayer(p.index, this.authority.lastAppliedOf(p.index), this.game.tick);
     p.mode = mode;
     p.joinedAtTick = this.game.tick;
+    p.lastInputTick = this.game.tick;
     const w = this.game.world;
     const params = this.game.params;
     const join = encodeWorldJoin({
@@ -310,6 +322,11 @@ export class WorldHost {
         this.onAvatarDown?.(c.posX[p.slot]! / 65536, c.posY[p.slot]! / 65536, c.posZ[p.slot]! / 65536, p.avatarId);
       } else if (!dead) this.downAnnounced.delete(p.slot);
       if (p.conn.state !== 'connected' || p.mode !== 'play') continue;
+      if (this.idleTicks > 0 && tick - p.lastInputTick > this.idleTicks) {
+        this.counters.idleUnseated++;
+        this.admit(p, 'watch', -1); // the avatar leaves; a JOIN says the connection watches
+        continue;
+      }
       c.read(p.slot, own);
       own.lastAppliedSeq = this.authority.lastAppliedOf(p.index);
       own.queued = this.authority.queuedOf(p.index);

@@ -37,6 +37,7 @@ export function registerWorldMetrics(registry: Registry, host: WorldHost): void 
     [{ event: 'spawned' }, c.avatarsSpawned],
     [{ event: 'removed' }, c.avatarsRemoved],
     [{ event: 'marked_away' }, c.awayMarked],
+    [{ event: 'idle_unseated' }, c.idleUnseated],
   ]);
   registerLagCompensationMetrics(registry, () => host.game.compensator);
   readCounter(registry, 'chronos_game_kills_total', 'Players brought down and NPCs killed', [], () => [[{}, host.game.kills]]);

@@ -21,6 +21,8 @@ export interface WorldPlayer {
   away: boolean;
   joinedAtTick: number;
   lastHelloTick: number;
+  /** Tick of its newest INPUT message (or of its JOIN or return, before any). */
+  lastInputTick: number;
 }
 
 export interface WorldPlayerInfo {
@@ -48,6 +50,8 @@ export interface WorldHostCounters {
   ownSent: number;
   ownBytes: number;
   shots: number;
+  /** Players whose avatars left the world after --idle-seconds without input (they watch now). */
+  idleUnseated: number;
   drops: Record<WorldDropReason, number>;
 }
 

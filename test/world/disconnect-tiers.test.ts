@@ -1,7 +1,8 @@
 // World mode's disconnect tiers, driven tick by tick: a lost link leaves the avatar standing
 // for 5 s, then marks it away (stopped) until the player comes back or the session ends; a
 // player back within the window keeps its avatar (a reset session gets a JOIN for the same one);
-// a session that ends takes the avatar out of the world.
+// a session that ends takes the avatar out of the world. A linked player that sends no input
+// for idleTicks (--idle-seconds) watches instead, its avatar out of the world.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WorldGame, worldGameParams } from '../../src/world/world-game.js';
@@ -45,10 +46,10 @@ function fakeConnection(clientId: number): FakeConn {
   return f;
 }
 
-function setup(name: string) {
+function setup(name: string, idleTicks = 0) {
   const config = resolveConfig({ npcs: 20, worldSizeM: 300, seed: 2, spareEntities: 16 });
   const game = WorldGame.create(arena, worldGameParams(config, 8), undefined, name);
-  const host = new WorldHost(game);
+  const host = new WorldHost(game, { idleTicks });
   const h = host.handlers();
   const step = (n: number) => {
     for (let i = 0; i < n; i++) {
@@ -138,5 +139,51 @@ describe('world mode disconnect tiers', () => {
     step(60);
     h.message!(f.conn, 0, encodeWorldHello({ mode: 'watch', hub: 0 }));
     expect(game.avatarCount).toBe(0);
+  });
+
+  it('takes the avatar of a linked player that sends no input for idleTicks out of the world, and it watches', () => {
+    const { game, host, h, step } = setup('idle', 120);
+    const idle = fakeConnection(5);
+    const busy = fakeConnection(6);
+    for (const f of [idle, busy]) {
+      h.connect!(f.conn, SessionTier.New);
+      h.message!(f.conn, 0, encodeWorldHello({ mode: 'play', hub: 0 }));
+    }
+    expect(game.avatarCount).toBe(2);
+    let seq = 0;
+    const input = () => encodeWorldInput(++seq, 1, () => ({ moveX: 0, moveY: 0, buttons: 0, aim: 0, viewTick: 0, viewFraction: 0 }));
+    // `busy` sends a (standing) input every other tick; `idle` sends none after its JOIN.
+    for (let t = 0; t < 120; t++) {
+      if (t % 2 === 0) h.message!(busy.conn, 1, input());
+      step(1);
+    }
+    expect(game.avatarCount).toBe(2);
+    h.message!(busy.conn, 1, input());
+    step(2);
+    expect(game.avatarCount).toBe(1);
+    expect(host.counters.idleUnseated).toBe(1);
+    const join = decodeWorldJoin(idle.sent.filter((m) => m.bytes[0] === MSG_WORLD_JOIN).at(-1)!.bytes);
+    expect(join.mode).toBe('watch');
+    // It keeps its link and hears no OWN; a HELLO plays again.
+    expect(host.connections).toBe(2);
+    const owns = idle.sent.filter((m) => m.bytes[0] === MSG_WORLD_OWN).length;
+    step(60);
+    expect(idle.sent.filter((m) => m.bytes[0] === MSG_WORLD_OWN).length).toBe(owns);
+    h.message!(idle.conn, 0, encodeWorldHello({ mode: 'play', hub: 0 }));
+    expect(game.avatarCount).toBe(2);
+  });
+
+  it('does not count an outage as idleness: a player back from a lost link keeps its avatar', () => {
+    const { game, h, step } = setup('idle-outage', 120);
+    const f = fakeConnection(7);
+    h.connect!(f.conn, SessionTier.New);
+    h.message!(f.conn, 0, encodeWorldHello({ mode: 'play', hub: 0 }));
+    f.state = 'suspended';
+    h.interrupt!(f.conn, DisconnectReason.Timeout);
+    step(600);
+    f.state = 'connected';
+    h.connect!(f.conn, SessionTier.Resync);
+    step(60);
+    expect(game.avatarCount).toBe(1);
   });
 });
