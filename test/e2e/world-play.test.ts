@@ -22,6 +22,7 @@ import { hasChromium, launchChromium } from '../helpers/chromium.js';
 import { ROOT, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { startDelayProxy, type DelayProxy } from '../helpers/delay-proxy.js';
 import { waiter } from '../helpers/until.js';
+import type { WorldPlayerInfo } from '../../src/server/world-players.js';
 
 const SEED = 5;
 const NPCS = 300;
@@ -35,15 +36,8 @@ const PROJECTILE_SPEED_MPS = 90;
 /** Position quantisation of interest records and small pushes between bodies, metres. */
 const SLACK_M = 0.5;
 
-interface PlayerRow {
-  avatarId: number;
-  x: number;
-  y: number;
-  hp: number;
-  dead: boolean;
-  away: boolean;
-  lastAppliedSeq: number;
-}
+/** A row of GET /players, as the server writes it. */
+type PlayerRow = WorldPlayerInfo;
 
 describe.skipIf(!hasChromium)('playing world mode in the page', { retry: 0 }, () => {
   let server: ServerProcess;
