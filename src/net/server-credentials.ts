@@ -111,11 +111,6 @@ export class ServerCredentials {
     this.retired.set(clientId, unixNowMs + RESUME_TICKET_LIFETIME_MS + 60_000);
   }
 
-  /** Client ids retired now (for tests and metrics). */
-  get retiredCount(): number {
-    return this.retired.size;
-  }
-
   /** The connection's link changed: a rekey in progress is void. */
   forget(conn: Connection): void {
     this.rekeys.delete(conn);

@@ -18,8 +18,6 @@ export class WorkerAddressSessions {
   private readonly counted = new Map<RemoteLink, string>();
   /** Links kicked for the cap: nothing of theirs reaches the game. */
   private readonly refused = new Set<RemoteLink>();
-  /** Sessions kicked because their address held the cap already. */
-  kicked = 0;
 
   constructor(
     private readonly cap: number,
@@ -39,7 +37,6 @@ export class WorkerAddressSessions {
       connect: (link: ClientLink, tier: SessionTier) => {
         if (link instanceof RemoteLink && !this.admit(link)) {
           this.refused.add(link);
-          this.kicked++;
           kick(link, DisconnectReason.AddressLimit);
           return;
         }
