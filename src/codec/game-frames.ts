@@ -1,0 +1,142 @@
+// What the game snapshot encoder (game-snapshot.ts) and decoder (game-replica.ts) each keep per
+// client: the last WINDOW frames, a frame being the full replicated state of one snapshot (the
+// entities in the client's view, ascending by slot, and each one's wire codes). A delta names
+// the acknowledged frame it is against; both sides rebuild the same next frame from it.
+//
+// Wire format of GAME SNAPSHOT (server -> client, unreliable-sequenced):
+// | off | type | field                                                                    |
+// |   0 | u8   | type = MSG_GAME_SNAPSHOT                                                 |
+// |   1 | u8   | GAME_SNAPSHOT_VERSION                                                    |
+// |   2 | u32  | seq: this snapshot's number for this client, +1 each                     |
+// |   6 | u32  | server tick the state is from                                            |
+// |  10 | u8   | baseline age: seq - the acknowledged frame's seq (1..WINDOW-1); 0: none, |
+// |     |      |   every record is an enter                                               |
+// |  11 | u16  | record count                                                             |
+// |  13 | bits | records, ascending by slot (bit-stream.ts: LSB first, tiered codes)      |
+// Record:
+// | part   | bits                                                                            |
+// |--------|---------------------------------------------------------------------------------|
+// | gap    | tiered: slot - previous record's slot - 1 (the first: slot)                     |
+// | op     | 1: update; 0 1: enter; 0 0: leave                                               |
+// | update | one bit per component the recipient is sent of the entity's type (its change    |
+// |        |   mask), then for each changed component each field's delta: tiered signed code |
+// |        |   difference (a wrapped field: the short way round its circle)                  |
+// | enter  | generation 12, type (game.typeBits), owned 1 (the recipient owns it: its        |
+// |        |   owner-only fields follow too), then each field's code: raw bits from the      |
+// |        |   field's minimum when it has a range, else tiered signed                       |
+// | leave  | nothing: the entity left the view                                               |
+// An entity of the baseline that no record names is unchanged. The decoder rejects a message
+// whole (and keeps its state) when a field runs past the end, a count or slot is out of range,
+// records are not ascending, a code lies outside its field's range, the baseline is not held,
+// or a byte is left over.
+
+import { InvalidArgumentError } from '../core/errors.js';
+import type { Game } from '../core/game.js';
+
+export const MSG_GAME_SNAPSHOT = 0xc8;
+export const GAME_SNAPSHOT_VERSION = 1;
+export const GAME_HEADER_BYTES = 13;
+/** Frames each side keeps: a baseline is at most WINDOW - 1 snapshots old. */
+export const GAME_WINDOW = 32;
+export const MAX_GAME_VIEW = 65_535;
+export const GENERATION_WIRE_BITS = 12;
+
+/** One snapshot's replicated state. */
+export class GameFrame {
+  seq = -1;
+  tick = 0;
+  count = 0;
+  /** Codes used in `codes`. */
+  used = 0;
+  readonly slot: Uint32Array;
+  readonly generation: Uint32Array;
+  /** Type index, and bit 31 set when the recipient owns the entity. */
+  readonly typeOwned: Uint32Array;
+  /** Where each entity's codes start in `codes`. */
+  readonly at: Uint32Array;
+  readonly codes: Int32Array;
+
+  constructor(readonly capacity: number, recordFields: number) {
+    this.slot = new Uint32Array(capacity);
+    this.generation = new Uint32Array(capacity);
+    this.typeOwned = new Uint32Array(capacity);
+    this.at = new Uint32Array(capacity);
+    this.codes = new Int32Array(capacity * Math.max(1, recordFields));
+  }
+
+  clear(seq: number, tick: number): void {
+    this.seq = seq;
+    this.tick = tick;
+    this.count = 0;
+    this.used = 0;
+  }
+
+  /** Appends entity i of `from` unchanged. */
+  copyFrom(from: GameFrame, i: number): void {
+    const n = this.count++;
+    this.slot[n] = from.slot[i]!;
+    this.generation[n] = from.generation[i]!;
+    this.typeOwned[n] = from.typeOwned[i]!;
+    this.at[n] = this.used;
+    const a = from.at[i]!;
+    const b = i + 1 < from.count ? from.at[i + 1]! : from.used;
+    this.codes.set(from.codes.subarray(a, b), this.used);
+    this.used += b - a;
+  }
+
+  /** Appends an entity whose codes the caller writes at codes[used ...] and then adds. */
+  begin(slot: number, generation: number, typeOwned: number): number {
+    const n = this.count++;
+    this.slot[n] = slot;
+    this.generation[n] = generation;
+    this.typeOwned[n] = typeOwned;
+    this.at[n] = this.used;
+    return this.used;
+  }
+}
+
+export function checkViewCapacity(viewCapacity: number): void {
+  if (!Number.isInteger(viewCapacity) || viewCapacity < 1 || viewCapacity > MAX_GAME_VIEW) {
+    throw new InvalidArgumentError(`viewCapacity must be an integer in [1, ${MAX_GAME_VIEW}], got ${viewCapacity}`);
+  }
+}
+
+/** A ring of GAME_WINDOW frames plus a spare the next frame is built in. */
+export class FrameRing {
+  private readonly frames: GameFrame[];
+  private spare: GameFrame;
+
+  constructor(game: Game, readonly viewCapacity: number) {
+    checkViewCapacity(viewCapacity);
+    const fields = game.maxRecordFields;
+    this.frames = Array.from({ length: GAME_WINDOW }, () => new GameFrame(viewCapacity, fields));
+    this.spare = new GameFrame(viewCapacity, fields);
+  }
+
+  /** The frame numbered `seq` if it is still held. */
+  find(seq: number): GameFrame | null {
+    if (seq < 0) return null;
+    const f = this.frames[seq % GAME_WINDOW]!;
+    return f.seq === seq ? f : null;
+  }
+
+  /** A cleared frame to build `seq` in; commit() makes it the held one. */
+  next(seq: number, tick: number): GameFrame {
+    this.spare.clear(seq, tick);
+    return this.spare;
+  }
+
+  commit(): GameFrame {
+    const f = this.spare;
+    const i = f.seq % GAME_WINDOW;
+    this.spare = this.frames[i]!;
+    this.frames[i] = f;
+    return f;
+  }
+
+  /** Bytes held, for the stated per-client cap. */
+  get bytes(): number {
+    const f = this.spare;
+    return (GAME_WINDOW + 1) * (f.slot.byteLength * 4 + f.codes.byteLength);
+  }
+}

@@ -1,0 +1,277 @@
+// The client side of a game-declared snapshot stream: GameReplica decodes GAME SNAPSHOT messages
+// (format: game-frames.ts) against the frames it holds and is the client's typed view of what it
+// was sent: which entities it sees, of which type, and every replicated field in API units
+// (metres, booleans, enum names). A message that does not decode is rejected whole with a
+// DecodeError and the view stays as it was.
+
+import { DecodeError } from '../core/errors.js';
+import { makeEntityId, type EntityId } from '../core/entity-id.js';
+import { fieldOf, type FieldKey, type Game, type GameDeclaration, type TypeName } from '../core/game.js';
+import { fromCode, type ApiValue } from '../core/game-fields.js';
+import { BitStreamReader } from './bit-stream.js';
+import {
+  FrameRing, GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, MSG_GAME_SNAPSHOT, type GameFrame,
+} from './game-frames.js';
+import { fieldTable, type FieldTable } from './game-snapshot.js';
+
+const OWNED = 0x80000000;
+
+export interface DecodedGameSnapshot {
+  readonly seq: number;
+  readonly tick: number;
+  /** Seq of the frame it was a delta against, -1 for a full one. */
+  readonly baselineSeq: number;
+  readonly records: number;
+}
+
+export interface GameReplicaOptions {
+  /** Most entities the view holds (the server's viewCapacity for this client, or more). */
+  readonly viewCapacity: number;
+}
+
+/** A decoded entity as a plain object: `{ id, type, owned, position: { x, y }, ... }`. */
+export interface ReplicatedEntity {
+  readonly id: EntityId;
+  readonly type: string;
+  readonly owned: boolean;
+  readonly [component: string]: unknown;
+}
+
+export class GameReplica<D extends GameDeclaration = GameDeclaration> {
+  readonly game: Game<D>;
+  readonly viewCapacity: number;
+  /** Messages rejected, by reason (the DecodeError's first words). */
+  readonly rejected = new Map<string, number>();
+  private readonly frames: FrameRing;
+  private readonly reader = new BitStreamReader();
+  private readonly t: FieldTable;
+  private current: GameFrame | null = null;
+  private newest = -1;
+  /** slot -> index in the current frame + 1 (0: not in view); rebuilt lazily. */
+  private index = new Map<number, number>();
+  private indexed = -1;
+
+  constructor(game: Game<D>, options: GameReplicaOptions) {
+    this.game = game;
+    this.viewCapacity = options.viewCapacity;
+    this.frames = new FrameRing(game, options.viewCapacity);
+    this.t = fieldTable(game);
+  }
+
+  /** Seq of the newest decoded snapshot (what the client acknowledges), -1 before the first. */
+  get newestSeq(): number {
+    return this.newest;
+  }
+
+  /** Server tick of the newest decoded snapshot. */
+  get tick(): number {
+    return this.current?.tick ?? 0;
+  }
+
+  /** Entities in view. */
+  get size(): number {
+    return this.current?.count ?? 0;
+  }
+
+  /** Decodes one message. Throws DecodeError (and changes nothing) when it does not decode. */
+  decode(bytes: Uint8Array): DecodedGameSnapshot {
+    try {
+      return this.decodeOrThrow(bytes);
+    } catch (e) {
+      if (e instanceof DecodeError) {
+        const reason = e.message.split(':')[0]!;
+        this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
+      }
+      throw e;
+    }
+  }
+
+  /** The id of the i-th entity in view (ascending by slot). */
+  idAt(i: number): EntityId {
+    const f = this.frameOrEmpty();
+    return makeEntityId(f.slot[i]!, f.generation[i]!);
+  }
+
+  typeAt(i: number): TypeName<D> {
+    return this.game.types[this.frameOrEmpty().typeOwned[i]! & ~OWNED]!.name as TypeName<D>;
+  }
+
+  ownedAt(i: number): boolean {
+    return (this.frameOrEmpty().typeOwned[i]! & OWNED) !== 0;
+  }
+
+  has(id: EntityId): boolean {
+    return this.find(id) >= 0;
+  }
+
+  /**
+   * Field `key` of entity `id` in API units; undefined when the entity is not in view or this
+   * client is not sent that field (another type's component, an owner-only field of an entity it
+   * does not own, a server-only field).
+   */
+  value(id: EntityId, key: FieldKey<D>): ApiValue | undefined {
+    const i = this.find(id);
+    return i < 0 ? undefined : this.valueAt(i, fieldOf(this.game, key));
+  }
+
+  /** Field f (global index) of the i-th entity in view, or undefined where it is not sent. */
+  valueAt(i: number, f: number): ApiValue | undefined {
+    const frame = this.frameOrEmpty();
+    const to = frame.typeOwned[i]!;
+    const fields = this.game.types[to & ~OWNED]!.wire[(to & OWNED) !== 0 ? 1 : 0].fields;
+    const k = fields.indexOf(f);
+    return k < 0 ? undefined : fromCode(this.game.fields[f]!, frame.codes[frame.at[i]! + k]!);
+  }
+
+  /** The entity as a plain object of components (allocates: for tools, tests and UI). */
+  entity(id: EntityId): ReplicatedEntity | undefined {
+    const i = this.find(id);
+    if (i < 0) return undefined;
+    const frame = this.current!;
+    const to = frame.typeOwned[i]!;
+    const plan = this.game.types[to & ~OWNED]!.wire[(to & OWNED) !== 0 ? 1 : 0];
+    const out: Record<string, unknown> = { id, type: this.game.types[to & ~OWNED]!.name, owned: (to & OWNED) !== 0 };
+    for (let c = 0; c < plan.components.length; c++) {
+      const comp: Record<string, ApiValue> = {};
+      for (let k = plan.start[c]!; k < plan.start[c + 1]!; k++) {
+        const f = this.game.fields[plan.fields[k]!]!;
+        comp[f.name.slice(f.name.indexOf('.') + 1)] = fromCode(f, frame.codes[frame.at[i]! + k]!);
+      }
+      out[this.game.components[plan.components[c]!]!.name] = comp;
+    }
+    return out as ReplicatedEntity;
+  }
+
+  private find(id: EntityId): number {
+    const frame = this.current;
+    if (!frame) return -1;
+    if (this.indexed !== frame.seq) {
+      this.index.clear();
+      for (let i = 0; i < frame.count; i++) this.index.set(frame.slot[i]!, i + 1);
+      this.indexed = frame.seq;
+    }
+    const i = (this.index.get(id & 0xfffff) ?? 0) - 1;
+    return i >= 0 && frame.generation[i] === id >>> 20 ? i : -1;
+  }
+
+  private frameOrEmpty(): GameFrame {
+    if (!this.current) throw new DecodeError('view: no snapshot decoded yet');
+    return this.current;
+  }
+
+  private decodeOrThrow(bytes: Uint8Array): DecodedGameSnapshot {
+    if (bytes.byteLength < GAME_HEADER_BYTES) throw new DecodeError(`truncated: ${bytes.byteLength} bytes, the header takes ${GAME_HEADER_BYTES}`);
+    if (bytes[0] !== MSG_GAME_SNAPSHOT) throw new DecodeError(`not_a_snapshot: type byte ${bytes[0]}`);
+    if (bytes[1] !== GAME_SNAPSHOT_VERSION) throw new DecodeError(`bad_version: ${bytes[1]}, this decoder speaks ${GAME_SNAPSHOT_VERSION}`);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const seq = dv.getUint32(2, true);
+    const tick = dv.getUint32(6, true);
+    const age = bytes[10]!;
+    const records = dv.getUint16(11, true);
+    if (seq <= this.newest) throw new DecodeError(`stale: seq ${seq}, newest ${this.newest}`);
+    if (age >= GAME_WINDOW || age > seq) throw new DecodeError(`unknown_baseline: age ${age}`);
+    let base: GameFrame | null = null;
+    if (age > 0) {
+      base = this.frames.find(seq - age);
+      if (!base) throw new DecodeError(`unknown_baseline: frame ${seq - age} is not held`);
+    }
+    const frame = this.frames.next(seq, tick);
+    const r = this.reader;
+    r.begin(bytes, GAME_HEADER_BYTES);
+    const cap = this.viewCapacity;
+    const bn = base ? base.count : 0;
+    let j = 0;
+    let prev = -1;
+    for (let n = 0; n < records; n++) {
+      const slot = prev + 1 + r.tiered();
+      if (r.overrun) throw new DecodeError(`truncated: record ${n} of ${records}`);
+      if (slot > 0xfffff) throw new DecodeError(`slot_out_of_range: ${slot}`);
+      prev = slot;
+      while (j < bn && base!.slot[j]! < slot) {
+        if (frame.count >= cap) throw new DecodeError(`count_too_large: more than ${cap} entities`);
+        frame.copyFrom(base!, j++);
+      }
+      const inBase = j < bn && base!.slot[j] === slot;
+      if (r.read(1) === 1) {
+        if (!inBase) throw new DecodeError(`unknown_entity: update of slot ${slot}, not in the baseline`);
+        this.update(frame, base!, j++, slot);
+      } else if (r.read(1) === 1) {
+        if (inBase) j++;
+        if (frame.count >= cap) throw new DecodeError(`count_too_large: more than ${cap} entities`);
+        this.enter(frame, slot);
+      } else {
+        if (!inBase) throw new DecodeError(`unknown_entity: leave of slot ${slot}, not in the baseline`);
+        j++;
+      }
+      if (r.overrun) throw new DecodeError(`truncated: record ${n} of ${records}`);
+    }
+    while (j < bn) {
+      if (frame.count >= cap) throw new DecodeError(`count_too_large: more than ${cap} entities`);
+      frame.copyFrom(base!, j++);
+    }
+    if (r.remaining >= 8) throw new DecodeError(`trailing_bytes: ${r.remaining >> 3} bytes after the last record`);
+    this.current = this.frames.commit();
+    this.newest = seq;
+    return { seq, tick, baselineSeq: base ? base.seq : -1, records };
+  }
+
+  private update(frame: GameFrame, base: GameFrame, j: number, slot: number): void {
+    const r = this.reader;
+    const to = base.typeOwned[j]!;
+    const plan = this.game.types[to & ~OWNED]!.wire[(to & OWNED) !== 0 ? 1 : 0];
+    const at = frame.begin(slot, base.generation[j]!, to);
+    const codes = frame.codes;
+    const b0 = base.at[j]!;
+    const n = plan.fields.length;
+    codes.set(base.codes.subarray(b0, b0 + n), at);
+    frame.used = at + n;
+    const comps = plan.components.length;
+    let mask = 0;
+    for (let c = 0; c < comps; c++) mask |= r.read(1) << c;
+    if (mask === 0) throw new DecodeError(`empty_update: slot ${slot} changed nothing`);
+    const t = this.t;
+    for (let c = 0; c < comps; c++) {
+      if ((mask & (1 << c)) === 0) continue;
+      for (let k = plan.start[c]!; k < plan.start[c + 1]!; k++) {
+        const f = plan.fields[k]!;
+        const d = r.signed();
+        const m = t.modulus[f]!;
+        let code: number;
+        if (m !== 0) {
+          code = (codes[at + k]! + d) % m;
+          if (code < 0) code += m;
+        } else {
+          code = (codes[at + k]! + d) | 0;
+          const unsignedCode = t.signed[f] ? code : code >>> 0;
+          if (unsignedCode < t.codeMin[f]! || unsignedCode > t.codeMax[f]!) throw new DecodeError(`code_out_of_range: ${this.game.fields[f]!.name} = ${unsignedCode}`);
+        }
+        codes[at + k] = code;
+      }
+    }
+  }
+
+  private enter(frame: GameFrame, slot: number): void {
+    const r = this.reader;
+    const gen = r.read(GENERATION_WIRE_BITS);
+    const type = r.read(this.game.typeBits);
+    const owned = r.read(1) === 1;
+    if (type >= this.game.types.length) throw new DecodeError(`unknown_type: ${type}`);
+    const plan = this.game.types[type]!.wire[owned ? 1 : 0];
+    const at = frame.begin(slot, gen, owned ? (type | OWNED) >>> 0 : type);
+    const codes = frame.codes;
+    const t = this.t;
+    for (let k = 0; k < plan.fields.length; k++) {
+      const f = plan.fields[k]!;
+      const raw = t.rawBits[f]!;
+      let code: number;
+      if (raw > 0) {
+        code = t.codeMin[f]! + r.read(raw);
+        if (code > t.codeMax[f]!) throw new DecodeError(`code_out_of_range: ${this.game.fields[f]!.name} = ${code}`);
+      } else {
+        code = r.signed();
+      }
+      codes[at + k] = code | 0;
+    }
+    frame.used = at + plan.fields.length;
+  }
+}

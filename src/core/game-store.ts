@@ -1,0 +1,203 @@
+// A game's entities in the layout its declaration derives: one region holding a header, the slot
+// allocator's columns and one 32-bit SoA column per declared field, each 16-byte aligned. The
+// whole state is that region, so a snapshot is one copy and a restore one copy back.
+//
+// | region part   | element | meaning                                                     |
+// |---------------|---------|-------------------------------------------------------------|
+// | header        | u32 x 4 | alive, high water (slots ever used), free stack top, 0      |
+// | type          | u32     | type index + 1; 0: the slot is empty                        |
+// | generation    | u32     | bumped when the slot is freed (entity-id.ts)                |
+// | owner         | u32     | the player that owns the entity (owner-only fields), 0 none |
+// | free          | u32     | freed slots, a stack                                        |
+// | field columns | i32/u32 | stored form of each field (game-fields.ts), every slot;     |
+// |               |         | a slot's type decides which of them mean anything           |
+// Writes through this API are validated (a bad value throws and changes nothing); systems that
+// run every tick read and write column(key) directly.
+
+import { CapacityError, InvalidArgumentError, InvalidValueError, StaleEntityError, UnknownEntityError } from './errors.js';
+import { GENERATION_MASK, MAX_ENTITIES, generationOf, isEntityIdShape, makeEntityId, slotOf, type EntityId } from './entity-id.js';
+import { fieldOf, typeOf, type FieldKey, type Game, type GameDeclaration, type TypeName } from './game.js';
+import { fromStored, toStored, type ApiValue } from './game-fields.js';
+
+const HEADER_WORDS = 4;
+const ALIGN = 16;
+const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
+
+export type StoredColumn = Int32Array | Uint32Array;
+/** Initial values by `component.field`, or nested as { component: { field } }. */
+export type SpawnValues = Readonly<Record<string, ApiValue | Readonly<Record<string, ApiValue>>>>;
+
+export interface GameStoreOptions {
+  readonly capacity: number;
+  /** Back the region with a SharedArrayBuffer (workers read it in place). */
+  readonly shared?: boolean;
+}
+
+export class GameStore<D extends GameDeclaration = GameDeclaration> {
+  readonly game: Game<D>;
+  readonly capacity: number;
+  /** The whole state: header, allocator columns and field columns. */
+  readonly region: Uint8Array;
+  /** Type index + 1 per slot; 0 where empty. */
+  readonly typeColumn: Uint32Array;
+  readonly generationColumn: Uint32Array;
+  readonly ownerColumn: Uint32Array;
+  /** Stored values of field i: columns[i]. */
+  readonly columns: readonly StoredColumn[];
+  private readonly header: Uint32Array;
+  private readonly free: Uint32Array;
+
+  constructor(game: Game<D>, options: GameStoreOptions) {
+    const { capacity } = options;
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_ENTITIES) {
+      throw new InvalidArgumentError(`capacity must be an integer in [1, ${MAX_ENTITIES}], got ${capacity}`);
+    }
+    this.game = game;
+    this.capacity = capacity;
+    const column = align(capacity * 4);
+    const bytes = align(HEADER_WORDS * 4) + column * (4 + game.fields.length);
+    const buffer = options.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+    this.region = new Uint8Array(buffer);
+    let at = align(HEADER_WORDS * 4);
+    const u32 = (): Uint32Array => {
+      const a = new Uint32Array(buffer, at, capacity);
+      at += column;
+      return a;
+    };
+    this.header = new Uint32Array(buffer, 0, HEADER_WORDS);
+    this.typeColumn = u32();
+    this.generationColumn = u32();
+    this.ownerColumn = u32();
+    this.free = u32();
+    this.columns = game.fields.map((f) => {
+      const a = f.signed ? new Int32Array(buffer, at, capacity) : new Uint32Array(buffer, at, capacity);
+      at += column;
+      return a;
+    });
+  }
+
+  get alive(): number {
+    return this.header[0]!;
+  }
+
+  /** Slots ever used: every live entity's slot is below it. */
+  get highWater(): number {
+    return this.header[1]!;
+  }
+
+  /** Creates an entity of `type` with its fields at their defaults and `values` over them. */
+  spawn(type: TypeName<D>, values: SpawnValues = {}, owner = 0): EntityId {
+    const t = typeOf(this.game, type);
+    const plan = this.game.types[t]!;
+    if (!Number.isInteger(owner) || owner < 0 || owner > 0xffffffff) throw new InvalidValueError('owner', owner, 'not a u32');
+    // Validate everything before touching a column.
+    const writes: [number, number][] = [];
+    for (const [key, value] of Object.entries(values)) {
+      if (value !== null && typeof value === 'object') {
+        for (const [field, v] of Object.entries(value)) writes.push(this.checked(plan.mask, `${key}.${field}`, v));
+      } else {
+        writes.push(this.checked(plan.mask, key, value));
+      }
+    }
+    const h = this.header;
+    let slot: number;
+    if (h[2]! > 0) slot = this.free[--h[2]!]!;
+    else if (h[1]! < this.capacity) slot = h[1]!++;
+    else throw new CapacityError(`${this.game.name} entity store`, this.capacity);
+    h[0]!++;
+    this.typeColumn[slot] = t + 1;
+    this.ownerColumn[slot] = owner;
+    for (const ci of plan.components) {
+      for (const f of this.game.components[ci]!.fields) this.columns[f]![slot] = this.game.fields[f]!.initial;
+    }
+    for (const [f, stored] of writes) this.columns[f]![slot] = stored;
+    return makeEntityId(slot, this.generationColumn[slot]!);
+  }
+
+  despawn(id: EntityId): void {
+    const slot = this.slotOf(id);
+    this.typeColumn[slot] = 0;
+    this.ownerColumn[slot] = 0;
+    this.generationColumn[slot] = (this.generationColumn[slot]! + 1) & GENERATION_MASK;
+    this.free[this.header[2]!++] = slot;
+    this.header[0]!--;
+  }
+
+  isAlive(id: EntityId): boolean {
+    if (!isEntityIdShape(id)) return false;
+    const slot = slotOf(id);
+    return slot < this.capacity && this.typeColumn[slot] !== 0 && this.generationColumn[slot] === generationOf(id);
+  }
+
+  /** The id of the entity in `slot` (which must be live). */
+  idAt(slot: number): EntityId {
+    return makeEntityId(slot, this.generationColumn[slot]!);
+  }
+
+  typeName(id: EntityId): TypeName<D> {
+    return this.game.types[this.typeColumn[this.slotOf(id)]! - 1]!.name as TypeName<D>;
+  }
+
+  get(id: EntityId, key: FieldKey<D>): ApiValue {
+    const slot = this.slotOf(id);
+    const f = this.fieldFor(slot, key);
+    return fromStored(this.game.fields[f]!, this.columns[f]![slot]!);
+  }
+
+  set(id: EntityId, key: FieldKey<D>, value: ApiValue): void {
+    const slot = this.slotOf(id);
+    const [f, stored] = this.checked(this.game.types[this.typeColumn[slot]! - 1]!.mask, key, value);
+    this.columns[f]![slot] = stored;
+  }
+
+  owner(id: EntityId): number {
+    return this.ownerColumn[this.slotOf(id)]!;
+  }
+
+  setOwner(id: EntityId, owner: number): void {
+    if (!Number.isInteger(owner) || owner < 0 || owner > 0xffffffff) throw new InvalidValueError('owner', owner, 'not a u32');
+    this.ownerColumn[this.slotOf(id)] = owner;
+  }
+
+  /** The stored column of `component.field`, for systems that run every tick. */
+  column(key: FieldKey<D>): StoredColumn {
+    return this.columns[fieldOf(this.game, key)]!;
+  }
+
+  /** A copy of the whole state. */
+  save(): Uint8Array {
+    return this.region.slice();
+  }
+
+  /** Puts back a state save() returned from a store of the same game and capacity. */
+  restore(bytes: Uint8Array): void {
+    if (bytes.byteLength !== this.region.byteLength) {
+      throw new InvalidArgumentError(`a ${this.game.name} state of ${this.region.byteLength} bytes was expected, got ${bytes.byteLength}`);
+    }
+    this.region.set(bytes);
+  }
+
+  private slotOf(id: EntityId): number {
+    if (!isEntityIdShape(id)) throw new UnknownEntityError(Number(id), 'not an entity id');
+    const slot = slotOf(id);
+    if (slot >= this.capacity || this.typeColumn[slot] === 0) throw new UnknownEntityError(id);
+    if (this.generationColumn[slot] !== generationOf(id)) throw new StaleEntityError(id, generationOf(id), this.generationColumn[slot]!);
+    return slot;
+  }
+
+  private fieldFor(slot: number, key: string): number {
+    return this.fieldIn(this.game.types[this.typeColumn[slot]! - 1]!.mask, key);
+  }
+
+  private fieldIn(mask: number, key: string): number {
+    const f = fieldOf(this.game, key);
+    const c = this.game.components.findIndex((comp) => comp.fields.includes(f));
+    if ((mask & (1 << c)) === 0) throw new InvalidArgumentError(`${key}: this entity's type has no ${this.game.components[c]!.name} component`);
+    return f;
+  }
+
+  private checked(mask: number, key: string, value: unknown): [number, number] {
+    const f = this.fieldIn(mask, key);
+    return [f, toStored(this.game.fields[f]!, value)];
+  }
+}

@@ -1,0 +1,50 @@
+// The demo shooter as a game declaration (src/core/game.ts): its entity types, what each carries,
+// what every client that sees it is sent, what only its owner is sent and what never leaves the
+// server, and the input a player sends. The units, ranges and precisions are the ones the
+// world-mode wire carries today (positions in 1/128 m, yaw in 12 bits, move axes in 1/127).
+
+import { defineGame } from '../core/game.js';
+
+/** Positions within ±16 km (the Q16.16 world's half-width) in 1/128 m. */
+const POSITION = { type: 'q16', unit: 'm', min: -16_384, max: 16_384, precision: 1 / 128 } as const;
+/** Velocities within ±8 m per tick in 1/1024 m per tick (1/128 m over 8 ticks). */
+const VELOCITY = { type: 'q16', unit: 'm/tick', min: -8, max: 8, precision: 1 / 1024 } as const;
+const AXIS = { type: 'q16', min: -1, max: 1, precision: 1 / 127 } as const;
+
+export const SHOOTER_GAME = defineGame({
+  name: 'arena-shooter',
+  components: {
+    position: { fields: { x: POSITION, y: POSITION, z: { ...POSITION, min: 0, max: 1024 } } },
+    velocity: { fields: { x: VELOCITY, y: VELOCITY, z: VELOCITY }, rate: 'normal' },
+    heading: { fields: { yaw: { type: 'q16', unit: 'rad', min: -Math.PI, max: Math.PI, bits: 12, wrap: true } } },
+    health: { fields: { hp: { type: 'i32', unit: 'hit points', min: 0, max: 1023 } } },
+    body: {
+      fields: {
+        kind: { type: 'enum', values: ['npc', 'player', 'projectile'] },
+        dead: { type: 'bool' },
+        away: { type: 'bool' },
+      },
+    },
+    // The weapon's cooldown only matters to the one who fires it.
+    weapon: { fields: { cooldown: { type: 'u32', unit: 'ticks', min: 0, max: 255 } }, replicate: 'owner' },
+    // An NPC's next decision is the server's business.
+    brain: { fields: { timer: { type: 'u32', unit: 'ticks' } }, replicate: 'server' },
+    shot: { fields: { shooter: { type: 'u32', unit: 'entity id' } } },
+  },
+  types: {
+    npc: ['position', 'velocity', 'heading', 'health', 'body', 'brain'],
+    player: ['position', 'velocity', 'heading', 'health', 'body', 'weapon'],
+    projectile: ['position', 'velocity', 'body', 'shot'],
+  },
+  input: {
+    moveX: AXIS,
+    moveY: AXIS,
+    aim: { type: 'q16', unit: 'rad', min: -Math.PI, max: Math.PI, bits: 16, wrap: true },
+    fire: { type: 'bool' },
+    shoot: { type: 'bool' },
+    viewTick: { type: 'u32', unit: 'ticks (low 16 bits)', min: 0, max: 0xffff },
+    viewFraction: { type: 'u32', unit: '1/256 tick', min: 0, max: 255 },
+  },
+});
+
+export type ShooterDeclaration = typeof SHOOTER_GAME.declaration;
