@@ -37,14 +37,15 @@ function parseArgs(argv: string[]): { suites: string[]; json: boolean; timeMs: n
  * For each case: our median over the best peer's (>1 means chronos is faster). Impls named
  * `chronos-<variant>` are other configurations of ours (e.g. more lanes), shown, never peers.
  */
-export function ratios(results: CaseResult[]): { case: string; bestPeer: string; speedup: number }[] {
+export function ratios(results: CaseResult[]): { suite: string; case: string; bestPeer: string; speedup: number }[] {
+  // By suite and case: two suites may measure a case of the same name (encode-1k in interest and game).
   const byCase = new Map<string, CaseResult[]>();
-  for (const r of results) byCase.set(r.case, [...(byCase.get(r.case) ?? []), r]);
-  const out: { case: string; bestPeer: string; speedup: number }[] = [];
-  for (const [name, rows] of byCase) {
+  for (const r of results) byCase.set(`${r.suite}/${r.case}`, [...(byCase.get(`${r.suite}/${r.case}`) ?? []), r]);
+  const out: { suite: string; case: string; bestPeer: string; speedup: number }[] = [];
+  for (const rows of byCase.values()) {
     const ours = rows.find((r) => r.impl === 'chronos');
     const peers = rows.filter((r) => r.impl !== 'chronos' && !r.impl.startsWith('chronos-')).sort((a, b) => a.median_ns - b.median_ns);
-    if (ours && peers[0]) out.push({ case: name, bestPeer: peers[0].impl, speedup: peers[0].median_ns / ours.median_ns });
+    if (ours && peers[0]) out.push({ suite: ours.suite, case: ours.case, bestPeer: peers[0].impl, speedup: peers[0].median_ns / ours.median_ns });
   }
   return out;
 }
@@ -60,14 +61,15 @@ export function checkFloors(rs: ReturnType<typeof ratios>, floors: Record<string
   const lines = ['', 'bench gate: chronos vs best peer (median ratio) against bench/floors.json'];
   let ok = true;
   for (const r of rs) {
-    const floor = floors[r.case];
+    // A floor keyed `suite/case` wins over one keyed by the case alone.
+    const floor = floors[`${r.suite}/${r.case}`] ?? floors[r.case];
     if (floor === undefined) {
-      lines.push(`  ${r.case.padEnd(22)} ${r.speedup.toFixed(2).padStart(8)}x  (no floor)`);
+      lines.push(`  ${`${r.suite}/${r.case}`.padEnd(30)} ${r.speedup.toFixed(2).padStart(8)}x  (no floor)`);
       continue;
     }
     const pass = r.speedup >= floor;
     if (!pass) ok = false;
-    lines.push(`  ${r.case.padEnd(22)} ${r.speedup.toFixed(2).padStart(8)}x  floor ${floor.toFixed(2).padStart(6)}x  ${pass ? 'ok' : 'BELOW'}  vs ${r.bestPeer}`);
+    lines.push(`  ${`${r.suite}/${r.case}`.padEnd(30)} ${r.speedup.toFixed(2).padStart(8)}x  floor ${floor.toFixed(2).padStart(6)}x  ${pass ? 'ok' : 'BELOW'}  vs ${r.bestPeer}`);
   }
   lines.push(ok ? 'bench gate: every ratio at or above its floor' : 'bench gate: FAILED (a ratio fell below its floor)');
   return { lines, ok };
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
   const rs = ratios(results);
   if (rs.length > 0) {
     lines.push('', 'chronos vs best peer (median ratio; >1 = chronos faster)');
-    for (const r of rs) lines.push(`  ${r.case.padEnd(22)} ${r.speedup.toFixed(2).padStart(8)}x  vs ${r.bestPeer}`);
+    for (const r of rs) lines.push(`  ${`${r.suite}/${r.case}`.padEnd(30)} ${r.speedup.toFixed(2).padStart(8)}x  vs ${r.bestPeer}`);
   }
   if (gate) lines.push(...gate.lines);
   process.stdout.write(lines.join('\n') + '\n');

@@ -11,4 +11,5 @@ export const SUITES: Record<string, () => Promise<Suite>> = {
   interest: async () => (await import('./interest.js')).suite,
   server: async () => (await import('./server.js')).suite,
   persist: async () => (await import('./persist.js')).suite,
+  game: async () => (await import('./game.js')).suite,
 };

@@ -80,8 +80,11 @@ export class GameFrame {
     this.at[n] = this.used;
     const a = from.at[i]!;
     const b = i + 1 < from.count ? from.at[i + 1]! : from.used;
-    this.codes.set(from.codes.subarray(a, b), this.used);
-    this.used += b - a;
+    const src = from.codes;
+    const dst = this.codes;
+    let o = this.used;
+    for (let k = a; k < b; k++) dst[o++] = src[k]!; // a loop: subarray() allocates
+    this.used = o;
   }
 
   /** Appends an entity whose codes the caller writes at codes[used ...] and then adds. */

@@ -223,7 +223,8 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
     const codes = frame.codes;
     const b0 = base.at[j]!;
     const n = plan.fields.length;
-    codes.set(base.codes.subarray(b0, b0 + n), at);
+    const from = base.codes;
+    for (let k = 0; k < n; k++) codes[at + k] = from[b0 + k]!; // a loop: subarray() allocates
     frame.used = at + n;
     const comps = plan.components.length;
     let mask = 0;

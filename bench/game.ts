@@ -1,0 +1,225 @@
+// Suite `game`: the codec a game's declaration derives (src/core/game.ts, src/codec/game-*.ts) on
+// the shooter's declared NPC fields (src/world/shooter-game.ts): position, velocity (normal rate),
+// heading, health and body, 11 fields; the brain's timer is server-only and never leaves.
+//
+// | case        | world                                       | timed                         | metrics                      |
+// |-------------|---------------------------------------------|-------------------------------|------------------------------|
+// | encode-1k   | 1,000 wandering NPCs (the interest suite's  | chronos: GameReplicator       | bytes per moving entity per  |
+// |             | encode-1k world), all in one client's view, | .encode() against the frame   | tick, decode time per message|
+// |             | acks 2 ticks after each snapshot            | acked; colyseus: setters +    | (GameReplica, not timed in   |
+// |             |                                             | encode()                      | the row)                     |
+// | delta-ratio | the same, two clients: one acks, one never  | the acking client's encode    | bytes per entity in view:    |
+// |             | does (every message whole)                  |                               | never-acking / acking        |
+//
+// The World steps in AssemblyScript; its columns are copied into the GameStore the codec reads
+// before each sample (not timed): a game running on its declared store has no such copy. The
+// timings leave out acks, packets, sealing and sending, as the interest suite's do.
+
+import { loadChronos } from '../src/wasm/loader.js';
+import { Arena } from '../src/wasm/arena.js';
+import { World } from '../src/core/world.js';
+import { FLAG_AWAY, FLAG_DEAD } from '../src/core/world-layout.js';
+import { GameStore } from '../src/core/game-store.js';
+import { GameReplicator } from '../src/codec/game-snapshot.js';
+import { GameReplica } from '../src/codec/game-replica.js';
+import { SHOOTER_GAME, type ShooterDeclaration } from '../src/world/shooter-game.js';
+import { measure, type CaseResult, type Suite, type SuiteContext } from './harness.js';
+import { ColyseusGamePeer, type NpcColumns } from './peers/game-colyseus.js';
+
+const SUITE = 'game';
+const N = 1000;
+const HALF_M = 200;
+const WARMUP_TICKS = 120;
+const COUNTED_TICKS = 600;
+/** Snapshots are acknowledged this many ticks after they were sent (about 20 ms at 60 Hz). */
+const ACK_TICKS = 2;
+const TOP_SPEED_MPS = 1.5;
+
+const round = (v: number, digits = 2): number => Number(v.toFixed(digits));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** The wandering world and a GameStore holding the same NPCs in the shooter's declared layout. */
+async function npcWorld() {
+  const arena = new Arena(await loadChronos({ maximumPages: 4096 }));
+  const world = World.create(arena, {
+    name: 'game-npcs',
+    capacity: N,
+    seed: 11,
+    tickHz: 60,
+    bounds: { minX: -HALF_M, minY: -HALF_M, minZ: 0, maxX: HALF_M, maxY: HALF_M, maxZ: 10 },
+    npc: { topSpeedMps: TOP_SPEED_MPS, wanderMinS: 1, wanderMaxS: 4, idlePercent: 0 },
+  });
+  world.spawnNpcs(N);
+  const store = new GameStore(SHOOTER_GAME, { capacity: N });
+  for (let i = 0; i < N; i++) store.spawn('npc', { body: { kind: 'npc' } });
+  const cols: NpcColumns = {
+    x: store.column('position.x') as Int32Array,
+    y: store.column('position.y') as Int32Array,
+    z: store.column('position.z') as Int32Array,
+    vx: store.column('velocity.x') as Int32Array,
+    vy: store.column('velocity.y') as Int32Array,
+    vz: store.column('velocity.z') as Int32Array,
+    yaw: store.column('heading.yaw') as Int32Array,
+    hp: store.column('health.hp') as Int32Array,
+    kind: store.column('body.kind') as Uint32Array,
+    dead: store.column('body.dead') as Uint32Array,
+    away: store.column('body.away') as Uint32Array,
+  };
+  const timer = store.column('brain.timer');
+  const mirror = () => {
+    cols.x.set(world.column('posX').subarray(0, N));
+    cols.y.set(world.column('posY').subarray(0, N));
+    cols.z.set(world.column('posZ').subarray(0, N));
+    cols.vx.set(world.column('velX').subarray(0, N));
+    cols.vy.set(world.column('velY').subarray(0, N));
+    cols.vz.set(world.column('velZ').subarray(0, N));
+    cols.yaw.set(world.column('heading').subarray(0, N));
+    cols.hp.set(world.column('hp').subarray(0, N));
+    timer.set(world.column('timer').subarray(0, N));
+    const flags = world.column('flags');
+    for (let i = 0; i < N; i++) {
+      cols.dead[i] = (flags[i]! & FLAG_DEAD) !== 0 ? 1 : 0;
+      cols.away[i] = (flags[i]! & FLAG_AWAY) !== 0 ? 1 : 0;
+    }
+  };
+  mirror();
+  const slots = Uint32Array.from({ length: N }, (_, i) => i);
+  return { world, store, cols, mirror, slots };
+}
+
+/** A client of the codec: its replicator on the server, its replica, acks that come back late. */
+class CodecClient {
+  readonly server: GameReplicator<ShooterDeclaration>;
+  readonly replica = new GameReplica(SHOOTER_GAME, { viewCapacity: N });
+  private readonly pending: { due: number; seq: number }[] = [];
+  private last: Uint8Array | null = null;
+  lastBytes = 0;
+
+  constructor(store: GameStore<ShooterDeclaration>, readonly acks: boolean) {
+    this.server = new GameReplicator(store, { viewCapacity: N, maxMessageBytes: 64 * 1024 });
+  }
+
+  encode(tick: number, slots: Uint32Array): void {
+    this.last = this.server.encode(tick, slots, N);
+    this.lastBytes = this.last.byteLength;
+  }
+
+  /** Decodes what was sent (untimed), schedules its ack and delivers those due by `tick`. */
+  settle(tick: number): number {
+    let ns = 0;
+    if (this.last) {
+      const t0 = process.hrtime.bigint();
+      const { seq } = this.replica.decode(this.last);
+      ns = Number(process.hrtime.bigint() - t0);
+      if (this.acks) this.pending.push({ due: tick + ACK_TICKS, seq });
+      this.last = null;
+    }
+    while (this.pending.length > 0 && this.pending[0]!.due <= tick) this.server.ack(this.pending.shift()!.seq);
+    return ns;
+  }
+}
+
+async function encode1k(ctx: SuiteContext): Promise<CaseResult[]> {
+  const { world, store, cols, mirror, slots } = await npcWorld();
+  const client = new CodecClient(store, true);
+  let tick = 0;
+  const before = () => {
+    client.settle(tick);
+    world.step();
+    mirror();
+    tick++;
+  };
+  const encode = () => client.encode(tick, slots);
+  for (let i = 0; i < WARMUP_TICKS; i++) {
+    before();
+    encode();
+  }
+  const sizes: number[] = [];
+  const decodeNs: number[] = [];
+  for (let i = 0; i < COUNTED_TICKS; i++) {
+    before();
+    encode();
+    sizes.push(client.lastBytes);
+    decodeNs.push(client.settle(tick));
+  }
+  const ours = await measure(ctx, SUITE, 'encode-1k', 'chronos', encode, { beforeEach: before });
+  Object.assign(ours.metrics, {
+    bytes_per_entity: round(median(sizes) / N),
+    bytes_per_tick: median(sizes),
+    decode_us_median: round(median(decodeNs) / 1000, 1),
+    fields: 11,
+  });
+
+  let peerTick = 0;
+  const peer = new ColyseusGamePeer(N, cols, world.bounds, Math.ceil((TOP_SPEED_MPS / 60) * 65536), 1023);
+  const stepOnly = () => {
+    world.step();
+    mirror();
+    peerTick++;
+  };
+  let peerBytes = 0;
+  const peerEncode = () => {
+    peerBytes = peer.tick(cols, peerTick);
+  };
+  const peerSizes: number[] = [];
+  for (let i = 0; i < COUNTED_TICKS; i++) {
+    stepOnly();
+    peerEncode();
+    peerSizes.push(peerBytes);
+  }
+  const theirs = await measure(ctx, SUITE, 'encode-1k', '@colyseus/schema', peerEncode, { beforeEach: stepOnly });
+  Object.assign(theirs.metrics, {
+    bytes_per_entity: round(median(peerSizes) / N),
+    bytes_per_tick: median(peerSizes),
+    fields: 11,
+  });
+  ours.metrics.speedup_vs_colyseus = round(theirs.median_ns / ours.median_ns);
+  return [ours, theirs];
+}
+
+async function deltaRatio(ctx: SuiteContext): Promise<CaseResult> {
+  const { world, mirror, slots, store } = await npcWorld();
+  const acking = new CodecClient(store, true);
+  const never = new CodecClient(store, false);
+  let tick = 0;
+  let ackBytes = 0;
+  let fullBytes = 0;
+  const run = (count: boolean) => {
+    acking.settle(tick);
+    never.settle(tick);
+    world.step();
+    mirror();
+    tick++;
+    acking.encode(tick, slots);
+    never.encode(tick, slots);
+    if (count) {
+      ackBytes += acking.lastBytes;
+      fullBytes += never.lastBytes;
+    }
+  };
+  for (let i = 0; i < WARMUP_TICKS; i++) run(false);
+  for (let i = 0; i < COUNTED_TICKS; i++) run(true);
+  const perEntity = (bytes: number) => bytes / COUNTED_TICKS / N;
+  const row = await measure(ctx, SUITE, 'delta-ratio', 'chronos', () => acking.encode(tick, slots), {
+    beforeEach: () => {
+      acking.settle(tick);
+      world.step();
+      mirror();
+      tick++;
+    },
+  });
+  Object.assign(row.metrics, {
+    bytes_per_entity_acking: round(perEntity(ackBytes), 3),
+    bytes_per_entity_never_acking: round(perEntity(fullBytes), 3),
+    delta_ratio: round(fullBytes / ackBytes),
+  });
+  return row;
+}
+
+export const suite: Suite = {
+  name: SUITE,
+  description: "the codec derived from a game's declaration, on the shooter's 11 declared NPC fields (encode only: no acks, packets, sealing or sending), vs @colyseus/schema",
+  async run(ctx) {
+    return [...(await encode1k(ctx)), await deltaRatio(ctx)];
+  },
+};
