@@ -13,7 +13,7 @@ import type { NetCrypto } from '../src/net/crypto.js';
 import type { Transport } from '../src/net/transport.js';
 import { PLAY_CHANNELS, INTEREST_SNAPSHOT_CHANNEL, WORLD_RELIABLE_CHANNEL, WORLD_STATE_CHANNEL } from '../src/client/play-channels.js';
 import {
-  decodeWorldJoin, encodeWorldHello, INPUT_HEADER_BYTES, MAX_INPUTS_PER_MESSAGE, MSG_WORLD_INPUT, MSG_WORLD_JOIN, MSG_WORLD_OWN, WIRE_INPUT_BYTES,
+  decodeWorldJoin, encodeWorldHello, INPUT_HEADER_BYTES, MAX_INPUTS_PER_MESSAGE, MSG_WORLD_INPUT, MSG_WORLD_JOIN, MSG_WORLD_OWN, WIRE_BUTTON_FIRE, WIRE_INPUT_BYTES, writeWireInput, type WireInput,
 } from '../src/codec/world-messages.js';
 import { MSG_SNAPSHOT } from '../src/codec/snapshot-spec.js';
 import { MSG_INTEREST_ACK } from '../src/codec/interest-setup.js';
@@ -37,6 +37,7 @@ export class SwarmPlayer {
   private newest = 0;
   private acked = 0;
   private readonly inputs = new Uint8Array(HISTORY * WIRE_INPUT_BYTES);
+  private readonly wire: WireInput = { moveX: 0, moveY: 0, buttons: 0, aim: 0, viewTick: 0, viewFraction: 0 };
   private readonly message = new Uint8Array(INPUT_HEADER_BYTES + MAX_INPUTS_PER_MESSAGE * WIRE_INPUT_BYTES);
   private readonly ackMessage = new Uint8Array(2 + 4 * 16);
   private ackCount = 0;
@@ -90,15 +91,12 @@ export class SwarmPlayer {
       this.brain.input(this.index, this.x, this.y, tick, d);
       const seq = ++this.newest;
       const o = (seq % HISTORY) * WIRE_INPUT_BYTES;
-      const r = this.inputs;
-      r[o] = d.moveX & 0xff;
-      r[o + 1] = d.moveY & 0xff;
-      r[o + 2] = d.fire ? 1 : 0;
-      r[o + 3] = 0;
-      r[o + 4] = d.aim & 0xff;
-      r[o + 5] = (d.aim >>> 8) & 0xff;
-      r[o + 6] = 0;
-      r[o + 7] = 0;
+      const w = this.wire;
+      w.moveX = d.moveX;
+      w.moveY = d.moveY;
+      w.buttons = d.fire ? WIRE_BUTTON_FIRE : 0;
+      w.aim = d.aim;
+      writeWireInput(w, this.inputs, o);
       this.unsentFrames++;
       if (this.unsentFrames >= SEND_EVERY_FRAMES || d.fire !== this.sentFire) this.send(nowMs);
     }

@@ -60,6 +60,8 @@
 
 import { DecodeError, InvalidArgumentError } from '../core/errors.js';
 import { JOIN_LAG_KEYS, JOIN_RULE_KEYS, type JoinLagCompensation, type JoinRules } from './play-messages.js';
+import { INPUT_PADDING } from './game-input.js';
+import { SHOOTER_INPUT } from './shooter-game.js';
 
 export const WORLD_VERSION = 1;
 export const MSG_WORLD_HELLO = 0x51;
@@ -69,14 +71,16 @@ export const MSG_WORLD_OWN = 0x54;
 export const HELLO_BYTES = 4;
 export const WORLD_JOIN_BYTES = 216;
 export const INPUT_HEADER_BYTES = 6;
-export const WIRE_INPUT_BYTES = 8;
+/** One input record: the shooter's declared input (SHOOTER_INPUT, 'bytes' packing). */
+export const WIRE_INPUT_BYTES = SHOOTER_INPUT.bytes;
 export const OWN_BYTES = 48;
 /** 16 inputs a message: a quarter second of redundancy at 60 Hz for 134 bytes. */
 export const MAX_INPUTS_PER_MESSAGE = 16;
 export const ANY_HUB = 0xff;
 export const NO_AVATAR = 0xffffffff;
-export const WIRE_BUTTON_FIRE = 1;
-export const WIRE_BUTTON_SHOOT = 2;
+/** The flag byte's bits: the declared bools fire and shoot, in declaration order. */
+export const WIRE_BUTTON_FIRE = 1 << SHOOTER_INPUT.slotOf('fire').bit;
+export const WIRE_BUTTON_SHOOT = 1 << SHOOTER_INPUT.slotOf('shoot').bit;
 const WIRE_BUTTONS = WIRE_BUTTON_FIRE | WIRE_BUTTON_SHOOT;
 const JOIN_FLAG_SAME_AVATAR = 1;
 
@@ -238,16 +242,7 @@ export function encodeWorldInput(firstSeq: number, count: number, inputAt: (i: n
   bytes[1] = count;
   v.setUint32(2, firstSeq, true);
   for (let i = 0; i < count; i++) {
-    const input = inputAt(i);
-    const o = INPUT_HEADER_BYTES + i * WIRE_INPUT_BYTES;
-    v.setInt8(o, intIn('moveX', input.moveX, -127, 127));
-    v.setInt8(o + 1, intIn('moveY', input.moveY, -127, 127));
-    if ((input.buttons & ~WIRE_BUTTONS) !== 0) throw new InvalidArgumentError(`buttons ${input.buttons}: only FIRE and SHOOT travel`);
-    bytes[o + 2] = input.buttons;
-    const shoot = (input.buttons & WIRE_BUTTON_SHOOT) !== 0;
-    bytes[o + 3] = shoot ? intIn('viewFraction', input.viewFraction, 0, 255) : 0;
-    v.setUint16(o + 4, intIn('aim', input.aim, 0, 0xffff), true);
-    v.setUint16(o + 6, shoot ? intIn('viewTick', input.viewTick, 0, 0xffff) : 0, true);
+    writeWireInput(inputAt(i), bytes, INPUT_HEADER_BYTES + i * WIRE_INPUT_BYTES);
   }
   return bytes;
 }
@@ -272,24 +267,54 @@ export function decodeWorldInput(bytes: Uint8Array, record: (seq: number, offset
   return count;
 }
 
-/** Checks one record of an INPUT at `offset`: null when it is well-formed, else what is wrong. */
+const recordCodes = new Int32Array(SHOOTER_INPUT.fields.length);
+// Code order of the declared input: moveX, moveY, fire, shoot, viewFraction, aim, viewTick.
+const C_MOVE_X = 0, C_MOVE_Y = 1, C_FIRE = 2, C_SHOOT = 3, C_VIEW_FRACTION = 4, C_AIM = 5, C_VIEW_TICK = 6;
+
+/**
+ * Writes one input record at out[offset ...] through the declared input (SHOOTER_INPUT). Throws
+ * InvalidArgumentError on a value the record cannot carry.
+ */
+export function writeWireInput(input: WireInput, out: Uint8Array, offset: number): void {
+  if ((input.buttons & ~WIRE_BUTTONS) !== 0) throw new InvalidArgumentError(`buttons ${input.buttons}: only FIRE and SHOOT travel`);
+  const shoot = (input.buttons & WIRE_BUTTON_SHOOT) !== 0;
+  const c = recordCodes;
+  c[C_MOVE_X] = intIn('moveX', input.moveX, -127, 127);
+  c[C_MOVE_Y] = intIn('moveY', input.moveY, -127, 127);
+  c[C_FIRE] = (input.buttons & WIRE_BUTTON_FIRE) !== 0 ? 1 : 0;
+  c[C_SHOOT] = shoot ? 1 : 0;
+  c[C_VIEW_FRACTION] = shoot ? intIn('viewFraction', input.viewFraction, 0, 255) : 0;
+  c[C_AIM] = intIn('aim', input.aim, 0, 0xffff);
+  c[C_VIEW_TICK] = shoot ? intIn('viewTick', input.viewTick, 0, 0xffff) : 0;
+  SHOOTER_INPUT.encodeCodes(c, out, offset);
+}
+
+/**
+ * Checks one record of an INPUT at `offset`: null when it is well-formed, else what is wrong.
+ * The declared input judges each field's range and the flag byte's unused bits; the shooter's
+ * own rule is that only a SHOOT carries a view tick.
+ */
 export function checkWireInput(bytes: Uint8Array, offset: number): InputRecordFault | null {
-  if (bytes[offset] === 0x80 || bytes[offset + 1] === 0x80) return 'move_out_of_range';
-  const buttons = bytes[offset + 2]!;
-  if ((buttons & ~WIRE_BUTTONS) !== 0) return 'unknown_buttons';
-  if ((buttons & WIRE_BUTTON_SHOOT) === 0 && (bytes[offset + 3] !== 0 || bytes[offset + 6] !== 0 || bytes[offset + 7] !== 0)) return 'view_without_shoot';
+  const fault = SHOOTER_INPUT.check(bytes, offset, recordCodes);
+  if (fault === 'moveX' || fault === 'moveY') return 'move_out_of_range';
+  if (fault === INPUT_PADDING) return 'unknown_buttons';
+  if (fault !== null) return 'move_out_of_range'; // no other field has codes outside its bytes
+  const c = recordCodes;
+  if (c[C_SHOOT] === 0 && (c[C_VIEW_FRACTION] !== 0 || c[C_VIEW_TICK] !== 0)) return 'view_without_shoot';
   return null;
 }
 
+/** Reads the record at `offset` (checked with checkWireInput first: a bad one reads as zeros). */
 export function readWireInput(bytes: Uint8Array, offset: number): WireInput {
-  const v = view(bytes);
+  const c = recordCodes;
+  if (SHOOTER_INPUT.check(bytes, offset, c) !== null) c.fill(0);
   return {
-    moveX: v.getInt8(offset),
-    moveY: v.getInt8(offset + 1),
-    buttons: bytes[offset + 2]!,
-    viewFraction: bytes[offset + 3]!,
-    aim: v.getUint16(offset + 4, true),
-    viewTick: v.getUint16(offset + 6, true),
+    moveX: c[C_MOVE_X]!,
+    moveY: c[C_MOVE_Y]!,
+    buttons: (c[C_FIRE] ? WIRE_BUTTON_FIRE : 0) | (c[C_SHOOT] ? WIRE_BUTTON_SHOOT : 0),
+    viewFraction: c[C_VIEW_FRACTION]!,
+    aim: c[C_AIM]!,
+    viewTick: c[C_VIEW_TICK]!,
   };
 }
 

@@ -169,7 +169,17 @@ export function planField(name: string, spec: GameFieldSpec, replicate: Replicat
     default:
       return bad(`unknown type "${String(type)}"`);
   }
-  const initial = spec.default === undefined ? 0 : toStored(plan, spec.default);
+  let initial = 0;
+  if (spec.default !== undefined) {
+    try {
+      initial = toStored(plan, spec.default);
+    } catch (e) {
+      bad(`default: ${(e as Error).message}`);
+    }
+  } else if ((min !== undefined && min > 0) || (max !== undefined && max < 0)) {
+    // No default and 0 is out of range: a fresh entity starts at the end of the range nearest 0.
+    initial = toStored(plan, min !== undefined && min > 0 ? min : max!);
+  }
   return { ...plan, initial };
 }
 
@@ -256,9 +266,22 @@ export function toCode(plan: FieldPlan, stored: number): number {
 /** The API value a client reads for a wire code. */
 export function fromCode(plan: FieldPlan, code: number): ApiValue {
   switch (plan.spec.type) {
-    case 'q16':
-      // From the declared minimum in API units: code 2048 of a 12-bit circle over [-pi, pi) is 0.
-      return plan.base === 0 ? (code * plan.scale) / FX_ONE : plan.spec.min! + (code * plan.scale) / FX_ONE;
+    case 'q16': {
+      const { min, max, precision } = plan.spec;
+      let v: number;
+      if (plan.base !== 0 || plan.quantiser === Q_WRAP) {
+        // From the declared minimum in API units: code 2048 of a 12-bit circle over [-pi, pi) is 0.
+        v = min! + (code * plan.scale) / FX_ONE;
+      } else if (precision !== undefined && Math.abs(1 / precision - Math.round(1 / precision)) < 1e-9) {
+        v = code / Math.round(1 / precision); // -116 / 127 exactly, not -116 * fl(1 / 127)
+      } else {
+        v = (code * plan.scale) / FX_ONE;
+      }
+      // A range that is not a whole number of steps rounds its end codes outwards: clamp back.
+      if (plan.quantiser !== Q_WRAP && min !== undefined && v < min) return min;
+      if (plan.quantiser !== Q_WRAP && max !== undefined && v > max) return max;
+      return v;
+    }
     default:
       return fromStored(plan, code);
   }

@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../src/core/errors.js';
 import {
   checkWireInput, decodeOwnState, decodeWorldHello, decodeWorldInput, decodeWorldJoin, emptyOwnState, encodeOwnState, encodeWorldHello,
-  encodeWorldInput, encodeWorldJoin, readWireInput, MAX_INPUTS_PER_MESSAGE, NO_AVATAR, OWN_BYTES, WORLD_JOIN_BYTES, type OwnState, type WireInput, type WorldJoin,
+  encodeWorldInput, encodeWorldJoin, readWireInput, INPUT_HEADER_BYTES, MAX_INPUTS_PER_MESSAGE, WIRE_INPUT_BYTES, NO_AVATAR, OWN_BYTES, WORLD_JOIN_BYTES, type OwnState, type WireInput, type WorldJoin,
 } from '../../src/codec/world-messages.js';
+import { SHOOTER_INPUT } from '../../src/codec/shooter-game.js';
 import { DEFAULT_SIM_RULES } from '../../src/rollback/reference-game.js';
 import { DEFAULT_LAG_COMPENSATION } from '../../src/rollback/lag-compensation.js';
 import { mulberry32 } from '../helpers/wasm.js';
@@ -128,5 +129,62 @@ describe('world messages', () => {
     }
     expect(accepted).toBeGreaterThan(100);
     expect(rejected).toBeGreaterThan(100);
+  });
+});
+
+describe('INPUT records derived from the shooter declaration', () => {
+  /** The hand-written record check world mode used before the declaration derived it. */
+  function referenceCheck(b: Uint8Array, o: number): string | null {
+    if (b[o] === 0x80 || b[o + 1] === 0x80) return 'move_out_of_range';
+    if ((b[o + 2]! & ~3) !== 0) return 'unknown_buttons';
+    if ((b[o + 2]! & 2) === 0 && (b[o + 3] !== 0 || b[o + 6] !== 0 || b[o + 7] !== 0)) return 'view_without_shoot';
+    return null;
+  }
+  /** ... and its reader. */
+  const referenceRead = (b: Uint8Array, o: number): WireInput => ({
+    moveX: (b[o]! << 24) >> 24,
+    moveY: (b[o + 1]! << 24) >> 24,
+    buttons: b[o + 2]!,
+    viewFraction: b[o + 3]!,
+    aim: b[o + 4]! | (b[o + 5]! << 8),
+    viewTick: b[o + 6]! | (b[o + 7]! << 8),
+  });
+
+  it('lays the record out at the documented offsets', () => {
+    expect(WIRE_INPUT_BYTES).toBe(8);
+    const offsets = ['moveX', 'moveY', 'fire', 'shoot', 'viewFraction', 'aim', 'viewTick'].map((n) => SHOOTER_INPUT.slotOf(n as never).offset);
+    expect(offsets).toEqual([0, 1, 2, 2, 3, 4, 6]);
+    const bytes = encodeWorldInput(7, 1, () => ({ moveX: -2, moveY: 5, buttons: 3, aim: 0x1234, viewTick: 0xbeef, viewFraction: 9 }));
+    expect(Array.from(bytes.subarray(INPUT_HEADER_BYTES))).toEqual([0xfe, 5, 3, 9, 0x34, 0x12, 0xef, 0xbe]);
+  });
+
+  it('judges and reads every record as the hand-written layout did', () => {
+    const rand = mulberry32(17);
+    const b = new Uint8Array(8);
+    const verdicts = new Map<string, number>();
+    const check = () => {
+      const want = referenceCheck(b, 0);
+      expect(checkWireInput(b, 0)).toBe(want);
+      if (want === null) expect(readWireInput(b, 0)).toEqual(referenceRead(b, 0));
+      verdicts.set(String(want), (verdicts.get(String(want)) ?? 0) + 1);
+    };
+    // Every value of every byte of a clean SHOOT record and of a clean idle one...
+    for (const base of [[1, 2, 3, 4, 5, 6, 7, 8], [0, 0, 1, 0, 0, 0, 0, 0]]) {
+      for (let at = 0; at < 8; at++) {
+        for (let v = 0; v < 256; v++) {
+          b.set(base);
+          b[at] = v;
+          check();
+        }
+      }
+    }
+    // ... and random records, biased towards the small button values that matter.
+    for (let i = 0; i < 20_000; i++) {
+      for (let j = 0; j < 8; j++) b[j] = Math.floor(rand() * 256);
+      if (rand() < 0.5) b[2] = Math.floor(rand() * 4);
+      if (rand() < 0.3) b[3] = b[6] = b[7] = 0;
+      check();
+    }
+    for (const v of ['null', 'move_out_of_range', 'unknown_buttons', 'view_without_shoot']) expect(verdicts.get(v)).toBeGreaterThan(50);
   });
 });

@@ -2,8 +2,10 @@
 // what every client that sees it is sent, what only its owner is sent and what never leaves the
 // server, and the input a player sends. The units, ranges and precisions are the ones the
 // world-mode wire carries today (positions in 1/128 m, yaw in 12 bits, move axes in 1/127).
+// World mode's INPUT records are this declaration's input (SHOOTER_INPUT below).
 
 import { defineGame } from '../core/game.js';
+import { GameInputCodec } from './game-input.js';
 
 /** Positions within ±16 km (the Q16.16 world's half-width) in 1/128 m. */
 const POSITION = { type: 'q16', unit: 'm', min: -16_384, max: 16_384, precision: 1 / 128 } as const;
@@ -36,15 +38,21 @@ export const SHOOTER_GAME = defineGame({
     player: ['position', 'velocity', 'heading', 'health', 'body', 'weapon'],
     projectile: ['position', 'velocity', 'body', 'shot'],
   },
+  // In this order, packed as 'bytes' (src/codec/game-input.ts), the record is world mode's
+  // 8-byte INPUT record (src/codec/world-messages.ts): moveX i8, moveY i8, a flag byte (fire 1,
+  // shoot 2), viewFraction u8, aim u16 (a binary angle from 0), viewTick u16.
   input: {
     moveX: AXIS,
     moveY: AXIS,
-    aim: { type: 'q16', unit: 'rad', min: -Math.PI, max: Math.PI, bits: 16, wrap: true },
     fire: { type: 'bool' },
     shoot: { type: 'bool' },
-    viewTick: { type: 'u32', unit: 'ticks (low 16 bits)', min: 0, max: 0xffff },
     viewFraction: { type: 'u32', unit: '1/256 tick', min: 0, max: 255 },
+    aim: { type: 'q16', unit: 'rad', min: 0, max: 2 * Math.PI, bits: 16, wrap: true },
+    viewTick: { type: 'u32', unit: 'ticks (low 16 bits)', min: 0, max: 0xffff },
   },
 });
 
 export type ShooterDeclaration = typeof SHOOTER_GAME.declaration;
+
+/** World mode's INPUT record, derived from the declaration (8 bytes, 'bytes' packing). */
+export const SHOOTER_INPUT = new GameInputCodec(SHOOTER_GAME, { packing: 'bytes' });
