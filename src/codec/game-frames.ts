@@ -54,6 +54,8 @@ export class GameFrame {
   readonly typeOwned: Uint32Array;
   /** Where each entity's codes start in `codes`. */
   readonly at: Uint32Array;
+  /** Encoder only: the tick a record last carried the entity (its priority's age). */
+  readonly sent: Uint32Array;
   readonly codes: Int32Array;
 
   constructor(readonly capacity: number, recordFields: number) {
@@ -61,6 +63,7 @@ export class GameFrame {
     this.generation = new Uint32Array(capacity);
     this.typeOwned = new Uint32Array(capacity);
     this.at = new Uint32Array(capacity);
+    this.sent = new Uint32Array(capacity);
     this.codes = new Int32Array(capacity * Math.max(1, recordFields));
   }
 
@@ -78,6 +81,7 @@ export class GameFrame {
     this.generation[n] = from.generation[i]!;
     this.typeOwned[n] = from.typeOwned[i]!;
     this.at[n] = this.used;
+    this.sent[n] = from.sent[i]!;
     const a = from.at[i]!;
     const b = i + 1 < from.count ? from.at[i + 1]! : from.used;
     const src = from.codes;
@@ -88,8 +92,9 @@ export class GameFrame {
   }
 
   /** Appends an entity whose codes the caller writes at codes[used ...] and then adds. */
-  begin(slot: number, generation: number, typeOwned: number): number {
+  begin(slot: number, generation: number, typeOwned: number, sent = 0): number {
     const n = this.count++;
+    this.sent[n] = sent;
     this.slot[n] = slot;
     this.generation[n] = generation;
     this.typeOwned[n] = typeOwned;
@@ -140,6 +145,6 @@ export class FrameRing {
   /** Bytes held, for the stated per-client cap. */
   get bytes(): number {
     const f = this.spare;
-    return (GAME_WINDOW + 1) * (f.slot.byteLength * 4 + f.codes.byteLength);
+    return (GAME_WINDOW + 1) * (f.slot.byteLength * 5 + f.codes.byteLength);
   }
 }

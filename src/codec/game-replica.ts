@@ -12,7 +12,7 @@ import { BitStreamReader } from './bit-stream.js';
 import {
   FrameRing, GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, MSG_GAME_SNAPSHOT, type GameFrame,
 } from './game-frames.js';
-import { fieldTable, type FieldTable } from './game-snapshot.js';
+import { fieldTable, type FieldTable } from './game-field-table.js';
 
 const OWNED = 0x80000000;
 

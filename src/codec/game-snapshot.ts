@@ -5,7 +5,8 @@
 // at all; owner-only fields go only to the entity's owner and server-only fields never leave.
 //
 // Memory per client, bounded by its options: (GAME_WINDOW + 1) frames of viewCapacity entities,
-// each 16 bytes plus 4 per code (game.maxRecordFields codes at most), plus the message buffer.
+// each 20 bytes plus 4 per code (game.maxRecordFields codes at most), plus the message buffer;
+// over budget, a planning stream and table for a whole view (created the first time).
 
 import { InvalidArgumentError } from '../core/errors.js';
 import { GENERATION_MASK } from '../core/entity-id.js';
@@ -14,7 +15,7 @@ import type { GameStore } from '../core/game-store.js';
 import { compileKernels, type TypeKernels } from './game-kernels.js';
 import { BitStreamWriter } from './bit-stream.js';
 import {
-  FrameRing, GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, MSG_GAME_SNAPSHOT
+  FrameRing, GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, MSG_GAME_SNAPSHOT, type GameFrame,
 } from './game-frames.js';
 
 export interface GameReplicatorOptions {
@@ -39,54 +40,49 @@ export interface GameReplicatorCounters {
 }
 
 const OWNED = 0x80000000;
+/** Priorities above any update's age: a leave frees a slot for almost nothing, an enter shows what is new. */
+const LEAVE_PRIORITY = 2 ** 31;
+const ENTER_PRIORITY = 2 ** 30;
+/** Candidates per message are below this (two per view entry at most): the sort key's tie-break. */
+const CANDIDATE_SPAN = 2 ** 17;
+/** A gap's tiered code grows by at most this when the records between are left out (up to 266). */
+const GAP_MARGIN_BITS = 11;
+
+/** What one walk over the view wrote. */
+interface Pass {
+  records: number;
+  enters: number;
+  updates: number;
+  leaves: number;
+  deferred: number;
+}
+
+/** The planning pass's measure of each candidate record, in walk order. */
+class Plan {
+  count = 0;
+  bits = new Uint32Array(0);
+  priority = new Float64Array(0);
+  keys = new Float64Array(0);
+
+  reset(most: number): void {
+    this.count = 0;
+    if (this.bits.length < most) {
+      this.bits = new Uint32Array(most);
+      this.priority = new Float64Array(most);
+      this.keys = new Float64Array(most);
+    }
+  }
+
+  note(candidate: number, bits: number, priority: number): void {
+    this.bits[candidate] = bits;
+    this.priority[candidate] = priority;
+    this.count = candidate + 1;
+  }
+}
 /** Worst-case bits of a record's framing (gap, op, generation, type, owned). */
 const RECORD_FRAMING_BITS = 42 + 2 + GENERATION_WIRE_BITS + 16 + 1;
 /** Worst-case bits of one code (the longest tiered code). */
 const CODE_BITS = 42;
-
-/**
- * Per-field numbers of a game laid out flat for the encoder's inner loop (one object per game).
- */
-export class FieldTable {
-  readonly quantiser: Int32Array;
-  readonly base: Float64Array;
-  readonly scale: Float64Array;
-  readonly modulus: Int32Array;
-  readonly codeMin: Float64Array;
-  readonly codeMax: Float64Array;
-  readonly rawBits: Int32Array;
-  readonly period: Int32Array;
-  readonly signed: Uint8Array;
-
-  constructor(game: Game) {
-    const f = game.fields;
-    this.quantiser = Int32Array.from(f, (p) => p.quantiser);
-    this.base = Float64Array.from(f, (p) => p.base);
-    this.scale = Float64Array.from(f, (p) => p.scale);
-    this.modulus = Int32Array.from(f, (p) => p.modulus);
-    this.codeMin = Float64Array.from(f, (p) => p.codeMin);
-    this.codeMax = Float64Array.from(f, (p) => p.codeMax);
-    this.rawBits = Int32Array.from(f, (p) => p.rawBits);
-    this.period = Int32Array.from(f, (p) => p.period);
-    this.signed = Uint8Array.from(f, (p) => (p.signed ? 1 : 0));
-  }
-}
-
-const tables = new WeakMap<Game, FieldTable>();
-export function fieldTable(game: Game): FieldTable {
-  let t = tables.get(game);
-  if (!t) tables.set(game, (t = new FieldTable(game)));
-  return t;
-}
-
-/** The difference a delta carries: the short way round for a wrapped field, else 32-bit. */
-export function codeDelta(modulus: number, code: number, base: number): number {
-  if (modulus === 0) return (code - base) | 0;
-  let d = (code - base) % modulus;
-  if (d >= modulus >> 1) d -= modulus;
-  else if (d < -(modulus >> 1)) d += modulus;
-  return d;
-}
 
 export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   readonly game: Game<D>;
@@ -104,6 +100,10 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   private seq = 0;
   private acked = -1;
   private order = new Uint32Array(0);
+  private readonly pass: Pass = { records: 0, enters: 0, updates: 0, leaves: 0, deferred: 0 };
+  private readonly plan = new Plan();
+  private chosen = new Uint8Array(0);
+  private scratch: BitStreamWriter | null = null;
 
   constructor(readonly store: GameStore<D>, options: GameReplicatorOptions) {
     this.game = store.game;
@@ -135,7 +135,9 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
 
   /** Bytes this replicator holds (its stated cap). */
   get heldBytes(): number {
-    return this.frames.bytes + this.out.byteLength + this.writer.bytes.byteLength;
+    const plan = this.plan;
+    return this.frames.bytes + this.out.byteLength + this.writer.bytes.byteLength + (this.scratch?.bytes.byteLength ?? 0) +
+      plan.bits.byteLength + plan.priority.byteLength + plan.keys.byteLength + this.chosen.byteLength;
   }
 
   /** The client received snapshot `seq`: later messages may be deltas against it. */
@@ -152,17 +154,62 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   /**
    * The message for `tick` given the live slots in the client's view (`slots[0 .. count)`, any
    * order, no repeats). Returns a view of an internal buffer, valid until the next call.
+   *
+   * When everything that changed fits the byte budget, one pass writes it. When it does not, a
+   * planning pass measures every record (into a scratch stream that holds a whole view), the
+   * records are chosen by priority — leaves, then entities entering the view, then updates by
+   * how long since the client last got one (the longest waited first, so none starves) — and a
+   * last pass writes the chosen ones in slot order; the rest wait for a later message.
    */
   encode(tick: number, slots: ArrayLike<number>, count: number): Uint8Array {
     if (!Number.isInteger(count) || count < 0 || count > this.viewCapacity || count > slots.length) {
       throw new InvalidArgumentError(`${count} entities in a view of capacity ${this.viewCapacity}`);
     }
     const order = this.sorted(slots, count);
-    const store = this.store;
     const seq = this.seq++;
     const base = this.acked >= 0 && seq - this.acked < GAME_WINDOW ? this.frames.find(this.acked) : null;
-    const frame = this.frames.next(seq, tick >>> 0);
+    tick >>>= 0;
+    let pass = this.walk(tick, seq, order, count, base, this.writer, null);
+    if (pass.deferred > 0) {
+      this.walk(tick, seq, order, count, base, this.planWriter(), this.plan);
+      pass = this.walk(tick, seq, order, count, base, this.writer, this.choose());
+    }
     const w = this.writer;
+    const bodyBytes = w.finish();
+    const out = this.out;
+    out[0] = MSG_GAME_SNAPSHOT;
+    out[1] = GAME_SNAPSHOT_VERSION;
+    const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    dv.setUint32(2, seq >>> 0, true);
+    dv.setUint32(6, tick, true);
+    out[10] = base ? seq - base.seq : 0;
+    dv.setUint16(11, pass.records, true);
+    out.set(w.bytes.subarray(0, bodyBytes), GAME_HEADER_BYTES);
+    this.frames.commit();
+    const length = GAME_HEADER_BYTES + bodyBytes;
+    const c = this.counters;
+    c.enters += pass.enters;
+    c.updates += pass.updates;
+    c.leaves += pass.leaves;
+    c.deferred += pass.deferred;
+    if (!base) c.fulls++;
+    c.messages++;
+    c.bytes += length;
+    return out.subarray(0, length);
+  }
+
+  /**
+   * One pass over the view merged with the baseline: builds the frame for `seq` and writes the
+   * records into `w`. `select` null: every record while the budget lasts. `select` this.plan:
+   * measure every candidate record (leave, changed update, enter) into plan. Otherwise
+   * select[i] says whether candidate i (in this same walk order) goes out.
+   */
+  private walk(tick: number, seq: number, order: ArrayLike<number>, count: number, base: GameFrame | null, w: BitStreamWriter, select: Uint8Array | Plan | null): Pass {
+    const planning = select instanceof Plan ? select : null;
+    const chosen = select instanceof Uint8Array ? select : null;
+    if (planning) planning.reset(count + (base ? base.count : 0));
+    const frame = this.frames.next(seq, tick);
+    const store = this.store;
     w.reset();
     const limit = w.capacityBits;
     const typeCol = store.typeColumn;
@@ -177,42 +224,50 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     const fGen = frame.generation;
     const fTO = frame.typeOwned;
     const fAt = frame.at;
+    const fSent = frame.sent;
     const codes = frame.codes;
     const bn = base ? base.count : 0;
     const bSlot = base ? base.slot : fSlot;
     const bGen = base ? base.generation : fGen;
     const bTO = base ? base.typeOwned : fTO;
     const bAt = base ? base.at : fAt;
+    const bSent = base ? base.sent : fSent;
     const bCodes = base ? base.codes : codes;
+    const pass = this.pass;
+    pass.records = pass.enters = pass.updates = pass.leaves = pass.deferred = 0;
     let n = 0;
     let used = 0;
-    let records = 0;
-    let enters = 0;
-    let updates = 0;
-    let leaves = 0;
-    let deferred = 0;
     let prev = -1;
     let j = 0;
+    let candidate = 0;
     let full = false;
+    // Keeps baseline entry j as it was (a record that does not go out this time).
+    const carry = (): void => {
+      frame.count = n;
+      frame.used = used;
+      frame.copyFrom(base!, j);
+      n = frame.count;
+      used = frame.used;
+    };
     for (let i = 0; i <= count; i++) {
       const slot = i < count ? order[i]! : 0xffffffff;
       // Entities of the baseline before this slot left the view.
       while (j < bn && bSlot[j]! < slot) {
-        if (!full && w.position + RECORD_FRAMING_BITS <= limit) {
+        const c = candidate++;
+        const go = (chosen ? chosen[c] === 1 : !full) && w.position + RECORD_FRAMING_BITS <= limit;
+        if (go) {
+          const mark = w.position;
           const s = bSlot[j]!;
           w.tiered(s - prev - 1);
           w.write(0, 2);
           prev = s;
-          records++;
-          leaves++;
+          pass.records++;
+          pass.leaves++;
+          planning?.note(c, w.position - mark, LEAVE_PRIORITY);
         } else {
-          full = true;
-          frame.count = n;
-          frame.used = used;
-          frame.copyFrom(base!, j);
-          n = frame.count;
-          used = frame.used;
-          deferred++;
+          if (!chosen) full = true;
+          carry();
+          pass.deferred++;
         }
         j++;
       }
@@ -224,74 +279,109 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
       const typeOwned = owned === 1 ? (t | OWNED) >>> 0 : t;
       const gen = genCol[slot]! & GENERATION_MASK;
       const inBase = j < bn && bSlot[j] === slot;
-      if (full || w.position + worstBits[k]! > limit) {
-        // Out of room: the client keeps what it has of this entity (or still lacks it).
-        full = true;
-        if (inBase) {
-          frame.count = n;
-          frame.used = used;
-          frame.copyFrom(base!, j);
-          n = frame.count;
-          used = frame.used;
-          j++;
-        }
-        deferred++;
-        continue;
-      }
       const kernel = kernels[k]!;
-      const at = used;
-      fSlot[n] = slot;
-      fGen[n] = gen;
-      fTO[n] = typeOwned;
-      fAt[n] = at;
-      n++;
-      used += recordFields[k]!;
       if (inBase && bGen[j] === gen && bTO[j] === typeOwned) {
         const b0 = bAt[j]!;
+        const at = used;
+        fSlot[n] = slot;
+        fGen[n] = gen;
+        fTO[n] = typeOwned;
+        fAt[n] = at;
+        fSent[n] = bSent[j]!;
         const mask = kernel.update(slot, tick, codes, at, bCodes, b0);
-        if (mask !== 0) {
-          kernel.delta(mask, slot - prev - 1, codes, at, bCodes, b0, w);
-          prev = slot;
-          records++;
-          updates++;
+        if (mask === 0) {
+          // Unchanged: nothing to send, the entry equals the baseline's.
+          n++;
+          used += recordFields[k]!;
+        } else {
+          const c = candidate++;
+          const go = (chosen ? chosen[c] === 1 : !full) && w.position + worstBits[k]! <= limit;
+          if (go) {
+            const mark = w.position;
+            kernel.delta(mask, slot - prev - 1, codes, at, bCodes, b0, w);
+            fSent[n] = tick;
+            n++;
+            used += recordFields[k]!;
+            prev = slot;
+            pass.records++;
+            pass.updates++;
+            planning?.note(c, w.position - mark, tick - bSent[j]!);
+          } else {
+            // Not this time: the client keeps the baseline's values.
+            if (!chosen) full = true;
+            carry();
+            pass.deferred++;
+          }
         }
         j++;
       } else {
+        const c = candidate++;
+        const go = (chosen ? chosen[c] === 1 : !full) && w.position + worstBits[k]! <= limit;
+        if (!go) {
+          // Out of room: the client keeps what it has in this slot (or still lacks the entity).
+          if (!chosen) full = true;
+          if (inBase) {
+            carry();
+            j++;
+          }
+          pass.deferred++;
+          continue;
+        }
         if (inBase) j++; // replaced: the enter says so
+        const mark = w.position;
         w.tiered(slot - prev - 1);
         w.write(0b10, 2);
         w.write(gen, GENERATION_WIRE_BITS);
         w.write(t, typeBits);
         w.write(owned, 1);
+        const at = used;
+        fSlot[n] = slot;
+        fGen[n] = gen;
+        fTO[n] = typeOwned;
+        fAt[n] = at;
+        fSent[n] = tick;
+        n++;
+        used += recordFields[k]!;
         kernel.enter(slot, codes, at, w);
         prev = slot;
-        records++;
-        enters++;
+        pass.records++;
+        pass.enters++;
+        planning?.note(c, w.position - mark, ENTER_PRIORITY);
       }
     }
     frame.count = n;
     frame.used = used;
-    const c = this.counters;
-    c.enters += enters;
-    c.updates += updates;
-    c.leaves += leaves;
-    c.deferred += deferred;
-    if (!base) c.fulls++;
-    const bodyBytes = w.finish();
-    const out = this.out;
-    out[0] = MSG_GAME_SNAPSHOT;
-    out[1] = GAME_SNAPSHOT_VERSION;
-    const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
-    dv.setUint32(2, seq >>> 0, true);
-    dv.setUint32(6, tick >>> 0, true);
-    out[10] = base ? seq - base.seq : 0;
-    dv.setUint16(11, records, true);
-    out.set(w.bytes.subarray(0, bodyBytes), GAME_HEADER_BYTES);
-    this.frames.commit();
-    const length = GAME_HEADER_BYTES + bodyBytes;
-    this.counters.messages++;
-    this.counters.bytes += length;
-    return out.subarray(0, length);
+    return pass;
+  }
+
+  /** The planning pass's stream: room for every record of a full view. */
+  private planWriter(): BitStreamWriter {
+    const worst = Math.max(...this.worstBits);
+    const bytes = Math.ceil(((this.viewCapacity * 2 + 1) * worst) / 8);
+    if (!this.scratch || this.scratch.capacityBits < bytes * 8) this.scratch = new BitStreamWriter(bytes);
+    return this.scratch;
+  }
+
+  /** Picks the planned candidates by priority until the budget is spent. */
+  private choose(): Uint8Array {
+    const plan = this.plan;
+    const n = plan.count;
+    if (this.chosen.length < n) this.chosen = new Uint8Array(Math.max(n, this.chosen.length * 2));
+    const chosen = this.chosen;
+    chosen.fill(0, 0, n);
+    const keys = plan.keys.subarray(0, n);
+    for (let i = 0; i < n; i++) keys[i] = plan.priority[i]! * CANDIDATE_SPAN + (CANDIDATE_SPAN - 1 - i);
+    keys.sort();
+    let budget = this.writer.capacityBits;
+    for (let r = n - 1; r >= 0 && budget > 0; r--) {
+      const i = CANDIDATE_SPAN - 1 - (keys[r]! % CANDIDATE_SPAN);
+      // A chosen record's gap can only grow when others are left out: room for the longest one.
+      const cost = plan.bits[i]! + GAP_MARGIN_BITS;
+      if (cost > budget) continue;
+      budget -= cost;
+      chosen[i] = 1;
+    }
+    return chosen;
   }
 
   /** The view's slots in ascending order (the caller's array when it already is). */
