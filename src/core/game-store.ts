@@ -44,8 +44,9 @@ export class GameStore<D extends GameDeclaration = GameDeclaration> {
   readonly ownerColumn: Uint32Array;
   /** Stored values of field i: columns[i]. */
   readonly columns: readonly StoredColumn[];
+  /** The slot allocator's free stack: entries [0, freeCount) (persistence reads and writes it). */
+  readonly freeColumn: Uint32Array;
   private readonly header: Uint32Array;
-  private readonly free: Uint32Array;
 
   constructor(game: Game<D>, options: GameStoreOptions) {
     const { capacity } = options;
@@ -68,7 +69,7 @@ export class GameStore<D extends GameDeclaration = GameDeclaration> {
     this.typeColumn = u32();
     this.generationColumn = u32();
     this.ownerColumn = u32();
-    this.free = u32();
+    this.freeColumn = u32();
     this.columns = game.fields.map((f) => {
       const a = f.signed ? new Int32Array(buffer, at, capacity) : new Uint32Array(buffer, at, capacity);
       at += column;
@@ -83,6 +84,25 @@ export class GameStore<D extends GameDeclaration = GameDeclaration> {
   /** Slots ever used: every live entity's slot is below it. */
   get highWater(): number {
     return this.header[1]!;
+  }
+
+  /** Freed slots waiting on the stack. */
+  get freeCount(): number {
+    return this.header[2]!;
+  }
+
+  /**
+   * Sets the allocator's counts after its columns were written directly (persistence builds a
+   * store this way). The caller keeps them consistent with the type and free columns.
+   */
+  setAllocator(alive: number, highWater: number, freeCount: number): void {
+    for (const [what, v] of [['alive', alive], ['highWater', highWater], ['freeCount', freeCount]] as const) {
+      if (!Number.isInteger(v) || v < 0 || v > this.capacity) throw new InvalidArgumentError(`${what} ${v} is not in [0, ${this.capacity}]`);
+    }
+    if (alive + freeCount !== highWater) throw new InvalidArgumentError(`alive ${alive} + free ${freeCount} must equal the high water ${highWater}`);
+    this.header[0] = alive;
+    this.header[1] = highWater;
+    this.header[2] = freeCount;
   }
 
   /** Creates an entity of `type` with its fields at their defaults and `values` over them. */
@@ -101,7 +121,7 @@ export class GameStore<D extends GameDeclaration = GameDeclaration> {
     }
     const h = this.header;
     let slot: number;
-    if (h[2]! > 0) slot = this.free[--h[2]!]!;
+    if (h[2]! > 0) slot = this.freeColumn[--h[2]!]!;
     else if (h[1]! < this.capacity) slot = h[1]!++;
     else throw new CapacityError(`${this.game.name} entity store`, this.capacity);
     h[0]!++;
@@ -119,7 +139,7 @@ export class GameStore<D extends GameDeclaration = GameDeclaration> {
     this.typeColumn[slot] = 0;
     this.ownerColumn[slot] = 0;
     this.generationColumn[slot] = (this.generationColumn[slot]! + 1) & GENERATION_MASK;
-    this.free[this.header[2]!++] = slot;
+    this.freeColumn[this.header[2]!++] = slot;
     this.header[0]!--;
   }
 

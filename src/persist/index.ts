@@ -1,4 +1,5 @@
-// Persistence by schema: a World saved as entities and components, and restored from that.
+// Persistence by schema: a World (or a game's declared store, game-save.ts) saved as entities
+// and components, and restored from that.
 //
 //   const bytes = saveWorld(world);                 // capture + encode (a few ms for 100k entities)
 //   await store.write('world.csav', bytes);         // FileSaveStore: temp file, fsync, rename
@@ -20,6 +21,7 @@ export { encodeSave } from './encode.js';
 export { captureWorld, WORLD_KINDS, WORLD_HEADER_VALUES, NO_OWNER, type CaptureOptions, type EntityKind, type HeaderRole, type HeaderValue } from './world-model.js';
 export { planRestore, applyRestore, type RestoreOptions, type RestorePlan, type RestoreReport } from './restore.js';
 export { FileSaveStore, MemorySaveStore, type SaveStore } from './store.js';
+export { captureGame, saveGame, restoreGame, OWNER_FIELD, type GameSaveOptions, type GameRestoreReport } from './game-save.js';
 
 /** The world as save bytes. Reads the world; changes nothing. */
 export function saveWorld(world: World, options: CaptureOptions = {}): Uint8Array {
