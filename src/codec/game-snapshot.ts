@@ -153,7 +153,9 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
 
   /**
    * The message for `tick` given the live slots in the client's view (`slots[0 .. count)`, any
-   * order, no repeats). Returns a view of an internal buffer, valid until the next call.
+   * order, no repeats), in at most `budgetBytes` (the connection's congestion budget; at most
+   * maxMessageBytes, at least the header). Returns a view of an internal buffer, valid until
+   * the next call.
    *
    * When everything that changed fits the byte budget, one pass writes it. When it does not, a
    * planning pass measures every record (into a scratch stream that holds a whole view), the
@@ -161,7 +163,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
    * how long since the client last got one (the longest waited first, so none starves) — and a
    * last pass writes the chosen ones in slot order; the rest wait for a later message.
    */
-  encode(tick: number, slots: ArrayLike<number>, count: number): Uint8Array {
+  encode(tick: number, slots: ArrayLike<number>, count: number, budgetBytes = this.maxMessageBytes): Uint8Array {
     if (!Number.isInteger(count) || count < 0 || count > this.viewCapacity || count > slots.length) {
       throw new InvalidArgumentError(`${count} entities in a view of capacity ${this.viewCapacity}`);
     }
@@ -169,10 +171,13 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     const seq = this.seq++;
     const base = this.acked >= 0 && seq - this.acked < GAME_WINDOW ? this.frames.find(this.acked) : null;
     tick >>>= 0;
-    let pass = this.walk(tick, seq, order, count, base, this.writer, null);
+    const budget = Math.min(this.maxMessageBytes, Math.max(GAME_HEADER_BYTES, Math.floor(budgetBytes) || 0));
+    const limit = Math.min(this.writer.capacityBits, (budget - GAME_HEADER_BYTES) * 8);
+    let pass = this.walk(tick, seq, order, count, base, this.writer, limit, null);
     if (pass.deferred > 0) {
-      this.walk(tick, seq, order, count, base, this.planWriter(), this.plan);
-      pass = this.walk(tick, seq, order, count, base, this.writer, this.choose());
+      const plan = this.planWriter();
+      this.walk(tick, seq, order, count, base, plan, plan.capacityBits, this.plan);
+      pass = this.walk(tick, seq, order, count, base, this.writer, limit, this.choose(limit));
     }
     const w = this.writer;
     const bodyBytes = w.finish();
@@ -204,14 +209,13 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
    * measure every candidate record (leave, changed update, enter) into plan. Otherwise
    * select[i] says whether candidate i (in this same walk order) goes out.
    */
-  private walk(tick: number, seq: number, order: ArrayLike<number>, count: number, base: GameFrame | null, w: BitStreamWriter, select: Uint8Array | Plan | null): Pass {
+  private walk(tick: number, seq: number, order: ArrayLike<number>, count: number, base: GameFrame | null, w: BitStreamWriter, limit: number, select: Uint8Array | Plan | null): Pass {
     const planning = select instanceof Plan ? select : null;
     const chosen = select instanceof Uint8Array ? select : null;
     if (planning) planning.reset(count + (base ? base.count : 0));
     const frame = this.frames.next(seq, tick);
     const store = this.store;
     w.reset();
-    const limit = w.capacityBits;
     const typeCol = store.typeColumn;
     const genCol = store.generationColumn;
     const ownerCol = store.ownerColumn;
@@ -363,7 +367,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   }
 
   /** Picks the planned candidates by priority until the budget is spent. */
-  private choose(): Uint8Array {
+  private choose(limit: number): Uint8Array {
     const plan = this.plan;
     const n = plan.count;
     if (this.chosen.length < n) this.chosen = new Uint8Array(Math.max(n, this.chosen.length * 2));
@@ -372,7 +376,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     const keys = plan.keys.subarray(0, n);
     for (let i = 0; i < n; i++) keys[i] = plan.priority[i]! * CANDIDATE_SPAN + (CANDIDATE_SPAN - 1 - i);
     keys.sort();
-    let budget = this.writer.capacityBits;
+    let budget = limit;
     for (let r = n - 1; r >= 0 && budget > 0; r--) {
       const i = CANDIDATE_SPAN - 1 - (keys[r]! % CANDIDATE_SPAN);
       // A chosen record's gap can only grow when others are left out: room for the longest one.

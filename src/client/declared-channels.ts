@@ -1,0 +1,24 @@
+// The channels of a declared game's session (declared-client.ts, src/server/declared-server.ts);
+// both ends list them in this order.
+// | index | kind                 | priority | server -> client | client -> server                 |
+// |     0 | reliable-ordered     | critical | GAME JOIN        | (nothing)                        |
+// |     1 | unreliable-sequenced | critical | (nothing)        | GAME INPUT (the newest inputs)   |
+// |     2 | unreliable-sequenced | high     | GAME SNAPSHOT    | GAME ACK (the newest decoded)    |
+// A client may send at most the largest message of its own protocol on each channel: anything
+// bigger is dropped by the network layer before it is held or decoded.
+
+import type { ChannelConfig } from '../net/channel.js';
+import { GAME_ACK_BYTES, GAME_INPUT_HEADER_BYTES, MAX_GAME_INPUTS } from '../codec/declared-messages.js';
+
+export const DECLARED_JOIN_CHANNEL = 0;
+export const DECLARED_INPUT_CHANNEL = 1;
+export const DECLARED_SNAPSHOT_CHANNEL = 2;
+
+/** The channels for a game whose input record takes `inputBytes`. */
+export function declaredChannels(inputBytes: number): readonly ChannelConfig[] {
+  return Object.freeze([
+    { kind: 'reliable-ordered', priority: 'critical', maxClientMessageBytes: 1 },
+    { kind: 'unreliable-sequenced', priority: 'critical', maxClientMessageBytes: GAME_INPUT_HEADER_BYTES + MAX_GAME_INPUTS * inputBytes },
+    { kind: 'unreliable-sequenced', priority: 'high', maxClientMessageBytes: GAME_ACK_BYTES },
+  ]);
+}

@@ -1,0 +1,37 @@
+// What a game brings to DeclaredServer (declared-server.ts): its declaration and store, and its
+// rules as plain functions. The engine owns connections, the clock, per-client replication
+// (owner-only fields to the owner alone), input decoding and validation; the game owns what
+// happens in its world.
+//
+//   const server = await DeclaredServer.start({ module: {
+//     game, store, tickHz: 60, viewCapacity: 512,
+//     join: (player) => store.spawn('hero', { position: { x: 0, y: 0 } }, player),
+//     leave: (player, avatar) => store.despawn(avatar),
+//     input: (avatar, input) => { ... },           // the newest input, already validated
+//     step: (tick) => { ... },                      // the world's rules, once per tick
+//     visible: (avatar, out) => { ... return n },  // the live slots the player sees
+//   }, staticDir: 'build/examples/my-game' });
+
+import type { EntityId } from '../core/entity-id.js';
+import type { Game, GameDeclaration } from '../core/game.js';
+import type { GameStore } from '../core/game-store.js';
+import type { GameInput } from '../codec/game-input.js';
+
+export interface DeclaredGameModule<D extends GameDeclaration = GameDeclaration> {
+  readonly game: Game<D>;
+  readonly store: GameStore<D>;
+  /** Simulation rate (default 60). */
+  readonly tickHz?: number;
+  /** Most entities one player sees at once (its snapshot view). */
+  readonly viewCapacity: number;
+  /** A player (number, never 0: the owner id of what it owns) joins: its avatar. */
+  join(player: number): EntityId;
+  /** The player left (its session ended): remove or keep what it had. */
+  leave(player: number, avatar: EntityId): void;
+  /** The player's newest input, decoded and checked against the declaration. */
+  input(avatar: EntityId, input: GameInput<D>): void;
+  /** One tick of the game's rules. */
+  step(tick: number): void;
+  /** Writes the live slots `avatar`'s player sees into `out` (at most out.length); returns how many. */
+  visible(avatar: EntityId, out: Uint32Array): number;
+}

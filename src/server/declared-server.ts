@@ -1,0 +1,261 @@
+// DeclaredServer: the engine serving a game that declares its data (src/core/game.ts) and brings
+// its rules as functions (declared-game.ts). It is GameServer's network and HTTP side — the
+// encrypted UDP protocol and the same packets over WebSocket, connect tokens, admission limits,
+// /healthz, /metrics, the game's page — around a fixed-step loop that, each tick, applies every
+// player's newest input, runs the game's step and sends each connected player a GAME SNAPSHOT
+// of what it sees: a delta against what it acknowledged, in its connection's congestion budget,
+// owner-only fields to the owner alone (src/codec/game-snapshot.ts).
+//
+// What it does not do yet (world mode does, for the built-in shooter): predict on the client
+// (that needs the game's rules in the shared WebAssembly module), network workers, lag
+// compensation, saves on a timer (saveGame / restoreGame are there to call).
+
+import type { Server } from 'node:http';
+import type { Socket } from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+import { Counter } from 'prom-client';
+import type { WebSocketServer } from 'ws';
+import { FixedStepClock } from '../core/clock.js';
+import { resolveConfig, type ChronosConfig, type PartialConfig } from '../core/config.js';
+import { DecodeError } from '../core/errors.js';
+import type { GameDeclaration } from '../core/game.js';
+import { GameInputCodec } from '../codec/game-input.js';
+import { decodeGameAck, encodeGameJoin, MSG_GAME_ACK, MSG_GAME_INPUT, newestGameInput } from '../codec/declared-messages.js';
+import { GameReplicator } from '../codec/game-snapshot.js';
+import { declaredChannels, DECLARED_INPUT_CHANNEL, DECLARED_JOIN_CHANNEL, DECLARED_SNAPSHOT_CHANNEL } from '../client/declared-channels.js';
+import { loadServerCrypto } from '../net/crypto-node.js';
+import { TrustedProxies } from '../net/client-address.js';
+import type { ClientLink } from './client-link.js';
+import type { DeclaredGameModule } from './declared-game.js';
+import { createRequestHandler } from './http-routes.js';
+import { bindUdp, createHttpServer, createWebSocketEndpoint, listenHttp } from './listeners.js';
+import { ServerMetrics } from './metrics.js';
+import { NetHost } from './net-host.js';
+import { loadStaticFiles, type StaticFile } from './static-files.js';
+
+export interface DeclaredServerOptions<D extends GameDeclaration> extends PartialConfig {
+  readonly module: DeclaredGameModule<D>;
+  /** The game's page (index.html and its bundle); none: the server serves no page. */
+  readonly staticDir?: string;
+  readonly log?: (line: string) => void;
+  /** Largest snapshot, bytes (default 16 KiB; the congestion budget usually decides first). */
+  readonly maxSnapshotBytes?: number;
+  /** Tests drive ticks with runTick(). */
+  readonly manualTicks?: boolean;
+}
+
+/** One connected player. */
+interface Session<D extends GameDeclaration> {
+  readonly link: ClientLink;
+  readonly player: number;
+  readonly avatar: number;
+  readonly replicator: GameReplicator<D>;
+  lastInputSeq: number;
+}
+
+export type DeclaredDropReason = 'decode' | 'input_range' | 'wrong_channel';
+
+export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
+  readonly config: ChronosConfig;
+  readonly module: DeclaredGameModule<D>;
+  readonly metrics: ServerMetrics;
+  readonly clock: FixedStepClock;
+  readonly inputCodec: GameInputCodec<D>;
+  private readonly sessions = new Map<ClientLink, Session<D>>();
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private readonly net: NetHost;
+  private readonly drops: Counter<'reason'>;
+  private readonly log: (line: string) => void;
+  private readonly maxSnapshotBytes: number;
+  private udp: Socket | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running = false;
+  private nextPlayer = 1;
+  private tick = 0;
+  private visible: Uint32Array;
+
+  static async start<D extends GameDeclaration>(options: DeclaredServerOptions<D>): Promise<DeclaredServer<D>> {
+    const { module, staticDir, log, maxSnapshotBytes, manualTicks, ...partial } = options;
+    const config = resolveConfig({ npcs: 0, tickHz: module.tickHz ?? 60, ...partial });
+    const files = staticDir ? await loadStaticFiles(staticDir) : new Map<string, StaticFile>();
+    const server = new DeclaredServer(config, module, files, await loadServerCrypto(), log ?? console.log, maxSnapshotBytes ?? 16 * 1024);
+    await server.listen(manualTicks === true);
+    return server;
+  }
+
+  private constructor(
+    config: ChronosConfig,
+    module: DeclaredGameModule<D>,
+    files: Map<string, StaticFile>,
+    crypto: Awaited<ReturnType<typeof loadServerCrypto>>,
+    log: (line: string) => void,
+    maxSnapshotBytes: number,
+  ) {
+    this.config = config;
+    this.module = module;
+    this.log = log;
+    this.maxSnapshotBytes = maxSnapshotBytes;
+    this.inputCodec = new GameInputCodec(module.game);
+    this.visible = new Uint32Array(module.viewCapacity);
+    this.metrics = new ServerMetrics({ defaultMetrics: false });
+    this.drops = new Counter({ name: 'chronos_declared_messages_dropped_total', help: 'Client messages a declared game dropped, by reason', labelNames: ['reason'], registers: [this.metrics.registry] });
+    this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
+    const trustedProxies = new TrustedProxies(config.trustedProxies);
+    this.http = createHttpServer(config, createRequestHandler({
+      staticFiles: files,
+      registry: this.metrics.registry,
+      health: () => this.health(),
+      players: () => [...this.sessions.values()].map((s) => ({ clientId: s.link.clientId, player: s.player, avatar: s.avatar, rttMs: s.link.rttMs })),
+      game: () => ({ mode: 'declared', game: module.game.name, fingerprint: module.game.fingerprint, tickHz: config.tickHz }),
+      connect: (req, res) => this.net.handleConnect(req, res),
+      adminToken: config.adminToken,
+      trustedProxies,
+    }));
+    this.wss = createWebSocketEndpoint(this.http, {
+      refuse: (req) => this.net.refuseUpgrade(req),
+      rejected: (reason) => this.metrics.connectionsRejected.inc({ reason }),
+    });
+    this.net = new NetHost({
+      crypto,
+      config,
+      metrics: this.metrics,
+      wss: this.wss,
+      trustedProxies,
+      channels: declaredChannels(this.inputCodec.bytes),
+      httpPort: () => this.httpPort,
+      handlers: {
+        connect: (link) => this.join(link),
+        disconnect: (link) => this.leave(link),
+        message: (link, channel, bytes) => this.message(link, channel, bytes),
+      },
+    });
+  }
+
+  get httpPort(): number {
+    const address = this.http.address();
+    return typeof address === 'object' && address ? address.port : this.config.httpPort;
+  }
+
+  get udpPort(): number {
+    return this.udp?.address().port ?? this.config.udpPort;
+  }
+
+  get players(): number {
+    return this.sessions.size;
+  }
+
+  /** The avatar of a connected player's session, by client id (tests, tools). */
+  avatarOf(clientId: number): number | undefined {
+    for (const s of this.sessions.values()) if (s.link.clientId === clientId) return s.avatar;
+    return undefined;
+  }
+
+  health(): Record<string, unknown> {
+    return { status: this.running ? 'ok' : 'stopped', mode: 'declared', game: this.module.game.name, tick: this.tick, tickHz: this.config.tickHz, entities: this.module.store.alive, clients: this.net.connectionCount, players: this.sessions.size, overruns: this.clock.overruns };
+  }
+
+  private join(link: ClientLink): void {
+    if (this.sessions.has(link)) return; // a resumed session keeps its avatar
+    const player = this.nextPlayer++;
+    const avatar = this.module.join(player);
+    const replicator = new GameReplicator(this.module.store, { viewCapacity: this.module.viewCapacity, owner: player, maxMessageBytes: this.maxSnapshotBytes });
+    this.sessions.set(link, { link, player, avatar, replicator, lastInputSeq: -1 });
+    const game = this.module.game;
+    link.send(DECLARED_JOIN_CHANNEL, encodeGameJoin({ fingerprint: game.fingerprint, tickHz: this.config.tickHz, viewCapacity: this.module.viewCapacity, player, avatarId: avatar, name: game.name }));
+  }
+
+  private leave(link: ClientLink): void {
+    const s = this.sessions.get(link);
+    if (!s) return;
+    this.sessions.delete(link);
+    this.module.leave(s.player, s.avatar);
+  }
+
+  private message(link: ClientLink, channel: number, bytes: Uint8Array): void {
+    const s = this.sessions.get(link);
+    if (!s) return;
+    try {
+      if (channel === DECLARED_INPUT_CHANNEL && bytes[0] === MSG_GAME_INPUT) {
+        const { seq, offset } = newestGameInput(bytes, this.inputCodec.bytes);
+        if (seq <= s.lastInputSeq) return; // a repeat (inputs are re-sent until they change)
+        if (this.inputCodec.check(bytes, offset) !== null) return this.drop('input_range');
+        s.lastInputSeq = seq;
+        this.module.input(s.avatar, this.inputCodec.decode(bytes, offset));
+      } else if (channel === DECLARED_SNAPSHOT_CHANNEL && bytes[0] === MSG_GAME_ACK) {
+        s.replicator.ack(decodeGameAck(bytes));
+      } else {
+        this.drop('wrong_channel');
+      }
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      this.drop('decode');
+    }
+  }
+
+  private drop(reason: DeclaredDropReason): void {
+    this.drops.inc({ reason });
+  }
+
+  private async listen(manualTicks: boolean): Promise<void> {
+    const { host, httpPort, udpPort } = this.config;
+    await listenHttp(this.http, httpPort, host);
+    try {
+      this.udp = await bindUdp(host, udpPort, () => this.metrics.inputDropped.inc({ transport: 'udp', reason: 'socket_error' }));
+      this.net.attachUdp(this.udp);
+    } catch (err) {
+      await this.net.close();
+      await new Promise<void>((resolve) => this.http.close(() => resolve()));
+      throw err;
+    }
+    this.running = true;
+    this.clock.advance(performance.now());
+    if (!manualTicks) this.schedule();
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      const due = this.clock.advance(performance.now());
+      for (let i = 0; i < due; i++) {
+        try {
+          this.runTick();
+        } catch (err) {
+          this.log(`chronos: a tick of ${this.module.game.name} threw: ${(err as Error)?.stack ?? String(err)}`);
+        }
+      }
+      this.schedule();
+    }, Math.max(1, Math.floor(this.clock.msUntilNextTick())));
+  }
+
+  /** One tick: the game's step, then every connected player's snapshot. */
+  runTick(): void {
+    const started = performance.now();
+    const tick = this.tick++;
+    this.module.step(tick);
+    let bytesOut = 0;
+    for (const s of this.sessions.values()) {
+      if (s.link.state !== 'connected') continue;
+      const n = this.module.visible(s.avatar, this.visible);
+      const bytes = s.replicator.encode(tick, this.visible, Math.min(n, this.visible.length), s.link.budgetBytes());
+      if (s.link.send(DECLARED_SNAPSHOT_CHANNEL, bytes) >= 0) bytesOut += bytes.byteLength;
+    }
+    this.net.update();
+    this.metrics.bytesOut.inc(bytesOut);
+    this.metrics.entities.set(this.module.store.alive);
+    this.metrics.clients.set(this.net.connectionCount);
+    this.metrics.ticks.inc();
+    this.metrics.tickDuration.observe((performance.now() - started) / 1000);
+  }
+
+  /** Stops the loop and closes every client and socket. Safe to call twice. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.net.close();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+}

@@ -1,0 +1,169 @@
+// A game that declares its data, served by DeclaredServer to real clients over loopback UDP and
+// WebSocket: each client joins with an avatar, sees the world around it through GAME
+// SNAPSHOTs, moves its avatar with declared inputs, receives its own inventory and never
+// another player's, and a client of another declaration is refused.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { defineGame } from '../../src/core/game.js';
+import { GameStore } from '../../src/core/game-store.js';
+import { FX_ONE } from '../../src/core/fixed.js';
+import { DeclaredServer } from '../../src/server/declared-server.js';
+import type { DeclaredGameModule } from '../../src/server/declared-game.js';
+import { DeclaredClient } from '../../src/client/declared-client.js';
+import { connectUdp } from '../../src/client/udp-connector.js';
+import { loadServerCrypto } from '../../src/net/crypto-node.js';
+import type { NetCrypto } from '../../src/net/crypto.js';
+import { waiter } from '../helpers/until.js';
+
+const TAG = defineGame({
+  name: 'tag-test',
+  components: {
+    position: { fields: { x: { type: 'q16', min: -500, max: 500, precision: 1 / 64 }, y: { type: 'q16', min: -500, max: 500, precision: 1 / 64 } } },
+    purse: { fields: { coins: { type: 'u32', min: 0, max: 1_000_000 } }, replicate: 'owner' },
+    mind: { fields: { plan: { type: 'i32' } }, replicate: 'server' },
+  },
+  types: { runner: ['position', 'purse'], rock: ['position'], wisp: ['position', 'mind'] },
+  input: { moveX: { type: 'q16', min: -1, max: 1, precision: 1 / 127 }, moveY: { type: 'q16', min: -1, max: 1, precision: 1 / 127 } },
+});
+type Tag = typeof TAG.declaration;
+
+/** The tag game: runners move by their input, earn a coin a tick, see 100 m around them. */
+function tagModule(): DeclaredGameModule<Tag> & { moves: Map<number, [number, number]> } {
+  const store = new GameStore(TAG, { capacity: 2000 });
+  for (let i = 0; i < 300; i++) store.spawn(i % 3 === 0 ? 'wisp' : 'rock', { position: { x: (i % 30) * 10 - 150, y: Math.floor(i / 30) * 10 - 50 } });
+  const moves = new Map<number, [number, number]>();
+  const x = store.column('position.x');
+  const y = store.column('position.y');
+  const coins = store.column('purse.coins');
+  return {
+    game: TAG, store, viewCapacity: 512, moves,
+    join: (player) => store.spawn('runner', { position: { x: player * 3, y: 0 } }, player),
+    leave: (_player, avatar) => store.despawn(avatar),
+    input: (avatar, input) => moves.set(avatar, [input.moveX as number, input.moveY as number]),
+    step: () => {
+      for (const [avatar, [mx, my]] of moves) {
+        if (!store.isAlive(avatar)) continue;
+        const s = avatar & 0xfffff;
+        x[s] = Math.max(-400 * FX_ONE, Math.min(400 * FX_ONE, x[s]! + Math.round(mx * 0.2 * FX_ONE)));
+        y[s] = Math.max(-400 * FX_ONE, Math.min(400 * FX_ONE, y[s]! + Math.round(my * 0.2 * FX_ONE)));
+        coins[s] = coins[s]! + 1;
+      }
+    },
+    visible: (avatar, out) => {
+      const s = avatar & 0xfffff;
+      let n = 0;
+      for (let slot = 0; slot < store.highWater && n < out.length; slot++) {
+        if (store.typeColumn[slot] === 0) continue;
+        const dx = (x[slot]! - x[s]!) / FX_ONE, dy = (y[slot]! - y[s]!) / FX_ONE;
+        if (dx * dx + dy * dy <= 100 * 100) out[n++] = slot;
+      }
+      return n;
+    },
+  };
+}
+
+let server: DeclaredServer<Tag>;
+let module: ReturnType<typeof tagModule>;
+let crypto: NetCrypto;
+const clients: DeclaredClient<Tag>[] = [];
+
+beforeAll(async () => {
+  crypto = await loadServerCrypto();
+  module = tagModule();
+  server = await DeclaredServer.start({ module, host: '127.0.0.1', httpPort: 0, udpPort: 0, log: () => {} });
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await server.stop();
+});
+
+const until = waiter(10_000, 20);
+
+async function joinOver(transport: 'udp' | 'websocket'): Promise<DeclaredClient<Tag>> {
+  const client = await DeclaredClient.create({
+    game: TAG,
+    tokenUrl: `http://127.0.0.1:${server.httpPort}/connect`,
+    crypto,
+    ...(transport === 'udp' ? { transport: 'udp' as const, udp: connectUdp } : { transport: 'websocket' as const, WebSocket: WebSocket as never }),
+  });
+  clients.push(client);
+  await client.connect();
+  await until('a first snapshot', () => client.stats.snapshots > 0);
+  return client;
+}
+
+describe('DeclaredServer', () => {
+  it('serves players over UDP and WebSocket: their view, their moves, their own inventory only', async () => {
+    const a = await joinOver('udp');
+    const b = await joinOver('websocket');
+    expect(server.players).toBe(2);
+    await until('both views filled', () => a.replica!.size > 100 && b.replica!.size > 100);
+    a.setInput({ moveX: 1, moveY: 0 });
+    b.setInput({ moveX: 0, moveY: -1 });
+    const ax0 = module.store.get(a.avatarId, 'position.x') as number;
+    const by0 = module.store.get(b.avatarId, 'position.y') as number;
+    await until('both avatars moved', () => (module.store.get(a.avatarId, 'position.x') as number) > ax0 + 2 && (module.store.get(b.avatarId, 'position.y') as number) < by0 - 2);
+    await until('a saw its own move', () => Math.abs((a.replica!.value(a.avatarId, 'position.x') as number) - (module.store.get(a.avatarId, 'position.x') as number)) < 1);
+    for (const [me, other] of [[a, b], [b, a]] as const) {
+      const r = me.replica!;
+      expect(r.size).toBeGreaterThan(100);
+      expect(r.has(other.avatarId)).toBe(true);
+      expect(r.entity(me.avatarId)!.owned).toBe(true);
+      expect(r.value(me.avatarId, 'purse.coins') as number).toBeGreaterThan(0);
+      // The other runner's purse never reaches this client, nor any wisp's mind.
+      expect(r.value(other.avatarId, 'purse.coins')).toBeUndefined();
+      expect(r.entity(other.avatarId)!.purse).toBeUndefined();
+      for (let i = 0; i < r.size; i++) if (r.typeAt(i) === 'wisp') expect(r.value(r.idAt(i), 'mind.plan')).toBeUndefined();
+      expect(me.stats.drops.decode).toBe(0);
+    }
+    const players = await (await fetch(`http://127.0.0.1:${server.httpPort}/players`)).json() as unknown[];
+    expect(players).toHaveLength(2);
+    const info = await (await fetch(`http://127.0.0.1:${server.httpPort}/game.json`)).json() as Record<string, unknown>;
+    expect(info).toMatchObject({ mode: 'declared', game: 'tag-test', fingerprint: TAG.fingerprint });
+  });
+
+  it('a client of another declaration is refused and plays nothing', async () => {
+    const other = defineGame({ ...TAG.declaration, name: 'not-tag' });
+    const client = await DeclaredClient.create({
+      game: other,
+      tokenUrl: `http://127.0.0.1:${server.httpPort}/connect`,
+      crypto,
+      transport: 'udp',
+      udp: connectUdp,
+    });
+    clients.push(client);
+    await client.connect();
+    await until('the refusal', () => client.stats.drops.wrong_game > 0);
+    expect(client.replica).toBeNull();
+    expect(client.stats.drops.wrong_game).toBe(1);
+  });
+
+  it('drops malformed and out-of-range inputs, counting them, and keeps serving', async () => {
+    const c = await joinOver('udp');
+    const before = module.moves.get(c.avatarId);
+    // A record whose moveX code is 128 (raw 255 from the minimum -127: outside -127..127), then
+    // a message of the wrong length, and an ACK of the wrong length.
+    const bad = new Uint8Array(6 + c.inputCodec.bytes);
+    bad.set([0x62, 1, 0, 0, 0, 0]);
+    bad[6] = 0xff;
+    c.net.send(1, bad);
+    c.net.send(1, Uint8Array.of(0x62, 1, 0, 0, 0));
+    c.net.send(2, Uint8Array.of(0x63, 1, 2));
+    const metrics = async () => (await (await fetch(`http://127.0.0.1:${server.httpPort}/metrics`)).text());
+    const end = Date.now() + 5_000;
+    let text = '';
+    while (Date.now() < end) {
+      text = await metrics();
+      if (/reason="input_range"\} 1/.test(text) && /reason="decode"\} [2-9]/.test(text)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(text).toMatch(/chronos_declared_messages_dropped_total\{reason="input_range"\} 1/);
+    expect(text).toMatch(/chronos_declared_messages_dropped_total\{reason="decode"\} [2-9]/);
+    expect(module.moves.get(c.avatarId)).toEqual(before);
+    const snapshots = c.stats.snapshots;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(c.stats.snapshots).toBeGreaterThan(snapshots);
+  });
+});
