@@ -66,7 +66,7 @@ function tagModule(): DeclaredGameModule<Tag> & { moves: Map<number, [number, nu
 let server: DeclaredServer<Tag>;
 let module: ReturnType<typeof tagModule>;
 let crypto: NetCrypto;
-const clients: DeclaredClient<Tag>[] = [];
+const clients: { close(): void }[] = [];
 
 beforeAll(async () => {
   crypto = await loadServerCrypto();
