@@ -5,8 +5,10 @@
 // The source is built only from numbers the declaration checked (no names, no strings from
 // outside), so compiling it with `new Function` runs nothing a game did not declare.
 //
-// update(slot, tick, codes, at, base, b0) writes the entity's current codes at codes[at ...]
-// (a field whose rate class is not due this tick keeps its baseline code) and returns the mask
+// update(slot, seq, codes, at, base, b0) writes the entity's current codes at codes[at ...]
+// (a field whose rate class is not due in message `seq` keeps its baseline code; due-ness counts
+// the client's messages, not ticks, so a server that sends every other tick still refreshes
+// every slot's slower fields) and returns the mask
 // of components whose codes differ from base[b0 ...]; delta(mask, gap, ...) writes the update
 // record (gap, op, mask, the changed components' deltas) to w with the writer's state in locals.
 // enter(slot, codes, at, w) writes the current codes and their full form. The caller makes sure
@@ -17,7 +19,7 @@ import { Q_AFFINE, Q_IDENTITY, type FieldPlan } from '../core/game-fields.js';
 import type { StoredColumn } from '../core/game-store.js';
 import type { BitStreamWriter } from './bit-stream.js';
 
-export type UpdateKernel = (slot: number, tick: number, codes: Int32Array, at: number, base: Int32Array, b0: number) => number;
+export type UpdateKernel = (slot: number, seq: number, codes: Int32Array, at: number, base: Int32Array, b0: number) => number;
 export type DeltaKernel = (mask: number, gap: number, codes: Int32Array, at: number, base: Int32Array, b0: number, w: BitStreamWriter) => void;
 export type EnterKernel = (slot: number, codes: Int32Array, at: number, w: BitStreamWriter) => void;
 
@@ -74,7 +76,7 @@ function compile(game: Game, plan: WirePlan, columns: readonly StoredColumn[]): 
   const colName = (f: number): string => `col${used.indexOf(f)}`;
   const periods = [...new Set(fields.map((f) => game.fields[f]!.period).filter((p) => p > 1))];
   const up: string[] = [];
-  for (const p of periods) up.push(`const due${p} = (tick + slot) % ${p} === 0;`);
+  for (const p of periods) up.push(`const due${p} = (seq + slot) % ${p} === 0;`);
   fields.forEach((f, k) => {
     const p = game.fields[f]!;
     const current = codeExpr(p, `${colName(f)}[slot]`);
@@ -115,7 +117,7 @@ function compile(game: Game, plan: WirePlan, columns: readonly StoredColumn[]): 
 
   const args = ['clamp', ...used.map((f) => colName(f))];
   const source = `return {
-    update(slot, tick, codes, at, base, b0) { ${up.join('\n')} },
+    update(slot, seq, codes, at, base, b0) { ${up.join('\n')} },
     delta(mask, gap, codes, at, base, b0, w) { ${de.join('\n')} },
     enter(slot, codes, at, w) { ${en.join('\n')} },
   };`;
@@ -124,12 +126,20 @@ function compile(game: Game, plan: WirePlan, columns: readonly StoredColumn[]): 
   return make(clamp, ...used.map((f) => columns[f]!));
 }
 
-/** Kernels for every type, indexed [type * 2 + (owned ? 1 : 0)]. */
+const compiled = new WeakMap<readonly StoredColumn[], TypeKernels[]>();
+
+/**
+ * Kernels for every type, indexed [type * 2 + (owned ? 1 : 0)]: compiled once per store's
+ * columns and shared by every client's replicator (they hold no state of their own).
+ */
 export function compileKernels(game: Game, columns: readonly StoredColumn[]): TypeKernels[] {
+  const cached = compiled.get(columns);
+  if (cached) return cached;
   const out: TypeKernels[] = [];
   for (const t of game.types) {
     out.push(compile(game, t.wire[0], columns));
     out.push(compile(game, t.wire[1], columns));
   }
+  compiled.set(columns, out);
   return out;
 }

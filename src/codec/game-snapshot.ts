@@ -292,7 +292,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
         fTO[n] = typeOwned;
         fAt[n] = at;
         fSent[n] = bSent[j]!;
-        const mask = kernel.update(slot, tick, codes, at, bCodes, b0);
+        const mask = kernel.update(slot, seq, codes, at, bCodes, b0);
         if (mask === 0) {
           // Unchanged: nothing to send, the entry equals the baseline's.
           n++;

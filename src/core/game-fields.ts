@@ -24,7 +24,7 @@ import { FX_ONE, fitsQ16 } from './fixed.js';
 export type GameFieldType = 'q16' | 'i32' | 'u32' | 'bool' | 'enum';
 /** Who receives a field: every client that sees the entity, only its owner, or nobody. */
 export type Replication = 'all' | 'owner' | 'server';
-/** How often a changed field goes out: every tick, every 2nd, every 6th (10 Hz at 60 Hz). */
+/** How often a changed field goes out: in every snapshot a client is sent, every 2nd, every 6th (10 Hz at 60 Hz). */
 export type RateClass = 'high' | 'normal' | 'low';
 export const RATE_PERIOD: Readonly<Record<RateClass, number>> = { high: 1, normal: 2, low: 6 };
 

@@ -281,6 +281,39 @@ describe('game snapshot codec against brute force', () => {
     expect(dump(client)).toEqual([...slots].sort((a, b) => a - b).map((s) => expected(store, s, 0)));
   });
 
+  it('slower rate classes count the client\'s snapshots, so every slot refreshes whatever ticks they are sent at', () => {
+    const paced = defineGame({
+      name: 'paced',
+      components: {
+        drift: { fields: { v: { type: 'q16', min: -10, max: 10, precision: 1 / 1024 } }, rate: 'normal' },
+        mood: { fields: { m: { type: 'u32', min: 0, max: 1000 } }, rate: 'low' },
+      },
+      types: { thing: ['drift', 'mood'] },
+    });
+    const store = new GameStore(paced, { capacity: 8 });
+    const ids = Array.from({ length: 6 }, () => store.spawn('thing'));
+    const slots = ids.map((id) => id & 0xfffff);
+    const server = new GameReplicator(store, { viewCapacity: 8 });
+    const client = new GameReplica(paced, { viewCapacity: 8 });
+    // Sent every other tick (a server at half rate): due-ness must not follow the tick's parity.
+    for (let tick = 0; tick <= 60; tick += 2) {
+      for (const id of ids) {
+        store.set(id, 'drift.v', tick / 100);
+        store.set(id, 'mood.m', tick);
+      }
+      client.decode(server.encode(tick, slots, slots.length));
+      server.ack(server.nextSeq - 1);
+    }
+    for (let k = 0; k < 6; k++) {
+      client.decode(server.encode(62 + 2 * k, slots, slots.length));
+      server.ack(server.nextSeq - 1);
+    }
+    for (const id of ids) {
+      expect(client.value(id, 'drift.v') as number).toBeCloseTo(0.6, 2);
+      expect(client.value(id, 'mood.m')).toBe(60);
+    }
+  });
+
   it('without acknowledgements every message is whole and decodes on its own', () => {
     const { store, live, step } = randomWorld(3, 200);
     const server = new GameReplicator(store, { viewCapacity: 256 });
