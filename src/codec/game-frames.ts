@@ -41,30 +41,58 @@ export const GAME_WINDOW = 32;
 export const MAX_GAME_VIEW = 65_535;
 export const GENERATION_WIRE_BITS = 12;
 
-/** One snapshot's replicated state. */
+/** Entries a frame starts with; it grows (doubling) to what its views hold, up to the capacity. */
+const INITIAL_ENTRIES = 64;
+
+/**
+ * One snapshot's replicated state. Its arrays grow with the views it holds (never past the
+ * capacity), so a client that sees 100 entities holds frames of about 100, whatever the cap.
+ */
 export class GameFrame {
   seq = -1;
   tick = 0;
   count = 0;
   /** Codes used in `codes`. */
   used = 0;
-  readonly slot: Uint32Array;
-  readonly generation: Uint32Array;
+  slot: Uint32Array;
+  generation: Uint32Array;
   /** Type index, and bit 31 set when the recipient owns the entity. */
-  readonly typeOwned: Uint32Array;
+  typeOwned: Uint32Array;
   /** Where each entity's codes start in `codes`. */
-  readonly at: Uint32Array;
+  at: Uint32Array;
   /** Encoder only: the tick a record last carried the entity (its priority's age). */
-  readonly sent: Uint32Array;
-  readonly codes: Int32Array;
+  sent: Uint32Array;
+  codes: Int32Array;
+  private readonly recordFields: number;
 
   constructor(readonly capacity: number, recordFields: number) {
-    this.slot = new Uint32Array(capacity);
-    this.generation = new Uint32Array(capacity);
-    this.typeOwned = new Uint32Array(capacity);
-    this.at = new Uint32Array(capacity);
-    this.sent = new Uint32Array(capacity);
-    this.codes = new Int32Array(capacity * Math.max(1, recordFields));
+    this.recordFields = Math.max(1, recordFields);
+    const n = Math.min(capacity, INITIAL_ENTRIES);
+    this.slot = new Uint32Array(n);
+    this.generation = new Uint32Array(n);
+    this.typeOwned = new Uint32Array(n);
+    this.at = new Uint32Array(n);
+    this.sent = new Uint32Array(n);
+    this.codes = new Int32Array(n * this.recordFields);
+  }
+
+  /** Room for `entities` (clamped to the capacity). Call on a cleared frame: contents are not kept. */
+  ensure(entities: number): void {
+    if (this.slot.length >= entities || this.slot.length >= this.capacity) return;
+    let n = this.slot.length;
+    while (n < entities) n *= 2;
+    n = Math.min(n, this.capacity);
+    this.slot = new Uint32Array(n);
+    this.generation = new Uint32Array(n);
+    this.typeOwned = new Uint32Array(n);
+    this.at = new Uint32Array(n);
+    this.sent = new Uint32Array(n);
+    this.codes = new Int32Array(n * this.recordFields);
+  }
+
+  /** Bytes its arrays take. */
+  get bytes(): number {
+    return this.slot.byteLength * 5 + this.codes.byteLength;
   }
 
   clear(seq: number, tick: number): void {
@@ -142,9 +170,8 @@ export class FrameRing {
     return f;
   }
 
-  /** Bytes held, for the stated per-client cap. */
+  /** Bytes held now (at most (GAME_WINDOW + 1) frames of the view capacity). */
   get bytes(): number {
-    const f = this.spare;
-    return (GAME_WINDOW + 1) * (f.slot.byteLength * 5 + f.codes.byteLength);
+    return this.frames.reduce((n, f) => n + f.bytes, this.spare.bytes);
   }
 }

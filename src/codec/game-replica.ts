@@ -58,6 +58,11 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
     this.t = fieldTable(game);
   }
 
+  /** Bytes its frames hold (GAME_WINDOW + 1 of them, each sized to the views it held). */
+  get heldBytes(): number {
+    return this.frames.bytes;
+  }
+
   /** Seq of the newest decoded snapshot (what the client acknowledges), -1 before the first. */
   get newestSeq(): number {
     return this.newest;
@@ -176,6 +181,7 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
       if (!base) throw new DecodeError(`unknown_baseline: frame ${seq - age} is not held`);
     }
     const frame = this.frames.next(seq, tick);
+    frame.ensure((base ? base.count : 0) + records);
     const r = this.reader;
     r.begin(bytes, GAME_HEADER_BYTES);
     const cap = this.viewCapacity;

@@ -4,8 +4,9 @@
 // quantised to the declared precision; per component, a change mask says which components moved
 // at all; owner-only fields go only to the entity's owner and server-only fields never leave.
 //
-// Memory per client, bounded by its options: (GAME_WINDOW + 1) frames of viewCapacity entities,
-// each 20 bytes plus 4 per code (game.maxRecordFields codes at most), plus the message buffer;
+// Memory per client, bounded by its options: (GAME_WINDOW + 1) frames, each sized to the views it
+// held (never past viewCapacity entities), 20 bytes per entity plus 4 per code (at most
+// game.maxRecordFields), plus the message buffer;
 // over budget, a planning stream and table for a whole view (created the first time).
 
 import { InvalidArgumentError } from '../core/errors.js';
@@ -214,6 +215,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     const chosen = select instanceof Uint8Array ? select : null;
     if (planning) planning.reset(count + (base ? base.count : 0));
     const frame = this.frames.next(seq, tick);
+    frame.ensure(count + (base ? base.count : 0)); // before its arrays are read below
     const store = this.store;
     w.reset();
     const typeCol = store.typeColumn;

@@ -1,0 +1,95 @@
+// A bot brain for a Skyworld player: wanders, walks to pickups it sees, jumps where the surface
+// ahead drops away, walks to a nearby ladder and holds climb on it, and now and then flies. It decides from
+// what a client knows of its own player (position and body flags, in metres) plus the map, so
+// the runner can drive it from the client's replica; the same seed and the same views give the
+// same inputs.
+
+import { mulberry32 } from '../../src/core/mulberry32.js';
+import type { SkyworldInput } from './game.js';
+import { LADDERS, Q, groundHeightAt, ladderAt, q } from './terrain.js';
+
+/** What the bot knows of its own player. */
+export interface BotView {
+  readonly x: number;
+  readonly y: number;
+  readonly z: number;
+  readonly grounded: boolean;
+  readonly climbing: boolean;
+  /** Something worth walking to on the bot's own level (a pickup it can see), in metres. */
+  readonly target?: { readonly x: number; readonly y: number } | null;
+}
+
+export class SkyworldBot {
+  private readonly rnd: () => number;
+  private heading: number;
+  private turnIn = 0;
+  private flyFor = 0;
+  private ladder = -1;
+  private ladderFor = 0;
+  private readonly input: SkyworldInput = { moveX: 0, moveY: 0, jump: false, climb: false, fly: false, aim: 0 };
+
+  constructor(seed: number) {
+    this.rnd = mulberry32(seed);
+    this.heading = (this.rnd() * 2 - 1) * Math.PI;
+  }
+
+  /** This tick's input (the same object each call: encode it before the next). */
+  think(me: BotView | null): SkyworldInput {
+    const rnd = this.rnd;
+    const out = this.input;
+    out.jump = false;
+    out.climb = false;
+    if (!me) {
+      // Nothing decoded yet: stand still.
+      out.moveX = out.moveY = 0;
+      return out;
+    }
+    const x = q(me.x), y = q(me.y), z = q(me.z);
+    if (--this.turnIn <= 0) {
+      this.heading += (rnd() - 0.5) * Math.PI;
+      this.turnIn = 60 + Math.floor(rnd() * 180);
+    }
+    // Flight: a toggle now and then, held for 2-6 s, rising or sinking on a whim.
+    if (this.flyFor > 0) this.flyFor--;
+    else if (rnd() < 1 / 900) this.flyFor = 120 + Math.floor(rnd() * 240);
+    out.fly = this.flyFor > 0;
+    if (out.fly) {
+      const r = rnd();
+      out.jump = r < 0.3;
+      out.climb = r > 0.8;
+    }
+    // Ladders: pick one within 12 m whose span holds our height, walk to it, climb it.
+    if (!out.fly && this.ladder < 0 && me.grounded && rnd() < 1 / 60) {
+      for (let i = 0; i < LADDERS.length; i++) {
+        const l = LADDERS[i]!;
+        if (Math.abs(l.x - x) + Math.abs(l.y - y) < q(12) && z >= l.bottom - q(0.5) && z < l.top) {
+          this.ladder = i;
+          this.ladderFor = 600;
+        }
+      }
+    }
+    if (this.ladder >= 0) {
+      const l = LADDERS[this.ladder]!;
+      if (--this.ladderFor <= 0 || z >= l.top || out.fly) this.ladder = -1;
+      else if (ladderAt(x, y) === this.ladder) {
+        out.climb = true;
+        out.moveX = out.moveY = 0;
+        return out;
+      } else this.heading = Math.atan2(l.y - y, l.x - x);
+    } else if (me.target && !out.fly) this.heading = Math.atan2(me.target.y - me.y, me.target.x - me.x);
+    const speed = 0.5 + rnd() * 0.5;
+    out.moveX = Math.max(-1, Math.min(1, Math.cos(this.heading) * speed));
+    out.moveY = Math.max(-1, Math.min(1, Math.sin(this.heading) * speed));
+    out.aim = Math.atan2(out.moveY, out.moveX);
+    // Turn back before the map's edge.
+    if (Math.abs(me.x) > 480 || Math.abs(me.y) > 480) this.heading = Math.atan2(-me.y, -me.x);
+    // An edge ahead (the surface 1.5 m on drops more than a metre): jump across it.
+    if (me.grounded && !out.fly) {
+      const ax = x + Math.round(Math.cos(this.heading) * 1.5 * Q);
+      const ay = y + Math.round(Math.sin(this.heading) * 1.5 * Q);
+      if (groundHeightAt(ax, ay, z) < z - Q) out.jump = true;
+      else if (rnd() < 1 / 240) out.jump = true;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,302 @@
+// Skyworld's server simulation: a GameStore(SKYWORLD) populated with NPCs, props and pickups,
+// players driven by their clients' decoded inputs, and step(tick) running the rules of
+// physics.ts and npc.ts plus the interactions between entities (pickups, projectile hits).
+//
+// Determinism: every rule reads and writes the stored Q16/integer columns; randomness is
+// mulberry32(seed) at population and hash3(seed, slot, tick) after it. Math.sqrt/atan2/cos
+// only ever see numbers derived from stored values, so two runs in one process match bit for
+// bit (across machines is not a goal of this example). Spawns and despawns inside a tick are
+// ordered by slot, so the free-slot stack evolves the same way every run.
+
+import type { EntityId } from '../../src/core/entity-id.js';
+import { GameStore } from '../../src/core/game-store.js';
+import { mulberry32 } from '../../src/core/mulberry32.js';
+import { FAMILY, SKYWORLD, TRAITS_BY_INDEX, TYPE_TRAITS, typeNamesOf, type Family, type SkyworldDeclaration, type SkyworldInput } from './game.js';
+import { stepFlyer, stepShooter, stepWalker } from './npc.js';
+import { CLIP, DIR_YAW, EDGE, FLY_V, G, MAX_FALL, MAX_Z, animate, clamp, columnsOf, foldYaw, hash3, move, type Columns } from './physics.js';
+import { HALF_MAP, Q, groundHeightAt, levelAt, q } from './terrain.js';
+
+const IN_JUMP = 1;
+const IN_CLIMB = 2;
+const IN_FLY = 4;
+const CELL_SHIFT = 16 + 5; // 32 m grid cells
+const GRID = (2 * HALF_MAP) >> CELL_SHIFT;
+const cellOf = (v: number): number => clamp((v + HALF_MAP) >> CELL_SHIFT, 0, GRID - 1);
+
+export interface SkyworldOptions {
+  readonly seed?: number;
+  /** NPCs, props and pickups spawned at the start. */
+  readonly entities?: number;
+  readonly maxPlayers?: number;
+  readonly maxProjectiles?: number;
+}
+
+/** A spawn that waits for the end of the tick: type, x, y, z (Q16), and a yaw or a hash. */
+type Pending = [string, number, number, number, number];
+
+export class SkyworldSim {
+  readonly store: GameStore<SkyworldDeclaration>;
+  readonly seed: number;
+  readonly players = new Set<EntityId>();
+  readonly c: Columns;
+  private readonly family: Uint8Array;
+  /** Walking speed per type, Q16 m per tick. */
+  private readonly speed: Int32Array;
+  /** The clip a prop or pickup loops: fires burn, everything else spins. */
+  private readonly loopClip: Uint8Array;
+  // The latest input per slot: not part of the state, it arrives from outside every tick.
+  private readonly inMove: Int32Array;
+  private readonly inFlags: Uint8Array;
+  private readonly inAim: Int32Array;
+  private readonly cellStart = new Int32Array(GRID * GRID + 1);
+  private readonly cellItems: Uint32Array;
+  private gridStale = true;
+  private projectiles = 0;
+  private readonly maxProjectiles: number;
+  private readonly pending: Pending[] = [];
+
+  constructor(options: SkyworldOptions = {}) {
+    this.seed = options.seed ?? 1;
+    const entities = options.entities ?? 2000;
+    this.maxProjectiles = options.maxProjectiles ?? 256;
+    const capacity = entities + (options.maxPlayers ?? 64) + this.maxProjectiles + 1;
+    this.store = new GameStore(SKYWORLD, { capacity });
+    this.c = columnsOf(this.store);
+    this.family = Uint8Array.from(TRAITS_BY_INDEX, (t) => t.family);
+    this.speed = Int32Array.from(TRAITS_BY_INDEX, (t) => q(t.speed / 60));
+    this.loopClip = Uint8Array.from(SKYWORLD.types, (t) => (t.name === 'torch' || t.name === 'campfire' ? CLIP.burn : CLIP.spin));
+    this.inMove = new Int32Array(capacity * 2);
+    this.inFlags = new Uint8Array(capacity);
+    this.inAim = new Int32Array(capacity);
+    this.cellItems = new Uint32Array(capacity);
+    this.populate(entities);
+  }
+
+  /** Spawns `type` at (x, y) in metres on the surface under zM (default: the highest one); flyers at zM. */
+  spawnAt(type: string, xM: number, yM: number, zM = 256, owner = 0): EntityId {
+    const t = TYPE_TRAITS[type]!;
+    const values: Record<string, number | string> = {};
+    if (t.hp > 0) values['health.hp'] = t.hp;
+    if (t.loot) Object.assign(values, { 'loot.kind': t.loot.kind, 'loot.amount': t.loot.amount });
+    const id = this.store.spawn(type, values, owner);
+    const s = id & 0xfffff;
+    const c = this.c;
+    c.x[s] = clamp(q(xM), -EDGE, EDGE);
+    c.y[s] = clamp(q(yM), -EDGE, EDGE);
+    const ground = groundHeightAt(c.x[s]!, c.y[s]!, clamp(q(zM), 0, MAX_Z));
+    c.z[s] = t.family === FAMILY.flyer ? clamp(q(zM), ground, MAX_Z) : ground;
+    c.level[s] = levelAt(c.x[s]!, c.y[s]!, ground);
+    this.gridStale = true;
+    return id;
+  }
+
+  /** A player for the client whose player number is `owner` (its owner-only fields go there). */
+  addPlayer(owner: number): EntityId {
+    const id = this.spawnAt('player', -8 + (owner % 16), -8 + ((owner >> 4) % 16), 0, owner);
+    this.players.add(id);
+    return id;
+  }
+
+  removePlayer(id: EntityId): void {
+    this.store.despawn(id);
+    this.players.delete(id);
+    // The slot may come back as another player: it must not inherit this one's stick.
+    const s = id & 0xfffff;
+    this.inFlags[s] = 0;
+    this.inMove[2 * s] = this.inMove[2 * s + 1] = 0;
+    this.gridStale = true;
+  }
+
+  /** The decoded input record of a player's client: applies from the next step on. */
+  applyInput(id: EntityId, input: Readonly<SkyworldInput>): void {
+    const s = id & 0xfffff;
+    this.inMove[2 * s] = clamp(Math.round(input.moveX * Q), -Q, Q);
+    this.inMove[2 * s + 1] = clamp(Math.round(input.moveY * Q), -Q, Q);
+    this.inFlags[s] = (input.jump ? IN_JUMP : 0) | (input.climb ? IN_CLIMB : 0) | (input.fly ? IN_FLY : 0);
+    this.inAim[s] = foldYaw(Math.round(input.aim * Q));
+  }
+
+  step(tick: number): void {
+    const s = this.store;
+    const c = this.c;
+    const high = s.highWater;
+    for (let slot = 0; slot < high; slot++) {
+      const t = s.typeColumn[slot]! - 1;
+      if (t < 0) continue;
+      const fam = this.family[t]! as Family;
+      if (fam === FAMILY.player) this.stepPlayer(slot);
+      else if (fam === FAMILY.walker || fam === FAMILY.climber) stepWalker(c, slot, fam, this.speed[t]!, this.seed, tick);
+      else if (fam === FAMILY.flyer) stepFlyer(c, slot, this.speed[t]!, this.seed, tick);
+      else if (fam === FAMILY.projectile) this.stepProjectile(slot);
+      else if (fam === FAMILY.shooter && stepShooter(c, slot, tick) && this.projectiles + this.pending.length < this.maxProjectiles) {
+        this.pending.push([['arrow', 'boulder', 'bolt'][t % 3]!, c.x[slot]!, c.y[slot]!, c.z[slot]! + q(2), c.yaw[slot]!]);
+      } else if (fam === FAMILY.animatedProp || fam === FAMILY.pickup) animate(c, slot, this.loopClip[t]!, Q);
+    }
+    if (this.gridStale) this.buildGrid();
+    for (const id of this.players) this.collect(id & 0xfffff, tick);
+    // Spawns wait for the end of the tick, so no new entity is stepped half-way through one.
+    for (const p of this.pending.splice(0)) this.spawnPending(p);
+    this.buildGrid();
+  }
+
+  /** Live slots within radiusM (3D) of entity `id`, written to out (at most out.length); returns how many. */
+  visibleSlots(id: EntityId, radiusM: number, out: Uint32Array): number {
+    if (this.gridStale) this.buildGrid();
+    const c = this.c;
+    const me = id & 0xfffff;
+    const r = q(radiusM);
+    const r2 = r * r;
+    const x = c.x[me]!, y = c.y[me]!, z = c.z[me]!;
+    let n = 0;
+    for (let cy = cellOf(y - r); cy <= cellOf(y + r); cy++) {
+      for (let cx = cellOf(x - r); cx <= cellOf(x + r); cx++) {
+        const k = cy * GRID + cx;
+        for (let i = this.cellStart[k]!; i < this.cellStart[k + 1]! && n < out.length; i++) {
+          const o = this.cellItems[i]!;
+          const dx = c.x[o]! - x, dy = c.y[o]! - y, dz = c.z[o]! - z;
+          if (dx * dx + dy * dy + dz * dz <= r2) out[n++] = o;
+        }
+      }
+    }
+    return n;
+  }
+
+  private populate(entities: number): void {
+    const rnd = mulberry32(this.seed);
+    const mix: [Family, number][] = [
+      [FAMILY.walker, 0.3], [FAMILY.climber, 0.1], [FAMILY.flyer, 0.15], [FAMILY.prop, 0.22], [FAMILY.animatedProp, 0.05], [FAMILY.pickup, 0.15], [FAMILY.shooter, 0.03],
+    ];
+    const names = new Map(mix.map(([f]) => [f, typeNamesOf(f)]));
+    for (let i = 0; i < entities; i++) {
+      let r = rnd();
+      const fam = mix.find(([, w]) => (r -= w) < 0)?.[0] ?? FAMILY.walker;
+      const list = names.get(fam)!;
+      const type = list[Math.floor(rnd() * list.length)]!;
+      // Whole 1/64 m, so the spawn position is exactly what the wire carries.
+      const x = Math.floor(rnd() * 64_000) / 64 - 500;
+      const y = Math.floor(rnd() * 64_000) / 64 - 500;
+      const z = fam === FAMILY.flyer ? 6 + Math.floor(rnd() * 40) : rnd() * 256;
+      const s = this.spawnAt(type, x, y, z) & 0xfffff;
+      this.c.yaw[s] = DIR_YAW[Math.floor(rnd() * 8)]!;
+      this.c.timer[s] = Math.floor(rnd() * 120);
+    }
+  }
+
+  private stepPlayer(slot: number): void {
+    const c = this.c;
+    const f = this.inFlags[slot]!;
+    const fly = (f & IN_FLY) !== 0;
+    const sp = this.speed[this.store.typeColumn[slot]! - 1]! * (fly ? 2 : 1);
+    c.yaw[slot] = this.inAim[slot]!;
+    move(c, slot, {
+      vx: Math.trunc((this.inMove[2 * slot]! * sp) / Q),
+      vy: Math.trunc((this.inMove[2 * slot + 1]! * sp) / Q),
+      jump: (f & IN_JUMP) !== 0,
+      climb: (f & IN_CLIMB) !== 0,
+      fly,
+      // In flight, jump rises and climb sinks.
+      vzFly: (f & IN_JUMP) !== 0 ? FLY_V : (f & IN_CLIMB) !== 0 ? -FLY_V : 0,
+    });
+    // A potion when badly hurt: the inventory is the sim's to spend.
+    if (c.hp[slot]! < 50 && c.potions[slot]! > 0) {
+      c.potions[slot]!--;
+      c.hp[slot] = Math.min(500, c.hp[slot]! + 50);
+    }
+  }
+
+  private stepProjectile(slot: number): void {
+    const c = this.c;
+    const x = c.x[slot]!, y = c.y[slot]!, z = c.z[slot]!;
+    const vz = Math.max(c.vz[slot]! - G, -MAX_FALL);
+    const nx = x + c.vx[slot]!, ny = y + c.vy[slot]!, nz = z + vz;
+    const ttl = c.ttl[slot]!;
+    if (ttl === 0 || Math.abs(nx) > EDGE || Math.abs(ny) > EDGE || nz <= groundHeightAt(nx, ny, z) || this.hit(slot, nx, ny, nz)) {
+      this.store.despawn(this.store.idAt(slot));
+      this.projectiles--;
+      this.gridStale = true;
+      return;
+    }
+    c.x[slot] = nx;
+    c.y[slot] = ny;
+    c.z[slot] = clamp(nz, 0, MAX_Z);
+    c.vz[slot] = vz;
+    c.ttl[slot] = ttl - 1;
+  }
+
+  /** A projectile within 1 m of a player's chest hurts it; at 0 hp the player starts over. */
+  private hit(p: number, x: number, y: number, z: number): boolean {
+    const c = this.c;
+    for (const id of this.players) {
+      const s = id & 0xfffff;
+      if (Math.abs(c.x[s]! - x) > Q || Math.abs(c.y[s]! - y) > Q || Math.abs(c.z[s]! + Q - z) > Q) continue;
+      c.hp[s] = Math.max(0, c.hp[s]! - c.damage[p]!);
+      if (c.hp[s] === 0) {
+        c.hp[s] = 100;
+        c.x[s] = q(-8 + (this.store.ownerColumn[s]! % 16));
+        c.y[s] = q(-8);
+        c.z[s] = 0;
+        c.vz[s] = 0;
+        c.grounded[s] = 1;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** Pickups within 1.2 m (and 2 m of height) of the player: loot into its inventory, respawn elsewhere. */
+  private collect(slot: number, tick: number): void {
+    const c = this.c;
+    const s = this.store;
+    const cx = cellOf(c.x[slot]!);
+    const cy = cellOf(c.y[slot]!);
+    for (let gy = Math.max(0, cy - 1); gy <= Math.min(GRID - 1, cy + 1); gy++) {
+      for (let gx = Math.max(0, cx - 1); gx <= Math.min(GRID - 1, cx + 1); gx++) {
+        const k = gy * GRID + gx;
+        for (let i = this.cellStart[k]!; i < this.cellStart[k + 1]!; i++) {
+          const o = this.cellItems[i]!;
+          const t = s.typeColumn[o]!;
+          if (t === 0 || this.family[t - 1] !== FAMILY.pickup) continue;
+          if (Math.abs(c.x[o]! - c.x[slot]!) > q(1.2) || Math.abs(c.y[o]! - c.y[slot]!) > q(1.2) || Math.abs(c.z[o]! - c.z[slot]!) > q(2)) continue;
+          const amount = c.amount[o]!;
+          if (c.kind[o] === 0) c.gold[slot] = Math.min(1_000_000, c.gold[slot]! + amount);
+          else if (c.kind[o] === 1) c.keys[slot] = Math.min(15, c.keys[slot]! + amount);
+          else c.potions[slot] = Math.min(99, c.potions[slot]! + amount);
+          this.pending.push([s.game.types[t - 1]!.name, 0, 0, -1, hash3(this.seed ^ 0x51ed, o, tick)]);
+          s.despawn(s.idAt(o));
+          this.gridStale = true;
+        }
+      }
+    }
+  }
+
+  private spawnPending([type, x, y, z, extra]: Pending): void {
+    if (z < 0) {
+      // A collected pickup comes back somewhere else on the map, on a surface the hash picks.
+      this.spawnAt(type, ((extra & 0xffff) % 1000) - 500, (((extra >>> 16) * 7) % 1000) - 500, (extra >>> 24) % 256);
+      return;
+    }
+    const s = this.store.spawn(type, { 'projectile.damage': 10, 'projectile.ttl': 180 }) & 0xfffff;
+    const c = this.c;
+    c.x[s] = x;
+    c.y[s] = y;
+    c.z[s] = clamp(z, 0, MAX_Z);
+    c.vx[s] = Math.round(Math.cos(extra / Q) * q(0.5));
+    c.vy[s] = Math.round(Math.sin(extra / Q) * q(0.5));
+    c.vz[s] = q(0.1);
+    this.projectiles++;
+  }
+
+  /** Counting sort of live slots into 32 m cells. */
+  private buildGrid(): void {
+    const s = this.store;
+    const c = this.c;
+    const start = this.cellStart;
+    start.fill(0);
+    const high = s.highWater;
+    for (let o = 0; o < high; o++) if (s.typeColumn[o] !== 0) start[cellOf(c.y[o]!) * GRID + cellOf(c.x[o]!) + 1]!++;
+    for (let k = 0; k < GRID * GRID; k++) start[k + 1]! += start[k]!;
+    const fill = start.slice(0, GRID * GRID);
+    for (let o = 0; o < high; o++) if (s.typeColumn[o] !== 0) this.cellItems[fill[cellOf(c.y[o]!) * GRID + cellOf(c.x[o]!)]!++] = o;
+    this.gridStale = false;
+  }
+}
