@@ -3,6 +3,7 @@
 //   ts    src/      -> dist/               (tsc, strict; type-checks src; `npm run typecheck` checks
 //                                          src, test, bench and scripts: tsconfig.check.json)
 //   web   src/web/  -> build/web/          (esbuild bundle + index.html, style.css, chronos.wasm)
+//   examples examples/NAME/page.ts -> build/examples/NAME/ (each example game's page: bundle + index.html)
 // Usage: node scripts/build.mjs [wasm|ts|web ...] [--if-stale]
 // --if-stale skips a step whose outputs are newer than all of its inputs (npm start/test use it).
 
@@ -15,7 +16,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const ifStale = args.includes('--if-stale');
 const requested = args.filter((a) => !a.startsWith('--'));
-const steps = requested.length > 0 ? requested : ['wasm', 'ts', 'web'];
+const steps = requested.length > 0 ? requested : ['wasm', 'ts', 'web', 'examples'];
 
 function newestMtime(paths) {
   let newest = 0;
@@ -93,6 +94,34 @@ const STEPS = {
       copyFileSync(join(root, 'src/web/style.css'), join(out, 'style.css'));
       copyFileSync(join(root, 'build/chronos.wasm'), join(out, 'chronos.wasm'));
     },
+  },
+};
+
+/** Example games with a page: examples/NAME/page.ts and index.html. */
+const EXAMPLES = existsSync(join(root, 'examples'))
+  ? readdirSync(join(root, 'examples')).filter((n) => existsSync(join(root, 'examples', n, 'page.ts')))
+  : [];
+STEPS.examples = {
+  inputs: ['src', 'examples', 'package-lock.json'],
+  outputs: EXAMPLES.flatMap((n) => [`build/examples/${n}/page.js`, `build/examples/${n}/index.html`]),
+  async build() {
+    const { build } = await import('esbuild');
+    for (const name of EXAMPLES) {
+      const out = join(root, 'build/examples', name);
+      mkdirSync(out, { recursive: true });
+      await build({
+        entryPoints: [join(root, 'examples', name, 'page.ts')],
+        outfile: join(out, 'page.js'),
+        bundle: true,
+        format: 'esm',
+        platform: 'browser',
+        target: ['chrome120', 'firefox120', 'safari17'],
+        sourcemap: true,
+        external: ['node:*'],
+        logLevel: 'warning',
+      });
+      copyFileSync(join(root, 'examples', name, 'index.html'), join(out, 'index.html'));
+    }
   },
 };
 

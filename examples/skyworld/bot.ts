@@ -5,7 +5,8 @@
 // same inputs.
 
 import { mulberry32 } from '../../src/core/mulberry32.js';
-import type { SkyworldInput } from './game.js';
+import type { GameReplica } from '../../src/codec/game-replica.js';
+import { FAMILY, SKYWORLD, typeNamesOf, type SkyworldDeclaration, type SkyworldInput } from './game.js';
 import { LADDERS, Q, groundHeightAt, ladderAt, q } from './terrain.js';
 
 /** What the bot knows of its own player. */
@@ -92,4 +93,24 @@ export class SkyworldBot {
     }
     return out;
   }
+}
+
+const PICKUP_TYPES = new Set(typeNamesOf(FAMILY.pickup));
+const [FX, FY, FZ] = (['position.x', 'position.y', 'position.z'] as const).map((k) => SKYWORLD.fieldIndex.get(k)!);
+
+/** What a bot may know, from its client's replica: its player and the nearest pickup on its level. */
+export function botViewOf(r: GameReplica<SkyworldDeclaration>, id: number): BotView | null {
+  const x = r.value(id, 'position.x') as number | undefined;
+  if (x === undefined) return null;
+  const y = r.value(id, 'position.y') as number;
+  const z = r.value(id, 'position.z') as number;
+  let target: { x: number; y: number } | null = null;
+  let best = 40;
+  for (let i = 0; i < r.size; i++) {
+    if (!PICKUP_TYPES.has(r.typeAt(i)) || Math.abs((r.valueAt(i, FZ!) as number) - z) > 1) continue;
+    const px = r.valueAt(i, FX!) as number, py = r.valueAt(i, FY!) as number;
+    const d = Math.abs(px - x) + Math.abs(py - y);
+    if (d < best) [best, target] = [d, { x: px, y: py }];
+  }
+  return { x, y, z, grounded: r.value(id, 'body.grounded') === true, climbing: r.value(id, 'body.climbing') === true, target };
 }

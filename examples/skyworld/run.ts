@@ -14,8 +14,8 @@ import { mulberry32 } from '../../src/core/mulberry32.js';
 import { GameInputCodec } from '../../src/codec/game-input.js';
 import { GameReplica } from '../../src/codec/game-replica.js';
 import { GameReplicator } from '../../src/codec/game-snapshot.js';
-import { SkyworldBot, type BotView } from './bot.js';
-import { FAMILY, SKYWORLD, typeNamesOf, type SkyworldDeclaration, type SkyworldInput } from './game.js';
+import { botViewOf, SkyworldBot, type BotView } from './bot.js';
+import { SKYWORLD, type SkyworldDeclaration, type SkyworldInput } from './game.js';
 import { SkyworldSim } from './sim.js';
 
 const arg = (name: string, fallback: number): number => {
@@ -50,26 +50,7 @@ const median = (a: number[]): number => {
   return s[s.length >> 1]!;
 };
 
-const PICKUP_TYPES = new Set(typeNamesOf(FAMILY.pickup));
-const [FX, FY, FZ] = (['position.x', 'position.y', 'position.z'] as const).map((k) => SKYWORLD.fieldIndex.get(k)!);
-
-/** What the bot may know: its player and the nearest pickup on its level, from the client's replica. */
-function viewOf(c: Client): BotView | null {
-  const r = c.replica;
-  const x = r.value(c.id, 'position.x') as number | undefined;
-  if (x === undefined) return null;
-  const y = r.value(c.id, 'position.y') as number;
-  const z = r.value(c.id, 'position.z') as number;
-  let target: { x: number; y: number } | null = null;
-  let best = 40;
-  for (let i = 0; i < r.size; i++) {
-    if (!PICKUP_TYPES.has(r.typeAt(i)) || Math.abs((r.valueAt(i, FZ!) as number) - z) > 1) continue;
-    const px = r.valueAt(i, FX!) as number, py = r.valueAt(i, FY!) as number;
-    const d = Math.abs(px - x) + Math.abs(py - y);
-    if (d < best) [best, target] = [d, { x: px, y: py }];
-  }
-  return { x, y, z, grounded: r.value(c.id, 'body.grounded') === true, climbing: r.value(c.id, 'body.climbing') === true, target };
-}
+const viewOf = (c: Client): BotView | null => botViewOf(c.replica, c.id);
 
 const sim = new SkyworldSim({ seed: SEED, entities: ENTITIES, maxPlayers: PLAYERS });
 const store = sim.store;

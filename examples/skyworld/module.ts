@@ -1,0 +1,31 @@
+// Skyworld as a DeclaredGameModule: what DeclaredServer needs to serve it (src/server/declared-game.ts).
+// The engine owns connections, replication and input checks; the sim owns the world.
+
+import type { DeclaredGameModule } from '../../src/server/declared-game.js';
+import { SkyworldSim, type SkyworldOptions } from './sim.js';
+import type { SkyworldDeclaration, SkyworldInput } from './game.js';
+
+export interface SkyworldModuleOptions extends SkyworldOptions {
+  /** How far a player sees, metres in 3D (default 128). */
+  readonly viewRadiusM?: number;
+  /** Most entities in one player's view (default 1,024). */
+  readonly viewCapacity?: number;
+}
+
+export function skyworldModule(options: SkyworldModuleOptions = {}): DeclaredGameModule<SkyworldDeclaration> & { readonly sim: SkyworldSim } {
+  const sim = new SkyworldSim(options);
+  const radius = options.viewRadiusM ?? 128;
+  return {
+    sim,
+    game: sim.store.game,
+    store: sim.store,
+    tickHz: 60,
+    viewCapacity: options.viewCapacity ?? 1024,
+    join: (player) => sim.addPlayer(player),
+    leave: (_player, avatar) => sim.removePlayer(avatar),
+    // Checked against the declaration by the server: every field present and in range.
+    input: (avatar, input) => sim.applyInput(avatar, input as unknown as SkyworldInput),
+    step: (tick) => sim.step(tick),
+    visible: (avatar, out) => sim.visibleSlots(avatar, radius, out),
+  };
+}

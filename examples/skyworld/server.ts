@@ -1,0 +1,41 @@
+// Serves Skyworld: `npm run example:skyworld` (or npx tsx examples/skyworld/server.ts), then open
+// the printed address. Flags: --host, --http-port (8080), --udp-port (7777), --entities (2000),
+// --seed (1), --view-radius (128).
+
+import { fileURLToPath } from 'node:url';
+import { DeclaredServer } from '../../src/server/declared-server.js';
+import { skyworldModule } from './module.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number): number => {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(args[i + 1]);
+  if (!Number.isFinite(v)) {
+    console.error(`--${name} needs a number`);
+    process.exit(2);
+  }
+  return v;
+};
+const hostIndex = args.indexOf('--host');
+const host = hostIndex >= 0 ? args[hostIndex + 1]! : '127.0.0.1';
+const module = skyworldModule({ entities: flag('entities', 2000), seed: flag('seed', 1), viewRadiusM: flag('view-radius', 128) });
+const server = await DeclaredServer.start({
+  module,
+  host,
+  httpPort: flag('http-port', 8080),
+  udpPort: flag('udp-port', 7777),
+  staticDir: fileURLToPath(new URL('../../build/examples/skyworld', import.meta.url)),
+});
+const game = module.game;
+console.log(`skyworld on chronos: ${module.store.alive} entities of ${game.types.length} declared types, ${game.fields.length} fields, 60 Hz`);
+console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, Space jump, C climb a ladder, F fly)`);
+console.log(`  game port  udp ${host}:${server.udpPort}; health http://${host}:${server.httpPort}/healthz`);
+console.log('  bots       npm run example:skyworld:bots -- --players 20');
+console.log('Press Ctrl+C to stop.');
+const stop = async () => {
+  await server.stop();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

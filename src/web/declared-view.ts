@@ -1,0 +1,132 @@
+// A page for any declared game (src/core/game.ts) served by DeclaredServer: it connects a
+// DeclaredClient over WebSocket, draws what the client's typed view holds from above (centred
+// on the player's avatar, each type in its colour, bodies above or below the avatar fainter so
+// several levels read apart), shows a panel of the player's own state, and turns keys and the
+// mouse into the game's input through the game's own mapping. A game's page is a few lines:
+//
+//   startDeclaredPage({ game, colorOf: (type) => '#6cf', input: (keys, aim) => ({ ... }) });
+
+import type { Game, GameDeclaration } from '../core/game.js';
+import type { GameInput } from '../codec/game-input.js';
+import { DeclaredClient } from '../client/declared-client.js';
+
+export interface DeclaredPageOptions<D extends GameDeclaration> {
+  readonly game: Game<D>;
+  readonly colorOf: (type: string) => string;
+  /** Drawn radius in metres (default 0.6). */
+  readonly sizeOf?: (type: string) => number;
+  /** The game's input from the keys held (KeyboardEvent.code) and the aim (radians, from the avatar to the mouse). */
+  readonly input: (keys: ReadonlySet<string>, aimRad: number) => GameInput<D>;
+  /** Lines for the panel, from the player's own entity (a plain object of its components). */
+  readonly panel?: (own: Record<string, unknown> | undefined) => string[];
+  /** Metres across the canvas's width (default 120). */
+  readonly metresAcross?: number;
+  /** Draws the game's static world under the entities (its map: floors, platforms, ladders). */
+  readonly background?: (view: MapView) => void;
+}
+
+/** Where a map is drawn this frame: metres to canvas pixels around the player's avatar. */
+export interface MapView {
+  readonly ctx: CanvasRenderingContext2D;
+  /** Canvas x and y of a point in metres. */
+  px(xM: number): number;
+  py(yM: number): number;
+  /** Pixels per metre. */
+  readonly scale: number;
+  /** The avatar's height, metres (to fade other levels). */
+  readonly meZ: number;
+}
+
+/** What the end-to-end tests read: window.chronos.status(). */
+export interface DeclaredDebugApi {
+  /** An entity of the view as the page holds it (undefined when not in view). */
+  entity(id: number): Record<string, unknown> | undefined;
+  status(): { connected: boolean; game: string | null; avatarId: number; entities: number; snapshots: number; drawn: number; own: Record<string, unknown> | undefined; drops: Record<string, number> };
+}
+
+export async function startDeclaredPage<D extends GameDeclaration>(options: DeclaredPageOptions<D>): Promise<void> {
+  const canvas = document.querySelector('canvas') ?? document.body.appendChild(document.createElement('canvas'));
+  const panel = document.querySelector('#panel') ?? document.body.appendChild(Object.assign(document.createElement('pre'), { id: 'panel' }));
+  const ctx = canvas.getContext('2d')!;
+  const keys = new Set<string>();
+  let aimRad = 0;
+  let drawn = 0;
+  addEventListener('keydown', (e) => keys.add(e.code));
+  addEventListener('keyup', (e) => keys.delete(e.code));
+  addEventListener('blur', () => keys.clear());
+  canvas.addEventListener('mousemove', (e) => {
+    const r = canvas.getBoundingClientRect();
+    aimRad = Math.atan2(-(e.clientY - r.top - r.height / 2), e.clientX - r.left - r.width / 2);
+  });
+  const client = await DeclaredClient.create({ game: options.game, tokenUrl: new URL('/connect', location.href), transport: 'websocket' });
+  (window as unknown as { chronos: DeclaredDebugApi }).chronos = {
+    entity: (id) => client.replica?.entity(id) as Record<string, unknown> | undefined,
+    status: () => ({
+      connected: client.net.state === 'connected',
+      game: client.join?.name ?? null,
+      avatarId: client.avatarId,
+      entities: client.replica?.size ?? 0,
+      snapshots: client.stats.snapshots,
+      drawn,
+      own: client.replica?.entity(client.avatarId) as Record<string, unknown> | undefined,
+      drops: { ...client.stats.drops },
+    }),
+  };
+  await client.connect();
+  const game = options.game;
+  const fx = game.fieldIndex.get('position.x');
+  const fy = game.fieldIndex.get('position.y');
+  const fz = game.fieldIndex.get('position.z');
+  if (fx === undefined || fy === undefined) throw new Error(`${game.name} declares no position.x / position.y to draw`);
+  const frame = () => {
+    try {
+      client.setInput(options.input(keys, aimRad));
+    } catch (err) {
+      panel.textContent = `input refused: ${(err as Error).message}`;
+    }
+    const w = (canvas.width = canvas.clientWidth * devicePixelRatio);
+    const h = (canvas.height = canvas.clientHeight * devicePixelRatio);
+    ctx.fillStyle = '#0d1117';
+    ctx.fillRect(0, 0, w, h);
+    const r = client.replica;
+    drawn = 0;
+    if (r && client.avatarId >= 0 && r.has(client.avatarId)) {
+      const me = r.value(client.avatarId, 'position.x' as never) as number;
+      const mn = r.value(client.avatarId, 'position.y' as never) as number;
+      const mz = fz !== undefined ? ((r.value(client.avatarId, 'position.z' as never) as number | undefined) ?? 0) : 0;
+      const scale = w / (options.metresAcross ?? 120);
+      options.background?.({ ctx, px: (xM) => w / 2 + (xM - me) * scale, py: (yM) => h / 2 - (yM - mn) * scale, scale, meZ: mz });
+      ctx.globalAlpha = 1;
+      for (let i = 0; i < r.size; i++) {
+        const x = r.valueAt(i, fx) as number;
+        const y = r.valueAt(i, fy) as number;
+        const z = fz !== undefined ? ((r.valueAt(i, fz) as number | undefined) ?? 0) : 0;
+        const type = r.typeAt(i);
+        const px = w / 2 + (x - me) * scale;
+        const py = h / 2 - (y - mn) * scale;
+        if (px < -20 || py < -20 || px > w + 20 || py > h + 20) continue;
+        // Bodies on other levels fade with the height between: a cave under a platform reads apart.
+        ctx.globalAlpha = Math.max(0.2, 1 - Math.abs(z - mz) / 24);
+        ctx.fillStyle = options.colorOf(type);
+        ctx.beginPath();
+        ctx.arc(px, py, Math.max(2, (options.sizeOf?.(type) ?? 0.6) * scale), 0, 2 * Math.PI);
+        ctx.fill();
+        drawn++;
+      }
+      ctx.globalAlpha = 1;
+      ctx.strokeStyle = '#fff';
+      ctx.lineWidth = 2 * devicePixelRatio;
+      ctx.beginPath();
+      ctx.arc(w / 2, h / 2, 1.2 * scale, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+    const own = r?.entity(client.avatarId) as Record<string, unknown> | undefined;
+    const kbps = (client.stats.snapshotBytes / 1024 / Math.max(1, performance.now() / 1000)).toFixed(1);
+    panel.textContent = [
+      `${game.name} · ${client.net.state} · ${r?.size ?? 0} entities in view · ${drawn} drawn · ${client.stats.snapshots} snapshots (${kbps} KiB/s)`,
+      ...(options.panel?.(own) ?? []),
+    ].join('\n');
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}

@@ -1,0 +1,86 @@
+// End to end: the Skyworld example (a game built only on the declaration API) served by
+// DeclaredServer, its page in headless Chromium. The page connects over WebSocket through the
+// SDK, draws what its typed view holds, moves its player with the keyboard, shows the player's
+// own inventory (an owner-only field) and never holds another player's; a Node bot plays beside
+// it. A screenshot goes to test-artifacts/skyworld.png.
+
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchChromium } from '../helpers/chromium.js';
+import { ROOT } from '../helpers/server-process.js';
+import { DeclaredServer } from '../../src/server/declared-server.js';
+import { DeclaredClient } from '../../src/client/declared-client.js';
+import { connectUdp } from '../../src/client/udp-connector.js';
+import { loadServerCrypto } from '../../src/net/crypto-node.js';
+import type { DeclaredDebugApi } from '../../src/web/declared-view.js';
+import { skyworldModule } from '../../examples/skyworld/module.js';
+import { SKYWORLD, type SkyworldDeclaration } from '../../examples/skyworld/game.js';
+import { waiter } from '../helpers/until.js';
+
+const until = waiter(30_000, 50);
+
+describe.skipIf(!hasChromium)('Skyworld page in headless Chromium', () => {
+  let server: DeclaredServer<SkyworldDeclaration>;
+  let module: ReturnType<typeof skyworldModule>;
+  let browser: Browser;
+  let page: Page;
+  let bot: DeclaredClient<SkyworldDeclaration>;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    module = skyworldModule({ entities: 600, seed: 3 });
+    server = await DeclaredServer.start({ module, host: '127.0.0.1', httpPort: 0, udpPort: 0, staticDir: join(ROOT, 'build/examples/skyworld'), log: () => {} });
+    bot = await DeclaredClient.create({ game: SKYWORLD, tokenUrl: `http://127.0.0.1:${server.httpPort}/connect`, crypto: await loadServerCrypto(), transport: 'udp', udp: connectUdp });
+    await bot.connect();
+    bot.setInput({ moveX: 0, moveY: 0.5, jump: false, climb: false, fly: false, aim: 0 });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`http://127.0.0.1:${server.httpPort}/`);
+  }, 60_000);
+
+  afterAll(async () => {
+    bot?.close();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const status = () => page.evaluate(() => (window as unknown as { chronos: DeclaredDebugApi }).chronos.status());
+
+  it('connects, draws its view and shows its own inventory', async () => {
+    await until('the page to draw entities', async () => (await page.evaluate(() => (window as unknown as { chronos?: DeclaredDebugApi }).chronos?.status().drawn ?? 0)) > 10);
+    const s = await status();
+    expect(s.connected).toBe(true);
+    expect(s.game).toBe('skyworld');
+    expect(s.entities).toBeGreaterThan(10);
+    expect(s.own?.type).toBe('player');
+    expect(s.own?.inventory).toMatchObject({ gold: expect.any(Number), keys: expect.any(Number), potions: expect.any(Number) });
+    expect(await page.locator('#panel').textContent()).toMatch(/inventory \(only you receive it\)/);
+    expect(Object.values(s.drops).reduce((a, b) => a + b, 0)).toBe(0);
+  });
+
+  it('moves its player with the keyboard, and never holds another player\'s inventory', async () => {
+    const me = (await status()).avatarId;
+    const x0 = module.store.get(me, 'position.x') as number;
+    await page.keyboard.down('KeyD');
+    await until('the player to walk east on the server', () => (module.store.get(me, 'position.x') as number) > x0 + 2);
+    await page.keyboard.up('KeyD');
+    const botSeen = (id: number) => page.evaluate((i) => (window as unknown as { chronos: DeclaredDebugApi }).chronos.entity(i), id);
+    await until('the page to see the bot', async () => (await botSeen(bot.avatarId)) !== undefined);
+    // The bot's own client holds its inventory; the page's view of the bot has its position, not its inventory.
+    expect(bot.replica!.value(bot.avatarId, 'inventory.gold')).toBeDefined();
+    const seen = (await botSeen(bot.avatarId))!;
+    expect(seen.type).toBe('player');
+    expect(seen.owned).toBe(false);
+    expect(seen.position).toBeDefined();
+    expect(seen.inventory).toBeUndefined();
+    expect((await status()).own?.inventory).toBeDefined();
+    const artifacts = join(ROOT, 'test-artifacts');
+    if (!existsSync(artifacts)) mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'skyworld.png') });
+    expect(errors).toEqual([]);
+  });
+});
