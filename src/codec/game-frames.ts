@@ -54,26 +54,20 @@ export class GameFrame {
   count = 0;
   /** Codes used in `codes`. */
   used = 0;
-  slot: Uint32Array;
-  generation: Uint32Array;
+  slot = new Uint32Array(0);
+  generation = new Uint32Array(0);
   /** Type index, and bit 31 set when the recipient owns the entity. */
-  typeOwned: Uint32Array;
+  typeOwned = new Uint32Array(0);
   /** Where each entity's codes start in `codes`. */
-  at: Uint32Array;
+  at = new Uint32Array(0);
   /** Encoder only: the tick a record last carried the entity (its priority's age). */
-  sent: Uint32Array;
-  codes: Int32Array;
+  sent = new Uint32Array(0);
+  codes = new Int32Array(0);
   private readonly recordFields: number;
 
   constructor(readonly capacity: number, recordFields: number) {
     this.recordFields = Math.max(1, recordFields);
-    const n = Math.min(capacity, INITIAL_ENTRIES);
-    this.slot = new Uint32Array(n);
-    this.generation = new Uint32Array(n);
-    this.typeOwned = new Uint32Array(n);
-    this.at = new Uint32Array(n);
-    this.sent = new Uint32Array(n);
-    this.codes = new Int32Array(n * this.recordFields);
+    this.allocate(Math.min(capacity, INITIAL_ENTRIES));
   }
 
   /** Room for `entities` (clamped to the capacity). Call on a cleared frame: contents are not kept. */
@@ -81,7 +75,10 @@ export class GameFrame {
     if (this.slot.length >= entities || this.slot.length >= this.capacity) return;
     let n = this.slot.length;
     while (n < entities) n *= 2;
-    n = Math.min(n, this.capacity);
+    this.allocate(Math.min(n, this.capacity));
+  }
+
+  private allocate(n: number): void {
     this.slot = new Uint32Array(n);
     this.generation = new Uint32Array(n);
     this.typeOwned = new Uint32Array(n);

@@ -28,7 +28,7 @@ import { TrustedProxies } from '../net/client-address.js';
 import type { ClientLink } from './client-link.js';
 import type { DeclaredGameModule } from './declared-game.js';
 import { createRequestHandler } from './http-routes.js';
-import { bindUdp, createHttpServer, createWebSocketEndpoint, listenHttp } from './listeners.js';
+import { boundPort, closeListeners, createHttpServer, createWebSocketEndpoint, listenHttpAndUdp } from './listeners.js';
 import { ServerMetrics } from './metrics.js';
 import { NetHost } from './net-host.js';
 import { loadStaticFiles, type StaticFile } from './static-files.js';
@@ -133,8 +133,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   }
 
   get httpPort(): number {
-    const address = this.http.address();
-    return typeof address === 'object' && address ? address.port : this.config.httpPort;
+    return boundPort(this.http, this.config.httpPort);
   }
 
   get udpPort(): number {
@@ -143,12 +142,6 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
 
   get players(): number {
     return this.sessions.size;
-  }
-
-  /** The avatar of a connected player's session, by client id (tests, tools). */
-  avatarOf(clientId: number): number | undefined {
-    for (const s of this.sessions.values()) if (s.link.clientId === clientId) return s.avatar;
-    return undefined;
   }
 
   health(): Record<string, unknown> {
@@ -199,15 +192,8 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
 
   private async listen(manualTicks: boolean): Promise<void> {
     const { host, httpPort, udpPort } = this.config;
-    await listenHttp(this.http, httpPort, host);
-    try {
-      this.udp = await bindUdp(host, udpPort, () => this.metrics.inputDropped.inc({ transport: 'udp', reason: 'socket_error' }));
-      this.net.attachUdp(this.udp);
-    } catch (err) {
-      await this.net.close();
-      await new Promise<void>((resolve) => this.http.close(() => resolve()));
-      throw err;
-    }
+    const dropped = () => this.metrics.inputDropped.inc({ transport: 'udp', reason: 'socket_error' });
+    this.udp = await listenHttpAndUdp(this.http, host, { http: httpPort, udp: udpPort }, this.net, dropped, (udp) => this.net.attachUdp(udp));
     this.running = true;
     this.clock.advance(performance.now());
     if (!manualTicks) this.schedule();
@@ -253,9 +239,6 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     if (!this.running) return;
     this.running = false;
     clearTimeout(this.timer);
-    await this.net.close();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-    this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    await closeListeners({ http: this.http, wss: this.wss, net: this.net });
   }
 }

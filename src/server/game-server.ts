@@ -48,7 +48,7 @@ import { FLAG_DEAD } from '../core/world-layout.js';
 import { ServerSaves, type ServerSaveOptions } from './persistence.js';
 import { TrustedProxies } from '../net/client-address.js';
 import { routeLinks } from './link-routing.js';
-import { bindUdp, createHttpServer, createWebSocketEndpoint, listenHttp } from './listeners.js';
+import { bindUdp, boundPort, closeListeners, createHttpServer, createWebSocketEndpoint, listenHttp } from './listeners.js';
 import { gameInfo, healthReport, StatusLine } from './server-report.js';
 
 export interface GameServerOptions extends PartialConfig {
@@ -240,8 +240,7 @@ export class GameServer {
 
   /** The bound HTTP port (differs from the config when it asked for port 0). */
   get httpPort(): number {
-    const address = this.http.address();
-    return typeof address === 'object' && address ? address.port : this.config.httpPort;
+    return boundPort(this.http, this.config.httpPort);
   }
 
   get udpPort(): number {
@@ -376,12 +375,8 @@ export class GameServer {
     clearTimeout(this.timer);
     // The last save, of the world as the last tick left it; a failure is reported once all is closed.
     const saved = this.saves ? await this.saves.close() : true;
-    // DISCONNECT to every client, then both transports close (the UDP socket with them).
-    await this.net.close();
+    await closeListeners({ http: this.http, wss: this.wss, net: this.net });
     await this.interest?.dispose();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-    this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.log('chronos stopped');
     if (!saved) throw new SaveStoreError('write', this.saves!.target, this.saves!.lastError ?? 'the final save failed');
   }

@@ -85,3 +85,45 @@ export function bindUdp(host: string, port: number, onSocketError: () => void): 
     });
   });
 }
+
+/** The port `http` is bound to (it differs from the config's when that asked for port 0). */
+export function boundPort(http: Server, configured: number): number {
+  const address = http.address();
+  return typeof address === 'object' && address ? address.port : configured;
+}
+
+/** What a server listens with, as closeListeners closes it. */
+export interface Listeners {
+  readonly http: Server;
+  readonly wss: { close(done: () => void): void };
+  readonly net: { close(): Promise<void> };
+}
+
+/** DISCONNECT to every client and the transports closed (the UDP socket with them), then the WebSocket endpoint and HTTP. */
+export async function closeListeners({ http, wss, net }: Listeners): Promise<void> {
+  await net.close();
+  await new Promise<void>((resolve) => wss.close(() => resolve()));
+  http.closeAllConnections();
+  await new Promise<void>((resolve) => http.close(() => resolve()));
+}
+
+/** Listens on HTTP, then binds the UDP socket and hands it to `attach`; on a failure, closes what was opened and throws. */
+export async function listenHttpAndUdp(
+  http: Server,
+  host: string,
+  ports: { http: number; udp: number },
+  net: { close(): Promise<void> },
+  onSocketError: () => void,
+  attach: (udp: Socket) => void,
+): Promise<Socket> {
+  await listenHttp(http, ports.http, host);
+  try {
+    const udp = await bindUdp(host, ports.udp, onSocketError);
+    attach(udp);
+    return udp;
+  } catch (err) {
+    await net.close();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    throw err;
+  }
+}
