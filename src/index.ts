@@ -15,3 +15,10 @@ export {
 } from './persist/index.js';
 export { GameServer, type GameServerOptions } from './server/game-server.js';
 export { GameClient, type GameClientHandlers, type GameClientOptions, type GameClientStats } from './client/game-client.js';
+export { GameReplicator, type GameReplicatorOptions, type GameReplicatorCounters } from './codec/game-snapshot.js';
+export { GameReplica, type GameReplicaOptions, type DecodedGameSnapshot, type ReplicatedEntity } from './codec/game-replica.js';
+export { GameInputCodec, type GameInput, type InputPacking } from './codec/game-input.js';
+export { captureGame, saveGame, restoreGame, type GameSaveOptions, type GameRestoreReport } from './persist/index.js';
+export { DeclaredServer, type DeclaredServerOptions } from './server/declared-server.js';
+export type { DeclaredGameModule } from './server/declared-game.js';
+export { DeclaredClient, type DeclaredClientOptions, type DeclaredClientHandlers, type DeclaredClientStats } from './client/declared-client.js';

@@ -14,6 +14,7 @@ import { SERVER_MODES, type ServerMode } from './mode-host.js';
 import { DEFAULT_AOI_RADIUS_M } from './interest-host.js';
 import { FileSaveStore, SaveError } from '../persist/index.js';
 import { TrustedProxies } from '../net/client-address.js';
+import { runScaffoldCommand, SCAFFOLD_USAGE } from './cli-scaffold.js';
 
 export const VERSION = '0.1.0';
 /** Seconds between status lines while serving. */
@@ -22,9 +23,13 @@ const STATUS_EVERY_S = 30;
 export const DEFAULT_AUTOSAVE_S = 60;
 
 export const USAGE = `Usage: chronos [serve] [options]
+       chronos init <dir> [--link] | chronos build [<dir>]
 
 Runs the Chronos demo server: a ${DEFAULT_CONFIG.worldSizeM / 1000} km x ${DEFAULT_CONFIG.worldSizeM / 1000} km world of wandering NPCs, simulated in
 WebAssembly at ${DEFAULT_CONFIG.tickHz} Hz, a web page to play it in, and the UDP game port for Node clients and bots.
+
+Your own game:
+${SCAFFOLD_USAGE}
 
 Modes:
   world (default)      One server-authoritative world for up to --max-clients players: each
@@ -253,6 +258,8 @@ export async function main(argv: readonly string[], io: { out: (s: string) => vo
   out: (s) => process.stdout.write(s + '\n'),
   err: (s) => process.stderr.write(s + '\n'),
 }): Promise<number> {
+  const scaffold = await runScaffoldCommand(argv, io);
+  if (scaffold !== null) return scaffold;
   let parsed: ParsedCommand;
   try {
     parsed = parseCommandLine(argv);

@@ -1,0 +1,106 @@
+// `chronos init DIR` and `chronos build [DIR]`: a studio's own game on the engine.
+//   init   writes a runnable declared game into DIR (templates/declared-game: its declaration,
+//          rules, server, page and its own tests) with the engine as its dependency; --link
+//          links DIR/node_modules/chronos to this installation instead of waiting for npm
+//          install (a checkout of the engine, or an offline machine).
+//   build  bundles the game's page (page.ts -> build/page/page.js, with index.html) with
+//          esbuild, found in the game's dependencies or the engine's.
+
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+type Io = { out: (s: string) => void; err: (s: string) => void };
+
+/** The engine's package root (dist/src/server/ -> three levels up). */
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const TEMPLATE = join(PACKAGE_ROOT, 'templates', 'declared-game');
+
+export const SCAFFOLD_USAGE = `  chronos init <dir> [--link]  Writes a runnable game into <dir>: its declaration, rules, server,
+                               page and tests (then: cd <dir> && npm install && npm test && npm start;
+                               --link uses this installation of chronos instead of npm install)
+  chronos build [<dir>]        Bundles a game's page (page.ts) into <dir>/build/page`;
+
+/** Runs init or build; null when argv is neither (the caller's command line goes on). */
+export async function runScaffoldCommand(argv: readonly string[], io: Io): Promise<number | null> {
+  const [command, ...rest] = argv;
+  if (command === 'init') return init(rest, io);
+  if (command === 'build') return build(rest, io);
+  return null;
+}
+
+function init(args: readonly string[], io: Io): number {
+  const link = args.includes('--link');
+  const positional = args.filter((a) => !a.startsWith('--'));
+  const unknown = args.filter((a) => a.startsWith('--') && a !== '--link');
+  if (positional.length !== 1 || unknown.length > 0) {
+    io.err(`chronos init: expected one directory${unknown.length ? `, not ${unknown.join(' ')}` : ''}\n${SCAFFOLD_USAGE}`);
+    return 2;
+  }
+  const dir = resolve(positional[0]!);
+  if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)) {
+    io.err(`chronos init: ${dir} exists and is not an empty directory`);
+    return 2;
+  }
+  const name = basename(dir).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'my-game';
+  const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  mkdirSync(dir, { recursive: true });
+  cpSync(TEMPLATE, dir, { recursive: true });
+  const fill = (file: string, to = file): void => {
+    const text = readFileSync(join(dir, file), 'utf8').replaceAll('__NAME__', name).replaceAll('__VERSION__', version);
+    writeFileSync(join(dir, to), text);
+  };
+  for (const file of ['game.ts', 'rules.ts', 'server.ts', 'page.ts', 'index.html', 'README.md', join('test', 'game.test.ts')]) fill(file);
+  fill('package.json.tmpl', 'package.json');
+  rmSync(join(dir, 'package.json.tmpl'));
+  if (link) {
+    mkdirSync(join(dir, 'node_modules'), { recursive: true });
+    symlinkSync(PACKAGE_ROOT, join(dir, 'node_modules', 'chronos'), 'dir');
+  }
+  const shown = relative(process.cwd(), dir) || '.';
+  io.out(`chronos init: ${name} written to ${shown}`);
+  io.out(link ? `  cd ${shown} && chronos build && node --import tsx --test test/*.test.ts` : `  cd ${shown} && npm install && npm test && npm start`);
+  return 0;
+}
+
+async function build(args: readonly string[], io: Io): Promise<number> {
+  const dir = resolve(args.find((a) => !a.startsWith('--')) ?? '.');
+  const entry = join(dir, 'page.ts');
+  if (!existsSync(entry)) {
+    io.err(`chronos build: no page.ts in ${dir} (chronos init writes one)`);
+    return 2;
+  }
+  let esbuild: typeof import('esbuild');
+  try {
+    const path = [join(dir, 'package.json'), join(PACKAGE_ROOT, 'package.json')].map((p) => {
+      try {
+        return createRequire(p).resolve('esbuild');
+      } catch {
+        return undefined;
+      }
+    }).find((p) => p !== undefined);
+    if (!path) throw new Error('not installed');
+    esbuild = (await import(path)) as typeof import('esbuild');
+  } catch {
+    io.err('chronos build: esbuild is not installed (npm install --save-dev esbuild)');
+    return 1;
+  }
+  const out = join(dir, 'build', 'page');
+  mkdirSync(out, { recursive: true });
+  const started = Date.now();
+  await esbuild.build({
+    entryPoints: [entry],
+    outfile: join(out, 'page.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['chrome120', 'firefox120', 'safari17'],
+    sourcemap: true,
+    external: ['node:*'],
+    logLevel: 'warning',
+  });
+  if (existsSync(join(dir, 'index.html'))) cpSync(join(dir, 'index.html'), join(out, 'index.html'));
+  io.out(`chronos build: ${relative(process.cwd(), out) || out} in ${Date.now() - started} ms`);
+  return 0;
+}

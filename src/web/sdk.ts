@@ -1,0 +1,9 @@
+// The package's browser entry (`chronos/web`): what a declared game's page and its shared
+// declaration import. Nothing here touches Node's modules, so a bundler can take it whole.
+
+export { defineGame, fieldOf, typeOf, type Game, type GameDeclaration, type ComponentSpec, type FieldKey, type TypeName, type InputName } from '../core/game.js';
+export type { GameFieldSpec, GameFieldType, Replication, RateClass, ApiValue } from '../core/game-fields.js';
+export { GameInputCodec, type GameInput } from '../codec/game-input.js';
+export { GameReplica, type DecodedGameSnapshot, type ReplicatedEntity } from '../codec/game-replica.js';
+export { DeclaredClient, type DeclaredClientOptions, type DeclaredClientHandlers } from '../client/declared-client.js';
+export { startDeclaredPage, type DeclaredPageOptions, type DeclaredDebugApi, type MapView } from './declared-view.js';

@@ -1,0 +1,16 @@
+// __NAME__'s page: the engine draws any declared game; this says its colours, keys and panel.
+
+import { startDeclaredPage } from 'chronos/web';
+import { GAME } from './game.js';
+
+const COLOURS: Record<string, string> = { player: '#4fc3f7', orb: '#ffd54f', rock: '#6d6d6d' };
+
+void startDeclaredPage({
+  game: GAME,
+  colorOf: (type) => COLOURS[type] ?? '#ccc',
+  input: (keys) => ({
+    moveX: (keys.has('KeyD') || keys.has('ArrowRight') ? 1 : 0) - (keys.has('KeyA') || keys.has('ArrowLeft') ? 1 : 0),
+    moveY: (keys.has('KeyW') || keys.has('ArrowUp') ? 1 : 0) - (keys.has('KeyS') || keys.has('ArrowDown') ? 1 : 0),
+  }),
+  panel: (own) => [`orbs: ${(own?.score as { orbs: number } | undefined)?.orbs ?? 0} (only you see your score) · WASD to move`],
+});

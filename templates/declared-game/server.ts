@@ -1,0 +1,25 @@
+// Serves __NAME__: `npm start`, then open the printed address. --http-port, --udp-port, --host.
+
+import { fileURLToPath } from 'node:url';
+import { DeclaredServer } from 'chronos';
+import { createGame } from './rules.js';
+
+const flag = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+};
+const host = flag('host', '127.0.0.1');
+const server = await DeclaredServer.start({
+  module: createGame(),
+  host,
+  httpPort: Number(flag('http-port', '8080')),
+  udpPort: Number(flag('udp-port', '7777')),
+  staticDir: fileURLToPath(new URL('./build/page', import.meta.url)),
+});
+console.log(`__NAME__ on chronos: http://${host}:${server.httpPort}/ (game port udp ${server.udpPort}); Ctrl+C stops`);
+const stop = async () => {
+  await server.stop();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
