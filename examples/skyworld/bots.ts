@@ -7,7 +7,7 @@
 // whether every player's own inventory arrived while no other player's ever did.
 
 import { DeclaredClient } from '../../src/client/declared-client.js';
-import { connectUdp } from '../../src/client/udp-connector.js';
+import { udpConnectorFrom } from '../../src/client/udp-connector.js';
 import { fetchFrom } from '../../src/client/local-fetch.js';
 import { loadServerCrypto } from '../../src/net/crypto-node.js';
 import { botViewOf, SkyworldBot } from './bot.js';
@@ -30,14 +30,16 @@ const crypto = await loadServerCrypto();
 const bots: { client: DeclaredClient<SkyworldDeclaration>; bot: SkyworldBot }[] = [];
 let leaks = 0;
 for (let i = 0; i < players; i++) {
-  // Each bot asks for its token from its own loopback address, as separate machines would.
+  // Each bot asks for its token and sends its packets from its own loopback address, as
+  // separate machines would (the server's per-address limits see them apart).
+  const address = `127.0.0.${2 + (i % 250)}`;
   const client = await DeclaredClient.create({
     game: SKYWORLD,
     tokenUrl: new URL('/connect', url),
     crypto,
     transport: 'udp',
-    udp: connectUdp,
-    fetch: fetchFrom(`127.0.0.${2 + (i % 250)}`),
+    udp: udpConnectorFrom(address),
+    fetch: fetchFrom(address),
     handlers: {
       snapshot: () => {
         const r = client.replica!;

@@ -231,7 +231,9 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     this.metrics.entities.set(this.module.store.alive);
     this.metrics.clients.set(this.net.connectionCount);
     this.metrics.ticks.inc();
-    this.metrics.tickDuration.observe((performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    this.metrics.tickDuration.observe(seconds);
+    this.metrics.tickQuantiles.observe(seconds);
   }
 
   /** Stops the loop and closes every client and socket. Safe to call twice. */
