@@ -27,5 +27,8 @@ export function skyworldModule(options: SkyworldModuleOptions = {}): DeclaredGam
     input: (avatar, input) => sim.applyInput(avatar, input as unknown as SkyworldInput),
     step: (tick) => sim.step(tick),
     visible: (avatar, out) => sim.visibleSlots(avatar, radius, out),
+    // A player belongs to its session: saves leave players out, and a restart starts without them.
+    unsavedTypes: ['player'],
+    restored: () => sim.afterRestore(),
   };
 }

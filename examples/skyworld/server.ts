@@ -1,6 +1,7 @@
 // Serves Skyworld: `npm run example:skyworld` (or npx tsx examples/skyworld/server.ts), then open
 // the printed address. Flags: --host, --http-port (8080), --udp-port (7777), --entities (2000),
-// --seed (1), --view-radius (128).
+// --seed (1), --view-radius (128), --save FILE (restored at start, written every --autosave
+// seconds, 60 by default, and at shutdown).
 
 import { fileURLToPath } from 'node:url';
 import { DeclaredServer } from '../../src/server/declared-server.js';
@@ -17,8 +18,12 @@ const flag = (name: string, fallback: number): number => {
   }
   return v;
 };
-const hostIndex = args.indexOf('--host');
-const host = hostIndex >= 0 ? args[hostIndex + 1]! : '127.0.0.1';
+const text = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const host = text('host') ?? '127.0.0.1';
+const saveFile = text('save');
 const module = skyworldModule({ entities: flag('entities', 2000), seed: flag('seed', 1), viewRadiusM: flag('view-radius', 128) });
 const server = await DeclaredServer.start({
   module,
@@ -26,12 +31,14 @@ const server = await DeclaredServer.start({
   httpPort: flag('http-port', 8080),
   udpPort: flag('udp-port', 7777),
   staticDir: fileURLToPath(new URL('../../build/examples/skyworld', import.meta.url)),
+  ...(saveFile ? { save: { file: saveFile, autosaveMs: flag('autosave', 60) * 1000 } } : {}),
 });
 const game = module.game;
 console.log(`skyworld on chronos: ${module.store.alive} entities of ${game.types.length} declared types, ${game.fields.length} fields, 60 Hz`);
 console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, Space jump, C climb a ladder, F fly)`);
 console.log(`  game port  udp ${host}:${server.udpPort}; health http://${host}:${server.httpPort}/healthz`);
 console.log('  bots       npm run example:skyworld:bots -- --players 20');
+if (saveFile) console.log(`  save       ${saveFile}, every ${flag('autosave', 60)} s and at shutdown`);
 console.log('Press Ctrl+C to stop.');
 const stop = async () => {
   await server.stop();

@@ -139,6 +139,25 @@ export class SkyworldSim {
     this.buildGrid();
   }
 
+  /**
+   * The store was restored from a save: what the sim keeps beside it is rebuilt from the store
+   * (players are not saved, projectiles in flight are counted again, inputs start idle).
+   */
+  afterRestore(): void {
+    this.players.clear();
+    this.pending.length = 0;
+    this.inMove.fill(0);
+    this.inFlags.fill(0);
+    this.inAim.fill(0);
+    const s = this.store;
+    this.projectiles = 0;
+    for (let slot = 0; slot < s.highWater; slot++) {
+      const t = s.typeColumn[slot]! - 1;
+      if (t >= 0 && this.family[t] === FAMILY.projectile) this.projectiles++;
+    }
+    this.gridStale = true;
+  }
+
   /** Live slots within radiusM (3D) of entity `id`, written to out (at most out.length); returns how many. */
   visibleSlots(id: EntityId, radiusM: number, out: Uint32Array): number {
     if (this.gridStale) this.buildGrid();

@@ -34,4 +34,8 @@ export interface DeclaredGameModule<D extends GameDeclaration = GameDeclaration>
   step(tick: number): void;
   /** Writes the live slots `avatar`'s player sees into `out` (at most out.length); returns how many. */
   visible(avatar: EntityId, out: Uint32Array): number;
+  /** Entity types a save leaves out (what belongs to a session, e.g. players): freed in it. */
+  readonly unsavedTypes?: readonly string[];
+  /** The store was just restored from a save: rebuild what the game keeps beside it. */
+  restored?(): void;
 }

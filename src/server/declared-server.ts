@@ -27,6 +27,8 @@ import { loadServerCrypto } from '../net/crypto-node.js';
 import { TrustedProxies } from '../net/client-address.js';
 import type { ClientLink } from './client-link.js';
 import type { DeclaredGameModule } from './declared-game.js';
+import { DeclaredSaves, type DeclaredSaveOptions } from './declared-saves.js';
+import { SaveStoreError } from '../persist/errors.js';
 import { createRequestHandler } from './http-routes.js';
 import { boundPort, closeListeners, createHttpServer, createWebSocketEndpoint, listenHttpAndUdp } from './listeners.js';
 import { ServerMetrics } from './metrics.js';
@@ -42,6 +44,8 @@ export interface DeclaredServerOptions<D extends GameDeclaration> extends Partia
   readonly maxSnapshotBytes?: number;
   /** Tests drive ticks with runTick(). */
   readonly manualTicks?: boolean;
+  /** Restore the store from this save at start when it exists, save it every autosaveMs and at shutdown. */
+  readonly save?: DeclaredSaveOptions;
 }
 
 /** One connected player. */
@@ -73,14 +77,22 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   private running = false;
   private nextPlayer = 1;
   private tick = 0;
+  private saves: DeclaredSaves<D> | undefined;
   private visible: Uint32Array;
 
   static async start<D extends GameDeclaration>(options: DeclaredServerOptions<D>): Promise<DeclaredServer<D>> {
-    const { module, staticDir, log, maxSnapshotBytes, manualTicks, ...partial } = options;
+    const { module, staticDir, log, maxSnapshotBytes, manualTicks, save, ...partial } = options;
     const config = resolveConfig({ npcs: 0, tickHz: module.tickHz ?? 60, ...partial });
     const files = staticDir ? await loadStaticFiles(staticDir) : new Map<string, StaticFile>();
     const server = new DeclaredServer(config, module, files, await loadServerCrypto(), log ?? console.log, maxSnapshotBytes ?? 16 * 1024);
+    if (save) {
+      // The save replaces the world before anyone connects; a bad one stops the start here.
+      const saves = new DeclaredSaves(save, module.store, module.unsavedTypes ?? [], () => server.tick, server.log);
+      if (await saves.restore()) module.restored?.();
+      server.saves = saves;
+    }
     await server.listen(manualTicks === true);
+    server.saves?.start();
     return server;
   }
 
@@ -241,6 +253,8 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     if (!this.running) return;
     this.running = false;
     clearTimeout(this.timer);
+    const saved = this.saves ? await this.saves.close() : true;
     await closeListeners({ http: this.http, wss: this.wss, net: this.net });
+    if (!saved) throw new SaveStoreError('write', this.saves!.target, 'the final save failed');
   }
 }

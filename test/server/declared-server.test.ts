@@ -167,3 +167,35 @@ describe('DeclaredServer', () => {
     expect(c.stats.snapshots).toBeGreaterThan(snapshots);
   });
 });
+
+describe('DeclaredServer saves', () => {
+  it('restores the world from its save at start, without the players, and saves at shutdown', async () => {
+    const { mkdtempSync, rmSync, existsSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'chronos-declared-save-'));
+    const file = join(dir, 'tag.csav');
+    try {
+      const first = tagModule();
+      const s1 = await DeclaredServer.start({ module: { ...first, unsavedTypes: ['runner'] }, host: '127.0.0.1', httpPort: 0, udpPort: 0, log: () => {}, manualTicks: true, save: { file, autosaveMs: 0 } });
+      const rock = first.store.spawn('rock', { position: { x: 123.5, y: -77.25 } });
+      const runner = first.store.spawn('runner', { position: { x: 1, y: 1 }, purse: { coins: 9 } }, 5);
+      await s1.stop();
+      expect(existsSync(file)).toBe(true);
+      let restored = 0;
+      const second = tagModule();
+      const s2 = await DeclaredServer.start({ module: { ...second, unsavedTypes: ['runner'], restored: () => restored++ }, host: '127.0.0.1', httpPort: 0, udpPort: 0, log: () => {}, manualTicks: true, save: { file, autosaveMs: 0 } });
+      expect(restored).toBe(1);
+      expect(second.store.get(rock, 'position.x')).toBe(123.5);
+      expect(second.store.get(rock, 'position.y')).toBe(-77.25);
+      expect(second.store.isAlive(runner)).toBe(false);
+      expect(second.store.alive).toBe(first.store.alive - 1);
+      await s2.stop();
+      // A damaged save stops the start with a typed error.
+      writeFileSync(file, Uint8Array.of(1, 2, 3));
+      await expect(DeclaredServer.start({ module: tagModule(), host: '127.0.0.1', httpPort: 0, udpPort: 0, log: () => {}, manualTicks: true, save: { file, autosaveMs: 0 } })).rejects.toThrow(/invalid save/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
