@@ -12,7 +12,7 @@
 
 import { GENERATION_MASK } from '../core/entity-id.js';
 import type { Game, GameDeclaration } from '../core/game.js';
-import { fromStored, toStored, type FieldPlan } from '../core/game-fields.js';
+import { fromStored, Q_WRAP, toStored, type FieldPlan } from '../core/game-fields.js';
 import { GameStore } from '../core/game-store.js';
 import { FX_ONE } from '../core/fixed.js';
 import type { FieldType } from '../core/schema.js';
@@ -88,14 +88,23 @@ export function captureGame<D extends GameDeclaration>(store: GameStore<D>, opti
       generations[s] = (generations[s]! + 1) & GENERATION_MASK;
     }
   }
+  const componentOf = new Int32Array(game.fields.length);
+  for (const c of game.components) for (const f of c.fields) componentOf[f] = c.index;
   const kinds: SavedKind[] = game.types.flatMap((t, ti) => {
     if (skip.has(t.name)) return [];
     const slots = Uint32Array.from(bySlot[ti]!);
+    const n = slots.length;
+    // A field the type does not carry is saved as zeros (one const column in the file).
     const columns = game.fields.map((_, f) => {
+      const out = new Uint32Array(n);
+      if ((t.mask & (1 << componentOf[f]!)) === 0) return out;
       const col = store.columns[f]!;
-      return Uint32Array.from(slots, (s) => col[s]! >>> 0);
+      for (let i = 0; i < n; i++) out[i] = col[slots[i]!]! >>> 0;
+      return out;
     });
-    columns.push(Uint32Array.from(slots, (s) => store.ownerColumn[s]!));
+    const owners = new Uint32Array(n);
+    for (let i = 0; i < n; i++) owners[i] = store.ownerColumn[slots[i]!]!;
+    columns.push(owners);
     return [{ name: t.name, flag: ti, slots, columns }];
   });
   const meta: SaveProperty[] = [
@@ -167,12 +176,25 @@ export function restoreGame<D extends GameDeclaration>(store: GameStore<D>, byte
           continue;
         }
         const from = content.fields[at]!;
+        const values = kind.columns[at]!;
+        const slots = kind.slots;
+        // The common case: the same type, every value inside today's range, copied as it is.
+        const inRange = sameStoredRange(plan, from);
+        if (inRange) {
+          let i = 0;
+          for (; i < slots.length; i++) {
+            const v = values[i]!;
+            if (!inRange(v)) break;
+            col[slots[i]!] = v;
+          }
+          if (i === slots.length) continue;
+        }
         const convert = valueConverter(plan, from, report);
-        kind.slots.forEach((s, i) => {
-          const [stored, wasClamped] = convert(kind.columns[at]![i]!);
-          col[s] = stored;
+        for (let i = 0; i < slots.length; i++) {
+          const [stored, wasClamped] = convert(values[i]!);
+          col[slots[i]!] = stored;
           if (wasClamped) clamped.add(plan.name);
-        });
+        }
       }
     }
     report.byType[kind.name] = kind.slots.length;
@@ -199,6 +221,26 @@ export function restoreGame<D extends GameDeclaration>(store: GameStore<D>, byte
   next.setAllocator(report.entities, allocator.highWater, free.length);
   store.restore(next.region);
   return report;
+}
+
+/**
+ * A test that a saved 32-bit value of `from` is already a valid stored value of `plan` (same
+ * type, inside today's range), or null when every value needs the converter (an enum, a type
+ * that changed).
+ */
+function sameStoredRange(plan: FieldPlan, from: SavedField): ((raw: number) => boolean) | null {
+  const spec = plan.spec;
+  if (spec.type === 'enum' || from.type !== savedType(plan)) return null;
+  if (spec.type === 'bool') return (raw) => raw === 0 || raw === 1;
+  if (plan.quantiser === Q_WRAP) {
+    const lo = Math.round(spec.min! * FX_ONE);
+    const hi = Math.round(spec.max! * FX_ONE);
+    return (raw) => (raw | 0) >= lo && (raw | 0) < hi;
+  }
+  const scale = spec.type === 'q16' ? FX_ONE : 1;
+  const lo = spec.min !== undefined ? Math.round(spec.min * scale) : -Infinity;
+  const hi = spec.max !== undefined ? Math.round(spec.max * scale) : Infinity;
+  return spec.type === 'u32' ? (raw) => raw >= lo && raw <= hi : (raw) => (raw | 0) >= lo && (raw | 0) <= hi;
 }
 
 function noteOnce(list: string[], name: string): void {
