@@ -6,9 +6,10 @@
 // of what it sees: a delta against what it acknowledged, in its connection's congestion budget,
 // owner-only fields to the owner alone (src/codec/game-snapshot.ts).
 //
-// What it does not do yet (world mode does, for the built-in shooter): predict on the client
-// (that needs the game's rules in the shared WebAssembly module), network workers, lag
-// compensation, saves on a timer (saveGame / restoreGame are there to call).
+// Saves (`save`): the store is restored at start and written on a timer and at shutdown
+// (declared-saves.ts). What it does not do yet (world mode does, for the built-in shooter):
+// predict on the client (that needs the game's rules in the shared WebAssembly module), network
+// workers, an overload governor, lag compensation.
 
 import type { Server } from 'node:http';
 import type { Socket } from 'node:dgram';
