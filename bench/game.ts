@@ -53,17 +53,17 @@ async function npcWorld() {
   const store = new GameStore(SHOOTER_GAME, { capacity: N });
   for (let i = 0; i < N; i++) store.spawn('npc', { body: { kind: 'npc' } });
   const cols: NpcColumns = {
-    x: store.column('position.x') as Int32Array,
-    y: store.column('position.y') as Int32Array,
-    z: store.column('position.z') as Int32Array,
-    vx: store.column('velocity.x') as Int32Array,
-    vy: store.column('velocity.y') as Int32Array,
-    vz: store.column('velocity.z') as Int32Array,
-    yaw: store.column('heading.yaw') as Int32Array,
-    hp: store.column('health.hp') as Int32Array,
-    kind: store.column('body.kind') as Uint32Array,
-    dead: store.column('body.dead') as Uint32Array,
-    away: store.column('body.away') as Uint32Array,
+    x: store.column('position.x'),
+    y: store.column('position.y'),
+    z: store.column('position.z'),
+    vx: store.column('velocity.x'),
+    vy: store.column('velocity.y'),
+    vz: store.column('velocity.z'),
+    yaw: store.column('heading.yaw'),
+    hp: store.column('health.hp'),
+    kind: store.column('body.kind'),
+    dead: store.column('body.dead'),
+    away: store.column('body.away'),
   };
   const timer = store.column('brain.timer');
   const mirror = () => {

@@ -3,7 +3,7 @@
 
 import type { DeclaredGameModule } from '../../src/server/declared-game.js';
 import { SkyworldSim, type SkyworldOptions } from './sim.js';
-import type { SkyworldDeclaration, SkyworldInput } from './game.js';
+import type { SkyworldDeclaration } from './game.js';
 
 export interface SkyworldModuleOptions extends SkyworldOptions {
   /** How far a player sees, metres in 3D (default 128). */
@@ -24,7 +24,7 @@ export function skyworldModule(options: SkyworldModuleOptions = {}): DeclaredGam
     join: (player) => sim.addPlayer(player),
     leave: (_player, avatar) => sim.removePlayer(avatar),
     // Checked against the declaration by the server: every field present and in range.
-    input: (avatar, input) => sim.applyInput(avatar, input as unknown as SkyworldInput),
+    input: (avatar, input) => sim.applyInput(avatar, input),
     step: (tick) => sim.step(tick),
     visible: (avatar, out) => sim.visibleSlots(avatar, radius, out),
     // A player belongs to its session: saves leave players out, and a restart starts without them.

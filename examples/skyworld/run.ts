@@ -15,7 +15,7 @@ import { GameInputCodec } from '../../src/codec/game-input.js';
 import { GameReplica } from '../../src/codec/game-replica.js';
 import { GameReplicator } from '../../src/codec/game-snapshot.js';
 import { botViewOf, SkyworldBot, type BotView } from './bot.js';
-import { SKYWORLD, type SkyworldDeclaration, type SkyworldInput } from './game.js';
+import { SKYWORLD, type SkyworldDeclaration } from './game.js';
 import { SkyworldSim } from './sim.js';
 
 const arg = (name: string, fallback: number): number => {
@@ -84,7 +84,7 @@ for (let tick = 0; tick < ticks; tick++) {
   // Clients decide from what they were sent; the server applies only what decodes.
   for (const c of clients) {
     const bytes = clientInput.encode(c.bot.think(viewOf(c)));
-    sim.applyInput(c.id, serverInput.decode(bytes) as SkyworldInput);
+    sim.applyInput(c.id, serverInput.decode(bytes));
   }
   let t = performance.now();
   sim.step(tick);

@@ -11,11 +11,12 @@
 // and applies nothing.
 
 import { DecodeError, InvalidArgumentError, InvalidValueError } from '../core/errors.js';
-import type { Game, GameDeclaration, InputName } from '../core/game.js';
+import type { Game, GameDeclaration, InputName, ValueOf } from '../core/game.js';
 import { fromCode, toCode, toStored, type ApiValue, type FieldPlan } from '../core/game-fields.js';
 import { BitStreamReader, BitStreamWriter } from './bit-stream.js';
 
-export type GameInput<D extends GameDeclaration> = { [K in InputName<D>]: ApiValue };
+/** The input as the game sees it: each declared field's API value (number, boolean or enum name). */
+export type GameInput<D extends GameDeclaration> = { [K in InputName<D>]: ValueOf<NonNullable<D['input']>[K]> };
 export type InputPacking = 'bits' | 'bytes';
 /** What check() found wrong: a field's name, INPUT_PADDING or INPUT_LENGTH. */
 export type InputFault = string;

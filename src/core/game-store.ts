@@ -16,7 +16,7 @@
 
 import { CapacityError, InvalidArgumentError, InvalidValueError, StaleEntityError, UnknownEntityError } from './errors.js';
 import { GENERATION_MASK, MAX_ENTITIES, generationOf, isEntityIdShape, makeEntityId, slotOf, type EntityId } from './entity-id.js';
-import { fieldOf, typeOf, type FieldKey, type Game, type GameDeclaration, type TypeName } from './game.js';
+import { fieldOf, typeOf, type ColumnOf, type FieldKey, type FieldSpecOf, type Game, type GameDeclaration, type TypeName } from './game.js';
 import { fromStored, toStored, type ApiValue } from './game-fields.js';
 
 const HEADER_WORDS = 4;
@@ -180,8 +180,8 @@ export class GameStore<D extends GameDeclaration = GameDeclaration> {
   }
 
   /** The stored column of `component.field`, for systems that run every tick. */
-  column(key: FieldKey<D>): StoredColumn {
-    return this.columns[fieldOf(this.game, key)]!;
+  column<K extends FieldKey<D>>(key: K): ColumnOf<FieldSpecOf<D, K>> {
+    return this.columns[fieldOf(this.game, key)]! as ColumnOf<FieldSpecOf<D, K>>;
   }
 
   /** A copy of the whole state. */

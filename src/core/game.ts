@@ -44,6 +44,19 @@ export type FieldKey<D extends GameDeclaration> = {
   [C in keyof D['components'] & string]: `${C}.${keyof D['components'][C]['fields'] & string}`;
 }[keyof D['components'] & string];
 export type TypeName<D extends GameDeclaration> = keyof D['types'] & string;
+/** The declared spec of field `component.field`. */
+export type FieldSpecOf<D extends GameDeclaration, K extends string> = K extends `${infer C}.${infer F}`
+  ? C extends keyof D['components'] ? F extends keyof D['components'][C]['fields'] ? D['components'][C]['fields'][F] : never : never
+  : never;
+/** The stored column of a field spec: Uint32Array for u32, bool and enum, Int32Array for q16 and i32 (either when not known). */
+export type ColumnOf<S> = [S] extends [{ readonly type: 'u32' | 'bool' | 'enum' }] ? Uint32Array
+  : [S] extends [{ readonly type: 'q16' | 'i32' }] ? Int32Array
+  : Int32Array | Uint32Array;
+/** The API value of a field spec: boolean for bool, the value names for enum, number otherwise (any of them when not known). */
+export type ValueOf<S> = [S] extends [{ readonly type: 'bool' }] ? boolean
+  : [S] extends [{ readonly type: 'enum'; readonly values: readonly (infer V)[] }] ? V
+  : [S] extends [{ readonly type: 'q16' | 'i32' | 'u32' }] ? number
+  : number | boolean | string;
 export type InputName<D extends GameDeclaration> = keyof NonNullable<D['input']> & string;
 
 export interface ComponentPlan {

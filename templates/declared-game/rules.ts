@@ -32,7 +32,7 @@ export function createGame(seed = 1): DeclaredGameModule<Declaration> {
       moves.delete(avatar);
       store.despawn(avatar);
     },
-    input: (avatar, input) => moves.set(avatar, input as Input),
+    input: (avatar, input) => moves.set(avatar, input),
     step: () => {
       for (const [avatar, m] of moves) {
         const s = avatar & 0xfffff;
