@@ -20,8 +20,9 @@ import type { DisconnectReason, SessionTier } from '../net/spec.js';
 import { GameClient, type GameClientOptions } from './game-client.js';
 import { declaredChannels, DECLARED_INPUT_CHANNEL, DECLARED_JOIN_CHANNEL, DECLARED_SNAPSHOT_CHANNEL } from './declared-channels.js';
 
-/** Inputs each GAME INPUT repeats (the newest last), so one lost packet loses none. */
-const INPUTS_REPEATED = 3;
+/** Inputs each GAME INPUT repeats (the newest last): the server queues those it has not seen, so
+ * inputs made faster than messages leave, and a lost message, lose none. */
+const INPUTS_REPEATED = MAX_GAME_INPUTS;
 /** An unchanged input is sent again this often (the server keeps the newest one). */
 const RESEND_MS = 100;
 
@@ -49,6 +50,11 @@ export interface DeclaredClientStats {
   drops: Record<DeclaredClientDropReason, number>;
 }
 
+function sameBytes(a: Uint8Array, ring: Uint8Array, at: number): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== ring[at + i]) return false;
+  return true;
+}
+
 export class DeclaredClient<D extends GameDeclaration = GameDeclaration> {
   readonly game: Game<D>;
   readonly net: GameClient;
@@ -62,6 +68,7 @@ export class DeclaredClient<D extends GameDeclaration = GameDeclaration> {
   /** The newest INPUTS_REPEATED encoded inputs, by seq modulo the ring. */
   private readonly ring: Uint8Array;
   private readonly message: Uint8Array;
+  private readonly scratch: Uint8Array;
   private readonly ack = new Uint8Array(GAME_ACK_BYTES);
   private seq = -1;
   private sentSeq = -1;
@@ -73,6 +80,7 @@ export class DeclaredClient<D extends GameDeclaration = GameDeclaration> {
     this.handlers = options.handlers ?? {};
     this.inputCodec = new GameInputCodec(options.game);
     this.ring = new Uint8Array(INPUTS_REPEATED * this.inputCodec.bytes);
+    this.scratch = new Uint8Array(this.inputCodec.bytes);
     this.message = new Uint8Array(GAME_INPUT_HEADER_BYTES + MAX_GAME_INPUTS * this.inputCodec.bytes);
   }
 
@@ -103,10 +111,17 @@ export class DeclaredClient<D extends GameDeclaration = GameDeclaration> {
     return this.join?.avatarId ?? -1;
   }
 
-  /** The input from now on. Throws InvalidValueError (and keeps the previous one) when it does not fit the declaration. */
+  /**
+   * The input from now on (each different one reaches the game once, in order, one a tick).
+   * Throws InvalidValueError (and keeps the previous one) when it does not fit the declaration.
+   */
   setInput(input: GameInput<D>): void {
+    const r = this.inputCodec.bytes;
+    this.inputCodec.encode(input, this.scratch);
+    // The same input again is no new input: the server keeps the last one until the next.
+    if (this.seq >= 0 && sameBytes(this.scratch, this.ring, (this.seq % INPUTS_REPEATED) * r)) return;
     const next = this.seq + 1;
-    this.inputCodec.encode(input, this.ring, (next % INPUTS_REPEATED) * this.inputCodec.bytes);
+    this.ring.set(this.scratch, (next % INPUTS_REPEATED) * r);
     this.seq = next;
   }
 

@@ -12,8 +12,9 @@
 // |  14 | u32  | the player's avatar entity id                                             |
 // |  18 | u8   | n, then n bytes of the game's name (UTF-8)                                 |
 //
-// GAME INPUT (client -> server, unreliable-sequenced): the newest inputs, oldest first; the
-// server applies the newest it has not seen (inputs are states: held axes and buttons).
+// GAME INPUT (client -> server, unreliable-sequenced): the newest inputs, oldest first, each
+// repeated in a few messages; the server queues those it has not seen and hands the game one a
+// tick, so an input that lasted one frame (a jump) is not lost between two sends.
 // | off | type | field                                                                     |
 // |   0 | u8   | type = MSG_GAME_INPUT                                                     |
 // |   1 | u8   | n, 1..MAX_GAME_INPUTS                                                     |
@@ -102,8 +103,11 @@ export function encodeGameInput(firstSeq: number, count: number, recordBytes: nu
   return out.subarray(0, length);
 }
 
-/** The newest record of a GAME INPUT: its sequence and byte offset. Throws DecodeError on bad framing. */
-export function newestGameInput(bytes: Uint8Array, recordBytes: number): { seq: number; offset: number } {
+/**
+ * Calls `record(seq, offset)` for each record of a GAME INPUT, oldest first. Throws DecodeError
+ * (before calling anything) when the framing is wrong.
+ */
+export function forEachGameInput(bytes: Uint8Array, recordBytes: number, record: (seq: number, offset: number) => void): void {
   if (bytes.byteLength < GAME_INPUT_HEADER_BYTES + recordBytes) throw new DecodeError(`GAME INPUT: ${bytes.byteLength} bytes, too short`);
   if (bytes[0] !== MSG_GAME_INPUT) throw new DecodeError(`GAME INPUT: type byte ${bytes[0]}`);
   const count = bytes[1]!;
@@ -111,7 +115,7 @@ export function newestGameInput(bytes: Uint8Array, recordBytes: number): { seq: 
   if (bytes.byteLength !== GAME_INPUT_HEADER_BYTES + count * recordBytes) throw new DecodeError(`GAME INPUT: ${bytes.byteLength} bytes for ${count} records`);
   const first = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(2, true);
   if (first + count - 1 > 0xffffffff) throw new DecodeError('GAME INPUT: sequence past 2^32');
-  return { seq: first + count - 1, offset: GAME_INPUT_HEADER_BYTES + (count - 1) * recordBytes };
+  for (let i = 0; i < count; i++) record(first + i, GAME_INPUT_HEADER_BYTES + i * recordBytes);
 }
 
 export function encodeGameAck(seq: number, out: Uint8Array = new Uint8Array(GAME_ACK_BYTES)): Uint8Array {

@@ -28,7 +28,7 @@ export interface DeclaredGameModule<D extends GameDeclaration = GameDeclaration>
   join(player: number): EntityId;
   /** The player left (its session ended): remove or keep what it had. */
   leave(player: number, avatar: EntityId): void;
-  /** The player's newest input, decoded and checked against the declaration. */
+  /** The player's next input, decoded and checked against the declaration: one a tick at most, in the order sent; it holds until the next. */
   input(avatar: EntityId, input: GameInput<D>): void;
   /** One tick of the game's rules. */
   step(tick: number): void;

@@ -1,8 +1,8 @@
 // DeclaredServer: the engine serving a game that declares its data (src/core/game.ts) and brings
 // its rules as functions (declared-game.ts). It is GameServer's network and HTTP side — the
 // encrypted UDP protocol and the same packets over WebSocket, connect tokens, admission limits,
-// /healthz, /metrics, the game's page — around a fixed-step loop that, each tick, applies every
-// player's newest input, runs the game's step and sends each connected player a GAME SNAPSHOT
+// /healthz, /metrics, the game's page — around a fixed-step loop that, each tick, hands the game
+// each player's next input (queued in order as they arrive, one a tick), runs the game's step and sends each connected player a GAME SNAPSHOT
 // of what it sees: a delta against what it acknowledged, in its connection's congestion budget,
 // owner-only fields to the owner alone (src/codec/game-snapshot.ts).
 //
@@ -20,8 +20,8 @@ import { FixedStepClock } from '../core/clock.js';
 import { resolveConfig, type ChronosConfig, type PartialConfig } from '../core/config.js';
 import { DecodeError } from '../core/errors.js';
 import type { GameDeclaration } from '../core/game.js';
-import { GameInputCodec } from '../codec/game-input.js';
-import { decodeGameAck, encodeGameJoin, MSG_GAME_ACK, MSG_GAME_INPUT, newestGameInput } from '../codec/declared-messages.js';
+import { GameInputCodec, type GameInput } from '../codec/game-input.js';
+import { decodeGameAck, encodeGameJoin, forEachGameInput, MSG_GAME_ACK, MSG_GAME_INPUT } from '../codec/declared-messages.js';
 import { GameReplicator } from '../codec/game-snapshot.js';
 import { declaredChannels, DECLARED_INPUT_CHANNEL, DECLARED_JOIN_CHANNEL, DECLARED_SNAPSHOT_CHANNEL } from '../client/declared-channels.js';
 import { loadServerCrypto } from '../net/crypto-node.js';
@@ -56,9 +56,14 @@ interface Session<D extends GameDeclaration> {
   readonly avatar: number;
   readonly replicator: GameReplicator<D>;
   lastInputSeq: number;
+  /** Inputs received and not yet handed to the game (one a tick), oldest first. */
+  readonly inputs: GameInput<D>[];
 }
 
-export type DeclaredDropReason = 'decode' | 'input_range' | 'wrong_channel';
+/** Inputs a session may hold: a client further ahead loses its oldest (counted as input_backlog). */
+const MAX_QUEUED_INPUTS = 8;
+
+export type DeclaredDropReason = 'decode' | 'input_range' | 'input_backlog' | 'wrong_channel';
 
 export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   readonly config: ChronosConfig;
@@ -166,7 +171,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     const player = this.nextPlayer++;
     const avatar = this.module.join(player);
     const replicator = new GameReplicator(this.module.store, { viewCapacity: this.module.viewCapacity, owner: player, maxMessageBytes: this.maxSnapshotBytes });
-    this.sessions.set(link, { link, player, avatar, replicator, lastInputSeq: -1 });
+    this.sessions.set(link, { link, player, avatar, replicator, lastInputSeq: -1, inputs: [] });
     const game = this.module.game;
     link.send(DECLARED_JOIN_CHANNEL, encodeGameJoin({ fingerprint: game.fingerprint, tickHz: this.config.tickHz, viewCapacity: this.module.viewCapacity, player, avatarId: avatar, name: game.name }));
   }
@@ -183,11 +188,16 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     if (!s) return;
     try {
       if (channel === DECLARED_INPUT_CHANNEL && bytes[0] === MSG_GAME_INPUT) {
-        const { seq, offset } = newestGameInput(bytes, this.inputCodec.bytes);
-        if (seq <= s.lastInputSeq) return; // a repeat (inputs are re-sent until they change)
-        if (this.inputCodec.check(bytes, offset) !== null) return this.drop('input_range');
-        s.lastInputSeq = seq;
-        this.module.input(s.avatar, this.inputCodec.decode(bytes, offset));
+        forEachGameInput(bytes, this.inputCodec.bytes, (seq, offset) => {
+          if (seq <= s.lastInputSeq) return; // a repeat (each input travels in a few messages)
+          s.lastInputSeq = seq;
+          if (this.inputCodec.check(bytes, offset) !== null) return this.drop('input_range');
+          s.inputs.push(this.inputCodec.decode(bytes, offset));
+          if (s.inputs.length > MAX_QUEUED_INPUTS) {
+            s.inputs.shift();
+            this.drop('input_backlog');
+          }
+        });
       } else if (channel === DECLARED_SNAPSHOT_CHANNEL && bytes[0] === MSG_GAME_ACK) {
         s.replicator.ack(decodeGameAck(bytes));
       } else {
@@ -231,6 +241,11 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   runTick(): void {
     const started = performance.now();
     const tick = this.tick++;
+    // Each player's next input, one a tick; a player with none queued keeps its last one.
+    for (const s of this.sessions.values()) {
+      const input = s.inputs.shift();
+      if (input) this.module.input(s.avatar, input);
+    }
     this.module.step(tick);
     let bytesOut = 0;
     for (const s of this.sessions.values()) {

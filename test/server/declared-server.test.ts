@@ -198,3 +198,39 @@ describe('DeclaredServer saves', () => {
     }
   });
 });
+
+describe('DeclaredServer inputs', () => {
+  it('hands the game every different input in the order sent, one a tick, even several made between two sends', async () => {
+    const base = tagModule();
+    const seen: number[] = [];
+    const ticksOf: number[] = [];
+    let tick = 0;
+    const module: DeclaredGameModule<Tag> = {
+      ...base,
+      input: (avatar, input) => {
+        seen.push(Math.round((input.moveX as number) * 127));
+        ticksOf.push(tick);
+        base.input(avatar, input);
+      },
+      step: (t) => {
+        tick = t;
+        base.step(t);
+      },
+    };
+    const s = await DeclaredServer.start({ module, host: '127.0.0.1', httpPort: 0, udpPort: 0, log: () => {} });
+    const c = await DeclaredClient.create({ game: TAG, tokenUrl: `http://127.0.0.1:${s.httpPort}/connect`, crypto, transport: 'udp', udp: connectUdp });
+    try {
+      await c.connect();
+      await until('the join', () => c.join !== null);
+      // Five inputs in one turn (a press that lasted one frame among them), one repeated.
+      for (const k of [10, 20, 20, 30, 40, 50]) c.setInput({ moveX: k / 127, moveY: 0 });
+      await until('all five inputs applied', () => seen.length >= 5);
+      expect(seen.slice(0, 5)).toEqual([10, 20, 30, 40, 50]);
+      // One a tick: the game saw them on five consecutive ticks.
+      for (let i = 1; i < 5; i++) expect(ticksOf[i]! - ticksOf[i - 1]!).toBe(1);
+    } finally {
+      c.close();
+      await s.stop();
+    }
+  });
+});
