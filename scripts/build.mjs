@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -102,26 +102,13 @@ const EXAMPLES = existsSync(join(root, 'examples'))
   ? readdirSync(join(root, 'examples')).filter((n) => existsSync(join(root, 'examples', n, 'page.ts')))
   : [];
 STEPS.examples = {
-  inputs: ['src', 'examples', 'package-lock.json'],
+  inputs: ['src', 'examples', 'dist/src/server/cli-scaffold.js', 'package-lock.json'],
   outputs: EXAMPLES.flatMap((n) => [`build/examples/${n}/page.js`, `build/examples/${n}/index.html`]),
   async build() {
-    const { build } = await import('esbuild');
-    for (const name of EXAMPLES) {
-      const out = join(root, 'build/examples', name);
-      mkdirSync(out, { recursive: true });
-      await build({
-        entryPoints: [join(root, 'examples', name, 'page.ts')],
-        outfile: join(out, 'page.js'),
-        bundle: true,
-        format: 'esm',
-        platform: 'browser',
-        target: ['chrome120', 'firefox120', 'safari17'],
-        sourcemap: true,
-        external: ['node:*'],
-        logLevel: 'warning',
-      });
-      copyFileSync(join(root, 'examples', name, 'index.html'), join(out, 'index.html'));
-    }
+    // The same bundling as `chronos build` (dist/src/server/cli-scaffold.js, built by the ts step).
+    const esbuild = await import('esbuild');
+    const { bundleGamePage } = await import(pathToFileURL(join(root, 'dist/src/server/cli-scaffold.js')).href);
+    for (const name of EXAMPLES) await bundleGamePage(esbuild, join(root, 'examples', name), join(root, 'build/examples', name));
   },
 };
 

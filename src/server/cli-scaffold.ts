@@ -87,10 +87,20 @@ async function build(args: readonly string[], io: Io): Promise<number> {
     return 1;
   }
   const out = join(dir, 'build', 'page');
-  mkdirSync(out, { recursive: true });
   const started = Date.now();
+  await bundleGamePage(esbuild, dir, out);
+  io.out(`chronos build: ${relative(process.cwd(), out) || out} in ${Date.now() - started} ms`);
+  return 0;
+}
+
+/**
+ * Bundles `dir`/page.ts for the browser into `out`/page.js (with a source map) and copies
+ * `dir`/index.html beside it. The repository's build (scripts/build.mjs) bundles the examples' pages with it.
+ */
+export async function bundleGamePage(esbuild: typeof import('esbuild'), dir: string, out: string): Promise<void> {
+  mkdirSync(out, { recursive: true });
   await esbuild.build({
-    entryPoints: [entry],
+    entryPoints: [join(dir, 'page.ts')],
     outfile: join(out, 'page.js'),
     bundle: true,
     format: 'esm',
@@ -101,6 +111,4 @@ async function build(args: readonly string[], io: Io): Promise<number> {
     logLevel: 'warning',
   });
   if (existsSync(join(dir, 'index.html'))) cpSync(join(dir, 'index.html'), join(out, 'index.html'));
-  io.out(`chronos build: ${relative(process.cwd(), out) || out} in ${Date.now() - started} ms`);
-  return 0;
 }
