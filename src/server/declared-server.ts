@@ -33,6 +33,8 @@ import { SaveStoreError } from '../persist/errors.js';
 import { createRequestHandler } from './http-routes.js';
 import { boundPort, closeListeners, createHttpServer, createWebSocketEndpoint, listenHttpAndUdp } from './listeners.js';
 import { ServerMetrics } from './metrics.js';
+import { OverloadGovernor } from './overload.js';
+import { registerOverloadMetrics } from './overload-metrics.js';
 import { NetHost } from './net-host.js';
 import { loadStaticFiles, type StaticFile } from './static-files.js';
 
@@ -60,6 +62,9 @@ interface Session<D extends GameDeclaration> {
   readonly inputs: GameInput<D>[];
 }
 
+/** Ticks between a player's snapshots at each overload level. */
+const SNAPSHOT_PERIOD: readonly number[] = [1, 2, 3];
+
 /** Inputs a session may hold: a client further ahead loses its oldest (counted as input_backlog). */
 const MAX_QUEUED_INPUTS = 8;
 
@@ -71,6 +76,8 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   readonly metrics: ServerMetrics;
   readonly clock: FixedStepClock;
   readonly inputCodec: GameInputCodec<D>;
+  /** Load shedding: past its tick budget the server sends each player a snapshot every 2nd (level 1) or 3rd (level 2) tick. */
+  readonly overload: OverloadGovernor;
   private readonly sessions = new Map<ClientLink, Session<D>>();
   private readonly http: Server;
   private readonly wss: WebSocketServer;
@@ -119,6 +126,8 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     this.metrics = new ServerMetrics({ defaultMetrics: false });
     this.drops = new Counter({ name: 'chronos_declared_messages_dropped_total', help: 'Client messages a declared game dropped, by reason', labelNames: ['reason'], registers: [this.metrics.registry] });
     this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
+    this.overload = new OverloadGovernor(config.tickHz);
+    registerOverloadMetrics(this.metrics.registry, this.overload, config.tickHz);
     const trustedProxies = new TrustedProxies(config.trustedProxies);
     this.http = createHttpServer(config, createRequestHandler({
       staticFiles: files,
@@ -163,7 +172,8 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   }
 
   health(): Record<string, unknown> {
-    return { status: this.running ? 'ok' : 'stopped', mode: 'declared', game: this.module.game.name, tick: this.tick, tickHz: this.config.tickHz, entities: this.module.store.alive, clients: this.net.connectionCount, players: this.sessions.size, overruns: this.clock.overruns };
+    const o = this.overload;
+    return { status: !this.running ? 'stopped' : o.degraded ? 'degraded' : 'ok', ...(o.degraded ? { degraded: { level: o.level, reason: o.reason, snapshotEveryTicks: SNAPSHOT_PERIOD[o.level] } } : {}), mode: 'declared', game: this.module.game.name, tick: this.tick, tickHz: this.config.tickHz, entities: this.module.store.alive, clients: this.net.connectionCount, players: this.sessions.size, overruns: this.clock.overruns };
   }
 
   private join(link: ClientLink): void {
@@ -248,8 +258,11 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     }
     this.module.step(tick);
     let bytesOut = 0;
+    // Overloaded: each player's snapshots every 2nd or 3rd tick, players staggered so every tick
+    // carries its share. Encoding is the work that grows with players; the game's step is not shed.
+    const period = SNAPSHOT_PERIOD[this.overload.level]!;
     for (const s of this.sessions.values()) {
-      if (s.link.state !== 'connected') continue;
+      if (s.link.state !== 'connected' || (tick + s.player) % period !== 0) continue;
       const n = this.module.visible(s.avatar, this.visible);
       const bytes = s.replicator.encode(tick, this.visible, Math.min(n, this.visible.length), s.link.budgetBytes());
       if (s.link.send(DECLARED_SNAPSHOT_CHANNEL, bytes) >= 0) bytesOut += bytes.byteLength;
@@ -262,6 +275,11 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     const seconds = (performance.now() - started) / 1000;
     this.metrics.tickDuration.observe(seconds);
     this.metrics.tickQuantiles.observe(seconds);
+    const level = this.overload.level;
+    if (this.overload.observe(seconds * 1000) !== level) {
+      const now = this.overload.level;
+      this.log(now > level ? `overloaded: ${this.overload.reason}; a snapshot every ${SNAPSHOT_PERIOD[now]} ticks per player` : now === 0 ? 'load back to normal: a snapshot every tick' : `load easing: ${this.overload.reason}`);
+    }
   }
 
   /** Stops the loop and closes every client and socket. Safe to call twice. */

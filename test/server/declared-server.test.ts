@@ -234,3 +234,41 @@ describe('DeclaredServer inputs', () => {
     }
   });
 });
+
+describe('DeclaredServer under load', () => {
+  it('sheds snapshots when its ticks overrun: every 3rd tick per player at level 2, staggered, and says so', async () => {
+    const s = await DeclaredServer.start({ module: tagModule(), host: '127.0.0.1', httpPort: 0, udpPort: 0, log: () => {}, manualTicks: true });
+    const players = await Promise.all([0, 1, 2].map(async () => {
+      const c = await DeclaredClient.create({ game: TAG, tokenUrl: `http://127.0.0.1:${s.httpPort}/connect`, crypto, transport: 'udp', udp: connectUdp });
+      await c.connect();
+      return c;
+    }));
+    try {
+      const tickUntil = async (what: string, ok: () => boolean) => {
+        await until(what, async () => {
+          s.runTick();
+          await new Promise((r) => setTimeout(r, 5));
+          return ok();
+        });
+      };
+      await tickUntil('every player joined', () => players.every((c) => c.stats.snapshots > 0));
+      const before = players.map((c) => c.stats.snapshots);
+      for (let i = 0; i < 30; i++) s.runTick();
+      await until('30 ticks of snapshots', () => players.every((c, k) => c.stats.snapshots >= before[k]! + 30));
+      // Overloaded at level 2: a third of the snapshots, each player on its own ticks.
+      s.overload.level = 2;
+      const mid = players.map((c) => c.stats.snapshots);
+      for (let i = 0; i < 30; i++) s.runTick();
+      await until('the shed snapshots', () => players.every((c, k) => c.stats.snapshots >= mid[k]! + 10));
+      await new Promise((r) => setTimeout(r, 100));
+      for (const [k, c] of players.entries()) expect(c.stats.snapshots - mid[k]!).toBe(10);
+      const health = (await (await fetch(`http://127.0.0.1:${s.httpPort}/healthz`)).json()) as { status: string; degraded?: { snapshotEveryTicks: number } };
+      expect(health.status).toBe('degraded');
+      expect(health.degraded?.snapshotEveryTicks).toBe(3);
+      expect(await (await fetch(`http://127.0.0.1:${s.httpPort}/metrics`)).text()).toMatch(/chronos_overload_level 2/);
+    } finally {
+      for (const c of players) c.close();
+      await s.stop();
+    }
+  });
+});
