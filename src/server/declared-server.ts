@@ -126,7 +126,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     this.metrics = new ServerMetrics({ defaultMetrics: false });
     this.drops = new Counter({ name: 'chronos_declared_messages_dropped_total', help: 'Client messages a declared game dropped, by reason', labelNames: ['reason'], registers: [this.metrics.registry] });
     this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
-    this.overload = new OverloadGovernor(config.tickHz);
+    this.overload = new OverloadGovernor(config.tickHz, (level) => `a snapshot every ${SNAPSHOT_PERIOD[level]} ticks per player`);
     registerOverloadMetrics(this.metrics.registry, this.overload, config.tickHz);
     const trustedProxies = new TrustedProxies(config.trustedProxies);
     this.http = createHttpServer(config, createRequestHandler({
@@ -278,7 +278,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     const level = this.overload.level;
     if (this.overload.observe(seconds * 1000) !== level) {
       const now = this.overload.level;
-      this.log(now > level ? `overloaded: ${this.overload.reason}; a snapshot every ${SNAPSHOT_PERIOD[now]} ticks per player` : now === 0 ? 'load back to normal: a snapshot every tick' : `load easing: ${this.overload.reason}`);
+      this.log(now > level ? `overloaded: ${this.overload.reason}` : now === 0 ? 'load back to normal: a snapshot every tick' : `load easing: ${this.overload.reason}`);
     }
   }
 

@@ -23,6 +23,11 @@ export type OverloadLevel = 0 | 1 | 2;
 export const LEVEL_BUDGET_FACTOR: readonly number[] = [1, 0.75, 0.5];
 export const LEVEL_RTT_FLOOR_MS: readonly number[] = [0, 100, 200];
 
+/** What GameServer sheds: interest budgets and zone rates. */
+function interestShedding(level: OverloadLevel): string {
+  return `interest budgets x ${LEVEL_BUDGET_FACTOR[level]}, zone rates of the '${level === 1 ? 'fair' : 'poor'}' network class`;
+}
+
 const WINDOW_TICKS = 60;
 const ENTER = [Infinity, 0.85, 1.0];
 const LEAVE_BELOW = 0.6;
@@ -43,7 +48,11 @@ export class OverloadGovernor {
   /** The p90 of the recent ticks, ms. */
   p90Ms = 0;
 
-  constructor(tickHz: number) {
+  /**
+   * `shedding(level)` says what the server sheds at a level, for the reason (default: what
+   * GameServer's interest management does).
+   */
+  constructor(tickHz: number, private readonly shedding: (level: OverloadLevel) => string = interestShedding) {
     if (!(tickHz > 0)) throw new InvalidArgumentError(`tickHz must be positive, got ${tickHz}`);
     this.budgetMs = 1000 / tickHz;
   }
@@ -76,7 +85,7 @@ export class OverloadGovernor {
   private set(level: OverloadLevel, load: number): void {
     this.level = level;
     this.entered[level]!++;
-    this.reason = level === 0 ? '' : `tick p90 ${this.p90Ms.toFixed(1)} ms is ${Math.round(load * 100)} % of the ${this.budgetMs.toFixed(1)} ms budget: interest budgets x ${LEVEL_BUDGET_FACTOR[level]}, zone rates of the '${level === 1 ? 'fair' : 'poor'}' network class`;
+    this.reason = level === 0 ? '' : `tick p90 ${this.p90Ms.toFixed(1)} ms is ${Math.round(load * 100)} % of the ${this.budgetMs.toFixed(1)} ms budget: ${this.shedding(level)}`;
   }
 
   get degraded(): boolean {
