@@ -272,3 +272,30 @@ describe('DeclaredServer under load', () => {
     }
   });
 });
+
+describe('DeclaredServer against hostile messages', () => {
+  it('survives random bytes on every channel: counted drops, the game goes on', async () => {
+    const { mulberry32 } = await import('../../src/core/mulberry32.js');
+    const c = await joinOver('udp');
+    const rnd = mulberry32(77);
+    const metrics = async () => (await (await fetch(`http://127.0.0.1:${server.httpPort}/metrics`)).text());
+    const dropsOf = (text: string) => [...text.matchAll(/chronos_declared_messages_dropped_total\{reason="[a-z_]+"\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    const before = dropsOf(await metrics());
+    let sent = 0;
+    for (let i = 0; i < 300; i++) {
+      const channel = Math.floor(rnd() * 3);
+      // Within each channel's limit (the network layer drops anything bigger before it is decoded).
+      const most = channel === 0 ? 1 : channel === 1 ? 6 + 8 * c.inputCodec.bytes : 5;
+      const bytes = Uint8Array.from({ length: 1 + Math.floor(rnd() * most) }, () => Math.floor(rnd() * 256));
+      if (rnd() < 0.5 && channel > 0) bytes[0] = channel === 1 ? 0x62 : 0x63;
+      if (c.net.send(channel, bytes) >= 0) sent++;
+      if (i % 20 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(sent).toBeGreaterThan(200);
+    await until('the drops counted', async () => dropsOf(await metrics()) > before + 50, 15_000);
+    const snapshots = c.stats.snapshots;
+    await until('snapshots still coming', () => c.stats.snapshots > snapshots + 5);
+    const health = (await (await fetch(`http://127.0.0.1:${server.httpPort}/healthz`)).json()) as { status: string };
+    expect(health.status).not.toBe('stopped');
+  });
+});
