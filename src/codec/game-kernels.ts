@@ -123,7 +123,10 @@ function compile(game: Game, plan: WirePlan, columns: readonly StoredColumn[]): 
   };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const make = new Function(...args, source) as (...a: unknown[]) => TypeKernels;
-  return make(clamp, ...used.map((f) => columns[f]!));
+  const k = make(clamp, ...used.map((f) => columns[f]!));
+  // One object shape for every type's kernels (made here, not in each compiled source), so the
+  // encoder's `kernel.update` stays a monomorphic load however many types a game declares.
+  return { update: k.update, delta: k.delta, enter: k.enter };
 }
 
 const compiled = new WeakMap<readonly StoredColumn[], TypeKernels[]>();
