@@ -4,7 +4,7 @@
 //
 // | region part   | element | meaning                                                     |
 // |---------------|---------|-------------------------------------------------------------|
-// | header        | u32 x 4 | alive, high water (slots ever used), free stack top, 0      |
+// | header        | u32 x 4 | alive, high water (slots ever used), free stack top, frame  |
 // | type          | u32     | type index + 1; 0: the slot is empty                        |
 // | generation    | u32     | bumped when the slot is freed (entity-id.ts)                |
 // | owner         | u32     | the player that owns the entity (owner-only fields), 0 none |
@@ -31,6 +31,12 @@ export interface GameStoreOptions {
   readonly capacity: number;
   /** Back the region with a SharedArrayBuffer (workers read it in place). */
   readonly shared?: boolean;
+  /**
+   * Lay the region out in this memory instead, from `byteOffset` (16-byte aligned, at least
+   * GameStore.bytesFor(game, capacity) long): the WebAssembly arena's shared memory, so kernels
+   * and the rollback layer (snapshots, hashes) work on it in place. Zeroed first.
+   */
+  readonly memory?: { readonly buffer: ArrayBufferLike; readonly byteOffset: number };
 }
 
 export class GameStore<D extends GameDeclaration = GameDeclaration> {
@@ -56,16 +62,25 @@ export class GameStore<D extends GameDeclaration = GameDeclaration> {
     this.game = game;
     this.capacity = capacity;
     const column = align(capacity * 4);
-    const bytes = align(HEADER_WORDS * 4) + column * (4 + game.fields.length);
-    const buffer = options.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-    this.region = new Uint8Array(buffer);
-    let at = align(HEADER_WORDS * 4);
+    const bytes = GameStore.bytesFor(game, capacity);
+    const memory = options.memory;
+    if (memory) {
+      const { buffer: b, byteOffset } = memory;
+      if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % ALIGN !== 0 || byteOffset + bytes > b.byteLength) {
+        throw new InvalidArgumentError(`a ${bytes}-byte store does not fit at ${byteOffset} (16-byte aligned) in ${b.byteLength} bytes`);
+      }
+    }
+    const buffer = memory ? memory.buffer : options.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+    const base = memory ? memory.byteOffset : 0;
+    this.region = new Uint8Array(buffer, base, bytes);
+    if (memory) this.region.fill(0);
+    let at = base + align(HEADER_WORDS * 4);
     const u32 = (): Uint32Array => {
       const a = new Uint32Array(buffer, at, capacity);
       at += column;
       return a;
     };
-    this.header = new Uint32Array(buffer, 0, HEADER_WORDS);
+    this.header = new Uint32Array(buffer, base, HEADER_WORDS);
     this.typeColumn = u32();
     this.generationColumn = u32();
     this.ownerColumn = u32();
@@ -75,6 +90,20 @@ export class GameStore<D extends GameDeclaration = GameDeclaration> {
       at += column;
       return a;
     });
+  }
+
+  /** Bytes of the region of a store of `capacity` for `game` (a multiple of 16). */
+  static bytesFor(game: Game, capacity: number): number {
+    return align(HEADER_WORDS * 4) + align(capacity * 4) * (4 + game.fields.length);
+  }
+
+  /** Steps a game's rules completed on this state (kept in the region: a restore brings it back). */
+  get frame(): number {
+    return this.header[3]!;
+  }
+
+  set frame(frame: number) {
+    this.header[3] = frame >>> 0;
   }
 
   get alive(): number {

@@ -51,3 +51,4 @@ export * from './reference-game.js';
 export * from './client-session.js';
 export * from './server-session.js';
 export * from './sync-test.js';
+export * from './declared-rollback.js';

@@ -37,7 +37,7 @@ describe('chronos init and build', () => {
     expect(existsSync(join(dir, 'build', 'page', 'page.js'))).toBe(true);
     const tests = run(['--import', TSX, '--test', 'test/game.test.ts'], dir);
     expect(tests.status, tests.stdout + tests.stderr).toBe(0);
-    expect(tests.stdout).toMatch(/# pass 3/);
+    expect(tests.stdout).toMatch(/# pass 4/);
     expect(tests.stdout).toMatch(/# fail 0/);
   }, 90_000);
 

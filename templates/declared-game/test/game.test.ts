@@ -1,12 +1,13 @@
-// __NAME__'s own tests (node --test): the rules, and what the engine's codec makes of them for
-// two players over a lossy link: each gets its own score and never the other's, and the world
-// is the same byte for byte when the same inputs run twice.
+// __NAME__'s own tests (node --test): the rules; the engine's sync-test over them (every frame
+// rolled back and simulated again must hash the same: nothing outside the store, nothing from a
+// clock); and what the engine's codec makes of them for two players over a lossy link: each gets
+// its own score and never the other's.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GameInputCodec, GameReplica, GameReplicator } from 'chronos';
+import { Arena, DeclaredRollbackGame, GameInputCodec, GameReplica, GameReplicator, loadChronos, SyncTestSession } from 'chronos';
 import { GAME, type Input } from '../game.js';
-import { createGame } from '../rules.js';
+import { CAPACITY, createGame, move, setup, step } from '../rules.js';
 
 function play(seed: number, ticks: number) {
   const game = createGame(seed);
@@ -59,4 +60,32 @@ test('the same seed and inputs give the same world, byte for byte', () => {
   const a = play(3, 300).game.store.save();
   const b = play(3, 300).game.store.save();
   assert.deepEqual(a, b);
+});
+
+test('rolls back and re-simulates every frame to the same hash (the engine\'s SyncTestSession)', async () => {
+  const game = DeclaredRollbackGame.create(new Arena(await loadChronos()), GAME, {
+    capacity: CAPACITY,
+    players: 2,
+    neutral: { moveX: 0, moveY: 0 },
+    setup: (store) => {
+      setup(store);
+      store.spawn('player', {}, 1);
+      store.spawn('player', {}, 2);
+    },
+    step: (store, inputs, frame) => {
+      // Players are the last two slots setup filled, in player order.
+      inputs.forEach((input, p) => move(store, store.highWater - 2 + p, input as Input));
+      step(store, frame);
+    },
+  });
+  const sync = new SyncTestSession(game);
+  const frame = new Uint8Array(2 * game.inputBytes);
+  for (let f = 0; f < 300; f++) {
+    if (f % 20 === 0) {
+      for (let p = 0; p < 2; p++) game.codec.encode({ moveX: Math.cos(f + p), moveY: Math.sin(f * p + 1) }, frame, p * game.inputBytes);
+    }
+    sync.advanceFrame(frame);
+  }
+  assert.equal(sync.mismatches, 0, `first mismatch: ${JSON.stringify(sync.firstMismatch, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
+  assert.ok(sync.framesResimulated > 600);
 });
