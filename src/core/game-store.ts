@@ -240,7 +240,7 @@ export class GameStore<D extends GameDeclaration = GameDeclaration> {
 
   private fieldIn(mask: number, key: string): number {
     const f = fieldOf(this.game, key);
-    const c = this.game.components.findIndex((comp) => comp.fields.includes(f));
+    const c = this.game.componentOf[f]!;
     if ((mask & (1 << c)) === 0) throw new InvalidArgumentError(`${key}: this entity's type has no ${this.game.components[c]!.name} component`);
     return f;
   }

@@ -92,6 +92,8 @@ export interface Game<D extends GameDeclaration = GameDeclaration> {
   readonly components: readonly ComponentPlan[];
   /** Every field, component by component; `name` is `component.field`. */
   readonly fields: readonly FieldPlan[];
+  /** The component of field f: componentOf[f]. */
+  readonly componentOf: Int32Array;
   readonly fieldIndex: ReadonlyMap<string, number>;
   readonly types: readonly TypePlan[];
   readonly typeIndex: ReadonlyMap<string, number>;
@@ -186,6 +188,7 @@ export function defineGame<const D extends GameDeclaration>(declaration: D): Gam
     name,
     components,
     fields,
+    componentOf: Int32Array.from(fields, (_, f) => components.findIndex((c) => c.fields.includes(f))),
     fieldIndex,
     types,
     typeIndex: new Map(types.map((t) => [t.name, t.index])),

@@ -88,8 +88,7 @@ export function captureGame<D extends GameDeclaration>(store: GameStore<D>, opti
       generations[s] = (generations[s]! + 1) & GENERATION_MASK;
     }
   }
-  const componentOf = new Int32Array(game.fields.length);
-  for (const c of game.components) for (const f of c.fields) componentOf[f] = c.index;
+  const componentOf = game.componentOf;
   const kinds: SavedKind[] = game.types.flatMap((t, ti) => {
     if (skip.has(t.name)) return [];
     const slots = Uint32Array.from(bySlot[ti]!);
