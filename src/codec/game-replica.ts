@@ -12,7 +12,7 @@ import { BitStreamReader } from './bit-stream.js';
 import {
   FrameRing, GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, MSG_GAME_SNAPSHOT, type GameFrame,
 } from './game-frames.js';
-import { fieldTable, type FieldTable } from './game-field-table.js';
+import { compileDecodeKernels, type TypeDecodeKernels } from './game-decode-kernels.js';
 
 const OWNED = 0x80000000;
 
@@ -44,7 +44,9 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
   readonly rejected = new Map<string, number>();
   private readonly frames: FrameRing;
   private readonly reader = new BitStreamReader();
-  private readonly t: FieldTable;
+  private readonly kernels: readonly TypeDecodeKernels[];
+  /** Codes per record, by type * 2 + owned. */
+  private readonly recordFields: Int32Array;
   private current: GameFrame | null = null;
   private newest = -1;
   /** slot -> index in the current frame + 1 (0: not in view); rebuilt lazily. */
@@ -55,7 +57,8 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
     this.game = game;
     this.viewCapacity = options.viewCapacity;
     this.frames = new FrameRing(game, options.viewCapacity);
-    this.t = fieldTable(game);
+    this.kernels = compileDecodeKernels(game);
+    this.recordFields = Int32Array.from(game.types.flatMap((t) => t.wire), (p) => p.fields.length);
   }
 
   /** Bytes its frames hold (GAME_WINDOW + 1 of them, each sized to the views it held). */
@@ -222,39 +225,13 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
   }
 
   private update(frame: GameFrame, base: GameFrame, j: number, slot: number): void {
-    const r = this.reader;
     const to = base.typeOwned[j]!;
-    const plan = this.game.types[to & ~OWNED]!.wire[(to & OWNED) !== 0 ? 1 : 0];
+    const k = (to & 0x7fffffff) * 2 + ((to & OWNED) !== 0 ? 1 : 0);
     const at = frame.begin(slot, base.generation[j]!, to);
-    const codes = frame.codes;
-    const b0 = base.at[j]!;
-    const n = plan.fields.length;
-    const from = base.codes;
-    for (let k = 0; k < n; k++) codes[at + k] = from[b0 + k]!; // a loop: subarray() allocates
-    frame.used = at + n;
-    const comps = plan.components.length;
-    let mask = 0;
-    for (let c = 0; c < comps; c++) mask |= r.read(1) << c;
-    if (mask === 0) throw new DecodeError(`empty_update: slot ${slot} changed nothing`);
-    const t = this.t;
-    for (let c = 0; c < comps; c++) {
-      if ((mask & (1 << c)) === 0) continue;
-      for (let k = plan.start[c]!; k < plan.start[c + 1]!; k++) {
-        const f = plan.fields[k]!;
-        const d = r.signed();
-        const m = t.modulus[f]!;
-        let code: number;
-        if (m !== 0) {
-          code = (codes[at + k]! + d) % m;
-          if (code < 0) code += m;
-        } else {
-          code = (codes[at + k]! + d) | 0;
-          const unsignedCode = t.signed[f] ? code : code >>> 0;
-          if (unsignedCode < t.codeMin[f]! || unsignedCode > t.codeMax[f]!) throw new DecodeError(`code_out_of_range: ${this.game.fields[f]!.name} = ${unsignedCode}`);
-        }
-        codes[at + k] = code;
-      }
-    }
+    frame.used = at + this.recordFields[k]!;
+    const result = this.kernels[k]!.update(this.reader, frame.codes, at, base.codes, base.at[j]!);
+    if (result === -1) throw new DecodeError(`empty_update: slot ${slot} changed nothing`);
+    if (result > 0) throw new DecodeError(`code_out_of_range: ${this.fieldName(k, result - 1)}`);
   }
 
   private enter(frame: GameFrame, slot: number): void {
@@ -263,22 +240,15 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
     const type = r.read(this.game.typeBits);
     const owned = r.read(1) === 1;
     if (type >= this.game.types.length) throw new DecodeError(`unknown_type: ${type}`);
-    const plan = this.game.types[type]!.wire[owned ? 1 : 0];
+    const k = type * 2 + (owned ? 1 : 0);
     const at = frame.begin(slot, gen, owned ? (type | OWNED) >>> 0 : type);
-    const codes = frame.codes;
-    const t = this.t;
-    for (let k = 0; k < plan.fields.length; k++) {
-      const f = plan.fields[k]!;
-      const raw = t.rawBits[f]!;
-      let code: number;
-      if (raw > 0) {
-        code = t.codeMin[f]! + r.read(raw);
-        if (code > t.codeMax[f]!) throw new DecodeError(`code_out_of_range: ${this.game.fields[f]!.name} = ${code}`);
-      } else {
-        code = r.signed();
-      }
-      codes[at + k] = code | 0;
-    }
-    frame.used = at + plan.fields.length;
+    frame.used = at + this.recordFields[k]!;
+    const result = this.kernels[k]!.enter(r, frame.codes, at);
+    if (result > 0) throw new DecodeError(`code_out_of_range: ${this.fieldName(k, result - 1)}`);
+  }
+
+  /** The name of the i-th field of plan k (type * 2 + owned), for a refusal. */
+  private fieldName(k: number, i: number): string {
+    return this.game.fields[this.game.types[k >> 1]!.wire[k & 1]!.fields[i]!]!.name;
   }
 }
