@@ -27,12 +27,14 @@ import { declaredChannels, DECLARED_INPUT_CHANNEL, DECLARED_JOIN_CHANNEL, DECLAR
 import { loadServerCrypto } from '../net/crypto-node.js';
 import { TrustedProxies } from '../net/client-address.js';
 import type { ClientLink } from './client-link.js';
+import { DisconnectReason } from '../net/spec.js';
 import type { DeclaredGameModule } from './declared-game.js';
 import { DeclaredSaves, type DeclaredSaveOptions } from './declared-saves.js';
 import { SaveStoreError } from '../persist/errors.js';
 import { createRequestHandler } from './http-routes.js';
 import { boundPort, closeListeners, createHttpServer, createWebSocketEndpoint, listenHttpAndUdp } from './listeners.js';
 import { ServerMetrics } from './metrics.js';
+import { TickLoop } from './tick-loop.js';
 import { OverloadGovernor } from './overload.js';
 import { registerOverloadMetrics } from './overload-metrics.js';
 import { NetHost } from './net-host.js';
@@ -68,7 +70,7 @@ const SNAPSHOT_PERIOD: readonly number[] = [1, 2, 3];
 /** Inputs a session may hold: a client further ahead loses its oldest (counted as input_backlog). */
 const MAX_QUEUED_INPUTS = 8;
 
-export type DeclaredDropReason = 'decode' | 'input_range' | 'input_backlog' | 'wrong_channel';
+export type DeclaredDropReason = 'decode' | 'input_range' | 'input_backlog' | 'wrong_channel' | 'join_failed';
 
 export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   readonly config: ChronosConfig;
@@ -86,7 +88,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   private readonly log: (line: string) => void;
   private readonly maxSnapshotBytes: number;
   private udp: Socket | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly ticks: TickLoop;
   private running = false;
   private nextPlayer = 1;
   private tick = 0;
@@ -126,6 +128,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     this.metrics = new ServerMetrics({ defaultMetrics: false });
     this.drops = new Counter({ name: 'chronos_declared_messages_dropped_total', help: 'Client messages a declared game dropped, by reason', labelNames: ['reason'], registers: [this.metrics.registry] });
     this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
+    this.ticks = new TickLoop(this.clock, this.metrics, () => this.runTick(), (line) => this.log(line));
     this.overload = new OverloadGovernor(config.tickHz, (level) => `a snapshot every ${SNAPSHOT_PERIOD[level]} ticks per player`);
     registerOverloadMetrics(this.metrics.registry, this.overload, config.tickHz);
     const trustedProxies = new TrustedProxies(config.trustedProxies);
@@ -179,7 +182,17 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   private join(link: ClientLink): void {
     if (this.sessions.has(link)) return; // a resumed session keeps its avatar
     const player = this.nextPlayer++;
-    const avatar = this.module.join(player);
+    let avatar: number;
+    try {
+      avatar = this.module.join(player);
+    } catch (err) {
+      // The game could not seat the player (its store full, say): refuse it rather than leave a
+      // connection that is never sent anything.
+      this.drop('join_failed');
+      this.log(`chronos: ${this.module.game.name} could not join player ${player}: ${(err as Error)?.message ?? String(err)}`);
+      this.net.kick(link, DisconnectReason.ServerFull);
+      return;
+    }
     const replicator = new GameReplicator(this.module.store, { viewCapacity: this.module.viewCapacity, owner: player, maxMessageBytes: this.maxSnapshotBytes });
     this.sessions.set(link, { link, player, avatar, replicator, lastInputSeq: -1, inputs: [] });
     const game = this.module.game;
@@ -228,23 +241,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     const dropped = () => this.metrics.inputDropped.inc({ transport: 'udp', reason: 'socket_error' });
     this.udp = await listenHttpAndUdp(this.http, host, { http: httpPort, udp: udpPort }, this.net, dropped, (udp) => this.net.attachUdp(udp));
     this.running = true;
-    this.clock.advance(performance.now());
-    if (!manualTicks) this.schedule();
-  }
-
-  private schedule(): void {
-    if (!this.running) return;
-    this.timer = setTimeout(() => {
-      const due = this.clock.advance(performance.now());
-      for (let i = 0; i < due; i++) {
-        try {
-          this.runTick();
-        } catch (err) {
-          this.log(`chronos: a tick of ${this.module.game.name} threw: ${(err as Error)?.stack ?? String(err)}`);
-        }
-      }
-      this.schedule();
-    }, Math.max(1, Math.floor(this.clock.msUntilNextTick())));
+    this.ticks.start(manualTicks);
   }
 
   /** One tick: the game's step, then every connected player's snapshot. */
@@ -286,7 +283,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    clearTimeout(this.timer);
+    this.ticks.stop();
     const saved = this.saves ? await this.saves.close() : true;
     await closeListeners({ http: this.http, wss: this.wss, net: this.net });
     if (!saved) throw new SaveStoreError('write', this.saves!.target, 'the final save failed');

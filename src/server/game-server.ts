@@ -12,7 +12,6 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { Counter } from 'prom-client';
 import type { WebSocketServer } from 'ws';
 import { FixedStepClock } from '../core/clock.js';
 import { resolveConfig, type ChronosConfig, type PartialConfig } from '../core/config.js';
@@ -23,6 +22,7 @@ import { Arena } from '../wasm/arena.js';
 import { findBuildPath, loadChronos, MODULE_MAXIMUM_PAGES } from '../wasm/loader.js';
 import { createRequestHandler } from './http-routes.js';
 import { ServerMetrics } from './metrics.js';
+import { TickLoop } from './tick-loop.js';
 import { loadStaticFiles } from './static-files.js';
 import { NetHost } from './net-host.js';
 import { loadServerCrypto } from '../net/crypto-node.js';
@@ -117,15 +117,11 @@ export class GameServer {
   /** The world's saves (--save); undefined without one. */
   saves: ServerSaves | undefined;
   private udp: Socket | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private running = false;
   private startedAt = 0;
-  private reportedOverruns = 0;
-  private reportedDroppedTicks = 0;
   private readonly status = new StatusLine();
   /** Ticks that threw (counted, logged at most once a second; the loop carries on). */
-  private readonly tickErrors: Counter;
-  private lastTickErrorLogMs = -Infinity;
+  private readonly ticks: TickLoop;
 
   /** Loads the module, builds the world and starts listening. */
   static async start(options: GameServerOptions = {}): Promise<GameServer> {
@@ -201,7 +197,7 @@ export class GameServer {
     this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
     this.overload = new OverloadGovernor(config.tickHz);
     registerOverloadMetrics(this.metrics.registry, this.overload, config.tickHz);
-    this.tickErrors = new Counter({ name: 'chronos_tick_errors_total', help: 'Ticks that threw (contained: the loop carries on)', registers: [this.metrics.registry] });
+    this.ticks = new TickLoop(this.clock, this.metrics, () => this.runTick(), (line) => this.log(line));
     const trustedProxies = new TrustedProxies(config.trustedProxies);
     this.http = createHttpServer(
       config,
@@ -282,37 +278,7 @@ export class GameServer {
     }
     this.running = true;
     this.startedAt = performance.now();
-    this.clock.advance(this.startedAt);
-    if (!manualTicks) this.schedule();
-  }
-
-  private schedule(): void {
-    if (!this.running) return;
-    this.timer = setTimeout(() => this.loop(), Math.max(1, Math.floor(this.clock.msUntilNextTick())));
-  }
-
-  private loop(): void {
-    const due = this.clock.advance(performance.now());
-    for (let i = 0; i < due; i++) {
-      try {
-        this.runTick();
-      } catch (err) {
-        // Last resort: one tick's bug must not stop the world for everyone.
-        this.tickErrors.inc();
-        const nowMs = performance.now();
-        if (nowMs - this.lastTickErrorLogMs >= 1000) {
-          this.lastTickErrorLogMs = nowMs;
-          this.log(`chronos: a tick threw (counted in chronos_tick_errors_total): ${(err as Error)?.stack ?? String(err)}`);
-        }
-      }
-    }
-    if (this.clock.overruns !== this.reportedOverruns) {
-      this.metrics.tickOverruns.inc(this.clock.overruns - this.reportedOverruns);
-      this.metrics.droppedTicks.inc(this.clock.droppedTicks - this.reportedDroppedTicks);
-      this.reportedOverruns = this.clock.overruns;
-      this.reportedDroppedTicks = this.clock.droppedTicks;
-    }
-    this.schedule();
+    this.ticks.start(manualTicks);
   }
 
   /** One authoritative tick: step, then publish. Public so tests can drive time by hand. */
@@ -372,7 +338,7 @@ export class GameServer {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    clearTimeout(this.timer);
+    this.ticks.stop();
     // The last save, of the world as the last tick left it; a failure is reported once all is closed.
     const saved = this.saves ? await this.saves.close() : true;
     await closeListeners({ http: this.http, wss: this.wss, net: this.net });

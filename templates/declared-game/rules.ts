@@ -80,6 +80,8 @@ export function createGame(seed = 1): DeclaredGameModule<Declaration> {
       for (const [avatar, input] of inputs) move(store, avatar & 0xfffff, input);
       step(store, tick);
     },
+    // A scan of every entity per player: fine for this game's 500; a world of thousands wants a
+    // grid (examples/skyworld/sim.ts visibleSlots), so each player costs only what it sees.
     visible: (avatar, out) => {
       const me = avatar & 0xfffff;
       let n = 0;

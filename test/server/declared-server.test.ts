@@ -299,3 +299,42 @@ describe('DeclaredServer against hostile messages', () => {
     expect(health.status).not.toBe('stopped');
   });
 });
+
+describe('DeclaredServer when the game fails', () => {
+  it('refuses a player the game cannot seat, and counts a step that throws while the loop goes on', async () => {
+    const base = tagModule();
+    let steps = 0;
+    const module: DeclaredGameModule<Tag> = {
+      ...base,
+      join: () => {
+        throw new Error('no room');
+      },
+      step: (t) => {
+        steps++;
+        if (t % 2 === 0) throw new Error('a bug in the rules');
+        base.step(t);
+      },
+    };
+    const lines: string[] = [];
+    const s = await DeclaredServer.start({ module, host: '127.0.0.1', httpPort: 0, udpPort: 0, log: (l) => lines.push(l) });
+    let ended = '';
+    const c = await DeclaredClient.create({
+      game: TAG, tokenUrl: `http://127.0.0.1:${s.httpPort}/connect`, crypto, transport: 'udp', udp: connectUdp, reconnect: false,
+      handlers: { disconnect: (reason) => (ended = String(reason)) },
+    });
+    try {
+      await c.connect().catch(() => undefined);
+      await until('the refusal', () => ended !== '');
+      expect(s.players).toBe(0);
+      await until('ticks to go on past the throwing ones', () => steps > 20);
+      const text = await (await fetch(`http://127.0.0.1:${s.httpPort}/metrics`)).text();
+      expect(text).toMatch(/chronos_declared_messages_dropped_total\{reason="join_failed"\} 1/);
+      expect(Number(text.match(/chronos_tick_errors_total (\d+)/)![1])).toBeGreaterThanOrEqual(10);
+      // Logged at most once a second, not once a tick.
+      expect(lines.filter((l) => l.includes('a tick threw')).length).toBeLessThan(5);
+    } finally {
+      c.close();
+      await s.stop();
+    }
+  });
+});
