@@ -73,7 +73,8 @@ void startDeclaredPage({
       ctx.fillRect(px(p.x0 / Q), py(p.y1 / Q), ((p.x1 - p.x0) / Q) * scale, ((p.y1 - p.y0) / Q) * scale);
       ctx.fillStyle = '#8b949e';
       ctx.font = `${11 * devicePixelRatio}px ui-monospace, monospace`;
-      ctx.fillText(`${z} m${p.cave ? ' (cave roof)' : ''}`, px(p.x0 / Q) + 4, py(p.y1 / Q) + 14 * devicePixelRatio);
+      // Labelled at the slab's lower edge: the panel covers the top of the view.
+      ctx.fillText(`${z} m${p.cave ? ' (cave roof)' : ''}`, px(p.x0 / Q) + 4, py(p.y0 / Q) - 6 * devicePixelRatio);
     }
     for (const r of RAMPS) {
       ctx.globalAlpha = fade((r.z0 + r.z1) / 2 / Q);
