@@ -21,4 +21,5 @@ export { GameInputCodec, type GameInput, type InputPacking } from './codec/game-
 export { captureGame, saveGame, restoreGame, type GameSaveOptions, type GameRestoreReport } from './persist/index.js';
 export { DeclaredServer, type DeclaredServerOptions } from './server/declared-server.js';
 export type { DeclaredGameModule } from './server/declared-game.js';
+export { wasmGameModule, type WasmGameModuleOptions } from './server/declared-wasm.js';
 export { DeclaredClient, type DeclaredClientOptions, type DeclaredClientHandlers, type DeclaredClientStats } from './client/declared-client.js';

@@ -52,3 +52,5 @@ export * from './client-session.js';
 export * from './server-session.js';
 export * from './sync-test.js';
 export * from './declared-rollback.js';
+export * from './wasm-game.js';
+export * from './declared-trace.js';

@@ -3,24 +3,25 @@
 //          rules, server, page and its own tests) with the engine as its dependency; --link
 //          links DIR/node_modules/chronos to this installation instead of waiting for npm
 //          install (a checkout of the engine, or an offline machine).
-//   build  bundles the game's page (page.ts -> build/page/page.js, with index.html) with
-//          esbuild, found in the game's dependencies or the engine's.
+//   build  compiles the game's own AssemblyScript (assembly/index.ts) with the engine's kernels
+//          into one module, build/page/game.wasm (game-build.ts), and bundles the game's page
+//          (page.ts -> build/page/page.js, with index.html) with esbuild; both tools are found
+//          in the game's dependencies or the engine's.
 
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join, relative, resolve } from 'node:path';
+import { buildGameModule, PACKAGE_ROOT, resolveTool } from './game-build.js';
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
-/** The engine's package root (dist/src/server/ -> three levels up). */
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const TEMPLATE = join(PACKAGE_ROOT, 'templates', 'declared-game');
 
 export const SCAFFOLD_USAGE = `  chronos init <dir> [--link]  Writes a runnable game into <dir>: its declaration, rules, server,
                                page and tests (then: cd <dir> && npm install && npm test && npm start;
                                --link uses this installation of chronos instead of npm install)
-  chronos build [<dir>]        Bundles a game's page (page.ts) into <dir>/build/page`;
+  chronos build [<dir>]        Compiles a game's AssemblyScript (assembly/index.ts) with the engine's
+                               kernels into <dir>/build/page/game.wasm and bundles its page (page.ts)`;
 
 /** Runs init or build; null when argv is neither (the caller's command line goes on). */
 export async function runScaffoldCommand(argv: readonly string[], io: Io): Promise<number | null> {
@@ -51,9 +52,11 @@ function init(args: readonly string[], io: Io): number {
     const text = readFileSync(join(dir, file), 'utf8').replaceAll('__NAME__', name).replaceAll('__VERSION__', version);
     writeFileSync(join(dir, to), text);
   };
-  for (const file of ['game.ts', 'rules.ts', 'server.ts', 'page.ts', 'index.html', 'README.md', join('test', 'game.test.ts')]) fill(file);
+  for (const file of ['game.ts', 'module.ts', 'server.ts', 'page.ts', 'index.html', 'README.md', join('assembly', 'index.ts'), join('test', 'game.test.ts')]) fill(file);
   fill('package.json.tmpl', 'package.json');
   rmSync(join(dir, 'package.json.tmpl'));
+  // Written here: npm leaves .gitignore files out of a published package.
+  writeFileSync(join(dir, '.gitignore'), 'node_modules/\nbuild/\nassembly/generated/\n');
   if (link) {
     mkdirSync(join(dir, 'node_modules'), { recursive: true });
     symlinkSync(PACKAGE_ROOT, join(dir, 'node_modules', 'chronos'), 'dir');
@@ -66,30 +69,30 @@ function init(args: readonly string[], io: Io): number {
 
 async function build(args: readonly string[], io: Io): Promise<number> {
   const dir = resolve(args.find((a) => !a.startsWith('--')) ?? '.');
-  const entry = join(dir, 'page.ts');
-  if (!existsSync(entry)) {
+  if (!existsSync(join(dir, 'page.ts'))) {
     io.err(`chronos build: no page.ts in ${dir} (chronos init writes one)`);
     return 2;
   }
-  let esbuild: typeof import('esbuild');
-  try {
-    const path = [join(dir, 'package.json'), join(PACKAGE_ROOT, 'package.json')].map((p) => {
-      try {
-        return createRequire(p).resolve('esbuild');
-      } catch {
-        return undefined;
-      }
-    }).find((p) => p !== undefined);
-    if (!path) throw new Error('not installed');
-    esbuild = (await import(path)) as typeof import('esbuild');
-  } catch {
+  const path = resolveTool(dir, 'esbuild');
+  if (!path) {
     io.err('chronos build: esbuild is not installed (npm install --save-dev esbuild)');
     return 1;
+  }
+  const esbuild = (await import(path)) as typeof import('esbuild');
+  const shown = (p: string): string => relative(process.cwd(), p) || p;
+  if (existsSync(join(dir, 'assembly', 'index.ts'))) {
+    try {
+      const built = await buildGameModule(esbuild, dir);
+      io.out(`chronos build: ${shown(built.wasm)} (${built.game}'s rules and the engine's kernels, ${Math.round(built.bytes / 1024)} KiB) in ${built.ms} ms`);
+    } catch (err) {
+      io.err(`chronos build: ${(err as Error).message}`);
+      return 1;
+    }
   }
   const out = join(dir, 'build', 'page');
   const started = Date.now();
   await bundleGamePage(esbuild, dir, out);
-  io.out(`chronos build: ${relative(process.cwd(), out) || out} in ${Date.now() - started} ms`);
+  io.out(`chronos build: ${shown(join(out, 'page.js'))} in ${Date.now() - started} ms`);
   return 0;
 }
 

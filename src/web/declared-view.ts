@@ -9,6 +9,8 @@
 import type { Game, GameDeclaration } from '../core/game.js';
 import type { GameInput } from '../codec/game-input.js';
 import { DeclaredClient } from '../client/declared-client.js';
+import { WasmGameRules } from '../rollback/wasm-game.js';
+import { traceDeclaredGame, type DeclaredTraceResult } from '../rollback/declared-trace.js';
 
 export interface DeclaredPageOptions<D extends GameDeclaration> {
   readonly game: Game<D>;
@@ -23,6 +25,22 @@ export interface DeclaredPageOptions<D extends GameDeclaration> {
   readonly metresAcross?: number;
   /** Draws the game's static world under the entities (its map: floors, platforms, ladders). */
   readonly background?: (view: MapView) => void;
+  /**
+   * The game's module (chronos build's game.wasm: its AssemblyScript rules with the engine's
+   * kernels) and the store capacity the server runs it with: the page then runs the same rules
+   * over the same bytes as the server (window.chronos.trace, the Node = Chromium check).
+   */
+  readonly module?: { readonly url: string | URL; readonly capacity: number };
+}
+
+/** A recorded run for window.chronos.trace (DeclaredTraceRun with its inputs in base64). */
+export interface PageTraceRun {
+  readonly players: number;
+  readonly seed: number;
+  readonly frames: number;
+  readonly inputsBase64: string;
+  readonly checkpointEvery: number;
+  readonly syncTest?: boolean;
 }
 
 /** Where a map is drawn this frame: metres to canvas pixels around the player's avatar. */
@@ -42,6 +60,15 @@ export interface DeclaredDebugApi {
   /** An entity of the view as the page holds it (undefined when not in view). */
   entity(id: number): Record<string, unknown> | undefined;
   status(): { connected: boolean; game: string | null; avatarId: number; entities: number; snapshots: number; drawn: number; own: Record<string, unknown> | undefined; drops: Record<string, number> };
+  /** Runs the game's module (options.module) from a fresh memory over a recorded input stream. */
+  trace(run: PageTraceRun): Promise<DeclaredTraceResult>;
+}
+
+function fromBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
 }
 
 export async function startDeclaredPage<D extends GameDeclaration>(options: DeclaredPageOptions<D>): Promise<void> {
@@ -71,6 +98,13 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
       own: client.replica?.entity(client.avatarId) as Record<string, unknown> | undefined,
       drops: { ...client.stats.drops },
     }),
+    trace: async (run) => {
+      const module = options.module;
+      if (!module) throw new Error(`${options.game.name}'s page was started without its module`);
+      const rules = await WasmGameRules.load(options.game, { url: new URL(module.url, location.href), capacity: module.capacity });
+      const { inputsBase64, ...rest } = run;
+      return traceDeclaredGame(rules, { ...rest, inputs: fromBase64(inputsBase64) });
+    },
   };
   await client.connect();
   const game = options.game;

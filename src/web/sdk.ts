@@ -6,4 +6,6 @@ export type { GameFieldSpec, GameFieldType, Replication, RateClass, ApiValue } f
 export { GameInputCodec, type GameInput } from '../codec/game-input.js';
 export { GameReplica, type DecodedGameSnapshot, type ReplicatedEntity } from '../codec/game-replica.js';
 export { DeclaredClient, type DeclaredClientOptions, type DeclaredClientHandlers } from '../client/declared-client.js';
-export { startDeclaredPage, type DeclaredPageOptions, type DeclaredDebugApi, type MapView } from './declared-view.js';
+export { startDeclaredPage, type DeclaredPageOptions, type DeclaredDebugApi, type MapView, type PageTraceRun } from './declared-view.js';
+export { WasmGameRules, type WasmGameOptions } from '../rollback/wasm-game.js';
+export { traceDeclaredGame, type DeclaredTraceRun, type DeclaredTraceResult } from '../rollback/declared-trace.js';

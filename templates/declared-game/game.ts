@@ -23,4 +23,6 @@ export const GAME = defineGame({
 });
 
 export type Declaration = typeof GAME.declaration;
+/** Most entities at once: the server's store and the page's copy of the rules use the same. */
+export const CAPACITY = 1200;
 export type Input = { moveX: number; moveY: number };

@@ -1,7 +1,8 @@
-// __NAME__'s page: the engine draws any declared game; this says its colours, keys and panel.
+// __NAME__'s page: the engine draws any declared game; this says its colours, keys, panel and
+// where its module is.
 
 import { startDeclaredPage } from 'chronos/web';
-import { GAME } from './game.js';
+import { CAPACITY, GAME } from './game.js';
 
 const COLOURS: Record<string, string> = { player: '#4fc3f7', orb: '#ffd54f', rock: '#6d6d6d' };
 
@@ -12,5 +13,7 @@ void startDeclaredPage({
     moveX: (keys.has('KeyD') || keys.has('ArrowRight') ? 1 : 0) - (keys.has('KeyA') || keys.has('ArrowLeft') ? 1 : 0),
     moveY: (keys.has('KeyW') || keys.has('ArrowUp') ? 1 : 0) - (keys.has('KeyS') || keys.has('ArrowDown') ? 1 : 0),
   }),
+  // The same module the server runs (window.chronos.trace replays it here: Node = Chromium).
+  module: { url: 'game.wasm', capacity: CAPACITY },
   panel: (own) => [`orbs: ${(own?.score as { orbs: number } | undefined)?.orbs ?? 0} (only you see your score) · WASD to move`],
 });

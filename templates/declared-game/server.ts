@@ -2,7 +2,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { DeclaredServer } from 'chronos';
-import { createGame } from './rules.js';
+import { createGame } from './module.js';
 
 const flag = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -10,7 +10,7 @@ const flag = (name: string, fallback: string): string => {
 };
 const host = flag('host', '127.0.0.1');
 const server = await DeclaredServer.start({
-  module: createGame(),
+  module: await createGame(),
   host,
   httpPort: Number(flag('http-port', '8080')),
   udpPort: Number(flag('udp-port', '7777')),

@@ -1,14 +1,19 @@
 // `chronos init` and `chronos build` as a studio runs them: a new game in an empty directory,
-// its page bundled, its own tests passing out of the box, its server answering with the page
-// and the game's declaration. Logs the time from init to the page answering.
+// its AssemblyScript rules compiled with the engine's kernels into one module, its page
+// bundled, its own tests (the sync-test over that module among them) passing out of the box,
+// its server answering with the page, the module and the game's declaration; then the page in
+// headless Chromium runs the same module over a recorded input stream and must report Node's
+// state hashes (the Node = Chromium check, for a game the engine has never seen). Logs the time
+// from init to the page answering; a screenshot goes to test-artifacts/scaffold.png.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/server-process.js';
 import { waiter } from '../helpers/until.js';
+import { hasChromium, launchChromium } from '../helpers/chromium.js';
 
 const CLI = join(ROOT, 'bin', 'chronos.js');
 const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
@@ -27,38 +32,84 @@ describe('chronos init and build', () => {
     const init = run([CLI, 'init', dir, '--link']);
     expect(init.status, init.stderr).toBe(0);
     expect(init.stdout).toMatch(/sky-race written/);
-    for (const f of ['game.ts', 'rules.ts', 'server.ts', 'page.ts', 'index.html', 'package.json', 'README.md', 'test/game.test.ts']) expect(existsSync(join(dir, f)), f).toBe(true);
+    for (const f of ['game.ts', 'assembly/index.ts', 'module.ts', 'server.ts', 'page.ts', 'index.html', 'package.json', 'README.md', '.gitignore', 'test/game.test.ts']) expect(existsSync(join(dir, f)), f).toBe(true);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string> };
     expect(pkg.name).toBe('sky-race');
     expect(pkg.dependencies.chronos).toMatch(/^\^\d+\.\d+\.\d+$/);
     expect(readFileSync(join(dir, 'game.ts'), 'utf8')).toMatch(/name: 'sky-race'/);
     const build = run([CLI, 'build'], dir);
     expect(build.status, build.stderr).toBe(0);
-    expect(existsSync(join(dir, 'build', 'page', 'page.js'))).toBe(true);
+    expect(build.stdout).toMatch(/game\.wasm \(sky-race's rules and the engine's kernels, \d+ KiB\)/);
+    for (const f of ['page.js', 'index.html', 'game.wasm']) expect(existsSync(join(dir, 'build', 'page', f)), f).toBe(true);
+    expect(readFileSync(join(dir, 'assembly', 'generated', 'game.ts'), 'utf8')).toMatch(/export namespace position/);
     const tests = run(['--import', TSX, '--test', 'test/game.test.ts'], dir);
     expect(tests.status, tests.stdout + tests.stderr).toBe(0);
     expect(tests.stdout).toMatch(/# pass 4/);
     expect(tests.stdout).toMatch(/# fail 0/);
   }, 90_000);
 
-  it('serves the game: the page and its declaration answer', async () => {
-    const server = spawn(process.execPath, ['--import', TSX, 'server.ts', '--http-port', '0', '--udp-port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let server: ChildProcess | undefined;
+  let url = '';
+  afterAll(() => server?.kill('SIGTERM'));
+
+  it('serves the game: the page, its module and its declaration answer', async () => {
+    server = spawn(process.execPath, ['--import', TSX, 'server.ts', '--http-port', '0', '--udp-port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    server.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    server.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    try {
-      await until('the server to print its address', () => /http:\/\/127\.0\.0\.1:\d+\//.test(out));
-      const url = out.match(/http:\/\/127\.0\.0\.1:\d+\//)![0];
-      const page = await fetch(url);
-      expect(page.status).toBe(200);
-      expect(await page.text()).toMatch(/<canvas>/);
-      const info = (await (await fetch(new URL('/game.json', url))).json()) as Record<string, unknown>;
-      expect(info).toMatchObject({ mode: 'declared', game: 'sky-race' });
-      console.log(`chronos init to the page answering: ${Date.now() - started} ms (with --link: no npm install)`);
-    } finally {
-      server.kill('SIGTERM');
-    }
+    server.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    server.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+    await until(`the server to print its address (${out})`, () => /http:\/\/127\.0\.0\.1:\d+\//.test(out));
+    url = out.match(/http:\/\/127\.0\.0\.1:\d+\//)![0];
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<canvas>/);
+    const wasm = await fetch(new URL('/game.wasm', url));
+    expect(wasm.headers.get('content-type')).toBe('application/wasm');
+    expect(Buffer.compare(Buffer.from(await wasm.arrayBuffer()), readFileSync(join(dir, 'build', 'page', 'game.wasm')))).toBe(0);
+    const info = (await (await fetch(new URL('/game.json', url))).json()) as Record<string, unknown>;
+    expect(info).toMatchObject({ mode: 'declared', game: 'sky-race' });
+    console.log(`chronos init to the page answering: ${Date.now() - started} ms (with --link: no npm install)`);
   }, 60_000);
+
+  it.skipIf(!hasChromium)('runs the same module in Chromium as in Node: the same state hashes (Node = Chromium)', async () => {
+    // Node's run, in the game's own directory (its declaration, its module, the engine it links).
+    writeFileSync(join(dir, 'trace.ts'), [
+      "import { readFileSync } from 'node:fs';",
+      "import { GameInputCodec, traceDeclaredGame, WasmGameRules } from 'chronos';",
+      "import { CAPACITY, GAME } from './game.js';",
+      'const codec = new GameInputCodec(GAME);',
+      'const frames = 600, players = 3;',
+      'const inputs = new Uint8Array(frames * players * codec.bytes);',
+      'for (let i = 0; i < frames * players; i++) codec.encode({ moveX: ((i * 37) % 255 - 127) / 127, moveY: ((i * 91) % 255 - 127) / 127 }, inputs, i * codec.bytes);',
+      "const bytes = readFileSync('build/page/game.wasm');",
+      'const run = { players, seed: 7, frames, inputs, checkpointEvery: 100 };',
+      'const result = traceDeclaredGame(await WasmGameRules.load(GAME, { bytes, capacity: CAPACITY }), run);',
+      "console.log(JSON.stringify({ result, inputsBase64: Buffer.from(inputs).toString('base64') }));",
+    ].join('\n'));
+    const node = run(['--import', TSX, 'trace.ts'], dir);
+    expect(node.status, node.stderr).toBe(0);
+    const { result, inputsBase64 } = JSON.parse(node.stdout) as { result: { checkpoints: string[]; hash: string }; inputsBase64: string };
+    expect(result.checkpoints).toHaveLength(6);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 900, height: 600 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(url);
+      await page.waitForFunction(() => (window as unknown as { chronos?: { status(): { connected: boolean; entities: number } } }).chronos?.status().entities! > 0, undefined, { timeout: 20_000 });
+      const chromium = await page.evaluate(
+        (trace) => (window as unknown as { chronos: { trace(run: unknown): Promise<{ checkpoints: string[]; hash: string; mismatches: number }> } }).chronos.trace(trace),
+        { players: 3, seed: 7, frames: 600, inputsBase64, checkpointEvery: 100, syncTest: true },
+      );
+      expect(chromium.checkpoints).toEqual(result.checkpoints);
+      expect(chromium.hash).toBe(result.hash);
+      expect(chromium.mismatches).toBe(0);
+      mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+      await page.screenshot({ path: join(ROOT, 'test-artifacts', 'scaffold.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
 
   it('refuses a directory that is not empty, and build without a page', () => {
     const busy = join(parent, 'busy');

@@ -1,0 +1,123 @@
+// A declared game whose rules are its own AssemblyScript, compiled with the engine's kernels into
+// one module by `chronos build` (src/server/game-build.ts). This is the TypeScript side: it lays
+// the game's store out in the module's arena, binds it, and calls the rules the module exports
+// (chronos_game_setup / join / leave / control / step). The server, the rollback layer's tools
+// and the browser all drive a game through it, over the same bytes.
+//
+//   const rules = await WasmGameRules.load(GAME, { bytes, capacity: 1200 });
+//   rules.setup(1);
+//   const me = rules.join(1);
+//   rules.control(me, { moveX: 1, moveY: 0 });
+//   rules.step(rules.store.frame);
+
+import { CapacityError, InvalidArgumentError, WasmLoadError } from '../core/errors.js';
+import type { EntityId } from '../core/entity-id.js';
+import type { Game, GameDeclaration } from '../core/game.js';
+import { fromCode, toStored, type FieldPlan } from '../core/game-fields.js';
+import { GameStore } from '../core/game-store.js';
+import type { GameInput } from '../codec/game-input.js';
+import { Arena, type Region } from '../wasm/arena.js';
+import { loadChronos, type LoadOptions } from '../wasm/loader.js';
+
+const NO_ENTITY = 0xffffffff;
+
+/** What a game's module exports beside chronos.wasm's kernels (game-assembly.ts, the entry). */
+interface GameExports {
+  chronos_game_bind(base: number, capacity: number): void;
+  chronos_game_setup(seed: number): void;
+  chronos_game_join(player: number): number;
+  chronos_game_leave(player: number, avatar: number): void;
+  chronos_game_control(avatar: number, input: number): void;
+  chronos_game_step(frame: number): void;
+}
+const GAME_EXPORTS = ['chronos_game_bind', 'chronos_game_setup', 'chronos_game_join', 'chronos_game_leave', 'chronos_game_control', 'chronos_game_step'] as const;
+
+export interface WasmGameOptions {
+  /** Most entities at once. */
+  readonly capacity: number;
+}
+
+/** A field's stored form from its wire code (what a checked input record carries). */
+export function storedOfCode(plan: FieldPlan, code: number): number {
+  return toStored(plan, fromCode(plan, code));
+}
+
+export class WasmGameRules<D extends GameDeclaration = GameDeclaration> {
+  readonly store: GameStore<D>;
+  private readonly exports: GameExports;
+  private readonly region: Region;
+  private readonly inputRegion: Region;
+  /** The current player's input, one stored i32 per input field, where the module reads it. */
+  private readonly input: Int32Array;
+
+  private constructor(readonly arena: Arena, readonly game: Game<D>, options: WasmGameOptions) {
+    const exports = arena.wasm.exports as unknown as Record<string, unknown>;
+    const missing = GAME_EXPORTS.filter((name) => typeof exports[name] !== 'function');
+    if (missing.length > 0) throw new WasmLoadError(`the module is not a game's (chronos build): it lacks ${missing.join(', ')}`);
+    this.exports = exports as unknown as GameExports;
+    const buffer = arena.memoryBuffer;
+    if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
+      throw new InvalidArgumentError('a game module needs the arena\'s shared memory (its views must survive growth)');
+    }
+    const bytes = GameStore.bytesFor(game, options.capacity);
+    this.region = arena.allocate(`game-${game.name}`, bytes);
+    this.store = new GameStore(game, { capacity: options.capacity, memory: { buffer, byteOffset: this.region.ptr } });
+    this.inputRegion = arena.allocate(`game-${game.name}-input`, Math.max(16, game.input.length * 4));
+    this.input = new Int32Array(buffer, this.inputRegion.ptr, Math.max(1, game.input.length));
+    this.exports.chronos_game_bind(this.region.ptr, options.capacity);
+  }
+
+  /** Rules over a module already loaded in `arena` (a game's module: chronos build's game.wasm). */
+  static create<D extends GameDeclaration>(arena: Arena, game: Game<D>, options: WasmGameOptions): WasmGameRules<D> {
+    return new WasmGameRules(arena, game, options);
+  }
+
+  /** Loads a game's module (`bytes`, or `url` in the browser) into a fresh memory and arena. */
+  static async load<D extends GameDeclaration>(game: Game<D>, options: WasmGameOptions & Pick<LoadOptions, 'bytes' | 'url' | 'initialPages' | 'maximumPages'>): Promise<WasmGameRules<D>> {
+    if (!options.bytes && !options.url) throw new InvalidArgumentError('a game module needs its bytes (Node) or its url (browser): chronos build writes build/page/game.wasm');
+    const wasm = await loadChronos({ bytes: options.bytes, url: options.url, initialPages: options.initialPages, maximumPages: options.maximumPages });
+    return new WasmGameRules(new Arena(wasm), game, options);
+  }
+
+  /** Fills the world (the game's setup(seed)). Deterministic: the same seed, the same bytes. */
+  setup(seed: number): void {
+    this.exports.chronos_game_setup(seed >>> 0);
+  }
+
+  /** A player joins: the avatar the game's join(player) spawned. CapacityError when it could not. */
+  join(player: number): EntityId {
+    const id = this.exports.chronos_game_join(player >>> 0) >>> 0;
+    if (id === NO_ENTITY) throw new CapacityError(`${this.game.name} entity store`, this.store.capacity);
+    return id;
+  }
+
+  leave(player: number, avatar: EntityId): void {
+    this.exports.chronos_game_leave(player >>> 0, avatar >>> 0);
+  }
+
+  /** Applies `input` (API values, checked: InvalidValueError) to `avatar` (the game's control()). */
+  control(avatar: EntityId, input: Readonly<GameInput<D>>): void {
+    const fields = this.game.input;
+    for (let i = 0; i < fields.length; i++) this.input[i] = toStored(fields[i]!, (input as Record<string, unknown>)[fields[i]!.name.slice(6)]);
+    this.exports.chronos_game_control(avatar >>> 0, this.inputRegion.ptr);
+  }
+
+  /** Applies an input given as wire codes (GameInputCodec.check's output, already checked). */
+  controlCodes(avatar: EntityId, codes: ArrayLike<number>): void {
+    const fields = this.game.input;
+    for (let i = 0; i < fields.length; i++) this.input[i] = storedOfCode(fields[i]!, codes[i]!);
+    this.exports.chronos_game_control(avatar >>> 0, this.inputRegion.ptr);
+  }
+
+  /** One frame of the game's step(frame), then the store's frame counter moves on. */
+  step(): void {
+    const frame = this.store.frame;
+    this.exports.chronos_game_step(frame);
+    this.store.frame = frame + 1;
+  }
+
+  /** 64-bit hash of the whole store (xxh64 in the module: the same in Node and the browser). */
+  hash(): bigint {
+    return BigInt.asUintN(64, this.arena.wasm.exports.xxh64(this.region.ptr, this.region.byteLength, 0n));
+  }
+}

@@ -1,0 +1,195 @@
+// A game's own AssemblyScript compiled with the engine's kernels into one module (chronos
+// build: src/server/game-build.ts, game-assembly.ts) and driven from TypeScript
+// (src/rollback/wasm-game.ts). The fixture (test/fixtures/wasm-game) declares every field type,
+// owner- and server-only fields, a wrapped angle, enums and 58 types.
+//   - the module's allocator and defaults are the TypeScript store's, byte for byte;
+//   - generated accessors read and write the stored forms the TypeScript API reads;
+//   - inputs reach the rules as their stored forms, from API values and from wire codes;
+//   - the engine's SyncTestSession finds no mismatch in the rules, and catches a global leak;
+//   - a bogus avatar or a full store changes nothing; a module that is not a game is refused;
+//   - names AssemblyScript cannot take and code that does not compile are typed errors.
+
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as esbuild from 'esbuild';
+import { ROOT } from '../helpers/server-process.js';
+import { buildGameModule } from '../../src/server/game-build.js';
+import { generateGameAssembly } from '../../src/server/game-assembly.js';
+import { defineGame, type Game } from '../../src/core/game.js';
+import { GameStore } from '../../src/core/game-store.js';
+import { CapacityError, InvalidArgumentError, WasmLoadError } from '../../src/core/errors.js';
+import { GameInputCodec } from '../../src/codec/game-input.js';
+import { WasmGameRules } from '../../src/rollback/wasm-game.js';
+import { DeclaredRollbackGame } from '../../src/rollback/declared-rollback.js';
+import { SyncTestSession } from '../../src/rollback/sync-test.js';
+import { traceDeclaredGame } from '../../src/rollback/declared-trace.js';
+import { Arena } from '../../src/wasm/arena.js';
+import { loadChronos } from '../../src/wasm/loader.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'chronos-wasm-game-'));
+let GAME: Game;
+let bytes: Uint8Array<ArrayBuffer>;
+
+beforeAll(async () => {
+  cpSync(join(ROOT, 'test/fixtures/wasm-game'), dir, { recursive: true });
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(ROOT, join(dir, 'node_modules', 'chronos'), 'dir');
+  const built = await buildGameModule(esbuild, dir);
+  bytes = new Uint8Array(readFileSync(built.wasm));
+  GAME = ((await import(pathToFileURL(join(dir, 'build/assembly/declaration.mjs')).href)) as { GAME: Game }).GAME;
+}, 120_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const load = (capacity = 256) => WasmGameRules.load(GAME, { bytes, capacity });
+const equalBytes = (a: Uint8Array, b: Uint8Array) => expect(Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength))).toBe(0);
+
+describe('a game module built by chronos build', () => {
+  it('allocates and defaults exactly as the TypeScript store does', async () => {
+    const rules = await load();
+    rules.setup(1);
+    const ts = new GameStore(GAME, { capacity: 256 });
+    const crates = Array.from({ length: 10 }, (_, i) => ts.spawn('crate', { body: { x: i } }));
+    for (const i of [2, 5, 7]) ts.despawn(crates[i]!);
+    for (let i = 0; i < 4; i++) ts.spawn('ghost');
+    const hero = ts.spawn('hero', {}, 9);
+    ts.spawn('kind54');
+    equalBytes(rules.store.region, ts.region);
+    expect(rules.store.get(hero, 'stats.hp')).toBe(100);
+    expect(rules.store.get(hero, 'stats.alive')).toBe(true);
+    expect(rules.store.get(hero, 'stats.mood')).toBe('angry');
+    expect(rules.store.owner(hero)).toBe(9);
+    expect(rules.store.alive).toBe(13);
+  });
+
+  it('hands the rules each input in its stored form, from API values and from wire codes', async () => {
+    const rules = await load();
+    rules.setup(2);
+    const me = rules.join(4);
+    rules.control(me, { dx: 0.5, jump: false, act: 'drop' });
+    expect(rules.store.get(me, 'body.x')).toBe(0.5);
+    expect(rules.store.get(me, 'stats.alive')).toBe(false);
+    expect(rules.store.get(me, 'stats.mood')).toBe('fleeing'); // index 2 of its own values
+    const codec = new GameInputCodec(GAME);
+    const codes = new Int32Array(3);
+    expect(codec.check(codec.encode({ dx: -0.25, jump: true, act: 'use' }), 0, codes)).toBeNull();
+    rules.controlCodes(me, codes);
+    // -0.25 travels as code -32 of 1/127: the rules get round(-32 / 127 * 65536) in Q16.16.
+    expect(rules.store.column('body.x')[me & 0xfffff]).toBe(32768 + Math.round((-32 / 127) * 65536));
+    expect(rules.store.get(me, 'stats.alive')).toBe(true);
+    expect(rules.store.get(me, 'stats.mood')).toBe('angry');
+    expect(rules.store.get(me, 'stats.coins')).toBe(2);
+    expect(() => rules.control(me, { dx: 2, jump: false, act: 'none' })).toThrow(/dx/);
+    expect(rules.store.get(me, 'stats.coins')).toBe(2);
+  });
+
+  it('steps: wrapped angles, server-only timers, allocator churn with new generations', async () => {
+    const rules = await load();
+    rules.setup(1);
+    const crateIds = () => [...Array(rules.store.highWater).keys()].filter((s) => rules.store.typeColumn[s] === 2).map((s) => rules.store.idAt(s));
+    const before = crateIds();
+    for (let f = 0; f < 50; f++) rules.step();
+    expect(rules.store.frame).toBe(50);
+    const ghost = [...Array(rules.store.highWater).keys()].find((s) => rules.store.typeColumn[s] === 3)!;
+    expect(rules.store.column('brain.timer')[ghost]).toBe(50);
+    expect(rules.store.get(rules.store.idAt(ghost), 'brain.fall_back')).toBe('2x');
+    // 50 steps of 1/8 rad, stored as the rules left them (the wire wraps codes, not the store).
+    expect(rules.store.column('body.angle')[ghost]).toBe(50 * 8192);
+    const after = crateIds();
+    expect(after).not.toEqual(before);
+    expect(after.length).toBe(before.length);
+    expect(after.some((id) => id >>> 20 === 1)).toBe(true); // a reused slot, generation 1
+  });
+
+  it('passes the engine\'s SyncTestSession, and the sync-test catches state kept beside the store', async () => {
+    const codec = new GameInputCodec(GAME);
+    const run = async (seed: number) => {
+      const game = DeclaredRollbackGame.fromWasm(await load(), { players: 2, seed });
+      const sync = new SyncTestSession(game);
+      const frame = new Uint8Array(2 * game.inputBytes);
+      for (let f = 0; f < 160; f++) {
+        for (let p = 0; p < 2; p++) codec.encode({ dx: ((f * 7 + p * 13) % 255 - 127) / 127, jump: f % 3 === p, act: (['none', 'use', 'drop'] as const)[(f + p) % 3]! }, frame, p * game.inputBytes);
+        sync.advanceFrame(frame);
+      }
+      return sync;
+    };
+    const clean = await run(1);
+    expect(clean.mismatches).toBe(0);
+    expect(clean.framesResimulated).toBeGreaterThan(300);
+    const leaky = await run(666);
+    expect(leaky.mismatches).toBeGreaterThan(0);
+  });
+
+  it('traces the same hashes on a second run (what the page runs for the Node = Chromium check)', async () => {
+    const codec = new GameInputCodec(GAME);
+    const inputs = new Uint8Array(200 * 2 * codec.bytes);
+    for (let i = 0; i < 400; i++) codec.encode({ dx: ((i * 37) % 255 - 127) / 127, jump: i % 5 === 0, act: 'use' }, inputs, i * codec.bytes);
+    const run = { players: 2, seed: 5, frames: 200, inputs, checkpointEvery: 50 };
+    const spare = await load();
+    const rulesOf = () => spare;
+    const a = traceDeclaredGame(await load(), run);
+    const b = traceDeclaredGame(await load(), { ...run, syncTest: true });
+    expect(a.checkpoints).toHaveLength(4);
+    expect(b.checkpoints).toEqual(a.checkpoints);
+    expect(b.mismatches).toBe(0);
+    const changed = inputs.slice();
+    changed[changed.length - 1]! ^= 1;
+    const other = traceDeclaredGame(await load(), { ...run, inputs: changed });
+    expect(other.checkpoints.slice(0, 3)).toEqual(a.checkpoints.slice(0, 3));
+    expect(other.hash).not.toBe(a.hash);
+    expect(() => traceDeclaredGame(rulesOf(), { ...run, frames: 201 })).toThrow(InvalidArgumentError);
+  });
+
+  it('a bogus avatar changes nothing, and a full store refuses a join with CapacityError', async () => {
+    const rules = await load(16);
+    rules.setup(1); // 13 live in 14 slots ever used
+    const before = rules.store.save();
+    rules.control(0xffffffff, { dx: 1, jump: true, act: 'use' });
+    rules.control(15, { dx: 1, jump: true, act: 'use' }); // an empty slot inside the store: the rules' business, but in bounds
+    rules.leave(1, 0xfffff);
+    rules.leave(1, 12345678);
+    const after = rules.store.save();
+    const changed = [...after.keys()].filter((i) => after[i] !== before[i]);
+    // Only slot 15's own field bytes may change (an in-bounds write); nothing else in the region.
+    const store = rules.store;
+    const inSlot15 = (i: number) => store.columns.some((c) => i >= c.byteOffset - store.region.byteOffset + 60 && i < c.byteOffset - store.region.byteOffset + 64);
+    expect(changed.every(inSlot15)).toBe(true);
+    for (let p = 0; p < 3; p++) rules.join(p + 1); // 13 + 3 = 16: full
+    expect(() => rules.join(9)).toThrow(CapacityError);
+    expect(rules.store.alive).toBe(16);
+  });
+
+  it('refuses a module that is not a game\'s', async () => {
+    const arena = new Arena(await loadChronos());
+    expect(() => WasmGameRules.create(arena, GAME, { capacity: 16 })).toThrow(WasmLoadError);
+  });
+});
+
+describe('the generated AssemblyScript', () => {
+  const game = (components: Record<string, unknown>) => defineGame({ name: 'g', components: components as never, types: { a: Object.keys(components) as never } });
+
+  it('refuses names it cannot generate, with a typed error', () => {
+    expect(() => generateGameAssembly(game({ store: { fields: { x: { type: 'i32' } } } }), '.')).toThrow(InvalidArgumentError);
+    expect(() => generateGameAssembly(game({ Type: { fields: { x: { type: 'i32' } } } }), '.')).toThrow(/reserved/);
+    expect(() => generateGameAssembly(game({ body: { fields: { load: { type: 'i32' } } } }), '.')).toThrow(/reserved/);
+    expect(() => generateGameAssembly(game({ body: { fields: { x: { type: 'i32' }, setX: { type: 'i32' } } } }), '.')).toThrow(/two generated names/);
+    // A field named like a store helper is fine inside its component's namespace.
+    expect(generateGameAssembly(game({ anim: { fields: { frame: { type: 'u32' } } } }), '.')).toMatch(/export function frame\(slot: u32\): u32/);
+  });
+
+  it('reports code that does not compile with the compiler\'s own message', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'chronos-wasm-broken-'));
+    try {
+      cpSync(join(ROOT, 'test/fixtures/wasm-game'), broken, { recursive: true });
+      mkdirSync(join(broken, 'node_modules'));
+      symlinkSync(ROOT, join(broken, 'node_modules', 'chronos'), 'dir');
+      writeFileSync(join(broken, 'assembly/index.ts'), 'export function setup(seed: u32): void { undefinedThing(seed); }\n');
+      await expect(buildGameModule(esbuild, broken)).rejects.toThrow(/did not compile[\s\S]*undefinedThing/);
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
