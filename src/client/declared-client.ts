@@ -125,6 +125,20 @@ export class DeclaredClient<D extends GameDeclaration = GameDeclaration> {
     this.seq = next;
   }
 
+  /**
+   * This tick's input for a client that predicts (DeclaredPredictor): numbered even when it
+   * equals the last, so the server applies one a tick in step with the client, and sent at
+   * once. Returns its seq (what snapshots' inputSeq refers to). Throws InvalidValueError.
+   */
+  pushInput(input: GameInput<D>): number {
+    this.inputCodec.encode(input, this.scratch);
+    const next = this.seq + 1;
+    this.ring.set(this.scratch, (next % INPUTS_REPEATED) * this.inputCodec.bytes);
+    this.seq = next;
+    this.update(performance.now());
+    return next;
+  }
+
   /** Sends the input when it changed or RESEND_MS passed (the SDK's timer calls this). */
   update(nowMs: number): void {
     if (this.seq < 0 || !this.join || this.net.state !== 'connected') return;

@@ -12,7 +12,9 @@
 // |  10 | u8   | baseline age: seq - the acknowledged frame's seq (1..WINDOW-1); 0: none, |
 // |     |      |   every record is an enter                                               |
 // |  11 | u16  | record count                                                             |
-// |  13 | bits | records, ascending by slot (bit-stream.ts: LSB first, tiered codes)      |
+// |  13 | u32  | input seq: the recipient's newest input the game has applied as of this  |
+// |     |      |   tick (0xffffffff: none yet); a predicting client replays those after it|
+// |  17 | bits | records, ascending by slot (bit-stream.ts: LSB first, tiered codes)      |
 // Record:
 // | part   | bits                                                                            |
 // |--------|---------------------------------------------------------------------------------|
@@ -34,8 +36,10 @@ import { InvalidArgumentError } from '../core/errors.js';
 import type { Game } from '../core/game.js';
 
 export const MSG_GAME_SNAPSHOT = 0xc8;
-export const GAME_SNAPSHOT_VERSION = 1;
-export const GAME_HEADER_BYTES = 13;
+export const GAME_SNAPSHOT_VERSION = 2;
+export const GAME_HEADER_BYTES = 17;
+/** The input seq field's value before the recipient's first input was applied. */
+export const NO_INPUT_SEQ = 0xffffffff;
 /** Frames each side keeps: a baseline is at most WINDOW - 1 snapshots old. */
 export const GAME_WINDOW = 32;
 export const MAX_GAME_VIEW = 65_535;

@@ -10,7 +10,7 @@ import { fieldOf, type FieldKey, type Game, type GameDeclaration, type TypeName 
 import { fromCode, type ApiValue } from '../core/game-fields.js';
 import { BitStreamReader } from './bit-stream.js';
 import {
-  FrameRing, GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, MSG_GAME_SNAPSHOT, type GameFrame,
+  FrameRing, GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, MSG_GAME_SNAPSHOT, NO_INPUT_SEQ, type GameFrame,
 } from './game-frames.js';
 import { compileDecodeKernels, type TypeDecodeKernels } from './game-decode-kernels.js';
 
@@ -19,6 +19,8 @@ const OWNED = 0x80000000;
 export interface DecodedGameSnapshot {
   readonly seq: number;
   readonly tick: number;
+  /** The newest of this client's inputs the game had applied at that tick, -1 for none. */
+  readonly inputSeq: number;
   /** Seq of the frame it was a delta against, -1 for a full one. */
   readonly baselineSeq: number;
   readonly records: number;
@@ -131,6 +133,16 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
     return k < 0 ? undefined : fromCode(this.game.fields[f]!, frame.codes[frame.at[i]! + k]!);
   }
 
+  /** The wire code of field f (global index) of entity `id`, or undefined where it is not in view or not sent. */
+  codeOf(id: EntityId, f: number): number | undefined {
+    const i = this.find(id);
+    if (i < 0) return undefined;
+    const frame = this.current!;
+    const to = frame.typeOwned[i]!;
+    const k = this.game.types[to & ~OWNED]!.wire[(to & OWNED) !== 0 ? 1 : 0].fields.indexOf(f);
+    return k < 0 ? undefined : frame.codes[frame.at[i]! + k]!;
+  }
+
   /** The entity as a plain object of components (allocates: for tools, tests and UI). */
   entity(id: EntityId): ReplicatedEntity | undefined {
     const i = this.find(id);
@@ -176,6 +188,8 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
     const tick = dv.getUint32(6, true);
     const age = bytes[10]!;
     const records = dv.getUint16(11, true);
+    const rawInputSeq = dv.getUint32(13, true);
+    const inputSeq = rawInputSeq === NO_INPUT_SEQ ? -1 : rawInputSeq;
     if (seq <= this.newest) throw new DecodeError(`stale: seq ${seq}, newest ${this.newest}`);
     if (age >= GAME_WINDOW || age > seq) throw new DecodeError(`unknown_baseline: age ${age}`);
     let base: GameFrame | null = null;
@@ -221,7 +235,7 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
     if (r.remaining >= 8) throw new DecodeError(`trailing_bytes: ${r.remaining >> 3} bytes after the last record`);
     this.current = this.frames.commit();
     this.newest = seq;
-    return { seq, tick, baselineSeq: base ? base.seq : -1, records };
+    return { seq, tick, inputSeq, baselineSeq: base ? base.seq : -1, records };
   }
 
   private update(frame: GameFrame, base: GameFrame, j: number, slot: number): void {

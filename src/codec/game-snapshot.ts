@@ -16,7 +16,7 @@ import type { GameStore } from '../core/game-store.js';
 import { compileKernels, type TypeKernels } from './game-kernels.js';
 import { BitStreamWriter } from './bit-stream.js';
 import {
-  FrameRing, GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, MSG_GAME_SNAPSHOT, type GameFrame,
+  FrameRing, GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, MSG_GAME_SNAPSHOT, NO_INPUT_SEQ, type GameFrame,
 } from './game-frames.js';
 
 export interface GameReplicatorOptions {
@@ -99,6 +99,11 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   private readonly recordFields: Int32Array;
   private readonly worstBits: Int32Array;
   private seq = 0;
+  /**
+   * The recipient's newest input the game has applied (its seq, as the client numbered it), -1
+   * for none: written into each message so a predicting client knows which inputs to replay.
+   */
+  inputSeq = -1;
   private acked = -1;
   private order = new Uint32Array(0);
   private readonly pass: Pass = { records: 0, enters: 0, updates: 0, leaves: 0, deferred: 0 };
@@ -190,6 +195,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     dv.setUint32(6, tick, true);
     out[10] = base ? seq - base.seq : 0;
     dv.setUint16(11, pass.records, true);
+    dv.setUint32(13, this.inputSeq >= 0 ? this.inputSeq >>> 0 : NO_INPUT_SEQ, true);
     out.set(w.bytes.subarray(0, bodyBytes), GAME_HEADER_BYTES);
     this.frames.commit();
     const length = GAME_HEADER_BYTES + bodyBytes;

@@ -60,8 +60,9 @@ interface Session<D extends GameDeclaration> {
   readonly avatar: number;
   readonly replicator: GameReplicator<D>;
   lastInputSeq: number;
-  /** Inputs received and not yet handed to the game (one a tick), oldest first. */
+  /** Inputs received and not yet handed to the game (one a tick), oldest first, and their seqs. */
   readonly inputs: GameInput<D>[];
+  readonly inputSeqs: number[];
 }
 
 /** Ticks between a player's snapshots at each overload level. */
@@ -194,7 +195,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       return;
     }
     const replicator = new GameReplicator(this.module.store, { viewCapacity: this.module.viewCapacity, owner: player, maxMessageBytes: this.maxSnapshotBytes });
-    this.sessions.set(link, { link, player, avatar, replicator, lastInputSeq: -1, inputs: [] });
+    this.sessions.set(link, { link, player, avatar, replicator, lastInputSeq: -1, inputs: [], inputSeqs: [] });
     const game = this.module.game;
     link.send(DECLARED_JOIN_CHANNEL, encodeGameJoin({ fingerprint: game.fingerprint, tickHz: this.config.tickHz, viewCapacity: this.module.viewCapacity, player, avatarId: avatar, name: game.name }));
   }
@@ -216,8 +217,10 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
           s.lastInputSeq = seq;
           if (this.inputCodec.check(bytes, offset) !== null) return this.drop('input_range');
           s.inputs.push(this.inputCodec.decode(bytes, offset));
+          s.inputSeqs.push(seq);
           if (s.inputs.length > MAX_QUEUED_INPUTS) {
             s.inputs.shift();
+            s.inputSeqs.shift();
             this.drop('input_backlog');
           }
         });
@@ -248,10 +251,14 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   runTick(): void {
     const started = performance.now();
     const tick = this.tick++;
-    // Each player's next input, one a tick; a player with none queued keeps its last one.
+    // Each player's next input, one a tick; a player with none queued keeps its last one. Its
+    // snapshots say which it was (a predicting client replays the ones after it).
     for (const s of this.sessions.values()) {
       const input = s.inputs.shift();
-      if (input) this.module.input(s.avatar, input);
+      if (input) {
+        this.module.input(s.avatar, input);
+        s.replicator.inputSeq = s.inputSeqs.shift()!;
+      }
     }
     this.module.step(tick);
     let bytesOut = 0;

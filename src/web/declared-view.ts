@@ -2,13 +2,17 @@
 // DeclaredClient over WebSocket, draws what the client's typed view holds from above (centred
 // on the player's avatar, each type in its colour, bodies above or below the avatar fainter so
 // several levels read apart), shows a panel of the player's own state, and turns keys and the
-// mouse into the game's input through the game's own mapping. A game's page is a few lines:
+// mouse into the game's input through the game's own mapping. Given the game's module (its
+// AssemblyScript rules, chronos build's game.wasm), the page predicts the player's avatar with
+// it (DeclaredPredictor: one input a tick, reconciled against each snapshot) and draws the
+// avatar where the prediction has it. A game's page is a few lines:
 //
 //   startDeclaredPage({ game, colorOf: (type) => '#6cf', input: (keys, aim) => ({ ... }) });
 
 import type { Game, GameDeclaration } from '../core/game.js';
 import type { GameInput } from '../codec/game-input.js';
 import { DeclaredClient } from '../client/declared-client.js';
+import { DeclaredPredictor, type DeclaredPredictorStats } from '../client/declared-predictor.js';
 import { WasmGameRules } from '../rollback/wasm-game.js';
 import { traceDeclaredGame, type DeclaredTraceResult } from '../rollback/declared-trace.js';
 
@@ -28,7 +32,8 @@ export interface DeclaredPageOptions<D extends GameDeclaration> {
   /**
    * The game's module (chronos build's game.wasm: its AssemblyScript rules with the engine's
    * kernels) and the store capacity the server runs it with: the page then runs the same rules
-   * over the same bytes as the server (window.chronos.trace, the Node = Chromium check).
+   * over the same bytes as the server, to predict the avatar and for window.chronos.trace (the
+   * Node = Chromium check).
    */
   readonly module?: { readonly url: string | URL; readonly capacity: number };
 }
@@ -59,7 +64,12 @@ export interface MapView {
 export interface DeclaredDebugApi {
   /** An entity of the view as the page holds it (undefined when not in view). */
   entity(id: number): Record<string, unknown> | undefined;
-  status(): { connected: boolean; game: string | null; avatarId: number; entities: number; snapshots: number; drawn: number; own: Record<string, unknown> | undefined; drops: Record<string, number> };
+  status(): {
+    connected: boolean; game: string | null; avatarId: number; entities: number; snapshots: number; drawn: number;
+    own: Record<string, unknown> | undefined; drops: Record<string, number>;
+    /** The avatar as predicted (null without a module), and the predictor's counters. */
+    predicted: { x: number; y: number } | null; prediction: DeclaredPredictorStats | null;
+  };
   /** Runs the game's module (options.module) from a fresh memory over a recorded input stream. */
   trace(run: PageTraceRun): Promise<DeclaredTraceResult>;
 }
@@ -85,7 +95,20 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     const r = canvas.getBoundingClientRect();
     aimRad = Math.atan2(-(e.clientY - r.top - r.height / 2), e.clientX - r.left - r.width / 2);
   });
-  const client = await DeclaredClient.create({ game: options.game, tokenUrl: new URL('/connect', location.href), transport: 'websocket' });
+  const predictor = options.module
+    ? new DeclaredPredictor(await WasmGameRules.load(options.game, { url: new URL(options.module.url, location.href), capacity: options.module.capacity }))
+    : undefined;
+  const client: DeclaredClient<D> = await DeclaredClient.create({
+    game: options.game,
+    tokenUrl: new URL('/connect', location.href),
+    transport: 'websocket',
+    handlers: { snapshot: (d) => client.replica && predictor?.reconcile(client.replica, client.avatarId, d.inputSeq) },
+  });
+  const predictedXY = (): { x: number; y: number } | null => {
+    const x = predictor?.value('position.x' as never);
+    const y = predictor?.value('position.y' as never);
+    return typeof x === 'number' && typeof y === 'number' ? { x, y } : null;
+  };
   (window as unknown as { chronos: DeclaredDebugApi }).chronos = {
     entity: (id) => client.replica?.entity(id) as Record<string, unknown> | undefined,
     status: () => ({
@@ -97,6 +120,8 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
       drawn,
       own: client.replica?.entity(client.avatarId) as Record<string, unknown> | undefined,
       drops: { ...client.stats.drops },
+      predicted: predictedXY(),
+      prediction: predictor ? { ...predictor.stats } : null,
     }),
     trace: async (run) => {
       const module = options.module;
@@ -112,9 +137,19 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
   const fy = game.fieldIndex.get('position.y');
   const fz = game.fieldIndex.get('position.z');
   if (fx === undefined || fy === undefined) throw new Error(`${game.name} declares no position.x / position.y to draw`);
+  // With a predictor the input goes out once a tick (the server's rate), each applied here at once.
+  let nextTickMs = performance.now();
   const frame = () => {
     try {
-      client.setInput(options.input(keys, aimRad));
+      const input = options.input(keys, aimRad);
+      if (!predictor || !client.join) client.setInput(input);
+      else {
+        const now = performance.now();
+        const tickMs = 1000 / client.join.tickHz;
+        // At most 4 ticks a frame: a tab that slept does not replay its absence.
+        if (now - nextTickMs > 4 * tickMs) nextTickMs = now - 4 * tickMs;
+        for (; nextTickMs <= now; nextTickMs += tickMs) predictor.predict(client.pushInput(input), input);
+      }
     } catch (err) {
       panel.textContent = `input refused: ${(err as Error).message}`;
     }
@@ -125,8 +160,9 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     const r = client.replica;
     drawn = 0;
     if (r && client.avatarId >= 0 && r.has(client.avatarId)) {
-      const me = r.value(client.avatarId, 'position.x' as never) as number;
-      const mn = r.value(client.avatarId, 'position.y' as never) as number;
+      const mine = predictedXY();
+      const me = mine?.x ?? (r.value(client.avatarId, 'position.x' as never) as number);
+      const mn = mine?.y ?? (r.value(client.avatarId, 'position.y' as never) as number);
       const mz = fz !== undefined ? ((r.value(client.avatarId, 'position.z' as never) as number | undefined) ?? 0) : 0;
       const scale = w / (options.metresAcross ?? 120);
       options.background?.({ ctx, px: (xM) => w / 2 + (xM - me) * scale, py: (yM) => h / 2 - (yM - mn) * scale, scale, meZ: mz });
@@ -136,8 +172,10 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
         const y = r.valueAt(i, fy) as number;
         const z = fz !== undefined ? ((r.valueAt(i, fz) as number | undefined) ?? 0) : 0;
         const type = r.typeAt(i);
-        const px = w / 2 + (x - me) * scale;
-        const py = h / 2 - (y - mn) * scale;
+        // The avatar is drawn where the prediction has it: the centre.
+        const own = mine !== null && r.idAt(i) === client.avatarId;
+        const px = own ? w / 2 : w / 2 + (x - me) * scale;
+        const py = own ? h / 2 : h / 2 - (y - mn) * scale;
         if (px < -20 || py < -20 || px > w + 20 || py > h + 20) continue;
         // Bodies on other levels fade with the height between: a cave under a platform reads apart.
         ctx.globalAlpha = Math.max(0.2, 1 - Math.abs(z - mz) / 24);
@@ -158,6 +196,9 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     const kbps = (client.stats.snapshotBytes / 1024 / Math.max(1, performance.now() / 1000)).toFixed(1);
     panel.textContent = [
       `${game.name} · ${client.net.state} · ${r?.size ?? 0} entities in view · ${drawn} drawn · ${client.stats.snapshots} snapshots (${kbps} KiB/s)`,
+      predictor
+        ? `prediction: your moves at once with ${game.name}'s own rules (game.wasm) · ${predictor.stats.corrections} corrections, last ${predictor.stats.lastError.toFixed(2)} m`
+        : 'prediction: off (no module)',
       ...(options.panel?.(own) ?? []),
     ].join('\n');
     requestAnimationFrame(frame);

@@ -7,7 +7,9 @@
 //   - inputs reach the rules as their stored forms, from API values and from wire codes;
 //   - the engine's SyncTestSession finds no mismatch in the rules, and catches a global leak;
 //   - a bogus avatar or a full store changes nothing; a module that is not a game is refused;
-//   - names AssemblyScript cannot take and code that does not compile are typed errors.
+//   - names AssemblyScript cannot take and code that does not compile are typed errors;
+//   - a client predicts its avatar with the same module (DeclaredPredictor) over a delayed,
+//     lossy link: no correction while the server agrees, one when the server moves it.
 
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +29,10 @@ import { DeclaredRollbackGame } from '../../src/rollback/declared-rollback.js';
 import { SyncTestSession } from '../../src/rollback/sync-test.js';
 import { traceDeclaredGame } from '../../src/rollback/declared-trace.js';
 import { Arena } from '../../src/wasm/arena.js';
+import { GameReplicator } from '../../src/codec/game-snapshot.js';
+import { GameReplica } from '../../src/codec/game-replica.js';
+import { DeclaredPredictor } from '../../src/client/declared-predictor.js';
+import { wasmGameModule } from '../../src/server/declared-wasm.js';
 import { loadChronos } from '../../src/wasm/loader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chronos-wasm-game-'));
@@ -165,6 +171,86 @@ describe('a game module built by chronos build', () => {
   it('refuses a module that is not a game\'s', async () => {
     const arena = new Arena(await loadChronos());
     expect(() => WasmGameRules.create(arena, GAME, { capacity: 16 })).toThrow(WasmLoadError);
+  });
+});
+
+describe('prediction of the avatar with the game\'s module (DeclaredPredictor)', () => {
+  type Input = { dx: number; jump: boolean; act: 'none' | 'use' | 'drop' };
+  const inputAt = (t: number): Input => ({ dx: (((t * 13) % 21) - 10) / 127, jump: t % 4 === 0, act: (['none', 'use', 'drop'] as const)[t % 3]! });
+
+  /** The server as DeclaredServer runs it (one input a tick, held when none came), a link of `delay` ticks each way. */
+  async function play(options: { ticks: number; delay: number; lossEvery?: number; teleportAt?: number }) {
+    const rules = await load();
+    rules.setup(1);
+    const module = wasmGameModule(rules, { viewCapacity: 64, visible: (store, _a, out) => {
+      let n = 0;
+      for (let s = 0; s < store.highWater; s++) if (store.typeColumn[s] !== 0) out[n++] = s;
+      return n;
+    } });
+    const avatar = module.join(1);
+    const replicator = new GameReplicator(rules.store, { viewCapacity: 64, owner: 1 });
+    const replica = new GameReplica(GAME, { viewCapacity: 64 });
+    const predictor = new DeclaredPredictor(await load());
+    const toServer: { at: number; seq: number; input: Input }[] = [];
+    const toClient: { at: number; bytes: Uint8Array }[] = [];
+    const queue: { seq: number; input: Input }[] = [];
+    const slots = new Uint32Array(64);
+    const serverAfter = new Map<number, [number, number]>();
+    const predictedAfter = new Map<number, [number, number]>();
+    let shownAfterCorrection: { raw: number; shown: number; at: number } | undefined;
+    for (let t = 0; t < options.ticks; t++) {
+      const input = inputAt(t);
+      predictor.predict(t, input as never);
+      if (predictor.avatarId >= 0) predictedAfter.set(t, [predictor.value('body.x' as never, 1e12) as number, predictor.value('stats.coins' as never) as number]);
+      toServer.push({ at: t + options.delay, seq: t, input });
+      while (toServer.length > 0 && toServer[0]!.at <= t) queue.push(toServer.shift()!);
+      const next = queue.shift();
+      if (next) {
+        module.input(avatar, next.input as never);
+        replicator.inputSeq = next.seq;
+      }
+      module.step(t);
+      if (t === options.teleportAt) rules.store.set(avatar, 'body.x' as never, 40);
+      if (next) serverAfter.set(next.seq, [rules.store.get(avatar, 'body.x' as never) as number, rules.store.get(avatar, 'stats.coins' as never) as number]);
+      const bytes = replicator.encode(t, slots, module.visible(avatar, slots)).slice();
+      if (!options.lossEvery || t % options.lossEvery !== 3) toClient.push({ at: t + options.delay, bytes });
+      while (toClient.length > 0 && toClient[0]!.at <= t) {
+        const decoded = replica.decode(toClient.shift()!.bytes);
+        replicator.ack(decoded.seq);
+        const corrections = predictor.stats.corrections;
+        predictor.reconcile(replica, avatar, decoded.inputSeq, t * 1000 / 60);
+        if (predictor.stats.corrections > corrections && !shownAfterCorrection) {
+          shownAfterCorrection = { raw: predictor.value('body.x' as never, 1e12) as number, shown: predictor.value('body.x' as never, t * 1000 / 60) as number, at: t };
+        }
+      }
+    }
+    return { predictor, serverAfter, predictedAfter, shownAfterCorrection };
+  }
+
+  it('predicts every input exactly as the server then applies it: no correction over a delayed, lossy link', async () => {
+    const { predictor, serverAfter, predictedAfter } = await play({ ticks: 400, delay: 6, lossEvery: 7 });
+    expect(predictor.stats.corrections).toBe(0);
+    expect(predictor.stats.resets).toBe(0);
+    let compared = 0;
+    for (const [seq, server] of serverAfter) {
+      const predicted = predictedAfter.get(seq);
+      if (!predicted) continue; // before the avatar arrived: replayed, not recorded here
+      expect(predicted, `input ${seq}`).toEqual(server);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(350);
+  });
+
+  it('corrects once when the server moves the avatar, replays the inputs after, and fades the jump', async () => {
+    const { predictor, serverAfter, predictedAfter, shownAfterCorrection } = await play({ ticks: 300, delay: 5, teleportAt: 100 });
+    expect(predictor.stats.corrections).toBeGreaterThanOrEqual(1);
+    expect(predictor.stats.corrections).toBeLessThanOrEqual(3);
+    expect(predictor.stats.replayed).toBeGreaterThan(5);
+    expect(predictor.stats.lastError).toBeGreaterThan(1);
+    // Once the correction has arrived, the prediction of every later input is the server's again.
+    for (let seq = 130; seq < 280; seq++) expect(predictedAfter.get(seq), `input ${seq}`).toEqual(serverAfter.get(seq));
+    // On screen the jump shrinks from where the avatar was instead of happening at once.
+    expect(Math.abs(shownAfterCorrection!.shown - shownAfterCorrection!.raw)).toBeGreaterThan(1);
   });
 });
 

@@ -70,7 +70,7 @@ describe('chronos init and build', () => {
     console.log(`chronos init to the page answering: ${Date.now() - started} ms (with --link: no npm install)`);
   }, 60_000);
 
-  it.skipIf(!hasChromium)('runs the same module in Chromium as in Node: the same state hashes (Node = Chromium)', async () => {
+  it.skipIf(!hasChromium)('predicts the avatar in Chromium with the game\'s module, and runs that module to Node\'s state hashes (Node = Chromium)', async () => {
     // Node's run, in the game's own directory (its declaration, its module, the engine it links).
     writeFileSync(join(dir, 'trace.ts'), [
       "import { readFileSync } from 'node:fs';",
@@ -95,7 +95,26 @@ describe('chronos init and build', () => {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(url);
-      await page.waitForFunction(() => (window as unknown as { chronos?: { status(): { connected: boolean; entities: number } } }).chronos?.status().entities! > 0, undefined, { timeout: 20_000 });
+      type Status = { entities: number; own?: { position: { x: number; y: number } }; predicted: { x: number; y: number } | null; prediction: { predicted: number; corrections: number } | null };
+      const status = () => page.evaluate(() => (window as unknown as { chronos: { status(): Status } }).chronos.status());
+      await page.waitForFunction(() => (window as unknown as { chronos?: { status(): Status } }).chronos?.status().predicted != null, undefined, { timeout: 20_000 });
+      // The avatar moves the moment a key goes down (predicted with the game's own module), and the
+      // server's state, arriving later, agrees: no correction for a walk the server plays the same.
+      const start = await status();
+      await page.keyboard.down('KeyD');
+      await page.waitForFunction((x0) => (window as unknown as { chronos: { status(): Status } }).chronos.status().predicted!.x > x0 + 0.5, start.predicted!.x, { timeout: 5_000 });
+      const early = await status();
+      expect(early.own!.position.x).toBeLessThan(early.predicted!.x); // the server's view trails the prediction
+      await new Promise((r) => setTimeout(r, 400));
+      await page.keyboard.up('KeyD');
+      await page.waitForFunction(() => {
+        const s = (window as unknown as { chronos: { status(): Status } }).chronos.status();
+        return s.own !== undefined && Math.abs(s.own.position.x - s.predicted!.x) < 1 / 64;
+      }, undefined, { timeout: 5_000 });
+      const settled = await status();
+      expect(settled.predicted!.x).toBeGreaterThan(start.predicted!.x + 2);
+      expect(settled.prediction!.predicted).toBeGreaterThan(20);
+      expect(settled.prediction!.corrections).toBeLessThanOrEqual(2);
       const chromium = await page.evaluate(
         (trace) => (window as unknown as { chronos: { trace(run: unknown): Promise<{ checkpoints: string[]; hash: string; mismatches: number }> } }).chronos.trace(trace),
         { players: 3, seed: 7, frames: 600, inputsBase64, checkpointEvery: 100, syncTest: true },
