@@ -1,9 +1,11 @@
 // Skyworld's page: the engine's declared-game view (src/web/declared-view.ts) with this game's
-// colours, keys and panel. Bundled to build/examples/skyworld by `npm run build`.
+// colours, keys and panel, predicting the player with the sim's own player tick (predict.ts).
+// Bundled to build/examples/skyworld by `npm run build`.
 
 import { startDeclaredPage } from '../../src/web/declared-view.js';
 import { FAMILY, SKYWORLD, TYPE_TRAITS } from './game.js';
 import { LADDERS, PLATFORMS, Q, RAMPS } from './terrain.js';
+import { SkyworldPrediction } from './predict.js';
 
 const COLOURS: Record<number, string> = {
   [FAMILY.player]: '#4fc3f7',
@@ -43,6 +45,7 @@ void startDeclaredPage({
     ];
   },
   metresAcross: 140,
+  predict: new SkyworldPrediction(),
   background: ({ ctx, px, py, scale, meZ }) => {
     // A 16 m grid on the ground, then surfaces bottom up: the higher, the lighter; faded by the
     // height between them and the player, so the level it stands on reads first.

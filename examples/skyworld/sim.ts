@@ -13,12 +13,10 @@ import { GameStore } from '../../src/core/game-store.js';
 import { mulberry32 } from '../../src/core/mulberry32.js';
 import { FAMILY, SKYWORLD, TRAITS_BY_INDEX, TYPE_TRAITS, typeNamesOf, type Family, type SkyworldDeclaration, type SkyworldInput } from './game.js';
 import { stepFlyer, stepShooter, stepWalker } from './npc.js';
+import { heldInput, stepPlayer } from './player.js';
 import { CLIP, DIR_YAW, EDGE, FLY_V, G, MAX_FALL, MAX_Z, animate, clamp, columnsOf, foldYaw, hash3, move, type Columns } from './physics.js';
 import { HALF_MAP, Q, groundHeightAt, levelAt, q } from './terrain.js';
 
-const IN_JUMP = 1;
-const IN_CLIMB = 2;
-const IN_FLY = 4;
 const CELL_SHIFT = 16 + 5; // 32 m grid cells
 const GRID = (2 * HALF_MAP) >> CELL_SHIFT;
 const cellOf = (v: number): number => clamp((v + HALF_MAP) >> CELL_SHIFT, 0, GRID - 1);
@@ -110,10 +108,11 @@ export class SkyworldSim {
   /** The decoded input record of a player's client: applies from the next step on. */
   applyInput(id: EntityId, input: Readonly<SkyworldInput>): void {
     const s = id & 0xfffff;
-    this.inMove[2 * s] = clamp(Math.round(input.moveX * Q), -Q, Q);
-    this.inMove[2 * s + 1] = clamp(Math.round(input.moveY * Q), -Q, Q);
-    this.inFlags[s] = (input.jump ? IN_JUMP : 0) | (input.climb ? IN_CLIMB : 0) | (input.fly ? IN_FLY : 0);
-    this.inAim[s] = foldYaw(Math.round(input.aim * Q));
+    const held = heldInput(input);
+    this.inMove[2 * s] = held.moveX;
+    this.inMove[2 * s + 1] = held.moveY;
+    this.inFlags[s] = held.flags;
+    this.inAim[s] = held.aim;
   }
 
   step(tick: number): void {
@@ -202,25 +201,8 @@ export class SkyworldSim {
   }
 
   private stepPlayer(slot: number): void {
-    const c = this.c;
-    const f = this.inFlags[slot]!;
-    const fly = (f & IN_FLY) !== 0;
-    const sp = this.speed[this.store.typeColumn[slot]! - 1]! * (fly ? 2 : 1);
-    c.yaw[slot] = this.inAim[slot]!;
-    move(c, slot, {
-      vx: Math.trunc((this.inMove[2 * slot]! * sp) / Q),
-      vy: Math.trunc((this.inMove[2 * slot + 1]! * sp) / Q),
-      jump: (f & IN_JUMP) !== 0,
-      climb: (f & IN_CLIMB) !== 0,
-      fly,
-      // In flight, jump rises and climb sinks.
-      vzFly: (f & IN_JUMP) !== 0 ? FLY_V : (f & IN_CLIMB) !== 0 ? -FLY_V : 0,
-    });
-    // A potion when badly hurt: the inventory is the sim's to spend.
-    if (c.hp[slot]! < 50 && c.potions[slot]! > 0) {
-      c.potions[slot]!--;
-      c.hp[slot] = Math.min(500, c.hp[slot]! + 50);
-    }
+    const m = this.inMove;
+    stepPlayer(this.c, slot, this.speed[this.store.typeColumn[slot]! - 1]!, m[2 * slot]!, m[2 * slot + 1]!, this.inFlags[slot]!, this.inAim[slot]!);
   }
 
   private stepProjectile(slot: number): void {

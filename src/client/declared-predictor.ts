@@ -1,8 +1,8 @@
-// Client-side prediction for a declared game whose rules are its own module (WasmGameRules over
-// chronos build's game.wasm): the player's avatar moves the moment the player presses a key,
-// by the game's own control() in the same WebAssembly the server runs, and is reconciled
-// against the server's state when each snapshot says which of the player's inputs it has
-// applied (GAME SNAPSHOT's input seq).
+// Client-side prediction for a declared game: the player's avatar moves the moment the player
+// presses a key, by the game's own control() — in the same WebAssembly the server runs for a
+// game with its own module (WasmGameRules over chronos build's game.wasm), or the game's
+// TypeScript (PredictableRules) — and is reconciled against the server's state when each
+// snapshot says which of the player's inputs it has applied (GAME SNAPSHOT's input seq).
 //
 // What is predicted is what control(avatar) does to the avatar: the rules' part the player
 // drives. The local store holds the avatar alone, in the server's slot with the server's
@@ -13,16 +13,31 @@
 //                         wire codes (what the client can tell apart). Equal: nothing to do.
 //                         Different: the avatar takes the server's values and the inputs after
 //                         s are applied again; the jump is shown shrinking over smoothingMs.
+// Only fields sent in every snapshot (rate 'high') are compared: a 'normal' or 'low' field
+// arrives every 2nd or 6th snapshot, so the replica's value of it may be from an older input.
+// Such a field takes the server's value whenever a new one arrives, and the prediction's between.
 // A game whose step() also moves the avatar (a push, a teleport) is corrected this way too.
 
 import type { EntityId } from '../core/entity-id.js';
-import type { FieldKey, GameDeclaration } from '../core/game.js';
+import type { FieldKey, Game, GameDeclaration } from '../core/game.js';
+import type { GameStore } from '../core/game-store.js';
 import { fieldOf } from '../core/game.js';
 import { fromStored, Q_WRAP, toCode, type ApiValue } from '../core/game-fields.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { GameInput } from '../codec/game-input.js';
 import type { GameReplica } from '../codec/game-replica.js';
-import { storedOfCode, type WasmGameRules } from '../rollback/wasm-game.js';
+import { storedOfCode } from '../rollback/wasm-game.js';
+
+/**
+ * The part of a game's rules a client runs to predict: its store (the local one, at least as
+ * large as the server's, since the avatar keeps its server slot) and what one input does to
+ * one avatar in one tick. WasmGameRules is one; a game with TypeScript rules writes its own.
+ */
+export interface PredictableRules<D extends GameDeclaration> {
+  readonly game: Game<D>;
+  readonly store: GameStore<D>;
+  control(avatar: EntityId, input: GameInput<D>): void;
+}
 
 /** Inputs remembered for replay: more than a second at 60 Hz. */
 const HISTORY = 128;
@@ -42,15 +57,20 @@ export interface DeclaredPredictorStats {
   resets: number;
   /** Largest q16 jump of the last correction, API units. */
   lastError: number;
+  /** Why prediction stopped (the avatar's slot is past the local store), or null. */
+  off: string | null;
 }
 
 export class DeclaredPredictor<D extends GameDeclaration = GameDeclaration> {
-  readonly stats: DeclaredPredictorStats = { predicted: 0, corrections: 0, replayed: 0, resets: 0, lastError: 0 };
+  readonly stats: DeclaredPredictorStats = { predicted: 0, corrections: 0, replayed: 0, resets: 0, lastError: 0, off: null };
   private avatar: EntityId = -1;
   private slot = -1;
-  /** Fields the avatar's owner receives (global indices): what is compared and reset. Its
-   * server-only fields are never sent: they keep what the prediction made of them. */
+  /** Fields the avatar's owner receives in every snapshot (global indices): what is compared and
+   * reset. Its server-only fields are never sent: they keep what the prediction made of them. */
   private fields: number[] = [];
+  /** The owner's lower-rate fields, and the code of each last taken from the server. */
+  private followed: number[] = [];
+  private followedCodes: (number | undefined)[] = [];
   private readonly inputs: GameInput<D>[] = new Array(HISTORY);
   private readonly seqs = new Float64Array(HISTORY).fill(-1);
   /** fields.length stored values per history entry. */
@@ -60,7 +80,7 @@ export class DeclaredPredictor<D extends GameDeclaration = GameDeclaration> {
   private correctedAt = 0;
   private readonly smoothingMs: number;
 
-  constructor(readonly rules: WasmGameRules<D>, options: DeclaredPredictorOptions = {}) {
+  constructor(readonly rules: PredictableRules<D>, options: DeclaredPredictorOptions = {}) {
     this.smoothingMs = options.smoothingMs ?? 100;
     if (!(this.smoothingMs >= 0)) throw new InvalidArgumentError(`smoothingMs must be >= 0, got ${this.smoothingMs}`);
     this.offsets = new Float64Array(rules.game.fields.length);
@@ -91,9 +111,10 @@ export class DeclaredPredictor<D extends GameDeclaration = GameDeclaration> {
    * (DecodedGameSnapshot.inputSeq), `avatar` the player's avatar.
    */
   reconcile(replica: GameReplica<D>, avatar: EntityId, inputSeq: number, nowMs = performance.now()): void {
-    if (!replica.has(avatar)) return;
+    if (this.stats.off !== null || !replica.has(avatar)) return;
     const first = this.slot < 0 || avatar !== this.avatar;
-    if (first) this.adopt(replica, avatar);
+    if (first && !this.adopt(replica, avatar)) return;
+    this.follow(replica);
     const at = inputSeq >= 0 ? inputSeq % HISTORY : -1;
     const known = at >= 0 && this.seqs[at] === inputSeq;
     if (!first && known && this.matches(replica, at)) return;
@@ -143,10 +164,15 @@ export class DeclaredPredictor<D extends GameDeclaration = GameDeclaration> {
     return v + this.offsets[f]! * Math.exp(-(nowMs - this.correctedAt) / this.smoothingMs);
   }
 
-  private adopt(replica: GameReplica<D>, avatar: EntityId): void {
+  /** Puts the avatar into the local store: false (and prediction off) when its slot does not fit. */
+  private adopt(replica: GameReplica<D>, avatar: EntityId): boolean {
     const { store, game } = this.rules;
     const slot = avatar & 0xfffff;
-    if (slot >= store.capacity) throw new InvalidArgumentError(`avatar slot ${slot} is past the local store's capacity ${store.capacity} (give the page the server's capacity)`);
+    if (slot >= store.capacity) {
+      this.stats.off = `the avatar's slot ${slot} is past the local store's ${store.capacity} (the server's store is larger)`;
+      this.slot = -1;
+      return false;
+    }
     if (this.slot >= 0 && this.slot !== slot) {
       store.typeColumn[this.slot] = 0;
       store.ownerColumn[this.slot] = 0;
@@ -160,9 +186,25 @@ export class DeclaredPredictor<D extends GameDeclaration = GameDeclaration> {
     for (const ci of game.types[type]!.components) for (const f of game.components[ci]!.fields) store.columns[f]![slot] = game.fields[f]!.initial;
     this.avatar = avatar;
     this.slot = slot;
-    this.fields = [...game.types[type]!.wire[1].fields];
+    const owned = [...game.types[type]!.wire[1].fields];
+    this.fields = owned.filter((f) => game.fields[f]!.period === 1);
+    this.followed = owned.filter((f) => game.fields[f]!.period !== 1);
+    this.followedCodes = this.followed.map(() => undefined);
     this.after = new Int32Array(HISTORY * this.fields.length);
     this.offsets.fill(0);
+    return true;
+  }
+
+  /** Lower-rate fields: the server's value each time a new one arrives. */
+  private follow(replica: GameReplica<D>): void {
+    const cols = this.rules.store.columns;
+    for (let k = 0; k < this.followed.length; k++) {
+      const f = this.followed[k]!;
+      const code = replica.codeOf(this.avatar, f);
+      if (code === undefined || code === this.followedCodes[k]) continue;
+      this.followedCodes[k] = code;
+      cols[f]![this.slot] = storedOfCode(this.rules.game.fields[f]!, code);
+    }
   }
 
   private record(at: number): void {

@@ -12,7 +12,7 @@
 import type { Game, GameDeclaration } from '../core/game.js';
 import type { GameInput } from '../codec/game-input.js';
 import { DeclaredClient } from '../client/declared-client.js';
-import { DeclaredPredictor, type DeclaredPredictorStats } from '../client/declared-predictor.js';
+import { DeclaredPredictor, type DeclaredPredictorStats, type PredictableRules } from '../client/declared-predictor.js';
 import { WasmGameRules } from '../rollback/wasm-game.js';
 import { traceDeclaredGame, type DeclaredTraceResult } from '../rollback/declared-trace.js';
 
@@ -36,6 +36,8 @@ export interface DeclaredPageOptions<D extends GameDeclaration> {
    * Node = Chromium check).
    */
   readonly module?: { readonly url: string | URL; readonly capacity: number };
+  /** Without a module: the game's own TypeScript rules to predict the avatar with. */
+  readonly predict?: PredictableRules<D>;
 }
 
 /** A recorded run for window.chronos.trace (DeclaredTraceRun with its inputs in base64). */
@@ -95,9 +97,10 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     const r = canvas.getBoundingClientRect();
     aimRad = Math.atan2(-(e.clientY - r.top - r.height / 2), e.clientX - r.left - r.width / 2);
   });
-  const predictor = options.module
-    ? new DeclaredPredictor(await WasmGameRules.load(options.game, { url: new URL(options.module.url, location.href), capacity: options.module.capacity }))
-    : undefined;
+  const rules = options.module
+    ? await WasmGameRules.load(options.game, { url: new URL(options.module.url, location.href), capacity: options.module.capacity })
+    : options.predict;
+  const predictor = rules ? new DeclaredPredictor(rules) : undefined;
   const client: DeclaredClient<D> = await DeclaredClient.create({
     game: options.game,
     tokenUrl: new URL('/connect', location.href),
@@ -196,9 +199,11 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     const kbps = (client.stats.snapshotBytes / 1024 / Math.max(1, performance.now() / 1000)).toFixed(1);
     panel.textContent = [
       `${game.name} · ${client.net.state} · ${r?.size ?? 0} entities in view · ${drawn} drawn · ${client.stats.snapshots} snapshots (${kbps} KiB/s)`,
-      predictor
-        ? `prediction: your moves at once with ${game.name}'s own rules (game.wasm) · ${predictor.stats.corrections} corrections, last ${predictor.stats.lastError.toFixed(2)} m`
-        : 'prediction: off (no module)',
+      !predictor
+        ? 'prediction: off (the page was given no rules to predict with)'
+        : predictor.stats.off !== null
+          ? `prediction: off (${predictor.stats.off})`
+          : `prediction: your moves at once with ${game.name}'s own rules${options.module ? ' (game.wasm)' : ''} · ${predictor.stats.corrections} corrections, last ${predictor.stats.lastError.toFixed(2)} m`,
       ...(options.panel?.(own) ?? []),
     ].join('\n');
     requestAnimationFrame(frame);

@@ -5,7 +5,7 @@ export { defineGame, fieldOf, typeOf, type Game, type GameDeclaration, type Comp
 export type { GameFieldSpec, GameFieldType, Replication, RateClass, ApiValue } from '../core/game-fields.js';
 export { GameInputCodec, type GameInput } from '../codec/game-input.js';
 export { GameReplica, type DecodedGameSnapshot, type ReplicatedEntity } from '../codec/game-replica.js';
-export { DeclaredPredictor, type DeclaredPredictorOptions, type DeclaredPredictorStats } from '../client/declared-predictor.js';
+export { DeclaredPredictor, type DeclaredPredictorOptions, type DeclaredPredictorStats, type PredictableRules } from '../client/declared-predictor.js';
 export { DeclaredClient, type DeclaredClientOptions, type DeclaredClientHandlers } from '../client/declared-client.js';
 export { startDeclaredPage, type DeclaredPageOptions, type DeclaredDebugApi, type MapView, type PageTraceRun } from './declared-view.js';
 export { WasmGameRules, type WasmGameOptions } from '../rollback/wasm-game.js';

@@ -62,12 +62,25 @@ describe.skipIf(!hasChromium)('Skyworld page in headless Chromium', () => {
     expect(Object.values(s.drops).reduce((a, b) => a + b, 0)).toBe(0);
   });
 
-  it('moves its player with the keyboard, and never holds another player\'s inventory', async () => {
+  it('moves its player with the keyboard, predicted at once and settling on the server\'s state, and never holds another player\'s inventory', async () => {
+    await until('the page to predict its player', async () => (await status()).predicted !== null);
     const me = (await status()).avatarId;
     const x0 = module.store.get(me, 'position.x') as number;
+    const predicted0 = (await status()).predicted!.x;
     await page.keyboard.down('KeyD');
+    await until('the prediction to walk east', async () => (await status()).predicted!.x > predicted0 + 0.5);
     await until('the player to walk east on the server', () => (module.store.get(me, 'position.x') as number) > x0 + 2);
     await page.keyboard.up('KeyD');
+    // The page's prediction comes to rest where the server has the player (to the wire's 1/64 m).
+    await until('the prediction to settle on the server\'s position', async () => {
+      const s = await status();
+      return Math.abs(s.predicted!.x - (module.store.get(me, 'position.x') as number)) <= 1 / 64 && s.own !== undefined;
+    });
+    const prediction = (await status()).prediction!;
+    expect(prediction.off).toBeNull();
+    expect(prediction.predicted).toBeGreaterThan(20);
+    // Walking on flat ground is the server's walk to the bit; a pickup or a hit on the way is a correction.
+    expect(prediction.lastError).toBeLessThan(1);
     const botSeen = (id: number) => page.evaluate((i) => (window as unknown as { chronos: DeclaredDebugApi }).chronos.entity(i), id);
     await until('the page to see the bot', async () => (await botSeen(bot.avatarId)) !== undefined);
     // The bot's own client holds its inventory; the page's view of the bot has its position, not its inventory.
