@@ -25,6 +25,8 @@ export function skyworldModule(options: SkyworldModuleOptions = {}): DeclaredGam
     leave: (_player, avatar) => sim.removePlayer(avatar),
     // Checked against the declaration by the server: every field present and in range.
     input: (avatar, input) => sim.applyInput(avatar, input),
+    // A predicting page's tick without an input stands still (it did not walk that tick either).
+    release: (avatar) => sim.releaseInput(avatar),
     step: (tick) => sim.step(tick),
     visible: (avatar, out) => sim.visibleSlots(avatar, radius, out),
     // A player belongs to its session: saves leave players out, and a restart starts without them.

@@ -115,6 +115,13 @@ export class SkyworldSim {
     this.inAim[s] = held.aim;
   }
 
+  /** No input this tick (a predicting page's stream ran dry): the stick and buttons let go, the aim kept. */
+  releaseInput(id: EntityId): void {
+    const s = id & 0xfffff;
+    this.inMove[2 * s] = this.inMove[2 * s + 1] = 0;
+    this.inFlags[s] = 0;
+  }
+
   step(tick: number): void {
     const s = this.store;
     const c = this.c;

@@ -71,6 +71,8 @@ export class DeclaredClient<D extends GameDeclaration = GameDeclaration> {
   private readonly scratch: Uint8Array;
   private readonly ack = new Uint8Array(GAME_ACK_BYTES);
   private seq = -1;
+  /** pushInput was used: the inputs are a stream of one a tick (INPUT_STREAM). */
+  private stream = false;
   private sentSeq = -1;
   private sentAtMs = -Infinity;
 
@@ -135,6 +137,7 @@ export class DeclaredClient<D extends GameDeclaration = GameDeclaration> {
     const next = this.seq + 1;
     this.ring.set(this.scratch, (next % INPUTS_REPEATED) * this.inputCodec.bytes);
     this.seq = next;
+    this.stream = true;
     this.update(performance.now());
     return next;
   }
@@ -149,7 +152,7 @@ export class DeclaredClient<D extends GameDeclaration = GameDeclaration> {
     const bytes = encodeGameInput(first, count, r, (i, out, offset) => {
       const at = ((first + i) % INPUTS_REPEATED) * r;
       out.set(this.ring.subarray(at, at + r), offset);
-    }, this.message);
+    }, this.message, this.stream);
     this.net.send(DECLARED_INPUT_CHANNEL, bytes);
     this.sentSeq = this.seq;
     this.sentAtMs = nowMs;

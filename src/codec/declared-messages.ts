@@ -17,7 +17,10 @@
 // tick, so an input that lasted one frame (a jump) is not lost between two sends.
 // | off | type | field                                                                     |
 // |   0 | u8   | type = MSG_GAME_INPUT                                                     |
-// |   1 | u8   | n, 1..MAX_GAME_INPUTS                                                     |
+// |   1 | u8   | n, 1..MAX_GAME_INPUTS, in the low 7 bits; bit 7 (INPUT_STREAM): the      |
+// |     |      |   client sends one input a tick and predicts each (DeclaredPredictor): a |
+// |     |      |   tick the server has none for applies none, instead of repeating the    |
+// |     |      |   last, so each input acts exactly once, as it did in the prediction      |
 // |   2 | u32  | sequence of the first record (each next one +1)                           |
 // |   6 | n r  | records of the declaration's input (GameInputCodec, r bytes each)         |
 //
@@ -35,6 +38,8 @@ export const DECLARED_VERSION = 1;
 export const GAME_JOIN_FIXED_BYTES = 19;
 export const GAME_INPUT_HEADER_BYTES = 6;
 export const MAX_GAME_INPUTS = 8;
+/** GAME INPUT byte 1, bit 7: a stream of one input a tick (see the table above). */
+export const INPUT_STREAM = 0x80;
 export const GAME_ACK_BYTES = 5;
 const MAX_NAME_BYTES = 64;
 
@@ -91,31 +96,33 @@ export function decodeGameJoin(bytes: Uint8Array): GameJoin {
 }
 
 /** Writes a GAME INPUT of `count` records (record i written by `write(i, out, offset)`) into out. */
-export function encodeGameInput(firstSeq: number, count: number, recordBytes: number, write: (i: number, out: Uint8Array, offset: number) => void, out: Uint8Array): Uint8Array {
+export function encodeGameInput(firstSeq: number, count: number, recordBytes: number, write: (i: number, out: Uint8Array, offset: number) => void, out: Uint8Array, stream = false): Uint8Array {
   if (!Number.isInteger(count) || count < 1 || count > MAX_GAME_INPUTS) throw new InvalidArgumentError(`${count} inputs: 1 to ${MAX_GAME_INPUTS}`);
   if (!Number.isInteger(firstSeq) || firstSeq < 0 || firstSeq + count - 1 > 0xffffffff) throw new InvalidArgumentError(`input sequence ${firstSeq} out of range`);
   const length = GAME_INPUT_HEADER_BYTES + count * recordBytes;
   if (out.byteLength < length) throw new InvalidArgumentError(`a ${length}-byte GAME INPUT does not fit ${out.byteLength} bytes`);
   out[0] = MSG_GAME_INPUT;
-  out[1] = count;
+  out[1] = count | (stream ? INPUT_STREAM : 0);
   new DataView(out.buffer, out.byteOffset).setUint32(2, firstSeq, true);
   for (let i = 0; i < count; i++) write(i, out, GAME_INPUT_HEADER_BYTES + i * recordBytes);
   return out.subarray(0, length);
 }
 
 /**
- * Calls `record(seq, offset)` for each record of a GAME INPUT, oldest first. Throws DecodeError
- * (before calling anything) when the framing is wrong.
+ * Calls `record(seq, offset)` for each record of a GAME INPUT, oldest first, and returns whether
+ * the message is a stream's (INPUT_STREAM). Throws DecodeError (before calling anything) when
+ * the framing is wrong.
  */
-export function forEachGameInput(bytes: Uint8Array, recordBytes: number, record: (seq: number, offset: number) => void): void {
+export function forEachGameInput(bytes: Uint8Array, recordBytes: number, record: (seq: number, offset: number) => void): boolean {
   if (bytes.byteLength < GAME_INPUT_HEADER_BYTES + recordBytes) throw new DecodeError(`GAME INPUT: ${bytes.byteLength} bytes, too short`);
   if (bytes[0] !== MSG_GAME_INPUT) throw new DecodeError(`GAME INPUT: type byte ${bytes[0]}`);
-  const count = bytes[1]!;
+  const count = bytes[1]! & ~INPUT_STREAM;
   if (count < 1 || count > MAX_GAME_INPUTS) throw new DecodeError(`GAME INPUT: ${count} records`);
   if (bytes.byteLength !== GAME_INPUT_HEADER_BYTES + count * recordBytes) throw new DecodeError(`GAME INPUT: ${bytes.byteLength} bytes for ${count} records`);
   const first = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(2, true);
   if (first + count - 1 > 0xffffffff) throw new DecodeError('GAME INPUT: sequence past 2^32');
   for (let i = 0; i < count; i++) record(first + i, GAME_INPUT_HEADER_BYTES + i * recordBytes);
+  return (bytes[1]! & INPUT_STREAM) !== 0;
 }
 
 export function encodeGameAck(seq: number, out: Uint8Array = new Uint8Array(GAME_ACK_BYTES)): Uint8Array {

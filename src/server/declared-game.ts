@@ -30,6 +30,12 @@ export interface DeclaredGameModule<D extends GameDeclaration = GameDeclaration>
   leave(player: number, avatar: EntityId): void;
   /** The player's next input, decoded and checked against the declaration: one a tick at most, in the order sent; it holds until the next. */
   input(avatar: EntityId, input: GameInput<D>): void;
+  /**
+   * A predicting player (one input a tick, INPUT_STREAM) has no input for this tick: apply none
+   * (instead of holding the last), so each of its inputs acts exactly once, as its prediction
+   * did. Absent: the last input holds.
+   */
+  release?(avatar: EntityId): void;
   /** One tick of the game's rules. */
   step(tick: number): void;
   /** Writes the live slots `avatar`'s player sees into `out` (at most out.length); returns how many. */

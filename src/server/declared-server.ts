@@ -63,6 +63,8 @@ interface Session<D extends GameDeclaration> {
   /** Inputs received and not yet handed to the game (one a tick), oldest first, and their seqs. */
   readonly inputs: GameInput<D>[];
   readonly inputSeqs: number[];
+  /** Its client predicts and sends one input a tick (INPUT_STREAM): a tick without one applies none. */
+  stream: boolean;
 }
 
 /** Ticks between a player's snapshots at each overload level. */
@@ -195,7 +197,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       return;
     }
     const replicator = new GameReplicator(this.module.store, { viewCapacity: this.module.viewCapacity, owner: player, maxMessageBytes: this.maxSnapshotBytes });
-    this.sessions.set(link, { link, player, avatar, replicator, lastInputSeq: -1, inputs: [], inputSeqs: [] });
+    this.sessions.set(link, { link, player, avatar, replicator, lastInputSeq: -1, inputs: [], inputSeqs: [], stream: false });
     const game = this.module.game;
     link.send(DECLARED_JOIN_CHANNEL, encodeGameJoin({ fingerprint: game.fingerprint, tickHz: this.config.tickHz, viewCapacity: this.module.viewCapacity, player, avatarId: avatar, name: game.name }));
   }
@@ -212,7 +214,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     if (!s) return;
     try {
       if (channel === DECLARED_INPUT_CHANNEL && bytes[0] === MSG_GAME_INPUT) {
-        forEachGameInput(bytes, this.inputCodec.bytes, (seq, offset) => {
+        s.stream = forEachGameInput(bytes, this.inputCodec.bytes, (seq, offset) => {
           if (seq <= s.lastInputSeq) return; // a repeat (each input travels in a few messages)
           s.lastInputSeq = seq;
           if (this.inputCodec.check(bytes, offset) !== null) return this.drop('input_range');
@@ -258,6 +260,8 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       if (input) {
         this.module.input(s.avatar, input);
         s.replicator.inputSeq = s.inputSeqs.shift()!;
+      } else if (s.stream) {
+        this.module.release?.(s.avatar);
       }
     }
     this.module.step(tick);

@@ -1,25 +1,34 @@
 // A game whose rules are its own AssemblyScript (WasmGameRules over chronos build's game.wasm)
 // as the DeclaredGameModule DeclaredServer serves. The server keeps each player's newest input
-// (it holds until the next, as DeclaredServer hands them over) and every tick applies them in
-// join order (the game's control), then runs the game's step: the same calls, in the same
-// order, as DeclaredRollbackGame.fromWasm makes in the determinism tools.
+// (it holds until the next, as DeclaredServer hands them over; a predicting client's tick
+// without one releases it) and every tick applies them in join order (the game's control),
+// then runs the game's step: the same calls, in the same order, as DeclaredRollbackGame.fromWasm
+// makes in the determinism tools.
 //
 //   const rules = await WasmGameRules.load(GAME, { bytes: readFileSync('build/page/game.wasm'), capacity: 1200 });
 //   rules.setup(1);
-//   await DeclaredServer.start({ module: wasmGameModule(rules, { viewCapacity: 512, visible }) });
+//   const interest = DeclaredInterest.create(rules.arena, rules.store, { x: 'position.x', y: 'position.y', radiusM: 80 });
+//   await DeclaredServer.start({ module: wasmGameModule(rules, { viewCapacity: 512, interest }) });
 
 import type { EntityId } from '../core/entity-id.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import type { GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import type { GameInput } from '../codec/game-input.js';
 import type { WasmGameRules } from '../rollback/wasm-game.js';
+import type { DeclaredInterest } from '../interest/declared-interest.js';
 import type { DeclaredGameModule } from './declared-game.js';
 
 export interface WasmGameModuleOptions<D extends GameDeclaration> {
   readonly viewCapacity: number;
   readonly tickHz?: number;
-  /** Writes the live slots `avatar`'s player sees into `out`; returns how many (see DeclaredGameModule). */
-  visible(store: GameStore<D>, avatar: EntityId, out: Uint32Array): number;
+  /**
+   * What each player sees, by the engine's spatial index over the store (DeclaredInterest
+   * over rules.arena and rules.store): updated after every step, a leaving player forgotten.
+   */
+  readonly interest?: DeclaredInterest<D>;
+  /** Or the game's own: the live slots `avatar`'s player sees into `out`; returns how many. */
+  visible?(store: GameStore<D>, avatar: EntityId, out: Uint32Array): number;
   readonly unsavedTypes?: readonly string[];
   restored?(): void;
 }
@@ -27,6 +36,9 @@ export interface WasmGameModuleOptions<D extends GameDeclaration> {
 export function wasmGameModule<D extends GameDeclaration>(rules: WasmGameRules<D>, options: WasmGameModuleOptions<D>): DeclaredGameModule<D> {
   const inputs = new Map<EntityId, GameInput<D>>();
   const { store } = rules;
+  const { interest, visible } = options;
+  if ((interest === undefined) === (visible === undefined)) throw new InvalidArgumentError('give wasmGameModule an interest or a visible function (one of them)');
+  if (interest && interest.store !== store) throw new InvalidArgumentError('the interest must follow the rules\' own store');
   return {
     game: rules.game,
     store,
@@ -37,15 +49,20 @@ export function wasmGameModule<D extends GameDeclaration>(rules: WasmGameRules<D
     join: (player) => rules.join(player),
     leave: (player, avatar) => {
       inputs.delete(avatar);
+      interest?.forget(avatar);
       rules.leave(player, avatar);
     },
     input: (avatar, input) => {
       inputs.set(avatar, input);
     },
+    release: (avatar) => {
+      inputs.delete(avatar);
+    },
     step: () => {
       for (const [avatar, input] of inputs) rules.control(avatar, input);
       rules.step();
+      interest?.update();
     },
-    visible: (avatar, out) => options.visible(store, avatar, out),
+    visible: interest ? (avatar, out) => interest.visible(avatar, out) : (avatar, out) => visible!(store, avatar, out),
   };
 }

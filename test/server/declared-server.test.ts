@@ -235,6 +235,64 @@ describe('DeclaredServer inputs', () => {
   });
 });
 
+describe('DeclaredServer input streams (predicting clients)', () => {
+  it('applies each streamed input exactly once: a tick without one releases the last, and snapshots name the last applied', async () => {
+    const base = tagModule();
+    const events: string[] = [];
+    const module: DeclaredGameModule<Tag> = {
+      ...base,
+      input: (avatar, input) => {
+        events.push(`in ${Math.round((input.moveX as number) * 127)}`);
+        base.input(avatar, input);
+      },
+      release: (avatar) => {
+        events.push('release');
+        base.moves.delete(avatar);
+      },
+    };
+    const s = await DeclaredServer.start({ module, host: '127.0.0.1', httpPort: 0, udpPort: 0, log: () => {}, manualTicks: true });
+    let lastApplied = -2;
+    const c = await DeclaredClient.create({
+      game: TAG, tokenUrl: `http://127.0.0.1:${s.httpPort}/connect`, crypto, transport: 'udp', udp: connectUdp,
+      handlers: { snapshot: (d) => (lastApplied = d.inputSeq) },
+    });
+    const tick = async () => {
+      s.runTick();
+      await new Promise((r) => setTimeout(r, 2));
+    };
+    try {
+      const connecting = c.connect();
+      await until('the join', async () => {
+        await tick();
+        return c.join !== null;
+      });
+      await connecting;
+      const me = c.avatarId;
+      const x0 = base.store.get(me, 'position.x') as number;
+      // Three ticks' inputs, the same one three times: a stream counts each.
+      expect([0, 1, 2].map(() => c.pushInput({ moveX: 5 / 127, moveY: 0 }))).toEqual([0, 1, 2]);
+      await until('the three inputs applied', async () => {
+        await tick();
+        return events.filter((e) => e === 'in 5').length === 3;
+      });
+      await tick();
+      await tick();
+      expect(events.filter((e) => e !== 'in 5')).toEqual(['release', 'release']);
+      expect(events.slice(-2)).toEqual(['release', 'release']);
+      // Three steps of movement, however many ticks went by: the dry ones moved nothing.
+      const step = Math.round((5 / 127) * 0.2 * FX_ONE) / FX_ONE;
+      expect((base.store.get(me, 'position.x') as number) - x0).toBeCloseTo(3 * step, 10);
+      await until('a snapshot saying input 2 was the last applied', async () => {
+        await tick();
+        return lastApplied === 2;
+      });
+    } finally {
+      c.close();
+      await s.stop();
+    }
+  });
+});
+
 describe('DeclaredServer under load', () => {
   it('sheds snapshots when its ticks overrun: every 3rd tick per player at level 2, staggered, and says so', async () => {
     const s = await DeclaredServer.start({ module: tagModule(), host: '127.0.0.1', httpPort: 0, udpPort: 0, log: () => {}, manualTicks: true });

@@ -1,0 +1,207 @@
+// What each player of a declared game sees, by the engine's spatial index instead of a scan
+// the game writes itself: a SpatialIndex reads the store's own position columns in place (the
+// store laid out in the arena: WasmGameRules, DeclaredRollbackGame, or GameStore with `memory`),
+// update() follows what moved, spawned and despawned once a tick, and visible() answers
+// DeclaredGameModule.visible for one avatar with hysteresis: an entity enters a view within
+// radiusM and leaves it only past radiusM + hysteresisM, so a body pacing along the edge does
+// not enter and leave every other tick (each of those costs a full record on the wire).
+//
+//   const interest = DeclaredInterest.create(rules.arena, rules.store, { x: 'position.x', y: 'position.y', radiusM: 80 });
+//   module.step = (tick) => { ...; interest.update(); };
+//   module.visible = (avatar, out) => interest.visible(avatar, out);
+//   module.leave = (player, avatar) => { interest.forget(avatar); ... };
+
+import type { EntityId } from '../core/entity-id.js';
+import { InvalidArgumentError, OutOfWorldError } from '../core/errors.js';
+import { fieldOf, type FieldKey, type GameDeclaration } from '../core/game.js';
+import type { GameStore } from '../core/game-store.js';
+import type { Bounds } from '../core/schema.js';
+import { SpatialIndex } from '../spatial/spatial-index.js';
+import type { SpatialResult } from '../spatial/result.js';
+import type { Arena, Region } from '../wasm/arena.js';
+
+export interface DeclaredInterestOptions<D extends GameDeclaration> {
+  /** The q16 fields holding positions (metres). Without z, the world is flat (z = 0). */
+  readonly x: FieldKey<D>;
+  readonly y: FieldKey<D>;
+  readonly z?: FieldKey<D>;
+  /** The world's extent, metres (default: the position fields' declared ranges). */
+  readonly bounds?: Bounds;
+  /** How far a player sees, metres (a sphere around its avatar). */
+  readonly radiusM: number;
+  /** How much further an entity in view may go before it leaves it (default radiusM / 8). */
+  readonly hysteresisM?: number;
+}
+
+export interface DeclaredInterestStats {
+  /** Entities the index holds after the last update. */
+  indexed: number;
+  queries: number;
+  /** Entities kept in a view by the hysteresis band (past radiusM, within radiusM + hysteresisM). */
+  heldByHysteresis: number;
+  /** Views cut at the caller's out.length (the nearest are not chosen first: raise viewCapacity). */
+  truncated: number;
+  /** Entities found past the bounds by update() and put back on their edge (a rule let them stray). */
+  clampedOutOfWorld: number;
+}
+
+const INV_Q16 = 1 / 65536;
+
+export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
+  readonly index: SpatialIndex;
+  readonly stats: DeclaredInterestStats = { indexed: 0, queries: 0, heldByHysteresis: 0, truncated: 0, clampedOutOfWorld: 0 };
+  private readonly x: Int32Array;
+  private readonly y: Int32Array;
+  private readonly z: Int32Array;
+  private readonly zeros: Region | undefined;
+  private readonly result: SpatialResult;
+  private readonly radius: number;
+  private readonly bounds: Bounds;
+  private readonly outer: number;
+  /** Each avatar's last view, ascending by slot (what the hysteresis keeps): a buffer reused tick to tick. */
+  private readonly views = new Map<EntityId, { slots: Uint32Array; count: number }>();
+
+  private constructor(arena: Arena, readonly store: GameStore<D>, options: DeclaredInterestOptions<D>) {
+    const { radiusM } = options;
+    const hysteresisM = options.hysteresisM ?? radiusM / 8;
+    if (!(radiusM > 0) || !Number.isFinite(radiusM)) throw new InvalidArgumentError(`radiusM must be a positive number, got ${radiusM}`);
+    if (!(hysteresisM >= 0) || !Number.isFinite(hysteresisM)) throw new InvalidArgumentError(`hysteresisM must be >= 0, got ${hysteresisM}`);
+    const buffer = arena.memoryBuffer;
+    const region = store.region;
+    if (region.buffer !== buffer) throw new InvalidArgumentError('the store must live in the arena\'s memory (GameStore with `memory`, WasmGameRules or DeclaredRollbackGame)');
+    const column = (key: FieldKey<D>): Int32Array => {
+      const f = fieldOf(store.game, key);
+      if (store.game.fields[f]!.spec.type !== 'q16') throw new InvalidArgumentError(`${key} is not a q16 field (positions are Q16.16 metres)`);
+      return store.columns[f]! as Int32Array;
+    };
+    const range = (key: FieldKey<D> | undefined): [number, number] => {
+      if (key === undefined) return [0, 1]; // a flat world: every z is 0, inside [0, 1]
+      const { min, max } = store.game.fields[fieldOf(store.game, key)]!.spec;
+      if (min === undefined || max === undefined) throw new InvalidArgumentError(`${key} declares no range: give DeclaredInterest its bounds`);
+      return [min, max];
+    };
+    const [[minX, maxX], [minY, maxY], [minZ, maxZ]] = options.bounds
+      ? [[options.bounds.minX, options.bounds.maxX], [options.bounds.minY, options.bounds.maxY], [options.bounds.minZ, options.bounds.maxZ]]
+      : [range(options.x), range(options.y), range(options.z)];
+    const bounds: Bounds = { minX, maxX, minY, maxY, minZ, maxZ };
+    this.x = column(options.x);
+    this.y = column(options.y);
+    if (options.z !== undefined) {
+      this.z = column(options.z);
+    } else {
+      this.zeros = arena.allocate(`interest-${store.game.name}-z0`, Math.max(16, store.capacity * 4));
+      this.z = new Int32Array(buffer, this.zeros.ptr, store.capacity);
+    }
+    this.index = SpatialIndex.forSource(arena, bounds, {
+      posX: this.x.byteOffset,
+      posY: this.y.byteOffset,
+      posZ: this.z.byteOffset,
+      capacity: store.capacity,
+      // A slot is in the index while its type column says it holds an entity.
+      alive: { flags: store.typeColumn.byteOffset, mask: 0xffffffff },
+      count: () => store.highWater,
+    }, { name: `interest-${store.game.name}` });
+    this.result = this.index.createResult(256); // grows to what a query finds
+    this.bounds = bounds;
+    this.radius = radiusM;
+    this.outer = radiusM + hysteresisM;
+  }
+
+  static create<D extends GameDeclaration>(arena: Arena, store: GameStore<D>, options: DeclaredInterestOptions<D>): DeclaredInterest<D> {
+    return new DeclaredInterest(arena, store, options);
+  }
+
+  /** Follows the store: what moved, spawned and despawned since the last call. Once a tick. */
+  update(): void {
+    try {
+      this.index.update();
+    } catch (err) {
+      if (!(err instanceof OutOfWorldError)) throw err;
+      // The index refuses a source past its bounds (and changes nothing): put the strays on the
+      // edge, as the wire already shows them (their codes clamp to the declared range), counted.
+      this.clampStrays();
+      this.index.update();
+    }
+    this.stats.indexed = this.index.size;
+  }
+
+  private clampStrays(): void {
+    const b = this.bounds;
+    const q = (m: number): number => Math.round(m * 65536);
+    const axes: [Int32Array, number, number][] = [[this.x, q(b.minX), q(b.maxX)], [this.y, q(b.minY), q(b.maxY)], [this.z, q(b.minZ), q(b.maxZ)]];
+    const types = this.store.typeColumn;
+    for (let s = 0; s < this.store.highWater; s++) {
+      if (types[s] === 0) continue;
+      let moved = false;
+      for (const [col, lo, hi] of axes) {
+        const v = col[s]!;
+        if (v < lo || v > hi) {
+          col[s] = v < lo ? lo : hi;
+          moved = true;
+        }
+      }
+      if (moved) this.stats.clampedOutOfWorld++;
+    }
+  }
+
+  /**
+   * The live slots `avatar`'s player sees (its own avatar among them) into `out`: within
+   * radiusM, or within radiusM + hysteresisM and in its last view. Returns how many.
+   */
+  visible(avatar: EntityId, out: Uint32Array): number {
+    const me = avatar & 0xfffff;
+    if (me >= this.store.capacity || this.store.typeColumn[me] === 0) return 0;
+    const cx = this.x[me]! * INV_Q16;
+    const cy = this.y[me]! * INV_Q16;
+    const cz = this.z[me]! * INV_Q16;
+    // An avatar the game let stray past the bounds sees from the nearest point inside them.
+    const b = this.bounds;
+    const n = this.index.radiusInto(this.result, clamp(cx, b.minX, b.maxX), clamp(cy, b.minY, b.maxY), clamp(cz, b.minZ, b.maxZ), this.outer);
+    this.stats.queries++;
+    const slots = this.result.ids;
+    const previous = this.views.get(avatar);
+    const r2 = this.radius * this.radius;
+    let count = 0;
+    for (let i = 0; i < n && count < out.length; i++) {
+      const s = slots[i]!;
+      const dx = this.x[s]! * INV_Q16 - cx;
+      const dy = this.y[s]! * INV_Q16 - cy;
+      const dz = this.z[s]! * INV_Q16 - cz;
+      if (dx * dx + dy * dy + dz * dz <= r2) out[count++] = s;
+      else if (previous !== undefined && has(previous.slots, previous.count, s)) {
+        out[count++] = s;
+        this.stats.heldByHysteresis++;
+      }
+    }
+    if (count === out.length && n > count) this.stats.truncated++;
+    let view = previous;
+    if (view === undefined || view.slots.length < count) {
+      view = { slots: new Uint32Array(Math.max(64, count * 2)), count: 0 };
+      this.views.set(avatar, view);
+    }
+    view.slots.set(out.subarray(0, count));
+    view.slots.subarray(0, count).sort();
+    view.count = count;
+    return count;
+  }
+
+  /** The player left: its last view goes. */
+  forget(avatar: EntityId): void {
+    this.views.delete(avatar);
+  }
+}
+
+const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
+
+function has(sorted: Uint32Array, length: number, slot: number): boolean {
+  let lo = 0;
+  let hi = length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v === slot) return true;
+    if (v < slot) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}

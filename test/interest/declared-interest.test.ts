@@ -1,0 +1,120 @@
+// DeclaredInterest: a declared game's views by the engine's spatial index over the store's own
+// columns. Checked against a brute-force scan of the store (random worlds, entities spawned,
+// moved and despawned between updates), and the hysteresis band: inside the radius an entity
+// enters; between the radius and the outer edge it stays only if it was in the last view.
+
+import { describe, expect, it } from 'vitest';
+import { defineGame } from '../../src/core/game.js';
+import { GameStore } from '../../src/core/game-store.js';
+import { InvalidArgumentError } from '../../src/core/errors.js';
+import { DeclaredInterest } from '../../src/interest/declared-interest.js';
+import { freshArena, mulberry32 } from '../helpers/wasm.js';
+
+const M = { type: 'q16', min: -500, max: 500, precision: 1 / 64 } as const;
+const GAME = defineGame({
+  name: 'views',
+  components: { position: { fields: { x: M, y: M, z: { type: 'q16', min: 0, max: 100, precision: 1 / 64 } } }, tag: { fields: { n: { type: 'u32' } } } },
+  types: { walker: ['position'], marker: ['position', 'tag'] },
+});
+const BOUNDS = { minX: -500, minY: -500, minZ: 0, maxX: 500, maxY: 500, maxZ: 100 };
+
+async function world(capacity: number) {
+  const arena = await freshArena();
+  const region = arena.allocate('store', GameStore.bytesFor(GAME, capacity));
+  const store = new GameStore(GAME, { capacity, memory: { buffer: arena.memoryBuffer, byteOffset: region.ptr } });
+  return { arena, store };
+}
+
+/** Slots within r of slot `me` (metres, 3D), ascending. */
+function brute(store: GameStore<typeof GAME.declaration>, me: number, r: number): number[] {
+  const [x, y, z] = (['position.x', 'position.y', 'position.z'] as const).map((k) => store.column(k) as Int32Array);
+  const out: number[] = [];
+  for (let s = 0; s < store.highWater; s++) {
+    if (store.typeColumn[s] === 0) continue;
+    const dx = (x![s]! - x![me]!) / 65536, dy = (y![s]! - y![me]!) / 65536, dz = (z![s]! - z![me]!) / 65536;
+    if (dx * dx + dy * dy + dz * dz <= r * r) out.push(s);
+  }
+  return out;
+}
+
+describe('DeclaredInterest', () => {
+  it('sees what a brute-force scan sees, through spawns, moves and despawns', async () => {
+    const { arena, store } = await world(3000);
+    const rand = mulberry32(7);
+    const place = () => ({ position: { x: Math.round((rand() * 900 - 450) * 64) / 64, y: Math.round((rand() * 900 - 450) * 64) / 64, z: Math.round(rand() * 90 * 64) / 64 } });
+    const ids = Array.from({ length: 2000 }, (_, i) => store.spawn(i % 5 ? 'walker' : 'marker', place()));
+    const interest = DeclaredInterest.create(arena, store, { x: 'position.x', y: 'position.y', z: 'position.z', bounds: BOUNDS, radiusM: 60, hysteresisM: 0 });
+    const out = new Uint32Array(4096);
+    for (let round = 0; round < 6; round++) {
+      for (let k = 0; k < 300; k++) {
+        const i = Math.floor(rand() * ids.length);
+        if (rand() < 0.2) {
+          if (store.isAlive(ids[i]!)) store.despawn(ids[i]!);
+          ids[i] = store.spawn('walker', place());
+        } else if (store.isAlive(ids[i]!)) {
+          const p = place().position;
+          store.set(ids[i]!, 'position.x', p.x);
+          store.set(ids[i]!, 'position.y', p.y);
+        }
+      }
+      interest.update();
+      expect(interest.stats.indexed).toBe(store.alive);
+      for (let q = 0; q < 20; q++) {
+        const me = ids[Math.floor(rand() * ids.length)]!;
+        if (!store.isAlive(me)) continue;
+        interest.forget(me);
+        const n = interest.visible(me, out);
+        expect([...out.subarray(0, n)].sort((a, b) => a - b)).toEqual(brute(store, me & 0xfffff, 60));
+      }
+    }
+  });
+
+  it('keeps an entity in view until it is past the hysteresis band, and does not let one in from the band', async () => {
+    const { arena, store } = await world(16);
+    const me = store.spawn('walker', { position: { x: 0, y: 0 } });
+    const a = store.spawn('walker', { position: { x: 10, y: 0 } });
+    const b = store.spawn('walker', { position: { x: 55, y: 0 } }); // in the band, never seen
+    const interest = DeclaredInterest.create(arena, store, { x: 'position.x', y: 'position.y', bounds: BOUNDS, radiusM: 50, hysteresisM: 10 });
+    const out = new Uint32Array(16);
+    const view = () => {
+      interest.update();
+      return [...out.subarray(0, interest.visible(me, out))].sort((p, q) => p - q);
+    };
+    expect(view()).toEqual([me & 0xfffff, a & 0xfffff]);
+    store.set(a, 'position.x', 55); // out past the radius, inside the band: stays
+    expect(view()).toEqual([me & 0xfffff, a & 0xfffff]);
+    expect(interest.stats.heldByHysteresis).toBeGreaterThan(0);
+    store.set(a, 'position.x', 49); // pacing the edge: no leave, no enter
+    expect(view()).toEqual([me & 0xfffff, a & 0xfffff]);
+    store.set(a, 'position.x', 61); // past the band: leaves
+    expect(view()).toEqual([me & 0xfffff]);
+    store.set(a, 'position.x', 55); // back into the band: not seen until inside the radius
+    expect(view()).toEqual([me & 0xfffff]);
+    store.set(b, 'position.x', 45);
+    expect(view()).toEqual([me & 0xfffff, b & 0xfffff]);
+    store.despawn(b);
+    expect(view()).toEqual([me & 0xfffff]);
+  });
+
+  it('cuts a view at the caller\'s capacity (counted), puts strays back on the edge, and refuses a store outside the arena', async () => {
+    const { arena, store } = await world(64);
+    for (let i = 0; i < 40; i++) store.spawn('walker', { position: { x: i, y: 0 } });
+    // Bounds from the declared ranges: [-500, 500] m.
+    const interest = DeclaredInterest.create(arena, store, { x: 'position.x', y: 'position.y', radiusM: 100 });
+    interest.update();
+    const small = new Uint32Array(8);
+    expect(interest.visible(store.idAt(0), small)).toBe(8);
+    expect(interest.stats.truncated).toBe(1);
+    // A rule writes a column directly, past the declared range: the index would refuse it.
+    (store.column('position.x') as Int32Array)[30] = 900 * 65536;
+    interest.update();
+    expect(interest.stats.clampedOutOfWorld).toBe(1);
+    expect(store.get(store.idAt(30), 'position.x')).toBe(500);
+    expect(interest.stats.indexed).toBe(40);
+    expect(interest.visible(store.idAt(30), new Uint32Array(64))).toBe(1);
+    expect(interest.visible(0xfffff, small)).toBe(0);
+    const outside = new GameStore(GAME, { capacity: 4 });
+    expect(() => DeclaredInterest.create(arena, outside, { x: 'position.x', y: 'position.y', bounds: BOUNDS, radiusM: 10 })).toThrow(InvalidArgumentError);
+    expect(() => DeclaredInterest.create(arena, store, { x: 'tag.n' as never, y: 'position.y', bounds: BOUNDS, radiusM: 10 })).toThrow(/not a q16/);
+  });
+});
