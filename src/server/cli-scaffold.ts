@@ -20,8 +20,10 @@ const TEMPLATE = join(PACKAGE_ROOT, 'templates', 'declared-game');
 export const SCAFFOLD_USAGE = `  chronos init <dir> [--link]  Writes a runnable game into <dir>: its declaration, rules, server,
                                page and tests (then: cd <dir> && npm install && npm test && npm start;
                                --link uses this installation of chronos instead of npm install)
-  chronos build [<dir>]        Compiles a game's AssemblyScript (assembly/index.ts) with the engine's
-                               kernels into <dir>/build/page/game.wasm and bundles its page (page.ts)`;
+  chronos build [<dir>] [--force]
+                               Compiles a game's AssemblyScript (assembly/index.ts) with the engine's
+                               kernels into <dir>/build/page/game.wasm (unless it is newer than its
+                               sources; --force compiles anyway) and bundles its page (page.ts)`;
 
 /** Runs init or build; null when argv is neither (the caller's command line goes on). */
 export async function runScaffoldCommand(argv: readonly string[], io: Io): Promise<number | null> {
@@ -68,6 +70,11 @@ function init(args: readonly string[], io: Io): number {
 }
 
 async function build(args: readonly string[], io: Io): Promise<number> {
+  const unknown = args.filter((a) => a.startsWith('--') && a !== '--force');
+  if (unknown.length > 0) {
+    io.err(`chronos build: unknown option ${unknown.join(' ')}\n${SCAFFOLD_USAGE}`);
+    return 2;
+  }
   const dir = resolve(args.find((a) => !a.startsWith('--')) ?? '.');
   if (!existsSync(join(dir, 'page.ts'))) {
     io.err(`chronos build: no page.ts in ${dir} (chronos init writes one)`);
@@ -82,8 +89,10 @@ async function build(args: readonly string[], io: Io): Promise<number> {
   const shown = (p: string): string => relative(process.cwd(), p) || p;
   if (existsSync(join(dir, 'assembly', 'index.ts'))) {
     try {
-      const built = await buildGameModule(esbuild, dir);
-      io.out(`chronos build: ${shown(built.wasm)} (${built.game}'s rules and the engine's kernels, ${Math.round(built.bytes / 1024)} KiB) in ${built.ms} ms`);
+      const built = await buildGameModule(esbuild, dir, { ifStale: !args.includes('--force') });
+      io.out(built.game === undefined
+        ? `chronos build: ${shown(built.wasm)} is up to date (--force compiles it anyway)`
+        : `chronos build: ${shown(built.wasm)} (${built.game}'s rules and the engine's kernels, ${Math.round(built.bytes / 1024)} KiB) in ${built.ms} ms`);
     } catch (err) {
       io.err(`chronos build: ${(err as Error).message}`);
       return 1;

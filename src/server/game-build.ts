@@ -7,7 +7,7 @@
 //      wraps the game's rules; asc compiles it with chronos.wasm's options (asconfig.json).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,7 +26,21 @@ export interface GameModuleBuild {
   readonly wasm: string;
   readonly bytes: number;
   readonly ms: number;
-  readonly game: string;
+  /** The game's name; undefined when the module was up to date and nothing was compiled. */
+  readonly game: string | undefined;
+}
+
+/** Newest modification time under `paths` (files or folders; a missing one counts as 0). */
+function newestMtime(paths: readonly string[], skip: ReadonlySet<string> = new Set()): number {
+  let newest = 0;
+  const visit = (p: string): void => {
+    if (!existsSync(p) || skip.has(p)) return;
+    const st = statSync(p);
+    if (st.isDirectory()) for (const name of readdirSync(p)) visit(join(p, name));
+    else newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const p of paths) visit(p);
+  return newest;
 }
 
 /** Resolves `specifier` from the game's dependencies, else the engine's; undefined if neither has it. */
@@ -66,10 +80,17 @@ async function loadDeclaration(esbuild: typeof import('esbuild'), dir: string): 
  * Compiles DIR/assembly/index.ts with the engine's kernels into DIR/build/page/game.wasm.
  * Throws InvalidArgumentError with asc's own message when the game's code does not compile.
  */
-export async function buildGameModule(esbuild: typeof import('esbuild'), dir: string, options: { debug?: boolean } = {}): Promise<GameModuleBuild> {
+export async function buildGameModule(esbuild: typeof import('esbuild'), dir: string, options: { debug?: boolean; ifStale?: boolean } = {}): Promise<GameModuleBuild> {
   const started = Date.now();
   const rules = join(dir, 'assembly', 'index.ts');
   if (!existsSync(rules)) throw new InvalidArgumentError(`no assembly/index.ts in ${dir}`);
+  const wasmOut = join(dir, 'build', 'page', options.debug ? 'game.debug.wasm' : 'game.wasm');
+  if (options.ifStale && existsSync(wasmOut)) {
+    // Inputs: the declaration, the game's AssemblyScript (not what the build generates into it),
+    // the engine's AssemblyScript and its compiler options.
+    const inputs = newestMtime([join(dir, 'game.ts'), join(dir, 'assembly'), join(PACKAGE_ROOT, 'assembly'), join(PACKAGE_ROOT, 'asconfig.json')], new Set([join(dir, 'assembly', 'generated')]));
+    if (statSync(wasmOut).mtimeMs > inputs) return { wasm: resolve(wasmOut), bytes: statSync(wasmOut).size, ms: Date.now() - started, game: undefined };
+  }
   const asc = resolveTool(dir, 'assemblyscript/bin/asc.js');
   if (!asc) throw new InvalidArgumentError('assemblyscript is not installed (npm install --save-dev assemblyscript)');
   const game = await loadDeclaration(esbuild, dir);
@@ -90,7 +111,7 @@ export async function buildGameModule(esbuild: typeof import('esbuild'), dir: st
   const engineConfig = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'asconfig.json'), 'utf8')) as { options: Record<string, unknown>; targets: Record<string, Record<string, unknown>> };
   const outDir = join(dir, 'build', 'page');
   mkdirSync(outDir, { recursive: true });
-  const wasm = join(outDir, options.debug ? 'game.debug.wasm' : 'game.wasm');
+  const wasm = wasmOut;
   const target = { ...engineConfig.targets[options.debug ? 'debug' : 'release'], outFile: wasm, textFile: undefined };
   const config = join(buildDir, 'asconfig.json');
   writeFileSync(config, JSON.stringify({ entries: [], targets: { game: target }, options: engineConfig.options }, null, 2));

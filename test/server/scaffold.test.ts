@@ -46,6 +46,17 @@ describe('chronos init and build', () => {
     expect(tests.status, tests.stdout + tests.stderr).toBe(0);
     expect(tests.stdout).toMatch(/# pass 4/);
     expect(tests.stdout).toMatch(/# fail 0/);
+    // Built again with nothing changed, the module is not compiled again (npm start builds first).
+    const again = run([CLI, 'build'], dir);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/game\.wasm is up to date/);
+    // A change to the rules compiles it again.
+    const rules = join(dir, 'assembly', 'index.ts');
+    writeFileSync(rules, readFileSync(rules, 'utf8') + '\n// changed\n');
+    const changed = run([CLI, 'build'], dir);
+    expect(changed.status, changed.stderr).toBe(0);
+    expect(changed.stdout).toMatch(/sky-race's rules and the engine's kernels/);
+    expect(run([CLI, 'build', '--fast'], dir).status).toBe(2);
   }, 90_000);
 
   let server: ChildProcess | undefined;
