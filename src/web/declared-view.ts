@@ -97,9 +97,17 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     const r = canvas.getBoundingClientRect();
     aimRad = Math.atan2(-(e.clientY - r.top - r.height / 2), e.clientX - r.left - r.width / 2);
   });
-  const rules = options.module
-    ? await WasmGameRules.load(options.game, { url: new URL(options.module.url, location.href), capacity: options.module.capacity })
-    : options.predict;
+  // The module needs shared memory (a cross-origin isolated page, as DeclaredServer serves it):
+  // without it the page still plays, unpredicted, and says why.
+  let rules: PredictableRules<D> | undefined = options.predict;
+  let unpredicted = rules ? '' : 'the page was given no rules to predict with';
+  if (options.module) {
+    try {
+      rules = await WasmGameRules.load(options.game, { url: new URL(options.module.url, location.href), capacity: options.module.capacity });
+    } catch (err) {
+      unpredicted = `${String(options.module.url)} did not load: ${(err as Error).message}`;
+    }
+  }
   const predictor = rules ? new DeclaredPredictor(rules) : undefined;
   const client: DeclaredClient<D> = await DeclaredClient.create({
     game: options.game,
@@ -200,7 +208,7 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     panel.textContent = [
       `${game.name} · ${client.net.state} · ${r?.size ?? 0} entities in view · ${drawn} drawn · ${client.stats.snapshots} snapshots (${kbps} KiB/s)`,
       !predictor
-        ? 'prediction: off (the page was given no rules to predict with)'
+        ? `prediction: off (${unpredicted})`
         : predictor.stats.off !== null
           ? `prediction: off (${predictor.stats.off})`
           : `prediction: your moves at once with ${game.name}'s own rules${options.module ? ' (game.wasm)' : ''} · ${predictor.stats.corrections} corrections, last ${predictor.stats.lastError.toFixed(2)} m`,
