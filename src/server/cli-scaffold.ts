@@ -1,8 +1,8 @@
 // `chronos init DIR` and `chronos build [DIR]`: a studio's own game on the engine.
 //   init   writes a runnable declared game into DIR (templates/declared-game: its declaration,
 //          rules, server, page and its own tests) with the engine as its dependency; --link
-//          links DIR/node_modules/chronos to this installation instead of waiting for npm
-//          install (a checkout of the engine, or an offline machine).
+//          links DIR/node_modules to this installation and the tools its scripts run instead
+//          of waiting for npm install (a checkout of the engine, or an offline machine).
 //   build  compiles the game's own AssemblyScript (assembly/index.ts) with the engine's kernels
 //          into one module, build/page/game.wasm (game-build.ts), and bundles the game's page
 //          (page.ts -> build/page/page.js, with index.html) with esbuild; both tools are found
@@ -10,7 +10,7 @@
 
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { buildGameModule, PACKAGE_ROOT, resolveTool } from './game-build.js';
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
@@ -19,7 +19,8 @@ const TEMPLATE = join(PACKAGE_ROOT, 'templates', 'declared-game');
 
 export const SCAFFOLD_USAGE = `  chronos init <dir> [--link]  Writes a runnable game into <dir>: its declaration, rules, server,
                                page and tests (then: cd <dir> && npm install && npm test && npm start;
-                               --link uses this installation of chronos instead of npm install)
+                               --link uses this installation of chronos and its tools instead of
+                               npm install: then cd <dir> && npm test && npm start)
   chronos build [<dir>] [--force]
                                Compiles a game's AssemblyScript (assembly/index.ts) with the engine's
                                kernels into <dir>/build/page/game.wasm (unless it is newer than its
@@ -59,14 +60,31 @@ function init(args: readonly string[], io: Io): number {
   rmSync(join(dir, 'package.json.tmpl'));
   // Written here: npm leaves .gitignore files out of a published package.
   writeFileSync(join(dir, '.gitignore'), 'node_modules/\nbuild/\nassembly/generated/\n');
-  if (link) {
-    mkdirSync(join(dir, 'node_modules'), { recursive: true });
-    symlinkSync(PACKAGE_ROOT, join(dir, 'node_modules', 'chronos'), 'dir');
-  }
+  if (link) linkInstallation(dir);
   const shown = relative(process.cwd(), dir) || '.';
   io.out(`chronos init: ${name} written to ${shown}`);
-  io.out(link ? `  cd ${shown} && chronos build && node --import tsx --test test/*.test.ts` : `  cd ${shown} && npm install && npm test && npm start`);
+  io.out(link ? `  cd ${shown} && npm test && npm start` : `  cd ${shown} && npm install && npm test && npm start`);
   return 0;
+}
+
+/**
+ * --link: the game's node_modules point at this installation instead of an npm install: chronos
+ * itself, and the tools its scripts run (tsx, esbuild, assemblyscript) from the engine's own
+ * dependencies, with their commands in node_modules/.bin, so `npm test` and `npm start` work
+ * offline.
+ */
+function linkInstallation(dir: string): void {
+  const modules = join(dir, 'node_modules');
+  mkdirSync(join(modules, '.bin'), { recursive: true });
+  symlinkSync(PACKAGE_ROOT, join(modules, 'chronos'), 'dir');
+  symlinkSync(join(PACKAGE_ROOT, 'bin', 'chronos.js'), join(modules, '.bin', 'chronos'));
+  for (const [name, bin] of [['tsx', 'dist/cli.mjs'], ['esbuild', 'bin/esbuild'], ['assemblyscript', 'bin/asc.js']] as const) {
+    const found = resolveTool(dir, `${name}/package.json`);
+    if (!found) continue; // not among the engine's dependencies: the game's npm install brings it
+    const root = dirname(found);
+    symlinkSync(root, join(modules, name), 'dir');
+    symlinkSync(join(root, bin), join(modules, '.bin', name === 'assemblyscript' ? 'asc' : name));
+  }
 }
 
 async function build(args: readonly string[], io: Io): Promise<number> {

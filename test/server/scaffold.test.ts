@@ -32,6 +32,8 @@ describe('chronos init and build', () => {
     const init = run([CLI, 'init', dir, '--link']);
     expect(init.status, init.stderr).toBe(0);
     expect(init.stdout).toMatch(/sky-race written/);
+    // --link: this installation and the tools the game's scripts run, offline.
+    for (const bin of ['chronos', 'tsx', 'esbuild', 'asc']) expect(existsSync(join(dir, 'node_modules', '.bin', bin)), bin).toBe(true);
     for (const f of ['game.ts', 'assembly/index.ts', 'module.ts', 'server.ts', 'page.ts', 'index.html', 'package.json', 'README.md', '.gitignore', 'test/game.test.ts']) expect(existsSync(join(dir, f)), f).toBe(true);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string> };
     expect(pkg.name).toBe('sky-race');
