@@ -22,5 +22,7 @@ export { captureGame, saveGame, restoreGame, type GameSaveOptions, type GameRest
 export { DeclaredServer, type DeclaredServerOptions } from './server/declared-server.js';
 export type { DeclaredGameModule } from './server/declared-game.js';
 export { wasmGameModule, type WasmGameModuleOptions } from './server/declared-wasm.js';
+export { connectUdp, udpConnectorFrom } from './client/udp-connector.js';
+export { fetchFrom } from './client/local-fetch.js';
 export { DeclaredPredictor, type DeclaredPredictorOptions, type DeclaredPredictorStats, type PredictableRules } from './client/declared-predictor.js';
 export { DeclaredClient, type DeclaredClientOptions, type DeclaredClientHandlers, type DeclaredClientStats } from './client/declared-client.js';

@@ -55,7 +55,7 @@ function init(args: readonly string[], io: Io): number {
     const text = readFileSync(join(dir, file), 'utf8').replaceAll('__NAME__', name).replaceAll('__VERSION__', version);
     writeFileSync(join(dir, to), text);
   };
-  for (const file of ['game.ts', 'module.ts', 'server.ts', 'page.ts', 'index.html', 'README.md', join('assembly', 'index.ts'), join('test', 'game.test.ts')]) fill(file);
+  for (const file of ['game.ts', 'module.ts', 'server.ts', 'page.ts', 'bots.ts', 'index.html', 'README.md', join('assembly', 'index.ts'), join('test', 'game.test.ts')]) fill(file);
   fill('package.json.tmpl', 'package.json');
   rmSync(join(dir, 'package.json.tmpl'));
   // Written here: npm leaves .gitignore files out of a published package.

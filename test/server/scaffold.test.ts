@@ -34,7 +34,7 @@ describe('chronos init and build', () => {
     expect(init.stdout).toMatch(/sky-race written/);
     // --link: this installation and the tools the game's scripts run, offline.
     for (const bin of ['chronos', 'tsx', 'esbuild', 'asc']) expect(existsSync(join(dir, 'node_modules', '.bin', bin)), bin).toBe(true);
-    for (const f of ['game.ts', 'assembly/index.ts', 'module.ts', 'server.ts', 'page.ts', 'index.html', 'package.json', 'README.md', '.gitignore', 'test/game.test.ts']) expect(existsSync(join(dir, f)), f).toBe(true);
+    for (const f of ['game.ts', 'assembly/index.ts', 'module.ts', 'server.ts', 'page.ts', 'bots.ts', 'index.html', 'package.json', 'README.md', '.gitignore', 'test/game.test.ts']) expect(existsSync(join(dir, f)), f).toBe(true);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string> };
     expect(pkg.name).toBe('sky-race');
     expect(pkg.dependencies.chronos).toMatch(/^\^\d+\.\d+\.\d+$/);
@@ -81,6 +81,10 @@ describe('chronos init and build', () => {
     const info = (await (await fetch(new URL('/game.json', url))).json()) as Record<string, unknown>;
     expect(info).toMatchObject({ mode: 'declared', game: 'sky-race' });
     console.log(`chronos init to the page answering: ${Date.now() - started} ms (with --link: no npm install)`);
+    // Its bots: three real clients over UDP, each seeing its own score and never another's.
+    const bots = run(['--import', TSX, 'bots.ts', '--players', '3', '--seconds', '2', '--url', url], dir);
+    expect(bots.status, bots.stdout + bots.stderr).toBe(0);
+    expect(bots.stdout).toMatch(/3\/3 joined · [1-9]\d* snapshots\/s · [\d.]+ KiB\/s per player · own score seen by 3 · others' scores seen 0 times/);
   }, 60_000);
 
   it.skipIf(!hasChromium)('predicts the avatar in Chromium with the game\'s module, and runs that module to Node\'s state hashes (Node = Chromium)', async () => {
