@@ -88,6 +88,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   private readonly wss: WebSocketServer;
   private readonly net: NetHost;
   private readonly drops: Counter<'reason'>;
+  private readonly inputGaps: Counter;
   private readonly log: (line: string) => void;
   private readonly maxSnapshotBytes: number;
   private udp: Socket | undefined;
@@ -130,6 +131,11 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     this.visible = new Uint32Array(module.viewCapacity);
     this.metrics = new ServerMetrics({ defaultMetrics: false });
     this.drops = new Counter({ name: 'chronos_declared_messages_dropped_total', help: 'Client messages a declared game dropped, by reason', labelNames: ['reason'], registers: [this.metrics.registry] });
+    this.inputGaps = new Counter({
+      name: 'chronos_declared_input_gaps_total',
+      help: 'Ticks a predicting player (one input a tick) had no input for: none applied, each a likely correction on its client',
+      registers: [this.metrics.registry],
+    });
     this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
     this.ticks = new TickLoop(this.clock, this.metrics, () => this.runTick(), (line) => this.log(line));
     this.overload = new OverloadGovernor(config.tickHz, (level) => `a snapshot every ${SNAPSHOT_PERIOD[level]} ticks per player`);
@@ -262,6 +268,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
         s.replicator.inputSeq = s.inputSeqs.shift()!;
       } else if (s.stream) {
         this.module.release?.(s.avatar);
+        this.inputGaps.inc();
       }
     }
     this.module.step(tick);

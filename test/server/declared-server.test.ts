@@ -286,6 +286,7 @@ describe('DeclaredServer input streams (predicting clients)', () => {
         await tick();
         return lastApplied === 2;
       });
+      expect(await (await fetch(`http://127.0.0.1:${s.httpPort}/metrics`)).text()).toMatch(/chronos_declared_input_gaps_total [1-9]/);
     } finally {
       c.close();
       await s.stop();
