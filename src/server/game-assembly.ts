@@ -107,7 +107,8 @@ export function generateGameAssembly(game: Game, engine: string): string {
       const field = f.name.slice(c.name.length + 1);
       const t = storedType(f);
       const at = `__col${fi} + (<usize>slot << 2)`;
-      const unit = f.spec.unit ? ` (${f.spec.unit})` : '';
+      // A unit is free text: kept to what cannot end the comment it goes in.
+      const unit = f.spec.unit ? ` (${String(f.spec.unit).replace(/[^\w .,/%°^-]/g, '').replace(/\*\//g, '')})` : '';
       out.push(`  /** ${f.name}: ${f.spec.type}${unit}, replicated to ${f.replicate}. */`);
       if (t === 'bool') {
         out.push(`  @inline export function ${members(field)}(slot: u32): bool { return inStore(slot) && load<u32>(${at}) != 0; }`);

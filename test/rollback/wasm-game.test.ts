@@ -262,7 +262,10 @@ describe('the generated AssemblyScript', () => {
     expect(() => generateGameAssembly(game({ Type: { fields: { x: { type: 'i32' } } } }), '.')).toThrow(/reserved/);
     expect(() => generateGameAssembly(game({ body: { fields: { load: { type: 'i32' } } } }), '.')).toThrow(/reserved/);
     expect(() => generateGameAssembly(game({ body: { fields: { x: { type: 'i32' }, setX: { type: 'i32' } } } }), '.')).toThrow(/two generated names/);
-    // A field named like a store helper is fine inside its component's namespace.
+    // A unit is free text: it cannot close the comment it is written into.
+    const unit = generateGameAssembly(game({ body: { fields: { x: { type: 'i32', unit: 'm */ export function evil(): void {} /*' } } } }), '.');
+    expect(unit).not.toMatch(/\*\/ export function evil/);
+        // A field named like a store helper is fine inside its component's namespace.
     expect(generateGameAssembly(game({ anim: { fields: { frame: { type: 'u32' } } } }), '.')).toMatch(/export function frame\(slot: u32\): u32/);
   });
 
