@@ -14,7 +14,9 @@
 // |  11 | u16  | record count                                                             |
 // |  13 | u32  | input seq: the recipient's newest input the game has applied as of this  |
 // |     |      |   tick (0xffffffff: none yet); a predicting client replays those after it|
-// |  17 | bits | records, ascending by slot (bit-stream.ts: LSB first, tiered codes)      |
+// |  17 | u8   | input queue: the recipient's inputs the server holds, not yet applied    |
+// |     |      |   (at most 255): a predicting client steers its input clock by it        |
+// |  18 | bits | records, ascending by slot (bit-stream.ts: LSB first, tiered codes)      |
 // Record:
 // | part   | bits                                                                            |
 // |--------|---------------------------------------------------------------------------------|
@@ -37,7 +39,7 @@ import type { Game } from '../core/game.js';
 
 export const MSG_GAME_SNAPSHOT = 0xc8;
 export const GAME_SNAPSHOT_VERSION = 2;
-export const GAME_HEADER_BYTES = 17;
+export const GAME_HEADER_BYTES = 18;
 /** The input seq field's value before the recipient's first input was applied. */
 export const NO_INPUT_SEQ = 0xffffffff;
 /** Frames each side keeps: a baseline is at most WINDOW - 1 snapshots old. */

@@ -21,6 +21,8 @@ export interface DecodedGameSnapshot {
   readonly tick: number;
   /** The newest of this client's inputs the game had applied at that tick, -1 for none. */
   readonly inputSeq: number;
+  /** This client's inputs the server held then, not yet applied. */
+  readonly inputQueue: number;
   /** Seq of the frame it was a delta against, -1 for a full one. */
   readonly baselineSeq: number;
   readonly records: number;
@@ -190,6 +192,7 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
     const records = dv.getUint16(11, true);
     const rawInputSeq = dv.getUint32(13, true);
     const inputSeq = rawInputSeq === NO_INPUT_SEQ ? -1 : rawInputSeq;
+    const inputQueue = bytes[17]!;
     if (seq <= this.newest) throw new DecodeError(`stale: seq ${seq}, newest ${this.newest}`);
     if (age >= GAME_WINDOW || age > seq) throw new DecodeError(`unknown_baseline: age ${age}`);
     let base: GameFrame | null = null;
@@ -235,7 +238,7 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
     if (r.remaining >= 8) throw new DecodeError(`trailing_bytes: ${r.remaining >> 3} bytes after the last record`);
     this.current = this.frames.commit();
     this.newest = seq;
-    return { seq, tick, inputSeq, baselineSeq: base ? base.seq : -1, records };
+    return { seq, tick, inputSeq, inputQueue, baselineSeq: base ? base.seq : -1, records };
   }
 
   private update(frame: GameFrame, base: GameFrame, j: number, slot: number): void {

@@ -104,6 +104,8 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
    * for none: written into each message so a predicting client knows which inputs to replay.
    */
   inputSeq = -1;
+  /** The recipient's inputs the server holds, not yet applied (written into each message, capped at 255). */
+  inputQueue = 0;
   private acked = -1;
   private order = new Uint32Array(0);
   private readonly pass: Pass = { records: 0, enters: 0, updates: 0, leaves: 0, deferred: 0 };
@@ -196,6 +198,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     out[10] = base ? seq - base.seq : 0;
     dv.setUint16(11, pass.records, true);
     dv.setUint32(13, this.inputSeq >= 0 ? this.inputSeq >>> 0 : NO_INPUT_SEQ, true);
+    out[17] = Math.max(0, Math.min(255, this.inputQueue | 0));
     out.set(w.bytes.subarray(0, bodyBytes), GAME_HEADER_BYTES);
     this.frames.commit();
     const length = GAME_HEADER_BYTES + bodyBytes;

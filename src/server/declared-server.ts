@@ -266,7 +266,9 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       if (input) {
         this.module.input(s.avatar, input);
         s.replicator.inputSeq = s.inputSeqs.shift()!;
+        s.replicator.inputQueue = s.inputs.length;
       } else if (s.stream) {
+        s.replicator.inputQueue = 0;
         this.module.release?.(s.avatar);
         this.inputGaps.inc();
       }

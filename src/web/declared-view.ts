@@ -13,6 +13,7 @@ import type { Game, GameDeclaration } from '../core/game.js';
 import type { GameInput } from '../codec/game-input.js';
 import { DeclaredClient } from '../client/declared-client.js';
 import { DeclaredPredictor, type DeclaredPredictorStats, type PredictableRules } from '../client/declared-predictor.js';
+import { InputClock } from '../client/input-clock.js';
 import { WasmGameRules } from '../rollback/wasm-game.js';
 import { traceDeclaredGame, type DeclaredTraceResult } from '../rollback/declared-trace.js';
 
@@ -69,8 +70,8 @@ export interface DeclaredDebugApi {
   status(): {
     connected: boolean; game: string | null; avatarId: number; entities: number; snapshots: number; drawn: number;
     own: Record<string, unknown> | undefined; drops: Record<string, number>;
-    /** The avatar as predicted (null without a module), and the predictor's counters. */
-    predicted: { x: number; y: number } | null; prediction: DeclaredPredictorStats | null;
+    /** The avatar as predicted (null without a module), the predictor's counters and the input clock's speed (1: the server's rate). */
+    predicted: { x: number; y: number } | null; prediction: DeclaredPredictorStats | null; inputClock: number;
   };
   /** Runs the game's module (options.module) from a fresh memory over a recorded input stream. */
   trace(run: PageTraceRun): Promise<DeclaredTraceResult>;
@@ -109,11 +110,19 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     }
   }
   const predictor = rules ? new DeclaredPredictor(rules) : undefined;
+  const clock = new InputClock();
   const client: DeclaredClient<D> = await DeclaredClient.create({
     game: options.game,
     tokenUrl: new URL('/connect', location.href),
     transport: 'websocket',
-    handlers: { snapshot: (d) => client.replica && predictor?.reconcile(client.replica, client.avatarId, d.inputSeq) },
+    handlers: {
+      snapshot: (d) => {
+        if (!client.replica || !predictor) return;
+        predictor.reconcile(client.replica, client.avatarId, d.inputSeq);
+        // The server's pace and how many of our inputs it holds steer how fast we make them.
+        if (client.join) clock.steer(d.tick, d.inputQueue, performance.now(), client.join.tickHz);
+      },
+    },
   });
   const predictedXY = (): { x: number; y: number } | null => {
     const x = predictor?.value('position.x' as never);
@@ -133,6 +142,7 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
       drops: { ...client.stats.drops },
       predicted: predictedXY(),
       prediction: predictor ? { ...predictor.stats } : null,
+      inputClock: clock.speed,
     }),
     trace: async (run) => {
       const module = options.module;
@@ -148,18 +158,16 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
   const fy = game.fieldIndex.get('position.y');
   const fz = game.fieldIndex.get('position.z');
   if (fx === undefined || fy === undefined) throw new Error(`${game.name} declares no position.x / position.y to draw`);
-  // With a predictor the input goes out once a tick (the server's rate), each applied here at once.
-  let nextTickMs = performance.now();
+  // With a predictor the input goes out once a tick, each applied here at once, on an input clock
+  // that runs at the server's measured rate and keeps about one input waiting there (the world
+  // client's, src/client/input-clock.ts): a stalled frame does not replay more than 8.
   const frame = () => {
     try {
       const input = options.input(keys, aimRad);
       if (!predictor || !client.join) client.setInput(input);
       else {
-        const now = performance.now();
-        const tickMs = 1000 / client.join.tickHz;
-        // At most 4 ticks a frame: a tab that slept does not replay its absence.
-        if (now - nextTickMs > 4 * tickMs) nextTickMs = now - 4 * tickMs;
-        for (; nextTickMs <= now; nextTickMs += tickMs) predictor.predict(client.pushInput(input), input);
+        const due = clock.framesDue(performance.now(), 1000 / client.join.tickHz);
+        for (let i = 0; i < due; i++) predictor.predict(client.pushInput(input), input);
       }
     } catch (err) {
       panel.textContent = `input refused: ${(err as Error).message}`;

@@ -228,6 +228,19 @@ describe('game snapshot codec against brute force', () => {
     expect(bytes.byteLength).toBe(GAME_HEADER_BYTES + 2);
   });
 
+  it('carries the last input the server applied and how many it holds, for a predicting client', () => {
+    const store = new GameStore(TEST_GAME, { capacity: 4 });
+    const id = store.spawn('spinner', {});
+    const server = new GameReplicator(store, { viewCapacity: 4 });
+    const client = new GameReplica(TEST_GAME, { viewCapacity: 4 });
+    expect(client.decode(server.encode(0, [id & 0xfffff], 1))).toMatchObject({ inputSeq: -1, inputQueue: 0 });
+    server.inputSeq = 0xfffffffe;
+    server.inputQueue = 7;
+    expect(client.decode(server.encode(1, [id & 0xfffff], 1))).toMatchObject({ inputSeq: 0xfffffffe, inputQueue: 7 });
+    server.inputQueue = 300; // capped at a byte
+    expect(client.decode(server.encode(2, [id & 0xfffff], 1)).inputQueue).toBe(255);
+  });
+
   it('a byte budget defers records, keeps every message within it and converges', () => {
     const { store, live, step } = randomWorld(11, 300);
     for (let i = 0; i < 30; i++) step();
