@@ -58,7 +58,8 @@ export class SkyworldSim {
     const entities = options.entities ?? 2000;
     this.maxProjectiles = options.maxProjectiles ?? 256;
     const capacity = entities + (options.maxPlayers ?? 64) + this.maxProjectiles + 1;
-    this.store = new GameStore(SKYWORLD, { capacity });
+    // Shared memory: the server's encode workers (--encode-workers) read the store in place.
+    this.store = new GameStore(SKYWORLD, { capacity, shared: true });
     this.c = columnsOf(this.store);
     this.family = Uint8Array.from(TRAITS_BY_INDEX, (t) => t.family);
     this.speed = Int32Array.from(TRAITS_BY_INDEX, (t) => q(t.speed / 60));

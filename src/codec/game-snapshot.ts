@@ -26,6 +26,12 @@ export interface GameReplicatorOptions {
   readonly maxMessageBytes?: number;
   /** The client's player id: it receives owner-only fields of entities whose owner this is (0: none). */
   readonly owner?: number;
+  /**
+   * The first message's seq (default 0): a replicator taking over a client from another (an
+   * encode worker given up) goes on from the last seq that client saw, so its messages are not
+   * stale there. Its first message is whole (it has no acknowledged frame).
+   */
+  readonly firstSeq?: number;
 }
 
 export interface GameReplicatorCounters {
@@ -123,6 +129,9 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     }
     this.maxMessageBytes = maxBytes;
     this.owner = options.owner ?? 0;
+    const firstSeq = options.firstSeq ?? 0;
+    if (!Number.isInteger(firstSeq) || firstSeq < 0 || firstSeq > 0xfffffff0) throw new InvalidArgumentError(`firstSeq must be an integer in [0, 2^32 - 16], got ${firstSeq}`);
+    this.seq = firstSeq;
     this.writer = new BitStreamWriter(maxBytes - GAME_HEADER_BYTES);
     this.out = new Uint8Array(maxBytes);
     this.kernels = compileKernels(this.game, store.columns);

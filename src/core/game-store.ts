@@ -37,6 +37,11 @@ export interface GameStoreOptions {
    * and the rollback layer (snapshots, hashes) work on it in place. Zeroed first.
    */
   readonly memory?: { readonly buffer: ArrayBufferLike; readonly byteOffset: number };
+  /**
+   * With `memory`: the region there already holds this store (another thread's view of a
+   * shared store, e.g. an encode worker reading it): keep it instead of zeroing it.
+   */
+  readonly attach?: boolean;
 }
 
 export class GameStore<D extends GameDeclaration = GameDeclaration> {
@@ -73,7 +78,7 @@ export class GameStore<D extends GameDeclaration = GameDeclaration> {
     const buffer = memory ? memory.buffer : options.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
     const base = memory ? memory.byteOffset : 0;
     this.region = new Uint8Array(buffer, base, bytes);
-    if (memory) this.region.fill(0);
+    if (memory && !options.attach) this.region.fill(0);
     let at = base + align(HEADER_WORDS * 4);
     const u32 = (): Uint32Array => {
       const a = new Uint32Array(buffer, at, capacity);

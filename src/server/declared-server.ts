@@ -1,15 +1,18 @@
 // DeclaredServer: the engine serving a game that declares its data (src/core/game.ts) and brings
-// its rules as functions (declared-game.ts). It is GameServer's network and HTTP side — the
-// encrypted UDP protocol and the same packets over WebSocket, connect tokens, admission limits,
-// /healthz, /metrics, the game's page — around a fixed-step loop that, each tick, hands the game
-// each player's next input (queued in order as they arrive, one a tick), runs the game's step and sends each connected player a GAME SNAPSHOT
-// of what it sees: a delta against what it acknowledged, in its connection's congestion budget,
-// owner-only fields to the owner alone (src/codec/game-snapshot.ts).
+// its rules as functions (declared-game.ts; declared-wasm.ts for rules in a game module). It is
+// GameServer's network and HTTP side — the encrypted UDP protocol and the same packets over
+// WebSocket, connect tokens, admission limits, /healthz, /metrics, the game's page — around a
+// fixed-step loop that, each tick, hands the game each player's next input (queued in order as
+// they arrive, one a tick; a predicting client's tick without one releases the last), runs the
+// game's step and sends each connected player a GAME SNAPSHOT of what it sees: a delta against
+// what it acknowledged, in its connection's congestion budget, owner-only fields to the owner
+// alone (src/codec/game-snapshot.ts), naming the last input applied for client prediction. The
+// snapshots are encoded on the main thread or on encode workers (`encodeWorkers`,
+// declared-encode-pool.ts); past its tick budget it sheds them (every 2nd or 3rd tick a player).
 //
 // Saves (`save`): the store is restored at start and written on a timer and at shutdown
-// (declared-saves.ts). What it does not do yet (world mode does, for the built-in shooter):
-// predict on the client (that needs the game's rules in the shared WebAssembly module), network
-// workers, an overload governor, lag compensation.
+// (declared-saves.ts). What it does not do (world mode does, for the built-in shooter): network
+// workers (sockets and crypto stay on the main thread) and lag compensation.
 
 import type { Server } from 'node:http';
 import type { Socket } from 'node:dgram';
@@ -22,7 +25,6 @@ import { DecodeError } from '../core/errors.js';
 import type { GameDeclaration } from '../core/game.js';
 import { GameInputCodec, type GameInput } from '../codec/game-input.js';
 import { decodeGameAck, encodeGameJoin, forEachGameInput, MSG_GAME_ACK, MSG_GAME_INPUT } from '../codec/declared-messages.js';
-import { GameReplicator } from '../codec/game-snapshot.js';
 import { declaredChannels, DECLARED_INPUT_CHANNEL, DECLARED_JOIN_CHANNEL, DECLARED_SNAPSHOT_CHANNEL } from '../client/declared-channels.js';
 import { loadServerCrypto } from '../net/crypto-node.js';
 import { TrustedProxies } from '../net/client-address.js';
@@ -32,6 +34,8 @@ import type { DeclaredGameModule } from './declared-game.js';
 import { DeclaredSaves, type DeclaredSaveOptions } from './declared-saves.js';
 import { SaveStoreError } from '../persist/errors.js';
 import { createRequestHandler } from './http-routes.js';
+import { EncodePool } from './declared-encode-pool.js';
+import { LocalEncoders, type SnapshotEncoders } from './declared-encoders.js';
 import { boundPort, closeListeners, createHttpServer, createWebSocketEndpoint, listenHttpAndUdp } from './listeners.js';
 import { ServerMetrics } from './metrics.js';
 import { TickLoop } from './tick-loop.js';
@@ -51,6 +55,12 @@ export interface DeclaredServerOptions<D extends GameDeclaration> extends Partia
   readonly manualTicks?: boolean;
   /** Restore the store from this save at start when it exists, save it every autosaveMs and at shutdown. */
   readonly save?: DeclaredSaveOptions;
+  /**
+   * Worker threads that encode the players' snapshots (default 0: the main thread does). They
+   * read the store in place, so it must live in shared memory (a game module's store, or
+   * GameStore { shared: true }).
+   */
+  readonly encodeWorkers?: number;
 }
 
 /** One connected player. */
@@ -58,7 +68,9 @@ interface Session<D extends GameDeclaration> {
   readonly link: ClientLink;
   readonly player: number;
   readonly avatar: number;
-  readonly replicator: GameReplicator<D>;
+  /** The newest of its inputs the game has applied (-1 none), and how many it holds after that. */
+  inputSeq: number;
+  inputQueue: number;
   lastInputSeq: number;
   /** Inputs received and not yet handed to the game (one a tick), oldest first, and their seqs. */
   readonly inputs: GameInput<D>[];
@@ -97,13 +109,18 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   private nextPlayer = 1;
   private tick = 0;
   private saves: DeclaredSaves<D> | undefined;
-  private visible: Uint32Array;
+  /** Who encodes the snapshots: the main thread, or encode workers (encodeWorkers). */
+  private encoders: SnapshotEncoders;
+  private readonly due: Session<D>[] = [];
 
   static async start<D extends GameDeclaration>(options: DeclaredServerOptions<D>): Promise<DeclaredServer<D>> {
-    const { module, staticDir, log, maxSnapshotBytes, manualTicks, save, ...partial } = options;
+    const { module, staticDir, log, maxSnapshotBytes, manualTicks, save, encodeWorkers, ...partial } = options;
     const config = resolveConfig({ npcs: 0, tickHz: module.tickHz ?? 60, ...partial });
     const files = staticDir ? await loadStaticFiles(staticDir) : new Map<string, StaticFile>();
     const server = new DeclaredServer(config, module, files, await loadServerCrypto(), log ?? console.log, maxSnapshotBytes ?? 16 * 1024);
+    if (encodeWorkers) {
+      server.encoders = await EncodePool.start(module.store, { workers: encodeWorkers, viewCapacity: module.viewCapacity, maxMessageBytes: server.maxSnapshotBytes, log: server.log });
+    }
     if (save) {
       // The save replaces the world before anyone connects; a bad one stops the start here.
       const saves = new DeclaredSaves(save, module.store, module.unsavedTypes ?? [], () => server.tick, server.log);
@@ -128,7 +145,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     this.log = log;
     this.maxSnapshotBytes = maxSnapshotBytes;
     this.inputCodec = new GameInputCodec(module.game);
-    this.visible = new Uint32Array(module.viewCapacity);
+    this.encoders = new LocalEncoders(module.store, module.viewCapacity, maxSnapshotBytes);
     this.metrics = new ServerMetrics({ defaultMetrics: false });
     this.drops = new Counter({ name: 'chronos_declared_messages_dropped_total', help: 'Client messages a declared game dropped, by reason', labelNames: ['reason'], registers: [this.metrics.registry] });
     this.inputGaps = new Counter({
@@ -185,7 +202,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
 
   health(): Record<string, unknown> {
     const o = this.overload;
-    return { status: !this.running ? 'stopped' : o.degraded ? 'degraded' : 'ok', ...(o.degraded ? { degraded: { level: o.level, reason: o.reason, snapshotEveryTicks: SNAPSHOT_PERIOD[o.level] } } : {}), mode: 'declared', game: this.module.game.name, tick: this.tick, tickHz: this.config.tickHz, entities: this.module.store.alive, clients: this.net.connectionCount, players: this.sessions.size, overruns: this.clock.overruns };
+    return { status: !this.running ? 'stopped' : o.degraded ? 'degraded' : 'ok', ...(o.degraded ? { degraded: { level: o.level, reason: o.reason, snapshotEveryTicks: SNAPSHOT_PERIOD[o.level] } } : {}), mode: 'declared', game: this.module.game.name, tick: this.tick, tickHz: this.config.tickHz, entities: this.module.store.alive, clients: this.net.connectionCount, players: this.sessions.size, overruns: this.clock.overruns, ...(this.encoders instanceof EncodePool ? { encodeWorkers: { ...this.encoders.counters } } : {}) };
   }
 
   private join(link: ClientLink): void {
@@ -202,8 +219,8 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       this.net.kick(link, DisconnectReason.ServerFull);
       return;
     }
-    const replicator = new GameReplicator(this.module.store, { viewCapacity: this.module.viewCapacity, owner: player, maxMessageBytes: this.maxSnapshotBytes });
-    this.sessions.set(link, { link, player, avatar, replicator, lastInputSeq: -1, inputs: [], inputSeqs: [], stream: false });
+    this.encoders.add(player, player);
+    this.sessions.set(link, { link, player, avatar, inputSeq: -1, inputQueue: 0, lastInputSeq: -1, inputs: [], inputSeqs: [], stream: false });
     const game = this.module.game;
     link.send(DECLARED_JOIN_CHANNEL, encodeGameJoin({ fingerprint: game.fingerprint, tickHz: this.config.tickHz, viewCapacity: this.module.viewCapacity, player, avatarId: avatar, name: game.name }));
   }
@@ -212,6 +229,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     const s = this.sessions.get(link);
     if (!s) return;
     this.sessions.delete(link);
+    this.encoders.remove(s.player);
     this.module.leave(s.player, s.avatar);
   }
 
@@ -233,7 +251,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
           }
         });
       } else if (channel === DECLARED_SNAPSHOT_CHANNEL && bytes[0] === MSG_GAME_ACK) {
-        s.replicator.ack(decodeGameAck(bytes));
+        this.encoders.ack(s.player, decodeGameAck(bytes));
       } else {
         this.drop('wrong_channel');
       }
@@ -265,10 +283,10 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       const input = s.inputs.shift();
       if (input) {
         this.module.input(s.avatar, input);
-        s.replicator.inputSeq = s.inputSeqs.shift()!;
-        s.replicator.inputQueue = s.inputs.length;
+        s.inputSeq = s.inputSeqs.shift()!;
+        s.inputQueue = s.inputs.length;
       } else if (s.stream) {
-        s.replicator.inputQueue = 0;
+        s.inputQueue = 0;
         this.module.release?.(s.avatar);
         this.inputGaps.inc();
       }
@@ -277,12 +295,22 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     let bytesOut = 0;
     // Overloaded: each player's snapshots every 2nd or 3rd tick, players staggered so every tick
     // carries its share. Encoding is the work that grows with players; the game's step is not shed.
+    // The views are the game's (main thread); the encoding is the encoders' (here or on workers).
     const period = SNAPSHOT_PERIOD[this.overload.level]!;
+    const due = this.due;
+    due.length = 0;
+    this.encoders.begin();
     for (const s of this.sessions.values()) {
       if (s.link.state !== 'connected' || (tick + s.player) % period !== 0) continue;
-      const n = this.module.visible(s.avatar, this.visible);
-      const bytes = s.replicator.encode(tick, this.visible, Math.min(n, this.visible.length), s.link.budgetBytes());
-      if (s.link.send(DECLARED_SNAPSHOT_CHANNEL, bytes) >= 0) bytesOut += bytes.byteLength;
+      const view = this.encoders.slots(s.player);
+      const n = this.module.visible(s.avatar, view);
+      this.encoders.job(s.player, tick, Math.min(n, view.length), s.link.budgetBytes(), s.inputSeq, s.inputQueue);
+      due.push(s);
+    }
+    this.encoders.run();
+    for (const s of due) {
+      const bytes = this.encoders.result(s.player);
+      if (bytes && s.link.send(DECLARED_SNAPSHOT_CHANNEL, bytes) >= 0) bytesOut += bytes.byteLength;
     }
     this.net.update();
     this.metrics.bytesOut.inc(bytesOut);
@@ -306,6 +334,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     this.ticks.stop();
     const saved = this.saves ? await this.saves.close() : true;
     await closeListeners({ http: this.http, wss: this.wss, net: this.net });
+    await this.encoders.close();
     if (!saved) throw new SaveStoreError('write', this.saves!.target, 'the final save failed');
   }
 }

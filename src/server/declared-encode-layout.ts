@@ -1,0 +1,42 @@
+// The shared memory between a DeclaredServer and one encode worker (declared-encode-pool.ts,
+// declared-encode-worker.ts): a control block, the tick's operations and jobs, the players'
+// views and the messages encoded, each a SharedArrayBuffer handed over once at start.
+//
+// | buffer | words / bytes            | meaning                                               |
+// |--------|--------------------------|-------------------------------------------------------|
+// | ctrl   | i32 x 8                  | C.GEN (bumped per round), C.DONE (the round finished), |
+// |        |                          | C.OPS / C.JOBS (counts), C.STATUS (1 ready, -1 failed),|
+// |        |                          | C.CLOSE (1: stop)                                      |
+// | ops    | i32 x 3 x MAX_OPS        | [OP.ADD id owner] [OP.REMOVE id 0] [OP.ACK id seq]     |
+// | jobs   | i32 x JOB_WORDS x MAX_JOBS | id, tick, count, budget, input seq and queue, slots  |
+// |        |                          | offset, out offset; the worker writes the length (-1:  |
+// |        |                          | no such player)                                        |
+// | slots  | u32 x SLOT_WORDS         | the jobs' views, one after another                     |
+// | out    | u8 x OUT_BYTES           | the jobs' messages, each within its budget             |
+
+export const C = { GEN: 0, DONE: 1, OPS: 2, JOBS: 3, STATUS: 4, CLOSE: 5 } as const;
+export const CTRL_WORDS = 8;
+export const OP = { ADD: 1, REMOVE: 2, ACK: 3 } as const;
+export const MAX_OPS = 1 << 16;
+export const J = { ID: 0, TICK: 1, COUNT: 2, BUDGET: 3, INPUT_SEQ: 4, INPUT_QUEUE: 5, SLOTS: 6, OUT: 7, LENGTH: 8 } as const;
+export const JOB_WORDS = 9;
+export const MAX_JOBS = 1 << 14;
+/** Views of one round: 4 MiB (about 8,000 views of 128). */
+export const SLOT_WORDS = 1 << 20;
+/** Messages of one round: 4 MiB. */
+export const OUT_BYTES = 1 << 22;
+
+export interface EncodeWorkerData {
+  readonly declaration: unknown;
+  readonly fingerprint: number;
+  readonly store: SharedArrayBuffer;
+  readonly byteOffset: number;
+  readonly capacity: number;
+  readonly viewCapacity: number;
+  readonly maxMessageBytes: number;
+  readonly ctrl: SharedArrayBuffer;
+  readonly ops: SharedArrayBuffer;
+  readonly jobs: SharedArrayBuffer;
+  readonly slots: SharedArrayBuffer;
+  readonly out: SharedArrayBuffer;
+}

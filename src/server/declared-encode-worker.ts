@@ -1,0 +1,62 @@
+// An encode worker of a DeclaredServer (declared-encode-pool.ts): it holds the replicators of
+// the players given to it and, each tick, encodes their snapshots from the game's store, which
+// it reads in place in shared memory while the main thread waits (so the store never changes
+// under it). All traffic is shared memory and Atomics: the main thread writes the tick's
+// operations (add, remove, ack) and jobs, bumps GEN and waits on DONE.
+
+import { workerData } from 'node:worker_threads';
+import { defineGame, type GameDeclaration } from '../core/game.js';
+import { GameStore } from '../core/game-store.js';
+import { GameReplicator } from '../codec/game-snapshot.js';
+import { C, J, JOB_WORDS, OP, type EncodeWorkerData } from './declared-encode-layout.js';
+
+const data = workerData as EncodeWorkerData;
+const ctrl = new Int32Array(data.ctrl);
+const ops = new Int32Array(data.ops);
+const jobs = new Int32Array(data.jobs);
+const slots = new Uint32Array(data.slots);
+const out = new Uint8Array(data.out);
+
+function ready(status: number): void {
+  Atomics.store(ctrl, C.STATUS, status);
+  Atomics.notify(ctrl, C.STATUS);
+}
+
+const game = defineGame(data.declaration as GameDeclaration);
+if (game.fingerprint !== data.fingerprint) {
+  ready(-1); // not the server's game: the pool encodes on the main thread instead
+} else {
+  const store = new GameStore(game, { capacity: data.capacity, memory: { buffer: data.store, byteOffset: data.byteOffset }, attach: true });
+  const replicators = new Map<number, GameReplicator>();
+  ready(1);
+  let gen = 0;
+  for (;;) {
+    Atomics.wait(ctrl, C.GEN, gen);
+    gen = Atomics.load(ctrl, C.GEN);
+    if (Atomics.load(ctrl, C.CLOSE) !== 0) break;
+    const opCount = Atomics.load(ctrl, C.OPS);
+    for (let i = 0; i < opCount; i++) {
+      const kind = ops[i * 3]!, id = ops[i * 3 + 1]!, arg = ops[i * 3 + 2]!;
+      if (kind === OP.ADD) replicators.set(id, new GameReplicator(store, { viewCapacity: data.viewCapacity, owner: arg >>> 0, maxMessageBytes: data.maxMessageBytes }));
+      else if (kind === OP.REMOVE) replicators.delete(id);
+      else if (kind === OP.ACK) replicators.get(id)?.ack(arg >>> 0);
+    }
+    const jobCount = Atomics.load(ctrl, C.JOBS);
+    for (let j = 0; j < jobCount; j++) {
+      const at = j * JOB_WORDS;
+      const r = replicators.get(jobs[at + J.ID]!);
+      if (!r) {
+        jobs[at + J.LENGTH] = -1;
+        continue;
+      }
+      r.inputSeq = jobs[at + J.INPUT_SEQ]!;
+      r.inputQueue = jobs[at + J.INPUT_QUEUE]!;
+      const from = jobs[at + J.SLOTS]!;
+      const bytes = r.encode(jobs[at + J.TICK]! >>> 0, slots.subarray(from, from + data.viewCapacity), jobs[at + J.COUNT]!, jobs[at + J.BUDGET]!);
+      out.set(bytes, jobs[at + J.OUT]!);
+      jobs[at + J.LENGTH] = bytes.byteLength;
+    }
+    Atomics.store(ctrl, C.DONE, gen);
+    Atomics.notify(ctrl, C.DONE);
+  }
+}

@@ -1,0 +1,94 @@
+// Who encodes a declared game's snapshots (DeclaredServer's per-tick work that grows with
+// players): the main thread (LocalEncoders, the default), or a pool of worker threads reading
+// the store in shared memory (EncodePool, declared-encode-pool.ts). DeclaredServer drives both
+// the same way each tick:
+//
+//   encoders.begin();
+//   for each player due a snapshot:
+//     const n = module.visible(avatar, encoders.slots(id));       // written in place
+//     encoders.job(id, tick, n, budgetBytes, inputSeq, inputQueue);
+//   encoders.run();                                               // encodes every job
+//   for each job: link.send(channel, encoders.result(id))        // valid until the next begin()
+
+import type { GameDeclaration } from '../core/game.js';
+import type { GameStore } from '../core/game-store.js';
+import { GameReplicator } from '../codec/game-snapshot.js';
+
+export interface SnapshotEncoders {
+  /** A player's replicator (owner: its player number), from a full state; its messages numbered from firstSeq. */
+  add(id: number, owner: number, firstSeq?: number): void;
+  remove(id: number): void;
+  /** The player's client acknowledged snapshot `seq`. */
+  ack(id: number, seq: number): void;
+  /** Starts a tick's jobs (the previous tick's results are gone). */
+  begin(): void;
+  /** Where `id`'s view goes this tick (length: the view capacity). */
+  slots(id: number): Uint32Array;
+  job(id: number, tick: number, count: number, budgetBytes: number, inputSeq: number, inputQueue: number): void;
+  /** Encodes every job of the tick. */
+  run(): void;
+  /** `id`'s message this tick (null when it had no job). */
+  result(id: number): Uint8Array | null;
+  close(): Promise<void>;
+}
+
+/** Every replicator on the calling thread. */
+export class LocalEncoders<D extends GameDeclaration> implements SnapshotEncoders {
+  private readonly replicators = new Map<number, GameReplicator<D>>();
+  private readonly views = new Map<number, Uint32Array>();
+  private readonly jobs: { id: number; tick: number; count: number; budget: number }[] = [];
+  private readonly results = new Map<number, Uint8Array>();
+
+  constructor(private readonly store: GameStore<D>, private readonly viewCapacity: number, private readonly maxMessageBytes: number) {}
+
+  add(id: number, owner: number, firstSeq = 0): void {
+    this.replicators.set(id, new GameReplicator(this.store, { viewCapacity: this.viewCapacity, owner, maxMessageBytes: this.maxMessageBytes, firstSeq }));
+  }
+
+  remove(id: number): void {
+    this.replicators.delete(id);
+    this.views.delete(id);
+  }
+
+  ack(id: number, seq: number): void {
+    this.replicators.get(id)?.ack(seq);
+  }
+
+  begin(): void {
+    this.jobs.length = 0;
+    this.results.clear();
+  }
+
+  slots(id: number): Uint32Array {
+    let view = this.views.get(id);
+    if (!view) {
+      view = new Uint32Array(this.viewCapacity);
+      this.views.set(id, view);
+    }
+    return view;
+  }
+
+  job(id: number, tick: number, count: number, budgetBytes: number, inputSeq: number, inputQueue: number): void {
+    const r = this.replicators.get(id);
+    if (!r) return;
+    r.inputSeq = inputSeq;
+    r.inputQueue = inputQueue;
+    this.jobs.push({ id, tick, count, budget: budgetBytes });
+  }
+
+  run(): void {
+    for (const j of this.jobs) {
+      const r = this.replicators.get(j.id)!;
+      // A view of the replicator's buffer, valid until its next encode (the next tick).
+      this.results.set(j.id, r.encode(j.tick, this.views.get(j.id)!, j.count, j.budget));
+    }
+  }
+
+  result(id: number): Uint8Array | null {
+    return this.results.get(id) ?? null;
+  }
+
+  async close(): Promise<void> {
+    this.replicators.clear();
+  }
+}

@@ -1,0 +1,188 @@
+// DeclaredServer's encode workers (src/server/declared-encode-pool.ts): the same messages as the
+// main thread's replicators, byte for byte, through moves, joins, leaves and late acks; a worker
+// that dies hands its players to the main thread, whose next message to them is whole; a store
+// outside shared memory is refused; and a DeclaredServer with two workers serves two players.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { defineGame } from '../../src/core/game.js';
+import { GameStore } from '../../src/core/game-store.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { GameReplica } from '../../src/codec/game-replica.js';
+import { EncodePool } from '../../src/server/declared-encode-pool.js';
+import { LocalEncoders } from '../../src/server/declared-encoders.js';
+import { mulberry32 } from '../../src/core/mulberry32.js';
+import { DeclaredServer } from '../../src/server/declared-server.js';
+import { DeclaredClient } from '../../src/client/declared-client.js';
+import { connectUdp } from '../../src/client/udp-connector.js';
+import { loadServerCrypto } from '../../src/net/crypto-node.js';
+import type { DeclaredGameModule } from '../../src/server/declared-game.js';
+import { waiter } from '../helpers/until.js';
+
+const M = { type: 'q16', min: -200, max: 200, precision: 1 / 32 } as const;
+const GAME = defineGame({
+  name: 'pool',
+  components: { position: { fields: { x: M, y: M } }, purse: { fields: { coins: { type: 'u32', min: 0, max: 1_000_000 } }, replicate: 'owner' } },
+  types: { runner: ['position', 'purse'], rock: ['position'] },
+  input: { run: { type: 'bool' } },
+});
+const VIEW = 256;
+const pools: EncodePool<typeof GAME.declaration>[] = [];
+afterAll(async () => {
+  for (const p of pools) await p.close();
+});
+
+function world(seed: number) {
+  const store = new GameStore(GAME, { capacity: 600, shared: true });
+  const rand = mulberry32(seed);
+  const ids = Array.from({ length: 400 }, (_, i) => store.spawn(i % 4 ? 'rock' : 'runner', { position: { x: rand() * 300 - 150, y: rand() * 300 - 150 } }, i % 4 ? 0 : 1 + (i % 7)));
+  const x = store.column('position.x');
+  const coins = store.column('purse.coins');
+  const step = () => {
+    for (const id of ids) {
+      const s = id & 0xfffff;
+      if (rand() < 0.5) x[s] = Math.max(-150 * 65536, Math.min(150 * 65536, x[s]! + Math.round((rand() - 0.5) * 65536)));
+      if (store.typeColumn[s] === 1 && rand() < 0.1) coins[s] = coins[s]! + 1;
+    }
+  };
+  /** Slots within 60 m of `me` (x only, as a band), as a game's visible() would write them. */
+  const visible = (me: number, out: Uint32Array) => {
+    let n = 0;
+    for (let s = 0; s < store.highWater && n < out.length; s++) if (store.typeColumn[s] !== 0 && Math.abs(x[s]! - x[me]!) <= 60 * 65536) out[n++] = s;
+    return n;
+  };
+  return { store, ids, step, visible, rand };
+}
+
+describe('EncodePool', () => {
+  it('encodes exactly what the main thread would, through moves, joins, leaves and late acks', async () => {
+    const { store, ids, step, visible, rand } = world(3);
+    const local = new LocalEncoders(store, VIEW, 1200);
+    const pool = await EncodePool.start(store, { workers: 2, viewCapacity: VIEW, maxMessageBytes: 1200, log: () => {} });
+    pools.push(pool);
+    expect(pool.counters.alive).toBe(2);
+    const players = new Map<number, number>(); // player -> its avatar's slot
+    const join = (p: number) => {
+      players.set(p, ids[p * 4]! & 0xfffff);
+      local.add(p, p);
+      pool.add(p, p);
+    };
+    for (let p = 1; p <= 6; p++) join(p);
+    const acks: [number, number, number][] = [];
+    let compared = 0;
+    for (let tick = 0; tick < 120; tick++) {
+      step();
+      if (tick === 40) {
+        local.remove(3);
+        pool.remove(3);
+        players.delete(3);
+        join(9);
+      }
+      // Acks arrive two ticks late, some lost.
+      for (const [due, p, seq] of acks.splice(0)) {
+        if (due > tick) acks.push([due, p, seq]);
+        else if (players.has(p)) {
+          local.ack(p, seq);
+          pool.ack(p, seq);
+        }
+      }
+      local.begin();
+      pool.begin();
+      for (const [p, me] of players) {
+        if ((tick + p) % 3 === 0) continue; // not every player every tick (load shedding)
+        const budget = 200 + Math.floor(rand() * 1000);
+        const n = visible(me, local.slots(p));
+        const into = pool.slots(p);
+        expect(visible(me, into)).toBe(n);
+        local.job(p, tick, n, budget, tick - 3, 1);
+        pool.job(p, tick, n, budget, tick - 3, 1);
+      }
+      local.run();
+      pool.run();
+      for (const p of players.keys()) {
+        const a = local.result(p);
+        const b = pool.result(p);
+        expect(b === null, `player ${p} tick ${tick}`).toBe(a === null);
+        if (!a || !b) continue;
+        expect(Buffer.compare(Buffer.from(a), Buffer.from(b)), `player ${p} tick ${tick}`).toBe(0);
+        compared++;
+        if (rand() < 0.8) acks.push([tick + 2, p, new DataView(a.buffer, a.byteOffset).getUint32(2, true)]);
+      }
+    }
+    expect(compared).toBeGreaterThan(400);
+    expect(pool.counters.givenUp).toBe(0);
+  });
+
+  it('hands a dead worker\'s players to the main thread: their next message is whole and decodes', async () => {
+    const { store, ids, step, visible } = world(5);
+    const pool = await EncodePool.start(store, { workers: 2, viewCapacity: VIEW, maxMessageBytes: 4096, log: () => {} });
+    pools.push(pool);
+    const replicas = new Map<number, GameReplica<typeof GAME.declaration>>();
+    for (let p = 1; p <= 4; p++) {
+      pool.add(p, p);
+      replicas.set(p, new GameReplica(GAME, { viewCapacity: VIEW }));
+    }
+    const tickOnce = (tick: number) => {
+      step();
+      pool.begin();
+      for (const p of replicas.keys()) {
+        const n = visible(ids[p * 4]! & 0xfffff, pool.slots(p));
+        pool.job(p, tick, n, 4096, -1, 0);
+      }
+      pool.run();
+      for (const [p, r] of replicas) {
+        const bytes = pool.result(p);
+        if (!bytes) continue;
+        const d = r.decode(bytes);
+        pool.ack(p, d.seq);
+      }
+    };
+    for (let t = 0; t < 10; t++) tickOnce(t);
+    // One worker goes away under the pool's feet.
+    await (pool as unknown as { lanes: { worker: { terminate(): Promise<number> } }[] }).lanes[0]!.worker.terminate();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(pool.counters.givenUp).toBe(1);
+    for (let t = 10; t < 20; t++) tickOnce(t);
+    // Every player's view holds exactly what the store has within its band, at the wire's precision.
+    for (const [p, r] of replicas) {
+      const me = ids[p * 4]! & 0xfffff;
+      const expected = new Uint32Array(VIEW);
+      const n = visible(me, expected);
+      expect(r.size, `player ${p}`).toBe(n);
+      for (let k = 0; k < n; k++) expect(r.value(store.idAt(expected[k]!), 'position.x') as number).toBeCloseTo(store.get(store.idAt(expected[k]!), 'position.x') as number, 1);
+    }
+  });
+
+  it('serves players from two encode workers: each its view and its own purse only', async () => {
+    const { store, step, visible } = world(9);
+    const module: DeclaredGameModule<typeof GAME.declaration> = {
+      game: GAME, store, viewCapacity: VIEW,
+      join: (player) => store.spawn('runner', { position: { x: player * 2, y: 0 } }, player),
+      leave: (_p, avatar) => store.despawn(avatar),
+      input: () => {},
+      step,
+      visible: (avatar, out) => visible(avatar & 0xfffff, out),
+    };
+    const server = await DeclaredServer.start({ module, host: '127.0.0.1', httpPort: 0, udpPort: 0, log: () => {}, encodeWorkers: 2 });
+    const crypto = await loadServerCrypto();
+    const clients = await Promise.all([1, 2].map(() => DeclaredClient.create({ game: GAME, tokenUrl: `http://127.0.0.1:${server.httpPort}/connect`, crypto, transport: 'udp', udp: connectUdp })));
+    try {
+      for (const c of clients) await c.connect();
+      await waiter(15_000, 20)('snapshots from both workers', () => clients.every((c) => c.stats.snapshots > 20));
+      expect(server.health()).toMatchObject({ encodeWorkers: { workers: 2, alive: 2, givenUp: 0 } });
+      for (const c of clients) {
+        const other = clients.find((o) => o !== c)!;
+        expect(c.replica!.value(c.avatarId, 'purse.coins')).toBeDefined();
+        if (c.replica!.has(other.avatarId)) expect(c.replica!.value(other.avatarId, 'purse.coins')).toBeUndefined();
+        expect(Object.values(c.stats.drops).reduce((a, b) => a + b, 0)).toBe(0);
+      }
+    } finally {
+      for (const c of clients) c.close();
+      await server.stop();
+    }
+  }, 30_000);
+
+  it('refuses a store that is not in shared memory', async () => {
+    const store = new GameStore(GAME, { capacity: 8 });
+    await expect(EncodePool.start(store, { workers: 1, viewCapacity: 8, maxMessageBytes: 1200, log: () => {} })).rejects.toThrow(ConfigError);
+  });
+});
