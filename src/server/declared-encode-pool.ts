@@ -153,7 +153,7 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
   }
 
   private op(lane: Lane, kind: number, id: number, arg: number): void {
-    if (lane.opCount === MAX_OPS) this.round([lane]); // a burst of operations: apply them first
+    if (lane.opCount === MAX_OPS) this.round([lane], false); // a burst of operations: apply them first, no jobs
     const at = lane.opCount++ * 3;
     lane.ops[at] = kind;
     lane.ops[at + 1] = id;
@@ -235,17 +235,18 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
   }
 
   run(): void {
-    this.round(this.lanes);
+    this.round(this.lanes, true);
     this.local.run();
   }
 
-  /** Wakes every live lane with work, then waits for each (in parallel) to finish. */
-  private round(lanes: readonly Lane[]): void {
+  /** Wakes every live lane with work (its operations, and its jobs when `withJobs`), then waits for each (in parallel) to finish. */
+  private round(lanes: readonly Lane[], withJobs: boolean): void {
     const woken: Lane[] = [];
     for (const lane of lanes) {
-      if (!lane.alive || (lane.opCount === 0 && lane.jobCount === 0)) continue;
+      const jobs = withJobs ? lane.jobCount : 0;
+      if (!lane.alive || (lane.opCount === 0 && jobs === 0)) continue;
       Atomics.store(lane.ctrl, C.OPS, lane.opCount);
-      Atomics.store(lane.ctrl, C.JOBS, lane.jobCount);
+      Atomics.store(lane.ctrl, C.JOBS, jobs);
       lane.gen++;
       Atomics.store(lane.ctrl, C.GEN, lane.gen);
       Atomics.notify(lane.ctrl, C.GEN);
