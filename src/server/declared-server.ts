@@ -84,6 +84,11 @@ const SNAPSHOT_PERIOD: readonly number[] = [1, 2, 3];
 
 /** Inputs a session may hold: a client further ahead loses its oldest (counted as input_backlog). */
 const MAX_QUEUED_INPUTS = 8;
+/**
+ * A predicting client's stream (one input a tick) may hold more: a page that stalled sends up to
+ * 8 ticks' inputs at once (its input clock's cap), and each input lost is a correction on it.
+ */
+const MAX_QUEUED_STREAM_INPUTS = 32;
 
 export type DeclaredDropReason = 'decode' | 'input_range' | 'input_backlog' | 'wrong_channel' | 'join_failed';
 
@@ -244,7 +249,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
           if (this.inputCodec.check(bytes, offset) !== null) return this.drop('input_range');
           s.inputs.push(this.inputCodec.decode(bytes, offset));
           s.inputSeqs.push(seq);
-          if (s.inputs.length > MAX_QUEUED_INPUTS) {
+          if (s.inputs.length > (s.stream ? MAX_QUEUED_STREAM_INPUTS : MAX_QUEUED_INPUTS)) {
             s.inputs.shift();
             s.inputSeqs.shift();
             this.drop('input_backlog');

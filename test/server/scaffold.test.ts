@@ -133,7 +133,8 @@ describe('chronos init and build', () => {
       expect(settled.prediction!.predicted).toBeGreaterThan(20);
       // Each input acts once on both sides (the page streams one a tick), so corrections come only
       // from what the server's step adds (an orb's point) or an input lost to a stalled page.
-      expect(settled.prediction!.corrections).toBeLessThanOrEqual(Math.max(2, settled.prediction!.predicted / 10));
+      const serverSide = (await (await fetch(new URL('/metrics', url))).text()).split('\n').filter((l) => /^chronos_declared_(messages_dropped|input_gaps)/.test(l)).join('; ');
+      expect(settled.prediction!.corrections, `${JSON.stringify(settled.prediction)} · server: ${serverSide}`).toBeLessThanOrEqual(Math.max(2, settled.prediction!.predicted / 10));
       const chromium = await page.evaluate(
         (trace) => (window as unknown as { chronos: { trace(run: unknown): Promise<{ checkpoints: string[]; hash: string; mismatches: number }> } }).chronos.trace(trace),
         { players: 3, seed: 7, frames: 600, inputsBase64, checkpointEvery: 100, syncTest: true },
