@@ -13,6 +13,8 @@
 // | save-100k   | 100,000 shooter NPCs in a GameStore         | saveGame (capture + encode)   | bytes, bytes per entity      |
 // | load-100k   | the same save                               | restoreGame (decode, checks,  | entities                     |
 // |             |                                             | copy in) into another store   |                              |
+// | init-to-page| a game scaffolded by `chronos init --link`  | init, build, server start,    | scaffold size, module size,  |
+// |             | (game-scaffold.ts), three times             | first GET / (wall time)       | compile time, rebuild time   |
 //
 // The World steps in AssemblyScript; its columns are copied into the GameStore the codec reads
 // before each sample (not timed): a game running on its declared store has no such copy. The
@@ -30,6 +32,7 @@ import { mulberry32 } from '../src/core/mulberry32.js';
 import { restoreGame, saveGame } from '../src/persist/game-save.js';
 import { measure, type CaseResult, type Suite, type SuiteContext } from './harness.js';
 import { ColyseusGamePeer, type NpcColumns } from './peers/game-colyseus.js';
+import { initToPage } from './game-scaffold.js';
 
 const SUITE = 'game';
 const N = 1000;
@@ -249,8 +252,8 @@ async function saveLoad100k(ctx: SuiteContext): Promise<CaseResult[]> {
 
 export const suite: Suite = {
   name: SUITE,
-  description: "the codec derived from a game's declaration, on the shooter's 11 declared NPC fields (encode only: no acks, packets, sealing or sending), vs @colyseus/schema; saves of a 100,000-entity declared world",
+  description: "the codec derived from a game's declaration, on the shooter's 11 declared NPC fields (encode only: no acks, packets, sealing or sending), vs @colyseus/schema; saves of a 100,000-entity declared world; a scaffolded game from chronos init to its page answering",
   async run(ctx) {
-    return [...(await encode1k(ctx)), await deltaRatio(ctx), ...(await saveLoad100k(ctx))];
+    return [...(await encode1k(ctx)), await deltaRatio(ctx), ...(await saveLoad100k(ctx)), await initToPage(ctx, SUITE)];
   },
 };

@@ -278,7 +278,8 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
     if (length < 0) return null;
     const from = lane.jobs[at + J.OUT]!;
     const bytes = lane.out.subarray(from, from + length);
-    this.lastSeq.set(id, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(2, true));
+    // The message's seq (GAME SNAPSHOT bytes 2-5, little-endian), read without a DataView a client a tick.
+    this.lastSeq.set(id, (bytes[2]! | (bytes[3]! << 8) | (bytes[4]! << 16) | (bytes[5]! << 24)) >>> 0);
     return bytes;
   }
 
