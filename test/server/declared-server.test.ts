@@ -294,6 +294,34 @@ describe('DeclaredServer input streams (predicting clients)', () => {
   });
 });
 
+describe('DeclaredServer input stream caps', () => {
+  it('holds at most 32 of a stream\'s inputs, the oldest dropped and counted', async () => {
+    const base = tagModule();
+    let applied = 0;
+    const module: DeclaredGameModule<Tag> = { ...base, input: (avatar, input) => { applied++; base.input(avatar, input); } };
+    const s = await DeclaredServer.start({ module, host: '127.0.0.1', httpPort: 0, udpPort: 0, log: () => {}, manualTicks: true });
+    const c = await DeclaredClient.create({ game: TAG, tokenUrl: `http://127.0.0.1:${s.httpPort}/connect`, crypto, transport: 'udp', udp: connectUdp });
+    const metrics = async () => (await (await fetch(`http://127.0.0.1:${s.httpPort}/metrics`)).text());
+    try {
+      const connecting = c.connect();
+      await until('the join', async () => {
+        s.runTick();
+        await new Promise((r) => setTimeout(r, 2));
+        return c.join !== null;
+      });
+      await connecting;
+      // 40 ticks' inputs at once (a client claiming to predict can make the server hold this many).
+      for (let i = 0; i < 40; i++) c.pushInput({ moveX: (i % 100) / 127, moveY: 0 });
+      await until('the backlog drops', async () => /chronos_declared_messages_dropped_total\{reason="input_backlog"\} 8\b/.test(await metrics()));
+      for (let t = 0; t < 50; t++) s.runTick();
+      expect(applied).toBe(32);
+    } finally {
+      c.close();
+      await s.stop();
+    }
+  });
+});
+
 describe('DeclaredServer under load', () => {
   it('sheds snapshots when its ticks overrun: every 3rd tick per player at level 2, staggered, and says so', async () => {
     const s = await DeclaredServer.start({ module: tagModule(), host: '127.0.0.1', httpPort: 0, udpPort: 0, log: () => {}, manualTicks: true });
