@@ -13,7 +13,7 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { GENERATION_MASK } from '../core/entity-id.js';
 import type { Game, GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
-import { compileKernels, type TypeKernels } from './game-kernels.js';
+import { compileKernels, OWNED, RECORD_FRAMING_BITS, WalkState, worstRecordBits, type TypeKernels } from './game-kernels.js';
 import { BitStreamWriter } from './bit-stream.js';
 import {
   FrameRing, GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, MSG_GAME_SNAPSHOT, NO_INPUT_SEQ, type GameFrame,
@@ -46,7 +46,6 @@ export interface GameReplicatorCounters {
   fulls: number;
 }
 
-const OWNED = 0x80000000;
 /** Priorities above any update's age: a leave frees a slot for almost nothing, an enter shows what is new. */
 const LEAVE_PRIORITY = 2 ** 31;
 const ENTER_PRIORITY = 2 ** 30;
@@ -86,10 +85,6 @@ class Plan {
     this.count = candidate + 1;
   }
 }
-/** Worst-case bits of a record's framing (gap, op, generation, type, owned). */
-const RECORD_FRAMING_BITS = 42 + 2 + GENERATION_WIRE_BITS + 16 + 1;
-/** Worst-case bits of one code (the longest tiered code). */
-const CODE_BITS = 42;
 
 export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   readonly game: Game<D>;
@@ -118,6 +113,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   private readonly plan = new Plan();
   private chosen = new Uint8Array(0);
   private scratch: BitStreamWriter | null = null;
+  private readonly runState = new WalkState();
 
   constructor(readonly store: GameStore<D>, options: GameReplicatorOptions) {
     this.game = store.game;
@@ -134,10 +130,10 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     this.seq = firstSeq;
     this.writer = new BitStreamWriter(maxBytes - GAME_HEADER_BYTES);
     this.out = new Uint8Array(maxBytes);
-    this.kernels = compileKernels(this.game, store.columns);
+    this.kernels = compileKernels(this.game, store);
     const plans = this.game.types.flatMap((t) => t.wire);
     this.recordFields = Int32Array.from(plans, (p) => p.fields.length);
-    this.worstBits = Int32Array.from(plans, (p) => RECORD_FRAMING_BITS + p.components.length + p.fields.length * CODE_BITS);
+    this.worstBits = Int32Array.from(plans, worstRecordBits);
   }
 
   /** Seq of the next message. */
@@ -273,7 +269,55 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
       n = frame.count;
       used = frame.used;
     };
+    // The common pass (everything fits so far) hands runs of kept entities to the type's run
+    // kernel, which does in one compiled loop what the body below does for each of them.
+    const runs = select === null;
+    const rs = this.runState;
+    if (runs) {
+      rs.count = count;
+      rs.baseCount = bn;
+      rs.seq = seq;
+      rs.tick = tick;
+      rs.limit = limit;
+      rs.owner = owner;
+      rs.order = order;
+      rs.fSlot = fSlot;
+      rs.fGen = fGen;
+      rs.fTO = fTO;
+      rs.fAt = fAt;
+      rs.fSent = fSent;
+      rs.codes = codes;
+      rs.bSlot = bSlot;
+      rs.bGen = bGen;
+      rs.bTO = bTO;
+      rs.bAt = bAt;
+      rs.bSent = bSent;
+      rs.bCodes = bCodes;
+    }
     for (let i = 0; i <= count; i++) {
+      if (runs && !full && i < count && j < bn && bSlot[j] === order[i]) {
+        const s0 = order[i]!;
+        const t0 = typeCol[s0]! - 1;
+        if (t0 >= 0) {
+          rs.i = i;
+          rs.j = j;
+          rs.cnt = n;
+          rs.used = used;
+          rs.prev = prev;
+          rs.candidate = candidate;
+          rs.records = pass.records;
+          rs.updates = pass.updates;
+          kernels[t0 * 2 + (owner !== 0 && ownerCol[s0] === owner ? 1 : 0)]!.run(rs, w);
+          i = rs.i;
+          j = rs.j;
+          n = rs.cnt;
+          used = rs.used;
+          prev = rs.prev;
+          candidate = rs.candidate;
+          pass.records = rs.records;
+          pass.updates = rs.updates;
+        }
+      }
       const slot = i < count ? order[i]! : 0xffffffff;
       // Entities of the baseline before this slot left the view.
       while (j < bn && bSlot[j]! < slot) {
