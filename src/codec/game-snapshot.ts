@@ -15,6 +15,7 @@ import type { Game, GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import { compileKernels, OWNED, RECORD_FRAMING_BITS, WalkState, worstRecordBits, type TypeKernels } from './game-kernels.js';
 import { BitStreamWriter } from './bit-stream.js';
+import { BudgetPlan, ENTER_PRIORITY, LEAVE_PRIORITY } from './game-budget.js';
 import {
   FrameRing, GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, MSG_GAME_SNAPSHOT, NO_INPUT_SEQ, type GameFrame,
 } from './game-frames.js';
@@ -46,14 +47,6 @@ export interface GameReplicatorCounters {
   fulls: number;
 }
 
-/** Priorities above any update's age: a leave frees a slot for almost nothing, an enter shows what is new. */
-const LEAVE_PRIORITY = 2 ** 31;
-const ENTER_PRIORITY = 2 ** 30;
-/** Candidates per message are below this (two per view entry at most): the sort key's tie-break. */
-const CANDIDATE_SPAN = 2 ** 17;
-/** A gap's tiered code grows by at most this when the records between are left out (up to 266). */
-const GAP_MARGIN_BITS = 11;
-
 /** What one walk over the view wrote. */
 interface Pass {
   records: number;
@@ -61,29 +54,6 @@ interface Pass {
   updates: number;
   leaves: number;
   deferred: number;
-}
-
-/** The planning pass's measure of each candidate record, in walk order. */
-class Plan {
-  count = 0;
-  bits = new Uint32Array(0);
-  priority = new Float64Array(0);
-  keys = new Float64Array(0);
-
-  reset(most: number): void {
-    this.count = 0;
-    if (this.bits.length < most) {
-      this.bits = new Uint32Array(most);
-      this.priority = new Float64Array(most);
-      this.keys = new Float64Array(most);
-    }
-  }
-
-  note(candidate: number, bits: number, priority: number): void {
-    this.bits[candidate] = bits;
-    this.priority[candidate] = priority;
-    this.count = candidate + 1;
-  }
 }
 
 export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
@@ -110,9 +80,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   private acked = -1;
   private order = new Uint32Array(0);
   private readonly pass: Pass = { records: 0, enters: 0, updates: 0, leaves: 0, deferred: 0 };
-  private readonly plan = new Plan();
-  private chosen = new Uint8Array(0);
-  private scratch: BitStreamWriter | null = null;
+  private readonly plan = new BudgetPlan();
   private readonly runState = new WalkState();
 
   constructor(readonly store: GameStore<D>, options: GameReplicatorOptions) {
@@ -148,9 +116,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
 
   /** Bytes this replicator holds (its stated cap). */
   get heldBytes(): number {
-    const plan = this.plan;
-    return this.frames.bytes + this.out.byteLength + this.writer.bytes.byteLength + (this.scratch?.bytes.byteLength ?? 0) +
-      plan.bits.byteLength + plan.priority.byteLength + plan.keys.byteLength + this.chosen.byteLength;
+    return this.frames.bytes + this.out.byteLength + this.writer.bytes.byteLength + this.plan.bytes;
   }
 
   /** The client received snapshot `seq`: later messages may be deltas against it. */
@@ -188,9 +154,9 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     const limit = Math.min(this.writer.capacityBits, (budget - GAME_HEADER_BYTES) * 8);
     let pass = this.walk(tick, seq, order, count, base, this.writer, limit, null);
     if (pass.deferred > 0) {
-      const plan = this.planWriter();
+      const plan = this.plan.writer(this.viewCapacity * 2 + 1, Math.max(...this.worstBits));
       this.walk(tick, seq, order, count, base, plan, plan.capacityBits, this.plan);
-      pass = this.walk(tick, seq, order, count, base, this.writer, limit, this.choose(limit));
+      pass = this.walk(tick, seq, order, count, base, this.writer, limit, this.plan.choose(limit));
     }
     const w = this.writer;
     const bodyBytes = w.finish();
@@ -224,8 +190,8 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
    * measure every candidate record (leave, changed update, enter) into plan. Otherwise
    * select[i] says whether candidate i (in this same walk order) goes out.
    */
-  private walk(tick: number, seq: number, order: ArrayLike<number>, count: number, base: GameFrame | null, w: BitStreamWriter, limit: number, select: Uint8Array | Plan | null): Pass {
-    const planning = select instanceof Plan ? select : null;
+  private walk(tick: number, seq: number, order: ArrayLike<number>, count: number, base: GameFrame | null, w: BitStreamWriter, limit: number, select: Uint8Array | BudgetPlan | null): Pass {
+    const planning = select instanceof BudgetPlan ? select : null;
     const chosen = select instanceof Uint8Array ? select : null;
     if (planning) planning.reset(count + (base ? base.count : 0));
     const frame = this.frames.next(seq, tick);
@@ -420,36 +386,6 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     frame.count = n;
     frame.used = used;
     return pass;
-  }
-
-  /** The planning pass's stream: room for every record of a full view. */
-  private planWriter(): BitStreamWriter {
-    const worst = Math.max(...this.worstBits);
-    const bytes = Math.ceil(((this.viewCapacity * 2 + 1) * worst) / 8);
-    if (!this.scratch || this.scratch.capacityBits < bytes * 8) this.scratch = new BitStreamWriter(bytes);
-    return this.scratch;
-  }
-
-  /** Picks the planned candidates by priority until the budget is spent. */
-  private choose(limit: number): Uint8Array {
-    const plan = this.plan;
-    const n = plan.count;
-    if (this.chosen.length < n) this.chosen = new Uint8Array(Math.max(n, this.chosen.length * 2));
-    const chosen = this.chosen;
-    chosen.fill(0, 0, n);
-    const keys = plan.keys.subarray(0, n);
-    for (let i = 0; i < n; i++) keys[i] = plan.priority[i]! * CANDIDATE_SPAN + (CANDIDATE_SPAN - 1 - i);
-    keys.sort();
-    let budget = limit;
-    for (let r = n - 1; r >= 0 && budget > 0; r--) {
-      const i = CANDIDATE_SPAN - 1 - (keys[r]! % CANDIDATE_SPAN);
-      // A chosen record's gap can only grow when others are left out: room for the longest one.
-      const cost = plan.bits[i]! + GAP_MARGIN_BITS;
-      if (cost > budget) continue;
-      budget -= cost;
-      chosen[i] = 1;
-    }
-    return chosen;
   }
 
   /** The view's slots in ascending order (the caller's array when it already is). */
