@@ -103,6 +103,19 @@ export class BitStreamWriter {
   }
 }
 
+/**
+ * The short tiered codes by their first 12 bits (LSB first): the code's length (0: the long
+ * form, prefix 1111) and its value.
+ */
+const PEEK_BITS = new Uint8Array(4096);
+const PEEK_VALUE = new Uint16Array(4096);
+for (let p = 0; p < 4096; p++) {
+  if ((p & 1) === 0) [PEEK_BITS[p], PEEK_VALUE[p]] = [1, 0];
+  else if ((p & 2) === 0) [PEEK_BITS[p], PEEK_VALUE[p]] = [3, 1 + ((p >> 2) & 1)];
+  else if ((p & 4) === 0) [PEEK_BITS[p], PEEK_VALUE[p]] = [6, 3 + ((p >> 3) & 7)];
+  else if ((p & 8) === 0) [PEEK_BITS[p], PEEK_VALUE[p]] = [12, 11 + ((p >> 4) & 255)];
+}
+
 export class BitStreamReader {
   private words = new Uint32Array(64);
   private pos = 0;
@@ -149,10 +162,30 @@ export class BitStreamReader {
   }
 
   tiered(): number {
-    if (this.read(1) === 0) return 0;
-    if (this.read(1) === 0) return 1 + this.read(1);
-    if (this.read(1) === 0) return 3 + this.read(3);
-    if (this.read(1) === 0) return 11 + this.read(8);
+    // The four short forms (1, 3, 6, 12 bits) decode from the next 12 bits through one table;
+    // bits past the end read as zeros (begin() pads), and an overrun is caught after the advance.
+    const pos = this.pos;
+    const at = pos >>> 5;
+    const off = pos & 31;
+    const words = this.words;
+    const peek = ((words[at]! >>> off) | (off === 0 ? 0 : words[at + 1]! << (32 - off))) & 0xfff;
+    const len = PEEK_BITS[peek]!;
+    if (len !== 0) {
+      const next = pos + len;
+      if (next > this.end) {
+        this.overrun = true;
+        this.pos = this.end;
+        return 0;
+      }
+      this.pos = next;
+      return PEEK_VALUE[peek]!;
+    }
+    this.pos = pos + 4;
+    if (this.pos > this.end) {
+      this.overrun = true;
+      this.pos = this.end;
+      return 0;
+    }
     const n = this.read(6);
     if (n > 32) {
       this.overrun = true;
