@@ -24,10 +24,23 @@ export const PACKAGE_ROOT = ((): string => {
 
 export interface GameModuleBuild {
   readonly wasm: string;
+  /** 'release' (-O3) or 'dev' (-O0: compiles about 3x faster, runs slower, computes the same). */
+  readonly mode: GameBuildMode;
   readonly bytes: number;
   readonly ms: number;
   /** The game's name; undefined when the module was up to date and nothing was compiled. */
   readonly game: string | undefined;
+}
+
+export type GameBuildMode = 'release' | 'dev';
+
+export interface GameModuleBuildOptions {
+  /** The debug target (asserts, source map) into game.debug.wasm. */
+  readonly debug?: boolean;
+  /** Compile at -O0 into the same game.wasm: for the edit-build-try loop, not for serving players. */
+  readonly dev?: boolean;
+  /** Keep a module newer than its sources and built in the same mode. */
+  readonly ifStale?: boolean;
 }
 
 /** Newest modification time under `paths` (files or folders; a missing one counts as 0). */
@@ -80,16 +93,19 @@ async function loadDeclaration(esbuild: typeof import('esbuild'), dir: string): 
  * Compiles DIR/assembly/index.ts with the engine's kernels into DIR/build/page/game.wasm.
  * Throws InvalidArgumentError with asc's own message when the game's code does not compile.
  */
-export async function buildGameModule(esbuild: typeof import('esbuild'), dir: string, options: { debug?: boolean; ifStale?: boolean } = {}): Promise<GameModuleBuild> {
+export async function buildGameModule(esbuild: typeof import('esbuild'), dir: string, options: GameModuleBuildOptions = {}): Promise<GameModuleBuild> {
   const started = Date.now();
   const rules = join(dir, 'assembly', 'index.ts');
   if (!existsSync(rules)) throw new InvalidArgumentError(`no assembly/index.ts in ${dir}`);
   const wasmOut = join(dir, 'build', 'page', options.debug ? 'game.debug.wasm' : 'game.wasm');
-  if (options.ifStale && existsSync(wasmOut)) {
+  const mode: GameBuildMode = options.dev ? 'dev' : 'release';
+  // Which mode built the module: a release build after a dev one compiles again.
+  const modeStamp = `${wasmOut}.mode`;
+  if (options.ifStale && existsSync(wasmOut) && existsSync(modeStamp) && readFileSync(modeStamp, 'utf8') === mode) {
     // Inputs: the declaration, the game's AssemblyScript (not what the build generates into it),
     // the engine's AssemblyScript and its compiler options.
     const inputs = newestMtime([join(dir, 'game.ts'), join(dir, 'assembly'), join(PACKAGE_ROOT, 'assembly'), join(PACKAGE_ROOT, 'asconfig.json')], new Set([join(dir, 'assembly', 'generated')]));
-    if (statSync(wasmOut).mtimeMs > inputs) return { wasm: resolve(wasmOut), bytes: statSync(wasmOut).size, ms: Date.now() - started, game: undefined };
+    if (statSync(wasmOut).mtimeMs > inputs) return { wasm: resolve(wasmOut), mode, bytes: statSync(wasmOut).size, ms: Date.now() - started, game: undefined };
   }
   const asc = resolveTool(dir, 'assemblyscript/bin/asc.js');
   if (!asc) throw new InvalidArgumentError('assemblyscript is not installed (npm install --save-dev assemblyscript)');
@@ -112,7 +128,7 @@ export async function buildGameModule(esbuild: typeof import('esbuild'), dir: st
   const outDir = join(dir, 'build', 'page');
   mkdirSync(outDir, { recursive: true });
   const wasm = wasmOut;
-  const target = { ...engineConfig.targets[options.debug ? 'debug' : 'release'], outFile: wasm, textFile: undefined };
+  const target = { ...engineConfig.targets[options.debug ? 'debug' : 'release'], outFile: wasm, textFile: undefined, ...(options.dev ? { optimizeLevel: 0 } : {}) };
   const config = join(buildDir, 'asconfig.json');
   writeFileSync(config, JSON.stringify({ entries: [], targets: { game: target }, options: engineConfig.options }, null, 2));
   const result = spawnSync(process.execPath, [asc, entry, '--config', config, '--target', 'game'], { cwd: dir, encoding: 'utf8' });
@@ -120,6 +136,7 @@ export async function buildGameModule(esbuild: typeof import('esbuild'), dir: st
     const why = (result.stderr || result.stdout || result.error?.message || '').trim();
     throw new InvalidArgumentError(`the game's AssemblyScript did not compile:\n${why}`);
   }
+  writeFileSync(modeStamp, mode);
   const bytes = readFileSync(wasm).byteLength;
-  return { wasm: resolve(wasm), bytes, ms: Date.now() - started, game: game.name };
+  return { wasm: resolve(wasm), mode, bytes, ms: Date.now() - started, game: game.name };
 }

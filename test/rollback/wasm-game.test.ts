@@ -149,6 +149,37 @@ describe('a game module built by chronos build', () => {
     expect(() => traceDeclaredGame(rulesOf(), { ...run, frames: 201 })).toThrow(InvalidArgumentError);
   });
 
+  it('a development build (-O0) computes what the release build does, and a release build replaces it', async () => {
+    const devDir = mkdtempSync(join(tmpdir(), 'chronos-wasm-game-dev-'));
+    try {
+      cpSync(join(ROOT, 'test/fixtures/wasm-game'), devDir, { recursive: true });
+      mkdirSync(join(devDir, 'node_modules'));
+      symlinkSync(ROOT, join(devDir, 'node_modules', 'chronos'), 'dir');
+      const dev = await buildGameModule(esbuild, devDir, { dev: true, ifStale: true });
+      expect(dev.mode).toBe('dev');
+      expect(dev.game).toBe(GAME.name);
+      const devBytes = new Uint8Array(readFileSync(dev.wasm));
+      expect(Buffer.compare(Buffer.from(devBytes), Buffer.from(bytes))).not.toBe(0); // not the optimised module
+      const codec = new GameInputCodec(GAME);
+      const inputs = new Uint8Array(300 * 3 * codec.bytes);
+      for (let i = 0; i < 900; i++) codec.encode({ dx: ((i * 53) % 255 - 127) / 127, jump: i % 7 === 0, act: (['none', 'use', 'drop'] as const)[i % 3]! }, inputs, i * codec.bytes);
+      const run = { players: 3, seed: 9, frames: 300, inputs, checkpointEvery: 60 };
+      const release = traceDeclaredGame(await load(), run);
+      const unoptimised = traceDeclaredGame(await WasmGameRules.load(GAME, { bytes: devBytes, capacity: 256 }), { ...run, syncTest: true });
+      expect(unoptimised.checkpoints).toEqual(release.checkpoints);
+      expect(unoptimised.hash).toBe(release.hash);
+      expect(unoptimised.mismatches).toBe(0);
+      // Up to date in its own mode; a release build compiles over a dev module.
+      expect((await buildGameModule(esbuild, devDir, { dev: true, ifStale: true })).game).toBeUndefined();
+      const rebuilt = await buildGameModule(esbuild, devDir, { ifStale: true });
+      expect(rebuilt.mode).toBe('release');
+      expect(rebuilt.game).toBe(GAME.name);
+      expect((await buildGameModule(esbuild, devDir, { ifStale: true })).game).toBeUndefined();
+    } finally {
+      rmSync(devDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('a bogus avatar changes nothing, and a full store refuses a join with CapacityError', async () => {
     const rules = await load(16);
     rules.setup(1); // 13 live in 14 slots ever used
