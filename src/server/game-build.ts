@@ -100,7 +100,8 @@ export async function buildGameModule(esbuild: typeof import('esbuild'), dir: st
   const wasmOut = join(dir, 'build', 'page', options.debug ? 'game.debug.wasm' : 'game.wasm');
   const mode: GameBuildMode = options.dev ? 'dev' : 'release';
   // Which mode built the module: a release build after a dev one compiles again.
-  const modeStamp = `${wasmOut}.mode`;
+  // (beside the generated entry, not in build/page, which is served)
+  const modeStamp = join(dir, 'build', 'assembly', options.debug ? 'game.debug.mode' : 'game.mode');
   if (options.ifStale && existsSync(wasmOut) && existsSync(modeStamp) && readFileSync(modeStamp, 'utf8') === mode) {
     // Inputs: the declaration, the game's AssemblyScript (not what the build generates into it),
     // the engine's AssemblyScript and its compiler options.
