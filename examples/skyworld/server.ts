@@ -1,6 +1,7 @@
 // Serves Skyworld: `npm run example:skyworld` (or npx tsx examples/skyworld/server.ts), then open
 // the printed address. Flags: --host, --http-port (8080), --udp-port (7777), --entities (2000),
 // --seed (1), --view-radius (128), --encode-workers (0: the main thread encodes the snapshots),
+// --net-workers (0: the main thread owns the UDP socket; N: N threads, ports udp-port .. + N - 1),
 // --save FILE (restored at start, written every --autosave seconds, 60 by default, and at shutdown).
 
 import { fileURLToPath } from 'node:url';
@@ -32,13 +33,15 @@ const server = await DeclaredServer.start({
   udpPort: flag('udp-port', 7777),
   staticDir: fileURLToPath(new URL('../../build/examples/skyworld', import.meta.url)),
   encodeWorkers: flag('encode-workers', 0),
+  netWorkers: flag('net-workers', 0),
   ...(saveFile ? { save: { file: saveFile, autosaveMs: flag('autosave', 60) * 1000 } } : {}),
 });
 const game = module.game;
 const workers = flag('encode-workers', 0);
 console.log(`skyworld on chronos: ${module.store.alive} entities of ${game.types.length} declared types, ${game.fields.length} fields, 60 Hz, snapshots encoded ${workers > 0 ? `on ${workers} worker threads` : 'on the main thread'}`);
 console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, Space jump, C climb a ladder, F fly)`);
-console.log(`  game port  udp ${host}:${server.udpPort}; health http://${host}:${server.httpPort}/healthz`);
+const ports = server.udpPorts;
+console.log(`  game port  udp ${host}:${ports.join(', ')}${ports.length > 1 ? ` (${ports.length} network worker threads)` : ''}; health http://${host}:${server.httpPort}/healthz`);
 console.log('  bots       npm run example:skyworld:bots -- --players 20');
 if (saveFile) console.log(`  save       ${saveFile}, every ${flag('autosave', 60)} s and at shutdown`);
 console.log('Press Ctrl+C to stop.');

@@ -11,8 +11,10 @@
 // declared-encode-pool.ts); past its tick budget it sheds them (every 2nd or 3rd tick a player).
 //
 // Saves (`save`): the store is restored at start and written on a timer and at shutdown
-// (declared-saves.ts). What it does not do (world mode does, for the built-in shooter): network
-// workers (sockets and crypto stay on the main thread) and lag compensation.
+// (declared-saves.ts). Network workers (`netWorkers`, as world mode's --workers): threads that
+// each own a UDP port, its connections, their crypto, sealing and sending, while this thread
+// runs the game; the WebSocket clients stay on this thread. What it does not do (world mode
+// does, for the built-in shooter): lag compensation.
 
 import type { Server } from 'node:http';
 import type { Socket } from 'node:dgram';
@@ -21,7 +23,7 @@ import { Counter } from 'prom-client';
 import type { WebSocketServer } from 'ws';
 import { FixedStepClock } from '../core/clock.js';
 import { resolveConfig, type ChronosConfig, type PartialConfig } from '../core/config.js';
-import { DecodeError } from '../core/errors.js';
+import { ConfigError, DecodeError } from '../core/errors.js';
 import type { GameDeclaration } from '../core/game.js';
 import { GameInputCodec, type GameInput } from '../codec/game-input.js';
 import { decodeGameAck, encodeGameJoin, forEachGameInput, MSG_GAME_ACK, MSG_GAME_INPUT } from '../codec/declared-messages.js';
@@ -36,12 +38,13 @@ import { SaveStoreError } from '../persist/errors.js';
 import { createRequestHandler } from './http-routes.js';
 import { EncodePool } from './declared-encode-pool.js';
 import { LocalEncoders, type SnapshotEncoders } from './declared-encoders.js';
-import { boundPort, closeListeners, createHttpServer, createWebSocketEndpoint, listenHttpAndUdp } from './listeners.js';
+import { boundPort, closeListeners, createHttpServer, createWebSocketEndpoint, listenHttp, listenHttpAndUdp } from './listeners.js';
 import { ServerMetrics } from './metrics.js';
 import { TickLoop } from './tick-loop.js';
 import { OverloadGovernor } from './overload.js';
 import { registerOverloadMetrics } from './overload-metrics.js';
 import { NetHost } from './net-host.js';
+import type { LinkHandlers } from './net-workers.js';
 import { loadStaticFiles, type StaticFile } from './static-files.js';
 
 export interface DeclaredServerOptions<D extends GameDeclaration> extends PartialConfig {
@@ -61,6 +64,12 @@ export interface DeclaredServerOptions<D extends GameDeclaration> extends Partia
    * GameStore { shared: true }).
    */
   readonly encodeWorkers?: number;
+  /**
+   * Network workers (default 0: this thread owns the UDP socket): each a thread with its own UDP
+   * port (udpPort, udpPort + 1, ...; 0: ephemeral ones), connections and crypto; POST /connect
+   * hands a client the least loaded one's port.
+   */
+  readonly netWorkers?: number;
 }
 
 /** One connected player. */
@@ -117,9 +126,16 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   /** Who encodes the snapshots: the main thread, or encode workers (encodeWorkers). */
   private encoders: SnapshotEncoders;
   private readonly due: Session<D>[] = [];
+  /** What every client link (this thread's or a network worker's) reports, and the game hears. */
+  private readonly linkHandlers: LinkHandlers = {
+    connect: (link) => this.join(link),
+    disconnect: (link) => this.leave(link),
+    message: (link, channel, bytes) => this.message(link, channel, bytes),
+  };
 
   static async start<D extends GameDeclaration>(options: DeclaredServerOptions<D>): Promise<DeclaredServer<D>> {
-    const { module, staticDir, log, maxSnapshotBytes, manualTicks, save, encodeWorkers, ...partial } = options;
+    const { module, staticDir, log, maxSnapshotBytes, manualTicks, save, encodeWorkers, netWorkers = 0, ...partial } = options;
+    if (!Number.isInteger(netWorkers) || netWorkers < 0 || netWorkers > 256) throw new ConfigError('netWorkers', `must be an integer in [0, 256], got ${String(netWorkers)}`);
     const config = resolveConfig({ npcs: 0, tickHz: module.tickHz ?? 60, ...partial });
     const files = staticDir ? await loadStaticFiles(staticDir) : new Map<string, StaticFile>();
     const server = new DeclaredServer(config, module, files, await loadServerCrypto(), log ?? console.log, maxSnapshotBytes ?? 16 * 1024);
@@ -132,7 +148,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       if (await saves.restore()) module.restored?.();
       server.saves = saves;
     }
-    await server.listen(manualTicks === true);
+    await server.listen(manualTicks === true, netWorkers);
     server.saves?.start();
     return server;
   }
@@ -185,11 +201,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       trustedProxies,
       channels: declaredChannels(this.inputCodec.bytes),
       httpPort: () => this.httpPort,
-      handlers: {
-        connect: (link) => this.join(link),
-        disconnect: (link) => this.leave(link),
-        message: (link, channel, bytes) => this.message(link, channel, bytes),
-      },
+      handlers: this.linkHandlers,
     });
   }
 
@@ -201,13 +213,18 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     return this.udp?.address().port ?? this.config.udpPort;
   }
 
+  /** The UDP ports clients are given: one per network worker, or the one this thread binds. */
+  get udpPorts(): number[] {
+    return this.net.pool ? this.net.pool.shards.map((s) => s.port) : [this.udpPort];
+  }
+
   get players(): number {
     return this.sessions.size;
   }
 
   health(): Record<string, unknown> {
     const o = this.overload;
-    return { status: !this.running ? 'stopped' : o.degraded ? 'degraded' : 'ok', ...(o.degraded ? { degraded: { level: o.level, reason: o.reason, snapshotEveryTicks: SNAPSHOT_PERIOD[o.level] } } : {}), mode: 'declared', game: this.module.game.name, tick: this.tick, tickHz: this.config.tickHz, entities: this.module.store.alive, clients: this.net.connectionCount, players: this.sessions.size, overruns: this.clock.overruns, ...(this.encoders instanceof EncodePool ? { encodeWorkers: { ...this.encoders.counters } } : {}) };
+    return { status: !this.running ? 'stopped' : o.degraded ? 'degraded' : 'ok', ...(o.degraded ? { degraded: { level: o.level, reason: o.reason, snapshotEveryTicks: SNAPSHOT_PERIOD[o.level] } } : {}), mode: 'declared', game: this.module.game.name, tick: this.tick, tickHz: this.config.tickHz, entities: this.module.store.alive, clients: this.net.connectionCount, players: this.sessions.size, overruns: this.clock.overruns, ...(this.encoders instanceof EncodePool ? { encodeWorkers: { ...this.encoders.counters } } : {}), ...(this.net.pool ? { netWorkers: this.net.pool.shards.length, udpPorts: this.udpPorts } : {}) };
   }
 
   private join(link: ClientLink): void {
@@ -270,10 +287,21 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     this.drops.inc({ reason });
   }
 
-  private async listen(manualTicks: boolean): Promise<void> {
+  private async listen(manualTicks: boolean, netWorkers: number): Promise<void> {
     const { host, httpPort, udpPort } = this.config;
-    const dropped = () => this.metrics.inputDropped.inc({ transport: 'udp', reason: 'socket_error' });
-    this.udp = await listenHttpAndUdp(this.http, host, { http: httpPort, udp: udpPort }, this.net, dropped, (udp) => this.net.attachUdp(udp));
+    if (netWorkers > 0) {
+      await listenHttp(this.http, httpPort, host);
+      try {
+        await this.net.startWorkers(netWorkers, this.linkHandlers, (line) => this.log(line));
+      } catch (err) {
+        await closeListeners({ http: this.http, wss: this.wss, net: this.net });
+        await this.encoders.close();
+        throw err;
+      }
+    } else {
+      const dropped = () => this.metrics.inputDropped.inc({ transport: 'udp', reason: 'socket_error' });
+      this.udp = await listenHttpAndUdp(this.http, host, { http: httpPort, udp: udpPort }, this.net, dropped, (udp) => this.net.attachUdp(udp));
+    }
     this.running = true;
     this.ticks.start(manualTicks);
   }
@@ -282,6 +310,9 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   runTick(): void {
     const started = performance.now();
     const tick = this.tick++;
+    // What the network workers' clients sent since the last tick (this thread's own connections
+    // were handled as their packets arrived).
+    this.net.receive();
     // Each player's next input, one a tick; a player with none queued keeps its last one. Its
     // snapshots say which it was (a predicting client replays the ones after it).
     for (const s of this.sessions.values()) {

@@ -1,4 +1,6 @@
-// Serves __NAME__: `npm start`, then open the printed address. --http-port, --udp-port, --host.
+// Serves __NAME__: `npm start`, then open the printed address. --http-port, --udp-port, --host;
+// --net-workers N: N threads own the UDP connections (ports udp-port .. udp-port + N - 1), their
+// crypto and sending, while this one runs the game.
 
 import { fileURLToPath } from 'node:url';
 import { DeclaredServer } from 'chronos';
@@ -14,9 +16,10 @@ const server = await DeclaredServer.start({
   host,
   httpPort: Number(flag('http-port', '8080')),
   udpPort: Number(flag('udp-port', '7777')),
+  netWorkers: Number(flag('net-workers', '0')),
   staticDir: fileURLToPath(new URL('./build/page', import.meta.url)),
 });
-console.log(`__NAME__ on chronos: http://${host}:${server.httpPort}/ (game port udp ${server.udpPort}); Ctrl+C stops`);
+console.log(`__NAME__ on chronos: http://${host}:${server.httpPort}/ (game port udp ${server.udpPorts.join(', ')}); Ctrl+C stops`);
 const stop = async () => {
   await server.stop();
   process.exit(0);

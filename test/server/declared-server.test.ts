@@ -425,3 +425,59 @@ describe('DeclaredServer when the game fails', () => {
     }
   });
 });
+
+describe('DeclaredServer with network workers', () => {
+  it('serves UDP players through worker threads (each its own port) and WebSocket ones on the main thread alike', async () => {
+    const module = tagModule();
+    const s = await DeclaredServer.start({ module, host: '127.0.0.1', httpPort: 0, udpPort: 0, log: () => {}, netWorkers: 2 });
+    const made: DeclaredClient<Tag>[] = [];
+    try {
+      const ports = s.udpPorts;
+      expect(ports).toHaveLength(2);
+      expect(new Set(ports).size).toBe(2);
+      const join = async (transport: 'udp' | 'websocket') => {
+        const c = await DeclaredClient.create({
+          game: TAG, tokenUrl: `http://127.0.0.1:${s.httpPort}/connect`, crypto,
+          ...(transport === 'udp' ? { transport: 'udp' as const, udp: connectUdp } : { transport: 'websocket' as const, WebSocket: WebSocket as never }),
+        });
+        made.push(c);
+        await c.connect();
+        await until('a first snapshot', () => c.stats.snapshots > 0);
+        return c;
+      };
+      // Four UDP players (the least loaded worker takes each: two a worker) and one over WebSocket.
+      const players = [await join('udp'), await join('udp'), await join('udp'), await join('udp'), await join('websocket')];
+      expect(s.players).toBe(5);
+      const health = await (await fetch(`http://127.0.0.1:${s.httpPort}/healthz`)).json() as { netWorkers: number; udpPorts: number[] };
+      expect(health.netWorkers).toBe(2);
+      expect(health.udpPorts).toEqual(ports);
+      const text = await (await fetch(`http://127.0.0.1:${s.httpPort}/metrics`)).text();
+      const perWorker = [...text.matchAll(/chronos_net_worker_connections\{worker="(\d+)"\} (\d+)/g)].map((m) => Number(m[2]));
+      expect(perWorker).toEqual([2, 2]);
+      players.forEach((c, i) => c.setInput({ moveX: i % 2 === 0 ? 1 : -1, moveY: 0 }));
+      const x0 = players.map((c) => module.store.get(c.avatarId, 'position.x') as number);
+      await until('every avatar moved by its input', () => players.every((c, i) => Math.abs((module.store.get(c.avatarId, 'position.x') as number) - x0[i]!) > 2));
+      players.forEach((c, i) => expect(Math.sign((module.store.get(c.avatarId, 'position.x') as number) - x0[i]!)).toBe(i % 2 === 0 ? 1 : -1));
+      for (const c of players) {
+        await until('its own move seen', () => Math.abs((c.replica!.value(c.avatarId, 'position.x') as number) - (module.store.get(c.avatarId, 'position.x') as number)) < 1);
+        expect(c.replica!.size).toBeGreaterThan(50);
+        for (const other of players) if (other !== c) expect(c.replica!.value(other.avatarId, 'purse.coins')).toBeUndefined();
+      }
+      // Acknowledged through the workers: later snapshots are deltas carrying the few runners
+      // that move, not whole views of 100+ entities (each of those alone is over 1 KB).
+      const before = players.map((c) => [c.stats.snapshots, c.stats.snapshotBytes] as const);
+      await until('30 more snapshots each', () => players.every((c, i) => c.stats.snapshots > before[i]![0] + 30));
+      players.forEach((c, i) => expect((c.stats.snapshotBytes - before[i]![1]) / (c.stats.snapshots - before[i]![0])).toBeLessThan(200));
+      const metrics = await (await fetch(`http://127.0.0.1:${s.httpPort}/metrics`)).text();
+      expect(metrics).not.toMatch(/chronos_declared_messages_dropped_total\{reason="decode"\} [1-9]/);
+      // A worker's player that leaves frees its avatar.
+      const leaving = players[0]!;
+      leaving.close();
+      await until('the avatar despawned', () => !module.store.isAlive(leaving.avatarId));
+      expect(s.players).toBe(4);
+    } finally {
+      for (const c of made) c.close();
+      await s.stop();
+    }
+  });
+});
