@@ -54,3 +54,4 @@ export * from './sync-test.js';
 export * from './declared-rollback.js';
 export * from './wasm-game.js';
 export * from './declared-trace.js';
+export * from './declared-hitboxes.js';

@@ -1,0 +1,296 @@
+// Lag compensation for a game that declares its data (src/core/game.ts): a short history of
+// where every hittable entity was, tick by tick, and a hitscan judged against the world as the
+// shooter saw it. A client renders the newest snapshot it has, which is about half a round trip
+// old when the shot reaches the server (more over a bad link); rewinding the targets to the tick
+// the client names (its input carries it) makes "I hit what I aimed at" true for the shooter,
+// within a bound: a view tick older than maxRewindTicks is judged at that bound, so a lagging or
+// lying client cannot shoot into the far past.
+//
+// The history is kept beside the store, not in it: the rules record it at the end of each step
+// (record(tick)) and read it in theirs (hitscan). It is the same on every run of the same ticks,
+// so a game that re-simulates frames (SyncTestSession) records the same entries again.
+//
+// Memory: historyTicks entries, each as large as the hittable entities it held (20 bytes each).
+//
+//   const hitboxes = new DeclaredHitboxes(store, { position: ['position.x', 'position.y', 'position.z'], radiusM: 0.8, centreHeightM: 1 });
+//   // in the rules' step, for a player who fired with its client showing tick `view`:
+//   const hit = hitboxes.hitscan({ viewTick: unwrapTick(input.viewTick, tick), nowTick: tick, originM, directionM, rangeM: 40, exclude: avatar });
+//   // ... at the end of the step:
+//   hitboxes.record(tick);
+
+import { InvalidArgumentError } from '../core/errors.js';
+import { GENERATION_MASK, makeEntityId, type EntityId } from '../core/entity-id.js';
+import { FX_ONE } from '../core/fixed.js';
+import { fieldOf, type FieldKey, type GameDeclaration, type TypeName } from '../core/game.js';
+import type { GameStore } from '../core/game-store.js';
+
+export interface DeclaredHitboxOptions<D extends GameDeclaration> {
+  /** The position fields (q16, metres): x and y, and z for a 3D game. */
+  readonly position: readonly [FieldKey<D>, FieldKey<D>] | readonly [FieldKey<D>, FieldKey<D>, FieldKey<D>];
+  /** Each hitbox is a sphere of this radius, metres. */
+  readonly radiusM: number;
+  /** Its centre is this far above the position, metres (default 0). */
+  readonly centreHeightM?: number;
+  /** The types a shot can hit (default: every type that has the position fields). */
+  readonly types?: readonly TypeName<D>[];
+  /** Ticks of history kept (default 32, at least 2). */
+  readonly historyTicks?: number;
+  /** The farthest back a shot is judged, ticks (default 18: 300 ms at 60 Hz; below historyTicks). */
+  readonly maxRewindTicks?: number;
+}
+
+export interface Vec3M {
+  readonly x: number;
+  readonly y: number;
+  readonly z?: number;
+}
+
+export interface HitscanQuery {
+  /** The tick the shooter's client showed when it fired (unwrapTick turns a wire's low bits into one). */
+  readonly viewTick: number;
+  /** How far past viewTick its view was, 0 .. 1 (an interpolating client's alpha; default 0). */
+  readonly fraction?: number;
+  /** The tick being simulated: the shot is judged no earlier than nowTick - maxRewindTicks. */
+  readonly nowTick: number;
+  /** Where the shot starts and where it points (any length but zero), metres. */
+  readonly originM: Vec3M;
+  readonly directionM: Vec3M;
+  readonly rangeM: number;
+  /** An entity the shot cannot hit (the shooter). */
+  readonly exclude?: EntityId;
+}
+
+export interface HitscanHit {
+  /** The entity as it was at the judged tick (it may have died since: the rules check). */
+  readonly id: EntityId;
+  /** From the origin to where the ray enters its sphere, metres. */
+  readonly distanceM: number;
+  /** The tick the shot was judged at, and how far that is behind nowTick. */
+  readonly judgedTick: number;
+  readonly rewoundTicks: number;
+}
+
+export interface DeclaredHitboxCounters {
+  shots: number;
+  hits: number;
+  /** Shots whose view tick was further back than maxRewindTicks (judged at the bound). */
+  clamped: number;
+  /** Shots whose view tick the history did not hold (judged at the nearest tick it did). */
+  missingTicks: number;
+}
+
+/** One tick's hittable entities, ascending by slot, positions as stored (Q16). */
+class HistoryEntry {
+  tick = -1;
+  count = 0;
+  slot = new Uint32Array(0);
+  generation = new Uint32Array(0);
+  x = new Int32Array(0);
+  y = new Int32Array(0);
+  z = new Int32Array(0);
+
+  reserve(n: number): void {
+    if (this.slot.length >= n) return;
+    const size = Math.max(n, this.slot.length * 2, 64);
+    this.slot = new Uint32Array(size);
+    this.generation = new Uint32Array(size);
+    this.x = new Int32Array(size);
+    this.y = new Int32Array(size);
+    this.z = new Int32Array(size);
+  }
+
+  get bytes(): number {
+    return this.slot.byteLength * 5;
+  }
+}
+
+/**
+ * The full tick whose low 16 bits are `low16`, the newest one not after `nowTick` (an input
+ * carries its view tick in 16 bits: about 18 minutes at 60 Hz, far more than any rewind).
+ */
+export function unwrapTick(low16: number, nowTick: number): number {
+  return nowTick - ((nowTick - (low16 & 0xffff)) & 0xffff);
+}
+
+const finite = (v: Vec3M, what: string): void => {
+  if (!Number.isFinite(v.x) || !Number.isFinite(v.y) || (v.z !== undefined && !Number.isFinite(v.z))) {
+    throw new InvalidArgumentError(`${what} must be finite, got (${v.x}, ${v.y}, ${v.z})`);
+  }
+};
+
+export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
+  readonly historyTicks: number;
+  readonly maxRewindTicks: number;
+  readonly radiusM: number;
+  readonly centreHeightM: number;
+  readonly counters: DeclaredHitboxCounters = { shots: 0, hits: 0, clamped: 0, missingTicks: 0 };
+  private readonly entries: HistoryEntry[];
+  private readonly hittable: Uint8Array;
+  private readonly xs: Int32Array;
+  private readonly ys: Int32Array;
+  private readonly zs: Int32Array | null;
+  private latest = -1;
+
+  constructor(readonly store: GameStore<D>, options: DeclaredHitboxOptions<D>) {
+    const game = store.game;
+    const keys = options.position;
+    if (keys.length < 2 || keys.length > 3) throw new InvalidArgumentError(`position names x, y and optionally z, got ${keys.length} fields`);
+    const fields = keys.map((k) => fieldOf(game, k));
+    for (const f of fields) {
+      const plan = game.fields[f]!;
+      if (plan.spec.type !== 'q16') throw new InvalidArgumentError(`${plan.name} is ${plan.spec.type}, a position field must be q16 (metres)`);
+    }
+    this.xs = store.columns[fields[0]!] as Int32Array;
+    this.ys = store.columns[fields[1]!] as Int32Array;
+    this.zs = fields.length === 3 ? (store.columns[fields[2]!] as Int32Array) : null;
+    if (!(options.radiusM > 0) || !Number.isFinite(options.radiusM)) throw new InvalidArgumentError(`radiusM must be a positive number, got ${options.radiusM}`);
+    this.radiusM = options.radiusM;
+    this.centreHeightM = options.centreHeightM ?? 0;
+    if (!Number.isFinite(this.centreHeightM)) throw new InvalidArgumentError(`centreHeightM must be finite, got ${this.centreHeightM}`);
+    this.historyTicks = options.historyTicks ?? 32;
+    if (!Number.isInteger(this.historyTicks) || this.historyTicks < 2 || this.historyTicks > 1024) {
+      throw new InvalidArgumentError(`historyTicks must be an integer in [2, 1024], got ${this.historyTicks}`);
+    }
+    this.maxRewindTicks = options.maxRewindTicks ?? Math.min(18, this.historyTicks - 1);
+    if (!Number.isInteger(this.maxRewindTicks) || this.maxRewindTicks < 0 || this.maxRewindTicks >= this.historyTicks) {
+      throw new InvalidArgumentError(`maxRewindTicks must be an integer in [0, ${this.historyTicks - 1}], got ${this.maxRewindTicks}`);
+    }
+    this.hittable = new Uint8Array(game.types.length);
+    const named = options.types ? new Set<string>(options.types as readonly string[]) : null;
+    for (const name of named ?? []) {
+      if (!game.types.some((t) => t.name === name)) throw new InvalidArgumentError(`${game.name} declares no type ${name}`);
+    }
+    game.types.forEach((t, i) => {
+      const hasPosition = fields.every((f) => t.components.some((c) => game.components[c]!.fields.includes(f)));
+      if (named?.has(t.name) && !hasPosition) throw new InvalidArgumentError(`type ${t.name} has no ${keys.join(' / ')} to hit`);
+      this.hittable[i] = hasPosition && (!named || named.has(t.name)) ? 1 : 0;
+    });
+    this.entries = Array.from({ length: this.historyTicks }, () => new HistoryEntry());
+  }
+
+  /** Bytes the history holds. */
+  get heldBytes(): number {
+    return this.entries.reduce((n, e) => n + e.bytes, 0);
+  }
+
+  /** The newest tick recorded, -1 before the first. */
+  get latestTick(): number {
+    return this.latest;
+  }
+
+  /** Where every hittable entity is now, as tick `tick` (call at the end of the step that made it). */
+  record(tick: number): void {
+    if (!Number.isInteger(tick) || tick < 0) throw new InvalidArgumentError(`tick must be a non-negative integer, got ${tick}`);
+    const e = this.entries[tick % this.historyTicks]!;
+    const s = this.store;
+    const high = s.highWater;
+    e.reserve(s.alive);
+    const types = s.typeColumn;
+    const gens = s.generationColumn;
+    const hittable = this.hittable;
+    const xs = this.xs, ys = this.ys, zs = this.zs;
+    let n = 0;
+    for (let slot = 0; slot < high; slot++) {
+      const t = types[slot]!;
+      if (t === 0 || hittable[t - 1] === 0) continue;
+      e.slot[n] = slot;
+      e.generation[n] = gens[slot]! & GENERATION_MASK;
+      e.x[n] = xs[slot]!;
+      e.y[n] = ys[slot]!;
+      e.z[n] = zs ? zs[slot]! : 0;
+      n++;
+    }
+    e.count = n;
+    e.tick = tick;
+    if (tick > this.latest) this.latest = tick;
+  }
+
+  /** Forget every tick (the world was replaced: a restore). */
+  clear(): void {
+    for (const e of this.entries) e.tick = -1;
+    this.latest = -1;
+  }
+
+  /**
+   * The first hittable entity along the ray as it was at the shooter's view tick (clamped to
+   * nowTick - maxRewindTicks .. nowTick), positions interpolated by `fraction` towards the next
+   * tick; null when nothing is within rangeM. Ties go to the lower slot.
+   */
+  hitscan(q: HitscanQuery): HitscanHit | null {
+    finite(q.originM, 'originM');
+    finite(q.directionM, 'directionM');
+    const dx0 = q.directionM.x, dy0 = q.directionM.y, dz0 = this.zs ? (q.directionM.z ?? 0) : 0;
+    const len = Math.hypot(dx0, dy0, dz0);
+    if (!(len > 0)) throw new InvalidArgumentError('directionM must not be zero');
+    if (!(q.rangeM >= 0) || !Number.isFinite(q.rangeM)) throw new InvalidArgumentError(`rangeM must be a non-negative number, got ${q.rangeM}`);
+    if (!Number.isInteger(q.nowTick) || !Number.isInteger(q.viewTick)) throw new InvalidArgumentError(`ticks must be integers, got view ${q.viewTick}, now ${q.nowTick}`);
+    const fraction = q.fraction ?? 0;
+    if (!(fraction >= 0 && fraction <= 1)) throw new InvalidArgumentError(`fraction must be in [0, 1], got ${fraction}`);
+    this.counters.shots++;
+    let view = Math.min(q.viewTick, q.nowTick);
+    if (q.nowTick - view > this.maxRewindTicks) {
+      view = q.nowTick - this.maxRewindTicks;
+      this.counters.clamped++;
+    }
+    const a = this.held(view);
+    if (!a) return null;
+    if (a.tick !== view) this.counters.missingTicks++;
+    const b = fraction > 0 && a.tick === view ? this.held(view + 1, true) : null;
+    const dx = dx0 / len, dy = dy0 / len, dz = dz0 / len;
+    const ox = q.originM.x, oy = q.originM.y, oz = this.zs ? (q.originM.z ?? 0) : 0;
+    const r2 = this.radiusM * this.radiusM;
+    const lift = this.zs ? this.centreHeightM : 0;
+    const excludeSlot = q.exclude !== undefined ? q.exclude & 0xfffff : -1;
+    const excludeGen = q.exclude !== undefined ? q.exclude >>> 20 : -1;
+    let best = Infinity;
+    let bestIndex = -1;
+    let k = 0; // walks b alongside a (both ascending by slot)
+    for (let i = 0; i < a.count; i++) {
+      const slot = a.slot[i]!;
+      const gen = a.generation[i]!;
+      if (slot === excludeSlot && gen === excludeGen) continue;
+      let px = a.x[i]!, py = a.y[i]!, pz = a.z[i]!;
+      if (b) {
+        while (k < b.count && b.slot[k]! < slot) k++;
+        if (k < b.count && b.slot[k] === slot && b.generation[k] === gen) {
+          px += (b.x[k]! - px) * fraction;
+          py += (b.y[k]! - py) * fraction;
+          pz += (b.z[k]! - pz) * fraction;
+        }
+      }
+      // Ray against the sphere, in metres.
+      const cx = px / FX_ONE - ox, cy = py / FX_ONE - oy, cz = pz / FX_ONE + lift - oz;
+      const along = cx * dx + cy * dy + cz * dz;
+      const dist2 = cx * cx + cy * cy + cz * cz;
+      let t: number;
+      if (dist2 <= r2) t = 0; // the origin is inside it
+      else {
+        if (along < 0) continue;
+        const miss2 = dist2 - along * along;
+        if (miss2 > r2) continue;
+        t = along - Math.sqrt(r2 - miss2);
+      }
+      if (t <= q.rangeM && t < best) {
+        best = t;
+        bestIndex = i;
+      }
+    }
+    if (bestIndex < 0) return null;
+    this.counters.hits++;
+    return { id: makeEntityId(a.slot[bestIndex]!, a.generation[bestIndex]!), distanceM: best, judgedTick: a.tick, rewoundTicks: q.nowTick - a.tick };
+  }
+
+  /** The entry for `tick`, else (unless exact) the nearest held one; null when none is held. */
+  private held(tick: number, exact = false): HistoryEntry | null {
+    const e = this.entries[((tick % this.historyTicks) + this.historyTicks) % this.historyTicks]!;
+    if (e.tick === tick) return e;
+    if (exact || this.latest < 0) return null;
+    // Not held (not yet recorded, or overwritten): the nearest tick that is.
+    let nearest: HistoryEntry | null = null;
+    for (const c of this.entries) {
+      if (c.tick < 0) continue;
+      if (!nearest || Math.abs(c.tick - tick) < Math.abs(nearest.tick - tick) || (Math.abs(c.tick - tick) === Math.abs(nearest.tick - tick) && c.tick > nearest.tick)) nearest = c;
+    }
+    return nearest;
+  }
+}
