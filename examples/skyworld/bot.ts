@@ -1,5 +1,6 @@
 // A bot brain for a Skyworld player: wanders, walks to pickups it sees, jumps where the surface
-// ahead drops away, walks to a nearby ladder and holds climb on it, and now and then flies. It decides from
+// ahead drops away, walks to a nearby ladder and holds climb on it, now and then flies, and zaps
+// at creatures in reach (naming the tick it saw them at, as the page does). It decides from
 // what a client knows of its own player (position and body flags, in metres) plus the map, so
 // the runner can drive it from the client's replica; the same seed and the same views give the
 // same inputs.
@@ -18,6 +19,9 @@ export interface BotView {
   readonly climbing: boolean;
   /** Something worth walking to on the bot's own level (a pickup it can see), in metres. */
   readonly target?: { readonly x: number; readonly y: number } | null;
+  /** A creature within the zapper's reach on about its height, in metres, and the tick it was seen at. */
+  readonly prey?: { readonly x: number; readonly y: number } | null;
+  readonly tick?: number;
 }
 
 export class SkyworldBot {
@@ -27,7 +31,7 @@ export class SkyworldBot {
   private flyFor = 0;
   private ladder = -1;
   private ladderFor = 0;
-  private readonly input: SkyworldInput = { moveX: 0, moveY: 0, jump: false, climb: false, fly: false, aim: 0 };
+  private readonly input: SkyworldInput = { moveX: 0, moveY: 0, jump: false, climb: false, fly: false, aim: 0, zap: false, viewTick: 0 };
 
   constructor(seed: number) {
     this.rnd = mulberry32(seed);
@@ -40,6 +44,7 @@ export class SkyworldBot {
     const out = this.input;
     out.jump = false;
     out.climb = false;
+    out.zap = false;
     if (!me) {
       // Nothing decoded yet: stand still.
       out.moveX = out.moveY = 0;
@@ -82,6 +87,12 @@ export class SkyworldBot {
     out.moveX = Math.max(-1, Math.min(1, Math.cos(this.heading) * speed));
     out.moveY = Math.max(-1, Math.min(1, Math.sin(this.heading) * speed));
     out.aim = Math.atan2(out.moveY, out.moveX);
+    // A creature in reach: aim at it and zap, now and then (the server judges the tick it was seen at).
+    if (me.prey && rnd() < 1 / 8) {
+      out.aim = Math.atan2(me.prey.y - me.y, me.prey.x - me.x);
+      out.zap = true;
+      out.viewTick = (me.tick ?? 0) & 0xffff;
+    }
     // Turn back before the map's edge.
     if (Math.abs(me.x) > 480 || Math.abs(me.y) > 480) this.heading = Math.atan2(-me.y, -me.x);
     // An edge ahead (the surface 1.5 m on drops more than a metre): jump across it.
@@ -96,6 +107,8 @@ export class SkyworldBot {
 }
 
 const PICKUP_TYPES = new Set(typeNamesOf(FAMILY.pickup));
+const PREY_TYPES = new Set([FAMILY.walker, FAMILY.climber, FAMILY.flyer].flatMap((f) => typeNamesOf(f)));
+const ZAP_REACH_M = 30;
 const [FX, FY, FZ] = (['position.x', 'position.y', 'position.z'] as const).map((k) => SKYWORLD.fieldIndex.get(k)!);
 
 /** What a bot may know, from its client's replica: its player and the nearest pickup on its level. */
@@ -105,12 +118,17 @@ export function botViewOf(r: GameReplica<SkyworldDeclaration>, id: number): BotV
   const y = r.value(id, 'position.y') as number;
   const z = r.value(id, 'position.z') as number;
   let target: { x: number; y: number } | null = null;
+  let prey: { x: number; y: number } | null = null;
   let best = 40;
+  let nearest = ZAP_REACH_M;
   for (let i = 0; i < r.size; i++) {
-    if (!PICKUP_TYPES.has(r.typeAt(i)) || Math.abs((r.valueAt(i, FZ!) as number) - z) > 1) continue;
+    const type = r.typeAt(i);
+    const pz = r.valueAt(i, FZ!) as number;
     const px = r.valueAt(i, FX!) as number, py = r.valueAt(i, FY!) as number;
     const d = Math.abs(px - x) + Math.abs(py - y);
-    if (d < best) [best, target] = [d, { x: px, y: py }];
+    if (PICKUP_TYPES.has(type) && Math.abs(pz - z) <= 1 && d < best) [best, target] = [d, { x: px, y: py }];
+    // The zapper fires level from the eyes: creatures about the bot's height.
+    else if (PREY_TYPES.has(type) && Math.abs(pz - z) <= 1.5 && Math.hypot(px - x, py - y) < nearest) [nearest, prey] = [Math.hypot(px - x, py - y), { x: px, y: py }];
   }
-  return { x, y, z, grounded: r.value(id, 'body.grounded') === true, climbing: r.value(id, 'body.climbing') === true, target };
+  return { x, y, z, grounded: r.value(id, 'body.grounded') === true, climbing: r.value(id, 'body.climbing') === true, target, prey, tick: r.tick };
 }

@@ -65,7 +65,9 @@ const report = setInterval(() => {
   const s = (now - last.at) / 1000;
   const own = bots.filter((b) => b.client.replica?.value(b.client.avatarId, 'inventory.gold') !== undefined).length;
   const joined = bots.filter((b) => b.client.join).length;
-  console.log(`${joined}/${players} joined · ${((snapshots - last.snapshots) / s).toFixed(0)} snapshots/s · ${((bytes - last.bytes) / s / 1024 / Math.max(1, joined)).toFixed(1)} KiB/s per player · own inventory seen by ${own} · others' inventories seen ${leaks} times`);
+  // Each bot's zapper hits, as its own (owner-only) HUD field says: judged by lag compensation.
+  const hits = bots.reduce((n, b) => n + ((b.client.replica?.value(b.client.avatarId, 'zapper.hits') as number | undefined) ?? 0), 0);
+  console.log(`${joined}/${players} joined · ${((snapshots - last.snapshots) / s).toFixed(0)} snapshots/s · ${((bytes - last.bytes) / s / 1024 / Math.max(1, joined)).toFixed(1)} KiB/s per player · own inventory seen by ${own} · others' inventories seen ${leaks} times · ${hits} zapper hits`);
   last = { at: now, snapshots, bytes };
   if (now - started >= seconds * 1000) {
     clearInterval(think);

@@ -35,7 +35,7 @@ export interface TypeTraits {
 // the encoder never even looks at motion columns for them.
 const MOBILE = ['position', 'velocity', 'facing', 'body', 'anim', 'health', 'ai'];
 const COMPONENTS_OF: Readonly<Record<Family, readonly string[]>> = {
-  [FAMILY.player]: ['position', 'velocity', 'facing', 'body', 'anim', 'health', 'inventory'],
+  [FAMILY.player]: ['position', 'velocity', 'facing', 'body', 'anim', 'health', 'inventory', 'zapper'],
   [FAMILY.walker]: MOBILE,
   [FAMILY.climber]: MOBILE,
   [FAMILY.flyer]: ['position', 'velocity', 'facing', 'anim', 'health', 'ai'],
@@ -105,6 +105,16 @@ export const SKYWORLD = defineGame({
       },
       replicate: 'owner',
     },
+    // The player's zapper: a hitscan judged by lag compensation (sim.ts). Its owner's HUD shows
+    // the hits and the cooldown; low rate: a predicting page follows them, it does not predict them.
+    zapper: {
+      fields: {
+        cooldown: { type: 'u32', unit: 'ticks', min: 0, max: 63 },
+        hits: { type: 'u32', min: 0, max: 1_000_000 },
+      },
+      replicate: 'owner',
+      rate: 'low',
+    },
     // An NPC's plan and its countdown never leave the server.
     ai: { fields: { goal: { type: 'u32' }, timer: { type: 'u32', unit: 'ticks' } }, replicate: 'server' },
     // What a pickup gives: clients render it, it never changes while the pickup lives.
@@ -128,12 +138,16 @@ export const SKYWORLD = defineGame({
     // an edge would desynchronise the toggle.
     fly: { type: 'bool' },
     aim: { ...YAW, bits: 16 },
+    // Held to fire the zapper along the aim; viewTick is the tick of the newest snapshot the
+    // client showed (its low 16 bits): the server judges the shot against that tick's world.
+    zap: { type: 'bool' },
+    viewTick: { type: 'u32', unit: 'tick (low 16 bits)', min: 0, max: 0xffff },
   },
 });
 
 export type SkyworldDeclaration = typeof SKYWORLD.declaration;
-export type SkyworldInput = { moveX: number; moveY: number; jump: boolean; climb: boolean; fly: boolean; aim: number };
-export const IDLE_INPUT: Readonly<SkyworldInput> = { moveX: 0, moveY: 0, jump: false, climb: false, fly: false, aim: 0 };
+export type SkyworldInput = { moveX: number; moveY: number; jump: boolean; climb: boolean; fly: boolean; aim: number; zap: boolean; viewTick: number };
+export const IDLE_INPUT: Readonly<SkyworldInput> = { moveX: 0, moveY: 0, jump: false, climb: false, fly: false, aim: 0, zap: false, viewTick: 0 };
 
 /** Traits by type index (the store's typeColumn holds index + 1). */
 export const TRAITS_BY_INDEX: readonly TypeTraits[] = SKYWORLD.types.map((t) => TYPE_TRAITS[t.name]!);

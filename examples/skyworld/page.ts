@@ -27,10 +27,12 @@ void startDeclaredPage({
   game: SKYWORLD,
   colorOf: (type) => COLOURS[TYPE_TRAITS[type]?.family ?? FAMILY.prop]!,
   sizeOf: (type) => (TYPE_TRAITS[type]?.family === FAMILY.projectile ? 0.3 : TYPE_TRAITS[type]?.family === FAMILY.prop ? 0.9 : 0.6),
-  input: (keys, aim) => {
+  input: (keys, aim, view) => {
     const x = (keys.has('KeyD') || keys.has('ArrowRight') ? 1 : 0) - (keys.has('KeyA') || keys.has('ArrowLeft') ? 1 : 0);
     const y = (keys.has('KeyW') || keys.has('ArrowUp') ? 1 : 0) - (keys.has('KeyS') || keys.has('ArrowDown') ? 1 : 0);
-    return { moveX: x, moveY: y, jump: keys.has('Space'), climb: keys.has('KeyC'), fly: flying, aim };
+    // The zapper fires at the mouse; the server judges it against the tick on screen.
+    const zap = keys.has('Mouse0') || keys.has('KeyE');
+    return { moveX: x, moveY: y, jump: keys.has('Space'), climb: keys.has('KeyC'), fly: flying, aim, zap, viewTick: view.tick & 0xffff };
   },
   panel: (own) => {
     if (!own) return ['joining…'];
@@ -38,10 +40,13 @@ void startDeclaredPage({
     const body = own.body as { level: number; grounded: boolean; climbing: boolean } | undefined;
     const anim = own.anim as { clip: string; frame: number } | undefined;
     const inv = own.inventory as { gold: number; keys: number; potions: number } | undefined;
+    const zapper = own.zapper as { cooldown: number; hits: number } | undefined;
+    const hp = (own.health as { hp: number } | undefined)?.hp;
     return [
       `you: (${p.x.toFixed(1)}, ${p.y.toFixed(1)}) at ${p.z.toFixed(1)} m, level ${body?.level ?? '-'}${body?.climbing ? ', climbing' : body?.grounded ? '' : ', in the air'}${flying ? ', flying' : ''} · ${anim?.clip ?? ''}`,
-      `inventory (only you receive it): ${inv?.gold ?? 0} gold, ${inv?.keys ?? 0} keys, ${inv?.potions ?? 0} potions`,
-      'WASD move · Space jump · C climb a ladder (yellow) · F fly · lighter slabs are higher platforms, green ramps',
+      `inventory (only you receive it): ${inv?.gold ?? 0} gold, ${inv?.keys ?? 0} keys, ${inv?.potions ?? 0} potions · ${hp ?? '-'} hp`,
+      `zapper: ${zapper?.hits ?? 0} hits${zapper && zapper.cooldown > 0 ? ' · recharging' : ' · ready'} (judged against the world as your screen showed it)`,
+      'WASD move · Space jump · C climb a ladder (yellow) · F fly · click or E zap at the mouse · lighter slabs are higher platforms, green ramps',
     ];
   },
   metresAcross: 140,

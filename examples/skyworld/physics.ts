@@ -59,6 +59,7 @@ export function columnsOf(s: GameStore<SkyworldDeclaration>) {
     gold: u32('inventory.gold'), keys: u32('inventory.keys'), potions: u32('inventory.potions'),
     goal: u32('ai.goal'), timer: u32('ai.timer'), kind: u32('loot.kind'), amount: u32('loot.amount'),
     damage: u32('projectile.damage'), ttl: u32('projectile.ttl'),
+    cooldown: u32('zapper.cooldown'), zapHits: u32('zapper.hits'),
   };
 }
 export type Columns = ReturnType<typeof columnsOf>;

@@ -9,6 +9,8 @@ import { Q } from './terrain.js';
 export const IN_JUMP = 1;
 export const IN_CLIMB = 2;
 export const IN_FLY = 4;
+/** Held to fire the zapper (sim.ts judges it; a page's prediction moves the same either way). */
+export const IN_ZAP = 8;
 
 /** An input as the sim holds it: the stick in Q16 [-1, 1], the buttons as bits, the aim folded. */
 export interface HeldInput {
@@ -22,7 +24,7 @@ export function heldInput(input: Readonly<SkyworldInput>): HeldInput {
   return {
     moveX: clamp(Math.round(input.moveX * Q), -Q, Q),
     moveY: clamp(Math.round(input.moveY * Q), -Q, Q),
-    flags: (input.jump ? IN_JUMP : 0) | (input.climb ? IN_CLIMB : 0) | (input.fly ? IN_FLY : 0),
+    flags: (input.jump ? IN_JUMP : 0) | (input.climb ? IN_CLIMB : 0) | (input.fly ? IN_FLY : 0) | (input.zap ? IN_ZAP : 0),
     aim: foldYaw(Math.round(input.aim * Q)),
   };
 }

@@ -13,7 +13,8 @@ import { GameStore } from '../../src/core/game-store.js';
 import { mulberry32 } from '../../src/core/mulberry32.js';
 import { FAMILY, SKYWORLD, TRAITS_BY_INDEX, TYPE_TRAITS, typeNamesOf, type Family, type SkyworldDeclaration, type SkyworldInput } from './game.js';
 import { stepFlyer, stepShooter, stepWalker } from './npc.js';
-import { heldInput, stepPlayer } from './player.js';
+import { IN_ZAP, heldInput, stepPlayer } from './player.js';
+import { DeclaredHitboxes, unwrapTick } from '../../src/rollback/declared-hitboxes.js';
 import { CLIP, DIR_YAW, EDGE, FLY_V, G, MAX_FALL, MAX_Z, animate, clamp, columnsOf, foldYaw, hash3, move, type Columns } from './physics.js';
 import { HALF_MAP, Q, groundHeightAt, levelAt, q } from './terrain.js';
 
@@ -32,6 +33,12 @@ export interface SkyworldOptions {
 /** A spawn that waits for the end of the tick: type, x, y, z (Q16), and a yaw or a hash. */
 type Pending = [string, number, number, number, number];
 
+/** The zapper: its reach, what a hit takes, the ticks between shots, its height above the feet. */
+export const ZAP_RANGE_M = 40;
+export const ZAP_DAMAGE = 25;
+export const ZAP_COOLDOWN = 20;
+const ZAP_EYE_M = 1.5;
+
 export class SkyworldSim {
   readonly store: GameStore<SkyworldDeclaration>;
   readonly seed: number;
@@ -46,6 +53,13 @@ export class SkyworldSim {
   private readonly inMove: Int32Array;
   private readonly inFlags: Uint8Array;
   private readonly inAim: Int32Array;
+  /** The low 16 bits of the tick each player's client showed with its latest input. */
+  private readonly inView: Uint16Array;
+  /**
+   * Where every body was over the last half second, for lag compensation: a zap is judged
+   * against the tick its client showed, not against where the targets are by the time it lands.
+   */
+  readonly hitboxes: DeclaredHitboxes<SkyworldDeclaration>;
   private readonly cellStart = new Int32Array(GRID * GRID + 1);
   private readonly cellItems: Uint32Array;
   private gridStale = true;
@@ -67,7 +81,11 @@ export class SkyworldSim {
     this.inMove = new Int32Array(capacity * 2);
     this.inFlags = new Uint8Array(capacity);
     this.inAim = new Int32Array(capacity);
+    this.inView = new Uint16Array(capacity);
     this.cellItems = new Uint32Array(capacity);
+    // Bodies that can be hurt: players and every NPC family with hit points.
+    const targets = [FAMILY.player, FAMILY.walker, FAMILY.climber, FAMILY.flyer, FAMILY.shooter].flatMap((f) => typeNamesOf(f));
+    this.hitboxes = new DeclaredHitboxes(this.store, { position: ['position.x', 'position.y', 'position.z'], radiusM: 0.8, centreHeightM: 1, types: targets, historyTicks: 32, maxRewindTicks: 30 });
     this.populate(entities);
   }
 
@@ -114,6 +132,7 @@ export class SkyworldSim {
     this.inMove[2 * s + 1] = held.moveY;
     this.inFlags[s] = held.flags;
     this.inAim[s] = held.aim;
+    this.inView[s] = input.viewTick & 0xffff;
   }
 
   /** No input this tick (a predicting page's stream ran dry): the stick and buttons let go, the aim kept. */
@@ -131,7 +150,7 @@ export class SkyworldSim {
       const t = s.typeColumn[slot]! - 1;
       if (t < 0) continue;
       const fam = this.family[t]! as Family;
-      if (fam === FAMILY.player) this.stepPlayer(slot);
+      if (fam === FAMILY.player) this.stepPlayer(slot, tick);
       else if (fam === FAMILY.walker || fam === FAMILY.climber) stepWalker(c, slot, fam, this.speed[t]!, this.seed, tick);
       else if (fam === FAMILY.flyer) stepFlyer(c, slot, this.speed[t]!, this.seed, tick);
       else if (fam === FAMILY.projectile) this.stepProjectile(slot);
@@ -144,6 +163,7 @@ export class SkyworldSim {
     // Spawns wait for the end of the tick, so no new entity is stepped half-way through one.
     for (const p of this.pending.splice(0)) this.spawnPending(p);
     this.buildGrid();
+    this.hitboxes.record(tick);
   }
 
   /**
@@ -156,6 +176,8 @@ export class SkyworldSim {
     this.inMove.fill(0);
     this.inFlags.fill(0);
     this.inAim.fill(0);
+    this.inView.fill(0);
+    this.hitboxes.clear();
     const s = this.store;
     this.projectiles = 0;
     for (let slot = 0; slot < s.highWater; slot++) {
@@ -208,9 +230,56 @@ export class SkyworldSim {
     }
   }
 
-  private stepPlayer(slot: number): void {
+  private stepPlayer(slot: number, tick: number): void {
     const m = this.inMove;
-    stepPlayer(this.c, slot, this.speed[this.store.typeColumn[slot]! - 1]!, m[2 * slot]!, m[2 * slot + 1]!, this.inFlags[slot]!, this.inAim[slot]!);
+    const c = this.c;
+    stepPlayer(c, slot, this.speed[this.store.typeColumn[slot]! - 1]!, m[2 * slot]!, m[2 * slot + 1]!, this.inFlags[slot]!, this.inAim[slot]!);
+    if (c.cooldown[slot]! > 0) c.cooldown[slot]!--;
+    else if ((this.inFlags[slot]! & IN_ZAP) !== 0) this.zap(slot, tick);
+  }
+
+  /**
+   * A zap from the player in `slot` along its aim, judged by lag compensation: against the bodies
+   * where they were at the tick its client showed (at most half a second back), so what the
+   * player saw in its sights is what it hits. The target, if it still lives, loses ZAP_DAMAGE;
+   * an NPC at 0 comes back elsewhere, a player starts over.
+   */
+  private zap(slot: number, tick: number): void {
+    const c = this.c;
+    const s = this.store;
+    c.cooldown[slot] = ZAP_COOLDOWN;
+    const aim = c.yaw[slot]! / Q;
+    const hit = this.hitboxes.hitscan({
+      viewTick: unwrapTick(this.inView[slot]!, tick),
+      nowTick: tick,
+      originM: { x: c.x[slot]! / Q, y: c.y[slot]! / Q, z: c.z[slot]! / Q + ZAP_EYE_M },
+      directionM: { x: Math.cos(aim), y: Math.sin(aim), z: 0 },
+      rangeM: ZAP_RANGE_M,
+      exclude: s.idAt(slot),
+    });
+    if (!hit || !s.isAlive(hit.id)) return;
+    c.zapHits[slot] = Math.min(1_000_000, c.zapHits[slot]! + 1);
+    const t = hit.id & 0xfffff;
+    c.hp[t] = Math.max(0, c.hp[t]! - ZAP_DAMAGE);
+    if (c.hp[t]! > 0) return;
+    if (this.family[s.typeColumn[t]! - 1] === FAMILY.player) this.respawnPlayer(t);
+    else {
+      // The NPC comes back somewhere else on the map, as a collected pickup does.
+      this.pending.push([s.game.types[s.typeColumn[t]! - 1]!.name, 0, 0, -1, hash3(this.seed ^ 0x2a9, t, tick)]);
+      s.despawn(hit.id);
+      this.gridStale = true;
+    }
+  }
+
+  /** A player at 0 hp starts over at its spawn point, healed. */
+  private respawnPlayer(s: number): void {
+    const c = this.c;
+    c.hp[s] = 100;
+    c.x[s] = q(-8 + (this.store.ownerColumn[s]! % 16));
+    c.y[s] = q(-8);
+    c.z[s] = 0;
+    c.vz[s] = 0;
+    c.grounded[s] = 1;
   }
 
   private stepProjectile(slot: number): void {
@@ -239,14 +308,7 @@ export class SkyworldSim {
       const s = id & 0xfffff;
       if (Math.abs(c.x[s]! - x) > Q || Math.abs(c.y[s]! - y) > Q || Math.abs(c.z[s]! + Q - z) > Q) continue;
       c.hp[s] = Math.max(0, c.hp[s]! - c.damage[p]!);
-      if (c.hp[s] === 0) {
-        c.hp[s] = 100;
-        c.x[s] = q(-8 + (this.store.ownerColumn[s]! % 16));
-        c.y[s] = q(-8);
-        c.z[s] = 0;
-        c.vz[s] = 0;
-        c.grounded[s] = 1;
-      }
+      if (c.hp[s] === 0) this.respawnPlayer(s);
       return true;
     }
     return false;

@@ -22,8 +22,13 @@ export interface DeclaredPageOptions<D extends GameDeclaration> {
   readonly colorOf: (type: string) => string;
   /** Drawn radius in metres (default 0.6). */
   readonly sizeOf?: (type: string) => number;
-  /** The game's input from the keys held (KeyboardEvent.code) and the aim (radians, from the avatar to the mouse). */
-  readonly input: (keys: ReadonlySet<string>, aimRad: number) => GameInput<D>;
+  /**
+   * The game's input from the keys held (KeyboardEvent.code; mouse buttons as 'Mouse0', 'Mouse1',
+   * ...) and the aim (radians, from the avatar to the mouse). `view.tick` is the server tick of
+   * the snapshot on screen: an input that fires sends it (its low 16 bits, say) so the server
+   * judges the shot against that tick's world (DeclaredHitboxes).
+   */
+  readonly input: (keys: ReadonlySet<string>, aimRad: number, view: { readonly tick: number }) => GameInput<D>;
   /** Lines for the panel, from the player's own entity (a plain object of its components). */
   readonly panel?: (own: Record<string, unknown> | undefined) => string[];
   /** Metres across the canvas's width (default 120). */
@@ -94,6 +99,9 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
   addEventListener('keydown', (e) => keys.add(e.code));
   addEventListener('keyup', (e) => keys.delete(e.code));
   addEventListener('blur', () => keys.clear());
+  canvas.addEventListener('pointerdown', (e) => keys.add(`Mouse${e.button}`));
+  addEventListener('pointerup', (e) => keys.delete(`Mouse${e.button}`));
+  canvas.addEventListener('contextmenu', (e) => e.preventDefault());
   canvas.addEventListener('mousemove', (e) => {
     const r = canvas.getBoundingClientRect();
     aimRad = Math.atan2(-(e.clientY - r.top - r.height / 2), e.clientX - r.left - r.width / 2);
@@ -163,7 +171,7 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
   // client's, src/client/input-clock.ts): a stalled frame does not replay more than 8.
   const frame = () => {
     try {
-      const input = options.input(keys, aimRad);
+      const input = options.input(keys, aimRad, { tick: client.replica?.tick ?? 0 });
       if (!predictor || !client.join) client.setInput(input);
       else {
         const due = clock.framesDue(performance.now(), 1000 / client.join.tickHz);

@@ -34,7 +34,7 @@ describe.skipIf(!hasChromium)('Skyworld page in headless Chromium', () => {
     server = await DeclaredServer.start({ module, host: '127.0.0.1', httpPort: 0, udpPort: 0, staticDir: join(ROOT, 'build/examples/skyworld'), log: () => {} });
     bot = await DeclaredClient.create({ game: SKYWORLD, tokenUrl: `http://127.0.0.1:${server.httpPort}/connect`, crypto: await loadServerCrypto(), transport: 'udp', udp: connectUdp });
     await bot.connect();
-    bot.setInput({ moveX: 0, moveY: 0.5, jump: false, climb: false, fly: false, aim: 0 });
+    bot.setInput({ moveX: 0, moveY: 0.5, jump: false, climb: false, fly: false, aim: 0, zap: false, viewTick: 0 });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));

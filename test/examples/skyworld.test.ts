@@ -14,7 +14,7 @@ import { mulberry32 } from '../../src/core/mulberry32.js';
 import { SkyworldBot, type BotView } from '../../examples/skyworld/bot.js';
 import { CLIPS, IDLE_INPUT, SKYWORLD, type SkyworldInput } from '../../examples/skyworld/game.js';
 import { G_IDLE } from '../../examples/skyworld/npc.js';
-import { SkyworldSim } from '../../examples/skyworld/sim.js';
+import { SkyworldSim, ZAP_COOLDOWN, ZAP_DAMAGE } from '../../examples/skyworld/sim.js';
 import { CLIFF, LADDERS, MESA, Q, SPIRE, TERRACE, groundHeightAt, ladderAt, levelAt } from '../../examples/skyworld/terrain.js';
 
 const comp = (name: string) => SKYWORLD.components.find((c) => c.name === name)!;
@@ -87,6 +87,48 @@ describe('skyworld simulation', () => {
     expect(Buffer.from(a.end).equals(Buffer.from(b.end))).toBe(true);
     expect(Buffer.from(a.end).equals(Buffer.from(a.start))).toBe(false);
     expect(Buffer.from(run(8).end).equals(Buffer.from(a.end))).toBe(false);
+  });
+
+  it('a zap is judged against the tick its client showed: it hits a creature that has moved on since', () => {
+    const sim = empty();
+    const shooter = sim.addPlayer(1);
+    const late = sim.addPlayer(2);
+    const s = sim.store;
+    // The shooter at the origin, the late one 3 m north of it, both looking east; a goblin 12 m east.
+    s.set(shooter, 'position.x', 0);
+    s.set(shooter, 'position.y', 0);
+    s.set(late, 'position.x', 0);
+    s.set(late, 'position.y', 3);
+    const goblin = sim.spawnAt('goblin', 12, 0, 0);
+    expect(groundHeightAt(Q * 12, 0, 0)).toBe(groundHeightAt(0, 0, 0)); // one level: the zap flies flat
+    const hp0 = s.get(goblin, 'health.hp') as number;
+    for (let tick = 0; tick < 20; tick++) {
+      // The goblin stands in the shooter's line of fire until tick 9, then 6 m to the north (3 m
+      // beside the late one's).
+      s.set(goblin, 'position.x', 12);
+      s.set(goblin, 'position.y', tick < 10 ? 0 : 6);
+      if (tick === 16) {
+        // The shooter's client showed tick 5 when it fired; the late one's showed tick 15.
+        sim.applyInput(shooter, input({ zap: true, aim: 0, viewTick: 5 }));
+        sim.applyInput(late, input({ zap: true, aim: 0, viewTick: 15 }));
+      } else if (tick === 17) {
+        sim.applyInput(shooter, IDLE_INPUT);
+        sim.applyInput(late, IDLE_INPUT);
+      }
+      sim.step(tick);
+    }
+    expect(s.get(goblin, 'health.hp')).toBe(hp0 - ZAP_DAMAGE);
+    expect(s.get(shooter, 'zapper.hits')).toBe(1);
+    expect(s.get(late, 'zapper.hits')).toBe(0);
+    expect(s.get(shooter, 'zapper.cooldown')).toBe(ZAP_COOLDOWN - 3);
+    expect(sim.hitboxes.counters).toMatchObject({ shots: 2, hits: 1, clamped: 0 });
+    // A client claiming a tick further back than half a second is judged half a second back.
+    for (let tick = 20; tick < 60; tick++) {
+      sim.applyInput(shooter, input({ zap: tick === 50, aim: 0, viewTick: 3 }));
+      sim.step(tick);
+    }
+    expect(sim.hitboxes.counters.clamped).toBe(1);
+    expect(s.get(shooter, 'zapper.hits')).toBe(1); // at tick 20 the goblin stood 6 m north
   });
 
   it('a player dropped above a platform lands on it', () => {
