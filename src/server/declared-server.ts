@@ -13,8 +13,8 @@
 // Saves (`save`): the store is restored at start and written on a timer and at shutdown
 // (declared-saves.ts). Network workers (`netWorkers`, as world mode's --workers): threads that
 // each own a UDP port, its connections, their crypto, sealing and sending, while this thread
-// runs the game; the WebSocket clients stay on this thread. What it does not do (world mode
-// does, for the built-in shooter): lag compensation.
+// runs the game; the WebSocket clients stay on this thread. Lag compensation is the rules'
+// own: they keep a DeclaredHitboxes history and judge shots against the tick an input names.
 
 import type { Server } from 'node:http';
 import type { Socket } from 'node:dgram';
