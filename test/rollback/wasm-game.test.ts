@@ -35,14 +35,20 @@ import { DeclaredPredictor } from '../../src/client/declared-predictor.js';
 import { wasmGameModule } from '../../src/server/declared-wasm.js';
 import { loadChronos } from '../../src/wasm/loader.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'chronos-wasm-game-'));
+/** A fresh copy of the fixture game in a temporary folder, chronos linked into its node_modules. */
+function fixtureCopy(prefix: string): string {
+  const copy = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(join(ROOT, 'test/fixtures/wasm-game'), copy, { recursive: true });
+  mkdirSync(join(copy, 'node_modules'));
+  symlinkSync(ROOT, join(copy, 'node_modules', 'chronos'), 'dir');
+  return copy;
+}
+
+const dir = fixtureCopy('chronos-wasm-game-');
 let GAME: Game;
 let bytes: Uint8Array<ArrayBuffer>;
 
 beforeAll(async () => {
-  cpSync(join(ROOT, 'test/fixtures/wasm-game'), dir, { recursive: true });
-  mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(ROOT, join(dir, 'node_modules', 'chronos'), 'dir');
   const built = await buildGameModule(esbuild, dir);
   bytes = new Uint8Array(readFileSync(built.wasm));
   GAME = ((await import(pathToFileURL(join(dir, 'build/assembly/declaration.mjs')).href)) as { GAME: Game }).GAME;
@@ -150,11 +156,8 @@ describe('a game module built by chronos build', () => {
   });
 
   it('a development build (-O0) computes what the release build does, and a release build replaces it', async () => {
-    const devDir = mkdtempSync(join(tmpdir(), 'chronos-wasm-game-dev-'));
+    const devDir = fixtureCopy('chronos-wasm-game-dev-');
     try {
-      cpSync(join(ROOT, 'test/fixtures/wasm-game'), devDir, { recursive: true });
-      mkdirSync(join(devDir, 'node_modules'));
-      symlinkSync(ROOT, join(devDir, 'node_modules', 'chronos'), 'dir');
       const dev = await buildGameModule(esbuild, devDir, { dev: true, ifStale: true });
       expect(dev.mode).toBe('dev');
       expect(dev.game).toBe(GAME.name);
@@ -301,11 +304,8 @@ describe('the generated AssemblyScript', () => {
   });
 
   it('reports code that does not compile with the compiler\'s own message', async () => {
-    const broken = mkdtempSync(join(tmpdir(), 'chronos-wasm-broken-'));
+    const broken = fixtureCopy('chronos-wasm-broken-');
     try {
-      cpSync(join(ROOT, 'test/fixtures/wasm-game'), broken, { recursive: true });
-      mkdirSync(join(broken, 'node_modules'));
-      symlinkSync(ROOT, join(broken, 'node_modules', 'chronos'), 'dir');
       writeFileSync(join(broken, 'assembly/index.ts'), 'export function setup(seed: u32): void { undefinedThing(seed); }\n');
       await expect(buildGameModule(esbuild, broken)).rejects.toThrow(/did not compile[\s\S]*undefinedThing/);
     } finally {
