@@ -38,6 +38,11 @@ export const ZAP_RANGE_M = 40;
 export const ZAP_DAMAGE = 25;
 export const ZAP_COOLDOWN = 20;
 const ZAP_EYE_M = 1.5;
+/**
+ * The zap's broadphase: bodies now within its reach plus how far any moves in the longest
+ * rewind (a flying player at 12 m/s for half a second) and the eye height.
+ */
+const ZAP_SEARCH_M = ZAP_RANGE_M + 8;
 
 export class SkyworldSim {
   readonly store: GameStore<SkyworldDeclaration>;
@@ -60,6 +65,7 @@ export class SkyworldSim {
    * against the tick its client showed, not against where the targets are by the time it lands.
    */
   readonly hitboxes: DeclaredHitboxes<SkyworldDeclaration>;
+  private readonly zapCandidates: Uint32Array;
   private readonly cellStart = new Int32Array(GRID * GRID + 1);
   private readonly cellItems: Uint32Array;
   private gridStale = true;
@@ -82,6 +88,7 @@ export class SkyworldSim {
     this.inFlags = new Uint8Array(capacity);
     this.inAim = new Int32Array(capacity);
     this.inView = new Uint16Array(capacity);
+    this.zapCandidates = new Uint32Array(capacity);
     this.cellItems = new Uint32Array(capacity);
     // Bodies that can be hurt: players and every NPC family with hit points.
     const targets = [FAMILY.player, FAMILY.walker, FAMILY.climber, FAMILY.flyer, FAMILY.shooter].flatMap((f) => typeNamesOf(f));
@@ -249,7 +256,10 @@ export class SkyworldSim {
     const s = this.store;
     c.cooldown[slot] = ZAP_COOLDOWN;
     const aim = c.yaw[slot]! / Q;
+    const near = this.visibleSlots(s.idAt(slot), ZAP_SEARCH_M, this.zapCandidates);
     const hit = this.hitboxes.hitscan({
+      candidates: this.zapCandidates,
+      candidateCount: near,
       viewTick: unwrapTick(this.inView[slot]!, tick),
       nowTick: tick,
       originM: { x: c.x[slot]! / Q, y: c.y[slot]! / Q, z: c.z[slot]! / Q + ZAP_EYE_M },

@@ -58,6 +58,15 @@ export interface HitscanQuery {
   readonly rangeM: number;
   /** An entity the shot cannot hit (the shooter). */
   readonly exclude?: EntityId;
+  /**
+   * The slots worth testing, from the game's own broadphase (default: every hittable entity of
+   * the judged tick). A target moves between then and now, so they must cover the ray's corridor
+   * widened by the farthest anything moves in maxRewindTicks: a spatial query around the shooter
+   * of rangeM + that margin does.
+   */
+  readonly candidates?: ArrayLike<number>;
+  /** How many of `candidates` count (default: all). */
+  readonly candidateCount?: number;
 }
 
 export interface HitscanHit {
@@ -110,6 +119,20 @@ class HistoryEntry {
  */
 export function unwrapTick(low16: number, nowTick: number): number {
   return nowTick - ((nowTick - (low16 & 0xffff)) & 0xffff);
+}
+
+/** Where `slot` is in an entry (ascending by slot), or -1. */
+function indexOf(e: HistoryEntry, slot: number): number {
+  let lo = 0;
+  let hi = e.count - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = e.slot[mid]!;
+    if (s === slot) return mid;
+    if (s < slot) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 const finite = (v: Vec3M, what: string): void => {
@@ -189,15 +212,17 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
     const gens = s.generationColumn;
     const hittable = this.hittable;
     const xs = this.xs, ys = this.ys, zs = this.zs;
+    // The entry's arrays in locals: V8 would reload them from `e` after every store otherwise.
+    const eSlot = e.slot, eGen = e.generation, ex = e.x, ey = e.y, ez = e.z;
     let n = 0;
     for (let slot = 0; slot < high; slot++) {
       const t = types[slot]!;
       if (t === 0 || hittable[t - 1] === 0) continue;
-      e.slot[n] = slot;
-      e.generation[n] = gens[slot]! & GENERATION_MASK;
-      e.x[n] = xs[slot]!;
-      e.y[n] = ys[slot]!;
-      e.z[n] = zs ? zs[slot]! : 0;
+      eSlot[n] = slot;
+      eGen[n] = gens[slot]! & GENERATION_MASK;
+      ex[n] = xs[slot]!;
+      ey[n] = ys[slot]!;
+      ez[n] = zs ? zs[slot]! : 0;
       n++;
     }
     e.count = n;
@@ -244,19 +269,15 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
     const excludeGen = q.exclude !== undefined ? q.exclude >>> 20 : -1;
     let best = Infinity;
     let bestIndex = -1;
-    let k = 0; // walks b alongside a (both ascending by slot)
-    for (let i = 0; i < a.count; i++) {
+    // Entity i of `a` (and bi of `b`, -1 if it is not there) against the ray.
+    const consider = (i: number, bi: number): void => {
       const slot = a.slot[i]!;
-      const gen = a.generation[i]!;
-      if (slot === excludeSlot && gen === excludeGen) continue;
+      if (slot === excludeSlot && a.generation[i] === excludeGen) return;
       let px = a.x[i]!, py = a.y[i]!, pz = a.z[i]!;
-      if (b) {
-        while (k < b.count && b.slot[k]! < slot) k++;
-        if (k < b.count && b.slot[k] === slot && b.generation[k] === gen) {
-          px += (b.x[k]! - px) * fraction;
-          py += (b.y[k]! - py) * fraction;
-          pz += (b.z[k]! - pz) * fraction;
-        }
+      if (b && bi >= 0 && b.generation[bi] === a.generation[i]) {
+        px += (b.x[bi]! - px) * fraction;
+        py += (b.y[bi]! - py) * fraction;
+        pz += (b.z[bi]! - pz) * fraction;
       }
       // Ray against the sphere, in metres.
       const cx = px / FX_ONE - ox, cy = py / FX_ONE - oy, cz = pz / FX_ONE + lift - oz;
@@ -265,14 +286,36 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
       let t: number;
       if (dist2 <= r2) t = 0; // the origin is inside it
       else {
-        if (along < 0) continue;
+        if (along < 0) return;
         const miss2 = dist2 - along * along;
-        if (miss2 > r2) continue;
+        if (miss2 > r2) return;
         t = along - Math.sqrt(r2 - miss2);
       }
-      if (t <= q.rangeM && t < best) {
+      if (t <= q.rangeM && (t < best || (t === best && slot < a.slot[bestIndex]!))) {
         best = t;
         bestIndex = i;
+      }
+    };
+    const candidates = q.candidates;
+    if (candidates) {
+      // The caller's broadphase: only these slots (found by binary search, the entries being
+      // ascending by slot).
+      const n = Math.min(q.candidateCount ?? candidates.length, candidates.length);
+      for (let c = 0; c < n; c++) {
+        const slot = candidates[c]!;
+        const i = indexOf(a, slot);
+        if (i >= 0) consider(i, b ? indexOf(b, slot) : -1);
+      }
+    } else {
+      let k = 0; // walks b alongside a (both ascending by slot)
+      for (let i = 0; i < a.count; i++) {
+        let bi = -1;
+        if (b) {
+          const slot = a.slot[i]!;
+          while (k < b.count && b.slot[k]! < slot) k++;
+          if (k < b.count && b.slot[k] === slot) bi = k;
+        }
+        consider(i, bi);
       }
     }
     if (bestIndex < 0) return null;

@@ -104,6 +104,7 @@ describe('DeclaredHitboxes', () => {
     const tape: Tape = new Map();
     let hits = 0;
     let rewound = 0;
+    let narrowed = 0;
     for (let tick = 0; tick < 400; tick++) {
       step();
       hb.record(tick);
@@ -123,6 +124,22 @@ describe('DeclaredHitboxes', () => {
         const got = hb.hitscan({ viewTick: view, fraction, nowTick: tick, originM: { x: o[0]!, y: o[1]!, z: o[2]! }, directionM: { x: d[0]!, y: d[1]!, z: d[2]! }, rangeM: range, exclude });
         const want = bruteForce(bodies, fraction > 0 ? tape.get(view + 1) ?? null : null, fraction, o, d, range, exclude);
         expect(got?.id ?? null).toBe(want?.id ?? null);
+        // With a broadphase over the present world: the slots now within the range widened by the
+        // farthest a body moves in the rewind (0.3 m a tick each way, 20 ticks at most) and its
+        // radius (one that died since is not in the present world; a game that wants it hit
+        // passes its slot too).
+        const now = tape.get(tick)!;
+        const margin = range + Math.SQRT2 * 0.3 * 21 + RADIUS + LIFT + 2;
+        const near = now.filter((bd) => Math.hypot(bd.x - o[0]!, bd.y - o[1]!) <= margin).map((bd) => bd.id & 0xfffff);
+        const padded = Uint32Array.from([...near, 999, 12345]); // slots nobody holds are skipped
+        const viaBroadphase = hb.hitscan({ viewTick: view, fraction, nowTick: tick, originM: { x: o[0]!, y: o[1]!, z: o[2]! }, directionM: { x: d[0]!, y: d[1]!, z: d[2]! }, rangeM: range, exclude, candidates: padded, candidateCount: padded.length });
+        // A candidate is a slot: whatever held it at the judged tick is tested.
+        const nearSlots = new Set(near);
+        const wantNear = bruteForce(bodies.filter((bd) => nearSlots.has(bd.id & 0xfffff)), fraction > 0 ? tape.get(view + 1) ?? null : null, fraction, o, d, range, exclude);
+        expect(viaBroadphase?.id ?? null).toBe(wantNear?.id ?? null);
+        // And the margin is wide enough: a hit on a body still alive is found through it.
+        if (want && now.some((bd) => bd.id === want.id)) expect(viaBroadphase?.id).toBe(want.id);
+        if (near.length < bodies.length) narrowed++;
         if (got && want) {
           expect(got.distanceM).toBeCloseTo(want.t, 9);
           expect(got.judgedTick).toBe(view);
@@ -133,8 +150,10 @@ describe('DeclaredHitboxes', () => {
       }
     }
     expect(hits).toBeGreaterThan(500);
+    expect(narrowed).toBeGreaterThan(1000); // the broadphase left most bodies out of most shots
     expect(rewound).toBeGreaterThan(400);
     expect(hb.counters.clamped).toBe(0);
+    expect(hb.counters.shots).toBe(2 * 6 * 375);
     expect(hb.heldBytes).toBeLessThan(32 * 300 * 20 * 2);
   });
 
