@@ -82,6 +82,8 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   private readonly pass: Pass = { records: 0, enters: 0, updates: 0, leaves: 0, deferred: 0 };
   private readonly plan = new BudgetPlan();
   private readonly runState = new WalkState();
+  /** Whether this message's common pass hands runs to the run kernels (runsPay). */
+  private runs = false;
 
   constructor(readonly store: GameStore<D>, options: GameReplicatorOptions) {
     this.game = store.game;
@@ -147,6 +149,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
       throw new InvalidArgumentError(`${count} entities in a view of capacity ${this.viewCapacity}`);
     }
     const order = this.sorted(slots, count);
+    this.runs = this.runsPay(order, count);
     const seq = this.seq++;
     const base = this.acked >= 0 && seq - this.acked < GAME_WINDOW ? this.frames.find(this.acked) : null;
     tick >>>= 0;
@@ -237,7 +240,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     };
     // The common pass (everything fits so far) hands runs of kept entities to the type's run
     // kernel, which does in one compiled loop what the body below does for each of them.
-    const runs = select === null;
+    const runs = select === null && this.runs;
     const rs = this.runState;
     if (runs) {
       rs.count = count;
@@ -261,7 +264,10 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
       rs.bCodes = bCodes;
     }
     for (let i = 0; i <= count; i++) {
-      if (runs && !full && i < count && j < bn && bSlot[j] === order[i]) {
+      // Only where a run is likely (the next entity in view is of the same type): handing the
+      // walk over costs a few dozen loads and stores, which a world of interleaved types (a view
+      // of props, creatures and pickups side by side) would pay for every entity.
+      if (runs && !full && i + 1 < count && j < bn && bSlot[j] === order[i] && typeCol[order[i]!] === typeCol[order[i + 1]!]) {
         const s0 = order[i]!;
         const t0 = typeCol[s0]! - 1;
         if (t0 >= 0) {
@@ -386,6 +392,23 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     frame.count = n;
     frame.used = used;
     return pass;
+  }
+
+  /**
+   * Whether runs are long enough to pay for the run kernels' handover: at least three entities in
+   * four followed by one of the same type (a mean run of four or more). A homogeneous crowd is; a
+   * view of props, creatures and pickups side by side is not, and walks entity by entity.
+   */
+  private runsPay(order: ArrayLike<number>, count: number): boolean {
+    const typeCol = this.store.typeColumn;
+    let same = 0;
+    let prev = count > 0 ? typeCol[order[0]!]! : 0;
+    for (let i = 1; i < count; i++) {
+      const t = typeCol[order[i]!]!;
+      if (t === prev) same++;
+      prev = t;
+    }
+    return same * 4 >= count * 3;
   }
 
   /** The view's slots in ascending order (the caller's array when it already is). */
