@@ -45,6 +45,8 @@ export interface GameReplicatorCounters {
   deferred: number;
   /** Messages sent with no acknowledged baseline (every record an enter). */
   fulls: number;
+  /** Kept entities handled by the compiled run kernels (the rest went one by one). */
+  runEntities: number;
 }
 
 /** What one walk over the view wrote. */
@@ -61,7 +63,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   readonly viewCapacity: number;
   readonly maxMessageBytes: number;
   owner: number;
-  readonly counters: GameReplicatorCounters = { messages: 0, bytes: 0, enters: 0, updates: 0, leaves: 0, deferred: 0, fulls: 0 };
+  readonly counters: GameReplicatorCounters = { messages: 0, bytes: 0, enters: 0, updates: 0, leaves: 0, deferred: 0, fulls: 0, runEntities: 0 };
   private readonly frames: FrameRing;
   private readonly writer: BitStreamWriter;
   private readonly out: Uint8Array;
@@ -280,6 +282,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
           rs.records = pass.records;
           rs.updates = pass.updates;
           kernels[t0 * 2 + (owner !== 0 && ownerCol[s0] === owner ? 1 : 0)]!.run(rs, w);
+          this.counters.runEntities += rs.i - i;
           i = rs.i;
           j = rs.j;
           n = rs.cnt;

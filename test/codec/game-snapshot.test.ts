@@ -172,6 +172,62 @@ describe('game snapshot codec against brute force', () => {
     }
   });
 
+  it('long runs of one type go through the compiled run kernels and decode to exactly the server state', () => {
+    const rnd = mulberry32(17);
+    const store = new GameStore(TEST_GAME, { capacity: 600 });
+    // Slots laid out by type (300 spinners, then 200 heroes), as a crowd spawned together is.
+    const ids: number[] = [];
+    for (let i = 0; i < 300; i++) ids.push(store.spawn('spinner', { pos: { x: i - 150, y: 0, z: 0 } }, i % 7 === 0 ? 1 : 0));
+    for (let i = 0; i < 200; i++) ids.push(store.spawn('hero', { pos: { x: 0, y: i - 100, z: 1 } }, i % 5 === 0 ? 1 : 2));
+    const server = new GameReplicator(store, { viewCapacity: 512, owner: 1 });
+    const client = new GameReplica(TEST_GAME, { viewCapacity: 512 });
+    const acks: { at: number; seq: number }[] = [];
+    const sent = new Map<number, Record<string, unknown>[]>();
+    let checked = 0;
+    for (let tick = 0; tick < 300; tick++) {
+      for (let k = 0; k < ids.length; k++) {
+        const id = ids[k]!;
+        const r = rnd();
+        if (r < 0.7) {
+          store.set(id, 'pos.x', (store.get(id, 'pos.x') as number) + Math.round((rnd() - 0.5) * 20) / 64);
+          store.set(id, 'pos.y', randomValue('pos.y', rnd));
+        }
+        if (r < 0.2 && k < 300) store.set(id, 'spin.a', randomValue('spin.a', rnd));
+        if (r > 0.9 && k >= 300) {
+          store.set(id, 'stats.hp', randomValue('stats.hp', rnd));
+          store.set(id, 'stats.mood', randomValue('stats.mood', rnd));
+          store.set(id, 'stats.heat', randomValue('stats.heat', rnd));
+          store.set(id, 'secret.gold', randomValue('secret.gold', rnd));
+        }
+      }
+      // Now and then one dies and another of its type takes its slot (a new generation).
+      if (tick % 10 === 5) {
+        const k = Math.floor(rnd() * ids.length);
+        const type = k < 300 ? 'spinner' : 'hero';
+        store.despawn(ids[k]!);
+        ids[k] = store.spawn(type, {}, k % 3);
+      }
+      while (acks.length > 0 && acks[0]!.at <= tick) server.ack(acks.shift()!.seq);
+      // A window of the crowd that slides, plus a few strays from elsewhere.
+      const from = (tick * 3) % 200;
+      const view = new Set<number>();
+      for (let s = from; s < from + 300; s++) view.add(s);
+      for (let e = 0; e < 5; e++) view.add(Math.floor(rnd() * 500));
+      const slots = [...view];
+      const bytes = server.encode(tick, slots, slots.length).slice();
+      const seq = server.nextSeq - 1;
+      sent.set(seq, [...slots].sort((a, b) => a - b).map((s) => expected(store, s, 1)));
+      if (rnd() < 0.1) continue; // lost
+      const got = client.decode(bytes);
+      expect(dump(client)).toEqual(sent.get(got.seq));
+      checked++;
+      if (rnd() < 0.9) acks.push({ at: tick + 1 + Math.floor(rnd() * 3), seq });
+    }
+    expect(checked).toBeGreaterThan(250);
+    expect(server.counters.runEntities).toBeGreaterThan(40_000);
+    expect(server.counters.deferred).toBe(0);
+  });
+
   it('an owner-only field reaches its owner alone, and a server-only field nobody', () => {
     const store = new GameStore(TEST_GAME, { capacity: 8 });
     const hero = store.spawn('hero', { pos: { x: 1, y: 2 } }, 1);
