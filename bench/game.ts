@@ -15,6 +15,9 @@
 // |             |                                             | copy in) into another store   |                              |
 // | init-to-page| a game scaffolded by `chronos init --link`  | init, build, server start,    | scaffold size, module size,  |
 // |             | (game-scaffold.ts), three times             | first GET / (wall time)       | compile time, rebuild time   |
+// | serve-sky-  | Skyworld with 200 players, socketless       | the whole server tick: inputs | CPU and main-thread us per   |
+// | world-200   | (game-serve.ts)                             | in, step, views, snapshots,   | player tick, bytes per client|
+// |             |                                             | sealed and handed over        | per tick, zap hits per second|
 //
 // The World steps in AssemblyScript; its columns are copied into the GameStore the codec reads
 // before each sample (not timed): a game running on its declared store has no such copy. The
@@ -33,6 +36,7 @@ import { restoreGame, saveGame } from '../src/persist/game-save.js';
 import { measure, type CaseResult, type Suite, type SuiteContext } from './harness.js';
 import { ColyseusGamePeer, type NpcColumns } from './peers/game-colyseus.js';
 import { initToPage } from './game-scaffold.js';
+import { serveSkyworld } from './game-serve.js';
 
 const SUITE = 'game';
 const N = 1000;
@@ -252,8 +256,8 @@ async function saveLoad100k(ctx: SuiteContext): Promise<CaseResult[]> {
 
 export const suite: Suite = {
   name: SUITE,
-  description: "the codec derived from a game's declaration, on the shooter's 11 declared NPC fields (encode only: no acks, packets, sealing or sending), vs @colyseus/schema; saves of a 100,000-entity declared world; a scaffolded game from chronos init to its page answering",
+  description: "the codec derived from a game's declaration, on the shooter's 11 declared NPC fields (encode only: no acks, packets, sealing or sending), vs @colyseus/schema; saves of a 100,000-entity declared world; a scaffolded game from chronos init to its page answering; Skyworld's whole server tick with 200 players, socketless",
   async run(ctx) {
-    return [...(await encode1k(ctx)), await deltaRatio(ctx), ...(await saveLoad100k(ctx)), await initToPage(ctx, SUITE)];
+    return [...(await encode1k(ctx)), await deltaRatio(ctx), ...(await saveLoad100k(ctx)), await initToPage(ctx, SUITE), ...(await serveSkyworld(ctx))];
   },
 };

@@ -70,6 +70,14 @@ export interface DeclaredServerOptions<D extends GameDeclaration> extends Partia
    * hands a client the least loaded one's port.
    */
   readonly netWorkers?: number;
+  /** How the network workers carry packets: 'udp' (default), or 'ring' (shared memory: the socketless bench). */
+  readonly netTransport?: 'udp' | 'ring';
+  /**
+   * Past its tick budget, send each player a snapshot only every 2nd or 3rd tick (default true).
+   * False: never shed (overload is still measured and reported): a deployment that prefers late
+   * ticks to thinner updates, or a bench measuring what serving everyone every tick costs.
+   */
+  readonly shedLoad?: boolean;
 }
 
 /** One connected player. */
@@ -112,7 +120,8 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   private readonly sessions = new Map<ClientLink, Session<D>>();
   private readonly http: Server;
   private readonly wss: WebSocketServer;
-  private readonly net: NetHost;
+  /** The network layer: NetServer on UDP and WebSocket, network workers, tokens, net metrics. */
+  readonly net: NetHost;
   private readonly drops: Counter<'reason'>;
   private readonly inputGaps: Counter;
   private readonly log: (line: string) => void;
@@ -126,6 +135,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   /** Who encodes the snapshots: the main thread, or encode workers (encodeWorkers). */
   private encoders: SnapshotEncoders;
   private readonly due: Session<D>[] = [];
+  private shedLoad = true;
   /** What every client link (this thread's or a network worker's) reports, and the game hears. */
   private readonly linkHandlers: LinkHandlers = {
     connect: (link) => this.join(link),
@@ -134,11 +144,12 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   };
 
   static async start<D extends GameDeclaration>(options: DeclaredServerOptions<D>): Promise<DeclaredServer<D>> {
-    const { module, staticDir, log, maxSnapshotBytes, manualTicks, save, encodeWorkers, netWorkers = 0, ...partial } = options;
+    const { module, staticDir, log, maxSnapshotBytes, manualTicks, save, encodeWorkers, netWorkers = 0, netTransport = 'udp', shedLoad = true, ...partial } = options;
     if (!Number.isInteger(netWorkers) || netWorkers < 0 || netWorkers > 256) throw new ConfigError('netWorkers', `must be an integer in [0, 256], got ${String(netWorkers)}`);
     const config = resolveConfig({ npcs: 0, tickHz: module.tickHz ?? 60, ...partial });
     const files = staticDir ? await loadStaticFiles(staticDir) : new Map<string, StaticFile>();
     const server = new DeclaredServer(config, module, files, await loadServerCrypto(), log ?? console.log, maxSnapshotBytes ?? 16 * 1024);
+    server.shedLoad = shedLoad;
     if (encodeWorkers) {
       server.encoders = await EncodePool.start(module.store, { workers: encodeWorkers, viewCapacity: module.viewCapacity, maxMessageBytes: server.maxSnapshotBytes, log: server.log });
     }
@@ -148,7 +159,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       if (await saves.restore()) module.restored?.();
       server.saves = saves;
     }
-    await server.listen(manualTicks === true, netWorkers);
+    await server.listen(manualTicks === true, netWorkers, netTransport);
     server.saves?.start();
     return server;
   }
@@ -287,12 +298,12 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     this.drops.inc({ reason });
   }
 
-  private async listen(manualTicks: boolean, netWorkers: number): Promise<void> {
+  private async listen(manualTicks: boolean, netWorkers: number, netTransport: 'udp' | 'ring'): Promise<void> {
     const { host, httpPort, udpPort } = this.config;
     if (netWorkers > 0) {
       await listenHttp(this.http, httpPort, host);
       try {
-        await this.net.startWorkers(netWorkers, this.linkHandlers, (line) => this.log(line));
+        await this.net.startWorkers(netWorkers, this.linkHandlers, (line) => this.log(line), netTransport);
       } catch (err) {
         await closeListeners({ http: this.http, wss: this.wss, net: this.net });
         await this.encoders.close();
@@ -332,7 +343,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     // Overloaded: each player's snapshots every 2nd or 3rd tick, players staggered so every tick
     // carries its share. Encoding is the work that grows with players; the game's step is not shed.
     // The views are the game's (main thread); the encoding is the encoders' (here or on workers).
-    const period = SNAPSHOT_PERIOD[this.overload.level]!;
+    const period = this.shedLoad ? SNAPSHOT_PERIOD[this.overload.level]! : 1;
     const due = this.due;
     due.length = 0;
     this.encoders.begin();
@@ -359,7 +370,8 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     const level = this.overload.level;
     if (this.overload.observe(seconds * 1000) !== level) {
       const now = this.overload.level;
-      this.log(now > level ? `overloaded: ${this.overload.reason}` : now === 0 ? 'load back to normal: a snapshot every tick' : `load easing: ${this.overload.reason}`);
+      if (!this.shedLoad) this.log(now > level ? `overloaded (not shedding: shedLoad is off): ${this.overload.reason}` : now === 0 ? 'load back to normal' : `load easing: ${this.overload.reason}`);
+      else this.log(now > level ? `overloaded: ${this.overload.reason}` : now === 0 ? 'load back to normal: a snapshot every tick' : `load easing: ${this.overload.reason}`);
     }
   }
 

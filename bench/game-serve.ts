@@ -1,0 +1,218 @@
+// The `game` suite's serving case: a declared game's whole server tick, socketless, as the
+// `server` suite measures world mode's. Skyworld (examples/skyworld: 2,000 NPCs, props and
+// pickups, 61 types, TypeScript rules with lag-compensated zaps) on DeclaredServer with its
+// network workers on the ring transport (packets through shared memory: the server is measured,
+// not the kernel's UDP path), and N players in this thread as real NetClients: each decodes its
+// snapshots into a GameReplica, acknowledges them, and plays by Skyworld's bot brain from what it
+// was sent, streaming one input a tick as the page does. Their work happens between the server's
+// ticks and is not timed.
+//
+// | case               | timed, per tick                                                       |
+// |--------------------|-----------------------------------------------------------------------|
+// | serve-skyworld-200 | the workers open the players' packets (inputs and acks in), the main  |
+// |                    | thread's tick (inputs applied, step, every player's view and snapshot)|
+// |                    | and the workers seal and hand every packet to the transport           |
+//
+// Impls: `chronos` (a network worker per core) and `chronos-1-worker`. Metrics as the server
+// suite's: cpu_us_per_player_tick (main thread plus the workers' busy time), its main-thread
+// share, bytes_per_client (UDP payload a player is sent per tick, headers and tags included),
+// snapshots_per_player_tick (shedding is off: every player is sent every tick).
+
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { NetClient } from '../src/net/client.js';
+import type { NetCrypto } from '../src/net/crypto.js';
+import type { Transport } from '../src/net/transport.js';
+import { loadServerCrypto } from '../src/net/crypto-node.js';
+import { RingPeers } from '../src/net/transport-ring.js';
+import { STATS_WORDS, STAT_BYTES_OUT } from '../src/server/net-shard-protocol.js';
+import { DeclaredServer } from '../src/server/declared-server.js';
+import { declaredChannels, DECLARED_INPUT_CHANNEL, DECLARED_JOIN_CHANNEL, DECLARED_SNAPSHOT_CHANNEL } from '../src/client/declared-channels.js';
+import { decodeGameJoin, encodeGameAck, encodeGameInput, GAME_ACK_BYTES, GAME_INPUT_HEADER_BYTES, MSG_GAME_JOIN } from '../src/codec/declared-messages.js';
+import { MSG_GAME_SNAPSHOT } from '../src/codec/game-frames.js';
+import { GameInputCodec } from '../src/codec/game-input.js';
+import { GameReplica } from '../src/codec/game-replica.js';
+import { SKYWORLD, type SkyworldDeclaration } from '../examples/skyworld/game.js';
+import { skyworldModule } from '../examples/skyworld/module.js';
+import { SkyworldBot, botViewOf } from '../examples/skyworld/bot.js';
+import type { CaseResult, SuiteContext } from './harness.js';
+
+const SUITE = 'game';
+const ENTITIES = 2000;
+const SEED = 1;
+const WARMUP_TICKS = 120;
+/** Inputs each message repeats (the SDK's DeclaredClient sends its newest 4 the same way). */
+const REPEATED = 4;
+
+const percentile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+/** A Skyworld player without a page: a NetClient, its replica, its acks, its bot's input stream. */
+class SkyworldSwarmPlayer {
+  readonly net: NetClient;
+  replica: GameReplica<SkyworldDeclaration> | null = null;
+  avatar = -1;
+  snapshots = 0;
+  private seq = -1;
+  private readonly bot: SkyworldBot;
+  private readonly ring: Uint8Array;
+  private readonly message: Uint8Array;
+  private readonly ack = new Uint8Array(GAME_ACK_BYTES);
+
+  constructor(index: number, crypto: NetCrypto, private readonly codec: GameInputCodec<SkyworldDeclaration>) {
+    this.bot = new SkyworldBot(SEED + index);
+    this.ring = new Uint8Array(REPEATED * codec.bytes);
+    this.message = new Uint8Array(GAME_INPUT_HEADER_BYTES + REPEATED * codec.bytes);
+    this.net = new NetClient({
+      crypto,
+      channels: declaredChannels(codec.bytes),
+      handlers: { message: (channel, bytes) => this.receive(channel, bytes) },
+    });
+  }
+
+  get joined(): boolean {
+    return this.replica !== null;
+  }
+
+  connect(token: Uint8Array, transport: Transport): void {
+    this.net.connect(token, transport, 'ring', 0);
+  }
+
+  private receive(channel: number, bytes: Uint8Array): void {
+    if (channel === DECLARED_JOIN_CHANNEL && bytes[0] === MSG_GAME_JOIN) {
+      const join = decodeGameJoin(bytes);
+      this.avatar = join.avatarId;
+      this.replica = new GameReplica(SKYWORLD, { viewCapacity: join.viewCapacity });
+    } else if (channel === DECLARED_SNAPSHOT_CHANNEL && bytes[0] === MSG_GAME_SNAPSHOT && this.replica) {
+      const { seq } = this.replica.decode(bytes);
+      this.snapshots++;
+      this.net.send(DECLARED_SNAPSHOT_CHANNEL, encodeGameAck(seq, this.ack));
+    }
+  }
+
+  /** One frame: the bot's input (one a tick, the newest four in one message), then packets out. */
+  frame(nowMs: number): void {
+    if (this.replica) {
+      const input = this.bot.think(botViewOf(this.replica, this.avatar));
+      const seq = ++this.seq;
+      this.codec.encode(input, this.ring, (seq % REPEATED) * this.codec.bytes);
+      const count = Math.min(REPEATED, seq + 1);
+      const first = seq - count + 1;
+      const r = this.codec.bytes;
+      const bytes = encodeGameInput(first, count, r, (i, out, offset) => {
+        const at = ((first + i) % REPEATED) * r;
+        out.set(this.ring.subarray(at, at + r), offset);
+      }, this.message, true);
+      this.net.send(DECLARED_INPUT_CHANNEL, bytes);
+      this.net.flush(nowMs);
+    }
+    this.net.update(nowMs);
+  }
+}
+
+interface TickCost {
+  wallMs: number;
+  cpuMs: number;
+  mainMs: number;
+}
+
+async function runCase(ctx: SuiteContext, caseName: string, impl: string, players: number, workers: number): Promise<CaseResult> {
+  const crypto = await loadServerCrypto();
+  const module = skyworldModule({ entities: ENTITIES, seed: SEED, maxPlayers: players });
+  const server = await DeclaredServer.start({
+    module, host: '127.0.0.1', httpPort: 0, udpPort: 0, maxClients: players, log: () => undefined,
+    manualTicks: true, netWorkers: workers, netTransport: 'ring',
+    // Every player a snapshot every tick: the cost of serving them all, not of shedding.
+    shedLoad: false,
+  });
+  try {
+    const shards = server.net.pool!.shards;
+    const peers = shards.map((s) => new RingPeers(s.packetsIn!, s.packetsOut!));
+    const polls = shards.map((s) => s.polled);
+    const flushes = shards.map((s) => s.flushed);
+    const tick = (): TickCost => {
+      const busy0 = shards.reduce((a, s) => a + s.busyMs, 0);
+      const t0 = performance.now();
+      shards.forEach((s) => s.poll());
+      shards.forEach((s, i) => s.waitFor('polled', ++polls[i]!));
+      const m0 = performance.now();
+      server.runTick();
+      const mainMs = performance.now() - m0;
+      shards.forEach((s, i) => s.waitFor('flushed', ++flushes[i]!));
+      const wallMs = performance.now() - t0;
+      return { wallMs, mainMs, cpuMs: mainMs + shards.reduce((a, s) => a + s.busyMs, 0) - busy0 };
+    };
+    const codec = new GameInputCodec(SKYWORLD);
+    const swarm: SkyworldSwarmPlayer[] = [];
+    const clientsFrame = () => {
+      peers.forEach((p) => p.deliver());
+      const now = performance.now();
+      for (const p of swarm) p.frame(now);
+    };
+    ctx.log(`  ${caseName} ${impl}: ${players} players joining over ${workers} worker(s)`);
+    for (let i = 0; i < players; i++) {
+      const p = new SkyworldSwarmPlayer(i, crypto, codec);
+      const token = server.net.server.issuer.issue({ clientId: i + 1, serverAddresses: ['udp://ring:0'], expiresInS: 600 });
+      p.connect(token, peers[i % workers]!.peer(i));
+      swarm.push(p);
+    }
+    for (let t = 0; t < 600 && swarm.some((p) => !p.joined); t++) {
+      clientsFrame();
+      tick();
+    }
+    const joined = swarm.filter((p) => p.joined).length;
+    if (joined < players) throw new Error(`${caseName}/${impl}: only ${joined} of ${players} players joined`);
+    for (let t = 0; t < WARMUP_TICKS; t++) {
+      clientsFrame();
+      tick();
+    }
+    const bytesOut0 = totalBytesOut(shards);
+    const hits0 = module.sim.hitboxes.counters.hits;
+    const snapshots0 = swarm.reduce((n, p) => n + p.snapshots, 0);
+    const costs: TickCost[] = [];
+    const deadline = performance.now() + ctx.timeMs * 4;
+    while (costs.length < 20 || (costs.length < 600 && performance.now() < deadline)) {
+      clientsFrame();
+      costs.push(tick());
+    }
+    const bytesPerClient = (totalBytesOut(shards) - bytesOut0) / players / costs.length;
+    const wall = costs.map((c) => c.wallMs).sort((a, b) => a - b);
+    const cpu = costs.map((c) => c.cpuMs).sort((a, b) => a - b);
+    const main = costs.map((c) => c.mainMs).sort((a, b) => a - b);
+    const row: CaseResult = {
+      suite: SUITE, case: caseName, impl,
+      mean_ns: (wall.reduce((a, b) => a + b, 0) / wall.length) * 1e6,
+      median_ns: percentile(wall, 0.5) * 1e6,
+      p99_ns: percentile(wall, 0.99) * 1e6,
+      samples: wall.length,
+      metrics: {
+        players,
+        workers,
+        entities: module.store.alive,
+        cpu_us_per_player_tick: (percentile(cpu, 0.5) * 1000) / players,
+        main_thread_us_per_player_tick: (percentile(main, 0.5) * 1000) / players,
+        bytes_per_client: bytesPerClient,
+        zap_hits_per_sec: ((module.sim.hitboxes.counters.hits - hits0) / costs.length) * 60,
+        // 1 but for the joins and losses: the bench turns shedding off.
+        snapshots_per_player_tick: (swarm.reduce((n, p) => n + p.snapshots, 0) - snapshots0) / players / costs.length,
+        ticks_per_sec_possible: 1000 / percentile(wall, 0.5),
+      },
+    };
+    ctx.log(`  ${caseName.padEnd(22)} ${impl.padEnd(18)} median ${percentile(wall, 0.5).toFixed(2)} ms/tick  p99 ${percentile(wall, 0.99).toFixed(2)} ms  cpu ${row.metrics.cpu_us_per_player_tick!.toFixed(1)} us/player (main thread ${row.metrics.main_thread_us_per_player_tick!.toFixed(1)})  ${bytesPerClient.toFixed(0)} B/client/tick`);
+    return row;
+  } finally {
+    await server.stop();
+  }
+}
+
+function totalBytesOut(shards: { links: unknown[]; stats: Float64Array }[]): number {
+  let sum = 0;
+  for (const s of shards) for (let i = 0; i < s.links.length; i++) if (s.links[i]) sum += s.stats[i * STATS_WORDS + STAT_BYTES_OUT]!;
+  return sum;
+}
+
+/** serve-skyworld-200 on a worker per core and on one. */
+export async function serveSkyworld(ctx: SuiteContext): Promise<CaseResult[]> {
+  const players = Number(process.env.GAME_SERVE_PLAYERS ?? 200);
+  const name = `serve-skyworld-${players}`;
+  return [await runCase(ctx, name, 'chronos', players, availableParallelism()), await runCase(ctx, name, 'chronos-1-worker', players, 1)];
+}
