@@ -358,6 +358,29 @@ describe('DeclaredServer under load', () => {
       await s.stop();
     }
   });
+
+  it('with shedLoad off, an overloaded server still sends every player every tick (and still reports it)', async () => {
+    const s = await DeclaredServer.start({ module: tagModule(), host: '127.0.0.1', httpPort: 0, udpPort: 0, log: () => {}, manualTicks: true, shedLoad: false });
+    const c = await DeclaredClient.create({ game: TAG, tokenUrl: `http://127.0.0.1:${s.httpPort}/connect`, crypto, transport: 'udp', udp: connectUdp });
+    try {
+      await c.connect();
+      await until('joined', async () => {
+        s.runTick();
+        await new Promise((r) => setTimeout(r, 5));
+        return c.stats.snapshots > 0;
+      });
+      s.overload.level = 2;
+      const mid = c.stats.snapshots;
+      for (let i = 0; i < 30; i++) s.runTick();
+      await until('every tick\'s snapshot', () => c.stats.snapshots >= mid + 30);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(c.stats.snapshots - mid).toBe(30);
+      expect(await (await fetch(`http://127.0.0.1:${s.httpPort}/metrics`)).text()).toMatch(/chronos_overload_level 2/);
+    } finally {
+      c.close();
+      await s.stop();
+    }
+  });
 });
 
 describe('DeclaredServer against hostile messages', () => {
