@@ -47,7 +47,7 @@ export const GAME_WINDOW = 32;
 export const MAX_GAME_VIEW = 65_535;
 export const GENERATION_WIRE_BITS = 12;
 
-/** Entries a frame starts with; it grows (doubling) to what its views hold, up to the capacity. */
+/** Entries a frame starts with; it grows (ensure) to what its views hold, up to the capacity. */
 const INITIAL_ENTRIES = 64;
 
 /**
@@ -74,14 +74,23 @@ export class GameFrame {
   constructor(readonly capacity: number, recordFields: number) {
     this.recordFields = Math.max(1, recordFields);
     this.allocate(Math.min(capacity, INITIAL_ENTRIES));
+    this.codes = new Int32Array(Math.min(capacity, INITIAL_ENTRIES) * this.recordFields);
   }
 
-  /** Room for `entities` (clamped to the capacity). Call on a cleared frame: contents are not kept. */
-  ensure(entities: number): void {
-    if (this.slot.length >= entities || this.slot.length >= this.capacity) return;
-    let n = this.slot.length;
-    while (n < entities) n *= 2;
-    this.allocate(Math.min(n, this.capacity));
+  /**
+   * Room for `entities` (clamped to the capacity) holding `codes` codes in all. Call on a cleared
+   * frame: contents are not kept. Each grows by at least a quarter, so a view that creeps up does
+   * not reallocate every tick, and no further: a frame holds about what its views need (the codes
+   * by each type's own record, not the longest one's).
+   */
+  ensure(entities: number, codes = entities * this.recordFields): void {
+    const want = Math.min(entities, this.capacity);
+    if (this.slot.length < want) this.allocate(Math.min(this.capacity, Math.max(want, Math.ceil(this.slot.length * 1.25))));
+    // Never past what a full frame of the longest records takes: a message's claimed record count
+    // (a hostile one's too) cannot make a frame hold more than its capacity allows.
+    const most = this.capacity * this.recordFields;
+    const need = Math.min(codes, most);
+    if (this.codes.length < need) this.codes = new Int32Array(Math.min(most, Math.max(need, Math.ceil(this.codes.length * 1.25))));
   }
 
   private allocate(n: number): void {
@@ -90,7 +99,6 @@ export class GameFrame {
     this.typeOwned = new Uint32Array(n);
     this.at = new Uint32Array(n);
     this.sent = new Uint32Array(n);
-    this.codes = new Int32Array(n * this.recordFields);
   }
 
   /** Bytes its arrays take. */

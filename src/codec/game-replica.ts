@@ -201,7 +201,8 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
       if (!base) throw new DecodeError(`unknown_baseline: frame ${seq - age} is not held`);
     }
     const frame = this.frames.next(seq, tick);
-    frame.ensure((base ? base.count : 0) + records);
+    // Each entry is carried from the baseline (at most base.used codes in all) or comes with a record.
+    frame.ensure((base ? base.count : 0) + records, (base ? base.used : 0) + records * this.game.maxRecordFields);
     const r = this.reader;
     r.begin(bytes, GAME_HEADER_BYTES);
     const cap = this.viewCapacity;

@@ -5,8 +5,8 @@
 // at all; owner-only fields go only to the entity's owner and server-only fields never leave.
 //
 // Memory per client, bounded by its options: (GAME_WINDOW + 1) frames, each sized to the views it
-// held (never past viewCapacity entities), 20 bytes per entity plus 4 per code (at most
-// game.maxRecordFields), plus the message buffer;
+// held (never past viewCapacity entities), 20 bytes per entity plus 4 per code (its type's record;
+// at most game.maxRecordFields), plus the message buffer;
 // over budget, a planning stream and table for a whole view (created the first time).
 
 import { InvalidArgumentError } from '../core/errors.js';
@@ -84,8 +84,9 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   private readonly pass: Pass = { records: 0, enters: 0, updates: 0, leaves: 0, deferred: 0 };
   private readonly plan = new BudgetPlan();
   private readonly runState = new WalkState();
-  /** Whether this message's common pass hands runs to the run kernels (runsPay). */
+  /** Whether this message's common pass hands runs to the run kernels, and the codes its view's records take (survey). */
   private runs = false;
+  private viewCodes = 0;
 
   constructor(readonly store: GameStore<D>, options: GameReplicatorOptions) {
     this.game = store.game;
@@ -151,7 +152,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
       throw new InvalidArgumentError(`${count} entities in a view of capacity ${this.viewCapacity}`);
     }
     const order = this.sorted(slots, count);
-    this.runs = this.runsPay(order, count);
+    this.survey(order, count);
     const seq = this.seq++;
     const base = this.acked >= 0 && seq - this.acked < GAME_WINDOW ? this.frames.find(this.acked) : null;
     tick >>>= 0;
@@ -200,7 +201,9 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     const chosen = select instanceof Uint8Array ? select : null;
     if (planning) planning.reset(count + (base ? base.count : 0));
     const frame = this.frames.next(seq, tick);
-    frame.ensure(count + (base ? base.count : 0)); // before its arrays are read below
+    // Before its arrays are read below. Each entry is carried from the baseline (its codes, at most
+    // base.used in all) or written for an entity in view (its record's codes, viewCodes in all).
+    frame.ensure(count + (base ? base.count : 0), this.viewCodes + (base ? base.used : 0));
     const store = this.store;
     w.reset();
     const typeCol = store.typeColumn;
@@ -398,20 +401,30 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   }
 
   /**
-   * Whether runs are long enough to pay for the run kernels' handover: at least three entities in
-   * four followed by one of the same type (a mean run of four or more). A homogeneous crowd is; a
-   * view of props, creatures and pickups side by side is not, and walks entity by entity.
+   * One pass over the view before the walk: the codes its records take (so the frame holds what
+   * this view needs, not a worst case of the longest record), and whether runs are long enough
+   * to pay for the run kernels' handover: at least three entities in four followed by one of the
+   * same type (a mean run of four or more). A homogeneous crowd is; a view of props, creatures and
+   * pickups side by side is not, and walks entity by entity.
    */
-  private runsPay(order: ArrayLike<number>, count: number): boolean {
+  private survey(order: ArrayLike<number>, count: number): void {
     const typeCol = this.store.typeColumn;
+    const ownerCol = this.store.ownerColumn;
+    const owner = this.owner;
+    const fields = this.recordFields;
     let same = 0;
-    let prev = count > 0 ? typeCol[order[0]!]! : 0;
-    for (let i = 1; i < count; i++) {
-      const t = typeCol[order[i]!]!;
+    let codes = 0;
+    let prev = -1;
+    for (let i = 0; i < count; i++) {
+      const slot = order[i]!;
+      const t = typeCol[slot]!;
       if (t === prev) same++;
       prev = t;
+      // An empty slot (t 0) is refused by the walk; count it as the longest record meanwhile.
+      codes += t === 0 ? this.game.maxRecordFields : fields[(t - 1) * 2 + (owner !== 0 && ownerCol[slot] === owner ? 1 : 0)]!;
     }
-    return same * 4 >= count * 3;
+    this.runs = same * 4 >= count * 3;
+    this.viewCodes = codes;
   }
 
   /** The view's slots in ascending order (the caller's array when it already is). */
