@@ -24,8 +24,6 @@ import { NetClient } from '../src/net/client.js';
 import type { NetCrypto } from '../src/net/crypto.js';
 import type { Transport } from '../src/net/transport.js';
 import { loadServerCrypto } from '../src/net/crypto-node.js';
-import { RingPeers } from '../src/net/transport-ring.js';
-import { STATS_WORDS, STAT_BYTES_OUT } from '../src/server/net-shard-protocol.js';
 import { DeclaredServer } from '../src/server/declared-server.js';
 import { declaredChannels, DECLARED_INPUT_CHANNEL, DECLARED_JOIN_CHANNEL, DECLARED_SNAPSHOT_CHANNEL } from '../src/client/declared-channels.js';
 import { decodeGameJoin, encodeGameAck, encodeGameInput, GAME_ACK_BYTES, GAME_INPUT_HEADER_BYTES, MSG_GAME_JOIN } from '../src/codec/declared-messages.js';
@@ -36,6 +34,7 @@ import { SKYWORLD, type SkyworldDeclaration } from '../examples/skyworld/game.js
 import { skyworldModule } from '../examples/skyworld/module.js';
 import { SkyworldBot, botViewOf } from '../examples/skyworld/bot.js';
 import type { CaseResult, SuiteContext } from './harness.js';
+import { collectTicks, joinAndWarm, ringTicks, tickRow, totalBytesOut } from './ring-ticks.js';
 
 const SUITE = 'game';
 const ENTITIES = 2000;
@@ -43,8 +42,6 @@ const SEED = 1;
 const WARMUP_TICKS = 120;
 /** Inputs each message repeats (the SDK's DeclaredClient sends its newest 4 the same way). */
 const REPEATED = 4;
-
-const percentile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 /** A Skyworld player without a page: a NetClient, its replica, its acks, its bot's input stream. */
 class SkyworldSwarmPlayer {
@@ -109,12 +106,6 @@ class SkyworldSwarmPlayer {
   }
 }
 
-interface TickCost {
-  wallMs: number;
-  cpuMs: number;
-  mainMs: number;
-}
-
 async function runCase(ctx: SuiteContext, caseName: string, impl: string, players: number, workers: number): Promise<CaseResult> {
   const crypto = await loadServerCrypto();
   const module = skyworldModule({ entities: ENTITIES, seed: SEED, maxPlayers: players });
@@ -126,21 +117,7 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
   });
   try {
     const shards = server.net.pool!.shards;
-    const peers = shards.map((s) => new RingPeers(s.packetsIn!, s.packetsOut!));
-    const polls = shards.map((s) => s.polled);
-    const flushes = shards.map((s) => s.flushed);
-    const tick = (): TickCost => {
-      const busy0 = shards.reduce((a, s) => a + s.busyMs, 0);
-      const t0 = performance.now();
-      shards.forEach((s) => s.poll());
-      shards.forEach((s, i) => s.waitFor('polled', ++polls[i]!));
-      const m0 = performance.now();
-      server.runTick();
-      const mainMs = performance.now() - m0;
-      shards.forEach((s, i) => s.waitFor('flushed', ++flushes[i]!));
-      const wallMs = performance.now() - t0;
-      return { wallMs, mainMs, cpuMs: mainMs + shards.reduce((a, s) => a + s.busyMs, 0) - busy0 };
-    };
+    const { peers, tick } = ringTicks(shards, () => server.runTick());
     const codec = new GameInputCodec(SKYWORLD);
     const swarm: SkyworldSwarmPlayer[] = [];
     const clientsFrame = () => {
@@ -155,59 +132,25 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
       p.connect(token, peers[i % workers]!.peer(i));
       swarm.push(p);
     }
-    for (let t = 0; t < 600 && swarm.some((p) => !p.joined); t++) {
-      clientsFrame();
-      tick();
-    }
-    const joined = swarm.filter((p) => p.joined).length;
-    if (joined < players) throw new Error(`${caseName}/${impl}: only ${joined} of ${players} players joined`);
-    for (let t = 0; t < WARMUP_TICKS; t++) {
-      clientsFrame();
-      tick();
-    }
+    joinAndWarm(`${caseName}/${impl}`, players, () => swarm.filter((p) => p.joined).length, clientsFrame, tick, WARMUP_TICKS);
     const bytesOut0 = totalBytesOut(shards);
     const hits0 = module.sim.hitboxes.counters.hits;
     const snapshots0 = swarm.reduce((n, p) => n + p.snapshots, 0);
-    const costs: TickCost[] = [];
-    const deadline = performance.now() + ctx.timeMs * 4;
-    while (costs.length < 20 || (costs.length < 600 && performance.now() < deadline)) {
-      clientsFrame();
-      costs.push(tick());
-    }
+    const costs = collectTicks(ctx.timeMs, clientsFrame, tick);
     const bytesPerClient = (totalBytesOut(shards) - bytesOut0) / players / costs.length;
-    const wall = costs.map((c) => c.wallMs).sort((a, b) => a - b);
-    const cpu = costs.map((c) => c.cpuMs).sort((a, b) => a - b);
-    const main = costs.map((c) => c.mainMs).sort((a, b) => a - b);
-    const row: CaseResult = {
-      suite: SUITE, case: caseName, impl,
-      mean_ns: (wall.reduce((a, b) => a + b, 0) / wall.length) * 1e6,
-      median_ns: percentile(wall, 0.5) * 1e6,
-      p99_ns: percentile(wall, 0.99) * 1e6,
-      samples: wall.length,
-      metrics: {
-        players,
-        workers,
-        entities: module.store.alive,
-        cpu_us_per_player_tick: (percentile(cpu, 0.5) * 1000) / players,
-        main_thread_us_per_player_tick: (percentile(main, 0.5) * 1000) / players,
-        bytes_per_client: bytesPerClient,
-        zap_hits_per_sec: ((module.sim.hitboxes.counters.hits - hits0) / costs.length) * 60,
-        // 1 but for the joins and losses: the bench turns shedding off.
-        snapshots_per_player_tick: (swarm.reduce((n, p) => n + p.snapshots, 0) - snapshots0) / players / costs.length,
-        ticks_per_sec_possible: 1000 / percentile(wall, 0.5),
-      },
-    };
-    ctx.log(`  ${caseName.padEnd(22)} ${impl.padEnd(18)} median ${percentile(wall, 0.5).toFixed(2)} ms/tick  p99 ${percentile(wall, 0.99).toFixed(2)} ms  cpu ${row.metrics.cpu_us_per_player_tick!.toFixed(1)} us/player (main thread ${row.metrics.main_thread_us_per_player_tick!.toFixed(1)})  ${bytesPerClient.toFixed(0)} B/client/tick`);
+    const row = tickRow(SUITE, caseName, impl, players, costs, {
+      workers,
+      entities: module.store.alive,
+      bytes_per_client: bytesPerClient,
+      zap_hits_per_sec: ((module.sim.hitboxes.counters.hits - hits0) / costs.length) * 60,
+      // 1 but for the joins and losses: the bench turns shedding off.
+      snapshots_per_player_tick: (swarm.reduce((n, p) => n + p.snapshots, 0) - snapshots0) / players / costs.length,
+    });
+    ctx.log(`  ${caseName.padEnd(22)} ${impl.padEnd(18)} median ${(row.median_ns / 1e6).toFixed(2)} ms/tick  p99 ${(row.p99_ns / 1e6).toFixed(2)} ms  cpu ${row.metrics.cpu_us_per_player_tick!.toFixed(1)} us/player (main thread ${row.metrics.main_thread_us_per_player_tick!.toFixed(1)})  ${bytesPerClient.toFixed(0)} B/client/tick`);
     return row;
   } finally {
     await server.stop();
   }
-}
-
-function totalBytesOut(shards: { links: unknown[]; stats: Float64Array }[]): number {
-  let sum = 0;
-  for (const s of shards) for (let i = 0; i < s.links.length; i++) if (s.links[i]) sum += s.stats[i * STATS_WORDS + STAT_BYTES_OUT]!;
-  return sum;
 }
 
 /** serve-skyworld-200 on a worker per core and on one. */

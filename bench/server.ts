@@ -22,13 +22,12 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { GameServer } from '../src/server/game-server.js';
 import { loadServerCrypto } from '../src/net/crypto-node.js';
-import { RingPeers } from '../src/net/transport-ring.js';
-import { STATS_WORDS, STAT_BYTES_OUT } from '../src/server/net-shard-protocol.js';
 import { worldHubs } from '../src/world/hubs.js';
 import { ArchetypeBrain, archetypeHub, assignArchetypes, type BotInput } from '../src/world/archetypes.js';
 import { mulberry32 } from '../src/core/mulberry32.js';
 import type { CaseResult, Suite, SuiteContext } from './harness.js';
 import { SwarmPlayer, type SwarmBrain } from './server-swarm.js';
+import { collectTicks, joinAndWarm, ringTicks, tickRow, totalBytesOut } from './ring-ticks.js';
 
 const SUITE = 'server';
 const ENTITIES = 100_000;
@@ -36,16 +35,6 @@ const WORLD_M = 10_000;
 const SEED = 7;
 /** Ticks before measuring: views fill, baselines get acknowledged, the JIT settles. */
 const WARMUP_TICKS = 120;
-
-interface TickCost {
-  wallMs: number;
-  cpuMs: number;
-  mainMs: number;
-}
-
-function percentile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-}
 
 /** Moves each bench player by its archetype (the same brains `npm run bots` uses). */
 function archetypeBrains(players: number): SwarmBrain {
@@ -78,21 +67,7 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
   });
   try {
     const shards = server.net.pool!.shards;
-    const peers = shards.map((s) => new RingPeers(s.packetsIn!, s.packetsOut!));
-    const polls = shards.map((s) => s.polled);
-    const flushes = shards.map((s) => s.flushed);
-    const tick = (): TickCost => {
-      const busy0 = shards.reduce((a, s) => a + s.busyMs, 0);
-      const t0 = performance.now();
-      shards.forEach((s) => s.poll());
-      shards.forEach((s, i) => s.waitFor('polled', ++polls[i]!));
-      const m0 = performance.now();
-      server.runTick();
-      const mainMs = performance.now() - m0;
-      shards.forEach((s, i) => s.waitFor('flushed', ++flushes[i]!));
-      const wallMs = performance.now() - t0;
-      return { wallMs, mainMs, cpuMs: mainMs + shards.reduce((a, s) => a + s.busyMs, 0) - busy0 };
-    };
+    const { peers, tick } = ringTicks(shards, () => server.runTick());
     const brain = archetypeBrains(players);
     const swarm: SwarmPlayer[] = [];
     const arena0 = server.arena.memoryBuffer.byteLength;
@@ -116,59 +91,26 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
         tick();
       }
     }
-    for (let t = 0; t < 600 && swarm.some((p) => !p.joined); t++) {
-      clientsFrame();
-      tick();
-    }
-    const joined = swarm.filter((p) => p.joined).length;
-    if (joined < players) throw new Error(`${caseName}/${impl}: only ${joined} of ${players} players joined`);
-    for (let t = 0; t < WARMUP_TICKS; t++) {
-      clientsFrame();
-      tick();
-    }
+    joinAndWarm(`${caseName}/${impl}`, players, () => swarm.filter((p) => p.joined).length, clientsFrame, tick, WARMUP_TICKS);
     const arenaBytes = server.arena.memoryBuffer.byteLength - arena0;
     await new Promise((r) => setTimeout(r, 1100)); // the workers report their heaps once a second
     const workerHeaps = Math.max(0, shards.reduce((a, s) => a + (s.counters?.heapUsed ?? 0), 0) - heaps0);
     const bytesOut0 = totalBytesOut(shards);
-    const costs: TickCost[] = [];
-    const deadline = performance.now() + ctx.timeMs * 4;
-    while (costs.length < 20 || (costs.length < 600 && performance.now() < deadline)) {
-      clientsFrame();
-      costs.push(tick());
-    }
+    const costs = collectTicks(ctx.timeMs, clientsFrame, tick);
     const bytesPerClient = (totalBytesOut(shards) - bytesOut0) / players / costs.length;
-    const wall = costs.map((c) => c.wallMs).sort((a, b) => a - b);
-    const cpu = costs.map((c) => c.cpuMs).sort((a, b) => a - b);
-    const main = costs.map((c) => c.mainMs).sort((a, b) => a - b);
-    const row: CaseResult = {
-      suite: SUITE, case: caseName, impl,
-      mean_ns: (wall.reduce((a, b) => a + b, 0) / wall.length) * 1e6,
-      median_ns: percentile(wall, 0.5) * 1e6,
-      p99_ns: percentile(wall, 0.99) * 1e6,
-      samples: wall.length,
-      metrics: {
-        players,
-        workers,
-        cpu_us_per_player_tick: (percentile(cpu, 0.5) * 1000) / players,
-        main_thread_us_per_player_tick: (percentile(main, 0.5) * 1000) / players,
-        bytes_per_client: bytesPerClient,
-        memory_bytes_per_client: (arenaBytes + workerHeaps) / players,
-        arena_bytes_per_client: arenaBytes / players,
-        worker_heap_bytes_per_client: workerHeaps / players,
-        ticks_per_sec_possible: 1000 / percentile(wall, 0.5),
-      },
-    };
-    ctx.log(`  ${caseName.padEnd(18)} ${impl.padEnd(18)} median ${percentile(wall, 0.5).toFixed(2)} ms/tick  p99 ${percentile(wall, 0.99).toFixed(2)} ms  cpu ${row.metrics.cpu_us_per_player_tick!.toFixed(2)} us/player (main thread ${row.metrics.main_thread_us_per_player_tick!.toFixed(2)})  ${bytesPerClient.toFixed(0)} B/client/tick`);
+    const row = tickRow(SUITE, caseName, impl, players, costs, {
+      workers,
+      bytes_per_client: bytesPerClient,
+      memory_bytes_per_client: (arenaBytes + workerHeaps) / players,
+      arena_bytes_per_client: arenaBytes / players,
+      worker_heap_bytes_per_client: workerHeaps / players,
+    });
+    const wallMs = row.median_ns / 1e6;
+    ctx.log(`  ${caseName.padEnd(18)} ${impl.padEnd(18)} median ${wallMs.toFixed(2)} ms/tick  p99 ${(row.p99_ns / 1e6).toFixed(2)} ms  cpu ${row.metrics.cpu_us_per_player_tick!.toFixed(2)} us/player (main thread ${row.metrics.main_thread_us_per_player_tick!.toFixed(2)})  ${bytesPerClient.toFixed(0)} B/client/tick`);
     return row;
   } finally {
     await server.stop();
   }
-}
-
-function totalBytesOut(shards: { links: unknown[]; stats: Float64Array }[]): number {
-  let sum = 0;
-  for (const s of shards) for (let i = 0; i < s.links.length; i++) if (s.links[i]) sum += s.stats[i * STATS_WORDS + STAT_BYTES_OUT]!;
-  return sum;
 }
 
 export const suite: Suite = {
