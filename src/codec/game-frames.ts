@@ -130,6 +130,26 @@ export class GameFrame {
     this.used = o;
   }
 
+  /**
+   * Writes entity i of `from` unchanged as entry n with its codes from `used` on; returns where
+   * its codes end. The encoder's walk keeps n and used in its own locals (count and used are set
+   * when it is done).
+   */
+  copyAt(from: GameFrame, i: number, n: number, used: number): number {
+    this.slot[n] = from.slot[i]!;
+    this.generation[n] = from.generation[i]!;
+    this.typeOwned[n] = from.typeOwned[i]!;
+    this.at[n] = used;
+    this.sent[n] = from.sent[i]!;
+    const a = from.at[i]!;
+    const b = i + 1 < from.count ? from.at[i + 1]! : from.used;
+    const src = from.codes;
+    const dst = this.codes;
+    let o = used;
+    for (let k = a; k < b; k++) dst[o++] = src[k]!;
+    return o;
+  }
+
   /** Appends an entity whose codes the caller writes at codes[used ...] and then adds. */
   begin(slot: number, generation: number, typeOwned: number, sent = 0): number {
     const n = this.count++;

@@ -200,9 +200,71 @@ export const worstRecordBits = (plan: WirePlan): number => RECORD_FRAMING_BITS +
  * (leaving s where it stands) at the first entity that is anything else or whose record might
  * not fit s.limit, which the walk then takes. The same codes and bits as update() + delta().
  */
-function runSource(game: Game, plan: WirePlan, type: number, owned: boolean, colName: (f: number) => string): string {
+/**
+ * Statements computing an entity's codes (c0 ...) and its change mask against base[b0 ...], with
+ * slot, seq, base and b0 in scope: a field whose rate class is not due keeps its baseline code.
+ */
+function codesAndMask(game: Game, plan: WirePlan, colName: (f: number) => string): string[] {
+  const fields = Array.from(plan.fields);
+  const o: string[] = [];
+  const periods = [...new Set(fields.map((f) => game.fields[f]!.period).filter((p) => p > 1))];
+  for (const p of periods) o.push(`const due${p} = ${dueExpr(p)};`);
+  fields.forEach((f, k) => {
+    const p = game.fields[f]!;
+    const current = codeExpr(p, `${colName(f)}[slot]`);
+    o.push(p.period > 1 ? `const c${k} = due${p.period} ? ${current} : base[b0 + ${k}];` : `const c${k} = ${current};`);
+  });
+  const maskTerms: string[] = [];
+  for (let c = 0; c < plan.components.length; c++) {
+    const ks: string[] = [];
+    for (let k = plan.start[c]!; k < plan.start[c + 1]!; k++) ks.push(`c${k} !== base[b0 + ${k}]`);
+    maskTerms.push(`((${ks.join(' || ')}) ? ${lit(2 ** c)} : 0)`);
+  }
+  o.push(`const mask = ${maskTerms.join(' | ') || '0'};`);
+  return o;
+}
+
+/**
+ * Statements appending an update record (gap, op 1, the mask, each changed component's deltas
+ * from c0 ... against base[b0 ...]) with the writer in locals (words, wat, acc, n, z, v, len).
+ */
+function recordWrite(game: Game, plan: WirePlan): string[] {
   const fields = Array.from(plan.fields);
   const comps = plan.components.length;
+  const o: string[] = [];
+  // The record's head (gap, op 1, change mask) in one append when it fits 32 bits.
+  if (comps <= 19) {
+    o.push(`if (gap <= ${TABLE_MAX}) { len = TB[gap]; v = TC[gap] | (1 << len) | (mask << (len + 1)); len += ${1 + comps}; ${append()} }`);
+    o.push(`else { ${slowTiered('gap')} ${put('1', 1)} ${put('mask', comps)} }`);
+  } else {
+    o.push(`${tieredStmt('gap')} ${put('1', 1)} ${put('mask', comps)}`);
+  }
+  for (let c = 0; c < comps; c++) {
+    const body: string[] = [];
+    const zs: string[] = [];
+    for (let k = plan.start[c]!; k < plan.start[c + 1]!; k++) {
+      const p = game.fields[fields[k]!]!;
+      const d = p.modulus === 0
+        ? `let z${k} = (c${k} - base[b0 + ${k}]) | 0;`
+        : `let z${k} = (c${k} - base[b0 + ${k}]) & ${lit(p.modulus - 1)}; if (z${k} >= ${lit(p.modulus / 2)}) z${k} -= ${lit(p.modulus)};`;
+      body.push(d, `z${k} = ((z${k} << 1) ^ (z${k} >> 31)) >>> 0;`);
+      zs.push(`z${k}`);
+    }
+    for (let q = 0; q < zs.length; q += 2) body.push(tieredPair(zs[q]!, zs[q + 1] ?? null));
+    o.push(`if ((mask & ${lit(2 ** c)}) !== 0) { ${body.join(' ')} }`);
+  }
+  return o;
+}
+
+/**
+ * Source of run(s, w): from view entry s.i on, every entity of this type and recipient class
+ * that is in the baseline (entry s.j) with the same generation gets its codes and, when a
+ * component changed, its update record, with the walk and the writer in locals; it stops
+ * (leaving s where it stands) at the first entity that is anything else or whose record might
+ * not fit s.limit, which the walk then takes. The same codes and bits as update() + delta().
+ */
+function runSource(game: Game, plan: WirePlan, type: number, owned: boolean, colName: (f: number) => string): string {
+  const fields = Array.from(plan.fields);
   const typeOwned = owned ? (type | OWNED) >>> 0 : type;
   const o: string[] = [
     'let i = s.i, j = s.j, cnt = s.cnt, used = s.used, prev = s.prev, candidate = s.candidate, records = s.records, updates = s.updates;',
@@ -217,52 +279,19 @@ function runSource(game: Game, plan: WirePlan, type: number, owned: boolean, col
     `  const gen = genCol[slot] & ${GENERATION_MASK};`,
     `  if (bGen[j] !== gen || bTO[j] !== ${typeOwned}) break;`,
     '  const b0 = bAt[j];',
+    ...codesAndMask(game, plan, colName).map((l) => `  ${l}`),
+    '  if (mask !== 0) {',
+    `    if (wat * 32 + n + ${worstRecordBits(plan)} > limit) break;`,
+    '    const gap = slot - prev - 1;',
+    ...recordWrite(game, plan).map((l) => `    ${l}`),
+    '    fSent[cnt] = tick; prev = slot; records++; updates++; candidate++;',
+    '  } else fSent[cnt] = bSent[j];',
+    ...fields.map((_, k) => `  codes[used + ${k}] = c${k};`),
+    `  fSlot[cnt] = slot; fGen[cnt] = gen; fTO[cnt] = ${typeOwned}; fAt[cnt] = used; cnt++; used += ${fields.length};`,
+    '}',
+    's.i = i; s.j = j; s.cnt = cnt; s.used = used; s.prev = prev; s.candidate = candidate; s.records = records; s.updates = updates;',
+    'w.at = wat; w.acc = acc; w.n = n;',
   ];
-  const periods = [...new Set(fields.map((f) => game.fields[f]!.period).filter((p) => p > 1))];
-  for (const p of periods) o.push(`  const due${p} = ${dueExpr(p)};`);
-  fields.forEach((f, k) => {
-    const p = game.fields[f]!;
-    const current = codeExpr(p, `${colName(f)}[slot]`);
-    o.push(p.period > 1 ? `  const c${k} = due${p.period} ? ${current} : base[b0 + ${k}];` : `  const c${k} = ${current};`);
-  });
-  const maskTerms: string[] = [];
-  for (let c = 0; c < comps; c++) {
-    const ks: string[] = [];
-    for (let k = plan.start[c]!; k < plan.start[c + 1]!; k++) ks.push(`c${k} !== base[b0 + ${k}]`);
-    maskTerms.push(`((${ks.join(' || ')}) ? ${lit(2 ** c)} : 0)`);
-  }
-  o.push(`  const mask = ${maskTerms.join(' | ') || '0'};`);
-  o.push('  if (mask !== 0) {');
-  o.push(`    if (wat * 32 + n + ${worstRecordBits(plan)} > limit) break;`);
-  o.push('    const gap = slot - prev - 1;');
-  // The record's head (gap, op 1, change mask) in one append when it fits 32 bits.
-  if (comps <= 19) {
-    o.push(`    if (gap <= ${TABLE_MAX}) { len = TB[gap]; v = TC[gap] | (1 << len) | (mask << (len + 1)); len += ${1 + comps}; ${append()} }`);
-    o.push(`    else { ${slowTiered('gap')} ${put('1', 1)} ${put('mask', comps)} }`);
-  } else {
-    o.push(`    ${tieredStmt('gap')} ${put('1', 1)} ${put('mask', comps)}`);
-  }
-  for (let c = 0; c < comps; c++) {
-    const body: string[] = [];
-    const zs: string[] = [];
-    for (let k = plan.start[c]!; k < plan.start[c + 1]!; k++) {
-      const p = game.fields[fields[k]!]!;
-      const d = p.modulus === 0
-        ? `let z${k} = (c${k} - base[b0 + ${k}]) | 0;`
-        : `let z${k} = (c${k} - base[b0 + ${k}]) & ${lit(p.modulus - 1)}; if (z${k} >= ${lit(p.modulus / 2)}) z${k} -= ${lit(p.modulus)};`;
-      body.push(d, `z${k} = ((z${k} << 1) ^ (z${k} >> 31)) >>> 0;`);
-      zs.push(`z${k}`);
-    }
-    for (let q = 0; q < zs.length; q += 2) body.push(tieredPair(zs[q]!, zs[q + 1] ?? null));
-    o.push(`    if ((mask & ${lit(2 ** c)}) !== 0) { ${body.join(' ')} }`);
-  }
-  o.push('    fSent[cnt] = tick; prev = slot; records++; updates++; candidate++;');
-  o.push('  } else fSent[cnt] = bSent[j];');
-  fields.forEach((_, k) => o.push(`  codes[used + ${k}] = c${k};`));
-  o.push(`  fSlot[cnt] = slot; fGen[cnt] = gen; fTO[cnt] = ${typeOwned}; fAt[cnt] = used; cnt++; used += ${fields.length};`);
-  o.push('}');
-  o.push('s.i = i; s.j = j; s.cnt = cnt; s.used = used; s.prev = prev; s.candidate = candidate; s.records = records; s.updates = updates;');
-  o.push('w.at = wat; w.acc = acc; w.n = n;');
   return o.join('\n');
 }
 

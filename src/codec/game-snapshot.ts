@@ -235,14 +235,8 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     let j = 0;
     let candidate = 0;
     let full = false;
-    // Keeps baseline entry j as it was (a record that does not go out this time).
-    const carry = (): void => {
-      frame.count = n;
-      frame.used = used;
-      frame.copyFrom(base!, j);
-      n = frame.count;
-      used = frame.used;
-    };
+    // A record that does not go out this time keeps baseline entry j as it was (frame.copyAt: no
+    // closure here, so that the walk's counters stay in registers).
     // The common pass (everything fits so far) hands runs of kept entities to the type's run
     // kernel, which does in one compiled loop what the body below does for each of them.
     const runs = select === null && this.runs;
@@ -312,7 +306,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
           planning?.note(c, w.position - mark, LEAVE_PRIORITY);
         } else {
           if (!chosen) full = true;
-          carry();
+          used = frame.copyAt(base!, j, n++, used);
           pass.deferred++;
         }
         j++;
@@ -355,7 +349,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
           } else {
             // Not this time: the client keeps the baseline's values.
             if (!chosen) full = true;
-            carry();
+            used = frame.copyAt(base!, j, n++, used);
             pass.deferred++;
           }
         }
@@ -367,7 +361,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
           // Out of room: the client keeps what it has in this slot (or still lacks the entity).
           if (!chosen) full = true;
           if (inBase) {
-            carry();
+            used = frame.copyAt(base!, j, n++, used);
             j++;
           }
           pass.deferred++;
