@@ -8,7 +8,7 @@
 // falls outside its range. enter(r, codes, at) reads every field's full code: 0 or k + 1 alike.
 // The caller checks r.overrun afterwards (a truncated record reads zeros).
 
-import type { Game, WirePlan } from '../core/game.js';
+import { wirePlanKey, type Game, type WirePlan } from '../core/game.js';
 import type { FieldPlan } from '../core/game-fields.js';
 import type { BitStreamReader } from './bit-stream.js';
 
@@ -80,7 +80,16 @@ const compiled = new WeakMap<Game, TypeDecodeKernels[]>();
 export function compileDecodeKernels(game: Game): TypeDecodeKernels[] {
   const cached = compiled.get(game);
   if (cached) return cached;
-  const out = game.types.flatMap((t) => [compile(game, t.wire[0]), compile(game, t.wire[1])]);
+  // Types whose records are alike (the same fields in the same components) share their kernels:
+  // fewer, hotter functions.
+  const shared = new Map<string, TypeDecodeKernels>();
+  const kernelsOf = (plan: WirePlan): TypeDecodeKernels => {
+    const key = wirePlanKey(plan);
+    let k = shared.get(key);
+    if (!k) shared.set(key, (k = compile(game, plan)));
+    return k;
+  };
+  const out = game.types.flatMap((t) => [kernelsOf(t.wire[0]), kernelsOf(t.wire[1])]);
   compiled.set(game, out);
   return out;
 }

@@ -76,6 +76,12 @@ export interface WirePlan {
   readonly fields: Int32Array;
 }
 
+/**
+ * A record's shape: its fields and how they group into components. Types whose plans share a
+ * key write and read alike, so the codec's compiled kernels are shared between them.
+ */
+export const wirePlanKey = (plan: WirePlan): string => `${plan.fields.join(',')}|${plan.start.join(',')}`;
+
 export interface TypePlan {
   readonly name: string;
   readonly index: number;
