@@ -321,20 +321,11 @@ function compile(game: Game, plan: WirePlan, store: KernelStore, type: number, o
   const maskTerms = Array.from({ length: comps }, (_, c) => `((${changed(c)}) ? ${lit(2 ** c)} : 0)`);
   up.push(`const mask = ${maskTerms.join(' | ') || '0'};`);
   up.push('return mask;');
+  // The record as the run kernel writes it (tables, codes two at a time, the head in one
+  // append), from the codes update() just stored.
   const de: string[] = ['let words = w.words, wat = w.at, acc = w.acc, n = w.n, z = 0, v = 0, len = 0;'];
-  de.push(tieredStmt('gap'), put('1', 1), put('mask', comps));
-  for (let c = 0; c < comps; c++) {
-    const body: string[] = [];
-    for (let k = plan.start[c]!; k < plan.start[c + 1]!; k++) {
-      const p = game.fields[fields[k]!]!;
-      const d = p.modulus === 0
-        ? `z = (codes[at + ${k}] - base[b0 + ${k}]) | 0;`
-        : `z = (codes[at + ${k}] - base[b0 + ${k}]) & ${lit(p.modulus - 1)}; if (z >= ${lit(p.modulus / 2)}) z -= ${lit(p.modulus)};`;
-      body.push(d, 'z = ((z << 1) ^ (z >> 31)) >>> 0;', tieredStmt('z'));
-    }
-    de.push(`if ((mask & ${lit(2 ** c)}) !== 0) { ${body.join(' ')} }`);
-  }
-  de.push('w.at = wat; w.acc = acc; w.n = n;');
+  fields.forEach((_, k) => de.push(`const c${k} = codes[at + ${k}];`));
+  de.push(...recordWrite(game, plan), 'w.at = wat; w.acc = acc; w.n = n;');
 
   const en: string[] = [];
   fields.forEach((f, k) => {
