@@ -67,6 +67,8 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   private readonly frames: FrameRing;
   private readonly writer: BitStreamWriter;
   private readonly out: Uint8Array;
+  /** The message buffer's header, written through one view made once. */
+  private readonly outView: DataView;
   private readonly kernels: readonly TypeKernels[];
   /** Per type and recipient class (type * 2 + owned): codes per record, worst-case bits. */
   private readonly recordFields: Int32Array;
@@ -103,6 +105,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     this.seq = firstSeq;
     this.writer = new BitStreamWriter(maxBytes - GAME_HEADER_BYTES);
     this.out = new Uint8Array(maxBytes);
+    this.outView = new DataView(this.out.buffer);
     this.kernels = compileKernels(this.game, store);
     const plans = this.game.types.flatMap((t) => t.wire);
     this.recordFields = Int32Array.from(plans, (p) => p.fields.length);
@@ -169,7 +172,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     const out = this.out;
     out[0] = MSG_GAME_SNAPSHOT;
     out[1] = GAME_SNAPSHOT_VERSION;
-    const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    const dv = this.outView;
     dv.setUint32(2, seq >>> 0, true);
     dv.setUint32(6, tick, true);
     out[10] = base ? seq - base.seq : 0;
