@@ -16,6 +16,7 @@ import type { GameStore } from '../core/game-store.js';
 import { compileKernels, OWNED, RECORD_FRAMING_BITS, WalkState, worstRecordBits, type TypeKernels } from './game-kernels.js';
 import { BitStreamWriter } from './bit-stream.js';
 import { BudgetPlan, ENTER_PRIORITY, LEAVE_PRIORITY } from './game-budget.js';
+import { ViewSurvey } from './game-view.js';
 import {
   FrameRing, GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, MSG_GAME_SNAPSHOT, NO_INPUT_SEQ, type GameFrame,
 } from './game-frames.js';
@@ -82,13 +83,11 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   /** The recipient's inputs the server holds, not yet applied (written into each message, capped at 255). */
   inputQueue = 0;
   private acked = -1;
-  private order = new Uint32Array(0);
+  /** The view in ascending order, and what the walk should know of it (game-view.ts). */
+  private readonly view = new ViewSurvey();
   private readonly pass: Pass = { records: 0, enters: 0, updates: 0, leaves: 0, deferred: 0 };
   private readonly plan = new BudgetPlan();
   private readonly runState = new WalkState();
-  /** Whether this message's common pass hands runs to the run kernels, and the codes its view's records take (survey). */
-  private runs = false;
-  private viewCodes = 0;
 
   constructor(readonly store: GameStore<D>, options: GameReplicatorOptions) {
     this.game = store.game;
@@ -124,7 +123,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
 
   /** Bytes this replicator holds (its stated cap). */
   get heldBytes(): number {
-    return this.frames.bytes + this.out.byteLength + this.writer.bytes.byteLength + this.plan.bytes;
+    return this.frames.bytes + this.out.byteLength + this.writer.bytes.byteLength + this.plan.bytes + this.view.bytes;
   }
 
   /** The client received snapshot `seq`: later messages may be deltas against it. */
@@ -154,8 +153,8 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     if (!Number.isInteger(count) || count < 0 || count > this.viewCapacity || count > slots.length) {
       throw new InvalidArgumentError(`${count} entities in a view of capacity ${this.viewCapacity}`);
     }
-    const order = this.sorted(slots, count);
-    this.survey(order, count);
+    const order = this.view.sorted(slots, count);
+    this.view.survey(this.store, this.owner, this.recordFields, this.game.maxRecordFields, order, count);
     const seq = this.seq++;
     const base = this.acked >= 0 && seq - this.acked < GAME_WINDOW ? this.frames.find(this.acked) : null;
     tick >>>= 0;
@@ -205,8 +204,8 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     if (planning) planning.reset(count + (base ? base.count : 0));
     const frame = this.frames.next(seq, tick);
     // Before its arrays are read below. Each entry is carried from the baseline (its codes, at most
-    // base.used in all) or written for an entity in view (its record's codes, viewCodes in all).
-    frame.ensure(count + (base ? base.count : 0), this.viewCodes + (base ? base.used : 0));
+    // base.used in all) or written for an entity in view (its record's codes, view.codes in all).
+    frame.ensure(count + (base ? base.count : 0), this.view.codes + (base ? base.used : 0));
     const store = this.store;
     w.reset();
     const typeCol = store.typeColumn;
@@ -242,7 +241,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     // closure here, so that the walk's counters stay in registers).
     // The common pass (everything fits so far) hands runs of kept entities to the type's run
     // kernel, which does in one compiled loop what the body below does for each of them.
-    const runs = select === null && this.runs;
+    const runs = select === null && this.view.runs;
     const rs = this.runState;
     if (runs) {
       rs.count = count;
@@ -395,45 +394,5 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     frame.count = n;
     frame.used = used;
     return pass;
-  }
-
-  /**
-   * One pass over the view before the walk: the codes its records take (so the frame holds what
-   * this view needs, not a worst case of the longest record), and whether runs are long enough
-   * to pay for the run kernels' handover: at least three entities in four followed by one of the
-   * same type (a mean run of four or more). A homogeneous crowd is; a view of props, creatures and
-   * pickups side by side is not, and walks entity by entity.
-   */
-  private survey(order: ArrayLike<number>, count: number): void {
-    const typeCol = this.store.typeColumn;
-    const ownerCol = this.store.ownerColumn;
-    const owner = this.owner;
-    const fields = this.recordFields;
-    let same = 0;
-    let codes = 0;
-    let prev = -1;
-    for (let i = 0; i < count; i++) {
-      const slot = order[i]!;
-      const t = typeCol[slot]!;
-      if (t === prev) same++;
-      prev = t;
-      // An empty slot (t 0) is refused by the walk; count it as the longest record meanwhile.
-      codes += t === 0 ? this.game.maxRecordFields : fields[(t - 1) * 2 + (owner !== 0 && ownerCol[slot] === owner ? 1 : 0)]!;
-    }
-    this.runs = same * 4 >= count * 3;
-    this.viewCodes = codes;
-  }
-
-  /** The view's slots in ascending order (the caller's array when it already is). */
-  private sorted(slots: ArrayLike<number>, count: number): ArrayLike<number> {
-    let ascending = true;
-    for (let i = 1; i < count && ascending; i++) ascending = slots[i - 1]! < slots[i]!;
-    if (ascending) return slots;
-    if (this.order.length < count) this.order = new Uint32Array(Math.max(count, this.order.length * 2));
-    const o = this.order.subarray(0, count);
-    for (let i = 0; i < count; i++) o[i] = slots[i]!;
-    o.sort();
-    for (let i = 1; i < count; i++) if (o[i] === o[i - 1]) throw new InvalidArgumentError(`slot ${o[i]} is in the view twice`);
-    return o;
   }
 }
