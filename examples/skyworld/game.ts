@@ -146,6 +146,11 @@ export const SKYWORLD = defineGame({
 });
 
 export type SkyworldDeclaration = typeof SKYWORLD.declaration;
+
+/** The zapper: its reach (metres), what a hit takes, the ticks between shots. */
+export const ZAP_RANGE_M = 40;
+export const ZAP_DAMAGE = 25;
+export const ZAP_COOLDOWN = 20;
 export type SkyworldInput = { moveX: number; moveY: number; jump: boolean; climb: boolean; fly: boolean; aim: number; zap: boolean; viewTick: number };
 export const IDLE_INPUT: Readonly<SkyworldInput> = { moveX: 0, moveY: 0, jump: false, climb: false, fly: false, aim: 0, zap: false, viewTick: 0 };
 

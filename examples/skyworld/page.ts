@@ -3,7 +3,7 @@
 // Bundled to build/examples/skyworld by `npm run build`.
 
 import { startDeclaredPage } from '../../src/web/declared-view.js';
-import { FAMILY, SKYWORLD, TYPE_TRAITS } from './game.js';
+import { FAMILY, SKYWORLD, TYPE_TRAITS, ZAP_RANGE_M } from './game.js';
 import { LADDERS, PLATFORMS, Q, RAMPS } from './terrain.js';
 import { SkyworldPrediction } from './predict.js';
 
@@ -49,6 +49,20 @@ void startDeclaredPage({
       'WASD move · Space jump · C climb a ladder (yellow) · F fly · click or E zap at the mouse',
       'lighter slabs are higher platforms, green ones ramps',
     ];
+  },
+  // The zapper's line while it is held: bright when it fires, dim while it recharges, out to its reach.
+  foreground: ({ ctx, scale }, { keys, aimRad }, own) => {
+    if (!keys.has('Mouse0') && !keys.has('KeyE')) return;
+    const ready = ((own?.zapper as { cooldown: number } | undefined)?.cooldown ?? 0) === 0;
+    const cx = ctx.canvas.width / 2;
+    const cy = ctx.canvas.height / 2;
+    ctx.strokeStyle = ready ? '#f0f6fc' : '#6e7681';
+    ctx.globalAlpha = ready ? 0.9 : 0.4;
+    ctx.lineWidth = (ready ? 2 : 1) * devicePixelRatio;
+    ctx.beginPath();
+    ctx.moveTo(cx, cy);
+    ctx.lineTo(cx + Math.cos(aimRad) * ZAP_RANGE_M * scale, cy - Math.sin(aimRad) * ZAP_RANGE_M * scale);
+    ctx.stroke();
   },
   metresAcross: 140,
   predict: new SkyworldPrediction(),

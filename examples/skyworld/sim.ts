@@ -11,7 +11,7 @@
 import type { EntityId } from '../../src/core/entity-id.js';
 import { GameStore } from '../../src/core/game-store.js';
 import { mulberry32 } from '../../src/core/mulberry32.js';
-import { FAMILY, SKYWORLD, TRAITS_BY_INDEX, TYPE_TRAITS, typeNamesOf, type Family, type SkyworldDeclaration, type SkyworldInput } from './game.js';
+import { FAMILY, SKYWORLD, TRAITS_BY_INDEX, TYPE_TRAITS, ZAP_COOLDOWN, ZAP_DAMAGE, ZAP_RANGE_M, typeNamesOf, type Family, type SkyworldDeclaration, type SkyworldInput } from './game.js';
 import { stepFlyer, stepShooter, stepWalker } from './npc.js';
 import { IN_ZAP, heldInput, stepPlayer } from './player.js';
 import { DeclaredHitboxes, unwrapTick } from '../../src/rollback/declared-hitboxes.js';
@@ -33,10 +33,7 @@ export interface SkyworldOptions {
 /** A spawn that waits for the end of the tick: type, x, y, z (Q16), and a yaw or a hash. */
 type Pending = [string, number, number, number, number];
 
-/** The zapper: its reach, what a hit takes, the ticks between shots, its height above the feet. */
-export const ZAP_RANGE_M = 40;
-export const ZAP_DAMAGE = 25;
-export const ZAP_COOLDOWN = 20;
+/** The zapper's height above the feet. */
 const ZAP_EYE_M = 1.5;
 /**
  * The zap's broadphase: bodies now within its reach plus how far any moves in the longest

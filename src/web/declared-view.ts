@@ -36,6 +36,11 @@ export interface DeclaredPageOptions<D extends GameDeclaration> {
   /** Draws the game's static world under the entities (its map: floors, platforms, ladders). */
   readonly background?: (view: MapView) => void;
   /**
+   * Draws over the entities (a shot's line, a marker): with the keys held, the aim, and the
+   * player's own entity as the panel gets it. The avatar is at the canvas's centre.
+   */
+  readonly foreground?: (view: MapView, input: { readonly keys: ReadonlySet<string>; readonly aimRad: number }, own: Record<string, unknown> | undefined) => void;
+  /**
    * The game's module (chronos build's game.wasm: its AssemblyScript rules with the engine's
    * kernels) and the store capacity the server runs it with: the page then runs the same rules
    * over the same bytes as the server, to predict the avatar and for window.chronos.trace (the
@@ -218,6 +223,11 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
       ctx.beginPath();
       ctx.arc(w / 2, h / 2, 1.2 * scale, 0, 2 * Math.PI);
       ctx.stroke();
+      if (options.foreground) {
+        // The view centred on the avatar as drawn (predicted), so a line from the centre starts at it.
+        options.foreground({ ctx, px: (xM) => w / 2 + (xM - me) * scale, py: (yM) => h / 2 - (yM - mn) * scale, scale, meZ: mz }, { keys, aimRad }, r.entity(client.avatarId) as Record<string, unknown> | undefined);
+        ctx.globalAlpha = 1;
+      }
     }
     const own = r?.entity(client.avatarId) as Record<string, unknown> | undefined;
     const kbps = (client.stats.snapshotBytes / 1024 / Math.max(1, performance.now() / 1000)).toFixed(1);

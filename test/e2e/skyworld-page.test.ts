@@ -2,7 +2,7 @@
 // DeclaredServer, its page in headless Chromium. The page connects over WebSocket through the
 // SDK, draws what its typed view holds, moves its player with the keyboard, shows the player's
 // own inventory (an owner-only field) and never holds another player's; a Node bot plays beside
-// it. A screenshot goes to test-artifacts/skyworld.png.
+// it, and zaps with the tick it shows. A screenshot goes to test-artifacts/skyworld.png.
 
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,9 +91,19 @@ describe.skipIf(!hasChromium)('Skyworld page in headless Chromium', () => {
     expect(seen.position).toBeDefined();
     expect(seen.inventory).toBeUndefined();
     expect((await status()).own?.inventory).toBeDefined();
+    // The zapper: E held fires along the aim; the input names the tick the page shows, so the
+    // server judges the shot within its rewind bound (a missing or stale view tick would be clamped).
+    const hb = module.sim.hitboxes.counters;
+    const shots0 = hb.shots;
+    const clamped0 = hb.clamped;
+    await page.keyboard.down('KeyE');
+    await until('the server to judge the page\'s zaps', () => hb.shots >= shots0 + 2);
+    expect(hb.clamped).toBe(clamped0);
     const artifacts = join(ROOT, 'test-artifacts');
     if (!existsSync(artifacts)) mkdirSync(artifacts, { recursive: true });
+    // With E held the page draws the zapper's line from the player along the aim.
     await page.screenshot({ path: join(artifacts, 'skyworld.png') });
+    await page.keyboard.up('KeyE');
     expect(errors).toEqual([]);
   });
 });

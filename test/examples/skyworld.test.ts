@@ -12,9 +12,9 @@ import { GameReplica } from '../../src/codec/game-replica.js';
 import { GameReplicator } from '../../src/codec/game-snapshot.js';
 import { mulberry32 } from '../../src/core/mulberry32.js';
 import { SkyworldBot, type BotView } from '../../examples/skyworld/bot.js';
-import { CLIPS, IDLE_INPUT, SKYWORLD, type SkyworldInput } from '../../examples/skyworld/game.js';
+import { CLIPS, IDLE_INPUT, SKYWORLD, ZAP_COOLDOWN, ZAP_DAMAGE, type SkyworldInput } from '../../examples/skyworld/game.js';
 import { G_IDLE } from '../../examples/skyworld/npc.js';
-import { SkyworldSim, ZAP_COOLDOWN, ZAP_DAMAGE } from '../../examples/skyworld/sim.js';
+import { SkyworldSim } from '../../examples/skyworld/sim.js';
 import { CLIFF, LADDERS, MESA, Q, SPIRE, TERRACE, groundHeightAt, ladderAt, levelAt } from '../../examples/skyworld/terrain.js';
 
 const comp = (name: string) => SKYWORLD.components.find((c) => c.name === name)!;
