@@ -34,7 +34,7 @@ import { SKYWORLD, type SkyworldDeclaration } from '../examples/skyworld/game.js
 import { skyworldModule } from '../examples/skyworld/module.js';
 import { SkyworldBot, botViewOf } from '../examples/skyworld/bot.js';
 import type { CaseResult, SuiteContext } from './harness.js';
-import { collectTicks, joinAndWarm, ringTicks, tickRow, totalBytesOut } from './ring-ticks.js';
+import { collectTicks, joinAndWarm, ringEntry, ringTicks, tickRow, totalBytesOut } from './ring-ticks.js';
 
 const SUITE = 'game';
 const ENTITIES = 2000;
@@ -128,8 +128,8 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
     ctx.log(`  ${caseName} ${impl}: ${players} players joining over ${workers} worker(s)`);
     for (let i = 0; i < players; i++) {
       const p = new SkyworldSwarmPlayer(i, crypto, codec);
-      const token = server.net.server.issuer.issue({ clientId: i + 1, serverAddresses: ['udp://ring:0'], expiresInS: 600 });
-      p.connect(token, peers[i % workers]!.peer(i));
+      const { token, transport } = ringEntry(server.net.server.issuer, peers, i);
+      p.connect(token, transport);
       swarm.push(p);
     }
     joinAndWarm(`${caseName}/${impl}`, players, () => swarm.filter((p) => p.joined).length, clientsFrame, tick, WARMUP_TICKS);

@@ -6,6 +6,8 @@
 
 import { performance } from 'node:perf_hooks';
 import { RingPeers } from '../src/net/transport-ring.js';
+import type { TokenIssuer } from '../src/net/connect-token.js';
+import type { Transport } from '../src/net/transport.js';
 import { STATS_WORDS, STAT_BYTES_OUT } from '../src/server/net-shard-protocol.js';
 import type { NetWorkerShard } from '../src/server/net-workers.js';
 import type { CaseResult } from './harness.js';
@@ -37,6 +39,15 @@ export function ringTicks(shards: readonly NetWorkerShard[], runTick: () => void
     return { wallMs, mainMs, cpuMs: mainMs + shards.reduce((a, s) => a + s.busyMs, 0) - busy0 };
   };
   return { peers, tick };
+}
+
+/**
+ * Player i's way in: a connect token from the server's issuer (the clients are the bench's own)
+ * and its end of worker (i mod workers)'s ring, for `connect(token, transport)`.
+ */
+export function ringEntry(issuer: TokenIssuer, peers: readonly RingPeers[], i: number): { token: Uint8Array; transport: Transport } {
+  const token = issuer.issue({ clientId: i + 1, serverAddresses: ['udp://ring:0'], expiresInS: 600 });
+  return { token, transport: peers[i % peers.length]!.peer(i) };
 }
 
 /** Ticks until every player has joined (600 at most, else it throws), then `warmupTicks` more. */

@@ -27,7 +27,7 @@ import { ArchetypeBrain, archetypeHub, assignArchetypes, type BotInput } from '.
 import { mulberry32 } from '../src/core/mulberry32.js';
 import type { CaseResult, Suite, SuiteContext } from './harness.js';
 import { SwarmPlayer, type SwarmBrain } from './server-swarm.js';
-import { collectTicks, joinAndWarm, ringTicks, tickRow, totalBytesOut } from './ring-ticks.js';
+import { collectTicks, joinAndWarm, ringEntry, ringTicks, tickRow, totalBytesOut } from './ring-ticks.js';
 
 const SUITE = 'server';
 const ENTITIES = 100_000;
@@ -83,8 +83,8 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
     ctx.log(`  ${caseName} ${impl}: ${players} players joining over ${workers} worker(s)`);
     for (let i = 0; i < players; i++) {
       const p = new SwarmPlayer(i, crypto, brain);
-      const token = server.net.server.issuer.issue({ clientId: i + 1, serverAddresses: ['udp://ring:0'], expiresInS: 600 });
-      p.connect(token, peers[i % workers]!.peer(i));
+      const { token, transport } = ringEntry(server.net.server.issuer, peers, i);
+      p.connect(token, transport);
       swarm.push(p);
       if (i % 500 === 499) {
         clientsFrame();

@@ -19,7 +19,7 @@ import { Q_AFFINE, Q_IDENTITY, type FieldPlan } from '../core/game-fields.js';
 import type { StoredColumn } from '../core/game-store.js';
 import type { BitStreamWriter } from './bit-stream.js';
 import { GENERATION_MASK } from '../core/entity-id.js';
-import { GENERATION_WIRE_BITS } from './game-frames.js';
+import { GENERATION_WIRE_BITS, type GameFrame } from './game-frames.js';
 
 export type UpdateKernel = (slot: number, seq: number, codes: Int32Array, at: number, base: Int32Array, b0: number) => number;
 export type DeltaKernel = (mask: number, gap: number, codes: Int32Array, at: number, base: Int32Array, b0: number, w: BitStreamWriter) => void;
@@ -68,6 +68,30 @@ export class WalkState {
   bAt = new Uint32Array(0);
   bSent = new Uint32Array(0);
   bCodes = new Int32Array(0);
+
+  /** The walk's constants: the view, the frame being built and the baseline (none: the frame itself, never read). */
+  bind(order: ArrayLike<number>, count: number, frame: GameFrame, base: GameFrame | null, seq: number, tick: number, limit: number, owner: number): void {
+    this.order = order;
+    this.count = count;
+    this.seq = seq;
+    this.tick = tick;
+    this.limit = limit;
+    this.owner = owner;
+    this.fSlot = frame.slot;
+    this.fGen = frame.generation;
+    this.fTO = frame.typeOwned;
+    this.fAt = frame.at;
+    this.fSent = frame.sent;
+    this.codes = frame.codes;
+    const b = base ?? frame;
+    this.baseCount = base ? base.count : 0;
+    this.bSlot = b.slot;
+    this.bGen = b.generation;
+    this.bTO = b.typeOwned;
+    this.bAt = b.at;
+    this.bSent = b.sent;
+    this.bCodes = b.codes;
+  }
 }
 
 /** The table-free part of the store a run kernel reads besides the field columns. */

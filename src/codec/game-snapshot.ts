@@ -74,6 +74,8 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   /** Per type and recipient class (type * 2 + owned): codes per record, worst-case bits. */
   private readonly recordFields: Int32Array;
   private readonly worstBits: Int32Array;
+  /** The longest of them (the planning stream is sized by it). */
+  private readonly worstRecord: number;
   private seq = 0;
   /**
    * The recipient's newest input the game has applied (its seq, as the client numbered it), -1
@@ -109,6 +111,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     const plans = this.game.types.flatMap((t) => t.wire);
     this.recordFields = Int32Array.from(plans, (p) => p.fields.length);
     this.worstBits = Int32Array.from(plans, worstRecordBits);
+    this.worstRecord = Math.max(...this.worstBits);
   }
 
   /** Seq of the next message. */
@@ -162,7 +165,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     const limit = Math.min(this.writer.capacityBits, (budget - GAME_HEADER_BYTES) * 8);
     let pass = this.walk(tick, seq, order, count, base, this.writer, limit, null);
     if (pass.deferred > 0) {
-      const plan = this.plan.writer(this.viewCapacity * 2 + 1, Math.max(...this.worstBits));
+      const plan = this.plan.writer(this.viewCapacity * 2 + 1, this.worstRecord);
       this.walk(tick, seq, order, count, base, plan, plan.capacityBits, this.plan);
       pass = this.walk(tick, seq, order, count, base, this.writer, limit, this.plan.choose(limit));
     }
@@ -243,27 +246,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     // kernel, which does in one compiled loop what the body below does for each of them.
     const runs = select === null && this.view.runs;
     const rs = this.runState;
-    if (runs) {
-      rs.count = count;
-      rs.baseCount = bn;
-      rs.seq = seq;
-      rs.tick = tick;
-      rs.limit = limit;
-      rs.owner = owner;
-      rs.order = order;
-      rs.fSlot = fSlot;
-      rs.fGen = fGen;
-      rs.fTO = fTO;
-      rs.fAt = fAt;
-      rs.fSent = fSent;
-      rs.codes = codes;
-      rs.bSlot = bSlot;
-      rs.bGen = bGen;
-      rs.bTO = bTO;
-      rs.bAt = bAt;
-      rs.bSent = bSent;
-      rs.bCodes = bCodes;
-    }
+    if (runs) rs.bind(order, count, frame, base, seq, tick, limit, owner);
     for (let i = 0; i <= count; i++) {
       // Only where a run is likely (the next entity in view is of the same type): handing the
       // walk over costs a few dozen loads and stores, which a world of interleaved types (a view
