@@ -410,6 +410,58 @@ describe('DeclaredServer against hostile messages', () => {
   });
 });
 
+describe('DeclaredServer with network workers, as a stranger sees it', () => {
+  it('a worker\'s client sending random messages and a spoofer blasting random datagrams at every port: counted drops, no amplification, the game goes on', async () => {
+    const { mulberry32 } = await import('../../src/core/mulberry32.js');
+    const { createSocket } = await import('node:dgram');
+    const s = await DeclaredServer.start({ module: tagModule(), host: '127.0.0.1', httpPort: 0, udpPort: 0, log: () => {}, netWorkers: 2 });
+    const c = await DeclaredClient.create({ game: TAG, tokenUrl: `http://127.0.0.1:${s.httpPort}/connect`, crypto, transport: 'udp', udp: connectUdp });
+    const spoofer = createSocket('udp4');
+    try {
+      await c.connect();
+      await until('a first snapshot', () => c.stats.snapshots > 0);
+      const rnd = mulberry32(91);
+      const metrics = async () => (await (await fetch(`http://127.0.0.1:${s.httpPort}/metrics`)).text());
+      const dropsOf = (text: string) => [...text.matchAll(/chronos_declared_messages_dropped_total\{reason="[a-z_]+"\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+      const before = dropsOf(await metrics());
+      // Inside the session: random messages on every channel, within each channel's size limit.
+      for (let i = 0; i < 300; i++) {
+        const channel = Math.floor(rnd() * 3);
+        const most = channel === 0 ? 1 : channel === 1 ? 6 + 8 * c.inputCodec.bytes : 5;
+        const bytes = Uint8Array.from({ length: 1 + Math.floor(rnd() * most) }, () => Math.floor(rnd() * 256));
+        if (rnd() < 0.5 && channel > 0) bytes[0] = channel === 1 ? 0x62 : 0x63;
+        c.net.send(channel, bytes);
+        if (i % 20 === 0) await new Promise((r) => setTimeout(r, 5));
+      }
+      // Outside any session: random datagrams at every worker's port, counting what comes back.
+      let received = 0;
+      let sentBytes = 0;
+      spoofer.on('message', (m) => (received += m.byteLength));
+      await new Promise<void>((r) => spoofer.bind(0, '127.0.0.1', () => r()));
+      for (let i = 0; i < 400; i++) {
+        const bytes = Buffer.from(Uint8Array.from({ length: 1 + Math.floor(rnd() * 1200) }, () => Math.floor(rnd() * 256)));
+        sentBytes += bytes.byteLength;
+        spoofer.send(bytes, s.udpPorts[i % s.udpPorts.length]!, '127.0.0.1');
+        if (i % 50 === 0) await new Promise((r) => setTimeout(r, 5));
+      }
+      await until('the drops counted', async () => dropsOf(await metrics()) > before + 50, 15_000);
+      const snapshots = c.stats.snapshots;
+      await until('snapshots still coming', () => c.stats.snapshots > snapshots + 5);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(received).toBeLessThanOrEqual(3 * sentBytes);
+      expect(received).toBe(0); // nothing answers a datagram that is not a valid handshake
+      const health = (await (await fetch(`http://127.0.0.1:${s.httpPort}/healthz`)).json()) as { status: string; netWorkers: number };
+      expect(health.status).not.toBe('stopped');
+      expect(health.netWorkers).toBe(2);
+      expect(s.players).toBe(1);
+    } finally {
+      spoofer.close();
+      c.close();
+      await s.stop();
+    }
+  });
+});
+
 describe('DeclaredServer when the game fails', () => {
   it('refuses a player the game cannot seat, and counts a step that throws while the loop goes on', async () => {
     const base = tagModule();
