@@ -45,7 +45,7 @@ void startDeclaredPage({
     return [
       `you: (${p.x.toFixed(1)}, ${p.y.toFixed(1)}) at ${p.z.toFixed(1)} m, level ${body?.level ?? '-'}${body?.climbing ? ', climbing' : body?.grounded ? '' : ', in the air'}${flying ? ', flying' : ''} · ${anim?.clip ?? ''}`,
       `inventory (only you receive it): ${inv?.gold ?? 0} gold, ${inv?.keys ?? 0} keys, ${inv?.potions ?? 0} potions · ${hp ?? '-'} hp`,
-      `zapper: ${zapper?.hits ?? 0} hits${zapper && zapper.cooldown > 0 ? ' · recharging' : ' · ready'} (judged against the world as your screen showed it)`,
+      `zapper: ${zapper?.hits ?? 0} hit${zapper?.hits === 1 ? '' : 's'}${zapper && zapper.cooldown > 0 ? ' · recharging' : ' · ready'} (judged against the world as your screen showed it)`,
       'WASD move · Space jump · C climb a ladder (yellow) · F fly · click or E zap at the mouse',
       'lighter slabs are higher platforms, green ones ramps',
     ];
