@@ -9,7 +9,8 @@ import { defineGame } from '../../src/core/game.js';
 import { toCode } from '../../src/core/game-fields.js';
 import { GameStore } from '../../src/core/game-store.js';
 import { mulberry32 } from '../../src/core/mulberry32.js';
-import { compileKernels, round } from '../../src/codec/game-kernels.js';
+import { compileKernels } from '../../src/codec/game-kernels.js';
+import { round } from '../../src/codec/game-kernel-source.js';
 import { BitStreamWriter } from '../../src/codec/bit-stream.js';
 
 const GAME = defineGame({
