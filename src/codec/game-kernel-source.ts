@@ -70,19 +70,7 @@ export function slowTiered(name: string): string {
 export function tieredPair(a: string, b: string | null): string {
   if (b === null) return `if (${a} <= ${TABLE_MAX}) { v = TC[${a}]; len = TB[${a}]; ${append()} } else { ${slowTiered(a)} }`;
   return `if (${a} <= ${TABLE_MAX} && ${b} <= ${TABLE_MAX}) { len = TB[${a}]; v = TC[${a}] | (TC[${b}] << len); len += TB[${b}]; ${append()} }
-    else { ${tieredStmt(a)} ${tieredStmt(b)} }`;
-}
-
-/** Statements appending the tiered code of the unsigned value in local `name` (bit-stream.ts). */
-export function tieredStmt(name: string): string {
-  // The common codes pick (v, len) and share one append; the long form goes through the writer.
-  return `if (${name} <= 266) {
-      if (${name} === 0) { v = 0; len = 1; }
-      else if (${name} <= 2) { v = 1 | ((${name} - 1) << 2); len = 3; }
-      else if (${name} <= 10) { v = 3 | ((${name} - 3) << 3); len = 6; }
-      else { v = 7 | ((${name} - 11) << 4); len = 12; }
-      ${append()}
-    } else { w.at = wat; w.acc = acc; w.n = n; w.tiered(${name}); wat = w.at; acc = w.acc; n = w.n; }`;
+    else { ${tieredPair(a, null)} ${tieredPair(b, null)} }`;
 }
 
 export function clamp(x: number, lo: number, hi: number): number {
@@ -160,7 +148,7 @@ export function recordWrite(game: Game, plan: WirePlan): string[] {
     o.push(`if (gap <= ${TABLE_MAX}) { len = TB[gap]; v = TC[gap] | (1 << len) | (mask << (len + 1)); len += ${1 + comps}; ${append()} }`);
     o.push(`else { ${slowTiered('gap')} ${put('1', 1)} ${put('mask', comps)} }`);
   } else {
-    o.push(`${tieredStmt('gap')} ${put('1', 1)} ${put('mask', comps)}`);
+    o.push(`${tieredPair('gap', null)} ${put('1', 1)} ${put('mask', comps)}`);
   }
   for (let c = 0; c < comps; c++) {
     const body: string[] = [];
