@@ -5,8 +5,7 @@
 // the runner can drive it from the client's replica; the same seed and the same views give the
 // same inputs.
 
-import { mulberry32 } from '../../src/core/mulberry32.js';
-import type { GameReplica } from '../../src/codec/game-replica.js';
+import { mulberry32, type GameReplica } from '../../src/web/sdk.js';
 import { FAMILY, SKYWORLD, typeNamesOf, type SkyworldDeclaration, type SkyworldInput } from './game.js';
 import { LADDERS, Q, groundHeightAt, ladderAt, q } from './terrain.js';
 

@@ -6,10 +6,7 @@
 // Prints once a second: players joined, snapshots per second, payload KB/s per player, and
 // whether every player's own inventory arrived while no other player's ever did.
 
-import { DeclaredClient } from '../../src/client/declared-client.js';
-import { udpConnectorFrom } from '../../src/client/udp-connector.js';
-import { fetchFrom } from '../../src/client/local-fetch.js';
-import { loadServerCrypto } from '../../src/net/crypto-node.js';
+import { DeclaredClient, fetchFrom, loadServerCrypto, udpConnectorFrom } from '../../src/index.js';
 import { botViewOf, SkyworldBot } from './bot.js';
 import { SKYWORLD, type SkyworldDeclaration } from './game.js';
 

@@ -4,7 +4,7 @@
 // height axis with its own range and precision, animation state, owner-only inventories and
 // server-only AI, all derived into storage and wire format by defineGame.
 
-import { defineGame } from '../../src/core/game.js';
+import { defineGame } from '../../src/web/sdk.js';
 
 /** Horizontal positions: the map is 1 km across, 1/64 m is below what a player can see. */
 const HORIZONTAL = { type: 'q16', unit: 'm', min: -512, max: 512, precision: 1 / 64 } as const;

@@ -1,7 +1,7 @@
 // Skyworld as a DeclaredGameModule: what DeclaredServer needs to serve it (src/server/declared-game.ts).
 // The engine owns connections, replication and input checks; the sim owns the world.
 
-import type { DeclaredGameModule } from '../../src/server/declared-game.js';
+import type { DeclaredGameModule } from '../../src/index.js';
 import { SkyworldSim, type SkyworldOptions } from './sim.js';
 import type { SkyworldDeclaration } from './game.js';
 

@@ -2,7 +2,7 @@
 // colours, keys and panel, predicting the player with the sim's own player tick (predict.ts).
 // Bundled to build/examples/skyworld by `npm run build`.
 
-import { startDeclaredPage } from '../../src/web/declared-view.js';
+import { startDeclaredPage } from '../../src/web/sdk.js';
 import { FAMILY, SKYWORLD, TYPE_TRAITS, ZAP_RANGE_M } from './game.js';
 import { LADDERS, PLATFORMS, Q, RAMPS } from './terrain.js';
 import { SkyworldPrediction } from './predict.js';

@@ -3,7 +3,7 @@
 // tick's motion implies. Everything is Q16 metres (per tick) read from and written to the
 // stored columns, clamped into each field's declared range on the way in.
 
-import type { GameStore } from '../../src/core/game-store.js';
+import type { GameStore } from '../../src/web/sdk.js';
 import { CLIPS, type SkyworldDeclaration } from './game.js';
 import { HALF_MAP, LADDERS, Q, groundHeightAt, ladderAt, levelAt, q } from './terrain.js';
 

@@ -2,9 +2,7 @@
 // player.ts over a local store that holds the player alone. Skyworld's rules are TypeScript, so
 // the page bundles the same functions the server runs.
 
-import type { EntityId } from '../../src/core/entity-id.js';
-import { GameStore } from '../../src/core/game-store.js';
-import type { PredictableRules } from '../../src/client/declared-predictor.js';
+import { GameStore, type EntityId, type PredictableRules } from '../../src/web/sdk.js';
 import { SKYWORLD, TYPE_TRAITS, type SkyworldDeclaration, type SkyworldInput } from './game.js';
 import { columnsOf, type Columns } from './physics.js';
 import { heldInput, stepPlayer } from './player.js';

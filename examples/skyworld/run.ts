@@ -9,11 +9,7 @@
 // Exits 1 when a check fails: a client's own inventory differs from the server's, or a client
 // was ever sent another player's inventory.
 
-import type { EntityId } from '../../src/core/entity-id.js';
-import { mulberry32 } from '../../src/core/mulberry32.js';
-import { GameInputCodec } from '../../src/codec/game-input.js';
-import { GameReplica } from '../../src/codec/game-replica.js';
-import { GameReplicator } from '../../src/codec/game-snapshot.js';
+import { GameInputCodec, GameReplica, GameReplicator, mulberry32, type EntityId } from '../../src/index.js';
 import { botViewOf, SkyworldBot, type BotView } from './bot.js';
 import { SKYWORLD, type SkyworldDeclaration } from './game.js';
 import { SkyworldSim } from './sim.js';

@@ -5,7 +5,7 @@
 // --save FILE (restored at start, written every --autosave seconds, 60 by default, and at shutdown).
 
 import { fileURLToPath } from 'node:url';
-import { DeclaredServer } from '../../src/server/declared-server.js';
+import { DeclaredServer } from '../../src/index.js';
 import { skyworldModule } from './module.js';
 
 const args = process.argv.slice(2);

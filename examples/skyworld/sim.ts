@@ -8,13 +8,10 @@
 // bit (across machines is not a goal of this example). Spawns and despawns inside a tick are
 // ordered by slot, so the free-slot stack evolves the same way every run.
 
-import type { EntityId } from '../../src/core/entity-id.js';
-import { GameStore } from '../../src/core/game-store.js';
-import { mulberry32 } from '../../src/core/mulberry32.js';
+import { DeclaredHitboxes, GameStore, mulberry32, unwrapTick, type EntityId } from '../../src/web/sdk.js';
 import { FAMILY, SKYWORLD, TRAITS_BY_INDEX, TYPE_TRAITS, ZAP_COOLDOWN, ZAP_DAMAGE, ZAP_RANGE_M, typeNamesOf, type Family, type SkyworldDeclaration, type SkyworldInput } from './game.js';
 import { stepFlyer, stepShooter, stepWalker } from './npc.js';
 import { IN_ZAP, heldInput, stepPlayer } from './player.js';
-import { DeclaredHitboxes, unwrapTick } from '../../src/rollback/declared-hitboxes.js';
 import { CLIP, DIR_YAW, EDGE, FLY_V, G, MAX_FALL, MAX_Z, animate, clamp, columnsOf, foldYaw, hash3, move, type Columns } from './physics.js';
 import { HALF_MAP, Q, groundHeightAt, levelAt, q } from './terrain.js';
 

@@ -7,7 +7,7 @@
 // Every coordinate here is Q16.16 metres, the form the store keeps positions in, so the sim
 // asks the terrain about stored values with integer math only and stays deterministic.
 
-import { mulberry32 } from '../../src/core/mulberry32.js';
+import { mulberry32 } from '../../src/web/sdk.js';
 
 export const Q = 65536;
 /** Metres to Q16 (map constants only: the sim never converts its state through floats). */

@@ -1,12 +1,17 @@
-// The package's browser entry (`chronos/web`): what a declared game's page and its shared
-// declaration import. Nothing here touches Node's modules, so a bundler can take it whole.
+// The package's browser entry (`chronos/web`): what a declared game's page and the code it
+// shares with its server (the declaration, rules written in TypeScript, a bot brain) import.
+// Nothing here touches Node's modules, so a bundler can take it whole.
 
 export { defineGame, fieldOf, typeOf, type Game, type GameDeclaration, type ComponentSpec, type FieldKey, type TypeName, type InputName } from '../core/game.js';
 export type { GameFieldSpec, GameFieldType, Replication, RateClass, ApiValue } from '../core/game-fields.js';
+export { GameStore, type GameStoreOptions, type SpawnValues, type StoredColumn } from '../core/game-store.js';
+export { makeEntityId, slotOf, generationOf, type EntityId } from '../core/entity-id.js';
+export { mulberry32 } from '../core/mulberry32.js';
 export { GameInputCodec, type GameInput } from '../codec/game-input.js';
 export { GameReplica, type DecodedGameSnapshot, type ReplicatedEntity } from '../codec/game-replica.js';
 export { DeclaredPredictor, type DeclaredPredictorOptions, type DeclaredPredictorStats, type PredictableRules } from '../client/declared-predictor.js';
 export { DeclaredClient, type DeclaredClientOptions, type DeclaredClientHandlers } from '../client/declared-client.js';
 export { startDeclaredPage, type DeclaredPageOptions, type DeclaredDebugApi, type MapView, type PageTraceRun } from './declared-view.js';
 export { WasmGameRules, type WasmGameOptions } from '../rollback/wasm-game.js';
+export { DeclaredHitboxes, unwrapTick, type DeclaredHitboxOptions, type DeclaredHitboxCounters, type HitscanQuery, type HitscanHit, type Vec3M } from '../rollback/declared-hitboxes.js';
 export { traceDeclaredGame, type DeclaredTraceRun, type DeclaredTraceResult } from '../rollback/declared-trace.js';
