@@ -26,3 +26,4 @@ export { connectUdp, udpConnectorFrom } from './client/udp-connector.js';
 export { fetchFrom } from './client/local-fetch.js';
 export { DeclaredPredictor, type DeclaredPredictorOptions, type DeclaredPredictorStats, type PredictableRules } from './client/declared-predictor.js';
 export { DeclaredClient, type DeclaredClientOptions, type DeclaredClientHandlers, type DeclaredClientStats } from './client/declared-client.js';
+export { DeclaredBots, MAX_BOTS, type DeclaredBotsOptions, type DeclaredBotsTotals } from './client/declared-bots.js';

@@ -15,7 +15,13 @@ export function fetchFrom(localAddress: string) {
     new Promise((resolve, reject) => {
       const target = new URL(url);
       const req = httpRequest(
-        { host: target.hostname, port: target.port, path: target.pathname + target.search, method: init.method, headers: { ...init.headers, 'Content-Length': Buffer.byteLength(init.body) }, localAddress, timeout: TIMEOUT_MS },
+        {
+          host: target.hostname, port: target.port, path: target.pathname + target.search, method: init.method,
+          headers: { ...init.headers, 'Content-Length': Buffer.byteLength(init.body) }, localAddress, timeout: TIMEOUT_MS,
+          // A connection of its own, closed with the answer: a bot asks once, and a pooled socket
+          // kept alive after it would hold the process (and one of the server's) open.
+          agent: false,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           let size = 0;

@@ -1,0 +1,172 @@
+// Load-test bots for a game of one's own (Node only): N real DeclaredClients against a running
+// DeclaredServer, each from its own loopback address (127.0.0.2, .3, ...: the server's
+// per-address limits on tokens and sessions count each bot apart, as they would players on
+// separate machines), each asking for its connect token over HTTP and playing over UDP or
+// WebSocket, driven inputHz times a second by the game's own brain from what its client was
+// sent. The game keeps what makes its bots its own (the brain, what each should and should not
+// see); this keeps the connecting, the input loop, the counting and the closing.
+//
+//   const bots = await DeclaredBots.start({ game: GAME, url: 'http://127.0.0.1:8080', players: 20,
+//     think: (client, i) => ({ moveX: 1, moveY: 0 }) });
+//   setInterval(() => console.log(bots.rateLine()), 1000);
+
+import WebSocket from 'ws';
+import { ConfigError } from '../core/errors.js';
+import type { Game, GameDeclaration } from '../core/game.js';
+import type { GameInput } from '../codec/game-input.js';
+import type { NetCrypto } from '../net/crypto.js';
+import { loadServerCrypto } from '../net/crypto-node.js';
+import type { WebSocketConstructor } from '../net/transport-ws-client.js';
+import { DeclaredClient } from './declared-client.js';
+import { fetchFrom } from './local-fetch.js';
+import { udpConnectorFrom } from './udp-connector.js';
+
+/** Most bots one process runs (each a client with its own crypto state, frames and socket). */
+export const MAX_BOTS = 5000;
+
+export interface DeclaredBotsOptions<D extends GameDeclaration> {
+  readonly game: Game<D>;
+  /** The server's HTTP address: tokens come from its /connect. */
+  readonly url: string | URL;
+  /** Bots to start, in [1, MAX_BOTS]. */
+  readonly players: number;
+  /**
+   * Bot `index`'s input for input frame `frame` (null: none this frame), once its client has
+   * joined: from what that client was sent (client.replica, client.avatarId), as a player's
+   * page would.
+   */
+  readonly think: (client: DeclaredClient<D>, index: number, frame: number) => GameInput<D> | null;
+  /** After bot `index` decoded a snapshot (to check what it may and may not see, say). */
+  readonly snapshot?: (client: DeclaredClient<D>, index: number) => void;
+  /** Input frames a second, in (0, 240]; default 60. */
+  readonly inputHz?: number;
+  /** Default 'udp'. */
+  readonly transport?: 'udp' | 'websocket';
+  /** The local address bot `index` connects from; default 127.0.0.(2 + index % 250). */
+  readonly address?: (index: number) => string;
+  /** Default: the server's (sodium-native, else libsodium). */
+  readonly crypto?: NetCrypto;
+}
+
+export interface DeclaredBotsTotals {
+  joined: number;
+  snapshots: number;
+  snapshotBytes: number;
+  inputsSent: number;
+}
+
+const defaultAddress = (index: number): string => `127.0.0.${2 + (index % 250)}`;
+
+/** The `ws` WebSocket bound to one local address (the token fetch's, so limits see one player). */
+function webSocketFrom(localAddress: string): WebSocketConstructor {
+  return class extends WebSocket {
+    constructor(url: string) {
+      super(url, { localAddress });
+    }
+  } as unknown as WebSocketConstructor;
+}
+
+export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
+  readonly clients: readonly DeclaredClient<D>[];
+  private readonly timer: ReturnType<typeof setInterval>;
+  private frame = 0;
+  private closed = false;
+  private last: { at: number; snapshots: number; bytes: number };
+
+  private constructor(clients: DeclaredClient<D>[], private readonly options: DeclaredBotsOptions<D>, inputHz: number) {
+    this.clients = clients;
+    this.last = { at: Date.now(), snapshots: 0, bytes: 0 };
+    this.timer = setInterval(() => this.think(), 1000 / inputHz);
+  }
+
+  /**
+   * Connects `players` bots one after another (a server's per-address token limits are the
+   * reason not to rush) and starts their input loop. Throws a ConfigError on options out of
+   * range; a bot that cannot get its token or connect rejects the whole start, closing those
+   * already made.
+   */
+  static async start<D extends GameDeclaration>(options: DeclaredBotsOptions<D>): Promise<DeclaredBots<D>> {
+    const { players, inputHz = 60, transport = 'udp', address = defaultAddress } = options;
+    if (!Number.isInteger(players) || players < 1 || players > MAX_BOTS) throw new ConfigError('players', `must be an integer in [1, ${MAX_BOTS}], got ${String(players)}`);
+    if (!(typeof inputHz === 'number' && inputHz > 0 && inputHz <= 240)) throw new ConfigError('inputHz', `must be a number in (0, 240], got ${String(inputHz)}`);
+    if (transport !== 'udp' && transport !== 'websocket') throw new ConfigError('transport', `must be 'udp' or 'websocket', got ${String(transport)}`);
+    if (typeof options.think !== 'function') throw new ConfigError('think', 'must be a function (client, index, frame) => input | null');
+    let tokenUrl: URL;
+    try {
+      tokenUrl = new URL('/connect', options.url);
+    } catch {
+      throw new ConfigError('url', `is not an http(s) address: ${String(options.url)}`);
+    }
+    if (tokenUrl.protocol !== 'http:' && tokenUrl.protocol !== 'https:') throw new ConfigError('url', `must be http or https, got ${tokenUrl.protocol}`);
+    const crypto = options.crypto ?? (await loadServerCrypto());
+    const clients: DeclaredClient<D>[] = [];
+    let from = '';
+    let at = 0;
+    try {
+      for (let i = 0; i < players; i++) {
+        at = i;
+        from = address(i);
+        const client: DeclaredClient<D> = await DeclaredClient.create({
+          game: options.game,
+          tokenUrl,
+          crypto,
+          transport,
+          fetch: fetchFrom(from),
+          ...(transport === 'udp' ? { udp: udpConnectorFrom(from) } : { WebSocket: webSocketFrom(from) }),
+          handlers: options.snapshot ? { snapshot: () => options.snapshot!(client, i) } : {},
+        });
+        clients.push(client);
+        await client.connect();
+      }
+    } catch (err) {
+      for (const c of clients) c.close();
+      throw new Error(`bot ${at + 1} of ${players} (from ${from}) could not connect to ${tokenUrl.origin}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    return new DeclaredBots(clients, options, inputHz);
+  }
+
+  /** Bots whose client has its GAME JOIN (an avatar in the world). */
+  get joined(): number {
+    let n = 0;
+    for (const c of this.clients) if (c.join) n++;
+    return n;
+  }
+
+  totals(): DeclaredBotsTotals {
+    const t: DeclaredBotsTotals = { joined: this.joined, snapshots: 0, snapshotBytes: 0, inputsSent: 0 };
+    for (const c of this.clients) {
+      t.snapshots += c.stats.snapshots;
+      t.snapshotBytes += c.stats.snapshotBytes;
+      t.inputsSent += c.stats.inputsSent;
+    }
+    return t;
+  }
+
+  /** "J/N joined · S snapshots/s · K KiB/s per player" since the previous call (or the start). */
+  rateLine(): string {
+    const now = Date.now();
+    const t = this.totals();
+    const s = Math.max(1e-3, (now - this.last.at) / 1000);
+    const line = `${t.joined}/${this.clients.length} joined · ${((t.snapshots - this.last.snapshots) / s).toFixed(0)} snapshots/s · ${((t.snapshotBytes - this.last.bytes) / s / 1024 / Math.max(1, t.joined)).toFixed(1)} KiB/s per player`;
+    this.last = { at: now, snapshots: t.snapshots, bytes: t.snapshotBytes };
+    return line;
+  }
+
+  /** Stops the input loop and closes every client (idempotent). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    for (const c of this.clients) c.close();
+  }
+
+  private think(): void {
+    const frame = this.frame++;
+    const think = this.options.think;
+    this.clients.forEach((client, i) => {
+      if (!client.replica) return;
+      const input = think(client, i, frame);
+      if (input !== null) client.setInput(input);
+    });
+  }
+}
