@@ -157,7 +157,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     if (!Number.isInteger(count) || count < 0 || count > this.viewCapacity || count > slots.length) {
       throw new InvalidArgumentError(`${count} entities in a view of capacity ${this.viewCapacity}`);
     }
-    const order = this.view.sorted(slots, count);
+    const order = this.view.sorted(slots, count, this.store.highWater);
     this.view.survey(this.store, this.owner, this.recordFields, this.game.maxRecordFields, order, count);
     const seq = this.seq++;
     const base = this.acked >= 0 && seq - this.acked < GAME_WINDOW ? this.frames.find(this.acked) : null;

@@ -8,6 +8,47 @@
 
 import { InvalidArgumentError } from '../core/errors.js';
 
+/** Bitmap words per entity in view up to which a view is sorted through a bitmap of the slots. */
+export const VIEW_BITMAP_DENSITY = 8;
+
+/** Scratch bitmap shared by every view in this thread (encoding is synchronous, never reentered). */
+let bitmap = new Uint32Array(1024);
+
+/** A slot at or past the high water mark has never held an entity. */
+function checkBelow(slot: number, highWater: number): void {
+  if (slot >= highWater) throw new InvalidArgumentError(`slot ${slot} in the view is empty (at or past the high water mark, ${highWater})`);
+}
+
+/**
+ * slots[0 .. count) into `out` in ascending order by setting their bits and reading them back:
+ * count + words steps (TypedArray sort took 3.9 us for Skyworld's 142-entity views). A slot at
+ * or past the high water is empty (the walk would refuse it); one that is not an integer, or
+ * is there twice, is refused here.
+ */
+function bitmapSort(slots: ArrayLike<number>, count: number, highWater: number, words: number, out: Uint32Array): void {
+  if (bitmap.length < words) bitmap = new Uint32Array(Math.max(words, bitmap.length * 2));
+  const bm = bitmap;
+  bm.fill(0, 0, words);
+  for (let i = 0; i < count; i++) {
+    const s = slots[i]!;
+    if (s >>> 0 !== s) throw new InvalidArgumentError(`slot ${s} in the view is not a slot`);
+    checkBelow(s, highWater);
+    const bit = 1 << (s & 31);
+    const w = s >>> 5;
+    if ((bm[w]! & bit) !== 0) throw new InvalidArgumentError(`slot ${s} is in the view twice`);
+    bm[w] = bm[w]! | bit;
+  }
+  let k = 0;
+  for (let w = 0; w < words && k < count; w++) {
+    let v = bm[w]!;
+    while (v !== 0) {
+      const low = v & -v;
+      out[k++] = (w << 5) | (31 - Math.clz32(low));
+      v ^= low;
+    }
+  }
+}
+
 export class ViewSurvey {
   /** Whether the last surveyed view hands runs to the run kernels. */
   runs = false;
@@ -20,15 +61,35 @@ export class ViewSurvey {
     return this.order.byteLength;
   }
 
-  /** The view's slots in ascending order (the caller's array when it already is). */
-  sorted(slots: ArrayLike<number>, count: number): ArrayLike<number> {
-    let ascending = true;
-    for (let i = 1; i < count && ascending; i++) ascending = slots[i - 1]! < slots[i]!;
-    if (ascending) return slots;
+  /**
+   * The view's slots in ascending order (the caller's array when it already is). `highWater`:
+   * the store's slots ever used (every live slot is below it). A view that is dense against it
+   * (at most VIEW_BITMAP_DENSITY words of a bitmap of the slots per entity in view, the common
+   * case: a world of thousands, views of hundreds) is sorted through that bitmap, in time
+   * linear in both; a sparse one by the typed array's sort.
+   */
+  sorted(slots: ArrayLike<number>, count: number, highWater: number): ArrayLike<number> {
+    if (count === 0) return slots;
+    let ascending = slots[0]! >>> 0 === slots[0];
+    for (let i = 1; i < count && ascending; i++) ascending = slots[i - 1]! < slots[i]! && slots[i]! >>> 0 === slots[i];
+    if (ascending) {
+      checkBelow(slots[count - 1]!, highWater);
+      return slots;
+    }
     if (this.order.length < count) this.order = new Uint32Array(Math.max(count, this.order.length * 2));
     const o = this.order.subarray(0, count);
-    for (let i = 0; i < count; i++) o[i] = slots[i]!;
+    const words = (highWater + 31) >>> 5;
+    if (words <= count * VIEW_BITMAP_DENSITY) {
+      bitmapSort(slots, count, highWater, words, o);
+      return o;
+    }
+    for (let i = 0; i < count; i++) {
+      const s = slots[i]!;
+      if (s >>> 0 !== s) throw new InvalidArgumentError(`slot ${s} in the view is not a slot`);
+      o[i] = s;
+    }
     o.sort();
+    checkBelow(o[count - 1]!, highWater);
     for (let i = 1; i < count; i++) if (o[i] === o[i - 1]) throw new InvalidArgumentError(`slot ${o[i]} is in the view twice`);
     return o;
   }
