@@ -13,10 +13,13 @@
 // |                    | thread's tick (inputs applied, step, every player's view and snapshot)|
 // |                    | and the workers seal and hand every packet to the transport           |
 //
-// Impls: `chronos` (a network worker per core) and `chronos-1-worker`. Metrics as the server
-// suite's: cpu_us_per_player_tick (main thread plus the workers' busy time), its main-thread
-// share, bytes_per_client (UDP payload a player is sent per tick, headers and tags included),
-// snapshots_per_player_tick (shedding is off: every player is sent every tick).
+// Impls: `chronos` (a network worker per core, snapshots encoded on the main thread),
+// `chronos-1-worker`, and `chronos-encode-workers` (a network worker per core and an encode
+// worker per core but one: the main thread encodes a share of the players while they encode
+// the rest). Metrics as the server suite's: cpu_us_per_player_tick (main thread plus every
+// worker's busy time, the encode workers' included), its main-thread share, bytes_per_client
+// (UDP payload a player is sent per tick, headers and tags included), snapshots_per_player_tick
+// (shedding is off: every player is sent every tick).
 
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -106,7 +109,7 @@ class SkyworldSwarmPlayer {
   }
 }
 
-async function runCase(ctx: SuiteContext, caseName: string, impl: string, players: number, workers: number): Promise<CaseResult> {
+async function runCase(ctx: SuiteContext, caseName: string, impl: string, players: number, workers: number, encodeWorkers = 0): Promise<CaseResult> {
   const crypto = await loadServerCrypto();
   const module = skyworldModule({ entities: ENTITIES, seed: SEED, maxPlayers: players });
   const server = await DeclaredServer.start({
@@ -114,10 +117,11 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
     manualTicks: true, netWorkers: workers, netTransport: 'ring',
     // Every player a snapshot every tick: the cost of serving them all, not of shedding.
     shedLoad: false,
+    ...(encodeWorkers > 0 ? { encodeWorkers } : {}),
   });
   try {
     const shards = server.net.pool!.shards;
-    const { peers, tick } = ringTicks(shards, () => server.runTick());
+    const { peers, tick } = ringTicks(shards, () => server.runTick(), () => server.encodeWorkerBusyMs);
     const codec = new GameInputCodec(SKYWORLD);
     const swarm: SkyworldSwarmPlayer[] = [];
     const clientsFrame = () => {
@@ -125,7 +129,7 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
       const now = performance.now();
       for (const p of swarm) p.frame(now);
     };
-    ctx.log(`  ${caseName} ${impl}: ${players} players joining over ${workers} worker(s)`);
+    ctx.log(`  ${caseName} ${impl}: ${players} players joining over ${workers} network worker(s)${encodeWorkers > 0 ? `, ${encodeWorkers} encode worker(s)` : ''}`);
     for (let i = 0; i < players; i++) {
       const p = new SkyworldSwarmPlayer(i, crypto, codec);
       const { token, transport } = ringEntry(server.net.server.issuer, peers, i);
@@ -140,6 +144,7 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
     const bytesPerClient = (totalBytesOut(shards) - bytesOut0) / players / costs.length;
     const row = tickRow(SUITE, caseName, impl, players, costs, {
       workers,
+      encode_workers: encodeWorkers,
       entities: module.store.alive,
       bytes_per_client: bytesPerClient,
       zap_hits_per_sec: ((module.sim.hitboxes.counters.hits - hits0) / costs.length) * 60,
@@ -153,9 +158,14 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
   }
 }
 
-/** serve-skyworld-200 on a worker per core and on one. */
+/** serve-skyworld-200 on a network worker per core and on one, and with encode workers. */
 export async function serveSkyworld(ctx: SuiteContext): Promise<CaseResult[]> {
   const players = Number(process.env.GAME_SERVE_PLAYERS ?? 200);
   const name = `serve-skyworld-${players}`;
-  return [await runCase(ctx, name, 'chronos', players, availableParallelism()), await runCase(ctx, name, 'chronos-1-worker', players, 1)];
+  const cores = availableParallelism();
+  return [
+    await runCase(ctx, name, 'chronos', players, cores),
+    await runCase(ctx, name, 'chronos-1-worker', players, 1),
+    await runCase(ctx, name, 'chronos-encode-workers', players, cores, Math.max(1, cores - 1)),
+  ];
 }

@@ -22,12 +22,12 @@ export interface TickCost {
 export const percentile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 /** The ring peers of a server's workers and one timed tick of it. */
-export function ringTicks(shards: readonly NetWorkerShard[], runTick: () => void): { peers: RingPeers[]; tick: () => TickCost } {
+export function ringTicks(shards: readonly NetWorkerShard[], runTick: () => void, otherBusyMs: () => number = () => 0): { peers: RingPeers[]; tick: () => TickCost } {
   const peers = shards.map((s) => new RingPeers(s.packetsIn!, s.packetsOut!));
   const polls = shards.map((s) => s.polled);
   const flushes = shards.map((s) => s.flushed);
   const tick = (): TickCost => {
-    const busy0 = shards.reduce((a, s) => a + s.busyMs, 0);
+    const busy0 = shards.reduce((a, s) => a + s.busyMs, 0) + otherBusyMs();
     const t0 = performance.now();
     shards.forEach((s) => s.poll());
     shards.forEach((s, i) => s.waitFor('polled', ++polls[i]!));
@@ -36,7 +36,7 @@ export function ringTicks(shards: readonly NetWorkerShard[], runTick: () => void
     const mainMs = performance.now() - m0;
     shards.forEach((s, i) => s.waitFor('flushed', ++flushes[i]!));
     const wallMs = performance.now() - t0;
-    return { wallMs, mainMs, cpuMs: mainMs + shards.reduce((a, s) => a + s.busyMs, 0) - busy0 };
+    return { wallMs, mainMs, cpuMs: mainMs + shards.reduce((a, s) => a + s.busyMs, 0) + otherBusyMs() - busy0 };
   };
   return { peers, tick };
 }

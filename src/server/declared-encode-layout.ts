@@ -6,7 +6,8 @@
 // |--------|--------------------------|-------------------------------------------------------|
 // | ctrl   | i32 x 8                  | C.GEN (bumped per round), C.DONE (the round finished), |
 // |        |                          | C.OPS / C.JOBS (counts), C.STATUS (1 ready, -1 failed),|
-// |        |                          | C.CLOSE (1: stop)                                      |
+// |        |                          | C.CLOSE (1: stop), C.BUSY_US (the worker's busy time,  |
+// |        |                          | microseconds, wrapping)                                |
 // | ops    | i32 x 3 x MAX_OPS        | [OP.ADD id owner] [OP.REMOVE id 0] [OP.ACK id seq]     |
 // | jobs   | i32 x JOB_WORDS x MAX_JOBS | id, tick, count, budget, input seq and queue, slots  |
 // |        |                          | offset, out offset; the worker writes the length (-1:  |
@@ -14,7 +15,7 @@
 // | slots  | u32 x SLOT_WORDS         | the jobs' views, one after another                     |
 // | out    | u8 x OUT_BYTES           | the jobs' messages, each within its budget             |
 
-export const C = { GEN: 0, DONE: 1, OPS: 2, JOBS: 3, STATUS: 4, CLOSE: 5 } as const;
+export const C = { GEN: 0, DONE: 1, OPS: 2, JOBS: 3, STATUS: 4, CLOSE: 5, BUSY_US: 6 } as const;
 export const CTRL_WORDS = 8;
 export const OP = { ADD: 1, REMOVE: 2, ACK: 3 } as const;
 export const MAX_OPS = 1 << 16;

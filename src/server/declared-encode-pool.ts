@@ -1,9 +1,11 @@
 // DeclaredServer's snapshots encoded on worker threads (SnapshotEncoders, declared-encoders.ts):
-// each player's replicator lives in one worker (players dealt round robin); each tick the main
-// thread writes every worker's operations and jobs into shared memory, wakes them all and waits
-// while they encode in parallel from the store, which they read in place (it must live in a
-// SharedArrayBuffer: a game module's arena, or GameStore with `shared`). The main thread keeps
-// the network, the game's step and its visible() calls.
+// each player's replicator lives in one worker or on the main thread (players dealt round robin
+// over the workers and the main thread, which takes a share like a worker's); each tick the main
+// thread writes every worker's operations and jobs into shared memory, wakes them all, encodes
+// its own share meanwhile and waits for the rest. They encode in parallel from the store, which
+// the workers read in place (it must live in a SharedArrayBuffer: a game module's arena, or
+// GameStore with `shared`). The main thread keeps the network, the game's step and its
+// visible() calls.
 //
 // A worker that fails to start, dies or misses a round's deadline is given up: its players get
 // replicators on the main thread, starting again from a full state, and the server goes on.
@@ -38,6 +40,8 @@ interface Lane {
   outUsed: number;
   /** The job index a slots() call reserved for the next job() of this lane. */
   pending: number;
+  /** The worker's busy count (C.BUSY_US) when last read. */
+  busyUs: number;
 }
 
 function workerEntry(): URL | string {
@@ -55,6 +59,8 @@ export interface EncodePoolCounters {
   givenUp: number;
   /** Views cut short because a round's shared view space ran out. */
   viewsCut: number;
+  /** Players encoded on the main thread now: its share, and those of workers given up. */
+  mainThreadPlayers: number;
 }
 
 export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
@@ -69,10 +75,12 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
   private readonly jobIndex = new Map<number, number>();
   private next = 0;
   private closing = false;
+  /** Milliseconds the workers spent on rounds, all of them together (the main thread's share not counted). */
+  busyMs = 0;
 
   private constructor(private readonly store: GameStore<D>, private readonly viewCapacity: number, private readonly maxMessageBytes: number, workers: number, private readonly log: (line: string) => void) {
     this.local = new LocalEncoders(store, viewCapacity, maxMessageBytes);
-    this.counters = { workers, alive: 0, rounds: 0, givenUp: 0, viewsCut: 0 };
+    this.counters = { workers, alive: 0, rounds: 0, givenUp: 0, viewsCut: 0, mainThreadPlayers: 0 };
   }
 
   /** Starts `workers` threads over `store` (in a SharedArrayBuffer); resolves when they are ready. */
@@ -107,7 +115,7 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
     const entry = workerEntry();
     const worker = typeof entry === 'string' ? new Worker(entry, { eval: true, workerData: data }) : new Worker(entry, { workerData: data });
     const lane: Lane = {
-      index, worker, alive: false, gone: false, gen: 0, opCount: 0, jobCount: 0, slotsUsed: 0, outUsed: 0, pending: -1,
+      index, worker, alive: false, gone: false, gen: 0, opCount: 0, jobCount: 0, slotsUsed: 0, outUsed: 0, pending: -1, busyUs: 0,
       ctrl: new Int32Array(data.ctrl), ops: new Int32Array(data.ops), jobs: new Int32Array(data.jobs), slots: new Uint32Array(data.slots), out: new Uint8Array(data.out),
     };
     worker.on('error', (err) => this.giveUp(lane, `failed: ${err.message}`));
@@ -141,6 +149,7 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
     for (const [id, l] of this.laneOf) {
       if (l !== lane.index) continue;
       this.laneOf.set(id, -1);
+      this.counters.mainThreadPlayers++;
       this.local.add(id, this.owners.get(id)!, (this.lastSeq.get(id) ?? -1) + 1);
     }
     this.log(`chronos: encode worker ${lane.index} ${why}; its players are encoded on the main thread`);
@@ -163,12 +172,16 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
   add(id: number, owner: number): void {
     this.owners.set(id, owner);
     const alive = this.lanes.filter((l) => l.alive);
-    if (alive.length === 0) {
+    // The main thread takes a share like a worker's (it encodes its players while the workers
+    // encode theirs, instead of waiting idle), and all of them when no worker is alive.
+    const k = this.next++ % (alive.length + 1);
+    if (k === alive.length) {
       this.laneOf.set(id, -1);
+      this.counters.mainThreadPlayers++;
       this.local.add(id, owner);
       return;
     }
-    const lane = alive[this.next++ % alive.length]!;
+    const lane = alive[k]!;
     this.laneOf.set(id, lane.index);
     this.op(lane, OP.ADD, id, owner);
   }
@@ -176,7 +189,10 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
   remove(id: number): void {
     const lane = this.laneFor(id);
     if (lane) this.op(lane, OP.REMOVE, id, 0);
-    else this.local.remove(id);
+    else if (this.laneOf.has(id)) {
+      this.local.remove(id);
+      this.counters.mainThreadPlayers--;
+    }
     this.laneOf.delete(id);
     this.owners.delete(id);
     this.lastSeq.delete(id);
@@ -235,12 +251,18 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
   }
 
   run(): void {
-    this.round(this.lanes, true);
+    // The workers encode theirs while this thread encodes its own share.
+    const woken = this.wake(this.lanes, true);
     this.local.run();
+    this.wait(woken);
   }
 
   /** Wakes every live lane with work (its operations, and its jobs when `withJobs`), then waits for each (in parallel) to finish. */
   private round(lanes: readonly Lane[], withJobs: boolean): void {
+    this.wait(this.wake(lanes, withJobs));
+  }
+
+  private wake(lanes: readonly Lane[], withJobs: boolean): Lane[] {
     const woken: Lane[] = [];
     for (const lane of lanes) {
       const jobs = withJobs ? lane.jobCount : 0;
@@ -252,6 +274,10 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
       Atomics.notify(lane.ctrl, C.GEN);
       woken.push(lane);
     }
+    return woken;
+  }
+
+  private wait(woken: readonly Lane[]): void {
     for (const lane of woken) {
       const deadline = Date.now() + ROUND_DEADLINE_MS;
       let done = Atomics.load(lane.ctrl, C.DONE);
@@ -260,6 +286,9 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
         done = Atomics.load(lane.ctrl, C.DONE);
       }
       lane.opCount = 0;
+      const busy = Atomics.load(lane.ctrl, C.BUSY_US);
+      this.busyMs += ((busy - lane.busyUs) | 0) / 1000;
+      lane.busyUs = busy;
       if (done !== lane.gen) {
         lane.jobCount = 0;
         this.giveUp(lane, `missed a round's ${ROUND_DEADLINE_MS} ms deadline`);

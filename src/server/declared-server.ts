@@ -229,6 +229,11 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     return this.net.pool ? this.net.pool.shards.map((s) => s.port) : [this.udpPort];
   }
 
+  /** Milliseconds the encode workers have spent encoding (0 without them): for CPU figures. */
+  get encodeWorkerBusyMs(): number {
+    return this.encoders instanceof EncodePool ? this.encoders.busyMs : 0;
+  }
+
   get players(): number {
     return this.sessions.size;
   }

@@ -54,7 +54,7 @@ function world(seed: number) {
 }
 
 describe('EncodePool', () => {
-  it('encodes exactly what the main thread would, through moves, joins, leaves and late acks', async () => {
+  it('encodes exactly what the main thread would, through moves, joins, leaves and late acks, with the main thread taking a share', async () => {
     const { store, ids, step, visible, rand } = world(3);
     const local = new LocalEncoders(store, VIEW, 1200);
     const pool = await EncodePool.start(store, { workers: 2, viewCapacity: VIEW, maxMessageBytes: 1200, log: () => {} });
@@ -120,6 +120,9 @@ describe('EncodePool', () => {
     }
     expect(compared).toBeGreaterThan(400);
     expect(pool.counters.givenUp).toBe(0);
+    // The main thread encoded a share of its own (players 3 and 6 of the first six; 3 left), in
+    // the same rounds as the workers, and its messages matched too.
+    expect(pool.counters.mainThreadPlayers).toBe(1);
   });
 
   it('hands a dead worker\'s players to the main thread: their next message is whole and decodes', async () => {
@@ -151,6 +154,8 @@ describe('EncodePool', () => {
     await (pool as unknown as { lanes: { worker: { terminate(): Promise<number> } }[] }).lanes[0]!.worker.terminate();
     await new Promise((r) => setTimeout(r, 50));
     expect(pool.counters.givenUp).toBe(1);
+    // Its own share (player 3) and the dead worker's players (1 and 4).
+    expect(pool.counters.mainThreadPlayers).toBe(3);
     for (let t = 10; t < 20; t++) tickOnce(t);
     // Every player's view holds exactly what the store has within its band, at the wire's precision.
     for (const [p, r] of replicas) {
