@@ -1,6 +1,7 @@
 // Serves __NAME__: `npm start`, then open the printed address. --http-port, --udp-port, --host;
 // --net-workers N: N threads own the UDP connections (ports udp-port .. udp-port + N - 1), their
-// crypto and sending, while this one runs the game.
+// crypto and sending, while this one runs the game; --encode-workers N: N threads encode the
+// players' snapshots beside this one (it encodes a share too).
 
 import { fileURLToPath } from 'node:url';
 import { DeclaredServer } from 'chronos';
@@ -17,6 +18,7 @@ const server = await DeclaredServer.start({
   httpPort: Number(flag('http-port', '8080')),
   udpPort: Number(flag('udp-port', '7777')),
   netWorkers: Number(flag('net-workers', '0')),
+  encodeWorkers: Number(flag('encode-workers', '0')),
   staticDir: fileURLToPath(new URL('./build/page', import.meta.url)),
 });
 console.log(`__NAME__ on chronos: http://${host}:${server.httpPort}/ (game port udp ${server.udpPorts.join(', ')}); Ctrl+C stops`);
