@@ -5,7 +5,7 @@
 // DecodeError and the view stays as it was.
 
 import { DecodeError } from '../core/errors.js';
-import { makeEntityId, type EntityId } from '../core/entity-id.js';
+import { INDEX_BITS, INDEX_MASK, makeEntityId, type EntityId } from '../core/entity-id.js';
 import { fieldOf, type FieldKey, type Game, type GameDeclaration, type TypeName } from '../core/game.js';
 import { fromCode, type ApiValue } from '../core/game-fields.js';
 import { BitStreamReader } from './bit-stream.js';
@@ -53,9 +53,8 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
   private readonly recordFields: Int32Array;
   private current: GameFrame | null = null;
   private newest = -1;
-  /** slot -> index in the current frame + 1 (0: not in view); rebuilt lazily. */
-  private index = new Map<number, number>();
-  private indexed = -1;
+  /** Per kind (type * 2 + owned), each global field's place in the record, -1 where not sent; made at first use. */
+  private readonly places: (Int32Array | undefined)[] = [];
 
   constructor(game: Game<D>, options: GameReplicaOptions) {
     this.game = game;
@@ -129,10 +128,23 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
   /** Field f (global index) of the i-th entity in view, or undefined where it is not sent. */
   valueAt(i: number, f: number): ApiValue | undefined {
     const frame = this.frameOrEmpty();
-    const to = frame.typeOwned[i]!;
-    const fields = this.game.types[to & ~OWNED]!.wire[(to & OWNED) !== 0 ? 1 : 0].fields;
-    const k = fields.indexOf(f);
+    const k = this.placeOf(frame.typeOwned[i]!, f);
     return k < 0 ? undefined : fromCode(this.game.fields[f]!, frame.codes[frame.at[i]! + k]!);
+  }
+
+  /** Where field f sits in the records of an entity of typeOwned `to` (a frame entry's), -1 where not sent. */
+  private placeOf(to: number, f: number): number {
+    const kind = ((to & ~OWNED) << 1) | (to >>> 31);
+    const places = this.places[kind] ?? this.placesOf(kind);
+    return f >= 0 && f < places.length ? places[f]! : -1;
+  }
+
+  private placesOf(kind: number): Int32Array {
+    const places = new Int32Array(this.game.fields.length).fill(-1);
+    const plan = this.game.types[kind >> 1]!.wire[kind & 1]!;
+    for (let k = 0; k < plan.fields.length; k++) places[plan.fields[k]!] = k;
+    this.places[kind] = places;
+    return places;
   }
 
   /** The wire code of field f (global index) of entity `id`, or undefined where it is not in view or not sent. */
@@ -140,8 +152,7 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
     const i = this.find(id);
     if (i < 0) return undefined;
     const frame = this.current!;
-    const to = frame.typeOwned[i]!;
-    const k = this.game.types[to & ~OWNED]!.wire[(to & OWNED) !== 0 ? 1 : 0].fields.indexOf(f);
+    const k = this.placeOf(frame.typeOwned[i]!, f);
     return k < 0 ? undefined : frame.codes[frame.at[i]! + k]!;
   }
 
@@ -164,16 +175,26 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
     return out as ReplicatedEntity;
   }
 
+  /**
+   * The entity's place in the current frame, -1 when not in view: a binary search, since a
+   * frame's entries are in ascending slot order (the wire's records are, and the decode merges
+   * them with the baseline's in order), one entry a slot.
+   */
   private find(id: EntityId): number {
     const frame = this.current;
     if (!frame) return -1;
-    if (this.indexed !== frame.seq) {
-      this.index.clear();
-      for (let i = 0; i < frame.count; i++) this.index.set(frame.slot[i]!, i + 1);
-      this.indexed = frame.seq;
+    const slot = id & INDEX_MASK;
+    const slots = frame.slot;
+    let lo = 0;
+    let hi = frame.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = slots[mid]!;
+      if (s < slot) lo = mid + 1;
+      else if (s > slot) hi = mid - 1;
+      else return frame.generation[mid] === id >>> INDEX_BITS ? mid : -1;
     }
-    const i = (this.index.get(id & 0xfffff) ?? 0) - 1;
-    return i >= 0 && frame.generation[i] === id >>> 20 ? i : -1;
+    return -1;
   }
 
   private frameOrEmpty(): GameFrame {

@@ -77,6 +77,12 @@ export interface FieldPlan {
   readonly rawBits: number;
   /** Stored form of the default. */
   readonly initial: number;
+  /**
+   * Codes per API unit when a code is the value times that whole number exactly (a q16 field of
+   * precision 1/N from 0: -116 / 127, not -116 * fl(1 / 127)), else 0. Worked out once here, not
+   * at every read of a client's view.
+   */
+  readonly codeDivisor: number;
 }
 
 const bitLength = (n: number): number => (n <= 0 ? 0 : 32 - Math.clz32(n));
@@ -99,7 +105,7 @@ export function planField(name: string, spec: GameFieldSpec, replicate: Replicat
   if (!(ownRate in RATE_PERIOD)) bad(`rate "${String(ownRate)}" is not high, normal or low`);
   if (type !== 'q16' && (precision !== undefined || wrap)) bad(`precision and wrap are for q16 fields`);
   if (type !== 'enum' && spec.values !== undefined) bad('values are for enum fields');
-  const common = { name, spec, replicate: ownReplicate, period: RATE_PERIOD[ownRate] };
+  const common = { name, spec, replicate: ownReplicate, period: RATE_PERIOD[ownRate], codeDivisor: 0 };
   let plan: FieldPlan;
   switch (type) {
     case 'q16': {
@@ -180,7 +186,9 @@ export function planField(name: string, spec: GameFieldSpec, replicate: Replicat
     // No default and 0 is out of range: a fresh entity starts at the end of the range nearest 0.
     initial = toStored(plan, min !== undefined && min > 0 ? min : max!);
   }
-  return { ...plan, initial };
+  const whole = precision !== undefined ? Math.round(1 / precision) : 0;
+  const codeDivisor = type === 'q16' && plan.base === 0 && plan.quantiser !== Q_WRAP && precision !== undefined && Math.abs(1 / precision - whole) < 1e-9 ? whole : 0;
+  return { ...plan, initial, codeDivisor };
 }
 
 /**
@@ -267,13 +275,13 @@ export function toCode(plan: FieldPlan, stored: number): number {
 export function fromCode(plan: FieldPlan, code: number): ApiValue {
   switch (plan.spec.type) {
     case 'q16': {
-      const { min, max, precision } = plan.spec;
+      const { min, max } = plan.spec;
       let v: number;
-      if (plan.base !== 0 || plan.quantiser === Q_WRAP) {
+      if (plan.codeDivisor > 0) {
+        v = code / plan.codeDivisor; // -116 / 127 exactly, not -116 * fl(1 / 127)
+      } else if (plan.base !== 0 || plan.quantiser === Q_WRAP) {
         // From the declared minimum in API units: code 2048 of a 12-bit circle over [-pi, pi) is 0.
         v = min! + (code * plan.scale) / FX_ONE;
-      } else if (precision !== undefined && Math.abs(1 / precision - Math.round(1 / precision)) < 1e-9) {
-        v = code / Math.round(1 / precision); // -116 / 127 exactly, not -116 * fl(1 / 127)
       } else {
         v = (code * plan.scale) / FX_ONE;
       }

@@ -159,6 +159,19 @@ describe('game snapshot codec against brute force', () => {
         expect(got.seq).toBe(seq);
         if (got.baselineSeq >= 0) c.deltas++;
         expect(dump(c.client)).toEqual(c.expect.get(seq));
+        // Lookups by id: every entity in view is found, the same slot under another generation
+        // (the entity that held it before, or will) and a slot out of view are not.
+        const inView = new Set<number>();
+        for (let i = 0; i < c.client.size; i++) {
+          const id = c.client.idAt(i);
+          inView.add(id & 0xfffff);
+          const stale = ((((id >>> 20) + 1) & 0xfff) << 20 | (id & 0xfffff)) >>> 0;
+          expect(c.client.has(id) && !c.client.has(stale) && c.client.value(stale, 'pos.x') === undefined).toBe(true);
+        }
+        for (let probe = 0; probe < 5; probe++) {
+          const slot = Math.floor(rnd() * 700);
+          if (!inView.has(slot)) expect(c.client.has(slot)).toBe(false);
+        }
         c.checked++;
         if (rnd() < 0.85) c.acks.push({ at: tick + Math.floor(rnd() * 4), seq });
       }
