@@ -53,6 +53,8 @@ export interface DeclaredBotsTotals {
   snapshots: number;
   snapshotBytes: number;
   inputsSent: number;
+  /** Frames a bot's think() threw or gave an input its game refuses (the bot skips that frame). */
+  brainErrors: number;
 }
 
 const defaultAddress = (index: number): string => `127.0.0.${2 + (index % 250)}`;
@@ -71,6 +73,9 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
   private readonly timer: ReturnType<typeof setInterval>;
   private frame = 0;
   private closed = false;
+  private brainErrors = 0;
+  /** The first error a bot's brain made (see totals().brainErrors), for its author. */
+  firstBrainError: Error | null = null;
   private last: { at: number; snapshots: number; bytes: number };
 
   private constructor(clients: DeclaredClient<D>[], private readonly options: DeclaredBotsOptions<D>, inputHz: number) {
@@ -133,7 +138,7 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
   }
 
   totals(): DeclaredBotsTotals {
-    const t: DeclaredBotsTotals = { joined: this.joined, snapshots: 0, snapshotBytes: 0, inputsSent: 0 };
+    const t: DeclaredBotsTotals = { joined: this.joined, snapshots: 0, snapshotBytes: 0, inputsSent: 0, brainErrors: this.brainErrors };
     for (const c of this.clients) {
       t.snapshots += c.stats.snapshots;
       t.snapshotBytes += c.stats.snapshotBytes;
@@ -142,12 +147,16 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
     return t;
   }
 
-  /** "J/N joined · S snapshots/s · K KiB/s per player" since the previous call (or the start). */
+  /**
+   * "J/N joined · S snapshots/s · K KiB/s per player" since the previous call (or the start),
+   * and the brain errors so far when there are any.
+   */
   rateLine(): string {
     const now = Date.now();
     const t = this.totals();
     const s = Math.max(1e-3, (now - this.last.at) / 1000);
-    const line = `${t.joined}/${this.clients.length} joined · ${((t.snapshots - this.last.snapshots) / s).toFixed(0)} snapshots/s · ${((t.snapshotBytes - this.last.bytes) / s / 1024 / Math.max(1, t.joined)).toFixed(1)} KiB/s per player`;
+    const errors = t.brainErrors > 0 ? ` · ${t.brainErrors} brain errors (first: ${this.firstBrainError?.message ?? '?'})` : '';
+    const line = `${t.joined}/${this.clients.length} joined · ${((t.snapshots - this.last.snapshots) / s).toFixed(0)} snapshots/s · ${((t.snapshotBytes - this.last.bytes) / s / 1024 / Math.max(1, t.joined)).toFixed(1)} KiB/s per player${errors}`;
     this.last = { at: now, snapshots: t.snapshots, bytes: t.snapshotBytes };
     return line;
   }
@@ -165,8 +174,15 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
     const think = this.options.think;
     this.clients.forEach((client, i) => {
       if (!client.replica) return;
-      const input = think(client, i, frame);
-      if (input !== null) client.setInput(input);
+      // A brain's mistake (it threw, or its input is out of the declared ranges: InvalidValueError)
+      // costs that bot that frame and is counted, not the whole swarm.
+      try {
+        const input = think(client, i, frame);
+        if (input !== null) client.setInput(input);
+      } catch (err) {
+        this.brainErrors++;
+        this.firstBrainError ??= err instanceof Error ? err : new Error(String(err));
+      }
     });
   }
 }

@@ -122,6 +122,24 @@ describe('DeclaredBots', () => {
     }
   });
 
+  it('counts a brain that throws or asks for an input out of range, and plays on', async () => {
+    // Bot 0 throws every 3rd frame, bot 1 asks for moveX 5 (declared within [-1, 1]) every 2nd.
+    const bots = await DeclaredBots.start<Tag>({
+      game: TAG, url, players: 2, crypto,
+      think: (_client, i, frame) => {
+        if (i === 0 && frame % 3 === 0) throw new Error('brain fault');
+        return { moveX: i === 1 && frame % 2 === 0 ? 5 : 1, moveY: 0 };
+      },
+    });
+    try {
+      await until('errors counted while the bots play on', () => bots.totals().brainErrors > 20 && bots.totals().inputsSent > 20 && bots.totals().snapshots > 20);
+      expect(bots.firstBrainError).toBeInstanceOf(Error);
+      expect(bots.rateLine()).toMatch(/ · \d+ brain errors \(first: (brain fault|.*moveX.*)\)$/);
+    } finally {
+      bots.close();
+    }
+  });
+
   it('refuses options out of range with ConfigErrors', async () => {
     const think = () => null;
     for (const players of [0, -1, 1.5, MAX_BOTS + 1, Number.NaN]) {
