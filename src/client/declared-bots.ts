@@ -53,7 +53,10 @@ export interface DeclaredBotsTotals {
   snapshots: number;
   snapshotBytes: number;
   inputsSent: number;
-  /** Frames a bot's think() threw or gave an input its game refuses (the bot skips that frame). */
+  /**
+   * Frames a bot's think() threw or gave an input its game refuses (the bot skips that frame),
+   * and snapshots its snapshot() hook threw at.
+   */
   brainErrors: number;
 }
 
@@ -68,17 +71,29 @@ function webSocketFrom(localAddress: string): WebSocketConstructor {
   } as unknown as WebSocketConstructor;
 }
 
+/** What the game's hooks (think, snapshot) threw: counted, the first kept, the swarm going on. */
+class BrainMistakes {
+  count = 0;
+  first: Error | null = null;
+
+  run(hook: () => void): void {
+    try {
+      hook();
+    } catch (err) {
+      this.count++;
+      this.first ??= err instanceof Error ? err : new Error(String(err));
+    }
+  }
+}
+
 export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
   readonly clients: readonly DeclaredClient<D>[];
   private readonly timer: ReturnType<typeof setInterval>;
   private frame = 0;
   private closed = false;
-  private brainErrors = 0;
-  /** The first error a bot's brain made (see totals().brainErrors), for its author. */
-  firstBrainError: Error | null = null;
   private last: { at: number; snapshots: number; bytes: number };
 
-  private constructor(clients: DeclaredClient<D>[], private readonly options: DeclaredBotsOptions<D>, inputHz: number) {
+  private constructor(clients: DeclaredClient<D>[], private readonly options: DeclaredBotsOptions<D>, inputHz: number, private readonly mistakes: BrainMistakes) {
     this.clients = clients;
     this.last = { at: Date.now(), snapshots: 0, bytes: 0 };
     this.timer = setInterval(() => this.think(), 1000 / inputHz);
@@ -105,6 +120,8 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
     if (tokenUrl.protocol !== 'http:' && tokenUrl.protocol !== 'https:') throw new ConfigError('url', `must be http or https, got ${tokenUrl.protocol}`);
     const crypto = options.crypto ?? (await loadServerCrypto());
     const clients: DeclaredClient<D>[] = [];
+    // Snapshots arrive once the first bot connects, before the swarm exists: counted from then.
+    const mistakes = new BrainMistakes();
     let from = '';
     let at = 0;
     try {
@@ -118,7 +135,7 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
           transport,
           fetch: fetchFrom(from),
           ...(transport === 'udp' ? { udp: udpConnectorFrom(from) } : { WebSocket: webSocketFrom(from) }),
-          handlers: options.snapshot ? { snapshot: () => options.snapshot!(client, i) } : {},
+          handlers: options.snapshot ? { snapshot: () => mistakes.run(() => options.snapshot!(client, i)) } : {},
         });
         clients.push(client);
         await client.connect();
@@ -127,7 +144,12 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
       for (const c of clients) c.close();
       throw new Error(`bot ${at + 1} of ${players} (from ${from}) could not connect to ${tokenUrl.origin}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
-    return new DeclaredBots(clients, options, inputHz);
+    return new DeclaredBots(clients, options, inputHz, mistakes);
+  }
+
+  /** The first error a bot's brain or check made (see totals().brainErrors), for its author. */
+  get firstBrainError(): Error | null {
+    return this.mistakes.first;
   }
 
   /** Bots whose client has its GAME JOIN (an avatar in the world). */
@@ -138,7 +160,7 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
   }
 
   totals(): DeclaredBotsTotals {
-    const t: DeclaredBotsTotals = { joined: this.joined, snapshots: 0, snapshotBytes: 0, inputsSent: 0, brainErrors: this.brainErrors };
+    const t: DeclaredBotsTotals = { joined: this.joined, snapshots: 0, snapshotBytes: 0, inputsSent: 0, brainErrors: this.mistakes.count };
     for (const c of this.clients) {
       t.snapshots += c.stats.snapshots;
       t.snapshotBytes += c.stats.snapshotBytes;
@@ -155,7 +177,7 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
     const now = Date.now();
     const t = this.totals();
     const s = Math.max(1e-3, (now - this.last.at) / 1000);
-    const errors = t.brainErrors > 0 ? ` · ${t.brainErrors} brain errors (first: ${this.firstBrainError?.message ?? '?'})` : '';
+    const errors = t.brainErrors > 0 ? ` · ${t.brainErrors} brain errors (first: ${this.mistakes.first?.message ?? '?'})` : '';
     const line = `${t.joined}/${this.clients.length} joined · ${((t.snapshots - this.last.snapshots) / s).toFixed(0)} snapshots/s · ${((t.snapshotBytes - this.last.bytes) / s / 1024 / Math.max(1, t.joined)).toFixed(1)} KiB/s per player${errors}`;
     this.last = { at: now, snapshots: t.snapshots, bytes: t.snapshotBytes };
     return line;
@@ -176,13 +198,10 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
       if (!client.replica) return;
       // A brain's mistake (it threw, or its input is out of the declared ranges: InvalidValueError)
       // costs that bot that frame and is counted, not the whole swarm.
-      try {
+      this.mistakes.run(() => {
         const input = think(client, i, frame);
         if (input !== null) client.setInput(input);
-      } catch (err) {
-        this.brainErrors++;
-        this.firstBrainError ??= err instanceof Error ? err : new Error(String(err));
-      }
+      });
     });
   }
 }

@@ -122,7 +122,7 @@ describe('DeclaredBots', () => {
     }
   });
 
-  it('counts a brain that throws or asks for an input out of range, and plays on', async () => {
+  it('counts a brain that throws or asks for an input out of range, and a snapshot check that throws, and plays on', async () => {
     // Bot 0 throws every 3rd frame, bot 1 asks for moveX 5 (declared within [-1, 1]) every 2nd.
     const bots = await DeclaredBots.start<Tag>({
       game: TAG, url, players: 2, crypto,
@@ -130,11 +130,15 @@ describe('DeclaredBots', () => {
         if (i === 0 && frame % 3 === 0) throw new Error('brain fault');
         return { moveX: i === 1 && frame % 2 === 0 ? 5 : 1, moveY: 0 };
       },
+      // A check that throws at every 10th snapshot of bot 1.
+      snapshot: (client, i) => {
+        if (i === 1 && client.stats.snapshots % 10 === 0) throw new Error('check fault');
+      },
     });
     try {
       await until('errors counted while the bots play on', () => bots.totals().brainErrors > 20 && bots.totals().inputsSent > 20 && bots.totals().snapshots > 20);
       expect(bots.firstBrainError).toBeInstanceOf(Error);
-      expect(bots.rateLine()).toMatch(/ · \d+ brain errors \(first: (brain fault|.*moveX.*)\)$/);
+      expect(bots.rateLine()).toMatch(/ · \d+ brain errors \(first: (brain fault|check fault|.*moveX.*)\)$/);
     } finally {
       bots.close();
     }
