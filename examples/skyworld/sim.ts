@@ -8,7 +8,7 @@
 // bit (across machines is not a goal of this example). Spawns and despawns inside a tick are
 // ordered by slot, so the free-slot stack evolves the same way every run.
 
-import { DeclaredHitboxes, GameStore, mulberry32, unwrapTick, type EntityId } from '../../src/web/sdk.js';
+import { DeclaredHitboxes, GameStore, mulberry32, unwrapTick, type EntityId, type HitShape } from '../../src/web/sdk.js';
 import { FAMILY, SKYWORLD, TRAITS_BY_INDEX, TYPE_TRAITS, ZAP_COOLDOWN, ZAP_DAMAGE, ZAP_RANGE_M, typeNamesOf, type Family, type SkyworldDeclaration, type SkyworldInput } from './game.js';
 import { stepFlyer, stepShooter, stepWalker } from './npc.js';
 import { IN_ZAP, heldInput, stepPlayer } from './player.js';
@@ -86,7 +86,16 @@ export class SkyworldSim {
     this.cellItems = new Uint32Array(capacity);
     // Bodies that can be hurt: players and every NPC family with hit points.
     const targets = [FAMILY.player, FAMILY.walker, FAMILY.climber, FAMILY.flyer, FAMILY.shooter].flatMap((f) => typeNamesOf(f));
-    this.hitboxes = new DeclaredHitboxes(this.store, { position: ['position.x', 'position.y', 'position.z'], radiusM: 0.8, centreHeightM: 1, types: targets, historyTicks: 32, maxRewindTicks: 30 });
+    // Flyers are balls (the default sphere); whatever walks or climbs is an upright capsule as
+    // tall as a person, so a shot over a goblin's head misses it; a tower, cannon or ballista is
+    // a block 1.6 m square and 2.4 m high.
+    const upright = [FAMILY.player, FAMILY.walker, FAMILY.climber].flatMap((f) => typeNamesOf(f));
+    const body: HitShape = { kind: 'capsule', radiusM: 0.45, heightM: 1.8 };
+    const block: HitShape = { kind: 'box', halfM: { x: 0.8, y: 0.8, z: 1.2 }, centreHeightM: 1.2 };
+    this.hitboxes = new DeclaredHitboxes(this.store, {
+      position: ['position.x', 'position.y', 'position.z'], radiusM: 0.8, centreHeightM: 1, types: targets, historyTicks: 32, maxRewindTicks: 30,
+      shapes: Object.fromEntries([...upright.map((t) => [t, body]), ...typeNamesOf(FAMILY.shooter).map((t) => [t, block])]),
+    });
     this.populate(entities);
   }
 

@@ -10,9 +10,14 @@
 // (record(tick)) and read it in theirs (hitscan). It is the same on every run of the same ticks,
 // so a game that re-simulates frames (SyncTestSession) records the same entries again.
 //
-// Memory: historyTicks entries, each as large as the hittable entities it held (20 bytes each).
+// A hitbox is a sphere (radiusM, centreHeightM) unless its type has a shape of its own (shapes:
+// an upright capsule, a box along the axes; hit-shapes.ts). The history keeps each entity's type,
+// so a slot reused by another type since is judged by the shape it had at the judged tick.
 //
-//   const hitboxes = new DeclaredHitboxes(store, { position: ['position.x', 'position.y', 'position.z'], radiusM: 0.8, centreHeightM: 1 });
+// Memory: historyTicks entries, each as large as the hittable entities it held (24 bytes each).
+//
+//   const hitboxes = new DeclaredHitboxes(store, { position: ['position.x', 'position.y', 'position.z'], radiusM: 0.8, centreHeightM: 1,
+//     shapes: { soldier: { kind: 'capsule', radiusM: 0.4, heightM: 1.8 } } });
 //   // in the rules' step, for a player who fired with its client showing tick `view`:
 //   const hit = hitboxes.hitscan({ viewTick: unwrapTick(input.viewTick, tick), nowTick: tick, originM, directionM, rangeM: 40, exclude: avatar });
 //   // ... at the end of the step:
@@ -23,14 +28,17 @@ import { GENERATION_MASK, makeEntityId, type EntityId } from '../core/entity-id.
 import { FX_ONE } from '../core/fixed.js';
 import { fieldOf, type FieldKey, type GameDeclaration, type TypeName } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
+import { rayShape, shapeParams, type HitShape, type ShapeParams } from './hit-shapes.js';
 
 export interface DeclaredHitboxOptions<D extends GameDeclaration> {
   /** The position fields (q16, metres): x and y, and z for a 3D game. */
   readonly position: readonly [FieldKey<D>, FieldKey<D>] | readonly [FieldKey<D>, FieldKey<D>, FieldKey<D>];
-  /** Each hitbox is a sphere of this radius, metres. */
+  /** A hitbox is a sphere of this radius, metres, unless its type has a shape of its own (shapes). */
   readonly radiusM: number;
   /** Its centre is this far above the position, metres (default 0). */
   readonly centreHeightM?: number;
+  /** Shapes by type (hit-shapes.ts: sphere, upright capsule, box along the axes), for the types that are not the default sphere. */
+  readonly shapes?: Partial<Record<TypeName<D>, HitShape>>;
   /** The types a shot can hit (default: every type that has the position fields). */
   readonly types?: readonly TypeName<D>[];
   /** Ticks of history kept (default 32, at least 2). */
@@ -72,7 +80,7 @@ export interface HitscanQuery {
 export interface HitscanHit {
   /** The entity as it was at the judged tick (it may have died since: the rules check). */
   readonly id: EntityId;
-  /** From the origin to where the ray enters its sphere, metres. */
+  /** From the origin to where the ray enters its hitbox, metres (0 when it starts inside). */
   readonly distanceM: number;
   /** The tick the shot was judged at, and how far that is behind nowTick. */
   readonly judgedTick: number;
@@ -94,6 +102,8 @@ class HistoryEntry {
   count = 0;
   slot = new Uint32Array(0);
   generation = new Uint32Array(0);
+  /** Type index + 1, as the store's type column holds it (its shape: a reused slot may change type). */
+  type = new Uint32Array(0);
   x = new Int32Array(0);
   y = new Int32Array(0);
   z = new Int32Array(0);
@@ -103,13 +113,14 @@ class HistoryEntry {
     const size = Math.max(n, this.slot.length * 2, 64);
     this.slot = new Uint32Array(size);
     this.generation = new Uint32Array(size);
+    this.type = new Uint32Array(size);
     this.x = new Int32Array(size);
     this.y = new Int32Array(size);
     this.z = new Int32Array(size);
   }
 
   get bytes(): number {
-    return this.slot.byteLength * 5;
+    return this.slot.byteLength * 6;
   }
 }
 
@@ -146,6 +157,8 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
   readonly maxRewindTicks: number;
   readonly radiusM: number;
   readonly centreHeightM: number;
+  /** Each type's hitbox (index by type), null for a type nothing can hit. */
+  private readonly shapeOf: (ShapeParams | null)[];
   readonly counters: DeclaredHitboxCounters = { shots: 0, hits: 0, clamped: 0, missingTicks: 0 };
   private readonly entries: HistoryEntry[];
   private readonly hittable: Uint8Array;
@@ -188,6 +201,15 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
       if (named?.has(t.name) && !hasPosition) throw new InvalidArgumentError(`type ${t.name} has no ${keys.join(' / ')} to hit`);
       this.hittable[i] = hasPosition && (!named || named.has(t.name)) ? 1 : 0;
     });
+    const threeD = this.zs !== null;
+    const sphere = shapeParams({ kind: 'sphere', radiusM: this.radiusM, centreHeightM: this.centreHeightM }, 'the default hitbox', threeD);
+    const shapes = (options.shapes ?? {}) as Record<string, HitShape | undefined>;
+    for (const name of Object.keys(shapes)) {
+      const i = game.types.findIndex((t) => t.name === name);
+      if (i < 0) throw new InvalidArgumentError(`shapes: ${game.name} declares no type ${name}`);
+      if (this.hittable[i] === 0) throw new InvalidArgumentError(`shapes: type ${name} is not hittable (no ${keys.join(' / ')}, or not in types)`);
+    }
+    this.shapeOf = game.types.map((t, i) => (this.hittable[i] === 0 ? null : shapes[t.name] !== undefined ? shapeParams(shapes[t.name]!, `shapes.${t.name}`, threeD) : sphere));
     this.entries = Array.from({ length: this.historyTicks }, () => new HistoryEntry());
   }
 
@@ -213,13 +235,14 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
     const hittable = this.hittable;
     const xs = this.xs, ys = this.ys, zs = this.zs;
     // The entry's arrays in locals: V8 would reload them from `e` after every store otherwise.
-    const eSlot = e.slot, eGen = e.generation, ex = e.x, ey = e.y, ez = e.z;
+    const eSlot = e.slot, eGen = e.generation, eType = e.type, ex = e.x, ey = e.y, ez = e.z;
     let n = 0;
     for (let slot = 0; slot < high; slot++) {
       const t = types[slot]!;
       if (t === 0 || hittable[t - 1] === 0) continue;
       eSlot[n] = slot;
       eGen[n] = gens[slot]! & GENERATION_MASK;
+      eType[n] = t;
       ex[n] = xs[slot]!;
       ey[n] = ys[slot]!;
       ez[n] = zs ? zs[slot]! : 0;
@@ -263,8 +286,7 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
     const b = fraction > 0 && a.tick === view ? this.held(view + 1, true) : null;
     const dx = dx0 / len, dy = dy0 / len, dz = dz0 / len;
     const ox = q.originM.x, oy = q.originM.y, oz = this.zs ? (q.originM.z ?? 0) : 0;
-    const r2 = this.radiusM * this.radiusM;
-    const lift = this.zs ? this.centreHeightM : 0;
+    const shapeOf = this.shapeOf;
     const excludeSlot = q.exclude !== undefined ? q.exclude & 0xfffff : -1;
     const excludeGen = q.exclude !== undefined ? q.exclude >>> 20 : -1;
     let best = Infinity;
@@ -279,18 +301,10 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
         py += (b.y[bi]! - py) * fraction;
         pz += (b.z[bi]! - pz) * fraction;
       }
-      // Ray against the sphere, in metres.
-      const cx = px / FX_ONE - ox, cy = py / FX_ONE - oy, cz = pz / FX_ONE + lift - oz;
-      const along = cx * dx + cy * dy + cz * dz;
-      const dist2 = cx * cx + cy * cy + cz * cz;
-      let t: number;
-      if (dist2 <= r2) t = 0; // the origin is inside it
-      else {
-        if (along < 0) return;
-        const miss2 = dist2 - along * along;
-        if (miss2 > r2) return;
-        t = along - Math.sqrt(r2 - miss2);
-      }
+      // The ray against the entity's hitbox as it was then (its type's shape), in metres.
+      const shape = shapeOf[a.type[i]! - 1];
+      if (!shape) return;
+      const t = rayShape(shape, px / FX_ONE, py / FX_ONE, pz / FX_ONE, ox, oy, oz, dx, dy, dz);
       if (t <= q.rangeM && (t < best || (t === best && slot < a.slot[bestIndex]!))) {
         best = t;
         bestIndex = i;

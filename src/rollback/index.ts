@@ -55,3 +55,4 @@ export * from './declared-rollback.js';
 export * from './wasm-game.js';
 export * from './declared-trace.js';
 export * from './declared-hitboxes.js';
+export { rayShape, shapeParams, type HitShape, type ShapeParams } from './hit-shapes.js';

@@ -14,4 +14,5 @@ export { DeclaredClient, type DeclaredClientOptions, type DeclaredClientHandlers
 export { startDeclaredPage, type DeclaredPageOptions, type DeclaredDebugApi, type MapView, type PageTraceRun } from './declared-view.js';
 export { WasmGameRules, type WasmGameOptions } from '../rollback/wasm-game.js';
 export { DeclaredHitboxes, unwrapTick, type DeclaredHitboxOptions, type DeclaredHitboxCounters, type HitscanQuery, type HitscanHit, type Vec3M } from '../rollback/declared-hitboxes.js';
+export type { HitShape } from '../rollback/hit-shapes.js';
 export { traceDeclaredGame, type DeclaredTraceRun, type DeclaredTraceResult } from '../rollback/declared-trace.js';
