@@ -10,10 +10,11 @@
 // |        |                          | microseconds, wrapping)                                |
 // | ops    | i32 x 3 x MAX_OPS        | [OP.ADD id owner] [OP.REMOVE id 0] [OP.ACK id seq]     |
 // | jobs   | i32 x JOB_WORDS x MAX_JOBS | id, tick, count, budget, input seq and queue, slots  |
-// |        |                          | offset, out offset; the worker writes the length (-1:  |
-// |        |                          | no such player)                                        |
+// |        |                          | offset; the worker writes the out offset and the       |
+// |        |                          | length (-1: no such player, OUT_OF_ROOM: out is full)  |
 // | slots  | u32 x SLOT_WORDS         | the jobs' views, one after another                     |
-// | out    | u8 x OUT_BYTES           | the jobs' messages, each within its budget             |
+// | out    | u8 x OUT_BYTES           | the jobs' messages one after another, each within its  |
+// |        |                          | budget and what is left                                |
 
 export const C = { GEN: 0, DONE: 1, OPS: 2, JOBS: 3, STATUS: 4, CLOSE: 5, BUSY_US: 6 } as const;
 export const CTRL_WORDS = 8;
@@ -26,6 +27,8 @@ export const MAX_JOBS = 1 << 14;
 export const SLOT_WORDS = 1 << 20;
 /** Messages of one round: 4 MiB. */
 export const OUT_BYTES = 1 << 22;
+/** A job's length when the round's output had no room left for its message. */
+export const OUT_OF_ROOM = -2;
 
 export interface EncodeWorkerData {
   readonly declaration: unknown;

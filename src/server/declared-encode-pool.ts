@@ -15,7 +15,7 @@ import { ConfigError } from '../core/errors.js';
 import type { GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import { GAME_HEADER_BYTES } from '../codec/game-frames.js';
-import { C, CTRL_WORDS, J, JOB_WORDS, MAX_JOBS, MAX_OPS, OP, OUT_BYTES, SLOT_WORDS, type EncodeWorkerData } from './declared-encode-layout.js';
+import { C, CTRL_WORDS, J, JOB_WORDS, MAX_JOBS, MAX_OPS, OP, OUT_BYTES, OUT_OF_ROOM, SLOT_WORDS, type EncodeWorkerData } from './declared-encode-layout.js';
 import { LocalEncoders, type SnapshotEncoders } from './declared-encoders.js';
 
 /** How long a round may take before its worker is given up. */
@@ -37,7 +37,6 @@ interface Lane {
   opCount: number;
   jobCount: number;
   slotsUsed: number;
-  outUsed: number;
   /** The job index a slots() call reserved for the next job() of this lane. */
   pending: number;
   /** The worker's busy count (C.BUSY_US) when last read. */
@@ -61,6 +60,8 @@ export interface EncodePoolCounters {
   viewsCut: number;
   /** Players encoded on the main thread now: its share, and those of workers given up. */
   mainThreadPlayers: number;
+  /** Messages not sent because a round's output (OUT_BYTES a worker) was full: they wait a tick. */
+  outOfRoom: number;
 }
 
 export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
@@ -80,7 +81,7 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
 
   private constructor(private readonly store: GameStore<D>, private readonly viewCapacity: number, private readonly maxMessageBytes: number, workers: number, private readonly log: (line: string) => void) {
     this.local = new LocalEncoders(store, viewCapacity, maxMessageBytes);
-    this.counters = { workers, alive: 0, rounds: 0, givenUp: 0, viewsCut: 0, mainThreadPlayers: 0 };
+    this.counters = { workers, alive: 0, rounds: 0, givenUp: 0, viewsCut: 0, mainThreadPlayers: 0, outOfRoom: 0 };
   }
 
   /** Starts `workers` threads over `store` (in a SharedArrayBuffer); resolves when they are ready. */
@@ -115,7 +116,7 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
     const entry = workerEntry();
     const worker = typeof entry === 'string' ? new Worker(entry, { eval: true, workerData: data }) : new Worker(entry, { workerData: data });
     const lane: Lane = {
-      index, worker, alive: false, gone: false, gen: 0, opCount: 0, jobCount: 0, slotsUsed: 0, outUsed: 0, pending: -1, busyUs: 0,
+      index, worker, alive: false, gone: false, gen: 0, opCount: 0, jobCount: 0, slotsUsed: 0, pending: -1, busyUs: 0,
       ctrl: new Int32Array(data.ctrl), ops: new Int32Array(data.ops), jobs: new Int32Array(data.jobs), slots: new Uint32Array(data.slots), out: new Uint8Array(data.out),
     };
     worker.on('error', (err) => this.giveUp(lane, `failed: ${err.message}`));
@@ -210,7 +211,6 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
     for (const lane of this.lanes) {
       lane.jobCount = 0;
       lane.slotsUsed = 0;
-      lane.outUsed = 0;
       lane.pending = -1;
     }
   }
@@ -228,9 +228,10 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
     const lane = this.laneFor(id);
     if (!lane) return this.local.job(id, tick, count, budgetBytes, inputSeq, inputQueue);
     if (lane.pending < 0 || lane.jobCount === MAX_JOBS) return; // no slots() first, or a full round: no message this tick
-    // Each message gets its budget's room in the round's output, capped by what is left.
-    const budget = Math.min(this.maxMessageBytes, Math.max(GAME_HEADER_BYTES, Math.floor(budgetBytes) || 0), OUT_BYTES - lane.outUsed);
-    if (budget < GAME_HEADER_BYTES) return;
+    // The worker packs the round's messages one after another as long as they are, each within
+    // its budget and what is left of the output (reserving every budget up front ran 500 players'
+    // 9 KB budgets past it, and the last players got no message at all).
+    const budget = Math.min(this.maxMessageBytes, Math.max(GAME_HEADER_BYTES, Math.floor(budgetBytes) || 0));
     const room = Math.min(this.viewCapacity, SLOT_WORDS - lane.pending);
     const k = lane.jobCount++;
     const at = k * JOB_WORDS;
@@ -242,10 +243,9 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
     j[at + J.INPUT_SEQ] = inputSeq;
     j[at + J.INPUT_QUEUE] = inputQueue;
     j[at + J.SLOTS] = lane.pending;
-    j[at + J.OUT] = lane.outUsed;
+    j[at + J.OUT] = 0; // where the worker put it
     j[at + J.LENGTH] = -1;
     lane.slotsUsed = lane.pending + Math.min(count, room);
-    lane.outUsed += budget;
     lane.pending = -1;
     this.jobIndex.set(id, k);
   }
@@ -304,6 +304,7 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
     if (k === undefined || k >= lane.jobCount) return null;
     const at = k * JOB_WORDS;
     const length = lane.jobs[at + J.LENGTH]!;
+    if (length === OUT_OF_ROOM) this.counters.outOfRoom++;
     if (length < 0) return null;
     const from = lane.jobs[at + J.OUT]!;
     const bytes = lane.out.subarray(from, from + length);

@@ -8,7 +8,8 @@ import { workerData } from 'node:worker_threads';
 import { defineGame, type GameDeclaration } from '../core/game.js';
 import { GameStore } from '../core/game-store.js';
 import { GameReplicator } from '../codec/game-snapshot.js';
-import { C, J, JOB_WORDS, OP, type EncodeWorkerData } from './declared-encode-layout.js';
+import { C, J, JOB_WORDS, OP, OUT_OF_ROOM, type EncodeWorkerData } from './declared-encode-layout.js';
+import { GAME_HEADER_BYTES } from '../codec/game-frames.js';
 
 const data = workerData as EncodeWorkerData;
 const ctrl = new Int32Array(data.ctrl);
@@ -43,6 +44,8 @@ if (game.fingerprint !== data.fingerprint) {
       else if (kind === OP.ACK) replicators.get(id)?.ack(arg >>> 0);
     }
     const jobCount = Atomics.load(ctrl, C.JOBS);
+    // The messages packed one after another, each within its budget and the room left.
+    let outAt = 0;
     for (let j = 0; j < jobCount; j++) {
       const at = j * JOB_WORDS;
       const r = replicators.get(jobs[at + J.ID]!);
@@ -53,9 +56,16 @@ if (game.fingerprint !== data.fingerprint) {
       r.inputSeq = jobs[at + J.INPUT_SEQ]!;
       r.inputQueue = jobs[at + J.INPUT_QUEUE]!;
       const from = jobs[at + J.SLOTS]!;
-      const bytes = r.encode(jobs[at + J.TICK]! >>> 0, slots.subarray(from, from + data.viewCapacity), jobs[at + J.COUNT]!, jobs[at + J.BUDGET]!);
-      out.set(bytes, jobs[at + J.OUT]!);
+      const budget = Math.min(jobs[at + J.BUDGET]!, out.length - outAt);
+      if (budget < GAME_HEADER_BYTES) {
+        jobs[at + J.LENGTH] = OUT_OF_ROOM;
+        continue;
+      }
+      const bytes = r.encode(jobs[at + J.TICK]! >>> 0, slots.subarray(from, from + data.viewCapacity), jobs[at + J.COUNT]!, budget);
+      out.set(bytes, outAt);
+      jobs[at + J.OUT] = outAt;
       jobs[at + J.LENGTH] = bytes.byteLength;
+      outAt += bytes.byteLength;
     }
     // Its busy time, for the pool's CPU figures (a 32-bit count of microseconds: the pool reads
     // it every round, so the wrap every 35 minutes is taken in its stride).

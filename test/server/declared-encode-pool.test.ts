@@ -125,6 +125,46 @@ describe('EncodePool', () => {
     expect(pool.counters.mainThreadPlayers).toBe(1);
   });
 
+  it('packs a round\'s messages by their length, not their budget: 1,200 players of 8 KB budgets on one worker all get theirs', async () => {
+    // 600 players a worker lane and a 9 KB budget each would take 5.4 MB reserved up front, past
+    // the round's 4 MiB output; their messages are far smaller, and every one goes out.
+    const { store, ids, step, visible } = world(13);
+    const local = new LocalEncoders(store, VIEW, 9000);
+    const pool = await EncodePool.start(store, { workers: 1, viewCapacity: VIEW, maxMessageBytes: 9000, log: () => {} });
+    pools.push(pool);
+    const players = Array.from({ length: 1200 }, (_, p) => p + 1);
+    for (const p of players) {
+      local.add(p, 0);
+      pool.add(p, 0);
+    }
+    for (let tick = 0; tick < 3; tick++) {
+      step();
+      local.begin();
+      pool.begin();
+      for (const p of players) {
+        const me = ids[(p * 4) % ids.length]! & 0xfffff;
+        const n = visible(me, local.slots(p));
+        expect(visible(me, pool.slots(p))).toBe(n);
+        local.job(p, tick, n, 9000, -1, 0);
+        pool.job(p, tick, n, 9000, -1, 0);
+      }
+      local.run();
+      pool.run();
+      let bytes = 0;
+      for (const p of players) {
+        const a = local.result(p)!;
+        const b = pool.result(p);
+        expect(b, `player ${p} tick ${tick}`).not.toBeNull();
+        expect(Buffer.compare(Buffer.from(a), Buffer.from(b!)), `player ${p} tick ${tick}`).toBe(0);
+        bytes += b!.byteLength;
+      }
+      // The first tick's messages are whole (every entity enters): over 100 KB in all.
+      if (tick === 0) expect(bytes).toBeGreaterThan(100_000);
+    }
+    expect(pool.counters.outOfRoom).toBe(0);
+    expect(pool.counters.mainThreadPlayers).toBe(600);
+  }, 30_000);
+
   it('hands a dead worker\'s players to the main thread: their next message is whole and decodes', async () => {
     const { store, ids, step, visible } = world(5);
     const pool = await EncodePool.start(store, { workers: 2, viewCapacity: VIEW, maxMessageBytes: 4096, log: () => {} });
