@@ -109,9 +109,9 @@ class SkyworldSwarmPlayer {
   }
 }
 
-async function runCase(ctx: SuiteContext, caseName: string, impl: string, players: number, workers: number, encodeWorkers = 0): Promise<CaseResult> {
+async function runCase(ctx: SuiteContext, caseName: string, impl: string, players: number, workers: number, encodeWorkers: number, spreadM: number): Promise<CaseResult> {
   const crypto = await loadServerCrypto();
-  const module = skyworldModule({ entities: ENTITIES, seed: SEED, maxPlayers: players });
+  const module = skyworldModule({ entities: ENTITIES, seed: SEED, maxPlayers: players, playerSpreadM: spreadM });
   const server = await DeclaredServer.start({
     module, host: '127.0.0.1', httpPort: 0, udpPort: 0, maxClients: players, log: () => undefined,
     manualTicks: true, netWorkers: workers, netTransport: 'ring',
@@ -161,11 +161,14 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
 /** serve-skyworld-200 on a network worker per core and on one, and with encode workers. */
 export async function serveSkyworld(ctx: SuiteContext): Promise<CaseResult[]> {
   const players = Number(process.env.GAME_SERVE_PLAYERS ?? 200);
-  const name = `serve-skyworld-${players}`;
+  // GAME_SERVE_SPREAD_M: players start scattered over that many metres around the middle
+  // instead of together at it (every one in every other's view), as a live world's are.
+  const spreadM = Number(process.env.GAME_SERVE_SPREAD_M ?? 0);
+  const name = `serve-skyworld-${players}${spreadM > 0 ? `-spread-${spreadM}` : ''}`;
   const cores = availableParallelism();
   return [
-    await runCase(ctx, name, 'chronos', players, cores),
-    await runCase(ctx, name, 'chronos-1-worker', players, 1),
-    await runCase(ctx, name, 'chronos-encode-workers', players, cores, Math.max(1, cores - 1)),
+    await runCase(ctx, name, 'chronos', players, cores, 0, spreadM),
+    await runCase(ctx, name, 'chronos-1-worker', players, 1, 0, spreadM),
+    await runCase(ctx, name, 'chronos-encode-workers', players, cores, Math.max(1, cores - 1), spreadM),
   ];
 }

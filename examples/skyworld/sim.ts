@@ -25,6 +25,12 @@ export interface SkyworldOptions {
   readonly entities?: number;
   readonly maxPlayers?: number;
   readonly maxProjectiles?: number;
+  /**
+   * Players start within this many metres of the middle, scattered (default 0: on a 16 m square
+   * at the middle, where a new player finds the others). A load test spreads them, as a live
+   * world's players are.
+   */
+  readonly playerSpreadM?: number;
 }
 
 /** A spawn that waits for the end of the tick: type, x, y, z (Q16), and a yaw or a hash. */
@@ -39,6 +45,7 @@ const ZAP_EYE_M = 1.5;
 const ZAP_SEARCH_M = ZAP_RANGE_M + 8;
 
 export class SkyworldSim {
+  private readonly playerSpreadM: number;
   readonly store: GameStore<SkyworldDeclaration>;
   readonly seed: number;
   readonly players = new Set<EntityId>();
@@ -69,6 +76,8 @@ export class SkyworldSim {
 
   constructor(options: SkyworldOptions = {}) {
     this.seed = options.seed ?? 1;
+    this.playerSpreadM = options.playerSpreadM ?? 0;
+    if (!(this.playerSpreadM >= 0 && this.playerSpreadM <= 500)) throw new RangeError(`playerSpreadM must be in [0, 500] metres, got ${this.playerSpreadM}`);
     const entities = options.entities ?? 2000;
     this.maxProjectiles = options.maxProjectiles ?? 256;
     const capacity = entities + (options.maxPlayers ?? 64) + this.maxProjectiles + 1;
@@ -119,9 +128,20 @@ export class SkyworldSim {
 
   /** A player for the client whose player number is `owner` (its owner-only fields go there). */
   addPlayer(owner: number): EntityId {
-    const id = this.spawnAt('player', -8 + (owner % 16), -8 + ((owner >> 4) % 16), 0, owner);
+    const [x, y] = this.spawnPoint(owner);
+    const id = this.spawnAt('player', x, y, 0, owner);
     this.players.add(id);
     return id;
+  }
+
+  /** Where player `owner` starts and starts over, metres. */
+  private spawnPoint(owner: number): [number, number] {
+    const spread = this.playerSpreadM;
+    if (spread <= 0) return [-8 + (owner % 16), -8 + ((owner >> 4) % 16)];
+    // A low-discrepancy scatter (fractions of the golden ratio and of sqrt 2): even, and the same on every run.
+    const u = (owner * 0.6180339887498949) % 1;
+    const v = (owner * 0.4142135623730951) % 1;
+    return [Math.round((u * 2 - 1) * spread), Math.round((v * 2 - 1) * spread)];
   }
 
   removePlayer(id: EntityId): void {
@@ -288,8 +308,10 @@ export class SkyworldSim {
   private respawnPlayer(s: number): void {
     const c = this.c;
     c.hp[s] = 100;
-    c.x[s] = q(-8 + (this.store.ownerColumn[s]! % 16));
-    c.y[s] = q(-8);
+    const owner = this.store.ownerColumn[s]!;
+    const [x, y] = this.playerSpreadM > 0 ? this.spawnPoint(owner) : [-8 + (owner % 16), -8];
+    c.x[s] = q(x);
+    c.y[s] = q(y);
     c.z[s] = 0;
     c.vz[s] = 0;
     c.grounded[s] = 1;
