@@ -43,6 +43,7 @@ import { ServerMetrics } from './metrics.js';
 import { TickLoop } from './tick-loop.js';
 import { OverloadGovernor } from './overload.js';
 import { registerOverloadMetrics } from './overload-metrics.js';
+import { registerEncodePoolMetrics } from './encode-pool-metrics.js';
 import { NetHost } from './net-host.js';
 import type { LinkHandlers } from './net-workers.js';
 import { loadStaticFiles, type StaticFile } from './static-files.js';
@@ -151,7 +152,9 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     const server = new DeclaredServer(config, module, files, await loadServerCrypto(), log ?? console.log, maxSnapshotBytes ?? 16 * 1024);
     server.shedLoad = shedLoad;
     if (encodeWorkers) {
-      server.encoders = await EncodePool.start(module.store, { workers: encodeWorkers, viewCapacity: module.viewCapacity, maxMessageBytes: server.maxSnapshotBytes, log: server.log });
+      const pool = await EncodePool.start(module.store, { workers: encodeWorkers, viewCapacity: module.viewCapacity, maxMessageBytes: server.maxSnapshotBytes, log: server.log });
+      registerEncodePoolMetrics(server.metrics.registry, pool);
+      server.encoders = pool;
     }
     if (save) {
       // The save replaces the world before anyone connects; a bad one stops the start here.

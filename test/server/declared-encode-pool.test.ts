@@ -1,7 +1,8 @@
 // DeclaredServer's encode workers (src/server/declared-encode-pool.ts): the same messages as the
 // main thread's replicators, byte for byte, through moves, joins, leaves and late acks; a worker
 // that dies hands its players to the main thread, whose next message to them is whole; a store
-// outside shared memory is refused; and a DeclaredServer with two workers serves two players.
+// outside shared memory is refused; and a DeclaredServer with two workers serves two players
+// (and reports its workers on /healthz and /metrics).
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { defineGame } from '../../src/core/game.js';
@@ -223,7 +224,14 @@ describe('EncodePool', () => {
     try {
       for (const c of clients) await c.connect();
       await waiter(15_000, 20)('snapshots from both workers', () => clients.every((c) => c.stats.snapshots > 20));
-      expect(server.health()).toMatchObject({ encodeWorkers: { workers: 2, alive: 2, givenUp: 0 } });
+      expect(server.health()).toMatchObject({ encodeWorkers: { workers: 2, alive: 2, givenUp: 0, outOfRoom: 0 } });
+      // And on /metrics, read from the pool when scraped.
+      const metrics = await (await fetch(`http://127.0.0.1:${server.httpPort}/metrics`)).text();
+      expect(metrics).toMatch(/^chronos_encode_workers_alive 2$/m);
+      expect(metrics).toMatch(/^chronos_encode_main_thread_players \d+$/m);
+      expect(metrics).toMatch(/^chronos_encode_out_of_room_total 0$/m);
+      expect(metrics).toMatch(/^chronos_encode_workers_given_up_total 0$/m);
+      expect(Number(/^chronos_encode_worker_busy_seconds_total (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
       for (const c of clients) {
         const other = clients.find((o) => o !== c)!;
         expect(c.replica!.value(c.avatarId, 'purse.coins')).toBeDefined();
