@@ -3,11 +3,12 @@
 // snapshots and plays from what its own client was sent (the same SkyworldBot as the headless
 // runner).
 //
-//   npm run example:skyworld:bots -- [--players 20] [--seconds 60] [--url http://127.0.0.1:8080] [--websocket]
+//   npm run example:skyworld:bots -- [--players 20] [--seconds 60] [--url http://127.0.0.1:8080] [--websocket] [--processes N]
 // Prints once a second: players joined, snapshots per second, payload KB/s per player, whether
-// every player's own inventory arrived while no other player's ever did, and zapper hits.
+// every player's own inventory arrived while no other player's ever did, and zapper hits; with
+// --processes N, the bots spread over N processes (100 take about half a core), a line from each.
 
-import { DeclaredBots } from '../../src/index.js';
+import { botSlice, DeclaredBots, forkBots } from '../../src/index.js';
 import { botViewOf, SkyworldBot } from './bot.js';
 import { SKYWORLD, type SkyworldDeclaration } from './game.js';
 
@@ -18,20 +19,26 @@ const value = (name: string, fallback: string): string => {
 };
 const players = Number(value('players', '20'));
 const seconds = Number(value('seconds', '60'));
-if (!Number.isInteger(players) || players < 1 || !(seconds > 0)) {
-  console.error('--players needs a positive integer, --seconds a positive number');
+const processes = Number(value('processes', '1'));
+if (!Number.isInteger(players) || players < 1 || !(seconds > 0) || !Number.isInteger(processes) || processes < 1 || processes > players) {
+  console.error('--players needs a positive integer, --seconds a positive number, --processes an integer in [1, players]');
   process.exit(2);
 }
+if (processes > 1 && !botSlice(players).forked) process.exit(await forkBots(processes));
+const slice = botSlice(players);
 
 const gold = SKYWORLD.fieldIndex.get('inventory.gold')!;
-const brains = Array.from({ length: players }, (_, i) => new SkyworldBot(i + 1));
+// Bot i's brain, by its global index (the same bot whichever process runs it).
+const brains = new Map<number, SkyworldBot>();
+const brainOf = (i: number): SkyworldBot => brains.get(i) ?? brains.set(i, new SkyworldBot(i + 1)).get(i)!;
 let leaks = 0;
 const bots = await DeclaredBots.start<SkyworldDeclaration>({
   game: SKYWORLD,
   url: value('url', 'http://127.0.0.1:8080'),
-  players,
+  players: slice.players,
+  firstIndex: slice.firstBot,
   transport: args.includes('--websocket') ? 'websocket' : 'udp',
-  think: (client, i) => brains[i]!.think(botViewOf(client.replica!, client.avatarId)),
+  think: (client, i) => brainOf(i).think(botViewOf(client.replica!, client.avatarId)),
   // Another player's inventory must never arrive: it is replicated to its owner only.
   snapshot: (client) => {
     const r = client.replica!;

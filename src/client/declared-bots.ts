@@ -31,6 +31,11 @@ export interface DeclaredBotsOptions<D extends GameDeclaration> {
   /** Bots to start, in [1, MAX_BOTS]. */
   readonly players: number;
   /**
+   * The global index of the first (default 0): bots index .. index + players - 1, for their
+   * addresses and brains. A load test over several processes gives each its slice (botSlice).
+   */
+  readonly firstIndex?: number;
+  /**
    * Bot `index`'s input for input frame `frame` (null: none this frame), once its client has
    * joined: from what that client was sent (client.replica, client.avatarId), as a player's
    * page would.
@@ -93,7 +98,7 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
   private closed = false;
   private last: { at: number; snapshots: number; bytes: number };
 
-  private constructor(clients: DeclaredClient<D>[], private readonly options: DeclaredBotsOptions<D>, inputHz: number, private readonly mistakes: BrainMistakes) {
+  private constructor(clients: DeclaredClient<D>[], private readonly options: DeclaredBotsOptions<D>, inputHz: number, private readonly mistakes: BrainMistakes, readonly firstIndex: number) {
     this.clients = clients;
     this.last = { at: Date.now(), snapshots: 0, bytes: 0 };
     this.timer = setInterval(() => this.think(), 1000 / inputHz);
@@ -106,7 +111,8 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
    * already made.
    */
   static async start<D extends GameDeclaration>(options: DeclaredBotsOptions<D>): Promise<DeclaredBots<D>> {
-    const { players, inputHz = 60, transport = 'udp', address = defaultAddress } = options;
+    const { players, inputHz = 60, transport = 'udp', address = defaultAddress, firstIndex = 0 } = options;
+    if (!Number.isInteger(firstIndex) || firstIndex < 0 || firstIndex > 1_000_000) throw new ConfigError('firstIndex', `must be an integer in [0, 1000000], got ${String(firstIndex)}`);
     if (!Number.isInteger(players) || players < 1 || players > MAX_BOTS) throw new ConfigError('players', `must be an integer in [1, ${MAX_BOTS}], got ${String(players)}`);
     if (!(typeof inputHz === 'number' && inputHz > 0 && inputHz <= 240)) throw new ConfigError('inputHz', `must be a number in (0, 240], got ${String(inputHz)}`);
     if (transport !== 'udp' && transport !== 'websocket') throw new ConfigError('transport', `must be 'udp' or 'websocket', got ${String(transport)}`);
@@ -125,7 +131,8 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
     let from = '';
     let at = 0;
     try {
-      for (let i = 0; i < players; i++) {
+      for (let k = 0; k < players; k++) {
+        const i = firstIndex + k;
         at = i;
         from = address(i);
         const client: DeclaredClient<D> = await DeclaredClient.create({
@@ -142,9 +149,9 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
       }
     } catch (err) {
       for (const c of clients) c.close();
-      throw new Error(`bot ${at + 1} of ${players} (from ${from}) could not connect to ${tokenUrl.origin}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new Error(`bot ${at + 1 - firstIndex} of ${players} (index ${at}, from ${from}) could not connect to ${tokenUrl.origin}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
-    return new DeclaredBots(clients, options, inputHz, mistakes);
+    return new DeclaredBots(clients, options, inputHz, mistakes, firstIndex);
   }
 
   /** The first error a bot's brain or check made (see totals().brainErrors), for its author. */
@@ -194,8 +201,10 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
   private think(): void {
     const frame = this.frame++;
     const think = this.options.think;
-    this.clients.forEach((client, i) => {
+    const first = this.firstIndex;
+    this.clients.forEach((client, k) => {
       if (!client.replica) return;
+      const i = first + k;
       // A brain's mistake (it threw, or its input is out of the declared ranges: InvalidValueError)
       // costs that bot that frame and is counted, not the whole swarm.
       this.mistakes.run(() => {

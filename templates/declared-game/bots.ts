@@ -2,9 +2,11 @@
 // each a real client over UDP from its own loopback address, as separate machines would be,
 // wandering with its own input (DeclaredBots runs the clients; the brain and the checks are the
 // game's). Prints once a second what they receive, and checks that each sees its own score and
-// never another player's. Exit code 1 if one ever did. --websocket: over WebSocket instead.
+// never another player's. Exit code 1 if one ever did. --websocket: over WebSocket instead;
+// --processes N: the bots spread over N processes (a few hundred fill one), each line prefixed
+// with its process.
 
-import { DeclaredBots } from 'chronos';
+import { botSlice, DeclaredBots, forkBots } from 'chronos';
 import { GAME, type Declaration } from './game.js';
 
 const flag = (name: string, fallback: string): string => {
@@ -13,17 +15,21 @@ const flag = (name: string, fallback: string): string => {
 };
 const players = Number(flag('players', '20'));
 const seconds = Number(flag('seconds', '30'));
-if (!Number.isInteger(players) || players < 1 || players > 1000 || !(seconds > 0)) {
-  console.error('--players takes an integer in [1, 1000], --seconds a positive number');
+const processes = Number(flag('processes', '1'));
+if (!Number.isInteger(players) || players < 1 || players > 5000 || !(seconds > 0) || !Number.isInteger(processes) || processes < 1 || processes > players) {
+  console.error('--players takes an integer in [1, 5000], --seconds a positive number, --processes an integer in [1, players]');
   process.exit(2);
 }
+if (processes > 1 && !botSlice(players).forked) process.exit(await forkBots(processes));
+const slice = botSlice(players);
 
 const score = GAME.fieldIndex.get('score.orbs')!;
 let leaks = 0;
 const bots = await DeclaredBots.start<Declaration>({
   game: GAME,
   url: flag('url', 'http://127.0.0.1:8080'),
-  players,
+  players: slice.players,
+  firstIndex: slice.firstBot,
   transport: process.argv.includes('--websocket') ? 'websocket' : 'udp',
   // Each wanders on its own circle.
   think: (_client, i, frame) => ({ moveX: Math.round(Math.cos(frame / 90 + i) * 127) / 127, moveY: Math.round(Math.sin(frame / 70 + 2 * i) * 127) / 127 }),

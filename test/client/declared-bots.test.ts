@@ -115,7 +115,7 @@ describe('DeclaredBots', () => {
       // The same three from one address: the second token is refused, the start fails, and the
       // first bot's socket is closed with it (no socket but the servers' is left).
       await until('the earlier bots closed', () => sockets() === socketsAtStart);
-      await expect(DeclaredBots.start<Tag>({ game: TAG, url: at, players: 3, crypto, address: () => '127.0.0.40', think: () => null })).rejects.toThrow(/^bot 2 of 3 \(from 127\.0\.0\.40\) could not connect to .*HTTP 429/);
+      await expect(DeclaredBots.start<Tag>({ game: TAG, url: at, players: 3, crypto, address: () => '127.0.0.40', think: () => null })).rejects.toThrow(/^bot 2 of 3 \(index 1, from 127\.0\.0\.40\) could not connect to .*HTTP 429/);
       await until('the failed start closed its first bot', () => sockets() === socketsAtStart);
     } finally {
       await strict.stop();
@@ -144,6 +144,31 @@ describe('DeclaredBots', () => {
     }
   });
 
+  it('numbers its bots from firstIndex: their addresses and brains are those of a slice of a bigger swarm', async () => {
+    const addresses: number[] = [];
+    const thought = new Set<number>();
+    const bots = await DeclaredBots.start<Tag>({
+      game: TAG, url, players: 2, crypto, firstIndex: 7,
+      address: (i) => {
+        addresses.push(i);
+        return `127.0.0.${60 + i}`;
+      },
+      think: (_client, i) => {
+        thought.add(i);
+        return { moveX: 0, moveY: 1 };
+      },
+    });
+    try {
+      await until('both bots thinking', () => thought.size === 2);
+      expect(addresses).toEqual([7, 8]);
+      expect([...thought].sort()).toEqual([7, 8]);
+      expect(bots.firstIndex).toBe(7);
+    } finally {
+      bots.close();
+    }
+    await expect(DeclaredBots.start({ game: TAG, url, players: 1, think: () => null, firstIndex: -1 })).rejects.toThrow(ConfigError);
+  });
+
   it('refuses options out of range with ConfigErrors', async () => {
     const think = () => null;
     for (const players of [0, -1, 1.5, MAX_BOTS + 1, Number.NaN]) {
@@ -166,6 +191,6 @@ describe('DeclaredBots', () => {
         s.close(() => resolve(p));
       });
     });
-    await expect(DeclaredBots.start({ game: TAG, url: `http://127.0.0.1:${port}`, players: 3, crypto, think: () => null })).rejects.toThrow(/^bot 1 of 3 \(from 127\.0\.0\.2\) could not connect to .*ECONNREFUSED/);
+    await expect(DeclaredBots.start({ game: TAG, url: `http://127.0.0.1:${port}`, players: 3, crypto, think: () => null })).rejects.toThrow(/^bot 1 of 3 \(index 0, from 127\.0\.0\.2\) could not connect to .*ECONNREFUSED/);
   });
 });
