@@ -13,11 +13,9 @@ import { FAMILY, SKYWORLD, TRAITS_BY_INDEX, TYPE_TRAITS, ZAP_COOLDOWN, ZAP_DAMAG
 import { stepFlyer, stepShooter, stepWalker } from './npc.js';
 import { IN_ZAP, heldInput, stepPlayer } from './player.js';
 import { CLIP, DIR_YAW, EDGE, FLY_V, G, MAX_FALL, MAX_Z, animate, clamp, columnsOf, foldYaw, hash3, move, type Columns } from './physics.js';
-import { HALF_MAP, Q, groundHeightAt, levelAt, q } from './terrain.js';
+import { Q, groundHeightAt, levelAt, q } from './terrain.js';
+import { CellGrid, GRID, cellOf } from './grid.js';
 
-const CELL_SHIFT = 16 + 5; // 32 m grid cells
-const GRID = (2 * HALF_MAP) >> CELL_SHIFT;
-const cellOf = (v: number): number => clamp((v + HALF_MAP) >> CELL_SHIFT, 0, GRID - 1);
 
 export interface SkyworldOptions {
   readonly seed?: number;
@@ -67,9 +65,7 @@ export class SkyworldSim {
    */
   readonly hitboxes: DeclaredHitboxes<SkyworldDeclaration>;
   private readonly zapCandidates: Uint32Array;
-  private readonly cellStart = new Int32Array(GRID * GRID + 1);
-  private readonly cellItems: Uint32Array;
-  private gridStale = true;
+  private readonly grid: CellGrid;
   private projectiles = 0;
   private readonly maxProjectiles: number;
   private readonly pending: Pending[] = [];
@@ -92,7 +88,7 @@ export class SkyworldSim {
     this.inAim = new Int32Array(capacity);
     this.inView = new Uint16Array(capacity);
     this.zapCandidates = new Uint32Array(capacity);
-    this.cellItems = new Uint32Array(capacity);
+    this.grid = new CellGrid(capacity);
     // Bodies that can be hurt: players and every NPC family with hit points.
     const targets = [FAMILY.player, FAMILY.walker, FAMILY.climber, FAMILY.flyer, FAMILY.shooter].flatMap((f) => typeNamesOf(f));
     // Flyers are balls (the default sphere); whatever walks or climbs is an upright capsule as
@@ -122,7 +118,7 @@ export class SkyworldSim {
     const ground = groundHeightAt(c.x[s]!, c.y[s]!, clamp(q(zM), 0, MAX_Z));
     c.z[s] = t.family === FAMILY.flyer ? clamp(q(zM), ground, MAX_Z) : ground;
     c.level[s] = levelAt(c.x[s]!, c.y[s]!, ground);
-    this.gridStale = true;
+    this.grid.stale = true;
     return id;
   }
 
@@ -151,7 +147,7 @@ export class SkyworldSim {
     const s = id & 0xfffff;
     this.inFlags[s] = 0;
     this.inMove[2 * s] = this.inMove[2 * s + 1] = 0;
-    this.gridStale = true;
+    this.grid.stale = true;
   }
 
   /** The decoded input record of a player's client: applies from the next step on. */
@@ -188,7 +184,7 @@ export class SkyworldSim {
         this.pending.push([['arrow', 'boulder', 'bolt'][t % 3]!, c.x[slot]!, c.y[slot]!, c.z[slot]! + q(2), c.yaw[slot]!]);
       } else if (fam === FAMILY.animatedProp || fam === FAMILY.pickup) animate(c, slot, this.loopClip[t]!, Q);
     }
-    if (this.gridStale) this.buildGrid();
+    if (this.grid.stale) this.buildGrid();
     for (const id of this.players) this.collect(id & 0xfffff, tick);
     // Spawns wait for the end of the tick, so no new entity is stepped half-way through one.
     for (const p of this.pending.splice(0)) this.spawnPending(p);
@@ -214,29 +210,15 @@ export class SkyworldSim {
       const t = s.typeColumn[slot]! - 1;
       if (t >= 0 && this.family[t] === FAMILY.projectile) this.projectiles++;
     }
-    this.gridStale = true;
+    this.grid.stale = true;
   }
 
   /** Live slots within radiusM (3D) of entity `id`, written to out (at most out.length); returns how many. */
   visibleSlots(id: EntityId, radiusM: number, out: Uint32Array): number {
-    if (this.gridStale) this.buildGrid();
+    if (this.grid.stale) this.buildGrid();
     const c = this.c;
     const me = id & 0xfffff;
-    const r = q(radiusM);
-    const r2 = r * r;
-    const x = c.x[me]!, y = c.y[me]!, z = c.z[me]!;
-    let n = 0;
-    for (let cy = cellOf(y - r); cy <= cellOf(y + r); cy++) {
-      for (let cx = cellOf(x - r); cx <= cellOf(x + r); cx++) {
-        const k = cy * GRID + cx;
-        for (let i = this.cellStart[k]!; i < this.cellStart[k + 1]! && n < out.length; i++) {
-          const o = this.cellItems[i]!;
-          const dx = c.x[o]! - x, dy = c.y[o]! - y, dz = c.z[o]! - z;
-          if (dx * dx + dy * dy + dz * dz <= r2) out[n++] = o;
-        }
-      }
-    }
-    return n;
+    return this.grid.within(c.x[me]!, c.y[me]!, c.z[me]!, q(radiusM), c.x, c.y, c.z, out);
   }
 
   private populate(entities: number): void {
@@ -300,7 +282,7 @@ export class SkyworldSim {
       // The NPC comes back somewhere else on the map, as a collected pickup does.
       this.pending.push([s.game.types[s.typeColumn[t]! - 1]!.name, 0, 0, -1, hash3(this.seed ^ 0x2a9, t, tick)]);
       s.despawn(hit.id);
-      this.gridStale = true;
+      this.grid.stale = true;
     }
   }
 
@@ -326,7 +308,7 @@ export class SkyworldSim {
     if (ttl === 0 || Math.abs(nx) > EDGE || Math.abs(ny) > EDGE || nz <= groundHeightAt(nx, ny, z) || this.hit(slot, nx, ny, nz)) {
       this.store.despawn(this.store.idAt(slot));
       this.projectiles--;
-      this.gridStale = true;
+      this.grid.stale = true;
       return;
     }
     c.x[slot] = nx;
@@ -358,8 +340,8 @@ export class SkyworldSim {
     for (let gy = Math.max(0, cy - 1); gy <= Math.min(GRID - 1, cy + 1); gy++) {
       for (let gx = Math.max(0, cx - 1); gx <= Math.min(GRID - 1, cx + 1); gx++) {
         const k = gy * GRID + gx;
-        for (let i = this.cellStart[k]!; i < this.cellStart[k + 1]!; i++) {
-          const o = this.cellItems[i]!;
+        for (let i = this.grid.start[k]!; i < this.grid.start[k + 1]!; i++) {
+          const o = this.grid.items[i]!;
           const t = s.typeColumn[o]!;
           if (t === 0 || this.family[t - 1] !== FAMILY.pickup) continue;
           if (Math.abs(c.x[o]! - c.x[slot]!) > q(1.2) || Math.abs(c.y[o]! - c.y[slot]!) > q(1.2) || Math.abs(c.z[o]! - c.z[slot]!) > q(2)) continue;
@@ -369,7 +351,7 @@ export class SkyworldSim {
           else c.potions[slot] = Math.min(99, c.potions[slot]! + amount);
           this.pending.push([s.game.types[t - 1]!.name, 0, 0, -1, hash3(this.seed ^ 0x51ed, o, tick)]);
           s.despawn(s.idAt(o));
-          this.gridStale = true;
+          this.grid.stale = true;
         }
       }
     }
@@ -392,17 +374,7 @@ export class SkyworldSim {
     this.projectiles++;
   }
 
-  /** Counting sort of live slots into 32 m cells. */
   private buildGrid(): void {
-    const s = this.store;
-    const c = this.c;
-    const start = this.cellStart;
-    start.fill(0);
-    const high = s.highWater;
-    for (let o = 0; o < high; o++) if (s.typeColumn[o] !== 0) start[cellOf(c.y[o]!) * GRID + cellOf(c.x[o]!) + 1]!++;
-    for (let k = 0; k < GRID * GRID; k++) start[k + 1]! += start[k]!;
-    const fill = start.slice(0, GRID * GRID);
-    for (let o = 0; o < high; o++) if (s.typeColumn[o] !== 0) this.cellItems[fill[cellOf(c.y[o]!) * GRID + cellOf(c.x[o]!)]!++] = o;
-    this.gridStale = false;
+    this.grid.build(this.store.typeColumn, this.store.highWater, this.c.x, this.c.y);
   }
 }
