@@ -4,7 +4,9 @@
 // the same bots script in several processes, each with its slice of the bots. forkBots() runs
 // this script again in N children, each told its slice in CHRONOS_BOT_SLICE ("i/N"), relays
 // their output line by line with the slice in front, and resolves with the worst exit code;
-// botSlice() tells a script which bots are its own (all of them when it was not forked).
+// botSlice() tells a script which bots are its own (all of them when it was not forked). Each
+// child's DeclaredBots posts its totals to the parent once a second (reportSlice), and the
+// parent prints them added up: "[all N] J/P joined · S snapshots/s · K KiB/s per player".
 //
 //   const processes = Number(flag('processes', '1'));
 //   if (processes > 1 && !botSlice(players).forked) process.exit(await forkBots(processes));
@@ -49,6 +51,26 @@ export function botSlice(players: number, env: Record<string, string | undefined
  * as "[i/N] line" (`print`, default console.log); resolves with the worst exit code once all
  * have exited. SIGINT and SIGTERM are passed on to them.
  */
+/** What a forked bots process posts to its parent once a second. */
+export interface SliceTotals {
+  readonly chronosBots: { readonly players: number; readonly joined: number; readonly snapshots: number; readonly snapshotBytes: number };
+}
+
+/**
+ * In a process forkBots started: posts `read()` to the parent every second until the returned
+ * stop is called (elsewhere: does nothing). DeclaredBots calls it; a script need not.
+ */
+export function reportSlice(read: () => SliceTotals['chronosBots']): () => void {
+  if (process.env[BOT_SLICE_ENV] === undefined || typeof process.send !== 'function') return () => {};
+  const timer = setInterval(() => {
+    if (process.connected) process.send!({ chronosBots: read() } satisfies SliceTotals);
+  }, 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+const isSliceTotals = (m: unknown): m is SliceTotals => typeof m === 'object' && m !== null && typeof (m as SliceTotals).chronosBots?.snapshots === 'number';
+
 export async function forkBots(processes: number, print: (line: string) => void = console.log): Promise<number> {
   if (!Number.isInteger(processes) || processes < 1 || processes > MAX_BOT_PROCESSES) throw new ConfigError('processes', `must be an integer in [1, ${MAX_BOT_PROCESSES}], got ${String(processes)}`);
   const script = process.argv[1];
@@ -63,6 +85,21 @@ export async function forkBots(processes: number, print: (line: string) => void 
   const onTerm = pass('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
+  // The children's latest totals, added up once a second.
+  const latest: (SliceTotals['chronosBots'] | undefined)[] = children.map(() => undefined);
+  children.forEach((child, i) => child.on('message', (m) => {
+    if (isSliceTotals(m)) latest[i] = m.chronosBots;
+  }));
+  let last = { at: Date.now(), snapshots: 0, bytes: 0 };
+  const summary = setInterval(() => {
+    const have = latest.filter((t) => t !== undefined);
+    if (have.length === 0) return;
+    const sum = have.reduce((a, t) => ({ players: a.players + t.players, joined: a.joined + t.joined, snapshots: a.snapshots + t.snapshots, snapshotBytes: a.snapshotBytes + t.snapshotBytes }));
+    const now = Date.now();
+    const s = Math.max(1e-3, (now - last.at) / 1000);
+    print(`[all ${processes}] ${sum.joined}/${sum.players} joined · ${((sum.snapshots - last.snapshots) / s).toFixed(0)} snapshots/s · ${((sum.snapshotBytes - last.bytes) / s / 1024 / Math.max(1, sum.joined)).toFixed(1)} KiB/s per player`);
+    last = { at: now, snapshots: sum.snapshots, bytes: sum.snapshotBytes };
+  }, 1000);
   try {
     const codes = await Promise.all(
       children.map((child, i) => {
@@ -72,6 +109,7 @@ export async function forkBots(processes: number, print: (line: string) => void 
     );
     return Math.max(...codes);
   } finally {
+    clearInterval(summary);
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }

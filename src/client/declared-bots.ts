@@ -20,6 +20,7 @@ import type { WebSocketConstructor } from '../net/transport-ws-client.js';
 import { DeclaredClient } from './declared-client.js';
 import { fetchFrom } from './local-fetch.js';
 import { udpConnectorFrom } from './udp-connector.js';
+import { reportSlice } from './bot-processes.js';
 
 /** Most bots one process runs (each a client with its own crypto state, frames and socket). */
 export const MAX_BOTS = 5000;
@@ -96,12 +97,18 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
   private readonly timer: ReturnType<typeof setInterval>;
   private frame = 0;
   private closed = false;
+  /** Stops posting totals to a forkBots parent (nothing to stop elsewhere). */
+  private readonly stopReporting: () => void;
   private last: { at: number; snapshots: number; bytes: number };
 
   private constructor(clients: DeclaredClient<D>[], private readonly options: DeclaredBotsOptions<D>, inputHz: number, private readonly mistakes: BrainMistakes, readonly firstIndex: number) {
     this.clients = clients;
     this.last = { at: Date.now(), snapshots: 0, bytes: 0 };
     this.timer = setInterval(() => this.think(), 1000 / inputHz);
+    this.stopReporting = reportSlice(() => {
+      const t = this.totals();
+      return { players: this.clients.length, joined: t.joined, snapshots: t.snapshots, snapshotBytes: t.snapshotBytes };
+    });
   }
 
   /**
@@ -195,6 +202,7 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    this.stopReporting();
     for (const c of this.clients) c.close();
   }
 

@@ -85,10 +85,11 @@ describe('chronos init and build', () => {
     const bots = run(['--import', TSX, 'bots.ts', '--players', '3', '--seconds', '2', '--url', url], dir);
     expect(bots.status, bots.stdout + bots.stderr).toBe(0);
     expect(bots.stdout).toMatch(/3\/3 joined · [1-9]\d* snapshots\/s · [\d.]+ KiB\/s per player · own score seen by 3 · others' scores seen 0 times/);
-    // The same over two processes: a line from each, each with its half.
-    const spread = run(['--import', TSX, 'bots.ts', '--players', '4', '--seconds', '2', '--processes', '2', '--url', url], dir);
+    // The same over two processes: a line from each, each with its half, and their sum.
+    const spread = run(['--import', TSX, 'bots.ts', '--players', '4', '--seconds', '3', '--processes', '2', '--url', url], dir);
     expect(spread.status, spread.stdout + spread.stderr).toBe(0);
     for (const p of ['0/2', '1/2']) expect(spread.stdout).toMatch(new RegExp(`\\[${p}\\] 2/2 joined · [1-9]\\d* snapshots/s .* own score seen by 2 · others' scores seen 0 times`));
+    expect(spread.stdout).toMatch(/\[all 2\] 4\/4 joined · [1-9]\d* snapshots\/s · [\d.]+ KiB\/s per player/);
   }, 60_000);
 
   it.skipIf(!hasChromium)('predicts the avatar in Chromium with the game\'s module, and runs that module to Node\'s state hashes (Node = Chromium)', async () => {
