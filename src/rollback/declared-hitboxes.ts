@@ -159,6 +159,10 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
   readonly centreHeightM: number;
   /** Each type's hitbox (index by type), null for a type nothing can hit. */
   private readonly shapeOf: (ShapeParams | null)[];
+  /** The default sphere, every hitbox's shape when no type has one of its own (shaped false). */
+  private readonly sphere: ShapeParams;
+  /** Some type has a shape of its own: the history records each entity's type to find it. */
+  private readonly shaped: boolean;
   readonly counters: DeclaredHitboxCounters = { shots: 0, hits: 0, clamped: 0, missingTicks: 0 };
   private readonly entries: HistoryEntry[];
   private readonly hittable: Uint8Array;
@@ -203,12 +207,14 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
     });
     const threeD = this.zs !== null;
     const sphere = shapeParams({ kind: 'sphere', radiusM: this.radiusM, centreHeightM: this.centreHeightM }, 'the default hitbox', threeD);
+    this.sphere = sphere;
     const shapes = (options.shapes ?? {}) as Record<string, HitShape | undefined>;
     for (const name of Object.keys(shapes)) {
       const i = game.types.findIndex((t) => t.name === name);
       if (i < 0) throw new InvalidArgumentError(`shapes: ${game.name} declares no type ${name}`);
       if (this.hittable[i] === 0) throw new InvalidArgumentError(`shapes: type ${name} is not hittable (no ${keys.join(' / ')}, or not in types)`);
     }
+    this.shaped = Object.keys(shapes).length > 0;
     this.shapeOf = game.types.map((t, i) => (this.hittable[i] === 0 ? null : shapes[t.name] !== undefined ? shapeParams(shapes[t.name]!, `shapes.${t.name}`, threeD) : sphere));
     this.entries = Array.from({ length: this.historyTicks }, () => new HistoryEntry());
   }
@@ -236,13 +242,15 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
     const xs = this.xs, ys = this.ys, zs = this.zs;
     // The entry's arrays in locals: V8 would reload them from `e` after every store otherwise.
     const eSlot = e.slot, eGen = e.generation, eType = e.type, ex = e.x, ey = e.y, ez = e.z;
+    // Types only where they pick a shape: a game of spheres alone does not pay for them.
+    const shaped = this.shaped;
     let n = 0;
     for (let slot = 0; slot < high; slot++) {
       const t = types[slot]!;
       if (t === 0 || hittable[t - 1] === 0) continue;
       eSlot[n] = slot;
       eGen[n] = gens[slot]! & GENERATION_MASK;
-      eType[n] = t;
+      if (shaped) eType[n] = t;
       ex[n] = xs[slot]!;
       ey[n] = ys[slot]!;
       ez[n] = zs ? zs[slot]! : 0;
@@ -287,6 +295,8 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
     const dx = dx0 / len, dy = dy0 / len, dz = dz0 / len;
     const ox = q.originM.x, oy = q.originM.y, oz = this.zs ? (q.originM.z ?? 0) : 0;
     const shapeOf = this.shapeOf;
+    const shaped = this.shaped;
+    const sphere = this.sphere;
     const excludeSlot = q.exclude !== undefined ? q.exclude & 0xfffff : -1;
     const excludeGen = q.exclude !== undefined ? q.exclude >>> 20 : -1;
     let best = Infinity;
@@ -302,7 +312,7 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
         pz += (b.z[bi]! - pz) * fraction;
       }
       // The ray against the entity's hitbox as it was then (its type's shape), in metres.
-      const shape = shapeOf[a.type[i]! - 1];
+      const shape = shaped ? shapeOf[a.type[i]! - 1] : sphere;
       if (!shape) return;
       const t = rayShape(shape, px / FX_ONE, py / FX_ONE, pz / FX_ONE, ox, oy, oz, dx, dy, dz);
       if (t <= q.rangeM && (t < best || (t === best && slot < a.slot[bestIndex]!))) {
