@@ -3,7 +3,9 @@
 //   ts    src/      -> dist/               (tsc, strict; type-checks src; `npm run typecheck` checks
 //                                          src, test, bench and scripts: tsconfig.check.json)
 //   web   src/web/  -> build/web/          (esbuild bundle + index.html, style.css, chronos.wasm)
-//   examples examples/NAME/page.ts -> build/examples/NAME/ (each example game's page: bundle + index.html)
+//   examples examples/NAME/page.ts -> build/examples/NAME/ (each example game's page: bundle + index.html;
+//            an example with its own AssemblyScript rules, examples/NAME/assembly/index.ts, also
+//            its module: game.wasm, compiled with the engine's kernels as `chronos build` does)
 // Usage: node scripts/build.mjs [wasm|ts|web ...] [--if-stale]
 // --if-stale skips a step whose outputs are newer than all of its inputs (npm start/test use it).
 
@@ -18,12 +20,15 @@ const ifStale = args.includes('--if-stale');
 const requested = args.filter((a) => !a.startsWith('--'));
 const steps = requested.length > 0 ? requested : ['wasm', 'ts', 'web', 'examples'];
 
+// What a build writes inside its inputs (an example's build/ and assembly/generated/) is not an input.
+const WRITTEN_INSIDE = new Set(['build', 'generated']);
+
 function newestMtime(paths) {
   let newest = 0;
   const visit = (p) => {
     if (!existsSync(p)) return;
     const st = statSync(p);
-    if (st.isDirectory()) for (const name of readdirSync(p)) visit(join(p, name));
+    if (st.isDirectory()) for (const name of readdirSync(p)) if (!WRITTEN_INSIDE.has(name)) visit(join(p, name));
     else newest = Math.max(newest, st.mtimeMs);
   };
   for (const p of paths) visit(join(root, p));
@@ -101,14 +106,23 @@ const STEPS = {
 const EXAMPLES = existsSync(join(root, 'examples'))
   ? readdirSync(join(root, 'examples')).filter((n) => existsSync(join(root, 'examples', n, 'page.ts')))
   : [];
+const hasRules = (name) => existsSync(join(root, 'examples', name, 'assembly', 'index.ts'));
 STEPS.examples = {
-  inputs: ['src', 'examples', 'dist/src/server/cli-scaffold.js', 'package-lock.json'],
-  outputs: EXAMPLES.flatMap((n) => [`build/examples/${n}/page.js`, `build/examples/${n}/index.html`]),
+  inputs: ['src', 'examples', 'assembly', 'asconfig.json', 'dist/src/server/cli-scaffold.js', 'package-lock.json'],
+  outputs: EXAMPLES.flatMap((n) => [`build/examples/${n}/page.js`, `build/examples/${n}/index.html`, ...(hasRules(n) ? [`build/examples/${n}/game.wasm`] : [])]),
   async build() {
-    // The same bundling as `chronos build` (dist/src/server/cli-scaffold.js, built by the ts step).
+    // The same bundling and module build as `chronos build` (dist/src/server/, built by the ts step).
     const esbuild = await import('esbuild');
     const { bundleGamePage } = await import(pathToFileURL(join(root, 'dist/src/server/cli-scaffold.js')).href);
-    for (const name of EXAMPLES) await bundleGamePage(esbuild, join(root, 'examples', name), join(root, 'build/examples', name));
+    const { buildGameModule } = await import(pathToFileURL(join(root, 'dist/src/server/game-build.js')).href);
+    for (const name of EXAMPLES) {
+      const dir = join(root, 'examples', name);
+      const out = join(root, 'build/examples', name);
+      await bundleGamePage(esbuild, dir, out);
+      if (!hasRules(name)) continue;
+      const module = await buildGameModule(esbuild, dir, { ifStale: true });
+      copyFileSync(module.wasm, join(out, 'game.wasm'));
+    }
   },
 };
 

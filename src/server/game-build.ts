@@ -131,7 +131,10 @@ export async function buildGameModule(esbuild: typeof import('esbuild'), dir: st
   const wasm = wasmOut;
   const target = { ...engineConfig.targets[options.debug ? 'debug' : 'release'], outFile: wasm, textFile: undefined, ...(options.dev ? { optimizeLevel: 0 } : {}) };
   const config = join(buildDir, 'asconfig.json');
-  writeFileSync(config, JSON.stringify({ entries: [], targets: { game: target }, options: engineConfig.options }, null, 2));
+  // The memory's initial size left to asc: a game's scratch space (memory.data) may need more
+  // than chronos.wasm's one page, and the loader's memory (64 pages by default) holds it.
+  const { initialMemory: _engineInitial, ...ascOptions } = engineConfig.options;
+  writeFileSync(config, JSON.stringify({ entries: [], targets: { game: target }, options: ascOptions }, null, 2));
   const result = spawnSync(process.execPath, [asc, entry, '--config', config, '--target', 'game'], { cwd: dir, encoding: 'utf8' });
   if (result.status !== 0) {
     const why = (result.stderr || result.stdout || result.error?.message || '').trim();

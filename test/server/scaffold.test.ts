@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/server-process.js';
 import { waiter } from '../helpers/until.js';
 import { hasChromium, launchChromium } from '../helpers/chromium.js';
+import { expectPageTrace, pageStatus, untilPredicting, type PageStatus } from '../helpers/declared-page.js';
 
 const CLI = join(ROOT, 'bin', 'chronos.js');
 const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
@@ -117,12 +118,11 @@ describe('chronos init and build', () => {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(url);
-      type Status = { entities: number; own?: { position: { x: number; y: number } }; predicted: { x: number; y: number } | null; prediction: { predicted: number; corrections: number } | null };
-      const status = () => page.evaluate(() => (window as unknown as { chronos: { status(): Status } }).chronos.status());
-      await page.waitForFunction(() => (window as unknown as { chronos?: { status(): Status } }).chronos?.status().predicted != null, undefined, { timeout: 20_000 });
+      type Status = PageStatus;
+      const status = () => pageStatus(page);
       // The avatar moves the moment a key goes down (predicted with the game's own module), and the
       // server's state, arriving later, agrees: no correction for a walk the server plays the same.
-      const start = await status();
+      const start = await untilPredicting(page);
       await page.keyboard.down('KeyD');
       await page.waitForFunction((x0) => (window as unknown as { chronos: { status(): Status } }).chronos.status().predicted!.x > x0 + 0.5, start.predicted!.x, { timeout: 5_000 });
       const early = await status();
@@ -140,13 +140,7 @@ describe('chronos init and build', () => {
       // from what the server's step adds (an orb's point) or an input lost to a stalled page.
       const serverSide = (await (await fetch(new URL('/metrics', url))).text()).split('\n').filter((l) => /^chronos_declared_(messages_dropped|input_gaps)/.test(l)).join('; ');
       expect(settled.prediction!.corrections, `${JSON.stringify(settled.prediction)} · server: ${serverSide}`).toBeLessThanOrEqual(Math.max(2, settled.prediction!.predicted / 10));
-      const chromium = await page.evaluate(
-        (trace) => (window as unknown as { chronos: { trace(run: unknown): Promise<{ checkpoints: string[]; hash: string; mismatches: number }> } }).chronos.trace(trace),
-        { players: 3, seed: 7, frames: 600, inputsBase64, checkpointEvery: 100, syncTest: true },
-      );
-      expect(chromium.checkpoints).toEqual(result.checkpoints);
-      expect(chromium.hash).toBe(result.hash);
-      expect(chromium.mismatches).toBe(0);
+      await expectPageTrace(page, { players: 3, seed: 7, frames: 600, inputs: Buffer.from(inputsBase64, 'base64'), checkpointEvery: 100 }, result);
       mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
       await page.screenshot({ path: join(ROOT, 'test-artifacts', 'scaffold.png') });
       expect(errors).toEqual([]);

@@ -1,0 +1,60 @@
+// The arena's constants and the small helpers every rule shares. Positions are Q16.16 metres
+// (FX_ONE is 1 m). Nothing here keeps state: chance() is a hash of where and when it is asked
+// (the frame, a slot, a salt), so the world stays deterministic with every bit of state in the
+// store, and a rollback replays the same draws.
+
+import { FX_ONE, FX_PI, idAt, position } from './generated/game';
+
+/** Half the arena's side (game.ts HALF_M, which the page draws). */
+export const HALF: i32 = 500 * FX_ONE;
+export const PLAYER_SPEED: i32 = FX_ONE / 10; // 6 m/s at 60 Hz
+export const PLAYER_HP: i32 = 100;
+export const PLAYER_RADIUS: i32 = FX_ONE >> 1;
+/** Players appear within this half-extent of the arena's centre. */
+export const SPAWN_EXTENT: i32 = 25 * FX_ONE;
+export const RESPAWN_TICKS: u32 = 180; // 3 s
+export const COOLDOWN_TICKS: u32 = 15; // four shots a second
+export const PROJECTILE_SPEED: i32 = (3 * FX_ONE) >> 1; // 1.5 m a tick: 90 m/s (game.ts)
+export const PROJECTILE_TICKS: u32 = 90; // 1.5 s
+export const PROJECTILE_DAMAGE: i32 = 25;
+export const NPC_HP: i32 = 50;
+export const NPC_RADIUS: i32 = FX_ONE >> 1;
+export const NPC_TOP_SPEED: i32 = FX_ONE / 20; // 3 m/s
+export const NPC_COUNT: u32 = 2000; // game.ts NPCS
+/** Largest body radius: how far a body reaches past its centre's cell. */
+export const MAX_RADIUS: i32 = FX_ONE >> 1;
+
+/** A well-mixed 32-bit value of (a, b, salt): the arena's dice. */
+export function chance(a: u32, b: u32, salt: u32): u32 {
+  let h: u32 = a * 0x9e3779b1 ^ (b + 0x7f4a7c15) * 0x85ebca6b ^ salt * 0xc2b2ae35;
+  h ^= h >>> 15;
+  h *= 0x2c1b3c6d;
+  h ^= h >>> 12;
+  h *= 0x297a2d39;
+  h ^= h >>> 15;
+  return h;
+}
+
+/** A value in [lo, hi] from a draw. */
+export function between(draw: u32, lo: i32, hi: i32): i32 {
+  const span = <u64>(<i64>hi - <i64>lo + 1);
+  return <i32>(<i64>lo + <i64>((<u64>draw * span) >> 32));
+}
+
+/** An angle in [-pi, pi) from a draw. */
+export function angleOf(draw: u32): i32 {
+  return between(draw, -FX_PI, FX_PI - 1);
+}
+
+export function clampArena(v: i64): i32 {
+  return <i32>min<i64>(max<i64>(v, -<i64>HALF), <i64>HALF);
+}
+
+/** Puts `slot` at a drawn place: near the centre (a player) or anywhere in the arena (an NPC). */
+export function placeAt(slot: u32, frame: u32, anywhere: bool): void {
+  const extent = anywhere ? HALF : SPAWN_EXTENT;
+  // The slot's id (its generation too) keeps two respawns in one slot from landing alike.
+  const id = idAt(slot);
+  position.setX(slot, between(chance(frame, id, 11), -extent, extent));
+  position.setY(slot, between(chance(frame, id, 12), -extent, extent));
+}

@@ -1,0 +1,54 @@
+// Bot players for a running arena shooter (server.ts), each a real client over UDP on loopback
+// from its own address (the engine's DeclaredBots), playing bot.ts's brain from what its own
+// client was sent: it strolls and shoots the nearest NPC in reach.
+//
+//   npm run example:arena-shooter:bots -- [--players 20] [--seconds 60] [--url http://127.0.0.1:8080] [--websocket] [--processes N]
+// Prints once a second: players joined, snapshots per second, payload KiB/s per player, their
+// kills (each bot's own weapon, an owner-only field), and how often another player's weapon
+// arrived (never: exit code 1 if it ever did). --processes N spreads the bots over N processes.
+
+import { botSlice, DeclaredBots, forkBots } from '../../src/index.js';
+import { botInput } from './bot.js';
+import { GAME, type Declaration } from './game.js';
+
+const args = process.argv.slice(2);
+const value = (name: string, fallback: string): string => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
+};
+const players = Number(value('players', '20'));
+const seconds = Number(value('seconds', '60'));
+const processes = Number(value('processes', '1'));
+if (!Number.isInteger(players) || players < 1 || players > 5000 || !(seconds > 0) || !Number.isInteger(processes) || processes < 1 || processes > players) {
+  console.error('--players takes an integer in [1, 5000], --seconds a positive number, --processes an integer in [1, players]');
+  process.exit(2);
+}
+if (processes > 1 && !botSlice(players).forked) process.exit(await forkBots(processes));
+const slice = botSlice(players);
+
+const kills = GAME.fieldIndex.get('weapon.kills')!;
+let leaks = 0;
+const bots = await DeclaredBots.start<Declaration>({
+  game: GAME,
+  url: value('url', 'http://127.0.0.1:8080'),
+  players: slice.players,
+  firstIndex: slice.firstBot,
+  transport: args.includes('--websocket') ? 'websocket' : 'udp',
+  think: (client, i, frame) => botInput(client.replica, client.avatarId, i, frame),
+  // Another player's weapon must never arrive: it is replicated to its owner only.
+  snapshot: (client) => {
+    const r = client.replica!;
+    for (let k = 0; k < r.size; k++) if (r.idAt(k) !== client.avatarId && r.valueAt(k, kills) !== undefined) leaks++;
+  },
+});
+
+const started = Date.now();
+const report = setInterval(() => {
+  const total = bots.clients.reduce((n, c) => n + ((c.replica?.value(c.avatarId, 'weapon.kills') as number | undefined) ?? 0), 0);
+  console.log(`${bots.rateLine()} · ${total} kills · others' weapons seen ${leaks} times`);
+  if (Date.now() - started >= seconds * 1000) {
+    clearInterval(report);
+    bots.close();
+    setTimeout(() => process.exit(leaks === 0 ? 0 : 1), 200);
+  }
+}, 1000);

@@ -1,0 +1,58 @@
+// The arena shooter's data, declared once (the engine derives the store's layout, the wire, the
+// client's typed view and the input's checks from it). Shared by the server, the page and the
+// bots. The rules are this game's own AssemblyScript (assembly/), compiled with the engine's
+// kernels into one module that the server and the page both run.
+//
+// The replicated fields are world mode's (src/codec/shooter-game.ts, which the encode-1k bench
+// measures): positions in 1/128 m, yaw in 12 bits, hit points, kind and death. What only the
+// shooter itself needs (its weapon's cooldown, its kills) goes to its owner alone, and the timers
+// that drive NPCs, projectiles and respawns never leave the server.
+
+import { defineGame } from '../../src/web/sdk.js';
+
+/** Half the arena's side, metres: the arena is [-HALF_M, HALF_M] on x and y. */
+export const HALF_M = 500;
+/** Most entities at once: NPCs, players and their projectiles (the server's store and the page's copy of the rules). */
+export const CAPACITY = 16_384;
+/** NPCs the arena starts with (setup). */
+export const NPCS = 2000;
+/** A projectile's speed (m per tick at 60 Hz: 90 m/s) and how long it flies. */
+export const PROJECTILE_M_PER_TICK = 1.5;
+export const PROJECTILE_TICKS = 90;
+
+const POSITION = { type: 'q16', unit: 'm', min: -16_384, max: 16_384, precision: 1 / 128 } as const;
+const VELOCITY = { type: 'q16', unit: 'm/tick', min: -8, max: 8, precision: 1 / 1024 } as const;
+const AXIS = { type: 'q16', min: -1, max: 1, precision: 1 / 127 } as const;
+
+export const GAME = defineGame({
+  name: 'arena-shooter',
+  components: {
+    position: { fields: { x: POSITION, y: POSITION, z: { ...POSITION, min: 0, max: 1024 } } },
+    velocity: { fields: { x: VELOCITY, y: VELOCITY, z: VELOCITY }, rate: 'normal' },
+    heading: { fields: { yaw: { type: 'q16', unit: 'rad', min: -Math.PI, max: Math.PI, bits: 12, wrap: true } } },
+    health: { fields: { hp: { type: 'i32', unit: 'hit points', min: 0, max: 1023 } } },
+    body: { fields: { kind: { type: 'enum', values: ['npc', 'player', 'projectile'] }, dead: { type: 'bool' } } },
+    // Only the one who fires it: ticks until it fires again (or until a dead player respawns), and its kills.
+    weapon: { fields: { cooldown: { type: 'u32', unit: 'ticks', min: 0, max: 255 }, kills: { type: 'u32', min: 0, max: 1_000_000 } }, replicate: 'owner' },
+    // The server's own: an NPC's next decision, a projectile's life left.
+    timer: { fields: { ticks: { type: 'u32', unit: 'ticks' } }, replicate: 'server' },
+    // Who fired a projectile (its avatar's id): a client knows its own shots by it.
+    shot: { fields: { shooter: { type: 'u32', unit: 'entity id' } } },
+  },
+  types: {
+    npc: ['position', 'velocity', 'heading', 'health', 'body', 'timer'],
+    player: ['position', 'velocity', 'heading', 'health', 'body', 'weapon'],
+    projectile: ['position', 'velocity', 'body', 'timer', 'shot'],
+  },
+  input: {
+    moveX: AXIS,
+    moveY: AXIS,
+    fire: { type: 'bool' },
+    // Where the player aims, a binary angle from +x counter-clockwise.
+    aim: { type: 'q16', unit: 'rad', min: 0, max: 2 * Math.PI, bits: 16, wrap: true },
+  },
+});
+
+export type Declaration = typeof GAME.declaration;
+export type Input = { moveX: number; moveY: number; fire: boolean; aim: number };
+export const IDLE: Readonly<Input> = { moveX: 0, moveY: 0, fire: false, aim: 0 };

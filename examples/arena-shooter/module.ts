@@ -1,0 +1,35 @@
+// The arena shooter as the server runs it: the game's module (its AssemblyScript rules and the
+// engine's kernels, built by `npm run build` into build/examples/arena-shooter/game.wasm, the
+// file the page loads too) with its store in the module's memory, and what each player sees:
+// the engine's spatial index over the store's positions, within 100 m (an entity leaves a view
+// only past 110 m, so one pacing the edge does not flicker in and out).
+
+import { readFile } from 'node:fs/promises';
+import { DeclaredInterest, wasmGameModule, WasmGameRules, type DeclaredGameModule } from '../../src/index.js';
+import { CAPACITY, GAME, type Declaration } from './game.js';
+
+export const MODULE_URL = new URL('../../build/examples/arena-shooter/game.wasm', import.meta.url);
+
+/** The game's module, loaded into its own memory: the rules and their store, nothing played yet. */
+export async function loadRules(): Promise<WasmGameRules<Declaration>> {
+  const bytes = await readFile(MODULE_URL).catch(() => {
+    throw new Error('build/examples/arena-shooter/game.wasm is missing: run `npm run build` first');
+  });
+  return WasmGameRules.load(GAME, { bytes, capacity: CAPACITY });
+}
+
+export interface ArenaOptions {
+  readonly seed?: number;
+  /** How far a player sees, metres (default 100). */
+  readonly viewRadiusM?: number;
+}
+
+/** The arena as DeclaredServer serves it: a fresh world from `seed`. */
+export async function createArena(options: ArenaOptions = {}): Promise<DeclaredGameModule<Declaration> & { readonly rules: WasmGameRules<Declaration> }> {
+  const rules = await loadRules();
+  rules.setup(options.seed ?? 1);
+  const radiusM = options.viewRadiusM ?? 100;
+  const interest = DeclaredInterest.create(rules.arena, rules.store, { x: 'position.x', y: 'position.y', radiusM, hysteresisM: 10 });
+  interest.update();
+  return { rules, ...wasmGameModule(rules, { viewCapacity: 1024, interest, unsavedTypes: ['player', 'projectile'] }) };
+}

@@ -1,0 +1,62 @@
+// The arena shooter's page: the engine's page for declared games (src/web/declared-view.ts) with
+// this game's colours, keys and panel. It predicts the player with the same module the server
+// runs (game.wasm), so a step shows at once and the server's state, arriving later, agrees; its
+// window.chronos.trace replays that module here for the Node = Chromium check.
+// Bundled to build/examples/arena-shooter by `npm run build`.
+
+import { startDeclaredPage } from '../../src/web/sdk.js';
+import { CAPACITY, GAME, HALF_M } from './game.js';
+
+const COLOURS: Record<string, string> = { player: '#4fc3f7', npc: '#e57373', projectile: '#fff176' };
+
+void startDeclaredPage({
+  game: GAME,
+  colorOf: (type) => COLOURS[type] ?? '#ccc',
+  sizeOf: (type) => (type === 'projectile' ? 0.25 : 0.5),
+  input: (keys, aim) => ({
+    moveX: (keys.has('KeyD') || keys.has('ArrowRight') ? 1 : 0) - (keys.has('KeyA') || keys.has('ArrowLeft') ? 1 : 0),
+    moveY: (keys.has('KeyW') || keys.has('ArrowUp') ? 1 : 0) - (keys.has('KeyS') || keys.has('ArrowDown') ? 1 : 0),
+    fire: keys.has('Mouse0') || keys.has('Space'),
+    // The declared aim is [0, 2 pi): the page's is atan2's (-pi, pi].
+    aim: aim < 0 ? aim + 2 * Math.PI : aim,
+  }),
+  module: { url: 'game.wasm', capacity: CAPACITY },
+  metresAcross: 90,
+  panel: (own) => {
+    if (!own) return ['joining…'];
+    const p = own.position as { x: number; y: number };
+    const hp = (own.health as { hp: number } | undefined)?.hp ?? 0;
+    const dead = (own.body as { dead: boolean } | undefined)?.dead ?? false;
+    const weapon = own.weapon as { cooldown: number; kills: number } | undefined;
+    return [
+      `you: (${p.x.toFixed(1)}, ${p.y.toFixed(1)}) · ${dead ? `down: back in ${((weapon?.cooldown ?? 0) / 60).toFixed(1)} s` : `${hp} hp`}`,
+      `kills: ${weapon?.kills ?? 0} (only you receive your weapon) · ${dead ? '' : weapon && weapon.cooldown > 0 ? 'reloading' : 'ready'}`,
+      'WASD move · aim with the mouse · click or Space fire · red: NPCs, blue: players',
+    ];
+  },
+  background: ({ ctx, px, py, scale }) => {
+    // A 10 m grid, and the arena's edge.
+    ctx.strokeStyle = '#161b22';
+    ctx.lineWidth = 1;
+    const step = 10;
+    const w = ctx.canvas.width / scale;
+    const h = ctx.canvas.height / scale;
+    const x0 = Math.floor((-px(0) / scale) / step) * step;
+    const y0 = Math.floor(((py(0) - ctx.canvas.height) / scale) / step) * step;
+    for (let x = x0; x <= x0 + w + step; x += step) {
+      ctx.beginPath();
+      ctx.moveTo(px(x), 0);
+      ctx.lineTo(px(x), ctx.canvas.height);
+      ctx.stroke();
+    }
+    for (let y = y0; y <= y0 + h + step; y += step) {
+      ctx.beginPath();
+      ctx.moveTo(0, py(y));
+      ctx.lineTo(ctx.canvas.width, py(y));
+      ctx.stroke();
+    }
+    ctx.strokeStyle = '#d29922';
+    ctx.lineWidth = 2 * devicePixelRatio;
+    ctx.strokeRect(px(-HALF_M), py(HALF_M), 2 * HALF_M * scale, 2 * HALF_M * scale);
+  },
+});

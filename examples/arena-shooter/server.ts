@@ -1,0 +1,52 @@
+// Serves the arena shooter: `npm run example:arena-shooter`, then open the printed address.
+// Flags: --host, --http-port (8080), --udp-port (7777), --seed (1), --view-radius (100),
+// --encode-workers N (threads that encode the players' snapshots beside this one),
+// --net-workers N (N threads own the UDP connections, ports udp-port .. udp-port + N - 1),
+// --save FILE (restored at start, written every --autosave seconds, 60 by default, and at shutdown).
+
+import { fileURLToPath } from 'node:url';
+import { DeclaredServer } from '../../src/index.js';
+import { createArena } from './module.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number): number => {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(args[i + 1]);
+  if (!Number.isFinite(v)) {
+    console.error(`--${name} needs a number`);
+    process.exit(2);
+  }
+  return v;
+};
+const text = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const host = text('host') ?? '127.0.0.1';
+const saveFile = text('save');
+const module = await createArena({ seed: flag('seed', 1), viewRadiusM: flag('view-radius', 100) });
+const server = await DeclaredServer.start({
+  module,
+  host,
+  httpPort: flag('http-port', 8080),
+  udpPort: flag('udp-port', 7777),
+  staticDir: fileURLToPath(new URL('../../build/examples/arena-shooter', import.meta.url)),
+  encodeWorkers: flag('encode-workers', 0),
+  netWorkers: flag('net-workers', 0),
+  ...(saveFile ? { save: { file: saveFile, autosaveMs: flag('autosave', 60) * 1000 } } : {}),
+});
+const workers = flag('encode-workers', 0);
+console.log(`arena shooter on chronos: ${module.store.alive} NPCs in a 1 km arena, rules in the game's own AssemblyScript, 60 Hz, snapshots encoded ${workers > 0 ? `on ${workers} worker threads` : 'on the main thread'}`);
+console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse, click or Space fire)`);
+const ports = server.udpPorts;
+console.log(`  game port  udp ${host}:${ports.join(', ')}${ports.length > 1 ? ` (${ports.length} network worker threads)` : ''}; health http://${host}:${server.httpPort}/healthz`);
+console.log('  bots       npm run example:arena-shooter:bots -- --players 20');
+if (saveFile) console.log(`  save       ${saveFile}, every ${flag('autosave', 60)} s and at shutdown`);
+console.log('Press Ctrl+C to stop.');
+const stop = async () => {
+  await server.stop();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,263 @@
+// The arena shooter (examples/arena-shooter): the shooter as a studio would write it on the
+// public API, its rules in its own AssemblyScript compiled with the engine's kernels into one
+// module (npm run build: build/examples/arena-shooter/game.wasm). Its rules (walking, shots that
+// hit what is in their way without tunnelling, kills, deaths and respawns), its determinism (a
+// second run, and the engine's SyncTestSession rolling every frame back), what the wire carries
+// (a player's weapon to its owner alone, the timers to nobody), bots playing it over UDP against
+// its server, and its page in headless Chromium: the avatar predicted with the same module, and
+// that module run to Node's state hashes (Node = Chromium). A screenshot goes to
+// test-artifacts/arena-shooter.png.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeclaredBots, DeclaredRollbackGame, DeclaredServer, GameInputCodec, GameReplica, GameReplicator, SyncTestSession, traceDeclaredGame } from '../../src/index.js';
+import type { EntityId } from '../../src/core/entity-id.js';
+import { botInput } from '../../examples/arena-shooter/bot.js';
+import { GAME, IDLE, NPCS, type Declaration, type Input } from '../../examples/arena-shooter/game.js';
+import { createArena, loadRules } from '../../examples/arena-shooter/module.js';
+import { ROOT } from '../helpers/server-process.js';
+import { hasChromium, launchChromium } from '../helpers/chromium.js';
+import { expectPageTrace, untilPredicting, type PageStatus } from '../helpers/declared-page.js';
+import { waiter } from '../helpers/until.js';
+
+type Arena = Awaited<ReturnType<typeof createArena>>;
+const until = waiter(20_000, 50);
+
+/** Puts NPC `id` at (x, y), standing still for a long while. */
+function park(arena: Arena, id: EntityId, x: number, y: number): void {
+  arena.store.set(id, 'position.x', x);
+  arena.store.set(id, 'position.y', y);
+  arena.store.set(id, 'velocity.x', 0);
+  arena.store.set(id, 'velocity.y', 0);
+  arena.store.set(id, 'timer.ticks', 100_000);
+}
+
+/** A place (metres) cleared of NPCs for 40 m around (they stand still in a far corner): where a test's shots meet only what it put there. */
+function quietSpot(arena: Arena): { x: number; y: number } {
+  const npc = GAME.typeIndex.get('npc')! + 1;
+  const spot = { x: 200, y: 200 };
+  for (let s = 0; s < arena.store.highWater; s++) {
+    if (arena.store.typeColumn[s] !== npc) continue;
+    const id = arena.store.idAt(s);
+    if (Math.hypot((arena.store.get(id, 'position.x') as number) - spot.x, (arena.store.get(id, 'position.y') as number) - spot.y) < 40) park(arena, id, -480, -480);
+  }
+  return spot;
+}
+
+/** Puts `id` at (x, y). */
+function put(arena: Arena, id: EntityId, x: number, y: number): void {
+  arena.store.set(id, 'position.x', x);
+  arena.store.set(id, 'position.y', y);
+}
+
+/** The first NPC in the store. */
+function anNpc(arena: Arena): EntityId {
+  for (let s = 0; s < arena.store.highWater; s++) if (arena.store.typeColumn[s] === GAME.typeIndex.get('npc')! + 1) return arena.store.idAt(s);
+  throw new Error('no NPC');
+}
+
+function play(arena: Arena, inputs: Map<EntityId, Input>, ticks: number, from = arena.store.frame): void {
+  for (let t = 0; t < ticks; t++) {
+    for (const [avatar, input] of inputs) arena.input(avatar, input);
+    arena.step(from + t);
+  }
+}
+
+describe('the arena shooter\'s rules', () => {
+  it('fills the arena with its NPCs, and a player walks 6 m/s, diagonals no faster', async () => {
+    const arena = await createArena({ seed: 3 });
+    expect(arena.store.alive).toBe(NPCS);
+    const me = arena.join(1);
+    expect(arena.store.get(me, 'health.hp')).toBe(100);
+    expect(Math.abs(arena.store.get(me, 'position.x') as number)).toBeLessThanOrEqual(25);
+    const x0 = arena.store.get(me, 'position.x') as number;
+    const y0 = arena.store.get(me, 'position.y') as number;
+    play(arena, new Map([[me, { ...IDLE, moveX: 1, moveY: 1 }]]), 60);
+    const moved = Math.hypot((arena.store.get(me, 'position.x') as number) - x0, (arena.store.get(me, 'position.y') as number) - y0);
+    expect(moved).toBeCloseTo(6, 1);
+  });
+
+  it('a shot hits the first body in its way though it flies 1.5 m a tick; two kill an NPC, which comes back elsewhere, and the shooter scores', async () => {
+    const arena = await createArena({ seed: 4 });
+    const me = arena.join(1);
+    // Away from the wandering NPCs: what the shots meet is what the test puts there.
+    const { x, y } = quietSpot(arena);
+    put(arena, me, x, y);
+    // Two NPCs in the line of fire, 10 m and 12 m east: the nearer one takes both shots.
+    const near = anNpc(arena);
+    park(arena, near, x + 10, y);
+    let far = -1;
+    for (let s = 0; s < arena.store.highWater && far < 0; s++) if (arena.store.idAt(s) !== near && arena.store.typeColumn[s] === GAME.typeIndex.get('npc')! + 1) far = arena.store.idAt(s);
+    park(arena, far, x + 12, y);
+    arena.step(arena.store.frame); // the grid sees them where they were put
+    play(arena, new Map([[me, { ...IDLE, fire: true, aim: 0 }]]), 10);
+    expect(arena.store.get(near, 'health.hp')).toBe(25);
+    expect(arena.store.get(far, 'health.hp')).toBe(50);
+    play(arena, new Map([[me, { ...IDLE, fire: false, aim: 0 }]]), 5);
+    play(arena, new Map([[me, { ...IDLE, fire: true, aim: 0 }]]), 15);
+    // Killed: full hit points again, far away; the kill is the shooter's.
+    expect(arena.store.get(near, 'health.hp')).toBe(50);
+    expect(Math.hypot((arena.store.get(near, 'position.x') as number) - x, (arena.store.get(near, 'position.y') as number) - y)).toBeGreaterThan(15);
+    expect(arena.store.get(me, 'weapon.kills')).toBe(1);
+    expect(arena.store.get(far, 'health.hp')).toBe(50);
+  });
+
+  it('a player shot down is out three seconds, then back near the centre with full hit points', async () => {
+    const arena = await createArena({ seed: 5 });
+    const a = arena.join(1);
+    const b = arena.join(2);
+    const { x, y } = quietSpot(arena);
+    put(arena, a, x, y);
+    put(arena, b, x + 5, y);
+    // a fires at b (east) while b stands: four shots.
+    const inputs = new Map<EntityId, Input>([[a, { ...IDLE, fire: true, aim: 0 }], [b, IDLE]]);
+    for (let t = 0; t < 120 && !arena.store.get(b, 'body.dead'); t++) play(arena, inputs, 1);
+    expect(arena.store.get(b, 'body.dead')).toBe(true);
+    expect(arena.store.get(a, 'weapon.kills')).toBe(1);
+    inputs.set(a, IDLE);
+    play(arena, inputs, 170);
+    expect(arena.store.get(b, 'body.dead')).toBe(true);
+    play(arena, inputs, 15);
+    expect(arena.store.get(b, 'body.dead')).toBe(false);
+    expect(arena.store.get(b, 'health.hp')).toBe(100);
+  });
+
+  it('the same seed and inputs give the same arena, byte for byte', async () => {
+    const run = async () => {
+      const arena = await createArena({ seed: 6 });
+      const players = [1, 2, 3].map((p) => arena.join(p));
+      for (let t = 0; t < 600; t++) {
+        players.forEach((avatar, i) => arena.input(avatar, { moveX: Math.cos(t / 50 + i), moveY: Math.sin(t / 70 + i), fire: t % 3 === 0, aim: (t / 30 + i) % (2 * Math.PI) }));
+        arena.step(t);
+      }
+      return arena.store.save();
+    };
+    expect(await run()).toEqual(await run());
+  });
+
+  it('rolls back and re-simulates every frame to the same hash (the engine\'s SyncTestSession)', async () => {
+    const game = DeclaredRollbackGame.fromWasm(await loadRules(), { players: 3, seed: 1 });
+    const sync = new SyncTestSession(game);
+    const frame = new Uint8Array(3 * game.inputBytes);
+    for (let f = 0; f < 240; f++) {
+      for (let p = 0; p < 3; p++) game.codec.encode({ moveX: Math.cos(f / 20 + p), moveY: Math.sin(f / 30 + p), fire: (f + p) % 4 === 0, aim: ((f / 10 + p) % 6.28) }, frame, p * game.inputBytes);
+      sync.advanceFrame(frame);
+    }
+    expect(sync.mismatches, JSON.stringify(sync.firstMismatch, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))).toBe(0);
+    expect(sync.framesResimulated).toBeGreaterThan(400);
+  });
+});
+
+describe('the arena shooter on the wire', () => {
+  it('a player\'s weapon reaches its owner alone, the timers nobody; projectiles carry their shooter', async () => {
+    const arena = await createArena({ seed: 7 });
+    const codec = new GameInputCodec(GAME);
+    const players = [1, 2].map((player) => ({
+      player,
+      avatar: arena.join(player),
+      server: new GameReplicator(arena.store, { viewCapacity: arena.viewCapacity, owner: player }),
+      client: new GameReplica(GAME, { viewCapacity: arena.viewCapacity }),
+    }));
+    arena.store.set(players[1]!.avatar, 'position.x', (arena.store.get(players[0]!.avatar, 'position.x') as number) + 8);
+    const slots = new Uint32Array(arena.viewCapacity);
+    let ownShots = 0;
+    for (let t = 0; t < 300; t++) {
+      for (const p of players) arena.input(p.avatar, codec.decode(codec.encode({ moveX: 0, moveY: 0, fire: t % 20 === 0, aim: p.player === 1 ? Math.PI / 2 : 0 })));
+      arena.step(t);
+      for (const p of players) {
+        const n = arena.visible(p.avatar, slots);
+        const { seq } = p.client.decode(p.server.encode(t, slots, n));
+        p.server.ack(seq);
+      }
+      const c = players[0]!.client;
+      for (let k = 0; k < c.size; k++) if (c.typeAt(k) === 'projectile' && c.valueAt(k, GAME.fieldIndex.get('shot.shooter')!) === players[0]!.avatar) ownShots++;
+    }
+    expect(ownShots).toBeGreaterThan(0);
+    for (const p of players) {
+      const other = players.find((o) => o !== p)!;
+      expect(p.client.has(other.avatar)).toBe(true);
+      expect(p.client.value(p.avatar, 'weapon.cooldown')).toBe(arena.store.get(p.avatar, 'weapon.cooldown'));
+      expect(p.client.value(other.avatar, 'weapon.cooldown')).toBeUndefined();
+      expect(p.client.value(other.avatar, 'weapon.kills')).toBeUndefined();
+      for (let k = 0; k < p.client.size; k++) expect(p.client.valueAt(k, GAME.fieldIndex.get('timer.ticks')!)).toBeUndefined();
+      expect(p.client.value(other.avatar, 'position.x')).toBeCloseTo(arena.store.get(other.avatar, 'position.x') as number, 2);
+    }
+  });
+});
+
+describe('the arena shooter served', () => {
+  let server: DeclaredServer<Declaration>;
+  let arena: Arena;
+  let url: string;
+  beforeAll(async () => {
+    arena = await createArena({ seed: 8 });
+    server = await DeclaredServer.start({ module: arena, host: '127.0.0.1', httpPort: 0, udpPort: 0, staticDir: join(ROOT, 'build/examples/arena-shooter'), log: () => {} });
+    url = `http://127.0.0.1:${server.httpPort}/`;
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('bots play it over UDP with their brain, and none ever receives another\'s weapon', async () => {
+    const kills = GAME.fieldIndex.get('weapon.kills')!;
+    let leaks = 0;
+    let snapshots = 0;
+    const bots = await DeclaredBots.start<Declaration>({
+      game: GAME,
+      url,
+      players: 4,
+      think: (client, i, frame) => botInput(client.replica, client.avatarId, i, frame),
+      snapshot: (client) => {
+        snapshots++;
+        const r = client.replica!;
+        for (let k = 0; k < r.size; k++) if (r.idAt(k) !== client.avatarId && r.valueAt(k, kills) !== undefined) leaks++;
+      },
+    });
+    try {
+      await until('every bot to join', () => bots.clients.every((c) => c.avatarId >= 0 && c.replica !== null));
+      const starts = bots.clients.map((c) => arena.store.get(c.avatarId, 'position.x') as number);
+      await until('the bots to stroll', () => bots.clients.every((c, i) => Math.abs((arena.store.get(c.avatarId, 'position.x') as number) - starts[i]!) > 1));
+      expect(bots.totals().joined).toBe(4);
+      expect(snapshots).toBeGreaterThan(20);
+      expect(bots.totals().brainErrors).toBe(0);
+      expect(bots.clients.every((c) => c.replica!.value(c.avatarId, 'weapon.kills') !== undefined)).toBe(true);
+      expect(leaks).toBe(0);
+    } finally {
+      bots.close();
+    }
+  }, 30_000);
+
+  it.skipIf(!hasChromium)('its page predicts the avatar with the game\'s module and runs that module to Node\'s state hashes (Node = Chromium)', async () => {
+    const codec = new GameInputCodec(GAME);
+    const frames = 600;
+    const players = 3;
+    const inputs = new Uint8Array(frames * players * codec.bytes);
+    for (let i = 0; i < frames * players; i++) {
+      codec.encode({ moveX: ((i * 37) % 255 - 127) / 127, moveY: ((i * 91) % 255 - 127) / 127, fire: i % 5 === 0, aim: ((i * 13) % 628) / 100 }, inputs, i * codec.bytes);
+    }
+    const result = traceDeclaredGame(await loadRules(), { players, seed: 9, frames, inputs, checkpointEvery: 100 });
+    expect(result.checkpoints).toHaveLength(6);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 900, height: 600 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(url);
+      const start = await untilPredicting(page);
+      await page.keyboard.down('KeyD');
+      await page.waitForFunction((x0) => (window as unknown as { chronos: { status(): PageStatus } }).chronos.status().predicted!.x > x0 + 1, start.predicted!.x, { timeout: 5_000 });
+      await page.keyboard.up('KeyD');
+      await page.mouse.move(700, 200);
+      await page.mouse.down();
+      await new Promise((r) => setTimeout(r, 500));
+      await page.mouse.up();
+      await expectPageTrace(page, { players, seed: 9, frames, inputs, checkpointEvery: 100 }, result);
+      mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+      await page.screenshot({ path: join(ROOT, 'test-artifacts', 'arena-shooter.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
+});
