@@ -12,6 +12,12 @@
 // | serve-skyworld-200 | the workers open the players' packets (inputs and acks in), the main  |
 // |                    | thread's tick (inputs applied, step, every player's view and snapshot)|
 // |                    | and the workers seal and hand every packet to the transport           |
+// | serve-arena-       | the same, for the arena shooter (examples/arena-shooter: its rules in |
+// | shooter-1000       | its own AssemblyScript module) in the `server` suite's world: 99,000  |
+// |                    | NPCs over 10 km x 10 km, 1,000 players appearing at its hubs and      |
+// |                    | moving and firing by the same archetype brains, views of 200 m (world |
+// |                    | mode's radius) by the engine's DeclaredInterest: tick-1k-players with |
+// |                    | the game's declaration and its module instead of world mode's own     |
 //
 // Impls: `chronos` (a network worker per core, snapshots encoded on the main thread),
 // `chronos-1-worker`, and `chronos-encode-workers` (a network worker per core and an encode
@@ -33,9 +39,17 @@ import { decodeGameJoin, encodeGameAck, encodeGameInput, GAME_ACK_BYTES, GAME_IN
 import { MSG_GAME_SNAPSHOT } from '../src/codec/game-frames.js';
 import { GameInputCodec } from '../src/codec/game-input.js';
 import { GameReplica } from '../src/codec/game-replica.js';
-import { SKYWORLD, type SkyworldDeclaration } from '../examples/skyworld/game.js';
+import type { Game, GameDeclaration } from '../src/core/game.js';
+import type { GameInput } from '../src/codec/game-input.js';
+import type { DeclaredGameModule } from '../src/server/declared-game.js';
+import { mulberry32 } from '../src/core/mulberry32.js';
+import { SKYWORLD } from '../examples/skyworld/game.js';
 import { skyworldModule } from '../examples/skyworld/module.js';
 import { SkyworldBot, botViewOf } from '../examples/skyworld/bot.js';
+import { GAME as ARENA_SHOOTER } from '../examples/arena-shooter/game.js';
+import { createArena } from '../examples/arena-shooter/module.js';
+import { HUB_SPAWN_RADIUS_M, worldHubs } from '../src/world/hubs.js';
+import { archetypeBrains, ENTITIES as WORLD_ENTITIES, SEED as WORLD_SEED, WORLD_M } from './server.js';
 import type { CaseResult, SuiteContext } from './harness.js';
 import { collectTicks, joinAndWarm, ringEntry, ringTicks, tickRow, totalBytesOut } from './ring-ticks.js';
 
@@ -46,20 +60,21 @@ const WARMUP_TICKS = 120;
 /** Inputs each message repeats (the SDK's DeclaredClient sends its newest 4 the same way). */
 const REPEATED = 4;
 
-/** A Skyworld player without a page: a NetClient, its replica, its acks, its bot's input stream. */
-class SkyworldSwarmPlayer {
+/** A bench player's brain: its next input from what it was sent (its replica and its avatar's id). */
+type Brain<D extends GameDeclaration> = (replica: GameReplica<D>, avatar: number, frame: number) => GameInput<D>;
+
+/** A declared game's player without a page: a NetClient, its replica, its acks, its brain's input stream. */
+class SwarmPlayer<D extends GameDeclaration> {
   readonly net: NetClient;
-  replica: GameReplica<SkyworldDeclaration> | null = null;
+  replica: GameReplica<D> | null = null;
   avatar = -1;
   snapshots = 0;
   private seq = -1;
-  private readonly bot: SkyworldBot;
   private readonly ring: Uint8Array;
   private readonly message: Uint8Array;
   private readonly ack = new Uint8Array(GAME_ACK_BYTES);
 
-  constructor(index: number, crypto: NetCrypto, private readonly codec: GameInputCodec<SkyworldDeclaration>) {
-    this.bot = new SkyworldBot(SEED + index);
+  constructor(private readonly game: Game<D>, private readonly brain: Brain<D>, crypto: NetCrypto, private readonly codec: GameInputCodec<D>) {
     this.ring = new Uint8Array(REPEATED * codec.bytes);
     this.message = new Uint8Array(GAME_INPUT_HEADER_BYTES + REPEATED * codec.bytes);
     this.net = new NetClient({
@@ -81,7 +96,7 @@ class SkyworldSwarmPlayer {
     if (channel === DECLARED_JOIN_CHANNEL && bytes[0] === MSG_GAME_JOIN) {
       const join = decodeGameJoin(bytes);
       this.avatar = join.avatarId;
-      this.replica = new GameReplica(SKYWORLD, { viewCapacity: join.viewCapacity });
+      this.replica = new GameReplica(this.game, { viewCapacity: join.viewCapacity });
     } else if (channel === DECLARED_SNAPSHOT_CHANNEL && bytes[0] === MSG_GAME_SNAPSHOT && this.replica) {
       const { seq } = this.replica.decode(bytes);
       this.snapshots++;
@@ -92,8 +107,8 @@ class SkyworldSwarmPlayer {
   /** One frame: the bot's input (one a tick, the newest four in one message), then packets out. */
   frame(nowMs: number): void {
     if (this.replica) {
-      const input = this.bot.think(botViewOf(this.replica, this.avatar));
       const seq = ++this.seq;
+      const input = this.brain(this.replica, this.avatar, seq);
       this.codec.encode(input, this.ring, (seq % REPEATED) * this.codec.bytes);
       const count = Math.min(REPEATED, seq + 1);
       const first = seq - count + 1;
@@ -109,9 +124,18 @@ class SkyworldSwarmPlayer {
   }
 }
 
-async function runCase(ctx: SuiteContext, caseName: string, impl: string, players: number, workers: number, encodeWorkers: number, spreadM: number): Promise<CaseResult> {
+/** What a serving case serves: the game, its module for N players, and bot i's brain. */
+interface ServedGame<D extends GameDeclaration> {
+  readonly game: Game<D>;
+  module(players: number): Promise<DeclaredGameModule<D>>;
+  brain(index: number): Brain<D>;
+  /** Counters the case reports beside the tick's (per second), read before and after. */
+  extras?(): Record<string, number>;
+}
+
+async function runCase<D extends GameDeclaration>(ctx: SuiteContext, served: ServedGame<D>, caseName: string, impl: string, players: number, workers: number, encodeWorkers: number): Promise<CaseResult> {
   const crypto = await loadServerCrypto();
-  const module = skyworldModule({ entities: ENTITIES, seed: SEED, maxPlayers: players, playerSpreadM: spreadM });
+  const module = await served.module(players);
   const server = await DeclaredServer.start({
     module, host: '127.0.0.1', httpPort: 0, udpPort: 0, maxClients: players, log: () => undefined,
     manualTicks: true, netWorkers: workers, netTransport: 'ring',
@@ -122,8 +146,8 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
   try {
     const shards = server.net.pool!.shards;
     const { peers, tick } = ringTicks(shards, () => server.runTick(), () => server.encodeWorkerBusyMs);
-    const codec = new GameInputCodec(SKYWORLD);
-    const swarm: SkyworldSwarmPlayer[] = [];
+    const codec = new GameInputCodec(served.game);
+    const swarm: SwarmPlayer<D>[] = [];
     const clientsFrame = () => {
       peers.forEach((p) => p.deliver());
       const now = performance.now();
@@ -131,14 +155,14 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
     };
     ctx.log(`  ${caseName} ${impl}: ${players} players joining over ${workers} network worker(s)${encodeWorkers > 0 ? `, ${encodeWorkers} encode worker(s)` : ''}`);
     for (let i = 0; i < players; i++) {
-      const p = new SkyworldSwarmPlayer(i, crypto, codec);
+      const p = new SwarmPlayer(served.game, served.brain(i), crypto, codec);
       const { token, transport } = ringEntry(server.net.server.issuer, peers, i);
       p.connect(token, transport);
       swarm.push(p);
     }
     joinAndWarm(`${caseName}/${impl}`, players, () => swarm.filter((p) => p.joined).length, clientsFrame, tick, WARMUP_TICKS);
     const bytesOut0 = totalBytesOut(shards);
-    const hits0 = module.sim.hitboxes.counters.hits;
+    const extras0 = served.extras?.() ?? {};
     const snapshots0 = swarm.reduce((n, p) => n + p.snapshots, 0);
     const costs = collectTicks(ctx.timeMs, clientsFrame, tick);
     const bytesPerClient = (totalBytesOut(shards) - bytesOut0) / players / costs.length;
@@ -147,7 +171,7 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
       encode_workers: encodeWorkers,
       entities: module.store.alive,
       bytes_per_client: bytesPerClient,
-      zap_hits_per_sec: ((module.sim.hitboxes.counters.hits - hits0) / costs.length) * 60,
+      ...Object.fromEntries(Object.entries(served.extras?.() ?? {}).map(([k, v]) => [`${k}_per_sec`, ((v - (extras0[k] ?? 0)) / costs.length) * 60])),
       // 1 but for the joins and losses: the bench turns shedding off.
       snapshots_per_player_tick: (swarm.reduce((n, p) => n + p.snapshots, 0) - snapshots0) / players / costs.length,
     });
@@ -158,17 +182,87 @@ async function runCase(ctx: SuiteContext, caseName: string, impl: string, player
   }
 }
 
+/** The three ways a serving case runs: a network worker per core, one, and encode workers beside. */
+async function serveCases<D extends GameDeclaration>(ctx: SuiteContext, served: ServedGame<D>, name: string, players: number): Promise<CaseResult[]> {
+  const cores = availableParallelism();
+  return [
+    await runCase(ctx, served, name, 'chronos', players, cores, 0),
+    await runCase(ctx, served, name, 'chronos-1-worker', players, 1, 0),
+    await runCase(ctx, served, name, 'chronos-encode-workers', players, cores, Math.max(1, cores - 1)),
+  ];
+}
+
 /** serve-skyworld-200 on a network worker per core and on one, and with encode workers. */
 export async function serveSkyworld(ctx: SuiteContext): Promise<CaseResult[]> {
   const players = Number(process.env.GAME_SERVE_PLAYERS ?? 200);
   // GAME_SERVE_SPREAD_M: players start scattered over that many metres around the middle
   // instead of together at it (every one in every other's view), as a live world's are.
   const spreadM = Number(process.env.GAME_SERVE_SPREAD_M ?? 0);
-  const name = `serve-skyworld-${players}${spreadM > 0 ? `-spread-${spreadM}` : ''}`;
-  const cores = availableParallelism();
-  return [
-    await runCase(ctx, name, 'chronos', players, cores, 0, spreadM),
-    await runCase(ctx, name, 'chronos-1-worker', players, 1, 0, spreadM),
-    await runCase(ctx, name, 'chronos-encode-workers', players, cores, Math.max(1, cores - 1), spreadM),
-  ];
+  let sim: ReturnType<typeof skyworldModule>['sim'] | undefined;
+  const served: ServedGame<typeof SKYWORLD.declaration> = {
+    game: SKYWORLD,
+    module: async (n) => {
+      const module = skyworldModule({ entities: ENTITIES, seed: SEED, maxPlayers: n, playerSpreadM: spreadM });
+      sim = module.sim;
+      return module;
+    },
+    brain: (i) => {
+      const bot = new SkyworldBot(SEED + i);
+      return (replica, avatar) => bot.think(botViewOf(replica, avatar));
+    },
+    extras: () => ({ zap_hits: sim?.hitboxes.counters.hits ?? 0 }),
+  };
+  return serveCases(ctx, served, `serve-skyworld-${players}${spreadM > 0 ? `-spread-${spreadM}` : ''}`, players);
+}
+
+/**
+ * serve-arena-shooter-1000: the arena shooter's module (its own AssemblyScript rules) in the
+ * `server` suite's world (tick-1k-players): 99,000 NPCs over 10 km, each player appearing within
+ * 40 m of its archetype's hub and moved by its archetype brain (ARENA_SERVE_PLAYERS=N changes the
+ * count), views of world mode's 200 m.
+ */
+export async function serveArenaShooter(ctx: SuiteContext): Promise<CaseResult[]> {
+  const players = Number(process.env.ARENA_SERVE_PLAYERS ?? 1000);
+  const brains = archetypeBrains(players);
+  const half = WORLD_M / 2;
+  const hubs = worldHubs(WORLD_SEED, { minX: -half, minY: -half, minZ: 0, maxX: half, maxY: half, maxZ: 100 });
+  const decided = { moveX: 0, moveY: 0, aim: 0, fire: false };
+  let kills = (): number => 0;
+  const served: ServedGame<typeof ARENA_SHOOTER.declaration> = {
+    game: ARENA_SHOOTER,
+    module: async (n) => {
+      const module = await createArena({ seed: WORLD_SEED, npcs: WORLD_ENTITIES - n, npcSpreadM: half, maxPlayers: n, viewRadiusM: 200 });
+      const { store } = module;
+      const rand = mulberry32(WORLD_SEED);
+      const join = module.join;
+      const player = ARENA_SHOOTER.typeIndex.get('player')! + 1;
+      kills = () => {
+        let k = 0;
+        for (let s = 0; s < store.highWater; s++) if (store.typeColumn[s] === player) k += store.get(store.idAt(s), 'weapon.kills') as number;
+        return k;
+      };
+      return {
+        ...module,
+        // Player p is bench player p - 1 (DeclaredServer numbers them from 1 in join order).
+        join: (p: number) => {
+          const avatar = join(p);
+          const hub = hubs[brains.hub(p - 1)] ?? hubs[0]!;
+          const angle = rand() * 2 * Math.PI;
+          const distance = Math.sqrt(rand()) * HUB_SPAWN_RADIUS_M;
+          store.set(avatar, 'position.x', Math.max(-half + 1, Math.min(half - 1, hub.x + Math.cos(angle) * distance)));
+          store.set(avatar, 'position.y', Math.max(-half + 1, Math.min(half - 1, hub.y + Math.sin(angle) * distance)));
+          return avatar;
+        },
+      };
+    },
+    brain: (i) => (replica, avatar, frame) => {
+      const me = replica.entity(avatar);
+      const p = me?.position as { x: number; y: number } | undefined;
+      if (!p) return { moveX: 0, moveY: 0, fire: false, aim: 0 };
+      brains.input(i, p.x, p.y, frame, decided);
+      return { moveX: decided.moveX / 127, moveY: decided.moveY / 127, fire: decided.fire, aim: (decided.aim / 65536) * 2 * Math.PI };
+    },
+    extras: () => ({ kills: kills() }),
+  };
+  return serveCases(ctx, served, `serve-arena-shooter-${players}`, players);
 }

@@ -255,12 +255,18 @@ async function saveLoad100k(ctx: SuiteContext): Promise<CaseResult[]> {
 
 export const suite: Suite = {
   name: SUITE,
-  description: "the codec derived from a game's declaration, on the shooter's 11 declared NPC fields (encode only: no acks, packets, sealing or sending), vs @colyseus/schema; saves of a 100,000-entity declared world; a scaffolded game from chronos init to its page answering; Skyworld's whole server tick with 200 players, socketless",
+  description: "the codec derived from a game's declaration, on the shooter's 11 declared NPC fields (encode only: no acks, packets, sealing or sending), vs @colyseus/schema; saves of a 100,000-entity declared world; a scaffolded game from chronos init to its page answering; Skyworld's whole server tick with 200 players and the arena shooter's with 1,000, socketless",
   async run(ctx) {
-    const codec = [...(await encode1k(ctx)), await deltaRatio(ctx), ...(await saveLoad100k(ctx)), await initToPage(ctx, SUITE)];
+    // GAME_ONLY=serve-skyworld or serve-arena-shooter: that serving case alone (a quick look).
+    const only = process.env.GAME_ONLY;
+    const codec = only ? [] : [...(await encode1k(ctx)), await deltaRatio(ctx), ...(await saveLoad100k(ctx)), await initToPage(ctx, SUITE)];
     // Loaded only now: under tsx, having loaded the server's modules (prom-client's, it turned
     // out) made the codec cases above about 20 % slower, which plain node on dist/ does not show.
-    const { serveSkyworld } = await import('./game-serve.js');
-    return [...codec, ...(await serveSkyworld(ctx))];
+    const { serveArenaShooter, serveSkyworld } = await import('./game-serve.js');
+    return [
+      ...codec,
+      ...(!only || only === 'serve-skyworld' ? await serveSkyworld(ctx) : []),
+      ...(!only || only === 'serve-arena-shooter' ? await serveArenaShooter(ctx) : []),
+    ];
   },
 };

@@ -30,14 +30,14 @@ import { SwarmPlayer, type SwarmBrain } from './server-swarm.js';
 import { collectTicks, joinAndWarm, ringEntry, ringTicks, tickRow, totalBytesOut } from './ring-ticks.js';
 
 const SUITE = 'server';
-const ENTITIES = 100_000;
-const WORLD_M = 10_000;
-const SEED = 7;
+export const ENTITIES = 100_000;
+export const WORLD_M = 10_000;
+export const SEED = 7;
 /** Ticks before measuring: views fill, baselines get acknowledged, the JIT settles. */
 const WARMUP_TICKS = 120;
 
-/** Moves each bench player by its archetype (the same brains `npm run bots` uses). */
-function archetypeBrains(players: number): SwarmBrain {
+/** Moves each bench player by its archetype (the same brains `npm run bots` uses); the game suite's serve-arena-shooter reuses them. */
+export function archetypeBrains(players: number): SwarmBrain {
   const bounds = { minX: -WORLD_M / 2, minY: -WORLD_M / 2, minZ: 0, maxX: WORLD_M / 2, maxY: WORLD_M / 2, maxZ: 100 };
   const hubs = worldHubs(SEED, bounds);
   const kinds = assignArchetypes(players);

@@ -10,12 +10,13 @@
 
 import { defineGame } from '../../src/web/sdk.js';
 
-/** Half the arena's side, metres: the arena is [-HALF_M, HALF_M] on x and y. */
-export const HALF_M = 500;
-/** Most entities at once: NPCs, players and their projectiles (the server's store and the page's copy of the rules). */
+/** Half the world's side, metres: it is [-HALF_M, HALF_M] on x and y (world mode's 10 km). */
+export const HALF_M = 5000;
+/** Most entities at once by default: NPCs, players and their projectiles (the page's copy of the rules holds as many). */
 export const CAPACITY = 16_384;
-/** NPCs the arena starts with (setup). */
+/** NPCs the arena starts with, and the half-extent around the centre where they appear (the settings' defaults). */
 export const NPCS = 2000;
+export const NPC_SPREAD_M = 500;
 /** A projectile's speed (m per tick at 60 Hz: 90 m/s) and how long it flies. */
 export const PROJECTILE_M_PER_TICK = 1.5;
 export const PROJECTILE_TICKS = 90;
@@ -38,11 +39,16 @@ export const GAME = defineGame({
     timer: { fields: { ticks: { type: 'u32', unit: 'ticks' } }, replicate: 'server' },
     // Who fired a projectile (its avatar's id): a client knows its own shots by it.
     shot: { fields: { shooter: { type: 'u32', unit: 'entity id' } } },
+    // The server's choice of world, kept in the store (saved with it, the same in a rollback):
+    // how many NPCs setup spawns and how far from the centre they appear.
+    spawning: { fields: { npcs: { type: 'u32', min: 0, max: 1_000_000 }, spreadM: { type: 'q16', unit: 'm', min: 1, max: 8192, precision: 1 / 64 } }, replicate: 'server' },
   },
   types: {
     npc: ['position', 'velocity', 'heading', 'health', 'body', 'timer'],
     player: ['position', 'velocity', 'heading', 'health', 'body', 'weapon'],
     projectile: ['position', 'velocity', 'body', 'timer', 'shot'],
+    // One, in slot 0, spawned before setup by module.ts; no position: nobody's view holds it.
+    settings: ['spawning'],
   },
   input: {
     moveX: AXIS,

@@ -6,27 +6,35 @@
 
 import { readFile } from 'node:fs/promises';
 import { DeclaredInterest, wasmGameModule, WasmGameRules, type DeclaredGameModule } from '../../src/index.js';
-import { CAPACITY, GAME, type Declaration } from './game.js';
+import { CAPACITY, GAME, NPC_SPREAD_M, NPCS, type Declaration } from './game.js';
 
 export const MODULE_URL = new URL('../../build/examples/arena-shooter/game.wasm', import.meta.url);
 
 /** The game's module, loaded into its own memory: the rules and their store, nothing played yet. */
-export async function loadRules(): Promise<WasmGameRules<Declaration>> {
+export async function loadRules(capacity = CAPACITY): Promise<WasmGameRules<Declaration>> {
   const bytes = await readFile(MODULE_URL).catch(() => {
     throw new Error('build/examples/arena-shooter/game.wasm is missing: run `npm run build` first');
   });
-  return WasmGameRules.load(GAME, { bytes, capacity: CAPACITY });
+  return WasmGameRules.load(GAME, { bytes, capacity });
 }
 
 export interface ArenaOptions {
   readonly seed?: number;
   /** How far a player sees, metres (default 100). */
   readonly viewRadiusM?: number;
+  /** NPCs at the start (default 2,000), appearing within npcSpreadM of the centre (default 500). */
+  readonly npcs?: number;
+  readonly npcSpreadM?: number;
+  /** Players the store has room for beside the NPCs, eight projectiles each (default 1,000). */
+  readonly maxPlayers?: number;
 }
 
 /** The arena as DeclaredServer serves it: a fresh world from `seed`. */
 export async function createArena(options: ArenaOptions = {}): Promise<DeclaredGameModule<Declaration> & { readonly rules: WasmGameRules<Declaration> }> {
-  const rules = await loadRules();
+  const npcs = options.npcs ?? NPCS;
+  const rules = await loadRules(Math.max(CAPACITY, npcs + 8 * (options.maxPlayers ?? 1000) + 1024));
+  // The world's settings go in the store first (slot 0), where setup reads them.
+  rules.store.spawn('settings', { spawning: { npcs, spreadM: options.npcSpreadM ?? NPC_SPREAD_M } });
   rules.setup(options.seed ?? 1);
   const radiusM = options.viewRadiusM ?? 100;
   const interest = DeclaredInterest.create(rules.arena, rules.store, { x: 'position.x', y: 'position.y', radiusM, hysteresisM: 10 });

@@ -58,6 +58,8 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
   private readonly radius: number;
   private readonly bounds: Bounds;
   private readonly outer: number;
+  /** By type column value: 1 when the type carries the x field (an entity without a position, a world's settings say, is in nobody's view). */
+  private readonly located: Uint8Array;
   /** Each avatar's last view, ascending by slot (what the hysteresis keeps): a buffer reused tick to tick. */
   private readonly views = new Map<EntityId, { slots: Uint32Array; count: number }>();
 
@@ -66,9 +68,7 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     const hysteresisM = options.hysteresisM ?? radiusM / 8;
     if (!(radiusM > 0) || !Number.isFinite(radiusM)) throw new InvalidArgumentError(`radiusM must be a positive number, got ${radiusM}`);
     if (!(hysteresisM >= 0) || !Number.isFinite(hysteresisM)) throw new InvalidArgumentError(`hysteresisM must be >= 0, got ${hysteresisM}`);
-    const buffer = arena.memoryBuffer;
-    const region = store.region;
-    if (region.buffer !== buffer) throw new InvalidArgumentError('the store must live in the arena\'s memory (GameStore with `memory`, WasmGameRules or DeclaredRollbackGame)');
+    if (!arena.holds(store.region)) throw new InvalidArgumentError('the store must live in the arena\'s memory (GameStore with `memory`, WasmGameRules or DeclaredRollbackGame)');
     const column = (key: FieldKey<D>): Int32Array => {
       const f = fieldOf(store.game, key);
       if (store.game.fields[f]!.spec.type !== 'q16') throw new InvalidArgumentError(`${key} is not a q16 field (positions are Q16.16 metres)`);
@@ -86,11 +86,16 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     const bounds: Bounds = { minX, maxX, minY, maxY, minZ, maxZ };
     this.x = column(options.x);
     this.y = column(options.y);
+    const xField = fieldOf(store.game, options.x);
+    const xComponent = store.game.components.findIndex((c) => c.fields.includes(xField));
+    this.located = new Uint8Array(store.game.types.length + 1);
+    for (const t of store.game.types) this.located[t.index + 1] = t.components.includes(xComponent) ? 1 : 0;
     if (options.z !== undefined) {
       this.z = column(options.z);
     } else {
       this.zeros = arena.allocate(`interest-${store.game.name}-z0`, Math.max(16, store.capacity * 4));
-      this.z = new Int32Array(buffer, this.zeros.ptr, store.capacity);
+      // The memory as it is now: allocating may have grown it (a new, longer SharedArrayBuffer).
+      this.z = new Int32Array(arena.memoryBuffer, this.zeros.ptr, store.capacity);
     }
     this.index = SpatialIndex.forSource(arena, bounds, {
       posX: this.x.byteOffset,
@@ -161,9 +166,12 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     const slots = this.result.ids;
     const previous = this.views.get(avatar);
     const r2 = this.radius * this.radius;
+    const types = this.store.typeColumn;
+    const located = this.located;
     let count = 0;
     for (let i = 0; i < n && count < out.length; i++) {
       const s = slots[i]!;
+      if (located[types[s]!] === 0) continue;
       const dx = this.x[s]! * INV_Q16 - cx;
       const dy = this.y[s]! * INV_Q16 - cy;
       const dz = this.z[s]! * INV_Q16 - cz;

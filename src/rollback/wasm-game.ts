@@ -61,9 +61,12 @@ export class WasmGameRules<D extends GameDeclaration = GameDeclaration> {
     }
     const bytes = GameStore.bytesFor(game, options.capacity);
     this.region = arena.allocate(`game-${game.name}`, bytes);
-    this.store = new GameStore(game, { capacity: options.capacity, memory: { buffer, byteOffset: this.region.ptr } });
     this.inputRegion = arena.allocate(`game-${game.name}-input`, Math.max(16, game.input.length * 4));
-    this.input = new Int32Array(buffer, this.inputRegion.ptr, Math.max(1, game.input.length));
+    // Read after allocating: a store past the memory's size grows it, and a grown shared memory
+    // is a new, longer SharedArrayBuffer over the same bytes.
+    const grown = arena.memoryBuffer;
+    this.store = new GameStore(game, { capacity: options.capacity, memory: { buffer: grown, byteOffset: this.region.ptr } });
+    this.input = new Int32Array(grown, this.inputRegion.ptr, Math.max(1, game.input.length));
     this.exports.chronos_game_bind(this.region.ptr, options.capacity);
   }
 

@@ -95,6 +95,25 @@ export class Arena {
     return this.buffer;
   }
 
+  /**
+   * Whether `view` looks at this arena's memory. Not by buffer identity: a grown shared memory is a
+   * new SharedArrayBuffer over the same bytes, so views made before a growth hold an older one.
+   * A byte flipped through the view must show through the memory's current buffer (and is put back).
+   */
+  holds(view: ArrayBufferView): boolean {
+    const buffer = this.memoryBuffer;
+    if (view.byteLength === 0 || view.byteOffset + view.byteLength > buffer.byteLength) return false;
+    if (view.buffer === buffer) return true;
+    if (!(view.buffer instanceof SharedArrayBuffer) || !(buffer instanceof SharedArrayBuffer)) return false;
+    const mine = new Uint8Array(view.buffer, view.byteOffset, 1);
+    const ours = new Uint8Array(buffer, view.byteOffset, 1);
+    const was = mine[0]!;
+    mine[0] = was ^ 0xff;
+    const same = ours[0] === (was ^ 0xff);
+    mine[0] = was;
+    return same;
+  }
+
   get maximumBytes(): number {
     return this.wasm.maximumPages * WASM_PAGE_BYTES;
   }

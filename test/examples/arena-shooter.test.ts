@@ -67,7 +67,8 @@ function play(arena: Arena, inputs: Map<EntityId, Input>, ticks: number, from = 
 describe('the arena shooter\'s rules', () => {
   it('fills the arena with its NPCs, and a player walks 6 m/s, diagonals no faster', async () => {
     const arena = await createArena({ seed: 3 });
-    expect(arena.store.alive).toBe(NPCS);
+    expect(arena.store.alive).toBe(NPCS + 1); // and the settings
+    expect(arena.store.typeColumn[0]).toBe(GAME.typeIndex.get('settings')! + 1);
     const me = arena.join(1);
     expect(arena.store.get(me, 'health.hp')).toBe(100);
     expect(Math.abs(arena.store.get(me, 'position.x') as number)).toBeLessThanOrEqual(25);
@@ -76,6 +77,26 @@ describe('the arena shooter\'s rules', () => {
     play(arena, new Map([[me, { ...IDLE, moveX: 1, moveY: 1 }]]), 60);
     const moved = Math.hypot((arena.store.get(me, 'position.x') as number) - x0, (arena.store.get(me, 'position.y') as number) - y0);
     expect(moved).toBeCloseTo(6, 1);
+  });
+
+  it('spawns as many NPCs as its settings say, where they say, and the settings reach nobody\'s view', async () => {
+    const arena = await createArena({ seed: 3, npcs: 700, npcSpreadM: 100 });
+    const npc = GAME.typeIndex.get('npc')! + 1;
+    let npcs = 0;
+    for (let s = 0; s < arena.store.highWater; s++) {
+      if (arena.store.typeColumn[s] !== npc) continue;
+      npcs++;
+      const id = arena.store.idAt(s);
+      expect(Math.max(Math.abs(arena.store.get(id, 'position.x') as number), Math.abs(arena.store.get(id, 'position.y') as number))).toBeLessThanOrEqual(100);
+    }
+    expect(npcs).toBe(700);
+    const me = arena.join(1);
+    put(arena, me, 0, 0);
+    arena.step(0);
+    const out = new Uint32Array(arena.viewCapacity);
+    const n = arena.visible(me, out);
+    expect(n).toBeGreaterThan(10);
+    expect(Array.from(out.subarray(0, n))).not.toContain(0);
   });
 
   it('a shot hits the first body in its way though it flies 1.5 m a tick; two kill an NPC, which comes back elsewhere, and the shooter scores', async () => {

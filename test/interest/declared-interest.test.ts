@@ -117,4 +117,25 @@ describe('DeclaredInterest', () => {
     expect(() => DeclaredInterest.create(arena, outside, { x: 'position.x', y: 'position.y', bounds: BOUNDS, radiusM: 10 })).toThrow(InvalidArgumentError);
     expect(() => DeclaredInterest.create(arena, store, { x: 'tag.n' as never, y: 'position.y', bounds: BOUNDS, radiusM: 10 })).toThrow(/not a q16/);
   });
+
+  it('leaves an entity of a type without a position (a world\'s settings) out of every view', async () => {
+    const SETTINGS = defineGame({
+      name: 'settings',
+      components: { position: { fields: { x: M, y: M } }, rules: { fields: { n: { type: 'u32' } } } },
+      types: { walker: ['position'], settings: ['rules'] },
+    });
+    const arena = await freshArena();
+    const region = arena.allocate('store', GameStore.bytesFor(SETTINGS, 16));
+    const store = new GameStore(SETTINGS, { capacity: 16, memory: { buffer: arena.memoryBuffer, byteOffset: region.ptr } });
+    const settings = store.spawn('settings', { rules: { n: 3 } });
+    const me = store.spawn('walker', { position: { x: 0, y: 0 } });
+    const near = store.spawn('walker', { position: { x: 1, y: 0 } });
+    const interest = DeclaredInterest.create(arena, store, { x: 'position.x', y: 'position.y', bounds: BOUNDS, radiusM: 10 });
+    interest.update();
+    const out = new Uint32Array(16);
+    const seen = Array.from(out.subarray(0, interest.visible(me, out))).sort();
+    // The settings sit at the origin in the columns (every slot has them), beside the avatar.
+    expect(seen).toEqual([me & 0xfffff, near & 0xfffff].sort());
+    expect(seen).not.toContain(settings & 0xfffff);
+  });
 });

@@ -202,6 +202,17 @@ describe('a game module built by chronos build', () => {
     expect(rules.store.alive).toBe(16);
   });
 
+  it('lays out a store larger than the memory it starts with (the memory grows; the store sees the grown one)', async () => {
+    const rules = await load(300_000);
+    expect(rules.store.region.byteLength).toBeGreaterThan(4 << 20); // past the 64 pages the loader starts with
+    rules.setup(1);
+    const me = rules.join(1);
+    rules.control(me, { dx: 1, jump: true, act: 'use' });
+    rules.step();
+    expect(rules.store.isAlive(me)).toBe(true);
+    expect(rules.store.get(me, 'body.x')).not.toBe(0);
+  });
+
   it('refuses a module that is not a game\'s', async () => {
     const arena = new Arena(await loadChronos());
     expect(() => WasmGameRules.create(arena, GAME, { capacity: 16 })).toThrow(WasmLoadError);

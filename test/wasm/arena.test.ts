@@ -49,6 +49,21 @@ describe('Arena', () => {
     expect(first.column('v')[999]).toBe(42);
   });
 
+  it('knows its own memory through a growth (holds), and not another arena\'s or a plain buffer', async () => {
+    const a = await arena();
+    const region = a.allocate('early', 64);
+    const early = new Int32Array(a.memoryBuffer, region.ptr, 16);
+    early[3] = 7;
+    a.allocate('big', 4 * WASM_PAGE_BYTES); // grows: a new, longer SharedArrayBuffer
+    expect(a.memoryBuffer).not.toBe(early.buffer);
+    expect(a.holds(early)).toBe(true);
+    expect(early[3]).toBe(7); // the probe put its byte back
+    const b = await arena();
+    expect(b.holds(new Int32Array(b.memoryBuffer, region.ptr, 16))).toBe(true);
+    expect(a.holds(new Int32Array(b.memoryBuffer, region.ptr, 16))).toBe(false);
+    expect(a.holds(new Int32Array(16))).toBe(false);
+  });
+
   it('rebuilds views on the grown buffer after growth', async () => {
     const a = await arena();
     const soa = a.soa('cols', 16, { v: 'u32' });

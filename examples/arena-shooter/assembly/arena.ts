@@ -3,10 +3,10 @@
 // (the frame, a slot, a salt), so the world stays deterministic with every bit of state in the
 // store, and a rollback replays the same draws.
 
-import { FX_ONE, FX_PI, idAt, position } from './generated/game';
+import { FX_ONE, FX_PI, idAt, position, spawning, Type, typeAt } from './generated/game';
 
-/** Half the arena's side (game.ts HALF_M, which the page draws). */
-export const HALF: i32 = 500 * FX_ONE;
+/** Half the world's side (game.ts HALF_M, which the page draws). */
+export const HALF: i32 = 5000 * FX_ONE;
 export const PLAYER_SPEED: i32 = FX_ONE / 10; // 6 m/s at 60 Hz
 export const PLAYER_HP: i32 = 100;
 export const PLAYER_RADIUS: i32 = FX_ONE >> 1;
@@ -20,9 +20,24 @@ export const PROJECTILE_DAMAGE: i32 = 25;
 export const NPC_HP: i32 = 50;
 export const NPC_RADIUS: i32 = FX_ONE >> 1;
 export const NPC_TOP_SPEED: i32 = FX_ONE / 20; // 3 m/s
-export const NPC_COUNT: u32 = 2000; // game.ts NPCS
+/** The settings' defaults (game.ts NPCS, NPC_SPREAD_M) when the store holds no settings entity. */
+const DEFAULT_NPCS: u32 = 2000;
+const DEFAULT_NPC_SPREAD: i32 = 500 * FX_ONE;
 /** Largest body radius: how far a body reaches past its centre's cell. */
 export const MAX_RADIUS: i32 = FX_ONE >> 1;
+
+/** The settings entity's slot: module.ts spawns it first, before setup. */
+const SETTINGS: u32 = 0;
+
+/** NPCs setup spawns (the settings', or the default). */
+export function npcCount(): u32 {
+  return typeAt(SETTINGS) == Type.settings ? spawning.npcs(SETTINGS) : DEFAULT_NPCS;
+}
+
+/** Half-extent around the centre where NPCs appear (the settings', or the default). */
+export function npcSpread(): i32 {
+  return typeAt(SETTINGS) == Type.settings ? min<i32>(spawning.spreadM(SETTINGS), HALF) : DEFAULT_NPC_SPREAD;
+}
 
 /** A well-mixed 32-bit value of (a, b, salt): the arena's dice. */
 export function chance(a: u32, b: u32, salt: u32): u32 {
@@ -50,9 +65,9 @@ export function clampArena(v: i64): i32 {
   return <i32>min<i64>(max<i64>(v, -<i64>HALF), <i64>HALF);
 }
 
-/** Puts `slot` at a drawn place: near the centre (a player) or anywhere in the arena (an NPC). */
-export function placeAt(slot: u32, frame: u32, anywhere: bool): void {
-  const extent = anywhere ? HALF : SPAWN_EXTENT;
+/** Puts `slot` at a drawn place: near the centre (a player) or where NPCs appear (an NPC). */
+export function placeAt(slot: u32, frame: u32, npc: bool): void {
+  const extent = npc ? npcSpread() : SPAWN_EXTENT;
   // The slot's id (its generation too) keeps two respawns in one slot from landing alike.
   const id = idAt(slot);
   position.setX(slot, between(chance(frame, id, 11), -extent, extent));

@@ -1,6 +1,6 @@
 // The arena shooter's rules, in AssemblyScript: `chronos build` compiles them with the engine's
 // kernels into one module (build/page/game.wasm) that the server and the page both run. NPCs
-// wander the arena; players walk at 6 m/s, aim, and fire projectiles (four a second) that hit
+// wander a 10 km world (appearing within the settings' spread of its centre); players walk at 6 m/s, aim, and fire projectiles (four a second) that hit
 // the first body in their way; 25 a hit, NPCs have 50 hit points and players 100; a dead player
 // appears again near the centre three seconds later.
 //
@@ -12,13 +12,13 @@ import {
   body, despawn, fx_mul, fx_wrap_angle, health, heading, Input, isqrt_round_u64, NO_ENTITY, position, slotOf, spawn, Type,
   velocity, weapon, FX_ONE, frame,
 } from './generated/game';
-import { clampArena, COOLDOWN_TICKS, NPC_COUNT, placeAt, PLAYER_HP, PLAYER_SPEED } from './arena';
+import { clampArena, COOLDOWN_TICKS, npcCount, placeAt, PLAYER_HP, PLAYER_SPEED } from './arena';
 import { buildGrid } from './grid';
 import { spawnNpcs, wander } from './npcs';
 import { flyProjectiles, launch } from './projectiles';
 
 export function setup(seed: u32): void {
-  spawnNpcs(NPC_COUNT, seed);
+  spawnNpcs(npcCount(), seed);
 }
 
 /** A player joins: its avatar near the centre (NO_ENTITY when the arena is full: the server refuses the player). */
