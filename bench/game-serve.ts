@@ -16,8 +16,9 @@
 // | shooter-1000       | its own AssemblyScript module) in the `server` suite's world: 99,000  |
 // |                    | NPCs over 10 km x 10 km, 1,000 players appearing at its hubs and      |
 // |                    | moving and firing by the same archetype brains, views of 200 m (world |
-// |                    | mode's radius) by the engine's DeclaredInterest: tick-1k-players with |
-// |                    | the game's declaration and its module instead of world mode's own     |
+// |                    | mode's radius) by the engine's DeclaredInterest, refreshed by world   |
+// |                    | mode's distance zones (60, 20, 5 and 1 Hz): tick-1k-players with the  |
+// |                    | game's declaration and its module instead of world mode's own         |
 //
 // Impls: `chronos` (a network worker per core, snapshots encoded on the main thread),
 // `chronos-1-worker`, and `chronos-encode-workers` (a network worker per core and an encode
@@ -231,7 +232,9 @@ export async function serveArenaShooter(ctx: SuiteContext): Promise<CaseResult[]
   const served: ServedGame<typeof ARENA_SHOOTER.declaration> = {
     game: ARENA_SHOOTER,
     module: async (n) => {
-      const module = await createArena({ seed: WORLD_SEED, npcs: WORLD_ENTITIES - n, npcSpreadM: half, maxPlayers: n, viewRadiusM: 200 });
+      // World mode's zones at its 200 m radius (src/server/interest-host.ts: 7.5 %, 30 % and 65 % of it at 60, 20 and 5 Hz, the rest at 1 Hz).
+      const zones = { x: 'position.x', y: 'position.y', bands: [{ withinM: 15, hz: 60 }, { withinM: 60, hz: 20 }, { withinM: 130, hz: 5 }], beyondHz: 1 } as const;
+      const module = await createArena({ seed: WORLD_SEED, npcs: WORLD_ENTITIES - n, npcSpreadM: half, maxPlayers: n, viewRadiusM: 200, zones });
       const { store } = module;
       const rand = mulberry32(WORLD_SEED);
       const join = module.join;

@@ -16,6 +16,7 @@ export {
 export { GameServer, type GameServerOptions } from './server/game-server.js';
 export { GameClient, type GameClientHandlers, type GameClientOptions, type GameClientStats } from './client/game-client.js';
 export { GameReplicator, type GameReplicatorOptions, type GameReplicatorCounters } from './codec/game-snapshot.js';
+export { UpdateZones, MAX_UPDATE_PERIOD, type UpdateBand, type UpdateZonesSpec } from './codec/update-zones.js';
 export { GameReplica, type GameReplicaOptions, type DecodedGameSnapshot, type ReplicatedEntity } from './codec/game-replica.js';
 export { GameInputCodec, type GameInput, type InputPacking } from './codec/game-input.js';
 export { captureGame, saveGame, restoreGame, type GameSaveOptions, type GameRestoreReport } from './persist/index.js';

@@ -2,10 +2,11 @@
 // engine's kernels, built by `npm run build` into build/examples/arena-shooter/game.wasm, the
 // file the page loads too) with its store in the module's memory, and what each player sees:
 // the engine's spatial index over the store's positions, within 100 m (an entity leaves a view
-// only past 110 m, so one pacing the edge does not flicker in and out).
+// only past 110 m, so one pacing the edge does not flicker in and out), refreshed by distance:
+// what is on the player's screen every tick, farther out less often (ZONES).
 
 import { readFile } from 'node:fs/promises';
-import { DeclaredInterest, wasmGameModule, WasmGameRules, type DeclaredGameModule } from '../../src/index.js';
+import { DeclaredInterest, wasmGameModule, WasmGameRules, type DeclaredGameModule, type UpdateZonesSpec } from '../../src/index.js';
 import { CAPACITY, GAME, NPC_SPREAD_M, NPCS, type Declaration } from './game.js';
 
 export const MODULE_URL = new URL('../../build/examples/arena-shooter/game.wasm', import.meta.url);
@@ -27,7 +28,21 @@ export interface ArenaOptions {
   readonly npcSpreadM?: number;
   /** Players the store has room for beside the NPCs, eight projectiles each (default 1,000). */
   readonly maxPlayers?: number;
+  /** Update rates by distance (default ZONES; null: everything every tick). */
+  readonly zones?: UpdateZonesSpec<Declaration> | null;
 }
+
+/**
+ * What a player is sent how often: what is on its screen (the page shows 90 m across) every
+ * tick, the rest of its 100 m view 10 times a second, its far edge twice. Its own avatar and
+ * shots are never held back.
+ */
+export const ZONES: UpdateZonesSpec<Declaration> = {
+  x: 'position.x',
+  y: 'position.y',
+  bands: [{ withinM: 50, hz: 60 }, { withinM: 80, hz: 10 }],
+  beyondHz: 2,
+};
 
 /** The arena as DeclaredServer serves it: a fresh world from `seed`. */
 export async function createArena(options: ArenaOptions = {}): Promise<DeclaredGameModule<Declaration> & { readonly rules: WasmGameRules<Declaration> }> {
@@ -39,5 +54,6 @@ export async function createArena(options: ArenaOptions = {}): Promise<DeclaredG
   const radiusM = options.viewRadiusM ?? 100;
   const interest = DeclaredInterest.create(rules.arena, rules.store, { x: 'position.x', y: 'position.y', radiusM, hysteresisM: 10 });
   interest.update();
-  return { rules, ...wasmGameModule(rules, { viewCapacity: 1024, interest, unsavedTypes: ['player', 'projectile'] }) };
+  const zones = options.zones === undefined ? ZONES : options.zones ?? undefined;
+  return { rules, ...wasmGameModule(rules, { viewCapacity: 1024, interest, unsavedTypes: ['player', 'projectile'], zones }) };
 }

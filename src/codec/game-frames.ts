@@ -206,3 +206,35 @@ export class FrameRing {
     return this.frames.reduce((n, f) => n + f.bytes, this.spare.bytes);
   }
 }
+
+/** The baseline's entities not in a view, and their codes (measureLeavers). */
+export interface Leavers {
+  entries: number;
+  codes: number;
+}
+
+/**
+ * The baseline's entities not in `order[0 .. count)` (ascending), and their codes: the most a
+ * new frame carries beside the view (a leave that does not fit keeps its entity). So a frame is
+ * sized to what it holds, not to the view and the whole baseline, which doubled every client's
+ * frames and had them grow again and again as views changed.
+ */
+export function measureLeavers(order: ArrayLike<number>, count: number, base: GameFrame | null, out: Leavers): void {
+  let entries = 0;
+  let codes = 0;
+  if (base) {
+    const bSlot = base.slot;
+    const bAt = base.at;
+    const bn = base.count;
+    let i = 0;
+    for (let j = 0; j < bn; j++) {
+      const slot = bSlot[j]!;
+      while (i < count && order[i]! < slot) i++;
+      if (i < count && order[i] === slot) continue;
+      entries++;
+      codes += (j + 1 < bn ? bAt[j + 1]! : base.used) - bAt[j]!;
+    }
+  }
+  out.entries = entries;
+  out.codes = codes;
+}

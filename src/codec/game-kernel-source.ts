@@ -37,6 +37,23 @@ export function dueExpr(p: number): string {
   return isPowerOfTwo(p) ? `((seq + slot) & ${p - 1}) === 0` : `(seq + slot) % ${p} === 0`;
 }
 
+/**
+ * With update zones (update-zones.ts): `held`, whether the entity's band is not due in message
+ * seq (its period from the zone column the encoder filled for this recipient), so that every
+ * field keeps its baseline code and the entity reads as unchanged.
+ */
+export function heldExpr(): string {
+  return 'const zp = zone[slot]; const held = zp > 1 && (seq + slot) % zp !== 0;';
+}
+
+/** Field k's code (field f): its current code, or the baseline's where its rate class or the entity's band is not due. */
+export function codeOrBase(game: Game, f: number, k: number, colName: (f: number) => string, zoned: boolean): string {
+  const p = game.fields[f]!;
+  const current = codeExpr(p, `${colName(f)}[slot]`);
+  const due = [...(zoned ? ['!held'] : []), ...(p.period > 1 ? [`due${p.period}`] : [])];
+  return due.length === 0 ? current : `${due.join(' && ')} ? ${current} : base[b0 + ${k}]`;
+}
+
 /** Statements appending the low `len` bits of `v` (expressions) with the writer in locals. */
 export function put(v: string, len: number | string): string {
   return `v = ${v}; len = ${len}; ${append()}`;
@@ -115,16 +132,13 @@ export const worstRecordBits = (plan: WirePlan): number => RECORD_FRAMING_BITS +
  * Statements computing an entity's codes (c0 ...) and its change mask against base[b0 ...], with
  * slot, seq, base and b0 in scope: a field whose rate class is not due keeps its baseline code.
  */
-export function codesAndMask(game: Game, plan: WirePlan, colName: (f: number) => string): string[] {
+export function codesAndMask(game: Game, plan: WirePlan, colName: (f: number) => string, zoned = false): string[] {
   const fields = Array.from(plan.fields);
   const o: string[] = [];
   const periods = [...new Set(fields.map((f) => game.fields[f]!.period).filter((p) => p > 1))];
   for (const p of periods) o.push(`const due${p} = ${dueExpr(p)};`);
-  fields.forEach((f, k) => {
-    const p = game.fields[f]!;
-    const current = codeExpr(p, `${colName(f)}[slot]`);
-    o.push(p.period > 1 ? `const c${k} = due${p.period} ? ${current} : base[b0 + ${k}];` : `const c${k} = ${current};`);
-  });
+  if (zoned) o.push(heldExpr());
+  fields.forEach((f, k) => o.push(`const c${k} = ${codeOrBase(game, f, k, colName, zoned)};`));
   const maskTerms: string[] = [];
   for (let c = 0; c < plan.components.length; c++) {
     const ks: string[] = [];

@@ -19,7 +19,8 @@ import type { StoredColumn } from '../core/game-store.js';
 import type { BitStreamWriter } from './bit-stream.js';
 import { GENERATION_MASK } from '../core/entity-id.js';
 import type { GameFrame } from './game-frames.js';
-import { clamp, codeExpr, codesAndMask, dueExpr, lit, OWNED, recordWrite, round, TIER_BITS, TIER_CODE, worstRecordBits } from './game-kernel-source.js';
+import { clamp, codeExpr, codeOrBase, codesAndMask, dueExpr, heldExpr, lit, OWNED, recordWrite, round, TIER_BITS, TIER_CODE, worstRecordBits } from './game-kernel-source.js';
+import { zonePeriods } from './update-zones.js';
 
 export type UpdateKernel = (slot: number, seq: number, codes: Int32Array, at: number, base: Int32Array, b0: number) => number;
 export type DeltaKernel = (mask: number, gap: number, codes: Int32Array, at: number, base: Int32Array, b0: number, w: BitStreamWriter) => void;
@@ -110,7 +111,7 @@ export interface KernelStore {
  * (leaving s where it stands) at the first entity that is anything else or whose record might
  * not fit s.limit, which the walk then takes. The same codes and bits as update() + delta().
  */
-function runSource(game: Game, plan: WirePlan, type: number, owned: boolean, colName: (f: number) => string): string {
+function runSource(game: Game, plan: WirePlan, type: number, owned: boolean, colName: (f: number) => string, zoned: boolean): string {
   const fields = Array.from(plan.fields);
   const typeOwned = owned ? (type | OWNED) >>> 0 : type;
   const o: string[] = [
@@ -126,7 +127,7 @@ function runSource(game: Game, plan: WirePlan, type: number, owned: boolean, col
     `  const gen = genCol[slot] & ${GENERATION_MASK};`,
     `  if (bGen[j] !== gen || bTO[j] !== ${typeOwned}) break;`,
     '  const b0 = bAt[j];',
-    ...codesAndMask(game, plan, colName).map((l) => `  ${l}`),
+    ...codesAndMask(game, plan, colName, zoned).map((l) => `  ${l}`),
     '  if (mask !== 0) {',
     `    if (wat * 32 + n + ${worstRecordBits(plan)} > limit) break;`,
     '    const gap = slot - prev - 1;',
@@ -145,18 +146,19 @@ function runSource(game: Game, plan: WirePlan, type: number, owned: boolean, col
 /** Kernels shared by every type and recipient class whose records are alike, by plan (planKey). */
 type SharedKernels = Map<string, Omit<TypeKernels, 'run'>>;
 
-function compile(game: Game, plan: WirePlan, store: KernelStore, type: number, owned: boolean, shared: SharedKernels): TypeKernels {
+function compile(game: Game, plan: WirePlan, store: KernelStore, type: number, owned: boolean, shared: SharedKernels, zones: boolean): TypeKernels {
   const columns = store.columns;
   const fields = Array.from(plan.fields);
   const used = [...new Set(fields)];
   const colName = (f: number): string => `col${used.indexOf(f)}`;
+  // Update zones hold back what others own by distance; what the recipient owns is never held.
+  const zoned = zones && !owned;
   const periods = [...new Set(fields.map((f) => game.fields[f]!.period).filter((p) => p > 1))];
   const up: string[] = [];
   for (const p of periods) up.push(`const due${p} = ${dueExpr(p)};`);
+  if (zoned) up.push(heldExpr());
   fields.forEach((f, k) => {
-    const p = game.fields[f]!;
-    const current = codeExpr(p, `${colName(f)}[slot]`);
-    up.push(p.period > 1 ? `const c${k} = due${p.period} ? ${current} : base[b0 + ${k}];` : `const c${k} = ${current};`);
+    up.push(`const c${k} = ${codeOrBase(game, f, k, colName, zoned)};`);
     up.push(`codes[at + ${k}] = c${k};`);
   });
   const comps = plan.components.length;
@@ -182,8 +184,8 @@ function compile(game: Game, plan: WirePlan, store: KernelStore, type: number, o
     en.push(p.rawBits > 0 ? `w.write(c${k} - ${lit(p.codeMin)}, ${p.rawBits});` : `w.signed(c${k});`);
   });
 
-  const args = ['clamp', 'round', 'TC', 'TB', 'typeCol', 'genCol', 'ownerCol', ...used.map((f) => colName(f))];
-  const values = [clamp, round, TIER_CODE, TIER_BITS, store.typeColumn, store.generationColumn, store.ownerColumn, ...used.map((f) => columns[f]!)];
+  const args = ['clamp', 'round', 'TC', 'TB', 'typeCol', 'genCol', 'ownerCol', 'zone', ...used.map((f) => colName(f))];
+  const values = [clamp, round, TIER_CODE, TIER_BITS, store.typeColumn, store.generationColumn, store.ownerColumn, zones ? zonePeriods(store) : null, ...used.map((f) => columns[f]!)];
   const source = `return {
     update(slot, seq, codes, at, base, b0) { ${up.join('\n')} },
     delta(mask, gap, codes, at, base, b0, w) { ${de.join('\n')} },
@@ -191,7 +193,7 @@ function compile(game: Game, plan: WirePlan, store: KernelStore, type: number, o
   };`;
   // Types whose records are alike (a family of creatures, say) share update, delta and enter:
   // fewer, hotter functions, optimised sooner, and fewer targets at the walk's call sites.
-  const key = wirePlanKey(plan);
+  const key = zoned ? `${wirePlanKey(plan)} zoned` : wirePlanKey(plan);
   let k = shared.get(key);
   if (!k) {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
@@ -201,27 +203,29 @@ function compile(game: Game, plan: WirePlan, store: KernelStore, type: number, o
   // The run kernel from a source of its own: compiled in the same one, it made update() and
   // delta() a third slower on a world of many types (Skyworld: 40 against 30 us a client).
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const run = (new Function(...args, `return function run(s, w) { ${runSource(game, plan, type, owned, colName)} };`) as (...a: unknown[]) => RunKernel)(...values);
+  const run = (new Function(...args, `return function run(s, w) { ${runSource(game, plan, type, owned, colName, zoned)} };`) as (...a: unknown[]) => RunKernel)(...values);
   // One object shape for every type's kernels (made here, not in each compiled source), so the
   // encoder's `kernel.update` stays a monomorphic load however many types a game declares.
   return { update: k.update, delta: k.delta, enter: k.enter, run };
 }
 
-const compiled = new WeakMap<KernelStore, TypeKernels[]>();
+const compiled = [new WeakMap<KernelStore, TypeKernels[]>(), new WeakMap<KernelStore, TypeKernels[]>()];
 
 /**
- * Kernels for every type, indexed [type * 2 + (owned ? 1 : 0)]: compiled once per store and
- * shared by every client's replicator (they hold no state of their own).
+ * Kernels for every type, indexed [type * 2 + (owned ? 1 : 0)]: compiled once per store (and
+ * per use of update zones, whose kernels read the store's zone column) and shared by every
+ * client's replicator (they hold no state of their own).
  */
-export function compileKernels(game: Game, store: KernelStore): TypeKernels[] {
-  const cached = compiled.get(store);
+export function compileKernels(game: Game, store: KernelStore, zones = false): TypeKernels[] {
+  const cache = compiled[zones ? 1 : 0]!;
+  const cached = cache.get(store);
   if (cached) return cached;
   const out: TypeKernels[] = [];
   const shared: SharedKernels = new Map();
   game.types.forEach((t, i) => {
-    out.push(compile(game, t.wire[0], store, i, false, shared));
-    out.push(compile(game, t.wire[1], store, i, true, shared));
+    out.push(compile(game, t.wire[0], store, i, false, shared, zones));
+    out.push(compile(game, t.wire[1], store, i, true, shared, zones));
   });
-  compiled.set(store, out);
+  cache.set(store, out);
   return out;
 }

@@ -14,12 +14,13 @@ import { GENERATION_MASK } from '../core/entity-id.js';
 import type { Game, GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import { compileKernels, WalkState, type TypeKernels } from './game-kernels.js';
+import { UpdateZones, type UpdateZonesSpec } from './update-zones.js';
 import { OWNED, RECORD_FRAMING_BITS, worstRecordBits } from './game-kernel-source.js';
 import { BitStreamWriter } from './bit-stream.js';
 import { BudgetPlan, ENTER_PRIORITY, LEAVE_PRIORITY } from './game-budget.js';
 import { ViewSurvey } from './game-view.js';
 import {
-  FrameRing, GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, MSG_GAME_SNAPSHOT, NO_INPUT_SEQ, type GameFrame,
+  FrameRing, GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, measureLeavers, MSG_GAME_SNAPSHOT, NO_INPUT_SEQ, type GameFrame, type Leavers,
 } from './game-frames.js';
 
 export interface GameReplicatorOptions {
@@ -35,6 +36,13 @@ export interface GameReplicatorOptions {
    * stale there. Its first message is whole (it has no acknowledged frame).
    */
   readonly firstSeq?: number;
+  /**
+   * Update rates by distance from the recipient's avatar (update-zones.ts): farther entities'
+   * changes wait for their band's turn. Needs the avatar's slot at each encode (`origin`).
+   */
+  readonly zones?: UpdateZonesSpec;
+  /** Messages a second, for the zones' periods (default 60). */
+  readonly tickHz?: number;
 }
 
 export interface GameReplicatorCounters {
@@ -72,6 +80,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   /** The message buffer's header, written through one view made once. */
   private readonly outView: DataView;
   private readonly kernels: readonly TypeKernels[];
+  private readonly zones: UpdateZones<D> | null;
   /** Per type and recipient class (type * 2 + owned): codes per record, worst-case bits. */
   private readonly recordFields: Int32Array;
   private readonly worstBits: Int32Array;
@@ -91,6 +100,8 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   private readonly pass: Pass = { records: 0, enters: 0, updates: 0, leaves: 0, deferred: 0 };
   private readonly plan = new BudgetPlan();
   private readonly runState = new WalkState();
+  /** What the baseline holds that left the view, for the message being encoded (measureLeavers). */
+  private readonly leavers: Leavers = { entries: 0, codes: 0 };
 
   constructor(readonly store: GameStore<D>, options: GameReplicatorOptions) {
     this.game = store.game;
@@ -108,7 +119,8 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     this.writer = new BitStreamWriter(maxBytes - GAME_HEADER_BYTES);
     this.out = new Uint8Array(maxBytes);
     this.outView = new DataView(this.out.buffer);
-    this.kernels = compileKernels(this.game, store);
+    this.zones = options.zones ? new UpdateZones(store, options.zones as UpdateZonesSpec<D>, options.tickHz ?? 60) : null;
+    this.kernels = compileKernels(this.game, store, this.zones !== null);
     const plans = this.game.types.flatMap((t) => t.wire);
     this.recordFields = Int32Array.from(plans, (p) => p.fields.length);
     this.worstBits = Int32Array.from(plans, worstRecordBits);
@@ -145,7 +157,8 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
    * The message for `tick` given the live slots in the client's view (`slots[0 .. count)`, any
    * order, no repeats), in at most `budgetBytes` (the connection's congestion budget; at most
    * maxMessageBytes, at least the header). Returns a view of an internal buffer, valid until
-   * the next call.
+   * the next call. `origin`: the recipient's avatar's slot, from which update zones measure
+   * (-1: none; every entity at full rate).
    *
    * When everything that changed fits the byte budget, one pass writes it. When it does not, a
    * planning pass measures every record (into a scratch stream that holds a whole view), the
@@ -153,14 +166,17 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
    * how long since the client last got one (the longest waited first, so none starves) — and a
    * last pass writes the chosen ones in slot order; the rest wait for a later message.
    */
-  encode(tick: number, slots: ArrayLike<number>, count: number, budgetBytes = this.maxMessageBytes): Uint8Array {
+  encode(tick: number, slots: ArrayLike<number>, count: number, budgetBytes = this.maxMessageBytes, origin = -1): Uint8Array {
     if (!Number.isInteger(count) || count < 0 || count > this.viewCapacity || count > slots.length) {
       throw new InvalidArgumentError(`${count} entities in a view of capacity ${this.viewCapacity}`);
     }
     const order = this.view.sorted(slots, count, this.store.highWater);
+    // Each view slot's update period for this recipient, where the kernels read it.
+    this.zones?.fill(origin, order, count);
     this.view.survey(this.store, this.owner, this.recordFields, this.game.maxRecordFields, order, count);
     const seq = this.seq++;
     const base = this.acked >= 0 && seq - this.acked < GAME_WINDOW ? this.frames.find(this.acked) : null;
+    measureLeavers(order, count, base, this.leavers);
     tick >>>= 0;
     const budget = Math.min(this.maxMessageBytes, Math.max(GAME_HEADER_BYTES, Math.floor(budgetBytes) || 0));
     const limit = Math.min(this.writer.capacityBits, (budget - GAME_HEADER_BYTES) * 8);
@@ -207,9 +223,9 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     const chosen = select instanceof Uint8Array ? select : null;
     if (planning) planning.reset(count + (base ? base.count : 0));
     const frame = this.frames.next(seq, tick);
-    // Before its arrays are read below. Each entry is carried from the baseline (its codes, at most
-    // base.used in all) or written for an entity in view (its record's codes, view.codes in all).
-    frame.ensure(count + (base ? base.count : 0), this.view.codes + (base ? base.used : 0));
+    // Before its arrays are read below. Each entry is an entity in view (its record's codes,
+    // view.codes in all) or one that left it whose leave waits (measureLeavers).
+    frame.ensure(count + this.leavers.entries, this.view.codes + this.leavers.codes);
     const store = this.store;
     w.reset();
     const typeCol = store.typeColumn;

@@ -60,7 +60,10 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
   private readonly outer: number;
   /** By type column value: 1 when the type carries the x field (an entity without a position, a world's settings say, is in nobody's view). */
   private readonly located: Uint8Array;
-  /** Each avatar's last view, ascending by slot (what the hysteresis keeps): a buffer reused tick to tick. */
+  /** By slot: the stamp of the visible() call whose last view held it (see nextStamp). */
+  private readonly marks: Uint32Array;
+  private stamp = 0;
+  /** Each avatar's last view (what the hysteresis keeps): a buffer reused tick to tick. */
   private readonly views = new Map<EntityId, { slots: Uint32Array; count: number }>();
 
   private constructor(arena: Arena, readonly store: GameStore<D>, options: DeclaredInterestOptions<D>) {
@@ -88,6 +91,7 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     this.y = column(options.y);
     const xField = fieldOf(store.game, options.x);
     const xComponent = store.game.components.findIndex((c) => c.fields.includes(xField));
+    this.marks = new Uint32Array(store.capacity);
     this.located = new Uint8Array(store.game.types.length + 1);
     for (const t of store.game.types) this.located[t.index + 1] = t.components.includes(xComponent) ? 1 : 0;
     if (options.z !== undefined) {
@@ -165,6 +169,11 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     this.stats.queries++;
     const slots = this.result.ids;
     const previous = this.views.get(avatar);
+    // The last view's slots stamped in a column of the store's size (O(view), no sort): an entity
+    // in the hysteresis band stays when its slot bears this call's stamp.
+    const stamp = this.nextStamp();
+    const marks = this.marks;
+    if (previous !== undefined) for (let i = 0; i < previous.count; i++) marks[previous.slots[i]!] = stamp;
     const r2 = this.radius * this.radius;
     const types = this.store.typeColumn;
     const located = this.located;
@@ -176,7 +185,7 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
       const dy = this.y[s]! * INV_Q16 - cy;
       const dz = this.z[s]! * INV_Q16 - cz;
       if (dx * dx + dy * dy + dz * dz <= r2) out[count++] = s;
-      else if (previous !== undefined && has(previous.slots, previous.count, s)) {
+      else if (marks[s] === stamp) {
         out[count++] = s;
         this.stats.heldByHysteresis++;
       }
@@ -187,10 +196,19 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
       view = { slots: new Uint32Array(Math.max(64, count * 2)), count: 0 };
       this.views.set(avatar, view);
     }
-    view.slots.set(out.subarray(0, count));
-    view.slots.subarray(0, count).sort();
+    const kept = view.slots;
+    for (let i = 0; i < count; i++) kept[i] = out[i]!;
     view.count = count;
     return count;
+  }
+
+  /** A stamp no slot bears yet (the column starts over, cleared, when the stamps run out). */
+  private nextStamp(): number {
+    if (this.stamp === 0xffffffff) {
+      this.marks.fill(0);
+      this.stamp = 0;
+    }
+    return ++this.stamp;
   }
 
   /** The player left: its last view goes. */
@@ -200,16 +218,3 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
 }
 
 const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
-
-function has(sorted: Uint32Array, length: number, slot: number): boolean {
-  let lo = 0;
-  let hi = length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = sorted[mid]!;
-    if (v === slot) return true;
-    if (v < slot) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}

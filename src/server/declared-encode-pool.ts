@@ -16,7 +16,7 @@ import type { GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import { GAME_HEADER_BYTES } from '../codec/game-frames.js';
 import { C, CTRL_WORDS, J, JOB_WORDS, MAX_JOBS, MAX_OPS, OP, OUT_BYTES, OUT_OF_ROOM, SLOT_WORDS, type EncodeWorkerData } from './declared-encode-layout.js';
-import { LocalEncoders, type SnapshotEncoders } from './declared-encoders.js';
+import { LocalEncoders, type EncoderSettings, type SnapshotEncoders } from './declared-encoders.js';
 
 /** How long a round may take before its worker is given up. */
 const ROUND_DEADLINE_MS = 2000;
@@ -79,19 +79,25 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
   /** Milliseconds the workers spent on rounds, all of them together (the main thread's share not counted). */
   busyMs = 0;
 
-  private constructor(private readonly store: GameStore<D>, private readonly viewCapacity: number, private readonly maxMessageBytes: number, workers: number, private readonly log: (line: string) => void) {
-    this.local = new LocalEncoders(store, viewCapacity, maxMessageBytes);
+  private readonly viewCapacity: number;
+  private readonly maxMessageBytes: number;
+
+  private constructor(private readonly store: GameStore<D>, private readonly settings: EncoderSettings, workers: number, private readonly log: (line: string) => void) {
+    this.viewCapacity = settings.viewCapacity;
+    this.maxMessageBytes = settings.maxMessageBytes;
+    this.local = new LocalEncoders(store, settings);
     this.counters = { workers, alive: 0, rounds: 0, givenUp: 0, viewsCut: 0, mainThreadPlayers: 0, outOfRoom: 0 };
   }
 
   /** Starts `workers` threads over `store` (in a SharedArrayBuffer); resolves when they are ready. */
-  static async start<D extends GameDeclaration>(store: GameStore<D>, options: { workers: number; viewCapacity: number; maxMessageBytes: number; log: (line: string) => void }): Promise<EncodePool<D>> {
+  static async start<D extends GameDeclaration>(store: GameStore<D>, options: EncoderSettings & { workers: number; log: (line: string) => void }): Promise<EncodePool<D>> {
     const buffer = store.region.buffer;
     if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
       throw new ConfigError('encodeWorkers', 'encode workers read the store in place: give it shared memory (GameStore { shared: true }, or a game module\'s store)');
     }
     if (!Number.isInteger(options.workers) || options.workers < 1 || options.workers > 64) throw new ConfigError('encodeWorkers', `must be an integer in [1, 64], got ${options.workers}`);
-    const pool = new EncodePool(store, options.viewCapacity, options.maxMessageBytes, options.workers, options.log);
+    const { workers, log, ...settings } = options;
+    const pool = new EncodePool(store, settings, workers, log);
     for (let i = 0; i < options.workers; i++) pool.lanes.push(pool.spawn(i, buffer));
     await Promise.all(pool.lanes.map((lane) => pool.waitReady(lane)));
     return pool;
@@ -105,8 +111,7 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
       store: buffer,
       byteOffset: this.store.region.byteOffset,
       capacity: this.store.capacity,
-      viewCapacity: this.viewCapacity,
-      maxMessageBytes: this.maxMessageBytes,
+      settings: this.settings,
       ctrl: sab(CTRL_WORDS * 4),
       ops: sab(MAX_OPS * 3 * 4),
       jobs: sab(MAX_JOBS * JOB_WORDS * 4),
@@ -224,9 +229,9 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
     return lane.slots.subarray(lane.slotsUsed, lane.slotsUsed + room);
   }
 
-  job(id: number, tick: number, count: number, budgetBytes: number, inputSeq: number, inputQueue: number): void {
+  job(id: number, tick: number, count: number, budgetBytes: number, inputSeq: number, inputQueue: number, origin = -1): void {
     const lane = this.laneFor(id);
-    if (!lane) return this.local.job(id, tick, count, budgetBytes, inputSeq, inputQueue);
+    if (!lane) return this.local.job(id, tick, count, budgetBytes, inputSeq, inputQueue, origin);
     if (lane.pending < 0 || lane.jobCount === MAX_JOBS) return; // no slots() first, or a full round: no message this tick
     // The worker packs the round's messages one after another as long as they are, each within
     // its budget and what is left of the output (reserving every budget up front ran 500 players'
@@ -243,6 +248,7 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
     j[at + J.INPUT_SEQ] = inputSeq;
     j[at + J.INPUT_QUEUE] = inputQueue;
     j[at + J.SLOTS] = lane.pending;
+    j[at + J.ORIGIN] = origin;
     j[at + J.OUT] = 0; // where the worker put it
     j[at + J.LENGTH] = -1;
     lane.slotsUsed = lane.pending + Math.min(count, room);

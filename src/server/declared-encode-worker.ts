@@ -7,7 +7,8 @@
 import { workerData } from 'node:worker_threads';
 import { defineGame, type GameDeclaration } from '../core/game.js';
 import { GameStore } from '../core/game-store.js';
-import { GameReplicator } from '../codec/game-snapshot.js';
+import type { GameReplicator } from '../codec/game-snapshot.js';
+import { replicatorFor } from './declared-encoders.js';
 import { C, J, JOB_WORDS, OP, OUT_OF_ROOM, type EncodeWorkerData } from './declared-encode-layout.js';
 import { GAME_HEADER_BYTES } from '../codec/game-frames.js';
 
@@ -39,7 +40,7 @@ if (game.fingerprint !== data.fingerprint) {
     const opCount = Atomics.load(ctrl, C.OPS);
     for (let i = 0; i < opCount; i++) {
       const kind = ops[i * 3]!, id = ops[i * 3 + 1]!, arg = ops[i * 3 + 2]!;
-      if (kind === OP.ADD) replicators.set(id, new GameReplicator(store, { viewCapacity: data.viewCapacity, owner: arg >>> 0, maxMessageBytes: data.maxMessageBytes }));
+      if (kind === OP.ADD) replicators.set(id, replicatorFor(store, data.settings, arg >>> 0));
       else if (kind === OP.REMOVE) replicators.delete(id);
       else if (kind === OP.ACK) replicators.get(id)?.ack(arg >>> 0);
     }
@@ -61,7 +62,7 @@ if (game.fingerprint !== data.fingerprint) {
         jobs[at + J.LENGTH] = OUT_OF_ROOM;
         continue;
       }
-      const bytes = r.encode(jobs[at + J.TICK]! >>> 0, slots.subarray(from, from + data.viewCapacity), jobs[at + J.COUNT]!, budget);
+      const bytes = r.encode(jobs[at + J.TICK]! >>> 0, slots.subarray(from, from + data.settings.viewCapacity), jobs[at + J.COUNT]!, budget, jobs[at + J.ORIGIN]!);
       out.set(bytes, outAt);
       jobs[at + J.OUT] = outAt;
       jobs[at + J.LENGTH] = bytes.byteLength;

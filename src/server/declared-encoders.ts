@@ -6,13 +6,29 @@
 //   encoders.begin();
 //   for each player due a snapshot:
 //     const n = module.visible(avatar, encoders.slots(id));       // written in place
-//     encoders.job(id, tick, n, budgetBytes, inputSeq, inputQueue);
+//     encoders.job(id, tick, n, budgetBytes, inputSeq, inputQueue, avatarSlot);
 //   encoders.run();                                               // encodes every job
 //   for each job: link.send(channel, encoders.result(id))        // valid until the next begin()
 
 import type { GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
-import { GameReplicator } from '../codec/game-snapshot.js';
+import { GameReplicator, type GameReplicatorOptions } from '../codec/game-snapshot.js';
+import type { UpdateZonesSpec } from '../codec/update-zones.js';
+
+/** What every player's replicator is made with (GameReplicatorOptions less the owner and the first seq). */
+export interface EncoderSettings {
+  readonly viewCapacity: number;
+  readonly maxMessageBytes: number;
+  /** Update rates by distance from each player's avatar (the game module's zones), and the tick rate they count in. */
+  readonly zones?: UpdateZonesSpec;
+  readonly tickHz?: number;
+}
+
+/** A player's replicator under `settings`. */
+export function replicatorFor<D extends GameDeclaration>(store: GameStore<D>, settings: EncoderSettings, owner: number, firstSeq = 0): GameReplicator<D> {
+  const options: GameReplicatorOptions = { viewCapacity: settings.viewCapacity, owner, maxMessageBytes: settings.maxMessageBytes, firstSeq, zones: settings.zones, tickHz: settings.tickHz };
+  return new GameReplicator(store, options);
+}
 
 export interface SnapshotEncoders {
   /** A player's replicator (owner: its player number), from a full state; its messages numbered from firstSeq. */
@@ -24,7 +40,8 @@ export interface SnapshotEncoders {
   begin(): void;
   /** Where `id`'s view goes this tick (length: the view capacity). */
   slots(id: number): Uint32Array;
-  job(id: number, tick: number, count: number, budgetBytes: number, inputSeq: number, inputQueue: number): void;
+  /** `origin`: the player's avatar's slot, from which update zones measure (-1: none). */
+  job(id: number, tick: number, count: number, budgetBytes: number, inputSeq: number, inputQueue: number, origin?: number): void;
   /** Encodes every job of the tick. */
   run(): void;
   /** `id`'s message this tick (null when it had no job). */
@@ -36,13 +53,16 @@ export interface SnapshotEncoders {
 export class LocalEncoders<D extends GameDeclaration> implements SnapshotEncoders {
   private readonly replicators = new Map<number, GameReplicator<D>>();
   private readonly views = new Map<number, Uint32Array>();
-  private readonly jobs: { id: number; tick: number; count: number; budget: number }[] = [];
+  private readonly jobs: { id: number; tick: number; count: number; budget: number; origin: number }[] = [];
   private readonly results = new Map<number, Uint8Array>();
+  private readonly viewCapacity: number;
 
-  constructor(private readonly store: GameStore<D>, private readonly viewCapacity: number, private readonly maxMessageBytes: number) {}
+  constructor(private readonly store: GameStore<D>, private readonly settings: EncoderSettings) {
+    this.viewCapacity = settings.viewCapacity;
+  }
 
   add(id: number, owner: number, firstSeq = 0): void {
-    this.replicators.set(id, new GameReplicator(this.store, { viewCapacity: this.viewCapacity, owner, maxMessageBytes: this.maxMessageBytes, firstSeq }));
+    this.replicators.set(id, replicatorFor(this.store, this.settings, owner, firstSeq));
   }
 
   remove(id: number): void {
@@ -68,19 +88,19 @@ export class LocalEncoders<D extends GameDeclaration> implements SnapshotEncoder
     return view;
   }
 
-  job(id: number, tick: number, count: number, budgetBytes: number, inputSeq: number, inputQueue: number): void {
+  job(id: number, tick: number, count: number, budgetBytes: number, inputSeq: number, inputQueue: number, origin = -1): void {
     const r = this.replicators.get(id);
     if (!r) return;
     r.inputSeq = inputSeq;
     r.inputQueue = inputQueue;
-    this.jobs.push({ id, tick, count, budget: budgetBytes });
+    this.jobs.push({ id, tick, count, budget: budgetBytes, origin });
   }
 
   run(): void {
     for (const j of this.jobs) {
       const r = this.replicators.get(j.id)!;
       // A view of the replicator's buffer, valid until its next encode (the next tick).
-      this.results.set(j.id, r.encode(j.tick, this.views.get(j.id)!, j.count, j.budget));
+      this.results.set(j.id, r.encode(j.tick, this.views.get(j.id)!, j.count, j.budget, j.origin));
     }
   }
 

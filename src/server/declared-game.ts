@@ -16,6 +16,7 @@ import type { EntityId } from '../core/entity-id.js';
 import type { Game, GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import type { GameInput } from '../codec/game-input.js';
+import type { UpdateZonesSpec } from '../codec/update-zones.js';
 
 export interface DeclaredGameModule<D extends GameDeclaration = GameDeclaration> {
   readonly game: Game<D>;
@@ -40,6 +41,12 @@ export interface DeclaredGameModule<D extends GameDeclaration = GameDeclaration>
   step(tick: number): void;
   /** Writes the live slots `avatar`'s player sees into `out` (at most out.length); returns how many. */
   visible(avatar: EntityId, out: Uint32Array): number;
+  /**
+   * Update rates by distance from each player's avatar (src/codec/update-zones.ts): what is far
+   * is refreshed a few times a second instead of every tick; entering and leaving a view, and
+   * what the player owns, are never held back. Absent: every change goes out at once.
+   */
+  readonly zones?: UpdateZonesSpec<D>;
   /** Entity types a save leaves out (what belongs to a session, e.g. players): freed in it. */
   readonly unsavedTypes?: readonly string[];
   /** The store was just restored from a save: rebuild what the game keeps beside it. */

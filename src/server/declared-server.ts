@@ -37,7 +37,9 @@ import { DeclaredSaves, type DeclaredSaveOptions } from './declared-saves.js';
 import { SaveStoreError } from '../persist/errors.js';
 import { createRequestHandler } from './http-routes.js';
 import { EncodePool } from './declared-encode-pool.js';
-import { LocalEncoders, type SnapshotEncoders } from './declared-encoders.js';
+import { LocalEncoders, type EncoderSettings, type SnapshotEncoders } from './declared-encoders.js';
+import { UpdateZones, type UpdateZonesSpec } from '../codec/update-zones.js';
+import { slotOf } from '../core/entity-id.js';
 import { boundPort, closeListeners, createHttpServer, createWebSocketEndpoint, listenHttp, listenHttpAndUdp } from './listeners.js';
 import { ServerMetrics } from './metrics.js';
 import { TickLoop } from './tick-loop.js';
@@ -135,6 +137,8 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   private saves: DeclaredSaves<D> | undefined;
   /** Who encodes the snapshots: the main thread, or encode workers (encodeWorkers). */
   private encoders: SnapshotEncoders;
+  /** What each player's replicator is made with, on this thread or an encode worker. */
+  private readonly encoderSettings: EncoderSettings;
   private readonly due: Session<D>[] = [];
   private shedLoad = true;
   /** What every client link (this thread's or a network worker's) reports, and the game hears. */
@@ -152,7 +156,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     const server = new DeclaredServer(config, module, files, await loadServerCrypto(), log ?? console.log, maxSnapshotBytes ?? 16 * 1024);
     server.shedLoad = shedLoad;
     if (encodeWorkers) {
-      const pool = await EncodePool.start(module.store, { workers: encodeWorkers, viewCapacity: module.viewCapacity, maxMessageBytes: server.maxSnapshotBytes, log: server.log });
+      const pool = await EncodePool.start(module.store, { ...server.encoderSettings, workers: encodeWorkers, log: server.log });
       registerEncodePoolMetrics(server.metrics.registry, pool);
       server.encoders = pool;
     }
@@ -180,7 +184,10 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     this.log = log;
     this.maxSnapshotBytes = maxSnapshotBytes;
     this.inputCodec = new GameInputCodec(module.game);
-    this.encoders = new LocalEncoders(module.store, module.viewCapacity, maxSnapshotBytes);
+    // Update zones checked here, once (a bad band is the game's ConfigError at start, not a player's at join).
+    if (module.zones) new UpdateZones(module.store, module.zones, config.tickHz);
+    this.encoderSettings = { viewCapacity: module.viewCapacity, maxMessageBytes: maxSnapshotBytes, zones: module.zones as UpdateZonesSpec | undefined, tickHz: config.tickHz };
+    this.encoders = new LocalEncoders(module.store, this.encoderSettings);
     this.metrics = new ServerMetrics({ defaultMetrics: false });
     this.drops = new Counter({ name: 'chronos_declared_messages_dropped_total', help: 'Client messages a declared game dropped, by reason', labelNames: ['reason'], registers: [this.metrics.registry] });
     this.inputGaps = new Counter({
@@ -359,7 +366,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       if (s.link.state !== 'connected' || (tick + s.player) % period !== 0) continue;
       const view = this.encoders.slots(s.player);
       const n = this.module.visible(s.avatar, view);
-      this.encoders.job(s.player, tick, Math.min(n, view.length), s.link.budgetBytes(), s.inputSeq, s.inputQueue);
+      this.encoders.job(s.player, tick, Math.min(n, view.length), s.link.budgetBytes(), s.inputSeq, s.inputQueue, slotOf(s.avatar));
       due.push(s);
     }
     this.encoders.run();

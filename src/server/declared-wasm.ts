@@ -18,6 +18,7 @@ import type { GameInput } from '../codec/game-input.js';
 import type { WasmGameRules } from '../rollback/wasm-game.js';
 import type { DeclaredInterest } from '../interest/declared-interest.js';
 import type { DeclaredGameModule } from './declared-game.js';
+import type { UpdateZonesSpec } from '../codec/update-zones.js';
 
 export interface WasmGameModuleOptions<D extends GameDeclaration> {
   readonly viewCapacity: number;
@@ -30,6 +31,8 @@ export interface WasmGameModuleOptions<D extends GameDeclaration> {
   /** Or the game's own: the live slots `avatar`'s player sees into `out`; returns how many. */
   visible?(store: GameStore<D>, avatar: EntityId, out: Uint32Array): number;
   readonly unsavedTypes?: readonly string[];
+  /** Update rates by distance (DeclaredGameModule.zones). */
+  readonly zones?: UpdateZonesSpec<D>;
   restored?(): void;
 }
 
@@ -45,6 +48,7 @@ export function wasmGameModule<D extends GameDeclaration>(rules: WasmGameRules<D
     tickHz: options.tickHz,
     viewCapacity: options.viewCapacity,
     unsavedTypes: options.unsavedTypes,
+    zones: options.zones,
     restored: options.restored,
     join: (player) => rules.join(player),
     leave: (player, avatar) => {

@@ -1,6 +1,6 @@
 // ViewSurvey.sorted, the encoder's first step: a view's slots in ascending order through each of
 // its three ways (already ascending: as given; dense against the high water: a bitmap; sparse:
-// the typed array's sort), each against the brute-force sort, and each refusing the same bad
+// a radix sort), each against the brute-force sort, and each refusing the same bad
 // views with a typed error: a slot twice, a slot that is not one, a slot at or past the high
 // water. The encoder refuses them too, so a game's buggy visible() cannot make it read past
 // its columns.

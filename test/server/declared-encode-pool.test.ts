@@ -55,10 +55,14 @@ function world(seed: number) {
 }
 
 describe('EncodePool', () => {
-  it('encodes exactly what the main thread would, through moves, joins, leaves and late acks, with the main thread taking a share', async () => {
+  it.each([
+    ['', undefined],
+    [' (with update zones: each job measured from its avatar)', { x: 'position.x', y: 'position.y', bands: [{ withinM: 20, hz: 60 }, { withinM: 40, hz: 15 }], beyondHz: 5 }],
+  ] as const)('encodes exactly what the main thread would, through moves, joins, leaves and late acks, with the main thread taking a share%s', async (_name, zones) => {
     const { store, ids, step, visible, rand } = world(3);
-    const local = new LocalEncoders(store, VIEW, 1200);
-    const pool = await EncodePool.start(store, { workers: 2, viewCapacity: VIEW, maxMessageBytes: 1200, log: () => {} });
+    const settings = { viewCapacity: VIEW, maxMessageBytes: 1200, zones };
+    const local = new LocalEncoders(store, settings);
+    const pool = await EncodePool.start(store, { ...settings, workers: 2, log: () => {} });
     pools.push(pool);
     expect(pool.counters.alive).toBe(2);
     const players = new Map<number, number>(); // player -> its avatar's slot
@@ -104,8 +108,8 @@ describe('EncodePool', () => {
         const n = visible(me, local.slots(p));
         const into = pool.slots(p);
         expect(visible(me, into)).toBe(n);
-        local.job(p, tick, n, budget, tick - 3, 1);
-        pool.job(p, tick, n, budget, tick - 3, 1);
+        local.job(p, tick, n, budget, tick - 3, 1, me);
+        pool.job(p, tick, n, budget, tick - 3, 1, me);
       }
       local.run();
       pool.run();
@@ -130,7 +134,7 @@ describe('EncodePool', () => {
     // 600 players a worker lane and a 9 KB budget each would take 5.4 MB reserved up front, past
     // the round's 4 MiB output; their messages are far smaller, and every one goes out.
     const { store, ids, step, visible } = world(13);
-    const local = new LocalEncoders(store, VIEW, 9000);
+    const local = new LocalEncoders(store, { viewCapacity: VIEW, maxMessageBytes: 9000 });
     const pool = await EncodePool.start(store, { workers: 1, viewCapacity: VIEW, maxMessageBytes: 9000, log: () => {} });
     pools.push(pool);
     const players = Array.from({ length: 1200 }, (_, p) => p + 1);
