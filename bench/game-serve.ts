@@ -47,7 +47,7 @@ import { mulberry32 } from '../src/core/mulberry32.js';
 import { SKYWORLD } from '../examples/skyworld/game.js';
 import { skyworldModule } from '../examples/skyworld/module.js';
 import { SkyworldBot, botViewOf } from '../examples/skyworld/bot.js';
-import { GAME as ARENA_SHOOTER } from '../examples/arena-shooter/game.js';
+import { GAME as ARENA_SHOOTER, IDLE as ARENA_IDLE } from '../examples/arena-shooter/game.js';
 import { createArena } from '../examples/arena-shooter/module.js';
 import { HUB_SPAWN_RADIUS_M, worldHubs } from '../src/world/hubs.js';
 import { archetypeBrains, ENTITIES as WORLD_ENTITIES, SEED as WORLD_SEED, WORLD_M } from './server.js';
@@ -261,9 +261,10 @@ export async function serveArenaShooter(ctx: SuiteContext): Promise<CaseResult[]
     brain: (i) => (replica, avatar, frame) => {
       const me = replica.entity(avatar);
       const p = me?.position as { x: number; y: number } | undefined;
-      if (!p) return { moveX: 0, moveY: 0, fire: false, aim: 0 };
+      if (!p) return ARENA_IDLE;
       brains.input(i, p.x, p.y, frame, decided);
-      return { moveX: decided.moveX / 127, moveY: decided.moveY / 127, fire: decided.fire, aim: (decided.aim / 65536) * 2 * Math.PI };
+      // Projectiles, not the rifle, as the server suite's players fire (its bench client keeps no view to aim by).
+      return { ...ARENA_IDLE, moveX: decided.moveX / 127, moveY: decided.moveY / 127, fire: decided.fire, aim: (decided.aim / 65536) * 2 * Math.PI };
     },
     extras: () => ({ kills: kills() }),
   };

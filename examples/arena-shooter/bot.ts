@@ -1,9 +1,10 @@
 // A bot player's brain, from what its own client was sent (its replica): it strolls on a circle
-// of its own and, when an NPC is within 30 m, turns to the nearest one and fires at it. Used by
-// bots.ts and by the example's tests.
+// of its own and, when an NPC is within 30 m, turns to the nearest one and fires at it: even
+// bots with the rifle (judged by the server against the tick the bot last received), odd ones
+// with projectiles. Used by bots.ts and by the example's tests.
 
 import type { GameReplica } from '../../src/web/sdk.js';
-import { GAME, IDLE, type Declaration, type Input } from './game.js';
+import { GAME, IDLE, NO_TARGET, type Declaration, type Input } from './game.js';
 
 const X = GAME.fieldIndex.get('position.x')!;
 const Y = GAME.fieldIndex.get('position.y')!;
@@ -19,6 +20,9 @@ export function botInput(replica: GameReplica<Declaration> | null | undefined, a
     moveY: Math.round(Math.sin(frame / 150 + 2 * bot) * 127) / 127,
     fire: false,
     aim: 0,
+    shoot: false,
+    viewTick: replica.tick & 0xffff,
+    target: NO_TARGET,
   };
   let best = BOT_RANGE_M * BOT_RANGE_M;
   for (let k = 0; k < replica.size; k++) {
@@ -30,7 +34,8 @@ export function botInput(replica: GameReplica<Declaration> | null | undefined, a
     best = d2;
     const angle = Math.atan2(dy, dx);
     input.aim = angle < 0 ? angle + 2 * Math.PI : angle;
-    input.fire = true;
+    input.shoot = bot % 2 === 0;
+    input.fire = !input.shoot;
   }
   return input;
 }

@@ -56,9 +56,22 @@ export const GAME = defineGame({
     fire: { type: 'bool' },
     // Where the player aims, a binary angle from +x counter-clockwise.
     aim: { type: 'q16', unit: 'rad', min: 0, max: 2 * Math.PI, bits: 16, wrap: true },
+    // The rifle: a hitscan along the aim, judged by the server against the world as the player's
+    // screen showed it (viewTick: the low 16 bits of the tick of the newest snapshot it drew).
+    shoot: { type: 'bool' },
+    viewTick: { type: 'u32', unit: 'ticks (low 16 bits)', min: 0, max: 0xffff },
+    // The server's verdict (module.ts): the slot + 1 of the body the rifle hit (judged and applied
+    // in the same tick, so the slot is that body's), NO_TARGET for none. What a client sends
+    // here is replaced before the rules see it.
+    target: { type: 'u32', unit: 'slot + 1', min: 0, max: 1 << 20 },
   },
 });
 
 export type Declaration = typeof GAME.declaration;
-export type Input = { moveX: number; moveY: number; fire: boolean; aim: number };
-export const IDLE: Readonly<Input> = { moveX: 0, moveY: 0, fire: false, aim: 0 };
+export type Input = { moveX: number; moveY: number; fire: boolean; aim: number; shoot: boolean; viewTick: number; target: number };
+/** The rifle hit nothing (the input's target when the server's verdict is a miss). */
+export const NO_TARGET = 0;
+export const IDLE: Readonly<Input> = { moveX: 0, moveY: 0, fire: false, aim: 0, shoot: false, viewTick: 0, target: NO_TARGET };
+/** The rifle's reach (m) and what a hit takes; it shares the weapon's cooldown with the projectiles. */
+export const RIFLE_RANGE_M = 60;
+export const RIFLE_DAMAGE = 34;

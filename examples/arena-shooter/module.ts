@@ -6,8 +6,8 @@
 // what is on the player's screen every tick, farther out less often (ZONES).
 
 import { readFile } from 'node:fs/promises';
-import { DeclaredInterest, wasmGameModule, WasmGameRules, type DeclaredGameModule, type UpdateZonesSpec } from '../../src/index.js';
-import { CAPACITY, GAME, NPC_SPREAD_M, NPCS, type Declaration } from './game.js';
+import { DeclaredHitboxes, DeclaredInterest, unwrapTick, wasmGameModule, WasmGameRules, type DeclaredGameModule, type UpdateZonesSpec } from '../../src/index.js';
+import { CAPACITY, GAME, NO_TARGET, NPC_SPREAD_M, NPCS, RIFLE_RANGE_M, type Declaration, type Input } from './game.js';
 
 export const MODULE_URL = new URL('../../build/examples/arena-shooter/game.wasm', import.meta.url);
 
@@ -45,7 +45,7 @@ export const ZONES: UpdateZonesSpec<Declaration> = {
 };
 
 /** The arena as DeclaredServer serves it: a fresh world from `seed`. */
-export async function createArena(options: ArenaOptions = {}): Promise<DeclaredGameModule<Declaration> & { readonly rules: WasmGameRules<Declaration> }> {
+export async function createArena(options: ArenaOptions = {}): Promise<DeclaredGameModule<Declaration> & { readonly rules: WasmGameRules<Declaration>; readonly rifle: DeclaredHitboxes<Declaration> }> {
   const npcs = options.npcs ?? NPCS;
   const rules = await loadRules(Math.max(CAPACITY, npcs + 8 * (options.maxPlayers ?? 1000) + 1024));
   // The world's settings go in the store first (slot 0), where setup reads them.
@@ -55,5 +55,50 @@ export async function createArena(options: ArenaOptions = {}): Promise<DeclaredG
   const interest = DeclaredInterest.create(rules.arena, rules.store, { x: 'position.x', y: 'position.y', radiusM, hysteresisM: 10 });
   interest.update();
   const zones = options.zones === undefined ? ZONES : options.zones ?? undefined;
-  return { rules, ...wasmGameModule(rules, { viewCapacity: 1024, interest, unsavedTypes: ['player', 'projectile'], zones }) };
+  const rifle = rifleJudge(rules, interest);
+  return {
+    rules,
+    rifle: rifle.hitboxes,
+    ...wasmGameModule(rules, { viewCapacity: 1024, interest, unsavedTypes: ['player', 'projectile'], zones, judge: rifle.judge, stepped: rifle.record, restored: rifle.clear }),
+  };
+}
+
+/** How far anything moves in the rifle's half second of rewind, metres (players 3, NPCs 1.5), and some. */
+const REWIND_MARGIN_M = 5;
+
+/**
+ * The rifle, judged by lag compensation: every body's place is recorded each tick, and a shot is
+ * tested against the bodies where they were at the tick the shooter's screen showed (at most
+ * half a second back), so what the player had in its sights is what it hits. The verdict goes
+ * into the input's target, where the rules (assembly/index.ts) apply it; whatever a client sent
+ * there is replaced.
+ */
+function rifleJudge(rules: WasmGameRules<Declaration>, interest: DeclaredInterest<Declaration>) {
+  const store = rules.store;
+  const hitboxes = new DeclaredHitboxes(store, { position: ['position.x', 'position.y'], radiusM: 0.5, types: ['npc', 'player'], historyTicks: 32, maxRewindTicks: 30 });
+  const near = interest.index.createResult(256);
+  return {
+    hitboxes,
+    judge(avatar: number, input: Input, tick: number): Input {
+      input.target = NO_TARGET;
+      if (!input.shoot || store.get(avatar, 'weapon.cooldown') !== 0 || store.get(avatar, 'body.dead')) return input;
+      const x = store.get(avatar, 'position.x') as number;
+      const y = store.get(avatar, 'position.y') as number;
+      const n = interest.index.radiusInto(near, x, y, 0, RIFLE_RANGE_M + REWIND_MARGIN_M);
+      const hit = hitboxes.hitscan({
+        candidates: near.ids,
+        candidateCount: n,
+        viewTick: unwrapTick(input.viewTick, tick),
+        nowTick: tick,
+        originM: { x, y },
+        directionM: { x: Math.cos(input.aim), y: Math.sin(input.aim) },
+        rangeM: RIFLE_RANGE_M,
+        exclude: avatar,
+      });
+      if (hit) input.target = (hit.id & 0xfffff) + 1;
+      return input;
+    },
+    record: (tick: number) => hitboxes.record(tick),
+    clear: () => hitboxes.clear(),
+  };
 }

@@ -5,7 +5,7 @@
 // Bundled to build/examples/arena-shooter by `npm run build`.
 
 import { startDeclaredPage } from '../../src/web/sdk.js';
-import { CAPACITY, GAME, HALF_M } from './game.js';
+import { CAPACITY, GAME, HALF_M, NO_TARGET, RIFLE_RANGE_M } from './game.js';
 
 const COLOURS: Record<string, string> = { player: '#4fc3f7', npc: '#e57373', projectile: '#fff176' };
 
@@ -13,12 +13,16 @@ void startDeclaredPage({
   game: GAME,
   colorOf: (type) => COLOURS[type] ?? '#ccc',
   sizeOf: (type) => (type === 'projectile' ? 0.25 : 0.5),
-  input: (keys, aim) => ({
+  input: (keys, aim, view) => ({
     moveX: (keys.has('KeyD') || keys.has('ArrowRight') ? 1 : 0) - (keys.has('KeyA') || keys.has('ArrowLeft') ? 1 : 0),
     moveY: (keys.has('KeyW') || keys.has('ArrowUp') ? 1 : 0) - (keys.has('KeyS') || keys.has('ArrowDown') ? 1 : 0),
     fire: keys.has('Mouse0') || keys.has('Space'),
     // The declared aim is [0, 2 pi): the page's is atan2's (-pi, pi].
     aim: aim < 0 ? aim + 2 * Math.PI : aim,
+    // The rifle, judged against the tick on screen; the server fills in what it hit.
+    shoot: keys.has('Mouse2') || keys.has('KeyE'),
+    viewTick: view.tick & 0xffff,
+    target: NO_TARGET,
   }),
   module: { url: 'game.wasm', capacity: CAPACITY },
   metresAcross: 90,
@@ -31,8 +35,22 @@ void startDeclaredPage({
     return [
       `you: (${p.x.toFixed(1)}, ${p.y.toFixed(1)}) · ${dead ? `down: back in ${((weapon?.cooldown ?? 0) / 60).toFixed(1)} s` : `${hp} hp`}`,
       `kills: ${weapon?.kills ?? 0} (only you receive your weapon) · ${dead ? '' : weapon && weapon.cooldown > 0 ? 'reloading' : 'ready'}`,
-      'WASD move · aim with the mouse · click or Space fire · red: NPCs, blue: players',
+      'WASD move · aim with the mouse · click or Space: projectiles · right-click or E: rifle (60 m, judged as your screen showed it) · red: NPCs, blue: players',
     ];
+  },
+  // The rifle's line while it is held: bright when the weapon is ready, dim while it reloads.
+  foreground: ({ ctx, scale }, { keys, aimRad }, own) => {
+    if (!keys.has('Mouse2') && !keys.has('KeyE')) return;
+    const ready = ((own?.weapon as { cooldown: number } | undefined)?.cooldown ?? 0) === 0;
+    const cx = ctx.canvas.width / 2;
+    const cy = ctx.canvas.height / 2;
+    ctx.strokeStyle = ready ? '#f0f6fc' : '#6e7681';
+    ctx.globalAlpha = ready ? 0.9 : 0.4;
+    ctx.lineWidth = (ready ? 2 : 1) * devicePixelRatio;
+    ctx.beginPath();
+    ctx.moveTo(cx, cy);
+    ctx.lineTo(cx + Math.cos(aimRad) * RIFLE_RANGE_M * scale, cy - Math.sin(aimRad) * RIFLE_RANGE_M * scale);
+    ctx.stroke();
   },
   background: ({ ctx, px, py, scale }) => {
     // A 10 m grid, and the arena's edge.

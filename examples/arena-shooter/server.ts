@@ -1,5 +1,6 @@
 // Serves the arena shooter: `npm run example:arena-shooter`, then open the printed address.
 // Flags: --host, --http-port (8080), --udp-port (7777), --seed (1), --view-radius (100),
+// --npcs (2000) and --npc-spread (500: they appear within that many metres of the centre),
 // --encode-workers N (threads that encode the players' snapshots beside this one),
 // --net-workers N (N threads own the UDP connections, ports udp-port .. udp-port + N - 1),
 // --save FILE (restored at start, written every --autosave seconds, 60 by default, and at shutdown).
@@ -7,6 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { DeclaredServer } from '../../src/index.js';
 import { createArena } from './module.js';
+import { HALF_M, NPC_SPREAD_M, NPCS } from './game.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -25,7 +27,9 @@ const text = (name: string): string | undefined => {
 };
 const host = text('host') ?? '127.0.0.1';
 const saveFile = text('save');
-const module = await createArena({ seed: flag('seed', 1), viewRadiusM: flag('view-radius', 100) });
+const npcs = flag('npcs', NPCS);
+const spread = flag('npc-spread', NPC_SPREAD_M);
+const module = await createArena({ seed: flag('seed', 1), viewRadiusM: flag('view-radius', 100), npcs, npcSpreadM: spread });
 const server = await DeclaredServer.start({
   module,
   host,
@@ -37,8 +41,8 @@ const server = await DeclaredServer.start({
   ...(saveFile ? { save: { file: saveFile, autosaveMs: flag('autosave', 60) * 1000 } } : {}),
 });
 const workers = flag('encode-workers', 0);
-console.log(`arena shooter on chronos: ${module.store.alive} NPCs in a 1 km arena, rules in the game's own AssemblyScript, 60 Hz, snapshots encoded ${workers > 0 ? `on ${workers} worker threads` : 'on the main thread'}`);
-console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse, click or Space fire)`);
+console.log(`arena shooter on chronos: ${npcs} NPCs within ${spread} m of the centre of a ${(2 * HALF_M) / 1000} km world, rules in the game's own AssemblyScript, 60 Hz, snapshots encoded ${workers > 0 ? `on ${workers} worker threads` : 'on the main thread'}`);
+console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle)`);
 const ports = server.udpPorts;
 console.log(`  game port  udp ${host}:${ports.join(', ')}${ports.length > 1 ? ` (${ports.length} network worker threads)` : ''}; health http://${host}:${server.httpPort}/healthz`);
 console.log('  bots       npm run example:arena-shooter:bots -- --players 20');

@@ -34,6 +34,14 @@ export interface WasmGameModuleOptions<D extends GameDeclaration> {
   /** Update rates by distance (DeclaredGameModule.zones). */
   readonly zones?: UpdateZonesSpec<D>;
   restored?(): void;
+  /**
+   * The server's verdicts on a player's input for `tick`, just before the rules see it: a
+   * hitscan judged by lag compensation written into an input field, say. Called every tick an
+   * input applies (one that holds is judged again); its result is what control() gets.
+   */
+  judge?(avatar: EntityId, input: GameInput<D>, tick: number): GameInput<D>;
+  /** After each tick's step (and the interest's update): to record hitboxes, say. */
+  stepped?(tick: number): void;
 }
 
 export function wasmGameModule<D extends GameDeclaration>(rules: WasmGameRules<D>, options: WasmGameModuleOptions<D>): DeclaredGameModule<D> {
@@ -62,10 +70,12 @@ export function wasmGameModule<D extends GameDeclaration>(rules: WasmGameRules<D
     release: (avatar) => {
       inputs.delete(avatar);
     },
-    step: () => {
-      for (const [avatar, input] of inputs) rules.control(avatar, input);
+    step: (tick) => {
+      const judge = options.judge;
+      for (const [avatar, input] of inputs) rules.control(avatar, judge ? judge(avatar, input, tick) : input);
       rules.step();
       interest?.update();
+      options.stepped?.(tick);
     },
     visible: interest ? (avatar, out) => interest.visible(avatar, out) : (avatar, out) => visible!(store, avatar, out),
   };

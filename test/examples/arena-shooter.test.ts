@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeclaredBots, DeclaredRollbackGame, DeclaredServer, GameInputCodec, GameReplica, GameReplicator, SyncTestSession, traceDeclaredGame } from '../../src/index.js';
 import type { EntityId } from '../../src/core/entity-id.js';
 import { botInput } from '../../examples/arena-shooter/bot.js';
-import { GAME, IDLE, NPCS, type Declaration, type Input } from '../../examples/arena-shooter/game.js';
+import { GAME, IDLE, NO_TARGET, NPCS, RIFLE_DAMAGE, type Declaration, type Input } from '../../examples/arena-shooter/game.js';
 import { createArena, loadRules } from '../../examples/arena-shooter/module.js';
 import { ROOT } from '../helpers/server-process.js';
 import { hasChromium, launchChromium } from '../helpers/chromium.js';
@@ -124,6 +124,44 @@ describe('the arena shooter\'s rules', () => {
     expect(arena.store.get(far, 'health.hp')).toBe(50);
   });
 
+  it('the rifle is judged against what the shooter\'s screen showed: it hits an NPC that has moved on since, and a client cannot name its own target', async () => {
+    const arena = await createArena({ seed: 9 });
+    const me = arena.join(1);
+    const { x, y } = quietSpot(arena);
+    put(arena, me, x, y);
+    const npc = anNpc(arena);
+    park(arena, npc, x + 20, y);
+    let tick = 0;
+    const run = (input: Input, ticks: number) => {
+      for (let t = 0; t < ticks; t++, tick++) {
+        arena.input(me, input);
+        arena.step(tick);
+      }
+    };
+    run(IDLE, 20);
+    const seen = tick - 1; // the tick the shooter's screen shows: the NPC 20 m east, in the line of fire
+    put(arena, npc, x + 20, y + 3); // it steps out of the line
+    run(IDLE, 10);
+    // Aimed where it is now, at the tick it was elsewhere: a miss (and the verdict replaces the client's target).
+    run({ ...IDLE, shoot: true, aim: Math.atan2(3, 20), viewTick: seen & 0xffff, target: (npc & 0xfffff) + 1 }, 1);
+    expect(arena.store.get(npc, 'health.hp')).toBe(50);
+    run(IDLE, 16);
+    // Aimed where the screen showed it: a hit, though it has moved on since.
+    run({ ...IDLE, shoot: true, aim: 0, viewTick: seen & 0xffff }, 1);
+    expect(arena.store.get(npc, 'health.hp')).toBe(50 - RIFLE_DAMAGE);
+    expect(arena.rifle.counters.hits).toBe(1);
+    run(IDLE, 16);
+    // Aimed at nothing, naming the NPC as its target: nothing.
+    run({ ...IDLE, shoot: true, aim: Math.PI, viewTick: tick & 0xffff, target: (npc & 0xfffff) + 1 }, 1);
+    expect(arena.store.get(npc, 'health.hp')).toBe(50 - RIFLE_DAMAGE);
+    run(IDLE, 16);
+    // Aimed at it as it is now, with a fresh screen: a second hit, and it is down (back elsewhere, whole), the shooter's kill.
+    run({ ...IDLE, shoot: true, aim: Math.atan2(3, 20), viewTick: (tick - 1) & 0xffff }, 1);
+    expect(arena.store.get(me, 'weapon.kills')).toBe(1);
+    expect(arena.store.get(npc, 'health.hp')).toBe(50);
+    expect(Math.hypot((arena.store.get(npc, 'position.x') as number) - x, (arena.store.get(npc, 'position.y') as number) - y)).toBeGreaterThan(30);
+  });
+
   it('a player shot down is out three seconds, then back near the centre with full hit points', async () => {
     const arena = await createArena({ seed: 5 });
     const a = arena.join(1);
@@ -149,7 +187,7 @@ describe('the arena shooter\'s rules', () => {
       const arena = await createArena({ seed: 6 });
       const players = [1, 2, 3].map((p) => arena.join(p));
       for (let t = 0; t < 600; t++) {
-        players.forEach((avatar, i) => arena.input(avatar, { moveX: Math.cos(t / 50 + i), moveY: Math.sin(t / 70 + i), fire: t % 3 === 0, aim: (t / 30 + i) % (2 * Math.PI) }));
+        players.forEach((avatar, i) => arena.input(avatar, { ...IDLE, moveX: Math.cos(t / 50 + i), moveY: Math.sin(t / 70 + i), fire: t % 3 === 0, shoot: t % 7 === i, viewTick: (t - 6) & 0xffff, aim: (t / 30 + i) % (2 * Math.PI) }));
         arena.step(t);
       }
       return arena.store.save();
@@ -162,7 +200,8 @@ describe('the arena shooter\'s rules', () => {
     const sync = new SyncTestSession(game);
     const frame = new Uint8Array(3 * game.inputBytes);
     for (let f = 0; f < 240; f++) {
-      for (let p = 0; p < 3; p++) game.codec.encode({ moveX: Math.cos(f / 20 + p), moveY: Math.sin(f / 30 + p), fire: (f + p) % 4 === 0, aim: ((f / 10 + p) % 6.28) }, frame, p * game.inputBytes);
+      // Rifle verdicts as the server writes them (slot + 1): NPCs (slots 1 to 40), now and then a player or the settings.
+      for (let p = 0; p < 3; p++) game.codec.encode({ ...IDLE, moveX: Math.cos(f / 20 + p), moveY: Math.sin(f / 30 + p), fire: (f + p) % 4 === 0, shoot: (f + p) % 3 === 0, target: f % 5 === 0 ? NO_TARGET : 1 + ((f * 7 + p) % 40), aim: ((f / 10 + p) % 6.28) }, frame, p * game.inputBytes);
       sync.advanceFrame(frame);
     }
     expect(sync.mismatches, JSON.stringify(sync.firstMismatch, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))).toBe(0);
@@ -184,7 +223,7 @@ describe('the arena shooter on the wire', () => {
     const slots = new Uint32Array(arena.viewCapacity);
     let ownShots = 0;
     for (let t = 0; t < 300; t++) {
-      for (const p of players) arena.input(p.avatar, codec.decode(codec.encode({ moveX: 0, moveY: 0, fire: t % 20 === 0, aim: p.player === 1 ? Math.PI / 2 : 0 })));
+      for (const p of players) arena.input(p.avatar, codec.decode(codec.encode({ ...IDLE, fire: t % 20 === 0, aim: p.player === 1 ? Math.PI / 2 : 0 })));
       arena.step(t);
       for (const p of players) {
         const n = arena.visible(p.avatar, slots);
@@ -255,7 +294,7 @@ describe('the arena shooter served', () => {
     const players = 3;
     const inputs = new Uint8Array(frames * players * codec.bytes);
     for (let i = 0; i < frames * players; i++) {
-      codec.encode({ moveX: ((i * 37) % 255 - 127) / 127, moveY: ((i * 91) % 255 - 127) / 127, fire: i % 5 === 0, aim: ((i * 13) % 628) / 100 }, inputs, i * codec.bytes);
+      codec.encode({ ...IDLE, moveX: ((i * 37) % 255 - 127) / 127, moveY: ((i * 91) % 255 - 127) / 127, fire: i % 5 === 0, shoot: i % 7 === 0, target: i % 3 === 0 ? 1 + (i % 50) : NO_TARGET, aim: ((i * 13) % 628) / 100 }, inputs, i * codec.bytes);
     }
     const result = traceDeclaredGame(await loadRules(), { players, seed: 9, frames, inputs, checkpointEvery: 100 });
     expect(result.checkpoints).toHaveLength(6);

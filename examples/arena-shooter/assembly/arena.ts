@@ -17,6 +17,9 @@ export const COOLDOWN_TICKS: u32 = 15; // four shots a second
 export const PROJECTILE_SPEED: i32 = (3 * FX_ONE) >> 1; // 1.5 m a tick: 90 m/s (game.ts)
 export const PROJECTILE_TICKS: u32 = 90; // 1.5 s
 export const PROJECTILE_DAMAGE: i32 = 25;
+export const RIFLE_DAMAGE: i32 = 34; // game.ts RIFLE_DAMAGE
+/** The input's target when the rifle hit nothing (game.ts NO_TARGET); else the slot hit + 1. */
+export const NO_TARGET: u32 = 0;
 export const NPC_HP: i32 = 50;
 export const NPC_RADIUS: i32 = FX_ONE >> 1;
 export const NPC_TOP_SPEED: i32 = FX_ONE / 20; // 3 m/s
