@@ -35,7 +35,8 @@ void startDeclaredPage({
     return [
       `you: (${p.x.toFixed(1)}, ${p.y.toFixed(1)}) · ${dead ? `down: back in ${((weapon?.cooldown ?? 0) / 60).toFixed(1)} s` : `${hp} hp`}`,
       `kills: ${weapon?.kills ?? 0} (only you receive your weapon) · ${dead ? '' : weapon && weapon.cooldown > 0 ? 'reloading' : 'ready'}`,
-      'WASD move · aim with the mouse · click or Space: projectiles · right-click or E: rifle (60 m, judged as your screen showed it) · red: NPCs, blue: players',
+      'WASD move · aim with the mouse · click or Space: projectiles · red: NPCs, blue: players',
+      'right-click or E: rifle (60 m; the server judges it against what your screen showed)',
     ];
   },
   // The rifle's line while it is held: bright when the weapon is ready, dim while it reloads.
