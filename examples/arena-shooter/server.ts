@@ -41,7 +41,14 @@ const server = await DeclaredServer.start({
   ...(saveFile ? { save: { file: saveFile, autosaveMs: flag('autosave', 60) * 1000 } } : {}),
 });
 const workers = flag('encode-workers', 0);
-console.log(`arena shooter on chronos: ${npcs} NPCs within ${spread} m of the centre of a ${(2 * HALF_M) / 1000} km world, rules in the game's own AssemblyScript, 60 Hz, snapshots encoded ${workers > 0 ? `on ${workers} worker threads` : 'on the main thread'}`);
+// What the world holds now: a restored save's, if there was one.
+const store = module.store;
+const npcType = store.game.typeIndex.get('npc')! + 1;
+let alive = 0;
+for (let s = 0; s < store.highWater; s++) if (store.typeColumn[s] === npcType) alive++;
+const settings = store.idAt(0);
+const spreadNow = store.typeColumn[0] === store.game.typeIndex.get('settings')! + 1 ? (store.get(settings, 'spawning.spreadM') as number) : spread;
+console.log(`arena shooter on chronos: ${alive} NPCs within ${spreadNow} m of the centre of a ${(2 * HALF_M) / 1000} km world, rules in the game's own AssemblyScript, 60 Hz, snapshots encoded ${workers > 0 ? `on ${workers} worker threads` : 'on the main thread'}`);
 console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle)`);
 const ports = server.udpPorts;
 console.log(`  game port  udp ${host}:${ports.join(', ')}${ports.length > 1 ? ` (${ports.length} network worker threads)` : ''}; health http://${host}:${server.httpPort}/healthz`);
