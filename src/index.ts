@@ -26,6 +26,7 @@ export { wasmGameModule, type WasmGameModuleOptions } from './server/declared-wa
 export { connectUdp, udpConnectorFrom } from './client/udp-connector.js';
 export { fetchFrom } from './client/local-fetch.js';
 export { DeclaredPredictor, type DeclaredPredictorOptions, type DeclaredPredictorStats, type PredictableRules } from './client/declared-predictor.js';
+export { RemoteMotion, type RemoteMotionOptions, type Place } from './client/remote-motion.js';
 export { DeclaredClient, type DeclaredClientOptions, type DeclaredClientHandlers, type DeclaredClientStats } from './client/declared-client.js';
 export { DeclaredBots, MAX_BOTS, type DeclaredBotsOptions, type DeclaredBotsTotals } from './client/declared-bots.js';
 export { botSlice, forkBots, BOT_SLICE_ENV, MAX_BOT_PROCESSES, type BotSlice } from './client/bot-processes.js';

@@ -14,6 +14,7 @@ import type { GameInput } from '../codec/game-input.js';
 import { DeclaredClient } from '../client/declared-client.js';
 import { DeclaredPredictor, type DeclaredPredictorStats, type PredictableRules } from '../client/declared-predictor.js';
 import { InputClock } from '../client/input-clock.js';
+import { RemoteMotion, type Place } from '../client/remote-motion.js';
 import { WasmGameRules } from '../rollback/wasm-game.js';
 import { traceDeclaredGame, type DeclaredTraceResult } from '../rollback/declared-trace.js';
 
@@ -124,12 +125,22 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
   }
   const predictor = rules ? new DeclaredPredictor(rules) : undefined;
   const clock = new InputClock();
+  const game = options.game;
+  const fx = game.fieldIndex.get('position.x');
+  const fy = game.fieldIndex.get('position.y');
+  const fz = game.fieldIndex.get('position.z');
+  if (fx === undefined || fy === undefined) throw new Error(`${game.name} declares no position.x / position.y to draw`);
+  // Everything but the avatar drawn between the positions the server sent, each over its own
+  // update interval (src/client/remote-motion.ts): smooth at 60 Hz and at a far band's 2.
+  const motion = new RemoteMotion();
+  const place: Place = { x: 0, y: 0, z: 0 };
   const client: DeclaredClient<D> = await DeclaredClient.create({
     game: options.game,
     tokenUrl: new URL('/connect', location.href),
     transport: 'websocket',
     handlers: {
       snapshot: (d) => {
+        if (client.replica) motion.observe(client.replica, fx, fy, fz);
         if (!client.replica || !predictor) return;
         predictor.reconcile(client.replica, client.avatarId, d.inputSeq);
         // The server's pace and how many of our inputs it holds steer how fast we make them.
@@ -166,11 +177,6 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     },
   };
   await client.connect();
-  const game = options.game;
-  const fx = game.fieldIndex.get('position.x');
-  const fy = game.fieldIndex.get('position.y');
-  const fz = game.fieldIndex.get('position.z');
-  if (fx === undefined || fy === undefined) throw new Error(`${game.name} declares no position.x / position.y to draw`);
   // With a predictor the input goes out once a tick, each applied here at once, on an input clock
   // that runs at the server's measured rate and keeps about one input waiting there (the world
   // client's, src/client/input-clock.ts): a stalled frame does not replay more than 8.
@@ -199,10 +205,12 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
       const scale = w / (options.metresAcross ?? 120);
       options.background?.({ ctx, px: (xM) => w / 2 + (xM - me) * scale, py: (yM) => h / 2 - (yM - mn) * scale, scale, meZ: mz });
       ctx.globalAlpha = 1;
+      const at = motion.renderTick(performance.now(), client.join?.tickHz ?? 60);
       for (let i = 0; i < r.size; i++) {
-        const x = r.valueAt(i, fx) as number;
-        const y = r.valueAt(i, fy) as number;
-        const z = fz !== undefined ? ((r.valueAt(i, fz) as number | undefined) ?? 0) : 0;
+        const smooth = motion.place(r.idAt(i), at, place);
+        const x = smooth ? place.x : (r.valueAt(i, fx) as number);
+        const y = smooth ? place.y : (r.valueAt(i, fy) as number);
+        const z = smooth ? place.z : fz !== undefined ? ((r.valueAt(i, fz) as number | undefined) ?? 0) : 0;
         const type = r.typeAt(i);
         // The avatar is drawn where the prediction has it: the centre.
         const own = mine !== null && r.idAt(i) === client.avatarId;

@@ -10,6 +10,7 @@ export { mulberry32 } from '../core/mulberry32.js';
 export { GameInputCodec, type GameInput } from '../codec/game-input.js';
 export { GameReplica, type DecodedGameSnapshot, type ReplicatedEntity } from '../codec/game-replica.js';
 export { DeclaredPredictor, type DeclaredPredictorOptions, type DeclaredPredictorStats, type PredictableRules } from '../client/declared-predictor.js';
+export { RemoteMotion, type RemoteMotionOptions, type Place } from '../client/remote-motion.js';
 export { DeclaredClient, type DeclaredClientOptions, type DeclaredClientHandlers } from '../client/declared-client.js';
 export { startDeclaredPage, type DeclaredPageOptions, type DeclaredDebugApi, type MapView, type PageTraceRun } from './declared-view.js';
 export { WasmGameRules, type WasmGameOptions } from '../rollback/wasm-game.js';
