@@ -30,3 +30,4 @@ export { RemoteMotion, type RemoteMotionOptions, type Place } from './client/rem
 export { DeclaredClient, type DeclaredClientOptions, type DeclaredClientHandlers, type DeclaredClientStats } from './client/declared-client.js';
 export { DeclaredBots, MAX_BOTS, type DeclaredBotsOptions, type DeclaredBotsTotals } from './client/declared-bots.js';
 export { botSlice, forkBots, BOT_SLICE_ENV, MAX_BOT_PROCESSES, type BotSlice } from './client/bot-processes.js';
+export { ScriptArgs, botScriptArgs, type BotScriptArgs, type NumberRule } from './server/script-args.js';

@@ -7,22 +7,11 @@
 // kills (each bot's own weapon, an owner-only field), and how often another player's weapon
 // arrived (never: exit code 1 if it ever did). --processes N spreads the bots over N processes.
 
-import { botSlice, DeclaredBots, forkBots } from '../../src/index.js';
+import { botScriptArgs, botSlice, DeclaredBots, forkBots, ScriptArgs } from '../../src/index.js';
 import { botInput } from './bot.js';
 import { GAME, type Declaration } from './game.js';
 
-const args = process.argv.slice(2);
-const value = (name: string, fallback: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-};
-const players = Number(value('players', '20'));
-const seconds = Number(value('seconds', '60'));
-const processes = Number(value('processes', '1'));
-if (!Number.isInteger(players) || players < 1 || players > 5000 || !(seconds > 0) || !Number.isInteger(processes) || processes < 1 || processes > players) {
-  console.error('--players takes an integer in [1, 5000], --seconds a positive number, --processes an integer in [1, players]');
-  process.exit(2);
-}
+const { players, seconds, processes, url, transport } = botScriptArgs(new ScriptArgs());
 if (processes > 1 && !botSlice(players).forked) process.exit(await forkBots(processes));
 const slice = botSlice(players);
 
@@ -30,10 +19,10 @@ const kills = GAME.fieldIndex.get('weapon.kills')!;
 let leaks = 0;
 const bots = await DeclaredBots.start<Declaration>({
   game: GAME,
-  url: value('url', 'http://127.0.0.1:8080'),
+  url,
   players: slice.players,
   firstIndex: slice.firstBot,
-  transport: args.includes('--websocket') ? 'websocket' : 'udp',
+  transport,
   think: (client, i, frame) => botInput(client.replica, client.avatarId, i, frame),
   // Another player's weapon must never arrive: it is replicated to its owner only.
   snapshot: (client) => {

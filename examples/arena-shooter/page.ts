@@ -40,18 +40,10 @@ void startDeclaredPage({
     ];
   },
   // The rifle's line while it is held: bright when the weapon is ready, dim while it reloads.
-  foreground: ({ ctx, scale }, { keys, aimRad }, own) => {
-    if (!keys.has('Mouse2') && !keys.has('KeyE')) return;
-    const ready = ((own?.weapon as { cooldown: number } | undefined)?.cooldown ?? 0) === 0;
-    const cx = ctx.canvas.width / 2;
-    const cy = ctx.canvas.height / 2;
-    ctx.strokeStyle = ready ? '#f0f6fc' : '#6e7681';
-    ctx.globalAlpha = ready ? 0.9 : 0.4;
-    ctx.lineWidth = (ready ? 2 : 1) * devicePixelRatio;
-    ctx.beginPath();
-    ctx.moveTo(cx, cy);
-    ctx.lineTo(cx + Math.cos(aimRad) * RIFLE_RANGE_M * scale, cy - Math.sin(aimRad) * RIFLE_RANGE_M * scale);
-    ctx.stroke();
+  aimLine: {
+    rangeM: RIFLE_RANGE_M,
+    held: (keys) => keys.has('Mouse2') || keys.has('KeyE'),
+    ready: (own) => ((own?.weapon as { cooldown: number } | undefined)?.cooldown ?? 0) === 0,
   },
   background: ({ ctx, px, py, scale }) => {
     // A 10 m grid, and the arena's edge.

@@ -8,22 +8,11 @@
 // every player's own inventory arrived while no other player's ever did, and zapper hits; with
 // --processes N, the bots spread over N processes (100 take about half a core), a line from each.
 
-import { botSlice, DeclaredBots, forkBots } from '../../src/index.js';
+import { botScriptArgs, botSlice, DeclaredBots, forkBots, ScriptArgs } from '../../src/index.js';
 import { botViewOf, SkyworldBot } from './bot.js';
 import { SKYWORLD, type SkyworldDeclaration } from './game.js';
 
-const args = process.argv.slice(2);
-const value = (name: string, fallback: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-};
-const players = Number(value('players', '20'));
-const seconds = Number(value('seconds', '60'));
-const processes = Number(value('processes', '1'));
-if (!Number.isInteger(players) || players < 1 || !(seconds > 0) || !Number.isInteger(processes) || processes < 1 || processes > players) {
-  console.error('--players needs a positive integer, --seconds a positive number, --processes an integer in [1, players]');
-  process.exit(2);
-}
+const { players, seconds, processes, url, transport } = botScriptArgs(new ScriptArgs());
 if (processes > 1 && !botSlice(players).forked) process.exit(await forkBots(processes));
 const slice = botSlice(players);
 
@@ -34,10 +23,10 @@ const brainOf = (i: number): SkyworldBot => brains.get(i) ?? brains.set(i, new S
 let leaks = 0;
 const bots = await DeclaredBots.start<SkyworldDeclaration>({
   game: SKYWORLD,
-  url: value('url', 'http://127.0.0.1:8080'),
+  url,
   players: slice.players,
   firstIndex: slice.firstBot,
-  transport: args.includes('--websocket') ? 'websocket' : 'udp',
+  transport,
   think: (client, i) => brainOf(i).think(botViewOf(client.replica!, client.avatarId)),
   // Another player's inventory must never arrive: it is replicated to its owner only.
   snapshot: (client) => {

@@ -51,18 +51,10 @@ void startDeclaredPage({
     ];
   },
   // The zapper's line while it is held: bright when it fires, dim while it recharges, out to its reach.
-  foreground: ({ ctx, scale }, { keys, aimRad }, own) => {
-    if (!keys.has('Mouse0') && !keys.has('KeyE')) return;
-    const ready = ((own?.zapper as { cooldown: number } | undefined)?.cooldown ?? 0) === 0;
-    const cx = ctx.canvas.width / 2;
-    const cy = ctx.canvas.height / 2;
-    ctx.strokeStyle = ready ? '#f0f6fc' : '#6e7681';
-    ctx.globalAlpha = ready ? 0.9 : 0.4;
-    ctx.lineWidth = (ready ? 2 : 1) * devicePixelRatio;
-    ctx.beginPath();
-    ctx.moveTo(cx, cy);
-    ctx.lineTo(cx + Math.cos(aimRad) * ZAP_RANGE_M * scale, cy - Math.sin(aimRad) * ZAP_RANGE_M * scale);
-    ctx.stroke();
+  aimLine: {
+    rangeM: ZAP_RANGE_M,
+    held: (keys) => keys.has('Mouse0') || keys.has('KeyE'),
+    ready: (own) => ((own?.zapper as { cooldown: number } | undefined)?.cooldown ?? 0) === 0,
   },
   metresAcross: 140,
   predict: new SkyworldPrediction(),

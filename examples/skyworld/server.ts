@@ -5,24 +5,12 @@
 // --save FILE (restored at start, written every --autosave seconds, 60 by default, and at shutdown).
 
 import { fileURLToPath } from 'node:url';
-import { DeclaredServer } from '../../src/index.js';
+import { DeclaredServer, ScriptArgs } from '../../src/index.js';
 import { skyworldModule } from './module.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: number): number => {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(args[i + 1]);
-  if (!Number.isFinite(v)) {
-    console.error(`--${name} needs a number`);
-    process.exit(2);
-  }
-  return v;
-};
-const text = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const args = new ScriptArgs();
+const flag = (name: string, fallback: number): number => args.number(name, fallback);
+const text = (name: string): string | undefined => args.text(name);
 const host = text('host') ?? '127.0.0.1';
 const saveFile = text('save');
 const module = skyworldModule({ entities: flag('entities', 2000), seed: flag('seed', 1), viewRadiusM: flag('view-radius', 128) });

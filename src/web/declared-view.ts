@@ -42,6 +42,11 @@ export interface DeclaredPageOptions<D extends GameDeclaration> {
    */
   readonly foreground?: (view: MapView, input: { readonly keys: ReadonlySet<string>; readonly aimRad: number }, own: Record<string, unknown> | undefined) => void;
   /**
+   * A weapon's line from the avatar along the aim, out to rangeM, drawn while held(keys): bright
+   * when ready(own), dim while it reloads.
+   */
+  readonly aimLine?: { readonly rangeM: number; held(keys: ReadonlySet<string>): boolean; ready(own: Record<string, unknown> | undefined): boolean };
+  /**
    * The game's module (chronos build's game.wasm: its AssemblyScript rules with the engine's
    * kernels) and the store capacity the server runs it with: the page then runs the same rules
    * over the same bytes as the server, to predict the avatar and for window.chronos.trace (the
@@ -231,6 +236,7 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
       ctx.beginPath();
       ctx.arc(w / 2, h / 2, 1.2 * scale, 0, 2 * Math.PI);
       ctx.stroke();
+      if (options.aimLine?.held(keys)) drawAimLine(ctx, scale, aimRad, options.aimLine.rangeM, options.aimLine.ready(r.entity(client.avatarId) as Record<string, unknown> | undefined));
       if (options.foreground) {
         // The view centred on the avatar as drawn (predicted), so a line from the centre starts at it.
         options.foreground({ ctx, px: (xM) => w / 2 + (xM - me) * scale, py: (yM) => h / 2 - (yM - mn) * scale, scale, meZ: mz }, { keys, aimRad }, r.entity(client.avatarId) as Record<string, unknown> | undefined);
@@ -251,4 +257,18 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
+}
+
+/** A line from the canvas's centre (the avatar) along `aimRad`, `rangeM` long: bright when ready, dim when not. */
+function drawAimLine(ctx: CanvasRenderingContext2D, scale: number, aimRad: number, rangeM: number, ready: boolean): void {
+  const cx = ctx.canvas.width / 2;
+  const cy = ctx.canvas.height / 2;
+  ctx.strokeStyle = ready ? '#f0f6fc' : '#6e7681';
+  ctx.globalAlpha = ready ? 0.9 : 0.4;
+  ctx.lineWidth = (ready ? 2 : 1) * devicePixelRatio;
+  ctx.beginPath();
+  ctx.moveTo(cx, cy);
+  ctx.lineTo(cx + Math.cos(aimRad) * rangeM * scale, cy - Math.sin(aimRad) * rangeM * scale);
+  ctx.stroke();
+  ctx.globalAlpha = 1;
 }

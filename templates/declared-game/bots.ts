@@ -6,20 +6,10 @@
 // --processes N: the bots spread over N processes (a few hundred fill one), each line prefixed
 // with its process.
 
-import { botSlice, DeclaredBots, forkBots } from 'chronos';
+import { botScriptArgs, botSlice, DeclaredBots, forkBots, ScriptArgs } from 'chronos';
 import { GAME, type Declaration } from './game.js';
 
-const flag = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-};
-const players = Number(flag('players', '20'));
-const seconds = Number(flag('seconds', '30'));
-const processes = Number(flag('processes', '1'));
-if (!Number.isInteger(players) || players < 1 || players > 5000 || !(seconds > 0) || !Number.isInteger(processes) || processes < 1 || processes > players) {
-  console.error('--players takes an integer in [1, 5000], --seconds a positive number, --processes an integer in [1, players]');
-  process.exit(2);
-}
+const { players, seconds, processes, url, transport } = botScriptArgs(new ScriptArgs(), { seconds: 30 });
 if (processes > 1 && !botSlice(players).forked) process.exit(await forkBots(processes));
 const slice = botSlice(players);
 
@@ -27,10 +17,10 @@ const score = GAME.fieldIndex.get('score.orbs')!;
 let leaks = 0;
 const bots = await DeclaredBots.start<Declaration>({
   game: GAME,
-  url: flag('url', 'http://127.0.0.1:8080'),
+  url,
   players: slice.players,
   firstIndex: slice.firstBot,
-  transport: process.argv.includes('--websocket') ? 'websocket' : 'udp',
+  transport,
   // Each wanders on its own circle.
   think: (_client, i, frame) => ({ moveX: Math.round(Math.cos(frame / 90 + i) * 127) / 127, moveY: Math.round(Math.sin(frame / 70 + 2 * i) * 127) / 127 }),
   // Another player's score must never arrive: it is replicated to its owner only.

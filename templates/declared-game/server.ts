@@ -4,21 +4,18 @@
 // players' snapshots beside this one (it encodes a share too).
 
 import { fileURLToPath } from 'node:url';
-import { DeclaredServer } from 'chronos';
+import { DeclaredServer, ScriptArgs } from 'chronos';
 import { createGame } from './module.js';
 
-const flag = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-};
-const host = flag('host', '127.0.0.1');
+const args = new ScriptArgs();
+const host = args.text('host') ?? '127.0.0.1';
 const server = await DeclaredServer.start({
   module: await createGame(),
   host,
-  httpPort: Number(flag('http-port', '8080')),
-  udpPort: Number(flag('udp-port', '7777')),
-  netWorkers: Number(flag('net-workers', '0')),
-  encodeWorkers: Number(flag('encode-workers', '0')),
+  httpPort: args.number('http-port', 8080, { integer: true, min: 0, max: 65535 }),
+  udpPort: args.number('udp-port', 7777, { integer: true, min: 0, max: 65535 }),
+  netWorkers: args.number('net-workers', 0, { integer: true, min: 0 }),
+  encodeWorkers: args.number('encode-workers', 0, { integer: true, min: 0 }),
   staticDir: fileURLToPath(new URL('./build/page', import.meta.url)),
 });
 console.log(`__NAME__ on chronos: http://${host}:${server.httpPort}/ (game port udp ${server.udpPorts.join(', ')}); Ctrl+C stops`);
