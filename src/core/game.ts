@@ -186,6 +186,8 @@ export function defineGame<const D extends GameDeclaration>(declaration: D): Gam
     checkName('input field', iname);
     const plan = planField(`input.${iname}`, declaration.input![iname]!, 'all', 'high');
     if (plan.rawBits === 0) throw new InvalidArgumentError(`input.${iname}: an input field needs a range (min and max), or is bool or enum`);
+    // An input's codes travel as 32-bit signed integers (GameInputCodec.check, the rules' input words).
+    if (plan.codeMin < -0x80000000 || plan.codeMax > 0x7fffffff) throw new InvalidArgumentError(`input.${iname}: its codes run ${plan.codeMin} to ${plan.codeMax}; an input field's must fit 32-bit signed integers (narrow its range)`);
     return plan;
   });
 

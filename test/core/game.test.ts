@@ -46,6 +46,7 @@ describe('defineGame rejects bad declarations', () => {
     ['a game name of 65 characters', decl({ name: 'a'.repeat(65) }), /game name/],
     ['an input i32 without a range', decl({ input: { x: { type: 'i32' } } }), /needs a range/],
     ['an input q16 without a range', decl({ input: { x: { type: 'q16', precision: 0.1 } } }), /needs a range/],
+    ['an input u32 whose codes pass 2^31', decl({ input: { x: { type: 'u32', min: 0, max: 0xffffffff } } }), /32-bit signed/],
     ['min equal to max', withField({ type: 'i32', min: 3, max: 3 }), /must be below max/],
     ['min above max', withField({ type: 'q16', min: 2, max: 1, precision: 0.5 }), /must be below max/],
   ];
