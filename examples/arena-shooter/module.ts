@@ -33,14 +33,15 @@ export interface ArenaOptions {
 }
 
 /**
- * What a player is sent how often: what is on its screen (the page shows 90 m across) every
- * tick, the rest of its 100 m view 10 times a second, its far edge twice. Its own avatar and
- * shots are never held back.
+ * What a player is sent how often: what is on its screen (the page shows 90 m across) and in
+ * its rifle's reach every tick (so the tick the screen shows is the tick its shots are judged
+ * against), the rest of its 100 m view 10 times a second, its far edge twice. Its own avatar
+ * and shots are never held back.
  */
 export const ZONES: UpdateZonesSpec<Declaration> = {
   x: 'position.x',
   y: 'position.y',
-  bands: [{ withinM: 50, hz: 60 }, { withinM: 80, hz: 10 }],
+  bands: [{ withinM: 65, hz: 60 }, { withinM: 85, hz: 10 }],
   beyondHz: 2,
 };
 

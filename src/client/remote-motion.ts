@@ -123,6 +123,16 @@ export class RemoteMotion {
     return this.lastTick + Math.min(this.maxAhead, Math.max(0, ((nowMs - this.lastArrivalMs) * tickHz) / 1000));
   }
 
+  /**
+   * The tick whose state the screen shows at render tick `at` for an entity the server refreshes
+   * every tick (drawn one interval behind): what a lag-compensated shot should be judged against
+   * (an input's view tick), to the nearest tick. Entities in slower bands are drawn later still.
+   */
+  shownTick(at: number): number {
+    // Never past the newest snapshot: a stalled stream shows its last state.
+    return Math.max(0, Math.min(this.lastTick, Math.round(at - 1)));
+  }
+
   /** Where entity `id` is drawn at render tick `at`: into `out`, true; false when it is not followed. */
   place(id: EntityId, at: number, out: Place): boolean {
     const t = this.tracks.get(id);

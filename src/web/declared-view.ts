@@ -25,8 +25,9 @@ export interface DeclaredPageOptions<D extends GameDeclaration> {
   readonly sizeOf?: (type: string) => number;
   /**
    * The game's input from the keys held (KeyboardEvent.code; mouse buttons as 'Mouse0', 'Mouse1',
-   * ...) and the aim (radians, from the avatar to the mouse). `view.tick` is the server tick of
-   * the snapshot on screen: an input that fires sends it (its low 16 bits, say) so the server
+   * ...) and the aim (radians, from the avatar to the mouse). `view.tick` is the server tick
+   * whose world is on screen (entities are drawn a tick behind the newest snapshot, gliding:
+   * RemoteMotion.shownTick): an input that fires sends it (its low 16 bits, say) so the server
    * judges the shot against that tick's world (DeclaredHitboxes).
    */
   readonly input: (keys: ReadonlySet<string>, aimRad: number, view: { readonly tick: number }) => GameInput<D>;
@@ -186,8 +187,10 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
   // that runs at the server's measured rate and keeps about one input waiting there (the world
   // client's, src/client/input-clock.ts): a stalled frame does not replay more than 8.
   const frame = () => {
+    // The render clock, and the tick the screen shows (what a lag-compensated shot is judged against).
+    const at = motion.renderTick(performance.now(), client.join?.tickHz ?? 60);
     try {
-      const input = options.input(keys, aimRad, { tick: client.replica?.tick ?? 0 });
+      const input = options.input(keys, aimRad, { tick: motion.shownTick(at) });
       if (!predictor || !client.join) client.setInput(input);
       else {
         const due = clock.framesDue(performance.now(), 1000 / client.join.tickHz);
@@ -210,7 +213,6 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
       const scale = w / (options.metresAcross ?? 120);
       options.background?.({ ctx, px: (xM) => w / 2 + (xM - me) * scale, py: (yM) => h / 2 - (yM - mn) * scale, scale, meZ: mz });
       ctx.globalAlpha = 1;
-      const at = motion.renderTick(performance.now(), client.join?.tickHz ?? 60);
       for (let i = 0; i < r.size; i++) {
         const smooth = motion.place(r.idAt(i), at, place);
         const x = smooth ? place.x : (r.valueAt(i, fx) as number);

@@ -62,6 +62,23 @@ describe('RemoteMotion', () => {
     }
   });
 
+  it('says which tick the screen shows: at a whole render tick, an entity moving every tick is drawn where it was at shownTick', () => {
+    const { store, motion, send } = link();
+    const runner = store.spawn('walker', { pos: { x: 0, y: 0 } });
+    const out: Place = { x: 0, y: 0, z: 0 };
+    const at = (tick: number) => tick * 0.75; // where the runner is at each tick
+    for (let tick = 0; tick < 20; tick++) {
+      store.set(runner, 'pos.x', at(tick));
+      send(tick, [runner]);
+    }
+    for (const render of [19, 19.4, 20, 20.6]) {
+      motion.place(runner, render, out);
+      const shown = motion.shownTick(render);
+      if (Number.isInteger(render)) expect(out.x).toBeCloseTo(at(shown), 5);
+      else expect(Math.abs(out.x - at(shown))).toBeLessThanOrEqual(0.75 / 2 + 1e-9);
+    }
+  });
+
   it('draws a jump at once, forgets an entity that left the view, and stops the clock a few ticks past a stall', () => {
     const { store, motion, send } = link();
     const a = store.spawn('walker', { pos: { x: 0, y: 0 } });
