@@ -22,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { Counter } from 'prom-client';
 import type { WebSocketServer } from 'ws';
 import { FixedStepClock } from '../core/clock.js';
-import { resolveConfig, type ChronosConfig, type PartialConfig } from '../core/config.js';
+import { resolveConfig, type ChronosConfig } from '../core/config.js';
 import { ConfigError, DecodeError } from '../core/errors.js';
 import type { GameDeclaration } from '../core/game.js';
 import { GameInputCodec, type GameInput } from '../codec/game-input.js';
@@ -33,7 +33,8 @@ import { TrustedProxies } from '../net/client-address.js';
 import type { ClientLink } from './client-link.js';
 import { DisconnectReason } from '../net/spec.js';
 import type { DeclaredGameModule } from './declared-game.js';
-import { DeclaredSaves, type DeclaredSaveOptions } from './declared-saves.js';
+import { DeclaredSaves } from './declared-saves.js';
+import type { DeclaredServerOptions } from './declared-server-options.js';
 import { SaveStoreError } from '../persist/errors.js';
 import { createRequestHandler } from './http-routes.js';
 import { EncodePool } from './declared-encode-pool.js';
@@ -50,38 +51,7 @@ import { NetHost } from './net-host.js';
 import type { LinkHandlers } from './net-workers.js';
 import { loadStaticFiles, type StaticFile } from './static-files.js';
 
-export interface DeclaredServerOptions<D extends GameDeclaration> extends PartialConfig {
-  readonly module: DeclaredGameModule<D>;
-  /** The game's page (index.html and its bundle); none: the server serves no page. */
-  readonly staticDir?: string;
-  readonly log?: (line: string) => void;
-  /** Largest snapshot, bytes (default 16 KiB; the congestion budget usually decides first). */
-  readonly maxSnapshotBytes?: number;
-  /** Tests drive ticks with runTick(). */
-  readonly manualTicks?: boolean;
-  /** Restore the store from this save at start when it exists, save it every autosaveMs and at shutdown. */
-  readonly save?: DeclaredSaveOptions;
-  /**
-   * Worker threads that encode the players' snapshots (default 0: the main thread does). They
-   * read the store in place, so it must live in shared memory (a game module's store, or
-   * GameStore { shared: true }).
-   */
-  readonly encodeWorkers?: number;
-  /**
-   * Network workers (default 0: this thread owns the UDP socket): each a thread with its own UDP
-   * port (udpPort, udpPort + 1, ...; 0: ephemeral ones), connections and crypto; POST /connect
-   * hands a client the least loaded one's port.
-   */
-  readonly netWorkers?: number;
-  /** How the network workers carry packets: 'udp' (default), or 'ring' (shared memory: the socketless bench). */
-  readonly netTransport?: 'udp' | 'ring';
-  /**
-   * Past its tick budget, send each player a snapshot only every 2nd or 3rd tick (default true).
-   * False: never shed (overload is still measured and reported): a deployment that prefers late
-   * ticks to thinner updates, or a bench measuring what serving everyone every tick costs.
-   */
-  readonly shedLoad?: boolean;
-}
+export type { DeclaredServerOptions } from './declared-server-options.js';
 
 /** One connected player. */
 interface Session<D extends GameDeclaration> {
