@@ -14,6 +14,8 @@ import { defineGame } from '../../src/web/sdk.js';
 export const HALF_M = 5000;
 /** Most entities at once by default: NPCs, players and their projectiles (the page's copy of the rules holds as many). */
 export const CAPACITY = 16_384;
+/** The most a store may hold: the rules' broadphase has room for this many slots (assembly/grid.ts GRID_SLOTS). */
+export const MAX_CAPACITY = 1 << 18;
 /** NPCs the arena starts with, and the half-extent around the centre where they appear (the settings' defaults). */
 export const NPCS = 2000;
 export const NPC_SPREAD_M = 500;

@@ -7,7 +7,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { DeclaredHitboxes, DeclaredInterest, unwrapTick, wasmGameModule, WasmGameRules, type DeclaredGameModule, type UpdateZonesSpec } from '../../src/index.js';
-import { CAPACITY, GAME, NO_TARGET, NPC_SPREAD_M, NPCS, RIFLE_RANGE_M, type Declaration, type Input } from './game.js';
+import { CAPACITY, GAME, MAX_CAPACITY, NO_TARGET, NPC_SPREAD_M, NPCS, RIFLE_RANGE_M, type Declaration, type Input } from './game.js';
 
 export const MODULE_URL = new URL('../../build/examples/arena-shooter/game.wasm', import.meta.url);
 
@@ -48,7 +48,11 @@ export const ZONES: UpdateZonesSpec<Declaration> = {
 /** The arena as DeclaredServer serves it: a fresh world from `seed`. */
 export async function createArena(options: ArenaOptions = {}): Promise<DeclaredGameModule<Declaration> & { readonly rules: WasmGameRules<Declaration>; readonly rifle: DeclaredHitboxes<Declaration> }> {
   const npcs = options.npcs ?? NPCS;
-  const rules = await loadRules(Math.max(CAPACITY, npcs + 8 * (options.maxPlayers ?? 1000) + 1024));
+  const capacity = Math.max(CAPACITY, npcs + 8 * (options.maxPlayers ?? 1000) + 1024);
+  if (!Number.isInteger(npcs) || npcs < 0 || capacity > MAX_CAPACITY) {
+    throw new RangeError(`${npcs} NPCs and ${options.maxPlayers ?? 1000} players' room take ${capacity} slots; the arena holds ${MAX_CAPACITY} (its broadphase's)`);
+  }
+  const rules = await loadRules(capacity);
   // The world's settings go in the store first (slot 0), where setup reads them.
   rules.store.spawn('settings', { spawning: { npcs, spreadM: options.npcSpreadM ?? NPC_SPREAD_M } });
   rules.setup(options.seed ?? 1);

@@ -15,8 +15,8 @@ const flag = (name: string, fallback: number): number => args.number(name, fallb
 const text = (name: string): string | undefined => args.text(name);
 const host = text('host') ?? '127.0.0.1';
 const saveFile = text('save');
-const npcs = flag('npcs', NPCS);
-const spread = flag('npc-spread', NPC_SPREAD_M);
+const npcs = args.number('npcs', NPCS, { integer: true, min: 0, max: 200_000 });
+const spread = args.number('npc-spread', NPC_SPREAD_M, { min: 1, max: HALF_M });
 const module = await createArena({ seed: flag('seed', 1), viewRadiusM: flag('view-radius', 100), npcs, npcSpreadM: spread });
 const server = await DeclaredServer.start({
   module,

@@ -90,6 +90,8 @@ describe('the arena shooter\'s rules', () => {
       expect(Math.max(Math.abs(arena.store.get(id, 'position.x') as number), Math.abs(arena.store.get(id, 'position.y') as number))).toBeLessThanOrEqual(100);
     }
     expect(npcs).toBe(700);
+    // More than its broadphase holds is refused, not left unhittable.
+    await expect(createArena({ npcs: 300_000 })).rejects.toThrow(RangeError);
     const me = arena.join(1);
     put(arena, me, 0, 0);
     arena.step(0);

@@ -10,7 +10,7 @@ import { HALF } from './arena';
 /** A cell is 4 m: 2^18 in Q16. */
 export const CELL_SHIFT: u32 = 18;
 const BUCKETS: u32 = 1 << 16; // a power of two: chains of about one body at 100,000
-/** Slots past this are not in the grid (a store's capacity beyond it would leave bodies unhittable). */
+/** Slots past this are not in the grid: game.ts MAX_CAPACITY, which module.ts holds stores to. */
 const GRID_SLOTS: u32 = 1 << 18;
 const heads = memory.data(BUCKETS * 4); // slot + 1 of a chain's first body, 0 for none
 const next = memory.data(GRID_SLOTS * 4); // slot + 1 of the next body in the chain
