@@ -257,8 +257,9 @@ export const suite: Suite = {
   name: SUITE,
   description: "the codec derived from a game's declaration, on the shooter's 11 declared NPC fields (encode only: no acks, packets, sealing or sending), vs @colyseus/schema; saves of a 100,000-entity declared world; a scaffolded game from chronos init to its page answering; Skyworld's whole server tick with 200 players and the arena shooter's with 1,000, socketless",
   async run(ctx) {
-    // GAME_ONLY=serve-skyworld or serve-arena-shooter: that serving case alone (a quick look).
+    // GAME_ONLY=codec (encode-1k and delta-ratio), serve-skyworld or serve-arena-shooter: those cases alone (a quick look).
     const only = process.env.GAME_ONLY;
+    if (only === 'codec') return [...(await encode1k(ctx)), await deltaRatio(ctx)];
     const codec = only ? [] : [...(await encode1k(ctx)), await deltaRatio(ctx), ...(await saveLoad100k(ctx)), await initToPage(ctx, SUITE)];
     // Loaded only now: under tsx, having loaded the server's modules (prom-client's, it turned
     // out) made the codec cases above about 20 % slower, which plain node on dist/ does not show.
