@@ -8,7 +8,6 @@
 // that module run to Node's state hashes (Node = Chromium). A screenshot goes to
 // test-artifacts/arena-shooter.png.
 
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeclaredBots, DeclaredRollbackGame, DeclaredServer, GameInputCodec, GameReplica, GameReplicator, SyncTestSession, traceDeclaredGame } from '../../src/index.js';
@@ -17,8 +16,8 @@ import { botInput } from '../../examples/arena-shooter/bot.js';
 import { GAME, IDLE, NO_TARGET, NPCS, RIFLE_DAMAGE, type Declaration, type Input } from '../../examples/arena-shooter/game.js';
 import { createArena, loadRules } from '../../examples/arena-shooter/module.js';
 import { ROOT } from '../helpers/server-process.js';
-import { hasChromium, launchChromium } from '../helpers/chromium.js';
-import { expectPageTrace, untilPredicting, type PageStatus } from '../helpers/declared-page.js';
+import { hasChromium } from '../helpers/chromium.js';
+import { expectPageTrace, untilPredicting, withDeclaredPage, type PageStatus } from '../helpers/declared-page.js';
 import { waiter } from '../helpers/until.js';
 
 type Arena = Awaited<ReturnType<typeof createArena>>;
@@ -300,12 +299,7 @@ describe('the arena shooter served', () => {
     }
     const result = traceDeclaredGame(await loadRules(), { players, seed: 9, frames, inputs, checkpointEvery: 100 });
     expect(result.checkpoints).toHaveLength(6);
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 900, height: 600 } });
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(url);
+    await withDeclaredPage(url, 'arena-shooter', async (page) => {
       const start = await untilPredicting(page);
       await page.keyboard.down('KeyD');
       await page.waitForFunction((x0) => (window as unknown as { chronos: { status(): PageStatus } }).chronos.status().predicted!.x > x0 + 1, start.predicted!.x, { timeout: 5_000 });
@@ -315,11 +309,6 @@ describe('the arena shooter served', () => {
       await new Promise((r) => setTimeout(r, 500));
       await page.mouse.up();
       await expectPageTrace(page, { players, seed: 9, frames, inputs, checkpointEvery: 100 }, result);
-      mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
-      await page.screenshot({ path: join(ROOT, 'test-artifacts', 'arena-shooter.png') });
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   }, 90_000);
 });

@@ -2,8 +2,12 @@
 // status, and the Node = Chromium check: the page replays the game's module over a recorded
 // input stream (with the sync-test on) and must report the state hashes Node's run did.
 
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { launchChromium } from './chromium.js';
+import { ROOT } from './server-process.js';
 
 export interface PageStatus {
   readonly entities: number;
@@ -34,4 +38,24 @@ export async function expectPageTrace(
   expect(chromium.checkpoints).toEqual(node.checkpoints);
   expect(chromium.hash).toBe(node.hash);
   expect(chromium.mismatches).toBe(0);
+}
+
+/**
+ * A declared game's page at `url` in headless Chromium (900 x 600): `body` plays it, then a
+ * screenshot goes to test-artifacts/NAME.png and the page must have thrown nothing.
+ */
+export async function withDeclaredPage(url: string, name: string, body: (page: Page) => Promise<void>): Promise<void> {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 900, height: 600 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await body(page);
+    mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'test-artifacts', `${name}.png`) });
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
 }

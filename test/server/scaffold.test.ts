@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/server-process.js';
 import { waiter } from '../helpers/until.js';
-import { hasChromium, launchChromium } from '../helpers/chromium.js';
-import { expectPageTrace, pageStatus, untilPredicting, type PageStatus } from '../helpers/declared-page.js';
+import { hasChromium } from '../helpers/chromium.js';
+import { expectPageTrace, pageStatus, untilPredicting, withDeclaredPage, type PageStatus } from '../helpers/declared-page.js';
 
 const CLI = join(ROOT, 'bin', 'chronos.js');
 const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
@@ -112,12 +112,7 @@ describe('chronos init and build', () => {
     expect(node.status, node.stderr).toBe(0);
     const { result, inputsBase64 } = JSON.parse(node.stdout) as { result: { checkpoints: string[]; hash: string }; inputsBase64: string };
     expect(result.checkpoints).toHaveLength(6);
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 900, height: 600 } });
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(url);
+    await withDeclaredPage(url, 'scaffold', async (page) => {
       type Status = PageStatus;
       const status = () => pageStatus(page);
       // The avatar moves the moment a key goes down (predicted with the game's own module), and the
@@ -141,12 +136,7 @@ describe('chronos init and build', () => {
       const serverSide = (await (await fetch(new URL('/metrics', url))).text()).split('\n').filter((l) => /^chronos_declared_(messages_dropped|input_gaps)/.test(l)).join('; ');
       expect(settled.prediction!.corrections, `${JSON.stringify(settled.prediction)} · server: ${serverSide}`).toBeLessThanOrEqual(Math.max(2, settled.prediction!.predicted / 10));
       await expectPageTrace(page, { players: 3, seed: 7, frames: 600, inputs: Buffer.from(inputsBase64, 'base64'), checkpointEvery: 100 }, result);
-      mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
-      await page.screenshot({ path: join(ROOT, 'test-artifacts', 'scaffold.png') });
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   }, 90_000);
 
   it('refuses a directory that is not empty, and build without a page', () => {
