@@ -40,7 +40,8 @@
 // frame concerned, u64 the client's hash of that frame (0 when not known).
 
 import { DecodeError, InvalidArgumentError } from '../core/errors.js';
-import { CLIENT_INPUT_BYTES, CLIENT_BUTTONS, IN_BUTTONS, INPUT_BYTES } from './rollback-input.js';
+import { CLIENT_INPUT_BYTES, INPUT_BYTES } from './rollback-input.js';
+import { DEMO_INPUT_FORMAT, type RollbackInputFormat } from './rollback-input-format.js';
 
 export const RB_VERSION = 1;
 export const MSG_INPUT = 0x31;
@@ -74,7 +75,7 @@ export interface InputMessage {
   count: number;
   /** NO_FRAME when the client holds no confirmed frame yet. */
   ackFrame: number;
-  /** count * CLIENT_INPUT_BYTES bytes: a view into the received message. */
+  /** count wire inputs (the demo's CLIENT_INPUT_BYTES each): a view into the received message. */
   inputs: Uint8Array;
 }
 
@@ -86,7 +87,7 @@ export interface ConfirmedMessage {
   inputAckFrame: number;
   /** Frames (fractional) by which this client's inputs arrive before they are needed. */
   inputLeadFrames: number;
-  /** count * players * INPUT_BYTES bytes, absent players all zero (expanded from the wire). */
+  /** count * players full records (the demo's INPUT_BYTES each), absent players all zero (expanded from the wire). */
   inputs: Uint8Array;
   /** count presence masks (bit p = player p). */
   presence: BigUint64Array;
@@ -127,15 +128,16 @@ function checkFrame(name: string, frame: number): void {
 }
 
 /**
- * Encodes an INPUT message from `count` full input records (INPUT_BYTES each) starting at
- * `records[offset]`; only the client's 8 bytes of each go on the wire, PRESENT stripped.
+ * Encodes an INPUT message from `count` full input records (format.recordBytes each) starting
+ * at `records[offset]`; only their wire form goes (the demo's: the client's 8 bytes, PRESENT
+ * stripped).
  */
-export function encodeInputMessage(player: number, firstFrame: number, ackFrame: number, records: Uint8Array, offset: number, count: number): Uint8Array {
+export function encodeInputMessage(player: number, firstFrame: number, ackFrame: number, records: Uint8Array, offset: number, count: number, format: RollbackInputFormat = DEMO_INPUT_FORMAT): Uint8Array {
   if (!Number.isInteger(player) || player < 0 || player >= MAX_PLAYERS_PER_SESSION) throw new InvalidArgumentError(`player must be in [0, 63], got ${player}`);
   if (!Number.isInteger(count) || count < 1 || count > MAX_INPUTS_PER_PACKET) throw new InvalidArgumentError(`an input packet holds 1..${MAX_INPUTS_PER_PACKET} inputs, got ${count}`);
   checkFrame('firstFrame', firstFrame);
   if (ackFrame !== NO_FRAME) checkFrame('ackFrame', ackFrame);
-  const out = new Uint8Array(INPUT_HEADER_BYTES + count * CLIENT_INPUT_BYTES);
+  const out = new Uint8Array(INPUT_HEADER_BYTES + count * format.wireBytes);
   const v = view(out);
   out[0] = MSG_INPUT;
   out[1] = RB_VERSION;
@@ -143,23 +145,18 @@ export function encodeInputMessage(player: number, firstFrame: number, ackFrame:
   out[3] = count;
   v.setUint32(4, firstFrame, true);
   v.setUint32(8, ackFrame, true);
-  for (let k = 0; k < count; k++) {
-    const src = offset + k * INPUT_BYTES;
-    const dst = INPUT_HEADER_BYTES + k * CLIENT_INPUT_BYTES;
-    out.set(records.subarray(src, src + CLIENT_INPUT_BYTES), dst);
-    out[dst + IN_BUTTONS] = out[dst + IN_BUTTONS]! & CLIENT_BUTTONS;
-  }
+  for (let k = 0; k < count; k++) format.narrow(records, offset + k * format.recordBytes, out, INPUT_HEADER_BYTES + k * format.wireBytes);
   return out;
 }
 
 /** Decodes an INPUT message's framing; the inputs' values are checked by the server per input. */
-export function decodeInputMessage(bytes: Uint8Array): InputMessage {
+export function decodeInputMessage(bytes: Uint8Array, wireBytes = CLIENT_INPUT_BYTES): InputMessage {
   const v = checkHead(bytes, MSG_INPUT, INPUT_HEADER_BYTES, 'INPUT');
   const player = bytes[2]!;
   const count = bytes[3]!;
   if (player >= MAX_PLAYERS_PER_SESSION) throw new DecodeError(`INPUT: player ${player} beyond ${MAX_PLAYERS_PER_SESSION - 1}`);
   if (count < 1 || count > MAX_INPUTS_PER_PACKET) throw new DecodeError(`INPUT: ${count} inputs, expected 1..${MAX_INPUTS_PER_PACKET}`);
-  const expected = INPUT_HEADER_BYTES + count * CLIENT_INPUT_BYTES;
+  const expected = INPUT_HEADER_BYTES + count * wireBytes;
   if (bytes.byteLength !== expected) throw new DecodeError(`INPUT: ${bytes.byteLength} bytes, expected ${expected} for ${count} inputs`);
   const firstFrame = v.getUint32(4, true);
   if (firstFrame + count - 1 > 0xfffffffe) throw new DecodeError(`INPUT: frames ${firstFrame}+${count} overflow`);
@@ -180,7 +177,7 @@ export interface ConfirmedFrames {
   players: number;
   firstFrame: number;
   count: number;
-  /** count * players * INPUT_BYTES bytes, starting at `offset`. */
+  /** count * players full records, starting at `offset`. */
   inputs: Uint8Array;
   offset: number;
   presence: BigUint64Array | readonly bigint[];
@@ -189,7 +186,7 @@ export interface ConfirmedFrames {
 }
 
 /** Encodes a CONFIRMED message; only present players' records go on the wire. */
-export function encodeConfirmedMessage(frames: ConfirmedFrames, serverFrame: number, inputAckFrame: number, inputLeadFrames: number): Uint8Array {
+export function encodeConfirmedMessage(frames: ConfirmedFrames, serverFrame: number, inputAckFrame: number, inputLeadFrames: number, recordBytes = INPUT_BYTES): Uint8Array {
   const { players, count } = frames;
   if (!Number.isInteger(players) || players < 1 || players > MAX_PLAYERS_PER_SESSION) throw new InvalidArgumentError(`players must be in [1, 64], got ${players}`);
   if (!Number.isInteger(count) || count < 0 || count > MAX_FRAMES_PER_MESSAGE) throw new InvalidArgumentError(`a CONFIRMED message holds 0..${MAX_FRAMES_PER_MESSAGE} frames, got ${count}`);
@@ -201,7 +198,7 @@ export function encodeConfirmedMessage(frames: ConfirmedFrames, serverFrame: num
   for (let f = 0; f < count; f++) {
     const mask = BigInt.asUintN(64, frames.presence[frames.presenceOffset + f]!);
     if ((mask & ~validBits) !== 0n) throw new InvalidArgumentError(`presence of frame ${frames.firstFrame + f} names players beyond ${players - 1}`);
-    bytes += 8 + INPUT_BYTES * popcount64(mask);
+    bytes += 8 + recordBytes * popcount64(mask);
   }
   const out = new Uint8Array(bytes);
   const v = view(out);
@@ -220,15 +217,15 @@ export function encodeConfirmedMessage(frames: ConfirmedFrames, serverFrame: num
     off += 8;
     for (let p = 0; p < players; p++) {
       if (((mask >> BigInt(p)) & 1n) === 0n) continue;
-      const src = frames.offset + (f * players + p) * INPUT_BYTES;
-      out.set(frames.inputs.subarray(src, src + INPUT_BYTES), off);
-      off += INPUT_BYTES;
+      const src = frames.offset + (f * players + p) * recordBytes;
+      out.set(frames.inputs.subarray(src, src + recordBytes), off);
+      off += recordBytes;
     }
   }
   return out;
 }
 
-export function decodeConfirmedMessage(bytes: Uint8Array): ConfirmedMessage {
+export function decodeConfirmedMessage(bytes: Uint8Array, recordBytes = INPUT_BYTES): ConfirmedMessage {
   const v = checkHead(bytes, MSG_CONFIRMED, CONFIRMED_HEADER_BYTES, 'CONFIRMED');
   const players = bytes[2]!;
   const count = bytes[3]!;
@@ -239,7 +236,7 @@ export function decodeConfirmedMessage(bytes: Uint8Array): ConfirmedMessage {
   const serverFrame = v.getUint32(8, true);
   if (count > 0 && firstFrame + count - 1 > 0xfffffffe) throw new DecodeError(`CONFIRMED: frames ${firstFrame}+${count} overflow`);
   const validBits = players === 64 ? 0xffffffffffffffffn : (1n << BigInt(players)) - 1n;
-  const inputs = new Uint8Array(count * players * INPUT_BYTES);
+  const inputs = new Uint8Array(count * players * recordBytes);
   const presence = new BigUint64Array(count);
   let off = CONFIRMED_HEADER_BYTES;
   for (let f = 0; f < count; f++) {
@@ -250,9 +247,9 @@ export function decodeConfirmedMessage(bytes: Uint8Array): ConfirmedMessage {
     presence[f] = mask;
     for (let p = 0; p < players; p++) {
       if (((mask >> BigInt(p)) & 1n) === 0n) continue;
-      if (off + INPUT_BYTES > bytes.byteLength) throw new DecodeError(`CONFIRMED: truncated in frame ${f}, player ${p}`);
-      inputs.set(bytes.subarray(off, off + INPUT_BYTES), (f * players + p) * INPUT_BYTES);
-      off += INPUT_BYTES;
+      if (off + recordBytes > bytes.byteLength) throw new DecodeError(`CONFIRMED: truncated in frame ${f}, player ${p}`);
+      inputs.set(bytes.subarray(off, off + recordBytes), (f * players + p) * recordBytes);
+      off += recordBytes;
     }
   }
   if (off !== bytes.byteLength) throw new DecodeError(`CONFIRMED: ${bytes.byteLength - off} trailing bytes`);

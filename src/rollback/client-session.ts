@@ -16,6 +16,7 @@ import {
   RESYNC_TOO_DEEP, type ConfirmedMessage, type HashMessage, type StateMessage,
 } from '../codec/rollback-messages.js';
 import { IN_VIEW_DELAY, VIEW_DELAY_MAX, VIEW_DELAY_ONE, writeInput, type PlayerInput } from '../codec/rollback-input.js';
+import { DEMO_INPUT_FORMAT, type RollbackInputFormat } from '../codec/rollback-input-format.js';
 import { FLAG_ALIVE } from '../core/world-layout.js';
 import { World } from '../core/world.js';
 import type { RollbackGame } from './game.js';
@@ -91,6 +92,7 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
   serverInputAck = NO_FRAME;
   private readonly frameMs: number;
   private readonly pendingHashes = new Map<number, bigint>();
+  private readonly format: RollbackInputFormat;
   private readonly record: Uint8Array;
   private readonly packet: Uint8Array;
   private readonly sentAt: Float64Array;
@@ -142,6 +144,7 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
       neutralInput: game.neutralInput?.bind(game),
     });
     this.timeSync = new TimeSync({ ...options.timeSync, tickHz: o.tickHz, inputDelayFrames: o.inputDelayFrames });
+    this.format = game.inputFormat ?? DEMO_INPUT_FORMAT;
     this.record = new Uint8Array(game.inputBytes);
     this.packet = new Uint8Array(MAX_INPUTS_PER_PACKET * game.inputBytes);
     this.sentAt = new Float64Array(this.sync.queueFrames).fill(Number.NaN);
@@ -172,7 +175,7 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
   receive(bytes: Uint8Array, nowMs: number): void {
     const type = bytes.byteLength > 0 ? bytes[0] : -1;
     try {
-      if (type === MSG_CONFIRMED) this.onConfirmed(decodeConfirmedMessage(bytes), nowMs);
+      if (type === MSG_CONFIRMED) this.onConfirmed(decodeConfirmedMessage(bytes, this.game.inputBytes), nowMs);
       else if (type === MSG_HASH) this.onHash(decodeHashMessage(bytes));
       else if (type === MSG_STATE) this.onState(decodeStateMessage(bytes));
       else this.drops.unknown_type++;
@@ -269,12 +272,26 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
    */
   setInput(input: PlayerInput, nowMs = Number.NaN): void {
     if (this.options.localPlayer < 0) throw new StateError('a spectator has no input');
+    if (this.format !== DEMO_INPUT_FORMAT) throw new StateError('setInput takes the demo game\'s input; this game\'s records go through setInputRecord');
     writeInput(this.record, 0, input);
     // How far behind this input's frame the player saw the others: lag compensation rewinds by it.
     const stampFrame = this.sync.currentFrame + this.options.inputDelayFrames;
     const view = Number.isFinite(nowMs) ? this.renderFrameAt(nowMs) : this.sync.confirmedFrame + 1 - this.options.renderDelayFrames;
     const delay = Math.max(0, Math.min(VIEW_DELAY_MAX, Math.round((stampFrame - view) * VIEW_DELAY_ONE)));
     new DataView(this.record.buffer).setUint16(IN_VIEW_DELAY, delay, true);
+    this.sync.setLocalInput(this.record);
+  }
+
+  /**
+   * The local player's input from now on as a full record of the game's format (for a game other
+   * than the demo: e.g. DeclaredRoomGame.record(input)); it is marked present and its verdicts
+   * cleared, as the server does. Throws InvalidArgumentError for a record of the wrong size.
+   */
+  setInputRecord(record: Uint8Array): void {
+    if (this.options.localPlayer < 0) throw new StateError('a spectator has no input');
+    if (record.byteLength !== this.record.byteLength) throw new InvalidArgumentError(`an input record is ${this.record.byteLength} bytes, got ${record.byteLength}`);
+    this.record.set(record);
+    this.format.stamp(this.record, 0);
     this.sync.setLocalInput(this.record);
   }
 
@@ -370,7 +387,7 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
       }
     }
     const ack = this.sync.confirmedFrame >= 0 ? this.sync.confirmedFrame : NO_FRAME;
-    return encodeInputMessage(this.options.localPlayer, first, ack, this.packet, 0, count);
+    return encodeInputMessage(this.options.localPlayer, first, ack, this.packet, 0, count, this.format);
   }
 
   /** A RESYNC request to send, if the client needs a full state. */

@@ -5,6 +5,7 @@
 // assembly/sim/step.ts).
 
 import type { Arena } from '../wasm/arena.js';
+import type { RollbackInputFormat } from '../codec/rollback-input-format.js';
 
 export interface RollbackGame {
   /** The arena holding the state; the snapshot ring and the input staging come from it too. */
@@ -15,6 +16,11 @@ export interface RollbackGame {
   readonly stateBytes: number;
   /** Size of one player's input record for one frame. */
   readonly inputBytes: number;
+  /**
+   * How its records travel and what a client may not claim in them (default: the demo game's,
+   * DEMO_INPUT_FORMAT). Its recordBytes must be inputBytes.
+   */
+  readonly inputFormat?: RollbackInputFormat;
   /** Players per frame: the step reads this many records. */
   readonly players: number;
   /** The frame the state is at (steps completed). */

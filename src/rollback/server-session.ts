@@ -20,7 +20,7 @@ import {
   decodeInputMessage, decodeResyncMessage, encodeConfirmedMessage, encodeHashMessage, encodeStateMessage,
   MAX_FRAMES_PER_MESSAGE, MSG_INPUT, MSG_RESYNC, NO_FRAME,
 } from '../codec/rollback-messages.js';
-import { BUTTON_PRESENT, CLIENT_INPUT_BYTES, IN_BUTTONS, IN_TARGET, NO_TARGET, clientInputProblem } from '../codec/rollback-input.js';
+import { DEMO_INPUT_FORMAT, type InputProblem, type RollbackInputFormat } from '../codec/rollback-input-format.js';
 import type { Region } from '../wasm/arena.js';
 import type { RollbackGame } from './game.js';
 import { NULL_FRAME } from './frames.js';
@@ -51,7 +51,7 @@ const LEAD_MEAN_GAIN = 1 / 16;
 const LEAD_RELAX_GAIN = 1 / 30;
 
 export type ServerDropReason =
-  | 'decode' | 'unknown_type' | 'unknown_player' | 'wrong_player' | 'move_range' | 'buttons' | 'reserved'
+  | 'decode' | 'unknown_type' | 'unknown_player' | 'wrong_player' | InputProblem
   | 'late' | 'too_early';
 
 export class RollbackServer<G extends RollbackGame = RollbackGame> {
@@ -61,7 +61,7 @@ export class RollbackServer<G extends RollbackGame = RollbackGame> {
   readonly logFrames: number;
   readonly maxInputLeadFrames: number;
   readonly drops: Record<ServerDropReason, number> = {
-    decode: 0, unknown_type: 0, unknown_player: 0, wrong_player: 0, move_range: 0, buttons: 0, reserved: 0, late: 0, too_early: 0,
+    decode: 0, unknown_type: 0, unknown_player: 0, wrong_player: 0, move_range: 0, buttons: 0, reserved: 0, input_value: 0, late: 0, too_early: 0,
   };
   /** Inputs accepted, and inputs received again (packets repeat inputs on purpose). */
   accepted = 0;
@@ -85,6 +85,7 @@ export class RollbackServer<G extends RollbackGame = RollbackGame> {
   private readonly out: { records: Uint8Array; presence: BigUint64Array };
   private readonly frameBytes: number;
   private readonly inputBytes: number;
+  private readonly format: RollbackInputFormat;
   /** One received input widened to a full record. */
   private readonly expanded: Uint8Array;
 
@@ -92,6 +93,8 @@ export class RollbackServer<G extends RollbackGame = RollbackGame> {
     this.game = game;
     this.players = game.players;
     this.inputBytes = game.inputBytes;
+    this.format = game.inputFormat ?? DEMO_INPUT_FORMAT;
+    if (this.format.recordBytes !== this.inputBytes) throw new InvalidArgumentError(`the game's input records are ${this.inputBytes} bytes but its format's are ${this.format.recordBytes}`);
     this.frameBytes = this.players * this.inputBytes;
     this.expanded = new Uint8Array(this.inputBytes);
     this.hashEveryFrames = options.hashEveryFrames ?? DEFAULT_HASH_EVERY_FRAMES;
@@ -180,13 +183,14 @@ export class RollbackServer<G extends RollbackGame = RollbackGame> {
   }
 
   private onInputs(player: number, bytes: Uint8Array): void {
-    const msg = decodeInputMessage(bytes);
+    const format = this.format;
+    const msg = decodeInputMessage(bytes, format.wireBytes);
     if (msg.player !== player) {
       this.drops.wrong_player++;
       return;
     }
     for (let k = 0; k < msg.count; k++) {
-      const problem = clientInputProblem(msg.inputs, k * CLIENT_INPUT_BYTES);
+      const problem = format.problem(msg.inputs, k * format.wireBytes);
       if (problem !== null) {
         this.drops[problem]++;
         return;
@@ -212,10 +216,7 @@ export class RollbackServer<G extends RollbackGame = RollbackGame> {
         this.redundant++;
         continue;
       }
-      full.fill(0);
-      full.set(msg.inputs.subarray(k * CLIENT_INPUT_BYTES, (k + 1) * CLIENT_INPUT_BYTES));
-      full[IN_BUTTONS] = full[IN_BUTTONS]! | BUTTON_PRESENT;
-      new DataView(full.buffer, full.byteOffset, full.byteLength).setUint32(IN_TARGET, NO_TARGET, true);
+      format.widen(msg.inputs, k * format.wireBytes, full, 0);
       q.put(frame, full, 0, INPUT_LOCAL);
       this.accepted++;
     }
@@ -247,10 +248,11 @@ export class RollbackServer<G extends RollbackGame = RollbackGame> {
         const basis = q.lastPutFrame !== NULL_FRAME && q.lastPutFrame < frame ? q.offsetOf(q.lastPutFrame) : -1;
         if (basis >= 0) staging.set(q.bytes.subarray(basis, basis + this.inputBytes), dst);
         else game.neutralInput?.(p, staging, dst);
-        staging[dst + IN_BUTTONS] = staging[dst + IN_BUTTONS]! | BUTTON_PRESENT;
+        this.format.stamp(staging, dst);
         q.put(frame, staging, dst, INPUT_PREDICTED);
       }
-      new DataView(staging.buffer, staging.byteOffset + dst, this.inputBytes).setUint32(IN_TARGET, NO_TARGET, true);
+      // Present, and no verdict but the one resolveClaim writes now.
+      this.format.stamp(staging, dst);
       game.resolveClaim?.(frame, p, staging, dst);
     }
     const slot = frame % this.logFrames;
@@ -305,6 +307,7 @@ export class RollbackServer<G extends RollbackGame = RollbackGame> {
       this.game.frame(),
       inputAck,
       lead,
+      this.inputBytes,
     );
   }
 

@@ -35,6 +35,12 @@ const GAME_EXPORTS = ['chronos_game_bind', 'chronos_game_setup', 'chronos_game_j
 export interface WasmGameOptions {
   /** Most entities at once. */
   readonly capacity: number;
+  /**
+   * Seats of a rollback room (DeclaredRoomGame, at most 64): a u32 each after the store, in the
+   * same region, holding each seat's avatar, so who is seated is part of the state (a snapshot,
+   * a rollback, the hash). Default 0.
+   */
+  readonly seats?: number;
 }
 
 /** A field's stored form from its wire code (what a checked input record carries). */
@@ -47,6 +53,10 @@ export class WasmGameRules<D extends GameDeclaration = GameDeclaration> {
   private readonly exports: GameExports;
   private readonly region: Region;
   private readonly inputRegion: Region;
+  /** The whole state: the store, then the seats' avatars (WasmGameOptions.seats). */
+  readonly state: Uint8Array;
+  /** Each seat's avatar id + 1 (0: the seat is empty); empty without seats. */
+  readonly seatAvatars: Uint32Array;
   /** The current player's input, one stored i32 per input field, where the module reads it. */
   private readonly input: Int32Array;
 
@@ -59,14 +69,18 @@ export class WasmGameRules<D extends GameDeclaration = GameDeclaration> {
     if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
       throw new InvalidArgumentError('a game module needs the arena\'s shared memory (its views must survive growth)');
     }
+    const seats = options.seats ?? 0;
+    if (!Number.isInteger(seats) || seats < 0 || seats > 64) throw new InvalidArgumentError(`seats must be an integer in [0, 64], got ${String(seats)}`);
     const bytes = GameStore.bytesFor(game, options.capacity);
-    this.region = arena.allocate(`game-${game.name}`, bytes);
+    this.region = arena.allocate(`game-${game.name}`, bytes + ((seats * 4 + 15) & ~15));
     this.inputRegion = arena.allocate(`game-${game.name}-input`, Math.max(16, game.input.length * 4));
     // Read after allocating: a store past the memory's size grows it, and a grown shared memory
     // is a new, longer SharedArrayBuffer over the same bytes.
     const grown = arena.memoryBuffer;
     this.store = new GameStore(game, { capacity: options.capacity, memory: { buffer: grown, byteOffset: this.region.ptr } });
     this.input = new Int32Array(grown, this.inputRegion.ptr, Math.max(1, game.input.length));
+    this.state = new Uint8Array(grown, this.region.ptr, this.region.byteLength);
+    this.seatAvatars = new Uint32Array(grown, this.region.ptr + bytes, seats);
     this.exports.chronos_game_bind(this.region.ptr, options.capacity);
   }
 

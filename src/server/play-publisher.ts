@@ -1,4 +1,4 @@
-// What PlayHost sends one joined connection per tick (publishTo), after tick():
+// What RoomHost sends one joined connection per tick (publishTo), after tick():
 //   a player:     STATE parts if the session wants it to have one, then its CONFIRMED (channel 1)
 //   a spectator:  STATE parts on join or request, then every new confirmed frame once (channel 0)
 //   everyone:     HASH on hash frames
@@ -9,7 +9,7 @@
 
 import type { Connection } from '../net/connection.js';
 import type { RollbackServer } from '../rollback/server-session.js';
-import type { ReferenceGame } from '../rollback/reference-game.js';
+import type { RollbackGame } from '../rollback/game.js';
 import { encodeStateMessage, MAX_FRAMES_PER_MESSAGE } from '../codec/rollback-messages.js';
 import { encodeStatePart, statePartCount } from '../codec/play-messages.js';
 import { PLAY_INPUT_CHANNEL, PLAY_RELIABLE_CHANNEL } from '../client/play-channels.js';
@@ -28,8 +28,8 @@ export class PlayPublisher {
   private feedCache: { frame: number; first: number; bytes: Uint8Array } | undefined;
 
   constructor(
-    private readonly session: RollbackServer<ReferenceGame>,
-    private readonly game: ReferenceGame,
+    private readonly session: RollbackServer,
+    private readonly game: RollbackGame,
     private readonly counters: PlayHostCounters,
     private readonly send: PlaySend,
   ) {}
