@@ -12,11 +12,11 @@ import { CAPACITY, GAME, MAX_CAPACITY, NO_TARGET, NPC_SPREAD_M, NPCS, RIFLE_RANG
 export const MODULE_URL = new URL('../../build/examples/arena-shooter/game.wasm', import.meta.url);
 
 /** The game's module, loaded into its own memory: the rules and their store, nothing played yet. */
-export async function loadRules(capacity = CAPACITY): Promise<WasmGameRules<Declaration>> {
+export async function loadRules(capacity = CAPACITY, seats = 0): Promise<WasmGameRules<Declaration>> {
   const bytes = await readFile(MODULE_URL).catch(() => {
     throw new Error('build/examples/arena-shooter/game.wasm is missing: run `npm run build` first');
   });
-  return WasmGameRules.load(GAME, { bytes, capacity });
+  return WasmGameRules.load(GAME, { bytes, capacity, seats });
 }
 
 export interface ArenaOptions {
@@ -80,30 +80,42 @@ const REWIND_MARGIN_M = 5;
  */
 function rifleJudge(rules: WasmGameRules<Declaration>, interest: DeclaredInterest<Declaration>) {
   const store = rules.store;
-  const hitboxes = new DeclaredHitboxes(store, { position: ['position.x', 'position.y'], radiusM: 0.5, types: ['npc', 'player'], historyTicks: 32, maxRewindTicks: 30 });
+  const hitboxes = new DeclaredHitboxes(store, { ...RIFLE_HITBOXES, historyTicks: 32, maxRewindTicks: 30 });
   const near = interest.index.createResult(256);
   return {
     hitboxes,
     judge(avatar: number, input: Input, tick: number): Input {
       input.target = NO_TARGET;
-      if (!input.shoot || store.get(avatar, 'weapon.cooldown') !== 0 || store.get(avatar, 'body.dead')) return input;
-      const x = store.get(avatar, 'position.x') as number;
-      const y = store.get(avatar, 'position.y') as number;
-      const n = interest.index.radiusInto(near, x, y, 0, RIFLE_RANGE_M + REWIND_MARGIN_M);
-      const hit = hitboxes.hitscan({
-        candidates: near.ids,
-        candidateCount: n,
-        viewTick: unwrapTick(input.viewTick, tick),
-        nowTick: tick,
-        originM: { x, y },
-        directionM: { x: Math.cos(input.aim), y: Math.sin(input.aim) },
-        rangeM: RIFLE_RANGE_M,
-        exclude: avatar,
-      });
-      if (hit) input.target = (hit.id & 0xfffff) + 1;
+      if (!canShoot(rules, avatar, input)) return input;
+      const n = interest.index.radiusInto(near, store.get(avatar, 'position.x') as number, store.get(avatar, 'position.y') as number, 0, RIFLE_RANGE_M + REWIND_MARGIN_M);
+      input.target = rifleTarget(rules, hitboxes, avatar, input, tick, unwrapTick(input.viewTick, tick), near.ids, n);
       return input;
     },
     record: (tick: number) => hitboxes.record(tick),
     clear: () => hitboxes.clear(),
   };
+}
+
+/** What the rifle's hitboxes are: a 0.5 m sphere around every NPC and player. */
+export const RIFLE_HITBOXES = { position: ['position.x', 'position.y'], radiusM: 0.5, types: ['npc', 'player'] } as const;
+
+/** Whether `avatar`'s input fires the rifle now (its weapon ready, itself alive). */
+export function canShoot(rules: WasmGameRules<Declaration>, avatar: number, input: Input): boolean {
+  return input.shoot && rules.store.get(avatar, 'weapon.cooldown') === 0 && !rules.store.get(avatar, 'body.dead');
+}
+
+/** The rifle's verdict for `avatar`'s shot at `tick`, judged at `viewTick`: the slot + 1 of the body hit, or NO_TARGET. */
+export function rifleTarget(rules: WasmGameRules<Declaration>, hitboxes: DeclaredHitboxes<Declaration>, avatar: number, input: Input, tick: number, viewTick: number, candidates?: ArrayLike<number>, candidateCount?: number): number {
+  const store = rules.store;
+  const hit = hitboxes.hitscan({
+    candidates,
+    candidateCount,
+    viewTick,
+    nowTick: tick,
+    originM: { x: store.get(avatar, 'position.x') as number, y: store.get(avatar, 'position.y') as number },
+    directionM: { x: Math.cos(input.aim), y: Math.sin(input.aim) },
+    rangeM: RIFLE_RANGE_M,
+    exclude: avatar,
+  });
+  return hit ? (hit.id & 0xfffff) + 1 : NO_TARGET;
 }

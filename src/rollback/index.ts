@@ -52,6 +52,7 @@ export * from './client-session.js';
 export * from './server-session.js';
 export * from './sync-test.js';
 export * from './declared-rollback.js';
+export * from './declared-room.js';
 export * from './wasm-game.js';
 export * from './declared-trace.js';
 export * from './declared-hitboxes.js';

@@ -14,6 +14,7 @@ export { RemoteMotion, type RemoteMotionOptions, type Place } from '../client/re
 export { DeclaredClient, type DeclaredClientOptions, type DeclaredClientHandlers } from '../client/declared-client.js';
 export { startDeclaredPage, type DeclaredPageOptions, type DeclaredDebugApi, type MapView, type PageTraceRun } from './declared-view.js';
 export { WasmGameRules, type WasmGameOptions } from '../rollback/wasm-game.js';
+export { DeclaredRoomGame, type DeclaredRoomOptions } from '../rollback/declared-room.js';
 export { DeclaredHitboxes, unwrapTick, type DeclaredHitboxOptions, type DeclaredHitboxCounters, type HitscanQuery, type HitscanHit, type Vec3M } from '../rollback/declared-hitboxes.js';
 export type { HitShape } from '../rollback/hit-shapes.js';
 export { traceDeclaredGame, type DeclaredTraceRun, type DeclaredTraceResult } from '../rollback/declared-trace.js';
