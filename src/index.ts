@@ -21,6 +21,7 @@ export { GameReplica, type GameReplicaOptions, type DecodedGameSnapshot, type Re
 export { GameInputCodec, type GameInput, type InputPacking } from './codec/game-input.js';
 export { captureGame, saveGame, restoreGame, type GameSaveOptions, type GameRestoreReport } from './persist/index.js';
 export { DeclaredServer, type DeclaredServerOptions } from './server/declared-server.js';
+export { DeclaredRoomServer, type DeclaredRoomServerOptions } from './server/declared-room-server.js';
 export type { DeclaredGameModule } from './server/declared-game.js';
 export { wasmGameModule, type WasmGameModuleOptions } from './server/declared-wasm.js';
 export { connectUdp, udpConnectorFrom } from './client/udp-connector.js';
@@ -28,6 +29,9 @@ export { fetchFrom } from './client/local-fetch.js';
 export { DeclaredPredictor, type DeclaredPredictorOptions, type DeclaredPredictorStats, type PredictableRules } from './client/declared-predictor.js';
 export { RemoteMotion, type RemoteMotionOptions, type Place } from './client/remote-motion.js';
 export { DeclaredClient, type DeclaredClientOptions, type DeclaredClientHandlers, type DeclaredClientStats } from './client/declared-client.js';
+export { DeclaredRoomClient, type DeclaredRoomClientOptions, type DeclaredRoomClientHandlers, type RoomClientDropReason } from './client/declared-room-client.js';
+export { DeclaredRoomBots, MAX_ROOM_BOTS, type DeclaredRoomBotsOptions, type DeclaredRoomBotsTotals } from './client/declared-room-bots.js';
+export { decodeRoomJoin, encodeRoomJoin, type RoomJoin } from './codec/room-messages.js';
 export { DeclaredBots, MAX_BOTS, type DeclaredBotsOptions, type DeclaredBotsTotals } from './client/declared-bots.js';
 export { botSlice, forkBots, BOT_SLICE_ENV, MAX_BOT_PROCESSES, type BotSlice } from './client/bot-processes.js';
 export { ScriptArgs, botScriptArgs, type BotScriptArgs, type NumberRule } from './server/script-args.js';

@@ -1,43 +1,66 @@
 // Bot players for a running arena shooter (server.ts), each a real client over UDP on loopback
-// from its own address (the engine's DeclaredBots), playing bot.ts's brain from what its own
-// client was sent: it strolls and shoots the nearest NPC in reach.
+// from its own address, playing bot.ts's brain: it strolls and shoots the nearest NPC in reach.
 //
 //   npm run example:arena-shooter:bots -- [--players 20] [--seconds 60] [--url http://127.0.0.1:8080] [--websocket] [--processes N]
-// Prints once a second: players joined, snapshots per second, payload KiB/s per player, their
-// kills (each bot's own weapon, an owner-only field), and how often another player's weapon
-// arrived (never: exit code 1 if it ever did). --processes N spreads the bots over N processes.
+// World mode (the engine's DeclaredBots): prints once a second players joined, snapshots per
+// second, payload KiB/s per player, their kills (each bot's own weapon, an owner-only field),
+// and how often another player's weapon arrived (never: exit code 1 if it ever did).
+// --processes N spreads the bots over N processes.
+// --mode arena, against a server in arena mode (DeclaredRoomBots, at most 64): each bot runs the
+// whole room; prints bots running and seated, state hashes matched and mismatched (any
+// mismatch: exit code 1), rollbacks per second and KiB/s per bot.
 
-import { botScriptArgs, botSlice, DeclaredBots, forkBots, ScriptArgs } from '../../src/index.js';
-import { botInput } from './bot.js';
+import { botScriptArgs, botSlice, DeclaredBots, DeclaredRoomBots, forkBots, MAX_ROOM_BOTS, ScriptArgs } from '../../src/index.js';
+import { botInput, roomBotInput } from './bot.js';
 import { GAME, type Declaration } from './game.js';
+import { clientRoom } from './room.js';
 
-const { players, seconds, processes, url, transport } = botScriptArgs(new ScriptArgs());
-if (processes > 1 && !botSlice(players).forked) process.exit(await forkBots(processes));
-const slice = botSlice(players);
-
-const kills = GAME.fieldIndex.get('weapon.kills')!;
-let leaks = 0;
-const bots = await DeclaredBots.start<Declaration>({
-  game: GAME,
-  url,
-  players: slice.players,
-  firstIndex: slice.firstBot,
-  transport,
-  think: (client, i, frame) => botInput(client.replica, client.avatarId, i, frame),
-  // Another player's weapon must never arrive: it is replicated to its owner only.
-  snapshot: (client) => {
-    const r = client.replica!;
-    for (let k = 0; k < r.size; k++) if (r.idAt(k) !== client.avatarId && r.valueAt(k, kills) !== undefined) leaks++;
-  },
-});
-
-const started = Date.now();
-const report = setInterval(() => {
-  const total = bots.clients.reduce((n, c) => n + ((c.replica?.value(c.avatarId, 'weapon.kills') as number | undefined) ?? 0), 0);
-  console.log(`${bots.rateLine()} · ${total} kills · others' weapons seen ${leaks} times`);
-  if (Date.now() - started >= seconds * 1000) {
-    clearInterval(report);
-    bots.close();
-    setTimeout(() => process.exit(leaks === 0 ? 0 : 1), 200);
+const args = new ScriptArgs();
+const { players, seconds, processes, url, transport } = botScriptArgs(args);
+if (args.text('mode') === 'arena') {
+  if (players > MAX_ROOM_BOTS || processes > 1) {
+    console.error(`--mode arena: at most ${MAX_ROOM_BOTS} bots (a room's seats), in one process`);
+    process.exit(2);
   }
-}, 1000);
+  const bots = await DeclaredRoomBots.start<Declaration>({ game: GAME, url, players, transport, room: clientRoom, think: (client, i, frame) => roomBotInput(client.room, client.avatar, i, frame) });
+  const started = Date.now();
+  const report = setInterval(() => {
+    console.log(bots.rateLine());
+    if (Date.now() - started >= seconds * 1000) {
+      clearInterval(report);
+      const mismatched = bots.totals().hashesMismatched;
+      bots.close();
+      setTimeout(() => process.exit(mismatched === 0 ? 0 : 1), 200);
+    }
+  }, 1000);
+} else {
+  if (processes > 1 && !botSlice(players).forked) process.exit(await forkBots(processes));
+  const slice = botSlice(players);
+
+  const kills = GAME.fieldIndex.get('weapon.kills')!;
+  let leaks = 0;
+  const bots = await DeclaredBots.start<Declaration>({
+    game: GAME,
+    url,
+    players: slice.players,
+    firstIndex: slice.firstBot,
+    transport,
+    think: (client, i, frame) => botInput(client.replica, client.avatarId, i, frame),
+    // Another player's weapon must never arrive: it is replicated to its owner only.
+    snapshot: (client) => {
+      const r = client.replica!;
+      for (let k = 0; k < r.size; k++) if (r.idAt(k) !== client.avatarId && r.valueAt(k, kills) !== undefined) leaks++;
+    },
+  });
+
+  const started = Date.now();
+  const report = setInterval(() => {
+    const total = bots.clients.reduce((n, c) => n + ((c.replica?.value(c.avatarId, 'weapon.kills') as number | undefined) ?? 0), 0);
+    console.log(`${bots.rateLine()} · ${total} kills · others' weapons seen ${leaks} times`);
+    if (Date.now() - started >= seconds * 1000) {
+      clearInterval(report);
+      bots.close();
+      setTimeout(() => process.exit(leaks === 0 ? 0 : 1), 200);
+    }
+  }, 1000);
+}

@@ -1,19 +1,23 @@
-// The arena shooter's page: the engine's page for declared games (src/web/declared-view.ts) with
-// this game's colours, keys and panel. It predicts the player with the same module the server
-// runs (game.wasm), so a step shows at once and the server's state, arriving later, agrees; its
-// window.chronos.trace replays that module here for the Node = Chromium check.
+// The arena shooter's page: the engine's pages for declared games with this game's colours, keys
+// and panel. The server says which mode it runs (/game):
+//   world mode (src/web/declared-view.ts): the page predicts the player with the same module the
+//     server runs (game.wasm), so a step shows at once and the server's state, arriving later,
+//     agrees; its window.chronos.trace replays that module here for the Node = Chromium check;
+//   arena mode (src/web/room-view.ts): the page runs the whole room with that module, rolled
+//     back and corrected by the server's confirmed inputs, a hash every second proving it agrees.
 // Bundled to build/examples/arena-shooter by `npm run build`.
 
-import { startDeclaredPage } from '../../src/web/sdk.js';
-import { CAPACITY, GAME, HALF_M, NO_TARGET, RIFLE_RANGE_M } from './game.js';
+import { startDeclaredPage, startRoomPage, type MapView } from '../../src/web/sdk.js';
+import { CAPACITY, GAME, HALF_M, NO_TARGET, RIFLE_RANGE_M, type Input } from './game.js';
 
 const COLOURS: Record<string, string> = { player: '#4fc3f7', npc: '#e57373', projectile: '#fff176' };
 
-void startDeclaredPage({
+/** What both modes' pages take of this game: how it looks, its keys, its panel. */
+const LOOK = {
   game: GAME,
-  colorOf: (type) => COLOURS[type] ?? '#ccc',
-  sizeOf: (type) => (type === 'projectile' ? 0.25 : 0.5),
-  input: (keys, aim, view) => ({
+  colorOf: (type: string) => COLOURS[type] ?? '#ccc',
+  sizeOf: (type: string) => (type === 'projectile' ? 0.25 : 0.5),
+  input: (keys: ReadonlySet<string>, aim: number, view: { readonly tick: number }): Input => ({
     moveX: (keys.has('KeyD') || keys.has('ArrowRight') ? 1 : 0) - (keys.has('KeyA') || keys.has('ArrowLeft') ? 1 : 0),
     moveY: (keys.has('KeyW') || keys.has('ArrowUp') ? 1 : 0) - (keys.has('KeyS') || keys.has('ArrowDown') ? 1 : 0),
     fire: keys.has('Mouse0') || keys.has('Space'),
@@ -24,9 +28,8 @@ void startDeclaredPage({
     viewTick: view.tick & 0xffff,
     target: NO_TARGET,
   }),
-  module: { url: 'game.wasm', capacity: CAPACITY },
   metresAcross: 90,
-  panel: (own) => {
+  panel: (own: Record<string, unknown> | undefined) => {
     if (!own) return ['joining…'];
     const p = own.position as { x: number; y: number };
     const hp = (own.health as { hp: number } | undefined)?.hp ?? 0;
@@ -36,16 +39,16 @@ void startDeclaredPage({
       `you: (${p.x.toFixed(1)}, ${p.y.toFixed(1)}) · ${dead ? `down: back in ${((weapon?.cooldown ?? 0) / 60).toFixed(1)} s` : `${hp} hp`}`,
       `kills: ${weapon?.kills ?? 0} (only you receive your weapon) · ${dead ? '' : weapon && weapon.cooldown > 0 ? 'reloading' : 'ready'}`,
       'WASD move · aim with the mouse · click or Space: projectiles · red: NPCs, blue: players',
-      'right-click or E: rifle (60 m; the server judges it against what your screen showed)',
+      'right-click or E: rifle (60 m; the server judges what it hits)',
     ];
   },
   // The rifle's line while it is held: bright when the weapon is ready, dim while it reloads.
   aimLine: {
     rangeM: RIFLE_RANGE_M,
-    held: (keys) => keys.has('Mouse2') || keys.has('KeyE'),
-    ready: (own) => ((own?.weapon as { cooldown: number } | undefined)?.cooldown ?? 0) === 0,
+    held: (keys: ReadonlySet<string>) => keys.has('Mouse2') || keys.has('KeyE'),
+    ready: (own: Record<string, unknown> | undefined) => ((own?.weapon as { cooldown: number } | undefined)?.cooldown ?? 0) === 0,
   },
-  background: ({ ctx, px, py, scale }) => {
+  background: ({ ctx, px, py, scale }: MapView) => {
     // A 10 m grid, and the arena's edge.
     ctx.strokeStyle = '#161b22';
     ctx.lineWidth = 1;
@@ -70,4 +73,8 @@ void startDeclaredPage({
     ctx.lineWidth = 2 * devicePixelRatio;
     ctx.strokeRect(px(-HALF_M), py(HALF_M), 2 * HALF_M * scale, 2 * HALF_M * scale);
   },
-});
+};
+
+const served = (await fetch('/game').then((r) => r.json()).catch(() => ({}))) as { mode?: string };
+if (served.mode === 'room') void startRoomPage({ ...LOOK, module: { url: 'game.wasm' }, verdicts: ['target'] });
+else void startDeclaredPage({ ...LOOK, module: { url: 'game.wasm', capacity: CAPACITY } });

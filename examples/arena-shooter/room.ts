@@ -9,8 +9,8 @@
 // so there is nothing to rewind). The verdict reaches every client in the confirmed inputs; a
 // client predicts no hit of its own.
 
-import { DeclaredHitboxes, DeclaredRoomGame, type WasmGameRules } from '../../src/index.js';
-import { CAPACITY, MAX_CAPACITY, NO_TARGET, NPC_SPREAD_M, NPCS, type Declaration, type Input } from './game.js';
+import { DeclaredHitboxes, DeclaredRoomGame, type RoomJoin, type WasmGameRules } from '../../src/index.js';
+import { MAX_CAPACITY, NO_TARGET, NPC_SPREAD_M, NPCS, type Declaration, type Input } from './game.js';
 import { canShoot, loadRules, RIFLE_HITBOXES, rifleTarget } from './module.js';
 
 /** Seats of a room: the rollback layer's most. */
@@ -25,9 +25,13 @@ export interface RoomOptions {
   readonly seats?: number;
 }
 
-/** Slots a room's store needs: its NPCs, and each seat's avatar and eight projectiles. */
+/**
+ * Slots a room's store needs: the settings, its NPCs, and each seat's avatar and eight
+ * projectiles (a weapon fires every 15 ticks and a shot lives 90: six at most). No more: every
+ * client is sent the whole store when it joins (2,000 NPCs and 64 seats: 2,600 slots, 230 KB).
+ */
 export function roomCapacity(npcs: number, seats: number): number {
-  return Math.max(CAPACITY, npcs + 9 * seats + 1024);
+  return 1 + npcs + 9 * seats;
 }
 
 /** The rules a room runs, loaded and set up (the server's), or only loaded (a client's, whose state comes from the server). */
@@ -64,4 +68,9 @@ export function roomOver(rules: WasmGameRules<Declaration>, judge: boolean): Dec
       return input;
     },
   });
+}
+
+/** A Node client's room (the bots'): the module loaded as the server's JOIN describes it; its state comes from the server. */
+export async function clientRoom(join: RoomJoin): Promise<DeclaredRoomGame<Declaration>> {
+  return roomOver(await loadRules(join.capacity, join.players), false);
 }

@@ -1,4 +1,7 @@
 // Serves the arena shooter: `npm run example:arena-shooter`, then open the printed address.
+// --mode world (default): the 10 km world, each player sent what it sees (DeclaredServer).
+// --mode arena: a rollback room of up to 64 seats (--seats), every client running the whole
+// arena with the same module (DeclaredRoomServer, room.ts); --idle-seconds frees an idle seat.
 // Flags: --host, --http-port (8080), --udp-port (7777), --seed (1), --view-radius (100),
 // --npcs (2000) and --npc-spread (500: they appear within that many metres of the centre),
 // --encode-workers N (threads that encode the players' snapshots beside this one),
@@ -6,8 +9,9 @@
 // --save FILE (restored at start, written every --autosave seconds, 60 by default, and at shutdown).
 
 import { fileURLToPath } from 'node:url';
-import { DeclaredServer, ScriptArgs } from '../../src/index.js';
+import { DeclaredRoomServer, DeclaredServer, ScriptArgs } from '../../src/index.js';
 import { createArena } from './module.js';
+import { createRoom, ROOM_SEATS } from './room.js';
 import { HALF_M, NPC_SPREAD_M, NPCS } from './game.js';
 
 const args = new ScriptArgs();
@@ -17,35 +21,60 @@ const host = text('host') ?? '127.0.0.1';
 const saveFile = text('save');
 const npcs = args.number('npcs', NPCS, { integer: true, min: 0, max: 200_000 });
 const spread = args.number('npc-spread', NPC_SPREAD_M, { min: 1, max: HALF_M });
-const module = await createArena({ seed: flag('seed', 1), viewRadiusM: flag('view-radius', 100), npcs, npcSpreadM: spread });
-const server = await DeclaredServer.start({
-  module,
-  host,
-  httpPort: flag('http-port', 8080),
-  udpPort: flag('udp-port', 7777),
-  staticDir: fileURLToPath(new URL('../../build/examples/arena-shooter', import.meta.url)),
-  encodeWorkers: flag('encode-workers', 0),
-  netWorkers: flag('net-workers', 0),
-  ...(saveFile ? { save: { file: saveFile, autosaveMs: flag('autosave', 60) * 1000 } } : {}),
-});
-const workers = flag('encode-workers', 0);
-// What the world holds now: a restored save's, if there was one.
-const store = module.store;
-const npcType = store.game.typeIndex.get('npc')! + 1;
-let alive = 0;
-for (let s = 0; s < store.highWater; s++) if (store.typeColumn[s] === npcType) alive++;
-const settings = store.idAt(0);
-const spreadNow = store.typeColumn[0] === store.game.typeIndex.get('settings')! + 1 ? (store.get(settings, 'spawning.spreadM') as number) : spread;
-console.log(`arena shooter on chronos: ${alive} NPCs within ${spreadNow} m of the centre of a ${(2 * HALF_M) / 1000} km world, rules in the game's own AssemblyScript, 60 Hz, snapshots encoded ${workers > 0 ? `on ${workers} worker threads` : 'on the main thread'}`);
-console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle)`);
-const ports = server.udpPorts;
-console.log(`  game port  udp ${host}:${ports.join(', ')}${ports.length > 1 ? ` (${ports.length} network worker threads)` : ''}; health http://${host}:${server.httpPort}/healthz`);
-console.log('  bots       npm run example:arena-shooter:bots -- --players 20');
-if (saveFile) console.log(`  save       ${saveFile}, every ${flag('autosave', 60)} s and at shutdown`);
-console.log('Press Ctrl+C to stop.');
-const stop = async () => {
-  await server.stop();
-  process.exit(0);
+const mode = text('mode') ?? 'world';
+if (mode !== 'world' && mode !== 'arena') {
+  console.error(`--mode is world or arena, got "${mode}"`);
+  process.exit(2);
+}
+const staticDir = fileURLToPath(new URL('../../build/examples/arena-shooter', import.meta.url));
+const stopOnSignal = (server: { stop(): Promise<void> }) => {
+  const stop = async () => {
+    await server.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 };
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+if (mode === 'arena') {
+  if (saveFile || args.has('encode-workers') || args.has('net-workers')) {
+    console.error('--mode arena takes no --save, --encode-workers or --net-workers: a room of 64 seats runs on one thread, and its world is the session\'s');
+    process.exit(2);
+  }
+  const seats = args.number('seats', ROOM_SEATS, { integer: true, min: 1, max: ROOM_SEATS });
+  const room = await createRoom({ seed: flag('seed', 1), npcs, npcSpreadM: spread, seats });
+  const server = await DeclaredRoomServer.start({ room, host, httpPort: flag('http-port', 8080), udpPort: flag('udp-port', 7777), staticDir, idleSeconds: flag('idle-seconds', 120) });
+  console.log(`arena shooter on chronos, arena mode: a rollback room of ${seats} seats, ${npcs} NPCs within ${spread} m of the centre; every client runs the whole room with the game's own module (game.wasm) at 60 Hz`);
+  console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle; ?watch to spectate)`);
+  console.log(`  game port  udp ${host}:${server.udpPort}; health http://${host}:${server.httpPort}/healthz`);
+  console.log('  bots       npm run example:arena-shooter:bots -- --mode arena --players 8');
+  console.log('Press Ctrl+C to stop.');
+  stopOnSignal(server);
+} else {
+  const module = await createArena({ seed: flag('seed', 1), viewRadiusM: flag('view-radius', 100), npcs, npcSpreadM: spread });
+  const server = await DeclaredServer.start({
+    module,
+    host,
+    httpPort: flag('http-port', 8080),
+    udpPort: flag('udp-port', 7777),
+    staticDir,
+    encodeWorkers: flag('encode-workers', 0),
+    netWorkers: flag('net-workers', 0),
+    ...(saveFile ? { save: { file: saveFile, autosaveMs: flag('autosave', 60) * 1000 } } : {}),
+  });
+  const workers = flag('encode-workers', 0);
+  // What the world holds now: a restored save's, if there was one.
+  const store = module.store;
+  const npcType = store.game.typeIndex.get('npc')! + 1;
+  let alive = 0;
+  for (let s = 0; s < store.highWater; s++) if (store.typeColumn[s] === npcType) alive++;
+  const settings = store.idAt(0);
+  const spreadNow = store.typeColumn[0] === store.game.typeIndex.get('settings')! + 1 ? (store.get(settings, 'spawning.spreadM') as number) : spread;
+  console.log(`arena shooter on chronos, world mode: ${alive} NPCs within ${spreadNow} m of the centre of a ${(2 * HALF_M) / 1000} km world, rules in the game's own AssemblyScript, 60 Hz, snapshots encoded ${workers > 0 ? `on ${workers} worker threads` : 'on the main thread'}`);
+  console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle)`);
+  const ports = server.udpPorts;
+  console.log(`  game port  udp ${host}:${ports.join(', ')}${ports.length > 1 ? ` (${ports.length} network worker threads)` : ''}; health http://${host}:${server.httpPort}/healthz`);
+  console.log('  bots       npm run example:arena-shooter:bots -- --players 20');
+  if (saveFile) console.log(`  save       ${saveFile}, every ${flag('autosave', 60)} s and at shutdown`);
+  console.log('Press Ctrl+C to stop.');
+  stopOnSignal(server);
+}

@@ -66,10 +66,11 @@ export interface DeclaredBotsTotals {
   brainErrors: number;
 }
 
-const defaultAddress = (index: number): string => `127.0.0.${2 + (index % 250)}`;
+/** Bot `index`'s loopback address: 127.0.0.2, .3, ... (each counted apart by per-address limits). */
+export const defaultAddress = (index: number): string => `127.0.0.${2 + (index % 250)}`;
 
 /** The `ws` WebSocket bound to one local address (the token fetch's, so limits see one player). */
-function webSocketFrom(localAddress: string): WebSocketConstructor {
+export function webSocketFrom(localAddress: string): WebSocketConstructor {
   return class extends WebSocket {
     constructor(url: string) {
       super(url, { localAddress });
@@ -78,7 +79,7 @@ function webSocketFrom(localAddress: string): WebSocketConstructor {
 }
 
 /** What the game's hooks (think, snapshot) threw: counted, the first kept, the swarm going on. */
-class BrainMistakes {
+export class BrainMistakes {
   count = 0;
   first: Error | null = null;
 

@@ -1,4 +1,4 @@
-// The play session on /metrics: seats, the rollback server's input accounting and drops, lag
+// A rollback room on /metrics (the demo's arena, a declared game's room): seats, the rollback server's input accounting and drops, lag
 // compensation verdicts, resyncs, full states sent and state hashes published. Everything is
 // read from the host's counters at scrape time (collect), so the tick pays nothing for it.
 
@@ -6,10 +6,19 @@ import type { Registry } from 'prom-client';
 import { readCounter, readGauges } from './metric-readers.js';
 import { registerLagCompensationMetrics } from './lag-compensation-metrics.js';
 import type { PlayHost } from './play-host.js';
+import type { RoomHost } from './room-host.js';
 
 const RESYNC_REASONS = ['', 'hash_mismatch', 'inputs_missing', 'too_deep'] as const;
 
+/** The demo's arena: a room's metrics, its lag compensation's verdicts and its kills. */
 export function registerPlayMetrics(registry: Registry, host: PlayHost): void {
+  registerRoomMetrics(registry, host);
+  registerLagCompensationMetrics(registry, () => host.game.lagCompensator);
+  readCounter(registry, 'chronos_game_kills_total', 'Players brought down and NPCs killed', [], () => [[{}, host.game.kills]]);
+}
+
+/** Any rollback room's: seats, inputs, drops, resyncs, states and hashes. */
+export function registerRoomMetrics(registry: Registry, host: RoomHost): void {
   const gauges: [string, string, () => number][] = [
     ['chronos_players', 'Connections playing (holding a player number)', () => host.players],
     ['chronos_players_max', 'Player numbers in the session', () => host.seats.size],
@@ -28,7 +37,6 @@ export function registerPlayMetrics(registry: Registry, host: PlayHost): void {
     ...Object.entries(session.drops).map(([reason, n]): [Record<string, string>, number] => [{ reason }, n]),
     ...Object.entries(host.counters.drops).map(([reason, n]): [Record<string, string>, number] => [{ reason }, n]),
   ]);
-  registerLagCompensationMetrics(registry, () => host.game.lagCompensator);
   readCounter(registry, 'chronos_rollback_resyncs_total', 'Full-state requests from clients, by reason', ['reason'], () =>
     RESYNC_REASONS.slice(1).map((reason, i): [Record<string, string>, number] => [{ reason }, session.resyncRequests[i + 1]! + host.counters.spectatorResyncs[i + 1]!]),
   );
@@ -36,5 +44,4 @@ export function registerPlayMetrics(registry: Registry, host: PlayHost): void {
   readCounter(registry, 'chronos_rollback_state_bytes_total', 'Bytes of full states sent', [], () => [[{}, host.counters.stateBytesSent]]);
   readCounter(registry, 'chronos_rollback_hashes_total', 'State hashes published', [], () => [[{}, host.counters.hashesSent]]);
   readCounter(registry, 'chronos_rollback_joins_total', 'JOIN messages sent (seatings, reseatings, promotions)', [], () => [[{}, host.counters.joins]]);
-  readCounter(registry, 'chronos_game_kills_total', 'Players brought down and NPCs killed', [], () => [[{}, host.game.kills]]);
 }

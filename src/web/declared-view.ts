@@ -17,6 +17,7 @@ import { InputClock } from '../client/input-clock.js';
 import { RemoteMotion, type Place } from '../client/remote-motion.js';
 import { WasmGameRules } from '../rollback/wasm-game.js';
 import { traceDeclaredGame, type DeclaredTraceResult } from '../rollback/declared-trace.js';
+import { drawAimLine, drawAvatarRing, watchInput } from './page-input.js';
 
 export interface DeclaredPageOptions<D extends GameDeclaration> {
   readonly game: Game<D>;
@@ -105,19 +106,9 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
   const canvas = document.querySelector('canvas') ?? document.body.appendChild(document.createElement('canvas'));
   const panel = document.querySelector('#panel') ?? document.body.appendChild(Object.assign(document.createElement('pre'), { id: 'panel' }));
   const ctx = canvas.getContext('2d')!;
-  const keys = new Set<string>();
-  let aimRad = 0;
+  const held = watchInput(canvas);
+  const keys = held.keys;
   let drawn = 0;
-  addEventListener('keydown', (e) => keys.add(e.code));
-  addEventListener('keyup', (e) => keys.delete(e.code));
-  addEventListener('blur', () => keys.clear());
-  canvas.addEventListener('pointerdown', (e) => keys.add(`Mouse${e.button}`));
-  addEventListener('pointerup', (e) => keys.delete(`Mouse${e.button}`));
-  canvas.addEventListener('contextmenu', (e) => e.preventDefault());
-  canvas.addEventListener('mousemove', (e) => {
-    const r = canvas.getBoundingClientRect();
-    aimRad = Math.atan2(-(e.clientY - r.top - r.height / 2), e.clientX - r.left - r.width / 2);
-  });
   // The module needs shared memory (a cross-origin isolated page, as DeclaredServer serves it):
   // without it the page still plays, unpredicted, and says why.
   let rules: PredictableRules<D> | undefined = options.predict;
@@ -190,7 +181,7 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     // The render clock, and the tick the screen shows (what a lag-compensated shot is judged against).
     const at = motion.renderTick(performance.now(), client.join?.tickHz ?? 60);
     try {
-      const input = options.input(keys, aimRad, { tick: motion.shownTick(at) });
+      const input = options.input(keys, held.aimRad, { tick: motion.shownTick(at) });
       if (!predictor || !client.join) client.setInput(input);
       else {
         const due = clock.framesDue(performance.now(), 1000 / client.join.tickHz);
@@ -232,16 +223,11 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
         ctx.fill();
         drawn++;
       }
-      ctx.globalAlpha = 1;
-      ctx.strokeStyle = '#fff';
-      ctx.lineWidth = 2 * devicePixelRatio;
-      ctx.beginPath();
-      ctx.arc(w / 2, h / 2, 1.2 * scale, 0, 2 * Math.PI);
-      ctx.stroke();
-      if (options.aimLine?.held(keys)) drawAimLine(ctx, scale, aimRad, options.aimLine.rangeM, options.aimLine.ready(r.entity(client.avatarId) as Record<string, unknown> | undefined));
+      drawAvatarRing(ctx, scale);
+      if (options.aimLine?.held(keys)) drawAimLine(ctx, scale, held.aimRad, options.aimLine.rangeM, options.aimLine.ready(r.entity(client.avatarId) as Record<string, unknown> | undefined));
       if (options.foreground) {
         // The view centred on the avatar as drawn (predicted), so a line from the centre starts at it.
-        options.foreground({ ctx, px: (xM) => w / 2 + (xM - me) * scale, py: (yM) => h / 2 - (yM - mn) * scale, scale, meZ: mz }, { keys, aimRad }, r.entity(client.avatarId) as Record<string, unknown> | undefined);
+        options.foreground({ ctx, px: (xM) => w / 2 + (xM - me) * scale, py: (yM) => h / 2 - (yM - mn) * scale, scale, meZ: mz }, { keys, aimRad: held.aimRad }, r.entity(client.avatarId) as Record<string, unknown> | undefined);
         ctx.globalAlpha = 1;
       }
     }
@@ -259,18 +245,4 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
-}
-
-/** A line from the canvas's centre (the avatar) along `aimRad`, `rangeM` long: bright when ready, dim when not. */
-function drawAimLine(ctx: CanvasRenderingContext2D, scale: number, aimRad: number, rangeM: number, ready: boolean): void {
-  const cx = ctx.canvas.width / 2;
-  const cy = ctx.canvas.height / 2;
-  ctx.strokeStyle = ready ? '#f0f6fc' : '#6e7681';
-  ctx.globalAlpha = ready ? 0.9 : 0.4;
-  ctx.lineWidth = (ready ? 2 : 1) * devicePixelRatio;
-  ctx.beginPath();
-  ctx.moveTo(cx, cy);
-  ctx.lineTo(cx + Math.cos(aimRad) * rangeM * scale, cy - Math.sin(aimRad) * rangeM * scale);
-  ctx.stroke();
-  ctx.globalAlpha = 1;
 }

@@ -12,7 +12,10 @@ export { GameReplica, type DecodedGameSnapshot, type ReplicatedEntity } from '..
 export { DeclaredPredictor, type DeclaredPredictorOptions, type DeclaredPredictorStats, type PredictableRules } from '../client/declared-predictor.js';
 export { RemoteMotion, type RemoteMotionOptions, type Place } from '../client/remote-motion.js';
 export { DeclaredClient, type DeclaredClientOptions, type DeclaredClientHandlers } from '../client/declared-client.js';
+export { DeclaredRoomClient, type DeclaredRoomClientOptions, type DeclaredRoomClientHandlers, type RoomClientDropReason } from '../client/declared-room-client.js';
+export type { RoomJoin } from '../codec/room-messages.js';
 export { startDeclaredPage, type DeclaredPageOptions, type DeclaredDebugApi, type MapView, type PageTraceRun } from './declared-view.js';
+export { startRoomPage, entityObject, type RoomPageOptions, type RoomDebugApi } from './room-view.js';
 export { WasmGameRules, type WasmGameOptions } from '../rollback/wasm-game.js';
 export { DeclaredRoomGame, type DeclaredRoomOptions } from '../rollback/declared-room.js';
 export { DeclaredHitboxes, unwrapTick, type DeclaredHitboxOptions, type DeclaredHitboxCounters, type HitscanQuery, type HitscanHit, type Vec3M } from '../rollback/declared-hitboxes.js';

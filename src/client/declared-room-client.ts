@@ -1,0 +1,317 @@
+// DeclaredRoomClient: a player (or spectator) of a declared game's rollback room (arena mode,
+// DeclaredRoomServer), in the browser and in Node. It connects through the GameClient SDK, asks to
+// PLAY or watch, checks the ROOM JOIN names its game (the declaration's fingerprint), builds the
+// room the JOIN describes with the game's own module (`room(join)`: the store's capacity and the
+// seats; no setup, the state comes next), installs the full state that follows, and from then on
+// runs a RollbackClient: its own input is simulated at once (prediction), the server's confirmed
+// inputs reconcile by rollback, and a hash every hashEveryFrames frames proves the confirmed state
+// equals the server's (a mismatch reports the frame and asks for a new state).
+//
+//   const client = await DeclaredRoomClient.create({ game: GAME, mode: 'play', tokenUrl, room: (join) => buildRoom(join) });
+//   await client.connect();
+//   client.setInput({ moveX: 1, moveY: 0, fire: false, ... });   // validated by the declaration
+//   client.update(performance.now());                           // each animation frame ('manual'), or the SDK's timer
+//   client.room?.store                                           // the predicted room, to draw
+//
+// Building a room is asynchronous (a module is instantiated), so messages that arrive meanwhile
+// wait and are handled in order once it is built. A re-seating arrives as a new JOIN: the room is
+// built again and the new state installed. Malformed or unexpected messages are counted in
+// `drops` by reason and change nothing.
+
+import { ChronosError, DecodeError } from '../core/errors.js';
+import type { Game, GameDeclaration } from '../core/game.js';
+import { SessionTier } from '../net/spec.js';
+import { GameInputCodec, type GameInput } from '../codec/game-input.js';
+import { MSG_CONFIRMED, MSG_HASH, STATE_HEADER_BYTES } from '../codec/rollback-messages.js';
+import { decodeStatePart, encodePlayMessage, MSG_STATE_PART, StateAssembler, type PlayMode } from '../codec/play-messages.js';
+import { decodeRoomJoin, MSG_ROOM_JOIN, type RoomJoin } from '../codec/room-messages.js';
+import { RollbackClient, type RollbackClientOptions } from '../rollback/client-session.js';
+import type { DeclaredRoomGame } from '../rollback/declared-room.js';
+import type { GameClient, GameClientOptions } from './game-client.js';
+import { PLAY_INPUT_CHANNEL, PLAY_RELIABLE_CHANNEL } from './play-channels.js';
+import { createOnPlayChannels, UpdateDriver } from './play-net.js';
+
+export type RoomClientDropReason = 'decode' | 'unknown_type' | 'wrong_channel' | 'wrong_game' | 'bad_join' | 'state_part' | 'before_join';
+
+export interface DeclaredRoomClientHandlers<D extends GameDeclaration> {
+  /** A JOIN arrived and its room was built (the state follows); `room` replaces any earlier one. */
+  join?(join: RoomJoin, room: DeclaredRoomGame<D>): void;
+  /** The full state was installed: the client runs from here. */
+  running?(frame: number): void;
+  connect?(tier: SessionTier): void;
+  interrupt?(reason: number): void;
+  disconnect?(reason: number): void;
+}
+
+export interface DeclaredRoomClientOptions<D extends GameDeclaration> extends Omit<GameClientOptions, 'channels' | 'handlers'> {
+  /** The declaration the client plays: the server's must have the same fingerprint. */
+  readonly game: Game<D>;
+  readonly mode: PlayMode;
+  /**
+   * Builds the room a JOIN describes: the game's module loaded with join.capacity slots and
+   * join.players seats (WasmGameOptions), in a fresh memory, not set up (the server's state
+   * replaces it), with the game's verdict fields and no judge.
+   */
+  room(join: RoomJoin): Promise<DeclaredRoomGame<D>>;
+  /** 'timer' (default): the SDK's 60 Hz timer updates it (bots); 'manual': the caller does, every animation frame. */
+  readonly drive?: 'timer' | 'manual';
+  readonly rollback?: Partial<Omit<RollbackClientOptions, 'localPlayer' | 'tickHz' | 'name'>>;
+  readonly handlers?: DeclaredRoomClientHandlers<D>;
+}
+
+/** 8 frames (133 ms at 60 Hz) behind its would-be input frame: where a spectator's clock settles. */
+const SPECTATOR_DELAY_FRAMES = 8;
+/** A spectator sends no inputs, so no acks time its round trip: the link's RTT feeds its clock this often. */
+const SPECTATOR_RTT_EVERY_MS = 250;
+
+let instances = 0;
+
+export class DeclaredRoomClient<D extends GameDeclaration = GameDeclaration> {
+  readonly net: GameClient;
+  readonly game: Game<D>;
+  readonly mode: PlayMode;
+  readonly name: string;
+  readonly drops: Record<RoomClientDropReason, number> = { decode: 0, unknown_type: 0, wrong_channel: 0, wrong_game: 0, bad_join: 0, state_part: 0, before_join: 0 };
+  join: RoomJoin | undefined;
+  room: DeclaredRoomGame<D> | undefined;
+  rollback: RollbackClient<DeclaredRoomGame<D>> | undefined;
+  joins = 0;
+  /** Frame of the newest hash mismatch seen (-1: none); survives the resync that repairs it. */
+  lastDesyncFrame = -1;
+  private readonly options: DeclaredRoomClientOptions<D>;
+  private readonly handlers: DeclaredRoomClientHandlers<D>;
+  private readonly codec: GameInputCodec<D>;
+  private readonly driver: UpdateDriver;
+  /** The input as the declaration encodes it (the record adds presence at each step, setInputRecord). */
+  private readonly encoded: Uint8Array;
+  private record: Uint8Array | undefined;
+  private assembler: StateAssembler | undefined;
+  /** A room being built, and the messages that came in meanwhile (handled in order after). */
+  private building: Promise<void> | undefined;
+  private readonly waiting: [number, Uint8Array][] = [];
+  private lastRttFeedMs = -Infinity;
+  private wasRunning = false;
+  private closed = false;
+
+  private constructor(options: DeclaredRoomClientOptions<D>, net: GameClient) {
+    this.options = options;
+    this.net = net;
+    this.game = options.game;
+    this.mode = options.mode;
+    this.name = `room-${++instances}`;
+    this.handlers = options.handlers ?? {};
+    this.codec = new GameInputCodec(options.game);
+    // Until the first setInput: every field's stored 0 (standing still), as a room's neutral input.
+    this.encoded = this.codec.encodeCodes(options.game.input.map((f) => (f.codeMin > 0 ? f.codeMin : f.codeMax < 0 ? f.codeMax : 0)), new Uint8Array(this.codec.bytes));
+    this.driver = new UpdateDriver(options);
+  }
+
+  static async create<D extends GameDeclaration>(options: DeclaredRoomClientOptions<D>): Promise<DeclaredRoomClient<D>> {
+    const { game: _game, mode: _mode, room: _room, drive: _drive, rollback: _rollback, handlers: _handlers, ...netOptions } = options;
+    return createOnPlayChannels(netOptions, (net) => new DeclaredRoomClient(options, net), (self) => ({
+      connect: (tier) => self.onConnect(tier),
+      message: (channel, bytes) => self.receive(channel, bytes),
+      interrupt: (reason) => self.handlers.interrupt?.(reason),
+      disconnect: (reason) => self.handlers.disconnect?.(reason),
+      update: (nowMs) => {
+        if (self.driver.timerRuns(nowMs)) self.step(nowMs);
+      },
+    }));
+  }
+
+  /** Fetches a token, connects and handshakes; the JOIN follows shortly after. */
+  connect(): Promise<SessionTier> {
+    return this.net.connect();
+  }
+
+  /** Seat number, or -1 (a spectator, or not joined yet). */
+  get player(): number {
+    return this.join?.player ?? -1;
+  }
+
+  get running(): boolean {
+    return this.rollback?.state === 'running';
+  }
+
+  /** The avatar this client's seat holds in its (predicted) room, or undefined. */
+  get avatar(): number | undefined {
+    return this.player >= 0 ? this.room?.avatarOf(this.player) : undefined;
+  }
+
+  /** The player's input from now on. Throws InvalidValueError (NaN, out of range, missing field) before changing anything. */
+  setInput(input: Readonly<GameInput<D>>): void {
+    this.codec.encode(input, this.encoded, 0);
+  }
+
+  /**
+   * Runs the frames due by `nowMs` (predicting, rolling back where the server's inputs differ),
+   * then sends the newest inputs and any resync request at once. Returns frames run.
+   */
+  update(nowMs: number): number {
+    this.driver.called(nowMs);
+    return this.step(nowMs);
+  }
+
+  private step(nowMs: number): number {
+    const rb = this.rollback;
+    const room = this.room;
+    if (!rb || !room || this.closed) return 0;
+    const playing = this.player >= 0;
+    if (playing && rb.state === 'running') {
+      this.record ??= new Uint8Array(room.inputBytes);
+      this.record.fill(0);
+      this.record.set(this.encoded);
+      rb.setInputRecord(this.record);
+    }
+    if (!playing && nowMs - this.lastRttFeedMs >= SPECTATOR_RTT_EVERY_MS) {
+      const rtt = this.net.net.connection.rttMs;
+      if (rtt > 0) rb.timeSync.addRttSample(rtt);
+      this.lastRttFeedMs = nowMs;
+    }
+    const ran = rb.update(nowMs);
+    let sent = false;
+    if (playing && ran > 0) {
+      const packet = rb.takeInputPacket(nowMs);
+      if (packet) sent = this.net.send(PLAY_INPUT_CHANNEL, packet) >= 0 || sent;
+    }
+    const resync = rb.takeResync();
+    if (resync) sent = this.net.send(PLAY_RELIABLE_CHANNEL, resync) >= 0 || sent;
+    if (sent) this.net.flush();
+    if (rb.desync) this.lastDesyncFrame = rb.desync.frame;
+    if (!this.wasRunning && rb.state === 'running') {
+      this.wasRunning = true;
+      this.handlers.running?.(rb.currentFrame);
+    }
+    return ran;
+  }
+
+  private onConnect(tier: SessionTier): void {
+    // New session or reset channels: say what we want. A resumed one keeps everything; the
+    // server re-seats it and sends a new JOIN on its own.
+    if (tier !== SessionTier.Resume) this.net.send(PLAY_RELIABLE_CHANNEL, encodePlayMessage(this.mode));
+    this.handlers.connect?.(tier);
+  }
+
+  /** Handles one message from the server (the SDK calls it; tests may too). */
+  receive(channel: number, bytes: Uint8Array): void {
+    if (this.closed) return;
+    if (this.building) {
+      this.waiting.push([channel, bytes.slice()]);
+      return;
+    }
+    const now = typeof performance !== 'undefined' ? performance.now() : Date.now();
+    const type = bytes.byteLength > 0 ? bytes[0] : -1;
+    try {
+      if (type === MSG_CONFIRMED || type === MSG_HASH) {
+        if (this.rollback) this.rollback.receive(bytes, now);
+        else this.drops.before_join++;
+      } else if (type === MSG_ROOM_JOIN || type === MSG_STATE_PART) {
+        if (channel !== PLAY_RELIABLE_CHANNEL) this.drops.wrong_channel++;
+        else if (type === MSG_ROOM_JOIN) this.onJoin(decodeRoomJoin(bytes));
+        else this.onStatePart(bytes, now);
+      } else this.drops.unknown_type++;
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      this.drops.decode++;
+    }
+  }
+
+  private onJoin(join: RoomJoin): void {
+    if (join.fingerprint !== this.game.fingerprint) {
+      this.drops.wrong_game++;
+      return;
+    }
+    this.disposeRoom();
+    this.building = this.options.room(join).then(
+      (room) => this.install(join, room),
+      (err: unknown) => {
+        // The JOIN decoded but describes no room this game can build (a forged or mismatched server).
+        if (!(err instanceof ChronosError) && !(err instanceof RangeError)) throw err;
+        this.drops.bad_join++;
+      },
+    ).finally(() => {
+      this.building = undefined;
+      for (const [channel, bytes] of this.waiting.splice(0)) this.receive(channel, bytes);
+    });
+  }
+
+  private install(join: RoomJoin, room: DeclaredRoomGame<D>): void {
+    if (this.closed) return;
+    if (room.stateBytes !== join.stateBytes || room.players !== join.players) {
+      this.drops.bad_join++;
+      return;
+    }
+    this.join = join;
+    this.room = room;
+    this.record = undefined;
+    // A spectator has nothing to predict: a long "input delay" sets its time sync to run a few
+    // frames behind the server's present, at the edge of what is confirmed, so it rarely rolls back.
+    const watching = join.player < 0 ? { inputDelayFrames: SPECTATOR_DELAY_FRAMES } : {};
+    this.rollback = new RollbackClient(room, { ...this.options.rollback, ...watching, localPlayer: join.player, tickHz: join.tickHz, name: `${this.name}-rollback` });
+    this.assembler = new StateAssembler(join.stateBytes + STATE_HEADER_BYTES);
+    this.joins++;
+    this.wasRunning = false;
+    this.handlers.join?.(join, room);
+  }
+
+  /** Resolves once a room being built is built (and the messages that waited are handled). */
+  async settled(): Promise<void> {
+    while (this.building) await this.building;
+  }
+
+  private onStatePart(bytes: Uint8Array, nowMs: number): void {
+    const assembler = this.assembler;
+    const rb = this.rollback;
+    if (!assembler || !rb) {
+      this.drops.before_join++;
+      return;
+    }
+    const part = decodeStatePart(bytes);
+    const rejected = assembler.rejected;
+    const state = assembler.add(part);
+    if (assembler.rejected !== rejected) this.drops.state_part++;
+    if (state) rb.receive(state, nowMs);
+  }
+
+  private disposeRoom(): void {
+    this.rollback?.dispose();
+    this.rollback = undefined;
+    this.room = undefined;
+    this.assembler = undefined;
+    this.join = undefined;
+  }
+
+  /** What the page's panel and the bots report. */
+  stats() {
+    const rb = this.rollback;
+    const s = rb?.stats();
+    return {
+      mode: this.mode,
+      phase: this.closed ? 'closed' : this.building ? 'building' : !this.join ? 'connecting' : !rb || rb.state === 'awaiting-state' ? 'joining' : rb.state,
+      player: this.player,
+      spectatorReason: this.join?.spectatorReason ?? '-',
+      joins: this.joins,
+      frame: s?.frame ?? 0,
+      confirmedFrame: s?.confirmedFrame ?? -1,
+      predictionFrames: s?.predictionFrames ?? 0,
+      rollbacks: s?.rollbacks ?? 0,
+      maxRollbackDepth: s?.maxRollbackDepth ?? 0,
+      leadFrames: s?.leadFrames ?? 0,
+      speed: s?.speed ?? 1,
+      hashChecks: s?.hashChecks ?? { matched: 0, mismatched: 0, unchecked: 0 },
+      desyncFrame: this.lastDesyncFrame,
+      statesInstalled: rb?.statesInstalled ?? 0,
+      rttMs: this.net.stats().rttMs,
+      drops: { ...this.drops },
+      rollbackDrops: s ? { ...s.drops } : {},
+    };
+  }
+
+  /** Leaves (a DISCONNECT to the server) and lets go of the room. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.net.close();
+    this.disposeRoom();
+  }
+}

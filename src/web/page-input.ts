@@ -1,0 +1,50 @@
+// What a declared game's pages (declared-view.ts in world mode, room-view.ts in a room) share:
+// the keys and mouse buttons held, the aim from the canvas's centre (the avatar) to the mouse,
+// and the weapon's line drawn along it.
+
+/** Keys held (KeyboardEvent.code; mouse buttons as 'Mouse0', 'Mouse1', ...) and the aim, radians. */
+export interface HeldInput {
+  readonly keys: ReadonlySet<string>;
+  readonly aimRad: number;
+}
+
+/** Starts following the keyboard and `canvas`'s mouse; the returned object stays current. */
+export function watchInput(canvas: HTMLCanvasElement): HeldInput {
+  const keys = new Set<string>();
+  const held = { keys, aimRad: 0 };
+  addEventListener('keydown', (e) => keys.add(e.code));
+  addEventListener('keyup', (e) => keys.delete(e.code));
+  addEventListener('blur', () => keys.clear());
+  canvas.addEventListener('pointerdown', (e) => keys.add(`Mouse${e.button}`));
+  addEventListener('pointerup', (e) => keys.delete(`Mouse${e.button}`));
+  canvas.addEventListener('contextmenu', (e) => e.preventDefault());
+  canvas.addEventListener('mousemove', (e) => {
+    const r = canvas.getBoundingClientRect();
+    held.aimRad = Math.atan2(-(e.clientY - r.top - r.height / 2), e.clientX - r.left - r.width / 2);
+  });
+  return held;
+}
+
+/** A line from the canvas's centre (the avatar) along `aimRad`, `rangeM` long: bright when ready, dim when not. */
+export function drawAimLine(ctx: CanvasRenderingContext2D, scale: number, aimRad: number, rangeM: number, ready: boolean): void {
+  const cx = ctx.canvas.width / 2;
+  const cy = ctx.canvas.height / 2;
+  ctx.strokeStyle = ready ? '#f0f6fc' : '#6e7681';
+  ctx.globalAlpha = ready ? 0.9 : 0.4;
+  ctx.lineWidth = (ready ? 2 : 1) * devicePixelRatio;
+  ctx.beginPath();
+  ctx.moveTo(cx, cy);
+  ctx.lineTo(cx + Math.cos(aimRad) * rangeM * scale, cy - Math.sin(aimRad) * rangeM * scale);
+  ctx.stroke();
+  ctx.globalAlpha = 1;
+}
+
+/** The avatar's ring at the canvas's centre. */
+export function drawAvatarRing(ctx: CanvasRenderingContext2D, scale: number): void {
+  ctx.globalAlpha = 1;
+  ctx.strokeStyle = '#fff';
+  ctx.lineWidth = 2 * devicePixelRatio;
+  ctx.beginPath();
+  ctx.arc(ctx.canvas.width / 2, ctx.canvas.height / 2, 1.2 * scale, 0, 2 * Math.PI);
+  ctx.stroke();
+}
