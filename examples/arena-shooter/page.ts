@@ -1,5 +1,5 @@
 // The arena shooter's page: the engine's pages for declared games with this game's colours, keys
-// and panel. The server says which mode it runs (/game):
+// and panel. The server says which mode it runs (/game.json):
 //   world mode (src/web/declared-view.ts): the page predicts the player with the same module the
 //     server runs (game.wasm), so a step shows at once and the server's state, arriving later,
 //     agrees; its window.chronos.trace replays that module here for the Node = Chromium check;
@@ -75,6 +75,6 @@ const LOOK = {
   },
 };
 
-const served = (await fetch('/game').then((r) => r.json()).catch(() => ({}))) as { mode?: string };
+const served = (await fetch('/game.json').then((r) => r.json()).catch(() => ({}))) as { mode?: string };
 if (served.mode === 'room') void startRoomPage({ ...LOOK, module: { url: 'game.wasm' }, verdicts: ['target'] });
 else void startDeclaredPage({ ...LOOK, module: { url: 'game.wasm', capacity: CAPACITY } });

@@ -4,7 +4,7 @@
 // same module and reconciled by the confirmed inputs, a state hash every hashEveryTicks frames
 // proving it. Around it the engine's network and HTTP side as DeclaredServer's — the encrypted
 // UDP protocol and the same packets over WebSocket, connect tokens, admission limits, /healthz,
-// /metrics, /game (which says `mode: 'room'`, so the game's page knows what to start) and the
+// /metrics, /game.json (which says `mode: 'room'`, so the game's page knows what to start) and the
 // game's page.
 //
 // The room lives on this thread with its NetServer (a full state is acknowledged message by

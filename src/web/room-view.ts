@@ -8,7 +8,7 @@
 // (declared-view.ts): colours, sizes, the input mapping, a panel, a background, an aim line.
 //
 //   startRoomPage({ game, module: { url: 'game.wasm' }, verdicts: ['target'], colorOf, input: (keys, aim) => ({ ... }) });
-//   // the page's own choice: fetch('/game').mode === 'room' ? startRoomPage(...) : startDeclaredPage(...)
+//   // the page's own choice: fetch('/game.json').mode === 'room' ? startRoomPage(...) : startDeclaredPage(...)
 
 import type { Game, GameDeclaration } from '../core/game.js';
 import type { GameInput } from '../codec/game-input.js';
@@ -157,9 +157,9 @@ export async function startRoomPage<D extends GameDeclaration>(options: RoomPage
     }
     const s = client.stats();
     panel.textContent = [
-      `${game.name} · room (arena mode) · ${client.net.state} · ${s.phase} · ${s.player >= 0 ? `seat ${s.player} of ${client.join?.players ?? '?'}` : `watching (${s.spectatorReason})`} · ${room?.store.alive ?? 0} entities · ${drawn} drawn`,
-      `frame ${s.frame} · confirmed ${s.confirmedFrame} · predicting ${s.predictionFrames} ahead · ${s.rollbacks} rollbacks (deepest ${s.maxRollbackDepth}) · hashes ${s.hashChecks.matched} matched, ${s.hashChecks.mismatched} mismatched · rtt ${s.rttMs.toFixed(0)} ms`,
-      `every client runs the whole room with ${game.name}'s own rules (game.wasm); the server's confirmed inputs correct it`,
+      `${game.name} · arena mode · ${client.net.state} · ${s.phase} · ${s.player >= 0 ? `seat ${s.player} of ${client.join?.players ?? '?'}` : `watching (${s.spectatorReason})`} · ${room?.store.alive ?? 0} entities`,
+      `frame ${s.frame} · confirmed ${s.confirmedFrame} · ${s.predictionFrames} ahead · ${s.rollbacks} rollbacks · hashes ${s.hashChecks.matched} ok, ${s.hashChecks.mismatched} bad · rtt ${s.rttMs.toFixed(0)} ms`,
+      `your page runs the whole room (game.wasm); the server's inputs correct it`,
       ...(options.panel?.(me) ?? []),
     ].join('\n');
     requestAnimationFrame(frame);
