@@ -186,11 +186,16 @@ async function runCase<D extends GameDeclaration>(ctx: SuiteContext, served: Ser
 /** The three ways a serving case runs: a network worker per core, one, and encode workers beside. */
 async function serveCases<D extends GameDeclaration>(ctx: SuiteContext, served: ServedGame<D>, name: string, players: number): Promise<CaseResult[]> {
   const cores = availableParallelism();
-  return [
-    await runCase(ctx, served, name, 'chronos', players, cores, 0),
-    await runCase(ctx, served, name, 'chronos-1-worker', players, 1, 0),
-    await runCase(ctx, served, name, 'chronos-encode-workers', players, cores, Math.max(1, cores - 1)),
+  // GAME_SERVE_IMPL=chronos-encode-workers (say): that way alone, for a profile or a quick before/after.
+  const only = process.env.GAME_SERVE_IMPL;
+  const ways: [string, number, number][] = [
+    ['chronos', cores, 0],
+    ['chronos-1-worker', 1, 0],
+    ['chronos-encode-workers', cores, Math.max(1, cores - 1)],
   ];
+  const rows: CaseResult[] = [];
+  for (const [impl, workers, encoders] of ways) if (!only || only === impl) rows.push(await runCase(ctx, served, name, impl, players, workers, encoders));
+  return rows;
 }
 
 /** serve-skyworld-200 on a network worker per core and on one, and with encode workers. */

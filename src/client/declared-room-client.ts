@@ -64,6 +64,9 @@ const SPECTATOR_DELAY_FRAMES = 8;
 /** A spectator sends no inputs, so no acks time its round trip: the link's RTT feeds its clock this often. */
 const SPECTATOR_RTT_EVERY_MS = 250;
 
+/** Messages kept while a room is being built. */
+const MAX_WAITING_MESSAGES = 2048;
+
 let instances = 0;
 
 export class DeclaredRoomClient<D extends GameDeclaration = GameDeclaration> {
@@ -196,7 +199,11 @@ export class DeclaredRoomClient<D extends GameDeclaration = GameDeclaration> {
   receive(channel: number, bytes: Uint8Array): void {
     if (this.closed) return;
     if (this.building) {
-      this.waiting.push([channel, bytes.slice()]);
+      // A module loads in well under a second: a few dozen messages wait. Past the cap (a server
+      // flooding a client that cannot keep up) the newest are counted and dropped; the hash
+      // checks then ask for a new state.
+      if (this.waiting.length >= MAX_WAITING_MESSAGES) this.drops.before_join++;
+      else this.waiting.push([channel, bytes.slice()]);
       return;
     }
     const now = typeof performance !== 'undefined' ? performance.now() : Date.now();
