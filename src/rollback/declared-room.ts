@@ -7,7 +7,8 @@
 // region (WasmGameOptions.seats). A frame first seats whoever became present (the game's
 // join(seat + 1): player numbers are owner ids, never 0) and unseats whoever left (its
 // leave()), then applies every seated player's input (control) and steps. So joining and
-// leaving happen at the same frame in every copy, and rolling back over them undoes them.
+// leaving happen at the same frame in every copy, and rolling back over them undoes them. An
+// avatar the rules despawn themselves frees its seat, which joins again the next frame.
 //
 // A verdict (`verdicts`: input fields only the server decides, e.g. a rifle's target) is
 // cleared in whatever a client sends; the server's `judge` writes it just before the frame that
@@ -103,6 +104,7 @@ export class DeclaredRoomGame<D extends GameDeclaration = GameDeclaration> imple
   advance(inputsPtr: number, playerCount: number): void {
     const memory = new Uint8Array(this.arena.memoryBuffer);
     const rules = this.rules;
+    const store = rules.store;
     const seats = rules.seatAvatars;
     const format = this.inputFormat;
     const n = this.players;
@@ -117,13 +119,19 @@ export class DeclaredRoomGame<D extends GameDeclaration = GameDeclaration> imple
           this.refusedJoins++;
         }
       } else if (!present && seats[p] !== 0) {
-        rules.leave(p + 1, seats[p]! - 1);
+        // An avatar the rules despawned themselves is gone already: its slot may hold another entity now.
+        if (store.isAlive(seats[p]! - 1)) rules.leave(p + 1, seats[p]! - 1);
         seats[p] = 0;
       }
     }
     const codec = format.codec;
     for (let p = 0; p < n; p++) {
       if (seats[p] === 0) continue;
+      if (!store.isAlive(seats[p]! - 1)) {
+        // The rules despawned this avatar: the seat joins again next frame (the same in every copy).
+        seats[p] = 0;
+        continue;
+      }
       const ok = codec.check(memory, inputsPtr + p * this.inputBytes, this.codes) === null;
       rules.controlCodes(seats[p]! - 1, ok ? this.codes : this.neutralCodes);
     }

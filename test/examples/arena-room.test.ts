@@ -40,6 +40,35 @@ describe('the arena shooter as a rollback room', () => {
     expect(seatedAt[299]).toEqual([0, 1, 2, 3]);
   });
 
+  it('gives a seat whose avatar the rules despawned a new one, and never steers what took its slot', async () => {
+    const room = await createRoom({ ...SMALL, seed: 6 });
+    const codec = room.inputFormat.codec;
+    const inputs = room.arena.allocate('despawn-inputs', room.players * room.inputBytes);
+    const stage = () => {
+      const b = inputs.bytes();
+      b.fill(0);
+      for (const p of [0, 1]) {
+        codec.encode({ ...IDLE, moveX: 1, moveY: 0 }, b, p * room.inputBytes);
+        b[p * room.inputBytes + codec.bytes] = 1;
+      }
+      return inputs.ptr;
+    };
+    for (let f = 0; f < 5; f++) room.advance(stage(), room.players);
+    const gone = room.avatarOf(0)!;
+    room.store.despawn(gone);
+    // Something else takes the freed slot at once: it must not be walked as seat 0's avatar.
+    const squatter = room.store.spawn('npc', { position: { x: 3000, y: 3000 }, health: { hp: 50 }, body: { kind: 'npc' }, timer: { ticks: 100_000 } });
+    expect(squatter & 0xfffff).toBe(gone & 0xfffff);
+    room.advance(stage(), room.players);
+    expect(room.avatarOf(0)).toBeUndefined();
+    expect(room.store.get(squatter, 'position.x')).toBe(3000);
+    room.advance(stage(), room.players);
+    const again = room.avatarOf(0)!;
+    expect(again).not.toBe(gone);
+    expect(room.store.typeName(again)).toBe('player');
+    expect(room.store.get(squatter, 'position.x')).toBe(3000);
+  });
+
   it('keeps two predicting clients on the server\'s state, hash by hash, with the rifle judged by the server alone', async () => {
     const room = await createRoom({ ...SMALL, seed: 5 });
     const server = new RollbackServer(room, { hashEveryFrames: 30 });
