@@ -49,6 +49,9 @@ const INV_Q16 = 1 / 65536;
 
 export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
   readonly index: SpatialIndex;
+  /** A view's radius, and how much further an entity in it may go before it leaves, metres. */
+  readonly radiusM: number;
+  readonly hysteresisM: number;
   readonly stats: DeclaredInterestStats = { indexed: 0, queries: 0, heldByHysteresis: 0, truncated: 0, clampedOutOfWorld: 0 };
   private readonly x: Int32Array;
   private readonly y: Int32Array;
@@ -114,6 +117,8 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     this.bounds = bounds;
     this.radius = radiusM;
     this.outer = radiusM + hysteresisM;
+    this.radiusM = radiusM;
+    this.hysteresisM = hysteresisM;
   }
 
   static create<D extends GameDeclaration>(arena: Arena, store: GameStore<D>, options: DeclaredInterestOptions<D>): DeclaredInterest<D> {

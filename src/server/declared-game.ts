@@ -47,6 +47,11 @@ export interface DeclaredGameModule<D extends GameDeclaration = GameDeclaration>
    * what the player owns, are never held back. Absent: every change goes out at once.
    */
   readonly zones?: UpdateZonesSpec<D>;
+  /**
+   * How far a player sees, for its page to draw (the view's ring, and the zones' within it):
+   * the radius and the hysteresis band past it, metres. Absent: the page draws no ring.
+   */
+  readonly view?: { readonly radiusM: number; readonly hysteresisM: number };
   /** Entity types a save leaves out (what belongs to a session, e.g. players): freed in it. */
   readonly unsavedTypes?: readonly string[];
   /** The store was just restored from a save: rebuild what the game keeps beside it. */

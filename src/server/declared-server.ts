@@ -175,7 +175,12 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       registry: this.metrics.registry,
       health: () => this.health(),
       players: () => [...this.sessions.values()].map((s) => ({ clientId: s.link.clientId, player: s.player, avatar: s.avatar, rttMs: s.link.rttMs })),
-      game: () => ({ mode: 'declared', game: module.game.name, fingerprint: module.game.fingerprint, tickHz: config.tickHz }),
+      game: () => ({
+        mode: 'declared', game: module.game.name, fingerprint: module.game.fingerprint, tickHz: config.tickHz,
+        // What the page draws of a player's interest: its view's ring and the update zones' bands.
+        ...(module.view ? { view: module.view } : {}),
+        ...(module.zones ? { zones: { bands: module.zones.bands, beyondHz: module.zones.beyondHz } } : {}),
+      }),
       connect: (req, res) => this.net.handleConnect(req, res),
       adminToken: config.adminToken,
       trustedProxies,

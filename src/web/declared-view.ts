@@ -18,6 +18,7 @@ import { RemoteMotion, type Place } from '../client/remote-motion.js';
 import { WasmGameRules } from '../rollback/wasm-game.js';
 import { traceDeclaredGame, type DeclaredTraceResult } from '../rollback/declared-trace.js';
 import { drawAimLine, drawAvatarRing, watchInput } from './page-input.js';
+import { DeclaredInterestLayer, type DeclaredInterestStatus } from './declared-interest-layer.js';
 
 export interface DeclaredPageOptions<D extends GameDeclaration> {
   readonly game: Game<D>;
@@ -90,6 +91,8 @@ export interface DeclaredDebugApi {
     own: Record<string, unknown> | undefined; drops: Record<string, number>;
     /** The avatar as predicted (null without a module), the predictor's counters and the input clock's speed (1: the server's rate). */
     predicted: { x: number; y: number } | null; prediction: DeclaredPredictorStats | null; inputClock: number;
+    /** The interest layer (key I): the view's radius and the entities drawn in each update band. */
+    interest: DeclaredInterestStatus;
   };
   /** Runs the game's module (options.module) from a fresh memory over a recorded input stream. */
   trace(run: PageTraceRun): Promise<DeclaredTraceResult>;
@@ -109,6 +112,10 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
   const held = watchInput(canvas);
   const keys = held.keys;
   let drawn = 0;
+  const layer = await DeclaredInterestLayer.fetch();
+  addEventListener('keydown', (e) => {
+    if (e.code === 'KeyI' && !e.repeat) layer.toggle();
+  });
   // The module needs shared memory (a cross-origin isolated page, as DeclaredServer serves it):
   // without it the page still plays, unpredicted, and says why.
   let rules: PredictableRules<D> | undefined = options.predict;
@@ -164,6 +171,7 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
       predicted: predictedXY(),
       prediction: predictor ? { ...predictor.stats } : null,
       inputClock: clock.speed,
+      interest: layer.status(),
     }),
     trace: async (run) => {
       const module = options.module;
@@ -196,12 +204,13 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     ctx.fillRect(0, 0, w, h);
     const r = client.replica;
     drawn = 0;
+    layer.begin();
     if (r && client.avatarId >= 0 && r.has(client.avatarId)) {
       const mine = predictedXY();
       const me = mine?.x ?? (r.value(client.avatarId, 'position.x' as never) as number);
       const mn = mine?.y ?? (r.value(client.avatarId, 'position.y' as never) as number);
       const mz = fz !== undefined ? ((r.value(client.avatarId, 'position.z' as never) as number | undefined) ?? 0) : 0;
-      const scale = w / (options.metresAcross ?? 120);
+      const scale = layer.scaleFor(w, h, w / (options.metresAcross ?? 120));
       options.background?.({ ctx, px: (xM) => w / 2 + (xM - me) * scale, py: (yM) => h / 2 - (yM - mn) * scale, scale, meZ: mz });
       ctx.globalAlpha = 1;
       for (let i = 0; i < r.size; i++) {
@@ -212,17 +221,21 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
         const type = r.typeAt(i);
         // The avatar is drawn where the prediction has it: the centre.
         const own = mine !== null && r.idAt(i) === client.avatarId;
+        const band = own ? -1 : layer.count(Math.hypot(x - me, y - mn));
         const px = own ? w / 2 : w / 2 + (x - me) * scale;
         const py = own ? h / 2 : h / 2 - (y - mn) * scale;
         if (px < -20 || py < -20 || px > w + 20 || py > h + 20) continue;
         // Bodies on other levels fade with the height between: a cave under a platform reads apart.
         ctx.globalAlpha = Math.max(0.2, 1 - Math.abs(z - mz) / 24);
         ctx.fillStyle = options.colorOf(type);
+        const radiusPx = Math.max(2, (options.sizeOf?.(type) ?? 0.6) * scale);
         ctx.beginPath();
-        ctx.arc(px, py, Math.max(2, (options.sizeOf?.(type) ?? 0.6) * scale), 0, 2 * Math.PI);
+        ctx.arc(px, py, radiusPx, 0, 2 * Math.PI);
         ctx.fill();
+        if (band >= 0) layer.outline(ctx, px, py, radiusPx, band);
         drawn++;
       }
+      layer.drawRings(ctx, scale);
       drawAvatarRing(ctx, scale);
       if (options.aimLine?.held(keys)) drawAimLine(ctx, scale, held.aimRad, options.aimLine.rangeM, options.aimLine.ready(r.entity(client.avatarId) as Record<string, unknown> | undefined));
       if (options.foreground) {
@@ -240,6 +253,7 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
         : predictor.stats.off !== null
           ? `prediction: off (${predictor.stats.off})`
           : `prediction: your moves at once with ${game.name}'s own rules${options.module ? ' (game.wasm)' : ''} · ${predictor.stats.corrections} corrections, last ${predictor.stats.lastError.toFixed(2)} m`,
+      ...layer.legend(),
       ...(options.panel?.(own) ?? []),
     ].join('\n');
     requestAnimationFrame(frame);

@@ -17,7 +17,7 @@ import { GAME, IDLE, NO_TARGET, NPCS, RIFLE_DAMAGE, type Declaration, type Input
 import { createArena, loadRules } from '../../examples/arena-shooter/module.js';
 import { ROOT } from '../helpers/server-process.js';
 import { hasChromium } from '../helpers/chromium.js';
-import { expectPageTrace, untilPredicting, withDeclaredPage, type PageStatus } from '../helpers/declared-page.js';
+import { expectPageTrace, pageStatus, untilPredicting, withDeclaredPage, type PageStatus } from '../helpers/declared-page.js';
 import { waiter } from '../helpers/until.js';
 
 type Arena = Awaited<ReturnType<typeof createArena>>;
@@ -304,6 +304,16 @@ describe('the arena shooter served', () => {
       await page.keyboard.down('KeyD');
       await page.waitForFunction((x0) => (window as unknown as { chronos: { status(): PageStatus } }).chronos.status().predicted!.x > x0 + 1, start.predicted!.x, { timeout: 5_000 });
       await page.keyboard.up('KeyD');
+      // The interest layer: the server's view (100 m) and zones from /game.json, every entity in
+      // view counted in its band (the 60 Hz one holds the nearest), shown with I and hidden again.
+      const closeUp = await pageStatus(page);
+      expect(closeUp.interest).toMatchObject({ enabled: false, radiusM: 100 });
+      expect(closeUp.interest.byBand).toHaveLength(3);
+      expect(closeUp.interest.byBand[0]).toBeGreaterThan(0);
+      await page.keyboard.press('KeyI');
+      expect((await pageStatus(page)).interest.enabled).toBe(true);
+      await page.screenshot({ path: join(ROOT, 'test-artifacts', 'arena-shooter-interest.png') });
+      await page.keyboard.press('KeyI');
       await page.mouse.move(700, 200);
       await page.mouse.down();
       await new Promise((r) => setTimeout(r, 500));

@@ -14,6 +14,7 @@ export interface PageStatus {
   readonly own?: { readonly position: { readonly x: number; readonly y: number } };
   readonly predicted: { readonly x: number; readonly y: number } | null;
   readonly prediction: { readonly predicted: number; readonly corrections: number } | null;
+  readonly interest: { readonly enabled: boolean; readonly radiusM: number | null; readonly byBand: number[] };
 }
 
 export const pageStatus = (page: Page): Promise<PageStatus> => page.evaluate(() => (window as unknown as { chronos: { status(): PageStatus } }).chronos.status());

@@ -1,0 +1,128 @@
+// A declared game's page's interest layer (key I), as the demo's (interest-layer.ts): what the
+// server's interest management sends this player, drawn over the map, which zooms out to hold
+// the whole view while the layer shows (off at first: the game is played close up). Rings around the avatar
+// show the update zones' bands (each at its rate) and the view's edge with its hysteresis band
+// (an entity enters inside the inner dashed ring and leaves outside the outer one); every entity
+// in view gets an outline in the colour of the band it is in, so what refreshes every tick and
+// what a few times a second read apart. The page learns the radius and the bands from the
+// server's /game.json (DeclaredGameModule.view and zones); without them it draws nothing.
+
+import { ZONE_COLOURS } from './interest-layer.js';
+
+export interface ServedView {
+  readonly radiusM: number;
+  readonly hysteresisM: number;
+}
+
+export interface ServedZones {
+  readonly bands: readonly { readonly withinM: number; readonly hz: number }[];
+  readonly beyondHz: number;
+}
+
+export interface DeclaredInterestStatus {
+  enabled: boolean;
+  radiusM: number | null;
+  /** Entities in view by band (the last one: past every band), this frame. */
+  byBand: number[];
+}
+
+const isView = (v: unknown): v is ServedView => typeof v === 'object' && v !== null && Number.isFinite((v as ServedView).radiusM) && Number.isFinite((v as ServedView).hysteresisM);
+const isZones = (z: unknown): z is ServedZones =>
+  typeof z === 'object' && z !== null && Array.isArray((z as ServedZones).bands) && (z as ServedZones).bands.every((b) => Number.isFinite(b?.withinM) && Number.isFinite(b?.hz)) && Number.isFinite((z as ServedZones).beyondHz);
+
+export class DeclaredInterestLayer {
+  enabled = false;
+  private readonly byBand: number[];
+  private readonly bands: readonly { readonly withinM: number; readonly hz: number }[];
+
+  constructor(readonly view: ServedView | undefined, readonly zones: ServedZones | undefined) {
+    this.bands = zones?.bands ?? [];
+    this.byBand = new Array<number>(this.bands.length + 1).fill(0);
+  }
+
+  /** The layer the server describes at /game.json (an empty one when it says nothing or cannot be read). */
+  static async fetch(): Promise<DeclaredInterestLayer> {
+    const served = (await fetch(new URL('/game.json', location.href)).then((r) => r.json()).catch(() => ({}))) as { view?: unknown; zones?: unknown };
+    return new DeclaredInterestLayer(isView(served.view) ? served.view : undefined, isZones(served.zones) ? served.zones : undefined);
+  }
+
+  toggle(): boolean {
+    this.enabled = !this.enabled;
+    return this.enabled;
+  }
+
+  /** A new frame: the counts start over. */
+  begin(): void {
+    this.byBand.fill(0);
+  }
+
+  /** The band an entity `distanceM` from the avatar is in (bands.length: past them all). */
+  bandOf(distanceM: number): number {
+    for (let b = 0; b < this.bands.length; b++) if (distanceM <= this.bands[b]!.withinM) return b;
+    return this.bands.length;
+  }
+
+  /** Counts an entity in view `distanceM` from the avatar; returns its band. */
+  count(distanceM: number): number {
+    const band = this.bandOf(distanceM);
+    this.byBand[band]!++;
+    return band;
+  }
+
+  /** Outlines an entity drawn at (px, py) with radius rPx in its band's colour (when the layer shows). */
+  outline(ctx: CanvasRenderingContext2D, px: number, py: number, rPx: number, band: number): void {
+    if (!this.enabled || this.bands.length === 0) return;
+    ctx.strokeStyle = ZONE_COLOURS[Math.min(band, ZONE_COLOURS.length - 2)]!;
+    ctx.lineWidth = Math.max(1, devicePixelRatio);
+    ctx.beginPath();
+    ctx.arc(px, py, rPx + 2 * devicePixelRatio, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
+
+  /** The rings around the avatar (the canvas's centre), `scale` pixels a metre. */
+  drawRings(ctx: CanvasRenderingContext2D, scale: number): void {
+    if (!this.enabled) return;
+    const cx = ctx.canvas.width / 2;
+    const cy = ctx.canvas.height / 2;
+    const ring = (radiusM: number, colour: string, dash: number[]) => {
+      ctx.strokeStyle = colour;
+      ctx.setLineDash(dash.map((d) => d * devicePixelRatio));
+      ctx.beginPath();
+      ctx.arc(cx, cy, radiusM * scale, 0, 2 * Math.PI);
+      ctx.stroke();
+    };
+    ctx.lineWidth = devicePixelRatio;
+    ctx.globalAlpha = 0.8;
+    this.bands.forEach((b, i) => ring(b.withinM, ZONE_COLOURS[Math.min(i, ZONE_COLOURS.length - 2)]!, []));
+    if (this.view) {
+      ring(this.view.radiusM, '#8b949e', [6, 4]);
+      if (this.view.hysteresisM > 0) ring(this.view.radiusM + this.view.hysteresisM, '#484f58', [2, 4]);
+    }
+    ctx.setLineDash([]);
+    ctx.globalAlpha = 1;
+  }
+
+  /**
+   * Pixels a metre for a canvas w x h: `closeUp` while the layer is hidden, else what holds the
+   * view's outer ring (and a margin) on the canvas.
+   */
+  scaleFor(w: number, h: number, closeUp: number): number {
+    if (!this.enabled || !this.view) return closeUp;
+    return Math.min(w, h) / (2.1 * (this.view.radiusM + this.view.hysteresisM));
+  }
+
+  /** The panel's lines: the view, then the bands and how many are in each. */
+  legend(): string[] {
+    if (!this.view && this.bands.length === 0) return ['interest: the server describes no view'];
+    const view = this.view ? `view ${this.view.radiusM} m, left past ${this.view.radiusM + this.view.hysteresisM} m` : 'the view';
+    const head = `interest (I to ${this.enabled ? 'hide' : 'show'}): ${view}`;
+    if (!this.zones) return [head];
+    const parts = this.bands.map((b, i) => `${b.hz} Hz within ${b.withinM} m: ${this.byBand[i]}`);
+    parts.push(`${this.zones.beyondHz} Hz beyond: ${this.byBand[this.bands.length]}`);
+    return [head, `  updates by distance: ${parts.join(' · ')}`];
+  }
+
+  status(): DeclaredInterestStatus {
+    return { enabled: this.enabled, radiusM: this.view?.radiusM ?? null, byBand: [...this.byBand] };
+  }
+}
