@@ -11,7 +11,7 @@
 // |                   |                                        | interest, encode, OWN), the workers seal |
 // |                   |                                        | and hand every packet to the transport   |
 //
-// Impls: `chronos` (one network worker per core, as `npm start` runs) and `chronos-1-worker`.
+// Impls: `chronos` (one network worker per core, as `npm run demo` runs) and `chronos-1-worker`.
 // The time is wall-clock from the first packet opened to the last packet handed over; metrics:
 // cpu_us_per_player_tick (the main thread's tick plus every worker's busy time, per player: on
 // a machine with spare cores, what the tick costs in CPU), bytes_per_client (UDP payload bytes
@@ -36,7 +36,7 @@ export const SEED = 7;
 /** Ticks before measuring: views fill, baselines get acknowledged, the JIT settles. */
 const WARMUP_TICKS = 120;
 
-/** Moves each bench player by its archetype (the same brains `npm run bots` uses); the game suite's serve-arena-shooter reuses them. */
+/** Moves each bench player by its archetype (the same brains `npm run demo:bots` uses); the game suite's serve-arena-shooter reuses them. */
 export function archetypeBrains(players: number): SwarmBrain {
   const bounds = { minX: -WORLD_M / 2, minY: -WORLD_M / 2, minZ: 0, maxX: WORLD_M / 2, maxY: WORLD_M / 2, maxZ: 100 };
   const hubs = worldHubs(SEED, bounds);

@@ -1,4 +1,4 @@
-// Arena-mode bots (`npm run bots -- --mode arena [--play]`): N Node clients of the 64-seat
+// Arena-mode bots (`npm run demo:bots -- --mode arena [--play]`): N Node clients of the 64-seat
 // lockstep-rollback room, through the client SDK (a connect token from POST /connect, then the
 // encrypted protocol, over the UDP game port by default). Each runs the game itself with the same
 // chronos.wasm through a RollbackClient: with --play the bots take player seats and play

@@ -1,5 +1,5 @@
 // The world bots' report: its figures (WorldBotsReport, JSON for `npm run load` to merge), the
-// spreads they are summarised by, and the text `npm run bots` prints (formatWorldReport).
+// spreads they are summarised by, and the text `npm run demo:bots` prints (formatWorldReport).
 
 export interface Spread {
   p50: number;
@@ -71,7 +71,7 @@ export function kb(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
 }
 
-/** The report as text (the lines `npm run bots` prints at the end). */
+/** The report as text (the lines `npm run demo:bots` prints at the end). */
 export function formatWorldReport(r: WorldBotsReport): string {
   const sp = (s: Spread, unit: string, f = (x: number) => x.toFixed(1)) => `p50 ${f(s.p50)}${unit} p99 ${f(s.p99)}${unit} (mean ${f(s.mean)}${unit})`;
   const lines = [

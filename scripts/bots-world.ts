@@ -1,4 +1,4 @@
-// World-mode bots (`npm run bots`, the default): N WorldClients in one Node process, each a player
+// World-mode bots (`npm run demo:bots`, the default): N WorldClients in one Node process, each a player
 // of the server's one world that simulates nothing but its own avatar: it decodes its
 // interest-managed snapshots (interpolate: false, nothing is drawn), predicts its avatar with the
 // same chronos.wasm step and reconciles against the server's OWN state, and moves by one of the
@@ -81,7 +81,7 @@ export async function runWorldBots(o: WorldBotsOptions): Promise<{ report: World
     return arenas[k]!;
   };
   await arenaFor(0);
-  // With --expose-gc (npm run bots passes it) memory is measured after a collection.
+  // With --expose-gc (npm run demo:bots passes it) memory is measured after a collection.
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const arenaBase = arenas.map((a) => a.stats().topByte - a.base);

@@ -1,4 +1,4 @@
-// npm run bots -- [--url http://127.0.0.1:8080] [--clients 8] [--seconds 20] [--ramp 10s]
+// npm run demo:bots -- [--url http://127.0.0.1:8080] [--clients 8] [--seconds 20] [--ramp 10s]
 //                 [--profile lan|fiber|dsl|4g|satellite|congested-wifi|mixed] [--watch] [--json]
 //                 [--mode world|arena] [--play] [--transport udp|websocket] [--seed 1]
 //
@@ -53,7 +53,7 @@ try {
 }
 const values = parsed.values;
 if (values.help) {
-  process.stdout.write(`Usage: npm run bots -- [options]
+  process.stdout.write(`Usage: npm run demo:bots -- [options]
 
 World mode (default): bots play the server's one world, each predicting its own avatar and
 moving by one of the seed's five player archetypes; a final report, exit 1 on any failure.

@@ -58,7 +58,7 @@ player; and the clients': bytes/s, corrections, RTT, failures. Exit 1 below ${MI
   --clients <n>      bot clients (default 500)
   --ramp <duration>  spread their connections over this (default 20s)
   --seconds <s>      hold them this long after the ramp, the measurement window (default 60)
-  --profile <name>   simulated network per bot (default mixed; see npm run bots -- --help)
+  --profile <name>   simulated network per bot (default mixed; see npm run demo:bots -- --help)
   --processes <n>    bot processes (default: one per ${BOTS_PER_PROCESS} clients)
   --url <url>        a running server instead of starting one
   --npcs <n>         NPCs of the started server (default: its own, 100,000)

@@ -1,9 +1,12 @@
-// Serves the arena shooter: `npm run example:arena-shooter`, then open the printed address.
-// --mode world (default): the 10 km world, each player sent what it sees (DeclaredServer).
-// --mode arena: a rollback room of up to 64 seats (--seats), every client running the whole
-// arena with the same module (DeclaredRoomServer, room.ts); --idle-seconds frees an idle seat.
+// Serves the arena shooter: `npm start` (or `npm run example:arena-shooter`), then open the
+// printed address.
+// --mode world (default): the 10 km world, 100,000 NPCs all over it, each player sent what it
+// sees (DeclaredServer); --max-players (1,000) sizes the store.
+// --mode arena: a rollback room of up to 64 seats (--seats), 2,000 NPCs within 500 m of the
+// centre, every client running the whole arena with the same module (DeclaredRoomServer,
+// room.ts); --idle-seconds frees an idle seat.
 // Flags: --host, --http-port (8080), --udp-port (7777), --seed (1), --view-radius (100),
-// --npcs (2000) and --npc-spread (500: they appear within that many metres of the centre),
+// --npcs and --npc-spread (they appear within that many metres of the centre),
 // --encode-workers N (threads that encode the players' snapshots beside this one),
 // --net-workers N (N threads own the UDP connections, ports udp-port .. udp-port + N - 1),
 // --save FILE (restored at start, written every --autosave seconds, 60 by default, and at shutdown).
@@ -12,20 +15,22 @@ import { fileURLToPath } from 'node:url';
 import { DeclaredRoomServer, DeclaredServer, ScriptArgs } from '../../src/index.js';
 import { createArena } from './module.js';
 import { createRoom, ROOM_SEATS } from './room.js';
-import { HALF_M, NPC_SPREAD_M, NPCS } from './game.js';
+import { HALF_M, MAX_CAPACITY, NPC_SPREAD_M, NPCS } from './game.js';
 
 const args = new ScriptArgs();
 const flag = (name: string, fallback: number): number => args.number(name, fallback);
 const text = (name: string): string | undefined => args.text(name);
 const host = text('host') ?? '127.0.0.1';
 const saveFile = text('save');
-const npcs = args.number('npcs', NPCS, { integer: true, min: 0, max: 200_000 });
-const spread = args.number('npc-spread', NPC_SPREAD_M, { min: 1, max: HALF_M });
 const mode = text('mode') ?? 'world';
 if (mode !== 'world' && mode !== 'arena') {
   console.error(`--mode is world or arena, got "${mode}"`);
   process.exit(2);
 }
+// World mode's world is world mode's: 100,000 NPCs over all of it. A room's is what every client
+// simulates and is sent whole at its join: 2,000 near the centre.
+const npcs = args.number('npcs', mode === 'world' ? 100_000 : NPCS, { integer: true, min: 0, max: 200_000 });
+const spread = args.number('npc-spread', mode === 'world' ? HALF_M : NPC_SPREAD_M, { min: 1, max: HALF_M });
 const staticDir = fileURLToPath(new URL('../../build/examples/arena-shooter', import.meta.url));
 const stopOnSignal = (server: { stop(): Promise<void> }) => {
   const stop = async () => {
@@ -46,14 +51,18 @@ if (mode === 'arena') {
   console.log(`arena shooter on chronos, arena mode: a rollback room of ${seats} seats, ${npcs} NPCs within ${spread} m of the centre; every client runs the whole room with the game's own module (game.wasm) at 60 Hz`);
   console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle; ?watch to spectate)`);
   console.log(`  game port  udp ${host}:${server.udpPort}; health http://${host}:${server.httpPort}/healthz`);
-  console.log('  bots       npm run example:arena-shooter:bots -- --mode arena --players 8');
+  console.log('  bots       npm run bots -- --mode arena --players 8');
+  console.log('  world mode npm start (the 10 km world) · the engine\'s built-in demo: npm run demo');
   console.log('Press Ctrl+C to stop.');
   stopOnSignal(server);
 } else {
-  const module = await createArena({ seed: flag('seed', 1), viewRadiusM: flag('view-radius', 100), npcs, npcSpreadM: spread });
+  // Each player takes its avatar and up to eight projectiles' slots beside the NPCs.
+  const maxPlayers = args.number('max-players', 1000, { integer: true, min: 1, max: Math.floor((MAX_CAPACITY - 1024 - npcs) / 8) });
+  const module = await createArena({ seed: flag('seed', 1), viewRadiusM: flag('view-radius', 100), npcs, npcSpreadM: spread, maxPlayers });
   const server = await DeclaredServer.start({
     module,
     host,
+    maxClients: maxPlayers,
     httpPort: flag('http-port', 8080),
     udpPort: flag('udp-port', 7777),
     staticDir,
@@ -69,11 +78,12 @@ if (mode === 'arena') {
   for (let s = 0; s < store.highWater; s++) if (store.typeColumn[s] === npcType) alive++;
   const settings = store.idAt(0);
   const spreadNow = store.typeColumn[0] === store.game.typeIndex.get('settings')! + 1 ? (store.get(settings, 'spawning.spreadM') as number) : spread;
-  console.log(`arena shooter on chronos, world mode: ${alive} NPCs within ${spreadNow} m of the centre of a ${(2 * HALF_M) / 1000} km world, rules in the game's own AssemblyScript, 60 Hz, snapshots encoded ${workers > 0 ? `on ${workers} worker threads` : 'on the main thread'}`);
-  console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle)`);
+  console.log(`arena shooter on chronos, world mode: ${alive} NPCs ${spreadNow >= HALF_M ? 'all over' : `within ${spreadNow} m of the centre of`} a ${(2 * HALF_M) / 1000} km world, up to ${maxPlayers} players, rules in the game's own AssemblyScript (examples/arena-shooter), 60 Hz, snapshots encoded ${workers > 0 ? `on ${workers} worker threads` : 'on the main thread'}`);
+  console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle; I: interest)`);
   const ports = server.udpPorts;
   console.log(`  game port  udp ${host}:${ports.join(', ')}${ports.length > 1 ? ` (${ports.length} network worker threads)` : ''}; health http://${host}:${server.httpPort}/healthz`);
-  console.log('  bots       npm run example:arena-shooter:bots -- --players 20');
+  console.log('  bots       npm run bots -- --players 20');
+  console.log('  arena mode npm start -- --mode arena (the 64-seat rollback room) · the engine\'s built-in demo: npm run demo');
   if (saveFile) console.log(`  save       ${saveFile}, every ${flag('autosave', 60)} s and at shutdown`);
   console.log('Press Ctrl+C to stop.');
   stopOnSignal(server);

@@ -1,4 +1,4 @@
-// The `chronos` command line. `chronos serve` (what `npm start` runs) starts the demo server.
+// The `chronos` command line. `chronos serve` (what `npm run demo` runs) starts the built-in demo server.
 // Bad flags print one clear line and exit 2; a port in use names the port and exits 1;
 // SIGINT and SIGTERM stop the server cleanly and exit 0.
 

@@ -1,4 +1,4 @@
-// The seed's five player archetypes (its load-testing table), shared by the bots (`npm run bots`,
+// The seed's five player archetypes (its load-testing table), shared by the bots (`npm run demo:bots`,
 // scripts/bots-world.ts) and the `interest` benchmark's world (bench/peers/interest-archetypes.ts),
 // so both move players the same way.
 //

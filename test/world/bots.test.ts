@@ -1,4 +1,4 @@
-// `npm run bots` against a world-mode server, as a user runs it: 20 bots over the 4g profile for
+// `npm run demo:bots` against a world-mode server, as a user runs it: 20 bots over the 4g profile for
 // a few seconds connect, join with avatars at their archetypes' hubs, move (the server's own
 // positions change, per /players), report their figures as one JSON document, leave (the server
 // is empty again) and exit 0. Bad flags exit 2 with a clear message.
@@ -38,7 +38,7 @@ async function players(url: string): Promise<PlayerInfo[]> {
   return (await (await fetch(new URL('/players', url))).json()) as PlayerInfo[];
 }
 
-describe('npm run bots (world mode)', () => {
+describe('npm run demo:bots (world mode)', () => {
   let server: ServerProcess;
 
   beforeAll(async () => {

@@ -1,0 +1,74 @@
+// `npm start` as a newcomer meets it: the script runs the arena shooter's server (not the
+// engine's built-in demo, which is `npm run demo`), which prints its page and ports, answers on
+// them in world mode and in arena mode, refuses a bad flag with one line, and exits 0 on SIGINT.
+
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/server-process.js';
+
+/** Starts the example's server with `args` on free loopback ports; resolves once it printed its page. */
+async function start(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/arena-shooter/server.ts', '--http-port', '0', '--udp-port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no page address in 30 s:\n${out}\n${err}`)), 30_000);
+    const poll = setInterval(() => {
+      const m = /page\s+(http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    }, 20);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code}:\n${out}\n${err}`));
+    });
+  });
+  return { url, out: () => out, exited, stop: () => (child.kill('SIGINT'), exited) };
+}
+
+describe('npm start', () => {
+  it('runs the arena shooter, and `npm run demo` the engine\'s built-in demo', () => {
+    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.start).toContain('examples/arena-shooter/server.ts');
+    expect(scripts.bots).toContain('examples/arena-shooter/bots.ts');
+    expect(scripts.demo).toContain('bin/chronos.js serve');
+  });
+
+  it('serves world mode by default and arena mode with --mode arena, each saying so, and exits 0 on SIGINT', async () => {
+    const world = await start(['--npcs', '2000', '--npc-spread', '500']);
+    try {
+      expect(world.out()).toMatch(/world mode: 2000 NPCs within 500 m of the centre of a 10 km world/);
+      expect(await fetch(`${world.url}game.json`).then((r) => r.json())).toMatchObject({ mode: 'declared', game: 'arena-shooter', view: { radiusM: 100 } });
+      expect(await fetch(`${world.url}`).then((r) => r.status)).toBe(200);
+    } finally {
+      expect(await world.stop()).toBe(0);
+    }
+    const arena = await start(['--mode', 'arena', '--seats', '4']);
+    try {
+      expect(arena.out()).toMatch(/arena mode: a rollback room of 4 seats, 2000 NPCs/);
+      expect(await fetch(`${arena.url}game.json`).then((r) => r.json())).toMatchObject({ mode: 'room', game: 'arena-shooter', seats: 4 });
+    } finally {
+      expect(await arena.stop()).toBe(0);
+    }
+  }, 90_000);
+
+  it('refuses a bad flag with one line and exit code 2', async () => {
+    for (const args of [['--mode', 'battle'], ['--mode', 'arena', '--seats', '65'], ['--mode', 'arena', '--net-workers', '2'], ['--npcs', 'many']]) {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'examples/arena-shooter/server.ts', '--http-port', '0', '--udp-port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code, args.join(' ')).toBe(2);
+      expect(err.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+  }, 60_000);
+});
