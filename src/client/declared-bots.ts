@@ -25,7 +25,7 @@ import { reportSlice } from './bot-processes.js';
 /** Most bots one process runs (each a client with its own crypto state, frames and socket). */
 export const MAX_BOTS = 5000;
 
-export interface DeclaredBotsOptions<D extends GameDeclaration> {
+export interface DeclaredBotsOptions<D extends GameDeclaration> extends SwarmOptions {
   readonly game: Game<D>;
   /** The server's HTTP address: tokens come from its /connect. */
   readonly url: string | URL;
@@ -44,6 +44,10 @@ export interface DeclaredBotsOptions<D extends GameDeclaration> {
   readonly think: (client: DeclaredClient<D>, index: number, frame: number) => GameInput<D> | null;
   /** After bot `index` decoded a snapshot (to check what it may and may not see, say). */
   readonly snapshot?: (client: DeclaredClient<D>, index: number) => void;
+}
+
+/** How any swarm of bots connects and how often it thinks (DeclaredBots, DeclaredRoomBots). */
+export interface SwarmOptions {
   /** Input frames a second, in (0, 240]; default 60. */
   readonly inputHz?: number;
   /** Default 'udp'. */
@@ -70,12 +74,41 @@ export interface DeclaredBotsTotals {
 export const defaultAddress = (index: number): string => `127.0.0.${2 + (index % 250)}`;
 
 /** The `ws` WebSocket bound to one local address (the token fetch's, so limits see one player). */
-export function webSocketFrom(localAddress: string): WebSocketConstructor {
+function webSocketFrom(localAddress: string): WebSocketConstructor {
   return class extends WebSocket {
     constructor(url: string) {
       super(url, { localAddress });
     }
   } as unknown as WebSocketConstructor;
+}
+
+/**
+ * Checks what a swarm of bots is asked for (ConfigError naming the option) and returns the
+ * server's token address (its /connect).
+ */
+export function checkSwarm(o: { players: number; max: number; inputHz: number; transport: string; url: string | URL }): URL {
+  if (!Number.isInteger(o.players) || o.players < 1 || o.players > o.max) throw new ConfigError('players', `must be an integer in [1, ${o.max}], got ${String(o.players)}`);
+  if (!(typeof o.inputHz === 'number' && o.inputHz > 0 && o.inputHz <= 240)) throw new ConfigError('inputHz', `must be a number in (0, 240], got ${String(o.inputHz)}`);
+  if (o.transport !== 'udp' && o.transport !== 'websocket') throw new ConfigError('transport', `must be 'udp' or 'websocket', got ${String(o.transport)}`);
+  let tokenUrl: URL;
+  try {
+    tokenUrl = new URL('/connect', o.url);
+  } catch {
+    throw new ConfigError('url', `is not an http(s) address: ${String(o.url)}`);
+  }
+  if (tokenUrl.protocol !== 'http:' && tokenUrl.protocol !== 'https:') throw new ConfigError('url', `must be http or https, got ${tokenUrl.protocol}`);
+  return tokenUrl;
+}
+
+/** A bot client's network options: its token, connection and WebSocket all from local address `from`. */
+export function botNetOptions(from: string, tokenUrl: URL, crypto: NetCrypto, transport: 'udp' | 'websocket') {
+  return {
+    tokenUrl,
+    crypto,
+    transport,
+    fetch: fetchFrom(from),
+    ...(transport === 'udp' ? { udp: udpConnectorFrom(from) } : { WebSocket: webSocketFrom(from) }),
+  };
 }
 
 /** What the game's hooks (think, snapshot) threw: counted, the first kept, the swarm going on. */
@@ -121,17 +154,8 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
   static async start<D extends GameDeclaration>(options: DeclaredBotsOptions<D>): Promise<DeclaredBots<D>> {
     const { players, inputHz = 60, transport = 'udp', address = defaultAddress, firstIndex = 0 } = options;
     if (!Number.isInteger(firstIndex) || firstIndex < 0 || firstIndex > 1_000_000) throw new ConfigError('firstIndex', `must be an integer in [0, 1000000], got ${String(firstIndex)}`);
-    if (!Number.isInteger(players) || players < 1 || players > MAX_BOTS) throw new ConfigError('players', `must be an integer in [1, ${MAX_BOTS}], got ${String(players)}`);
-    if (!(typeof inputHz === 'number' && inputHz > 0 && inputHz <= 240)) throw new ConfigError('inputHz', `must be a number in (0, 240], got ${String(inputHz)}`);
-    if (transport !== 'udp' && transport !== 'websocket') throw new ConfigError('transport', `must be 'udp' or 'websocket', got ${String(transport)}`);
+    const tokenUrl = checkSwarm({ players, max: MAX_BOTS, inputHz, transport, url: options.url });
     if (typeof options.think !== 'function') throw new ConfigError('think', 'must be a function (client, index, frame) => input | null');
-    let tokenUrl: URL;
-    try {
-      tokenUrl = new URL('/connect', options.url);
-    } catch {
-      throw new ConfigError('url', `is not an http(s) address: ${String(options.url)}`);
-    }
-    if (tokenUrl.protocol !== 'http:' && tokenUrl.protocol !== 'https:') throw new ConfigError('url', `must be http or https, got ${tokenUrl.protocol}`);
     const crypto = options.crypto ?? (await loadServerCrypto());
     const clients: DeclaredClient<D>[] = [];
     // Snapshots arrive once the first bot connects, before the swarm exists: counted from then.
@@ -145,11 +169,7 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
         from = address(i);
         const client: DeclaredClient<D> = await DeclaredClient.create({
           game: options.game,
-          tokenUrl,
-          crypto,
-          transport,
-          fetch: fetchFrom(from),
-          ...(transport === 'udp' ? { udp: udpConnectorFrom(from) } : { WebSocket: webSocketFrom(from) }),
+          ...botNetOptions(from, tokenUrl, crypto, transport),
           handlers: options.snapshot ? { snapshot: () => mistakes.run(() => options.snapshot!(client, i)) } : {},
         });
         clients.push(client);

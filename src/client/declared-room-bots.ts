@@ -13,17 +13,14 @@ import type { Game, GameDeclaration } from '../core/game.js';
 import type { GameInput } from '../codec/game-input.js';
 import type { RoomJoin } from '../codec/room-messages.js';
 import type { DeclaredRoomGame } from '../rollback/declared-room.js';
-import type { NetCrypto } from '../net/crypto.js';
 import { loadServerCrypto } from '../net/crypto-node.js';
-import { BrainMistakes, defaultAddress, webSocketFrom } from './declared-bots.js';
+import { botNetOptions, BrainMistakes, checkSwarm, defaultAddress, type SwarmOptions } from './declared-bots.js';
 import { DeclaredRoomClient } from './declared-room-client.js';
-import { fetchFrom } from './local-fetch.js';
-import { udpConnectorFrom } from './udp-connector.js';
 
 /** A room's most seats, and so the most bots worth starting (the rest would only watch). */
 export const MAX_ROOM_BOTS = 64;
 
-export interface DeclaredRoomBotsOptions<D extends GameDeclaration> {
+export interface DeclaredRoomBotsOptions<D extends GameDeclaration> extends SwarmOptions {
   readonly game: Game<D>;
   /** The server's HTTP address: tokens come from its /connect. */
   readonly url: string | URL;
@@ -33,13 +30,6 @@ export interface DeclaredRoomBotsOptions<D extends GameDeclaration> {
   readonly room: (join: RoomJoin) => Promise<DeclaredRoomGame<D>>;
   /** Bot `index`'s input for `frame`, from its own copy of the room (client.room, client.avatar); null: none. */
   readonly think: (client: DeclaredRoomClient<D>, index: number, frame: number) => GameInput<D> | null;
-  /** Input frames a second, in (0, 240]; default 60. */
-  readonly inputHz?: number;
-  /** Default 'udp'. */
-  readonly transport?: 'udp' | 'websocket';
-  /** The local address bot `index` connects from; default 127.0.0.(2 + index % 250). */
-  readonly address?: (index: number) => string;
-  readonly crypto?: NetCrypto;
 }
 
 export interface DeclaredRoomBotsTotals {
@@ -69,16 +59,8 @@ export class DeclaredRoomBots<D extends GameDeclaration = GameDeclaration> {
   /** Connects `players` bots one after another and starts their input loop. ConfigError on options out of range. */
   static async start<D extends GameDeclaration>(options: DeclaredRoomBotsOptions<D>): Promise<DeclaredRoomBots<D>> {
     const { players, inputHz = 60, transport = 'udp', address = defaultAddress } = options;
-    if (!Number.isInteger(players) || players < 1 || players > MAX_ROOM_BOTS) throw new ConfigError('players', `must be an integer in [1, ${MAX_ROOM_BOTS}] (a room's seats), got ${String(players)}`);
-    if (!(typeof inputHz === 'number' && inputHz > 0 && inputHz <= 240)) throw new ConfigError('inputHz', `must be a number in (0, 240], got ${String(inputHz)}`);
-    if (transport !== 'udp' && transport !== 'websocket') throw new ConfigError('transport', `must be 'udp' or 'websocket', got ${String(transport)}`);
+    const tokenUrl = checkSwarm({ players, max: MAX_ROOM_BOTS, inputHz, transport, url: options.url });
     if (typeof options.think !== 'function' || typeof options.room !== 'function') throw new ConfigError('think', 'think and room must be functions');
-    let tokenUrl: URL;
-    try {
-      tokenUrl = new URL('/connect', options.url);
-    } catch {
-      throw new ConfigError('url', `is not an http(s) address: ${String(options.url)}`);
-    }
     const crypto = options.crypto ?? (await loadServerCrypto());
     const clients: DeclaredRoomClient<D>[] = [];
     try {
@@ -88,11 +70,7 @@ export class DeclaredRoomBots<D extends GameDeclaration = GameDeclaration> {
           game: options.game,
           mode: 'play',
           room: options.room,
-          tokenUrl,
-          crypto,
-          transport,
-          fetch: fetchFrom(from),
-          ...(transport === 'udp' ? { udp: udpConnectorFrom(from) } : { WebSocket: webSocketFrom(from) }),
+          ...botNetOptions(from, tokenUrl, crypto, transport),
         });
         clients.push(client);
         await client.connect();

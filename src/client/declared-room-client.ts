@@ -18,18 +18,17 @@
 // built again and the new state installed. Malformed or unexpected messages are counted in
 // `drops` by reason and change nothing.
 
-import { ChronosError, DecodeError } from '../core/errors.js';
+import { ChronosError } from '../core/errors.js';
 import type { Game, GameDeclaration } from '../core/game.js';
-import { SessionTier } from '../net/spec.js';
+import type { SessionTier } from '../net/spec.js';
 import { GameInputCodec, type GameInput } from '../codec/game-input.js';
-import { MSG_CONFIRMED, MSG_HASH, STATE_HEADER_BYTES } from '../codec/rollback-messages.js';
-import { decodeStatePart, encodePlayMessage, MSG_STATE_PART, StateAssembler, type PlayMode } from '../codec/play-messages.js';
+import type { PlayMode } from '../codec/play-messages.js';
 import { decodeRoomJoin, MSG_ROOM_JOIN, type RoomJoin } from '../codec/room-messages.js';
-import { RollbackClient, type RollbackClientOptions } from '../rollback/client-session.js';
+import type { RollbackClient, RollbackClientOptions } from '../rollback/client-session.js';
 import type { DeclaredRoomGame } from '../rollback/declared-room.js';
 import type { GameClient, GameClientOptions } from './game-client.js';
-import { PLAY_INPUT_CHANNEL, PLAY_RELIABLE_CHANNEL } from './play-channels.js';
-import { createOnPlayChannels, UpdateDriver } from './play-net.js';
+import { RoomClientBase } from './room-client-base.js';
+import { createOnPlayChannels } from './play-net.js';
 
 export type RoomClientDropReason = 'decode' | 'unknown_type' | 'wrong_channel' | 'wrong_game' | 'bad_join' | 'state_part' | 'before_join';
 
@@ -59,54 +58,36 @@ export interface DeclaredRoomClientOptions<D extends GameDeclaration> extends Om
   readonly handlers?: DeclaredRoomClientHandlers<D>;
 }
 
-/** 8 frames (133 ms at 60 Hz) behind its would-be input frame: where a spectator's clock settles. */
-const SPECTATOR_DELAY_FRAMES = 8;
-/** A spectator sends no inputs, so no acks time its round trip: the link's RTT feeds its clock this often. */
-const SPECTATOR_RTT_EVERY_MS = 250;
 
 /** Messages kept while a room is being built. */
 const MAX_WAITING_MESSAGES = 2048;
 
 let instances = 0;
 
-export class DeclaredRoomClient<D extends GameDeclaration = GameDeclaration> {
-  readonly net: GameClient;
+export class DeclaredRoomClient<D extends GameDeclaration = GameDeclaration> extends RoomClientBase<DeclaredRoomGame<D>, RoomJoin> {
   readonly game: Game<D>;
-  readonly mode: PlayMode;
   readonly name: string;
   readonly drops: Record<RoomClientDropReason, number> = { decode: 0, unknown_type: 0, wrong_channel: 0, wrong_game: 0, bad_join: 0, state_part: 0, before_join: 0 };
-  join: RoomJoin | undefined;
   room: DeclaredRoomGame<D> | undefined;
-  rollback: RollbackClient<DeclaredRoomGame<D>> | undefined;
-  joins = 0;
-  /** Frame of the newest hash mismatch seen (-1: none); survives the resync that repairs it. */
-  lastDesyncFrame = -1;
   private readonly options: DeclaredRoomClientOptions<D>;
   private readonly handlers: DeclaredRoomClientHandlers<D>;
   private readonly codec: GameInputCodec<D>;
-  private readonly driver: UpdateDriver;
   /** The input as the declaration encodes it (the record adds presence at each step, setInputRecord). */
   private readonly encoded: Uint8Array;
   private record: Uint8Array | undefined;
-  private assembler: StateAssembler | undefined;
   /** A room being built, and the messages that came in meanwhile (handled in order after). */
   private building: Promise<void> | undefined;
   private readonly waiting: [number, Uint8Array][] = [];
-  private lastRttFeedMs = -Infinity;
-  private wasRunning = false;
-  private closed = false;
 
   private constructor(options: DeclaredRoomClientOptions<D>, net: GameClient) {
+    super(net, options.mode, options.drive, options.handlers ?? {}, MSG_ROOM_JOIN, (bytes: Uint8Array) => this.onJoin(decodeRoomJoin(bytes)));
     this.options = options;
-    this.net = net;
     this.game = options.game;
-    this.mode = options.mode;
     this.name = `room-${++instances}`;
     this.handlers = options.handlers ?? {};
     this.codec = new GameInputCodec(options.game);
     // Until the first setInput: every field's stored 0 (standing still), as a room's neutral input.
     this.encoded = this.codec.encodeCodes(options.game.input.map((f) => (f.codeMin > 0 ? f.codeMin : f.codeMax < 0 ? f.codeMax : 0)), new Uint8Array(this.codec.bytes));
-    this.driver = new UpdateDriver(options);
   }
 
   static async create<D extends GameDeclaration>(options: DeclaredRoomClientOptions<D>): Promise<DeclaredRoomClient<D>> {
@@ -116,24 +97,8 @@ export class DeclaredRoomClient<D extends GameDeclaration = GameDeclaration> {
       message: (channel, bytes) => self.receive(channel, bytes),
       interrupt: (reason) => self.handlers.interrupt?.(reason),
       disconnect: (reason) => self.handlers.disconnect?.(reason),
-      update: (nowMs) => {
-        if (self.driver.timerRuns(nowMs)) self.step(nowMs);
-      },
+      update: (nowMs) => self.onTimer(nowMs),
     }));
-  }
-
-  /** Fetches a token, connects and handshakes; the JOIN follows shortly after. */
-  connect(): Promise<SessionTier> {
-    return this.net.connect();
-  }
-
-  /** Seat number, or -1 (a spectator, or not joined yet). */
-  get player(): number {
-    return this.join?.player ?? -1;
-  }
-
-  get running(): boolean {
-    return this.rollback?.state === 'running';
   }
 
   /** The avatar this client's seat holds in its (predicted) room, or undefined. */
@@ -146,53 +111,11 @@ export class DeclaredRoomClient<D extends GameDeclaration = GameDeclaration> {
     this.codec.encode(input, this.encoded, 0);
   }
 
-  /**
-   * Runs the frames due by `nowMs` (predicting, rolling back where the server's inputs differ),
-   * then sends the newest inputs and any resync request at once. Returns frames run.
-   */
-  update(nowMs: number): number {
-    this.driver.called(nowMs);
-    return this.step(nowMs);
-  }
-
-  private step(nowMs: number): number {
-    const rb = this.rollback;
-    const room = this.room;
-    if (!rb || !room || this.closed) return 0;
-    const playing = this.player >= 0;
-    if (playing && rb.state === 'running') {
-      this.record ??= new Uint8Array(room.inputBytes);
-      this.record.fill(0);
-      this.record.set(this.encoded);
-      rb.setInputRecord(this.record);
-    }
-    if (!playing && nowMs - this.lastRttFeedMs >= SPECTATOR_RTT_EVERY_MS) {
-      const rtt = this.net.net.connection.rttMs;
-      if (rtt > 0) rb.timeSync.addRttSample(rtt);
-      this.lastRttFeedMs = nowMs;
-    }
-    const ran = rb.update(nowMs);
-    let sent = false;
-    if (playing && ran > 0) {
-      const packet = rb.takeInputPacket(nowMs);
-      if (packet) sent = this.net.send(PLAY_INPUT_CHANNEL, packet) >= 0 || sent;
-    }
-    const resync = rb.takeResync();
-    if (resync) sent = this.net.send(PLAY_RELIABLE_CHANNEL, resync) >= 0 || sent;
-    if (sent) this.net.flush();
-    if (rb.desync) this.lastDesyncFrame = rb.desync.frame;
-    if (!this.wasRunning && rb.state === 'running') {
-      this.wasRunning = true;
-      this.handlers.running?.(rb.currentFrame);
-    }
-    return ran;
-  }
-
-  private onConnect(tier: SessionTier): void {
-    // New session or reset channels: say what we want. A resumed one keeps everything; the
-    // server re-seats it and sends a new JOIN on its own.
-    if (tier !== SessionTier.Resume) this.net.send(PLAY_RELIABLE_CHANNEL, encodePlayMessage(this.mode));
-    this.handlers.connect?.(tier);
+  protected stampInput(rb: RollbackClient<DeclaredRoomGame<D>>): void {
+    this.record ??= new Uint8Array(rb.game.inputBytes);
+    this.record.fill(0);
+    this.record.set(this.encoded);
+    rb.setInputRecord(this.record);
   }
 
   /** Handles one message from the server (the SDK calls it; tests may too). */
@@ -206,21 +129,7 @@ export class DeclaredRoomClient<D extends GameDeclaration = GameDeclaration> {
       else this.waiting.push([channel, bytes.slice()]);
       return;
     }
-    const now = typeof performance !== 'undefined' ? performance.now() : Date.now();
-    const type = bytes.byteLength > 0 ? bytes[0] : -1;
-    try {
-      if (type === MSG_CONFIRMED || type === MSG_HASH) {
-        if (this.rollback) this.rollback.receive(bytes, now);
-        else this.drops.before_join++;
-      } else if (type === MSG_ROOM_JOIN || type === MSG_STATE_PART) {
-        if (channel !== PLAY_RELIABLE_CHANNEL) this.drops.wrong_channel++;
-        else if (type === MSG_ROOM_JOIN) this.onJoin(decodeRoomJoin(bytes));
-        else this.onStatePart(bytes, now);
-      } else this.drops.unknown_type++;
-    } catch (err) {
-      if (!(err instanceof DecodeError)) throw err;
-      this.drops.decode++;
-    }
+    this.routeMessage(channel, bytes, typeof performance !== 'undefined' ? performance.now() : Date.now());
   }
 
   private onJoin(join: RoomJoin): void {
@@ -248,16 +157,9 @@ export class DeclaredRoomClient<D extends GameDeclaration = GameDeclaration> {
       this.drops.bad_join++;
       return;
     }
-    this.join = join;
     this.room = room;
     this.record = undefined;
-    // A spectator has nothing to predict: a long "input delay" sets its time sync to run a few
-    // frames behind the server's present, at the edge of what is confirmed, so it rarely rolls back.
-    const watching = join.player < 0 ? { inputDelayFrames: SPECTATOR_DELAY_FRAMES } : {};
-    this.rollback = new RollbackClient(room, { ...this.options.rollback, ...watching, localPlayer: join.player, tickHz: join.tickHz, name: `${this.name}-rollback` });
-    this.assembler = new StateAssembler(join.stateBytes + STATE_HEADER_BYTES);
-    this.joins++;
-    this.wasRunning = false;
+    this.startRollback(join, room, this.options.rollback, this.name);
     this.handlers.join?.(join, room);
   }
 
@@ -266,25 +168,9 @@ export class DeclaredRoomClient<D extends GameDeclaration = GameDeclaration> {
     while (this.building) await this.building;
   }
 
-  private onStatePart(bytes: Uint8Array, nowMs: number): void {
-    const assembler = this.assembler;
-    const rb = this.rollback;
-    if (!assembler || !rb) {
-      this.drops.before_join++;
-      return;
-    }
-    const part = decodeStatePart(bytes);
-    const rejected = assembler.rejected;
-    const state = assembler.add(part);
-    if (assembler.rejected !== rejected) this.drops.state_part++;
-    if (state) rb.receive(state, nowMs);
-  }
-
   private disposeRoom(): void {
-    this.rollback?.dispose();
-    this.rollback = undefined;
+    this.stopRollback();
     this.room = undefined;
-    this.assembler = undefined;
     this.join = undefined;
   }
 
@@ -294,7 +180,7 @@ export class DeclaredRoomClient<D extends GameDeclaration = GameDeclaration> {
     const s = rb?.stats();
     return {
       mode: this.mode,
-      phase: this.closed ? 'closed' : this.building ? 'building' : !this.join ? 'connecting' : !rb || rb.state === 'awaiting-state' ? 'joining' : rb.state,
+      phase: this.building ? 'building' : this.phase(),
       player: this.player,
       spectatorReason: this.join?.spectatorReason ?? '-',
       joins: this.joins,
@@ -314,11 +200,8 @@ export class DeclaredRoomClient<D extends GameDeclaration = GameDeclaration> {
     };
   }
 
-  /** Leaves (a DISCONNECT to the server) and lets go of the room. */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.net.close();
+  /** Closed: the room goes. */
+  protected released(): void {
     this.disposeRoom();
   }
 }

@@ -16,18 +16,19 @@
 // arrives as a new JOIN: the game is rebuilt and the new state installed. Malformed or
 // unexpected messages are counted in `drops` by reason and change nothing.
 
-import { DecodeError, ChronosError } from '../core/errors.js';
-import { SessionTier } from '../net/spec.js';
+import { ChronosError } from '../core/errors.js';
+import type { SessionTier } from '../net/spec.js';
 import type { Arena } from '../wasm/arena.js';
-import { RollbackClient, type RollbackClientOptions } from '../rollback/client-session.js';
+import type { RollbackClient, RollbackClientOptions } from '../rollback/client-session.js';
 import { DEFAULT_SNAPSHOT_FRAMES } from '../rollback/snapshot-ring.js';
 import type { ReferenceGame } from '../rollback/reference-game.js';
-import { MSG_CONFIRMED, MSG_HASH, STATE_HEADER_BYTES } from '../codec/rollback-messages.js';
+
 import { INPUT_BYTES, NEUTRAL_INPUT, writeInput, type PlayerInput } from '../codec/rollback-input.js';
-import { decodeJoinMessage, decodeStatePart, encodePlayMessage, MSG_JOIN, MSG_STATE_PART, StateAssembler, type JoinMessage, type PlayMode } from '../codec/play-messages.js';
+import { decodeJoinMessage, MSG_JOIN, type JoinMessage, type PlayMode } from '../codec/play-messages.js';
 import type { GameClient, GameClientOptions, GameClientStats } from './game-client.js';
-import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL, PLAY_INPUT_CHANNEL, PLAY_RELIABLE_CHANNEL } from './play-channels.js';
-import { createOnPlayChannels, UpdateDriver } from './play-net.js';
+import { INTEREST_RELIABLE_CHANNEL, INTEREST_SNAPSHOT_CHANNEL } from './play-channels.js';
+import { createOnPlayChannels } from './play-net.js';
+import { RoomClientBase } from './room-client-base.js';
 import { InterestReceiver } from './interest-receiver.js';
 import { encodeInterestViewer } from '../codec/interest-setup.js';
 import { createDemoGame, paramsFromJoin } from './demo-game.js';
@@ -63,10 +64,6 @@ export interface PlayClientOptions extends Omit<GameClientOptions, 'channels' | 
 
 /** Hitbox history beyond the snapshot ring: the render delay and the interpolation's next frame. */
 const HISTORY_MARGIN_FRAMES = 8;
-/** 8 frames (133 ms at 60 Hz) behind its would-be input frame: where a spectator's clock settles. */
-const SPECTATOR_DELAY_FRAMES = 8;
-/** A spectator sends no inputs, so no acks time its round trip: the link's RTT feeds its clock this often. */
-const SPECTATOR_RTT_EVERY_MS = 250;
 
 let instances = 0;
 
@@ -101,9 +98,7 @@ export interface PlayClientStats {
   net: GameClientStats;
 }
 
-export class PlayClient {
-  readonly net: GameClient;
-  readonly mode: PlayMode;
+export class PlayClient extends RoomClientBase<ReferenceGame, JoinMessage> {
   readonly arena: Arena;
   readonly name: string;
   readonly drops: Record<PlayClientDropReason, number> = { decode: 0, unknown_type: 0, wrong_channel: 0, bad_join: 0, state_part: 0, before_join: 0 };
@@ -111,31 +106,19 @@ export class PlayClient {
   readonly rollbacksRate = new RateMeter();
   /** This client's interest-managed view of the world (channels 2 and 3). */
   readonly interest: InterestReceiver;
-  join: JoinMessage | undefined;
   game: ReferenceGame | undefined;
-  rollback: RollbackClient<ReferenceGame> | undefined;
-  joins = 0;
   private readonly options: PlayClientOptions;
   private readonly handlers: PlayClientHandlers;
-  private assembler: StateAssembler | undefined;
   private input: PlayerInput = NEUTRAL_INPUT;
   private readonly scratch = new Uint8Array(INPUT_BYTES);
-  private readonly driver: UpdateDriver;
-  private lastRttFeedMs = -Infinity;
   private lastRollbacks = 0;
-  private wasRunning = false;
-  private closed = false;
-  /** Frame of the newest hash mismatch seen (-1: none); survives the resync that repairs it. */
-  lastDesyncFrame = -1;
 
   private constructor(options: PlayClientOptions, net: GameClient) {
+    super(net, options.mode, options.drive, options.handlers ?? {}, MSG_JOIN, (bytes: Uint8Array) => this.onJoin(decodeJoinMessage(bytes)));
     this.options = options;
-    this.net = net;
-    this.mode = options.mode;
     this.arena = options.arena;
     this.name = options.name ?? `play-${++instances}`;
     this.handlers = options.handlers ?? {};
-    this.driver = new UpdateDriver(options);
     this.interest = new InterestReceiver(options.arena, this.name);
   }
 
@@ -146,22 +129,11 @@ export class PlayClient {
       message: (channel, bytes) => self.receive(channel, bytes),
       interrupt: (reason) => self.handlers.interrupt?.(reason),
       disconnect: (reason) => self.handlers.disconnect?.(reason),
-      update: (nowMs) => self.onTimer(nowMs),
+      update: (nowMs) => {
+        self.bytesIn.addTotal(self.net.net.connection.bytesIn, nowMs);
+        self.onTimer(nowMs);
+      },
     }));
-  }
-
-  /** Fetches a token, connects and handshakes; the JOIN follows shortly after. */
-  connect(): Promise<SessionTier> {
-    return this.net.connect();
-  }
-
-  /** Player number, or -1 (a spectator, or not joined yet). */
-  get player(): number {
-    return this.join?.player ?? -1;
-  }
-
-  get running(): boolean {
-    return this.rollback?.state === 'running';
   }
 
   /**
@@ -173,57 +145,20 @@ export class PlayClient {
     this.input = input;
   }
 
-  /**
-   * Runs the frames due by `nowMs` (predicting, rolling back where the server's inputs differ),
-   * then sends the newest inputs and any resync request at once. Returns frames run.
-   */
-  update(nowMs: number): number {
-    this.driver.called(nowMs);
-    return this.step(nowMs);
+  protected stampInput(rb: RollbackClient<ReferenceGame>, nowMs: number): void {
+    rb.setInput(this.input, nowMs);
   }
 
-  private step(nowMs: number): number {
-    const rb = this.rollback;
-    if (!rb || this.closed) return 0;
-    const playing = this.player >= 0;
-    if (playing && rb.state === 'running') rb.setInput(this.input, nowMs);
-    if (!playing && nowMs - this.lastRttFeedMs >= SPECTATOR_RTT_EVERY_MS) {
-      const rtt = this.net.net.connection.rttMs;
-      if (rtt > 0) rb.timeSync.addRttSample(rtt);
-      this.lastRttFeedMs = nowMs;
-    }
-    const ran = rb.update(nowMs);
-    let sent = false;
-    if (playing && ran > 0) {
-      const packet = rb.takeInputPacket(nowMs);
-      if (packet) sent = this.net.send(PLAY_INPUT_CHANNEL, packet) >= 0 || sent;
-    }
-    const resync = rb.takeResync();
-    if (resync) sent = this.net.send(PLAY_RELIABLE_CHANNEL, resync) >= 0 || sent;
+  /** The interest stream's acks go out with the inputs. */
+  protected override sendMore(): boolean {
     const acks = this.interest.takeAcks();
-    if (acks) sent = this.net.send(INTEREST_SNAPSHOT_CHANNEL, acks) >= 0 || sent;
-    if (sent) this.net.flush();
-    if (rb.desync) this.lastDesyncFrame = rb.desync.frame;
+    return acks !== null && this.net.send(INTEREST_SNAPSHOT_CHANNEL, acks) >= 0;
+  }
+
+  protected override stepped(rb: RollbackClient<ReferenceGame>, nowMs: number): void {
     const rollbacks = rb.sync.stats.rollbacks;
     this.rollbacksRate.add(rollbacks - this.lastRollbacks, nowMs);
     this.lastRollbacks = rollbacks;
-    if (!this.wasRunning && rb.state === 'running') {
-      this.wasRunning = true;
-      this.handlers.running?.(rb.currentFrame);
-    }
-    return ran;
-  }
-
-  private onTimer(nowMs: number): void {
-    this.bytesIn.addTotal(this.net.net.connection.bytesIn, nowMs);
-    if (this.driver.timerRuns(nowMs)) this.step(nowMs);
-  }
-
-  private onConnect(tier: SessionTier): void {
-    // New session or reset channels: say what we want. A resumed one keeps everything; the
-    // server re-seats it and sends a new JOIN on its own.
-    if (tier !== SessionTier.Resume) this.net.send(PLAY_RELIABLE_CHANNEL, encodePlayMessage(this.mode));
-    this.handlers.connect?.(tier);
   }
 
   /** Handles one message from the server (the SDK calls it; tests may too). */
@@ -231,20 +166,7 @@ export class PlayClient {
     if (this.closed) return;
     const now = typeof performance !== 'undefined' ? performance.now() : Date.now();
     if (this.interest.receive(channel, bytes, now)) return;
-    const type = bytes.byteLength > 0 ? bytes[0] : -1;
-    try {
-      if (type === MSG_CONFIRMED || type === MSG_HASH) {
-        if (this.rollback) this.rollback.receive(bytes, now);
-        else this.drops.before_join++;
-      } else if (type === MSG_JOIN || type === MSG_STATE_PART) {
-        if (channel !== PLAY_RELIABLE_CHANNEL) this.drops.wrong_channel++;
-        else if (type === MSG_JOIN) this.onJoin(decodeJoinMessage(bytes));
-        else this.onStatePart(bytes, now);
-      } else this.drops.unknown_type++;
-    } catch (err) {
-      if (!(err instanceof DecodeError)) throw err;
-      this.drops.decode++;
-    }
+    this.routeMessage(channel, bytes, now);
   }
 
   private onJoin(join: JoinMessage): void {
@@ -267,31 +189,10 @@ export class PlayClient {
       this.drops.bad_join++;
       return;
     }
-    this.join = join;
     this.game = game;
-    // A spectator has nothing to predict: a long "input delay" sets its time sync to run a few
-    // frames behind the server's present, at the edge of what is confirmed, so it rarely rolls back.
-    const watching = join.player < 0 ? { inputDelayFrames: SPECTATOR_DELAY_FRAMES } : {};
-    this.rollback = new RollbackClient(game, { ...this.options.rollback, ...watching, localPlayer: join.player, tickHz: join.tickHz, name: `${this.name}-rollback` });
-    this.assembler = new StateAssembler(join.stateBytes + STATE_HEADER_BYTES);
-    this.joins++;
-    this.wasRunning = false;
+    this.startRollback(join, game, this.options.rollback, this.name);
     this.lastRollbacks = 0;
     this.handlers.join?.(join, game);
-  }
-
-  private onStatePart(bytes: Uint8Array, nowMs: number): void {
-    const assembler = this.assembler;
-    const rb = this.rollback;
-    if (!assembler || !rb) {
-      this.drops.before_join++;
-      return;
-    }
-    const part = decodeStatePart(bytes);
-    const rejected = assembler.rejected;
-    const state = assembler.add(part);
-    if (assembler.rejected !== rejected) this.drops.state_part++;
-    if (state) rb.receive(state, nowMs);
   }
 
   /**
@@ -316,11 +217,9 @@ export class PlayClient {
   }
 
   private disposeGame(): void {
-    this.rollback?.dispose();
+    this.stopRollback();
     this.game?.dispose();
-    this.rollback = undefined;
     this.game = undefined;
-    this.assembler = undefined;
   }
 
   stats(): PlayClientStats {
@@ -329,7 +228,7 @@ export class PlayClient {
     const net = this.net.stats();
     return {
       mode: this.mode,
-      phase: this.closed ? 'closed' : !this.join ? 'connecting' : !rb || rb.state === 'awaiting-state' ? 'joining' : rb.state,
+      phase: this.phase(),
       player: this.player,
       spectatorReason: this.join?.spectatorReason ?? '-',
       joins: this.joins,
@@ -371,11 +270,8 @@ export class PlayClient {
     this.net.send(INTEREST_RELIABLE_CHANNEL, encodeInterestViewer(x, y));
   }
 
-  /** Leaves (a DISCONNECT to the server) and gives every region back to the arena. */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.net.close();
+  /** Closed: every region goes back to the arena. */
+  protected released(): void {
     this.disposeGame();
     this.interest.dispose();
   }

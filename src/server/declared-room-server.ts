@@ -24,13 +24,12 @@ import type { GameDeclaration } from '../core/game.js';
 import { encodeRoomJoin } from '../codec/room-messages.js';
 import { PLAY_CHANNELS } from '../client/play-channels.js';
 import { loadServerCrypto } from '../net/crypto-node.js';
-import { TrustedProxies } from '../net/client-address.js';
 import type { DeclaredRoomGame } from '../rollback/declared-room.js';
-import { createRequestHandler } from './http-routes.js';
-import { boundPort, closeListeners, createHttpServer, createWebSocketEndpoint, listenHttpAndUdp } from './listeners.js';
+import { boundPort, closeListeners, listenHttpAndUdp } from './listeners.js';
+import { createServerFront } from './server-front.js';
 import { ServerMetrics } from './metrics.js';
 import { TickLoop } from './tick-loop.js';
-import { NetHost } from './net-host.js';
+import type { NetHost } from './net-host.js';
 import { RoomHost } from './room-host.js';
 import { registerRoomMetrics } from './play-metrics.js';
 import { loadStaticFiles, type StaticFile } from './static-files.js';
@@ -89,31 +88,18 @@ export class DeclaredRoomServer<D extends GameDeclaration = GameDeclaration> {
     registerRoomMetrics(this.metrics.registry, this.host);
     this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
     this.ticks = new TickLoop(this.clock, this.metrics, () => this.runTick(), (line) => this.log(line));
-    const trustedProxies = new TrustedProxies(config.trustedProxies);
-    this.http = createHttpServer(config, createRequestHandler({
+    ({ http: this.http, wss: this.wss, net: this.net } = createServerFront({
+      config,
+      metrics: this.metrics,
+      crypto,
       staticFiles: files,
-      registry: this.metrics.registry,
+      channels: PLAY_CHANNELS,
+      handlers: this.host.handlers(),
       health: () => this.health(),
       players: () => this.playerList(),
       game: () => ({ mode: 'room', game: game.name, fingerprint: game.fingerprint, tickHz: config.tickHz, seats: room.players }),
-      connect: (req, res) => this.net.handleConnect(req, res),
-      adminToken: config.adminToken,
-      trustedProxies,
-    }));
-    this.wss = createWebSocketEndpoint(this.http, {
-      refuse: (req) => this.net.refuseUpgrade(req),
-      rejected: (reason) => this.metrics.connectionsRejected.inc({ reason }),
-    });
-    this.net = new NetHost({
-      crypto,
-      config,
-      metrics: this.metrics,
-      wss: this.wss,
-      trustedProxies,
-      channels: PLAY_CHANNELS,
       httpPort: () => this.httpPort,
-      handlers: this.host.handlers(),
-    });
+    }));
   }
 
   get httpPort(): number {

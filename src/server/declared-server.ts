@@ -29,25 +29,24 @@ import { GameInputCodec, type GameInput } from '../codec/game-input.js';
 import { decodeGameAck, encodeGameJoin, forEachGameInput, MSG_GAME_ACK, MSG_GAME_INPUT } from '../codec/declared-messages.js';
 import { declaredChannels, DECLARED_INPUT_CHANNEL, DECLARED_JOIN_CHANNEL, DECLARED_SNAPSHOT_CHANNEL } from '../client/declared-channels.js';
 import { loadServerCrypto } from '../net/crypto-node.js';
-import { TrustedProxies } from '../net/client-address.js';
 import type { ClientLink } from './client-link.js';
 import { DisconnectReason } from '../net/spec.js';
 import type { DeclaredGameModule } from './declared-game.js';
 import { DeclaredSaves } from './declared-saves.js';
 import type { DeclaredServerOptions } from './declared-server-options.js';
 import { SaveStoreError } from '../persist/errors.js';
-import { createRequestHandler } from './http-routes.js';
 import { EncodePool } from './declared-encode-pool.js';
 import { LocalEncoders, type EncoderSettings, type SnapshotEncoders } from './declared-encoders.js';
 import { UpdateZones, type UpdateZonesSpec } from '../codec/update-zones.js';
 import { slotOf } from '../core/entity-id.js';
-import { boundPort, closeListeners, createHttpServer, createWebSocketEndpoint, listenHttp, listenHttpAndUdp } from './listeners.js';
+import { boundPort, closeListeners, listenHttp, listenHttpAndUdp } from './listeners.js';
+import { createServerFront } from './server-front.js';
 import { ServerMetrics } from './metrics.js';
 import { TickLoop } from './tick-loop.js';
 import { OverloadGovernor } from './overload.js';
 import { registerOverloadMetrics } from './overload-metrics.js';
 import { registerEncodePoolMetrics } from './encode-pool-metrics.js';
-import { NetHost } from './net-host.js';
+import type { NetHost } from './net-host.js';
 import type { LinkHandlers } from './net-workers.js';
 import { loadStaticFiles, type StaticFile } from './static-files.js';
 
@@ -169,10 +168,13 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     this.ticks = new TickLoop(this.clock, this.metrics, () => this.runTick(), (line) => this.log(line));
     this.overload = new OverloadGovernor(config.tickHz, (level) => `a snapshot every ${SNAPSHOT_PERIOD[level]} ticks per player`);
     registerOverloadMetrics(this.metrics.registry, this.overload, config.tickHz);
-    const trustedProxies = new TrustedProxies(config.trustedProxies);
-    this.http = createHttpServer(config, createRequestHandler({
+    ({ http: this.http, wss: this.wss, net: this.net } = createServerFront({
+      config,
+      metrics: this.metrics,
+      crypto,
       staticFiles: files,
-      registry: this.metrics.registry,
+      channels: declaredChannels(this.inputCodec.bytes),
+      handlers: this.linkHandlers,
       health: () => this.health(),
       players: () => [...this.sessions.values()].map((s) => ({ clientId: s.link.clientId, player: s.player, avatar: s.avatar, rttMs: s.link.rttMs })),
       game: () => ({
@@ -181,24 +183,8 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
         ...(module.view ? { view: module.view } : {}),
         ...(module.zones ? { zones: { bands: module.zones.bands, beyondHz: module.zones.beyondHz } } : {}),
       }),
-      connect: (req, res) => this.net.handleConnect(req, res),
-      adminToken: config.adminToken,
-      trustedProxies,
-    }));
-    this.wss = createWebSocketEndpoint(this.http, {
-      refuse: (req) => this.net.refuseUpgrade(req),
-      rejected: (reason) => this.metrics.connectionsRejected.inc({ reason }),
-    });
-    this.net = new NetHost({
-      crypto,
-      config,
-      metrics: this.metrics,
-      wss: this.wss,
-      trustedProxies,
-      channels: declaredChannels(this.inputCodec.bytes),
       httpPort: () => this.httpPort,
-      handlers: this.linkHandlers,
-    });
+    }));
   }
 
   get httpPort(): number {

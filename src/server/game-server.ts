@@ -20,11 +20,11 @@ import { SaveStoreError } from '../persist/errors.js';
 import type { World } from '../core/world.js';
 import { Arena } from '../wasm/arena.js';
 import { findBuildPath, loadChronos, MODULE_MAXIMUM_PAGES } from '../wasm/loader.js';
-import { createRequestHandler } from './http-routes.js';
+import { createServerFront } from './server-front.js';
 import { ServerMetrics } from './metrics.js';
 import { TickLoop } from './tick-loop.js';
 import { loadStaticFiles } from './static-files.js';
-import { NetHost } from './net-host.js';
+import type { NetHost } from './net-host.js';
 import { loadServerCrypto } from '../net/crypto-node.js';
 import type { NetCrypto } from '../net/crypto.js';
 import { PLAY_CHANNELS } from '../client/play-channels.js';
@@ -46,9 +46,8 @@ import { InterestHost, DEFAULT_AOI_RADIUS_M, DEFAULT_MAX_SNAPSHOT_BYTES, EVENT_A
 import { registerInterestMetrics } from './interest-metrics.js';
 import { FLAG_DEAD } from '../core/world-layout.js';
 import { ServerSaves, type ServerSaveOptions } from './persistence.js';
-import { TrustedProxies } from '../net/client-address.js';
 import { routeLinks } from './link-routing.js';
-import { bindUdp, boundPort, closeListeners, createHttpServer, createWebSocketEndpoint, listenHttp } from './listeners.js';
+import { bindUdp, boundPort, closeListeners, listenHttp } from './listeners.js';
 import { gameInfo, healthReport, StatusLine } from './server-report.js';
 
 export interface GameServerOptions extends PartialConfig {
@@ -198,35 +197,19 @@ export class GameServer {
     this.overload = new OverloadGovernor(config.tickHz);
     registerOverloadMetrics(this.metrics.registry, this.overload, config.tickHz);
     this.ticks = new TickLoop(this.clock, this.metrics, () => this.runTick(), (line) => this.log(line));
-    const trustedProxies = new TrustedProxies(config.trustedProxies);
-    this.http = createHttpServer(
-      config,
-      createRequestHandler({
-        staticFiles,
-        registry: this.metrics.registry,
-        health: () => this.health(),
-        players: () => this.host.playerInfo(),
-        game: () => this.gameInfo(),
-        connect: (req, res) => this.net.handleConnect(req, res),
-        adminToken: config.adminToken,
-        trustedProxies,
-      }),
-    );
-    this.wss = createWebSocketEndpoint(this.http, {
-      refuse: (req) => this.net.refuseUpgrade(req),
-      rejected: (reason) => this.metrics.connectionsRejected.inc({ reason }),
-    });
     this.linkHandlers = routeLinks(host.handlers(), () => this.interest, () => this.metrics.clients.set(this.clientCount));
-    this.net = new NetHost({
-      crypto,
+    ({ http: this.http, wss: this.wss, net: this.net } = createServerFront({
       config,
       metrics: this.metrics,
-      wss: this.wss,
-      trustedProxies,
+      crypto,
+      staticFiles,
       channels: PLAY_CHANNELS,
       handlers: this.linkHandlers,
+      health: () => this.health(),
+      players: () => this.host.playerInfo(),
+      game: () => this.gameInfo(),
       httpPort: () => this.httpPort,
-    });
+    }));
     host.attach((link, reason) => this.net.kick(link, reason));
     if (this.play) registerPlayMetrics(this.metrics.registry, this.play);
     if (this.worldHost) registerWorldMetrics(this.metrics.registry, this.worldHost);

@@ -9,46 +9,22 @@
 //
 //   startDeclaredPage({ game, colorOf: (type) => '#6cf', input: (keys, aim) => ({ ... }) });
 
-import type { Game, GameDeclaration } from '../core/game.js';
-import type { GameInput } from '../codec/game-input.js';
+import type { GameDeclaration } from '../core/game.js';
 import { DeclaredClient } from '../client/declared-client.js';
 import { DeclaredPredictor, type DeclaredPredictorStats, type PredictableRules } from '../client/declared-predictor.js';
 import { InputClock } from '../client/input-clock.js';
 import { RemoteMotion, type Place } from '../client/remote-motion.js';
 import { WasmGameRules } from '../rollback/wasm-game.js';
 import { traceDeclaredGame, type DeclaredTraceResult } from '../rollback/declared-trace.js';
-import { drawAimLine, drawAvatarRing, watchInput } from './page-input.js';
+import { drawAimLine, drawAvatarRing, watchInput, type MapView, type PageLook } from './page-input.js';
 import { DeclaredInterestLayer, type DeclaredInterestStatus } from './declared-interest-layer.js';
 
-export interface DeclaredPageOptions<D extends GameDeclaration> {
-  readonly game: Game<D>;
-  readonly colorOf: (type: string) => string;
-  /** Drawn radius in metres (default 0.6). */
-  readonly sizeOf?: (type: string) => number;
-  /**
-   * The game's input from the keys held (KeyboardEvent.code; mouse buttons as 'Mouse0', 'Mouse1',
-   * ...) and the aim (radians, from the avatar to the mouse). `view.tick` is the server tick
-   * whose world is on screen (entities are drawn a tick behind the newest snapshot, gliding:
-   * RemoteMotion.shownTick): an input that fires sends it (its low 16 bits, say) so the server
-   * judges the shot against that tick's world (DeclaredHitboxes).
-   */
-  readonly input: (keys: ReadonlySet<string>, aimRad: number, view: { readonly tick: number }) => GameInput<D>;
-  /** Lines for the panel, from the player's own entity (a plain object of its components). */
-  readonly panel?: (own: Record<string, unknown> | undefined) => string[];
-  /** Metres across the canvas's width (default 120). */
-  readonly metresAcross?: number;
-  /** Draws the game's static world under the entities (its map: floors, platforms, ladders). */
-  readonly background?: (view: MapView) => void;
+export interface DeclaredPageOptions<D extends GameDeclaration> extends PageLook<D> {
   /**
    * Draws over the entities (a shot's line, a marker): with the keys held, the aim, and the
    * player's own entity as the panel gets it. The avatar is at the canvas's centre.
    */
   readonly foreground?: (view: MapView, input: { readonly keys: ReadonlySet<string>; readonly aimRad: number }, own: Record<string, unknown> | undefined) => void;
-  /**
-   * A weapon's line from the avatar along the aim, out to rangeM, drawn while held(keys): bright
-   * when ready(own), dim while it reloads.
-   */
-  readonly aimLine?: { readonly rangeM: number; held(keys: ReadonlySet<string>): boolean; ready(own: Record<string, unknown> | undefined): boolean };
   /**
    * The game's module (chronos build's game.wasm: its AssemblyScript rules with the engine's
    * kernels) and the store capacity the server runs it with: the page then runs the same rules
@@ -70,17 +46,7 @@ export interface PageTraceRun {
   readonly syncTest?: boolean;
 }
 
-/** Where a map is drawn this frame: metres to canvas pixels around the player's avatar. */
-export interface MapView {
-  readonly ctx: CanvasRenderingContext2D;
-  /** Canvas x and y of a point in metres. */
-  px(xM: number): number;
-  py(yM: number): number;
-  /** Pixels per metre. */
-  readonly scale: number;
-  /** The avatar's height, metres (to fade other levels). */
-  readonly meZ: number;
-}
+export type { MapView } from './page-input.js';
 
 /** What the end-to-end tests read: window.chronos.status(). */
 export interface DeclaredDebugApi {

@@ -1,6 +1,49 @@
 // What a declared game's pages (declared-view.ts in world mode, room-view.ts in a room) share:
-// the keys and mouse buttons held, the aim from the canvas's centre (the avatar) to the mouse,
-// and the weapon's line drawn along it.
+// the game's look and controls (PageLook), the keys and mouse buttons held, the aim from the
+// canvas's centre (the avatar) to the mouse, and the weapon's line drawn along it.
+
+import type { Game, GameDeclaration } from '../core/game.js';
+import type { GameInput } from '../codec/game-input.js';
+
+/** Where a map is drawn this frame: metres to canvas pixels around the player's avatar. */
+export interface MapView {
+  readonly ctx: CanvasRenderingContext2D;
+  /** Canvas x and y of a point in metres. */
+  px(xM: number): number;
+  py(yM: number): number;
+  /** Pixels per metre. */
+  readonly scale: number;
+  /** The avatar's height, metres (to fade other levels). */
+  readonly meZ: number;
+}
+
+/** A game's look and controls, the same in both modes' pages. */
+export interface PageLook<D extends GameDeclaration> {
+  readonly game: Game<D>;
+  readonly colorOf: (type: string) => string;
+  /** Drawn radius in metres (default 0.6). */
+  readonly sizeOf?: (type: string) => number;
+  /**
+   * The game's input from the keys held (KeyboardEvent.code; mouse buttons as 'Mouse0', 'Mouse1',
+   * ...) and the aim (radians, from the avatar to the mouse). `view.tick` is the tick whose world
+   * is on screen: in world mode the server tick entities are drawn at (a tick behind the newest
+   * snapshot, gliding: RemoteMotion.shownTick), which an input that fires sends (its low 16 bits,
+   * say) so the server judges the shot against that tick's world (DeclaredHitboxes); in a room,
+   * the room's frame.
+   */
+  readonly input: (keys: ReadonlySet<string>, aimRad: number, view: { readonly tick: number }) => GameInput<D>;
+  /** Lines for the panel, from the player's own entity (a plain object of its components). */
+  readonly panel?: (own: Record<string, unknown> | undefined) => string[];
+  /** Metres across the canvas's width (default 120). */
+  readonly metresAcross?: number;
+  /** Draws the game's static world under the entities (its map: floors, platforms, ladders). */
+  readonly background?: (view: MapView) => void;
+  /**
+   * A weapon's line from the avatar along the aim, out to rangeM, drawn while held(keys): bright
+   * when ready(own), dim while it reloads.
+   */
+  readonly aimLine?: { readonly rangeM: number; held(keys: ReadonlySet<string>): boolean; ready(own: Record<string, unknown> | undefined): boolean };
+}
 
 /** Keys held (KeyboardEvent.code; mouse buttons as 'Mouse0', 'Mouse1', ...) and the aim, radians. */
 export interface HeldInput {

@@ -10,33 +10,19 @@
 //   startRoomPage({ game, module: { url: 'game.wasm' }, verdicts: ['target'], colorOf, input: (keys, aim) => ({ ... }) });
 //   // the page's own choice: fetch('/game.json').mode === 'room' ? startRoomPage(...) : startDeclaredPage(...)
 
-import type { Game, GameDeclaration } from '../core/game.js';
-import type { GameInput } from '../codec/game-input.js';
+import type { GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import { slotOf, type EntityId } from '../core/entity-id.js';
 import { DeclaredRoomClient } from '../client/declared-room-client.js';
 import { DeclaredRoomGame } from '../rollback/declared-room.js';
 import { WasmGameRules } from '../rollback/wasm-game.js';
-import type { MapView } from './declared-view.js';
-import { drawAimLine, drawAvatarRing, watchInput } from './page-input.js';
+import { drawAimLine, drawAvatarRing, watchInput, type PageLook } from './page-input.js';
 
-export interface RoomPageOptions<D extends GameDeclaration> {
-  readonly game: Game<D>;
+export interface RoomPageOptions<D extends GameDeclaration> extends PageLook<D> {
   /** The game's module (chronos build's game.wasm); the room is built from it at each JOIN. */
   readonly module: { readonly url: string | URL };
   /** The game's verdict fields (DeclaredRoomOptions.verdicts): the server's to write. */
   readonly verdicts?: readonly string[];
-  readonly colorOf: (type: string) => string;
-  /** Drawn radius in metres (default 0.6). */
-  readonly sizeOf?: (type: string) => number;
-  /** The game's input from the keys held and the aim (radians, from the avatar to the mouse); `view.tick` is the room's frame. */
-  readonly input: (keys: ReadonlySet<string>, aimRad: number, view: { readonly tick: number }) => GameInput<D>;
-  /** Lines for the panel, from the player's own entity (a plain object of its components). */
-  readonly panel?: (own: Record<string, unknown> | undefined) => string[];
-  /** Metres across the canvas's width (default 120). */
-  readonly metresAcross?: number;
-  readonly background?: (view: MapView) => void;
-  readonly aimLine?: { readonly rangeM: number; held(keys: ReadonlySet<string>): boolean; ready(own: Record<string, unknown> | undefined): boolean };
   /** 'play' (default) or 'watch'; the page's ?watch asks to watch. */
   readonly mode?: 'play' | 'watch';
 }

@@ -6,33 +6,12 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/server-process.js';
+import { ROOT, startProcess } from '../helpers/server-process.js';
 
-/** Starts the example's server with `args` on free loopback ports; resolves once it printed its page. */
+/** Starts the example's server with `args` on free loopback ports, as `npm start` does; resolves once it printed its page. */
 async function start(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/arena-shooter/server.ts', '--http-port', '0', '--udp-port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no page address in 30 s:\n${out}\n${err}`)), 30_000);
-    const poll = setInterval(() => {
-      const m = /page\s+(http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    }, 20);
-    child.once('exit', (code) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${out}\n${err}`));
-    });
-  });
-  return { url, out: () => out, exited, stop: () => (child.kill('SIGINT'), exited) };
+  const server = await startProcess(['--import', 'tsx', 'examples/arena-shooter/server.ts', '--http-port', '0', '--udp-port', '0', ...args], /page\s+(http:\/\/\S+)/, 30_000);
+  return { url: server.httpUrl, out: server.stdout, stop: () => (server.child.kill('SIGINT'), server.exited) };
 }
 
 describe('npm start', () => {

@@ -18,7 +18,12 @@ export interface ServerProcess {
 }
 
 export async function startServerProcess(extraArgs: string[] = [], timeoutMs = 20_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['bin/chronos.js', 'serve', '--host', '127.0.0.1', '--http-port', '0', '--udp-port', '0', ...extraArgs], {
+  return startProcess(['bin/chronos.js', 'serve', '--host', '127.0.0.1', '--http-port', '0', '--udp-port', '0', ...extraArgs], /web page\s+(http:\/\/\S+)/, timeoutMs);
+}
+
+/** Starts `node args` in the repository and resolves once its output matched `address` (group 1: the HTTP URL). */
+export async function startProcess(args: string[], address: RegExp, timeoutMs = 20_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -30,7 +35,7 @@ export async function startServerProcess(extraArgs: string[] = [], timeoutMs = 2
   const httpUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${out}\n${err}`)), timeoutMs);
     const poll = setInterval(() => {
-      const match = /web page\s+(http:\/\/\S+)/.exec(out);
+      const match = address.exec(out);
       if (match) {
         clearInterval(poll);
         clearTimeout(timer);
