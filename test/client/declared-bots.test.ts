@@ -75,9 +75,12 @@ describe('DeclaredBots', () => {
         expect([mx, my]).toEqual(i % 2 === 0 ? [1, 0] : [0, 1]);
         expect(x[c.avatarId & 0xfffff]! / FX_ONE).toBeGreaterThan(i % 2 === 0 ? 5 : -Infinity);
       }
-      // Frames count up from 0, one per input tick.
-      expect(frames[0]).toBe(0);
-      expect(Math.max(...frames)).toBeGreaterThan(10);
+      // Frames count input ticks from the start (0), one a tick: a bot thinks from its first
+      // snapshot on, so the first frame seen is the tick that came after it (0 unless the
+      // machine was slow to deliver it), and each later one the same or the next.
+      expect(frames[0]).toBeLessThan(60);
+      expect(frames.every((f, k) => k === 0 || (f >= frames[k - 1]! && f - frames[k - 1]! <= 1))).toBe(true);
+      expect(Math.max(...frames)).toBeGreaterThan(frames[0]! + 10);
       const t = bots.totals();
       expect(t.joined).toBe(4);
       expect(t.snapshots).toBeGreaterThanOrEqual(40);
