@@ -127,7 +127,19 @@ function runSource(game: Game, plan: WirePlan, type: number, owned: boolean, col
     `  const gen = genCol[slot] & ${GENERATION_MASK};`,
     `  if (bGen[j] !== gen || bTO[j] !== ${typeOwned}) break;`,
     '  const b0 = bAt[j];',
-    ...codesAndMask(game, plan, colName, zoned).map((l) => `  ${l}`),
+    // An entity its band holds back this message keeps its baseline's codes, unchanged: copied
+    // without computing a code or a mask (most of a view, far out, most messages).
+    ...(zoned
+      ? [
+        '  const zp = zone[slot];',
+        '  if (zp > 1 && (seq + slot) % zp !== 0) {',
+        `    ${fields.map((_, k) => `codes[used + ${k}] = base[b0 + ${k}];`).join(' ')}`,
+        `    fSent[cnt] = bSent[j]; fSlot[cnt] = slot; fGen[cnt] = gen; fTO[cnt] = ${typeOwned}; fAt[cnt] = used; cnt++; used += ${fields.length};`,
+        '    continue;',
+        '  }',
+      ]
+      : []),
+    ...codesAndMask(game, plan, colName, false).map((l) => `  ${l}`),
     '  if (mask !== 0) {',
     `    if (wat * 32 + n + ${worstRecordBits(plan)} > limit) break;`,
     '    const gap = slot - prev - 1;',
