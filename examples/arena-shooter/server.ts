@@ -79,7 +79,7 @@ if (mode === 'arena') {
   const settings = store.idAt(0);
   const spreadNow = store.typeColumn[0] === store.game.typeIndex.get('settings')! + 1 ? (store.get(settings, 'spawning.spreadM') as number) : spread;
   console.log(`arena shooter on chronos, world mode: ${alive} NPCs ${spreadNow >= HALF_M ? 'all over' : `within ${spreadNow} m of the centre of`} a ${(2 * HALF_M) / 1000} km world, up to ${maxPlayers} players, rules in the game's own AssemblyScript (examples/arena-shooter), 60 Hz, snapshots encoded ${workers > 0 ? `on ${workers} worker threads` : 'on the main thread'}`);
-  console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle; I: interest)`);
+  console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle; I: interest; ?watch to spectate)`);
   const ports = server.udpPorts;
   console.log(`  game port  udp ${host}:${ports.join(', ')}${ports.length > 1 ? ` (${ports.length} network worker threads)` : ''}; health http://${host}:${server.httpPort}/healthz`);
   console.log('  bots       npm run bots -- --players 20');

@@ -15,7 +15,7 @@ import { DecodeError } from '../core/errors.js';
 import { GameInputCodec, type GameInput } from '../codec/game-input.js';
 import { GameReplica, type DecodedGameSnapshot } from '../codec/game-replica.js';
 import { MSG_GAME_SNAPSHOT } from '../codec/game-frames.js';
-import { decodeGameJoin, encodeGameAck, encodeGameInput, GAME_ACK_BYTES, GAME_INPUT_HEADER_BYTES, MAX_GAME_INPUTS, MSG_GAME_JOIN, type GameJoin } from '../codec/declared-messages.js';
+import { decodeGameJoin, encodeGameAck, encodeGameInput, encodeGameWatch, GAME_ACK_BYTES, GAME_INPUT_HEADER_BYTES, MAX_GAME_INPUTS, MSG_GAME_JOIN, type GameJoin } from '../codec/declared-messages.js';
 import type { DisconnectReason, SessionTier } from '../net/spec.js';
 import { GameClient, type GameClientOptions } from './game-client.js';
 import { declaredChannels, DECLARED_INPUT_CHANNEL, DECLARED_JOIN_CHANNEL, DECLARED_SNAPSHOT_CHANNEL } from './declared-channels.js';
@@ -75,6 +75,10 @@ export class DeclaredClient<D extends GameDeclaration = GameDeclaration> {
   private stream = false;
   private sentSeq = -1;
   private sentAtMs = -Infinity;
+  /** A spectator's newest GAME WATCH, and when it last went out. */
+  private watchMessage: Uint8Array | null = null;
+  private camera: { xM: number; yM: number } | null = null;
+  private watchSentAtMs = -Infinity;
 
   private constructor(options: DeclaredClientOptions<D>, net: GameClient) {
     this.game = options.game;
@@ -142,8 +146,14 @@ export class DeclaredClient<D extends GameDeclaration = GameDeclaration> {
     return next;
   }
 
-  /** Sends the input when it changed or RESEND_MS passed (the SDK's timer calls this). */
+  /** Sends the input (or a spectator's camera) when it changed or RESEND_MS passed (the SDK's timer calls this). */
   update(nowMs: number): void {
+    if (this.watchMessage) {
+      if (!this.join || this.net.state !== 'connected' || nowMs - this.watchSentAtMs < RESEND_MS) return;
+      this.net.send(DECLARED_INPUT_CHANNEL, this.watchMessage);
+      this.watchSentAtMs = nowMs;
+      return;
+    }
     if (this.seq < 0 || !this.join || this.net.state !== 'connected') return;
     if (this.seq === this.sentSeq && nowMs - this.sentAtMs < RESEND_MS) return;
     const count = Math.min(INPUTS_REPEATED, this.seq + 1);
@@ -157,6 +167,24 @@ export class DeclaredClient<D extends GameDeclaration = GameDeclaration> {
     this.sentSeq = this.seq;
     this.sentAtMs = nowMs;
     this.stats.inputsSent++;
+  }
+
+  /**
+   * Watches from here on, from a camera at (xM, yM) metres (the server's spectator view; the
+   * avatar leaves the game at the first call, and inputs are no longer sent). Call again as the
+   * camera moves: the message is unreliable, so a camera that rests is sent again every
+   * RESEND_MS by update(). Throws InvalidArgumentError for a point not finite or too far.
+   */
+  watch(xM: number, yM: number): void {
+    this.watchMessage = encodeGameWatch(xM, yM);
+    this.camera = { xM, yM };
+    this.watchSentAtMs = -Infinity;
+    this.update(typeof performance !== 'undefined' ? performance.now() : Date.now());
+  }
+
+  /** The camera this client watches from (null: it plays). */
+  get watching(): { readonly xM: number; readonly yM: number } | null {
+    return this.camera;
   }
 
   close(): void {

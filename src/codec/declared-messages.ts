@@ -28,12 +28,24 @@
 // | off | type | field                                                                     |
 // |   0 | u8   | type = MSG_GAME_ACK                                                       |
 // |   1 | u32  | snapshot seq                                                              |
+//
+// GAME WATCH (client -> server, unreliable-sequenced, on the input channel): the client
+// watches from here on, from a camera at (x, y) metres; sent again as the camera moves (the
+// newest counts). Its avatar leaves the game at the first one.
+// | off | type | field                                                                     |
+// |   0 | u8   | type = MSG_GAME_WATCH                                                     |
+// |   1 | f64  | x, metres (finite, within +-WATCH_LIMIT_M)                                |
+// |   9 | f64  | y, metres                                                                 |
 
 import { DecodeError, InvalidArgumentError } from '../core/errors.js';
 
 export const MSG_GAME_JOIN = 0x61;
 export const MSG_GAME_INPUT = 0x62;
 export const MSG_GAME_ACK = 0x63;
+export const MSG_GAME_WATCH = 0x64;
+export const GAME_WATCH_BYTES = 17;
+/** The farthest a camera may be from the origin on either axis, metres. */
+export const WATCH_LIMIT_M = 1_000_000;
 export const DECLARED_VERSION = 1;
 export const GAME_JOIN_FIXED_BYTES = 19;
 export const GAME_INPUT_HEADER_BYTES = 6;
@@ -134,4 +146,26 @@ export function encodeGameAck(seq: number, out: Uint8Array = new Uint8Array(GAME
 export function decodeGameAck(bytes: Uint8Array): number {
   if (bytes.byteLength !== GAME_ACK_BYTES || bytes[0] !== MSG_GAME_ACK) throw new DecodeError(`GAME ACK: ${bytes.byteLength} bytes, type ${bytes[0]}`);
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(1, true);
+}
+
+export function encodeGameWatch(xM: number, yM: number): Uint8Array {
+  for (const [name, v] of [['x', xM], ['y', yM]] as const) {
+    if (!Number.isFinite(v) || Math.abs(v) > WATCH_LIMIT_M) throw new InvalidArgumentError(`the camera's ${name} must be finite and within ±${WATCH_LIMIT_M} m, got ${v}`);
+  }
+  const out = new Uint8Array(GAME_WATCH_BYTES);
+  const v = new DataView(out.buffer);
+  out[0] = MSG_GAME_WATCH;
+  v.setFloat64(1, xM, true);
+  v.setFloat64(9, yM, true);
+  return out;
+}
+
+/** The camera a GAME WATCH names; DecodeError for a wrong length or type, or a point not finite or too far. */
+export function decodeGameWatch(bytes: Uint8Array): { xM: number; yM: number } {
+  if (bytes.byteLength !== GAME_WATCH_BYTES || bytes[0] !== MSG_GAME_WATCH) throw new DecodeError(`GAME WATCH: ${bytes.byteLength} bytes of type ${bytes[0]}, expected ${GAME_WATCH_BYTES} of type ${MSG_GAME_WATCH}`);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const xM = v.getFloat64(1, true);
+  const yM = v.getFloat64(9, true);
+  if (!Number.isFinite(xM) || !Number.isFinite(yM) || Math.abs(xM) > WATCH_LIMIT_M || Math.abs(yM) > WATCH_LIMIT_M) throw new DecodeError(`GAME WATCH: camera (${xM}, ${yM}) is not a finite point within ±${WATCH_LIMIT_M} m`);
+  return { xM, yM };
 }

@@ -67,7 +67,8 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
   private readonly marks: Uint32Array;
   private stamp = 0;
   /** Each avatar's last view (what the hysteresis keeps): a buffer reused tick to tick. */
-  private readonly views = new Map<EntityId, { slots: Uint32Array; count: number }>();
+  /** Keyed by avatar id, or by a spectator's (negative) viewer number. */
+  private readonly views = new Map<number, { slots: Uint32Array; count: number }>();
 
   private constructor(arena: Arena, readonly store: GameStore<D>, options: DeclaredInterestOptions<D>) {
     const { radiusM } = options;
@@ -165,15 +166,28 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
   visible(avatar: EntityId, out: Uint32Array): number {
     const me = avatar & 0xfffff;
     if (me >= this.store.capacity || this.store.typeColumn[me] === 0) return 0;
-    const cx = this.x[me]! * INV_Q16;
-    const cy = this.y[me]! * INV_Q16;
-    const cz = this.z[me]! * INV_Q16;
-    // An avatar the game let stray past the bounds sees from the nearest point inside them.
+    return this.viewFrom(avatar, this.x[me]! * INV_Q16, this.y[me]! * INV_Q16, this.z[me]! * INV_Q16, out);
+  }
+
+  /**
+   * What a spectator's camera at (xM, yM, zM) metres sees, as visible() does for an avatar: its
+   * hysteresis kept under `viewer`, a number of the caller's that no avatar id is (a negative
+   * one: -1, -2, ...). Forget it with forget(viewer). InvalidArgumentError for a viewer that is
+   * not a negative integer or a point that is not finite.
+   */
+  visibleAt(viewer: number, xM: number, yM: number, zM: number, out: Uint32Array): number {
+    if (!Number.isInteger(viewer) || viewer >= 0) throw new InvalidArgumentError(`a viewer is a negative integer (avatar ids are not), got ${viewer}`);
+    if (!Number.isFinite(xM) || !Number.isFinite(yM) || !Number.isFinite(zM)) throw new InvalidArgumentError(`a viewer's point must be finite, got (${xM}, ${yM}, ${zM})`);
+    return this.viewFrom(viewer, xM, yM, zM, out);
+  }
+
+  private viewFrom(key: number, cx: number, cy: number, cz: number, out: Uint32Array): number {
+    // A point past the bounds (an avatar the game let stray, a camera) sees from the nearest point inside them.
     const b = this.bounds;
     const n = this.index.radiusInto(this.result, clamp(cx, b.minX, b.maxX), clamp(cy, b.minY, b.maxY), clamp(cz, b.minZ, b.maxZ), this.outer);
     this.stats.queries++;
     const slots = this.result.ids;
-    const previous = this.views.get(avatar);
+    const previous = this.views.get(key);
     // The last view's slots stamped in a column of the store's size (O(view), no sort): an entity
     // in the hysteresis band stays when its slot bears this call's stamp.
     const stamp = this.nextStamp();
@@ -199,7 +213,7 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     let view = previous;
     if (view === undefined || view.slots.length < count) {
       view = { slots: new Uint32Array(Math.max(64, count * 2)), count: 0 };
-      this.views.set(avatar, view);
+      this.views.set(key, view);
     }
     const kept = view.slots;
     for (let i = 0; i < count; i++) kept[i] = out[i]!;
@@ -216,8 +230,8 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     return ++this.stamp;
   }
 
-  /** The player left: its last view goes. */
-  forget(avatar: EntityId): void {
+  /** The player (or the viewer of visibleAt) left: its last view goes. */
+  forget(avatar: EntityId | number): void {
     this.views.delete(avatar);
   }
 }

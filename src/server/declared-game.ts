@@ -42,6 +42,13 @@ export interface DeclaredGameModule<D extends GameDeclaration = GameDeclaration>
   /** Writes the live slots `avatar`'s player sees into `out` (at most out.length); returns how many. */
   visible(avatar: EntityId, out: Uint32Array): number;
   /**
+   * Spectators (a page's ?watch): what a camera at (xM, yM) metres sees, for `viewer` (a player
+   * number whose avatar has left), as visible() does. Absent: the game has no spectators.
+   */
+  visibleAt?(viewer: number, xM: number, yM: number, out: Uint32Array): number;
+  /** The spectator `viewer` left: what visibleAt kept of it goes. */
+  forgetViewer?(viewer: number): void;
+  /**
    * Update rates by distance from each player's avatar (src/codec/update-zones.ts): what is far
    * is refreshed a few times a second instead of every tick; entering and leaving a view, and
    * what the player owns, are never held back. Absent: every change goes out at once.

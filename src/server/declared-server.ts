@@ -26,7 +26,7 @@ import { resolveConfig, type ChronosConfig } from '../core/config.js';
 import { ConfigError, DecodeError } from '../core/errors.js';
 import type { GameDeclaration } from '../core/game.js';
 import { GameInputCodec, type GameInput } from '../codec/game-input.js';
-import { decodeGameAck, encodeGameJoin, forEachGameInput, MSG_GAME_ACK, MSG_GAME_INPUT } from '../codec/declared-messages.js';
+import { decodeGameAck, decodeGameWatch, encodeGameJoin, forEachGameInput, MSG_GAME_ACK, MSG_GAME_INPUT, MSG_GAME_WATCH } from '../codec/declared-messages.js';
 import { declaredChannels, DECLARED_INPUT_CHANNEL, DECLARED_JOIN_CHANNEL, DECLARED_SNAPSHOT_CHANNEL } from '../client/declared-channels.js';
 import { loadServerCrypto } from '../net/crypto-node.js';
 import type { ClientLink } from './client-link.js';
@@ -66,6 +66,8 @@ interface Session<D extends GameDeclaration> {
   readonly inputSeqs: number[];
   /** Its client predicts and sends one input a tick (INPUT_STREAM): a tick without one applies none. */
   stream: boolean;
+  /** A spectator's camera, metres (GAME WATCH; its avatar has left the game), or null: a player. */
+  camera: { xM: number; yM: number } | null;
 }
 
 /** Ticks between a player's snapshots at each overload level. */
@@ -79,7 +81,7 @@ const MAX_QUEUED_INPUTS = 8;
  */
 const MAX_QUEUED_STREAM_INPUTS = 32;
 
-export type DeclaredDropReason = 'decode' | 'input_range' | 'input_backlog' | 'wrong_channel' | 'join_failed';
+export type DeclaredDropReason = 'decode' | 'input_range' | 'input_backlog' | 'wrong_channel' | 'join_failed' | 'no_spectators' | 'spectator_input';
 
 export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   readonly config: ChronosConfig;
@@ -176,7 +178,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       channels: declaredChannels(this.inputCodec.bytes),
       handlers: this.linkHandlers,
       health: () => this.health(),
-      players: () => [...this.sessions.values()].map((s) => ({ clientId: s.link.clientId, player: s.player, avatar: s.avatar, rttMs: s.link.rttMs })),
+      players: () => [...this.sessions.values()].map((s) => ({ clientId: s.link.clientId, player: s.player, avatar: s.camera ? null : s.avatar, ...(s.camera ? { camera: s.camera } : {}), rttMs: s.link.rttMs })),
       game: () => ({
         mode: 'declared', game: module.game.name, fingerprint: module.game.fingerprint, tickHz: config.tickHz,
         // What the page draws of a player's interest: its view's ring and the update zones' bands.
@@ -209,9 +211,16 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     return this.sessions.size;
   }
 
+  /** Sessions that watch from a camera (GAME WATCH) rather than play. */
+  get spectators(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) if (s.camera) n++;
+    return n;
+  }
+
   health(): Record<string, unknown> {
     const o = this.overload;
-    return { status: !this.running ? 'stopped' : o.degraded ? 'degraded' : 'ok', ...(o.degraded ? { degraded: { level: o.level, reason: o.reason, snapshotEveryTicks: SNAPSHOT_PERIOD[o.level] } } : {}), mode: 'declared', game: this.module.game.name, tick: this.tick, tickHz: this.config.tickHz, entities: this.module.store.alive, clients: this.net.connectionCount, players: this.sessions.size, overruns: this.clock.overruns, ...(this.encoders instanceof EncodePool ? { encodeWorkers: { ...this.encoders.counters } } : {}), ...(this.net.pool ? { netWorkers: this.net.pool.shards.length, udpPorts: this.udpPorts } : {}) };
+    return { status: !this.running ? 'stopped' : o.degraded ? 'degraded' : 'ok', ...(o.degraded ? { degraded: { level: o.level, reason: o.reason, snapshotEveryTicks: SNAPSHOT_PERIOD[o.level] } } : {}), mode: 'declared', game: this.module.game.name, tick: this.tick, tickHz: this.config.tickHz, entities: this.module.store.alive, clients: this.net.connectionCount, players: this.sessions.size - this.spectators, spectators: this.spectators, overruns: this.clock.overruns, ...(this.encoders instanceof EncodePool ? { encodeWorkers: { ...this.encoders.counters } } : {}), ...(this.net.pool ? { netWorkers: this.net.pool.shards.length, udpPorts: this.udpPorts } : {}) };
   }
 
   private join(link: ClientLink): void {
@@ -229,7 +238,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       return;
     }
     this.encoders.add(player, player);
-    this.sessions.set(link, { link, player, avatar, inputSeq: -1, inputQueue: 0, lastInputSeq: -1, inputs: [], inputSeqs: [], stream: false });
+    this.sessions.set(link, { link, player, avatar, inputSeq: -1, inputQueue: 0, lastInputSeq: -1, inputs: [], inputSeqs: [], stream: false, camera: null });
     const game = this.module.game;
     link.send(DECLARED_JOIN_CHANNEL, encodeGameJoin({ fingerprint: game.fingerprint, tickHz: this.config.tickHz, viewCapacity: this.module.viewCapacity, player, avatarId: avatar, name: game.name }));
   }
@@ -239,14 +248,30 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     if (!s) return;
     this.sessions.delete(link);
     this.encoders.remove(s.player);
-    this.module.leave(s.player, s.avatar);
+    if (s.camera) this.module.forgetViewer?.(s.player);
+    else this.module.leave(s.player, s.avatar);
+  }
+
+  /** A GAME WATCH: the session watches from `camera` on; at the first, its avatar leaves the game. */
+  private watch(s: Session<D>, camera: { xM: number; yM: number }): void {
+    if (!this.module.visibleAt) return this.drop('no_spectators');
+    if (!s.camera) {
+      this.module.leave(s.player, s.avatar);
+      s.inputs.length = 0;
+      s.inputSeqs.length = 0;
+    }
+    s.camera = camera;
   }
 
   private message(link: ClientLink, channel: number, bytes: Uint8Array): void {
     const s = this.sessions.get(link);
     if (!s) return;
     try {
-      if (channel === DECLARED_INPUT_CHANNEL && bytes[0] === MSG_GAME_INPUT) {
+      if (channel === DECLARED_INPUT_CHANNEL && bytes[0] === MSG_GAME_WATCH) {
+        this.watch(s, decodeGameWatch(bytes));
+      } else if (channel === DECLARED_INPUT_CHANNEL && bytes[0] === MSG_GAME_INPUT && s.camera) {
+        this.drop('spectator_input');
+      } else if (channel === DECLARED_INPUT_CHANNEL && bytes[0] === MSG_GAME_INPUT) {
         s.stream = forEachGameInput(bytes, this.inputCodec.bytes, (seq, offset) => {
           if (seq <= s.lastInputSeq) return; // a repeat (each input travels in a few messages)
           s.lastInputSeq = seq;
@@ -303,6 +328,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     // Each player's next input, one a tick; a player with none queued keeps its last one. Its
     // snapshots say which it was (a predicting client replays the ones after it).
     for (const s of this.sessions.values()) {
+      if (s.camera) continue;
       const input = s.inputs.shift();
       if (input) {
         this.module.input(s.avatar, input);
@@ -326,8 +352,10 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     for (const s of this.sessions.values()) {
       if (s.link.state !== 'connected' || (tick + s.player) % period !== 0) continue;
       const view = this.encoders.slots(s.player);
-      const n = this.module.visible(s.avatar, view);
-      this.encoders.job(s.player, tick, Math.min(n, view.length), s.link.budgetBytes(), s.inputSeq, s.inputQueue, slotOf(s.avatar));
+      // A spectator's camera has no slot to measure update zones from: everything at full rate.
+      const camera = s.camera;
+      const n = camera ? this.module.visibleAt!(s.player, camera.xM, camera.yM, view) : this.module.visible(s.avatar, view);
+      this.encoders.job(s.player, tick, Math.min(n, view.length), s.link.budgetBytes(), s.inputSeq, s.inputQueue, camera ? -1 : slotOf(s.avatar));
       due.push(s);
     }
     this.encoders.run();

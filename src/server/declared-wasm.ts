@@ -79,5 +79,12 @@ export function wasmGameModule<D extends GameDeclaration>(rules: WasmGameRules<D
       options.stepped?.(tick);
     },
     visible: interest ? (avatar, out) => interest.visible(avatar, out) : (avatar, out) => visible!(store, avatar, out),
+    // A spectator's camera sees as an avatar would, its hysteresis kept under -player.
+    ...(interest
+      ? {
+        visibleAt: (viewer: number, xM: number, yM: number, out: Uint32Array) => interest.visibleAt(-viewer, xM, yM, 0, out),
+        forgetViewer: (viewer: number) => interest.forget(-viewer),
+      }
+      : {}),
   };
 }

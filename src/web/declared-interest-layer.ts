@@ -111,12 +111,16 @@ export class DeclaredInterestLayer {
     return Math.min(w, h) / (2.1 * (this.view.radiusM + this.view.hysteresisM));
   }
 
-  /** The panel's lines: the view, then the bands and how many are in each. */
-  legend(): string[] {
+  /**
+   * The panel's lines: the view, then the bands and how many are in each (a spectator's camera
+   * has no zones: the server sends it everything every tick).
+   */
+  legend(spectating = false): string[] {
     if (!this.view && this.bands.length === 0) return ['interest: the server describes no view'];
     const view = this.view ? `view ${this.view.radiusM} m, left past ${this.view.radiusM + this.view.hysteresisM} m` : 'the view';
     const head = `interest (I to ${this.enabled ? 'hide' : 'show'}): ${view}`;
     if (!this.zones) return [head];
+    if (spectating) return [head, '  a spectator is sent all of its view every tick (update zones follow avatars)'];
     const parts = this.bands.map((b, i) => `${b.hz} Hz within ${b.withinM} m: ${this.byBand[i]}`);
     parts.push(`${this.zones.beyondHz} Hz beyond: ${this.byBand[this.bands.length]}`);
     return [head, `  updates by distance: ${parts.join(' · ')}`];

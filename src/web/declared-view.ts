@@ -18,6 +18,7 @@ import { WasmGameRules } from '../rollback/wasm-game.js';
 import { traceDeclaredGame, type DeclaredTraceResult } from '../rollback/declared-trace.js';
 import { drawAimLine, drawAvatarRing, watchInput, type MapView, type PageLook } from './page-input.js';
 import { DeclaredInterestLayer, type DeclaredInterestStatus } from './declared-interest-layer.js';
+import { SpectatorCamera } from './spectator-camera.js';
 
 export interface DeclaredPageOptions<D extends GameDeclaration> extends PageLook<D> {
   /**
@@ -59,6 +60,8 @@ export interface DeclaredDebugApi {
     predicted: { x: number; y: number } | null; prediction: DeclaredPredictorStats | null; inputClock: number;
     /** The interest layer (key I): the view's radius and the entities drawn in each update band. */
     interest: DeclaredInterestStatus;
+    /** ?watch: where the spectator's camera is, metres (null: the page plays). */
+    watching: { x: number; y: number } | null;
   };
   /** Runs the game's module (options.module) from a fresh memory over a recorded input stream. */
   trace(run: PageTraceRun): Promise<DeclaredTraceResult>;
@@ -138,6 +141,7 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
       prediction: predictor ? { ...predictor.stats } : null,
       inputClock: clock.speed,
       interest: layer.status(),
+      watching: spectator?.watching ? { ...spectator.camera } : null,
     }),
     trace: async (run) => {
       const module = options.module;
@@ -147,14 +151,20 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
       return traceDeclaredGame(rules, { ...rest, inputs: fromBase64(inputsBase64) });
     },
   };
+  // ?watch: a spectator, its camera panned with the keys (it has no avatar and sends no input).
+  const spectator = new URLSearchParams(location.search).has('watch') ? new SpectatorCamera(client) : undefined;
   await client.connect();
   // With a predictor the input goes out once a tick, each applied here at once, on an input clock
   // that runs at the server's measured rate and keeps about one input waiting there (the world
   // client's, src/client/input-clock.ts): a stalled frame does not replay more than 8.
+  let lastFrameMs = performance.now();
   const frame = () => {
     // The render clock, and the tick the screen shows (what a lag-compensated shot is judged against).
     const at = motion.renderTick(performance.now(), client.join?.tickHz ?? 60);
-    try {
+    const dt = Math.min(0.1, (performance.now() - lastFrameMs) / 1000);
+    lastFrameMs = performance.now();
+    if (spectator) spectator.frame(keys, dt);
+    else try {
       const input = options.input(keys, held.aimRad, { tick: motion.shownTick(at) });
       if (!predictor || !client.join) client.setInput(input);
       else {
@@ -171,11 +181,12 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     const r = client.replica;
     drawn = 0;
     layer.begin();
-    if (r && client.avatarId >= 0 && r.has(client.avatarId)) {
-      const mine = predictedXY();
+    if (r && (spectator?.watching || (client.avatarId >= 0 && r.has(client.avatarId)))) {
+      // A spectator's view is centred on its camera; a player's on its avatar, where the prediction has it.
+      const mine = spectator ? spectator.camera : predictedXY();
       const me = mine?.x ?? (r.value(client.avatarId, 'position.x' as never) as number);
       const mn = mine?.y ?? (r.value(client.avatarId, 'position.y' as never) as number);
-      const mz = fz !== undefined ? ((r.value(client.avatarId, 'position.z' as never) as number | undefined) ?? 0) : 0;
+      const mz = spectator || fz === undefined ? 0 : ((r.value(client.avatarId, 'position.z' as never) as number | undefined) ?? 0);
       const scale = layer.scaleFor(w, h, w / (options.metresAcross ?? 120));
       options.background?.({ ctx, px: (xM) => w / 2 + (xM - me) * scale, py: (yM) => h / 2 - (yM - mn) * scale, scale, meZ: mz });
       ctx.globalAlpha = 1;
@@ -186,7 +197,7 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
         const z = smooth ? place.z : fz !== undefined ? ((r.valueAt(i, fz) as number | undefined) ?? 0) : 0;
         const type = r.typeAt(i);
         // The avatar is drawn where the prediction has it: the centre.
-        const own = mine !== null && r.idAt(i) === client.avatarId;
+        const own = !spectator && mine !== null && r.idAt(i) === client.avatarId;
         const band = own ? -1 : layer.count(Math.hypot(x - me, y - mn));
         const px = own ? w / 2 : w / 2 + (x - me) * scale;
         const py = own ? h / 2 : h / 2 - (y - mn) * scale;
@@ -202,9 +213,9 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
         drawn++;
       }
       layer.drawRings(ctx, scale);
-      drawAvatarRing(ctx, scale);
-      if (options.aimLine?.held(keys)) drawAimLine(ctx, scale, held.aimRad, options.aimLine.rangeM, options.aimLine.ready(r.entity(client.avatarId) as Record<string, unknown> | undefined));
-      if (options.foreground) {
+      if (!spectator) drawAvatarRing(ctx, scale);
+      if (!spectator && options.aimLine?.held(keys)) drawAimLine(ctx, scale, held.aimRad, options.aimLine.rangeM, options.aimLine.ready(r.entity(client.avatarId) as Record<string, unknown> | undefined));
+      if (options.foreground && !spectator) {
         // The view centred on the avatar as drawn (predicted), so a line from the centre starts at it.
         options.foreground({ ctx, px: (xM) => w / 2 + (xM - me) * scale, py: (yM) => h / 2 - (yM - mn) * scale, scale, meZ: mz }, { keys, aimRad: held.aimRad }, r.entity(client.avatarId) as Record<string, unknown> | undefined);
         ctx.globalAlpha = 1;
@@ -214,13 +225,15 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     const kbps = (client.stats.snapshotBytes / 1024 / Math.max(1, performance.now() / 1000)).toFixed(1);
     panel.textContent = [
       `${game.name} · ${client.net.state} · ${r?.size ?? 0} entities in view · ${drawn} drawn · ${client.stats.snapshots} snapshots (${kbps} KiB/s)`,
-      !predictor
+      spectator
+        ? spectator.line()
+        : !predictor
         ? `prediction: off (${unpredicted})`
         : predictor.stats.off !== null
           ? `prediction: off (${predictor.stats.off})`
           : `prediction: your moves at once with ${game.name}'s own rules${options.module ? ' (game.wasm)' : ''} · ${predictor.stats.corrections} corrections, last ${predictor.stats.lastError.toFixed(2)} m`,
-      ...layer.legend(),
-      ...(options.panel?.(own) ?? []),
+      ...layer.legend(spectator !== undefined),
+      ...(spectator ? [] : (options.panel?.(own) ?? [])),
     ].join('\n');
     requestAnimationFrame(frame);
   };

@@ -10,7 +10,10 @@
 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeclaredBots, DeclaredRollbackGame, DeclaredServer, GameInputCodec, GameReplica, GameReplicator, SyncTestSession, traceDeclaredGame } from '../../src/index.js';
+import { DeclaredBots, DeclaredClient, DeclaredRollbackGame, DeclaredServer, GameInputCodec, GameReplica, GameReplicator, SyncTestSession, traceDeclaredGame } from '../../src/index.js';
+import { connectUdp } from '../../src/client/udp-connector.js';
+import { DECLARED_INPUT_CHANNEL } from '../../src/client/declared-channels.js';
+import { encodeGameInput, MSG_GAME_WATCH } from '../../src/codec/declared-messages.js';
 import type { EntityId } from '../../src/core/entity-id.js';
 import { botInput } from '../../examples/arena-shooter/bot.js';
 import { GAME, IDLE, NO_TARGET, NPCS, RIFLE_DAMAGE, type Declaration, type Input } from '../../examples/arena-shooter/game.js';
@@ -260,6 +263,51 @@ describe('the arena shooter served', () => {
     await server.stop();
   });
 
+  it('lets a client watch from a camera: its avatar leaves, it is sent what lies around the camera, and its inputs and bad cameras are counted drops', async () => {
+    const spot = quietSpot(arena);
+    const npc = GAME.typeIndex.get('npc')! + 1;
+    let slot = 1;
+    while (arena.store.typeColumn[slot] !== npc) slot++;
+    const parked = arena.store.idAt(slot);
+    park(arena, parked, spot.x + 5, spot.y);
+    const c = await DeclaredClient.create({ game: GAME, tokenUrl: `${url}connect`, transport: 'udp', udp: connectUdp });
+    try {
+      await c.connect();
+      await until('the client to hold its avatar', () => c.replica?.has(c.avatarId) === true);
+      const avatar = c.avatarId;
+      expect(arena.store.isAlive(avatar)).toBe(true);
+      expect(c.replica!.has(parked)).toBe(false); // 280 m from the spawn
+      c.watch(spot.x, spot.y);
+      await until('the avatar to leave and the camera to see the parked NPC', () => !arena.store.isAlive(avatar) && c.replica!.has(parked) && !c.replica!.has(avatar));
+      expect(c.watching).toEqual({ xM: spot.x, yM: spot.y });
+      expect(server.health()).toMatchObject({ spectators: 1 });
+      // All it holds lies within the view (100 m, kept to 110 m) of the camera, not of the spawn.
+      const r = c.replica!;
+      for (let k = 0; k < r.size; k++) {
+        const d = Math.hypot((r.valueAt(k, GAME.fieldIndex.get('position.x')!) as number) - spot.x, (r.valueAt(k, GAME.fieldIndex.get('position.y')!) as number) - spot.y);
+        expect(d).toBeLessThanOrEqual(111);
+      }
+      // A spectator's input, a camera of NaN and a truncated one: each dropped and counted, the session kept.
+      const codec = new GameInputCodec(GAME);
+      c.net.send(DECLARED_INPUT_CHANNEL, encodeGameInput(0, 1, codec.bytes, (_i, out, offset) => codec.encode(IDLE, out, offset), new Uint8Array(64)));
+      const nan = new Uint8Array(17);
+      nan[0] = MSG_GAME_WATCH;
+      new DataView(nan.buffer).setFloat64(1, Number.NaN, true);
+      c.net.send(DECLARED_INPUT_CHANNEL, nan);
+      c.net.send(DECLARED_INPUT_CHANNEL, Uint8Array.of(MSG_GAME_WATCH, 1, 2));
+      c.net.flush();
+      await until('the drops to be counted', async () => {
+        const m = await fetch(`${url}metrics`).then((res) => res.text());
+        return /reason="spectator_input"} [1-9]/.test(m) && /reason="decode"} [2-9]/.test(m);
+      });
+      expect(server.health()).toMatchObject({ spectators: 1 });
+      expect(() => c.watch(Number.NaN, 0)).toThrow(/finite/);
+    } finally {
+      c.close();
+    }
+    await until('the spectator to be gone', () => (server.health() as { spectators: number }).spectators === 0);
+  });
+
   it('bots play it over UDP with their brain, and none ever receives another\'s weapon', async () => {
     const kills = GAME.fieldIndex.get('weapon.kills')!;
     let leaks = 0;
@@ -288,6 +336,25 @@ describe('the arena shooter served', () => {
       bots.close();
     }
   }, 30_000);
+
+  it.skipIf(!hasChromium)('its page watches with ?watch: no avatar, a camera the keys pan, and what lies around it', async () => {
+    type Watching = { watching: { x: number; y: number } | null; entities: number; drawn: number };
+    const status = (page: import('playwright-core').Page) => page.evaluate(() => (window as unknown as { chronos: { status(): Watching } }).chronos.status());
+    await withDeclaredPage(`${url}?watch`, 'arena-shooter-watch', async (page) => {
+      await page.waitForFunction(() => (window as unknown as { chronos?: { status(): Watching } }).chronos?.status().watching != null, undefined, { timeout: 20_000 });
+      await until('the spectator to be served', () => (server.health() as { spectators: number }).spectators === 1);
+      const start = await status(page);
+      await page.keyboard.down('KeyD');
+      await page.waitForFunction((x0) => (window as unknown as { chronos: { status(): Watching } }).chronos.status().watching!.x > x0 + 10, start.watching!.x, { timeout: 5_000 });
+      await page.keyboard.up('KeyD');
+      await page.waitForFunction(() => (window as unknown as { chronos: { status(): Watching } }).chronos.status().drawn > 0, undefined, { timeout: 5_000 });
+      // The server sends what lies around the camera: its players list has it watching from there.
+      const players = (await fetch(`${url}players`).then((r) => r.json())) as { avatar: number | null; camera?: { xM: number } }[];
+      const watcher = players.find((p) => p.camera !== undefined)!;
+      expect(watcher.avatar).toBeNull();
+      expect(watcher.camera!.xM).toBeGreaterThan(start.watching!.x + 5);
+    });
+  }, 60_000);
 
   it.skipIf(!hasChromium)('its page predicts the avatar with the game\'s module and runs that module to Node\'s state hashes (Node = Chromium)', async () => {
     const codec = new GameInputCodec(GAME);

@@ -69,6 +69,33 @@ describe('DeclaredInterest', () => {
     }
   });
 
+  it('sees from a spectator\'s camera what a brute-force scan around that point sees, its hysteresis apart from any avatar\'s, and refuses bad viewers', async () => {
+    const { arena, store } = await world(2000);
+    const rand = mulberry32(11);
+    for (let i = 0; i < 1500; i++) store.spawn('walker', { position: { x: Math.round((rand() * 900 - 450) * 64) / 64, y: Math.round((rand() * 900 - 450) * 64) / 64, z: 0 } });
+    const interest = DeclaredInterest.create(arena, store, { x: 'position.x', y: 'position.y', z: 'position.z', bounds: BOUNDS, radiusM: 50, hysteresisM: 10 });
+    interest.update();
+    const out = new Uint32Array(4096);
+    const [x, y] = (['position.x', 'position.y'] as const).map((k) => store.column(k) as Int32Array);
+    for (let q = 0; q < 20; q++) {
+      const cx = rand() * 800 - 400;
+      const cy = rand() * 800 - 400;
+      const viewer = -1 - q;
+      const n = interest.visibleAt(viewer, cx, cy, 0, out);
+      const expected: number[] = [];
+      for (let s = 0; s < store.highWater; s++) if (store.typeColumn[s] !== 0 && Math.hypot(x![s]! / 65536 - cx, y![s]! / 65536 - cy) <= 50) expected.push(s);
+      expect([...out.subarray(0, n)].sort((a, b) => a - b)).toEqual(expected);
+      // The camera moves 5 m on: what it saw within 60 m stays (the band), as for an avatar.
+      const again = interest.visibleAt(viewer, cx + 5, cy, 0, out);
+      const kept = new Set(out.subarray(0, again));
+      for (const s of expected) if (Math.hypot(x![s]! / 65536 - cx - 5, y![s]! / 65536 - cy) <= 60) expect(kept.has(s)).toBe(true);
+      interest.forget(viewer);
+    }
+    expect(() => interest.visibleAt(0, 0, 0, 0, out)).toThrow(InvalidArgumentError);
+    expect(() => interest.visibleAt(3, 0, 0, 0, out)).toThrow(InvalidArgumentError);
+    expect(() => interest.visibleAt(-1, Number.NaN, 0, 0, out)).toThrow(InvalidArgumentError);
+  });
+
   it('keeps an entity in view until it is past the hysteresis band, and does not let one in from the band', async () => {
     const { arena, store } = await world(16);
     const me = store.spawn('walker', { position: { x: 0, y: 0 } });
