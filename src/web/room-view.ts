@@ -97,6 +97,8 @@ export async function startRoomPage<D extends GameDeclaration>(options: RoomPage
   await client.connect();
   const fx = game.fieldIndex.get('position.x');
   if (fx === undefined || game.fieldIndex.get('position.y') === undefined) throw new Error(`${game.name} declares no position.x / position.y to draw`);
+  // Types that carry a position (a world's settings, say, have none and are not drawn).
+  const positioned = game.types.map((t) => t.components.some((c) => game.components[c]!.fields.includes(fx)));
   let centre = { x: 0, y: 0 };
   const frame = () => {
     const room = client.room;
@@ -121,7 +123,6 @@ export async function startRoomPage<D extends GameDeclaration>(options: RoomPage
       const py = (yM: number) => h / 2 - (yM - centre.y) * scale;
       options.background?.({ ctx, px, py, scale, meZ: 0 });
       ctx.globalAlpha = 1;
-      const positioned = game.types.map((t) => t.components.some((c) => game.components[c]!.fields.includes(fx)));
       for (let s = 0; s < store.highWater; s++) {
         const t = store.typeColumn[s]!;
         if (t === 0 || !positioned[t - 1]) continue;
