@@ -184,6 +184,8 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
         // What the page draws of a player's interest: its view's ring and the update zones' bands.
         ...(module.view ? { view: module.view } : {}),
         ...(module.zones ? { zones: { bands: module.zones.bands, beyondHz: module.zones.beyondHz } } : {}),
+        // Whether a page may watch (?watch): the game sees from a point (visibleAt).
+        spectators: module.visibleAt !== undefined,
       }),
       httpPort: () => this.httpPort,
     }));

@@ -40,9 +40,8 @@ export class DeclaredInterestLayer {
     this.byBand = new Array<number>(this.bands.length + 1).fill(0);
   }
 
-  /** The layer the server describes at /game.json (an empty one when it says nothing or cannot be read). */
-  static async fetch(): Promise<DeclaredInterestLayer> {
-    const served = (await fetch(new URL('/game.json', location.href)).then((r) => r.json()).catch(() => ({}))) as { view?: unknown; zones?: unknown };
+  /** The layer the server describes (its /game.json: servedGame()); an empty one when it says nothing. */
+  static from(served: { view?: unknown; zones?: unknown }): DeclaredInterestLayer {
     return new DeclaredInterestLayer(isView(served.view) ? served.view : undefined, isZones(served.zones) ? served.zones : undefined);
   }
 
@@ -129,4 +128,9 @@ export class DeclaredInterestLayer {
   status(): DeclaredInterestStatus {
     return { enabled: this.enabled, radiusM: this.view?.radiusM ?? null, byBand: [...this.byBand] };
   }
+}
+
+/** What the server says of its game at /game.json ({} when it cannot be read). */
+export async function servedGame(): Promise<{ mode?: unknown; view?: unknown; zones?: unknown; spectators?: unknown }> {
+  return (await fetch(new URL('/game.json', location.href)).then((r) => r.json()).catch(() => ({}))) as Record<string, unknown>;
 }

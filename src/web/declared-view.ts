@@ -17,7 +17,7 @@ import { RemoteMotion, type Place } from '../client/remote-motion.js';
 import { WasmGameRules } from '../rollback/wasm-game.js';
 import { traceDeclaredGame, type DeclaredTraceResult } from '../rollback/declared-trace.js';
 import { drawAimLine, drawAvatarRing, watchInput, type MapView, type PageLook } from './page-input.js';
-import { DeclaredInterestLayer, type DeclaredInterestStatus } from './declared-interest-layer.js';
+import { DeclaredInterestLayer, servedGame, type DeclaredInterestStatus } from './declared-interest-layer.js';
 import { SpectatorCamera } from './spectator-camera.js';
 
 export interface DeclaredPageOptions<D extends GameDeclaration> extends PageLook<D> {
@@ -81,7 +81,8 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
   const held = watchInput(canvas);
   const keys = held.keys;
   let drawn = 0;
-  const layer = await DeclaredInterestLayer.fetch();
+  const served = await servedGame();
+  const layer = DeclaredInterestLayer.from(served);
   addEventListener('keydown', (e) => {
     if (e.code === 'KeyI' && !e.repeat) layer.toggle();
   });
@@ -151,8 +152,11 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
       return traceDeclaredGame(rules, { ...rest, inputs: fromBase64(inputsBase64) });
     },
   };
-  // ?watch: a spectator, its camera panned with the keys (it has no avatar and sends no input).
-  const spectator = new URLSearchParams(location.search).has('watch') ? new SpectatorCamera(client) : undefined;
+  // ?watch: a spectator, its camera panned with the keys (it has no avatar and sends no input),
+  // where the server takes spectators (its game's module sees from a point: /game.json says so).
+  const askedToWatch = new URLSearchParams(location.search).has('watch');
+  const spectator = askedToWatch && served.spectators === true ? new SpectatorCamera(client) : undefined;
+  const noWatching = askedToWatch && !spectator ? [`?watch: ${game.name}'s server takes no spectators, so this page plays`] : [];
   await client.connect();
   // With a predictor the input goes out once a tick, each applied here at once, on an input clock
   // that runs at the server's measured rate and keeps about one input waiting there (the world
@@ -232,6 +236,7 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
         : predictor.stats.off !== null
           ? `prediction: off (${predictor.stats.off})`
           : `prediction: your moves at once with ${game.name}'s own rules${options.module ? ' (game.wasm)' : ''} · ${predictor.stats.corrections} corrections, last ${predictor.stats.lastError.toFixed(2)} m`,
+      ...noWatching,
       ...layer.legend(spectator !== undefined),
       ...(spectator ? [] : (options.panel?.(own) ?? [])),
     ].join('\n');

@@ -5,6 +5,7 @@
 
 import type { GameDeclaration } from '../core/game.js';
 import type { DeclaredClient } from '../client/declared-client.js';
+import { WATCH_LIMIT_M } from '../codec/declared-messages.js';
 
 /** Metres a second the camera pans. */
 const PAN_MPS = 40;
@@ -27,6 +28,9 @@ export class SpectatorCamera<D extends GameDeclaration> {
     const speed = PAN_MPS * (keys.has('ShiftLeft') || keys.has('ShiftRight') ? 4 : 1) * dt;
     this.camera.x += ((keys.has('KeyD') || keys.has('ArrowRight') ? 1 : 0) - (keys.has('KeyA') || keys.has('ArrowLeft') ? 1 : 0)) * speed;
     this.camera.y += ((keys.has('KeyW') || keys.has('ArrowUp') ? 1 : 0) - (keys.has('KeyS') || keys.has('ArrowDown') ? 1 : 0)) * speed;
+    // As far as the server takes a camera (GAME WATCH): a page left panning stays inside it.
+    this.camera.x = Math.max(-WATCH_LIMIT_M, Math.min(WATCH_LIMIT_M, this.camera.x));
+    this.camera.y = Math.max(-WATCH_LIMIT_M, Math.min(WATCH_LIMIT_M, this.camera.y));
     if (!this.client.join) return;
     if (this.sent === null || Math.hypot(this.camera.x - this.sent.x, this.camera.y - this.sent.y) >= SEND_EVERY_M) {
       this.client.watch(this.camera.x, this.camera.y);
