@@ -89,6 +89,40 @@ describe('rollback messages', () => {
     expect(msg.inputs).toEqual(inputs);
   });
 
+  it('CONFIRMED round-trips random presence over 1 to 64 players (both halves of the mask), any record size, and refuses players past the count', () => {
+    const rand = mulberry32(64);
+    for (let trial = 0; trial < 200; trial++) {
+      const players = 1 + Math.floor(rand() * 64);
+      const recordBytes = 1 + Math.floor(rand() * 20);
+      const count = Math.floor(rand() * 33);
+      const inputs = new Uint8Array(count * players * recordBytes).map(() => Math.floor(rand() * 256));
+      const presence = Array.from({ length: count }, () => {
+        let m = 0n;
+        for (let p = 0; p < players; p++) if (rand() < 0.6) m |= 1n << BigInt(p);
+        return m;
+      });
+      const msg = decodeConfirmedMessage(encodeConfirmedMessage({ players, firstFrame: 7, count, inputs, offset: 0, presence, presenceOffset: 0 }, 40, 30, 1.5, recordBytes), recordBytes);
+      expect([...msg.presence]).toEqual(presence);
+      // Present records as sent, absent ones zero (a reference with BigInt masks).
+      const expected = new Uint8Array(inputs.length);
+      for (let f = 0; f < count; f++) {
+        for (let p = 0; p < players; p++) {
+          if (((presence[f]! >> BigInt(p)) & 1n) === 0n) continue;
+          const at = (f * players + p) * recordBytes;
+          expected.set(inputs.subarray(at, at + recordBytes), at);
+        }
+      }
+      expect(msg.inputs).toEqual(expected);
+    }
+    for (const players of [1, 31, 32, 33, 40, 63]) {
+      const records = new Uint8Array(64 * INPUT_BYTES);
+      expect(() => encodeConfirmedMessage({ players, firstFrame: 0, count: 1, inputs: records, offset: 0, presence: [1n << BigInt(players)], presenceOffset: 0 }, 0, 0, 0)).toThrow(InvalidArgumentError);
+      const ok = encodeConfirmedMessage({ players: 64, firstFrame: 0, count: 1, inputs: records, offset: 0, presence: [1n << BigInt(players)], presenceOffset: 0 }, 0, 0, 0);
+      ok[2] = players; // the same bytes claiming fewer players
+      expect(() => decodeConfirmedMessage(ok)).toThrow(DecodeError);
+    }
+  });
+
   it('HASH, STATE and RESYNC round-trip', () => {
     expect(decodeHashMessage(encodeHashMessage(120, 0xfedcba9876543210n))).toEqual({ frame: 120, hash: 0xfedcba9876543210n });
     const region = Uint8Array.from({ length: 96 }, (_, i) => i);
