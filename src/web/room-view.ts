@@ -17,6 +17,7 @@ import { DeclaredRoomClient } from '../client/declared-room-client.js';
 import { DeclaredRoomGame } from '../rollback/declared-room.js';
 import { WasmGameRules } from '../rollback/wasm-game.js';
 import { drawAimLine, drawAvatarRing, watchInput, type PageLook } from './page-input.js';
+import { panView } from './spectator-camera.js';
 
 export interface RoomPageOptions<D extends GameDeclaration> extends PageLook<D> {
   /** The game's module (chronos build's game.wasm); the room is built from it at each JOIN. */
@@ -33,6 +34,8 @@ export interface RoomDebugApi {
     connected: boolean; mode: 'room'; game: string; phase: string; player: number; avatar: number | null;
     frame: number; confirmedFrame: number; rollbacks: number; hashChecks: { matched: number; mismatched: number; unchecked: number };
     entities: number; drawn: number; own: Record<string, unknown> | undefined; drops: Record<string, number>;
+    /** Where the view is centred, metres: the avatar, or a spectator's camera (the keys pan it). */
+    centre: { x: number; y: number };
   };
   /** The room's state hash at `frame` as this page holds it (a decimal string), or null. */
   hashOf(frame: number): string | null;
@@ -74,6 +77,7 @@ export async function startRoomPage<D extends GameDeclaration>(options: RoomPage
     room: async (join) => DeclaredRoomGame.over(await WasmGameRules.load(game, { url, capacity: join.capacity, seats: join.players }), { verdicts: options.verdicts ?? [] }),
   });
   let drawn = 0;
+  const centre = { x: 0, y: 0 };
   const own = () => {
     const avatar = client.avatar;
     return avatar === undefined || !client.room ? undefined : entityObject(client.room.store, avatar);
@@ -84,7 +88,7 @@ export async function startRoomPage<D extends GameDeclaration>(options: RoomPage
       return {
         connected: client.net.state === 'connected', mode: 'room', game: game.name, phase: s.phase, player: s.player, avatar: client.avatar ?? null,
         frame: s.frame, confirmedFrame: s.confirmedFrame, rollbacks: s.rollbacks, hashChecks: s.hashChecks,
-        entities: client.room?.store.alive ?? 0, drawn, own: own(), drops: { ...s.drops, ...s.rollbackDrops },
+        entities: client.room?.store.alive ?? 0, drawn, own: own(), drops: { ...s.drops, ...s.rollbackDrops }, centre: { ...centre },
       };
     },
     hashOf: (frame) => {
@@ -99,9 +103,14 @@ export async function startRoomPage<D extends GameDeclaration>(options: RoomPage
   if (fx === undefined || game.fieldIndex.get('position.y') === undefined) throw new Error(`${game.name} declares no position.x / position.y to draw`);
   // Types that carry a position (a world's settings, say, have none and are not drawn).
   const positioned = game.types.map((t) => t.components.some((c) => game.components[c]!.fields.includes(fx)));
-  let centre = { x: 0, y: 0 };
+  let lastFrameMs = performance.now();
   const frame = () => {
     const room = client.room;
+    const dt = Math.min(0.1, (performance.now() - lastFrameMs) / 1000);
+    lastFrameMs = performance.now();
+    // A spectator (or a player waiting for a seat) has no avatar to follow: the keys pan its view
+    // over the room it runs (nothing goes to the server: it simulates the whole room anyway).
+    if (client.avatar === undefined) panView(centre, held.keys, dt);
     try {
       if (room) client.setInput(options.input(held.keys, held.aimRad, { tick: room.frame() }));
     } catch (err) {
@@ -117,7 +126,10 @@ export async function startRoomPage<D extends GameDeclaration>(options: RoomPage
     if (room && client.running) {
       const store = room.store;
       const avatar = client.avatar;
-      if (avatar !== undefined && store.isAlive(avatar)) centre = { x: store.get(avatar, 'position.x' as never) as number, y: store.get(avatar, 'position.y' as never) as number };
+      if (avatar !== undefined && store.isAlive(avatar)) {
+        centre.x = store.get(avatar, 'position.x' as never) as number;
+        centre.y = store.get(avatar, 'position.y' as never) as number;
+      }
       const scale = w / (options.metresAcross ?? 120);
       const px = (xM: number) => w / 2 + (xM - centre.x) * scale;
       const py = (yM: number) => h / 2 - (yM - centre.y) * scale;
@@ -146,8 +158,8 @@ export async function startRoomPage<D extends GameDeclaration>(options: RoomPage
     panel.textContent = [
       `${game.name} · arena mode · ${client.net.state} · ${s.phase} · ${s.player >= 0 ? `seat ${s.player} of ${client.join?.players ?? '?'}` : `watching (${s.spectatorReason})`} · ${room?.store.alive ?? 0} entities`,
       `frame ${s.frame} · confirmed ${s.confirmedFrame} · ${s.predictionFrames} ahead · ${s.rollbacks} rollbacks · hashes ${s.hashChecks.matched} ok, ${s.hashChecks.mismatched} bad · rtt ${s.rttMs.toFixed(0)} ms`,
-      `your page runs the whole room (game.wasm); the server's inputs correct it`,
-      ...(options.panel?.(me) ?? []),
+      s.player >= 0 ? `your page runs the whole room (game.wasm); the server's inputs correct it` : `you watch the whole room (game.wasm) from (${centre.x.toFixed(0)}, ${centre.y.toFixed(0)}): WASD or the arrows pan`,
+      ...(s.player >= 0 ? (options.panel?.(me) ?? []) : []),
     ].join('\n');
     requestAnimationFrame(frame);
   };

@@ -25,12 +25,7 @@ export class SpectatorCamera<D extends GameDeclaration> {
 
   /** One animation frame `dt` seconds after the last: pans by the keys held and tells the server where the camera is. */
   frame(keys: ReadonlySet<string>, dt: number): void {
-    const speed = PAN_MPS * (keys.has('ShiftLeft') || keys.has('ShiftRight') ? 4 : 1) * dt;
-    this.camera.x += ((keys.has('KeyD') || keys.has('ArrowRight') ? 1 : 0) - (keys.has('KeyA') || keys.has('ArrowLeft') ? 1 : 0)) * speed;
-    this.camera.y += ((keys.has('KeyW') || keys.has('ArrowUp') ? 1 : 0) - (keys.has('KeyS') || keys.has('ArrowDown') ? 1 : 0)) * speed;
-    // As far as the server takes a camera (GAME WATCH): a page left panning stays inside it.
-    this.camera.x = Math.max(-WATCH_LIMIT_M, Math.min(WATCH_LIMIT_M, this.camera.x));
-    this.camera.y = Math.max(-WATCH_LIMIT_M, Math.min(WATCH_LIMIT_M, this.camera.y));
+    panView(this.camera, keys, dt);
     if (!this.client.join) return;
     if (this.sent === null || Math.hypot(this.camera.x - this.sent.x, this.camera.y - this.sent.y) >= SEND_EVERY_M) {
       this.client.watch(this.camera.x, this.camera.y);
@@ -42,4 +37,16 @@ export class SpectatorCamera<D extends GameDeclaration> {
   line(): string {
     return `watching from (${this.camera.x.toFixed(1)}, ${this.camera.y.toFixed(1)}) · WASD or the arrows pan (Shift: faster) · no avatar, no input`;
   }
+}
+
+/**
+ * Pans `view` (metres) by the keys held for `dt` seconds: WASD or the arrows at 40 m/s, Shift
+ * four times as fast; it stays within the ±WATCH_LIMIT_M a GAME WATCH may name.
+ */
+export function panView(view: { x: number; y: number }, keys: ReadonlySet<string>, dt: number): void {
+  const speed = PAN_MPS * (keys.has('ShiftLeft') || keys.has('ShiftRight') ? 4 : 1) * dt;
+  view.x += ((keys.has('KeyD') || keys.has('ArrowRight') ? 1 : 0) - (keys.has('KeyA') || keys.has('ArrowLeft') ? 1 : 0)) * speed;
+  view.y += ((keys.has('KeyW') || keys.has('ArrowUp') ? 1 : 0) - (keys.has('KeyS') || keys.has('ArrowDown') ? 1 : 0)) * speed;
+  view.x = Math.max(-WATCH_LIMIT_M, Math.min(WATCH_LIMIT_M, view.x));
+  view.y = Math.max(-WATCH_LIMIT_M, Math.min(WATCH_LIMIT_M, view.y));
 }

@@ -24,6 +24,7 @@ import { waiter } from '../helpers/until.js';
 const until = waiter(20_000, 50);
 
 interface RoomStatus {
+  centre: { x: number; y: number };
   phase: string;
   player: number;
   avatar: number | null;
@@ -117,6 +118,18 @@ describe('the arena shooter in arena mode, served', () => {
       // The server has the avatar where the page walked it (within what one more second of walking moves it).
       const serverX = server.room.store.get(end.avatar!, 'position.x') as number;
       expect(Math.abs(serverX - end.own!.position.x)).toBeLessThan(8);
+    });
+    // ?watch: a spectator runs the room too (its hashes match) and pans its view with the keys.
+    await withDeclaredPage(`${url}/?watch`, 'arena-shooter-room-watch', async (page) => {
+      const status = () => page.evaluate(() => (window as unknown as { chronos: { status(): RoomStatus } }).chronos.status());
+      await page.waitForFunction(() => ((window as unknown as { chronos?: { status(): RoomStatus } }).chronos?.status().hashChecks.matched ?? 0) >= 1, undefined, { timeout: 20_000 });
+      const start = await status();
+      expect(start.player).toBe(-1);
+      expect(start.avatar).toBeNull();
+      await page.keyboard.down('KeyD');
+      await page.waitForFunction((x0) => (window as unknown as { chronos: { status(): RoomStatus } }).chronos.status().centre.x > x0 + 10, start.centre.x, { timeout: 5_000 });
+      await page.keyboard.up('KeyD');
+      expect((await status()).hashChecks.mismatched).toBe(0);
     });
   }, 90_000);
 });
