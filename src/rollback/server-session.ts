@@ -251,8 +251,9 @@ export class RollbackServer<G extends RollbackGame = RollbackGame> {
         this.format.stamp(staging, dst);
         q.put(frame, staging, dst, INPUT_PREDICTED);
       }
-      // Present, and no verdict but the one resolveClaim writes now.
-      this.format.stamp(staging, dst);
+      // The record is present with no verdict either way: a received one was widened so, a
+      // repeated one stamped so above (the queue keeps them so; verdicts are written only into
+      // the staging, by resolveClaim now, and the log).
       game.resolveClaim?.(frame, p, staging, dst);
     }
     const slot = frame % this.logFrames;
