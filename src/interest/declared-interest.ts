@@ -69,6 +69,9 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
   /** Each avatar's last view (what the hysteresis keeps): a buffer reused tick to tick. */
   /** Keyed by avatar id, or by a spectator's (negative) viewer number. */
   private readonly views = new Map<number, { slots: Uint32Array; count: number }>();
+  /** Scratch of ascending(): the last view's slots still in view, and those that entered. */
+  private kept = new Uint32Array(64);
+  private entered = new Uint32Array(64);
 
   private constructor(arena: Arena, readonly store: GameStore<D>, options: DeclaredInterestOptions<D>) {
     const { radiusM } = options;
@@ -160,8 +163,8 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
   }
 
   /**
-   * The live slots `avatar`'s player sees (its own avatar among them) into `out`: within
-   * radiusM, or within radiusM + hysteresisM and in its last view. Returns how many.
+   * The live slots `avatar`'s player sees (its own avatar among them) into `out`, ascending:
+   * within radiusM, or within radiusM + hysteresisM and in its last view. Returns how many.
    */
   visible(avatar: EntityId, out: Uint32Array): number {
     const me = avatar & 0xfffff;
@@ -212,13 +215,56 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     if (count === out.length && n > count) this.stats.truncated++;
     let view = previous;
     if (view === undefined || view.slots.length < count) {
-      view = { slots: new Uint32Array(Math.max(64, count * 2)), count: 0 };
+      const grown = { slots: new Uint32Array(Math.max(64, count * 2)), count: 0 };
+      if (view !== undefined) {
+        grown.slots.set(view.slots.subarray(0, view.count));
+        grown.count = view.count;
+      }
+      view = grown;
       this.views.set(key, view);
     }
-    const kept = view.slots;
-    for (let i = 0; i < count; i++) kept[i] = out[i]!;
+    this.ascending(out, count, view);
+    view.slots.set(out.subarray(0, count));
     view.count = count;
     return count;
+  }
+
+  /**
+   * Puts out[0 .. count) in ascending slot order (the encoder merges a view with its baseline by
+   * slot: handed an ascending view, it only checks it). The last view is kept ascending, and most
+   * of a view is in the last one, so: the last view's slots still in view, in its order, merged
+   * with the few that entered, sorted alone. About four passes over the view where a radix sort
+   * of slots below 2^21 took nine and 384 bucket steps (a tenth of serve-arena-shooter's tick).
+   */
+  private ascending(out: Uint32Array, count: number, last: { slots: Uint32Array; count: number }): void {
+    const marks = this.marks;
+    const inView = this.nextStamp();
+    for (let i = 0; i < count; i++) marks[out[i]!] = inView;
+    if (this.kept.length < count) this.kept = new Uint32Array(Math.max(64, count * 2));
+    if (this.entered.length < count) this.entered = new Uint32Array(Math.max(64, count * 2));
+    const kept = this.kept;
+    const entered = this.entered;
+    const stayed = this.nextStamp();
+    let k = 0;
+    for (let i = 0; i < last.count; i++) {
+      const s = last.slots[i]!;
+      if (marks[s] === inView) {
+        kept[k++] = s;
+        marks[s] = stayed;
+      }
+    }
+    let e = 0;
+    for (let i = 0; i < count; i++) {
+      const s = out[i]!;
+      if (marks[s] !== stayed) entered[e++] = s;
+    }
+    if (e > 1) entered.subarray(0, e).sort();
+    let i = 0;
+    let j = 0;
+    let o = 0;
+    while (i < k && j < e) out[o++] = kept[i]! < entered[j]! ? kept[i++]! : entered[j++]!;
+    while (i < k) out[o++] = kept[i++]!;
+    while (j < e) out[o++] = entered[j++]!;
   }
 
   /** A stamp no slot bears yet (the column starts over, cleared, when the stamps run out). */

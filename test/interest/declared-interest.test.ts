@@ -69,6 +69,48 @@ describe('DeclaredInterest', () => {
     }
   });
 
+  it('hands each view over ascending, tick after tick, exactly as a brute-force scan with the hysteresis band holds it', async () => {
+    const { arena, store } = await world(3000);
+    const rand = mulberry32(23);
+    const coord = () => Math.round((rand() * 300 - 150) * 64) / 64;
+    const ids = Array.from({ length: 2500 }, () => store.spawn('walker', { position: { x: coord(), y: coord(), z: 0 } }));
+    const interest = DeclaredInterest.create(arena, store, { x: 'position.x', y: 'position.y', z: 'position.z', bounds: BOUNDS, radiusM: 40, hysteresisM: 8 });
+    const out = new Uint32Array(4096);
+    const viewers = ids.slice(0, 6);
+    const last = new Map<number, Set<number>>();
+    let entered = 0;
+    let kept = 0;
+    for (let tick = 0; tick < 40; tick++) {
+      // A crowd on the move (up to 3 m a tick), some despawned and replaced; the viewers stay alive.
+      for (let i = viewers.length; i < ids.length; i++) {
+        if (rand() < 0.02) {
+          store.despawn(ids[i]!);
+          ids[i] = store.spawn('walker', { position: { x: coord(), y: coord(), z: 0 } });
+          continue;
+        }
+        for (const k of ['position.x', 'position.y'] as const) {
+          const v = (store.get(ids[i]!, k) as number) + Math.round((rand() - 0.5) * 6 * 64) / 64;
+          store.set(ids[i]!, k, Math.max(-450, Math.min(450, v)));
+        }
+      }
+      interest.update();
+      for (const me of viewers) {
+        const n = interest.visible(me, out);
+        const got = Array.from(out.subarray(0, n));
+        for (let i = 1; i < n; i++) expect(got[i]!).toBeGreaterThan(got[i - 1]!);
+        const before = last.get(me) ?? new Set<number>();
+        const near = new Set(brute(store, me & 0xfffff, 40));
+        const expected = brute(store, me & 0xfffff, 48).filter((s) => near.has(s) || before.has(s));
+        expect(got).toEqual(expected);
+        for (const s of got) if (before.has(s)) kept++; else entered++;
+        last.set(me, new Set(got));
+      }
+    }
+    // Views that mostly carry over, with entries every tick: both halves of the merge are exercised.
+    expect(kept).toBeGreaterThan(entered * 5);
+    expect(entered).toBeGreaterThan(500);
+  });
+
   it('sees from a spectator\'s camera what a brute-force scan around that point sees, its hysteresis apart from any avatar\'s, and refuses bad viewers', async () => {
     const { arena, store } = await world(2000);
     const rand = mulberry32(11);
