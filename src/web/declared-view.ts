@@ -19,6 +19,8 @@ import { traceDeclaredGame, type DeclaredTraceResult } from '../rollback/declare
 import { drawAimLine, drawAvatarRing, watchInput, type MapView, type PageLook } from './page-input.js';
 import { DeclaredInterestLayer, servedGame, type DeclaredInterestStatus } from './declared-interest-layer.js';
 import { SpectatorCamera } from './spectator-camera.js';
+import { SpatialLayer, type SpatialLayerStatus } from './spatial-layer.js';
+import { declaredBounds, replicaSubject, spatialLine } from './declared-spatial.js';
 
 export interface DeclaredPageOptions<D extends GameDeclaration> extends PageLook<D> {
   /**
@@ -62,6 +64,8 @@ export interface DeclaredDebugApi {
     interest: DeclaredInterestStatus;
     /** ?watch: where the spectator's camera is, metres (null: the page plays). */
     watching: { x: number; y: number } | null;
+    /** The spatial grid layer (key G); null where the page cannot index (no module: say why in the panel). */
+    spatial: SpatialLayerStatus | null;
   };
   /** Runs the game's module (options.module) from a fresh memory over a recorded input stream. */
   trace(run: PageTraceRun): Promise<DeclaredTraceResult>;
@@ -98,6 +102,11 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     }
   }
   const predictor = rules ? new DeclaredPredictor(rules) : undefined;
+  // G: the engine's spatial index over the page's view, run by the kernels the game's module carries.
+  const spatial = new SpatialLayer();
+  const bounds = declaredBounds(options.game, 'position.x', 'position.y', options.game.fieldIndex.has('position.z') ? 'position.z' : undefined);
+  const spatialArena = rules instanceof WasmGameRules ? rules.arena : undefined;
+  const noSpatial = typeof bounds === 'string' ? bounds : !spatialArena ? 'it runs on the engine\'s kernels, which the page gets with the game\'s module (game.wasm)' : '';
   const clock = new InputClock();
   const game = options.game;
   const fx = game.fieldIndex.get('position.x');
@@ -122,6 +131,16 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
       },
     },
   });
+  addEventListener('keydown', (e) => {
+    if (e.code === 'KeyG' && !e.repeat) toggleSpatial();
+  });
+  function toggleSpatial(): void {
+    if (!spatial.subject) {
+      if (noSpatial || typeof bounds === 'string' || !spatialArena) return;
+      spatial.attachSubject(replicaSubject(spatialArena, bounds, () => client.replica, { x: fx!, y: fy!, z: fz }, (type) => options.sizeOf?.(type) ?? 0.6));
+    }
+    spatial.toggle();
+  }
   const predictedXY = (): { x: number; y: number } | null => {
     const x = predictor?.value('position.x' as never);
     const y = predictor?.value('position.y' as never);
@@ -143,6 +162,7 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
       inputClock: clock.speed,
       interest: layer.status(),
       watching: spectator?.watching ? { ...spectator.camera } : null,
+      spatial: spatial.subject ? spatial.status() : null,
     }),
     trace: async (run) => {
       const module = options.module;
@@ -194,6 +214,9 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
       const scale = layer.scaleFor(w, h, w / (options.metresAcross ?? 120));
       options.background?.({ ctx, px: (xM) => w / 2 + (xM - me) * scale, py: (yM) => h / 2 - (yM - mn) * scale, scale, meZ: mz });
       ctx.globalAlpha = 1;
+      spatial.refresh(performance.now());
+      spatial.draw({ ctx, ox: w / 2 - me * scale, oy: h / 2 + mn * scale, z: scale, width: w, height: h });
+      ctx.globalAlpha = 1;
       for (let i = 0; i < r.size; i++) {
         const smooth = motion.place(r.idAt(i), at, place);
         const x = smooth ? place.x : (r.valueAt(i, fx) as number);
@@ -238,6 +261,7 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
           : `prediction: your moves at once with ${game.name}'s own rules${options.module ? ' (game.wasm)' : ''} · ${predictor.stats.corrections} corrections, last ${predictor.stats.lastError.toFixed(2)} m`,
       ...noWatching,
       ...layer.legend(spectator !== undefined),
+      spatialLine(spatial.subject ? spatial.status() : null, noSpatial),
       ...(spectator ? [] : (options.panel?.(own) ?? [])),
     ].join('\n');
     requestAnimationFrame(frame);

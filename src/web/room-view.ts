@@ -18,6 +18,8 @@ import { DeclaredRoomGame } from '../rollback/declared-room.js';
 import { WasmGameRules } from '../rollback/wasm-game.js';
 import { drawAimLine, drawAvatarRing, watchInput, type PageLook } from './page-input.js';
 import { panView } from './spectator-camera.js';
+import { SpatialLayer, type SpatialLayerStatus } from './spatial-layer.js';
+import { declaredBounds, spatialLine, storeSubject } from './declared-spatial.js';
 
 export interface RoomPageOptions<D extends GameDeclaration> extends PageLook<D> {
   /** The game's module (chronos build's game.wasm); the room is built from it at each JOIN. */
@@ -36,6 +38,8 @@ export interface RoomDebugApi {
     entities: number; drawn: number; own: Record<string, unknown> | undefined; drops: Record<string, number>;
     /** Where the view is centred, metres: the avatar, or a spectator's camera (the keys pan it). */
     centre: { x: number; y: number };
+    /** The spatial grid layer (key G) over the room's store; null until the room runs. */
+    spatial: SpatialLayerStatus | null;
   };
   /** The room's state hash at `frame` as this page holds it (a decimal string), or null. */
   hashOf(frame: number): string | null;
@@ -78,6 +82,15 @@ export async function startRoomPage<D extends GameDeclaration>(options: RoomPage
   });
   let drawn = 0;
   const centre = { x: 0, y: 0 };
+  // G: the engine's spatial index over the room's own position columns (the module's kernels),
+  // made again for each room a JOIN builds.
+  const spatial = new SpatialLayer();
+  let indexedRoom: DeclaredRoomGame<D> | undefined;
+  const hasZ = game.fieldIndex.has('position.z');
+  const bounds = declaredBounds(game, 'position.x', 'position.y', hasZ ? 'position.z' : undefined);
+  addEventListener('keydown', (e) => {
+    if (e.code === 'KeyG' && !e.repeat) spatial.toggle();
+  });
   const own = () => {
     const avatar = client.avatar;
     return avatar === undefined || !client.room ? undefined : entityObject(client.room.store, avatar);
@@ -89,6 +102,7 @@ export async function startRoomPage<D extends GameDeclaration>(options: RoomPage
         connected: client.net.state === 'connected', mode: 'room', game: game.name, phase: s.phase, player: s.player, avatar: client.avatar ?? null,
         frame: s.frame, confirmedFrame: s.confirmedFrame, rollbacks: s.rollbacks, hashChecks: s.hashChecks,
         entities: client.room?.store.alive ?? 0, drawn, own: own(), drops: { ...s.drops, ...s.rollbackDrops }, centre: { ...centre },
+        spatial: spatial.subject ? spatial.status() : null,
       };
     },
     hashOf: (frame) => {
@@ -135,6 +149,14 @@ export async function startRoomPage<D extends GameDeclaration>(options: RoomPage
       const py = (yM: number) => h / 2 - (yM - centre.y) * scale;
       options.background?.({ ctx, px, py, scale, meZ: 0 });
       ctx.globalAlpha = 1;
+      if (indexedRoom !== room && typeof bounds !== 'string') {
+        const keys = { x: 'position.x', y: 'position.y', ...(hasZ ? { z: 'position.z' } : {}) } as Parameters<typeof storeSubject<D>>[3];
+        spatial.attachSubject(storeSubject(room.arena, store, bounds, keys, () => room.frame()));
+        indexedRoom = room;
+      }
+      spatial.refresh(performance.now());
+      spatial.draw({ ctx, ox: w / 2 - centre.x * scale, oy: h / 2 + centre.y * scale, z: scale, width: w, height: h });
+      ctx.globalAlpha = 1;
       for (let s = 0; s < store.highWater; s++) {
         const t = store.typeColumn[s]!;
         if (t === 0 || !positioned[t - 1]) continue;
@@ -159,6 +181,7 @@ export async function startRoomPage<D extends GameDeclaration>(options: RoomPage
       `${game.name} · arena mode · ${client.net.state} · ${s.phase} · ${s.player >= 0 ? `seat ${s.player} of ${client.join?.players ?? '?'}` : `watching (${s.spectatorReason})`} · ${room?.store.alive ?? 0} entities`,
       `frame ${s.frame} · confirmed ${s.confirmedFrame} · ${s.predictionFrames} ahead · ${s.rollbacks} rollbacks · hashes ${s.hashChecks.matched} ok, ${s.hashChecks.mismatched} bad · rtt ${s.rttMs.toFixed(0)} ms`,
       s.player >= 0 ? `your page runs the whole room (game.wasm); the server's inputs correct it` : `you watch the whole room (game.wasm) from (${centre.x.toFixed(0)}, ${centre.y.toFixed(0)}): WASD or the arrows pan`,
+      spatialLine(spatial.subject ? spatial.status() : null, typeof bounds === 'string' ? bounds : 'the room is not running yet'),
       ...(s.player >= 0 ? (options.panel?.(me) ?? []) : []),
     ].join('\n');
     requestAnimationFrame(frame);

@@ -33,6 +33,7 @@ interface RoomStatus {
   entities: number;
   drawn: number;
   own?: { position: { x: number; y: number } };
+  spatial: { visible: boolean; entities: number; cells: number } | null;
 }
 
 describe('the arena shooter in arena mode, served', () => {
@@ -118,6 +119,14 @@ describe('the arena shooter in arena mode, served', () => {
       // The server has the avatar where the page walked it (within what one more second of walking moves it).
       const serverX = server.room.store.get(end.avatar!, 'position.x') as number;
       expect(Math.abs(serverX - end.own!.position.x)).toBeLessThan(8);
+      // G: the engine's spatial index over the room's own store (the module's kernels): every entity.
+      expect(end.spatial!.visible).toBe(false);
+      await page.keyboard.press('KeyG');
+      await page.waitForFunction(() => ((window as unknown as { chronos: { status(): RoomStatus } }).chronos.status().spatial?.cells ?? 0) > 0, undefined, { timeout: 5_000 });
+      const grid = await status();
+      expect(Math.abs(grid.spatial!.entities - grid.entities)).toBeLessThanOrEqual(5);
+      expect(grid.spatial!.cells).toBeGreaterThan(1);
+      await page.screenshot({ path: join(ROOT, 'test-artifacts', 'arena-shooter-room-grid.png') });
     });
     // ?watch: a spectator runs the room too (its hashes match) and pans its view with the keys.
     await withDeclaredPage(`${url}/?watch`, 'arena-shooter-room-watch', async (page) => {

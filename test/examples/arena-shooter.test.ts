@@ -381,6 +381,19 @@ describe('the arena shooter served', () => {
       expect((await pageStatus(page)).interest.enabled).toBe(true);
       await page.screenshot({ path: join(ROOT, 'test-artifacts', 'arena-shooter-interest.png') });
       await page.keyboard.press('KeyI');
+      // The spatial grid (G): the engine's index over the page's view, run by the module's kernels.
+      expect((await pageStatus(page)).spatial).toBeNull();
+      await page.keyboard.press('KeyG');
+      await page.waitForFunction(() => ((window as unknown as { chronos: { status(): PageStatus } }).chronos.status().spatial?.cells ?? 0) > 0, undefined, { timeout: 5_000 });
+      const grid = await pageStatus(page);
+      expect(grid.spatial!.visible).toBe(true);
+      expect(grid.spatial!.levelsInUse).toBeGreaterThanOrEqual(1);
+      // It indexes what the view holds (re-indexed every 100 ms, so within a few of the replica's count).
+      expect(Math.abs(grid.spatial!.entities - grid.entities)).toBeLessThanOrEqual(Math.max(5, grid.entities * 0.1));
+      expect(grid.spatial!.cells).toBeLessThanOrEqual(grid.spatial!.entities);
+      await page.screenshot({ path: join(ROOT, 'test-artifacts', 'arena-shooter-grid.png') });
+      await page.keyboard.press('KeyG');
+      expect((await pageStatus(page)).spatial!.visible).toBe(false);
       await page.mouse.move(700, 200);
       await page.mouse.down();
       await new Promise((r) => setTimeout(r, 500));

@@ -15,6 +15,8 @@ export interface PageStatus {
   readonly predicted: { readonly x: number; readonly y: number } | null;
   readonly prediction: { readonly predicted: number; readonly corrections: number } | null;
   readonly interest: { readonly enabled: boolean; readonly radiusM: number | null; readonly byBand: number[] };
+  /** The spatial grid layer (G), null where the page cannot index. */
+  readonly spatial: { readonly visible: boolean; readonly entities: number; readonly cells: number; readonly levelsInUse: number } | null;
 }
 
 export const pageStatus = (page: Page): Promise<PageStatus> => page.evaluate(() => (window as unknown as { chronos: { status(): PageStatus } }).chronos.status());

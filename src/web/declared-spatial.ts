@@ -1,0 +1,101 @@
+// The spatial layer (key G) of a declared game's pages: the engine's spatial index over what the
+// page holds, drawn by SpatialLayer (spatial-layer.ts) as the demo's pages draw theirs. A
+// world-mode page holds its view (the GameReplica): its entities are copied into small Q16
+// columns before each re-index, slot = place in the view (view-index.ts does the same for world
+// mode's own view). A room's page holds the whole room: the index reads the room store's own
+// position columns, as the server's DeclaredInterest does. Either runs the engine's kernels,
+// which a game's module carries (chronos build compiles them into game.wasm); a page without
+// one says so instead.
+
+import type { FieldKey, Game, GameDeclaration } from '../core/game.js';
+import type { GameStore } from '../core/game-store.js';
+import type { Bounds } from '../core/schema.js';
+import type { GameReplica } from '../codec/game-replica.js';
+import type { Arena, Region } from '../wasm/arena.js';
+import { SpatialIndex } from '../spatial/index.js';
+import type { SpatialLayerStatus, SpatialSubject } from './spatial-layer.js';
+
+const Q16 = 65536;
+
+/**
+ * The world's extent from the position fields' declared ranges (a game without z is flat:
+ * [0, 1]), or why there is none (a position field without a range).
+ */
+export function declaredBounds(game: Game, x: string, y: string, z: string | undefined): Bounds | string {
+  const range = (key: string | undefined): [number, number] | string => {
+    if (key === undefined) return [0, 1];
+    const f = game.fieldIndex.get(key);
+    if (f === undefined) return `${game.name} declares no ${key}`;
+    const { min, max } = game.fields[f]!.spec;
+    return min === undefined || max === undefined ? `${key} declares no range` : [min, max];
+  };
+  const rx = range(x);
+  const ry = range(y);
+  const rz = range(z);
+  if (typeof rx === 'string') return rx;
+  if (typeof ry === 'string') return ry;
+  if (typeof rz === 'string') return rz;
+  return { minX: rx[0], maxX: rx[1], minY: ry[0], maxY: ry[1], minZ: rz[0], maxZ: rz[1] };
+}
+
+/** A world-mode page's view as the layer's subject: the replica's entities copied into columns before each re-index. */
+export function replicaSubject<D extends GameDeclaration>(
+  arena: Arena,
+  bounds: Bounds,
+  replica: () => GameReplica<D> | null,
+  fields: { x: number; y: number; z: number | undefined },
+  sizeOf: (type: string) => number,
+): SpatialSubject {
+  const capacity = Math.max(64, replica()?.viewCapacity ?? 1024);
+  const regions = ['x', 'y', 'z', 'radius', 'flags'].map((c) => arena.allocate(`page-replica-index-${c}`, capacity * 4)) as [Region, Region, Region, Region, Region];
+  const [rx, ry, rz, rr, rf] = regions;
+  const index = SpatialIndex.forSource(arena, bounds, { posX: rx.ptr, posY: ry.ptr, posZ: rz.ptr, radius: rr.ptr, capacity, alive: { flags: rf.ptr, mask: 1 } }, { name: 'page-replica' });
+  const place = (v: unknown, lo: number, hi: number): number => Math.round(Math.min(hi, Math.max(lo, typeof v === 'number' && Number.isFinite(v) ? v : lo)) * Q16);
+  return {
+    bounds,
+    index,
+    version: () => replica()?.newestSeq ?? -1,
+    sync: () => {
+      // Views over the memory as it is now: the module's memory may have grown since.
+      const buffer = arena.memoryBuffer;
+      const x = new Int32Array(buffer, rx.ptr, capacity), y = new Int32Array(buffer, ry.ptr, capacity), z = new Int32Array(buffer, rz.ptr, capacity);
+      const radius = new Int32Array(buffer, rr.ptr, capacity), flags = new Uint32Array(buffer, rf.ptr, capacity);
+      flags.fill(0);
+      const r = replica();
+      if (!r) return;
+      const n = Math.min(r.size, capacity);
+      for (let i = 0; i < n; i++) {
+        x[i] = place(r.valueAt(i, fields.x), bounds.minX, bounds.maxX);
+        y[i] = place(r.valueAt(i, fields.y), bounds.minY, bounds.maxY);
+        z[i] = fields.z === undefined ? 0 : place(r.valueAt(i, fields.z), bounds.minZ, bounds.maxZ);
+        radius[i] = Math.round(sizeOf(r.typeAt(i)) * Q16);
+        flags[i] = 1;
+      }
+    },
+  };
+}
+
+/** A room page's store (in the arena's memory) as the layer's subject: its own position columns, every live slot. */
+export function storeSubject<D extends GameDeclaration>(arena: Arena, store: GameStore<D>, bounds: Bounds, keys: { x: FieldKey<D>; y: FieldKey<D>; z?: FieldKey<D> }, version: () => number): SpatialSubject {
+  const column = (key: FieldKey<D>): Int32Array => store.column(key) as Int32Array;
+  let z: Int32Array;
+  if (keys.z !== undefined) z = column(keys.z);
+  else {
+    const zeros = arena.allocate('page-room-index-z0', Math.max(16, store.capacity * 4));
+    z = new Int32Array(arena.memoryBuffer, zeros.ptr, store.capacity);
+  }
+  const index = SpatialIndex.forSource(arena, bounds, {
+    posX: column(keys.x).byteOffset, posY: column(keys.y).byteOffset, posZ: z.byteOffset, capacity: store.capacity,
+    // A slot is in the index while its type column says it holds an entity.
+    alive: { flags: store.typeColumn.byteOffset, mask: 0xffffffff },
+    count: () => store.highWater,
+  }, { name: 'page-room' });
+  return { bounds, index, version };
+}
+
+/** The panel's line for the layer: what it shows while on, how to turn it on while off. */
+export function spatialLine(status: SpatialLayerStatus | null, unavailable: string): string {
+  if (!status) return `spatial grid: unavailable (${unavailable})`;
+  if (!status.visible) return 'spatial grid (G to show): the engine\'s spatial index over what this page holds';
+  return `spatial grid (G to hide): ${status.entities} entities in ${status.cells} cells, levels in use ${status.levelsInUse}, ${status.splitCells} split, depth ${status.maxDepth}, indexed in ${status.updateMs.toFixed(2)} ms`;
+}
