@@ -33,5 +33,6 @@ export { DeclaredRoomClient, type DeclaredRoomClientOptions, type DeclaredRoomCl
 export { DeclaredRoomBots, MAX_ROOM_BOTS, type DeclaredRoomBotsOptions, type DeclaredRoomBotsTotals } from './client/declared-room-bots.js';
 export { decodeRoomJoin, encodeRoomJoin, type RoomJoin } from './codec/room-messages.js';
 export { DeclaredBots, MAX_BOTS, type DeclaredBotsOptions, type DeclaredBotsTotals } from './client/declared-bots.js';
+export { runDeclaredLoad, type DeclaredLoadOptions, type DeclaredLoadReport } from './client/declared-load.js';
 export { botSlice, forkBots, BOT_SLICE_ENV, MAX_BOT_PROCESSES, type BotSlice } from './client/bot-processes.js';
 export { ScriptArgs, botScriptArgs, type BotScriptArgs, type NumberRule } from './server/script-args.js';

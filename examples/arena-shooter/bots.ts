@@ -6,11 +6,15 @@
 // second, payload KiB/s per player, their kills (each bot's own weapon, an owner-only field),
 // and how often another player's weapon arrived (never: exit code 1 if it ever did).
 // --processes N spreads the bots over N processes.
+// --json (what `npm run load -- --game arena-shooter` runs in each bot process): the bots connect
+// over --ramp-ms, play --seconds after the ramp, and the report (runDeclaredLoad's: per bot its
+// bytes in a second and its round trip, failures by reason) goes to stdout as one JSON line,
+// progress to stderr; --first-index N numbers this process's first bot.
 // --mode arena, against a server in arena mode (DeclaredRoomBots, at most 64): each bot runs the
 // whole room; prints bots running and seated, state hashes matched and mismatched (any
 // mismatch: exit code 1), rollbacks per second and KiB/s per bot.
 
-import { botScriptArgs, botSlice, DeclaredBots, DeclaredRoomBots, forkBots, MAX_ROOM_BOTS, ScriptArgs } from '../../src/index.js';
+import { botScriptArgs, botSlice, DeclaredBots, DeclaredRoomBots, forkBots, MAX_ROOM_BOTS, runDeclaredLoad, ScriptArgs } from '../../src/index.js';
 import { botInput, roomBotInput } from './bot.js';
 import { GAME, type Declaration } from './game.js';
 import { clientRoom } from './room.js';
@@ -33,6 +37,16 @@ if (args.text('mode') === 'arena') {
       setTimeout(() => process.exit(mismatched === 0 ? 0 : 1), 200);
     }
   }, 1000);
+} else if (args.has('json')) {
+  const rampMs = args.number('ramp-ms', 0, { min: 0, max: 3_600_000 });
+  const firstIndex = args.number('first-index', 0, { integer: true, min: 0, max: 1_000_000 });
+  const { report, ok } = await runDeclaredLoad<Declaration>({
+    game: GAME, url, clients: players, firstIndex, rampMs, seconds, transport,
+    think: (client, i, frame) => botInput(client.replica, client.avatarId, i, frame),
+    log: (line) => process.stderr.write(`bots: ${line}\n`),
+  });
+  process.stdout.write(JSON.stringify(report) + '\n');
+  process.exit(ok ? 0 : 1);
 } else {
   if (processes > 1 && !botSlice(players).forked) process.exit(await forkBots(processes));
   const slice = botSlice(players);

@@ -38,4 +38,6 @@ export interface DeclaredServerOptions<D extends GameDeclaration> extends Partia
    * ticks to thinner updates, or a bench measuring what serving everyone every tick costs.
    */
   readonly shedLoad?: boolean;
+  /** The process's own figures on /metrics (CPU seconds, resident memory, event loop; default true), as chronos serve's. */
+  readonly processMetrics?: boolean;
 }

@@ -46,6 +46,7 @@ import { TickLoop } from './tick-loop.js';
 import { OverloadGovernor } from './overload.js';
 import { registerOverloadMetrics } from './overload-metrics.js';
 import { registerEncodePoolMetrics } from './encode-pool-metrics.js';
+import { readGauges } from './metric-readers.js';
 import type { NetHost } from './net-host.js';
 import type { LinkHandlers } from './net-workers.js';
 import { loadStaticFiles, type StaticFile } from './static-files.js';
@@ -120,11 +121,11 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   };
 
   static async start<D extends GameDeclaration>(options: DeclaredServerOptions<D>): Promise<DeclaredServer<D>> {
-    const { module, staticDir, log, maxSnapshotBytes, manualTicks, save, encodeWorkers, netWorkers = 0, netTransport = 'udp', shedLoad = true, ...partial } = options;
+    const { module, staticDir, log, maxSnapshotBytes, manualTicks, save, encodeWorkers, netWorkers = 0, netTransport = 'udp', shedLoad = true, processMetrics = true, ...partial } = options;
     if (!Number.isInteger(netWorkers) || netWorkers < 0 || netWorkers > 256) throw new ConfigError('netWorkers', `must be an integer in [0, 256], got ${String(netWorkers)}`);
     const config = resolveConfig({ npcs: 0, tickHz: module.tickHz ?? 60, ...partial });
     const files = staticDir ? await loadStaticFiles(staticDir) : new Map<string, StaticFile>();
-    const server = new DeclaredServer(config, module, files, await loadServerCrypto(), log ?? console.log, maxSnapshotBytes ?? 16 * 1024);
+    const server = new DeclaredServer(config, module, files, await loadServerCrypto(), log ?? console.log, maxSnapshotBytes ?? 16 * 1024, processMetrics);
     server.shedLoad = shedLoad;
     if (encodeWorkers) {
       const pool = await EncodePool.start(module.store, { ...server.encoderSettings, workers: encodeWorkers, log: server.log });
@@ -149,6 +150,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     crypto: Awaited<ReturnType<typeof loadServerCrypto>>,
     log: (line: string) => void,
     maxSnapshotBytes: number,
+    processMetrics: boolean,
   ) {
     this.config = config;
     this.module = module;
@@ -159,7 +161,11 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     if (module.zones) new UpdateZones(module.store, module.zones, config.tickHz);
     this.encoderSettings = { viewCapacity: module.viewCapacity, maxMessageBytes: maxSnapshotBytes, zones: module.zones as UpdateZonesSpec | undefined, tickHz: config.tickHz };
     this.encoders = new LocalEncoders(module.store, this.encoderSettings);
-    this.metrics = new ServerMetrics({ defaultMetrics: false });
+    this.metrics = new ServerMetrics({ defaultMetrics: processMetrics });
+    readGauges(this.metrics.registry, [
+      ['chronos_players', 'Connections playing (with an avatar in the game)', () => this.sessions.size - this.spectators],
+      ['chronos_spectators', 'Connections watching from a camera (GAME WATCH)', () => this.spectators],
+    ]);
     this.drops = new Counter({ name: 'chronos_declared_messages_dropped_total', help: 'Client messages a declared game dropped, by reason', labelNames: ['reason'], registers: [this.metrics.registry] });
     this.inputGaps = new Counter({
       name: 'chronos_declared_input_gaps_total',
