@@ -49,6 +49,14 @@ export const GENERATION_WIRE_BITS = 12;
 
 /** Entries a frame starts with; it grows (ensure) to what its views hold, up to the capacity. */
 const INITIAL_ENTRIES = 64;
+/** Frames a ring keeps for reuse once released (release()); more are left to the collector. */
+const KEEP_FREE = 2;
+
+/** The largest a ring's frames were grown to: a frame made later starts there, not at INITIAL_ENTRIES. */
+interface SizeHint {
+  entries: number;
+  codes: number;
+}
 
 /**
  * One snapshot's replicated state. Its arrays grow with the views it holds (never past the
@@ -71,10 +79,10 @@ export class GameFrame {
   codes = new Int32Array(0);
   private readonly recordFields: number;
 
-  constructor(readonly capacity: number, recordFields: number) {
+  constructor(readonly capacity: number, recordFields: number, private readonly hint: SizeHint = { entries: 0, codes: 0 }) {
     this.recordFields = Math.max(1, recordFields);
-    this.allocate(Math.min(capacity, INITIAL_ENTRIES));
-    this.codes = new Int32Array(Math.min(capacity, INITIAL_ENTRIES) * this.recordFields);
+    this.allocate(Math.min(capacity, Math.max(INITIAL_ENTRIES, hint.entries)));
+    this.codes = new Int32Array(Math.max(Math.min(capacity, INITIAL_ENTRIES) * this.recordFields, hint.codes));
   }
 
   /**
@@ -85,12 +93,18 @@ export class GameFrame {
    */
   ensure(entities: number, codes = entities * this.recordFields): void {
     const want = Math.min(entities, this.capacity);
-    if (this.slot.length < want) this.allocate(Math.min(this.capacity, Math.max(want, Math.ceil(this.slot.length * 1.25))));
+    if (this.slot.length < want) {
+      this.allocate(Math.min(this.capacity, Math.max(want, Math.ceil(this.slot.length * 1.25))));
+      this.hint.entries = Math.max(this.hint.entries, this.slot.length);
+    }
     // Never past what a full frame of the longest records takes: a message's claimed record count
     // (a hostile one's too) cannot make a frame hold more than its capacity allows.
     const most = this.capacity * this.recordFields;
     const need = Math.min(codes, most);
-    if (this.codes.length < need) this.codes = new Int32Array(Math.min(most, Math.max(need, Math.ceil(this.codes.length * 1.25))));
+    if (this.codes.length < need) {
+      this.codes = new Int32Array(Math.min(most, Math.max(need, Math.ceil(this.codes.length * 1.25))));
+      this.hint.codes = Math.max(this.hint.codes, this.codes.length);
+    }
   }
 
   private allocate(n: number): void {
@@ -168,23 +182,33 @@ export function checkViewCapacity(viewCapacity: number): void {
   }
 }
 
-/** A ring of GAME_WINDOW frames plus a spare the next frame is built in. */
+/**
+ * A ring of GAME_WINDOW frames plus a spare the next frame is built in. Frames older than the
+ * acknowledged one are never a baseline again, so the encoder releases them (release()): a
+ * client that acknowledges within a few ticks holds a few frames, not GAME_WINDOW of its view
+ * (33 frames of 300 entities were 630 KB a player), and one whose acknowledgements lag holds
+ * what the lag takes, up to the window. A released frame is reused (KEEP_FREE of them) or
+ * dropped; one made anew starts at the size the ring's frames grew to.
+ */
 export class FrameRing {
-  private readonly frames: GameFrame[];
+  private readonly frames: (GameFrame | null)[];
   private spare: GameFrame;
+  private readonly free: GameFrame[] = [];
+  private readonly hint: SizeHint = { entries: 0, codes: 0 };
+  private readonly fields: number;
 
   constructor(game: Game, readonly viewCapacity: number) {
     checkViewCapacity(viewCapacity);
-    const fields = game.maxRecordFields;
-    this.frames = Array.from({ length: GAME_WINDOW }, () => new GameFrame(viewCapacity, fields));
-    this.spare = new GameFrame(viewCapacity, fields);
+    this.fields = game.maxRecordFields;
+    this.frames = new Array<GameFrame | null>(GAME_WINDOW).fill(null);
+    this.spare = this.fresh();
   }
 
   /** The frame numbered `seq` if it is still held. */
   find(seq: number): GameFrame | null {
     if (seq < 0) return null;
     const f = this.frames[seq % GAME_WINDOW]!;
-    return f.seq === seq ? f : null;
+    return f !== null && f.seq === seq ? f : null;
   }
 
   /** A cleared frame to build `seq` in; commit() makes it the held one. */
@@ -196,14 +220,35 @@ export class FrameRing {
   commit(): GameFrame {
     const f = this.spare;
     const i = f.seq % GAME_WINDOW;
-    this.spare = this.frames[i]!;
+    const old = this.frames[i]!;
     this.frames[i] = f;
+    this.spare = old ?? this.free.pop() ?? this.fresh();
     return f;
   }
 
-  /** Bytes held now (at most (GAME_WINDOW + 1) frames of the view capacity). */
+  /** Lets go of every held frame older than `seq` (none of them is a baseline again). */
+  release(seq: number): void {
+    const frames = this.frames;
+    for (let i = 0; i < GAME_WINDOW; i++) {
+      const f = frames[i]!;
+      if (f === null || f.seq >= seq) continue;
+      frames[i] = null;
+      if (this.free.length < KEEP_FREE) this.free.push(f);
+    }
+  }
+
+  /** Frames held (the spare and those kept for reuse included). */
+  get held(): number {
+    return this.frames.reduce((n, f) => n + (f === null ? 0 : 1), 1 + this.free.length);
+  }
+
+  /** Bytes held now (at most (GAME_WINDOW + 1 + KEEP_FREE) frames of the view capacity). */
   get bytes(): number {
-    return this.frames.reduce((n, f) => n + f.bytes, this.spare.bytes);
+    return this.frames.reduce((n, f) => n + (f === null ? 0 : f.bytes), this.spare.bytes + this.free.reduce((n, f) => n + f.bytes, 0));
+  }
+
+  private fresh(): GameFrame {
+    return new GameFrame(this.viewCapacity, this.fields, this.hint);
   }
 }
 

@@ -4,7 +4,9 @@
 // quantised to the declared precision; per component, a change mask says which components moved
 // at all; owner-only fields go only to the entity's owner and server-only fields never leave.
 //
-// Memory per client, bounded by its options: (GAME_WINDOW + 1) frames, each sized to the views it
+// Memory per client, bounded by its options: the acknowledged frame, those sent since and a spare
+// or two (older ones are released at each ack: a few frames for a client that acknowledges
+// within a few ticks, at most GAME_WINDOW + 3 for one that does not), each sized to the views it
 // held (never past viewCapacity entities), 20 bytes per entity plus 4 per code (its type's record;
 // at most game.maxRecordFields), plus the message buffer;
 // over budget, a planning stream and table for a whole view (created the first time).
@@ -137,6 +139,11 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     return this.acked;
   }
 
+  /** Frames it holds now: the acknowledged one and those sent since, and a spare or two. */
+  get heldFrames(): number {
+    return this.frames.held;
+  }
+
   /** Bytes this replicator holds (its stated cap). */
   get heldBytes(): number {
     return this.frames.bytes + this.out.byteLength + this.writer.bytes.byteLength + this.plan.bytes + this.view.bytes;
@@ -145,7 +152,11 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   /** The client received snapshot `seq`: later messages may be deltas against it. */
   ack(seq: number): void {
     if (!Number.isInteger(seq) || seq < 0 || seq >= this.seq) return;
-    if (seq > this.acked && this.frames.find(seq)) this.acked = seq;
+    if (seq > this.acked && this.frames.find(seq)) {
+      this.acked = seq;
+      // Older frames are never a baseline again (a later ack only moves it forward).
+      this.frames.release(seq);
+    }
   }
 
   /** Forget everything acknowledged (the client lost its state): the next message is full. */

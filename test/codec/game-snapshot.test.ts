@@ -396,6 +396,42 @@ describe('game snapshot codec against brute force', () => {
     }
   });
 
+  it('holds the frames acknowledgements may still name: a few when they come promptly, the lag\'s worth when they are late', () => {
+    const { store, live, step } = randomWorld(5, 300);
+    const run = (lag: number, ticks: number, ackUntil = Infinity) => {
+      const server = new GameReplicator(store, { viewCapacity: 512 });
+      const client = new GameReplica(TEST_GAME, { viewCapacity: 512 });
+      let most = 0;
+      let deltas = 0;
+      for (let tick = 0; tick < ticks; tick++) {
+        step();
+        const slots = [...live].map((id) => id & 0xfffff);
+        const got = client.decode(server.encode(tick, slots, slots.length));
+        if (got.baselineSeq >= 0) {
+          deltas++;
+          // A delta against the frame acknowledged `lag` messages ago, decoded to exactly the store's state.
+          if (tick <= ackUntil) expect(got.seq - got.baselineSeq).toBe(lag + 1);
+        }
+        expect(dump(client)).toEqual([...slots].sort((a, b) => a - b).map((sl) => expected(store, sl, 0)));
+        if (tick - lag >= 0 && tick < ackUntil) server.ack(tick - lag);
+        most = Math.max(most, server.heldFrames);
+      }
+      return { server, most, deltas };
+    };
+    const prompt = run(2, 80);
+    expect(prompt.deltas).toBeGreaterThan(70);
+    expect(prompt.most).toBeLessThanOrEqual(2 + 1 + 1 + 2); // acked, 2 sent since, the spare, 2 kept for reuse
+    const late = run(20, 80);
+    expect(late.deltas).toBeGreaterThan(50);
+    expect(late.most).toBeLessThanOrEqual(20 + 1 + 1 + 2);
+    expect(late.most).toBeGreaterThan(prompt.most * 3);
+    // Acknowledgements stop: the ring fills to the window and messages go whole past it.
+    const stopped = run(2, 80, 20);
+    expect(stopped.most).toBeGreaterThanOrEqual(32);
+    expect(stopped.most).toBeLessThanOrEqual(32 + 1 + 2);
+    expect(stopped.server.counters.fulls).toBeGreaterThan(20);
+  });
+
   it('without acknowledgements every message is whole and decodes on its own', () => {
     const { store, live, step } = randomWorld(3, 200);
     const server = new GameReplicator(store, { viewCapacity: 256 });
