@@ -20,7 +20,7 @@ import { GAME, type Declaration } from './game.js';
 import { clientRoom } from './room.js';
 
 const args = new ScriptArgs();
-const { players, seconds, processes, url, transport } = botScriptArgs(args);
+const { players, seconds, processes, url, transport } = botScriptArgs(args, { flags: ['mode', 'json', 'ramp-ms', 'first-index'] });
 if (args.text('mode') === 'arena') {
   if (players > MAX_ROOM_BOTS || processes > 1) {
     console.error(`--mode arena: at most ${MAX_ROOM_BOTS} bots (a room's seats), in one process`);

@@ -18,6 +18,7 @@ import { createRoom, ROOM_SEATS } from './room.js';
 import { HALF_M, MAX_CAPACITY, NPC_SPREAD_M, NPCS } from './game.js';
 
 const args = new ScriptArgs();
+args.allow(['mode', 'host', 'http-port', 'udp-port', 'seed', 'npcs', 'npc-spread', 'seats', 'idle-seconds', 'max-players', 'view-radius', 'encode-workers', 'net-workers', 'save', 'autosave']);
 const flag = (name: string, fallback: number): number => args.number(name, fallback);
 const text = (name: string): string | undefined => args.text(name);
 const host = text('host') ?? '127.0.0.1';

@@ -9,6 +9,7 @@ import { DeclaredServer, ScriptArgs } from '../../src/index.js';
 import { skyworldModule } from './module.js';
 
 const args = new ScriptArgs();
+args.allow(['host', 'http-port', 'udp-port', 'seed', 'entities', 'view-radius', 'encode-workers', 'net-workers', 'save', 'autosave']);
 const flag = (name: string, fallback: number): number => args.number(name, fallback);
 const text = (name: string): string | undefined => args.text(name);
 const host = text('host') ?? '127.0.0.1';

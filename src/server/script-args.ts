@@ -6,6 +6,7 @@
 //   const port = args.number('http-port', 8080, { integer: true, min: 0, max: 65535 });
 //   const save = args.text('save');           // undefined when absent
 //   if (args.has('websocket')) ...
+//   args.allow(['http-port', 'save', 'websocket']);   // any other --flag ends the script, named
 
 export interface NumberRule {
   readonly integer?: boolean;
@@ -21,6 +22,18 @@ export class ScriptArgs {
       process.exit(2);
     },
   ) {}
+
+  /**
+   * Ends the script (exit code 2) naming every `--flag` given that is not in `names`, and the
+   * flags it takes: a mistyped or guessed flag (`--port` for `--http-port`) is refused, not
+   * silently ignored while the script goes on with its default.
+   */
+  allow(names: readonly string[]): void {
+    const known = new Set(names);
+    const unknown = this.argv.filter((a) => a.startsWith('--') && !known.has(a.slice(2)));
+    if (unknown.length === 0) return;
+    this.fail(`unknown flag${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: this script takes ${[...known].sort().map((n) => `--${n}`).join(', ')}`);
+  }
 
   /** Whether `--name` is given (a switch). */
   has(name: string): boolean {
@@ -59,8 +72,12 @@ export interface BotScriptArgs {
   readonly transport: 'udp' | 'websocket';
 }
 
-/** --players, --seconds, --processes, --url and --websocket, checked together (processes at most players). */
-export function botScriptArgs(args: ScriptArgs, defaults: { players?: number; seconds?: number } = {}): BotScriptArgs {
+/** The flags botScriptArgs reads. */
+export const BOT_SCRIPT_FLAGS: readonly string[] = ['players', 'seconds', 'processes', 'url', 'websocket'];
+
+/** --players, --seconds, --processes, --url and --websocket (any other flag refused, but `flags`), checked together (processes at most players). */
+export function botScriptArgs(args: ScriptArgs, defaults: { players?: number; seconds?: number; flags?: readonly string[] } = {}): BotScriptArgs {
+  args.allow([...BOT_SCRIPT_FLAGS, ...(defaults.flags ?? [])]);
   const players = args.number('players', defaults.players ?? 20, { integer: true, min: 1, max: 5000 });
   const seconds = args.number('seconds', defaults.seconds ?? 60, { min: 0.1 });
   const processes = args.number('processes', 1, { integer: true, min: 1, max: players });

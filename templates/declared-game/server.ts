@@ -8,6 +8,7 @@ import { DeclaredServer, ScriptArgs } from 'chronos';
 import { createGame } from './module.js';
 
 const args = new ScriptArgs();
+args.allow(['host', 'http-port', 'udp-port', 'net-workers', 'encode-workers']);
 const host = args.text('host') ?? '127.0.0.1';
 const server = await DeclaredServer.start({
   module: await createGame(),

@@ -20,6 +20,15 @@ describe('ScriptArgs', () => {
     expect(args.number('ratio', 1)).toBe(0.5);
   });
 
+  it('refuses a flag it does not take, naming it and the flags it takes; values are not flags', () => {
+    expect(() => failing(['--port', '9000']).allow(['http-port', 'udp-port'])).toThrow('unknown flag --port: this script takes --http-port, --udp-port');
+    expect(() => failing(['--http-port', '9000', '--verbose', '--colour']).allow(['http-port'])).toThrow('unknown flags --verbose, --colour: this script takes --http-port');
+    expect(() => failing(['--http-port', '9000', '--host', '-1']).allow(['http-port', 'host'])).not.toThrow();
+    // botScriptArgs takes its five and what the script adds.
+    expect(() => botScriptArgs(failing(['--players', '3', '--mode', 'arena']))).toThrow(/unknown flag --mode/);
+    expect(botScriptArgs(failing(['--players', '3', '--mode', 'arena']), { flags: ['mode'] }).players).toBe(3);
+  });
+
   it('ends on a value that is missing, not a number, not an integer or out of range, saying which flag', () => {
     expect(() => failing(['--host']).text('host')).toThrow('--host needs a value');
     expect(() => failing(['--host', '--websocket']).text('host')).toThrow('--host needs a value');
