@@ -8,8 +8,10 @@
 // or two (older ones are released at each ack: a few frames for a client that acknowledges
 // within a few ticks, at most GAME_WINDOW + 3 for one that does not), each sized to the views it
 // held (never past viewCapacity entities), 20 bytes per entity plus 4 per code (its type's record;
-// at most game.maxRecordFields), plus the message buffer;
-// over budget, a planning stream and table for a whole view (created the first time).
+// at most game.maxRecordFields), plus the message buffer. The bit writer a message is built in,
+// and the planning stream and table for a whole view over budget, are the thread's, shared by
+// every replicator in it (encoding is synchronous and never reentered): a player over budget
+// once held 176 KB of planning for good at the arena shooter's view capacity of 1,024.
 
 import { InvalidArgumentError } from '../core/errors.js';
 import { GENERATION_MASK } from '../core/entity-id.js';
@@ -27,6 +29,26 @@ import {
 import type { GameReplicatorCounters, GameReplicatorOptions, Pass } from './game-replicator-types.js';
 
 export type { GameReplicatorCounters, GameReplicatorOptions } from './game-replicator-types.js';
+
+/** The thread's planning scratch and bit writers (by capacity), shared by its replicators. */
+const THREAD_PLAN = new BudgetPlan();
+const threadWriters = new Map<number, BitStreamWriter>();
+
+function threadWriter(capacityBytes: number): BitStreamWriter {
+  let w = threadWriters.get(capacityBytes);
+  if (!w) {
+    w = new BitStreamWriter(capacityBytes);
+    threadWriters.set(capacityBytes, w);
+  }
+  return w;
+}
+
+/** Bytes of the scratch every replicator of this thread shares (the writers and the planning). */
+export function sharedEncodeBytes(): number {
+  let n = THREAD_PLAN.bytes;
+  for (const w of threadWriters.values()) n += w.bytes.byteLength;
+  return n;
+}
 
 export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   readonly game: Game<D>;
@@ -58,7 +80,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   /** The view in ascending order, and what the walk should know of it (game-view.ts). */
   private readonly view = new ViewSurvey();
   private readonly pass: Pass = { records: 0, enters: 0, updates: 0, leaves: 0, deferred: 0 };
-  private readonly plan = new BudgetPlan();
+  private readonly plan = THREAD_PLAN;
   private readonly runState = new WalkState();
   /** What the baseline holds that left the view, for the message being encoded (measureLeavers). */
   private readonly leavers: Leavers = { entries: 0, codes: 0 };
@@ -76,7 +98,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     const firstSeq = options.firstSeq ?? 0;
     if (!Number.isInteger(firstSeq) || firstSeq < 0 || firstSeq > 0xfffffff0) throw new InvalidArgumentError(`firstSeq must be an integer in [0, 2^32 - 16], got ${firstSeq}`);
     this.seq = firstSeq;
-    this.writer = new BitStreamWriter(maxBytes - GAME_HEADER_BYTES);
+    this.writer = threadWriter(maxBytes - GAME_HEADER_BYTES);
     this.out = new Uint8Array(maxBytes);
     this.outView = new DataView(this.out.buffer);
     this.zones = options.zones ? new UpdateZones(store, options.zones as UpdateZonesSpec<D>, options.tickHz ?? 60) : null;
@@ -102,9 +124,9 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     return this.frames.held;
   }
 
-  /** Bytes this replicator holds (its stated cap). */
+  /** Bytes this replicator holds (its stated cap), the thread's shared writer and planning apart (sharedEncodeBytes). */
   get heldBytes(): number {
-    return this.frames.bytes + this.out.byteLength + this.writer.bytes.byteLength + this.plan.bytes + this.view.bytes;
+    return this.frames.bytes + this.out.byteLength + this.view.bytes;
   }
 
   /** The client received snapshot `seq`: later messages may be deltas against it. */

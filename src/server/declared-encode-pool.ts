@@ -65,6 +65,11 @@ export interface EncodePoolCounters {
 }
 
 export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
+  /** The main thread's share only: the workers' replicators live in their own memory. */
+  get heldBytes(): number {
+    return this.local.heldBytes;
+  }
+
   readonly counters: EncodePoolCounters;
   private readonly lanes: Lane[] = [];
   /** Player id -> its lane, or -1 when the main thread encodes it (a lane given up). */

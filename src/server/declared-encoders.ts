@@ -46,6 +46,8 @@ export interface SnapshotEncoders {
   run(): void;
   /** `id`'s message this tick (null when it had no job). */
   result(id: number): Uint8Array | null;
+  /** Bytes this thread's encoders hold for their players (frames, messages, views), for /metrics. */
+  readonly heldBytes: number;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,13 @@ export class LocalEncoders<D extends GameDeclaration> implements SnapshotEncoder
 
   constructor(private readonly store: GameStore<D>, private readonly settings: EncoderSettings) {
     this.viewCapacity = settings.viewCapacity;
+  }
+
+  get heldBytes(): number {
+    let n = 0;
+    for (const r of this.replicators.values()) n += r.heldBytes;
+    for (const v of this.views.values()) n += v.byteLength;
+    return n;
   }
 
   add(id: number, owner: number, firstSeq = 0): void {

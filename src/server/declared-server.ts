@@ -165,6 +165,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     readGauges(this.metrics.registry, [
       ['chronos_players', 'Connections playing (with an avatar in the game)', () => this.sessions.size - this.spectators],
       ['chronos_spectators', 'Connections watching from a camera (GAME WATCH)', () => this.spectators],
+      ['chronos_declared_encoder_bytes', 'Bytes the snapshot encoders on the main thread hold for their players (frames, messages, views)', () => this.encoders.heldBytes],
     ]);
     this.drops = new Counter({ name: 'chronos_declared_messages_dropped_total', help: 'Client messages a declared game dropped, by reason', labelNames: ['reason'], registers: [this.metrics.registry] });
     this.inputGaps = new Counter({

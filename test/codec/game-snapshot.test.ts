@@ -12,7 +12,7 @@ import { fromCode, toCode } from '../../src/core/game-fields.js';
 import { GameStore } from '../../src/core/game-store.js';
 import { mulberry32 } from '../../src/core/mulberry32.js';
 import { GameReplica } from '../../src/codec/game-replica.js';
-import { GameReplicator } from '../../src/codec/game-snapshot.js';
+import { GameReplicator, sharedEncodeBytes } from '../../src/codec/game-snapshot.js';
 import { GAME_HEADER_BYTES } from '../../src/codec/game-frames.js';
 
 const TEST_GAME = defineGame({
@@ -325,6 +325,32 @@ describe('game snapshot codec against brute force', () => {
     expect(server.counters.deferred).toBeGreaterThan(0);
     const s = slots().sort((a, b) => a - b);
     expect(dump(client)).toEqual(s.map((slot) => expected(store, slot, 1)));
+  });
+
+  it('replicators of one thread share their planning over budget: interleaved, each sends what it sends alone', () => {
+    const run = (interleaved: boolean) => {
+      const { store, live, step } = randomWorld(13, 300);
+      const servers = [1, 2].map((owner) => new GameReplicator(store, { viewCapacity: 512, owner, maxMessageBytes: 300 + owner * 40 }));
+      const sent: number[][][] = [[], []];
+      const slots = () => [...live].map((id) => id & 0xfffff);
+      for (let tick = 0; tick < 40; tick++) {
+        step();
+        // Alone: only the first replicator encodes; interleaved: both, the second between the first's messages.
+        servers.forEach((server, k) => {
+          if (k === 1 && !interleaved) return;
+          sent[k]!.push([...server.encode(tick, slots(), live.size)]);
+          if (tick % 3 !== 2) server.ack(server.nextSeq - 1);
+        });
+      }
+      return { sent, servers };
+    };
+    const alone = run(false);
+    const both = run(true);
+    expect(both.servers[0]!.counters.deferred).toBeGreaterThan(0);
+    expect(both.servers[1]!.counters.deferred).toBeGreaterThan(0);
+    expect(both.sent[0]).toEqual(alone.sent[0]);
+    // The planning is the thread's, not each replicator's.
+    expect(both.servers[0]!.heldBytes).toBeLessThan(sharedEncodeBytes());
   });
 
   it('under a budget far below what changes, every entity is refreshed in turn (none starves)', () => {
