@@ -109,7 +109,8 @@ const EXAMPLES = existsSync(join(root, 'examples'))
 const hasRules = (name) => existsSync(join(root, 'examples', name, 'assembly', 'index.ts'));
 STEPS.examples = {
   inputs: ['src', 'examples', 'assembly', 'asconfig.json', 'dist/src/server/cli-scaffold.js', 'package-lock.json'],
-  outputs: EXAMPLES.flatMap((n) => [`build/examples/${n}/page.js`, `build/examples/${n}/index.html`, ...(hasRules(n) ? [`build/examples/${n}/game.wasm`] : [])]),
+  // A page without the game's module gets the engine's chronos.wasm beside it: its spatial grid (G) runs on those kernels.
+  outputs: EXAMPLES.flatMap((n) => [`build/examples/${n}/page.js`, `build/examples/${n}/index.html`, `build/examples/${n}/${hasRules(n) ? 'game.wasm' : 'chronos.wasm'}`]),
   async build() {
     // The same bundling and module build as `chronos build` (dist/src/server/, built by the ts step).
     const esbuild = await import('esbuild');
@@ -119,7 +120,10 @@ STEPS.examples = {
       const dir = join(root, 'examples', name);
       const out = join(root, 'build/examples', name);
       await bundleGamePage(esbuild, dir, out);
-      if (!hasRules(name)) continue;
+      if (!hasRules(name)) {
+        copyFileSync(join(root, 'build/chronos.wasm'), join(out, 'chronos.wasm'));
+        continue;
+      }
       const module = await buildGameModule(esbuild, dir, { ifStale: true });
       copyFileSync(module.wasm, join(out, 'game.wasm'));
     }

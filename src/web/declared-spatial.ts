@@ -93,9 +93,12 @@ export function storeSubject<D extends GameDeclaration>(arena: Arena, store: Gam
   return { bounds, index, version };
 }
 
-/** The panel's line for the layer: what it shows while on, how to turn it on while off. */
+/**
+ * The panel's line for the layer: what it shows while on, how to turn it on while off (or not yet
+ * made), why there is none when `unavailable` says so.
+ */
 export function spatialLine(status: SpatialLayerStatus | null, unavailable: string): string {
-  if (!status) return `spatial grid: unavailable (${unavailable})`;
-  if (!status.visible) return 'spatial grid (G to show): the engine\'s spatial index over what this page holds';
+  if (!status && unavailable) return `spatial grid: unavailable (${unavailable})`;
+  if (!status || !status.visible) return 'spatial grid (G to show): the engine\'s spatial index over what this page holds';
   return `spatial grid (G to hide): ${status.entities} entities in ${status.cells} cells, levels in use ${status.levelsInUse}, ${status.splitCells} split, depth ${status.maxDepth}, indexed in ${status.updateMs.toFixed(2)} ms`;
 }

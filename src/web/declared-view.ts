@@ -21,6 +21,8 @@ import { DeclaredInterestLayer, servedGame, type DeclaredInterestStatus } from '
 import { SpectatorCamera } from './spectator-camera.js';
 import { SpatialLayer, type SpatialLayerStatus } from './spatial-layer.js';
 import { declaredBounds, replicaSubject, spatialLine } from './declared-spatial.js';
+import { Arena } from '../wasm/arena.js';
+import { loadChronos } from '../wasm/loader.js';
 
 export interface DeclaredPageOptions<D extends GameDeclaration> extends PageLook<D> {
   /**
@@ -105,8 +107,9 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
   // G: the engine's spatial index over the page's view, run by the kernels the game's module carries.
   const spatial = new SpatialLayer();
   const bounds = declaredBounds(options.game, 'position.x', 'position.y', options.game.fieldIndex.has('position.z') ? 'position.z' : undefined);
-  const spatialArena = rules instanceof WasmGameRules ? rules.arena : undefined;
-  const noSpatial = typeof bounds === 'string' ? bounds : !spatialArena ? 'it runs on the engine\'s kernels, which the page gets with the game\'s module (game.wasm)' : '';
+  // Without the game's module the layer loads the engine's own kernels (chronos.wasm beside the page) when first asked.
+  let spatialArena: Arena | undefined = rules instanceof WasmGameRules ? rules.arena : undefined;
+  let noSpatial = typeof bounds === 'string' ? bounds : '';
   const clock = new InputClock();
   const game = options.game;
   const fx = game.fieldIndex.get('position.x');
@@ -132,11 +135,20 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     },
   });
   addEventListener('keydown', (e) => {
-    if (e.code === 'KeyG' && !e.repeat) toggleSpatial();
+    if (e.code === 'KeyG' && !e.repeat) void toggleSpatial();
   });
-  function toggleSpatial(): void {
+  async function toggleSpatial(): Promise<void> {
     if (!spatial.subject) {
-      if (noSpatial || typeof bounds === 'string' || !spatialArena) return;
+      if (noSpatial || typeof bounds === 'string') return;
+      if (!spatialArena) {
+        try {
+          spatialArena = new Arena(await loadChronos({ url: new URL('chronos.wasm', location.href), maximumPages: 1024 }));
+        } catch (err) {
+          noSpatial = `neither the game's module nor chronos.wasm beside the page loaded: ${(err as Error).message}`;
+          return;
+        }
+      }
+      if (spatial.subject) return; // a second G while the kernels loaded
       spatial.attachSubject(replicaSubject(spatialArena, bounds, () => client.replica, { x: fx!, y: fy!, z: fz }, (type) => options.sizeOf?.(type) ?? 0.6));
     }
     spatial.toggle();

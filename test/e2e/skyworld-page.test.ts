@@ -104,6 +104,15 @@ describe.skipIf(!hasChromium)('Skyworld page in headless Chromium', () => {
     // With E held the page draws the zapper's line from the player along the aim.
     await page.screenshot({ path: join(artifacts, 'skyworld.png') });
     await page.keyboard.up('KeyE');
+    // G: a page without the game's module runs its spatial grid on the engine's chronos.wasm beside it.
+    expect((await status()).spatial).toBeNull();
+    expect(await page.locator('#panel').textContent()).toMatch(/spatial grid \(G to show\)/);
+    await page.keyboard.press('KeyG');
+    await until('the spatial grid to index the view', async () => ((await status()).spatial?.cells ?? 0) > 0);
+    const grid = (await status()).spatial!;
+    expect(grid.visible).toBe(true);
+    expect(grid.entities).toBeGreaterThan(0);
+    await page.screenshot({ path: join(artifacts, 'skyworld-grid.png') });
     expect(errors).toEqual([]);
   });
 });
