@@ -39,11 +39,11 @@ export function dueExpr(p: number): string {
 
 /**
  * With update zones (update-zones.ts): `held`, whether the entity's band is not due in message
- * seq (its period from the zone column the encoder filled for this recipient), so that every
+ * seq (its period `zp` worked out by `periodSource`, UpdateZones.periodSource()), so that every
  * field keeps its baseline code and the entity reads as unchanged.
  */
-export function heldExpr(): string {
-  return 'const zp = zone[slot]; const held = zp > 1 && (seq + slot) % zp !== 0;';
+export function heldExpr(periodSource: string): string {
+  return `${periodSource} const held = zp > 1 && (seq + slot) % zp !== 0;`;
 }
 
 /** Field k's code (field f): its current code, or the baseline's where its rate class or the entity's band is not due. */
@@ -132,13 +132,13 @@ export const worstRecordBits = (plan: WirePlan): number => RECORD_FRAMING_BITS +
  * Statements computing an entity's codes (c0 ...) and its change mask against base[b0 ...], with
  * slot, seq, base and b0 in scope: a field whose rate class is not due keeps its baseline code.
  */
-export function codesAndMask(game: Game, plan: WirePlan, colName: (f: number) => string, zoned = false): string[] {
+export function codesAndMask(game: Game, plan: WirePlan, colName: (f: number) => string, periodSource: string | null = null): string[] {
   const fields = Array.from(plan.fields);
   const o: string[] = [];
   const periods = [...new Set(fields.map((f) => game.fields[f]!.period).filter((p) => p > 1))];
   for (const p of periods) o.push(`const due${p} = ${dueExpr(p)};`);
-  if (zoned) o.push(heldExpr());
-  fields.forEach((f, k) => o.push(`const c${k} = ${codeOrBase(game, f, k, colName, zoned)};`));
+  if (periodSource !== null) o.push(heldExpr(periodSource));
+  fields.forEach((f, k) => o.push(`const c${k} = ${codeOrBase(game, f, k, colName, periodSource !== null)};`));
   const maskTerms: string[] = [];
   for (let c = 0; c < plan.components.length; c++) {
     const ks: string[] = [];

@@ -20,7 +20,7 @@ import type { BitStreamWriter } from './bit-stream.js';
 import { GENERATION_MASK } from '../core/entity-id.js';
 import type { GameFrame } from './game-frames.js';
 import { clamp, codeExpr, codeOrBase, codesAndMask, dueExpr, heldExpr, lit, OWNED, recordWrite, round, TIER_BITS, TIER_CODE, worstRecordBits } from './game-kernel-source.js';
-import { zonePeriods } from './update-zones.js';
+import { zoneOrigin, type ZoneSource } from './update-zones.js';
 
 export type UpdateKernel = (slot: number, seq: number, codes: Int32Array, at: number, base: Int32Array, b0: number) => number;
 export type DeltaKernel = (mask: number, gap: number, codes: Int32Array, at: number, base: Int32Array, b0: number, w: BitStreamWriter) => void;
@@ -111,7 +111,7 @@ export interface KernelStore {
  * (leaving s where it stands) at the first entity that is anything else or whose record might
  * not fit s.limit, which the walk then takes. The same codes and bits as update() + delta().
  */
-function runSource(game: Game, plan: WirePlan, type: number, owned: boolean, colName: (f: number) => string, zoned: boolean): string {
+function runSource(game: Game, plan: WirePlan, type: number, owned: boolean, colName: (f: number) => string, periodSource: string | null): string {
   const fields = Array.from(plan.fields);
   const typeOwned = owned ? (type | OWNED) >>> 0 : type;
   const o: string[] = [
@@ -129,9 +129,9 @@ function runSource(game: Game, plan: WirePlan, type: number, owned: boolean, col
     '  const b0 = bAt[j];',
     // An entity its band holds back this message keeps its baseline's codes, unchanged: copied
     // without computing a code or a mask (most of a view, far out, most messages).
-    ...(zoned
+    ...(periodSource !== null
       ? [
-        '  const zp = zone[slot];',
+        `  ${periodSource}`,
         '  if (zp > 1 && (seq + slot) % zp !== 0) {',
         `    ${fields.map((_, k) => `codes[used + ${k}] = base[b0 + ${k}];`).join(' ')}`,
         `    fSent[cnt] = bSent[j]; fSlot[cnt] = slot; fGen[cnt] = gen; fTO[cnt] = ${typeOwned}; fAt[cnt] = used; cnt++; used += ${fields.length};`,
@@ -139,7 +139,7 @@ function runSource(game: Game, plan: WirePlan, type: number, owned: boolean, col
         '  }',
       ]
       : []),
-    ...codesAndMask(game, plan, colName, false).map((l) => `  ${l}`),
+    ...codesAndMask(game, plan, colName, null).map((l) => `  ${l}`),
     '  if (mask !== 0) {',
     `    if (wat * 32 + n + ${worstRecordBits(plan)} > limit) break;`,
     '    const gap = slot - prev - 1;',
@@ -158,17 +158,18 @@ function runSource(game: Game, plan: WirePlan, type: number, owned: boolean, col
 /** Kernels shared by every type and recipient class whose records are alike, by plan (planKey). */
 type SharedKernels = Map<string, Omit<TypeKernels, 'run'>>;
 
-function compile(game: Game, plan: WirePlan, store: KernelStore, type: number, owned: boolean, shared: SharedKernels, zones: boolean): TypeKernels {
+function compile(game: Game, plan: WirePlan, store: KernelStore, type: number, owned: boolean, shared: SharedKernels, zones: ZoneSource | null): TypeKernels {
   const columns = store.columns;
   const fields = Array.from(plan.fields);
   const used = [...new Set(fields)];
   const colName = (f: number): string => `col${used.indexOf(f)}`;
   // Update zones hold back what others own by distance; what the recipient owns is never held.
-  const zoned = zones && !owned;
+  const zoned = zones !== null && !owned;
+  const periodSource = zoned ? zones.periodSource() : null;
   const periods = [...new Set(fields.map((f) => game.fields[f]!.period).filter((p) => p > 1))];
   const up: string[] = [];
   for (const p of periods) up.push(`const due${p} = ${dueExpr(p)};`);
-  if (zoned) up.push(heldExpr());
+  if (periodSource !== null) up.push(heldExpr(periodSource));
   fields.forEach((f, k) => {
     up.push(`const c${k} = ${codeOrBase(game, f, k, colName, zoned)};`);
     up.push(`codes[at + ${k}] = c${k};`);
@@ -196,8 +197,9 @@ function compile(game: Game, plan: WirePlan, store: KernelStore, type: number, o
     en.push(p.rawBits > 0 ? `w.write(c${k} - ${lit(p.codeMin)}, ${p.rawBits});` : `w.signed(c${k});`);
   });
 
-  const args = ['clamp', 'round', 'TC', 'TB', 'typeCol', 'genCol', 'ownerCol', 'zone', ...used.map((f) => colName(f))];
-  const values = [clamp, round, TIER_CODE, TIER_BITS, store.typeColumn, store.generationColumn, store.ownerColumn, zones ? zonePeriods(store) : null, ...used.map((f) => columns[f]!)];
+  const zc = zones?.columns;
+  const args = ['clamp', 'round', 'TC', 'TB', 'typeCol', 'genCol', 'ownerCol', 'zo', 'zx', 'zy', 'zz', ...used.map((f) => colName(f))];
+  const values = [clamp, round, TIER_CODE, TIER_BITS, store.typeColumn, store.generationColumn, store.ownerColumn, zones ? zoneOrigin(store) : null, zc?.x ?? null, zc?.y ?? null, zc?.z ?? null, ...used.map((f) => columns[f]!)];
   const source = `return {
     update(slot, seq, codes, at, base, b0) { ${up.join('\n')} },
     delta(mask, gap, codes, at, base, b0, w) { ${de.join('\n')} },
@@ -215,22 +217,27 @@ function compile(game: Game, plan: WirePlan, store: KernelStore, type: number, o
   // The run kernel from a source of its own: compiled in the same one, it made update() and
   // delta() a third slower on a world of many types (Skyworld: 40 against 30 us a client).
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const run = (new Function(...args, `return function run(s, w) { ${runSource(game, plan, type, owned, colName, zoned)} };`) as (...a: unknown[]) => RunKernel)(...values);
+  const run = (new Function(...args, `return function run(s, w) { ${runSource(game, plan, type, owned, colName, periodSource)} };`) as (...a: unknown[]) => RunKernel)(...values);
   // One object shape for every type's kernels (made here, not in each compiled source), so the
   // encoder's `kernel.update` stays a monomorphic load however many types a game declares.
   return { update: k.update, delta: k.delta, enter: k.enter, run };
 }
 
-const compiled = [new WeakMap<KernelStore, TypeKernels[]>(), new WeakMap<KernelStore, TypeKernels[]>()];
+const compiled = new WeakMap<KernelStore, Map<string, TypeKernels[]>>();
 
 /**
  * Kernels for every type, indexed [type * 2 + (owned ? 1 : 0)]: compiled once per store (and
- * per use of update zones, whose kernels read the store's zone column) and shared by every
- * client's replicator (they hold no state of their own).
+ * per update zones alike: their bands are the kernels' constants) and shared by every client's
+ * replicator (they hold no state of their own).
  */
-export function compileKernels(game: Game, store: KernelStore, zones = false): TypeKernels[] {
-  const cache = compiled[zones ? 1 : 0]!;
-  const cached = cache.get(store);
+export function compileKernels(game: Game, store: KernelStore, zones: ZoneSource | null = null): TypeKernels[] {
+  let byZones = compiled.get(store);
+  if (!byZones) {
+    byZones = new Map();
+    compiled.set(store, byZones);
+  }
+  const key = zones ? zones.key : '';
+  const cached = byZones.get(key);
   if (cached) return cached;
   const out: TypeKernels[] = [];
   const shared: SharedKernels = new Map();
@@ -238,6 +245,6 @@ export function compileKernels(game: Game, store: KernelStore, zones = false): T
     out.push(compile(game, t.wire[0], store, i, false, shared, zones));
     out.push(compile(game, t.wire[1], store, i, true, shared, zones));
   });
-  cache.set(store, out);
+  byZones.set(key, out);
   return out;
 }

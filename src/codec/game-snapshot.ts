@@ -102,7 +102,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     this.out = new Uint8Array(maxBytes);
     this.outView = new DataView(this.out.buffer);
     this.zones = options.zones ? new UpdateZones(store, options.zones as UpdateZonesSpec<D>, options.tickHz ?? 60) : null;
-    this.kernels = compileKernels(this.game, store, this.zones !== null);
+    this.kernels = compileKernels(this.game, store, this.zones);
     const plans = this.game.types.flatMap((t) => t.wire);
     this.recordFields = Int32Array.from(plans, (p) => p.fields.length);
     this.worstBits = Int32Array.from(plans, worstRecordBits);
@@ -162,8 +162,8 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
       throw new InvalidArgumentError(`${count} entities in a view of capacity ${this.viewCapacity}`);
     }
     const order = this.view.sorted(slots, count, this.store.highWater);
-    // Each view slot's update period for this recipient, where the kernels read it.
-    this.zones?.fill(origin, order, count);
+    // The kernels work out each entity's update period from its distance to this recipient's avatar.
+    this.zones?.aim(origin);
     this.view.survey(this.store, this.owner, this.recordFields, this.game.maxRecordFields, order, count);
     const seq = this.seq++;
     const base = this.acked >= 0 && seq - this.acked < GAME_WINDOW ? this.frames.find(this.acked) : null;

@@ -10,9 +10,11 @@
 // (seq + slot) % p === 0, as a slower field's rate class is: staggered over the slots, so every
 // message carries its share. Until it is due, its changes wait: the message carries nothing for it
 // and the client keeps what it has; when due, the record is a delta against what the client
-// acknowledged, so nothing is lost. Per message, the encoder writes each view slot's period into
-// a scratch column (one per store and thread, read by the compiled kernels) from the distance
-// between that slot's position and the avatar's.
+// acknowledged, so nothing is lost. Per message, the encoder aims the zones at the recipient's
+// avatar (its position into a scratch of four numbers, one per store and thread), and the
+// compiled kernels work out each entity's band inline from its position (periodSource: the
+// bands' radii and periods as constants), where they load it anyway; a pass writing every view
+// slot's period into a column first was a tenth of serve-arena-shooter's main thread.
 
 import { ConfigError } from '../core/errors.js';
 import { fieldOf, type FieldKey, type GameDeclaration } from '../core/game.js';
@@ -38,27 +40,39 @@ export interface UpdateZonesSpec<D extends GameDeclaration = GameDeclaration> {
 /** The most messages an entity's update may wait (a period past it is clamped). */
 export const MAX_UPDATE_PERIOD = 255;
 
-const scratches = new WeakMap<object, Uint8Array>();
-
-/** The period column the kernels compiled for `store` read (one per store on each thread). */
-export function zonePeriods(store: { readonly typeColumn: Uint32Array }): Uint8Array {
-  let periods = scratches.get(store);
-  if (!periods) {
-    periods = new Uint8Array(store.typeColumn.length).fill(1);
-    scratches.set(store, periods);
-  }
-  return periods;
+/** What the encoder's kernels compile from a store's update zones (UpdateZones). */
+export interface ZoneSource {
+  /** Source declaring `zp`, the period of the entity in `slot` (see UpdateZones.periodSource). */
+  periodSource(): string;
+  /** Equal for zones whose periodSource() is equal. */
+  readonly key: string;
+  readonly columns: { readonly x: Int32Array; readonly y: Int32Array; readonly z: Int32Array | null };
 }
 
-export class UpdateZones<D extends GameDeclaration = GameDeclaration> {
+const origins = new WeakMap<object, Float64Array>();
+
+/**
+ * Where the zones of `store` are aimed for the message being encoded (one per store on each
+ * thread, read by the compiled kernels): [1, x, y, z] in Q16, or [0, ...] for none (every
+ * entity at full rate).
+ */
+export function zoneOrigin(store: object): Float64Array {
+  let o = origins.get(store);
+  if (!o) {
+    o = new Float64Array(4);
+    origins.set(store, o);
+  }
+  return o;
+}
+
+export class UpdateZones<D extends GameDeclaration = GameDeclaration> implements ZoneSource {
   /** Per band, the squared outer radius in Q16 units squared (as the columns hold positions), then its period. */
   private readonly radii2: Float64Array;
   private readonly periodOf: Uint8Array;
   private readonly x: Int32Array;
   private readonly y: Int32Array;
   private readonly z: Int32Array | null;
-  private readonly periods: Uint8Array;
-
+  private readonly origin: Float64Array;
   constructor(readonly store: GameStore<D>, readonly spec: UpdateZonesSpec<D>, tickHz: number) {
     const column = (key: FieldKey<D>, name: string): Int32Array => {
       let f: number;
@@ -90,33 +104,46 @@ export class UpdateZones<D extends GameDeclaration = GameDeclaration> {
       this.periodOf[i] = period(b.hz, `zones.bands[${i}].hz`);
     });
     this.periodOf[bands.length] = period(spec.beyondHz, 'zones.beyondHz');
-    this.periods = zonePeriods(store);
+    this.origin = zoneOrigin(store);
+  }
+
+  /** The columns the bands measure from, for the kernels (z null: distances on the ground). */
+  get columns(): { x: Int32Array; y: Int32Array; z: Int32Array | null } {
+    return { x: this.x, y: this.y, z: this.z };
   }
 
   /**
-   * Writes each view slot's period (slots[0 .. count)) by its distance from `origin`'s position
-   * (a slot; -1 or an empty one: every period 1, nothing waits).
+   * Source declaring `zp`, the update period of the entity in `slot` for the message being
+   * encoded, with `zo` (zoneOrigin) and the columns `zx`, `zy` (and `zz`) in scope: the band its
+   * distance from the origin falls in, or 1 when the zones aim at nothing. The bands' squared
+   * radii and periods are constants; the arithmetic is exactly what a pass over the view did.
    */
-  fill(origin: number, slots: ArrayLike<number>, count: number): void {
-    const periods = this.periods;
-    if (origin < 0 || origin >= periods.length || this.store.typeColumn[origin] === 0) {
-      for (let i = 0; i < count; i++) periods[slots[i]!] = 1;
+  periodSource(): string {
+    const z = this.z !== null;
+    const d2 = z ? 'zdx * zdx + zdy * zdy + zdz * zdz' : 'zdx * zdx + zdy * zdy';
+    let pick = String(this.periodOf[this.radii2.length]);
+    for (let b = this.radii2.length - 1; b >= 0; b--) pick = `d2 <= ${String(this.radii2[b])} ? ${this.periodOf[b]} : ${pick}`;
+    return `let zp = 1; if (zo[0] !== 0) { const zdx = zx[slot] - zo[1]; const zdy = zy[slot] - zo[2];${z ? ' const zdz = zz[slot] - zo[3];' : ''} const d2 = ${d2}; zp = ${pick}; }`;
+  }
+
+  /** A key of what periodSource() compiles to: kernels are shared by zones alike. */
+  get key(): string {
+    return `${this.spec.x}|${this.spec.y}|${this.spec.z ?? ''}|${Array.from(this.radii2).join(',')}|${Array.from(this.periodOf).join(',')}`;
+  }
+
+  /**
+   * Aims the zones at `origin`'s position (a slot; -1 or an empty one: nothing waits) for the
+   * message about to be encoded.
+   */
+  aim(origin: number): void {
+    const o = this.origin;
+    if (origin < 0 || origin >= this.store.typeColumn.length || this.store.typeColumn[origin] === 0) {
+      o[0] = 0;
       return;
     }
-    const { x, y, z, radii2, periodOf } = this;
-    const bands = radii2.length;
-    const ox = x[origin]!;
-    const oy = y[origin]!;
-    const oz = z ? z[origin]! : 0;
-    for (let i = 0; i < count; i++) {
-      const s = slots[i]!;
-      const dx = x[s]! - ox;
-      const dy = y[s]! - oy;
-      const dz = z ? z[s]! - oz : 0;
-      const d2 = dx * dx + dy * dy + dz * dz;
-      let b = 0;
-      while (b < bands && d2 > radii2[b]!) b++;
-      periods[s] = periodOf[b]!;
-    }
+    o[0] = 1;
+    o[1] = this.x[origin]!;
+    o[2] = this.y[origin]!;
+    o[3] = this.z ? this.z[origin]! : 0;
   }
 }
