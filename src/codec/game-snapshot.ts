@@ -30,6 +30,9 @@ import type { GameReplicatorCounters, GameReplicatorOptions, Pass } from './game
 
 export type { GameReplicatorCounters, GameReplicatorOptions } from './game-replicator-types.js';
 
+/** A replicator's message buffer to begin with (a typical message is a few hundred bytes). */
+const INITIAL_OUT_BYTES = 1024;
+
 /** The thread's planning scratch and bit writers (by capacity), shared by its replicators. */
 const THREAD_PLAN = new BudgetPlan();
 const threadWriters = new Map<number, BitStreamWriter>();
@@ -58,9 +61,10 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   readonly counters: GameReplicatorCounters = { messages: 0, bytes: 0, enters: 0, updates: 0, leaves: 0, deferred: 0, fulls: 0, runEntities: 0 };
   private readonly frames: FrameRing;
   private readonly writer: BitStreamWriter;
-  private readonly out: Uint8Array;
+  /** The message buffer: grown (doubling, up to maxMessageBytes) to the longest message sent, not made that size. */
+  private out: Uint8Array;
   /** The message buffer's header, written through one view made once. */
-  private readonly outView: DataView;
+  private outView: DataView;
   private readonly kernels: readonly TypeKernels[];
   private readonly zones: UpdateZones<D> | null;
   /** Per type and recipient class (type * 2 + owned): codes per record, worst-case bits. */
@@ -99,7 +103,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     if (!Number.isInteger(firstSeq) || firstSeq < 0 || firstSeq > 0xfffffff0) throw new InvalidArgumentError(`firstSeq must be an integer in [0, 2^32 - 16], got ${firstSeq}`);
     this.seq = firstSeq;
     this.writer = threadWriter(maxBytes - GAME_HEADER_BYTES);
-    this.out = new Uint8Array(maxBytes);
+    this.out = new Uint8Array(Math.min(maxBytes, INITIAL_OUT_BYTES));
     this.outView = new DataView(this.out.buffer);
     this.zones = options.zones ? new UpdateZones(store, options.zones as UpdateZonesSpec<D>, options.tickHz ?? 60) : null;
     this.kernels = compileKernels(this.game, store, this.zones);
@@ -179,6 +183,11 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     }
     const w = this.writer;
     const bodyBytes = w.finish();
+    if (this.out.byteLength < GAME_HEADER_BYTES + bodyBytes) {
+      // A view the caller still holds of the last message keeps the old buffer.
+      this.out = new Uint8Array(Math.min(this.maxMessageBytes, Math.max(GAME_HEADER_BYTES + bodyBytes, this.out.byteLength * 2)));
+      this.outView = new DataView(this.out.buffer);
+    }
     const out = this.out;
     out[0] = MSG_GAME_SNAPSHOT;
     out[1] = GAME_SNAPSHOT_VERSION;

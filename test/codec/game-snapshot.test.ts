@@ -458,6 +458,26 @@ describe('game snapshot codec against brute force', () => {
     expect(stopped.server.counters.fulls).toBeGreaterThan(20);
   });
 
+  it('grows its message buffer to the longest message it sent, and a message handed out stays intact', () => {
+    const { store, live, step } = randomWorld(17, 400);
+    for (let i = 0; i < 200; i++) step();
+    const server = new GameReplicator(store, { viewCapacity: 512, maxMessageBytes: 64 * 1024 });
+    const client = new GameReplica(TEST_GAME, { viewCapacity: 512 });
+    const all = () => [...live].map((id) => id & 0xfffff);
+    const few = all().slice(0, 3);
+    const small = server.encode(0, few, few.length);
+    const smallCopy = small.slice();
+    const held = server.heldBytes;
+    // Everything at once: a message of kilobytes, past the first buffer (1 KB).
+    step();
+    const big = server.encode(1, all(), live.size);
+    expect(big.byteLength).toBeGreaterThan(1500);
+    expect(Array.from(small)).toEqual(Array.from(smallCopy));
+    expect(server.heldBytes - held).toBeGreaterThanOrEqual(big.byteLength - 1024);
+    client.decode(big);
+    expect(dump(client)).toEqual(all().sort((a, b) => a - b).map((sl) => expected(store, sl, 0)));
+  });
+
   it('without acknowledgements every message is whole and decodes on its own', () => {
     const { store, live, step } = randomWorld(3, 200);
     const server = new GameReplicator(store, { viewCapacity: 256 });
