@@ -109,9 +109,13 @@ describe('the arena shooter in arena mode, served', () => {
       const start = await status();
       expect(start.player).toBeGreaterThanOrEqual(0);
       await page.keyboard.down('KeyD');
-      await page.waitForFunction((x0) => (window as unknown as { chronos: { status(): RoomStatus } }).chronos.status().own!.position.x > x0 + 1, start.own!.position.x, { timeout: 5_000 });
+      // The avatar may be gone for a frame (killed, it joins again the next one): no position then.
+      await page.waitForFunction((x0) => ((window as unknown as { chronos: { status(): RoomStatus } }).chronos.status().own?.position.x ?? -Infinity) > x0 + 1, start.own!.position.x, { timeout: 5_000 });
       await page.keyboard.up('KeyD');
-      await page.waitForFunction(() => (window as unknown as { chronos: { status(): RoomStatus } }).chronos.status().hashChecks.matched >= 2, undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => {
+        const s = (window as unknown as { chronos: { status(): RoomStatus } }).chronos.status();
+        return s.hashChecks.matched >= 2 && s.own != null;
+      }, undefined, { timeout: 10_000 });
       const end = await status();
       expect(end.hashChecks.mismatched).toBe(0);
       expect(end.entities).toBeGreaterThan(300);

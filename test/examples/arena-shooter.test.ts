@@ -369,7 +369,7 @@ describe('the arena shooter served', () => {
     await withDeclaredPage(url, 'arena-shooter', async (page) => {
       const start = await untilPredicting(page);
       await page.keyboard.down('KeyD');
-      await page.waitForFunction((x0) => (window as unknown as { chronos: { status(): PageStatus } }).chronos.status().predicted!.x > x0 + 1, start.predicted!.x, { timeout: 5_000 });
+      await page.waitForFunction((x0) => ((window as unknown as { chronos: { status(): PageStatus } }).chronos.status().predicted?.x ?? -Infinity) > x0 + 1, start.predicted!.x, { timeout: 5_000 });
       await page.keyboard.up('KeyD');
       // The interest layer: the server's view (100 m) and zones from /game.json, every entity in
       // view counted in its band (the 60 Hz one holds the nearest), shown with I and hidden again.

@@ -119,7 +119,7 @@ describe('chronos init and build', () => {
       // server's state, arriving later, agrees: no correction for a walk the server plays the same.
       const start = await untilPredicting(page);
       await page.keyboard.down('KeyD');
-      await page.waitForFunction((x0) => (window as unknown as { chronos: { status(): Status } }).chronos.status().predicted!.x > x0 + 0.5, start.predicted!.x, { timeout: 5_000 });
+      await page.waitForFunction((x0) => ((window as unknown as { chronos: { status(): Status } }).chronos.status().predicted?.x ?? -Infinity) > x0 + 0.5, start.predicted!.x, { timeout: 5_000 });
       const early = await status();
       expect(early.own!.position.x).toBeLessThan(early.predicted!.x); // the server's view trails the prediction
       await new Promise((r) => setTimeout(r, 400));
