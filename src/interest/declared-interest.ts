@@ -16,9 +16,10 @@ import { InvalidArgumentError, OutOfWorldError } from '../core/errors.js';
 import { fieldOf, type FieldKey, type GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import type { Bounds } from '../core/schema.js';
-import { SpatialIndex } from '../spatial/spatial-index.js';
+import type { SpatialIndex } from '../spatial/spatial-index.js';
+import { storeIndex } from '../spatial/store-index.js';
 import type { SpatialResult } from '../spatial/result.js';
-import type { Arena, Region } from '../wasm/arena.js';
+import type { Arena } from '../wasm/arena.js';
 
 export interface DeclaredInterestOptions<D extends GameDeclaration> {
   /** The q16 fields holding positions (metres). Without z, the world is flat (z = 0). */
@@ -56,7 +57,6 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
   private readonly x: Int32Array;
   private readonly y: Int32Array;
   private readonly z: Int32Array;
-  private readonly zeros: Region | undefined;
   private readonly result: SpatialResult;
   private readonly radius: number;
   private readonly bounds: Bounds;
@@ -101,22 +101,7 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     this.marks = new Uint32Array(store.capacity);
     this.located = new Uint8Array(store.game.types.length + 1);
     for (const t of store.game.types) this.located[t.index + 1] = t.components.includes(xComponent) ? 1 : 0;
-    if (options.z !== undefined) {
-      this.z = column(options.z);
-    } else {
-      this.zeros = arena.allocate(`interest-${store.game.name}-z0`, Math.max(16, store.capacity * 4));
-      // The memory as it is now: allocating may have grown it (a new, longer SharedArrayBuffer).
-      this.z = new Int32Array(arena.memoryBuffer, this.zeros.ptr, store.capacity);
-    }
-    this.index = SpatialIndex.forSource(arena, bounds, {
-      posX: this.x.byteOffset,
-      posY: this.y.byteOffset,
-      posZ: this.z.byteOffset,
-      capacity: store.capacity,
-      // A slot is in the index while its type column says it holds an entity.
-      alive: { flags: store.typeColumn.byteOffset, mask: 0xffffffff },
-      count: () => store.highWater,
-    }, { name: `interest-${store.game.name}` });
+    ({ index: this.index, z: this.z } = storeIndex(arena, store, bounds, this.x, this.y, options.z !== undefined ? column(options.z) : null, `interest-${store.game.name}`));
     this.result = this.index.createResult(256); // grows to what a query finds
     this.bounds = bounds;
     this.radius = radiusM;

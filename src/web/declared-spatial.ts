@@ -11,11 +11,10 @@ import type { FieldKey, Game, GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import type { Bounds } from '../core/schema.js';
 import type { GameReplica } from '../codec/game-replica.js';
-import type { Arena, Region } from '../wasm/arena.js';
-import { SpatialIndex } from '../spatial/index.js';
+import type { Arena } from '../wasm/arena.js';
+import { storeIndex } from '../spatial/store-index.js';
 import type { SpatialLayerStatus, SpatialSubject } from './spatial-layer.js';
-
-const Q16 = 65536;
+import { IndexedBodies } from './indexed-bodies.js';
 
 /**
  * The world's extent from the position fields' declared ranges (a game without z is flat:
@@ -38,7 +37,7 @@ export function declaredBounds(game: Game, x: string, y: string, z: string | und
   return { minX: rx[0], maxX: rx[1], minY: ry[0], maxY: ry[1], minZ: rz[0], maxZ: rz[1] };
 }
 
-/** A world-mode page's view as the layer's subject: the replica's entities copied into columns before each re-index. */
+/** A world-mode page's view as the layer's subject: the replica's entities copied into columns before each re-index, slot = place in the view. */
 export function replicaSubject<D extends GameDeclaration>(
   arena: Arena,
   bounds: Bounds,
@@ -46,30 +45,18 @@ export function replicaSubject<D extends GameDeclaration>(
   fields: { x: number; y: number; z: number | undefined },
   sizeOf: (type: string) => number,
 ): SpatialSubject {
-  const capacity = Math.max(64, replica()?.viewCapacity ?? 1024);
-  const regions = ['x', 'y', 'z', 'radius', 'flags'].map((c) => arena.allocate(`page-replica-index-${c}`, capacity * 4)) as [Region, Region, Region, Region, Region];
-  const [rx, ry, rz, rr, rf] = regions;
-  const index = SpatialIndex.forSource(arena, bounds, { posX: rx.ptr, posY: ry.ptr, posZ: rz.ptr, radius: rr.ptr, capacity, alive: { flags: rf.ptr, mask: 1 } }, { name: 'page-replica' });
-  const place = (v: unknown, lo: number, hi: number): number => Math.round(Math.min(hi, Math.max(lo, typeof v === 'number' && Number.isFinite(v) ? v : lo)) * Q16);
+  const columns = new IndexedBodies(arena, bounds, Math.max(64, replica()?.viewCapacity ?? 1024), 'page-replica');
+  const num = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
   return {
     bounds,
-    index,
+    index: columns.index,
     version: () => replica()?.newestSeq ?? -1,
     sync: () => {
-      // Views over the memory as it is now: the module's memory may have grown since.
-      const buffer = arena.memoryBuffer;
-      const x = new Int32Array(buffer, rx.ptr, capacity), y = new Int32Array(buffer, ry.ptr, capacity), z = new Int32Array(buffer, rz.ptr, capacity);
-      const radius = new Int32Array(buffer, rr.ptr, capacity), flags = new Uint32Array(buffer, rf.ptr, capacity);
-      flags.fill(0);
+      const put = columns.begin();
       const r = replica();
       if (!r) return;
-      const n = Math.min(r.size, capacity);
-      for (let i = 0; i < n; i++) {
-        x[i] = place(r.valueAt(i, fields.x), bounds.minX, bounds.maxX);
-        y[i] = place(r.valueAt(i, fields.y), bounds.minY, bounds.maxY);
-        z[i] = fields.z === undefined ? 0 : place(r.valueAt(i, fields.z), bounds.minZ, bounds.maxZ);
-        radius[i] = Math.round(sizeOf(r.typeAt(i)) * Q16);
-        flags[i] = 1;
+      for (let i = 0; i < r.size; i++) {
+        put(i, num(r.valueAt(i, fields.x)), num(r.valueAt(i, fields.y)), fields.z === undefined ? 0 : num(r.valueAt(i, fields.z)), sizeOf(r.typeAt(i)));
       }
     },
   };
@@ -78,18 +65,7 @@ export function replicaSubject<D extends GameDeclaration>(
 /** A room page's store (in the arena's memory) as the layer's subject: its own position columns, every live slot. */
 export function storeSubject<D extends GameDeclaration>(arena: Arena, store: GameStore<D>, bounds: Bounds, keys: { x: FieldKey<D>; y: FieldKey<D>; z?: FieldKey<D> }, version: () => number): SpatialSubject {
   const column = (key: FieldKey<D>): Int32Array => store.column(key) as Int32Array;
-  let z: Int32Array;
-  if (keys.z !== undefined) z = column(keys.z);
-  else {
-    const zeros = arena.allocate('page-room-index-z0', Math.max(16, store.capacity * 4));
-    z = new Int32Array(arena.memoryBuffer, zeros.ptr, store.capacity);
-  }
-  const index = SpatialIndex.forSource(arena, bounds, {
-    posX: column(keys.x).byteOffset, posY: column(keys.y).byteOffset, posZ: z.byteOffset, capacity: store.capacity,
-    // A slot is in the index while its type column says it holds an entity.
-    alive: { flags: store.typeColumn.byteOffset, mask: 0xffffffff },
-    count: () => store.highWater,
-  }, { name: 'page-room' });
+  const { index } = storeIndex(arena, store, bounds, column(keys.x), column(keys.y), keys.z !== undefined ? column(keys.z) : null, 'page-room');
   return { bounds, index, version };
 }
 
