@@ -50,7 +50,7 @@ if (mode === 'arena') {
   const room = await createRoom({ seed: flag('seed', 1), npcs, npcSpreadM: spread, seats });
   const server = await DeclaredRoomServer.start({ room, host, httpPort: flag('http-port', 8080), udpPort: flag('udp-port', 7777), staticDir, idleSeconds: flag('idle-seconds', 120) });
   console.log(`arena shooter on chronos, arena mode: a rollback room of ${seats} seats, ${npcs} NPCs within ${spread} m of the centre; every client runs the whole room with the game's own module (game.wasm) at 60 Hz`);
-  console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle; ?watch to spectate)`);
+  console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle; G: spatial grid; ?watch to spectate)`);
   console.log(`  game port  udp ${host}:${server.udpPort}; health http://${host}:${server.httpPort}/healthz`);
   console.log('  bots       npm run bots -- --mode arena --players 8');
   console.log('  world mode npm start (the 10 km world) · the engine\'s built-in demo: npm run demo');
@@ -80,7 +80,7 @@ if (mode === 'arena') {
   const settings = store.idAt(0);
   const spreadNow = store.typeColumn[0] === store.game.typeIndex.get('settings')! + 1 ? (store.get(settings, 'spawning.spreadM') as number) : spread;
   console.log(`arena shooter on chronos, world mode: ${alive} NPCs ${spreadNow >= HALF_M ? 'all over' : `within ${spreadNow} m of the centre of`} a ${(2 * HALF_M) / 1000} km world, up to ${maxPlayers} players, rules in the game's own AssemblyScript (examples/arena-shooter), 60 Hz, snapshots encoded ${workers > 0 ? `on ${workers} worker threads` : 'on the main thread'}`);
-  console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle; I: interest; ?watch to spectate)`);
+  console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle; I: interest; G: spatial grid; ?watch to spectate)`);
   const ports = server.udpPorts;
   console.log(`  game port  udp ${host}:${ports.join(', ')}${ports.length > 1 ? ` (${ports.length} network worker threads)` : ''}; health http://${host}:${server.httpPort}/healthz`);
   console.log('  bots       npm run bots -- --players 20');

@@ -28,7 +28,7 @@ const server = await DeclaredServer.start({
 const game = module.game;
 const workers = flag('encode-workers', 0);
 console.log(`skyworld on chronos: ${module.store.alive} entities of ${game.types.length} declared types, ${game.fields.length} fields, 60 Hz, snapshots encoded ${workers > 0 ? `on ${workers} worker threads` : 'on the main thread'}`);
-console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, Space jump, C climb a ladder, F fly, click or E zap)`);
+console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, Space jump, C climb a ladder, F fly, click or E zap, G: spatial grid)`);
 const ports = server.udpPorts;
 console.log(`  game port  udp ${host}:${ports.join(', ')}${ports.length > 1 ? ` (${ports.length} network worker threads)` : ''}; health http://${host}:${server.httpPort}/healthz`);
 console.log('  bots       npm run example:skyworld:bots -- --players 20');
