@@ -6,6 +6,15 @@
 // radiusM and leaves it only past radiusM + hysteresisM, so a body pacing along the edge does
 // not enter and leave every other tick (each of those costs a full record on the wire).
 //
+// A view is not a spatial query every tick. A viewer's discovery queries the index once, within
+// the outer edge plus a pad (discoveryPadM), and keeps what it found, ascending, as its
+// candidates; each tick's view is then a pass over those. Nothing else can have come within the
+// outer edge while the viewer's own movement and the longest steps any entity took since
+// (StoreDrift) add up to less than the pad, so the view is exactly what a query every tick
+// would give. An entity that appears or teleports is offered to the views it may be near the
+// tick it does (not counted as a step); when the pad is used up, the viewer discovers again.
+// The pass keeps the candidates' order, so a view comes out ascending, as the encoder takes it.
+//
 //   const interest = DeclaredInterest.create(rules.arena, rules.store, { x: 'position.x', y: 'position.y', radiusM: 80 });
 //   module.step = (tick) => { ...; interest.update(); };
 //   module.visible = (avatar, out) => interest.visible(avatar, out);
@@ -20,6 +29,11 @@ import type { SpatialIndex } from '../spatial/spatial-index.js';
 import { storeIndex } from '../spatial/store-index.js';
 import type { SpatialResult } from '../spatial/result.js';
 import type { Arena } from '../wasm/arena.js';
+import { StoreDrift } from './declared-drift.js';
+import { rediscover, Viewer } from './declared-viewer.js';
+
+/** Up to this many viewers, a jumper is offered to each; past it, to the avatars a query finds near it. */
+const LINEAR_VIEWERS = 32;
 
 export interface DeclaredInterestOptions<D extends GameDeclaration> {
   /** The q16 fields holding positions (metres). Without z, the world is flat (z = 0). */
@@ -32,12 +46,24 @@ export interface DeclaredInterestOptions<D extends GameDeclaration> {
   readonly radiusM: number;
   /** How much further an entity in view may go before it leaves it (default radiusM / 8). */
   readonly hysteresisM?: number;
+  /**
+   * How much further than the outer edge a discovery looks (default radiusM / 8): a larger pad
+   * finds more candidates each tick's pass goes over, a smaller one discovers more often. A
+   * step of half of it or more in one tick is a teleport (offered to the views near where it
+   * lands, not counted as drift).
+   */
+  readonly discoveryPadM?: number;
 }
 
 export interface DeclaredInterestStats {
   /** Entities the index holds after the last update. */
   indexed: number;
+  /** Views computed (visible and visibleAt calls). */
   queries: number;
+  /** Of those, the ones that queried the spatial index (a discovery); the rest were a pass over their candidates. */
+  discoveries: number;
+  /** Entities that appeared or teleported, added to a view's candidates the tick they did. */
+  jumpersAdded: number;
   /** Entities kept in a view by the hysteresis band (past radiusM, within radiusM + hysteresisM). */
   heldByHysteresis: number;
   /** Views cut at the caller's out.length (the nearest are not chosen first: raise viewCapacity). */
@@ -53,31 +79,42 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
   /** A view's radius, and how much further an entity in it may go before it leaves, metres. */
   readonly radiusM: number;
   readonly hysteresisM: number;
-  readonly stats: DeclaredInterestStats = { indexed: 0, queries: 0, heldByHysteresis: 0, truncated: 0, clampedOutOfWorld: 0 };
+  /** How much further than the outer edge a discovery looks, metres. */
+  readonly discoveryPadM: number;
+  readonly stats: DeclaredInterestStats = { indexed: 0, queries: 0, discoveries: 0, jumpersAdded: 0, heldByHysteresis: 0, truncated: 0, clampedOutOfWorld: 0 };
   private readonly x: Int32Array;
   private readonly y: Int32Array;
   private readonly z: Int32Array;
   private readonly result: SpatialResult;
+  /** The avatars near a jumper (offerJumpers). */
+  private readonly near: SpatialResult;
   private readonly radius: number;
   private readonly bounds: Bounds;
   private readonly outer: number;
+  private readonly pad: number;
+  private readonly drift: StoreDrift;
   /** By type column value: 1 when the type carries the x field (an entity without a position, a world's settings say, is in nobody's view). */
   private readonly located: Uint8Array;
-  /** By slot: the stamp of the visible() call whose last view held it (see nextStamp). */
+  /** By slot: a discovery's stamps (see nextStamp). */
   private readonly marks: Uint32Array;
   private stamp = 0;
-  /** Each avatar's last view (what the hysteresis keeps): a buffer reused tick to tick. */
-  /** Keyed by avatar id, or by a spectator's (negative) viewer number. */
-  private readonly views = new Map<number, { slots: Uint32Array; count: number }>();
-  /** Scratch of ascending(): the last view's slots still in view, and those that entered. */
-  private kept = new Uint32Array(64);
-  private entered = new Uint32Array(64);
+  /** Each viewer's candidates and last view, keyed by avatar id or by a spectator's (negative) viewer number. */
+  private readonly viewers = new Map<number, Viewer>();
+  /** By slot: the viewer whose avatar is there (a jumper is offered to the avatars near it). */
+  private readonly viewerOf: (Viewer | undefined)[];
+  /** Bumped when every view must be discovered again (more jumpers in a tick than viewers). */
+  private epoch = 0;
+  /** Scratch of a discovery: what it found, and the merge's (rediscover). */
+  private found = new Uint32Array(64);
+  private readonly scratch = { kept: new Uint32Array(64), fresh: new Uint32Array(64), keptHeld: new Uint8Array(64) };
 
   private constructor(arena: Arena, readonly store: GameStore<D>, options: DeclaredInterestOptions<D>) {
     const { radiusM } = options;
     const hysteresisM = options.hysteresisM ?? radiusM / 8;
+    const padM = options.discoveryPadM ?? radiusM / 8;
     if (!(radiusM > 0) || !Number.isFinite(radiusM)) throw new InvalidArgumentError(`radiusM must be a positive number, got ${radiusM}`);
     if (!(hysteresisM >= 0) || !Number.isFinite(hysteresisM)) throw new InvalidArgumentError(`hysteresisM must be >= 0, got ${hysteresisM}`);
+    if (!(padM > 0) || !Number.isFinite(padM)) throw new InvalidArgumentError(`discoveryPadM must be a positive number, got ${padM}`);
     if (!arena.holds(store.region)) throw new InvalidArgumentError('the store must live in the arena\'s memory (GameStore with `memory`, WasmGameRules or DeclaredRollbackGame)');
     const column = (key: FieldKey<D>): Int32Array => {
       const f = fieldOf(store.game, key);
@@ -103,6 +140,11 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     for (const t of store.game.types) this.located[t.index + 1] = t.components.includes(xComponent) ? 1 : 0;
     ({ index: this.index, z: this.z } = storeIndex(arena, store, bounds, this.x, this.y, options.z !== undefined ? column(options.z) : null, `interest-${store.game.name}`));
     this.result = this.index.createResult(256); // grows to what a query finds
+    this.near = this.index.createResult(256);
+    this.viewerOf = new Array<Viewer | undefined>(store.capacity).fill(undefined);
+    this.drift = new StoreDrift(store, this.x, this.y, this.z, padM / 2);
+    this.pad = padM;
+    this.discoveryPadM = padM;
     this.bounds = bounds;
     this.radius = radiusM;
     this.outer = radiusM + hysteresisM;
@@ -114,7 +156,10 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     return new DeclaredInterest(arena, store, options);
   }
 
-  /** Follows the store: what moved, spawned and despawned since the last call. Once a tick. */
+  /**
+   * Follows the store: what moved, spawned and despawned since the last call, in the index and
+   * in the views (see the top of the file). Once a tick.
+   */
   update(): void {
     try {
       this.index.update();
@@ -126,6 +171,8 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
       this.index.update();
     }
     this.stats.indexed = this.index.size;
+    this.drift.pass();
+    this.offerJumpers();
   }
 
   private clampStrays(): void {
@@ -154,7 +201,7 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
   visible(avatar: EntityId, out: Uint32Array): number {
     const me = avatar & 0xfffff;
     if (me >= this.store.capacity || this.store.typeColumn[me] === 0) return 0;
-    return this.viewFrom(avatar, this.x[me]! * INV_Q16, this.y[me]! * INV_Q16, this.z[me]! * INV_Q16, out);
+    return this.viewFrom(avatar, me, this.x[me]! * INV_Q16, this.y[me]! * INV_Q16, this.z[me]! * INV_Q16, out);
   }
 
   /**
@@ -166,90 +213,120 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
   visibleAt(viewer: number, xM: number, yM: number, zM: number, out: Uint32Array): number {
     if (!Number.isInteger(viewer) || viewer >= 0) throw new InvalidArgumentError(`a viewer is a negative integer (avatar ids are not), got ${viewer}`);
     if (!Number.isFinite(xM) || !Number.isFinite(yM) || !Number.isFinite(zM)) throw new InvalidArgumentError(`a viewer's point must be finite, got (${xM}, ${yM}, ${zM})`);
-    return this.viewFrom(viewer, xM, yM, zM, out);
+    return this.viewFrom(viewer, -1, xM, yM, zM, out);
   }
 
-  private viewFrom(key: number, cx: number, cy: number, cz: number, out: Uint32Array): number {
-    // A point past the bounds (an avatar the game let stray, a camera) sees from the nearest point inside them.
+  private viewFrom(key: number, slot: number, px: number, py: number, pz: number, out: Uint32Array): number {
+    // A point past the bounds (an avatar the game let stray, a camera) sees from the nearest
+    // point inside them: no entity is nearer the real point than that one.
     const b = this.bounds;
-    const n = this.index.radiusInto(this.result, clamp(cx, b.minX, b.maxX), clamp(cy, b.minY, b.maxY), clamp(cz, b.minZ, b.maxZ), this.outer);
+    const cx = clamp(px, b.minX, b.maxX);
+    const cy = clamp(py, b.minY, b.maxY);
+    const cz = clamp(pz, b.minZ, b.maxZ);
+    let v = this.viewers.get(key);
+    if (v === undefined) {
+      v = new Viewer();
+      this.viewers.set(key, v);
+    }
+    if (slot >= 0) this.viewerOf[slot] = v;
     this.stats.queries++;
-    const slots = this.result.ids;
-    const previous = this.views.get(key);
-    // The last view's slots stamped in a column of the store's size (O(view), no sort): an entity
-    // in the hysteresis band stays when its slot bears this call's stamp.
-    const stamp = this.nextStamp();
-    const marks = this.marks;
-    if (previous !== undefined) for (let i = 0; i < previous.count; i++) marks[previous.slots[i]!] = stamp;
+    const moved = Math.hypot(cx - v.x, cy - v.y, cz - v.z);
+    if (v.epoch !== this.epoch || this.drift.drift - v.drift + moved > this.pad || v.count > 2 * v.discovered + 64) this.discover(v, cx, cy, cz);
+    // The candidates in order: each in view inside the radius, or inside the outer edge if it was in the last one.
     const r2 = this.radius * this.radius;
+    const o2 = this.outer * this.outer;
     const types = this.store.typeColumn;
     const located = this.located;
+    const xs = this.x, ys = this.y, zs = this.z;
+    const slots = v.slots;
+    const held = v.held;
+    const room = out.length;
     let count = 0;
-    for (let i = 0; i < n && count < out.length; i++) {
-      const s = slots[i]!;
+    let kept = 0;
+    let k = 0;
+    for (; k < v.count && count < room; k++) {
+      const s = slots[k]!;
+      const was = held[k]!;
+      held[k] = 0;
       if (located[types[s]!] === 0) continue;
-      const dx = this.x[s]! * INV_Q16 - cx;
-      const dy = this.y[s]! * INV_Q16 - cy;
-      const dz = this.z[s]! * INV_Q16 - cz;
-      if (dx * dx + dy * dy + dz * dz <= r2) out[count++] = s;
-      else if (marks[s] === stamp) {
+      const dx = xs[s]! * INV_Q16 - px;
+      const dy = ys[s]! * INV_Q16 - py;
+      const dz = zs[s]! * INV_Q16 - pz;
+      const d2 = dx * dx + dy * dy + dz * dz;
+      if (d2 <= r2 || (d2 <= o2 && was === 1)) {
         out[count++] = s;
-        this.stats.heldByHysteresis++;
+        held[k] = 1;
+        if (d2 > r2) kept++;
       }
     }
-    if (count === out.length && n > count) this.stats.truncated++;
-    let view = previous;
-    if (view === undefined || view.slots.length < count) {
-      const grown = { slots: new Uint32Array(Math.max(64, count * 2)), count: 0 };
-      if (view !== undefined) {
-        grown.slots.set(view.slots.subarray(0, view.count));
-        grown.count = view.count;
-      }
-      view = grown;
-      this.views.set(key, view);
+    this.stats.heldByHysteresis += kept;
+    if (k < v.count) {
+      // Cut at the caller's capacity: what did not fit is not in this view.
+      this.stats.truncated++;
+      held.fill(0, k, v.count);
     }
-    this.ascending(out, count, view);
-    view.slots.set(out.subarray(0, count));
-    view.count = count;
     return count;
   }
 
+  /** The viewer's candidates anew: a spatial query within the outer radius and the pad. */
+  private discover(v: Viewer, cx: number, cy: number, cz: number): void {
+    const n = this.index.radiusInto(this.result, cx, cy, cz, this.outer + this.pad);
+    this.stats.discoveries++;
+    const ids = this.result.ids;
+    const types = this.store.typeColumn;
+    const located = this.located;
+    if (this.found.length < n) this.found = new Uint32Array(Math.max(64, n * 2));
+    const found = this.found;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const s = ids[i]!;
+      if (located[types[s]!] !== 0) found[m++] = s;
+    }
+    rediscover(v, found, m, this.marks, () => this.nextStamp(), this.scratch);
+    v.x = cx;
+    v.y = cy;
+    v.z = cz;
+    v.drift = this.drift.drift;
+    v.epoch = this.epoch;
+  }
+
   /**
-   * Puts out[0 .. count) in ascending slot order (the encoder merges a view with its baseline by
-   * slot: handed an ascending view, it only checks it). The last view is kept ascending, and most
-   * of a view is in the last one, so: the last view's slots still in view, in its order, merged
-   * with the few that entered, sorted alone. About four passes over the view where a radix sort
-   * of slots below 2^21 took nine and 384 bucket steps (a tenth of serve-arena-shooter's tick).
+   * Offers this tick's jumpers to the views they may be near. More jumpers than views: every
+   * view is discovered again instead (as cheap, and no search per jumper).
    */
-  private ascending(out: Uint32Array, count: number, last: { slots: Uint32Array; count: number }): void {
-    const marks = this.marks;
-    const inView = this.nextStamp();
-    for (let i = 0; i < count; i++) marks[out[i]!] = inView;
-    if (this.kept.length < count) this.kept = new Uint32Array(Math.max(64, count * 2));
-    if (this.entered.length < count) this.entered = new Uint32Array(Math.max(64, count * 2));
-    const kept = this.kept;
-    const entered = this.entered;
-    const stayed = this.nextStamp();
-    let k = 0;
-    for (let i = 0; i < last.count; i++) {
-      const s = last.slots[i]!;
-      if (marks[s] === inView) {
-        kept[k++] = s;
-        marks[s] = stayed;
+  private offerJumpers(): void {
+    const d = this.drift;
+    const n = d.jumperCount;
+    if (n === 0 || this.viewers.size === 0) return;
+    if (n > this.viewers.size) {
+      this.epoch++;
+      return;
+    }
+    const reach = this.outer + this.pad;
+    const reach2 = reach * reach;
+    const xs = this.x, ys = this.y, zs = this.z;
+    const offer = (v: Viewer, s: number, ex: number, ey: number, ez: number): void => {
+      if (v.epoch !== this.epoch) return; // discovered again at its next view anyway
+      const dx = ex - v.x, dy = ey - v.y, dz = ez - v.z;
+      if (dx * dx + dy * dy + dz * dz <= reach2 && v.add(s)) this.stats.jumpersAdded++;
+    };
+    const few = this.viewers.size <= LINEAR_VIEWERS;
+    for (let i = 0; i < n; i++) {
+      const s = d.jumpers[i]!;
+      const ex = xs[s]! * INV_Q16, ey = ys[s]! * INV_Q16, ez = zs[s]! * INV_Q16;
+      if (few) {
+        for (const v of this.viewers.values()) offer(v, s, ex, ey, ez);
+        continue;
       }
+      // The avatars near it (their views' centres are within a pad of them, or they are discovered again), then the cameras.
+      const m = this.index.radiusInto(this.near, ex, ey, ez, reach + this.pad);
+      const near = this.near.ids;
+      for (let k = 0; k < m; k++) {
+        const v = this.viewerOf[near[k]!];
+        if (v !== undefined) offer(v, s, ex, ey, ez);
+      }
+      for (const [key, v] of this.viewers) if (key < 0) offer(v, s, ex, ey, ez);
     }
-    let e = 0;
-    for (let i = 0; i < count; i++) {
-      const s = out[i]!;
-      if (marks[s] !== stayed) entered[e++] = s;
-    }
-    if (e > 1) entered.subarray(0, e).sort();
-    let i = 0;
-    let j = 0;
-    let o = 0;
-    while (i < k && j < e) out[o++] = kept[i]! < entered[j]! ? kept[i++]! : entered[j++]!;
-    while (i < k) out[o++] = kept[i++]!;
-    while (j < e) out[o++] = entered[j++]!;
   }
 
   /** A stamp no slot bears yet (the column starts over, cleared, when the stamps run out). */
@@ -263,7 +340,13 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
 
   /** The player (or the viewer of visibleAt) left: its last view goes. */
   forget(avatar: EntityId | number): void {
-    this.views.delete(avatar);
+    const v = this.viewers.get(avatar);
+    if (v === undefined) return;
+    this.viewers.delete(avatar);
+    if (avatar >= 0) {
+      const slot = avatar & 0xfffff;
+      if (this.viewerOf[slot] === v) this.viewerOf[slot] = undefined;
+    }
   }
 }
 

@@ -69,30 +69,41 @@ describe('DeclaredInterest', () => {
     }
   });
 
-  it('hands each view over ascending, tick after tick, exactly as a brute-force scan with the hysteresis band holds it', async () => {
+  /**
+   * Views tick after tick against a brute-force scan with the hysteresis band: a crowd on the
+   * move (up to crowdStepM a tick on each axis), `respawn` of it despawned and replaced somewhere else each tick and
+   * `teleport` of it moved anywhere; the viewers walk, and one of them teleports now and then.
+   */
+  async function viewsOverTicks(o: { viewers: number; respawn: number; teleport: number; crowdStepM: number; seed: number }) {
     const { arena, store } = await world(3000);
-    const rand = mulberry32(23);
+    const rand = mulberry32(o.seed);
     const coord = () => Math.round((rand() * 300 - 150) * 64) / 64;
     const ids = Array.from({ length: 2500 }, () => store.spawn('walker', { position: { x: coord(), y: coord(), z: 0 } }));
-    const interest = DeclaredInterest.create(arena, store, { x: 'position.x', y: 'position.y', z: 'position.z', bounds: BOUNDS, radiusM: 40, hysteresisM: 8 });
+    const interest = DeclaredInterest.create(arena, store, { x: 'position.x', y: 'position.y', z: 'position.z', bounds: BOUNDS, radiusM: 40, hysteresisM: 8, discoveryPadM: 6 });
     const out = new Uint32Array(4096);
-    const viewers = ids.slice(0, 6);
+    const viewers = ids.slice(0, o.viewers);
     const last = new Map<number, Set<number>>();
     let entered = 0;
     let kept = 0;
+    const step = (id: number, m: number) => {
+      for (const k of ['position.x', 'position.y'] as const) {
+        const v = (store.get(id, k) as number) + Math.round((rand() - 0.5) * 2 * m * 64) / 64;
+        store.set(id, k, Math.max(-450, Math.min(450, v)));
+      }
+    };
     for (let tick = 0; tick < 40; tick++) {
-      // A crowd on the move (up to 3 m a tick), some despawned and replaced; the viewers stay alive.
       for (let i = viewers.length; i < ids.length; i++) {
-        if (rand() < 0.02) {
+        const r = rand();
+        if (r < o.respawn) {
           store.despawn(ids[i]!);
           ids[i] = store.spawn('walker', { position: { x: coord(), y: coord(), z: 0 } });
-          continue;
-        }
-        for (const k of ['position.x', 'position.y'] as const) {
-          const v = (store.get(ids[i]!, k) as number) + Math.round((rand() - 0.5) * 6 * 64) / 64;
-          store.set(ids[i]!, k, Math.max(-450, Math.min(450, v)));
-        }
+        } else if (r < o.respawn + o.teleport) {
+          store.set(ids[i]!, 'position.x', coord());
+          store.set(ids[i]!, 'position.y', coord());
+        } else step(ids[i]!, o.crowdStepM);
       }
+      for (const me of viewers) step(me, 0.5);
+      if (tick % 10 === 5) store.set(viewers[0]!, 'position.x', coord());
       interest.update();
       for (const me of viewers) {
         const n = interest.visible(me, out);
@@ -106,9 +117,27 @@ describe('DeclaredInterest', () => {
         last.set(me, new Set(got));
       }
     }
-    // Views that mostly carry over, with entries every tick: both halves of the merge are exercised.
+    // Views that mostly carry over, with entries every tick.
     expect(kept).toBeGreaterThan(entered * 5);
-    expect(entered).toBeGreaterThan(500);
+    expect(entered).toBeGreaterThan(40 * o.viewers);
+    return interest.stats;
+  }
+
+  it('hands each view over ascending, tick after tick, exactly as a brute-force scan with the hysteresis band holds it', async () => {
+    // More entities appear each tick than there are viewers: every view is discovered again each tick.
+    const stats = await viewsOverTicks({ viewers: 6, respawn: 0.02, teleport: 0, crowdStepM: 3, seed: 23 });
+    expect(stats.discoveries).toBe(stats.queries);
+  });
+
+  it('reuses a view\'s candidates until its pad is used up, and offers each entity that appears or teleports to the views near it', async () => {
+    // A few viewers: each jumper offered to every view. Many: to the avatars a query finds near it.
+    for (const viewers of [6, 48]) {
+      const stats = await viewsOverTicks({ viewers, respawn: 0.0004, teleport: 0.0004, crowdStepM: 1, seed: 31 + viewers });
+      expect(stats.queries).toBe(40 * viewers);
+      // A crowd at up to 2 m a tick (L1) and a pad of 6: a view is discovered again every third tick or so.
+      expect(stats.discoveries).toBeLessThan(stats.queries * 0.5);
+      expect(stats.jumpersAdded).toBeGreaterThan(0);
+    }
   });
 
   it('sees from a spectator\'s camera what a brute-force scan around that point sees, its hysteresis apart from any avatar\'s, and refuses bad viewers', async () => {

@@ -1,0 +1,124 @@
+// One viewer's state in DeclaredInterest: its candidates, ascending by slot, each with whether it
+// was in the last view (the hysteresis band keeps only those). A discovery fills the candidates
+// with what a spatial query finds within the outer radius plus a pad, around the viewer's point
+// then; until the pad is used up (by the viewer's own movement and the world's drift,
+// declared-drift.ts), every tick's view is a pass over them, no query: whatever is not a
+// candidate cannot have come within the outer radius. A jumper (an entity that appeared or
+// teleported) near the discovery point is added at once (add()).
+
+export class Viewer {
+  /** Candidates' slots, ascending, and 1 where the slot was in the last view. */
+  slots: Uint32Array;
+  held: Uint8Array;
+  count = 0;
+  /** The discovery's centre (metres, inside the bounds), and the world's drift then. */
+  x = 0;
+  y = 0;
+  z = 0;
+  drift = 0;
+  /** The epoch of DeclaredInterest it was discovered in: an older one is discovered again. */
+  epoch = -1;
+  /** Candidates right after the discovery (jumpers added since make more). */
+  discovered = 0;
+
+  constructor(capacity = 64) {
+    this.slots = new Uint32Array(capacity);
+    this.held = new Uint8Array(capacity);
+  }
+
+  /** Bytes it holds. */
+  get bytes(): number {
+    return this.slots.byteLength + this.held.byteLength;
+  }
+
+  /** Room for n candidates; the contents are kept. */
+  reserve(n: number): void {
+    if (this.slots.length >= n) return;
+    const size = Math.max(n, this.slots.length * 2);
+    const slots = new Uint32Array(size);
+    slots.set(this.slots.subarray(0, this.count));
+    const held = new Uint8Array(size);
+    held.set(this.held.subarray(0, this.count));
+    this.slots = slots;
+    this.held = held;
+  }
+
+  /** Adds `slot` as a candidate not in the last view, in order (nothing when it is one already). */
+  add(slot: number): boolean {
+    const slots = this.slots;
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (slots[mid]! < slot) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < this.count && slots[lo] === slot) return false;
+    this.reserve(this.count + 1);
+    this.slots.copyWithin(lo + 1, lo, this.count);
+    this.held.copyWithin(lo + 1, lo, this.count);
+    this.slots[lo] = slot;
+    this.held[lo] = 0;
+    this.count++;
+    return true;
+  }
+}
+
+/**
+ * Sorts found[0 .. n) ascending and makes it the viewer's candidates, each held where it was
+ * held before. Most of what a discovery finds was a candidate before, in order: those are
+ * taken in that order and merged with the few new ones, sorted alone (about four passes, where
+ * a sort of the whole list was a tenth of a server's tick). `marks` is a column of the store's
+ * size; stamp() gives a value no slot of it bears.
+ */
+export function rediscover(v: Viewer, found: Uint32Array, n: number, marks: Uint32Array, stamp: () => number, scratch: { kept: Uint32Array; fresh: Uint32Array; keptHeld: Uint8Array }): void {
+  const inFound = stamp();
+  for (let i = 0; i < n; i++) marks[found[i]!] = inFound;
+  if (scratch.kept.length < n) {
+    scratch.kept = new Uint32Array(Math.max(64, n * 2));
+    scratch.fresh = new Uint32Array(Math.max(64, n * 2));
+    scratch.keptHeld = new Uint8Array(Math.max(64, n * 2));
+  }
+  const { kept, fresh, keptHeld } = scratch;
+  const stayed = stamp();
+  let k = 0;
+  for (let i = 0; i < v.count; i++) {
+    const s = v.slots[i]!;
+    if (marks[s] === inFound) {
+      kept[k] = s;
+      keptHeld[k++] = v.held[i]!;
+      marks[s] = stayed;
+    }
+  }
+  let e = 0;
+  for (let i = 0; i < n; i++) {
+    const s = found[i]!;
+    if (marks[s] !== stayed) fresh[e++] = s;
+  }
+  if (e > 1) fresh.subarray(0, e).sort();
+  v.reserve(n);
+  const slots = v.slots;
+  const held = v.held;
+  let i = 0;
+  let j = 0;
+  let o = 0;
+  while (i < k && j < e) {
+    if (kept[i]! < fresh[j]!) {
+      held[o] = keptHeld[i]!;
+      slots[o++] = kept[i++]!;
+    } else {
+      held[o] = 0;
+      slots[o++] = fresh[j++]!;
+    }
+  }
+  while (i < k) {
+    held[o] = keptHeld[i]!;
+    slots[o++] = kept[i++]!;
+  }
+  while (j < e) {
+    held[o] = 0;
+    slots[o++] = fresh[j++]!;
+  }
+  v.count = o;
+  v.discovered = o;
+}
