@@ -131,13 +131,20 @@ describe('DeclaredInterest', () => {
 
   it('reuses a view\'s candidates until its pad is used up, and offers each entity that appears or teleports to the views near it', async () => {
     // A few viewers: each jumper offered to every view. Many: to the avatars a query finds near it.
-    for (const viewers of [6, 48]) {
+    // (At least one viewer per 400 slots: fewer would query every view each tick, see the next test.)
+    for (const viewers of [8, 48]) {
       const stats = await viewsOverTicks({ viewers, respawn: 0.0004, teleport: 0.0004, crowdStepM: 1, seed: 31 + viewers });
       expect(stats.queries).toBe(40 * viewers);
       // A crowd at up to 2 m a tick (L1) and a pad of 6: a view is discovered again every third tick or so.
       expect(stats.discoveries).toBeLessThan(stats.queries * 0.5);
       expect(stats.jumpersAdded).toBeGreaterThan(0);
     }
+  });
+
+  it('queries every view each tick when there are too few viewers for the store (the drift pass would cost more than it saves)', async () => {
+    const stats = await viewsOverTicks({ viewers: 3, respawn: 0, teleport: 0, crowdStepM: 1, seed: 5 });
+    expect(stats.discoveries).toBe(stats.queries);
+    expect(stats.jumpersAdded).toBe(0);
   });
 
   it('sees from a spectator\'s camera what a brute-force scan around that point sees, its hysteresis apart from any avatar\'s, and refuses bad viewers', async () => {
