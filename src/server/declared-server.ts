@@ -19,7 +19,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { Counter } from 'prom-client';
+import type { Counter } from 'prom-client';
 import type { WebSocketServer } from 'ws';
 import { FixedStepClock } from '../core/clock.js';
 import { resolveConfig, type ChronosConfig } from '../core/config.js';
@@ -46,7 +46,7 @@ import { TickLoop } from './tick-loop.js';
 import { OverloadGovernor } from './overload.js';
 import { registerOverloadMetrics } from './overload-metrics.js';
 import { registerEncodePoolMetrics } from './encode-pool-metrics.js';
-import { readGauges } from './metric-readers.js';
+import { registerDeclaredServerMetrics } from './declared-server-metrics.js';
 import type { NetHost } from './net-host.js';
 import type { LinkHandlers } from './net-workers.js';
 import { loadStaticFiles, type StaticFile } from './static-files.js';
@@ -162,17 +162,11 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     this.encoderSettings = { viewCapacity: module.viewCapacity, maxMessageBytes: maxSnapshotBytes, zones: module.zones as UpdateZonesSpec | undefined, tickHz: config.tickHz };
     this.encoders = new LocalEncoders(module.store, this.encoderSettings);
     this.metrics = new ServerMetrics({ defaultMetrics: processMetrics });
-    readGauges(this.metrics.registry, [
-      ['chronos_players', 'Connections playing (with an avatar in the game)', () => this.sessions.size - this.spectators],
-      ['chronos_spectators', 'Connections watching from a camera (GAME WATCH)', () => this.spectators],
-      ['chronos_declared_encoder_bytes', 'Bytes the snapshot encoders on the main thread hold for their players (frames, messages, views)', () => this.encoders.heldBytes],
-    ]);
-    this.drops = new Counter({ name: 'chronos_declared_messages_dropped_total', help: 'Client messages a declared game dropped, by reason', labelNames: ['reason'], registers: [this.metrics.registry] });
-    this.inputGaps = new Counter({
-      name: 'chronos_declared_input_gaps_total',
-      help: 'Ticks a predicting player (one input a tick) had no input for: none applied, each a likely correction on its client',
-      registers: [this.metrics.registry],
-    });
+    ({ drops: this.drops, inputGaps: this.inputGaps } = registerDeclaredServerMetrics(this.metrics.registry, {
+      players: () => this.sessions.size - this.spectators,
+      spectators: () => this.spectators,
+      encoderBytes: () => this.encoders.heldBytes,
+    }));
     this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
     this.ticks = new TickLoop(this.clock, this.metrics, () => this.runTick(), (line) => this.log(line));
     this.overload = new OverloadGovernor(config.tickHz, (level) => `a snapshot every ${SNAPSHOT_PERIOD[level]} ticks per player`);
