@@ -17,6 +17,7 @@ import type { Game, GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import type { GameInput } from '../codec/game-input.js';
 import type { UpdateZonesSpec } from '../codec/update-zones.js';
+import type { DeclaredInterestStats } from '../interest/declared-interest.js';
 
 export interface DeclaredGameModule<D extends GameDeclaration = GameDeclaration> {
   readonly game: Game<D>;
@@ -59,6 +60,8 @@ export interface DeclaredGameModule<D extends GameDeclaration = GameDeclaration>
    * the radius and the hysteresis band past it, metres. Absent: the page draws no ring.
    */
   readonly view?: { readonly radiusM: number; readonly hysteresisM: number };
+  /** What the game's DeclaredInterest counts (a live object), for /metrics: views queried and reused, teleports offered, views cut. */
+  readonly interestStats?: DeclaredInterestStats;
   /** Entity types a save leaves out (what belongs to a session, e.g. players): freed in it. */
   readonly unsavedTypes?: readonly string[];
   /** The store was just restored from a save: rebuild what the game keeps beside it. */

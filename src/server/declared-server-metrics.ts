@@ -3,12 +3,15 @@
 // inputs its predicting players missed. Read at scrape time where they are counts it keeps.
 
 import { Counter, type Registry } from 'prom-client';
-import { readGauges } from './metric-readers.js';
+import type { DeclaredInterestStats } from '../interest/declared-interest.js';
+import { readCounter, readGauges } from './metric-readers.js';
 
 export interface DeclaredServerReadings {
   players(): number;
   spectators(): number;
   encoderBytes(): number;
+  /** The game's DeclaredInterest counts, when it has one (DeclaredGameModule.interestStats). */
+  readonly interest?: DeclaredInterestStats;
 }
 
 export interface DeclaredServerCounters {
@@ -23,6 +26,16 @@ export function registerDeclaredServerMetrics(registry: Registry, read: Declared
     ['chronos_spectators', 'Connections watching from a camera (GAME WATCH)', read.spectators],
     ['chronos_declared_encoder_bytes', 'Bytes the snapshot encoders on the main thread hold for their players (frames, messages, views)', read.encoderBytes],
   ]);
+  const views = read.interest;
+  if (views) {
+    readCounter(registry, 'chronos_declared_views_total', 'Players\' views computed, by how: a spatial query (a discovery), or a pass over the candidates the last one kept', ['how'], () => [
+      [{ how: 'queried' }, views.discoveries],
+      [{ how: 'reused' }, views.queries - views.discoveries],
+    ]);
+    readCounter(registry, 'chronos_declared_view_teleports_total', 'Entities that appeared or teleported, added to a view the tick they did', [], () => [[{}, views.jumpersAdded]]);
+    readCounter(registry, 'chronos_declared_views_cut_total', 'Views cut at the view capacity (raise viewCapacity)', [], () => [[{}, views.truncated]]);
+    readCounter(registry, 'chronos_declared_out_of_world_total', 'Entities found past the world\'s bounds and put back on its edge', [], () => [[{}, views.clampedOutOfWorld]]);
+  }
   return {
     drops: new Counter({ name: 'chronos_declared_messages_dropped_total', help: 'Client messages a declared game dropped, by reason', labelNames: ['reason'], registers: [registry] }),
     inputGaps: new Counter({

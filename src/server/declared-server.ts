@@ -166,6 +166,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       players: () => this.sessions.size - this.spectators,
       spectators: () => this.spectators,
       encoderBytes: () => this.encoders.heldBytes,
+      interest: module.interestStats,
     }));
     this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
     this.ticks = new TickLoop(this.clock, this.metrics, () => this.runTick(), (line) => this.log(line));

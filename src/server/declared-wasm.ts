@@ -57,7 +57,7 @@ export function wasmGameModule<D extends GameDeclaration>(rules: WasmGameRules<D
     viewCapacity: options.viewCapacity,
     unsavedTypes: options.unsavedTypes,
     zones: options.zones,
-    ...(interest ? { view: { radiusM: interest.radiusM, hysteresisM: interest.hysteresisM } } : {}),
+    ...(interest ? { view: { radiusM: interest.radiusM, hysteresisM: interest.hysteresisM }, interestStats: interest.stats } : {}),
     restored: options.restored,
     join: (player) => rules.join(player),
     leave: (player, avatar) => {

@@ -332,6 +332,13 @@ describe('the arena shooter served', () => {
       expect(bots.totals().brainErrors).toBe(0);
       expect(bots.clients.every((c) => c.replica!.value(c.avatarId, 'weapon.kills') !== undefined)).toBe(true);
       expect(leaks).toBe(0);
+      // /metrics counts the views its DeclaredInterest computed: four players in a store of
+      // thousands query theirs every tick (too few to pay for reusing them).
+      const m = await fetch(`${url}metrics`).then((res) => res.text());
+      const queried = Number(/chronos_declared_views_total\{how="queried"\} (\d+)/.exec(m)?.[1]);
+      expect(queried).toBeGreaterThan(20);
+      expect(m).toMatch(/chronos_declared_views_total\{how="reused"\} 0/);
+      expect(m).toMatch(/chronos_declared_views_cut_total 0/);
     } finally {
       bots.close();
     }
