@@ -6,7 +6,7 @@
 //
 // Memory per client, bounded by its options: the acknowledged frame, those sent since and a spare
 // or two (older ones are released at each ack: a few frames for a client that acknowledges
-// within a few ticks, at most GAME_WINDOW + 3 for one that does not), each sized to the views it
+// within a few ticks, at most GAME_WINDOW + 7 for one that does not), each sized to the views it
 // held (never past viewCapacity entities), 20 bytes per entity plus 4 per code (its type's record;
 // at most game.maxRecordFields), plus the message buffer. The bit writer a message is built in,
 // and the planning stream and table for a whole view over budget, are the thread's, shared by
@@ -126,6 +126,11 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   /** Frames it holds now: the acknowledged one and those sent since, and a spare or two. */
   get heldFrames(): number {
     return this.frames.held;
+  }
+
+  /** Frames it has made (a released frame is reused where it can be: garbage otherwise). */
+  get framesMade(): number {
+    return this.frames.made;
   }
 
   /** Bytes this replicator holds (its stated cap), the thread's shared writer and planning apart (sharedEncodeBytes). */

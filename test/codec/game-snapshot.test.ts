@@ -458,6 +458,25 @@ describe('game snapshot codec against brute force', () => {
     expect(stopped.server.counters.fulls).toBeGreaterThan(20);
   });
 
+  it('reuses the frames acknowledgements in bursts free, instead of making new ones each burst', () => {
+    const { store, live, step } = randomWorld(9, 200);
+    const server = new GameReplicator(store, { viewCapacity: 512 });
+    const client = new GameReplica(TEST_GAME, { viewCapacity: 512 });
+    let mostHeld = 0;
+    for (let tick = 0; tick < 400; tick++) {
+      step();
+      const slots = [...live].map((id) => id & 0xfffff);
+      const { seq } = client.decode(server.encode(tick, slots, slots.length));
+      expect(dump(client)).toEqual([...slots].sort((a, b) => a - b).map((sl) => expected(store, sl, 0)));
+      // A jittery link: nothing for five ticks, then the newest message's acknowledgement (the others' lost or late).
+      if (tick % 6 === 5) server.ack(seq - 1);
+      if (tick >= 60) mostHeld = Math.max(mostHeld, server.heldFrames);
+    }
+    // About the bursts' worth once (keeping two would make two more every burst: over a hundred).
+    expect(server.framesMade).toBeLessThanOrEqual(12);
+    expect(mostHeld).toBeLessThanOrEqual(12);
+  });
+
   it('grows its message buffer to the longest message it sent, and a message handed out stays intact', () => {
     const { store, live, step } = randomWorld(17, 400);
     for (let i = 0; i < 200; i++) step();
