@@ -170,13 +170,18 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     if (!Number.isInteger(count) || count < 0 || count > this.viewCapacity || count > slots.length) {
       throw new InvalidArgumentError(`${count} entities in a view of capacity ${this.viewCapacity}`);
     }
-    const order = this.view.sorted(slots, count, this.store.highWater);
+    const base = this.acked >= 0 && this.seq - this.acked < GAME_WINDOW ? this.frames.find(this.acked) : null;
+    const view = this.view;
+    let order: ArrayLike<number> = slots;
+    // An ascending view (DeclaredInterest's) in one pass; any other sorted, then surveyed.
+    if (!view.surveyAscending(slots, count, this.store.highWater, this.store, this.owner, this.recordFields, this.game.maxRecordFields, base, this.leavers)) {
+      order = view.sorted(slots, count, this.store.highWater);
+      view.survey(this.store, this.owner, this.recordFields, this.game.maxRecordFields, order, count);
+      measureLeavers(order, count, base, this.leavers);
+    }
     // The kernels work out each entity's update period from its distance to this recipient's avatar.
     this.zones?.aim(origin);
-    this.view.survey(this.store, this.owner, this.recordFields, this.game.maxRecordFields, order, count);
     const seq = this.seq++;
-    const base = this.acked >= 0 && seq - this.acked < GAME_WINDOW ? this.frames.find(this.acked) : null;
-    measureLeavers(order, count, base, this.leavers);
     tick >>>= 0;
     const budget = Math.min(this.maxMessageBytes, Math.max(GAME_HEADER_BYTES, Math.floor(budgetBytes) || 0));
     const limit = Math.min(this.writer.capacityBits, (budget - GAME_HEADER_BYTES) * 8);

@@ -7,6 +7,7 @@
 // side is not, and is walked entity by entity.
 
 import { InvalidArgumentError } from '../core/errors.js';
+import type { GameFrame, Leavers } from './game-frames.js';
 
 /** Bitmap words per entity in view up to which a view is sorted through a bitmap of the slots. */
 export const VIEW_BITMAP_DENSITY = 8;
@@ -130,6 +131,56 @@ export class ViewSurvey {
     }
     radixSort(slots, count, highWater, o);
     return o;
+  }
+
+  /**
+   * sorted(), survey() and measureLeavers() (game-frames.ts) in one pass, for a view that is
+   * ascending already (DeclaredInterest hands them so): the slots checked, the codes and runs
+   * counted, and the baseline's entities not in the view (and their codes) into `leavers`, each
+   * slot read once. False, having changed nothing, when the view is not ascending: the caller
+   * sorts and surveys it apart.
+   */
+  surveyAscending(slots: ArrayLike<number>, count: number, highWater: number, store: { readonly typeColumn: Uint32Array; readonly ownerColumn: Uint32Array }, owner: number, recordFields: Int32Array, longest: number, base: GameFrame | null, leavers: Leavers): boolean {
+    const typeCol = store.typeColumn;
+    const ownerCol = store.ownerColumn;
+    const bn = base ? base.count : 0;
+    const bSlot = base ? base.slot : null;
+    const bAt = base ? base.at : null;
+    let same = 0;
+    let codes = 0;
+    let prevType = -1;
+    let prevSlot = -1;
+    let j = 0;
+    let entries = 0;
+    let leaving = 0;
+    for (let i = 0; i < count; i++) {
+      const slot = slots[i]!;
+      if (!(slot > prevSlot) || slot >>> 0 !== slot) return false;
+      prevSlot = slot;
+      const t = typeCol[slot]!;
+      if (t === prevType) same++;
+      prevType = t;
+      codes += t === 0 ? longest : recordFields[(t - 1) * 2 + (owner !== 0 && ownerCol[slot] === owner ? 1 : 0)]!;
+      if (j < bn) {
+        // The baseline's entities before this slot left the view.
+        while (j < bn && bSlot![j]! < slot) {
+          entries++;
+          leaving += (j + 1 < bn ? bAt![j + 1]! : base!.used) - bAt![j]!;
+          j++;
+        }
+        if (j < bn && bSlot![j] === slot) j++;
+      }
+    }
+    if (count > 0) checkBelow(prevSlot, highWater);
+    for (; j < bn; j++) {
+      entries++;
+      leaving += (j + 1 < bn ? bAt![j + 1]! : base!.used) - bAt![j]!;
+    }
+    this.runs = same * 4 >= count * 3;
+    this.codes = codes;
+    leavers.entries = entries;
+    leavers.codes = leaving;
+    return true;
   }
 
   /**

@@ -12,6 +12,7 @@ import { ViewSurvey, VIEW_BITMAP_DENSITY } from '../../src/codec/game-view.js';
 import { GameReplicator } from '../../src/codec/game-snapshot.js';
 import { GameStore } from '../../src/core/game-store.js';
 import { TAG } from '../helpers/tag-game.js';
+import { GameFrame, measureLeavers } from '../../src/codec/game-frames.js';
 
 /** `count` distinct slots below `highWater`, shuffled. */
 function view(rnd: () => number, highWater: number, count: number): number[] {
@@ -77,6 +78,48 @@ describe('ViewSurvey.sorted', () => {
     }
     // A refused view leaves nothing behind: the next one sorts right.
     expect(Array.from(survey.sorted([40, 2, 33], 3, 64) as ArrayLike<number>)).toEqual([2, 33, 40]);
+  });
+
+  it('surveys an ascending view in one pass as sorting, surveying and measuring the leavers apart do, and passes on any other view', () => {
+    const rnd = mulberry32(19);
+    const store = new GameStore(TAG, { capacity: 4000 });
+    for (let i = 0; i < 3000; i++) store.spawn('rock', { position: { x: i % 100, y: 0 } }, i % 7 === 0 ? 3 : 0);
+    const recordFields = Int32Array.from([4, 6, 5, 7, 3, 3]);
+    for (let round = 0; round < 200; round++) {
+      const highWater = store.highWater;
+      const slots = view(rnd, highWater, Math.floor(rnd() * 500)).sort((a, b) => a - b);
+      const baseSlots = view(rnd, highWater, Math.floor(rnd() * 500)).sort((a, b) => a - b);
+      const base = round % 5 === 0 ? null : new GameFrame(4000, 8);
+      if (base) {
+        base.ensure(baseSlots.length, baseSlots.length * 8);
+        let used = 0;
+        baseSlots.forEach((sl, i) => {
+          base.slot[i] = sl;
+          base.at[i] = used;
+          used += 1 + Math.floor(rnd() * 7);
+        });
+        base.count = baseSlots.length;
+        base.used = used;
+      }
+      const owner = round % 2 === 0 ? 3 : 0;
+      const one = new ViewSurvey();
+      const oneLeavers = { entries: -1, codes: -1 };
+      expect(one.surveyAscending(slots, slots.length, highWater, store, owner, recordFields, 9, base, oneLeavers)).toBe(true);
+      const apart = new ViewSurvey();
+      const apartLeavers = { entries: -1, codes: -1 };
+      const order = apart.sorted(slots, slots.length, highWater);
+      apart.survey(store, owner, recordFields, 9, order, slots.length);
+      measureLeavers(order, slots.length, base, apartLeavers);
+      expect([one.codes, one.runs, oneLeavers]).toEqual([apart.codes, apart.runs, apartLeavers]);
+      // Not ascending (two swapped, or one twice): passed on, nothing changed.
+      if (slots.length > 1) {
+        const swapped = [...slots];
+        [swapped[0], swapped[1]] = [swapped[1]!, swapped[0]!];
+        expect(one.surveyAscending(swapped, swapped.length, highWater, store, owner, recordFields, 9, base, oneLeavers)).toBe(false);
+        expect(one.surveyAscending([slots[0]!, ...slots], slots.length + 1, highWater, store, owner, recordFields, 9, base, oneLeavers)).toBe(false);
+        expect([one.codes, one.runs, oneLeavers]).toEqual([apart.codes, apart.runs, apartLeavers]);
+      }
+    }
   });
 
   it('makes the encoder refuse a view past the store instead of reading past its columns', () => {
