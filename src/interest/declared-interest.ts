@@ -96,6 +96,8 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
   private readonly bounds: Bounds;
   private readonly outer: number;
   private readonly pad: number;
+  /** No z field: every z is 0. */
+  private readonly flat: boolean;
   private readonly drift: StoreDrift;
   /** By type column value: 1 when the type carries the x field (an entity without a position, a world's settings say, is in nobody's view). */
   private readonly located: Uint8Array;
@@ -150,6 +152,7 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     this.viewerOf = new Array<Viewer | undefined>(store.capacity).fill(undefined);
     this.drift = new StoreDrift(store, this.x, this.y, this.z, padM / 2);
     this.pad = padM;
+    this.flat = options.z === undefined;
     this.discoveryPadM = padM;
     this.bounds = bounds;
     this.radius = radiusM;
@@ -251,6 +254,7 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     const types = this.store.typeColumn;
     const located = this.located;
     const xs = this.x, ys = this.y, zs = this.z;
+    const flat = this.flat;
     const slots = v.slots;
     const held = v.held;
     const room = out.length;
@@ -264,7 +268,8 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
       if (located[types[s]!] === 0) continue;
       const dx = xs[s]! * INV_Q16 - px;
       const dy = ys[s]! * INV_Q16 - py;
-      const dz = zs[s]! * INV_Q16 - pz;
+      // A flat world's z column is all zeros: not loaded (a load that misses the cache, in a store of 100,000).
+      const dz = flat ? -pz : zs[s]! * INV_Q16 - pz;
       const d2 = dx * dx + dy * dy + dz * dz;
       if (d2 <= r2 || (d2 <= o2 && was === 1)) {
         out[count++] = s;
