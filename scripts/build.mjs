@@ -28,8 +28,11 @@ function newestMtime(paths) {
   const visit = (p) => {
     if (!existsSync(p)) return;
     const st = statSync(p);
-    if (st.isDirectory()) for (const name of readdirSync(p)) if (!WRITTEN_INSIDE.has(name)) visit(join(p, name));
-    else newest = Math.max(newest, st.mtimeMs);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p)) if (!WRITTEN_INSIDE.has(name)) visit(join(p, name));
+    } else {
+      newest = Math.max(newest, st.mtimeMs);
+    }
   };
   for (const p of paths) visit(join(root, p));
   return newest;
