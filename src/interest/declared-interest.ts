@@ -22,7 +22,7 @@
 //   module.visible = (avatar, out) => interest.visible(avatar, out);
 //   module.leave = (player, avatar) => { interest.forget(avatar); ... };
 
-import type { EntityId } from '../core/entity-id.js';
+import { MAX_ENTITIES, type EntityId } from '../core/entity-id.js';
 import { InvalidArgumentError, OutOfWorldError } from '../core/errors.js';
 import { fieldOf, type FieldKey, type GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
@@ -38,6 +38,8 @@ import { rediscover, Viewer } from './declared-viewer.js';
 const LINEAR_VIEWERS = 32;
 /** Views are reused (and the drift pass made) with at least one viewer per this many slots of the store. */
 const ENTITIES_PER_REUSING_VIEWER = 400;
+/** Slots are below this (MAX_ENTITIES): nearest() packs a distance and a slot into one number with it. */
+const SLOT_SPAN = MAX_ENTITIES;
 
 export interface DeclaredInterestOptions<D extends GameDeclaration> {
   /** The q16 fields holding positions (metres). Without z, the world is flat (z = 0). */
@@ -70,7 +72,7 @@ export interface DeclaredInterestStats {
   jumpersAdded: number;
   /** Entities kept in a view by the hysteresis band (past radiusM, within radiusM + hysteresisM). */
   heldByHysteresis: number;
-  /** Views cut at the caller's out.length (the nearest are not chosen first: raise viewCapacity). */
+  /** Views cut at the caller's out.length (the nearest kept, the viewer's own avatar first: raise viewCapacity). */
   truncated: number;
   /** Entities found past the bounds by update() and put back on their edge (a rule let them stray). */
   clampedOutOfWorld: number;
@@ -114,6 +116,8 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
   private drifting = false;
   /** Scratch of a discovery: what it found, and the merge's (rediscover). */
   private found = new Uint32Array(64);
+  /** Scratch of nearest(): distance and slot of each entity in an overfull view. */
+  private keys = new Float64Array(64);
   private readonly scratch = { kept: new Uint32Array(64), fresh: new Uint32Array(64), keptHeld: new Uint8Array(64) };
 
   private constructor(arena: Arena, readonly store: GameStore<D>, options: DeclaredInterestOptions<D>) {
@@ -260,8 +264,7 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     const room = out.length;
     let count = 0;
     let kept = 0;
-    let k = 0;
-    for (; k < v.count && count < room; k++) {
+    for (let k = 0; k < v.count; k++) {
       const s = slots[k]!;
       const was = held[k]!;
       held[k] = 0;
@@ -272,16 +275,49 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
       const dz = flat ? -pz : zs[s]! * INV_Q16 - pz;
       const d2 = dx * dx + dy * dy + dz * dz;
       if (d2 <= r2 || (d2 <= o2 && was === 1)) {
-        out[count++] = s;
+        if (count < room) out[count] = s;
+        count++;
         held[k] = 1;
         if (d2 > r2) kept++;
       }
     }
     this.stats.heldByHysteresis += kept;
-    if (k < v.count) {
-      // Cut at the caller's capacity: what did not fit is not in this view.
-      this.stats.truncated++;
-      held.fill(0, k, v.count);
+    if (count <= room) return count;
+    // More in view than the caller has room for: the nearest go (the viewer's own avatar first).
+    this.stats.truncated++;
+    return this.nearest(v, px, py, pz, out, count);
+  }
+
+  /**
+   * The `out.length` nearest of the view's `members` candidates (held), ascending by slot into
+   * `out`; the others leave the view (a crowd past the view capacity: it keeps what is closest,
+   * not the lowest slots, and never drops the viewer's own avatar).
+   */
+  private nearest(v: Viewer, px: number, py: number, pz: number, out: Uint32Array, members: number): number {
+    if (this.keys.length < members) this.keys = new Float64Array(members * 2);
+    const keys = this.keys;
+    const { x: xs, y: ys, z: zs } = this;
+    let m = 0;
+    for (let k = 0; k < v.count; k++) {
+      if (v.held[k] !== 1) continue;
+      const s = v.slots[k]!;
+      const dx = xs[s]! * INV_Q16 - px;
+      const dy = ys[s]! * INV_Q16 - py;
+      const dz = zs[s]! * INV_Q16 - pz;
+      // Distance (in 1/16 m², exact below 23 km) then slot, in one number a numeric sort orders.
+      keys[m++] = Math.floor((dx * dx + dy * dy + dz * dz) * 16) * SLOT_SPAN + s;
+    }
+    keys.subarray(0, m).sort();
+    const chosen = this.nextStamp();
+    const marks = this.marks;
+    const room = out.length;
+    for (let i = 0; i < room; i++) marks[keys[i]! % SLOT_SPAN] = chosen;
+    let count = 0;
+    for (let k = 0; k < v.count; k++) {
+      if (v.held[k] !== 1) continue;
+      const s = v.slots[k]!;
+      if (marks[s] === chosen) out[count++] = s;
+      else v.held[k] = 0;
     }
     return count;
   }

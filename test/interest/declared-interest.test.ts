@@ -210,6 +210,13 @@ describe('DeclaredInterest', () => {
     const small = new Uint32Array(8);
     expect(interest.visible(store.idAt(0), small)).toBe(8);
     expect(interest.stats.truncated).toBe(1);
+    // The nearest kept, ascending, the viewer's own avatar among them, however high its slot (a tie goes to the lower slot).
+    expect(Array.from(small.subarray(0, interest.visible(store.idAt(20), small)))).toEqual([16, 17, 18, 19, 20, 21, 22, 23]);
+    expect(Array.from(small.subarray(0, interest.visible(store.idAt(39), small)))).toEqual([32, 33, 34, 35, 36, 37, 38, 39]);
+    // The next tick the same (what was cut is not held by the band), and one entity on: still the nearest.
+    interest.update();
+    expect(Array.from(small.subarray(0, interest.visible(store.idAt(39), small)))).toEqual([32, 33, 34, 35, 36, 37, 38, 39]);
+    expect(interest.stats.truncated).toBe(4);
     // A rule writes a column directly, past the declared range: the index would refuse it.
     (store.column('position.x') as Int32Array)[30] = 900 * 65536;
     interest.update();
