@@ -183,6 +183,8 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       players: () => [...this.sessions.values()].map((s) => ({ clientId: s.link.clientId, player: s.player, avatar: s.camera ? null : s.avatar, ...(s.camera ? { camera: s.camera } : {}), rttMs: s.link.rttMs })),
       game: () => ({
         mode: 'declared', game: module.game.name, fingerprint: module.game.fingerprint, tickHz: config.tickHz,
+        // A predicting page's local store holds the avatar in its server slot: as large as this one.
+        capacity: module.store.capacity,
         // What the page draws of a player's interest: its view's ring and the update zones' bands.
         ...(module.view ? { view: module.view } : {}),
         ...(module.zones ? { zones: { bands: module.zones.bands, beyondHz: module.zones.beyondHz } } : {}),

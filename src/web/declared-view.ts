@@ -10,6 +10,7 @@
 //   startDeclaredPage({ game, colorOf: (type) => '#6cf', input: (keys, aim) => ({ ... }) });
 
 import type { GameDeclaration } from '../core/game.js';
+import { MAX_ENTITIES } from '../core/entity-id.js';
 import { DeclaredClient } from '../client/declared-client.js';
 import { DeclaredPredictor, type DeclaredPredictorStats, type PredictableRules } from '../client/declared-predictor.js';
 import { InputClock } from '../client/input-clock.js';
@@ -32,7 +33,8 @@ export interface DeclaredPageOptions<D extends GameDeclaration> extends PageLook
   readonly foreground?: (view: MapView, input: { readonly keys: ReadonlySet<string>; readonly aimRad: number }, own: Record<string, unknown> | undefined) => void;
   /**
    * The game's module (chronos build's game.wasm: its AssemblyScript rules with the engine's
-   * kernels) and the store capacity the server runs it with: the page then runs the same rules
+   * kernels) and the store capacity the server runs it with (at least: a server whose store is
+   * larger says so in /game.json, and the page's is made that large): the page then runs the same rules
    * over the same bytes as the server, to predict the avatar and for window.chronos.trace (the
    * Node = Chromium check).
    */
@@ -98,7 +100,7 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
   let unpredicted = rules ? '' : 'the page was given no rules to predict with';
   if (options.module) {
     try {
-      rules = await WasmGameRules.load(options.game, { url: new URL(options.module.url, location.href), capacity: options.module.capacity });
+      rules = await WasmGameRules.load(options.game, { url: new URL(options.module.url, location.href), capacity: localCapacity(options.module.capacity, served) });
     } catch (err) {
       unpredicted = `${String(options.module.url)} did not load: ${(err as Error).message}`;
     }
@@ -279,4 +281,14 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
+}
+
+/**
+ * The local store's capacity: the page's own, or the server's store's where /game.json says it
+ * is larger (the avatar keeps its server slot, which may be past the page's default: a world of
+ * 100,000 NPCs puts the players' avatars after them). At most MAX_ENTITIES.
+ */
+export function localCapacity(own: number, served: Record<string, unknown>): number {
+  const c = served.capacity;
+  return typeof c === 'number' && Number.isInteger(c) && c > own && c <= MAX_ENTITIES ? c : own;
 }

@@ -16,7 +16,7 @@ import { DECLARED_INPUT_CHANNEL } from '../../src/client/declared-channels.js';
 import { encodeGameInput, MSG_GAME_WATCH } from '../../src/codec/declared-messages.js';
 import type { EntityId } from '../../src/core/entity-id.js';
 import { botInput } from '../../examples/arena-shooter/bot.js';
-import { GAME, IDLE, NO_TARGET, NPCS, RIFLE_DAMAGE, type Declaration, type Input } from '../../examples/arena-shooter/game.js';
+import { CAPACITY, GAME, IDLE, NO_TARGET, NPCS, RIFLE_DAMAGE, type Declaration, type Input } from '../../examples/arena-shooter/game.js';
 import { createArena, loadRules } from '../../examples/arena-shooter/module.js';
 import { ROOT } from '../helpers/server-process.js';
 import { hasChromium } from '../helpers/chromium.js';
@@ -408,4 +408,27 @@ describe('the arena shooter served', () => {
       await expectPageTrace(page, { players, seed: 9, frames, inputs, checkpointEvery: 100 }, result);
     });
   }, 90_000);
+});
+
+describe('the arena shooter served from a store larger than its page\'s', () => {
+  it.skipIf(!hasChromium)('says its store\'s size in /game.json, and the page predicts an avatar whose slot lies past its own default (20,000 NPCs before it)', async () => {
+    const arena = await createArena({ seed: 12, npcs: 20_000, npcSpreadM: 300 });
+    expect(arena.store.capacity).toBeGreaterThan(CAPACITY);
+    const server = await DeclaredServer.start({ module: arena, host: '127.0.0.1', httpPort: 0, udpPort: 0, staticDir: join(ROOT, 'build/examples/arena-shooter'), log: () => {} });
+    try {
+      const url = `http://127.0.0.1:${server.httpPort}/`;
+      expect(await fetch(`${url}game.json`).then((r) => r.json())).toMatchObject({ capacity: arena.store.capacity });
+      await withDeclaredPage(url, 'arena-shooter-large', async (page) => {
+        const start = await untilPredicting(page);
+        expect(start.prediction).toMatchObject({ off: null });
+        expect((start.own as unknown as { id: number }).id & 0xfffff).toBeGreaterThan(CAPACITY);
+        await page.keyboard.down('KeyD');
+        await page.waitForFunction((x0) => ((window as unknown as { chronos: { status(): PageStatus } }).chronos.status().predicted?.x ?? -Infinity) > x0 + 1, start.predicted!.x, { timeout: 5_000 });
+        await page.keyboard.up('KeyD');
+        expect((await pageStatus(page)).prediction).toMatchObject({ off: null });
+      });
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
 });
