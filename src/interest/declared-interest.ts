@@ -154,7 +154,7 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     this.result = this.index.createResult(256); // grows to what a query finds
     this.near = this.index.createResult(256);
     this.viewerOf = new Array<Viewer | undefined>(store.capacity).fill(undefined);
-    this.drift = new StoreDrift(store, this.x, this.y, this.z, padM / 2);
+    this.drift = new StoreDrift(store, this.x, this.y, options.z !== undefined ? this.z : null, padM / 2);
     this.pad = padM;
     this.flat = options.z === undefined;
     this.discoveryPadM = padM;

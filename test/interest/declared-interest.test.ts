@@ -74,12 +74,13 @@ describe('DeclaredInterest', () => {
    * move (up to crowdStepM a tick on each axis), `respawn` of it despawned and replaced somewhere else each tick and
    * `teleport` of it moved anywhere; the viewers walk, and one of them teleports now and then.
    */
-  async function viewsOverTicks(o: { viewers: number; respawn: number; teleport: number; crowdStepM: number; seed: number }) {
+  async function viewsOverTicks(o: { viewers: number; respawn: number; teleport: number; crowdStepM: number; seed: number; flat?: boolean }) {
     const { arena, store } = await world(3000);
     const rand = mulberry32(o.seed);
     const coord = () => Math.round((rand() * 300 - 150) * 64) / 64;
     const ids = Array.from({ length: 2500 }, () => store.spawn('walker', { position: { x: coord(), y: coord(), z: 0 } }));
-    const interest = DeclaredInterest.create(arena, store, { x: 'position.x', y: 'position.y', z: 'position.z', bounds: BOUNDS, radiusM: 40, hysteresisM: 8, discoveryPadM: 6 });
+    // Everything at z = 0: with or without the z field the same views.
+    const interest = DeclaredInterest.create(arena, store, { x: 'position.x', y: 'position.y', ...(o.flat ? {} : { z: 'position.z' as const }), bounds: BOUNDS, radiusM: 40, hysteresisM: 8, discoveryPadM: 6 });
     const out = new Uint32Array(4096);
     const viewers = ids.slice(0, o.viewers);
     const last = new Map<number, Set<number>>();
@@ -132,8 +133,8 @@ describe('DeclaredInterest', () => {
   it('reuses a view\'s candidates until its pad is used up, and offers each entity that appears or teleports to the views near it', async () => {
     // A few viewers: each jumper offered to every view. Many: to the avatars a query finds near it.
     // (At least one viewer per 400 slots: fewer would query every view each tick, see the next test.)
-    for (const viewers of [8, 48]) {
-      const stats = await viewsOverTicks({ viewers, respawn: 0.0004, teleport: 0.0004, crowdStepM: 1, seed: 31 + viewers });
+    for (const [viewers, flat] of [[8, false], [48, false], [8, true]] as const) {
+      const stats = await viewsOverTicks({ viewers, respawn: 0.0004, teleport: 0.0004, crowdStepM: 1, seed: 31 + viewers, flat });
       expect(stats.queries).toBe(40 * viewers);
       // A crowd at up to 2 m a tick (L1) and a pad of 6: a view is discovered again every third tick or so.
       expect(stats.discoveries).toBeLessThan(stats.queries * 0.5);
