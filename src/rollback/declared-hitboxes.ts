@@ -14,7 +14,9 @@
 // an upright capsule, a box along the axes; hit-shapes.ts). The history keeps each entity's type,
 // so a slot reused by another type since is judged by the shape it had at the judged tick.
 //
-// Memory: historyTicks entries, each as large as the hittable entities it held (24 bytes each).
+// Memory: historyTicks entries, each as large as the hittable entities it held (24 bytes each),
+// or, where at least half the slots up to the high water are hittable, the position, type and
+// generation columns up to it copied whole (16 bytes a slot, 20 in 3D).
 //
 //   const hitboxes = new DeclaredHitboxes(store, { position: ['position.x', 'position.y', 'position.z'], radiusM: 0.8, centreHeightM: 1,
 //     shapes: { soldier: { kind: 'capsule', radiusM: 0.4, heightM: 1.8 } } });
@@ -96,11 +98,19 @@ export interface DeclaredHitboxCounters {
   missingTicks: number;
 }
 
-/** One tick's hittable entities, ascending by slot, positions as stored (Q16). */
+/**
+ * One tick's entities, positions as stored (Q16), in one of two layouts:
+ * - compact: the hittable entities alone, ascending by slot (entry i is slot[i]);
+ * - dense: the store's columns copied whole up to its high water (entry i is slot i; an entry
+ *   whose type is not hittable, or 0, is not there). Where most slots hold something hittable
+ *   (a world of NPCs) a copy of four columns takes a fraction of picking them out one by one.
+ */
 class HistoryEntry {
   tick = -1;
   count = 0;
+  dense = false;
   slot = new Uint32Array(0);
+  /** As the store holds it (masked where it is read). */
   generation = new Uint32Array(0);
   /** Type index + 1, as the store's type column holds it (its shape: a reused slot may change type). */
   type = new Uint32Array(0);
@@ -108,21 +118,25 @@ class HistoryEntry {
   y = new Int32Array(0);
   z = new Int32Array(0);
 
-  reserve(n: number): void {
-    if (this.slot.length >= n) return;
-    const size = Math.max(n, this.slot.length * 2, 64);
-    this.slot = new Uint32Array(size);
-    this.generation = new Uint32Array(size);
-    this.type = new Uint32Array(size);
-    this.x = new Int32Array(size);
-    this.y = new Int32Array(size);
-    this.z = new Int32Array(size);
+  reserve(n: number, withSlots: boolean, withZ: boolean): void {
+    if (this.x.length < n) {
+      const size = Math.max(n, this.x.length * 2, 64);
+      this.generation = new Uint32Array(size);
+      this.type = new Uint32Array(size);
+      this.x = new Int32Array(size);
+      this.y = new Int32Array(size);
+      if (withZ) this.z = new Int32Array(size);
+    }
+    if (withSlots && this.slot.length < this.x.length) this.slot = new Uint32Array(this.x.length);
   }
 
   get bytes(): number {
-    return this.slot.byteLength * 6;
+    return this.slot.byteLength + this.generation.byteLength + this.type.byteLength + this.x.byteLength * 2 + this.z.byteLength;
   }
 }
+
+/** An entry is recorded dense when at least this share of the slots up to the high water are hittable. */
+const DENSE_SHARE = 0.5;
 
 /**
  * The full tick whose low 16 bits are `low16`, the newest one not after `nowTick` (an input
@@ -132,8 +146,12 @@ export function unwrapTick(low16: number, nowTick: number): number {
   return nowTick - ((nowTick - (low16 & 0xffff)) & 0xffff);
 }
 
-/** Where `slot` is in an entry (ascending by slot), or -1. */
-function indexOf(e: HistoryEntry, slot: number): number {
+/** Where `slot` is in an entry, or -1 (dense: the slot itself, where it held something hittable). */
+function indexOf(e: HistoryEntry, slot: number, hittable: Uint8Array): number {
+  if (e.dense) {
+    const t = slot < e.count ? e.type[slot]! : 0;
+    return t !== 0 && hittable[t - 1] === 1 ? slot : -1;
+  }
   let lo = 0;
   let hi = e.count - 1;
   while (lo <= hi) {
@@ -235,28 +253,44 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
     const e = this.entries[tick % this.historyTicks]!;
     const s = this.store;
     const high = s.highWater;
-    e.reserve(s.alive);
     const types = s.typeColumn;
     const gens = s.generationColumn;
     const hittable = this.hittable;
     const xs = this.xs, ys = this.ys, zs = this.zs;
-    // The entry's arrays in locals: V8 would reload them from `e` after every store otherwise.
-    const eSlot = e.slot, eGen = e.generation, eType = e.type, ex = e.x, ey = e.y, ez = e.z;
-    // Types only where they pick a shape: a game of spheres alone does not pay for them.
-    const shaped = this.shaped;
-    let n = 0;
+    let hits = 0;
     for (let slot = 0; slot < high; slot++) {
       const t = types[slot]!;
-      if (t === 0 || hittable[t - 1] === 0) continue;
-      eSlot[n] = slot;
-      eGen[n] = gens[slot]! & GENERATION_MASK;
-      if (shaped) eType[n] = t;
-      ex[n] = xs[slot]!;
-      ey[n] = ys[slot]!;
-      ez[n] = zs ? zs[slot]! : 0;
-      n++;
+      if (t !== 0) hits += hittable[t - 1]!;
     }
-    e.count = n;
+    if (hits >= high * DENSE_SHARE) {
+      // Most slots are hittable: the columns whole (a copy each), the rest told apart when read.
+      e.reserve(high, false, zs !== null);
+      e.type.set(types.subarray(0, high));
+      e.generation.set(gens.subarray(0, high));
+      e.x.set(xs.subarray(0, high));
+      e.y.set(ys.subarray(0, high));
+      if (zs) e.z.set(zs.subarray(0, high));
+      e.dense = true;
+      e.count = high;
+    } else {
+      e.reserve(hits, true, zs !== null);
+      // The entry's arrays in locals: V8 would reload them from `e` after every store otherwise.
+      const eSlot = e.slot, eGen = e.generation, eType = e.type, ex = e.x, ey = e.y, ez = e.z;
+      let n = 0;
+      for (let slot = 0; slot < high; slot++) {
+        const t = types[slot]!;
+        if (t === 0 || hittable[t - 1] === 0) continue;
+        eSlot[n] = slot;
+        eGen[n] = gens[slot]!;
+        eType[n] = t;
+        ex[n] = xs[slot]!;
+        ey[n] = ys[slot]!;
+        if (zs) ez[n] = zs[slot]!;
+        n++;
+      }
+      e.dense = false;
+      e.count = n;
+    }
     e.tick = tick;
     if (tick > this.latest) this.latest = tick;
   }
@@ -297,27 +331,34 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
     const shapeOf = this.shapeOf;
     const shaped = this.shaped;
     const sphere = this.sphere;
+    const hittable = this.hittable;
     const excludeSlot = q.exclude !== undefined ? q.exclude & 0xfffff : -1;
     const excludeGen = q.exclude !== undefined ? q.exclude >>> 20 : -1;
     let best = Infinity;
     let bestIndex = -1;
     // Entity i of `a` (and bi of `b`, -1 if it is not there) against the ray.
+    const threeD = this.zs !== null;
+    let bestSlot = -1;
+    let bestGen = 0;
     const consider = (i: number, bi: number): void => {
-      const slot = a.slot[i]!;
-      if (slot === excludeSlot && a.generation[i] === excludeGen) return;
-      let px = a.x[i]!, py = a.y[i]!, pz = a.z[i]!;
-      if (b && bi >= 0 && b.generation[bi] === a.generation[i]) {
+      const slot = a.dense ? i : a.slot[i]!;
+      const gen = a.generation[i]! & GENERATION_MASK;
+      if (slot === excludeSlot && gen === excludeGen) return;
+      let px = a.x[i]!, py = a.y[i]!, pz = threeD ? a.z[i]! : 0;
+      if (b && bi >= 0 && (b.generation[bi]! & GENERATION_MASK) === gen) {
         px += (b.x[bi]! - px) * fraction;
         py += (b.y[bi]! - py) * fraction;
-        pz += (b.z[bi]! - pz) * fraction;
+        if (threeD) pz += (b.z[bi]! - pz) * fraction;
       }
       // The ray against the entity's hitbox as it was then (its type's shape), in metres.
       const shape = shaped ? shapeOf[a.type[i]! - 1] : sphere;
       if (!shape) return;
       const t = rayShape(shape, px / FX_ONE, py / FX_ONE, pz / FX_ONE, ox, oy, oz, dx, dy, dz);
-      if (t <= q.rangeM && (t < best || (t === best && slot < a.slot[bestIndex]!))) {
+      if (t <= q.rangeM && (t < best || (t === best && slot < bestSlot))) {
         best = t;
         bestIndex = i;
+        bestSlot = slot;
+        bestGen = gen;
       }
     };
     const candidates = q.candidates;
@@ -327,24 +368,32 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
       const n = Math.min(q.candidateCount ?? candidates.length, candidates.length);
       for (let c = 0; c < n; c++) {
         const slot = candidates[c]!;
-        const i = indexOf(a, slot);
-        if (i >= 0) consider(i, b ? indexOf(b, slot) : -1);
+        const i = indexOf(a, slot, hittable);
+        if (i >= 0) consider(i, b ? indexOf(b, slot, hittable) : -1);
+      }
+    } else if (a.dense) {
+      for (let slot = 0; slot < a.count; slot++) {
+        const t = a.type[slot]!;
+        if (t !== 0 && hittable[t - 1] === 1) consider(slot, b ? indexOf(b, slot, hittable) : -1);
       }
     } else {
-      let k = 0; // walks b alongside a (both ascending by slot)
+      let k = 0; // walks a compact b alongside a (both ascending by slot)
       for (let i = 0; i < a.count; i++) {
         let bi = -1;
         if (b) {
           const slot = a.slot[i]!;
-          while (k < b.count && b.slot[k]! < slot) k++;
-          if (k < b.count && b.slot[k] === slot) bi = k;
+          if (b.dense) bi = indexOf(b, slot, hittable);
+          else {
+            while (k < b.count && b.slot[k]! < slot) k++;
+            if (k < b.count && b.slot[k] === slot) bi = k;
+          }
         }
         consider(i, bi);
       }
     }
     if (bestIndex < 0) return null;
     this.counters.hits++;
-    return { id: makeEntityId(a.slot[bestIndex]!, a.generation[bestIndex]!), distanceM: best, judgedTick: a.tick, rewoundTicks: q.nowTick - a.tick };
+    return { id: makeEntityId(bestSlot, bestGen), distanceM: best, judgedTick: a.tick, rewoundTicks: q.nowTick - a.tick };
   }
 
   /** The entry for `tick`, else (unless exact) the nearest held one; null when none is held. */

@@ -30,12 +30,13 @@ interface Body { id: EntityId; x: number; y: number; z: number }
 /** Every hittable (runner) body's position per tick, as plain numbers in metres. */
 type Tape = Map<number, Body[]>;
 
-function world(seed: number) {
+/** `runners`: the share of spawns that are runners (hittable); the rest ghosts and markers. */
+function world(seed: number, runners = 0.8) {
   const rnd = mulberry32(seed);
   const store = new GameStore(GAME, { capacity: 300 });
   const live: EntityId[] = [];
   const spawn = () => {
-    const type = rnd() < 0.8 ? 'runner' : rnd() < 0.5 ? 'ghost' : 'marker';
+    const type = rnd() < runners ? 'runner' : rnd() < 0.5 ? 'ghost' : 'marker';
     const id = type === 'marker' ? store.spawn('marker', {}) : store.spawn(type, { position: { x: (rnd() - 0.5) * 60, y: (rnd() - 0.5) * 60, z: rnd() * 3 } });
     live.push(id);
   };
@@ -98,8 +99,10 @@ function bruteForce(bodiesA: Body[], bodiesB: Body[] | null, fraction: number, o
 }
 
 describe('DeclaredHitboxes', () => {
-  it('hits exactly what a brute-force search of the recorded ticks says, interpolated and rewound', () => {
-    const { store, step, snapshot, rnd, live } = world(3);
+  // Most slots hittable: each tick's columns copied whole; a third: the hittable ones picked out;
+  // about half: one way or the other from tick to tick, a shot interpolating between the two.
+  it.each([[0.8, 3], [0.3, 4], [0.55, 5]])('hits exactly what a brute-force search of the recorded ticks says, interpolated and rewound (%s of them hittable)', (runners, seed) => {
+    const { store, step, snapshot, rnd, live } = world(seed, runners);
     const hb = new DeclaredHitboxes(store, { position: ['position.x', 'position.y', 'position.z'], radiusM: RADIUS, centreHeightM: LIFT, types: ['runner'], historyTicks: 32, maxRewindTicks: 20 });
     const tape: Tape = new Map();
     let hits = 0;
@@ -149,7 +152,7 @@ describe('DeclaredHitboxes', () => {
         }
       }
     }
-    expect(hits).toBeGreaterThan(500);
+    expect(hits).toBeGreaterThan(300);
     expect(narrowed).toBeGreaterThan(1000); // the broadphase left most bodies out of most shots
     expect(rewound).toBeGreaterThan(400);
     expect(hb.counters.clamped).toBe(0);
