@@ -31,6 +31,7 @@ import { FX_ONE } from '../core/fixed.js';
 import { fieldOf, type FieldKey, type GameDeclaration, type TypeName } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import { rayShape, shapeParams, type HitShape, type ShapeParams } from './hit-shapes.js';
+import { DENSE_SHARE, HistoryEntry, indexOf } from './hitbox-entry.js';
 
 export interface DeclaredHitboxOptions<D extends GameDeclaration> {
   /** The position fields (q16, metres): x and y, and z for a 3D game. */
@@ -99,46 +100,6 @@ export interface DeclaredHitboxCounters {
 }
 
 /**
- * One tick's entities, positions as stored (Q16), in one of two layouts:
- * - compact: the hittable entities alone, ascending by slot (entry i is slot[i]);
- * - dense: the store's columns copied whole up to its high water (entry i is slot i; an entry
- *   whose type is not hittable, or 0, is not there). Where most slots hold something hittable
- *   (a world of NPCs) a copy of four columns takes a fraction of picking them out one by one.
- */
-class HistoryEntry {
-  tick = -1;
-  count = 0;
-  dense = false;
-  slot = new Uint32Array(0);
-  /** As the store holds it (masked where it is read). */
-  generation = new Uint32Array(0);
-  /** Type index + 1, as the store's type column holds it (its shape: a reused slot may change type). */
-  type = new Uint32Array(0);
-  x = new Int32Array(0);
-  y = new Int32Array(0);
-  z = new Int32Array(0);
-
-  reserve(n: number, withSlots: boolean, withZ: boolean): void {
-    if (this.x.length < n) {
-      const size = Math.max(n, this.x.length * 2, 64);
-      this.generation = new Uint32Array(size);
-      this.type = new Uint32Array(size);
-      this.x = new Int32Array(size);
-      this.y = new Int32Array(size);
-      if (withZ) this.z = new Int32Array(size);
-    }
-    if (withSlots && this.slot.length < this.x.length) this.slot = new Uint32Array(this.x.length);
-  }
-
-  get bytes(): number {
-    return this.slot.byteLength + this.generation.byteLength + this.type.byteLength + this.x.byteLength * 2 + this.z.byteLength;
-  }
-}
-
-/** An entry is recorded dense when at least this share of the slots up to the high water are hittable. */
-const DENSE_SHARE = 0.5;
-
-/**
  * The full tick whose low 16 bits are `low16`, the newest one not after `nowTick` (an input
  * carries its view tick in 16 bits: about 18 minutes at 60 Hz, far more than any rewind).
  */
@@ -146,23 +107,6 @@ export function unwrapTick(low16: number, nowTick: number): number {
   return nowTick - ((nowTick - (low16 & 0xffff)) & 0xffff);
 }
 
-/** Where `slot` is in an entry, or -1 (dense: the slot itself, where it held something hittable). */
-function indexOf(e: HistoryEntry, slot: number, hittable: Uint8Array): number {
-  if (e.dense) {
-    const t = slot < e.count ? e.type[slot]! : 0;
-    return t !== 0 && hittable[t - 1] === 1 ? slot : -1;
-  }
-  let lo = 0;
-  let hi = e.count - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const s = e.slot[mid]!;
-    if (s === slot) return mid;
-    if (s < slot) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
 
 const finite = (v: Vec3M, what: string): void => {
   if (!Number.isFinite(v.x) || !Number.isFinite(v.y) || (v.z !== undefined && !Number.isFinite(v.z))) {
