@@ -27,31 +27,13 @@ import {
   FrameRing, GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, measureLeavers, MSG_GAME_SNAPSHOT, NO_INPUT_SEQ, type GameFrame, type Leavers,
 } from './game-frames.js';
 import type { GameReplicatorCounters, GameReplicatorOptions, Pass } from './game-replicator-types.js';
+import { THREAD_PLAN, threadWriter } from './game-thread-scratch.js';
 
 export type { GameReplicatorCounters, GameReplicatorOptions } from './game-replicator-types.js';
+export { sharedEncodeBytes } from './game-thread-scratch.js';
 
 /** A replicator's message buffer to begin with (a typical message is a few hundred bytes). */
 const INITIAL_OUT_BYTES = 1024;
-
-/** The thread's planning scratch and bit writers (by capacity), shared by its replicators. */
-const THREAD_PLAN = new BudgetPlan();
-const threadWriters = new Map<number, BitStreamWriter>();
-
-function threadWriter(capacityBytes: number): BitStreamWriter {
-  let w = threadWriters.get(capacityBytes);
-  if (!w) {
-    w = new BitStreamWriter(capacityBytes);
-    threadWriters.set(capacityBytes, w);
-  }
-  return w;
-}
-
-/** Bytes of the scratch every replicator of this thread shares (the writers and the planning). */
-export function sharedEncodeBytes(): number {
-  let n = THREAD_PLAN.bytes;
-  for (const w of threadWriters.values()) n += w.bytes.byteLength;
-  return n;
-}
 
 export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   readonly game: Game<D>;
