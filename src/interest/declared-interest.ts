@@ -76,6 +76,8 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
   private readonly viewers = new Map<number, Viewer>();
   /** By slot: the viewer whose avatar is there (a jumper is offered to the avatars near it). */
   private readonly viewerOf: (Viewer | undefined)[];
+  /** The spectators' viewers (visibleAt): a jumper is offered to each, as they have no avatar to be found by. */
+  private readonly cameras = new Set<Viewer>();
   /** Bumped when every view must be discovered again (more jumpers in a tick than viewers, or no drift pass). */
   private epoch = 0;
   /** Whether the last update() made the drift pass. */
@@ -186,7 +188,9 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
    */
   visible(avatar: EntityId, out: Uint32Array): number {
     const me = avatar & 0xfffff;
-    if (me >= this.store.capacity || this.store.typeColumn[me] === 0) return 0;
+    // An avatar that is gone (its slot empty, or another entity's since) sees nothing: its view
+    // is not the new occupant's (a jumper is offered to the view of the avatar a slot holds now).
+    if (!this.store.isAlive(avatar)) return 0;
     return this.viewFrom(avatar, me, this.x[me]! * INV_Q16, this.y[me]! * INV_Q16, this.z[me]! * INV_Q16, out);
   }
 
@@ -215,6 +219,7 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
       this.viewers.set(key, v);
     }
     if (slot >= 0) this.viewerOf[slot] = v;
+    else this.cameras.add(v);
     this.stats.queries++;
     const moved = Math.hypot(cx - v.x, cy - v.y, cz - v.z);
     if (v.epoch !== this.epoch || this.drift.drift - v.drift + moved > this.pad || v.count > 2 * v.discovered + 64) this.discover(v, cx, cy, cz);
@@ -345,7 +350,7 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
         const v = this.viewerOf[near[k]!];
         if (v !== undefined) offer(v, s, ex, ey, ez);
       }
-      for (const [key, v] of this.viewers) if (key < 0) offer(v, s, ex, ey, ez);
+      for (const v of this.cameras) offer(v, s, ex, ey, ez);
     }
   }
 
@@ -363,6 +368,7 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     const v = this.viewers.get(avatar);
     if (v === undefined) return;
     this.viewers.delete(avatar);
+    this.cameras.delete(v);
     if (avatar >= 0) {
       const slot = avatar & 0xfffff;
       if (this.viewerOf[slot] === v) this.viewerOf[slot] = undefined;

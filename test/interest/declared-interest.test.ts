@@ -28,10 +28,16 @@ async function world(capacity: number) {
 /** Slots within r of slot `me` (metres, 3D), ascending. */
 function brute(store: GameStore<typeof GAME.declaration>, me: number, r: number): number[] {
   const [x, y, z] = (['position.x', 'position.y', 'position.z'] as const).map((k) => store.column(k) as Int32Array);
+  return bruteAt(store, x![me]! / 65536, y![me]! / 65536, z![me]! / 65536, r);
+}
+
+/** Slots within r of the point (metres, 3D), ascending. */
+function bruteAt(store: GameStore<typeof GAME.declaration>, px: number, py: number, pz: number, r: number): number[] {
+  const [x, y, z] = (['position.x', 'position.y', 'position.z'] as const).map((k) => store.column(k) as Int32Array);
   const out: number[] = [];
   for (let s = 0; s < store.highWater; s++) {
     if (store.typeColumn[s] === 0) continue;
-    const dx = (x![s]! - x![me]!) / 65536, dy = (y![s]! - y![me]!) / 65536, dz = (z![s]! - z![me]!) / 65536;
+    const dx = x![s]! / 65536 - px, dy = y![s]! / 65536 - py, dz = z![s]! / 65536 - pz;
     if (dx * dx + dy * dy + dz * dz <= r * r) out.push(s);
   }
   return out;
@@ -74,7 +80,7 @@ describe('DeclaredInterest', () => {
    * move (up to crowdStepM a tick on each axis), `respawn` of it despawned and replaced somewhere else each tick and
    * `teleport` of it moved anywhere; the viewers walk, and one of them teleports now and then.
    */
-  async function viewsOverTicks(o: { viewers: number; respawn: number; teleport: number; crowdStepM: number; seed: number; flat?: boolean }) {
+  async function viewsOverTicks(o: { viewers: number; respawn: number; teleport: number; crowdStepM: number; seed: number; flat?: boolean; cameras?: number }) {
     const { arena, store } = await world(3000);
     const rand = mulberry32(o.seed);
     const coord = () => Math.round((rand() * 300 - 150) * 64) / 64;
@@ -83,6 +89,8 @@ describe('DeclaredInterest', () => {
     const interest = DeclaredInterest.create(arena, store, { x: 'position.x', y: 'position.y', ...(o.flat ? {} : { z: 'position.z' as const }), bounds: BOUNDS, radiusM: 40, hysteresisM: 8, discoveryPadM: 6 });
     const out = new Uint32Array(4096);
     const viewers = ids.slice(0, o.viewers);
+    // Spectators' cameras (visibleAt), each at a point of its own.
+    const cameras = Array.from({ length: o.cameras ?? 0 }, (_, i) => ({ key: -1 - i, x: coord(), y: coord() }));
     const last = new Map<number, Set<number>>();
     let entered = 0;
     let kept = 0;
@@ -117,6 +125,13 @@ describe('DeclaredInterest', () => {
         for (const s of got) if (before.has(s)) kept++; else entered++;
         last.set(me, new Set(got));
       }
+      for (const c of cameras) {
+        const got = Array.from(out.subarray(0, interest.visibleAt(c.key, c.x, c.y, 0, out)));
+        const before = last.get(c.key) ?? new Set<number>();
+        const near = new Set(bruteAt(store, c.x, c.y, 0, 40));
+        expect(got).toEqual(bruteAt(store, c.x, c.y, 0, 48).filter((s) => near.has(s) || before.has(s)));
+        last.set(c.key, new Set(got));
+      }
     }
     // Views that mostly carry over, with entries every tick.
     expect(kept).toBeGreaterThan(entered * 5);
@@ -134,8 +149,8 @@ describe('DeclaredInterest', () => {
     // A few viewers: each jumper offered to every view. Many: to the avatars a query finds near it.
     // (At least one viewer per 400 slots: fewer would query every view each tick, see the next test.)
     for (const [viewers, flat] of [[8, false], [48, false], [8, true]] as const) {
-      const stats = await viewsOverTicks({ viewers, respawn: 0.0004, teleport: 0.0004, crowdStepM: 1, seed: 31 + viewers, flat });
-      expect(stats.queries).toBe(40 * viewers);
+      const stats = await viewsOverTicks({ viewers, respawn: 0.0004, teleport: 0.0004, crowdStepM: 1, seed: 31 + viewers, flat, cameras: 4 });
+      expect(stats.queries).toBe(40 * (viewers + 4));
       // A crowd at up to 2 m a tick (L1) and a pad of 6: a view is discovered again every third tick or so.
       expect(stats.discoveries).toBeLessThan(stats.queries * 0.5);
       expect(stats.jumpersAdded).toBeGreaterThan(0);
@@ -226,6 +241,14 @@ describe('DeclaredInterest', () => {
     expect(interest.stats.indexed).toBe(40);
     expect(interest.visible(store.idAt(30), new Uint32Array(64))).toBe(1);
     expect(interest.visible(0xfffff, small)).toBe(0);
+    // An avatar gone, its slot another entity's since: the old id sees nothing, the new one its view.
+    const gone = store.idAt(5);
+    store.despawn(gone);
+    const next = store.spawn('walker', { position: { x: 5, y: 0 } });
+    expect(next & 0xfffff).toBe(5);
+    interest.update();
+    expect(interest.visible(gone, small)).toBe(0);
+    expect(interest.visible(next, small)).toBe(8);
     const outside = new GameStore(GAME, { capacity: 4 });
     expect(() => DeclaredInterest.create(arena, outside, { x: 'position.x', y: 'position.y', bounds: BOUNDS, radiusM: 10 })).toThrow(InvalidArgumentError);
     expect(() => DeclaredInterest.create(arena, store, { x: 'tag.n' as never, y: 'position.y', bounds: BOUNDS, radiusM: 10 })).toThrow(/not a q16/);
