@@ -132,6 +132,9 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
   private readonly ys: Int32Array;
   private readonly zs: Int32Array | null;
   private latest = -1;
+  /** The last record's hittable count (-1: none yet) and whether it was dense: the next one's layout. */
+  private lastHits = -1;
+  private lastDense = false;
 
   constructor(readonly store: GameStore<D>, options: DeclaredHitboxOptions<D>) {
     const game = store.game;
@@ -199,14 +202,16 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
     const high = s.highWater;
     const types = s.typeColumn;
     const gens = s.generationColumn;
-    const hittable = this.hittable;
     const xs = this.xs, ys = this.ys, zs = this.zs;
-    let hits = 0;
-    for (let slot = 0; slot < high; slot++) {
-      const t = types[slot]!;
-      if (t !== 0) hits += hittable[t - 1]!;
+    // The layout: after a compact entry, its own count decides (no second pass over the types);
+    // after a dense one (or at the first), the hittable slots are counted.
+    let hits = this.lastHits;
+    if (hits < 0 || this.lastDense) {
+      hits = this.countHittable(high);
     }
-    if (hits >= high * DENSE_SHARE) {
+    this.lastDense = hits >= high * DENSE_SHARE;
+    if (this.lastDense) {
+      this.lastHits = hits;
       // Most slots are hittable: the columns whole (a copy each), the rest told apart when read.
       e.reserve(high, false, zs !== null);
       e.type.set(types.subarray(0, high));
@@ -217,26 +222,56 @@ export class DeclaredHitboxes<D extends GameDeclaration = GameDeclaration> {
       e.dense = true;
       e.count = high;
     } else {
-      e.reserve(hits, true, zs !== null);
-      // The entry's arrays in locals: V8 would reload them from `e` after every store otherwise.
-      const eSlot = e.slot, eGen = e.generation, eType = e.type, ex = e.x, ey = e.y, ez = e.z;
-      let n = 0;
-      for (let slot = 0; slot < high; slot++) {
-        const t = types[slot]!;
-        if (t === 0 || hittable[t - 1] === 0) continue;
-        eSlot[n] = slot;
-        eGen[n] = gens[slot]!;
-        eType[n] = t;
-        ex[n] = xs[slot]!;
-        ey[n] = ys[slot]!;
-        if (zs) ez[n] = zs[slot]!;
-        n++;
+      // Room for the last count and some: past it (a tick that spawned many), counted and made again.
+      let n = this.recordCompact(e, high, hits + (hits >> 3) + 64);
+      if (n < 0) {
+        n = this.recordCompact(e, high, this.countHittable(high));
       }
       e.dense = false;
       e.count = n;
+      this.lastHits = n;
     }
     e.tick = tick;
     if (tick > this.latest) this.latest = tick;
+  }
+
+  /** Slots up to `high` holding something hittable. */
+  private countHittable(high: number): number {
+    const types = this.store.typeColumn;
+    const hittable = this.hittable;
+    let hits = 0;
+    for (let slot = 0; slot < high; slot++) {
+      const t = types[slot]!;
+      if (t !== 0) hits += hittable[t - 1]!;
+    }
+    return hits;
+  }
+
+  /** The hittable entities into a compact entry with room for `room`; -1 when there are more. */
+  private recordCompact(e: HistoryEntry, high: number, room: number): number {
+    const s = this.store;
+    const types = s.typeColumn;
+    const gens = s.generationColumn;
+    const hittable = this.hittable;
+    const xs = this.xs, ys = this.ys, zs = this.zs;
+    e.reserve(room, true, zs !== null);
+    // The entry's arrays in locals: V8 would reload them from `e` after every store otherwise.
+    const eSlot = e.slot, eGen = e.generation, eType = e.type, ex = e.x, ey = e.y, ez = e.z;
+    const cap = eSlot.length;
+    let n = 0;
+    for (let slot = 0; slot < high; slot++) {
+      const t = types[slot]!;
+      if (t === 0 || hittable[t - 1] === 0) continue;
+      if (n === cap) return -1;
+      eSlot[n] = slot;
+      eGen[n] = gens[slot]!;
+      eType[n] = t;
+      ex[n] = xs[slot]!;
+      ey[n] = ys[slot]!;
+      if (zs) ez[n] = zs[slot]!;
+      n++;
+    }
+    return n;
   }
 
   /** Forget every tick (the world was replaced: a restore). */

@@ -200,6 +200,20 @@ describe('DeclaredHitboxes', () => {
     expect(unwrapTick((70_000 + 5) & 0xffff, 70_000)).toBe(70_000 + 5 - 65_536);
   });
 
+  it('records a tick that spawned many more hittable bodies than the last (a compact entry grown), and hits one of them', () => {
+    const store = new GameStore(GAME, { capacity: 1000 });
+    for (let i = 0; i < 400; i++) store.spawn('ghost', { position: { x: -190 + (i % 380), y: 50, z: 0 } });
+    for (let i = 0; i < 10; i++) store.spawn('runner', { position: { x: 10 * i, y: -50, z: 0 } });
+    const hb = new DeclaredHitboxes(store, { position: ['position.x', 'position.y', 'position.z'], radiusM: RADIUS, centreHeightM: LIFT, types: ['runner'] });
+    hb.record(0); // 10 of 410 hittable: compact
+    const crowd = Array.from({ length: 150 }, (_, i) => store.spawn('runner', { position: { x: -150 + i * 2, y: 0, z: 0 } }));
+    hb.record(1); // 160 of 560: still compact, past the room the last count left
+    const last = crowd[149]!;
+    const hit = hb.hitscan({ viewTick: 1, nowTick: 1, originM: { x: 190, y: 0, z: LIFT }, directionM: { x: -1, y: 0, z: 0 }, rangeM: 500 });
+    expect(hit?.id).toBe(last);
+    expect(hit?.distanceM).toBeCloseTo(190 - (-150 + 149 * 2) - RADIUS, 6);
+  });
+
   it('reports the entity that was there: a slot reused since keeps the old generation in the answer', () => {
     const store = new GameStore(GAME, { capacity: 4 });
     const first = store.spawn('runner', { position: { x: 5, y: 0, z: 0 } });
