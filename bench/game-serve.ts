@@ -19,6 +19,9 @@
 // |                    | mode's radius) by the engine's DeclaredInterest, refreshed by world   |
 // |                    | mode's distance zones (60, 20, 5 and 1 Hz): tick-1k-players with the  |
 // |                    | game's declaration and its module instead of world mode's own         |
+// | serve-arena-crowd- | the same, 500 players all within 40 m of one hub, with the game's own |
+// | 500                | views (100 m, its zones): `chronos` narrows crowded views (CROWD),    |
+// |                    | `chronos-whole-views` does not (each cut to its nearest 1,024)        |
 //
 // Impls: `chronos` (a network worker per core, snapshots encoded on the main thread),
 // `chronos-1-worker`, and `chronos-encode-workers` (a network worker per core and an encode
@@ -26,7 +29,8 @@
 // the rest). Metrics as the server suite's: cpu_us_per_player_tick (main thread plus every
 // worker's busy time, the encode workers' included), its main-thread share, bytes_per_client
 // (UDP payload a player is sent per tick, headers and tags included), snapshots_per_player_tick
-// (shedding is off: every player is sent every tick).
+// (shedding is off: every player is sent every tick), view_mean (entities in a player's view) and
+// views_narrowed_pct (the share of views the crowd narrowed).
 
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -165,13 +169,20 @@ async function runCase<D extends GameDeclaration>(ctx: SuiteContext, served: Ser
     const bytesOut0 = totalBytesOut(shards);
     const extras0 = served.extras?.() ?? {};
     const snapshots0 = swarm.reduce((n, p) => n + p.snapshots, 0);
+    const views0 = module.interestStats ? { ...module.interestStats } : null;
     const costs = collectTicks(ctx.timeMs, clientsFrame, tick);
+    const views1 = module.interestStats;
     const bytesPerClient = (totalBytesOut(shards) - bytesOut0) / players / costs.length;
     const row = tickRow(SUITE, caseName, impl, players, costs, {
       workers,
       encode_workers: encodeWorkers,
       entities: module.store.alive,
       bytes_per_client: bytesPerClient,
+      // The game's DeclaredInterest: entities in a view (mean), and the share of views narrowed in a crowd.
+      ...(views0 && views1 ? {
+        view_mean: (views1.viewed - views0.viewed) / Math.max(1, views1.queries - views0.queries),
+        views_narrowed_pct: (100 * (views1.narrowed - views0.narrowed)) / Math.max(1, views1.queries - views0.queries),
+      } : {}),
       ...Object.fromEntries(Object.entries(served.extras?.() ?? {}).map(([k, v]) => [`${k}_per_sec`, ((v - (extras0[k] ?? 0)) / costs.length) * 60])),
       // 1 but for the joins and losses: the bench turns shedding off.
       snapshots_per_player_tick: (swarm.reduce((n, p) => n + p.snapshots, 0) - snapshots0) / players / costs.length,
@@ -221,25 +232,31 @@ export async function serveSkyworld(ctx: SuiteContext): Promise<CaseResult[]> {
   return serveCases(ctx, served, `serve-skyworld-${players}${spreadM > 0 ? `-spread-${spreadM}` : ''}`, players);
 }
 
-/**
- * serve-arena-shooter-1000: the arena shooter's module (its own AssemblyScript rules) in the
- * `server` suite's world (tick-1k-players): 99,000 NPCs over 10 km, each player appearing within
- * 40 m of its archetype's hub and moved by its archetype brain (ARENA_SERVE_PLAYERS=N changes the
- * count), views of world mode's 200 m.
- */
-export async function serveArenaShooter(ctx: SuiteContext): Promise<CaseResult[]> {
-  const players = Number(process.env.ARENA_SERVE_PLAYERS ?? 1000);
+/** How an arena case places and views its players. */
+interface ArenaServing {
+  /** Every player within HUB_SPAWN_RADIUS_M of the world's first hub, not of its archetype's. */
+  readonly oneHub: boolean;
+  /** View radius (metres) and update zones: world mode's 200 m and its zones, or the game's own (100 m, ZONES). */
+  readonly worldModeViews: boolean;
+  /** The game's crowd narrowing (default), or false: views never narrow (cut to the nearest at the capacity). */
+  readonly crowd?: false;
+}
+
+/** The arena shooter in the `server` suite's world, served to `players` bots moved by its archetype brains. */
+function arenaServed(players: number, how: ArenaServing): ServedGame<typeof ARENA_SHOOTER.declaration> {
   const brains = archetypeBrains(players);
   const half = WORLD_M / 2;
   const hubs = worldHubs(WORLD_SEED, { minX: -half, minY: -half, minZ: 0, maxX: half, maxY: half, maxZ: 100 });
   const decided = { moveX: 0, moveY: 0, aim: 0, fire: false };
   let kills = (): number => 0;
-  const served: ServedGame<typeof ARENA_SHOOTER.declaration> = {
+  return {
     game: ARENA_SHOOTER,
     module: async (n) => {
       // World mode's zones at its 200 m radius (src/server/interest-host.ts: 7.5 %, 30 % and 65 % of it at 60, 20 and 5 Hz, the rest at 1 Hz).
-      const zones = { x: 'position.x', y: 'position.y', bands: [{ withinM: 15, hz: 60 }, { withinM: 60, hz: 20 }, { withinM: 130, hz: 5 }], beyondHz: 1 } as const;
-      const module = await createArena({ seed: WORLD_SEED, npcs: WORLD_ENTITIES - n, npcSpreadM: half, maxPlayers: n, viewRadiusM: 200, zones });
+      const views = how.worldModeViews
+        ? { viewRadiusM: 200, zones: { x: 'position.x', y: 'position.y', bands: [{ withinM: 15, hz: 60 }, { withinM: 60, hz: 20 }, { withinM: 130, hz: 5 }], beyondHz: 1 } as const }
+        : {};
+      const module = await createArena({ seed: WORLD_SEED, npcs: WORLD_ENTITIES - n, npcSpreadM: half, maxPlayers: n, ...views, ...(how.crowd === false ? { crowd: false } : {}) });
       const { store } = module;
       const rand = mulberry32(WORLD_SEED);
       const join = module.join;
@@ -254,7 +271,7 @@ export async function serveArenaShooter(ctx: SuiteContext): Promise<CaseResult[]
         // Player p is bench player p - 1 (DeclaredServer numbers them from 1 in join order).
         join: (p: number) => {
           const avatar = join(p);
-          const hub = hubs[brains.hub(p - 1)] ?? hubs[0]!;
+          const hub = how.oneHub ? hubs[0]! : hubs[brains.hub(p - 1)] ?? hubs[0]!;
           const angle = rand() * 2 * Math.PI;
           const distance = Math.sqrt(rand()) * HUB_SPAWN_RADIUS_M;
           store.set(avatar, 'position.x', Math.max(-half + 1, Math.min(half - 1, hub.x + Math.cos(angle) * distance)));
@@ -273,5 +290,33 @@ export async function serveArenaShooter(ctx: SuiteContext): Promise<CaseResult[]
     },
     extras: () => ({ kills: kills() }),
   };
-  return serveCases(ctx, served, `serve-arena-shooter-${players}`, players);
+}
+
+/**
+ * serve-arena-shooter-1000: the arena shooter's module (its own AssemblyScript rules) in the
+ * `server` suite's world (tick-1k-players): 99,000 NPCs over 10 km, each player appearing within
+ * 40 m of its archetype's hub and moved by its archetype brain (ARENA_SERVE_PLAYERS=N changes the
+ * count), views of world mode's 200 m.
+ */
+export async function serveArenaShooter(ctx: SuiteContext): Promise<CaseResult[]> {
+  const players = Number(process.env.ARENA_SERVE_PLAYERS ?? 1000);
+  return serveCases(ctx, arenaServed(players, { oneHub: false, worldModeViews: true }), `serve-arena-shooter-${players}`, players);
+}
+
+/**
+ * serve-arena-crowd-500: the same world, but every player appears within 40 m of one hub (the
+ * seed's "500+ players in the same area"), with the game's own views (100 m, its zones) as
+ * `npm start` serves it. `chronos`: a crowded view narrows towards 180 entities (CROWD);
+ * `chronos-whole-views`: views never narrow, so each is cut to its nearest 1,024 every tick.
+ * ARENA_CROWD_PLAYERS=N changes the count.
+ */
+export async function serveArenaCrowd(ctx: SuiteContext): Promise<CaseResult[]> {
+  const players = Number(process.env.ARENA_CROWD_PLAYERS ?? 500);
+  const workers = availableParallelism();
+  const name = `serve-arena-crowd-${players}`;
+  const only = process.env.GAME_SERVE_IMPL;
+  const rows: CaseResult[] = [];
+  if (!only || only === 'chronos') rows.push(await runCase(ctx, arenaServed(players, { oneHub: true, worldModeViews: false }), name, 'chronos', players, workers, 0));
+  if (!only || only === 'chronos-whole-views') rows.push(await runCase(ctx, arenaServed(players, { oneHub: true, worldModeViews: false, crowd: false }), name, 'chronos-whole-views', players, workers, 0));
+  return rows;
 }

@@ -255,9 +255,9 @@ async function saveLoad100k(ctx: SuiteContext): Promise<CaseResult[]> {
 
 export const suite: Suite = {
   name: SUITE,
-  description: "the codec derived from a game's declaration, on the shooter's 11 declared NPC fields (encode only: no acks, packets, sealing or sending), vs @colyseus/schema; saves of a 100,000-entity declared world; a scaffolded game from chronos init to its page answering; the arena shooter as a rollback room (a frame and a 10-frame rollback of its rules, vs the engine's own shooter; no network); Skyworld's whole server tick with 200 players and the arena shooter's with 1,000, socketless",
+  description: "the codec derived from a game's declaration, on the shooter's 11 declared NPC fields (encode only: no acks, packets, sealing or sending), vs @colyseus/schema; saves of a 100,000-entity declared world; a scaffolded game from chronos init to its page answering; the arena shooter as a rollback room (a frame and a 10-frame rollback of its rules, vs the engine's own shooter; no network); Skyworld's whole server tick with 200 players and the arena shooter's with 1,000, and with 500 in one crowd (views narrowed, and whole), socketless",
   async run(ctx) {
-    // GAME_ONLY=codec (encode-1k and delta-ratio), room, serve-skyworld or serve-arena-shooter: those cases alone (a quick look).
+    // GAME_ONLY=codec (encode-1k and delta-ratio), room, serve-skyworld, serve-arena-shooter or serve-arena-crowd: those cases alone (a quick look).
     const only = process.env.GAME_ONLY;
     if (only === 'codec') return [...(await encode1k(ctx)), await deltaRatio(ctx)];
     const { roomBench } = await import('./game-room.js');
@@ -265,11 +265,12 @@ export const suite: Suite = {
     const codec = only ? [] : [...(await encode1k(ctx)), await deltaRatio(ctx), ...(await saveLoad100k(ctx)), await initToPage(ctx, SUITE), ...(await roomBench(ctx))];
     // Loaded only now: under tsx, having loaded the server's modules (prom-client's, it turned
     // out) made the codec cases above about 20 % slower, which plain node on dist/ does not show.
-    const { serveArenaShooter, serveSkyworld } = await import('./game-serve.js');
+    const { serveArenaCrowd, serveArenaShooter, serveSkyworld } = await import('./game-serve.js');
     return [
       ...codec,
       ...(!only || only === 'serve-skyworld' ? await serveSkyworld(ctx) : []),
       ...(!only || only === 'serve-arena-shooter' ? await serveArenaShooter(ctx) : []),
+      ...(!only || only === 'serve-arena-crowd' ? await serveArenaCrowd(ctx) : []),
     ];
   },
 };

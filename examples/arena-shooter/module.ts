@@ -2,11 +2,12 @@
 // engine's kernels, built by `npm run build` into build/examples/arena-shooter/game.wasm, the
 // file the page loads too) with its store in the module's memory, and what each player sees:
 // the engine's spatial index over the store's positions, within 100 m (an entity leaves a view
-// only past 110 m, so one pacing the edge does not flicker in and out), refreshed by distance:
-// what is on the player's screen every tick, farther out less often (ZONES).
+// only past 110 m, so one pacing the edge does not flicker in and out), narrower in a crowd
+// (CROWD), refreshed by distance: what is on the player's screen every tick, farther out less
+// often (ZONES).
 
 import { readFile } from 'node:fs/promises';
-import { DeclaredHitboxes, DeclaredInterest, unwrapTick, wasmGameModule, WasmGameRules, type DeclaredGameModule, type UpdateZonesSpec } from '../../src/index.js';
+import { DeclaredHitboxes, DeclaredInterest, unwrapTick, wasmGameModule, WasmGameRules, type DeclaredCrowdOptions, type DeclaredGameModule, type UpdateZonesSpec } from '../../src/index.js';
 import { CAPACITY, GAME, MAX_CAPACITY, NO_TARGET, NPC_SPREAD_M, NPCS, RIFLE_RANGE_M, type Declaration, type Input } from './game.js';
 
 export const MODULE_URL = new URL('../../build/examples/arena-shooter/game.wasm', import.meta.url);
@@ -30,7 +31,17 @@ export interface ArenaOptions {
   readonly maxPlayers?: number;
   /** Update rates by distance (default ZONES; null: everything every tick). */
   readonly zones?: UpdateZonesSpec<Declaration> | null;
+  /** How a view narrows in a crowd (default CROWD; false: never). */
+  readonly crowd?: DeclaredCrowdOptions | false;
 }
+
+/**
+ * A view in a crowd (a hub full of players and their shots) narrows past 220 entities towards
+ * 180, world mode's thresholds (85 % and 70 % of its 256): what is nearest is what a player
+ * needs, and the rest would cost every player in the crowd bandwidth, memory and encoding.
+ * The view's capacity (1,024) leaves room for the ticks it takes to narrow.
+ */
+export const CROWD = { shrinkAbove: 220, target: 180 } as const;
 
 /**
  * What a player is sent how often: what is on its screen (the page shows 90 m across) and in
@@ -57,7 +68,7 @@ export async function createArena(options: ArenaOptions = {}): Promise<DeclaredG
   rules.store.spawn('settings', { spawning: { npcs, spreadM: options.npcSpreadM ?? NPC_SPREAD_M } });
   rules.setup(options.seed ?? 1);
   const radiusM = options.viewRadiusM ?? 100;
-  const interest = DeclaredInterest.create(rules.arena, rules.store, { x: 'position.x', y: 'position.y', radiusM, hysteresisM: 10 });
+  const interest = DeclaredInterest.create(rules.arena, rules.store, { x: 'position.x', y: 'position.y', radiusM, hysteresisM: 10, crowd: options.crowd ?? CROWD });
   interest.update();
   const zones = options.zones === undefined ? ZONES : options.zones ?? undefined;
   const rifle = rifleJudge(rules, interest);

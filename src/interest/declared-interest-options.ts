@@ -21,6 +21,23 @@ export interface DeclaredInterestOptions<D extends GameDeclaration> {
    * lands, not counted as drift).
    */
   readonly discoveryPadM?: number;
+  /**
+   * How a view narrows in a crowd (world mode's dynamic radius): past `shrinkAbove` entities in
+   * view, its radius and band shrink towards holding `target` (by at most 30 % a tick, down to
+   * `minScale` of radiusM); well under `target` (80 % of it) they widen back, 5 % a tick at
+   * most, up to radiusM (between the two the view keeps its edge, so it does not flap). Each
+   * viewer narrows on its own, so a player in a crowd of a thousand is sent what is nearest
+   * instead of a view cut at its capacity every tick. Defaults: shrinkAbove 85 % and target
+   * 70 % of the caller's view capacity (visible()'s out.length), minScale 0.25. `false`: views
+   * never narrow (one past the capacity is cut to its nearest).
+   */
+  readonly crowd?: false | DeclaredCrowdOptions;
+}
+
+export interface DeclaredCrowdOptions {
+  readonly shrinkAbove?: number;
+  readonly target?: number;
+  readonly minScale?: number;
 }
 
 export interface DeclaredInterestStats {
@@ -34,6 +51,10 @@ export interface DeclaredInterestStats {
   jumpersAdded: number;
   /** Entities kept in a view by the hysteresis band (past radiusM, within radiusM + hysteresisM). */
   heldByHysteresis: number;
+  /** Entities handed over in those views, summed (over queries: the mean view). */
+  viewed: number;
+  /** Views computed narrower than radiusM (a viewer in a crowd, see `crowd`). */
+  narrowed: number;
   /** Views cut at the caller's out.length (the nearest kept, the viewer's own avatar first: raise viewCapacity). */
   truncated: number;
   /** Entities found past the bounds by update() and put back on their edge (a rule let them stray). */

@@ -22,7 +22,7 @@
 //   module.visible = (avatar, out) => interest.visible(avatar, out);
 //   module.leave = (player, avatar) => { interest.forget(avatar); ... };
 
-import { MAX_ENTITIES, type EntityId } from '../core/entity-id.js';
+import type { EntityId } from '../core/entity-id.js';
 import { InvalidArgumentError, OutOfWorldError } from '../core/errors.js';
 import { fieldOf, type FieldKey, type GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
@@ -32,17 +32,16 @@ import { storeIndex } from '../spatial/store-index.js';
 import type { SpatialResult } from '../spatial/result.js';
 import type { Arena } from '../wasm/arena.js';
 import { StoreDrift } from './declared-drift.js';
-import { rediscover, Viewer } from './declared-viewer.js';
+import { keepNearest, rediscover, Viewer } from './declared-viewer.js';
+import { nextScale, resolveCrowd, type Crowd } from './declared-crowd.js';
 import type { DeclaredInterestOptions, DeclaredInterestStats } from './declared-interest-options.js';
 
-export type { DeclaredInterestOptions, DeclaredInterestStats } from './declared-interest-options.js';
+export type { DeclaredCrowdOptions, DeclaredInterestOptions, DeclaredInterestStats } from './declared-interest-options.js';
 
 /** Up to this many viewers, a jumper is offered to each; past it, to the avatars a query finds near it. */
 const LINEAR_VIEWERS = 32;
 /** Views are reused (and the drift pass made) with at least one viewer per this many slots of the store. */
 const ENTITIES_PER_REUSING_VIEWER = 400;
-/** Slots are below this (MAX_ENTITIES): nearest() packs a distance and a slot into one number with it. */
-const SLOT_SPAN = MAX_ENTITIES;
 
 const INV_Q16 = 1 / 65536;
 
@@ -53,7 +52,9 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
   readonly hysteresisM: number;
   /** How much further than the outer edge a discovery looks, metres. */
   readonly discoveryPadM: number;
-  readonly stats: DeclaredInterestStats = { indexed: 0, queries: 0, discoveries: 0, jumpersAdded: 0, heldByHysteresis: 0, truncated: 0, clampedOutOfWorld: 0 };
+  readonly stats: DeclaredInterestStats = { indexed: 0, queries: 0, discoveries: 0, jumpersAdded: 0, heldByHysteresis: 0, viewed: 0, narrowed: 0, truncated: 0, clampedOutOfWorld: 0 };
+  /** How views narrow in a crowd (null: never). */
+  readonly crowd: Crowd | null;
   private readonly x: Int32Array;
   private readonly y: Int32Array;
   private readonly z: Int32Array;
@@ -84,8 +85,8 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
   private drifting = false;
   /** Scratch of a discovery: what it found, and the merge's (rediscover). */
   private found = new Uint32Array(64);
-  /** Scratch of nearest(): distance and slot of each entity in an overfull view. */
-  private keys = new Float64Array(64);
+  /** Scratch of keepNearest(): distance and slot of each entity in an overfull view. */
+  private readonly nearScratch = { keys: new Float64Array(64) };
   private readonly scratch = { kept: new Uint32Array(64), fresh: new Uint32Array(64), keptHeld: new Uint8Array(64) };
 
   private constructor(arena: Arena, readonly store: GameStore<D>, options: DeclaredInterestOptions<D>) {
@@ -95,6 +96,7 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     if (!(radiusM > 0) || !Number.isFinite(radiusM)) throw new InvalidArgumentError(`radiusM must be a positive number, got ${radiusM}`);
     if (!(hysteresisM >= 0) || !Number.isFinite(hysteresisM)) throw new InvalidArgumentError(`hysteresisM must be >= 0, got ${hysteresisM}`);
     if (!(padM > 0) || !Number.isFinite(padM)) throw new InvalidArgumentError(`discoveryPadM must be a positive number, got ${padM}`);
+    this.crowd = options.crowd === false ? null : resolveCrowd(options.crowd ?? {});
     if (!arena.holds(store.region)) throw new InvalidArgumentError('the store must live in the arena\'s memory (GameStore with `memory`, WasmGameRules or DeclaredRollbackGame)');
     const column = (key: FieldKey<D>): Int32Array => {
       const f = fieldOf(store.game, key);
@@ -221,11 +223,19 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     if (slot >= 0) this.viewerOf[slot] = v;
     else this.cameras.add(v);
     this.stats.queries++;
+    // A view in a crowd is narrower (crowd): its radius and band as scaled, its candidates found for that.
+    const scale = v.scale;
+    const outer = this.outer * scale;
     const moved = Math.hypot(cx - v.x, cy - v.y, cz - v.z);
-    if (v.epoch !== this.epoch || this.drift.drift - v.drift + moved > this.pad || v.count > 2 * v.discovered + 64) this.discover(v, cx, cy, cz);
+    // Whatever is not a candidate lay past the discovery's outer edge plus the pad; it may have come in
+    // by as much as the world drifted, the viewer moved, and the view widened since.
+    const used = this.drift.drift - v.drift + moved + (outer > v.outerAt ? outer - v.outerAt : 0);
+    if (v.epoch !== this.epoch || used > this.pad || v.count > 2 * v.discovered + 64) this.discover(v, cx, cy, cz, outer);
+    if (scale < 1) this.stats.narrowed++;
     // The candidates in order: each in view inside the radius, or inside the outer edge if it was in the last one.
-    const r2 = this.radius * this.radius;
-    const o2 = this.outer * this.outer;
+    const inner = this.radius * scale;
+    const r2 = inner * inner;
+    const o2 = outer * outer;
     const types = this.store.typeColumn;
     const located = this.located;
     const xs = this.x, ys = this.y, zs = this.z;
@@ -253,49 +263,30 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
       }
     }
     this.stats.heldByHysteresis += kept;
+    if (this.crowd !== null) v.scale = nextScale(v.scale, count, room, this.crowd);
+    this.stats.viewed += count <= room ? count : room;
     if (count <= room) return count;
     // More in view than the caller has room for: the nearest go (the viewer's own avatar first).
     this.stats.truncated++;
-    return this.nearest(v, px, py, pz, out, count);
+    return keepNearest(v, this.x, this.y, this.z, px, py, pz, out, count, this.nearScratch, this.marks, this.nextStamp());
   }
 
   /**
-   * The `out.length` nearest of the view's `members` candidates (held), ascending by slot into
-   * `out`; the others leave the view (a crowd past the view capacity: it keeps what is closest,
-   * not the lowest slots, and never drops the viewer's own avatar).
+   * The radius (metres) the next view of `viewer` (an avatar id, or a spectator's number) is
+   * taken within: radiusM, or less where its last views were crowded (crowd).
    */
-  private nearest(v: Viewer, px: number, py: number, pz: number, out: Uint32Array, members: number): number {
-    if (this.keys.length < members) this.keys = new Float64Array(members * 2);
-    const keys = this.keys;
-    const { x: xs, y: ys, z: zs } = this;
-    let m = 0;
-    for (let k = 0; k < v.count; k++) {
-      if (v.held[k] !== 1) continue;
-      const s = v.slots[k]!;
-      const dx = xs[s]! * INV_Q16 - px;
-      const dy = ys[s]! * INV_Q16 - py;
-      const dz = zs[s]! * INV_Q16 - pz;
-      // Distance (in 1/16 m², exact below 23 km) then slot, in one number a numeric sort orders.
-      keys[m++] = Math.floor((dx * dx + dy * dy + dz * dz) * 16) * SLOT_SPAN + s;
-    }
-    keys.subarray(0, m).sort();
-    const chosen = this.nextStamp();
-    const marks = this.marks;
-    const room = out.length;
-    for (let i = 0; i < room; i++) marks[keys[i]! % SLOT_SPAN] = chosen;
-    let count = 0;
-    for (let k = 0; k < v.count; k++) {
-      if (v.held[k] !== 1) continue;
-      const s = v.slots[k]!;
-      if (marks[s] === chosen) out[count++] = s;
-      else v.held[k] = 0;
-    }
-    return count;
+  radiusOf(viewer: EntityId | number): number {
+    return this.radius * (this.viewers.get(viewer)?.scale ?? 1);
   }
 
-  /** The viewer's candidates anew: a spatial query within the outer radius and the pad. */
-  private discover(v: Viewer, cx: number, cy: number, cz: number): void {
-    const n = this.index.radiusInto(this.result, cx, cy, cz, this.outer + this.pad);
+  /** The outer edge (metres) the next view of `viewer` keeps what it held within: radiusOf() plus the band, as scaled. */
+  outerOf(viewer: EntityId | number): number {
+    return this.outer * (this.viewers.get(viewer)?.scale ?? 1);
+  }
+
+  /** The viewer's candidates anew: a spatial query within its outer edge (`outer`, as scaled) and the pad. */
+  private discover(v: Viewer, cx: number, cy: number, cz: number, outer: number): void {
+    const n = this.index.radiusInto(this.result, cx, cy, cz, outer + this.pad);
     this.stats.discoveries++;
     const ids = this.result.ids;
     const types = this.store.typeColumn;
@@ -313,6 +304,7 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     v.z = cz;
     v.drift = this.drift.drift;
     v.epoch = this.epoch;
+    v.outerAt = outer;
   }
 
   /**
@@ -377,3 +369,4 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
 }
 
 const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
+

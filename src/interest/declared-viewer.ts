@@ -6,6 +6,12 @@
 // candidate cannot have come within the outer radius. A jumper (an entity that appeared or
 // teleported) near the discovery point is added at once (add()).
 
+import { MAX_ENTITIES } from '../core/entity-id.js';
+
+/** Slots are below this (MAX_ENTITIES): keepNearest() packs a distance and a slot into one number with it. */
+const SLOT_SPAN = MAX_ENTITIES;
+const INV_Q16 = 1 / 65536;
+
 export class Viewer {
   /** Candidates' slots, ascending, and 1 where the slot was in the last view. */
   slots: Uint32Array;
@@ -20,6 +26,10 @@ export class Viewer {
   epoch = -1;
   /** Candidates right after the discovery (jumpers added since make more). */
   discovered = 0;
+  /** The view's outer edge at the discovery, metres: a view that widened past it discovers again. */
+  outerAt = 0;
+  /** Its radius and band as a share of the full ones: below 1 in a crowd (DeclaredInterest's `crowd`). */
+  scale = 1;
 
   constructor(capacity = 64) {
     this.slots = new Uint32Array(capacity);
@@ -121,4 +131,36 @@ export function rediscover(v: Viewer, found: Uint32Array, n: number, marks: Uint
   }
   v.count = o;
   v.discovered = o;
+}
+
+/**
+ * The `out.length` nearest of the view's `members` candidates (held), ascending by slot into
+ * `out`; the others leave the view (a crowd past the view capacity: it keeps what is closest,
+ * not the lowest slots, and never drops the viewer's own avatar). xs, ys, zs: the position
+ * columns (Q16.16 metres); `marks` a column of the store's size, `chosen` a stamp no slot bears.
+ */
+export function keepNearest(v: Viewer, xs: Int32Array, ys: Int32Array, zs: Int32Array, px: number, py: number, pz: number, out: Uint32Array, members: number, scratch: { keys: Float64Array }, marks: Uint32Array, chosen: number): number {
+  if (scratch.keys.length < members) scratch.keys = new Float64Array(members * 2);
+  const keys = scratch.keys;
+  let m = 0;
+  for (let k = 0; k < v.count; k++) {
+    if (v.held[k] !== 1) continue;
+    const s = v.slots[k]!;
+    const dx = xs[s]! * INV_Q16 - px;
+    const dy = ys[s]! * INV_Q16 - py;
+    const dz = zs[s]! * INV_Q16 - pz;
+    // Distance (in 1/16 m², exact below 23 km) then slot, in one number a numeric sort orders.
+    keys[m++] = Math.floor((dx * dx + dy * dy + dz * dz) * 16) * SLOT_SPAN + s;
+  }
+  keys.subarray(0, m).sort();
+  const room = out.length;
+  for (let i = 0; i < room; i++) marks[keys[i]! % SLOT_SPAN] = chosen;
+  let count = 0;
+  for (let k = 0; k < v.count; k++) {
+    if (v.held[k] !== 1) continue;
+    const s = v.slots[k]!;
+    if (marks[s] === chosen) out[count++] = s;
+    else v.held[k] = 0;
+  }
+  return count;
 }

@@ -66,7 +66,7 @@ export type {
 export { checkShape, shapeReachM } from './shapes.js';
 export type { ShapeSpec, SimpleShape } from './shapes.js';
 export { worldSource } from './source.js';
-export { DeclaredInterest, type DeclaredInterestOptions, type DeclaredInterestStats } from './declared-interest.js';
+export { DeclaredInterest, type DeclaredCrowdOptions, type DeclaredInterestOptions, type DeclaredInterestStats } from './declared-interest.js';
 export type { ReplicationSource } from './source.js';
 export { interestKernels } from './kernels.js';
 export type { InterestKernels } from './kernels.js';

@@ -57,9 +57,10 @@ export interface DeclaredGameModule<D extends GameDeclaration = GameDeclaration>
   readonly zones?: UpdateZonesSpec<D>;
   /**
    * How far a player sees, for its page to draw (the view's ring, and the zones' within it):
-   * the radius and the hysteresis band past it, metres. Absent: the page draws no ring.
+   * the radius and the hysteresis band past it, metres, and past how many entities in view it
+   * narrows (DeclaredInterest's crowd; absent: it never does). Absent: the page draws no ring.
    */
-  readonly view?: { readonly radiusM: number; readonly hysteresisM: number };
+  readonly view?: { readonly radiusM: number; readonly hysteresisM: number; readonly narrowsAbove?: number };
   /** What the game's DeclaredInterest counts (a live object), for /metrics: views queried and reused, teleports offered, views cut. */
   readonly interestStats?: DeclaredInterestStats;
   /** Entity types a save leaves out (what belongs to a session, e.g. players): freed in it. */

@@ -33,6 +33,8 @@ export function registerDeclaredServerMetrics(registry: Registry, read: Declared
       [{ how: 'reused' }, views.queries - views.discoveries],
     ]);
     readCounter(registry, 'chronos_declared_view_teleports_total', 'Entities that appeared or teleported, added to a view the tick they did', [], () => [[{}, views.jumpersAdded]]);
+    readCounter(registry, 'chronos_declared_view_entities_total', 'Entities handed over in views, summed (over chronos_declared_views_total: the mean view)', [], () => [[{}, views.viewed]]);
+    readCounter(registry, 'chronos_declared_views_narrowed_total', 'Views taken within less than the full radius: their viewer stands in a crowd (DeclaredInterest crowd)', [], () => [[{}, views.narrowed]]);
     readCounter(registry, 'chronos_declared_views_cut_total', 'Views cut at the view capacity (raise viewCapacity)', [], () => [[{}, views.truncated]]);
     readCounter(registry, 'chronos_declared_out_of_world_total', 'Entities found past the world\'s bounds and put back on its edge', [], () => [[{}, views.clampedOutOfWorld]]);
   }

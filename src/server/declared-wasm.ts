@@ -17,6 +17,7 @@ import type { GameStore } from '../core/game-store.js';
 import type { GameInput } from '../codec/game-input.js';
 import type { WasmGameRules } from '../rollback/wasm-game.js';
 import type { DeclaredInterest } from '../interest/declared-interest.js';
+import { shrinkThreshold } from '../interest/declared-crowd.js';
 import type { DeclaredGameModule } from './declared-game.js';
 import type { UpdateZonesSpec } from '../codec/update-zones.js';
 
@@ -57,7 +58,7 @@ export function wasmGameModule<D extends GameDeclaration>(rules: WasmGameRules<D
     viewCapacity: options.viewCapacity,
     unsavedTypes: options.unsavedTypes,
     zones: options.zones,
-    ...(interest ? { view: { radiusM: interest.radiusM, hysteresisM: interest.hysteresisM }, interestStats: interest.stats } : {}),
+    ...(interest ? { view: servedView(interest, options.viewCapacity), interestStats: interest.stats } : {}),
     restored: options.restored,
     join: (player) => rules.join(player),
     leave: (player, avatar) => {
@@ -87,4 +88,10 @@ export function wasmGameModule<D extends GameDeclaration>(rules: WasmGameRules<D
       }
       : {}),
   };
+}
+
+/** What the page is told of the views (DeclaredGameModule.view): their edges, and when they narrow. */
+function servedView<D extends GameDeclaration>(interest: DeclaredInterest<D>, viewCapacity: number): NonNullable<DeclaredGameModule<D>['view']> {
+  const narrowsAbove = interest.crowd ? shrinkThreshold(interest.crowd, viewCapacity) : undefined;
+  return { radiusM: interest.radiusM, hysteresisM: interest.hysteresisM, ...(narrowsAbove !== undefined ? { narrowsAbove } : {}) };
 }

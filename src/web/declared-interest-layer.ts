@@ -5,13 +5,17 @@
 // (an entity enters inside the inner dashed ring and leaves outside the outer one); every entity
 // in view gets an outline in the colour of the band it is in, so what refreshes every tick and
 // what a few times a second read apart. The page learns the radius and the bands from the
-// server's /game.json (DeclaredGameModule.view and zones); without them it draws nothing.
+// server's /game.json (DeclaredGameModule.view and zones); without them it draws nothing. In a
+// crowd the server narrows the view (past `narrowsAbove` entities in it): the rings show the
+// full view, and the legend says that it narrows and how many the view holds now.
 
 import { ZONE_COLOURS } from './interest-layer.js';
 
 export interface ServedView {
   readonly radiusM: number;
   readonly hysteresisM: number;
+  /** Past this many entities in view, the server narrows it (absent: never). */
+  readonly narrowsAbove?: number;
 }
 
 export interface ServedZones {
@@ -116,7 +120,11 @@ export class DeclaredInterestLayer {
    */
   legend(spectating = false): string[] {
     if (!this.view && this.bands.length === 0) return ['interest: the server describes no view'];
-    const view = this.view ? `view ${this.view.radiusM} m, left past ${this.view.radiusM + this.view.hysteresisM} m` : 'the view';
+    const v = this.view;
+    const inView = this.byBand.reduce((a, b) => a + b, 0);
+    // A server that narrows crowded views: past how many, beside how many this view holds (drawn this frame).
+    const crowd = v && Number.isFinite(v.narrowsAbove) ? `; narrower past ${v.narrowsAbove} in view (${inView} now)` : '';
+    const view = v ? `view ${v.radiusM} m, left past ${v.radiusM + v.hysteresisM} m${crowd}` : 'the view';
     const head = `interest (I to ${this.enabled ? 'hide' : 'show'}): ${view}`;
     if (!this.zones) return [head];
     if (spectating) return [head, '  a spectator is sent all of its view every tick (update zones follow avatars)'];

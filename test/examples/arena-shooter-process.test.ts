@@ -26,7 +26,7 @@ describe('npm start', () => {
     const world = await start(['--npcs', '2000', '--npc-spread', '500']);
     try {
       expect(world.out()).toMatch(/world mode: 2000 NPCs within 500 m of the centre of a 10 km world/);
-      expect(await fetch(`${world.url}game.json`).then((r) => r.json())).toMatchObject({ mode: 'declared', game: 'arena-shooter', view: { radiusM: 100 }, spectators: true });
+      expect(await fetch(`${world.url}game.json`).then((r) => r.json())).toMatchObject({ mode: 'declared', game: 'arena-shooter', view: { radiusM: 100, narrowsAbove: 220 }, spectators: true });
       expect(await fetch(`${world.url}`).then((r) => r.status)).toBe(200);
     } finally {
       expect(await world.stop()).toBe(0);

@@ -339,6 +339,7 @@ describe('the arena shooter served', () => {
       expect(queried).toBeGreaterThan(20);
       expect(m).toMatch(/chronos_declared_views_total\{how="reused"\} 0/);
       expect(m).toMatch(/chronos_declared_views_cut_total 0/);
+      expect(m).toMatch(/chronos_declared_views_narrowed_total 0/);
     } finally {
       bots.close();
     }

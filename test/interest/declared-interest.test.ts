@@ -80,13 +80,13 @@ describe('DeclaredInterest', () => {
    * move (up to crowdStepM a tick on each axis), `respawn` of it despawned and replaced somewhere else each tick and
    * `teleport` of it moved anywhere; the viewers walk, and one of them teleports now and then.
    */
-  async function viewsOverTicks(o: { viewers: number; respawn: number; teleport: number; crowdStepM: number; seed: number; flat?: boolean; cameras?: number }) {
+  async function viewsOverTicks(o: { viewers: number; respawn: number; teleport: number; crowdStepM: number; seed: number; flat?: boolean; cameras?: number; crowd?: { shrinkAbove: number; target: number }; thinAt?: number; viewerStepM?: number; onView?: (tick: number, me: number, count: number, radiusM: number) => void }) {
     const { arena, store } = await world(3000);
     const rand = mulberry32(o.seed);
     const coord = () => Math.round((rand() * 300 - 150) * 64) / 64;
     const ids = Array.from({ length: 2500 }, () => store.spawn('walker', { position: { x: coord(), y: coord(), z: 0 } }));
     // Everything at z = 0: with or without the z field the same views.
-    const interest = DeclaredInterest.create(arena, store, { x: 'position.x', y: 'position.y', ...(o.flat ? {} : { z: 'position.z' as const }), bounds: BOUNDS, radiusM: 40, hysteresisM: 8, discoveryPadM: 6 });
+    const interest = DeclaredInterest.create(arena, store, { x: 'position.x', y: 'position.y', ...(o.flat ? {} : { z: 'position.z' as const }), bounds: BOUNDS, radiusM: 40, hysteresisM: 8, discoveryPadM: 6, ...(o.crowd ? { crowd: o.crowd } : {}) });
     const out = new Uint32Array(4096);
     const viewers = ids.slice(0, o.viewers);
     // Spectators' cameras (visibleAt), each at a point of its own.
@@ -101,7 +101,10 @@ describe('DeclaredInterest', () => {
       }
     };
     for (let tick = 0; tick < 40; tick++) {
+      // The crowd thins out: all but one in ten of the others go.
+      if (tick === o.thinAt) for (let i = viewers.length; i < ids.length; i++) if (i % 10 !== 0) store.despawn(ids[i]!);
       for (let i = viewers.length; i < ids.length; i++) {
+        if (!store.isAlive(ids[i]!)) continue;
         const r = rand();
         if (r < o.respawn) {
           store.despawn(ids[i]!);
@@ -111,16 +114,23 @@ describe('DeclaredInterest', () => {
           store.set(ids[i]!, 'position.y', coord());
         } else step(ids[i]!, o.crowdStepM);
       }
-      for (const me of viewers) step(me, 0.5);
+      for (const me of viewers) step(me, o.viewerStepM ?? 0.5);
       if (tick % 10 === 5) store.set(viewers[0]!, 'position.x', coord());
+      // Before the crowd thins, every viewer jumps: each discovers again at its narrowed edge, so
+      // widening back must discover again too (the pad alone would not cover it).
+      if (o.thinAt !== undefined && tick === o.thinAt - 3) for (const me of viewers) store.set(me, 'position.y', coord());
       interest.update();
       for (const me of viewers) {
+        // The edges this view is taken within: 40 and 48 m, or less in a crowd (crowd).
+        const radius = interest.radiusOf(me);
+        const outer = interest.outerOf(me);
         const n = interest.visible(me, out);
+        o.onView?.(tick, me, n, radius);
         const got = Array.from(out.subarray(0, n));
         for (let i = 1; i < n; i++) expect(got[i]!).toBeGreaterThan(got[i - 1]!);
         const before = last.get(me) ?? new Set<number>();
-        const near = new Set(brute(store, me & 0xfffff, 40));
-        const expected = brute(store, me & 0xfffff, 48).filter((s) => near.has(s) || before.has(s));
+        const near = new Set(brute(store, me & 0xfffff, radius));
+        const expected = brute(store, me & 0xfffff, outer).filter((s) => near.has(s) || before.has(s));
         expect(got).toEqual(expected);
         for (const s of got) if (before.has(s)) kept++; else entered++;
         last.set(me, new Set(got));
@@ -135,7 +145,7 @@ describe('DeclaredInterest', () => {
     }
     // Views that mostly carry over, with entries every tick.
     expect(kept).toBeGreaterThan(entered * 5);
-    expect(entered).toBeGreaterThan(40 * o.viewers);
+    if (o.thinAt === undefined) expect(entered).toBeGreaterThan(40 * o.viewers);
     return interest.stats;
   }
 
@@ -155,6 +165,43 @@ describe('DeclaredInterest', () => {
       expect(stats.discoveries).toBeLessThan(stats.queries * 0.5);
       expect(stats.jumpersAdded).toBeGreaterThan(0);
     }
+  });
+
+  it('narrows a crowded view towards its target and widens it back as the crowd thins, each view exactly a brute-force scan at the edges it had', async () => {
+    // About 140 within 40 m of each viewer: past 60, each view narrows towards 45.
+    const counts: number[][] = Array.from({ length: 40 }, () => []);
+    const radii: number[][] = Array.from({ length: 40 }, () => []);
+    const stats = await viewsOverTicks({
+      viewers: 12, respawn: 0.0004, teleport: 0.0004, crowdStepM: 0.1, viewerStepM: 0.05, seed: 41, crowd: { shrinkAbove: 60, target: 45 }, thinAt: 20,
+      onView: (tick, _me, count, radius) => {
+        counts[tick]!.push(count);
+        radii[tick]!.push(radius);
+      },
+    });
+    expect(stats.narrowed).toBeGreaterThan(0);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    // The first view is whole; a few ticks on, the views hold about the target, none far past the threshold.
+    expect(median(counts[0]!)).toBeGreaterThan(100);
+    expect(Math.max(...radii[0]!)).toBe(40);
+    for (const tick of [10, 15, 19]) {
+      expect(median(counts[tick]!)).toBeLessThanOrEqual(60);
+      expect(median(counts[tick]!)).toBeGreaterThan(25);
+      expect(Math.max(...counts[tick]!)).toBeLessThan(90);
+      expect(Math.max(...radii[tick]!)).toBeLessThan(40);
+    }
+    // Nine in ten gone at tick 20: the views widen back to the whole radius.
+    expect(radii[39]!.every((r) => r === 40)).toBe(true);
+  });
+
+  it('refuses crowd options that make no sense', async () => {
+    const { arena, store } = await world(16);
+    const base = { x: 'position.x', y: 'position.y', bounds: BOUNDS, radiusM: 10 } as const;
+    for (const crowd of [{ shrinkAbove: -1 }, { shrinkAbove: 1.5 }, { target: 10, shrinkAbove: 5 }, { minScale: 0 }, { minScale: 2 }, { minScale: Number.NaN }]) {
+      expect(() => DeclaredInterest.create(arena, store, { ...base, crowd })).toThrow(InvalidArgumentError);
+    }
+    expect(DeclaredInterest.create(arena, store, { ...base, crowd: false }).crowd).toBeNull();
+    const other = await world(16);
+    expect(DeclaredInterest.create(other.arena, other.store, { ...base, crowd: { shrinkAbove: 85 } }).crowd).toEqual({ shrinkAbove: 85, target: 70, minScale: 0.25 });
   });
 
   it('queries every view each tick when there are too few viewers for the store (the drift pass would cost more than it saves)', async () => {
