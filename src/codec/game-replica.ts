@@ -64,9 +64,14 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
     this.recordFields = Int32Array.from(game.types.flatMap((t) => t.wire), (p) => p.fields.length);
   }
 
-  /** Bytes its frames hold (GAME_WINDOW + 1 of them, each sized to the views it held). */
+  /** Bytes its frames hold (from the server's last baseline on, the spare and a few kept for reuse; each sized to the views it held). */
   get heldBytes(): number {
     return this.frames.bytes;
+  }
+
+  /** Frames it holds (the spare and those kept for reuse included). */
+  get heldFrames(): number {
+    return this.frames.held;
   }
 
   /** Seq of the newest decoded snapshot (what the client acknowledges), -1 before the first. */
@@ -260,6 +265,10 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
     if (r.remaining >= 8) throw new DecodeError(`trailing_bytes: ${r.remaining >> 3} bytes after the last record`);
     this.current = this.frames.commit();
     this.newest = seq;
+    // The server's baseline only moves forward (its newest acknowledgement): frames older than
+    // this one are never a baseline again. Kept, they made a replica hold the whole window (33
+    // frames of its view: hundreds of kilobytes a bot, where a bot process holds hundreds).
+    if (base) this.frames.release(base.seq);
     return { seq, tick, inputSeq, inputQueue, baselineSeq: base ? base.seq : -1, records };
   }
 

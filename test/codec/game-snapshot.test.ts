@@ -477,6 +477,32 @@ describe('game snapshot codec against brute force', () => {
     expect(mostHeld).toBeLessThanOrEqual(12);
   });
 
+  it('lets a replica hold only the frames from the server\'s baseline on, and still decode every delta', () => {
+    const { store, live, step } = randomWorld(13, 200);
+    const server = new GameReplicator(store, { viewCapacity: 512 });
+    const client = new GameReplica(TEST_GAME, { viewCapacity: 512 });
+    let mostHeld = 0;
+    let deltas = 0;
+    const acks: number[] = [];
+    for (let tick = 0; tick < 200; tick++) {
+      step();
+      const slots = [...live].map((id) => id & 0xfffff);
+      const { seq, baselineSeq } = client.decode(server.encode(tick, slots, slots.length));
+      expect(dump(client)).toEqual([...slots].sort((a, b) => a - b).map((sl) => expected(store, sl, 0)));
+      if (baselineSeq >= 0) deltas++;
+      // Acknowledgements arrive three ticks late, one in five lost.
+      acks.push(tick % 5 === 2 ? -1 : seq);
+      if (acks.length > 3) {
+        const a = acks.shift()!;
+        if (a >= 0) server.ack(a);
+      }
+      if (tick >= 20) mostHeld = Math.max(mostHeld, client.heldFrames);
+    }
+    expect(deltas).toBeGreaterThan(190);
+    // The baseline (three or four behind), those since, the spare and a few kept: not the window's 33.
+    expect(mostHeld).toBeLessThanOrEqual(12);
+  });
+
   it('grows its message buffer to the longest message it sent, and a message handed out stays intact', () => {
     const { store, live, step } = randomWorld(17, 400);
     for (let i = 0; i < 200; i++) step();
