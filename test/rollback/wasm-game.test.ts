@@ -224,7 +224,7 @@ describe('prediction of the avatar with the game\'s module (DeclaredPredictor)',
   const inputAt = (t: number): Input => ({ dx: (((t * 13) % 21) - 10) / 127, jump: t % 4 === 0, act: (['none', 'use', 'drop'] as const)[t % 3]! });
 
   /** The server as DeclaredServer runs it (one input a tick, held when none came), a link of `delay` ticks each way. */
-  async function play(options: { ticks: number; delay: number; lossEvery?: number; teleportAt?: number }) {
+  async function play(options: { ticks: number; delay: number; lossEvery?: number; teleportAt?: number; teleportTo?: number }) {
     const rules = await load();
     rules.setup(1);
     const module = wasmGameModule(rules, { viewCapacity: 64, visible: (store, _a, out) => {
@@ -255,7 +255,7 @@ describe('prediction of the avatar with the game\'s module (DeclaredPredictor)',
         replicator.inputSeq = next.seq;
       }
       module.step(t);
-      if (t === options.teleportAt) rules.store.set(avatar, 'body.x' as never, 40);
+      if (t === options.teleportAt) rules.store.set(avatar, 'body.x' as never, options.teleportTo ?? 40);
       if (next) serverAfter.set(next.seq, [rules.store.get(avatar, 'body.x' as never) as number, rules.store.get(avatar, 'stats.coins' as never) as number]);
       const bytes = replicator.encode(t, slots, module.visible(avatar, slots)).slice();
       if (!options.lossEvery || t % options.lossEvery !== 3) toClient.push({ at: t + options.delay, bytes });
@@ -296,6 +296,16 @@ describe('prediction of the avatar with the game\'s module (DeclaredPredictor)',
     for (let seq = 130; seq < 280; seq++) expect(predictedAfter.get(seq), `input ${seq}`).toEqual(serverAfter.get(seq));
     // On screen the jump shrinks from where the avatar was instead of happening at once.
     expect(Math.abs(shownAfterCorrection!.shown - shownAfterCorrection!.raw)).toBeGreaterThan(1);
+  });
+
+  it('takes a state the wire rounded (a place between its 1/64 m steps) without counting each rounding as a misprediction', async () => {
+    // After the teleport the client holds the server's x rounded to the wire's 1/64 m, the server
+    // the exact one: their codes differ by one now and then, a difference no message can show.
+    const { predictor, serverAfter, predictedAfter } = await play({ ticks: 400, delay: 5, teleportAt: 100, teleportTo: 40.3 });
+    expect(predictor.stats.corrections).toBeGreaterThanOrEqual(1);
+    expect(predictor.stats.corrections).toBeLessThanOrEqual(3);
+    // ...and the prediction stays within one step of the server's.
+    for (let seq = 130; seq < 380; seq++) expect(Math.abs(predictedAfter.get(seq)![0] - serverAfter.get(seq)![0]), `input ${seq}`).toBeLessThanOrEqual(1 / 64);
   });
 });
 
