@@ -12,7 +12,8 @@
 // With --json, one JSON document on stdout:
 //   { players, seconds, server_ticks_per_sec, server_tick_p50_ms, server_tick_p99_ms,
 //     server_cpu_us_per_player_tick, server_rss_bytes_per_player, client_bytes_per_sec_p50,
-//     client_bytes_per_sec_p99, corrections_pct, rtt_p99_ms, failures }
+//     client_bytes_per_sec_p99, corrections_pct, rtt_p99_ms, server_view_mean,
+//     server_views_narrowed_pct (those two for --game arena-shooter, else null), failures }
 // Exit 1 when the server fell below 59 ticks/s over the window or any client failed.
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -106,6 +107,10 @@ interface Scrape {
   tickP50: number;
   tickP99: number;
   buckets: Map<number, number>;
+  /** A declared game's DeclaredInterest: views computed, entities handed over in them, views narrowed in a crowd. */
+  views: number;
+  viewEntities: number;
+  viewsNarrowed: number;
 }
 
 async function scrape(url: string): Promise<Scrape> {
@@ -132,6 +137,9 @@ async function scrape(url: string): Promise<Scrape> {
     tickP50: one('chronos_tick_seconds', 'quantile="0.5"') * 1000,
     tickP99: one('chronos_tick_seconds', 'quantile="0.99"') * 1000,
     buckets,
+    views: sum('chronos_declared_views_total'),
+    viewEntities: one('chronos_declared_view_entities_total'),
+    viewsNarrowed: one('chronos_declared_views_narrowed_total'),
   };
 }
 
@@ -308,6 +316,7 @@ try {
   const ticks = end.ticks - start.ticks;
   const ticksPerSec = ticks / windowS;
   const meanPlayers = Math.max(1, (start.players + end.players) / 2);
+  const views = end.views - start.views;
   const result = {
     players,
     seconds: Math.round(windowS * 10) / 10,
@@ -321,6 +330,9 @@ try {
     // The arena shooter's bots predict nothing: no corrections to count.
     corrections_pct: game !== 'demo' ? null : checked > 0 ? Math.round(((100 * mispredicted) / checked) * 1000) / 1000 : 0,
     rtt_p99_ms: Math.round(quantile(rtts, 0.99) * 10) / 10,
+    // A declared game's views (the built-in demo's interest reports its own): entities in one, and the share narrowed in a crowd.
+    server_view_mean: game === 'demo' || views === 0 ? null : Math.round(((end.viewEntities - start.viewEntities) / views) * 10) / 10,
+    server_views_narrowed_pct: game === 'demo' || views === 0 ? null : Math.round(((100 * (end.viewsNarrowed - start.viewsNarrowed)) / views) * 10) / 10,
     failures,
   };
   const ok = ticksPerSec >= MIN_TICKS_PER_SEC && failures === 0 && !serverGone;

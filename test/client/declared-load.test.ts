@@ -64,6 +64,9 @@ describe('npm run load -- --game arena-shooter', () => {
     expect(result.server_cpu_us_per_player_tick).toBeGreaterThan(0);
     expect(result.server_rss_bytes_per_player).not.toBeNull();
     expect(result.client_bytes_per_sec_p50).toBeGreaterThan(1000);
+    // Its views (DeclaredInterest's): four bots and a thousand NPCs, nobody in a crowd.
+    expect(result.server_view_mean).toBeGreaterThan(0);
+    expect(result.server_views_narrowed_pct).toBe(0);
     // 0 when the server held 59 ticks a second; 1 when this machine could not (a figure, not a failure here).
     expect([0, 1]).toContain(code);
   }, 90_000);
