@@ -2,7 +2,8 @@
 // kernels, built by `chronos build` into build/page/game.wasm, the file the page loads too)
 // with its store in the module's memory, and what each player sees: the engine's spatial index
 // over the store's positions, within 80 m (an entity leaves a view only past 90 m, so one
-// pacing the edge does not flicker in and out).
+// pacing the edge does not flicker in and out), narrower in a crowd (past 85 % of the view
+// capacity; DeclaredInterest's `crowd` option sets it).
 
 import { readFile } from 'node:fs/promises';
 import { DeclaredInterest, wasmGameModule, WasmGameRules, type DeclaredGameModule } from 'chronos';
