@@ -7,10 +7,13 @@
 // room.ts); --idle-seconds frees an idle seat.
 // Flags: --host, --http-port (8080), --udp-port (7777), --seed (1), --view-radius (100),
 // --npcs and --npc-spread (they appear within that many metres of the centre),
-// --encode-workers N (threads that encode the players' snapshots beside this one),
-// --net-workers N (N threads own the UDP connections, ports udp-port .. udp-port + N - 1),
+// --encode-workers N (threads that encode the players' snapshots beside this one; default one
+// per core but one with four cores or more, else none), --net-workers N (N threads own the UDP
+// connections, ports udp-port .. udp-port + N - 1; default one per core, as the engine's own
+// world mode; 0: this thread owns them),
 // --save FILE (restored at start, written every --autosave seconds, 60 by default, and at shutdown).
 
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DeclaredRoomServer, DeclaredServer, ScriptArgs } from '../../src/index.js';
 import { createArena } from './module.js';
@@ -59,6 +62,12 @@ if (mode === 'arena') {
 } else {
   // Each player takes its avatar and up to eight projectiles' slots beside the NPCs.
   const maxPlayers = args.number('max-players', 1000, { integer: true, min: 1, max: Math.floor((MAX_CAPACITY - 1024 - npcs) / 8) });
+  // Spread over the machine as the engine's own world mode is: a network worker per core, and
+  // with four cores or more an encode worker per core but one (on fewer, the threads would
+  // take turns on the same cores, and the bots beside the server with them).
+  const cores = availableParallelism();
+  const netWorkers = args.number('net-workers', cores, { integer: true, min: 0, max: 256 });
+  const workers = args.number('encode-workers', cores >= 4 ? cores - 1 : 0, { integer: true, min: 0, max: 256 });
   const module = await createArena({ seed: flag('seed', 1), viewRadiusM: flag('view-radius', 100), npcs, npcSpreadM: spread, maxPlayers });
   const server = await DeclaredServer.start({
     module,
@@ -67,11 +76,10 @@ if (mode === 'arena') {
     httpPort: flag('http-port', 8080),
     udpPort: flag('udp-port', 7777),
     staticDir,
-    encodeWorkers: flag('encode-workers', 0),
-    netWorkers: flag('net-workers', 0),
+    encodeWorkers: workers,
+    netWorkers,
     ...(saveFile ? { save: { file: saveFile, autosaveMs: flag('autosave', 60) * 1000 } } : {}),
   });
-  const workers = flag('encode-workers', 0);
   // What the world holds now: a restored save's, if there was one.
   const store = module.store;
   const npcType = store.game.typeIndex.get('npc')! + 1;
