@@ -13,9 +13,8 @@
 // world mode; 0: this thread owns them),
 // --save FILE (restored at start, written every --autosave seconds, 60 by default, and at shutdown).
 
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { DeclaredRoomServer, DeclaredServer, ScriptArgs } from '../../src/index.js';
+import { DeclaredRoomServer, DeclaredServer, ScriptArgs, threadsForCores } from '../../src/index.js';
 import { createArena } from './module.js';
 import { createRoom, ROOM_SEATS } from './room.js';
 import { HALF_M, MAX_CAPACITY, NPC_SPREAD_M, NPCS } from './game.js';
@@ -62,12 +61,10 @@ if (mode === 'arena') {
 } else {
   // Each player takes its avatar and up to eight projectiles' slots beside the NPCs.
   const maxPlayers = args.number('max-players', 1000, { integer: true, min: 1, max: Math.floor((MAX_CAPACITY - 1024 - npcs) / 8) });
-  // Spread over the machine as the engine's own world mode is: a network worker per core, and
-  // with four cores or more an encode worker per core but one (on fewer, the threads would
-  // take turns on the same cores, and the bots beside the server with them).
-  const cores = availableParallelism();
-  const netWorkers = args.number('net-workers', cores, { integer: true, min: 0, max: 256 });
-  const workers = args.number('encode-workers', cores >= 4 ? cores - 1 : 0, { integer: true, min: 0, max: 256 });
+  // Spread over the machine as the engine's own world mode is (threadsForCores).
+  const threads = threadsForCores();
+  const netWorkers = args.number('net-workers', threads.netWorkers, { integer: true, min: 0, max: 256 });
+  const workers = args.number('encode-workers', threads.encodeWorkers, { integer: true, min: 0, max: 256 });
   const module = await createArena({ seed: flag('seed', 1), viewRadiusM: flag('view-radius', 100), npcs, npcSpreadM: spread, maxPlayers });
   const server = await DeclaredServer.start({
     module,

@@ -1,11 +1,12 @@
 // Serves Skyworld: `npm run example:skyworld` (or npx tsx examples/skyworld/server.ts), then open
 // the printed address. Flags: --host, --http-port (8080), --udp-port (7777), --entities (2000),
-// --seed (1), --view-radius (128), --encode-workers (0: the main thread encodes the snapshots),
-// --net-workers (0: the main thread owns the UDP socket; N: N threads, ports udp-port .. + N - 1),
+// --seed (1), --view-radius (128), --encode-workers (default one per core but one with four
+// cores or more; 0: the main thread encodes the snapshots), --net-workers (default one per core;
+// 0: the main thread owns the UDP socket; N: N threads, ports udp-port .. + N - 1),
 // --save FILE (restored at start, written every --autosave seconds, 60 by default, and at shutdown).
 
 import { fileURLToPath } from 'node:url';
-import { DeclaredServer, ScriptArgs } from '../../src/index.js';
+import { DeclaredServer, ScriptArgs, threadsForCores } from '../../src/index.js';
 import { skyworldModule } from './module.js';
 
 const args = new ScriptArgs();
@@ -14,6 +15,8 @@ const flag = (name: string, fallback: number): number => args.number(name, fallb
 const text = (name: string): string | undefined => args.text(name);
 const host = text('host') ?? '127.0.0.1';
 const saveFile = text('save');
+const threads = threadsForCores();
+const workers = args.number('encode-workers', threads.encodeWorkers, { integer: true, min: 0, max: 256 });
 const module = skyworldModule({ entities: flag('entities', 2000), seed: flag('seed', 1), viewRadiusM: flag('view-radius', 128) });
 const server = await DeclaredServer.start({
   module,
@@ -21,12 +24,11 @@ const server = await DeclaredServer.start({
   httpPort: flag('http-port', 8080),
   udpPort: flag('udp-port', 7777),
   staticDir: fileURLToPath(new URL('../../build/examples/skyworld', import.meta.url)),
-  encodeWorkers: flag('encode-workers', 0),
-  netWorkers: flag('net-workers', 0),
+  encodeWorkers: workers,
+  netWorkers: args.number('net-workers', threads.netWorkers, { integer: true, min: 0, max: 256 }),
   ...(saveFile ? { save: { file: saveFile, autosaveMs: flag('autosave', 60) * 1000 } } : {}),
 });
 const game = module.game;
-const workers = flag('encode-workers', 0);
 console.log(`skyworld on chronos: ${module.store.alive} entities of ${game.types.length} declared types, ${game.fields.length} fields, 60 Hz, snapshots encoded ${workers > 0 ? `on ${workers} worker threads` : 'on the main thread'}`);
 console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, Space jump, C climb a ladder, F fly, click or E zap, G: spatial grid)`);
 const ports = server.udpPorts;

@@ -2,6 +2,7 @@
 // server spreads its work (encode and network workers) and keeps the world (saves); the rest of
 // the server's configuration (ports, limits, tick rate) as the world-mode server's (PartialConfig).
 
+import { availableParallelism } from 'node:os';
 import type { PartialConfig } from '../core/config.js';
 import type { GameDeclaration } from '../core/game.js';
 import type { DeclaredGameModule } from './declared-game.js';
@@ -40,4 +41,16 @@ export interface DeclaredServerOptions<D extends GameDeclaration> extends Partia
   readonly shedLoad?: boolean;
   /** The process's own figures on /metrics (CPU seconds, resident memory, event loop; default true), as chronos serve's. */
   readonly processMetrics?: boolean;
+}
+
+/**
+ * The threads a declared game's server program takes by default, spread over the machine as
+ * world mode's are: a network worker per core (each its own UDP port), and with four cores or
+ * more an encode worker per core but one (on fewer the threads would take turns on the same
+ * cores, with whatever runs beside the server). The programs' --net-workers and
+ * --encode-workers flags default to these.
+ */
+export function threadsForCores(cores = availableParallelism()): { readonly netWorkers: number; readonly encodeWorkers: number } {
+  const n = Math.max(1, Math.floor(cores));
+  return { netWorkers: n, encodeWorkers: n >= 4 ? n - 1 : 0 };
 }

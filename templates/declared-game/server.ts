@@ -1,22 +1,24 @@
 // Serves __NAME__: `npm start`, then open the printed address. --http-port, --udp-port, --host;
 // --net-workers N: N threads own the UDP connections (ports udp-port .. udp-port + N - 1), their
 // crypto and sending, while this one runs the game; --encode-workers N: N threads encode the
-// players' snapshots beside this one (it encodes a share too).
+// players' snapshots beside this one (it encodes a share too). By default as the machine's
+// cores allow (threadsForCores); 0 keeps that work on this thread.
 
 import { fileURLToPath } from 'node:url';
-import { DeclaredServer, ScriptArgs } from 'chronos';
+import { DeclaredServer, ScriptArgs, threadsForCores } from 'chronos';
 import { createGame } from './module.js';
 
 const args = new ScriptArgs();
 args.allow(['host', 'http-port', 'udp-port', 'net-workers', 'encode-workers']);
 const host = args.text('host') ?? '127.0.0.1';
+const threads = threadsForCores();
 const server = await DeclaredServer.start({
   module: await createGame(),
   host,
   httpPort: args.number('http-port', 8080, { integer: true, min: 0, max: 65535 }),
   udpPort: args.number('udp-port', 7777, { integer: true, min: 0, max: 65535 }),
-  netWorkers: args.number('net-workers', 0, { integer: true, min: 0 }),
-  encodeWorkers: args.number('encode-workers', 0, { integer: true, min: 0 }),
+  netWorkers: args.number('net-workers', threads.netWorkers, { integer: true, min: 0 }),
+  encodeWorkers: args.number('encode-workers', threads.encodeWorkers, { integer: true, min: 0 }),
   staticDir: fileURLToPath(new URL('./build/page', import.meta.url)),
 });
 console.log(`__NAME__ on chronos: http://${host}:${server.httpPort}/ (game port udp ${server.udpPorts.join(', ')}); Ctrl+C stops`);

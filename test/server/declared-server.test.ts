@@ -9,6 +9,7 @@ import { defineGame } from '../../src/core/game.js';
 import { FX_ONE } from '../../src/core/fixed.js';
 import { TAG, tagModule, type Tag } from '../helpers/tag-game.js';
 import { DeclaredServer } from '../../src/server/declared-server.js';
+import { threadsForCores } from '../../src/server/declared-server-options.js';
 import type { DeclaredGameModule } from '../../src/server/declared-game.js';
 import { DeclaredClient } from '../../src/client/declared-client.js';
 import { connectUdp } from '../../src/client/udp-connector.js';
@@ -451,6 +452,16 @@ describe('DeclaredServer when the game fails', () => {
       c.close();
       await s.stop();
     }
+  });
+});
+
+describe('threadsForCores (the declared servers\' default threads)', () => {
+  it('takes a network worker per core, and encode workers for all but one core from four cores on', () => {
+    expect([1, 2, 3, 4, 16].map((c) => threadsForCores(c))).toEqual([
+      { netWorkers: 1, encodeWorkers: 0 }, { netWorkers: 2, encodeWorkers: 0 }, { netWorkers: 3, encodeWorkers: 0 },
+      { netWorkers: 4, encodeWorkers: 3 }, { netWorkers: 16, encodeWorkers: 15 },
+    ]);
+    expect(threadsForCores(0)).toEqual({ netWorkers: 1, encodeWorkers: 0 });
   });
 });
 
