@@ -25,13 +25,14 @@ import { FixedStepClock } from '../core/clock.js';
 import { resolveConfig, type ChronosConfig } from '../core/config.js';
 import { ConfigError, DecodeError } from '../core/errors.js';
 import type { GameDeclaration } from '../core/game.js';
-import { GameInputCodec, type GameInput } from '../codec/game-input.js';
-import { decodeGameAck, decodeGameWatch, encodeGameJoin, forEachGameInput, MSG_GAME_ACK, MSG_GAME_INPUT, MSG_GAME_WATCH } from '../codec/declared-messages.js';
+import { GameInputCodec } from '../codec/game-input.js';
+import { decodeGameAck, decodeGameWatch, encodeGameJoin, MSG_GAME_ACK, MSG_GAME_INPUT, MSG_GAME_WATCH } from '../codec/declared-messages.js';
 import { declaredChannels, DECLARED_INPUT_CHANNEL, DECLARED_JOIN_CHANNEL, DECLARED_SNAPSHOT_CHANNEL } from '../client/declared-channels.js';
 import { loadServerCrypto } from '../net/crypto-node.js';
 import type { ClientLink } from './client-link.js';
 import { DisconnectReason } from '../net/spec.js';
 import type { DeclaredGameModule } from './declared-game.js';
+import { applyNextInput, queueInputs, type DeclaredDropReason, type DeclaredSession } from './declared-session.js';
 import { DeclaredSaves } from './declared-saves.js';
 import type { DeclaredServerOptions } from './declared-server-options.js';
 import { SaveStoreError } from '../persist/errors.js';
@@ -53,36 +54,10 @@ import { loadStaticFiles, type StaticFile } from './static-files.js';
 
 export type { DeclaredServerOptions } from './declared-server-options.js';
 
-/** One connected player. */
-interface Session<D extends GameDeclaration> {
-  readonly link: ClientLink;
-  readonly player: number;
-  readonly avatar: number;
-  /** The newest of its inputs the game has applied (-1 none), and how many it holds after that. */
-  inputSeq: number;
-  inputQueue: number;
-  lastInputSeq: number;
-  /** Inputs received and not yet handed to the game (one a tick), oldest first, and their seqs. */
-  readonly inputs: GameInput<D>[];
-  readonly inputSeqs: number[];
-  /** Its client predicts and sends one input a tick (INPUT_STREAM): a tick without one applies none. */
-  stream: boolean;
-  /** A spectator's camera, metres (GAME WATCH; its avatar has left the game), or null: a player. */
-  camera: { xM: number; yM: number } | null;
-}
-
 /** Ticks between a player's snapshots at each overload level. */
 const SNAPSHOT_PERIOD: readonly number[] = [1, 2, 3];
 
-/** Inputs a session may hold: a client further ahead loses its oldest (counted as input_backlog). */
-const MAX_QUEUED_INPUTS = 8;
-/**
- * A predicting client's stream (one input a tick) may hold more: a page that stalled sends up to
- * 8 ticks' inputs at once (its input clock's cap), and each input lost is a correction on it.
- */
-const MAX_QUEUED_STREAM_INPUTS = 32;
-
-export type DeclaredDropReason = 'decode' | 'input_range' | 'input_backlog' | 'wrong_channel' | 'join_failed' | 'no_spectators' | 'spectator_input';
+export type { DeclaredDropReason } from './declared-session.js';
 
 export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   readonly config: ChronosConfig;
@@ -92,7 +67,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   readonly inputCodec: GameInputCodec<D>;
   /** Load shedding: past its tick budget the server sends each player a snapshot every 2nd (level 1) or 3rd (level 2) tick. */
   readonly overload: OverloadGovernor;
-  private readonly sessions = new Map<ClientLink, Session<D>>();
+  private readonly sessions = new Map<ClientLink, DeclaredSession<D>>();
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   /** The network layer: NetServer on UDP and WebSocket, network workers, tokens, net metrics. */
@@ -111,7 +86,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   private encoders: SnapshotEncoders;
   /** What each player's replicator is made with, on this thread or an encode worker. */
   private readonly encoderSettings: EncoderSettings;
-  private readonly due: Session<D>[] = [];
+  private readonly due: DeclaredSession<D>[] = [];
   private shedLoad = true;
   /** What every client link (this thread's or a network worker's) reports, and the game hears. */
   private readonly linkHandlers: LinkHandlers = {
@@ -259,7 +234,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   }
 
   /** A GAME WATCH: the session watches from `camera` on; at the first, its avatar leaves the game. */
-  private watch(s: Session<D>, camera: { xM: number; yM: number }): void {
+  private watch(s: DeclaredSession<D>, camera: { xM: number; yM: number }): void {
     if (!this.module.visibleAt) return this.drop('no_spectators');
     if (!s.camera) {
       this.module.leave(s.player, s.avatar);
@@ -278,18 +253,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       } else if (channel === DECLARED_INPUT_CHANNEL && bytes[0] === MSG_GAME_INPUT && s.camera) {
         this.drop('spectator_input');
       } else if (channel === DECLARED_INPUT_CHANNEL && bytes[0] === MSG_GAME_INPUT) {
-        s.stream = forEachGameInput(bytes, this.inputCodec.bytes, (seq, offset) => {
-          if (seq <= s.lastInputSeq) return; // a repeat (each input travels in a few messages)
-          s.lastInputSeq = seq;
-          if (this.inputCodec.check(bytes, offset) !== null) return this.drop('input_range');
-          s.inputs.push(this.inputCodec.decode(bytes, offset));
-          s.inputSeqs.push(seq);
-          if (s.inputs.length > (s.stream ? MAX_QUEUED_STREAM_INPUTS : MAX_QUEUED_INPUTS)) {
-            s.inputs.shift();
-            s.inputSeqs.shift();
-            this.drop('input_backlog');
-          }
-        });
+        queueInputs(s, bytes, this.inputCodec, this.dropTo);
       } else if (channel === DECLARED_SNAPSHOT_CHANNEL && bytes[0] === MSG_GAME_ACK) {
         this.encoders.ack(s.player, decodeGameAck(bytes));
       } else {
@@ -300,6 +264,8 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       this.drop('decode');
     }
   }
+
+  private readonly dropTo = (reason: DeclaredDropReason): void => this.drop(reason);
 
   private drop(reason: DeclaredDropReason): void {
     this.drops.inc({ reason });
@@ -333,19 +299,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     this.net.receive();
     // Each player's next input, one a tick; a player with none queued keeps its last one. Its
     // snapshots say which it was (a predicting client replays the ones after it).
-    for (const s of this.sessions.values()) {
-      if (s.camera) continue;
-      const input = s.inputs.shift();
-      if (input) {
-        this.module.input(s.avatar, input);
-        s.inputSeq = s.inputSeqs.shift()!;
-        s.inputQueue = s.inputs.length;
-      } else if (s.stream) {
-        s.inputQueue = 0;
-        this.module.release?.(s.avatar);
-        this.inputGaps.inc();
-      }
-    }
+    for (const s of this.sessions.values()) if (!s.camera && !applyNextInput(s, this.module)) this.inputGaps.inc();
     this.module.step(tick);
     let bytesOut = 0;
     // Overloaded: each player's snapshots every 2nd or 3rd tick, players staggered so every tick
