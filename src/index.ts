@@ -21,6 +21,7 @@ export { GameReplica, type GameReplicaOptions, type DecodedGameSnapshot, type Re
 export { GameInputCodec, type GameInput, type InputPacking } from './codec/game-input.js';
 export { captureGame, saveGame, restoreGame, type GameSaveOptions, type GameRestoreReport } from './persist/index.js';
 export { DeclaredServer, type DeclaredServerOptions } from './server/declared-server.js';
+export type { DeclaredEvent, EmitResult } from './server/declared-events.js';
 export { threadsForCores } from './server/declared-server-options.js';
 export { DeclaredRoomServer, type DeclaredRoomServerOptions } from './server/declared-room-server.js';
 export type { DeclaredGameModule } from './server/declared-game.js';

@@ -18,7 +18,9 @@ import { MSG_GAME_SNAPSHOT } from '../codec/game-frames.js';
 import { decodeGameJoin, encodeGameAck, encodeGameInput, encodeGameWatch, GAME_ACK_BYTES, GAME_INPUT_HEADER_BYTES, MAX_GAME_INPUTS, MSG_GAME_JOIN, type GameJoin } from '../codec/declared-messages.js';
 import type { DisconnectReason, SessionTier } from '../net/spec.js';
 import { GameClient, type GameClientOptions } from './game-client.js';
-import { declaredChannels, DECLARED_INPUT_CHANNEL, DECLARED_JOIN_CHANNEL, DECLARED_SNAPSHOT_CHANNEL } from './declared-channels.js';
+import { declaredChannels, DECLARED_EVENT_CHANNEL, DECLARED_INPUT_CHANNEL, DECLARED_JOIN_CHANNEL, DECLARED_SNAPSHOT_CHANNEL } from './declared-channels.js';
+import { decodeEvent, type BroadcastEvent } from '../codec/broadcast-event.js';
+import { MSG_EVENT } from '../codec/snapshot-spec.js';
 
 /** Inputs each GAME INPUT repeats (the newest last): the server queues those it has not seen, so
  * inputs made faster than messages leave, and a lost message, lose none. */
@@ -28,9 +30,14 @@ const RESEND_MS = 100;
 
 export type DeclaredClientDropReason = 'decode' | 'wrong_game' | 'before_join' | 'unknown_type';
 
+/** Events kept for event() readers (the page's panel): the newest ones. */
+const RECENT_EVENTS = 8;
+
 export interface DeclaredClientHandlers {
   join?(join: GameJoin): void;
   snapshot?(decoded: DecodedGameSnapshot): void;
+  /** A game event in range of this player (DeclaredServer.emit): its kind, tick, place, range and payload (a view: copy it to keep it). */
+  event?(event: BroadcastEvent): void;
   interrupt?(reason: DisconnectReason): void;
   disconnect?(reason: DisconnectReason): void;
   /** A message was dropped (counted in stats.drops too). */
@@ -47,6 +54,8 @@ export interface DeclaredClientStats {
   snapshots: number;
   snapshotBytes: number;
   inputsSent: number;
+  /** Game events received (DeclaredServer.emit). */
+  events: number;
   drops: Record<DeclaredClientDropReason, number>;
 }
 
@@ -63,7 +72,9 @@ export class DeclaredClient<D extends GameDeclaration = GameDeclaration> {
   join: GameJoin | null = null;
   /** The typed view of what the server sent (null before the join). */
   replica: GameReplica<D> | null = null;
-  readonly stats: DeclaredClientStats = { snapshots: 0, snapshotBytes: 0, inputsSent: 0, drops: { decode: 0, wrong_game: 0, before_join: 0, unknown_type: 0 } };
+  readonly stats: DeclaredClientStats = { snapshots: 0, snapshotBytes: 0, inputsSent: 0, events: 0, drops: { decode: 0, wrong_game: 0, before_join: 0, unknown_type: 0 } };
+  /** The newest game events received (at most RECENT_EVENTS, oldest first; payloads copied). */
+  readonly recentEvents: BroadcastEvent[] = [];
   private readonly handlers: DeclaredClientHandlers;
   /** The newest INPUTS_REPEATED encoded inputs, by seq modulo the ring. */
   private readonly ring: Uint8Array;
@@ -226,6 +237,21 @@ export class DeclaredClient<D extends GameDeclaration = GameDeclaration> {
       this.stats.snapshotBytes += bytes.byteLength;
       this.net.send(DECLARED_SNAPSHOT_CHANNEL, encodeGameAck(decoded.seq, this.ack));
       this.handlers.snapshot?.(decoded);
+      return;
+    }
+    if (channel === DECLARED_EVENT_CHANNEL && bytes[0] === MSG_EVENT) {
+      if (!this.replica) return this.dropped('before_join', 'an event before the join');
+      let event: BroadcastEvent;
+      try {
+        event = decodeEvent(bytes);
+      } catch (err) {
+        if (!(err instanceof DecodeError)) throw err;
+        return this.dropped('decode', err.message);
+      }
+      this.stats.events++;
+      this.recentEvents.push({ ...event, payload: event.payload.slice() });
+      if (this.recentEvents.length > RECENT_EVENTS) this.recentEvents.shift();
+      this.handlers.event?.(event);
       return;
     }
     this.dropped('unknown_type', `type ${bytes[0]} on channel ${channel}`);

@@ -52,6 +52,8 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
   readonly hysteresisM: number;
   /** How much further than the outer edge a discovery looks, metres. */
   readonly discoveryPadM: number;
+  /** The position fields it reads (as given: without z the world is flat). */
+  readonly positions: { readonly x: FieldKey<D>; readonly y: FieldKey<D>; readonly z?: FieldKey<D> };
   readonly stats: DeclaredInterestStats = { indexed: 0, queries: 0, discoveries: 0, jumpersAdded: 0, heldByHysteresis: 0, viewed: 0, narrowed: 0, truncated: 0, clampedOutOfWorld: 0 };
   /** How views narrow in a crowd (null: never). */
   readonly crowd: Crowd | null;
@@ -127,6 +129,7 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     this.drift = new StoreDrift(store, this.x, this.y, options.z !== undefined ? this.z : null, padM / 2);
     this.pad = padM;
     this.flat = options.z === undefined;
+    this.positions = options.z === undefined ? { x: options.x, y: options.y } : { x: options.x, y: options.y, z: options.z };
     this.discoveryPadM = padM;
     this.bounds = bounds;
     this.radius = radiusM;

@@ -13,7 +13,7 @@
 //   }, staticDir: 'build/examples/my-game' });
 
 import type { EntityId } from '../core/entity-id.js';
-import type { Game, GameDeclaration } from '../core/game.js';
+import type { FieldKey, Game, GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import type { GameInput } from '../codec/game-input.js';
 import type { UpdateZonesSpec } from '../codec/update-zones.js';
@@ -61,6 +61,12 @@ export interface DeclaredGameModule<D extends GameDeclaration = GameDeclaration>
    * narrows (DeclaredInterest's crowd; absent: it never does). Absent: the page draws no ring.
    */
   readonly view?: { readonly radiusM: number; readonly hysteresisM: number; readonly narrowsAbove?: number };
+  /**
+   * The q16 fields holding an entity's place (metres; without z the world is flat), so that
+   * DeclaredServer.emit reaches the players within an event's range. Absent: only events for
+   * everyone (rangeM Infinity) can be sent. wasmGameModule takes them from its DeclaredInterest.
+   */
+  readonly positions?: { readonly x: FieldKey<D>; readonly y: FieldKey<D>; readonly z?: FieldKey<D> };
   /** What the game's DeclaredInterest counts (a live object), for /metrics: views queried and reused, teleports offered, views cut. */
   readonly interestStats?: DeclaredInterestStats;
   /** Entity types a save leaves out (what belongs to a session, e.g. players): freed in it. */

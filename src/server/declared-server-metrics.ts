@@ -18,6 +18,8 @@ export interface DeclaredServerCounters {
   /** Client messages dropped, by reason (DeclaredDropReason). */
   readonly drops: Counter<'reason'>;
   readonly inputGaps: Counter;
+  /** Events (DeclaredServer.emit) queued for a player, or dropped: its connection held too many unacknowledged. */
+  readonly events: Counter<'result'>;
 }
 
 export function registerDeclaredServerMetrics(registry: Registry, read: DeclaredServerReadings): DeclaredServerCounters {
@@ -45,5 +47,6 @@ export function registerDeclaredServerMetrics(registry: Registry, read: Declared
       help: 'Ticks a predicting player (one input a tick) had no input for: none applied, each a likely correction on its client',
       registers: [registry],
     }),
+    events: new Counter({ name: 'chronos_declared_events_total', help: 'Game events (DeclaredServer.emit) by result: sent to a player in range, or dropped (its connection held too many unacknowledged)', labelNames: ['result'], registers: [registry] }),
   };
 }

@@ -33,6 +33,7 @@ import type { ClientLink } from './client-link.js';
 import { DisconnectReason } from '../net/spec.js';
 import type { DeclaredGameModule } from './declared-game.js';
 import { applyNextInput, queueInputs, type DeclaredDropReason, type DeclaredSession } from './declared-session.js';
+import { DeclaredEvents, type DeclaredEvent, type EmitResult } from './declared-events.js';
 import { DeclaredSaves } from './declared-saves.js';
 import type { DeclaredServerOptions } from './declared-server-options.js';
 import { SaveStoreError } from '../persist/errors.js';
@@ -74,6 +75,8 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   readonly net: NetHost;
   private readonly drops: Counter<'reason'>;
   private readonly inputGaps: Counter;
+  private readonly eventCounts: Counter<'result'>;
+  private readonly events: DeclaredEvents<D>;
   private readonly log: (line: string) => void;
   private readonly maxSnapshotBytes: number;
   private udp: Socket | undefined;
@@ -137,12 +140,13 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     this.encoderSettings = { viewCapacity: module.viewCapacity, maxMessageBytes: maxSnapshotBytes, zones: module.zones as UpdateZonesSpec | undefined, tickHz: config.tickHz };
     this.encoders = new LocalEncoders(module.store, this.encoderSettings);
     this.metrics = new ServerMetrics({ defaultMetrics: processMetrics });
-    ({ drops: this.drops, inputGaps: this.inputGaps } = registerDeclaredServerMetrics(this.metrics.registry, {
+    ({ drops: this.drops, inputGaps: this.inputGaps, events: this.eventCounts } = registerDeclaredServerMetrics(this.metrics.registry, {
       players: () => this.sessions.size - this.spectators,
       spectators: () => this.spectators,
       encoderBytes: () => this.encoders.heldBytes,
       interest: module.interestStats,
     }));
+    this.events = new DeclaredEvents(module.store, module.positions);
     this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
     this.ticks = new TickLoop(this.clock, this.metrics, () => this.runTick(), (line) => this.log(line));
     this.overload = new OverloadGovernor(config.tickHz, (level) => `a snapshot every ${SNAPSHOT_PERIOD[level]} ticks per player`);
@@ -288,6 +292,21 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     }
     this.running = true;
     this.ticks.start(manualTicks);
+  }
+
+  /**
+   * Sends `event` reliably to every player within its rangeM of (x, y, z) metres (Infinity:
+   * everyone; a spectator by its camera): an explosion, a kill, a chat line (declared-events.ts).
+   * Call it from the game's step or between ticks; it goes out with the tick's packets, stamped
+   * with the last tick run. InvalidArgumentError for a bad event (kind past a u8, payload past
+   * 255 bytes, a place that is not finite); ConfigError for a ranged one when the game module
+   * declares no positions.
+   */
+  emit(event: DeclaredEvent): EmitResult {
+    const result = this.events.deliver(event, Math.max(0, this.tick - 1), this.sessions.values());
+    this.eventCounts.inc({ result: 'sent' }, result.sent);
+    if (result.dropped > 0) this.eventCounts.inc({ result: 'dropped' }, result.dropped);
+    return result;
   }
 
   /** One tick: the game's step, then every connected player's snapshot. */

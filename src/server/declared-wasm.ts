@@ -58,7 +58,7 @@ export function wasmGameModule<D extends GameDeclaration>(rules: WasmGameRules<D
     viewCapacity: options.viewCapacity,
     unsavedTypes: options.unsavedTypes,
     zones: options.zones,
-    ...(interest ? { view: servedView(interest, options.viewCapacity), interestStats: interest.stats } : {}),
+    ...(interest ? { view: servedView(interest, options.viewCapacity), interestStats: interest.stats, positions: interest.positions } : {}),
     restored: options.restored,
     join: (player) => rules.join(player),
     leave: (player, avatar) => {

@@ -29,6 +29,7 @@ export function tagModule(): DeclaredGameModule<Tag> & { moves: Map<number, [num
   const coins = store.column('purse.coins');
   return {
     game: TAG, store, viewCapacity: 512, moves,
+    positions: { x: 'position.x', y: 'position.y' },
     join: (player) => store.spawn('runner', { position: { x: player * 3, y: 0 } }, player),
     leave: (_player, avatar) => store.despawn(avatar),
     input: (avatar, input) => moves.set(avatar, [input.moveX as number, input.moveY as number]),
