@@ -70,7 +70,7 @@ if (args.text('mode') === 'arena') {
   const started = Date.now();
   const report = setInterval(() => {
     const total = bots.clients.reduce((n, c) => n + ((c.replica?.value(c.avatarId, 'weapon.kills') as number | undefined) ?? 0), 0);
-    console.log(`${bots.rateLine()} · ${total} kills · others' weapons seen ${leaks} times`);
+    console.log(`${bots.rateLine()} · ${total} kills · ${bots.totals().events} kill-feed events heard · others' weapons seen ${leaks} times`);
     if (Date.now() - started >= seconds * 1000) {
       clearInterval(report);
       bots.close();

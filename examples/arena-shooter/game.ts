@@ -77,3 +77,12 @@ export const IDLE: Readonly<Input> = { moveX: 0, moveY: 0, fire: false, aim: 0, 
 /** The rifle's reach (m) and what a hit takes; it shares the weapon's cooldown with the projectiles. */
 export const RIFLE_RANGE_M = 60;
 export const RIFLE_DAMAGE = 34;
+
+/** The arena's events (DeclaredServer.emit), heard by the players within their view's radius of them. */
+export const EVENT_KILL = 1;
+export const EVENT_DOWN = 2;
+
+/** An event's payload: the avatar id it is about (u32, little-endian). */
+export function eventAvatar(payload: Uint8Array): number {
+  return payload.byteLength >= 4 ? new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, true) : -1;
+}

@@ -8,7 +8,7 @@
 // Bundled to build/examples/arena-shooter by `npm run build`.
 
 import { startDeclaredPage, startRoomPage, type MapView } from '../../src/web/sdk.js';
-import { CAPACITY, GAME, HALF_M, NO_TARGET, RIFLE_RANGE_M, type Input } from './game.js';
+import { CAPACITY, EVENT_DOWN, EVENT_KILL, eventAvatar, GAME, HALF_M, NO_TARGET, RIFLE_RANGE_M, type Input } from './game.js';
 
 const COLOURS: Record<string, string> = { player: '#4fc3f7', npc: '#e57373', projectile: '#fff176' };
 
@@ -77,4 +77,15 @@ const LOOK = {
 
 const served = (await fetch('/game.json').then((r) => r.json()).catch(() => ({}))) as { mode?: string };
 if (served.mode === 'room') void startRoomPage({ ...LOOK, module: { url: 'game.wasm' }, verdicts: ['target'] });
-else void startDeclaredPage({ ...LOOK, module: { url: 'game.wasm', capacity: CAPACITY } });
+else {
+  void startDeclaredPage({
+    ...LOOK,
+    module: { url: 'game.wasm', capacity: CAPACITY },
+    // The kill feed (module.ts): who scored or fell within your view.
+    describeEvent: (e, me) => {
+      const who = eventAvatar(e.payload);
+      const name = who === me ? 'you' : `P${who & 0xfffff}`;
+      return e.kind === EVENT_KILL ? `${name} scored` : e.kind === EVENT_DOWN ? `${name} went down` : `event ${e.kind}`;
+    },
+  });
+}

@@ -63,6 +63,8 @@ export interface DeclaredBotsTotals {
   snapshots: number;
   snapshotBytes: number;
   inputsSent: number;
+  /** Game events the bots heard (DeclaredServer.emit: each bot counts those in its range). */
+  events: number;
   /**
    * Frames a bot's think() threw or gave an input its game refuses (the bot skips that frame),
    * and snapshots its snapshot() hook threw at.
@@ -195,11 +197,12 @@ export class DeclaredBots<D extends GameDeclaration = GameDeclaration> {
   }
 
   totals(): DeclaredBotsTotals {
-    const t: DeclaredBotsTotals = { joined: this.joined, snapshots: 0, snapshotBytes: 0, inputsSent: 0, brainErrors: this.mistakes.count };
+    const t: DeclaredBotsTotals = { joined: this.joined, snapshots: 0, snapshotBytes: 0, inputsSent: 0, events: 0, brainErrors: this.mistakes.count };
     for (const c of this.clients) {
       t.snapshots += c.stats.snapshots;
       t.snapshotBytes += c.stats.snapshotBytes;
       t.inputsSent += c.stats.inputsSent;
+      t.events += c.stats.events;
     }
     return t;
   }

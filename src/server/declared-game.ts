@@ -18,6 +18,7 @@ import type { GameStore } from '../core/game-store.js';
 import type { GameInput } from '../codec/game-input.js';
 import type { UpdateZonesSpec } from '../codec/update-zones.js';
 import type { DeclaredInterestStats } from '../interest/declared-interest.js';
+import type { DeclaredEvent, EmitResult } from './declared-events.js';
 
 export interface DeclaredGameModule<D extends GameDeclaration = GameDeclaration> {
   readonly game: Game<D>;
@@ -71,6 +72,11 @@ export interface DeclaredGameModule<D extends GameDeclaration = GameDeclaration>
   readonly interestStats?: DeclaredInterestStats;
   /** Entity types a save leaves out (what belongs to a session, e.g. players): freed in it. */
   readonly unsavedTypes?: readonly string[];
+  /**
+   * After each tick's step: the game's events of that tick (a kill, an explosion), handed to
+   * `emit` (DeclaredServer.emit: to the players in range of each). Optional.
+   */
+  announce?(emit: (event: DeclaredEvent) => EmitResult, tick: number): void;
   /** The store was just restored from a save: rebuild what the game keeps beside it. */
   restored?(): void;
 }

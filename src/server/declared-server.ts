@@ -270,6 +270,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   }
 
   private readonly dropTo = (reason: DeclaredDropReason): void => this.drop(reason);
+  private readonly emitter = (event: DeclaredEvent): EmitResult => this.emit(event);
 
   private drop(reason: DeclaredDropReason): void {
     this.drops.inc({ reason });
@@ -320,6 +321,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     // snapshots say which it was (a predicting client replays the ones after it).
     for (const s of this.sessions.values()) if (!s.camera && !applyNextInput(s, this.module)) this.inputGaps.inc();
     this.module.step(tick);
+    this.module.announce?.(this.emitter, tick);
     let bytesOut = 0;
     // Overloaded: each player's snapshots every 2nd or 3rd tick, players staggered so every tick
     // carries its share. Encoding is the work that grows with players; the game's step is not shed.

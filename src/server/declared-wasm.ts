@@ -43,6 +43,8 @@ export interface WasmGameModuleOptions<D extends GameDeclaration> {
   judge?(avatar: EntityId, input: GameInput<D>, tick: number): GameInput<D>;
   /** After each tick's step (and the interest's update): to record hitboxes, say. */
   stepped?(tick: number): void;
+  /** The game's events of each tick (DeclaredGameModule.announce). */
+  announce?: DeclaredGameModule<D>['announce'];
 }
 
 export function wasmGameModule<D extends GameDeclaration>(rules: WasmGameRules<D>, options: WasmGameModuleOptions<D>): DeclaredGameModule<D> {
@@ -60,6 +62,7 @@ export function wasmGameModule<D extends GameDeclaration>(rules: WasmGameRules<D
     zones: options.zones,
     ...(interest ? { view: servedView(interest, options.viewCapacity), interestStats: interest.stats, positions: interest.positions } : {}),
     restored: options.restored,
+    ...(options.announce ? { announce: options.announce } : {}),
     join: (player) => rules.join(player),
     leave: (player, avatar) => {
       inputs.delete(avatar);

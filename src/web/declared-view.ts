@@ -12,6 +12,7 @@
 import type { GameDeclaration } from '../core/game.js';
 import { MAX_ENTITIES } from '../core/entity-id.js';
 import { DeclaredClient } from '../client/declared-client.js';
+import type { BroadcastEvent } from '../codec/broadcast-event.js';
 import { DeclaredPredictor, type DeclaredPredictorStats, type PredictableRules } from '../client/declared-predictor.js';
 import { InputClock } from '../client/input-clock.js';
 import { RemoteMotion, type Place } from '../client/remote-motion.js';
@@ -41,6 +42,11 @@ export interface DeclaredPageOptions<D extends GameDeclaration> extends PageLook
   readonly module?: { readonly url: string | URL; readonly capacity: number };
   /** Without a module: the game's own TypeScript rules to predict the avatar with. */
   readonly predict?: PredictableRules<D>;
+  /**
+   * The panel's words for a game event the server sent this player (DeclaredServer.emit): its
+   * kind, place and payload, and the player's own avatar id. Default: its kind and place.
+   */
+  readonly describeEvent?: (event: BroadcastEvent, avatarId: number) => string;
 }
 
 /** A recorded run for window.chronos.trace (DeclaredTraceRun with its inputs in base64). */
@@ -62,6 +68,8 @@ export interface DeclaredDebugApi {
   status(): {
     connected: boolean; game: string | null; avatarId: number; entities: number; snapshots: number; drawn: number;
     own: Record<string, unknown> | undefined; drops: Record<string, number>;
+    /** Game events heard (DeclaredServer.emit), and the newest few. */
+    events: number; recentEvents: { kind: number; x: number; y: number; tick: number }[];
     /** The avatar as predicted (null without a module), the predictor's counters and the input clock's speed (1: the server's rate). */
     predicted: { x: number; y: number } | null; prediction: DeclaredPredictorStats | null; inputClock: number;
     /** The interest layer (key I): the view's radius and the entities drawn in each update band. */
@@ -171,6 +179,8 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
       drawn,
       own: client.replica?.entity(client.avatarId) as Record<string, unknown> | undefined,
       drops: { ...client.stats.drops },
+      events: client.stats.events,
+      recentEvents: client.recentEvents.map((e) => ({ kind: e.kind, x: e.x, y: e.y, tick: e.tick })),
       predicted: predictedXY(),
       prediction: predictor ? { ...predictor.stats } : null,
       inputClock: clock.speed,
@@ -276,11 +286,20 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
       ...noWatching,
       ...layer.legend(spectator !== undefined),
       spatialLine(spatial.subject ? spatial.status() : null, noSpatial),
+      ...eventLines(client, options.describeEvent),
       ...(spectator ? [] : (options.panel?.(own) ?? [])),
     ].join('\n');
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
+}
+
+/** The panel's events: how many were heard, and the newest three in the game's words. */
+function eventLines(client: { readonly stats: { readonly events: number }; readonly recentEvents: readonly BroadcastEvent[]; readonly avatarId: number }, describe: ((event: BroadcastEvent, avatarId: number) => string) | undefined): string[] {
+  if (client.stats.events === 0) return ['events: none heard yet (the game\'s events within range of you)'];
+  const say = describe ?? ((e: BroadcastEvent) => `event ${e.kind} at (${e.x.toFixed(0)}, ${e.y.toFixed(0)})`);
+  const newest = client.recentEvents.slice(-3).reverse().map((e) => say(e, client.avatarId));
+  return [`events: ${client.stats.events} heard · ${newest.join(' · ')}`];
 }
 
 /**

@@ -16,7 +16,8 @@ import { DECLARED_INPUT_CHANNEL } from '../../src/client/declared-channels.js';
 import { encodeGameInput, MSG_GAME_WATCH } from '../../src/codec/declared-messages.js';
 import type { EntityId } from '../../src/core/entity-id.js';
 import { botInput } from '../../examples/arena-shooter/bot.js';
-import { CAPACITY, GAME, IDLE, NO_TARGET, NPCS, RIFLE_DAMAGE, type Declaration, type Input } from '../../examples/arena-shooter/game.js';
+import { CAPACITY, EVENT_DOWN, EVENT_KILL, eventAvatar, GAME, IDLE, NO_TARGET, NPCS, RIFLE_DAMAGE, type Declaration, type Input } from '../../examples/arena-shooter/game.js';
+import type { DeclaredEvent } from '../../src/index.js';
 import { createArena, loadRules } from '../../examples/arena-shooter/module.js';
 import { ROOT } from '../helpers/server-process.js';
 import { hasChromium } from '../helpers/chromium.js';
@@ -59,10 +60,12 @@ function anNpc(arena: Arena): EntityId {
   throw new Error('no NPC');
 }
 
-function play(arena: Arena, inputs: Map<EntityId, Input>, ticks: number, from = arena.store.frame): void {
+function play(arena: Arena, inputs: Map<EntityId, Input>, ticks: number, from = arena.store.frame, events?: (DeclaredEvent & { tick: number })[]): void {
   for (let t = 0; t < ticks; t++) {
     for (const [avatar, input] of inputs) arena.input(avatar, input);
     arena.step(from + t);
+    // What the server would emit after this step (DeclaredServer calls announce so).
+    arena.announce?.((e) => (events?.push({ ...e, tick: from + t }), { sent: 0, dropped: 0 }), from + t);
   }
 }
 
@@ -175,11 +178,19 @@ describe('the arena shooter\'s rules', () => {
     put(arena, b, x + 5, y);
     // a fires at b (east) while b stands: four shots.
     const inputs = new Map<EntityId, Input>([[a, { ...IDLE, fire: true, aim: 0 }], [b, IDLE]]);
-    for (let t = 0; t < 120 && !arena.store.get(b, 'body.dead'); t++) play(arena, inputs, 1);
+    const events: (DeclaredEvent & { tick: number })[] = [];
+    for (let t = 0; t < 120 && !arena.store.get(b, 'body.dead'); t++) play(arena, inputs, 1, arena.store.frame, events);
     expect(arena.store.get(b, 'body.dead')).toBe(true);
     expect(arena.store.get(a, 'weapon.kills')).toBe(1);
+    // The kill feed, that tick: a scored (at a), b went down (at b), each heard within the view's 100 m.
+    const tick = events[0]?.tick;
+    expect(events.map((e) => [e.kind, eventAvatar(e.payload!), e.tick, Math.round(e.x), Math.round(e.y), e.rangeM])).toEqual([
+      [EVENT_KILL, a, tick, x, y, 100],
+      [EVENT_DOWN, b, tick, x + 5, y, 100],
+    ]);
     inputs.set(a, IDLE);
-    play(arena, inputs, 170);
+    play(arena, inputs, 170, arena.store.frame, events);
+    expect(events).toHaveLength(2);
     expect(arena.store.get(b, 'body.dead')).toBe(true);
     play(arena, inputs, 15);
     expect(arena.store.get(b, 'body.dead')).toBe(false);
@@ -332,6 +343,14 @@ describe('the arena shooter served', () => {
       expect(bots.totals().brainErrors).toBe(0);
       expect(bots.clients.every((c) => c.replica!.value(c.avatarId, 'weapon.kills') !== undefined)).toBe(true);
       expect(leaks).toBe(0);
+      // An event where bot 0 stands, heard within 1 m: bot 0 hears it (and the kill feed's events, if any, beside).
+      const first = bots.clients[0]!;
+      const heard = first.stats.events;
+      const at = { x: arena.store.get(first.avatarId, 'position.x') as number, y: arena.store.get(first.avatarId, 'position.y') as number };
+      expect(server.emit({ kind: 200, ...at, rangeM: 1 }).sent).toBeGreaterThanOrEqual(1);
+      await until('bot 0 to hear it', () => first.recentEvents.some((e) => e.kind === 200));
+      expect(first.stats.events).toBeGreaterThan(heard);
+      expect(bots.totals().events).toBeGreaterThanOrEqual(1);
       // /metrics counts the views its DeclaredInterest computed: four players in a store of
       // thousands query theirs every tick (too few to pay for reusing them).
       const m = await fetch(`${url}metrics`).then((res) => res.text());
