@@ -6,6 +6,14 @@ import { defineGame } from '../../src/core/game.js';
 import { GameStore } from '../../src/core/game-store.js';
 import { FX_ONE } from '../../src/core/fixed.js';
 import type { DeclaredGameModule } from '../../src/server/declared-game.js';
+import WebSocket from 'ws';
+import { DeclaredClient, type DeclaredClientHandlers } from '../../src/client/declared-client.js';
+import { connectUdp } from '../../src/client/udp-connector.js';
+import type { NetCrypto } from '../../src/net/crypto.js';
+import { waiter } from './until.js';
+import { afterAll, beforeAll } from 'vitest';
+import { DeclaredServer } from '../../src/server/declared-server.js';
+import { loadServerCrypto } from '../../src/net/crypto-node.js';
 
 export const TAG = defineGame({
   name: 'tag-test',
@@ -53,4 +61,51 @@ export function tagModule(): DeclaredGameModule<Tag> & { moves: Map<number, [num
       return n;
     },
   };
+}
+
+const untilJoined = waiter(10_000, 20);
+
+/** A tag player of the server on `httpPort` over `transport`, connected and past its first snapshot. */
+export async function joinTag(httpPort: number, crypto: NetCrypto, transport: 'udp' | 'websocket', handlers?: DeclaredClientHandlers): Promise<DeclaredClient<Tag>> {
+  const client = await DeclaredClient.create({
+    game: TAG,
+    tokenUrl: `http://127.0.0.1:${httpPort}/connect`,
+    crypto,
+    ...(handlers ? { handlers } : {}),
+    ...(transport === 'udp' ? { transport: 'udp' as const, udp: connectUdp } : { transport: 'websocket' as const, WebSocket: WebSocket as never }),
+  });
+  await client.connect();
+  await untilJoined('a first snapshot', () => client.stats.snapshots > 0);
+  return client;
+}
+
+/** A tag server for a test file: started before its tests, stopped after them with every player joined through it. */
+export interface ServedTag {
+  readonly server: DeclaredServer<Tag>;
+  readonly module: ReturnType<typeof tagModule>;
+  readonly crypto: NetCrypto;
+  /** A player (closed after the file's tests), connected and past its first snapshot. */
+  join(transport: 'udp' | 'websocket', handlers?: DeclaredClientHandlers): Promise<DeclaredClient<Tag>>;
+}
+
+/** Registers the file's beforeAll / afterAll serving a fresh tagModule() on loopback ports. */
+export function serveTag(): ServedTag {
+  const clients: DeclaredClient<Tag>[] = [];
+  const served = {
+    join: async (transport: 'udp' | 'websocket', handlers?: DeclaredClientHandlers) => {
+      const client = await joinTag(served.server.httpPort, served.crypto, transport, handlers);
+      clients.push(client);
+      return client;
+    },
+  } as { -readonly [K in keyof ServedTag]: ServedTag[K] };
+  beforeAll(async () => {
+    served.crypto = await loadServerCrypto();
+    served.module = tagModule();
+    served.server = await DeclaredServer.start({ module: served.module, host: '127.0.0.1', httpPort: 0, udpPort: 0, log: () => {} });
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await served.server.stop();
+  });
+  return served;
 }

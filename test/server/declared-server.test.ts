@@ -7,46 +7,33 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { defineGame } from '../../src/core/game.js';
 import { FX_ONE } from '../../src/core/fixed.js';
-import { TAG, tagModule, type Tag } from '../helpers/tag-game.js';
+import { serveTag, TAG, tagModule, type Tag } from '../helpers/tag-game.js';
 import { DeclaredServer } from '../../src/server/declared-server.js';
 import { threadsForCores } from '../../src/server/declared-server-options.js';
 import type { DeclaredGameModule } from '../../src/server/declared-game.js';
 import { DeclaredClient } from '../../src/client/declared-client.js';
 import { connectUdp } from '../../src/client/udp-connector.js';
-import { loadServerCrypto } from '../../src/net/crypto-node.js';
 import type { NetCrypto } from '../../src/net/crypto.js';
 import { waiter } from '../helpers/until.js';
 
+const tag = serveTag();
 let server: DeclaredServer<Tag>;
 let module: ReturnType<typeof tagModule>;
 let crypto: NetCrypto;
+/** Clients made here beside tag.join's (closed after the file's tests). */
 const clients: { close(): void }[] = [];
 
-beforeAll(async () => {
-  crypto = await loadServerCrypto();
-  module = tagModule();
-  server = await DeclaredServer.start({ module, host: '127.0.0.1', httpPort: 0, udpPort: 0, log: () => {} });
+beforeAll(() => {
+  ({ server, module, crypto } = tag);
 });
 
-afterAll(async () => {
+afterAll(() => {
   for (const c of clients) c.close();
-  await server.stop();
 });
 
 const until = waiter(10_000, 20);
 
-async function joinOver(transport: 'udp' | 'websocket'): Promise<DeclaredClient<Tag>> {
-  const client = await DeclaredClient.create({
-    game: TAG,
-    tokenUrl: `http://127.0.0.1:${server.httpPort}/connect`,
-    crypto,
-    ...(transport === 'udp' ? { transport: 'udp' as const, udp: connectUdp } : { transport: 'websocket' as const, WebSocket: WebSocket as never }),
-  });
-  clients.push(client);
-  await client.connect();
-  await until('a first snapshot', () => client.stats.snapshots > 0);
-  return client;
-}
+const joinOver = (transport: 'udp' | 'websocket'): Promise<DeclaredClient<Tag>> => tag.join(transport);
 
 describe('DeclaredServer', () => {
   it('serves players over UDP and WebSocket: their view, their moves, their own inventory only', async () => {
