@@ -29,6 +29,8 @@ export function skyworldModule(options: SkyworldModuleOptions = {}): DeclaredGam
     release: (avatar) => sim.releaseInput(avatar),
     step: (tick) => sim.step(tick),
     visible: (avatar, out) => sim.visibleSlots(avatar, radius, out),
+    // Where its players are, for events sent to those within range (DeclaredServer.emit).
+    positions: { x: 'position.x', y: 'position.y', z: 'position.z' },
     // A player belongs to its session: saves leave players out, and a restart starts without them.
     unsavedTypes: ['player'],
     restored: () => sim.afterRestore(),

@@ -15,6 +15,9 @@ import { SkyworldBot, type BotView } from '../../examples/skyworld/bot.js';
 import { CLIPS, IDLE_INPUT, SKYWORLD, ZAP_COOLDOWN, ZAP_DAMAGE, type SkyworldInput } from '../../examples/skyworld/game.js';
 import { G_IDLE } from '../../examples/skyworld/npc.js';
 import { SkyworldSim } from '../../examples/skyworld/sim.js';
+import { skyworldModule } from '../../examples/skyworld/module.js';
+import { DeclaredEvents } from '../../src/server/declared-events.js';
+import type { DeclaredSession } from '../../src/server/declared-session.js';
 import { CLIFF, LADDERS, MESA, Q, SPIRE, TERRACE, groundHeightAt, ladderAt, levelAt } from '../../examples/skyworld/terrain.js';
 
 const comp = (name: string) => SKYWORLD.components.find((c) => c.name === name)!;
@@ -222,6 +225,27 @@ describe('skyworld simulation', () => {
     for (let i = 0; i < 600 && !sim.store.get(p, 'body.grounded'); i++) sim.step(tick++);
     expect(sim.store.get(p, 'body.grounded')).toBe(true);
     expect(sim.store.get(p, 'position.z') as number).toBeLessThan(100);
+  });
+});
+
+describe('skyworld\'s events', () => {
+  it('reach the players within an event\'s range in 3D: one on a platform above is out of a blast on the ground', () => {
+    const module = skyworldModule({ entities: 50, seed: 3 });
+    const low = module.join(1);
+    const high = module.join(2);
+    const put = (id: EntityId, x: number, y: number, z: number) => {
+      module.store.set(id, 'position.x', x);
+      module.store.set(id, 'position.y', y);
+      module.store.set(id, 'position.z', z);
+    };
+    put(low, 10, 10, 0);
+    put(high, 10, 10, 40);
+    const heard: number[] = [];
+    const session = (avatar: EntityId, n: number) => ({ link: { state: 'connected', sendBorrowed: () => (heard.push(n), 1) }, avatar, camera: null }) as unknown as DeclaredSession<typeof SKYWORLD.declaration>;
+    const events = new DeclaredEvents(module.store, module.positions);
+    // A blast 5 m from the one on the ground: the one 40 m above it hears nothing.
+    expect(events.deliver({ kind: 1, x: 13, y: 14, z: 0, rangeM: 10 }, 0, [session(low, 1), session(high, 2)])).toEqual({ sent: 1, dropped: 0 });
+    expect(heard).toEqual([1]);
   });
 });
 
