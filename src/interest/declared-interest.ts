@@ -16,6 +16,8 @@
 // The drift pass costs a pass over the store each tick: with too few viewers for the store's
 // size to pay for it, every view is a query each tick instead.
 // The pass keeps the candidates' order, so a view comes out ascending, as the encoder takes it.
+// A view in a crowd narrows (its radius and band scaled down, declared-crowd.ts) and widens back
+// as the crowd thins; its candidates are found for the narrowed edge.
 //
 //   const interest = DeclaredInterest.create(rules.arena, rules.store, { x: 'position.x', y: 'position.y', radiusM: 80 });
 //   module.step = (tick) => { ...; interest.update(); };
