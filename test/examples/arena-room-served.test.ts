@@ -105,18 +105,20 @@ describe('the arena shooter in arena mode, served', () => {
   it.skipIf(!hasChromium)('its page runs the room: the avatar walks at once, and the page matches the server\'s hashes', async () => {
     await withDeclaredPage(`${url}/`, 'arena-shooter-room', async (page) => {
       const status = () => page.evaluate(() => (window as unknown as { chronos: { status(): RoomStatus } }).chronos.status());
-      await page.waitForFunction(() => (window as unknown as { chronos?: { status(): RoomStatus } }).chronos?.status().own != null, undefined, { timeout: 20_000 });
-      const start = await status();
+      // The status of the frame that had the avatar (a later call may catch it gone for a frame, killed and joining again).
+      const start = (await (await page.waitForFunction(() => {
+        const s = (window as unknown as { chronos?: { status(): RoomStatus } }).chronos?.status();
+        return s?.own != null ? s : null;
+      }, undefined, { timeout: 20_000 })).jsonValue()) as RoomStatus;
       expect(start.player).toBeGreaterThanOrEqual(0);
       await page.keyboard.down('KeyD');
       // The avatar may be gone for a frame (killed, it joins again the next one): no position then.
       await page.waitForFunction((x0) => ((window as unknown as { chronos: { status(): RoomStatus } }).chronos.status().own?.position.x ?? -Infinity) > x0 + 1, start.own!.position.x, { timeout: 5_000 });
       await page.keyboard.up('KeyD');
-      await page.waitForFunction(() => {
+      const end = (await (await page.waitForFunction(() => {
         const s = (window as unknown as { chronos: { status(): RoomStatus } }).chronos.status();
-        return s.hashChecks.matched >= 2 && s.own != null;
-      }, undefined, { timeout: 10_000 });
-      const end = await status();
+        return s.hashChecks.matched >= 2 && s.own != null ? s : null;
+      }, undefined, { timeout: 10_000 })).jsonValue()) as RoomStatus;
       expect(end.hashChecks.mismatched).toBe(0);
       expect(end.entities).toBeGreaterThan(300);
       expect(end.drawn).toBeGreaterThan(0);
