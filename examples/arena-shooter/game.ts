@@ -78,9 +78,14 @@ export const IDLE: Readonly<Input> = { moveX: 0, moveY: 0, fire: false, aim: 0, 
 export const RIFLE_RANGE_M = 60;
 export const RIFLE_DAMAGE = 34;
 
-/** The arena's events (DeclaredServer.emit), heard by the players within their view's radius of them. */
+/**
+ * The arena's events, which its rules emit (assembly/combat.ts, emitEvent) and the server sends
+ * to the players within KILL_FEED_RANGE_M: a player scored (at it), a player fell (at it).
+ * assembly/arena.ts holds the same numbers.
+ */
 export const EVENT_KILL = 1;
 export const EVENT_DOWN = 2;
+export const KILL_FEED_RANGE_M = 100;
 
 /** An event's payload: the avatar id it is about (u32, little-endian). */
 export function eventAvatar(payload: Uint8Array): number {

@@ -7,8 +7,8 @@
 // often (ZONES).
 
 import { readFile } from 'node:fs/promises';
-import { DeclaredHitboxes, DeclaredInterest, unwrapTick, wasmGameModule, WasmGameRules, type DeclaredCrowdOptions, type DeclaredEvent, type DeclaredGameModule, type UpdateZonesSpec } from '../../src/index.js';
-import { CAPACITY, EVENT_DOWN, EVENT_KILL, GAME, MAX_CAPACITY, NO_TARGET, NPC_SPREAD_M, NPCS, RIFLE_RANGE_M, type Declaration, type Input } from './game.js';
+import { DeclaredHitboxes, DeclaredInterest, unwrapTick, wasmGameModule, WasmGameRules, type DeclaredCrowdOptions, type DeclaredGameModule, type UpdateZonesSpec } from '../../src/index.js';
+import { CAPACITY, GAME, MAX_CAPACITY, NO_TARGET, NPC_SPREAD_M, NPCS, RIFLE_RANGE_M, type Declaration, type Input } from './game.js';
 
 export const MODULE_URL = new URL('../../build/examples/arena-shooter/game.wasm', import.meta.url);
 
@@ -72,59 +72,9 @@ export async function createArena(options: ArenaOptions = {}): Promise<DeclaredG
   interest.update();
   const zones = options.zones === undefined ? ZONES : options.zones ?? undefined;
   const rifle = rifleJudge(rules, interest);
-  const feed = killFeed(rules.store, radiusM);
-  const module = wasmGameModule(rules, { viewCapacity: 1024, interest, unsavedTypes: ['player', 'projectile'], zones, judge: rifle.judge, stepped: rifle.record, restored: rifle.clear, announce: feed.announce });
-  return {
-    ...module,
-    rules,
-    rifle: rifle.hitboxes,
-    join: (player) => feed.joined(module.join(player)),
-    leave: (player, avatar) => {
-      feed.left(avatar);
-      module.leave(player, avatar);
-    },
-  };
-}
-
-/**
- * The kill feed: after each tick, a KILL where a player's kills went up (at the shooter) and a
- * DOWN where a player fell (at it), each naming the player's avatar. The kill counts themselves
- * stay the owner's (weapon is owner-only): an event says that someone scored, not the score.
- */
-function killFeed(store: WasmGameRules<Declaration>['store'], radiusM: number) {
-  const last = new Map<number, { kills: number; dead: boolean }>();
-  const kills = store.column('weapon.kills');
-  const dead = store.column('body.dead');
-  const x = store.column('position.x');
-  const y = store.column('position.y');
-  const about = (avatar: number): Uint8Array => {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, avatar >>> 0, true);
-    return b;
-  };
-  return {
-    joined(avatar: number): number {
-      const s = avatar & 0xfffff;
-      last.set(avatar, { kills: kills[s]!, dead: dead[s] !== 0 });
-      return avatar;
-    },
-    left(avatar: number): void {
-      last.delete(avatar);
-    },
-    announce(emit: (event: DeclaredEvent) => unknown): void {
-      for (const [avatar, was] of last) {
-        if (!store.isAlive(avatar)) continue;
-        const s = avatar & 0xfffff;
-        const k = kills[s]!;
-        const down = dead[s] !== 0;
-        const at = { x: x[s]! / 65536, y: y[s]! / 65536, rangeM: radiusM };
-        if (k > was.kills) emit({ kind: EVENT_KILL, ...at, payload: about(avatar) });
-        if (down && !was.dead) emit({ kind: EVENT_DOWN, ...at, payload: about(avatar) });
-        was.kills = k;
-        was.dead = down;
-      }
-    },
-  };
+  // The kill feed is the rules' own (assembly/combat.ts emits it): wasmGameModule sends it.
+  const module = wasmGameModule(rules, { viewCapacity: 1024, interest, unsavedTypes: ['player', 'projectile'], zones, judge: rifle.judge, stepped: rifle.record, restored: rifle.clear });
+  return { ...module, rules, rifle: rifle.hitboxes };
 }
 
 /** How far anything moves in the rifle's half second of rewind, metres (players 3, NPCs 1.5), and some. */

@@ -81,7 +81,7 @@ else {
   void startDeclaredPage({
     ...LOOK,
     module: { url: 'game.wasm', capacity: CAPACITY },
-    // The kill feed (module.ts): who scored or fell within your view.
+    // The kill feed (its rules emit it: assembly/combat.ts): who scored or fell within 100 m.
     describeEvent: (e, me) => {
       const who = eventAvatar(e.payload);
       const name = who === me ? 'you' : `P${who & 0xfffff}`;

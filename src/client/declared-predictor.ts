@@ -37,6 +37,8 @@ export interface PredictableRules<D extends GameDeclaration> {
   readonly game: Game<D>;
   readonly store: GameStore<D>;
   control(avatar: EntityId, input: GameInput<D>): void;
+  /** Empties what the rules announced (WasmGameRules: emitEvent): the server sends a game's events, a prediction does not. */
+  discardEvents?(): void;
 }
 
 /** Inputs remembered for replay: more than a second at 60 Hz. */
@@ -102,6 +104,7 @@ export class DeclaredPredictor<D extends GameDeclaration = GameDeclaration> {
     this.newestSeq = seq;
     if (this.slot < 0) return; // nothing to move yet: it is replayed once the avatar arrives
     this.rules.control(this.avatar, input);
+    this.rules.discardEvents?.();
     this.record(at);
     this.stats.predicted++;
   }
@@ -128,6 +131,7 @@ export class DeclaredPredictor<D extends GameDeclaration = GameDeclaration> {
       this.record(i);
       this.stats.replayed++;
     }
+    this.rules.discardEvents?.();
     if (first) return;
     const after = this.current();
     if (after.every((v, k) => v === before[k])) return; // the same result: nothing was wrong

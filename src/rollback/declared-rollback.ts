@@ -106,6 +106,8 @@ export class DeclaredRollbackGame<D extends GameDeclaration = GameDeclaration> i
         rules.controlCodes(avatars[p]!, ok ? codes : neutral);
       }
       rules.step();
+      // Frames are played again here (rollbacks, the sync-test): what the rules announced is not this tool's to send.
+      rules.discardEvents();
     });
   }
 

@@ -136,6 +136,8 @@ export class DeclaredRoomGame<D extends GameDeclaration = GameDeclaration> imple
       rules.controlCodes(seats[p]! - 1, ok ? this.codes : this.neutralCodes);
     }
     rules.step();
+    // A room's frames are played again at every rollback, in every copy: its rules' events are not sent.
+    rules.discardEvents();
   }
 
   hash(): bigint {

@@ -8,7 +8,8 @@
 //   rules.setup(1);
 //   const me = rules.join(1);
 //   rules.control(me, { moveX: 1, moveY: 0 });
-//   rules.step(rules.store.frame);
+//   rules.step();
+//   rules.takeEvents((event) => server.emit(event)); // what the rules emitted (emitEvent)
 
 import { CapacityError, InvalidArgumentError, WasmLoadError } from '../core/errors.js';
 import type { EntityId } from '../core/entity-id.js';
@@ -32,6 +33,34 @@ interface GameExports {
 }
 const GAME_EXPORTS = ['chronos_game_bind', 'chronos_game_setup', 'chronos_game_join', 'chronos_game_leave', 'chronos_game_control', 'chronos_game_step'] as const;
 
+/** The event buffer's exports (assembly/game/events.ts); a module an older chronos build compiled has none. */
+interface EventExports {
+  chronos_game_events_at(): number;
+  chronos_game_event_count(): number;
+  chronos_game_events_dropped(): number;
+  chronos_game_events_refused(): number;
+  chronos_game_clear_events(): void;
+}
+const EVENT_EXPORTS = ['chronos_game_events_at', 'chronos_game_event_count', 'chronos_game_events_dropped', 'chronos_game_events_refused', 'chronos_game_clear_events'] as const;
+/** Bytes an event takes in the module's buffer (assembly/game/events.ts: ten words). */
+const EVENT_BYTES = 40;
+const EVENT_PAYLOAD_BYTES = 16;
+/** The range word of an event for every player. */
+const EVERYONE = 0xffffffff;
+
+/** An event the rules emitted, in the server's terms (DeclaredServer.emit takes it as it is). */
+export interface GameEvent {
+  readonly kind: number;
+  /** Where, metres. */
+  readonly x: number;
+  readonly y: number;
+  readonly z: number;
+  /** Who hears it: players within this many metres (Infinity: everyone). */
+  readonly rangeM: number;
+  /** The game's bytes (a copy: 0 to 16 of them). */
+  readonly payload: Uint8Array;
+}
+
 export interface WasmGameOptions {
   /** Most entities at once. */
   readonly capacity: number;
@@ -51,6 +80,7 @@ export function storedOfCode(plan: FieldPlan, code: number): number {
 export class WasmGameRules<D extends GameDeclaration = GameDeclaration> {
   readonly store: GameStore<D>;
   private readonly exports: GameExports;
+  private readonly events: EventExports | null;
   private readonly region: Region;
   private readonly inputRegion: Region;
   /** The whole state: the store, then the seats' avatars (WasmGameOptions.seats). */
@@ -65,6 +95,7 @@ export class WasmGameRules<D extends GameDeclaration = GameDeclaration> {
     const missing = GAME_EXPORTS.filter((name) => typeof exports[name] !== 'function');
     if (missing.length > 0) throw new WasmLoadError(`the module is not a game's (chronos build): it lacks ${missing.join(', ')}`);
     this.exports = exports as unknown as GameExports;
+    this.events = EVENT_EXPORTS.every((name) => typeof exports[name] === 'function') ? (exports as unknown as EventExports) : null;
     const buffer = arena.memoryBuffer;
     if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
       throw new InvalidArgumentError('a game module needs the arena\'s shared memory (its views must survive growth)');
@@ -131,6 +162,50 @@ export class WasmGameRules<D extends GameDeclaration = GameDeclaration> {
     const frame = this.store.frame;
     this.exports.chronos_game_step(frame);
     this.store.frame = frame + 1;
+  }
+
+  /**
+   * Hands each event the rules emitted since the last take (emitEvent, in control() and step())
+   * to `deliver`, oldest first, and empties the buffer: how many. A module without events (an
+   * older build) has none.
+   */
+  takeEvents(deliver: (event: GameEvent) => void): number {
+    const ex = this.events;
+    if (ex === null) return 0;
+    const n = ex.chronos_game_event_count();
+    if (n === 0) return 0;
+    // Read through a view of the memory as it is now (an event's delivery may grow it).
+    const view = new DataView(this.arena.memoryBuffer, ex.chronos_game_events_at(), n * EVENT_BYTES);
+    const list: GameEvent[] = [];
+    for (let i = 0; i < n; i++) {
+      const at = i * EVENT_BYTES;
+      const range = view.getUint32(at + 16, true);
+      const bytes = Math.min(EVENT_PAYLOAD_BYTES, view.getUint32(at + 20, true));
+      const payload = new Uint8Array(bytes);
+      payload.set(new Uint8Array(view.buffer, view.byteOffset + at + 24, bytes));
+      list.push({
+        kind: view.getUint32(at, true),
+        x: view.getInt32(at + 4, true) / 65536,
+        y: view.getInt32(at + 8, true) / 65536,
+        z: view.getInt32(at + 12, true) / 65536,
+        rangeM: range === EVERYONE ? Infinity : range / 65536,
+        payload,
+      });
+    }
+    ex.chronos_game_clear_events();
+    for (const event of list) deliver(event);
+    return n;
+  }
+
+  /** Empties the event buffer unread: a frame played again (a rollback), or a prediction. */
+  discardEvents(): void {
+    this.events?.chronos_game_clear_events();
+  }
+
+  /** Events the rules emitted that were not kept: the buffer was full (dropped), or the kind or payload was out of range (refused). */
+  get eventsLost(): { readonly dropped: number; readonly refused: number } {
+    const ex = this.events;
+    return ex ? { dropped: ex.chronos_game_events_dropped(), refused: ex.chronos_game_events_refused() } : { dropped: 0, refused: 0 };
   }
 
   /** 64-bit hash of the whole store (xxh64 in the module: the same in Node and the browser). */

@@ -77,6 +77,12 @@ export interface DeclaredGameModule<D extends GameDeclaration = GameDeclaration>
    * `emit` (DeclaredServer.emit: to the players in range of each). Optional.
    */
   announce?(emit: (event: DeclaredEvent) => EmitResult, tick: number): void;
+  /**
+   * Events the game's rules emitted that were never sent, since it started (wasmGameModule: its
+   * module's event buffer was full; or an event was malformed, or ranged where the module
+   * declares no positions).
+   */
+  eventsLost?(): { readonly dropped: number; readonly refused: number };
   /** The store was just restored from a save: rebuild what the game keeps beside it. */
   restored?(): void;
 }

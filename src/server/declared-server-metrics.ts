@@ -12,6 +12,8 @@ export interface DeclaredServerReadings {
   encoderBytes(): number;
   /** The game's DeclaredInterest counts, when it has one (DeclaredGameModule.interestStats). */
   readonly interest?: DeclaredInterestStats;
+  /** The rules' events that were never announced (DeclaredGameModule.eventsLost), when the module says. */
+  eventsLost?(): { readonly dropped: number; readonly refused: number };
 }
 
 export interface DeclaredServerCounters {
@@ -28,6 +30,13 @@ export function registerDeclaredServerMetrics(registry: Registry, read: Declared
     ['chronos_spectators', 'Connections watching from a camera (GAME WATCH)', read.spectators],
     ['chronos_declared_encoder_bytes', 'Bytes the snapshot encoders on the main thread hold for their players (frames, messages, views)', read.encoderBytes],
   ]);
+  const lost = read.eventsLost;
+  if (lost) {
+    readCounter(registry, 'chronos_declared_rule_events_lost_total', 'Events the game\'s rules emitted that were never sent: its module\'s buffer was full (a frame emitted past EVENT_CAPACITY), or the event was malformed', ['reason'], () => {
+      const { dropped, refused } = lost();
+      return [[{ reason: 'full' }, dropped], [{ reason: 'malformed' }, refused]];
+    });
+  }
   const views = read.interest;
   if (views) {
     readCounter(registry, 'chronos_declared_views_total', 'Players\' views computed, by how: a spatial query (a discovery), or a pass over the candidates the last one kept', ['how'], () => [

@@ -145,6 +145,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       spectators: () => this.spectators,
       encoderBytes: () => this.encoders.heldBytes,
       interest: module.interestStats,
+      eventsLost: module.eventsLost?.bind(module),
     }));
     this.events = new DeclaredEvents(module.store, module.positions);
     this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });

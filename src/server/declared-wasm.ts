@@ -3,7 +3,8 @@
 // (it holds until the next, as DeclaredServer hands them over; a predicting client's tick
 // without one releases it) and every tick applies them in join order (the game's control),
 // then runs the game's step: the same calls, in the same order, as DeclaredRollbackGame.fromWasm
-// makes in the determinism tools.
+// makes in the determinism tools. The events the rules emitted go to the players in range of
+// each after the step (DeclaredServer.emit).
 //
 //   const rules = await WasmGameRules.load(GAME, { bytes: readFileSync('build/page/game.wasm'), capacity: 1200 });
 //   rules.setup(1);
@@ -11,7 +12,7 @@
 //   await DeclaredServer.start({ module: wasmGameModule(rules, { viewCapacity: 512, interest }) });
 
 import type { EntityId } from '../core/entity-id.js';
-import { InvalidArgumentError } from '../core/errors.js';
+import { ConfigError, InvalidArgumentError } from '../core/errors.js';
 import type { GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import type { GameInput } from '../codec/game-input.js';
@@ -43,12 +44,16 @@ export interface WasmGameModuleOptions<D extends GameDeclaration> {
   judge?(avatar: EntityId, input: GameInput<D>, tick: number): GameInput<D>;
   /** After each tick's step (and the interest's update): to record hitboxes, say. */
   stepped?(tick: number): void;
-  /** The game's events of each tick (DeclaredGameModule.announce). */
+  /**
+   * Events of each tick the game works out in TypeScript (DeclaredGameModule.announce), after
+   * those its rules emitted (emitEvent in its AssemblyScript), which are always sent.
+   */
   announce?: DeclaredGameModule<D>['announce'];
 }
 
 export function wasmGameModule<D extends GameDeclaration>(rules: WasmGameRules<D>, options: WasmGameModuleOptions<D>): DeclaredGameModule<D> {
   const inputs = new Map<EntityId, GameInput<D>>();
+  let unsendable = 0;
   const { store } = rules;
   const { interest, visible } = options;
   if ((interest === undefined) === (visible === undefined)) throw new InvalidArgumentError('give wasmGameModule an interest or a visible function (one of them)');
@@ -62,7 +67,24 @@ export function wasmGameModule<D extends GameDeclaration>(rules: WasmGameRules<D
     zones: options.zones,
     ...(interest ? { view: servedView(interest, options.viewCapacity), interestStats: interest.stats, positions: interest.positions } : {}),
     restored: options.restored,
-    ...(options.announce ? { announce: options.announce } : {}),
+    // What the rules emitted this tick (in control() and step()), then the game's own.
+    announce: (emit, tick) => {
+      rules.takeEvents((event) => {
+        // One the server cannot send (a ranged event where the module declares no positions) is
+        // counted with the malformed ones: the rules' mistake must not stop the tick.
+        try {
+          emit(event);
+        } catch (err) {
+          if (!(err instanceof ConfigError || err instanceof InvalidArgumentError)) throw err;
+          unsendable++;
+        }
+      });
+      options.announce?.(emit, tick);
+    },
+    eventsLost: () => {
+      const { dropped, refused } = rules.eventsLost;
+      return { dropped, refused: refused + unsendable };
+    },
     join: (player) => rules.join(player),
     leave: (player, avatar) => {
       inputs.delete(avatar);

@@ -26,3 +26,9 @@ export type Declaration = typeof GAME.declaration;
 /** Most entities at once: the server's store and the page's copy of the rules use the same. */
 export const CAPACITY = 1200;
 export type Input = { moveX: number; moveY: number };
+/**
+ * An event the rules emit (assembly/index.ts, emitEvent) when a player takes an orb, heard by the
+ * players within ORB_EVENT_RANGE_M of it; its payload names the player's avatar (u32).
+ */
+export const EVENT_ORB = 1;
+export const ORB_EVENT_RANGE_M = 60;

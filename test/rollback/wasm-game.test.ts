@@ -6,25 +6,25 @@
 //   - generated accessors read and write the stored forms the TypeScript API reads;
 //   - inputs reach the rules as their stored forms, from API values and from wire codes;
 //   - the engine's SyncTestSession finds no mismatch in the rules, and catches a global leak;
+//   - the events the rules emit are handed over once, in order, whole; a flood is cut at the
+//     buffer's capacity and counted; the rollback tools and a predicting client discard them;
 //   - a bogus avatar or a full store changes nothing; a module that is not a game is refused;
 //   - names AssemblyScript cannot take and code that does not compile are typed errors;
 //   - a client predicts its avatar with the same module (DeclaredPredictor) over a delayed,
 //     lossy link: no correction while the server agrees, one when the server moves it.
 
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as esbuild from 'esbuild';
-import { ROOT } from '../helpers/server-process.js';
+import { buildFixture, fixtureCopy } from '../helpers/wasm-fixture.js';
 import { buildGameModule } from '../../src/server/game-build.js';
 import { generateGameAssembly } from '../../src/server/game-assembly.js';
 import { defineGame, type Game } from '../../src/core/game.js';
 import { GameStore } from '../../src/core/game-store.js';
 import { CapacityError, InvalidArgumentError, WasmLoadError } from '../../src/core/errors.js';
 import { GameInputCodec } from '../../src/codec/game-input.js';
-import { WasmGameRules } from '../../src/rollback/wasm-game.js';
+import { WasmGameRules, type GameEvent } from '../../src/rollback/wasm-game.js';
 import { DeclaredRollbackGame } from '../../src/rollback/declared-rollback.js';
 import { SyncTestSession } from '../../src/rollback/sync-test.js';
 import { traceDeclaredGame } from '../../src/rollback/declared-trace.js';
@@ -35,23 +35,12 @@ import { DeclaredPredictor } from '../../src/client/declared-predictor.js';
 import { wasmGameModule } from '../../src/server/declared-wasm.js';
 import { loadChronos } from '../../src/wasm/loader.js';
 
-/** A fresh copy of the fixture game in a temporary folder, chronos linked into its node_modules. */
-function fixtureCopy(prefix: string): string {
-  const copy = mkdtempSync(join(tmpdir(), prefix));
-  cpSync(join(ROOT, 'test/fixtures/wasm-game'), copy, { recursive: true });
-  mkdirSync(join(copy, 'node_modules'));
-  symlinkSync(ROOT, join(copy, 'node_modules', 'chronos'), 'dir');
-  return copy;
-}
-
 const dir = fixtureCopy('chronos-wasm-game-');
 let GAME: Game;
 let bytes: Uint8Array<ArrayBuffer>;
 
 beforeAll(async () => {
-  const built = await buildGameModule(esbuild, dir);
-  bytes = new Uint8Array(readFileSync(built.wasm));
-  GAME = ((await import(pathToFileURL(join(dir, 'build/assembly/declaration.mjs')).href)) as { GAME: Game }).GAME;
+  ({ bytes, game: GAME } = await buildFixture(dir));
 }, 120_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -116,16 +105,57 @@ describe('a game module built by chronos build', () => {
     expect(after.some((id) => id >>> 20 === 1)).toBe(true); // a reused slot, generation 1
   });
 
+  it('hands over the events the rules emitted, in order, once, and counts those its buffer could not keep', async () => {
+    const rules = await load();
+    rules.setup(1);
+    const me = rules.join(4);
+    rules.control(me, { dx: 0.5, jump: true, act: 'none' });
+    rules.step(); // frame 0: the ghost calls out too
+    const taken: GameEvent[] = [];
+    expect(rules.takeEvents((e) => taken.push(e))).toBe(2);
+    const le = (...words: number[]) => new Uint8Array(Uint32Array.from(words).buffer);
+    expect(taken).toEqual([
+      { kind: 3, x: rules.store.get(me, 'body.x'), y: 0, z: 0, rangeM: Infinity, payload: le(me) },
+      { kind: 7, x: 0, y: -2, z: 0.5, rangeM: 30, payload: le(0, 0xabcdef01).subarray(0, 6) },
+    ]);
+    expect(rules.takeEvents(() => expect.unreachable())).toBe(0);
+    for (let f = 1; f < 10; f++) rules.step();
+    expect(rules.takeEvents(() => undefined)).toBe(0);
+    rules.step(); // frame 10
+    rules.discardEvents();
+    expect(rules.takeEvents(() => expect.unreachable())).toBe(0);
+    expect(rules.eventsLost).toEqual({ dropped: 0, refused: 0 });
+
+    // A flood: 1 + 600 events in a frame, where the buffer holds 512, and two malformed ones.
+    const flooded = await load();
+    flooded.setup(777);
+    flooded.step();
+    const kinds: number[] = [];
+    expect(flooded.takeEvents((e) => kinds.push(e.kind))).toBe(512);
+    expect(kinds[0]).toBe(7);
+    expect(kinds.slice(1).every((k) => k === 9)).toBe(true);
+    expect(flooded.eventsLost).toEqual({ dropped: 89, refused: 2 });
+    // Events are not state: the flooded world is the quiet one, byte for byte.
+    const quiet = await load();
+    quiet.setup(1);
+    quiet.step();
+    expect(flooded.hash()).toBe(quiet.hash());
+  });
+
   it('passes the engine\'s SyncTestSession, and the sync-test catches state kept beside the store', async () => {
     const codec = new GameInputCodec(GAME);
     const run = async (seed: number) => {
-      const game = DeclaredRollbackGame.fromWasm(await load(), { players: 2, seed });
+      const rules = await load();
+      const game = DeclaredRollbackGame.fromWasm(rules, { players: 2, seed });
       const sync = new SyncTestSession(game);
       const frame = new Uint8Array(2 * game.inputBytes);
       for (let f = 0; f < 160; f++) {
         for (let p = 0; p < 2; p++) codec.encode({ dx: ((f * 7 + p * 13) % 255 - 127) / 127, jump: f % 3 === p, act: (['none', 'use', 'drop'] as const)[(f + p) % 3]! }, frame, p * game.inputBytes);
         sync.advanceFrame(frame);
       }
+      // Every frame played (and played again) emitted events (jumps, the ghost): the tool discarded them.
+      expect(rules.takeEvents(() => undefined)).toBe(0);
+      expect(rules.eventsLost).toEqual({ dropped: 0, refused: 0 });
       return sync;
     };
     const clean = await run(1);
@@ -235,7 +265,9 @@ describe('prediction of the avatar with the game\'s module (DeclaredPredictor)',
     const avatar = module.join(1);
     const replicator = new GameReplicator(rules.store, { viewCapacity: 64, owner: 1 });
     const replica = new GameReplica(GAME, { viewCapacity: 64 });
-    const predictor = new DeclaredPredictor(await load());
+    const clientRules = await load();
+    const predictor = new DeclaredPredictor(clientRules);
+    const served: number[] = [];
     const toServer: { at: number; seq: number; input: Input }[] = [];
     const toClient: { at: number; bytes: Uint8Array }[] = [];
     const queue: { seq: number; input: Input }[] = [];
@@ -255,6 +287,7 @@ describe('prediction of the avatar with the game\'s module (DeclaredPredictor)',
         replicator.inputSeq = next.seq;
       }
       module.step(t);
+      module.announce?.((e) => (served.push(e.kind), { sent: 1, dropped: 0 }), t);
       if (t === options.teleportAt) rules.store.set(avatar, 'body.x' as never, options.teleportTo ?? 40);
       if (next) serverAfter.set(next.seq, [rules.store.get(avatar, 'body.x' as never) as number, rules.store.get(avatar, 'stats.coins' as never) as number]);
       const bytes = replicator.encode(t, slots, module.visible(avatar, slots)).slice();
@@ -269,12 +302,19 @@ describe('prediction of the avatar with the game\'s module (DeclaredPredictor)',
         }
       }
     }
-    return { predictor, serverAfter, predictedAfter, shownAfterCorrection };
+    // What the client's copy of the rules announced while predicting (a jump calls out): discarded, never piled up.
+    const clientPending = clientRules.takeEvents(() => undefined);
+    return { predictor, serverAfter, predictedAfter, shownAfterCorrection, served, clientPending, clientLost: clientRules.eventsLost };
   }
 
   it('predicts every input exactly as the server then applies it: no correction over a delayed, lossy link', async () => {
-    const { predictor, serverAfter, predictedAfter } = await play({ ticks: 400, delay: 6, lossEvery: 7 });
+    const { predictor, serverAfter, predictedAfter, served, clientPending, clientLost } = await play({ ticks: 400, delay: 6, lossEvery: 7 });
     expect(predictor.stats.corrections).toBe(0);
+    // The server announced the rules' events (a jump every 4th input, the ghost every 10th frame); the client's prediction none.
+    expect(served.filter((k) => k === 3).length).toBeGreaterThan(90);
+    expect(served.filter((k) => k === 7)).toHaveLength(40);
+    expect(clientPending).toBe(0);
+    expect(clientLost).toEqual({ dropped: 0, refused: 0 });
     expect(predictor.stats.resets).toBe(0);
     let compared = 0;
     for (const [seq, server] of serverAfter) {

@@ -26,6 +26,11 @@ export const NPC_TOP_SPEED: i32 = FX_ONE / 20; // 3 m/s
 /** The settings' defaults (game.ts NPCS, NPC_SPREAD_M) when the store holds no settings entity. */
 const DEFAULT_NPCS: u32 = 2000;
 const DEFAULT_NPC_SPREAD: i32 = 500 * FX_ONE;
+/** The kill feed's events (game.ts EVENT_KILL, EVENT_DOWN): a player scored, a player fell. */
+export const EVENT_KILL: u32 = 1;
+export const EVENT_DOWN: u32 = 2;
+/** Who hears them: the players within 100 m (a view's radius, game.ts KILL_FEED_RANGE_M). */
+export const KILL_FEED_RANGE: u32 = 100 * FX_ONE;
 /** Largest body radius: how far a body reaches past its centre's cell. */
 export const MAX_RADIUS: i32 = FX_ONE >> 1;
 

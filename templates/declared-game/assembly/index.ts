@@ -7,15 +7,21 @@
 // world is deterministic and the engine's rollback tools can check it: test/game.test.ts runs
 // SyncTestSession over this module. ./generated/game.ts is written by `chronos build` from
 // game.ts: a namespace per component (position.x(slot), position.setX(slot, v)), Type, Input,
-// spawn, despawn and the engine's fixed-point math. Positions are Q16.16 (FX_ONE is 1 m).
+// spawn, despawn, emitEvent and the engine's fixed-point math. Positions are Q16.16 (FX_ONE is 1 m).
+// emitEvent announces what happened to the players within a range of it (the server sends it
+// after the step; a rollback or a prediction discards it): it is not state, and the rules must
+// never read it back.
 
-import { despawn, FX_ONE, fx_mul, highWater, Input, position, respawn, score, slotOf, spawn, Type, typeAt } from './generated/game';
+import { despawn, emitEvent, FX_ONE, fx_mul, highWater, idAt, Input, position, respawn, score, slotOf, spawn, Type, typeAt } from './generated/game';
 
 const SPEED: i32 = FX_ONE / 10; // 6 m/s at 60 Hz
 const REACH: i32 = FX_ONE; // an orb within 1 m is picked up
 const EDGE: i32 = 250 * FX_ONE;
 const GONE: i32 = 255 * FX_ONE; // where a taken orb waits, out of the way
 const ORBS: u32 = 300;
+/** An orb was taken (game.ts EVENT_ORB), heard within 60 m (ORB_EVENT_RANGE_M). */
+const EVENT_ORB: u32 = 1;
+const ORB_EVENT_RANGE: u32 = 60 * FX_ONE;
 const ROCKS: u32 = 200;
 // The most players a frame looks at (a scratch list, rebuilt every frame: not state).
 const MAX_PLAYERS: i32 = 1024;
@@ -88,6 +94,7 @@ export function step(frame: u32): void {
       const p = load<u32>(players + (<usize>i << 2));
       if (abs<i32>(position.x(p) - x) < REACH && abs<i32>(position.y(p) - y) < REACH) {
         score.setOrbs(p, score.orbs(p) + 1);
+        emitEvent(EVENT_ORB, x, y, 0, ORB_EVENT_RANGE, idAt(p), 0, 0, 0, 4);
         respawn.setTicks(s, 120); // gone for two seconds
         position.setX(s, GONE);
         break;

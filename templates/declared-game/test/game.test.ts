@@ -2,12 +2,13 @@
 // (build/page/game.wasm: the game's AssemblyScript rules and the engine's kernels): the rules;
 // the engine's sync-test over them (every frame rolled back and simulated again must hash the
 // same: nothing outside the store, nothing from a clock); and what the engine's codec makes of
-// them for two players over a lossy link: each gets its own score and never the other's.
+// them for two players over a lossy link: each gets its own score and never the other's, and
+// every orb taken is announced once (the rules' emitEvent), naming who took it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeclaredRollbackGame, GameInputCodec, GameReplica, GameReplicator, SyncTestSession } from 'chronos';
-import { GAME, type Input } from '../game.js';
+import { EVENT_ORB, GAME, ORB_EVENT_RANGE_M, type Input } from '../game.js';
 import { createGame, loadRules } from '../module.js';
 
 const wander = (tick: number, player: number): Input => ({
@@ -26,10 +27,13 @@ async function play(seed: number, ticks: number) {
   }));
   const slots = new Uint32Array(game.viewCapacity);
   let lost = 0;
+  const events: { kind: number; rangeM: number; payload?: Uint8Array }[] = [];
   for (let tick = 0; tick < ticks; tick++) {
     // What a client sends goes through the wire's checks, as on the server.
     for (const p of players) game.input(p.avatar, codec.decode(codec.encode(wander(tick, p.player))));
     game.step(tick);
+    // What the server would send after this step (DeclaredServer calls announce so).
+    game.announce?.((e) => (events.push(e), { sent: 0, dropped: 0 }), tick);
     for (const p of players) {
       const n = game.visible(p.avatar, slots);
       const bytes = p.server.encode(tick, slots, n);
@@ -41,7 +45,7 @@ async function play(seed: number, ticks: number) {
       p.server.ack(seq);
     }
   }
-  return { game, players, lost };
+  return { game, players, lost, events };
 }
 
 test('players walk by their input', async () => {
@@ -50,7 +54,7 @@ test('players walk by their input', async () => {
 });
 
 test('each player receives its own score and never the other\'s', async () => {
-  const { game, players, lost } = await play(2, 600);
+  const { game, players, lost, events } = await play(2, 600);
   assert.ok(lost > 0);
   assert.ok(players.some((p) => (game.store.get(p.avatar, 'score.orbs') as number) > 0), 'somebody scored');
   for (const p of players) {
@@ -58,6 +62,12 @@ test('each player receives its own score and never the other\'s', async () => {
     assert.equal(p.client.value(p.avatar, 'score.orbs'), game.store.get(p.avatar, 'score.orbs'));
     if (p.client.has(other.avatar)) assert.equal(p.client.value(other.avatar, 'score.orbs'), undefined);
     assert.equal(p.client.entity(p.avatar)?.owned, true);
+  }
+  // Every orb taken was announced once, by the one who took it.
+  const taker = (e: { payload?: Uint8Array }) => new DataView(e.payload!.buffer, e.payload!.byteOffset, 4).getUint32(0, true);
+  for (const p of players) {
+    const announced = events.filter((e) => e.kind === EVENT_ORB && e.rangeM === ORB_EVENT_RANGE_M && taker(e) === p.avatar).length;
+    assert.equal(announced, game.store.get(p.avatar, 'score.orbs'));
   }
 });
 
