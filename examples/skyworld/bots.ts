@@ -42,7 +42,7 @@ const report = setInterval(() => {
   const own = bots.clients.filter((c) => c.replica?.value(c.avatarId, 'inventory.gold') !== undefined).length;
   // Each bot's zapper hits, as its own (owner-only) HUD field says: judged by lag compensation.
   const hits = bots.clients.reduce((n, c) => n + ((c.replica?.value(c.avatarId, 'zapper.hits') as number | undefined) ?? 0), 0);
-  console.log(`${bots.rateLine()} · own inventory seen by ${own} · others' inventories seen ${leaks} times · ${hits} zapper hits`);
+  console.log(`${bots.rateLine()} · own inventory seen by ${own} · others' inventories seen ${leaks} times · ${hits} zapper hits · ${bots.totals().events} zap events heard`);
   if (Date.now() - started >= seconds * 1000) {
     clearInterval(report);
     bots.close();

@@ -151,6 +151,22 @@ export type SkyworldDeclaration = typeof SKYWORLD.declaration;
 export const ZAP_RANGE_M = 40;
 export const ZAP_DAMAGE = 25;
 export const ZAP_COOLDOWN = 20;
+/**
+ * Skyworld's events (sim.ts announces them after each step, DeclaredServer.emit sends them): a
+ * zap hit where it struck, a creature or player knocked out where it fell, heard within
+ * ZAP_EVENT_RANGE_M in 3D (a blast on the ground is not heard on a platform 40 m up). The payload:
+ * the zapper's avatar (u32) and the type index of what it hit (u16).
+ */
+export const EVENT_ZAP_HIT = 1;
+export const EVENT_KNOCKOUT = 2;
+export const ZAP_EVENT_RANGE_M = 30;
+
+/** An event's payload: who zapped (its avatar), and the type index of what it hit. */
+export function zapPayload(payload: Uint8Array): { zapper: number; type: number } {
+  if (payload.byteLength < 6) return { zapper: -1, type: -1 };
+  const v = new DataView(payload.buffer, payload.byteOffset, 6);
+  return { zapper: v.getUint32(0, true), type: v.getUint16(4, true) };
+}
 export type SkyworldInput = { moveX: number; moveY: number; jump: boolean; climb: boolean; fly: boolean; aim: number; zap: boolean; viewTick: number };
 export const IDLE_INPUT: Readonly<SkyworldInput> = { moveX: 0, moveY: 0, jump: false, climb: false, fly: false, aim: 0, zap: false, viewTick: 0 };
 

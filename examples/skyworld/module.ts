@@ -31,6 +31,10 @@ export function skyworldModule(options: SkyworldModuleOptions = {}): DeclaredGam
     visible: (avatar, out) => sim.visibleSlots(avatar, radius, out),
     // Where its players are, for events sent to those within range (DeclaredServer.emit).
     positions: { x: 'position.x', y: 'position.y', z: 'position.z' },
+    // The step's zap hits and knock-outs, to the players within 30 m of each.
+    announce: (emit) => {
+      for (const event of sim.events) emit(event);
+    },
     // A player belongs to its session: saves leave players out, and a restart starts without them.
     unsavedTypes: ['player'],
     restored: () => sim.afterRestore(),

@@ -3,7 +3,7 @@
 // Bundled to build/examples/skyworld by `npm run build`.
 
 import { startDeclaredPage } from '../../src/web/sdk.js';
-import { FAMILY, SKYWORLD, TYPE_TRAITS, ZAP_RANGE_M } from './game.js';
+import { EVENT_KNOCKOUT, EVENT_ZAP_HIT, FAMILY, SKYWORLD, TYPE_TRAITS, ZAP_RANGE_M, zapPayload } from './game.js';
 import { LADDERS, PLATFORMS, Q, RAMPS } from './terrain.js';
 import { SkyworldPrediction } from './predict.js';
 
@@ -49,6 +49,13 @@ void startDeclaredPage({
       'WASD move · Space jump · C climb a ladder (yellow) · F fly · click or E zap at the mouse',
       'lighter slabs are higher platforms, green ones ramps',
     ];
+  },
+  // The step's zap hits and knock-outs within 30 m (sim.ts announces them).
+  describeEvent: (e, me) => {
+    const { zapper, type } = zapPayload(e.payload);
+    const who = zapper === me ? 'you' : `P${zapper & 0xfffff}`;
+    const what = SKYWORLD.types[type]?.name ?? 'something';
+    return e.kind === EVENT_ZAP_HIT ? `${who} zapped a ${what}` : e.kind === EVENT_KNOCKOUT ? `${who} knocked out a ${what}` : `event ${e.kind}`;
   },
   // The zapper's line while it is held: bright when it fires, dim while it recharges, out to its reach.
   aimLine: {

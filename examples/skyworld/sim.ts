@@ -9,7 +9,10 @@
 // ordered by slot, so the free-slot stack evolves the same way every run.
 
 import { DeclaredHitboxes, GameStore, mulberry32, unwrapTick, type EntityId, type HitShape } from '../../src/web/sdk.js';
-import { FAMILY, SKYWORLD, TRAITS_BY_INDEX, TYPE_TRAITS, ZAP_COOLDOWN, ZAP_DAMAGE, ZAP_RANGE_M, typeNamesOf, type Family, type SkyworldDeclaration, type SkyworldInput } from './game.js';
+import {
+  EVENT_KNOCKOUT, EVENT_ZAP_HIT, FAMILY, SKYWORLD, TRAITS_BY_INDEX, TYPE_TRAITS, ZAP_COOLDOWN, ZAP_DAMAGE, ZAP_EVENT_RANGE_M, ZAP_RANGE_M, typeNamesOf,
+  type Family, type SkyworldDeclaration, type SkyworldInput,
+} from './game.js';
 import { stepFlyer, stepShooter, stepWalker } from './npc.js';
 import { IN_ZAP, heldInput, stepPlayer } from './player.js';
 import { CLIP, DIR_YAW, EDGE, FLY_V, G, MAX_FALL, MAX_Z, animate, clamp, columnsOf, foldYaw, hash3, move, type Columns } from './physics.js';
@@ -64,6 +67,8 @@ export class SkyworldSim {
    * against the tick its client showed, not against where the targets are by the time it lands.
    */
   readonly hitboxes: DeclaredHitboxes<SkyworldDeclaration>;
+  /** What happened in the last step that players nearby hear (zap hits and knock-outs): module.ts announces them. */
+  readonly events: { kind: number; x: number; y: number; z: number; rangeM: number; payload: Uint8Array }[] = [];
   private readonly zapCandidates: Uint32Array;
   private readonly grid: CellGrid;
   private projectiles = 0;
@@ -169,6 +174,7 @@ export class SkyworldSim {
   }
 
   step(tick: number): void {
+    this.events.length = 0;
     const s = this.store;
     const c = this.c;
     const high = s.highWater;
@@ -276,6 +282,7 @@ export class SkyworldSim {
     c.zapHits[slot] = Math.min(1_000_000, c.zapHits[slot]! + 1);
     const t = hit.id & 0xfffff;
     c.hp[t] = Math.max(0, c.hp[t]! - ZAP_DAMAGE);
+    this.announce(c.hp[t]! > 0 ? EVENT_ZAP_HIT : EVENT_KNOCKOUT, t, s.idAt(slot));
     if (c.hp[t]! > 0) return;
     if (this.family[s.typeColumn[t]! - 1] === FAMILY.player) this.respawnPlayer(t);
     else {
@@ -284,6 +291,16 @@ export class SkyworldSim {
       s.despawn(hit.id);
       this.grid.stale = true;
     }
+  }
+
+  /** An event at the body in slot `t` (where it is now): `zapper` hit it, naming its type. */
+  private announce(kind: number, t: number, zapper: EntityId): void {
+    const c = this.c;
+    const payload = new Uint8Array(6);
+    const v = new DataView(payload.buffer);
+    v.setUint32(0, zapper >>> 0, true);
+    v.setUint16(4, this.store.typeColumn[t]! - 1, true);
+    this.events.push({ kind, x: c.x[t]! / Q, y: c.y[t]! / Q, z: c.z[t]! / Q, rangeM: ZAP_EVENT_RANGE_M, payload });
   }
 
   /** A player at 0 hp starts over at its spawn point, healed. */

@@ -12,7 +12,7 @@ import { GameReplica } from '../../src/codec/game-replica.js';
 import { GameReplicator } from '../../src/codec/game-snapshot.js';
 import { mulberry32 } from '../../src/core/mulberry32.js';
 import { SkyworldBot, type BotView } from '../../examples/skyworld/bot.js';
-import { CLIPS, IDLE_INPUT, SKYWORLD, ZAP_COOLDOWN, ZAP_DAMAGE, type SkyworldInput } from '../../examples/skyworld/game.js';
+import { CLIPS, EVENT_KNOCKOUT, EVENT_ZAP_HIT, IDLE_INPUT, SKYWORLD, ZAP_COOLDOWN, ZAP_DAMAGE, ZAP_EVENT_RANGE_M, zapPayload, type SkyworldInput } from '../../examples/skyworld/game.js';
 import { G_IDLE } from '../../examples/skyworld/npc.js';
 import { SkyworldSim } from '../../examples/skyworld/sim.js';
 import { skyworldModule } from '../../examples/skyworld/module.js';
@@ -105,6 +105,7 @@ describe('skyworld simulation', () => {
     const goblin = sim.spawnAt('goblin', 12, 0, 0);
     expect(groundHeightAt(Q * 12, 0, 0)).toBe(groundHeightAt(0, 0, 0)); // one level: the zap flies flat
     const hp0 = s.get(goblin, 'health.hp') as number;
+    const hits: object[] = [];
     for (let tick = 0; tick < 20; tick++) {
       // The goblin stands in the shooter's line of fire until tick 9, then 6 m to the north (3 m
       // beside the late one's).
@@ -119,12 +120,15 @@ describe('skyworld simulation', () => {
         sim.applyInput(late, IDLE_INPUT);
       }
       sim.step(tick);
+      // What the module announces after the step: the hit, where the goblin stands now (6 m north of where it was hit).
+      for (const e of sim.events) hits.push({ tick, kind: e.kind, ...zapPayload(e.payload), x: e.x, y: e.y, rangeM: e.rangeM });
     }
     expect(s.get(goblin, 'health.hp')).toBe(hp0 - ZAP_DAMAGE);
     expect(s.get(shooter, 'zapper.hits')).toBe(1);
     expect(s.get(late, 'zapper.hits')).toBe(0);
     expect(s.get(shooter, 'zapper.cooldown')).toBe(ZAP_COOLDOWN - 3);
     expect(sim.hitboxes.counters).toMatchObject({ shots: 2, hits: 1, clamped: 0 });
+    expect(hits).toEqual([{ tick: 16, kind: EVENT_ZAP_HIT, zapper: shooter, type: SKYWORLD.typeIndex.get('goblin'), x: 12, y: 6, rangeM: ZAP_EVENT_RANGE_M }]);
     // A client claiming a tick further back than half a second is judged half a second back.
     for (let tick = 20; tick < 60; tick++) {
       sim.applyInput(shooter, input({ zap: tick === 50, aim: 0, viewTick: 3 }));
@@ -132,6 +136,28 @@ describe('skyworld simulation', () => {
     }
     expect(sim.hitboxes.counters.clamped).toBe(1);
     expect(s.get(shooter, 'zapper.hits')).toBe(1); // at tick 20 the goblin stood 6 m north
+  });
+
+  it('a zap that takes a creature\'s last hit points announces a knock-out where it fell, and nothing the next step', () => {
+    const sim = empty();
+    const shooter = sim.addPlayer(1);
+    const s = sim.store;
+    s.set(shooter, 'position.x', 0);
+    s.set(shooter, 'position.y', 0);
+    const goblin = sim.spawnAt('goblin', 10, 0, 0);
+    s.set(goblin, 'health.hp', ZAP_DAMAGE);
+    const heard: { kind: number; zapper: number; x: number }[] = [];
+    for (let tick = 0; tick < 6; tick++) {
+      if (s.isAlive(goblin)) {
+        s.set(goblin, 'position.x', 10);
+        s.set(goblin, 'position.y', 0);
+      }
+      sim.applyInput(shooter, input({ zap: tick === 4, aim: 0, viewTick: 3 }));
+      sim.step(tick);
+      for (const e of sim.events) heard.push({ kind: e.kind, zapper: zapPayload(e.payload).zapper, x: e.x });
+    }
+    expect(s.isAlive(goblin)).toBe(false); // back elsewhere later, as a new entity
+    expect(heard).toEqual([{ kind: EVENT_KNOCKOUT, zapper: shooter, x: 10 }]);
   });
 
   it('a player dropped above a platform lands on it', () => {
