@@ -16,7 +16,9 @@
 // |     |      |   tick (0xffffffff: none yet); a predicting client replays those after it|
 // |  17 | u8   | input queue: the recipient's inputs the server holds, not yet applied    |
 // |     |      |   (at most 255): a predicting client steers its input clock by it        |
-// |  18 | bits | records, ascending by slot (bit-stream.ts: LSB first, tiered codes)      |
+// |  18 | u8   | view scale: the share of its full radius the recipient's view reached   |
+// |     |      |   this tick, in 255ths (a view narrowed in a crowd is less); 0: not said |
+// |  19 | bits | records, ascending by slot (bit-stream.ts: LSB first, tiered codes)      |
 // Record:
 // | part   | bits                                                                            |
 // |--------|---------------------------------------------------------------------------------|
@@ -38,8 +40,8 @@ import { InvalidArgumentError } from '../core/errors.js';
 import type { Game } from '../core/game.js';
 
 export const MSG_GAME_SNAPSHOT = 0xc8;
-export const GAME_SNAPSHOT_VERSION = 2;
-export const GAME_HEADER_BYTES = 18;
+export const GAME_SNAPSHOT_VERSION = 3;
+export const GAME_HEADER_BYTES = 19;
 /** The input seq field's value before the recipient's first input was applied. */
 export const NO_INPUT_SEQ = 0xffffffff;
 /** Frames each side keeps: a baseline is at most WINDOW - 1 snapshots old. */

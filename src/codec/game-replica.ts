@@ -23,6 +23,8 @@ export interface DecodedGameSnapshot {
   readonly inputSeq: number;
   /** This client's inputs the server held then, not yet applied. */
   readonly inputQueue: number;
+  /** The share of its full radius this client's view reached (a view narrowed in a crowd is less), 0 < s <= 1; 1 when the server does not say. */
+  readonly viewScale: number;
   /** Seq of the frame it was a delta against, -1 for a full one. */
   readonly baselineSeq: number;
   readonly records: number;
@@ -219,6 +221,7 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
     const rawInputSeq = dv.getUint32(13, true);
     const inputSeq = rawInputSeq === NO_INPUT_SEQ ? -1 : rawInputSeq;
     const inputQueue = bytes[17]!;
+    const viewScale = bytes[18] === 0 ? 1 : bytes[18]! / 255;
     if (seq <= this.newest) throw new DecodeError(`stale: seq ${seq}, newest ${this.newest}`);
     if (age >= GAME_WINDOW || age > seq) throw new DecodeError(`unknown_baseline: age ${age}`);
     let base: GameFrame | null = null;
@@ -269,7 +272,7 @@ export class GameReplica<D extends GameDeclaration = GameDeclaration> {
     // this one are never a baseline again. Kept, they made a replica hold the whole window (33
     // frames of its view: hundreds of kilobytes a bot, where a bot process holds hundreds).
     if (base) this.frames.release(base.seq);
-    return { seq, tick, inputSeq, inputQueue, baselineSeq: base ? base.seq : -1, records };
+    return { seq, tick, inputSeq, inputQueue, viewScale, baselineSeq: base ? base.seq : -1, records };
   }
 
   private update(frame: GameFrame, base: GameFrame, j: number, slot: number): void {

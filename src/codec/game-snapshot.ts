@@ -32,6 +32,11 @@ import { THREAD_PLAN, threadWriter } from './game-thread-scratch.js';
 export type { GameReplicatorCounters, GameReplicatorOptions } from './game-replicator-types.js';
 export { sharedEncodeBytes } from './game-thread-scratch.js';
 
+/** A view scale in 255ths (at least 1: a view is never nothing), 0 for none or not a number. */
+export function viewScaleByte(scale: number): number {
+  return scale > 0 ? Math.max(1, Math.min(255, Math.round(scale * 255))) : 0;
+}
+
 /** A replicator's message buffer to begin with (a typical message is a few hundred bytes). */
 const INITIAL_OUT_BYTES = 1024;
 
@@ -62,6 +67,11 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   inputSeq = -1;
   /** The recipient's inputs the server holds, not yet applied (written into each message, capped at 255). */
   inputQueue = 0;
+  /**
+   * The share of its full radius the recipient's view reached this tick (DeclaredInterest's
+   * narrowing in a crowd), 0 < scale <= 1, written into each message in 255ths; 0: not said.
+   */
+  viewScale = 0;
   private acked = -1;
   /** The view in ascending order, and what the walk should know of it (game-view.ts). */
   private readonly view = new ViewSurvey();
@@ -190,6 +200,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     dv.setUint16(11, pass.records, true);
     dv.setUint32(13, this.inputSeq >= 0 ? this.inputSeq >>> 0 : NO_INPUT_SEQ, true);
     out[17] = Math.max(0, Math.min(255, this.inputQueue | 0));
+    out[18] = viewScaleByte(this.viewScale);
     out.set(w.bytes.subarray(0, bodyBytes), GAME_HEADER_BYTES);
     this.frames.commit();
     const length = GAME_HEADER_BYTES + bodyBytes;

@@ -230,6 +230,7 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
     this.stats.queries++;
     // A view in a crowd is narrower (crowd): its radius and band as scaled, its candidates found for that.
     const scale = v.scale;
+    v.takenAt = scale;
     const outer = this.outer * scale;
     const moved = Math.hypot(cx - v.x, cy - v.y, cz - v.z);
     // Whatever is not a candidate lay past the discovery's outer edge plus the pad; it may have come in
@@ -282,6 +283,14 @@ export class DeclaredInterest<D extends GameDeclaration = GameDeclaration> {
    */
   radiusOf(viewer: EntityId | number): number {
     return this.radius * (this.viewers.get(viewer)?.scale ?? 1);
+  }
+
+  /**
+   * The share of radiusM the last view of `viewer` was taken within (1 unless its crowd narrowed
+   * it): what a client is told, so that it draws its view's edge where it was.
+   */
+  scaleOf(viewer: EntityId | number): number {
+    return this.viewers.get(viewer)?.takenAt ?? 1;
   }
 
   /** The outer edge (metres) the next view of `viewer` keeps what it held within: radiusOf() plus the band, as scaled. */

@@ -30,6 +30,8 @@ export class Viewer {
   outerAt = 0;
   /** Its radius and band as a share of the full ones: below 1 in a crowd (DeclaredInterest's `crowd`). */
   scale = 1;
+  /** The scale its last view was taken at (scale has moved on for the next since). */
+  takenAt = 1;
 
   constructor(capacity = 64) {
     this.slots = new Uint32Array(capacity);

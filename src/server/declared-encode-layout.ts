@@ -9,8 +9,9 @@
 // |        |                          | C.CLOSE (1: stop), C.BUSY_US (the worker's busy time,  |
 // |        |                          | microseconds, wrapping)                                |
 // | ops    | i32 x 3 x MAX_OPS        | [OP.ADD id owner] [OP.REMOVE id 0] [OP.ACK id seq]     |
-// | jobs   | i32 x JOB_WORDS x MAX_JOBS | id, tick, count, budget, input seq and queue, slots  |
-// |        |                          | offset, the avatar's slot (update zones' origin); the  |
+// | jobs   | i32 x JOB_WORDS x MAX_JOBS | id, tick, count, budget, input seq and queue, slots, |
+// |        |                          | offset, the avatar's slot (update zones' origin), the  |
+// |        |                          | view's scale in 255ths (0: not said); the              |
 // |        |                          | worker writes the out offset and the length (-1: no    |
 // |        |                          | such player, OUT_OF_ROOM: out is full)                 |
 // | slots  | u32 x SLOT_WORDS         | the jobs' views, one after another                     |
@@ -23,8 +24,8 @@ export const C = { GEN: 0, DONE: 1, OPS: 2, JOBS: 3, STATUS: 4, CLOSE: 5, BUSY_U
 export const CTRL_WORDS = 8;
 export const OP = { ADD: 1, REMOVE: 2, ACK: 3 } as const;
 export const MAX_OPS = 1 << 16;
-export const J = { ID: 0, TICK: 1, COUNT: 2, BUDGET: 3, INPUT_SEQ: 4, INPUT_QUEUE: 5, SLOTS: 6, OUT: 7, LENGTH: 8, ORIGIN: 9 } as const;
-export const JOB_WORDS = 10;
+export const J = { ID: 0, TICK: 1, COUNT: 2, BUDGET: 3, INPUT_SEQ: 4, INPUT_QUEUE: 5, SLOTS: 6, OUT: 7, LENGTH: 8, ORIGIN: 9, VIEW_SCALE: 10 } as const;
+export const JOB_WORDS = 11;
 export const MAX_JOBS = 1 << 14;
 /** Views of one round: 4 MiB (about 8,000 views of 128). */
 export const SLOT_WORDS = 1 << 20;

@@ -15,6 +15,7 @@ import { ConfigError } from '../core/errors.js';
 import type { GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import { GAME_HEADER_BYTES } from '../codec/game-frames.js';
+import { viewScaleByte } from '../codec/game-snapshot.js';
 import { C, CTRL_WORDS, J, JOB_WORDS, MAX_JOBS, MAX_OPS, OP, OUT_BYTES, OUT_OF_ROOM, SLOT_WORDS, type EncodeWorkerData } from './declared-encode-layout.js';
 import { LocalEncoders, type EncoderSettings, type SnapshotEncoders } from './declared-encoders.js';
 
@@ -234,9 +235,9 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
     return lane.slots.subarray(lane.slotsUsed, lane.slotsUsed + room);
   }
 
-  job(id: number, tick: number, count: number, budgetBytes: number, inputSeq: number, inputQueue: number, origin = -1): void {
+  job(id: number, tick: number, count: number, budgetBytes: number, inputSeq: number, inputQueue: number, origin = -1, viewScale = 0): void {
     const lane = this.laneFor(id);
-    if (!lane) return this.local.job(id, tick, count, budgetBytes, inputSeq, inputQueue, origin);
+    if (!lane) return this.local.job(id, tick, count, budgetBytes, inputSeq, inputQueue, origin, viewScale);
     if (lane.pending < 0 || lane.jobCount === MAX_JOBS) return; // no slots() first, or a full round: no message this tick
     // The worker packs the round's messages one after another as long as they are, each within
     // its budget and what is left of the output (reserving every budget up front ran 500 players'
@@ -254,6 +255,7 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
     j[at + J.INPUT_QUEUE] = inputQueue;
     j[at + J.SLOTS] = lane.pending;
     j[at + J.ORIGIN] = origin;
+    j[at + J.VIEW_SCALE] = viewScaleByte(viewScale);
     j[at + J.OUT] = 0; // where the worker put it
     j[at + J.LENGTH] = -1;
     lane.slotsUsed = lane.pending + Math.min(count, room);

@@ -56,6 +56,7 @@ if (game.fingerprint !== data.fingerprint) {
       }
       r.inputSeq = jobs[at + J.INPUT_SEQ]!;
       r.inputQueue = jobs[at + J.INPUT_QUEUE]!;
+      r.viewScale = jobs[at + J.VIEW_SCALE]! / 255;
       const from = jobs[at + J.SLOTS]!;
       const budget = Math.min(jobs[at + J.BUDGET]!, out.length - outAt);
       if (budget < GAME_HEADER_BYTES) {

@@ -40,8 +40,11 @@ export interface SnapshotEncoders {
   begin(): void;
   /** Where `id`'s view goes this tick (length: the view capacity). */
   slots(id: number): Uint32Array;
-  /** `origin`: the player's avatar's slot, from which update zones measure (-1: none). */
-  job(id: number, tick: number, count: number, budgetBytes: number, inputSeq: number, inputQueue: number, origin?: number): void;
+  /**
+   * `origin`: the player's avatar's slot, from which update zones measure (-1: none);
+   * `viewScale`: the share of its full radius the player's view reached (0: not said).
+   */
+  job(id: number, tick: number, count: number, budgetBytes: number, inputSeq: number, inputQueue: number, origin?: number, viewScale?: number): void;
   /** Encodes every job of the tick. */
   run(): void;
   /** `id`'s message this tick (null when it had no job). */
@@ -97,11 +100,12 @@ export class LocalEncoders<D extends GameDeclaration> implements SnapshotEncoder
     return view;
   }
 
-  job(id: number, tick: number, count: number, budgetBytes: number, inputSeq: number, inputQueue: number, origin = -1): void {
+  job(id: number, tick: number, count: number, budgetBytes: number, inputSeq: number, inputQueue: number, origin = -1, viewScale = 0): void {
     const r = this.replicators.get(id);
     if (!r) return;
     r.inputSeq = inputSeq;
     r.inputQueue = inputQueue;
+    r.viewScale = viewScale;
     this.jobs.push({ id, tick, count, budget: budgetBytes, origin });
   }
 

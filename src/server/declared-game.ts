@@ -48,6 +48,13 @@ export interface DeclaredGameModule<D extends GameDeclaration = GameDeclaration>
    * number whose avatar has left), as visible() does. Absent: the game has no spectators.
    */
   visibleAt?(viewer: number, xM: number, yM: number, out: Uint32Array): number;
+  /**
+   * The share of its full radius the last view of `avatar` (visible) or of spectator `viewer`
+   * (visibleAt) reached: less than 1 where a crowd narrowed it (DeclaredInterest's `crowd`).
+   * Each snapshot tells its client (the page draws its view's edge there). Optional: not said.
+   */
+  viewScale?(avatar: EntityId): number;
+  viewScaleAt?(viewer: number): number;
   /** The spectator `viewer` left: what visibleAt kept of it goes. */
   forgetViewer?(viewer: number): void;
   /**

@@ -337,7 +337,8 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       // A spectator's camera has no slot to measure update zones from: everything at full rate.
       const camera = s.camera;
       const n = camera ? this.module.visibleAt!(s.player, camera.xM, camera.yM, view) : this.module.visible(s.avatar, view);
-      this.encoders.job(s.player, tick, Math.min(n, view.length), s.link.budgetBytes(), s.inputSeq, s.inputQueue, camera ? -1 : slotOf(s.avatar));
+      const scale = camera ? this.module.viewScaleAt?.(s.player) : this.module.viewScale?.(s.avatar);
+      this.encoders.job(s.player, tick, Math.min(n, view.length), s.link.budgetBytes(), s.inputSeq, s.inputQueue, camera ? -1 : slotOf(s.avatar), scale ?? 0);
       due.push(s);
     }
     this.encoders.run();

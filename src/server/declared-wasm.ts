@@ -109,6 +109,8 @@ export function wasmGameModule<D extends GameDeclaration>(rules: WasmGameRules<D
     ...(interest
       ? {
         visibleAt: (viewer: number, xM: number, yM: number, out: Uint32Array) => interest.visibleAt(-viewer, xM, yM, 0, out),
+        viewScale: (avatar: EntityId) => interest.scaleOf(avatar),
+        viewScaleAt: (viewer: number) => interest.scaleOf(-viewer),
         forgetViewer: (viewer: number) => interest.forget(-viewer),
       }
       : {}),

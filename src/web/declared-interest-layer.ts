@@ -6,8 +6,9 @@
 // in view gets an outline in the colour of the band it is in, so what refreshes every tick and
 // what a few times a second read apart. The page learns the radius and the bands from the
 // server's /game.json (DeclaredGameModule.view and zones); without them it draws nothing. In a
-// crowd the server narrows the view (past `narrowsAbove` entities in it): the rings show the
-// full view, and the legend says that it narrows and how many the view holds now.
+// crowd the server narrows the view (past `narrowsAbove` entities in it), and each snapshot says
+// how far the view reached (its viewScale): the rings show the view's edge there, the full
+// radius stays as a faint ring, and the legend says how far it reaches now.
 
 import { ZONE_COLOURS } from './interest-layer.js';
 
@@ -26,6 +27,8 @@ export interface ServedZones {
 export interface DeclaredInterestStatus {
   enabled: boolean;
   radiusM: number | null;
+  /** How far the view reaches now, metres (radiusM, or less where a crowd narrowed it). */
+  reachM: number | null;
   /** Entities in view by band (the last one: past every band), this frame. */
   byBand: number[];
 }
@@ -36,6 +39,8 @@ const isZones = (z: unknown): z is ServedZones =>
 
 export class DeclaredInterestLayer {
   enabled = false;
+  /** The share of its radius the view reached at the last snapshot (DecodedGameSnapshot.viewScale). */
+  viewScale = 1;
   private readonly byBand: number[];
   private readonly bands: readonly { readonly withinM: number; readonly hz: number }[];
 
@@ -98,8 +103,14 @@ export class DeclaredInterestLayer {
     ctx.globalAlpha = 0.8;
     this.bands.forEach((b, i) => ring(b.withinM, ZONE_COLOURS[Math.min(i, ZONE_COLOURS.length - 2)]!, []));
     if (this.view) {
-      ring(this.view.radiusM, '#8b949e', [6, 4]);
-      if (this.view.hysteresisM > 0) ring(this.view.radiusM + this.view.hysteresisM, '#484f58', [2, 4]);
+      const k = this.scaleNow();
+      ring(this.view.radiusM * k, '#8b949e', [6, 4]);
+      if (this.view.hysteresisM > 0) ring((this.view.radiusM + this.view.hysteresisM) * k, '#484f58', [2, 4]);
+      // Narrowed in a crowd: where the full view would reach, faint.
+      if (k < 1) {
+        ctx.globalAlpha = 0.35;
+        ring(this.view.radiusM, '#8b949e', [1, 6]);
+      }
     }
     ctx.setLineDash([]);
     ctx.globalAlpha = 1;
@@ -123,7 +134,9 @@ export class DeclaredInterestLayer {
     const v = this.view;
     const inView = this.byBand.reduce((a, b) => a + b, 0);
     // A server that narrows crowded views: past how many, beside how many this view holds (drawn this frame).
-    const crowd = v && Number.isFinite(v.narrowsAbove) ? `; narrower past ${v.narrowsAbove} in view (${inView} now)` : '';
+    const k = this.scaleNow();
+    const reach = k < 1 && v ? `, narrowed to ${Math.round(v.radiusM * k)} m now` : '';
+    const crowd = v && Number.isFinite(v.narrowsAbove) ? `; narrower past ${v.narrowsAbove} in view (${inView} now${reach})` : '';
     const view = v ? `view ${v.radiusM} m, left past ${v.radiusM + v.hysteresisM} m${crowd}` : 'the view';
     const head = `interest (I to ${this.enabled ? 'hide' : 'show'}): ${view}`;
     if (!this.zones) return [head];
@@ -134,7 +147,13 @@ export class DeclaredInterestLayer {
   }
 
   status(): DeclaredInterestStatus {
-    return { enabled: this.enabled, radiusM: this.view?.radiusM ?? null, byBand: [...this.byBand] };
+    return { enabled: this.enabled, radiusM: this.view?.radiusM ?? null, reachM: this.view ? this.view.radiusM * this.scaleNow() : null, byBand: [...this.byBand] };
+  }
+
+  /** The view's scale as the server said it, within (0, 1] (anything else: 1). */
+  private scaleNow(): number {
+    const k = this.viewScale;
+    return k > 0 && k <= 1 ? k : 1;
   }
 }
 

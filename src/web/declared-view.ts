@@ -136,6 +136,8 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     transport: 'websocket',
     handlers: {
       snapshot: (d) => {
+        // How far this view reached (less than its full radius in a crowd): the rings follow it.
+        layer.viewScale = d.viewScale;
         if (client.replica) motion.observe(client.replica, fx, fy, fz);
         if (!client.replica || !predictor) return;
         predictor.reconcile(client.replica, client.avatarId, d.inputSeq);

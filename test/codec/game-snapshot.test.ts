@@ -310,6 +310,25 @@ describe('game snapshot codec against brute force', () => {
     expect(client.decode(server.encode(2, [id & 0xfffff], 1)).inputQueue).toBe(255);
   });
 
+  it('says how far the recipient\'s view reached, in 255ths: a crowd narrows it; not said reads as whole', () => {
+    const store = new GameStore(TEST_GAME, { capacity: 4 });
+    const id = store.spawn('spinner', {});
+    const server = new GameReplicator(store, { viewCapacity: 4 });
+    const client = new GameReplica(TEST_GAME, { viewCapacity: 4 });
+    const sent = (tick: number, scale: number) => {
+      server.viewScale = scale;
+      return client.decode(server.encode(tick, [id & 0xfffff], 1)).viewScale;
+    };
+    expect(sent(0, 0)).toBe(1);
+    expect(sent(1, 1)).toBe(1);
+    expect(sent(2, 0.5)).toBeCloseTo(0.5, 2);
+    expect(sent(3, 0.25)).toBeCloseTo(0.25, 2);
+    // Never nothing, never past whole, NaN not said.
+    expect(sent(4, 0.0001)).toBe(1 / 255);
+    expect(sent(5, 7)).toBe(1);
+    expect(sent(6, Number.NaN)).toBe(1);
+  });
+
   it('a byte budget defers records, keeps every message within it and converges', () => {
     const { store, live, step } = randomWorld(11, 300);
     for (let i = 0; i < 30; i++) step();

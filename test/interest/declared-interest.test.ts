@@ -125,6 +125,8 @@ describe('DeclaredInterest', () => {
         const radius = interest.radiusOf(me);
         const outer = interest.outerOf(me);
         const n = interest.visible(me, out);
+        // What the client is told of this view: the scale it was taken at (the next may differ).
+        expect(interest.scaleOf(me) * interest.radiusM).toBeCloseTo(radius, 9);
         o.onView?.(tick, me, n, radius);
         const got = Array.from(out.subarray(0, n));
         for (let i = 1; i < n; i++) expect(got[i]!).toBeGreaterThan(got[i - 1]!);

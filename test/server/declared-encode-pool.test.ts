@@ -73,6 +73,7 @@ describe('EncodePool', () => {
     };
     for (let p = 1; p <= 6; p++) join(p);
     const acks: [number, number, number][] = [];
+    const scales = new Map<number, number>();
     let compared = 0;
     for (let tick = 0; tick < 120; tick++) {
       step();
@@ -108,8 +109,11 @@ describe('EncodePool', () => {
         const n = visible(me, local.slots(p));
         const into = pool.slots(p);
         expect(visible(me, into)).toBe(n);
-        local.job(p, tick, n, budget, tick - 3, 1, me);
-        pool.job(p, tick, n, budget, tick - 3, 1, me);
+        // How far the view reached (a crowd narrows it): now and then not said (0), else in 255ths.
+        const scale = (p * 7 + tick) % 5 === 0 ? 0 : (((p * 37 + tick) % 255) + 1) / 255;
+        local.job(p, tick, n, budget, tick - 3, 1, me, scale);
+        pool.job(p, tick, n, budget, tick - 3, 1, me, scale);
+        scales.set(p, Math.round(scale * 255));
       }
       local.run();
       pool.run();
@@ -119,6 +123,7 @@ describe('EncodePool', () => {
         expect(b === null, `player ${p} tick ${tick}`).toBe(a === null);
         if (!a || !b) continue;
         expect(Buffer.compare(Buffer.from(a), Buffer.from(b)), `player ${p} tick ${tick}`).toBe(0);
+        expect(b[18], `player ${p}'s view scale, tick ${tick}`).toBe(scales.get(p));
         compared++;
         if (rand() < 0.8) acks.push([tick + 2, p, new DataView(a.buffer, a.byteOffset).getUint32(2, true)]);
       }
