@@ -16,12 +16,12 @@ import {
   H_REMOVES, H_SPLIT_CELLS, H_SRC_FLAGS, H_SRC_MASK, H_SRC_R, H_SRC_X, H_SRC_Y, H_SRC_Z, H_STATUS,
   H_STATUS_SLOT, H_TOP_CELLS, H_VERSION, LEVEL_BYTES, L_BOUND, L_HALF, L_MARGIN, L_NX, L_NY, L_NZ,
   L_COUNT, L_PENDING, L_SIZE, L_TOPS, MAX_DEPTH, MAX_LEVELS, NONE, SPATIAL_MAGIC, SPATIAL_VERSION,
-  SPLIT_BIT, STATUS_NEED_GROWTH, STATUS_OK, H_INSERTS, H_SPLIT, H_MAX_DEPTH,
+  SPLIT_BIT, STATUS_NEED_GROWTH, STATUS_OK, H_INSERTS, H_SPLIT, H_MAX_DEPTH, NEED_NODES, NEED_ENTRIES,
 } from './layout';
 import {
   box_x, box_y, box_z, box_side, brick_cells, brick_meta, brick_ref, bricks_free, bump_u64, compact_log,
-  ent_at, hash_find, hash_insert_into, insert_entity, key_level, level_at, level_for_radius, loc_ci,
-  loc_key, locate, margin_of, move_entity, new_brick, node_at, remove_entity, reserve_need, split_leaf,
+  ent_at, entries_reserve, hash_find, hash_insert_into, insert_entity, key_level, level_at, level_for_radius, loc_ci,
+  loc_key, locate, margin_of, move_entity, new_brick, node_at, nodes_free, remove_entity, reserve_need, split_leaf,
   top_box,
 } from './grid';
 
@@ -96,6 +96,25 @@ function must_grow(idx: usize, slot: u32): bool {
   if (need == 0) return false;
   store<u32>(idx + H_STATUS, STATUS_NEED_GROWTH | (need << 8));
   store<u32>(idx + H_STATUS_SLOT, slot);
+  return true;
+}
+
+// Whether the pools are short of what splitting one leaf of `count` entities may take, and if
+// so records which (NEED_* bits; for entries, how many must be free in H_STATUS_SLOT). A leaf
+// the bulk build filled can hold thousands (a crowd in one top cell): its split cascades into
+// every over-full child, not along one chain as a single insert's does, so the per-operation
+// reserve does not cover it. At each depth the leaves over `limit` hold at most `count` in all,
+// so they are at most count / (limit + 1) splits, and their children's blocks (rounded up to
+// powers of two) at most 2 * count entries.
+function cascade_short(idx: usize, count: u32, limit: u32, maxDepth: u32): bool {
+  const nodes = <u64>maxDepth * (<u64>(count / (limit + 1)) + 1);
+  const entries = <u64>2 * <u64>count * <u64>maxDepth + <u64>entries_reserve(idx);
+  let need: u32 = 0;
+  if (<u64>nodes_free(idx) < nodes) need |= NEED_NODES;
+  if (<u64>(load<u32>(idx + H_ENT_CAP) - load<u32>(idx + H_ENT_TOP)) < entries) need |= NEED_ENTRIES;
+  if (need == 0) return false;
+  store<u32>(idx + H_STATUS, STATUS_NEED_GROWTH | (need << 8));
+  store<u32>(idx + H_STATUS_SLOT, <u32>min<u64>(entries, <u64>u32.MAX_VALUE));
   return true;
 }
 
@@ -639,7 +658,8 @@ export function spatial_build_place(idx: usize, count: u32): void {
 // Splits every top-cell leaf over the threshold (after a bulk build). 0: done; 1: a pool must
 // grow first (call again: cells already split are skipped).
 export function spatial_split_overfull(idx: usize): u32 {
-  if (load<u32>(idx + H_MAX_DEPTH) == 0) return 0;
+  const maxDepth = load<u32>(idx + H_MAX_DEPTH);
+  if (maxDepth == 0) return 0;
   const limit = load<u32>(idx + H_SPLIT);
   const table = <usize>load<u32>(idx + H_HASH_PTR);
   const slots = <usize>1 << <usize>load<u32>(idx + H_HASH_BITS);
@@ -652,7 +672,7 @@ export function spatial_split_overfull(idx: usize): u32 {
     for (let c: u32 = 0; c < BRICK_CELLS; c++) {
       const w = load<u32>(cells + <usize>c * CELL_BYTES, 4);
       if ((w & SPLIT_BIT) != 0 || (w & COUNT_MASK) <= limit) continue;
-      if (must_grow(idx, 0)) return 1;
+      if (must_grow(idx, 0) || cascade_short(idx, w & COUNT_MASK, limit, maxDepth)) return 1;
       top_box(idx, key, c);
       split_leaf(idx, brick_ref(b, c), box_x, box_y, box_z, box_side, 0, key_level(key));
     }

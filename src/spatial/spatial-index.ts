@@ -685,13 +685,14 @@ export class SpatialIndex {
    * (plus room to move), dropping blocks abandoned by entities that changed cell. Runs by
    * itself when the array fills and after a bulk insert; O(entities).
    */
-  compact(): void {
+  compact(minFree = 0): void {
     this.live();
     const h = this.u32();
     const size = this.kernels.spatial_compact_size(this.ptr);
     const reserve = entriesReserve(h[SH.entMaxCap / 4]!, this.options.maxSplitDepth, this.options.splitThreshold);
-    // Half as much again as in use: room for blocks that move before the next compaction.
-    const capacity = Math.ceil(size * 1.5) + reserve + 64;
+    // Half as much again as in use: room for blocks that move before the next compaction; at
+    // least `minFree` past what is in use (a bulk build's split cascade asks for it).
+    const capacity = Math.max(Math.ceil(size * 1.5) + reserve, size + minFree) + 64;
     const region = this.arena.allocate(this.regionName('entries'), capacity * ENTRY_BYTES);
     this.kernels.spatial_compact(this.ptr, region.ptr, capacity);
     this.arena.release(this.entries);
@@ -912,7 +913,8 @@ export class SpatialIndex {
     }
     k.spatial_build_place(this.ptr, count);
     const splitsBefore = this.counterValues().splits;
-    while (k.spatial_split_overfull(this.ptr) === 1) this.grow(this.u32()[SH.status / 4]! >>> 8);
+    // A crowded top cell splits into a cascade: the kernel says how many entries must be free for it.
+    while (k.spatial_split_overfull(this.ptr) === 1) this.grow(this.u32()[SH.status / 4]! >>> 8, this.u32()[SH.statusSlot / 4]!);
     if (this.counterValues().splits > splitsBefore) this.compact();
   }
 
@@ -926,8 +928,8 @@ export class SpatialIndex {
     if (status !== 0) throw new StateError(`spatial kernel refused the operation (status ${status})`);
   }
 
-  /** Grows the pools named by `need` (NEED_* bits) by copying into larger regions. */
-  private grow(need: number): void {
+  /** Grows the pools named by `need` (NEED_* bits) by copying into larger regions (entries: at least `minFreeEntries` free). */
+  private grow(need: number, minFreeEntries = 0): void {
     if (need & NEED_NODES) {
       const cap = this.u32()[SH.nodeCap / 4]!;
       const next = Math.max(cap * 2, cap + 4 * (MAX_DEPTH + 1));
@@ -965,7 +967,7 @@ export class SpatialIndex {
       this.hash = region;
       this.growths++;
     }
-    if (need & NEED_ENTRIES) this.compact();
+    if (need & NEED_ENTRIES) this.compact(minFreeEntries);
   }
 
   private growBatch(out: BatchResult, written: number, need: number, query: number): void {

@@ -129,6 +129,34 @@ describe('bulk build', () => {
     }
   });
 
+  it('splits a crowd of thousands in one top cell within its pools: what the arena hands out next is not the index\'s', async () => {
+    // 20,000 in a disc of 150 m: a top cell's split cascades into every over-full child. Sized
+    // for one chain, the pools overflowed into memory the arena had taken back, and the next
+    // region it handed out (zeroed) broke the index (a tick later: out-of-bounds in the kernels).
+    const arena = await freshArena({ maximumPages: 4096 });
+    const n = 20_000;
+    const src = arena.soa('crowd-src', n, { x: 'i32', y: 'i32', z: 'i32' });
+    let seed = 9;
+    const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
+    for (let i = 0; i < n; i++) {
+      const r = 150 * Math.sqrt(rand());
+      const a = rand() * 2 * Math.PI;
+      src.column('x')[i] = Math.round(r * Math.cos(a) * Q);
+      src.column('y')[i] = Math.round(r * Math.sin(a) * Q);
+    }
+    const index = SpatialIndex.forSource(arena, WORLD_10KM, { posX: src.ptrOf('x'), posY: src.ptrOf('y'), posZ: src.ptrOf('z'), capacity: n }, { name: 'crowd' });
+    index.trackAll(n);
+    // Everything the arena holds free now goes to others, zeroed.
+    for (let k = 0; k < 400; k++) arena.allocate(`other-${k}`, 4096);
+    index.check(true);
+    const points = { x: src.column('x'), y: src.column('y'), z: src.column('z'), members: Array.from({ length: n }, (_, i) => i) };
+    for (let q = 0; q < 10; q++) {
+      const x = (rand() - 0.5) * 300;
+      const y = (rand() - 0.5) * 300;
+      expect(Array.from(index.radius(x, y, 0, 12)).sort((a, b) => a - b)).toEqual(bruteRadius(points, x, y, 0, 12));
+    }
+  });
+
   it('validates every slot before a bulk track and changes nothing on error', async () => {
     const arena = await freshArena();
     const src = arena.soa('bulk-bad', 100, { x: 'i32', y: 'i32', z: 'i32' });
