@@ -104,7 +104,8 @@ export class DeclaredInterestLayer {
     this.bands.forEach((b, i) => ring(b.withinM, ZONE_COLOURS[Math.min(i, ZONE_COLOURS.length - 2)]!, []));
     if (this.view) {
       const k = this.scaleNow();
-      ring(this.view.radiusM * k, '#8b949e', [6, 4]);
+      // A narrowed edge is drawn brighter: it lies in the thick of the crowd that narrowed it.
+      ring(this.view.radiusM * k, k < 1 ? '#e6edf3' : '#8b949e', [6, 4]);
       if (this.view.hysteresisM > 0) ring((this.view.radiusM + this.view.hysteresisM) * k, '#484f58', [2, 4]);
       // Narrowed in a crowd: where the full view would reach, faint.
       if (k < 1) {
