@@ -147,21 +147,11 @@ export class SpatialQueries {
       );
       order = query.ptrOf('order');
     }
-    let first = 0;
-    let written = 0;
-    while (first < count) {
-      const done = k.spatial_radius_batch(
-        this.ptr, query.ptrOf('x'), query.ptrOf('y'), query.ptrOf('z'), useSlots ? query.ptrOf('slot') : 0,
-        constant === undefined ? query.ptrOf('radius') : 0, rConst, order, first, count,
-        out.idsPtr, out.idCapacity, written, out.offsetsPtr, out.countsPtr, flags,
-      );
-      written = this.u32()[SH.batchWritten / 4]!;
-      if (done < count) this.growBatch(out, written, this.u32()[SH.batchNeed / 4]!, done);
-      first = done;
-    }
-    this.count += count;
-    out.queries = count;
-    out.total = written;
+    this.runBatch(count, out, (first, written) => k.spatial_radius_batch(
+      this.ptr, query.ptrOf('x'), query.ptrOf('y'), query.ptrOf('z'), useSlots ? query.ptrOf('slot') : 0,
+      constant === undefined ? query.ptrOf('radius') : 0, rConst, order, first, count,
+      out.idsPtr, out.idCapacity, written, out.offsetsPtr, out.countsPtr, flags,
+    ));
   }
 
   frustumBatch(frusta: readonly Frustum[], out: BatchResult): void {
@@ -177,10 +167,23 @@ export class SpatialQueries {
     }
     const base = this.frustums.ptr;
     frusta.forEach((f, i) => f.writeRecord(this.arena.memoryBuffer, base + i * FRUSTUM_BYTES));
+    this.runBatch(count, out, (first, written) => this.kernels.spatial_frustum_batch(this.ptr, base, first, count, out.idsPtr, out.idCapacity, written, out.offsetsPtr, out.countsPtr));
+  }
+
+  /** Returns the frustum batch's records to the arena (SpatialIndex.dispose). */
+  dispose(): void {
+    if (this.frustums) this.arena.release(this.frustums);
+  }
+
+  /**
+   * Runs a batch kernel (`step(first, written)`: the queries it got through) until every query is
+   * answered, growing the result's ids between calls when it stops short.
+   */
+  private runBatch(count: number, out: BatchResult, step: (first: number, written: number) => number): void {
     let first = 0;
     let written = 0;
     while (first < count) {
-      const done = this.kernels.spatial_frustum_batch(this.ptr, base, first, count, out.idsPtr, out.idCapacity, written, out.offsetsPtr, out.countsPtr);
+      const done = step(first, written);
       written = this.u32()[SH.batchWritten / 4]!;
       if (done < count) this.growBatch(out, written, this.u32()[SH.batchNeed / 4]!, done);
       first = done;
@@ -188,11 +191,6 @@ export class SpatialQueries {
     this.count += count;
     out.queries = count;
     out.total = written;
-  }
-
-  /** Returns the frustum batch's records to the arena (SpatialIndex.dispose). */
-  dispose(): void {
-    if (this.frustums) this.arena.release(this.frustums);
   }
 
   private growBatch(out: BatchResult, written: number, need: number, query: number): void {
