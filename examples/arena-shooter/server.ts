@@ -21,7 +21,11 @@ import { HALF_M, MAX_CAPACITY, NPC_SPREAD_M, NPCS } from './game.js';
 
 const args = new ScriptArgs();
 args.allow(['mode', 'host', 'http-port', 'udp-port', 'seed', 'npcs', 'npc-spread', 'seats', 'idle-seconds', 'max-players', 'view-radius', 'encode-workers', 'net-workers', 'save', 'autosave']);
-const flag = (name: string, fallback: number): number => args.number(name, fallback);
+// Every number a newcomer may type is checked against its range here, with a line saying so,
+// rather than thrown from deep inside the engine.
+const seed = args.number('seed', 1, { integer: true, min: 0, max: 0xffffffff });
+const httpPort = args.number('http-port', 8080, { integer: true, min: 0, max: 65535 });
+const udpPort = args.number('udp-port', 7777, { integer: true, min: 0, max: 65535 });
 const text = (name: string): string | undefined => args.text(name);
 const host = text('host') ?? '127.0.0.1';
 const saveFile = text('save');
@@ -49,8 +53,9 @@ if (mode === 'arena') {
     process.exit(2);
   }
   const seats = args.number('seats', ROOM_SEATS, { integer: true, min: 1, max: ROOM_SEATS });
-  const room = await createRoom({ seed: flag('seed', 1), npcs, npcSpreadM: spread, seats });
-  const server = await DeclaredRoomServer.start({ room, host, httpPort: flag('http-port', 8080), udpPort: flag('udp-port', 7777), staticDir, idleSeconds: flag('idle-seconds', 120) });
+  const idleSeconds = args.number('idle-seconds', 120, { min: 1, max: 86_400 });
+  const room = await createRoom({ seed, npcs, npcSpreadM: spread, seats });
+  const server = await DeclaredRoomServer.start({ room, host, httpPort, udpPort, staticDir, idleSeconds });
   console.log(`arena shooter on chronos, arena mode: a rollback room of ${seats} seats, ${npcs} NPCs within ${spread} m of the centre; every client runs the whole room with the game's own module (game.wasm) at 60 Hz`);
   console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle; G: spatial grid; ?watch to spectate)`);
   console.log(`  game port  udp ${host}:${server.udpPort}; health http://${host}:${server.httpPort}/healthz`);
@@ -65,17 +70,19 @@ if (mode === 'arena') {
   const threads = threadsForCores();
   const netWorkers = args.number('net-workers', threads.netWorkers, { integer: true, min: 0, max: 256 });
   const workers = args.number('encode-workers', threads.encodeWorkers, { integer: true, min: 0, max: 256 });
-  const module = await createArena({ seed: flag('seed', 1), viewRadiusM: flag('view-radius', 100), npcs, npcSpreadM: spread, maxPlayers });
+  const viewRadiusM = args.number('view-radius', 100, { min: 1, max: 2000 });
+  const autosave = args.number('autosave', 60, { min: 1, max: 86_400 });
+  const module = await createArena({ seed, viewRadiusM, npcs, npcSpreadM: spread, maxPlayers });
   const server = await DeclaredServer.start({
     module,
     host,
     maxClients: maxPlayers,
-    httpPort: flag('http-port', 8080),
-    udpPort: flag('udp-port', 7777),
+    httpPort,
+    udpPort,
     staticDir,
     encodeWorkers: workers,
     netWorkers,
-    ...(saveFile ? { save: { file: saveFile, autosaveMs: flag('autosave', 60) * 1000 } } : {}),
+    ...(saveFile ? { save: { file: saveFile, autosaveMs: autosave * 1000 } } : {}),
   });
   // What the world holds now: a restored save's, if there was one.
   const store = module.store;
@@ -90,7 +97,7 @@ if (mode === 'arena') {
   console.log(`  game port  udp ${host}:${ports.join(', ')}${ports.length > 1 ? ` (${ports.length} network worker threads)` : ''}; health http://${host}:${server.httpPort}/healthz`);
   console.log('  bots       npm run bots -- --players 20');
   console.log('  arena mode npm start -- --mode arena (the 64-seat rollback room) · the engine\'s built-in demo: npm run demo');
-  if (saveFile) console.log(`  save       ${saveFile}, every ${flag('autosave', 60)} s and at shutdown`);
+  if (saveFile) console.log(`  save       ${saveFile}, every ${autosave} s and at shutdown`);
   console.log('Press Ctrl+C to stop.');
   stopOnSignal(server);
 }

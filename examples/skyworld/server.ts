@@ -11,22 +11,29 @@ import { skyworldModule } from './module.js';
 
 const args = new ScriptArgs();
 args.allow(['host', 'http-port', 'udp-port', 'seed', 'entities', 'view-radius', 'encode-workers', 'net-workers', 'save', 'autosave']);
-const flag = (name: string, fallback: number): number => args.number(name, fallback);
+// Every number a newcomer may type is checked against its range here, with a line saying so.
+const httpPort = args.number('http-port', 8080, { integer: true, min: 0, max: 65535 });
+const udpPort = args.number('udp-port', 7777, { integer: true, min: 0, max: 65535 });
+const autosave = args.number('autosave', 60, { min: 1, max: 86_400 });
 const text = (name: string): string | undefined => args.text(name);
 const host = text('host') ?? '127.0.0.1';
 const saveFile = text('save');
 const threads = threadsForCores();
 const workers = args.number('encode-workers', threads.encodeWorkers, { integer: true, min: 0, max: 256 });
-const module = skyworldModule({ entities: flag('entities', 2000), seed: flag('seed', 1), viewRadiusM: flag('view-radius', 128) });
+const module = skyworldModule({
+  entities: args.number('entities', 2000, { integer: true, min: 0, max: 500_000 }),
+  seed: args.number('seed', 1, { integer: true, min: 0, max: 0xffffffff }),
+  viewRadiusM: args.number('view-radius', 128, { min: 1, max: 2000 }),
+});
 const server = await DeclaredServer.start({
   module,
   host,
-  httpPort: flag('http-port', 8080),
-  udpPort: flag('udp-port', 7777),
+  httpPort,
+  udpPort,
   staticDir: fileURLToPath(new URL('../../build/examples/skyworld', import.meta.url)),
   encodeWorkers: workers,
   netWorkers: args.number('net-workers', threads.netWorkers, { integer: true, min: 0, max: 256 }),
-  ...(saveFile ? { save: { file: saveFile, autosaveMs: flag('autosave', 60) * 1000 } } : {}),
+  ...(saveFile ? { save: { file: saveFile, autosaveMs: autosave * 1000 } } : {}),
 });
 const game = module.game;
 console.log(`skyworld on chronos: ${module.store.alive} entities of ${game.types.length} declared types, ${game.fields.length} fields, 60 Hz, snapshots encoded ${workers > 0 ? `on ${workers} worker threads` : 'on the main thread'}`);
@@ -34,7 +41,7 @@ console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, Space
 const ports = server.udpPorts;
 console.log(`  game port  udp ${host}:${ports.join(', ')}${ports.length > 1 ? ` (${ports.length} network worker threads)` : ''}; health http://${host}:${server.httpPort}/healthz`);
 console.log('  bots       npm run example:skyworld:bots -- --players 20');
-if (saveFile) console.log(`  save       ${saveFile}, every ${flag('autosave', 60)} s and at shutdown`);
+if (saveFile) console.log(`  save       ${saveFile}, every ${autosave} s and at shutdown`);
 console.log('Press Ctrl+C to stop.');
 const stop = async () => {
   await server.stop();

@@ -41,7 +41,7 @@ describe('npm start', () => {
   }, 90_000);
 
   it('refuses a bad flag with one line and exit code 2', async () => {
-    for (const args of [['--mode', 'battle'], ['--mode', 'arena', '--seats', '65'], ['--mode', 'arena', '--net-workers', '2'], ['--npcs', 'many'], ['--port', '9000']]) {
+    for (const args of [['--mode', 'battle'], ['--mode', 'arena', '--seats', '65'], ['--mode', 'arena', '--net-workers', '2'], ['--npcs', 'many'], ['--port', '9000'], ['--view-radius', '0'], ['--seed', '-1'], ['--mode', 'arena', '--idle-seconds', '0']]) {
       const child = spawn(process.execPath, ['--import', 'tsx', 'examples/arena-shooter/server.ts', '--http-port', '0', '--udp-port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
