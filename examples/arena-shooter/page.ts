@@ -7,7 +7,7 @@
 //     back and corrected by the server's confirmed inputs, a hash every second proving it agrees.
 // Bundled to build/examples/arena-shooter by `npm run build`.
 
-import { startDeclaredPage, startRoomPage, type MapView } from '../../src/web/sdk.js';
+import { startDeclaredPage, startRoomPage, type BroadcastEvent, type MapView } from '../../src/web/sdk.js';
 import { CAPACITY, EVENT_DOWN, EVENT_KILL, eventAvatar, GAME, HALF_M, NO_TARGET, RIFLE_RANGE_M, type Input } from './game.js';
 
 const COLOURS: Record<string, string> = { player: '#4fc3f7', npc: '#e57373', projectile: '#fff176' };
@@ -41,6 +41,13 @@ const LOOK = {
       'WASD move · aim with the mouse · click or Space: projectiles · red: NPCs, blue: players',
       'right-click or E: rifle (60 m; the server judges what it hits)',
     ];
+  },
+  // The kill feed (its rules emit it: assembly/combat.ts): who scored or fell within 100 m, in
+  // world mode and in a room alike.
+  describeEvent: (e: BroadcastEvent, me: number) => {
+    const who = eventAvatar(e.payload);
+    const name = who === me ? 'you' : `P${who & 0xfffff}`;
+    return e.kind === EVENT_KILL ? `${name} scored` : e.kind === EVENT_DOWN ? `${name} went down` : `event ${e.kind}`;
   },
   // The rifle's line while it is held: bright when the weapon is ready, dim while it reloads.
   aimLine: {
@@ -77,15 +84,4 @@ const LOOK = {
 
 const served = (await fetch('/game.json').then((r) => r.json()).catch(() => ({}))) as { mode?: string };
 if (served.mode === 'room') void startRoomPage({ ...LOOK, module: { url: 'game.wasm' }, verdicts: ['target'] });
-else {
-  void startDeclaredPage({
-    ...LOOK,
-    module: { url: 'game.wasm', capacity: CAPACITY },
-    // The kill feed (its rules emit it: assembly/combat.ts): who scored or fell within 100 m.
-    describeEvent: (e, me) => {
-      const who = eventAvatar(e.payload);
-      const name = who === me ? 'you' : `P${who & 0xfffff}`;
-      return e.kind === EVENT_KILL ? `${name} scored` : e.kind === EVENT_DOWN ? `${name} went down` : `event ${e.kind}`;
-    },
-  });
-}
+else void startDeclaredPage({ ...LOOK, module: { url: 'game.wasm', capacity: CAPACITY } });

@@ -55,7 +55,8 @@ if (mode === 'arena') {
   const seats = args.number('seats', ROOM_SEATS, { integer: true, min: 1, max: ROOM_SEATS });
   const idleSeconds = args.number('idle-seconds', 120, { min: 1, max: 86_400 });
   const room = await createRoom({ seed, npcs, npcSpreadM: spread, seats });
-  const server = await DeclaredRoomServer.start({ room, host, httpPort, udpPort, staticDir, idleSeconds });
+  // The kill feed (the rules' events) reaches the seats within range of where it happened.
+  const server = await DeclaredRoomServer.start({ room, host, httpPort, udpPort, staticDir, idleSeconds, positions: { x: 'position.x', y: 'position.y' } });
   console.log(`arena shooter on chronos, arena mode: a rollback room of ${seats} seats, ${npcs} NPCs within ${spread} m of the centre; every client runs the whole room with the game's own module (game.wasm) at 60 Hz`);
   console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle; G: spatial grid; ?watch to spectate)`);
   console.log(`  game port  udp ${host}:${server.udpPort}; health http://${host}:${server.httpPort}/healthz`);

@@ -31,7 +31,7 @@ const RESEND_MS = 100;
 export type DeclaredClientDropReason = 'decode' | 'wrong_game' | 'before_join' | 'unknown_type';
 
 /** Events kept for event() readers (the page's panel): the newest ones. */
-const RECENT_EVENTS = 8;
+export const RECENT_EVENTS = 8;
 
 export interface DeclaredClientHandlers {
   join?(join: GameJoin): void;

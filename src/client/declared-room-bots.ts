@@ -40,6 +40,8 @@ export interface DeclaredRoomBotsTotals {
   hashesMismatched: number;
   rollbacks: number;
   bytesIn: number;
+  /** Game events the bots heard (the server's rules announced them). */
+  events: number;
   brainErrors: number;
 }
 
@@ -83,7 +85,7 @@ export class DeclaredRoomBots<D extends GameDeclaration = GameDeclaration> {
   }
 
   totals(): DeclaredRoomBotsTotals {
-    const t: DeclaredRoomBotsTotals = { running: 0, seated: 0, hashesMatched: 0, hashesMismatched: 0, rollbacks: 0, bytesIn: 0, brainErrors: this.mistakes.count };
+    const t: DeclaredRoomBotsTotals = { running: 0, seated: 0, hashesMatched: 0, hashesMismatched: 0, rollbacks: 0, bytesIn: 0, events: 0, brainErrors: this.mistakes.count };
     for (const c of this.clients) {
       const s = c.stats();
       if (c.running) t.running++;
@@ -92,6 +94,7 @@ export class DeclaredRoomBots<D extends GameDeclaration = GameDeclaration> {
       t.hashesMismatched += s.hashChecks.mismatched;
       t.rollbacks += s.rollbacks;
       t.bytesIn += c.net.stats().bytesIn;
+      t.events += c.eventsHeard;
     }
     return t;
   }
@@ -102,7 +105,7 @@ export class DeclaredRoomBots<D extends GameDeclaration = GameDeclaration> {
     const t = this.totals();
     const s = Math.max(1e-3, (now - this.last.at) / 1000);
     const errors = t.brainErrors > 0 ? ` · ${t.brainErrors} brain errors (first: ${this.mistakes.first?.message ?? '?'})` : '';
-    const line = `${t.running}/${this.clients.length} running, ${t.seated} seated · hashes ${t.hashesMatched} matched, ${t.hashesMismatched} mismatched · ${((t.rollbacks - this.last.rollbacks) / s).toFixed(0)} rollbacks/s · ${((t.bytesIn - this.last.bytesIn) / s / 1024 / Math.max(1, this.clients.length)).toFixed(1)} KiB/s per bot${errors}`;
+    const line = `${t.running}/${this.clients.length} running, ${t.seated} seated · hashes ${t.hashesMatched} matched, ${t.hashesMismatched} mismatched · ${((t.rollbacks - this.last.rollbacks) / s).toFixed(0)} rollbacks/s · ${((t.bytesIn - this.last.bytesIn) / s / 1024 / Math.max(1, this.clients.length)).toFixed(1)} KiB/s per bot · ${t.events} events heard${errors}`;
     this.last = { at: now, rollbacks: t.rollbacks, bytesIn: t.bytesIn };
     return line;
   }

@@ -13,17 +13,25 @@
 //   client.update(performance.now());                           // each animation frame ('manual'), or the SDK's timer
 //   client.room?.store                                           // the predicted room, to draw
 //
+// The server's rules announce events (a kill feed): each arrives once, on channel 3, from the
+// server's own copy of the room (a client's copy discards those its rollbacks would repeat):
+// counted in `events`, the newest kept in `recentEvents`, handed to the `event` handler.
+//
 // Building a room is asynchronous (a module is instantiated), so messages that arrive meanwhile
 // wait and are handled in order once it is built. A re-seating arrives as a new JOIN: the room is
 // built again and the new state installed. Malformed or unexpected messages are counted in
 // `drops` by reason and change nothing.
 
-import { ChronosError } from '../core/errors.js';
+import { ChronosError, DecodeError } from '../core/errors.js';
 import type { Game, GameDeclaration } from '../core/game.js';
 import type { SessionTier } from '../net/spec.js';
 import { GameInputCodec, type GameInput } from '../codec/game-input.js';
 import type { PlayMode } from '../codec/play-messages.js';
 import { decodeRoomJoin, MSG_ROOM_JOIN, type RoomJoin } from '../codec/room-messages.js';
+import { decodeEvent, type BroadcastEvent } from '../codec/broadcast-event.js';
+import { MSG_EVENT } from '../codec/snapshot-spec.js';
+import { INTEREST_RELIABLE_CHANNEL } from './play-channels.js';
+import { RECENT_EVENTS } from './declared-client.js';
 import type { RollbackClient, RollbackClientOptions } from '../rollback/client-session.js';
 import type { DeclaredRoomGame } from '../rollback/declared-room.js';
 import type { GameClient, GameClientOptions } from './game-client.js';
@@ -40,6 +48,8 @@ export interface DeclaredRoomClientHandlers<D extends GameDeclaration> {
   connect?(tier: SessionTier): void;
   interrupt?(reason: number): void;
   disconnect?(reason: number): void;
+  /** A game event the server's rules announced within range of this player (or any, watching): a view, copy it to keep it. */
+  event?(event: BroadcastEvent): void;
 }
 
 export interface DeclaredRoomClientOptions<D extends GameDeclaration> extends Omit<GameClientOptions, 'channels' | 'handlers'> {
@@ -69,6 +79,10 @@ export class DeclaredRoomClient<D extends GameDeclaration = GameDeclaration> ext
   readonly name: string;
   readonly drops: Record<RoomClientDropReason, number> = { decode: 0, unknown_type: 0, wrong_channel: 0, wrong_game: 0, bad_join: 0, state_part: 0, before_join: 0 };
   room: DeclaredRoomGame<D> | undefined;
+  /** Game events received (the server's rules announced them). */
+  eventsHeard = 0;
+  /** The newest game events received (at most RECENT_EVENTS, oldest first; payloads copied). */
+  readonly recentEvents: BroadcastEvent[] = [];
   private readonly options: DeclaredRoomClientOptions<D>;
   private readonly handlers: DeclaredRoomClientHandlers<D>;
   private readonly codec: GameInputCodec<D>;
@@ -130,6 +144,34 @@ export class DeclaredRoomClient<D extends GameDeclaration = GameDeclaration> ext
       return;
     }
     this.routeMessage(channel, bytes, typeof performance !== 'undefined' ? performance.now() : Date.now());
+  }
+
+  protected override routeMessage(channel: number, bytes: Uint8Array, nowMs: number): void {
+    if (bytes[0] === MSG_EVENT) this.onEvent(channel, bytes);
+    else super.routeMessage(channel, bytes, nowMs);
+  }
+
+  private onEvent(channel: number, bytes: Uint8Array): void {
+    if (channel !== INTEREST_RELIABLE_CHANNEL) {
+      this.drops.wrong_channel++;
+      return;
+    }
+    if (!this.join) {
+      this.drops.before_join++;
+      return;
+    }
+    let event: BroadcastEvent;
+    try {
+      event = decodeEvent(bytes);
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      this.drops.decode++;
+      return;
+    }
+    this.eventsHeard++;
+    this.recentEvents.push({ ...event, payload: event.payload.slice() });
+    if (this.recentEvents.length > RECENT_EVENTS) this.recentEvents.shift();
+    this.handlers.event?.(event);
   }
 
   private onJoin(join: RoomJoin): void {
@@ -195,6 +237,7 @@ export class DeclaredRoomClient<D extends GameDeclaration = GameDeclaration> ext
       desyncFrame: this.lastDesyncFrame,
       statesInstalled: rb?.statesInstalled ?? 0,
       rttMs: this.net.stats().rttMs,
+      events: this.eventsHeard,
       drops: { ...this.drops },
       rollbackDrops: s ? { ...s.drops } : {},
     };

@@ -53,6 +53,7 @@ export class DeclaredRoomGame<D extends GameDeclaration = GameDeclaration> imple
   private readonly neutralCodes: Int32Array;
   private readonly neutralRecord: Uint8Array;
   private readonly judge: DeclaredRoomOptions<D>['judge'];
+  private eventsKept = false;
 
   private constructor(readonly rules: WasmGameRules<D>, options: DeclaredRoomOptions<D>) {
     const seats = rules.seatAvatars.length;
@@ -77,6 +78,16 @@ export class DeclaredRoomGame<D extends GameDeclaration = GameDeclaration> imple
   /** A room over `rules` as they stand (set up, settings spawned): the state is theirs from here. */
   static over<D extends GameDeclaration>(rules: WasmGameRules<D>, options: DeclaredRoomOptions<D> = {}): DeclaredRoomGame<D> {
     return new DeclaredRoomGame(rules, options);
+  }
+
+  /**
+   * Keep the rules' events (emitEvent) after each frame, for rules.takeEvents(), instead of
+   * discarding them: for the server's copy alone, which plays each frame once (RollbackServer
+   * never rolls back). A client's copy plays frames again at every rollback, so an event taken
+   * there could be announced twice, or for a frame the server's inputs then changed.
+   */
+  keepEvents(): void {
+    this.eventsKept = true;
   }
 
   get store() {
@@ -136,8 +147,9 @@ export class DeclaredRoomGame<D extends GameDeclaration = GameDeclaration> imple
       rules.controlCodes(seats[p]! - 1, ok ? this.codes : this.neutralCodes);
     }
     rules.step();
-    // A room's frames are played again at every rollback, in every copy: its rules' events are not sent.
-    rules.discardEvents();
+    // A client's frames are played again at every rollback: only the server's copy keeps its
+    // rules' events (keepEvents), and DeclaredRoomServer sends them.
+    if (!this.eventsKept) rules.discardEvents();
   }
 
   hash(): bigint {

@@ -1,10 +1,12 @@
-// A declared game's events (DeclaredServer.emit): an explosion, a kill, a chat line, sent
-// reliably to every player within its range of where it happened, the same bytes to each (the
-// EVENT message of src/codec/broadcast-event.ts, encoded once) on the session's event channel
-// (declared-channels.ts: reliable-ordered, yielding to snapshots under congestion). A player is
-// in range by its avatar's place (the game's `positions` fields), a spectator by its camera.
-// A connection that holds DECLARED_EVENT_QUEUE events unacknowledged drops the next (counted):
-// a client that stops acknowledging pins a bounded amount.
+// A declared game's events (DeclaredServer.emit, and a room's rules in DeclaredRoomServer): an
+// explosion, a kill, a chat line, sent reliably to every listener within its range of where it
+// happened, the same bytes to each (the EVENT message of src/codec/broadcast-event.ts, encoded
+// once) on the session's event channel (declared-channels.ts: reliable-ordered, yielding to
+// snapshots under congestion; a room's: play-channels.ts channel 3). A player is in range by its
+// avatar's place (the game's `positions` fields), a world's spectator by its camera; a room's
+// spectator, who runs the whole room, hears everything. A connection that holds its channel's
+// queue of events unacknowledged drops the next (counted): a client that stops acknowledging pins
+// a bounded amount.
 
 import { ConfigError, InvalidArgumentError } from '../core/errors.js';
 import { fieldOf, type GameDeclaration } from '../core/game.js';
@@ -13,7 +15,17 @@ import { slotOf } from '../core/entity-id.js';
 import { encodeEvent } from '../codec/broadcast-event.js';
 import { DECLARED_EVENT_CHANNEL } from '../client/declared-channels.js';
 import type { DeclaredGameModule } from './declared-game.js';
-import type { DeclaredSession } from './declared-session.js';
+
+/** Who may hear an event: a connection and where it listens from. */
+export interface EventListener {
+  readonly link: { readonly state: string; sendBorrowed(channel: number, bytes: Uint8Array): number };
+  /** A camera on the ground plane, metres (a world's spectator), or null: by its avatar. */
+  readonly camera: { readonly xM: number; readonly yM: number } | null;
+  /** The listener's avatar (an EntityId of the store); one not alive hears only events for everyone. */
+  readonly avatar: number;
+  /** Hears every event wherever it happened (a room's spectator runs the whole room). */
+  readonly hearsAll?: boolean;
+}
 
 export interface DeclaredEvent {
   /** What happened, as the game numbers it (0 .. 255). */
@@ -33,6 +45,8 @@ export interface EmitResult {
   readonly sent: number;
   /** Players in range whose connection held too many events unacknowledged (counted in /metrics). */
   readonly dropped: number;
+  /** Bytes queued in all (the message's, once per player it was queued for). */
+  readonly bytes: number;
 }
 
 const NO_PAYLOAD = new Uint8Array(0);
@@ -43,7 +57,7 @@ export class DeclaredEvents<D extends GameDeclaration> {
   private readonly y: Int32Array | null;
   private readonly z: Int32Array | null;
 
-  constructor(private readonly store: GameStore<D>, positions: DeclaredGameModule<D>['positions']) {
+  constructor(private readonly store: GameStore<D>, positions: DeclaredGameModule<D>['positions'], private readonly channel = DECLARED_EVENT_CHANNEL) {
     const column = (key: NonNullable<typeof positions>['x'] | undefined): Int32Array | null => {
       if (key === undefined) return null;
       const f = fieldOf(store.game, key);
@@ -55,8 +69,8 @@ export class DeclaredEvents<D extends GameDeclaration> {
     this.z = column(positions?.z);
   }
 
-  /** Queues `event` (from `tick`) for every session in its range. InvalidArgumentError for a bad event, ConfigError for a ranged one without positions. */
-  deliver(event: DeclaredEvent, tick: number, sessions: Iterable<DeclaredSession<D>>): EmitResult {
+  /** Queues `event` (from `tick`) for every listener in its range. InvalidArgumentError for a bad event, ConfigError for a ranged one without positions. */
+  deliver(event: DeclaredEvent, tick: number, listeners: Iterable<EventListener>): EmitResult {
     const { kind, x, y, rangeM } = event;
     const z = event.z ?? 0;
     if (typeof rangeM !== 'number' || Number.isNaN(rangeM) || rangeM < 0) throw new InvalidArgumentError(`an event's rangeM is a distance (metres, Infinity: everyone), got ${String(rangeM)}`);
@@ -71,17 +85,17 @@ export class DeclaredEvents<D extends GameDeclaration> {
     const r2 = rangeM * rangeM;
     let sent = 0;
     let dropped = 0;
-    for (const s of sessions) {
+    for (const s of listeners) {
       if (s.link.state !== 'connected') continue;
-      if (!everyone && !this.within(s, x, y, z, r2)) continue;
+      if (!everyone && s.hearsAll !== true && !this.within(s, x, y, z, r2)) continue;
       // The same bytes for each: the connection keeps them (unchanged) until acknowledged.
-      if (s.link.sendBorrowed(DECLARED_EVENT_CHANNEL, bytes) >= 0) sent++;
+      if (s.link.sendBorrowed(this.channel, bytes) >= 0) sent++;
       else dropped++;
     }
-    return { sent, dropped };
+    return { sent, dropped, bytes: sent * bytes.byteLength };
   }
 
-  private within(s: DeclaredSession<D>, x: number, y: number, z: number, r2: number): boolean {
+  private within(s: EventListener, x: number, y: number, z: number, r2: number): boolean {
     let dx: number, dy: number, dz: number;
     if (s.camera) {
       // A camera is a point on the ground plane: the event's height does not count against it.

@@ -7,6 +7,12 @@
 // /metrics, /game.json (which says `mode: 'room'`, so the game's page knows what to start) and the
 // game's page.
 //
+// The room's rules announce events (emitEvent in the game's AssemblyScript: a kill feed, say):
+// the server's copy plays each frame once, so it keeps them (DeclaredRoomGame.keepEvents) and,
+// after each frame, sends each reliably (channel 3) to every seated player within its range of
+// where it happened (by the avatar's `positions`) and to every spectator (who runs the whole
+// room). A client's copy plays frames again at every rollback and discards its own.
+//
 // The room lives on this thread with its NetServer (a full state is acknowledged message by
 // message, which network workers do not relay), so it takes no network or encode workers: 64
 // seats need neither.
@@ -20,9 +26,10 @@ import { performance } from 'node:perf_hooks';
 import type { WebSocketServer } from 'ws';
 import { FixedStepClock } from '../core/clock.js';
 import { resolveConfig, type ChronosConfig, type PartialConfig } from '../core/config.js';
+import { ConfigError, InvalidArgumentError } from '../core/errors.js';
 import type { GameDeclaration } from '../core/game.js';
 import { encodeRoomJoin } from '../codec/room-messages.js';
-import { PLAY_CHANNELS } from '../client/play-channels.js';
+import { INTEREST_RELIABLE_CHANNEL, PLAY_CHANNELS } from '../client/play-channels.js';
 import { loadServerCrypto } from '../net/crypto-node.js';
 import type { DeclaredRoomGame } from '../rollback/declared-room.js';
 import { boundPort, closeListeners, listenHttpAndUdp } from './listeners.js';
@@ -32,11 +39,21 @@ import { TickLoop } from './tick-loop.js';
 import type { NetHost } from './net-host.js';
 import { RoomHost } from './room-host.js';
 import { registerRoomMetrics } from './play-metrics.js';
+import { registerEventMetrics } from './declared-server-metrics.js';
+import { DeclaredEvents, type EventListener } from './declared-events.js';
+import type { DeclaredGameModule } from './declared-game.js';
+import type { GameEvent } from '../rollback/wasm-game.js';
 import { loadStaticFiles, type StaticFile } from './static-files.js';
 
 export interface DeclaredRoomServerOptions<D extends GameDeclaration> extends PartialConfig {
   /** The room: the game's rules over a store with seats (WasmGameOptions.seats), set up. */
   readonly room: DeclaredRoomGame<D>;
+  /**
+   * The fields that place an entity (Q16.16 metres), for the rules' events with a range: a
+   * seated player hears those within range of its avatar. None: only events for everyone are
+   * sent, a ranged one is counted as malformed.
+   */
+  readonly positions?: DeclaredGameModule<D>['positions'];
   /** The game's page (index.html and its bundle); none: the server serves no page. */
   readonly staticDir?: string;
   readonly log?: (line: string) => void;
@@ -58,12 +75,18 @@ export class DeclaredRoomServer<D extends GameDeclaration = GameDeclaration> {
   private readonly log: (line: string) => void;
   private udp: Socket | undefined;
   private running = false;
+  private readonly events: DeclaredEvents<D>;
+  private readonly eventCounts: ReturnType<typeof registerEventMetrics>;
+  /** The rules' events the server could not send (a ranged one where no positions are declared, a bad place). */
+  private unsendable = 0;
+  /** Who hears this frame's events: refilled each frame from the host's joined connections. */
+  private readonly listeners: EventListener[] = [];
 
   static async start<D extends GameDeclaration>(options: DeclaredRoomServerOptions<D>): Promise<DeclaredRoomServer<D>> {
-    const { room, staticDir, log, manualTicks, ...partial } = options;
+    const { room, staticDir, log, manualTicks, positions, ...partial } = options;
     const config = resolveConfig({ npcs: 0, ...partial });
     const files = staticDir ? await loadStaticFiles(staticDir) : new Map<string, StaticFile>();
-    const server = new DeclaredRoomServer(config, room, files, await loadServerCrypto(), log ?? console.log);
+    const server = new DeclaredRoomServer(config, room, positions, files, await loadServerCrypto(), log ?? console.log);
     const dropped = () => server.metrics.inputDropped.inc({ transport: 'udp', reason: 'socket_error' });
     server.udp = await listenHttpAndUdp(server.http, config.host, { http: config.httpPort, udp: config.udpPort }, server.net, dropped, (udp) => server.net.attachUdp(udp));
     server.running = true;
@@ -71,10 +94,13 @@ export class DeclaredRoomServer<D extends GameDeclaration = GameDeclaration> {
     return server;
   }
 
-  private constructor(config: ChronosConfig, room: DeclaredRoomGame<D>, files: Map<string, StaticFile>, crypto: Awaited<ReturnType<typeof loadServerCrypto>>, log: (line: string) => void) {
+  private constructor(config: ChronosConfig, room: DeclaredRoomGame<D>, positions: DeclaredGameModule<D>['positions'], files: Map<string, StaticFile>, crypto: Awaited<ReturnType<typeof loadServerCrypto>>, log: (line: string) => void) {
     this.config = config;
     this.room = room;
     this.log = log;
+    // This copy plays each frame once: its rules' events are the ones sent.
+    room.keepEvents();
+    this.events = new DeclaredEvents(room.store, positions, INTEREST_RELIABLE_CHANNEL);
     const game = room.rules.game;
     this.host = new RoomHost(room, {
       idleFrames: Math.round(config.idleSeconds * config.tickHz),
@@ -86,6 +112,10 @@ export class DeclaredRoomServer<D extends GameDeclaration = GameDeclaration> {
     });
     this.metrics = new ServerMetrics({ defaultMetrics: false });
     registerRoomMetrics(this.metrics.registry, this.host);
+    this.eventCounts = registerEventMetrics(this.metrics.registry, () => {
+      const { dropped, refused } = room.rules.eventsLost;
+      return { dropped, refused: refused + this.unsendable };
+    });
     this.clock = new FixedStepClock({ tickHz: config.tickHz, maxCatchUpTicks: config.maxCatchUpTicks });
     this.ticks = new TickLoop(this.clock, this.metrics, () => this.runTick(), (line) => this.log(line));
     ({ http: this.http, wss: this.wss, net: this.net } = createServerFront({
@@ -133,6 +163,7 @@ export class DeclaredRoomServer<D extends GameDeclaration = GameDeclaration> {
   runTick(): void {
     const started = performance.now();
     this.host.tick();
+    this.announce(this.host.session.frame - 1);
     this.host.publish();
     this.metrics.bytesOut.inc(this.host.takeBytesQueued());
     this.net.update();
@@ -142,6 +173,31 @@ export class DeclaredRoomServer<D extends GameDeclaration = GameDeclaration> {
     const seconds = (performance.now() - started) / 1000;
     this.metrics.tickDuration.observe(seconds);
     this.metrics.tickQuantiles.observe(seconds);
+  }
+
+  /** Sends what the rules emitted in the frame just played (`frame`) to whoever is in range. */
+  private announce(frame: number): void {
+    const listeners = this.listeners;
+    listeners.length = 0;
+    const room = this.room;
+    this.host.forEachJoined((conn, player) => {
+      const avatar = player >= 0 ? room.avatarOf(player) : undefined;
+      // A spectator runs the whole room and hears all of it; a player between avatars (downed
+      // and not yet back) hears only what is for everyone.
+      listeners.push({ link: conn, camera: null, avatar: avatar ?? -1, hearsAll: player < 0 });
+    });
+    room.rules.takeEvents((event: GameEvent) => {
+      try {
+        const result = this.events.deliver(event, frame, listeners);
+        this.eventCounts.inc({ result: 'sent' }, result.sent);
+        if (result.dropped > 0) this.eventCounts.inc({ result: 'dropped' }, result.dropped);
+        this.metrics.bytesOut.inc(result.bytes);
+      } catch (err) {
+        // The rules' mistake (a ranged event and no positions) must not stop the room.
+        if (!(err instanceof ConfigError || err instanceof InvalidArgumentError)) throw err;
+        this.unsendable++;
+      }
+    });
   }
 
   /** Stops the loop and closes every client and socket. Safe to call twice. */

@@ -30,13 +30,6 @@ export function registerDeclaredServerMetrics(registry: Registry, read: Declared
     ['chronos_spectators', 'Connections watching from a camera (GAME WATCH)', read.spectators],
     ['chronos_declared_encoder_bytes', 'Bytes the snapshot encoders on the main thread hold for their players (frames, messages, views)', read.encoderBytes],
   ]);
-  const lost = read.eventsLost;
-  if (lost) {
-    readCounter(registry, 'chronos_declared_rule_events_lost_total', 'Events the game\'s rules emitted that were never sent: its module\'s buffer was full (a frame emitted past EVENT_CAPACITY), or the event was malformed', ['reason'], () => {
-      const { dropped, refused } = lost();
-      return [[{ reason: 'full' }, dropped], [{ reason: 'malformed' }, refused]];
-    });
-  }
   const views = read.interest;
   if (views) {
     readCounter(registry, 'chronos_declared_views_total', 'Players\' views computed, by how: a spatial query (a discovery), or a pass over the candidates the last one kept', ['how'], () => [
@@ -56,6 +49,20 @@ export function registerDeclaredServerMetrics(registry: Registry, read: Declared
       help: 'Ticks a predicting player (one input a tick) had no input for: none applied, each a likely correction on its client',
       registers: [registry],
     }),
-    events: new Counter({ name: 'chronos_declared_events_total', help: 'Game events (DeclaredServer.emit) by result: sent to a player in range, or dropped (its connection held too many unacknowledged)', labelNames: ['result'], registers: [registry] }),
+    events: registerEventMetrics(registry, read.eventsLost),
   };
+}
+
+/**
+ * The game's events on /metrics (a world's DeclaredServer and a room's DeclaredRoomServer alike):
+ * those sent or dropped per player, and, where the rules emit them, those never announced.
+ */
+export function registerEventMetrics(registry: Registry, eventsLost?: () => { readonly dropped: number; readonly refused: number }): Counter<'result'> {
+  if (eventsLost) {
+    readCounter(registry, 'chronos_declared_rule_events_lost_total', 'Events the game\'s rules emitted that were never sent: its module\'s buffer was full (a frame emitted past EVENT_CAPACITY), or the event was malformed', ['reason'], () => {
+      const { dropped, refused } = eventsLost();
+      return [[{ reason: 'full' }, dropped], [{ reason: 'malformed' }, refused]];
+    });
+  }
+  return new Counter({ name: 'chronos_declared_events_total', help: 'Game events by result: sent to a player in range, or dropped (its connection held too many unacknowledged)', labelNames: ['result'], registers: [registry] });
 }

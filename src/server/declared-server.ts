@@ -307,6 +307,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   emit(event: DeclaredEvent): EmitResult {
     const result = this.events.deliver(event, Math.max(0, this.tick - 1), this.sessions.values());
     this.eventCounts.inc({ result: 'sent' }, result.sent);
+    this.metrics.bytesOut.inc(result.bytes);
     if (result.dropped > 0) this.eventCounts.inc({ result: 'dropped' }, result.dropped);
     return result;
   }

@@ -283,6 +283,13 @@ export class RoomHost<G extends RollbackGame = RollbackGame> {
     }
   }
 
+  /** Calls `visit` for each connection joined and connected now, with its player number (-1: it watches or waits). */
+  forEachJoined(visit: (conn: Connection, player: number) => void): void {
+    for (const seat of this.clients.values()) {
+      if (seat.joined && !seat.suspended && seat.conn.state === 'connected') visit(seat.conn, seat.player);
+    }
+  }
+
   /** The seated, joined, connected player `conn` plays as, or -1 (spectating, waiting, not joined, link lost). */
   playerOf(conn: Connection): number {
     const seat = this.clients.get(conn);

@@ -12,13 +12,12 @@
 import type { GameDeclaration } from '../core/game.js';
 import { MAX_ENTITIES } from '../core/entity-id.js';
 import { DeclaredClient } from '../client/declared-client.js';
-import type { BroadcastEvent } from '../codec/broadcast-event.js';
 import { DeclaredPredictor, type DeclaredPredictorStats, type PredictableRules } from '../client/declared-predictor.js';
 import { InputClock } from '../client/input-clock.js';
 import { RemoteMotion, type Place } from '../client/remote-motion.js';
 import { WasmGameRules } from '../rollback/wasm-game.js';
 import { traceDeclaredGame, type DeclaredTraceResult } from '../rollback/declared-trace.js';
-import { drawAimLine, drawAvatarRing, watchInput, type MapView, type PageLook } from './page-input.js';
+import { drawAimLine, drawAvatarRing, eventLines, watchInput, type MapView, type PageLook } from './page-input.js';
 import { DeclaredInterestLayer, servedGame, type DeclaredInterestStatus } from './declared-interest-layer.js';
 import { SpectatorCamera } from './spectator-camera.js';
 import { SpatialLayer, type SpatialLayerStatus } from './spatial-layer.js';
@@ -42,11 +41,6 @@ export interface DeclaredPageOptions<D extends GameDeclaration> extends PageLook
   readonly module?: { readonly url: string | URL; readonly capacity: number };
   /** Without a module: the game's own TypeScript rules to predict the avatar with. */
   readonly predict?: PredictableRules<D>;
-  /**
-   * The panel's words for a game event the server sent this player (DeclaredServer.emit): its
-   * kind, place and payload, and the player's own avatar id. Default: its kind and place.
-   */
-  readonly describeEvent?: (event: BroadcastEvent, avatarId: number) => string;
 }
 
 /** A recorded run for window.chronos.trace (DeclaredTraceRun with its inputs in base64). */
@@ -288,20 +282,12 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
       ...noWatching,
       ...layer.legend(spectator !== undefined),
       spatialLine(spatial.subject ? spatial.status() : null, noSpatial),
-      ...eventLines(client, options.describeEvent),
+      ...eventLines(client.stats.events, client.recentEvents, client.avatarId, options.describeEvent),
       ...(spectator ? [] : (options.panel?.(own) ?? [])),
     ].join('\n');
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
-}
-
-/** The panel's events: how many were heard, and the newest three in the game's words. */
-function eventLines(client: { readonly stats: { readonly events: number }; readonly recentEvents: readonly BroadcastEvent[]; readonly avatarId: number }, describe: ((event: BroadcastEvent, avatarId: number) => string) | undefined): string[] {
-  if (client.stats.events === 0) return ['events: none heard yet (the game\'s events within range of you)'];
-  const say = describe ?? ((e: BroadcastEvent) => `event ${e.kind} at (${e.x.toFixed(0)}, ${e.y.toFixed(0)})`);
-  const newest = client.recentEvents.slice(-3).reverse().map((e) => say(e, client.avatarId));
-  return [`events: ${client.stats.events} heard · ${newest.join(' · ')}`];
 }
 
 /**

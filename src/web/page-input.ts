@@ -4,6 +4,7 @@
 
 import type { Game, GameDeclaration } from '../core/game.js';
 import type { GameInput } from '../codec/game-input.js';
+import type { BroadcastEvent } from '../codec/broadcast-event.js';
 
 /** Where a map is drawn this frame: metres to canvas pixels around the player's avatar. */
 export interface MapView {
@@ -43,6 +44,20 @@ export interface PageLook<D extends GameDeclaration> {
    * when ready(own), dim while it reloads.
    */
   readonly aimLine?: { readonly rangeM: number; held(keys: ReadonlySet<string>): boolean; ready(own: Record<string, unknown> | undefined): boolean };
+  /**
+   * The panel's words for a game event the server sent this player (DeclaredServer.emit, or a
+   * room's rules): its kind, place and payload, and the player's own avatar id (-1: none).
+   * Default: its kind and place.
+   */
+  readonly describeEvent?: (event: BroadcastEvent, avatarId: number) => string;
+}
+
+/** The panel's events: how many were heard, and the newest three in the game's words. */
+export function eventLines(heard: number, recent: readonly BroadcastEvent[], avatarId: number, describe: ((event: BroadcastEvent, avatarId: number) => string) | undefined): string[] {
+  if (heard === 0) return ['events: none heard yet (the game\'s events within range of you)'];
+  const say = describe ?? ((e: BroadcastEvent) => `event ${e.kind} at (${e.x.toFixed(0)}, ${e.y.toFixed(0)})`);
+  const newest = recent.slice(-3).reverse().map((e) => say(e, avatarId));
+  return [`events: ${heard} heard · ${newest.join(' · ')}`];
 }
 
 /** Keys held (KeyboardEvent.code; mouse buttons as 'Mouse0', 'Mouse1', ...) and the aim, radians. */

@@ -16,7 +16,7 @@ import { slotOf, type EntityId } from '../core/entity-id.js';
 import { DeclaredRoomClient } from '../client/declared-room-client.js';
 import { DeclaredRoomGame } from '../rollback/declared-room.js';
 import { WasmGameRules } from '../rollback/wasm-game.js';
-import { drawAimLine, drawAvatarRing, watchInput, type PageLook } from './page-input.js';
+import { drawAimLine, drawAvatarRing, eventLines, watchInput, type PageLook } from './page-input.js';
 import { panView } from './spectator-camera.js';
 import { SpatialLayer, type SpatialLayerStatus } from './spatial-layer.js';
 import { declaredBounds, spatialLine, storeSubject } from './declared-spatial.js';
@@ -35,6 +35,8 @@ export interface RoomDebugApi {
   status(): {
     connected: boolean; mode: 'room'; game: string; phase: string; player: number; avatar: number | null;
     frame: number; confirmedFrame: number; rollbacks: number; hashChecks: { matched: number; mismatched: number; unchecked: number };
+    /** Game events heard (the server's rules announced them). */
+    events: number;
     entities: number; drawn: number; own: Record<string, unknown> | undefined; drops: Record<string, number>;
     /** Where the view is centred, metres: the avatar, or a spectator's camera (the keys pan it). */
     centre: { x: number; y: number };
@@ -100,7 +102,7 @@ export async function startRoomPage<D extends GameDeclaration>(options: RoomPage
       const s = client.stats();
       return {
         connected: client.net.state === 'connected', mode: 'room', game: game.name, phase: s.phase, player: s.player, avatar: client.avatar ?? null,
-        frame: s.frame, confirmedFrame: s.confirmedFrame, rollbacks: s.rollbacks, hashChecks: s.hashChecks,
+        frame: s.frame, confirmedFrame: s.confirmedFrame, rollbacks: s.rollbacks, hashChecks: s.hashChecks, events: client.eventsHeard,
         entities: client.room?.store.alive ?? 0, drawn, own: own(), drops: { ...s.drops, ...s.rollbackDrops }, centre: { ...centre },
         spatial: spatial.subject ? spatial.status() : null,
       };
@@ -182,6 +184,7 @@ export async function startRoomPage<D extends GameDeclaration>(options: RoomPage
       `frame ${s.frame} · confirmed ${s.confirmedFrame} · ${s.predictionFrames} ahead · ${s.rollbacks} rollbacks · hashes ${s.hashChecks.matched} ok, ${s.hashChecks.mismatched} bad · rtt ${s.rttMs.toFixed(0)} ms`,
       s.player >= 0 ? `your page runs the whole room (game.wasm); the server's inputs correct it` : `you watch the whole room (game.wasm) from (${centre.x.toFixed(0)}, ${centre.y.toFixed(0)}): WASD or the arrows pan`,
       spatialLine(spatial.subject ? spatial.status() : null, typeof bounds === 'string' ? bounds : 'the room is not running yet'),
+      ...eventLines(client.eventsHeard, client.recentEvents, client.avatar ?? -1, options.describeEvent),
       ...(s.player >= 0 ? (options.panel?.(me) ?? []) : []),
     ].join('\n');
     requestAnimationFrame(frame);

@@ -14,6 +14,7 @@ export { RemoteMotion, type RemoteMotionOptions, type Place } from '../client/re
 export { DeclaredClient, type DeclaredClientOptions, type DeclaredClientHandlers } from '../client/declared-client.js';
 export { DeclaredRoomClient, type DeclaredRoomClientOptions, type DeclaredRoomClientHandlers, type RoomClientDropReason } from '../client/declared-room-client.js';
 export type { RoomJoin } from '../codec/room-messages.js';
+export type { BroadcastEvent } from '../codec/broadcast-event.js';
 export { startDeclaredPage, type DeclaredPageOptions, type DeclaredDebugApi, type MapView, type PageTraceRun } from './declared-view.js';
 export { startRoomPage, entityObject, type RoomPageOptions, type RoomDebugApi } from './room-view.js';
 export { WasmGameRules, type WasmGameOptions } from '../rollback/wasm-game.js';

@@ -65,7 +65,7 @@ function play(arena: Arena, inputs: Map<EntityId, Input>, ticks: number, from = 
     for (const [avatar, input] of inputs) arena.input(avatar, input);
     arena.step(from + t);
     // What the server would emit after this step (DeclaredServer calls announce so).
-    arena.announce?.((e) => (events?.push({ ...e, tick: from + t }), { sent: 0, dropped: 0 }), from + t);
+    arena.announce?.((e) => (events?.push({ ...e, tick: from + t }), { sent: 0, dropped: 0, bytes: 0 }), from + t);
   }
 }
 

@@ -270,7 +270,7 @@ describe('skyworld\'s events', () => {
     const session = (avatar: EntityId, n: number) => ({ link: { state: 'connected', sendBorrowed: () => (heard.push(n), 1) }, avatar, camera: null }) as unknown as DeclaredSession<typeof SKYWORLD.declaration>;
     const events = new DeclaredEvents(module.store, module.positions);
     // A blast 5 m from the one on the ground: the one 40 m above it hears nothing.
-    expect(events.deliver({ kind: 1, x: 13, y: 14, z: 0, rangeM: 10 }, 0, [session(low, 1), session(high, 2)])).toEqual({ sent: 1, dropped: 0 });
+    expect(events.deliver({ kind: 1, x: 13, y: 14, z: 0, rangeM: 10 }, 0, [session(low, 1), session(high, 2)])).toEqual({ sent: 1, dropped: 0, bytes: 24 });
     expect(heard).toEqual([1]);
   });
 });

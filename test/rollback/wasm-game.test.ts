@@ -287,7 +287,7 @@ describe('prediction of the avatar with the game\'s module (DeclaredPredictor)',
         replicator.inputSeq = next.seq;
       }
       module.step(t);
-      module.announce?.((e) => (served.push(e.kind), { sent: 1, dropped: 0 }), t);
+      module.announce?.((e) => (served.push(e.kind), { sent: 1, dropped: 0, bytes: 0 }), t);
       if (t === options.teleportAt) rules.store.set(avatar, 'body.x' as never, options.teleportTo ?? 40);
       if (next) serverAfter.set(next.seq, [rules.store.get(avatar, 'body.x' as never) as number, rules.store.get(avatar, 'stats.coins' as never) as number]);
       const bytes = replicator.encode(t, slots, module.visible(avatar, slots)).slice();

@@ -50,7 +50,7 @@ describe('DeclaredServer.emit', () => {
           inRange++;
         }
       });
-      expect(result).toEqual({ sent: inRange, dropped: 0 });
+      expect(result).toEqual({ sent: inRange, dropped: 0, bytes: inRange * (24 + payload.byteLength) });
     }
     // Each in its own order, whole (their payloads and places), none it was not in range of.
     await until('every event delivered', () => everyone.every((c, i) => c.stats.events >= expected[i]!.length));
@@ -75,9 +75,9 @@ describe('DeclaredServer.emit', () => {
     const events = new DeclaredEvents(tag.module.store, tag.module.positions);
     const sessions = [session(1, { camera: { xM: 30, yM: 40 } }), session(2, { camera: { xM: 31, yM: 40 } }), session(3, { avatar: gone })];
     // 50 m from the first camera, past it from the second; the event's height does not count against a camera.
-    expect(events.deliver({ kind: 2, x: 0, y: 0, z: 30, rangeM: 50 }, 0, sessions)).toEqual({ sent: 1, dropped: 0 });
+    expect(events.deliver({ kind: 2, x: 0, y: 0, z: 30, rangeM: 50 }, 0, sessions)).toEqual({ sent: 1, dropped: 0, bytes: 24 });
     expect(sent).toEqual([1]);
-    expect(events.deliver({ kind: 2, x: 0, y: 0, rangeM: Infinity }, 0, sessions)).toEqual({ sent: 3, dropped: 0 });
+    expect(events.deliver({ kind: 2, x: 0, y: 0, rangeM: Infinity }, 0, sessions)).toEqual({ sent: 3, dropped: 0, bytes: 72 });
   });
 
   it('refuses a bad event with a typed error and sends nothing', async () => {
@@ -98,7 +98,7 @@ describe('DeclaredServer.emit', () => {
     const blind = tagModule();
     const events = new DeclaredEvents(blind.store, undefined);
     expect(() => events.deliver({ kind: 1, x: 0, y: 0, rangeM: 10 }, 0, [])).toThrow(ConfigError);
-    expect(events.deliver({ kind: 1, x: 0, y: 0, rangeM: Infinity }, 0, [])).toEqual({ sent: 0, dropped: 0 });
+    expect(events.deliver({ kind: 1, x: 0, y: 0, rangeM: Infinity }, 0, [])).toEqual({ sent: 0, dropped: 0, bytes: 0 });
     await new Promise((r) => setTimeout(r, 100));
     expect(clients.map((c) => c.stats.events)).toEqual(before);
   });
@@ -113,7 +113,7 @@ describe('DeclaredServer.emit', () => {
     let queued = 0;
     const full = { link: { state: 'connected', sendBorrowed: () => (queued++ < DECLARED_EVENT_QUEUE ? queued : -1) }, camera: { xM: 0, yM: 0 } } as unknown as DeclaredSession<Tag>;
     const events = new DeclaredEvents(tag.module.store, tag.module.positions);
-    for (let i = 0; i < DECLARED_EVENT_QUEUE; i++) expect(events.deliver({ kind: 1, x: 0, y: 0, rangeM: 10 }, 0, [full])).toEqual({ sent: 1, dropped: 0 });
-    expect(events.deliver({ kind: 1, x: 0, y: 0, rangeM: 10 }, 0, [full])).toEqual({ sent: 0, dropped: 1 });
+    for (let i = 0; i < DECLARED_EVENT_QUEUE; i++) expect(events.deliver({ kind: 1, x: 0, y: 0, rangeM: 10 }, 0, [full])).toEqual({ sent: 1, dropped: 0, bytes: 24 });
+    expect(events.deliver({ kind: 1, x: 0, y: 0, rangeM: 10 }, 0, [full])).toEqual({ sent: 0, dropped: 1, bytes: 0 });
   });
 });

@@ -33,7 +33,7 @@ async function play(seed: number, ticks: number) {
     for (const p of players) game.input(p.avatar, codec.decode(codec.encode(wander(tick, p.player))));
     game.step(tick);
     // What the server would send after this step (DeclaredServer calls announce so).
-    game.announce?.((e) => (events.push(e), { sent: 0, dropped: 0 }), tick);
+    game.announce?.((e) => (events.push(e), { sent: 0, dropped: 0, bytes: 0 }), tick);
     for (const p of players) {
       const n = game.visible(p.avatar, slots);
       const bytes = p.server.encode(tick, slots, n);
