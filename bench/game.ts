@@ -49,8 +49,12 @@ const TOP_SPEED_MPS = 1.5;
 const round = (v: number, digits = 2): number => Number(v.toFixed(digits));
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** The wandering world and a GameStore holding the same NPCs in the shooter's declared layout. */
-async function npcWorld() {
+/**
+ * The wandering world and a GameStore holding the same NPCs in the shooter's declared layout: in
+ * the WebAssembly arena (`inArena`, where a game whose rules are its AssemblyScript keeps its
+ * store: the encoder's run kernels are then WebAssembly), or in the JavaScript heap.
+ */
+async function npcWorld(inArena = true) {
   const arena = new Arena(await loadChronos({ maximumPages: 4096 }));
   const world = World.create(arena, {
     name: 'game-npcs',
@@ -61,7 +65,8 @@ async function npcWorld() {
     npc: { topSpeedMps: TOP_SPEED_MPS, wanderMinS: 1, wanderMaxS: 4, idlePercent: 0 },
   });
   world.spawnNpcs(N);
-  const store = new GameStore(SHOOTER_GAME, { capacity: N });
+  const memory = inArena ? { buffer: arena.memoryBuffer, byteOffset: arena.allocate('game-npcs-store', GameStore.bytesFor(SHOOTER_GAME, N)).ptr } : undefined;
+  const store = new GameStore(SHOOTER_GAME, { capacity: N, memory });
   for (let i = 0; i < N; i++) store.spawn('npc', { body: { kind: 'npc' } });
   const cols: NpcColumns = {
     x: store.column('position.x'),
@@ -95,7 +100,7 @@ async function npcWorld() {
   };
   mirror();
   const slots = Uint32Array.from({ length: N }, (_, i) => i);
-  return { world, store, cols, mirror, slots };
+  return { world, store, cols, mirror, slots, arena: inArena ? arena : undefined };
 }
 
 /** A client of the codec: its replicator on the server, its replica, acks that come back late. */
@@ -106,8 +111,8 @@ class CodecClient {
   private last: Uint8Array | null = null;
   lastBytes = 0;
 
-  constructor(store: GameStore<ShooterDeclaration>, readonly acks: boolean) {
-    this.server = new GameReplicator(store, { viewCapacity: N, maxMessageBytes: 64 * 1024 });
+  constructor(store: GameStore<ShooterDeclaration>, readonly acks: boolean, arena?: Arena) {
+    this.server = new GameReplicator(store, { viewCapacity: N, maxMessageBytes: 64 * 1024, arena });
   }
 
   encode(tick: number, slots: Uint32Array): void {
@@ -130,9 +135,10 @@ class CodecClient {
   }
 }
 
-async function encode1k(ctx: SuiteContext): Promise<CaseResult[]> {
-  const { world, store, cols, mirror, slots } = await npcWorld();
-  const client = new CodecClient(store, true);
+/** One encoder's samples on its own world: the timed row, with its bytes and its client's decode time. */
+async function encodeRow(ctx: SuiteContext, impl: string, inArena: boolean): Promise<CaseResult> {
+  const { world, store, mirror, slots, arena } = await npcWorld(inArena);
+  const client = new CodecClient(store, true, arena);
   let tick = 0;
   const before = () => {
     client.settle(tick);
@@ -153,13 +159,22 @@ async function encode1k(ctx: SuiteContext): Promise<CaseResult[]> {
     sizes.push(client.lastBytes);
     decodeNs.push(client.settle(tick));
   }
-  const ours = await measure(ctx, SUITE, 'encode-1k', 'chronos', encode, { beforeEach: before });
-  Object.assign(ours.metrics, {
+  const row = await measure(ctx, SUITE, 'encode-1k', impl, encode, { beforeEach: before });
+  Object.assign(row.metrics, {
     bytes_per_entity: round(median(sizes) / N),
     bytes_per_tick: median(sizes),
     decode_us_median: round(median(decodeNs) / 1000, 1),
     fields: 11,
+    wasm_run_kernels: client.server.wasm ? 1 : 0,
   });
+  return row;
+}
+
+async function encode1k(ctx: SuiteContext): Promise<CaseResult[]> {
+  // chronos: the store in the arena (the run kernels in WebAssembly); chronos-js: in the heap.
+  const ours = await encodeRow(ctx, 'chronos', true);
+  const js = await encodeRow(ctx, 'chronos-js', false);
+  const { world, cols, mirror } = await npcWorld(false);
 
   let peerTick = 0;
   const peer = new ColyseusGamePeer(N, cols, world.bounds, Math.ceil((TOP_SPEED_MPS / 60) * 65536), 1023);
@@ -185,7 +200,8 @@ async function encode1k(ctx: SuiteContext): Promise<CaseResult[]> {
     fields: 11,
   });
   ours.metrics.speedup_vs_colyseus = round(theirs.median_ns / ours.median_ns);
-  return [ours, theirs];
+  js.metrics.speedup_vs_colyseus = round(theirs.median_ns / js.median_ns);
+  return [ours, js, theirs];
 }
 
 async function deltaRatio(ctx: SuiteContext): Promise<CaseResult> {

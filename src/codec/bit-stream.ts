@@ -21,19 +21,28 @@ export const unzigzag = (z: number): number => (z >>> 1) ^ -(z & 1);
 
 export class BitStreamWriter {
   /** The stream's bytes (whole words; finish() says how many bytes count). */
-  readonly bytes: Uint8Array;
+  readonly bytes: Uint8Array<ArrayBufferLike>;
   // Public for compiled kernels (game-kernels.ts), which keep them in locals while they write a
   // record: words stored so far (at), bits not stored yet (the low n of acc).
-  readonly words: Uint32Array;
+  readonly words: Uint32Array<ArrayBufferLike>;
   at = 0;
   acc = 0;
   n = 0;
 
-  /** A writer for at most `capacityBytes` (rounded up to whole words). */
-  constructor(capacityBytes: number) {
-    const words = Math.ceil(capacityBytes / 4) + 1;
-    this.words = new Uint32Array(words);
-    this.bytes = new Uint8Array(this.words.buffer);
+  /**
+   * A writer for at most `capacityBytes` (rounded up to whole words). `memory`: write into that
+   * block instead (at least wordsFor(capacityBytes) * 4 bytes, 4-byte aligned): a WebAssembly
+   * memory's, where compiled kernels write too (game-wasm-kernels.ts).
+   */
+  constructor(capacityBytes: number, memory?: { readonly buffer: ArrayBufferLike; readonly byteOffset: number }) {
+    const words = BitStreamWriter.wordsFor(capacityBytes);
+    this.words = memory ? new Uint32Array(memory.buffer, memory.byteOffset, words) : new Uint32Array(words);
+    this.bytes = new Uint8Array(this.words.buffer, this.words.byteOffset, this.words.byteLength);
+  }
+
+  /** Words a writer of `capacityBytes` holds (one spare: the last partial word is flushed into it). */
+  static wordsFor(capacityBytes: number): number {
+    return Math.ceil(capacityBytes / 4) + 1;
   }
 
   /** Bits the stream can hold. */

@@ -69,6 +69,26 @@ const KEEP_FREE_MAX = 6;
 /** Commits over which the peak of frames in use is taken (two such spans are remembered: 2 to 4 s at 60 Hz). */
 const PEAK_SPAN = 128;
 
+/**
+ * Where a frame's arrays live when not in the JavaScript heap: blocks of a WebAssembly memory
+ * (game-wasm-kernels.ts: the encoder's compiled kernels read the frames where they are).
+ */
+export interface FrameMemory {
+  /** A zeroed block of at least `bytes` bytes, 16-byte aligned; free() gives it back. */
+  take(bytes: number): FrameBlock;
+}
+
+export interface FrameBlock {
+  readonly buffer: ArrayBufferLike;
+  readonly byteOffset: number;
+  free(): void;
+}
+
+/** Blocks of frames nobody disposed, given back once the frame is collected (a replicator dropped without dispose()). */
+const orphans = new FinalizationRegistry<Set<FrameBlock>>((blocks) => {
+  for (const b of blocks) b.free();
+});
+
 /** The largest a ring's frames were grown to: a frame made later starts there, not at INITIAL_ENTRIES. */
 interface SizeHint {
   entries: number;
@@ -85,21 +105,39 @@ export class GameFrame {
   count = 0;
   /** Codes used in `codes`. */
   used = 0;
-  slot = new Uint32Array(0);
-  generation = new Uint32Array(0);
+  slot: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  generation: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   /** Type index, and bit 31 set when the recipient owns the entity. */
-  typeOwned = new Uint32Array(0);
+  typeOwned: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   /** Where each entity's codes start in `codes`. */
-  at = new Uint32Array(0);
+  at: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   /** Encoder only: the tick a record last carried the entity (its priority's age). */
-  sent = new Uint32Array(0);
-  codes = new Int32Array(0);
+  sent: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  codes: Int32Array<ArrayBufferLike> = new Int32Array(0);
   private readonly recordFields: number;
+  /** With a memory: the blocks its entry arrays and its codes take there. */
+  private entryBlock: FrameBlock | null = null;
+  private codeBlock: FrameBlock | null = null;
+  private readonly blocks: Set<FrameBlock> | null;
 
-  constructor(readonly capacity: number, recordFields: number, private readonly hint: SizeHint = { entries: 0, codes: 0 }) {
+  constructor(readonly capacity: number, recordFields: number, private readonly hint: SizeHint = { entries: 0, codes: 0 }, private readonly memory: FrameMemory | null = null) {
     this.recordFields = Math.max(1, recordFields);
+    this.blocks = memory ? new Set() : null;
+    if (this.blocks) orphans.register(this, this.blocks, this);
     this.allocate(Math.min(capacity, Math.max(INITIAL_ENTRIES, hint.entries)));
-    this.codes = new Int32Array(Math.max(Math.min(capacity, INITIAL_ENTRIES) * this.recordFields, hint.codes));
+    this.allocateCodes(Math.max(Math.min(capacity, INITIAL_ENTRIES) * this.recordFields, hint.codes));
+  }
+
+  /** Gives its memory's blocks back (a frame in the JavaScript heap has none); it holds nothing after. */
+  dispose(): void {
+    if (!this.blocks) return;
+    for (const b of this.blocks) b.free();
+    this.blocks.clear();
+    orphans.unregister(this);
+    this.entryBlock = this.codeBlock = null;
+    this.slot = this.generation = this.typeOwned = this.at = this.sent = new Uint32Array(0);
+    this.codes = new Int32Array(0);
+    this.count = this.used = 0;
   }
 
   /**
@@ -119,17 +157,51 @@ export class GameFrame {
     const most = this.capacity * this.recordFields;
     const need = Math.min(codes, most);
     if (this.codes.length < need) {
-      this.codes = new Int32Array(Math.min(most, Math.max(need, Math.ceil(this.codes.length * 1.25))));
+      this.allocateCodes(Math.min(most, Math.max(need, Math.ceil(this.codes.length * 1.25))));
       this.hint.codes = Math.max(this.hint.codes, this.codes.length);
     }
   }
 
   private allocate(n: number): void {
-    this.slot = new Uint32Array(n);
-    this.generation = new Uint32Array(n);
-    this.typeOwned = new Uint32Array(n);
-    this.at = new Uint32Array(n);
-    this.sent = new Uint32Array(n);
+    const memory = this.memory;
+    if (!memory) {
+      this.slot = new Uint32Array(n);
+      this.generation = new Uint32Array(n);
+      this.typeOwned = new Uint32Array(n);
+      this.at = new Uint32Array(n);
+      this.sent = new Uint32Array(n);
+      return;
+    }
+    // One block for the five arrays, each 16-byte aligned.
+    const stride = Math.ceil(Math.max(1, n) / 4) * 16;
+    const block = this.swap(this.entryBlock, memory.take(stride * 5));
+    this.entryBlock = block;
+    const at = (k: number) => new Uint32Array(block.buffer, block.byteOffset + k * stride, n);
+    this.slot = at(0);
+    this.generation = at(1);
+    this.typeOwned = at(2);
+    this.at = at(3);
+    this.sent = at(4);
+  }
+
+  private allocateCodes(n: number): void {
+    if (!this.memory) {
+      this.codes = new Int32Array(n);
+      return;
+    }
+    const block = this.swap(this.codeBlock, this.memory.take(Math.max(16, n * 4)));
+    this.codeBlock = block;
+    this.codes = new Int32Array(block.buffer, block.byteOffset, n);
+  }
+
+  /** Frees `old` (if any) and tracks `fresh` in its place. */
+  private swap(old: FrameBlock | null, fresh: FrameBlock): FrameBlock {
+    if (old) {
+      old.free();
+      this.blocks!.delete(old);
+    }
+    this.blocks!.add(fresh);
+    return fresh;
   }
 
   /** Bytes its arrays take. */
@@ -222,7 +294,7 @@ export class FrameRing {
   private commits = 0;
   private madeCount = 0;
 
-  constructor(game: Game, readonly viewCapacity: number) {
+  constructor(game: Game, readonly viewCapacity: number, private readonly memory: FrameMemory | null = null) {
     checkViewCapacity(viewCapacity);
     this.fields = game.maxRecordFields;
     this.frames = new Array<GameFrame | null>(GAME_WINDOW).fill(null);
@@ -271,7 +343,17 @@ export class FrameRing {
     }
     // Kept: what the frames in use may soon need again (their recent peak); the rest go.
     const keep = Math.min(KEEP_FREE_MAX, Math.max(KEEP_FREE, Math.max(this.peakNow, this.peakBefore) - this.inUse));
-    if (free.length > keep) free.length = keep;
+    if (free.length > keep) for (const f of free.splice(keep)) f.dispose();
+  }
+
+  /** Gives back what every frame holds in its memory (none in the JavaScript heap); the ring is not used after. */
+  dispose(): void {
+    for (const f of this.frames) f?.dispose();
+    this.frames.fill(null);
+    for (const f of this.free) f.dispose();
+    this.free.length = 0;
+    this.spare.dispose();
+    this.inUse = 0;
   }
 
   /** Frames made since the ring was (the spare and the first ones included). */
@@ -291,7 +373,7 @@ export class FrameRing {
 
   private fresh(): GameFrame {
     this.madeCount++;
-    return new GameFrame(this.viewCapacity, this.fields, this.hint);
+    return new GameFrame(this.viewCapacity, this.fields, this.hint, this.memory);
   }
 }
 

@@ -110,12 +110,17 @@ export function round(x: number): number {
  * land there, and those few are tried here (else round() above, branch and all).
  */
 export function roundExpr(v: string, factor: number): string {
+  return floorHalfRounds(factor) ? `Math.floor(${v} * ${lit(factor)} + 0.5)` : `round(${v} * ${lit(factor)})`;
+}
+
+/** Whether floor(v * factor + 0.5) equals Math.round(v * factor) for every integer v (roundExpr). */
+export function floorHalfRounds(factor: number): boolean {
   const near = Math.floor(0.5 / factor);
   for (let k = near - 2; k <= near + 2; k++) {
     const x = k * factor;
-    if (Math.floor(x + 0.5) !== Math.round(x)) return `round(${v} * ${lit(factor)})`;
+    if (Math.floor(x + 0.5) !== Math.round(x)) return false;
   }
-  return `Math.floor(${v} * ${lit(factor)} + 0.5)`;
+  return true;
 }
 
 /** Bit 31 of a frame entry's typeOwned: the recipient owns the entity. */

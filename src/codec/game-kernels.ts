@@ -57,21 +57,24 @@ export class WalkState {
   limit = 0;
   owner = 0;
   order: ArrayLike<number> = new Uint32Array(0);
-  fSlot = new Uint32Array(0);
-  fGen = new Uint32Array(0);
-  fTO = new Uint32Array(0);
-  fAt = new Uint32Array(0);
-  fSent = new Uint32Array(0);
-  codes = new Int32Array(0);
-  bSlot = new Uint32Array(0);
-  bGen = new Uint32Array(0);
-  bTO = new Uint32Array(0);
-  bAt = new Uint32Array(0);
-  bSent = new Uint32Array(0);
-  bCodes = new Int32Array(0);
+  fSlot: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  fGen: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  fTO: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  fAt: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  fSent: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  codes: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  bSlot: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  bGen: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  bTO: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  bAt: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  bSent: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  bCodes: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  /** +1 at each bind(): a kernel that copies the walk's constants elsewhere knows when they changed. */
+  epoch = 0;
 
   /** The walk's constants: the view, the frame being built and the baseline (none: the frame itself, never read). */
   bind(order: ArrayLike<number>, count: number, frame: GameFrame, base: GameFrame | null, seq: number, tick: number, limit: number, owner: number): void {
+    this.epoch++;
     this.order = order;
     this.count = count;
     this.seq = seq;

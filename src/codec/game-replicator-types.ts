@@ -1,3 +1,4 @@
+import type { Arena } from '../wasm/arena.js';
 // What a GameReplicator (game-snapshot.ts) is made with, what it counts, and what one walk of
 // its encoder over a view reports.
 
@@ -23,6 +24,13 @@ export interface GameReplicatorOptions {
   readonly zones?: UpdateZonesSpec;
   /** Messages a second, for the zones' periods (default 60). */
   readonly tickHz?: number;
+  /**
+   * The WebAssembly arena the store lives in (a game whose rules are its AssemblyScript keeps
+   * it there): the encoder's run kernels are then WebAssembly and its frames and message live in
+   * the arena (game-wasm-kernels.ts). Not with zones, nor for a store outside the arena or on an
+   * unshared memory: the JavaScript kernels then, the same bytes. Call dispose() when done.
+   */
+  readonly arena?: Arena;
 }
 
 export interface GameReplicatorCounters {

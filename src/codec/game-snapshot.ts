@@ -28,6 +28,7 @@ import {
 } from './game-frames.js';
 import type { GameReplicatorCounters, GameReplicatorOptions, Pass } from './game-replicator-types.js';
 import { THREAD_PLAN, threadWriter } from './game-thread-scratch.js';
+import { wasmEncoding } from './game-wasm-kernels.js';
 
 export type { GameReplicatorCounters, GameReplicatorOptions } from './game-replicator-types.js';
 export { sharedEncodeBytes } from './game-thread-scratch.js';
@@ -53,6 +54,8 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   /** The message buffer's header, written through one view made once. */
   private outView: DataView;
   private readonly kernels: readonly TypeKernels[];
+  /** Whether its run kernels are WebAssembly (GameReplicatorOptions.arena). */
+  readonly wasm: boolean;
   private readonly zones: UpdateZones<D> | null;
   /** Per type and recipient class (type * 2 + owned): codes per record, worst-case bits. */
   private readonly recordFields: Int32Array;
@@ -83,7 +86,10 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
 
   constructor(readonly store: GameStore<D>, options: GameReplicatorOptions) {
     this.game = store.game;
-    this.frames = new FrameRing(this.game, options.viewCapacity);
+    // A store in a WebAssembly arena: the run kernels are WebAssembly, the frames and the message in the arena.
+    this.zones = options.zones ? new UpdateZones(store, options.zones as UpdateZonesSpec<D>, options.tickHz ?? 60) : null;
+    const wasm = options.arena && !this.zones ? wasmEncoding(this.game, store, options.arena) : null;
+    this.frames = new FrameRing(this.game, options.viewCapacity, wasm?.frames ?? null);
     this.viewCapacity = options.viewCapacity;
     const maxBytes = options.maxMessageBytes ?? 64 * 1024;
     if (!Number.isInteger(maxBytes) || maxBytes < 64 || maxBytes > 1 << 24) {
@@ -94,11 +100,12 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     const firstSeq = options.firstSeq ?? 0;
     if (!Number.isInteger(firstSeq) || firstSeq < 0 || firstSeq > 0xfffffff0) throw new InvalidArgumentError(`firstSeq must be an integer in [0, 2^32 - 16], got ${firstSeq}`);
     this.seq = firstSeq;
-    this.writer = threadWriter(maxBytes - GAME_HEADER_BYTES);
+    this.writer = wasm ? wasm.writer(maxBytes - GAME_HEADER_BYTES) : threadWriter(maxBytes - GAME_HEADER_BYTES);
     this.out = new Uint8Array(Math.min(maxBytes, INITIAL_OUT_BYTES));
     this.outView = new DataView(this.out.buffer);
-    this.zones = options.zones ? new UpdateZones(store, options.zones as UpdateZonesSpec<D>, options.tickHz ?? 60) : null;
-    this.kernels = compileKernels(this.game, store, this.zones);
+    const kernels = compileKernels(this.game, store, this.zones);
+    this.kernels = wasm ? wasm.kernels(kernels) : kernels;
+    this.wasm = wasm !== null;
     const plans = this.game.types.flatMap((t) => t.wire);
     this.recordFields = Int32Array.from(plans, (p) => p.fields.length);
     this.worstBits = Int32Array.from(plans, worstRecordBits);
@@ -138,6 +145,11 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
       // Older frames are never a baseline again (a later ack only moves it forward).
       this.frames.release(seq);
     }
+  }
+
+  /** Gives back what its frames hold in an arena (GameReplicatorOptions.arena); it is not used after. */
+  dispose(): void {
+    this.frames.dispose();
   }
 
   /** Forget everything acknowledged (the client lost its state): the next message is full. */
