@@ -27,8 +27,8 @@ export interface GameReplicatorOptions {
   /**
    * The WebAssembly arena the store lives in (a game whose rules are its AssemblyScript keeps
    * it there): the encoder's run kernels are then WebAssembly and its frames and message live in
-   * the arena (game-wasm-kernels.ts). Not with zones, nor for a store outside the arena or on an
-   * unshared memory: the JavaScript kernels then, the same bytes. Call dispose() when done.
+   * the arena (game-wasm-kernels.ts). Not for a store outside the arena or on an unshared
+   * memory: the JavaScript kernels then, the same bytes. Call dispose() when done.
    */
   readonly arena?: Arena;
 }

@@ -88,7 +88,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     this.game = store.game;
     // A store in a WebAssembly arena: the run kernels are WebAssembly, the frames and the message in the arena.
     this.zones = options.zones ? new UpdateZones(store, options.zones as UpdateZonesSpec<D>, options.tickHz ?? 60) : null;
-    const wasm = options.arena && !this.zones ? wasmEncoding(this.game, store, options.arena) : null;
+    const wasm = options.arena ? wasmEncoding(this.game, store, options.arena, this.zones) : null;
     this.frames = new FrameRing(this.game, options.viewCapacity, wasm?.frames ?? null);
     this.viewCapacity = options.viewCapacity;
     const maxBytes = options.maxMessageBytes ?? 64 * 1024;

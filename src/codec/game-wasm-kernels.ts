@@ -16,6 +16,7 @@ import type { FrameBlock, FrameMemory } from './game-frames.js';
 import { TABLE_MAX, TIER_BITS, TIER_CODE } from './game-kernel-source.js';
 import type { RunKernel, TypeKernels, WalkState } from './game-kernels.js';
 import { assembleRuns, WALK, WALK_WORDS } from './game-wasm-run.js';
+import { zoneOrigin, type ZoneSource } from './update-zones.js';
 
 /** What an encoder on an arena's store uses instead of the JavaScript heap's. */
 export interface WasmEncoding {
@@ -35,7 +36,8 @@ interface ArenaScratch {
 }
 
 const scratches = new WeakMap<Arena, ArenaScratch>();
-const storeRuns = new WeakMap<object, StoreRuns>();
+/** By store, then by its zones' key ('' without). */
+const storeRuns = new WeakMap<object, Map<string, StoreRuns>>();
 let blocks = 0;
 
 /** The arena's frame blocks, tier tables and writers (made once per arena). */
@@ -74,13 +76,20 @@ function scratchOf(arena: Arena): ArenaScratch {
  * The WebAssembly side of an encoder of `store`, or null where it cannot have one: the store is
  * not in `arena`, or the arena's memory is not shared.
  */
-export function wasmEncoding<D extends GameDeclaration>(game: Game<D>, store: GameStore<D>, arena: Arena): WasmEncoding | null {
+export function wasmEncoding<D extends GameDeclaration>(game: Game<D>, store: GameStore<D>, arena: Arena, zones: ZoneSource | null): WasmEncoding | null {
   if (!(arena.memoryBuffer instanceof SharedArrayBuffer) || !arena.holds(store.region)) return null;
+  if (zones && ![zones.columns.x, zones.columns.y, zones.columns.z ?? zones.columns.x].every((c) => arena.holds(c))) return null;
   const scratch = scratchOf(arena);
-  let runs = storeRuns.get(store);
+  let byZones = storeRuns.get(store);
+  if (!byZones) {
+    byZones = new Map();
+    storeRuns.set(store, byZones);
+  }
+  const key = zones ? zones.key : '';
+  let runs = byZones.get(key);
   if (!runs) {
-    runs = new StoreRuns(arena, game as Game, store as unknown as GameStore, scratch);
-    storeRuns.set(store, runs);
+    runs = new StoreRuns(arena, game as Game, store as unknown as GameStore, scratch, zones);
+    byZones.set(key, runs);
   }
   const r = runs;
   return {
@@ -108,7 +117,10 @@ class StoreRuns {
   private boundWalk: WalkState | null = null;
   private boundEpoch = -1;
 
-  constructor(private readonly arena: Arena, game: Game, store: GameStore<GameDeclaration>, scratch: ArenaScratch) {
+  /** Where the zones aim for the message being encoded (UpdateZones.aim writes it). */
+  private readonly origin: Float64Array;
+
+  constructor(private readonly arena: Arena, game: Game, store: GameStore<GameDeclaration>, scratch: ArenaScratch, zones: ZoneSource | null) {
     const { bytes, names } = assembleRuns(game, {
       typeCol: store.typeColumn.byteOffset,
       genCol: store.generationColumn.byteOffset,
@@ -116,7 +128,14 @@ class StoreRuns {
       columns: store.columns.map((c) => c.byteOffset),
       tierCode: scratch.tierCode,
       tierBits: scratch.tierBits,
+    }, zones && {
+      x: zones.columns.x.byteOffset,
+      y: zones.columns.y.byteOffset,
+      z: zones.columns.z?.byteOffset ?? null,
+      radii2: zones.radii2,
+      periodOf: zones.periodOf,
     }, arena.wasm);
+    this.origin = zoneOrigin(store);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: arena.wasm.memory } });
     this.fns = names.map((n) => (n === null ? null : (instance.exports[n] as (state: number) => void)));
     this.stateRegion = arena.allocate(`game-wasm-walk-${++blocks}`, WALK_WORDS * 4);
@@ -196,6 +215,11 @@ class StoreRuns {
     st[WALK.bSent] = s.bSent.byteOffset;
     st[WALK.bCodes] = s.bCodes.byteOffset;
     st[WALK.words] = w.words.byteOffset;
+    const o = this.origin;
+    st[WALK.zoneOn] = o[0]!;
+    st[WALK.zoneX] = o[1]!;
+    st[WALK.zoneY] = o[2]!;
+    st[WALK.zoneZ] = o[3]!;
     this.boundWalk = s;
     this.boundEpoch = s.epoch;
   }

@@ -24,8 +24,10 @@ export const WALK = {
   count: 11, baseCount: 12, seq: 13, tick: 14, limit: 15, owner: 16,
   order: 17, fSlot: 18, fGen: 19, fTO: 20, fAt: 21, fSent: 22, codes: 23,
   bSlot: 24, bGen: 25, bTO: 26, bAt: 27, bSent: 28, bCodes: 29, words: 30,
+  // Where the update zones aim for this message (zoneOrigin): 1 or 0 (none), then x, y, z in Q16.
+  zoneOn: 31, zoneX: 32, zoneY: 33, zoneZ: 34,
 } as const;
-export const WALK_WORDS = 32;
+export const WALK_WORDS = 36;
 type WalkWord = keyof typeof WALK;
 
 /** Where the store's columns and the tier tables are (byte addresses in the arena's memory). */
@@ -40,6 +42,15 @@ export interface RunAddresses {
   readonly tierBits: number;
 }
 
+/** Update zones as a run kernel measures them (UpdateZones): the position columns' addresses, each band's squared radius and the periods. */
+export interface RunZones {
+  readonly x: number;
+  readonly y: number;
+  readonly z: number | null;
+  readonly radii2: Float64Array;
+  readonly periodOf: Uint8Array;
+}
+
 /**
  * Whether a plan's records can be written here: its head (gap, op, mask) in one append, and
  * every wrapped field's circle an i32's (at most 2^31 codes).
@@ -48,7 +59,7 @@ export const wasmWritable = (game: Game, plan: WirePlan): boolean =>
   plan.components.length <= 19 && Array.from(plan.fields).every((f) => game.fields[f]!.modulus <= 2 ** 31);
 
 /** The run kernel of `type` for recipients that own it (`owned`) or not, as a function of the state block's address. */
-export function runCode(game: Game, plan: WirePlan, type: number, owned: boolean, at: RunAddresses): Code {
+export function runCode(game: Game, plan: WirePlan, type: number, owned: boolean, at: RunAddresses, zones: RunZones | null = null): Code {
   const c = new Code([I32]);
   const S = 0;
   const L = {} as Record<WalkWord, number>;
@@ -62,6 +73,8 @@ export function runCode(game: Game, plan: WirePlan, type: number, owned: boolean
   const gap = c.local(I32);
   const ptr = c.local(I32);
   const rest = c.local(I32);
+  const zp = c.local(I32);
+  const d2 = c.local(F64);
   const restBits = c.local(I32);
   const x32 = c.local(I32);
   const x64 = c.local(I64);
@@ -161,6 +174,51 @@ export function runCode(game: Game, plan: WirePlan, type: number, owned: boolean
   c.get(L.bCodes);
   element(L.bAt, L.j);
   c.i32(2).op('i32.shl').op('i32.add').set(bp);
+  const F = fields.length;
+  /** Fills the frame's entry (slot, generation, type, codes at `used`) and moves on to the next entity. */
+  const nextEntity = () => {
+    for (const [array, value] of [[L.fSlot, slot], [L.fGen, gen], [L.fAt, L.used]] as const) c.get(array).get(L.cnt).i32(2).op('i32.shl').op('i32.add').get(value).mem('i32.store');
+    c.get(L.fTO).get(L.cnt).i32(2).op('i32.shl').op('i32.add').i32(typeOwned).mem('i32.store');
+    c.get(L.cnt).i32(1).op('i32.add').set(L.cnt);
+    c.get(L.used).i32(F).op('i32.add').set(L.used);
+    c.get(L.i).i32(1).op('i32.add').set(L.i);
+    c.get(L.j).i32(1).op('i32.add').set(L.j);
+    c.br('br', depth);
+  };
+  // Update zones (not for what the recipient owns): an entity its band holds back this message
+  // keeps its baseline's codes and entry, unchanged, without a code computed.
+  if (zones && !owned) {
+    c.i32(1).set(zp);
+    c.get(L.zoneOn);
+    open();
+    const diff = (address: number, origin: number) => {
+      column(address);
+      c.op('f64.convert_i32_s').get(origin).op('f64.convert_i32_s').op('f64.sub').tee(d2).get(d2).op('f64.mul');
+    };
+    diff(zones.x, L.zoneX);
+    diff(zones.y, L.zoneY);
+    c.op('f64.add');
+    if (zones.z !== null) {
+      diff(zones.z, L.zoneZ);
+      c.op('f64.add');
+    }
+    c.set(d2);
+    // The first band whose radius holds it, else beyond's: nested selects, innermost last.
+    const bands = zones.radii2.length;
+    for (let b = 0; b <= bands; b++) c.i32(zones.periodOf[b]!);
+    for (let b = bands - 1; b >= 0; b--) c.get(d2).f64(zones.radii2[b]!).op('f64.le').op('select');
+    c.set(zp);
+    close();
+    c.get(L.seq).op('i64.extend_i32_u').get(slot).op('i64.extend_i32_u').op('i64.add').get(zp).op('i64.extend_i32_u').op('i64.rem_u').i64(0).op('i64.ne');
+    open();
+    c.get(L.codes).get(L.used).i32(2).op('i32.shl').op('i32.add').set(ptr);
+    for (let k = 0; k < F; k++) c.get(ptr).get(bp).mem('i32.load', k * 4).mem('i32.store', k * 4);
+    c.get(L.fSent).get(L.cnt).i32(2).op('i32.shl').op('i32.add');
+    element(L.bSent, L.j);
+    c.mem('i32.store');
+    nextEntity();
+    close();
+  }
   // Rate classes due in this message: (seq + slot) % p === 0.
   for (const [p, d] of due) {
     if (isPowerOfTwo(p)) c.get(L.seq).get(slot).op('i32.add').i32(p - 1).op('i32.and').op('i32.eqz');
@@ -263,20 +321,7 @@ export function runCode(game: Game, plan: WirePlan, type: number, owned: boolean
   // The frame's entry and its codes.
   c.get(L.codes).get(L.used).i32(2).op('i32.shl').op('i32.add').set(ptr);
   cs.forEach((ck, k) => c.get(ptr).get(ck).mem('i32.store', k * 4));
-  const entry = (array: number, value: () => void) => {
-    c.get(array).get(L.cnt).i32(2).op('i32.shl').op('i32.add');
-    value();
-    c.mem('i32.store');
-  };
-  entry(L.fSlot, () => c.get(slot));
-  entry(L.fGen, () => c.get(gen));
-  entry(L.fTO, () => c.i32(typeOwned));
-  entry(L.fAt, () => c.get(L.used));
-  c.get(L.cnt).i32(1).op('i32.add').set(L.cnt);
-  c.get(L.used).i32(fields.length).op('i32.add').set(L.used);
-  c.get(L.i).i32(1).op('i32.add').set(L.i);
-  c.get(L.j).i32(1).op('i32.add').set(L.j);
-  c.br('br', depth);
+  nextEntity();
   c.op('end'); // loop
   c.op('end'); // block
   for (const name of ['i', 'j', 'cnt', 'used', 'prev', 'candidate', 'records', 'updates', 'wat', 'acc', 'n'] as const) c.get(S).get(L[name]).mem('i32.store', WALK[name] * 4);
@@ -350,7 +395,7 @@ function code(c: Code, p: FieldPlan, load: () => void, t: { x32: number; x64: nu
 }
 
 /** A module of every (type, class) run kernel, importing the arena's memory. */
-export function assembleRuns(game: Game, at: RunAddresses, memory: { readonly maximumPages: number }): { bytes: Uint8Array<ArrayBuffer>; names: (string | null)[] } {
+export function assembleRuns(game: Game, at: RunAddresses, zones: RunZones | null, memory: { readonly maximumPages: number }): { bytes: Uint8Array<ArrayBuffer>; names: (string | null)[] } {
   const functions: { name: string; code: Code }[] = [];
   const names: (string | null)[] = [];
   game.types.forEach((t, type) => {
@@ -361,7 +406,7 @@ export function assembleRuns(game: Game, at: RunAddresses, memory: { readonly ma
         continue;
       }
       const name = `run${type}${owned ? 'o' : ''}`;
-      functions.push({ name, code: runCode(game, plan, type, owned, at) });
+      functions.push({ name, code: runCode(game, plan, type, owned, at, zones) });
       names.push(name);
     }
   });

@@ -47,6 +47,9 @@ export interface ZoneSource {
   /** Equal for zones whose periodSource() is equal. */
   readonly key: string;
   readonly columns: { readonly x: Int32Array; readonly y: Int32Array; readonly z: Int32Array | null };
+  /** Per band its squared outer radius (Q16 units squared), and the periods: one per band, then beyond's (what periodSource() picks from). */
+  readonly radii2: Float64Array;
+  readonly periodOf: Uint8Array;
 }
 
 const origins = new WeakMap<object, Float64Array>();
@@ -67,8 +70,8 @@ export function zoneOrigin(store: object): Float64Array {
 
 export class UpdateZones<D extends GameDeclaration = GameDeclaration> implements ZoneSource {
   /** Per band, the squared outer radius in Q16 units squared (as the columns hold positions), then its period. */
-  private readonly radii2: Float64Array;
-  private readonly periodOf: Uint8Array;
+  readonly radii2: Float64Array;
+  readonly periodOf: Uint8Array;
   private readonly x: Int32Array;
   private readonly y: Int32Array;
   private readonly z: Int32Array | null;

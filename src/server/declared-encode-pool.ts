@@ -18,6 +18,7 @@ import { GAME_HEADER_BYTES } from '../codec/game-frames.js';
 import { viewScaleByte } from '../codec/game-snapshot.js';
 import { C, CTRL_WORDS, J, JOB_WORDS, MAX_JOBS, MAX_OPS, OP, OUT_BYTES, OUT_OF_ROOM, SLOT_WORDS, type EncodeWorkerData } from './declared-encode-layout.js';
 import { LocalEncoders, type EncoderSettings, type SnapshotEncoders } from './declared-encoders.js';
+import type { Arena } from '../wasm/arena.js';
 
 /** How long a round may take before its worker is given up. */
 const ROUND_DEADLINE_MS = 2000;
@@ -88,22 +89,23 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
   private readonly viewCapacity: number;
   private readonly maxMessageBytes: number;
 
-  private constructor(private readonly store: GameStore<D>, private readonly settings: EncoderSettings, workers: number, private readonly log: (line: string) => void) {
+  private constructor(private readonly store: GameStore<D>, private readonly settings: EncoderSettings, workers: number, private readonly log: (line: string) => void, arena?: Arena) {
     this.viewCapacity = settings.viewCapacity;
     this.maxMessageBytes = settings.maxMessageBytes;
-    this.local = new LocalEncoders(store, settings);
+    // The players the main thread keeps (past the workers' room, or given up by one) encode in WebAssembly where the store is in its arena.
+    this.local = new LocalEncoders(store, settings, arena);
     this.counters = { workers, alive: 0, rounds: 0, givenUp: 0, viewsCut: 0, mainThreadPlayers: 0, outOfRoom: 0 };
   }
 
   /** Starts `workers` threads over `store` (in a SharedArrayBuffer); resolves when they are ready. */
-  static async start<D extends GameDeclaration>(store: GameStore<D>, options: EncoderSettings & { workers: number; log: (line: string) => void }): Promise<EncodePool<D>> {
+  static async start<D extends GameDeclaration>(store: GameStore<D>, options: EncoderSettings & { workers: number; log: (line: string) => void; arena?: Arena }): Promise<EncodePool<D>> {
     const buffer = store.region.buffer;
     if (typeof SharedArrayBuffer === 'undefined' || !(buffer instanceof SharedArrayBuffer)) {
       throw new ConfigError('encodeWorkers', 'encode workers read the store in place: give it shared memory (GameStore { shared: true }, or a game module\'s store)');
     }
     if (!Number.isInteger(options.workers) || options.workers < 1 || options.workers > 64) throw new ConfigError('encodeWorkers', `must be an integer in [1, 64], got ${options.workers}`);
-    const { workers, log, ...settings } = options;
-    const pool = new EncodePool(store, settings, workers, log);
+    const { workers, log, arena, ...settings } = options;
+    const pool = new EncodePool(store, settings, workers, log, arena);
     for (let i = 0; i < options.workers; i++) pool.lanes.push(pool.spawn(i, buffer));
     await Promise.all(pool.lanes.map((lane) => pool.waitReady(lane)));
     return pool;

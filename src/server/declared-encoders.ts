@@ -13,6 +13,7 @@
 import type { GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import { GameReplicator, type GameReplicatorOptions } from '../codec/game-snapshot.js';
+import type { Arena } from '../wasm/arena.js';
 import type { UpdateZonesSpec } from '../codec/update-zones.js';
 
 /** What every player's replicator is made with (GameReplicatorOptions less the owner and the first seq). */
@@ -24,9 +25,9 @@ export interface EncoderSettings {
   readonly tickHz?: number;
 }
 
-/** A player's replicator under `settings`. */
-export function replicatorFor<D extends GameDeclaration>(store: GameStore<D>, settings: EncoderSettings, owner: number, firstSeq = 0): GameReplicator<D> {
-  const options: GameReplicatorOptions = { viewCapacity: settings.viewCapacity, owner, maxMessageBytes: settings.maxMessageBytes, firstSeq, zones: settings.zones, tickHz: settings.tickHz };
+/** A player's replicator under `settings` (`arena`: the one the store lives in, on this thread). */
+export function replicatorFor<D extends GameDeclaration>(store: GameStore<D>, settings: EncoderSettings, owner: number, firstSeq = 0, arena?: Arena): GameReplicator<D> {
+  const options: GameReplicatorOptions = { viewCapacity: settings.viewCapacity, owner, maxMessageBytes: settings.maxMessageBytes, firstSeq, zones: settings.zones, tickHz: settings.tickHz, arena };
   return new GameReplicator(store, options);
 }
 
@@ -62,7 +63,8 @@ export class LocalEncoders<D extends GameDeclaration> implements SnapshotEncoder
   private readonly results = new Map<number, Uint8Array>();
   private readonly viewCapacity: number;
 
-  constructor(private readonly store: GameStore<D>, private readonly settings: EncoderSettings) {
+  /** `arena`: the WebAssembly arena the store lives in (DeclaredGameModule.arena): the replicators' run kernels are WebAssembly there. */
+  constructor(private readonly store: GameStore<D>, private readonly settings: EncoderSettings, private readonly arena?: Arena) {
     this.viewCapacity = settings.viewCapacity;
   }
 
@@ -74,10 +76,13 @@ export class LocalEncoders<D extends GameDeclaration> implements SnapshotEncoder
   }
 
   add(id: number, owner: number, firstSeq = 0): void {
-    this.replicators.set(id, replicatorFor(this.store, this.settings, owner, firstSeq));
+    this.replicators.get(id)?.dispose();
+    this.replicators.set(id, replicatorFor(this.store, this.settings, owner, firstSeq, this.arena));
   }
 
   remove(id: number): void {
+    // Its frames in the arena go back now (in the JavaScript heap: nothing to do).
+    this.replicators.get(id)?.dispose();
     this.replicators.delete(id);
     this.views.delete(id);
   }
@@ -122,6 +127,7 @@ export class LocalEncoders<D extends GameDeclaration> implements SnapshotEncoder
   }
 
   async close(): Promise<void> {
+    for (const r of this.replicators.values()) r.dispose();
     this.replicators.clear();
   }
 }

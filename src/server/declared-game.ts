@@ -19,10 +19,17 @@ import type { GameInput } from '../codec/game-input.js';
 import type { UpdateZonesSpec } from '../codec/update-zones.js';
 import type { DeclaredInterestStats } from '../interest/declared-interest.js';
 import type { DeclaredEvent, EmitResult } from './declared-events.js';
+import type { Arena } from '../wasm/arena.js';
 
 export interface DeclaredGameModule<D extends GameDeclaration = GameDeclaration> {
   readonly game: Game<D>;
   readonly store: GameStore<D>;
+  /**
+   * The WebAssembly arena the store lives in (a game whose rules are its AssemblyScript:
+   * wasmGameModule says so): the main thread's snapshot encoders then run their compiled run
+   * kernels as WebAssembly there (GameReplicatorOptions.arena).
+   */
+  readonly arena?: Arena;
   /** Simulation rate (default 60). */
   readonly tickHz?: number;
   /** Most entities one player sees at once (its snapshot view). */

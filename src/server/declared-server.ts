@@ -106,7 +106,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     const server = new DeclaredServer(config, module, files, await loadServerCrypto(), log ?? console.log, maxSnapshotBytes ?? 16 * 1024, processMetrics);
     server.shedLoad = shedLoad;
     if (encodeWorkers) {
-      const pool = await EncodePool.start(module.store, { ...server.encoderSettings, workers: encodeWorkers, log: server.log });
+      const pool = await EncodePool.start(module.store, { ...server.encoderSettings, workers: encodeWorkers, log: server.log, arena: module.arena });
       registerEncodePoolMetrics(server.metrics.registry, pool);
       server.encoders = pool;
     }
@@ -138,7 +138,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     // Update zones checked here, once (a bad band is the game's ConfigError at start, not a player's at join).
     if (module.zones) new UpdateZones(module.store, module.zones, config.tickHz);
     this.encoderSettings = { viewCapacity: module.viewCapacity, maxMessageBytes: maxSnapshotBytes, zones: module.zones as UpdateZonesSpec | undefined, tickHz: config.tickHz };
-    this.encoders = new LocalEncoders(module.store, this.encoderSettings);
+    this.encoders = new LocalEncoders(module.store, this.encoderSettings, module.arena);
     this.metrics = new ServerMetrics({ defaultMetrics: processMetrics });
     ({ drops: this.drops, inputGaps: this.inputGaps, events: this.eventCounts } = registerDeclaredServerMetrics(this.metrics.registry, {
       players: () => this.sessions.size - this.spectators,

@@ -61,6 +61,8 @@ export function wasmGameModule<D extends GameDeclaration>(rules: WasmGameRules<D
   return {
     game: rules.game,
     store,
+    // The store is in the rules' arena: the snapshot encoders' run kernels are WebAssembly there.
+    arena: rules.arena,
     tickHz: options.tickHz,
     viewCapacity: options.viewCapacity,
     unsavedTypes: options.unsavedTypes,

@@ -22,8 +22,8 @@ export const OP = {
   'i32.const': 0x41, 'i64.const': 0x42, 'f64.const': 0x44,
   'i32.eqz': 0x45, 'i32.eq': 0x46, 'i32.ne': 0x47, 'i32.lt_s': 0x48, 'i32.lt_u': 0x49, 'i32.gt_s': 0x4a, 'i32.gt_u': 0x4b,
   'i32.le_s': 0x4c, 'i32.le_u': 0x4d, 'i32.ge_s': 0x4e, 'i32.ge_u': 0x4f,
-  'i64.eqz': 0x50, 'i64.lt_s': 0x53, 'i64.gt_s': 0x55,
-  'f64.lt': 0x63, 'f64.gt': 0x64, 'f64.ge': 0x66,
+  'i64.eqz': 0x50, 'i64.ne': 0x52, 'i64.lt_s': 0x53, 'i64.gt_s': 0x55,
+  'f64.lt': 0x63, 'f64.gt': 0x64, 'f64.le': 0x65, 'f64.ge': 0x66,
   'i32.clz': 0x67, 'i32.add': 0x6a, 'i32.sub': 0x6b, 'i32.mul': 0x6c, 'i32.and': 0x71, 'i32.or': 0x72, 'i32.xor': 0x73,
   'i32.shl': 0x74, 'i32.shr_s': 0x75, 'i32.shr_u': 0x76,
   'i64.add': 0x7c, 'i64.rem_u': 0x82,
@@ -154,7 +154,8 @@ export class Code {
       uleb(out, n);
       out.push(t);
     }
-    out.push(...this.ops, OP.end);
+    append(out, this.ops);
+    out.push(OP.end);
     return out;
   }
 }
@@ -166,16 +167,21 @@ export interface ImportedMemory {
   readonly shared: boolean;
 }
 
+/** Appends `items` one by one (a spread of a large array would pass each as an argument: past the stack). */
+function append(out: number[], items: readonly number[]): void {
+  for (const b of items) out.push(b);
+}
+
 function section(out: number[], id: number, content: number[]): void {
   out.push(id);
   uleb(out, content.length);
-  out.push(...content);
+  append(out, content);
 }
 
 function vector(items: number[][]): number[] {
   const out: number[] = [];
   uleb(out, items.length);
-  for (const it of items) out.push(...it);
+  for (const it of items) append(out, it);
   return out;
 }
 
@@ -202,7 +208,7 @@ export function assembleModule(memory: ImportedMemory, functions: readonly { rea
     const body = code.body();
     const b: number[] = [];
     uleb(b, body.length);
-    b.push(...body);
+    append(b, body);
     return b;
   })));
   return Uint8Array.from(out);

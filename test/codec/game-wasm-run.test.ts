@@ -5,7 +5,7 @@
 // world has every quantiser (powers of two, thirds and odd ranges that round through f64, a
 // wrapped angle, unsigned and signed integers, enums), rate classes, owner-only fields, types
 // laid out in runs, owners that change, teleports (deltas past the tier tables), sparse views
-// (gaps past them), despawns, columns written with any 32 bits (every clamp), tight budgets and
+// (gaps past them), update zones (none, 2D, 3D), despawns, columns written with any 32 bits (every clamp), tight budgets and
 // acknowledgements that come late or never.
 
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { GameStore } from '../../src/core/game-store.js';
 import { mulberry32 } from '../../src/core/mulberry32.js';
 import { GameReplicator } from '../../src/codec/game-snapshot.js';
 import { GameReplica } from '../../src/codec/game-replica.js';
+import type { UpdateZonesSpec } from '../../src/codec/update-zones.js';
 import { Arena } from '../../src/wasm/arena.js';
 import { loadChronos } from '../../src/wasm/loader.js';
 
@@ -119,10 +120,14 @@ describe('the encoder\'s WebAssembly run kernels', () => {
       }
     };
     for (const id of live) set(id, true);
+    // Update zones: none, on the ground, and in 3D (pos.third as the height).
+    const bands = [{ withinM: 20, hz: 60 }, { withinM: 300, hz: 20 }, { withinM: 600, hz: 7 }];
+    const zonesOf = (owner: number): UpdateZonesSpec<Decl> | undefined =>
+      owner === 1 ? undefined : owner === 0 ? { x: 'pos.x', y: 'pos.y', z: 'pos.third', bands, beyondHz: 2 } : { x: 'pos.x', y: 'pos.y', bands, beyondHz: 2 };
     const pairs = [1, 2, 0].map((owner) => ({
       owner,
-      wasm: new GameReplicator(store, { viewCapacity: capacity, owner, arena, maxMessageBytes: 16 * 1024 }),
-      js: new GameReplicator(store, { viewCapacity: capacity, owner, maxMessageBytes: 16 * 1024 }),
+      wasm: new GameReplicator(store, { viewCapacity: capacity, owner, arena, maxMessageBytes: 16 * 1024, zones: zonesOf(owner) }),
+      js: new GameReplicator(store, { viewCapacity: capacity, owner, maxMessageBytes: 16 * 1024, zones: zonesOf(owner) }),
       replica: new GameReplica(GAME, { viewCapacity: capacity }),
       acks: [] as { at: number; seq: number }[],
       // Most of the world, changing a little each tick (views drift, as players walk).
@@ -166,8 +171,10 @@ describe('the encoder\'s WebAssembly run kernels', () => {
         if (tick % 5 === 0) slots.reverse();
         // Budgets from a trickle (records wait for later messages) to plenty.
         const budget = tick % 4 === 1 ? 200 + Math.floor(rnd() * 2000) : 16 * 1024;
-        const a = p.wasm.encode(tick, slots, slots.length, budget).slice();
-        const b = p.js.encode(tick, slots, slots.length, budget).slice();
+        // The zones measure from a hero's avatar (any live slot), or from nothing some ticks.
+        const origin = tick % 6 === 5 ? -1 : live[500 + (tick % 200)]! & 0xfffff;
+        const a = p.wasm.encode(tick, slots, slots.length, budget, origin).slice();
+        const b = p.js.encode(tick, slots, slots.length, budget, origin).slice();
         expect(a).toEqual(b);
         compared++;
         p.replica.decode(a);
