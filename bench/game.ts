@@ -6,8 +6,10 @@
 // |-------------|---------------------------------------------|-------------------------------|------------------------------|
 // | encode-1k   | 1,000 wandering NPCs (the interest suite's  | chronos: GameReplicator       | bytes per moving entity per  |
 // |             | encode-1k world), all in one client's view, | .encode() against the frame   | tick, decode time per message|
-// |             | acks 2 ticks after each snapshot            | acked; colyseus: setters +    | (GameReplica, not timed in   |
-// |             |                                             | encode()                      | the row)                     |
+// |             | acks 2 ticks after each snapshot; chronos:  | acked; colyseus: setters +    | (GameReplica, not timed in   |
+// |             | the store in the WebAssembly arena (run     | encode()                      | the row), the paired speedup |
+// |             | kernels in WebAssembly), chronos-js: in the |                               | (median per-tick ratio, both |
+// |             | JavaScript heap (JavaScript kernels)        |                               | timed in turn each tick)     |
 // | delta-ratio | the same, two clients: one acks, one never  | the acking client's encode    | bytes per entity in view:    |
 // |             | does (every message whole)                  |                               | never-acking / acking        |
 // | save-100k   | 100,000 shooter NPCs in a GameStore         | saveGame (capture + encode)   | bytes, bytes per entity      |
@@ -135,8 +137,8 @@ class CodecClient {
   }
 }
 
-/** One encoder's samples on its own world: the timed row, with its bytes and its client's decode time. */
-async function encodeRow(ctx: SuiteContext, impl: string, inArena: boolean): Promise<CaseResult> {
+/** One encoder's samples on its own world: the timed row, with its bytes and its client's decode time; and its tick and encode, to pair with the peer's. */
+async function encodeRow(ctx: SuiteContext, impl: string, inArena: boolean): Promise<{ row: CaseResult; before: () => void; encode: () => void }> {
   const { world, store, mirror, slots, arena } = await npcWorld(inArena);
   const client = new CodecClient(store, true, arena);
   let tick = 0;
@@ -167,13 +169,47 @@ async function encodeRow(ctx: SuiteContext, impl: string, inArena: boolean): Pro
     fields: 11,
     wasm_run_kernels: client.server.wasm ? 1 : 0,
   });
-  return row;
+  return { row, before, encode };
+}
+
+/** Ticks of the paired comparison (encode-1k): both encoders each tick, in turn. */
+const PAIRED_TICKS = 3000;
+
+/**
+ * The median over ticks of the peer's encode time over ours in the same tick, the two timed one
+ * right after the other (in alternating order): this shared machine runs in fast and slow phases
+ * of seconds, and rows timed one after the other can each fall in a different one.
+ */
+function pairedSpeedup(ours: { before: () => void; encode: () => void }, theirs: { before: () => void; encode: () => void }): number {
+  const ratios: number[] = [];
+  const time = (f: () => void): bigint => {
+    const t0 = process.hrtime.bigint();
+    f();
+    return process.hrtime.bigint() - t0;
+  };
+  for (let k = 0; k < PAIRED_TICKS; k++) {
+    ours.before();
+    theirs.before();
+    let a: bigint;
+    let b: bigint;
+    if (k % 2 === 0) {
+      a = time(ours.encode);
+      b = time(theirs.encode);
+    } else {
+      b = time(theirs.encode);
+      a = time(ours.encode);
+    }
+    ratios.push(Number(b) / Math.max(1, Number(a)));
+  }
+  return median(ratios);
 }
 
 async function encode1k(ctx: SuiteContext): Promise<CaseResult[]> {
   // chronos: the store in the arena (the run kernels in WebAssembly); chronos-js: in the heap.
-  const ours = await encodeRow(ctx, 'chronos', true);
-  const js = await encodeRow(ctx, 'chronos-js', false);
+  const oursRun = await encodeRow(ctx, 'chronos', true);
+  const jsRun = await encodeRow(ctx, 'chronos-js', false);
+  const ours = oursRun.row;
+  const js = jsRun.row;
   const { world, cols, mirror } = await npcWorld(false);
 
   let peerTick = 0;
@@ -201,6 +237,9 @@ async function encode1k(ctx: SuiteContext): Promise<CaseResult[]> {
   });
   ours.metrics.speedup_vs_colyseus = round(theirs.median_ns / ours.median_ns);
   js.metrics.speedup_vs_colyseus = round(theirs.median_ns / js.median_ns);
+  const peerRun = { before: stepOnly, encode: peerEncode };
+  ours.metrics.paired_speedup_vs_colyseus = round(pairedSpeedup(oursRun, peerRun));
+  js.metrics.paired_speedup_vs_colyseus = round(pairedSpeedup(jsRun, peerRun));
   return [ours, js, theirs];
 }
 
