@@ -12,6 +12,9 @@
 // |             | JavaScript heap (JavaScript kernels)        |                               | timed in turn each tick)     |
 // | delta-ratio | the same, two clients: one acks, one never  | the acking client's encode    | bytes per entity in view:    |
 // |             | does (every message whole)                  |                               | never-acking / acking        |
+// | encode-     | the arena shooter's served world, 60        | each player's encode, by the  | the paired ratio, the mean   |
+// | served-views| players' own views and zones                | WebAssembly and JavaScript    | view (game-encode-served.ts) |
+// |             |                                             | run kernels in turn           |                              |
 // | save-100k   | 100,000 shooter NPCs in a GameStore         | saveGame (capture + encode)   | bytes, bytes per entity      |
 // | load-100k   | the same save                               | restoreGame (decode, checks,  | entities                     |
 // |             |                                             | copy in) into another store   |                              |
@@ -314,10 +317,11 @@ export const suite: Suite = {
   async run(ctx) {
     // GAME_ONLY=codec (encode-1k and delta-ratio), room, serve-skyworld, serve-arena-shooter or serve-arena-crowd: those cases alone (a quick look).
     const only = process.env.GAME_ONLY;
-    if (only === 'codec') return [...(await encode1k(ctx)), await deltaRatio(ctx)];
+    const { encodeServedViews } = await import('./game-encode-served.js');
+    if (only === 'codec') return [...(await encode1k(ctx)), await deltaRatio(ctx), ...(await encodeServedViews(ctx))];
     const { roomBench } = await import('./game-room.js');
     if (only === 'room') return roomBench(ctx);
-    const codec = only ? [] : [...(await encode1k(ctx)), await deltaRatio(ctx), ...(await saveLoad100k(ctx)), await initToPage(ctx, SUITE), ...(await roomBench(ctx))];
+    const codec = only ? [] : [...(await encode1k(ctx)), await deltaRatio(ctx), ...(await encodeServedViews(ctx)), ...(await saveLoad100k(ctx)), await initToPage(ctx, SUITE), ...(await roomBench(ctx))];
     // Loaded only now: under tsx, having loaded the server's modules (prom-client's, it turned
     // out) made the codec cases above about 20 % slower, which plain node on dist/ does not show.
     const { serveArenaCrowd, serveArenaShooter, serveSkyworld } = await import('./game-serve.js');
