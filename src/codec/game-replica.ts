@@ -10,8 +10,9 @@ import { fieldOf, type FieldKey, type Game, type GameDeclaration, type TypeName 
 import { fromCode, type ApiValue } from '../core/game-fields.js';
 import { BitStreamReader } from './bit-stream.js';
 import {
-  FrameRing, GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, MSG_GAME_SNAPSHOT, NO_INPUT_SEQ, type GameFrame,
+  GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, MSG_GAME_SNAPSHOT, NO_INPUT_SEQ, type GameFrame,
 } from './game-frames.js';
+import { FrameRing } from './game-frame-ring.js';
 import { compileDecodeKernels, type TypeDecodeKernels } from './game-decode-kernels.js';
 
 const OWNED = 0x80000000;

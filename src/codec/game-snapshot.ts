@@ -24,8 +24,9 @@ import { BitStreamWriter } from './bit-stream.js';
 import { BudgetPlan, ENTER_PRIORITY, LEAVE_PRIORITY } from './game-budget.js';
 import { ViewSurvey } from './game-view.js';
 import {
-  FrameRing, GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, measureLeavers, MSG_GAME_SNAPSHOT, NO_INPUT_SEQ, type GameFrame, type Leavers,
+  GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, measureLeavers, MSG_GAME_SNAPSHOT, NO_INPUT_SEQ, type GameFrame, type Leavers,
 } from './game-frames.js';
+import { FrameRing } from './game-frame-ring.js';
 import type { GameReplicatorCounters, GameReplicatorOptions, Pass } from './game-replicator-types.js';
 import { THREAD_PLAN, threadWriter } from './game-thread-scratch.js';
 import { wasmEncoding } from './game-wasm-kernels.js';
