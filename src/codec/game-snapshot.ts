@@ -24,9 +24,10 @@ import { BitStreamWriter } from './bit-stream.js';
 import { BudgetPlan, ENTER_PRIORITY, LEAVE_PRIORITY } from './game-budget.js';
 import { ViewSurvey } from './game-view.js';
 import {
-  GAME_HEADER_BYTES, GAME_SNAPSHOT_VERSION, GAME_WINDOW, GENERATION_WIRE_BITS, measureLeavers, MSG_GAME_SNAPSHOT, NO_INPUT_SEQ, type GameFrame, type Leavers,
+  GAME_HEADER_BYTES, GAME_WINDOW, GENERATION_WIRE_BITS, measureLeavers, type GameFrame, type Leavers,
 } from './game-frames.js';
 import { FrameRing } from './game-frame-ring.js';
+import { GameMessageBuffer, type GameMessageHeader } from './game-message.js';
 import type { GameReplicatorCounters, GameReplicatorOptions, Pass } from './game-replicator-types.js';
 import { THREAD_PLAN, threadWriter } from './game-thread-scratch.js';
 import { wasmEncoding } from './game-wasm-kernels.js';
@@ -34,13 +35,7 @@ import { wasmEncoding } from './game-wasm-kernels.js';
 export type { GameReplicatorCounters, GameReplicatorOptions } from './game-replicator-types.js';
 export { sharedEncodeBytes } from './game-thread-scratch.js';
 
-/** A view scale in 255ths (at least 1: a view is never nothing), 0 for none or not a number. */
-export function viewScaleByte(scale: number): number {
-  return scale > 0 ? Math.max(1, Math.min(255, Math.round(scale * 255))) : 0;
-}
-
-/** A replicator's message buffer to begin with (a typical message is a few hundred bytes). */
-const INITIAL_OUT_BYTES = 1024;
+export { viewScaleByte } from './game-message.js';
 
 export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   readonly game: Game<D>;
@@ -50,10 +45,10 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
   readonly counters: GameReplicatorCounters = { messages: 0, bytes: 0, enters: 0, updates: 0, leaves: 0, deferred: 0, fulls: 0, runEntities: 0 };
   private readonly frames: FrameRing;
   private readonly writer: BitStreamWriter;
-  /** The message buffer: grown (doubling, up to maxMessageBytes) to the longest message sent, not made that size. */
-  private out: Uint8Array;
-  /** The message buffer's header, written through one view made once. */
-  private outView: DataView;
+  /** The message handed over: its buffer and header. */
+  private readonly message: GameMessageBuffer;
+  /** The header of the message being written. */
+  private readonly header: GameMessageHeader = { seq: 0, tick: 0, baselineAge: 0, records: 0, inputSeq: -1, inputQueue: 0, viewScale: 0 };
   private readonly kernels: readonly TypeKernels[];
   /** Whether its run kernels are WebAssembly (GameReplicatorOptions.arena). */
   readonly wasm: boolean;
@@ -102,8 +97,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     if (!Number.isInteger(firstSeq) || firstSeq < 0 || firstSeq > 0xfffffff0) throw new InvalidArgumentError(`firstSeq must be an integer in [0, 2^32 - 16], got ${firstSeq}`);
     this.seq = firstSeq;
     this.writer = wasm ? wasm.writer(maxBytes - GAME_HEADER_BYTES) : threadWriter(maxBytes - GAME_HEADER_BYTES);
-    this.out = new Uint8Array(Math.min(maxBytes, INITIAL_OUT_BYTES));
-    this.outView = new DataView(this.out.buffer);
+    this.message = new GameMessageBuffer(maxBytes);
     const kernels = compileKernels(this.game, store, this.zones);
     this.kernels = wasm ? wasm.kernels(kernels) : kernels;
     this.wasm = wasm !== null;
@@ -135,7 +129,7 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
 
   /** Bytes this replicator holds (its stated cap), the thread's shared writer and planning apart (sharedEncodeBytes). */
   get heldBytes(): number {
-    return this.frames.bytes + this.out.byteLength + this.view.bytes;
+    return this.frames.bytes + this.message.bytes + this.view.bytes;
   }
 
   /** The client received snapshot `seq`: later messages may be deltas against it. */
@@ -198,25 +192,16 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     }
     const w = this.writer;
     const bodyBytes = w.finish();
-    if (this.out.byteLength < GAME_HEADER_BYTES + bodyBytes) {
-      // A view the caller still holds of the last message keeps the old buffer.
-      this.out = new Uint8Array(Math.min(this.maxMessageBytes, Math.max(GAME_HEADER_BYTES + bodyBytes, this.out.byteLength * 2)));
-      this.outView = new DataView(this.out.buffer);
-    }
-    const out = this.out;
-    out[0] = MSG_GAME_SNAPSHOT;
-    out[1] = GAME_SNAPSHOT_VERSION;
-    const dv = this.outView;
-    dv.setUint32(2, seq >>> 0, true);
-    dv.setUint32(6, tick, true);
-    out[10] = base ? seq - base.seq : 0;
-    dv.setUint16(11, pass.records, true);
-    dv.setUint32(13, this.inputSeq >= 0 ? this.inputSeq >>> 0 : NO_INPUT_SEQ, true);
-    out[17] = Math.max(0, Math.min(255, this.inputQueue | 0));
-    out[18] = viewScaleByte(this.viewScale);
-    out.set(w.bytes.subarray(0, bodyBytes), GAME_HEADER_BYTES);
+    const h = this.header;
+    h.seq = seq;
+    h.tick = tick;
+    h.baselineAge = base ? seq - base.seq : 0;
+    h.records = pass.records;
+    h.inputSeq = this.inputSeq;
+    h.inputQueue = this.inputQueue;
+    h.viewScale = this.viewScale;
+    const message = this.message.write(h, w.bytes.subarray(0, bodyBytes));
     this.frames.commit();
-    const length = GAME_HEADER_BYTES + bodyBytes;
     const c = this.counters;
     c.enters += pass.enters;
     c.updates += pass.updates;
@@ -224,8 +209,8 @@ export class GameReplicator<D extends GameDeclaration = GameDeclaration> {
     c.deferred += pass.deferred;
     if (!base) c.fulls++;
     c.messages++;
-    c.bytes += length;
-    return out.subarray(0, length);
+    c.bytes += message.byteLength;
+    return message;
   }
 
   /**
