@@ -6,8 +6,12 @@
 //
 // Only on shared memory: a grown shared memory keeps the views made before it valid (a growth of
 // an unshared one detaches them), and the engine's arena is always shared in Node.
+//
+// An arena that is full (its memory at its maximum) does not stop the encoder: a frame that
+// finds no room there lives in the JavaScript heap, and a walk over such a frame (or a view that
+// found no room) runs the JavaScript kernels: the same bytes, counted in `framesOutsideArena`.
 
-import { StateError } from '../core/errors.js';
+import { ArenaOutOfMemoryError } from '../core/errors.js';
 import type { Game, GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import type { Arena, Region } from '../wasm/arena.js';
@@ -17,6 +21,14 @@ import { TABLE_MAX, TIER_BITS, TIER_CODE } from './game-kernel-source.js';
 import type { RunKernel, TypeKernels, WalkState } from './game-kernels.js';
 import { assembleRuns, WALK, WALK_WORDS } from './game-wasm-run.js';
 import { zoneOrigin, type ZoneSource } from './update-zones.js';
+
+/** What the arena-backed encoders of this thread had to do without (the arena full). */
+export const wasmEncodingStats = {
+  /** Frame blocks made in the JavaScript heap instead. */
+  framesOutsideArena: 0,
+  /** Walks run by the JavaScript kernels for that (a frame or the view copy outside the arena). */
+  walksInJavaScript: 0,
+};
 
 /** What an encoder on an arena's store uses instead of the JavaScript heap's. */
 export interface WasmEncoding {
@@ -54,7 +66,14 @@ function scratchOf(arena: Arena): ArenaScratch {
     writers: new Map(),
     frames: {
       take(bytes: number): FrameBlock {
-        const region = arena.allocate(`game-frame-${++blocks}`, bytes);
+        let region: Region;
+        try {
+          region = arena.allocate(`game-frame-${++blocks}`, bytes);
+        } catch (err) {
+          if (!(err instanceof ArenaOutOfMemoryError)) throw err;
+          wasmEncodingStats.framesOutsideArena++;
+          return { buffer: new ArrayBuffer(bytes), byteOffset: 0, free() {} };
+        }
         let held = true;
         return {
           buffer: arena.memoryBuffer,
@@ -79,6 +98,16 @@ function scratchOf(arena: Arena): ArenaScratch {
 export function wasmEncoding<D extends GameDeclaration>(game: Game<D>, store: GameStore<D>, arena: Arena, zones: ZoneSource | null): WasmEncoding | null {
   if (!(arena.memoryBuffer instanceof SharedArrayBuffer) || !arena.holds(store.region)) return null;
   if (zones && ![zones.columns.x, zones.columns.y, zones.columns.z ?? zones.columns.x].every((c) => arena.holds(c))) return null;
+  try {
+    return arenaEncoding(game, store, arena, zones);
+  } catch (err) {
+    // An arena too full for the kernels' tables and state: the JavaScript kernels, the same bytes.
+    if (!(err instanceof ArenaOutOfMemoryError)) throw err;
+    return null;
+  }
+}
+
+function arenaEncoding<D extends GameDeclaration>(game: Game<D>, store: GameStore<D>, arena: Arena, zones: ZoneSource | null): WasmEncoding {
   const scratch = scratchOf(arena);
   let byZones = storeRuns.get(store);
   if (!byZones) {
@@ -97,7 +126,14 @@ export function wasmEncoding<D extends GameDeclaration>(game: Game<D>, store: Ga
     writer(capacityBytes: number): BitStreamWriter {
       let w = scratch.writers.get(capacityBytes);
       if (!w) {
-        const region = arena.allocate(`game-wasm-writer-${++blocks}`, BitStreamWriter.wordsFor(capacityBytes) * 4);
+        let region: Region;
+        try {
+          region = arena.allocate(`game-wasm-writer-${++blocks}`, BitStreamWriter.wordsFor(capacityBytes) * 4);
+        } catch (err) {
+          if (!(err instanceof ArenaOutOfMemoryError)) throw err;
+          // No room: this encoder writes in the JavaScript heap (its walks run the JavaScript kernels).
+          return new BitStreamWriter(capacityBytes);
+        }
         w = new BitStreamWriter(capacityBytes, { buffer: arena.memoryBuffer, byteOffset: region.ptr });
         scratch.writers.set(capacityBytes, w);
       }
@@ -116,6 +152,8 @@ class StoreRuns {
   private order: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   private boundWalk: WalkState | null = null;
   private boundEpoch = -1;
+  /** Whether the bound walk's arrays are all in the arena (else the JavaScript kernels walk it). */
+  private boundInArena = false;
 
   /** Where the zones aim for the message being encoded (UpdateZones.aim writes it). */
   private readonly origin: Float64Array;
@@ -145,13 +183,17 @@ class StoreRuns {
   kernels(js: readonly TypeKernels[]): TypeKernels[] {
     return js.map((k, i) => {
       const fn = this.fns[i];
-      const run: RunKernel = fn ? (s, w) => this.run(fn, s, w) : k.run;
+      const run: RunKernel = fn ? (s, w) => this.run(fn, k.run, s, w) : k.run;
       return { update: k.update, delta: k.delta, enter: k.enter, run };
     });
   }
 
-  private run(fn: (state: number) => void, s: WalkState, w: BitStreamWriter): void {
+  private run(fn: (state: number) => void, js: RunKernel, s: WalkState, w: BitStreamWriter): void {
     if (s !== this.boundWalk || s.epoch !== this.boundEpoch) this.bind(s, w);
+    if (!this.boundInArena) {
+      js(s, w);
+      return;
+    }
     const st = this.state;
     st[WALK.i] = s.i;
     st[WALK.j] = s.j;
@@ -180,18 +222,17 @@ class StoreRuns {
 
   /** The walk's constants into the state block, and its view copied into the arena (once per walk). */
   private bind(s: WalkState, w: BitStreamWriter): void {
-    // Addresses in the arena's memory, or the kernel would write where they point in it.
-    for (const a of [s.fSlot, s.codes, s.bSlot, s.bCodes, w.words]) {
-      if (!(a.buffer instanceof SharedArrayBuffer)) throw new StateError('a WebAssembly run kernel was handed arrays outside its arena');
+    this.boundWalk = s;
+    this.boundEpoch = s.epoch;
+    // Addresses in the arena's memory only (the kernel would write where they point in it): a
+    // frame the full arena left in the JavaScript heap is the JavaScript kernels' to walk.
+    this.boundInArena = [s.fSlot, s.codes, s.bSlot, s.bCodes, w.words].every((a) => a.buffer instanceof SharedArrayBuffer) && this.ensureOrder(s.count);
+    if (!this.boundInArena) {
+      wasmEncodingStats.walksInJavaScript++;
+      return;
     }
     const st = this.state;
     const n = s.count;
-    if (this.order.length < n) {
-      if (this.orderRegion) this.arena.release(this.orderRegion);
-      const length = Math.max(n, Math.ceil(this.order.length * 1.5), 64);
-      this.orderRegion = this.arena.allocate(`game-wasm-view-${++blocks}`, length * 4);
-      this.order = new Uint32Array(this.arena.memoryBuffer, this.orderRegion.ptr, length);
-    }
     const order = s.order;
     if (ArrayBuffer.isView(order)) this.order.set((order as Uint32Array).subarray(0, n));
     else for (let i = 0; i < n; i++) this.order[i] = order[i]!;
@@ -220,7 +261,22 @@ class StoreRuns {
     st[WALK.zoneX] = o[1]!;
     st[WALK.zoneY] = o[2]!;
     st[WALK.zoneZ] = o[3]!;
-    this.boundWalk = s;
-    this.boundEpoch = s.epoch;
+  }
+
+  /** Room for a view of n in the arena (false: none left there). */
+  private ensureOrder(n: number): boolean {
+    if (this.order.length >= n) return true;
+    if (this.orderRegion) this.arena.release(this.orderRegion);
+    this.orderRegion = null;
+    this.order = new Uint32Array(0);
+    const length = Math.max(n, 64);
+    try {
+      this.orderRegion = this.arena.allocate(`game-wasm-view-${++blocks}`, Math.max(length, Math.ceil(n * 1.5)) * 4);
+    } catch (err) {
+      if (!(err instanceof ArenaOutOfMemoryError)) throw err;
+      return false;
+    }
+    this.order = new Uint32Array(this.arena.memoryBuffer, this.orderRegion.ptr, this.orderRegion.byteLength / 4);
+    return true;
   }
 }

@@ -5,6 +5,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { DeclaredInterestStats } from '../interest/declared-interest.js';
 import { readCounter, readGauges } from './metric-readers.js';
+import { wasmEncodingStats } from '../codec/game-wasm-kernels.js';
 
 export interface DeclaredServerReadings {
   players(): number;
@@ -29,6 +30,10 @@ export function registerDeclaredServerMetrics(registry: Registry, read: Declared
     ['chronos_players', 'Connections playing (with an avatar in the game)', read.players],
     ['chronos_spectators', 'Connections watching from a camera (GAME WATCH)', read.spectators],
     ['chronos_declared_encoder_bytes', 'Bytes the snapshot encoders on the main thread hold for their players (frames, messages, views)', read.encoderBytes],
+  ]);
+  readCounter(registry, 'chronos_declared_encoder_outside_arena_total', 'What the snapshot encoders did in the JavaScript heap because the game module\'s WebAssembly arena was full: frames made there, walks run by the JavaScript kernels (the same bytes, slower)', ['what'], () => [
+    [{ what: 'frames' }, wasmEncodingStats.framesOutsideArena],
+    [{ what: 'walks' }, wasmEncodingStats.walksInJavaScript],
   ]);
   const views = read.interest;
   if (views) {

@@ -14,6 +14,7 @@ import { GameStore } from '../../src/core/game-store.js';
 import { mulberry32 } from '../../src/core/mulberry32.js';
 import { GameReplicator } from '../../src/codec/game-snapshot.js';
 import { GameReplica } from '../../src/codec/game-replica.js';
+import { wasmEncodingStats } from '../../src/codec/game-wasm-kernels.js';
 import type { UpdateZonesSpec } from '../../src/codec/update-zones.js';
 import { Arena } from '../../src/wasm/arena.js';
 import { loadChronos } from '../../src/wasm/loader.js';
@@ -206,5 +207,41 @@ describe('the encoder\'s WebAssembly run kernels', () => {
     // What stays is the thread's scratch (tier tables, the writer, the walk's block and view copy).
     const left = arena.stats().regions.filter((g) => g.name.startsWith('game-frame-'));
     expect(left).toEqual([]);
+  });
+});
+
+describe('the encoder on a full arena', () => {
+  it('keeps writing the same bytes, its frames in the JavaScript heap where the arena has no room', async () => {
+    const capacity = 600;
+    // An arena capped a little past what the module and the store take: the frames soon find no room.
+    const probe = new Arena(await loadChronos());
+    probe.allocate('probe-store', GameStore.bytesFor(GAME, capacity));
+    const pages = Math.ceil(probe.stats().topByte / 65536) + 2;
+    const arena = new Arena(await loadChronos({ initialPages: pages, maximumPages: pages }));
+    const region = arena.allocate('wasm-run-store', GameStore.bytesFor(GAME, capacity));
+    const store = new GameStore(GAME, { capacity, memory: { buffer: arena.memoryBuffer, byteOffset: region.ptr } });
+    const rnd = mulberry32(41);
+    const ids = Array.from({ length: 500 }, (_, i) => store.spawn('walker', { pos: { x: i - 250, y: 0, third: 0 } }));
+    const slots = ids.map((id) => id & 0xfffff);
+    const before = { ...wasmEncodingStats };
+    const pairs = Array.from({ length: 8 }, (_, k) => ({
+      wasm: new GameReplicator(store, { viewCapacity: capacity, owner: k + 1, arena }),
+      js: new GameReplicator(store, { viewCapacity: capacity, owner: k + 1 }),
+    }));
+    for (let tick = 0; tick < 40; tick++) {
+      for (const id of ids) store.set(id, 'pos.x', Math.max(-1000, Math.min(1000, (store.get(id, 'pos.x') as number) + (rnd() - 0.5))));
+      for (const p of pairs) {
+        expect(p.wasm.encode(tick, slots, slots.length).slice()).toEqual(p.js.encode(tick, slots, slots.length).slice());
+        // Acknowledged late: each holds several frames.
+        if (tick >= 6) {
+          p.wasm.ack(p.wasm.nextSeq - 6);
+          p.js.ack(p.js.nextSeq - 6);
+        }
+      }
+    }
+    expect(wasmEncodingStats.framesOutsideArena).toBeGreaterThan(before.framesOutsideArena);
+    expect(wasmEncodingStats.walksInJavaScript).toBeGreaterThan(before.walksInJavaScript);
+    expect(pairs[0]!.wasm.counters.runEntities).toBeGreaterThan(0);
+    for (const p of pairs) p.wasm.dispose();
   });
 });
