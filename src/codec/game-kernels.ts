@@ -20,7 +20,7 @@ import type { BitStreamWriter } from './bit-stream.js';
 import { GENERATION_MASK } from '../core/entity-id.js';
 import type { GameFrame } from './game-frames.js';
 import { clamp, codeExpr, codeOrBase, codesAndMask, dueExpr, heldExpr, lit, OWNED, recordWrite, round, TIER_BITS, TIER_CODE, worstRecordBits } from './game-kernel-source.js';
-import { zoneOrigin, type ZoneSource } from './update-zones.js';
+import { byStoreAndZones, zoneOrigin, type ZoneSource } from './update-zones.js';
 
 export type UpdateKernel = (slot: number, seq: number, codes: Int32Array, at: number, base: Int32Array, b0: number) => number;
 export type DeltaKernel = (mask: number, gap: number, codes: Int32Array, at: number, base: Int32Array, b0: number, w: BitStreamWriter) => void;
@@ -234,20 +234,13 @@ const compiled = new WeakMap<KernelStore, Map<string, TypeKernels[]>>();
  * replicator (they hold no state of their own).
  */
 export function compileKernels(game: Game, store: KernelStore, zones: ZoneSource | null = null): TypeKernels[] {
-  let byZones = compiled.get(store);
-  if (!byZones) {
-    byZones = new Map();
-    compiled.set(store, byZones);
-  }
-  const key = zones ? zones.key : '';
-  const cached = byZones.get(key);
-  if (cached) return cached;
-  const out: TypeKernels[] = [];
-  const shared: SharedKernels = new Map();
-  game.types.forEach((t, i) => {
-    out.push(compile(game, t.wire[0], store, i, false, shared, zones));
-    out.push(compile(game, t.wire[1], store, i, true, shared, zones));
+  return byStoreAndZones(compiled, store, zones, () => {
+    const out: TypeKernels[] = [];
+    const shared: SharedKernels = new Map();
+    game.types.forEach((t, i) => {
+      out.push(compile(game, t.wire[0], store, i, false, shared, zones));
+      out.push(compile(game, t.wire[1], store, i, true, shared, zones));
+    });
+    return out;
   });
-  byZones.set(key, out);
-  return out;
 }

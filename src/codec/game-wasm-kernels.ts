@@ -20,7 +20,7 @@ import type { FrameBlock, FrameMemory } from './game-frames.js';
 import { TABLE_MAX, TIER_BITS, TIER_CODE } from './game-kernel-source.js';
 import type { RunKernel, TypeKernels, WalkState } from './game-kernels.js';
 import { assembleRuns, WALK, WALK_WORDS } from './game-wasm-run.js';
-import { zoneOrigin, type ZoneSource } from './update-zones.js';
+import { byStoreAndZones, zoneOrigin, type ZoneSource } from './update-zones.js';
 
 /** What the arena-backed encoders of this thread had to do without (the arena full). */
 export const wasmEncodingStats = {
@@ -109,18 +109,7 @@ export function wasmEncoding<D extends GameDeclaration>(game: Game<D>, store: Ga
 
 function arenaEncoding<D extends GameDeclaration>(game: Game<D>, store: GameStore<D>, arena: Arena, zones: ZoneSource | null): WasmEncoding {
   const scratch = scratchOf(arena);
-  let byZones = storeRuns.get(store);
-  if (!byZones) {
-    byZones = new Map();
-    storeRuns.set(store, byZones);
-  }
-  const key = zones ? zones.key : '';
-  let runs = byZones.get(key);
-  if (!runs) {
-    runs = new StoreRuns(arena, game as Game, store as unknown as GameStore, scratch, zones);
-    byZones.set(key, runs);
-  }
-  const r = runs;
+  const r = byStoreAndZones(storeRuns, store, zones, () => new StoreRuns(arena, game as Game, store as unknown as GameStore, scratch, zones));
   return {
     frames: scratch.frames,
     writer(capacityBytes: number): BitStreamWriter {

@@ -52,6 +52,25 @@ export interface ZoneSource {
   readonly periodOf: Uint8Array;
 }
 
+/**
+ * What `make` builds for `store` and `zones` (none: ''), made once and kept in `cache`: the
+ * encoder's kernels, whose constants are the store's columns and the zones' bands.
+ */
+export function byStoreAndZones<T>(cache: WeakMap<object, Map<string, T>>, store: object, zones: ZoneSource | null, make: () => T): T {
+  let byZones = cache.get(store);
+  if (!byZones) {
+    byZones = new Map();
+    cache.set(store, byZones);
+  }
+  const key = zones ? zones.key : '';
+  let made = byZones.get(key);
+  if (made === undefined) {
+    made = make();
+    byZones.set(key, made);
+  }
+  return made;
+}
+
 const origins = new WeakMap<object, Float64Array>();
 
 /**

@@ -77,19 +77,19 @@ export class Code {
   }
 
   get(local: number): this {
-    this.ops.push(OP['local.get']);
-    uleb(this.ops, local);
-    return this;
+    return this.local_('local.get', local);
   }
 
   set(local: number): this {
-    this.ops.push(OP['local.set']);
-    uleb(this.ops, local);
-    return this;
+    return this.local_('local.set', local);
   }
 
   tee(local: number): this {
-    this.ops.push(OP['local.tee']);
+    return this.local_('local.tee', local);
+  }
+
+  private local_(name: 'local.get' | 'local.set' | 'local.tee', local: number): this {
+    this.ops.push(OP[name]);
     uleb(this.ops, local);
     return this;
   }
