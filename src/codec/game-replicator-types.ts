@@ -1,4 +1,5 @@
 import type { Arena } from '../wasm/arena.js';
+import type { KernelHeap } from './kernel-heap.js';
 // What a GameReplicator (game-snapshot.ts) is made with, what it counts, and what one walk of
 // its encoder over a view reports.
 
@@ -28,9 +29,10 @@ export interface GameReplicatorOptions {
    * The WebAssembly arena the store lives in (a game whose rules are its AssemblyScript keeps
    * it there): the encoder's run kernels are then WebAssembly and its frames and message live in
    * the arena (game-wasm-kernels.ts). Not for a store outside the arena or on an unshared
-   * memory: the JavaScript kernels then, the same bytes. Call dispose() when done.
+   * memory: the JavaScript kernels then, the same bytes. Call dispose() when done. An encode
+   * worker gives a heap of blocks it owns in that memory instead (KernelHeap).
    */
-  readonly arena?: Arena;
+  readonly arena?: Arena | KernelHeap;
 }
 
 export interface GameReplicatorCounters {

@@ -1,25 +1,28 @@
-// The encoder on a store that lives in a WebAssembly arena (a game whose rules are its own
-// AssemblyScript keeps its store there; GameReplicatorOptions.arena): its run kernels are
-// WebAssembly (game-wasm-run.ts) reading the store, the frames and the view where they are, its
-// frames are blocks of the arena (FrameMemory) and its message is written into a block there
-// too. The JavaScript kernels stay for what a run hands back to the walk (update, delta, enter).
+// The encoder on a store that lives in a shared WebAssembly memory (a game whose rules are its
+// own AssemblyScript keeps its store in the module's arena; GameReplicatorOptions.arena): its run
+// kernels are WebAssembly (game-wasm-run.ts) reading the store, the frames and the view where
+// they are, its frames are blocks of that memory (FrameMemory, from a KernelHeap: the arena's on
+// the main thread, an encode worker's own block of it there) and its message is written into a
+// block there too. The JavaScript kernels stay for what a run hands back to the walk (update,
+// delta, enter).
 //
 // Only on shared memory: a grown shared memory keeps the views made before it valid (a growth of
 // an unshared one detaches them), and the engine's arena is always shared in Node.
 //
-// An arena that is full (its memory at its maximum) does not stop the encoder: a frame that
-// finds no room there lives in the JavaScript heap, and a walk over such a frame (or a view that
-// found no room) runs the JavaScript kernels: the same bytes, counted in `framesOutsideArena`.
+// A heap that is full does not stop the encoder: a frame that finds no room there lives in the
+// JavaScript heap, and a walk over such a frame (or a view that found no room) runs the
+// JavaScript kernels: the same bytes, counted in wasmEncodingStats.
 
 import { ArenaOutOfMemoryError } from '../core/errors.js';
 import type { Game, GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
-import type { Arena, Region } from '../wasm/arena.js';
+import { Arena } from '../wasm/arena.js';
 import { BitStreamWriter } from './bit-stream.js';
 import type { FrameBlock, FrameMemory } from './game-frames.js';
 import { TABLE_MAX, TIER_BITS, TIER_CODE } from './game-kernel-source.js';
 import type { RunKernel, TypeKernels, WalkState } from './game-kernels.js';
 import { assembleRuns, WALK, WALK_WORDS } from './game-wasm-run.js';
+import { arenaHeap, type KernelHeap } from './kernel-heap.js';
 import { byStoreAndZones, zoneOrigin, type ZoneSource } from './update-zones.js';
 
 /** What the arena-backed encoders of this thread had to do without (the arena full). */
@@ -47,59 +50,50 @@ interface ArenaScratch {
   readonly frames: FrameMemory;
 }
 
-const scratches = new WeakMap<Arena, ArenaScratch>();
+const scratches = new WeakMap<KernelHeap, ArenaScratch>();
 /** By store, then by its zones' key ('' without). */
 const storeRuns = new WeakMap<object, Map<string, StoreRuns>>();
-let blocks = 0;
 
-/** The arena's frame blocks, tier tables and writers (made once per arena). */
-function scratchOf(arena: Arena): ArenaScratch {
-  let s = scratches.get(arena);
+/** The heap's frame blocks, tier tables and writers (made once per heap). */
+function scratchOf(heap: KernelHeap): ArenaScratch {
+  let s = scratches.get(heap);
   if (s) return s;
-  const tables = arena.allocate(`game-wasm-tier-tables-${++blocks}`, (TABLE_MAX + 1) * 3);
-  new Uint16Array(arena.memoryBuffer, tables.ptr, TABLE_MAX + 1).set(TIER_CODE);
+  const tables = heap.take((TABLE_MAX + 1) * 3);
+  new Uint16Array(heap.memory.buffer, tables.ptr, TABLE_MAX + 1).set(TIER_CODE);
   const tierBits = tables.ptr + (TABLE_MAX + 1) * 2;
-  new Uint8Array(arena.memoryBuffer, tierBits, TABLE_MAX + 1).set(TIER_BITS);
+  new Uint8Array(heap.memory.buffer, tierBits, TABLE_MAX + 1).set(TIER_BITS);
   s = {
     tierCode: tables.ptr,
     tierBits,
     writers: new Map(),
     frames: {
       take(bytes: number): FrameBlock {
-        let region: Region;
         try {
-          region = arena.allocate(`game-frame-${++blocks}`, bytes);
+          const block = heap.take(bytes);
+          return { buffer: heap.memory.buffer, byteOffset: block.ptr, free: block.free };
         } catch (err) {
           if (!(err instanceof ArenaOutOfMemoryError)) throw err;
           wasmEncodingStats.framesOutsideArena++;
           return { buffer: new ArrayBuffer(bytes), byteOffset: 0, free() {} };
         }
-        let held = true;
-        return {
-          buffer: arena.memoryBuffer,
-          byteOffset: region.ptr,
-          free() {
-            if (!held) return;
-            held = false;
-            arena.release(region);
-          },
-        };
       },
     },
   };
-  scratches.set(arena, s);
+  scratches.set(heap, s);
   return s;
 }
 
 /**
  * The WebAssembly side of an encoder of `store`, or null where it cannot have one: the store is
- * not in `arena`, or the arena's memory is not shared.
+ * not in the heap's memory, or that memory is not shared. `memory`: the arena the store lives in
+ * (its allocator hands out the blocks), or a heap of blocks in it (an encode worker's).
  */
-export function wasmEncoding<D extends GameDeclaration>(game: Game<D>, store: GameStore<D>, arena: Arena, zones: ZoneSource | null): WasmEncoding | null {
-  if (!(arena.memoryBuffer instanceof SharedArrayBuffer) || !arena.holds(store.region)) return null;
-  if (zones && ![zones.columns.x, zones.columns.y, zones.columns.z ?? zones.columns.x].every((c) => arena.holds(c))) return null;
+export function wasmEncoding<D extends GameDeclaration>(game: Game<D>, store: GameStore<D>, memory: Arena | KernelHeap, zones: ZoneSource | null): WasmEncoding | null {
+  const heap = memory instanceof Arena ? arenaHeap(memory) : memory;
+  if (!(heap.memory.buffer instanceof SharedArrayBuffer) || !heap.holds(store.region)) return null;
+  if (zones && ![zones.columns.x, zones.columns.y, zones.columns.z ?? zones.columns.x].every((c) => heap.holds(c))) return null;
   try {
-    return arenaEncoding(game, store, arena, zones);
+    return heapEncoding(game, store, heap, zones);
   } catch (err) {
     // An arena too full for the kernels' tables and state: the JavaScript kernels, the same bytes.
     if (!(err instanceof ArenaOutOfMemoryError)) throw err;
@@ -107,23 +101,23 @@ export function wasmEncoding<D extends GameDeclaration>(game: Game<D>, store: Ga
   }
 }
 
-function arenaEncoding<D extends GameDeclaration>(game: Game<D>, store: GameStore<D>, arena: Arena, zones: ZoneSource | null): WasmEncoding {
-  const scratch = scratchOf(arena);
-  const r = byStoreAndZones(storeRuns, store, zones, () => new StoreRuns(arena, game as Game, store as unknown as GameStore, scratch, zones));
+function heapEncoding<D extends GameDeclaration>(game: Game<D>, store: GameStore<D>, heap: KernelHeap, zones: ZoneSource | null): WasmEncoding {
+  const scratch = scratchOf(heap);
+  const r = byStoreAndZones(storeRuns, store, zones, () => new StoreRuns(heap, game as Game, store as unknown as GameStore, scratch, zones));
   return {
     frames: scratch.frames,
     writer(capacityBytes: number): BitStreamWriter {
       let w = scratch.writers.get(capacityBytes);
       if (!w) {
-        let region: Region;
+        let ptr: number;
         try {
-          region = arena.allocate(`game-wasm-writer-${++blocks}`, BitStreamWriter.wordsFor(capacityBytes) * 4);
+          ptr = heap.take(BitStreamWriter.wordsFor(capacityBytes) * 4).ptr;
         } catch (err) {
           if (!(err instanceof ArenaOutOfMemoryError)) throw err;
           // No room: this encoder writes in the JavaScript heap (its walks run the JavaScript kernels).
           return new BitStreamWriter(capacityBytes);
         }
-        w = new BitStreamWriter(capacityBytes, { buffer: arena.memoryBuffer, byteOffset: region.ptr });
+        w = new BitStreamWriter(capacityBytes, { buffer: heap.memory.buffer, byteOffset: ptr });
         scratch.writers.set(capacityBytes, w);
       }
       return w;
@@ -135,9 +129,9 @@ function arenaEncoding<D extends GameDeclaration>(game: Game<D>, store: GameStor
 /** A store's compiled run kernels and the state block and view copy they read (shared by the thread's encoders: encoding never reenters). */
 class StoreRuns {
   private readonly fns: (((state: number) => void) | null)[];
-  private readonly stateRegion: Region;
+  private readonly statePtr: number;
   private readonly state: Int32Array;
-  private orderRegion: Region | null = null;
+  private orderBlock: { readonly ptr: number; free(): void } | null = null;
   private order: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   private boundWalk: WalkState | null = null;
   private boundEpoch = -1;
@@ -147,7 +141,7 @@ class StoreRuns {
   /** Where the zones aim for the message being encoded (UpdateZones.aim writes it). */
   private readonly origin: Float64Array;
 
-  constructor(private readonly arena: Arena, game: Game, store: GameStore<GameDeclaration>, scratch: ArenaScratch, zones: ZoneSource | null) {
+  constructor(private readonly heap: KernelHeap, game: Game, store: GameStore<GameDeclaration>, scratch: ArenaScratch, zones: ZoneSource | null) {
     const { bytes, names } = assembleRuns(game, {
       typeCol: store.typeColumn.byteOffset,
       genCol: store.generationColumn.byteOffset,
@@ -161,12 +155,12 @@ class StoreRuns {
       z: zones.columns.z?.byteOffset ?? null,
       radii2: zones.radii2,
       periodOf: zones.periodOf,
-    }, arena.wasm);
+    }, heap);
     this.origin = zoneOrigin(store);
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: arena.wasm.memory } });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: heap.memory } });
     this.fns = names.map((n) => (n === null ? null : (instance.exports[n] as (state: number) => void)));
-    this.stateRegion = arena.allocate(`game-wasm-walk-${++blocks}`, WALK_WORDS * 4);
-    this.state = new Int32Array(arena.memoryBuffer, this.stateRegion.ptr, WALK_WORDS);
+    this.statePtr = heap.take(WALK_WORDS * 4).ptr;
+    this.state = new Int32Array(heap.memory.buffer, this.statePtr, WALK_WORDS);
   }
 
   kernels(js: readonly TypeKernels[]): TypeKernels[] {
@@ -195,7 +189,7 @@ class StoreRuns {
     st[WALK.wat] = w.at;
     st[WALK.acc] = w.acc;
     st[WALK.n] = w.n;
-    fn(this.stateRegion.ptr);
+    fn(this.statePtr);
     s.i = st[WALK.i]!;
     s.j = st[WALK.j]!;
     s.cnt = st[WALK.cnt]!;
@@ -255,17 +249,17 @@ class StoreRuns {
   /** Room for a view of n in the arena (false: none left there). */
   private ensureOrder(n: number): boolean {
     if (this.order.length >= n) return true;
-    if (this.orderRegion) this.arena.release(this.orderRegion);
-    this.orderRegion = null;
+    this.orderBlock?.free();
+    this.orderBlock = null;
     this.order = new Uint32Array(0);
-    const length = Math.max(n, 64);
+    const length = Math.max(64, Math.ceil(n * 1.5));
     try {
-      this.orderRegion = this.arena.allocate(`game-wasm-view-${++blocks}`, Math.max(length, Math.ceil(n * 1.5)) * 4);
+      this.orderBlock = this.heap.take(length * 4);
     } catch (err) {
       if (!(err instanceof ArenaOutOfMemoryError)) throw err;
       return false;
     }
-    this.order = new Uint32Array(this.arena.memoryBuffer, this.orderRegion.ptr, this.orderRegion.byteLength / 4);
+    this.order = new Uint32Array(this.heap.memory.buffer, this.orderBlock.ptr, length);
     return true;
   }
 }

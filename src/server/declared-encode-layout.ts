@@ -20,7 +20,8 @@
 
 import type { EncoderSettings } from './declared-encoders.js';
 
-export const C = { GEN: 0, DONE: 1, OPS: 2, JOBS: 3, STATUS: 4, CLOSE: 5, BUSY_US: 6 } as const;
+// WASM_ENCODERS: the worker's players whose run kernels are WebAssembly (written by the worker).
+export const C = { GEN: 0, DONE: 1, OPS: 2, JOBS: 3, STATUS: 4, CLOSE: 5, BUSY_US: 6, WASM_ENCODERS: 7 } as const;
 export const CTRL_WORDS = 8;
 export const OP = { ADD: 1, REMOVE: 2, ACK: 3 } as const;
 export const MAX_OPS = 1 << 16;
@@ -47,4 +48,13 @@ export interface EncodeWorkerData {
   readonly jobs: SharedArrayBuffer;
   readonly slots: SharedArrayBuffer;
   readonly out: SharedArrayBuffer;
+  /**
+   * Where the store's memory is a WebAssembly arena's (the game module's): that memory, and a
+   * block of it the worker's encoders own (their frames, view copies and messages), so that
+   * their run kernels are WebAssembly too (game-wasm-kernels.ts). None: JavaScript kernels.
+   */
+  readonly kernelHeap?: { readonly memory: WebAssembly.Memory; readonly maximumPages: number; readonly ptr: number; readonly bytes: number };
 }
+
+/** Bytes of the arena an encode worker's encoders get for their frames (past them: frames in its JavaScript heap, the JavaScript kernels). */
+export const WORKER_HEAP_BYTES = 48 * 1024 * 1024;

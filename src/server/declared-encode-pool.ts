@@ -11,14 +11,16 @@
 // replicators on the main thread, starting again from a full state, and the server goes on.
 
 import { Worker } from 'node:worker_threads';
-import { ConfigError } from '../core/errors.js';
+import { ArenaOutOfMemoryError, ConfigError } from '../core/errors.js';
 import type { GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import { GAME_HEADER_BYTES } from '../codec/game-frames.js';
 import { viewScaleByte } from '../codec/game-snapshot.js';
-import { C, CTRL_WORDS, J, JOB_WORDS, MAX_JOBS, MAX_OPS, OP, OUT_BYTES, OUT_OF_ROOM, SLOT_WORDS, type EncodeWorkerData } from './declared-encode-layout.js';
+import { C, CTRL_WORDS, J, JOB_WORDS, MAX_JOBS, MAX_OPS, OP, OUT_BYTES, OUT_OF_ROOM, SLOT_WORDS, WORKER_HEAP_BYTES, type EncodeWorkerData } from './declared-encode-layout.js';
 import { LocalEncoders, type EncoderSettings, type SnapshotEncoders } from './declared-encoders.js';
-import type { Arena } from '../wasm/arena.js';
+import type { Arena, Region } from '../wasm/arena.js';
+
+let heapNames = 0;
 
 /** How long a round may take before its worker is given up. */
 const ROUND_DEADLINE_MS = 2000;
@@ -66,6 +68,8 @@ export interface EncodePoolCounters {
   outOfRoom: number;
 }
 
+
+
 export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
   /** The main thread's share only: the workers' replicators live in their own memory. */
   get heldBytes(): number {
@@ -88,6 +92,10 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
 
   private readonly viewCapacity: number;
   private readonly maxMessageBytes: number;
+  /** Each worker's block of the arena (none: the JavaScript kernels), given back at close. */
+  private readonly heaps: NonNullable<EncodeWorkerData['kernelHeap']>[] = [];
+  private readonly heapRegions: Region[] = [];
+  private arena: Arena | undefined;
 
   private constructor(private readonly store: GameStore<D>, private readonly settings: EncoderSettings, workers: number, private readonly log: (line: string) => void, arena?: Arena) {
     this.viewCapacity = settings.viewCapacity;
@@ -95,6 +103,13 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
     // The players the main thread keeps (past the workers' room, or given up by one) encode in WebAssembly where the store is in its arena.
     this.local = new LocalEncoders(store, settings, arena);
     this.counters = { workers, alive: 0, rounds: 0, givenUp: 0, viewsCut: 0, mainThreadPlayers: 0, outOfRoom: 0 };
+  }
+
+  /** The workers' players whose run kernels are WebAssembly (their store in the game module's arena), as the workers last said. */
+  get wasmEncoders(): number {
+    let n = 0;
+    for (const lane of this.lanes) if (lane.alive) n += Atomics.load(lane.ctrl, C.WASM_ENCODERS);
+    return n;
   }
 
   /** Starts `workers` threads over `store` (in a SharedArrayBuffer); resolves when they are ready. */
@@ -106,6 +121,21 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
     if (!Number.isInteger(options.workers) || options.workers < 1 || options.workers > 64) throw new ConfigError('encodeWorkers', `must be an integer in [1, 64], got ${options.workers}`);
     const { workers, log, arena, ...settings } = options;
     const pool = new EncodePool(store, settings, workers, log, arena);
+    // A block of the module's arena for each worker's encoders (their run kernels WebAssembly),
+    // where the store lives there and the arena has room; else they run the JavaScript kernels.
+    if (arena && arena.holds(store.region)) {
+      for (let i = 0; i < workers; i++) {
+        try {
+          const region = arena.allocate(`encode-worker-${i}-heap-${++heapNames}`, WORKER_HEAP_BYTES);
+          pool.heaps[i] = { memory: arena.wasm.memory, maximumPages: arena.wasm.maximumPages, ptr: region.ptr, bytes: region.byteLength };
+          pool.heapRegions.push(region);
+        } catch (err) {
+          if (!(err instanceof ArenaOutOfMemoryError)) throw err;
+          break;
+        }
+      }
+      pool.arena = arena;
+    }
     for (let i = 0; i < options.workers; i++) pool.lanes.push(pool.spawn(i, buffer));
     await Promise.all(pool.lanes.map((lane) => pool.waitReady(lane)));
     return pool;
@@ -125,6 +155,7 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
       jobs: sab(MAX_JOBS * JOB_WORDS * 4),
       slots: sab(SLOT_WORDS * 4),
       out: sab(OUT_BYTES),
+      ...(this.heaps[index] ? { kernelHeap: this.heaps[index] } : {}),
     };
     const entry = workerEntry();
     const worker = typeof entry === 'string' ? new Worker(entry, { eval: true, workerData: data }) : new Worker(entry, { workerData: data });
@@ -338,5 +369,7 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
     }
     await Promise.all(this.lanes.map((lane) => lane.worker.terminate().catch(() => 0)));
     await this.local.close();
+    // The workers are gone: their blocks of the arena are free again.
+    for (const r of this.heapRegions.splice(0)) this.arena?.release(r);
   }
 }

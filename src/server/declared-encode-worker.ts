@@ -11,6 +11,7 @@ import type { GameReplicator } from '../codec/game-snapshot.js';
 import { replicatorFor } from './declared-encoders.js';
 import { C, J, JOB_WORDS, OP, OUT_OF_ROOM, type EncodeWorkerData } from './declared-encode-layout.js';
 import { GAME_HEADER_BYTES } from '../codec/game-frames.js';
+import { BlockHeap } from '../codec/kernel-heap.js';
 
 const data = workerData as EncodeWorkerData;
 const ctrl = new Int32Array(data.ctrl);
@@ -29,6 +30,9 @@ if (game.fingerprint !== data.fingerprint) {
   ready(-1); // not the server's game: the pool encodes on the main thread instead
 } else {
   const store = new GameStore(game, { capacity: data.capacity, memory: { buffer: data.store, byteOffset: data.byteOffset }, attach: true });
+  // The block of the game module's memory this worker's encoders own: their run kernels are WebAssembly there.
+  const k = data.kernelHeap;
+  const heap = k ? new BlockHeap(k.memory, k.maximumPages, k.ptr, k.bytes) : undefined;
   const replicators = new Map<number, GameReplicator>();
   ready(1);
   let gen = 0;
@@ -40,8 +44,19 @@ if (game.fingerprint !== data.fingerprint) {
     const opCount = Atomics.load(ctrl, C.OPS);
     for (let i = 0; i < opCount; i++) {
       const kind = ops[i * 3]!, id = ops[i * 3 + 1]!, arg = ops[i * 3 + 2]!;
-      if (kind === OP.ADD) replicators.set(id, replicatorFor(store, data.settings, arg >>> 0));
-      else if (kind === OP.REMOVE) replicators.delete(id);
+      if (kind === OP.ADD || kind === OP.REMOVE) {
+        const old = replicators.get(id);
+        if (old) {
+          old.dispose();
+          if (old.wasm) Atomics.sub(ctrl, C.WASM_ENCODERS, 1);
+          replicators.delete(id);
+        }
+        if (kind === OP.ADD) {
+          const r = replicatorFor(store, data.settings, arg >>> 0, 0, heap);
+          if (r.wasm) Atomics.add(ctrl, C.WASM_ENCODERS, 1);
+          replicators.set(id, r);
+        }
+      }
       else if (kind === OP.ACK) replicators.get(id)?.ack(arg >>> 0);
     }
     const jobCount = Atomics.load(ctrl, C.JOBS);

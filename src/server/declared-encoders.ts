@@ -14,6 +14,7 @@ import type { GameDeclaration } from '../core/game.js';
 import type { GameStore } from '../core/game-store.js';
 import { GameReplicator, type GameReplicatorOptions } from '../codec/game-snapshot.js';
 import type { Arena } from '../wasm/arena.js';
+import type { KernelHeap } from '../codec/kernel-heap.js';
 import type { UpdateZonesSpec } from '../codec/update-zones.js';
 
 /** What every player's replicator is made with (GameReplicatorOptions less the owner and the first seq). */
@@ -26,7 +27,7 @@ export interface EncoderSettings {
 }
 
 /** A player's replicator under `settings` (`arena`: the one the store lives in, on this thread). */
-export function replicatorFor<D extends GameDeclaration>(store: GameStore<D>, settings: EncoderSettings, owner: number, firstSeq = 0, arena?: Arena): GameReplicator<D> {
+export function replicatorFor<D extends GameDeclaration>(store: GameStore<D>, settings: EncoderSettings, owner: number, firstSeq = 0, arena?: Arena | KernelHeap): GameReplicator<D> {
   const options: GameReplicatorOptions = { viewCapacity: settings.viewCapacity, owner, maxMessageBytes: settings.maxMessageBytes, firstSeq, zones: settings.zones, tickHz: settings.tickHz, arena };
   return new GameReplicator(store, options);
 }

@@ -12,6 +12,7 @@ export function registerEncodePoolMetrics<D extends GameDeclaration>(registry: R
   readGauges(registry, [
     ['chronos_encode_workers_alive', 'Encode worker threads serving (of the encodeWorkers started)', () => c.alive],
     ['chronos_encode_main_thread_players', 'Players whose snapshots the main thread encodes: its share, and those of workers given up', () => c.mainThreadPlayers],
+    ['chronos_encode_worker_wasm_players', 'Players the encode workers encode with WebAssembly run kernels (the store in the game module\'s arena)', () => pool.wasmEncoders],
   ]);
   readCounter(registry, 'chronos_encode_workers_given_up_total', 'Encode workers given up (failed, died or missed a round\'s deadline)', [], () => [[{}, c.givenUp]]);
   readCounter(registry, 'chronos_encode_out_of_room_total', 'Snapshots held back a tick because a worker\'s round output was full', [], () => [[{}, c.outOfRoom]]);

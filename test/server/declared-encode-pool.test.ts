@@ -18,6 +18,8 @@ import { connectUdp } from '../../src/client/udp-connector.js';
 import { loadServerCrypto } from '../../src/net/crypto-node.js';
 import type { DeclaredGameModule } from '../../src/server/declared-game.js';
 import { waiter } from '../helpers/until.js';
+import { Arena } from '../../src/wasm/arena.js';
+import { loadChronos } from '../../src/wasm/loader.js';
 
 const M = { type: 'q16', min: -200, max: 200, precision: 1 / 32 } as const;
 const GAME = defineGame({
@@ -32,8 +34,9 @@ afterAll(async () => {
   for (const p of pools) await p.close();
 });
 
-function world(seed: number) {
-  const store = new GameStore(GAME, { capacity: 600, shared: true });
+async function world(seed: number, arena?: Arena) {
+  const memory = arena ? { buffer: arena.memoryBuffer, byteOffset: arena.allocate(`pool-store-${seed}`, GameStore.bytesFor(GAME, 600)).ptr } : undefined;
+  const store = new GameStore(GAME, { capacity: 600, shared: true, memory });
   const rand = mulberry32(seed);
   const ids = Array.from({ length: 400 }, (_, i) => store.spawn(i % 4 ? 'rock' : 'runner', { position: { x: rand() * 300 - 150, y: rand() * 300 - 150 } }, i % 4 ? 0 : 1 + (i % 7)));
   const x = store.column('position.x');
@@ -56,13 +59,17 @@ function world(seed: number) {
 
 describe('EncodePool', () => {
   it.each([
-    ['', undefined],
-    [' (with update zones: each job measured from its avatar)', { x: 'position.x', y: 'position.y', bands: [{ withinM: 20, hz: 60 }, { withinM: 40, hz: 15 }], beyondHz: 5 }],
-  ] as const)('encodes exactly what the main thread would, through moves, joins, leaves and late acks, with the main thread taking a share%s', async (_name, zones) => {
-    const { store, ids, step, visible, rand } = world(3);
+    ['', undefined, false],
+    [' (with update zones: each job measured from its avatar)', { x: 'position.x', y: 'position.y', bands: [{ withinM: 20, hz: 60 }, { withinM: 40, hz: 15 }], beyondHz: 5 }, false],
+    [' (the store in a WebAssembly arena: the workers\' run kernels WebAssembly in their blocks of it, with zones)', { x: 'position.x', y: 'position.y', bands: [{ withinM: 20, hz: 60 }, { withinM: 40, hz: 15 }], beyondHz: 5 }, true],
+  ] as const)('encodes exactly what the main thread would, through moves, joins, leaves and late acks, with the main thread taking a share%s', async (_name, zones, inArena) => {
+    const arena = inArena ? new Arena(await loadChronos()) : undefined;
+    const { store, ids, step, visible, rand } = await world(3, arena);
     const settings = { viewCapacity: VIEW, maxMessageBytes: 1200, zones };
+    // The reference: the JavaScript kernels on the main thread.
     const local = new LocalEncoders(store, settings);
-    const pool = await EncodePool.start(store, { ...settings, workers: 2, log: () => {} });
+    const pool = await EncodePool.start(store, { ...settings, workers: 2, log: () => {}, arena });
+    if (arena) expect(arena.stats().regions.filter((r) => r.name.startsWith('encode-worker-')).length).toBe(2);
     pools.push(pool);
     expect(pool.counters.alive).toBe(2);
     const players = new Map<number, number>(); // player -> its avatar's slot
@@ -117,6 +124,8 @@ describe('EncodePool', () => {
       }
       local.run();
       pool.run();
+      // In the arena the workers' players encode in WebAssembly (all but the main thread's share).
+      if (arena && tick === 10) expect(pool.wasmEncoders).toBeGreaterThan(0);
       for (const p of players.keys()) {
         const a = local.result(p);
         const b = pool.result(p);
@@ -138,7 +147,7 @@ describe('EncodePool', () => {
   it('packs a round\'s messages by their length, not their budget: 1,200 players of 8 KB budgets on one worker all get theirs', async () => {
     // 600 players a worker lane and a 9 KB budget each would take 5.4 MB reserved up front, past
     // the round's 4 MiB output; their messages are far smaller, and every one goes out.
-    const { store, ids, step, visible } = world(13);
+    const { store, ids, step, visible } = await world(13);
     const local = new LocalEncoders(store, { viewCapacity: VIEW, maxMessageBytes: 9000 });
     const pool = await EncodePool.start(store, { workers: 1, viewCapacity: VIEW, maxMessageBytes: 9000, log: () => {} });
     pools.push(pool);
@@ -176,7 +185,7 @@ describe('EncodePool', () => {
   }, 30_000);
 
   it('hands a dead worker\'s players to the main thread: their next message is whole and decodes', async () => {
-    const { store, ids, step, visible } = world(5);
+    const { store, ids, step, visible } = await world(5);
     const pool = await EncodePool.start(store, { workers: 2, viewCapacity: VIEW, maxMessageBytes: 4096, log: () => {} });
     pools.push(pool);
     const replicas = new Map<number, GameReplica<typeof GAME.declaration>>();
@@ -218,7 +227,7 @@ describe('EncodePool', () => {
   });
 
   it('serves players from two encode workers: each its view and its own purse only', async () => {
-    const { store, step, visible } = world(9);
+    const { store, step, visible } = await world(9);
     const module: DeclaredGameModule<typeof GAME.declaration> = {
       game: GAME, store, viewCapacity: VIEW,
       join: (player) => store.spawn('runner', { position: { x: player * 2, y: 0 } }, player),
