@@ -18,25 +18,6 @@ export interface KernelHeap {
   take(bytes: number): { readonly ptr: number; free(): void };
 }
 
-/**
- * Whether `view` looks at `memory`'s bytes. Not by buffer identity: a grown shared memory is a
- * new SharedArrayBuffer over the same bytes, and another thread's view holds its own. A byte
- * flipped through the view must show through the memory (and is put back).
- */
-export function viewsMemory(memory: WebAssembly.Memory, view: ArrayBufferView): boolean {
-  const buffer = memory.buffer;
-  if (view.byteLength === 0 || view.byteOffset + view.byteLength > buffer.byteLength) return false;
-  if (view.buffer === buffer) return true;
-  if (!(view.buffer instanceof SharedArrayBuffer) || !(buffer instanceof SharedArrayBuffer)) return false;
-  const mine = new Uint8Array(view.buffer, view.byteOffset, 1);
-  const ours = new Uint8Array(buffer, view.byteOffset, 1);
-  const was = mine[0]!;
-  mine[0] = was ^ 0xff;
-  const same = ours[0] === (was ^ 0xff);
-  mine[0] = was;
-  return same;
-}
-
 const arenaHeaps = new WeakMap<Arena, KernelHeap>();
 let blockNames = 0;
 
@@ -67,18 +48,23 @@ export function arenaHeap(arena: Arena): KernelHeap {
 
 const ALIGN = 16;
 
-/** Blocks handed out from one fixed block of a shared memory: first fit, freed blocks merged with their neighbours. */
+/**
+ * Blocks handed out from one fixed block of a shared memory: first fit, freed blocks merged with
+ * their neighbours. An encode worker's: `alias` is the buffer its store's views are made on, which
+ * the main thread checked is this memory's (the worker must not check by flipping a byte of the
+ * store, which the main thread may be reading at that moment).
+ */
 export class BlockHeap implements KernelHeap {
   /** Free runs [ptr, bytes], by address. */
   private readonly free: [number, number][];
 
-  constructor(readonly memory: WebAssembly.Memory, readonly maximumPages: number, readonly base: number, readonly bytes: number) {
+  constructor(readonly memory: WebAssembly.Memory, readonly maximumPages: number, readonly base: number, readonly bytes: number, private readonly alias: ArrayBufferLike) {
     const start = Math.ceil(base / ALIGN) * ALIGN;
     this.free = [[start, Math.floor((base + bytes - start) / ALIGN) * ALIGN]];
   }
 
   holds(view: ArrayBufferView): boolean {
-    return viewsMemory(this.memory, view);
+    return view.byteLength > 0 && (view.buffer === this.alias || view.buffer === this.memory.buffer) && view.byteOffset + view.byteLength <= this.memory.buffer.byteLength;
   }
 
   /** Bytes free now. */

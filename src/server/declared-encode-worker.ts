@@ -32,7 +32,7 @@ if (game.fingerprint !== data.fingerprint) {
   const store = new GameStore(game, { capacity: data.capacity, memory: { buffer: data.store, byteOffset: data.byteOffset }, attach: true });
   // The block of the game module's memory this worker's encoders own: their run kernels are WebAssembly there.
   const k = data.kernelHeap;
-  const heap = k ? new BlockHeap(k.memory, k.maximumPages, k.ptr, k.bytes) : undefined;
+  const heap = k ? new BlockHeap(k.memory, k.maximumPages, k.ptr, k.bytes, data.store) : undefined;
   const replicators = new Map<number, GameReplicator>();
   ready(1);
   let gen = 0;

@@ -59,6 +59,25 @@ export interface ArenaStats {
   regions: { name: string; ptr: number; bytes: number }[];
 }
 
+/**
+ * Whether `view` looks at `memory`'s bytes. Not by buffer identity: a grown shared memory is a
+ * new SharedArrayBuffer over the same bytes, and another thread's view holds its own. A byte
+ * flipped through the view must show through the memory (and is put back).
+ */
+export function viewsMemory(memory: WebAssembly.Memory, view: ArrayBufferView): boolean {
+  const buffer = memory.buffer;
+  if (view.byteLength === 0 || view.byteOffset + view.byteLength > buffer.byteLength) return false;
+  if (view.buffer === buffer) return true;
+  if (!(view.buffer instanceof SharedArrayBuffer) || !(buffer instanceof SharedArrayBuffer)) return false;
+  const mine = new Uint8Array(view.buffer, view.byteOffset, 1);
+  const ours = new Uint8Array(buffer, view.byteOffset, 1);
+  const was = mine[0]!;
+  mine[0] = was ^ 0xff;
+  const same = ours[0] === (was ^ 0xff);
+  mine[0] = was;
+  return same;
+}
+
 export class Arena {
   readonly wasm: ChronosWasm;
   /** First byte the arena owns: after the module's static data. */
@@ -101,17 +120,8 @@ export class Arena {
    * A byte flipped through the view must show through the memory's current buffer (and is put back).
    */
   holds(view: ArrayBufferView): boolean {
-    const buffer = this.memoryBuffer;
-    if (view.byteLength === 0 || view.byteOffset + view.byteLength > buffer.byteLength) return false;
-    if (view.buffer === buffer) return true;
-    if (!(view.buffer instanceof SharedArrayBuffer) || !(buffer instanceof SharedArrayBuffer)) return false;
-    const mine = new Uint8Array(view.buffer, view.byteOffset, 1);
-    const ours = new Uint8Array(buffer, view.byteOffset, 1);
-    const was = mine[0]!;
-    mine[0] = was ^ 0xff;
-    const same = ours[0] === (was ^ 0xff);
-    mine[0] = was;
-    return same;
+    void this.generation;
+    return viewsMemory(this.wasm.memory, view);
   }
 
   get maximumBytes(): number {
