@@ -31,6 +31,8 @@ export const wasmEncodingStats = {
   framesOutsideArena: 0,
   /** Walks run by the JavaScript kernels for that (a frame or the view copy outside the arena). */
   walksInJavaScript: 0,
+  /** Kernel modules WebAssembly refused (never seen: a declaration the assembler mishandles); their encoders run the JavaScript kernels. */
+  modulesRefused: 0,
 };
 
 /** What an encoder on an arena's store uses instead of the JavaScript heap's. */
@@ -95,8 +97,10 @@ export function wasmEncoding<D extends GameDeclaration>(game: Game<D>, store: Ga
   try {
     return heapEncoding(game, store, heap, zones);
   } catch (err) {
-    // An arena too full for the kernels' tables and state: the JavaScript kernels, the same bytes.
-    if (!(err instanceof ArenaOutOfMemoryError)) throw err;
+    // An arena too full for the kernels' tables and state, or a module WebAssembly refused: the
+    // JavaScript kernels, the same bytes (a player still joins).
+    if (err instanceof WebAssembly.CompileError || err instanceof WebAssembly.LinkError) wasmEncodingStats.modulesRefused++;
+    else if (!(err instanceof ArenaOutOfMemoryError)) throw err;
     return null;
   }
 }

@@ -31,9 +31,10 @@ export function registerDeclaredServerMetrics(registry: Registry, read: Declared
     ['chronos_spectators', 'Connections watching from a camera (GAME WATCH)', read.spectators],
     ['chronos_declared_encoder_bytes', 'Bytes the snapshot encoders on the main thread hold for their players (frames, messages, views)', read.encoderBytes],
   ]);
-  readCounter(registry, 'chronos_declared_encoder_outside_arena_total', 'What the snapshot encoders did in the JavaScript heap because the game module\'s WebAssembly arena was full: frames made there, walks run by the JavaScript kernels (the same bytes, slower)', ['what'], () => [
+  readCounter(registry, 'chronos_declared_encoder_outside_arena_total', 'What the snapshot encoders did in the JavaScript heap instead of the game module\'s WebAssembly arena: frames made there and walks run by the JavaScript kernels (the arena full), kernel modules WebAssembly refused (the same bytes, slower)', ['what'], () => [
     [{ what: 'frames' }, wasmEncodingStats.framesOutsideArena],
     [{ what: 'walks' }, wasmEncodingStats.walksInJavaScript],
+    [{ what: 'modules_refused' }, wasmEncodingStats.modulesRefused],
   ]);
   const views = read.interest;
   if (views) {
