@@ -56,5 +56,9 @@ export interface EncodeWorkerData {
   readonly kernelHeap?: { readonly memory: WebAssembly.Memory; readonly maximumPages: number; readonly ptr: number; readonly bytes: number };
 }
 
-/** Bytes of the arena an encode worker's encoders get for their frames (past them: frames in its JavaScript heap, the JavaScript kernels). */
+/**
+ * Bytes of the arena an encode worker's encoders get for their frames, at most (past them:
+ * frames in its JavaScript heap, the JavaScript kernels); all workers together take at most a
+ * quarter of the room the arena has left.
+ */
 export const WORKER_HEAP_BYTES = 48 * 1024 * 1024;

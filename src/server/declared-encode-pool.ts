@@ -21,6 +21,8 @@ import { LocalEncoders, type EncoderSettings, type SnapshotEncoders } from './de
 import type { Arena, Region } from '../wasm/arena.js';
 
 let heapNames = 0;
+/** Less than this a worker's encoders would hold a handful of frames: they run the JavaScript kernels instead. */
+const MIN_WORKER_HEAP_BYTES = 1 << 20;
 
 /** How long a round may take before its worker is given up. */
 const ROUND_DEADLINE_MS = 2000;
@@ -124,9 +126,13 @@ export class EncodePool<D extends GameDeclaration> implements SnapshotEncoders {
     // A block of the module's arena for each worker's encoders (their run kernels WebAssembly),
     // where the store lives there and the arena has room; else they run the JavaScript kernels.
     if (arena && arena.holds(store.region)) {
-      for (let i = 0; i < workers; i++) {
+      // At most a quarter of the room the arena has left, all workers together: the game's own
+      // regions (its index, its views) grow in the same arena and must not find it gone.
+      const { maximumBytes, topByte, freeBytes } = arena.stats();
+      const each = Math.min(WORKER_HEAP_BYTES, Math.floor((maximumBytes - topByte + freeBytes) / 4 / workers / 65536) * 65536);
+      for (let i = 0; i < workers && each >= MIN_WORKER_HEAP_BYTES; i++) {
         try {
-          const region = arena.allocate(`encode-worker-${i}-heap-${++heapNames}`, WORKER_HEAP_BYTES);
+          const region = arena.allocate(`encode-worker-${i}-heap-${++heapNames}`, each);
           pool.heaps[i] = { memory: arena.wasm.memory, maximumPages: arena.wasm.maximumPages, ptr: region.ptr, bytes: region.byteLength };
           pool.heapRegions.push(region);
         } catch (err) {

@@ -262,6 +262,39 @@ describe('EncodePool', () => {
     }
   }, 30_000);
 
+  it('gives its workers at most a quarter of the room the arena has left: none where that is too little, and they encode in JavaScript', async () => {
+    const probe = new Arena(await loadChronos());
+    probe.allocate('probe', GameStore.bytesFor(GAME, 600));
+    // Room for the store and 2 MiB more: a quarter of that is under a worker's least.
+    const pages = Math.ceil(probe.stats().topByte / 65536) + 32;
+    const arena = new Arena(await loadChronos({ initialPages: pages, maximumPages: pages }));
+    const { store, ids, step, visible } = await world(21, arena);
+    const pool = await EncodePool.start(store, { viewCapacity: VIEW, maxMessageBytes: 1200, workers: 2, log: () => {}, arena });
+    pools.push(pool);
+    expect(arena.stats().regions.filter((r) => r.name.startsWith('encode-worker-'))).toEqual([]);
+    const local = new LocalEncoders(store, { viewCapacity: VIEW, maxMessageBytes: 1200 });
+    for (let p = 1; p <= 4; p++) {
+      pool.add(p, p);
+      local.add(p, p);
+    }
+    for (let tick = 0; tick < 10; tick++) {
+      step();
+      pool.begin();
+      local.begin();
+      for (let p = 1; p <= 4; p++) {
+        const me = ids[p * 4]! & 0xfffff;
+        const n = visible(me, local.slots(p));
+        visible(me, pool.slots(p));
+        pool.job(p, tick, n, 1200, -1, 0, me);
+        local.job(p, tick, n, 1200, -1, 0, me);
+      }
+      pool.run();
+      local.run();
+      for (let p = 1; p <= 4; p++) expect(pool.result(p)).toEqual(local.result(p));
+    }
+    expect(pool.wasmEncoders).toBe(0);
+  });
+
   it('refuses a store that is not in shared memory', async () => {
     const store = new GameStore(GAME, { capacity: 8 });
     await expect(EncodePool.start(store, { workers: 1, viewCapacity: 8, maxMessageBytes: 1200, log: () => {} })).rejects.toThrow(ConfigError);
