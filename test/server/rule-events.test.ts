@@ -22,6 +22,8 @@ import { DeclaredRoomGame } from '../../src/rollback/declared-room.js';
 import { DeclaredRoomServer } from '../../src/server/declared-room-server.js';
 import { DeclaredRoomClient } from '../../src/client/declared-room-client.js';
 import type { RoomJoin } from '../../src/codec/room-messages.js';
+import { encodeEvent } from '../../src/codec/broadcast-event.js';
+import { INTEREST_RELIABLE_CHANNEL, PLAY_RELIABLE_CHANNEL } from '../../src/client/play-channels.js';
 
 const dir = fixtureCopy('chronos-rule-events-');
 let GAME: Game;
@@ -109,6 +111,19 @@ describe('events emitted by the rules, served', () => {
       player.room!.rules.takeEvents(() => kept++);
       expect(kept).toBe(0);
       expect(player.stats().drops).toMatchObject({ decode: 0, wrong_channel: 0 });
+      // What a forged or damaged EVENT does to a room client: a counted drop, nothing heard.
+      const heardBefore = player.eventsHeard;
+      const drops = { ...player.drops };
+      const valid = encodeEvent({ kind: 3, tick: 1, x: 0, y: 0, z: 0, rangeM: Infinity, payload: new Uint8Array(4) });
+      player.receive(INTEREST_RELIABLE_CHANNEL, valid.subarray(0, 10)); // cut short
+      player.receive(INTEREST_RELIABLE_CHANNEL, Uint8Array.from([...valid, 0xff])); // a byte too many
+      const nan = valid.slice();
+      new DataView(nan.buffer).setFloat32(20, Number.NaN, true); // a range that is not a number
+      player.receive(INTEREST_RELIABLE_CHANNEL, nan);
+      player.receive(PLAY_RELIABLE_CHANNEL, valid); // on the wrong channel
+      expect(player.eventsHeard).toBe(heardBefore);
+      expect(player.drops.decode).toBe(drops.decode + 3);
+      expect(player.drops.wrong_channel).toBe(drops.wrong_channel + 1);
       const metrics = await (await fetch(`http://127.0.0.1:${server.httpPort}/metrics`)).text();
       expect(metrics).toMatch(/chronos_declared_events_total\{result="sent"\} [1-9]/);
       // The ghost's ranged call-outs: this room was given no positions, so they are counted as malformed.
