@@ -37,4 +37,5 @@ export { decodeRoomJoin, encodeRoomJoin, type RoomJoin } from './codec/room-mess
 export { DeclaredBots, MAX_BOTS, type DeclaredBotsOptions, type DeclaredBotsTotals } from './client/declared-bots.js';
 export { runDeclaredLoad, type DeclaredLoadOptions, type DeclaredLoadReport } from './client/declared-load.js';
 export { botSlice, forkBots, BOT_SLICE_ENV, MAX_BOT_PROCESSES, type BotSlice } from './client/bot-processes.js';
+export { securityFlags, SECURITY_FLAGS, SECURITY_USAGE } from './server/server-flags.js';
 export { ScriptArgs, botScriptArgs, type BotScriptArgs, type NumberRule } from './server/script-args.js';

@@ -11,16 +11,20 @@
 // per core but one with four cores or more, else none), --net-workers N (N threads own the UDP
 // connections, ports udp-port .. udp-port + N - 1; default one per core, as the engine's own
 // world mode; 0: this thread owns them),
-// --save FILE (restored at start, written every --autosave seconds, 60 by default, and at shutdown).
+// --save FILE (restored at start, written every --autosave seconds, 60 by default, and at shutdown),
+// and the security flags every game's server takes (server-flags.ts: --trust-proxy, --admin-token,
+// --allow-origin, --connect-rate, --max-sessions-per-ip, --max-http-connections).
 
 import { fileURLToPath } from 'node:url';
-import { DeclaredRoomServer, DeclaredServer, ScriptArgs, threadsForCores } from '../../src/index.js';
+import { DeclaredRoomServer, DeclaredServer, ScriptArgs, SECURITY_FLAGS, securityFlags, threadsForCores } from '../../src/index.js';
 import { createArena } from './module.js';
 import { createRoom, ROOM_SEATS } from './room.js';
 import { HALF_M, MAX_CAPACITY, NPC_SPREAD_M, NPCS } from './game.js';
 
 const args = new ScriptArgs();
-args.allow(['mode', 'host', 'http-port', 'udp-port', 'seed', 'npcs', 'npc-spread', 'seats', 'idle-seconds', 'max-players', 'view-radius', 'encode-workers', 'net-workers', 'save', 'autosave']);
+args.allow(['mode', 'host', 'http-port', 'udp-port', 'seed', 'npcs', 'npc-spread', 'seats', 'idle-seconds', 'max-players', 'view-radius', 'encode-workers', 'net-workers', 'save', 'autosave', ...SECURITY_FLAGS]);
+// The per-IP limits, the operator token, the origins and proxies trusted: as every game's server.
+const security = securityFlags(args);
 // Every number a newcomer may type is checked against its range here, with a line saying so,
 // rather than thrown from deep inside the engine.
 const seed = args.number('seed', 1, { integer: true, min: 0, max: 0xffffffff });
@@ -56,7 +60,7 @@ if (mode === 'arena') {
   const idleSeconds = args.number('idle-seconds', 120, { min: 1, max: 86_400 });
   const room = await createRoom({ seed, npcs, npcSpreadM: spread, seats });
   // The kill feed (the rules' events) reaches the seats within range of where it happened.
-  const server = await DeclaredRoomServer.start({ room, host, httpPort, udpPort, staticDir, idleSeconds, positions: { x: 'position.x', y: 'position.y' } });
+  const server = await DeclaredRoomServer.start({ ...security, room, host, httpPort, udpPort, staticDir, idleSeconds, positions: { x: 'position.x', y: 'position.y' } });
   console.log(`arena shooter on chronos, arena mode: a rollback room of ${seats} seats, ${npcs} NPCs within ${spread} m of the centre; every client runs the whole room with the game's own module (game.wasm) at 60 Hz`);
   console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle; G: spatial grid; ?watch to spectate)`);
   console.log(`  game port  udp ${host}:${server.udpPort}; health http://${host}:${server.httpPort}/healthz`);
@@ -75,6 +79,7 @@ if (mode === 'arena') {
   const autosave = args.number('autosave', 60, { min: 1, max: 86_400 });
   const module = await createArena({ seed, viewRadiusM, npcs, npcSpreadM: spread, maxPlayers });
   const server = await DeclaredServer.start({
+    ...security,
     module,
     host,
     maxClients: maxPlayers,

@@ -3,14 +3,15 @@
 // --seed (1), --view-radius (128), --encode-workers (default one per core but one with four
 // cores or more; 0: the main thread encodes the snapshots), --net-workers (default one per core;
 // 0: the main thread owns the UDP socket; N: N threads, ports udp-port .. + N - 1),
-// --save FILE (restored at start, written every --autosave seconds, 60 by default, and at shutdown).
+// --save FILE (restored at start, written every --autosave seconds, 60 by default, and at shutdown),
+// and the security flags every game's server takes (--trust-proxy, --admin-token, ...: server-flags.ts).
 
 import { fileURLToPath } from 'node:url';
-import { DeclaredServer, ScriptArgs, threadsForCores } from '../../src/index.js';
+import { DeclaredServer, ScriptArgs, SECURITY_FLAGS, securityFlags, threadsForCores } from '../../src/index.js';
 import { skyworldModule } from './module.js';
 
 const args = new ScriptArgs();
-args.allow(['host', 'http-port', 'udp-port', 'seed', 'entities', 'view-radius', 'encode-workers', 'net-workers', 'save', 'autosave']);
+args.allow(['host', 'http-port', 'udp-port', 'seed', 'entities', 'view-radius', 'encode-workers', 'net-workers', 'save', 'autosave', ...SECURITY_FLAGS]);
 // Every number a newcomer may type is checked against its range here, with a line saying so.
 const httpPort = args.number('http-port', 8080, { integer: true, min: 0, max: 65535 });
 const udpPort = args.number('udp-port', 7777, { integer: true, min: 0, max: 65535 });
@@ -26,6 +27,7 @@ const module = skyworldModule({
   viewRadiusM: args.number('view-radius', 128, { min: 1, max: 2000 }),
 });
 const server = await DeclaredServer.start({
+  ...securityFlags(args),
   module,
   host,
   httpPort,

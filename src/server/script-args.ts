@@ -17,7 +17,8 @@ export interface NumberRule {
 export class ScriptArgs {
   constructor(
     readonly argv: readonly string[] = process.argv.slice(2),
-    private readonly fail: (line: string) => never = (line) => {
+    /** Ends the script with `line` (exit code 2); a test passes one that throws. */
+    readonly fail: (line: string) => never = (line) => {
       console.error(line);
       process.exit(2);
     },
@@ -47,6 +48,18 @@ export class ScriptArgs {
     const v = this.argv[i + 1];
     if (v === undefined || v.startsWith('--')) this.fail(`--${name} needs a value`);
     return v;
+  }
+
+  /** The value after every `--name` given (a flag that may be repeated), in order; [] when absent. */
+  texts(name: string): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.argv.length; i++) {
+      if (this.argv[i] !== `--${name}`) continue;
+      const v = this.argv[i + 1];
+      if (v === undefined || v.startsWith('--')) this.fail(`--${name} needs a value`);
+      out.push(v);
+    }
+    return out;
   }
 
   /** The number after `--name` (`fallback` when absent), held to `rule`. */
