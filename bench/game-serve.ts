@@ -1,5 +1,5 @@
 // The `game` suite's serving case: a declared game's whole server tick, socketless, as the
-// `server` suite measures world mode's. Skyworld (examples/skyworld: 2,000 NPCs, props and
+// `server` suite measures the arena shooter's. Skyworld (examples/skyworld: 2,000 NPCs, props and
 // pickups, 61 types, TypeScript rules with lag-compensated zaps) on DeclaredServer with its
 // network workers on the ring transport (packets through shared memory: the server is measured,
 // not the kernel's UDP path), and N players in this thread as real NetClients: each decodes its
@@ -13,12 +13,11 @@
 // |                    | thread's tick (inputs applied, step, every player's view and snapshot)|
 // |                    | and the workers seal and hand every packet to the transport           |
 // | serve-arena-       | the same, for the arena shooter (examples/arena-shooter: its rules in |
-// | shooter-1000       | its own AssemblyScript module) in the `server` suite's world: 99,000  |
-// |                    | NPCs over 10 km x 10 km, 1,000 players appearing at its hubs and      |
-// |                    | moving and firing by the same archetype brains, views of 200 m (world |
-// |                    | mode's radius) by the engine's DeclaredInterest, refreshed by world   |
-// |                    | mode's distance zones (60, 20, 5 and 1 Hz): tick-1k-players with the  |
-// |                    | game's declaration and its module instead of world mode's own         |
+// | shooter-1000       | its own AssemblyScript module) in the seed's world: 99,000 NPCs over  |
+// |                    | 10 km x 10 km, 1,000 players appearing at its hubs and moving and     |
+// |                    | firing by the seed's archetype brains, views of 200 m by the engine's |
+// |                    | DeclaredInterest, refreshed by the seed's distance zones (60, 20, 5   |
+// |                    | and 1 Hz): the `server` suite's tick-1k-players                       |
 // | serve-arena-crowd- | the same, 500 players all within 40 m of one hub, with the game's own |
 // | 500                | views (100 m, its zones): `chronos` narrows crowded views (CROWD),    |
 // |                    | `chronos-whole-views` does not (each cut to its nearest 1,024)        |
@@ -53,8 +52,8 @@ import { skyworldModule } from '../examples/skyworld/module.js';
 import { SkyworldBot, botViewOf } from '../examples/skyworld/bot.js';
 import { GAME as ARENA_SHOOTER, IDLE as ARENA_IDLE } from '../examples/arena-shooter/game.js';
 import { createArena } from '../examples/arena-shooter/module.js';
-import { HUB_SPAWN_RADIUS_M, worldHubs } from '../src/world/hubs.js';
-import { archetypeBrains, ENTITIES as WORLD_ENTITIES, SEED as WORLD_SEED, WORLD_M } from './server.js';
+import { HUB_SPAWN_RADIUS_M, worldHubs } from './hubs.js';
+import { archetypeBrains, WORLD_ENTITIES, WORLD_M, WORLD_SEED } from './archetype-brains.js';
 import type { CaseResult, SuiteContext } from './harness.js';
 import { collectTicks, joinAndWarm, ringEntry, ringTicks, tickRow, totalBytesOut } from './ring-ticks.js';
 
@@ -138,7 +137,7 @@ interface ServedGame<D extends GameDeclaration> {
   extras?(): Record<string, number>;
 }
 
-async function runCase<D extends GameDeclaration>(ctx: SuiteContext, served: ServedGame<D>, caseName: string, impl: string, players: number, workers: number, encodeWorkers: number): Promise<CaseResult> {
+async function runCase<D extends GameDeclaration>(ctx: SuiteContext, served: ServedGame<D>, caseName: string, impl: string, players: number, workers: number, encodeWorkers: number, suite = SUITE): Promise<CaseResult> {
   const crypto = await loadServerCrypto();
   const module = await served.module(players);
   const server = await DeclaredServer.start({
@@ -173,7 +172,7 @@ async function runCase<D extends GameDeclaration>(ctx: SuiteContext, served: Ser
     const costs = collectTicks(ctx.timeMs, clientsFrame, tick);
     const views1 = module.interestStats;
     const bytesPerClient = (totalBytesOut(shards) - bytesOut0) / players / costs.length;
-    const row = tickRow(SUITE, caseName, impl, players, costs, {
+    const row = tickRow(suite, caseName, impl, players, costs, {
       workers,
       encode_workers: encodeWorkers,
       entities: module.store.alive,
@@ -195,7 +194,7 @@ async function runCase<D extends GameDeclaration>(ctx: SuiteContext, served: Ser
 }
 
 /** The three ways a serving case runs: a network worker per core, one, and encode workers beside. */
-async function serveCases<D extends GameDeclaration>(ctx: SuiteContext, served: ServedGame<D>, name: string, players: number): Promise<CaseResult[]> {
+async function serveCases<D extends GameDeclaration>(ctx: SuiteContext, served: ServedGame<D>, name: string, players: number, suite = SUITE): Promise<CaseResult[]> {
   const cores = availableParallelism();
   // GAME_SERVE_IMPL=chronos-encode-workers (say): that way alone, for a profile or a quick before/after.
   const only = process.env.GAME_SERVE_IMPL;
@@ -205,7 +204,7 @@ async function serveCases<D extends GameDeclaration>(ctx: SuiteContext, served: 
     ['chronos-encode-workers', cores, Math.max(1, cores - 1)],
   ];
   const rows: CaseResult[] = [];
-  for (const [impl, workers, encoders] of ways) if (!only || only === impl) rows.push(await runCase(ctx, served, name, impl, players, workers, encoders));
+  for (const [impl, workers, encoders] of ways) if (!only || only === impl) rows.push(await runCase(ctx, served, name, impl, players, workers, encoders, suite));
   return rows;
 }
 
@@ -242,7 +241,7 @@ interface ArenaServing {
   readonly crowd?: false;
 }
 
-/** The arena shooter in the `server` suite's world, served to `players` bots moved by its archetype brains. */
+/** The arena shooter in the seed's world, served to `players` bots moved by its archetype brains. */
 function arenaServed(players: number, how: ArenaServing): ServedGame<typeof ARENA_SHOOTER.declaration> {
   const brains = archetypeBrains(players);
   const half = WORLD_M / 2;
@@ -252,7 +251,7 @@ function arenaServed(players: number, how: ArenaServing): ServedGame<typeof AREN
   return {
     game: ARENA_SHOOTER,
     module: async (n) => {
-      // World mode's zones at its 200 m radius (src/server/interest-host.ts: 7.5 %, 30 % and 65 % of it at 60, 20 and 5 Hz, the rest at 1 Hz).
+      // The seed's zones at a 200 m radius (7.5 %, 30 % and 65 % of it at 60, 20 and 5 Hz, the rest at 1 Hz), as the `server` suite has always measured.
       const views = how.worldModeViews
         ? { viewRadiusM: 200, zones: { x: 'position.x', y: 'position.y', bands: [{ withinM: 15, hz: 60 }, { withinM: 60, hz: 20 }, { withinM: 130, hz: 5 }], beyondHz: 1 } as const }
         : {};
@@ -293,10 +292,18 @@ function arenaServed(players: number, how: ArenaServing): ServedGame<typeof AREN
 }
 
 /**
+ * The arena shooter served in the seed's world (archetype-brains.ts: 100,000 entities, NPCs
+ * filling what the players leave, over 10 km), each player appearing within 40 m of its
+ * archetype's hub and moved by its archetype brain, views of 200 m and the seed's zones: the
+ * `server` suite's tick-1k-players and tick-10k-players.
+ */
+export function serveArenaWorld(ctx: SuiteContext, name: string, players: number): Promise<CaseResult[]> {
+  return serveCases(ctx, arenaServed(players, { oneHub: false, worldModeViews: true }), name, players, 'server');
+}
+
+/**
  * serve-arena-shooter-1000: the arena shooter's module (its own AssemblyScript rules) in the
- * `server` suite's world (tick-1k-players): 99,000 NPCs over 10 km, each player appearing within
- * 40 m of its archetype's hub and moved by its archetype brain (ARENA_SERVE_PLAYERS=N changes the
- * count), views of world mode's 200 m.
+ * seed's world, as the `server` suite's tick-1k-players (ARENA_SERVE_PLAYERS=N changes the count).
  */
 export async function serveArenaShooter(ctx: SuiteContext): Promise<CaseResult[]> {
   const players = Number(process.env.ARENA_SERVE_PLAYERS ?? 1000);

@@ -1,5 +1,5 @@
 // Suite `game`: the codec a game's declaration derives (src/core/game.ts, src/codec/game-*.ts) on
-// the shooter's declared NPC fields (src/codec/shooter-game.ts): position, velocity (normal rate),
+// the shooter's declared NPC fields (bench/shooter-game.ts): position, velocity (normal rate),
 // heading, health and body, 11 fields; the brain's timer is server-only and never leaves.
 //
 // | case        | world                                       | timed                         | metrics                      |
@@ -35,7 +35,7 @@ import { FLAG_AWAY, FLAG_DEAD } from '../src/core/world-layout.js';
 import { GameStore } from '../src/core/game-store.js';
 import { GameReplicator } from '../src/codec/game-snapshot.js';
 import { GameReplica } from '../src/codec/game-replica.js';
-import { SHOOTER_GAME, type ShooterDeclaration } from '../src/codec/shooter-game.js';
+import { SHOOTER_GAME, type ShooterDeclaration } from './shooter-game.js';
 import { mulberry32 } from '../src/core/mulberry32.js';
 import { restoreGame, saveGame } from '../src/persist/game-save.js';
 import { measure, type CaseResult, type Suite, type SuiteContext } from './harness.js';

@@ -2,11 +2,10 @@
 //   wasm  assembly/ -> build/chronos.wasm (release) and build/chronos.debug.wasm (AssemblyScript)
 //   ts    src/      -> dist/               (tsc, strict; type-checks src; `npm run typecheck` checks
 //                                          src, test, bench and scripts: tsconfig.check.json)
-//   web   src/web/  -> build/web/          (esbuild bundle + index.html, style.css, chronos.wasm)
 //   examples examples/NAME/page.ts -> build/examples/NAME/ (each example game's page: bundle + index.html;
 //            an example with its own AssemblyScript rules, examples/NAME/assembly/index.ts, also
 //            its module: game.wasm, compiled with the engine's kernels as `chronos build` does)
-// Usage: node scripts/build.mjs [wasm|ts|web ...] [--if-stale]
+// Usage: node scripts/build.mjs [wasm|ts|examples ...] [--if-stale]
 // --if-stale skips a step whose outputs are newer than all of its inputs (npm start/test use it).
 
 import { spawnSync } from 'node:child_process';
@@ -18,7 +17,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const ifStale = args.includes('--if-stale');
 const requested = args.filter((a) => !a.startsWith('--'));
-const steps = requested.length > 0 ? requested : ['wasm', 'ts', 'web', 'examples'];
+const steps = requested.length > 0 ? requested : ['wasm', 'ts', 'examples'];
 
 // What a build writes inside its inputs (an example's build/ and assembly/generated/) is not an input.
 const WRITTEN_INSIDE = new Set(['build', 'generated']);
@@ -72,35 +71,6 @@ const STEPS = {
     outputs: ['dist/src/server/cli.js', 'dist/src/index.js'],
     build() {
       run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.json']);
-    },
-  },
-  web: {
-    inputs: ['src', 'build/chronos.wasm', 'package-lock.json'],
-    outputs: ['build/web/app.js', 'build/web/sim-harness.js', 'build/web/index.html', 'build/web/style.css', 'build/web/chronos.wasm'],
-    async build() {
-      const { build } = await import('esbuild');
-      const out = join(root, 'build/web');
-      mkdirSync(out, { recursive: true });
-      const bundle = (entry, outfile) =>
-        build({
-          entryPoints: [join(root, entry)],
-          outfile: join(out, outfile),
-          bundle: true,
-          format: 'esm',
-          platform: 'browser',
-          target: ['chrome120', 'firefox120', 'safari17'],
-          sourcemap: true,
-          minify: false,
-          // The loader reads files with node:fs only when running under Node.
-          external: ['node:*'],
-          logLevel: 'warning',
-        });
-      await bundle('src/web/main.ts', 'app.js');
-      // The determinism harness the end-to-end tests import into the page (not loaded by it).
-      await bundle('src/web/sim-harness.ts', 'sim-harness.js');
-      copyFileSync(join(root, 'src/web/index.html'), join(out, 'index.html'));
-      copyFileSync(join(root, 'src/web/style.css'), join(out, 'style.css'));
-      copyFileSync(join(root, 'build/chronos.wasm'), join(out, 'chronos.wasm'));
     },
   },
 };

@@ -1,19 +1,18 @@
-// npm run load -- [--game demo|arena-shooter] [--clients 2000] [--ramp 20s] [--seconds 60]
-//                 [--profile mixed] [--url URL] [--processes N] [--npcs N] [--workers N] [--json]
+// npm run load -- [--clients 2000] [--ramp 20s] [--seconds 60]
+//                 [--url URL] [--processes N] [--npcs N] [--workers N] [--json]
 // The load test a studio runs before launch. It starts a world-mode server (or targets one with
 // --url), ramps bot clients in over --ramp, spread over several bot processes so the bots are not
 // the bottleneck, holds them for --seconds, and reports what the SERVER did (from its own
 // /metrics and its process CPU time, not from the bots) beside what the clients saw. A live line
 // every 2 s: connected, ticks/s, tick p99, bytes/s, failures.
-// --game demo (default): the engine's built-in demo (chronos serve) and its bots (scripts/bots.ts,
-// with simulated network profiles and prediction checks). --game arena-shooter: the example
-// game as `npm start` runs it (examples/arena-shooter: a declared game, its rules in its own
-// module) and its bots in load mode (runDeclaredLoad: the real loopback link, no prediction).
+// The server is the arena shooter as `npm start` runs it (examples/arena-shooter: a declared game,
+// its rules in its own module; --game arena-shooter names it, the only game here) and its bots in
+// load mode (runDeclaredLoad: the real loopback link, no prediction).
 // With --json, one JSON document on stdout:
 //   { players, seconds, server_ticks_per_sec, server_tick_p50_ms, server_tick_p99_ms,
 //     server_cpu_us_per_player_tick, server_rss_bytes_per_player, client_bytes_per_sec_p50,
 //     client_bytes_per_sec_p99, corrections_pct, rtt_p99_ms, server_view_mean,
-//     server_views_narrowed_pct (those two for --game arena-shooter, else null), failures }
+//     server_views_narrowed_pct, failures } (corrections_pct null: these bots predict nothing)
 // Exit 1 when the server fell below 59 ticks/s over the window or any client failed.
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -38,11 +37,10 @@ try {
   parsed = parseArgs({
     options: {
       url: { type: 'string' },
-      game: { type: 'string', default: 'demo' },
+      game: { type: 'string', default: 'arena-shooter' },
       clients: { type: 'string', default: '500' },
       ramp: { type: 'string', default: '20s' },
       seconds: { type: 'string', default: '60' },
-      profile: { type: 'string' },
       processes: { type: 'string' },
       npcs: { type: 'string' },
       workers: { type: 'string' },
@@ -61,12 +59,11 @@ Starts a world-mode server (or targets --url), ramps bots in over several proces
 and reports the server's own figures: ticks/s, tick p50/p99, CPU per player per tick, memory per
 player; and the clients': bytes/s, corrections, RTT, failures. Exit 1 below ${MIN_TICKS_PER_SEC} ticks/s or on any failure.
 
-  --game <name>      demo (default: the engine's built-in demo, chronos serve) or arena-shooter
-                     (the example game npm start runs: a declared game with its own module)
+  --game <name>      arena-shooter (the default and the only one: the example game npm start
+                     runs, a declared game with its own module)
   --clients <n>      bot clients (default 500)
   --ramp <duration>  spread their connections over this (default 20s)
   --seconds <s>      hold them this long after the ramp, the measurement window (default 60)
-  --profile <name>   simulated network per bot (demo only; default mixed; see npm run demo:bots -- --help)
   --processes <n>    bot processes (default: one per ${BOTS_PER_PROCESS} clients)
   --url <url>        a running server instead of starting one
   --npcs <n>         NPCs of the started server (default: its own, 100,000)
@@ -76,9 +73,7 @@ player; and the clients': bytes/s, corrections, RTT, failures. Exit 1 below ${MI
   process.exit(0);
 }
 const game = v.game!;
-if (game !== 'demo' && game !== 'arena-shooter') fail(`--game is demo or arena-shooter, got ${game}`);
-if (game !== 'demo' && v.profile !== undefined) fail('--profile simulates the links of the built-in demo\'s bots: the arena shooter\'s bots use the real loopback link');
-const profile = game === 'demo' ? (v.profile ?? 'mixed') : 'none';
+if (game !== 'arena-shooter') fail(`--game is arena-shooter (the engine holds no game of its own any more), got ${game}`);
 const clients = Number(v.clients);
 if (!Number.isInteger(clients) || clients < 1 || clients > 100_000) fail(`--clients needs an integer in [1, 100000], got ${v.clients}`);
 const seconds = Number(v.seconds);
@@ -166,11 +161,9 @@ function histogramQuantile(a: Scrape, b: Scrape, q: number): number {
 
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
   const room = String(Math.max(1000, Math.ceil(clients * 1.1)));
-  const args = game === 'demo'
-    ? ['bin/chronos.js', 'serve', '--host', '127.0.0.1', '--http-port', '0', '--udp-port', '0', '--max-clients', room]
-    : ['--import', 'tsx', 'examples/arena-shooter/server.ts', '--host', '127.0.0.1', '--http-port', '0', '--udp-port', '0', '--max-players', room];
+  const args = ['--import', 'tsx', 'examples/arena-shooter/server.ts', '--host', '127.0.0.1', '--http-port', '0', '--udp-port', '0', '--max-players', room];
   if (v.npcs !== undefined) args.push('--npcs', v.npcs);
-  if (v.workers !== undefined) args.push(game === 'demo' ? '--workers' : '--net-workers', v.workers);
+  if (v.workers !== undefined) args.push('--net-workers', v.workers);
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -179,7 +172,7 @@ async function startServer(): Promise<{ url: string; child: ChildProcess }> {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       log(`  server: ${line}`);
-      const m = /(?:web page|page)\s+(http:\/\/[^\s]+)/.exec(line);
+      const m = /page\s+(http:\/\/[^\s]+)/.exec(line);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!.replace('localhost', '127.0.0.1'));
@@ -218,16 +211,10 @@ function startBots(url: string): BotProcess[] {
   for (let i = 0; i < processes; i++) {
     const n = Math.floor(clients / processes) + (i < clients % processes ? 1 : 0);
     if (n === 0) continue;
-    const args = game === 'demo'
-      ? [
-        '--expose-gc', '--import', 'tsx', 'scripts/bots.ts', '--url', url, '--clients', String(n), '--first-index', String(first),
-        '--ramp', `${rampMs}ms`, '--seconds', String(seconds), '--seed', String(i + 1), '--json',
-      ]
-      : [
-        '--import', 'tsx', 'examples/arena-shooter/bots.ts', '--url', url, '--players', String(n), '--first-index', String(first),
-        '--ramp-ms', String(rampMs), '--seconds', String(seconds), '--json',
-      ];
-    if (game === 'demo' && profile !== 'none') args.push('--profile', profile);
+    const args = [
+      '--import', 'tsx', 'examples/arena-shooter/bots.ts', '--url', url, '--players', String(n), '--first-index', String(first),
+      '--ramp-ms', String(rampMs), '--seconds', String(seconds), '--json',
+    ];
     first += n;
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const bot: BotProcess = { child, clients: n, connected: 0, players: 0, failures: 0, report: undefined, exitCode: null };
@@ -275,7 +262,7 @@ process.once('SIGINT', () => {
 
 try {
   const idle = await scrape(server.url);
-  log(`load: ${game === 'demo' ? 'the built-in demo' : 'the arena shooter'}, ${clients} clients over ${processes} bot process(es), ramp ${rampMs / 1000} s, window ${seconds} s, profile ${profile} against ${server.url} (${availableParallelism()} cores here)`);
+  log(`load: the arena shooter, ${clients} clients over ${processes} bot process(es), ramp ${rampMs / 1000} s, window ${seconds} s, against ${server.url} (${availableParallelism()} cores here)`);
   const bots = startBots(server.url);
   const startedMs = performance.now();
   let last = idle;
@@ -328,11 +315,11 @@ try {
     client_bytes_per_sec_p50: Math.round(quantile(bytesIn, 0.5)),
     client_bytes_per_sec_p99: Math.round(quantile(bytesIn, 0.99)),
     // The arena shooter's bots predict nothing: no corrections to count.
-    corrections_pct: game !== 'demo' ? null : checked > 0 ? Math.round(((100 * mispredicted) / checked) * 1000) / 1000 : 0,
+    corrections_pct: checked > 0 ? Math.round(((100 * mispredicted) / checked) * 1000) / 1000 : null,
     rtt_p99_ms: Math.round(quantile(rtts, 0.99) * 10) / 10,
-    // A declared game's views (the built-in demo's interest reports its own): entities in one, and the share narrowed in a crowd.
-    server_view_mean: game === 'demo' || views === 0 ? null : Math.round(((end.viewEntities - start.viewEntities) / views) * 10) / 10,
-    server_views_narrowed_pct: game === 'demo' || views === 0 ? null : Math.round(((100 * (end.viewsNarrowed - start.viewsNarrowed)) / views) * 10) / 10,
+    // The game's views: entities in one, and the share narrowed in a crowd.
+    server_view_mean: views === 0 ? null : Math.round(((end.viewEntities - start.viewEntities) / views) * 10) / 10,
+    server_views_narrowed_pct: views === 0 ? null : Math.round(((100 * (end.viewsNarrowed - start.viewsNarrowed)) / views) * 10) / 10,
     failures,
   };
   const ok = ticksPerSec >= MIN_TICKS_PER_SEC && failures === 0 && !serverGone;

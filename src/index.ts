@@ -9,11 +9,9 @@ export * from './interest/index.js';
 export * from './rollback/index.js';
 export { SnapshotView } from './codec/snapshot-view.js';
 export {
-  saveWorld, restoreWorld, describeRestore, captureWorld, encodeSave, decodeSave, planRestore, applyRestore, FileSaveStore, MemorySaveStore,
-  SaveError, InvalidSaveError, SaveMismatchError, SaveStoreError, WORLD_KINDS, NO_OWNER,
-  type SaveStore, type SaveContent, type RestoreReport, type RestoreOptions, type CaptureOptions, type EntityKind, type InvalidSaveReason,
+  encodeSave, decodeSave, FileSaveStore, MemorySaveStore, SaveError, InvalidSaveError, SaveMismatchError, SaveStoreError,
+  type SaveStore, type SaveContent, type InvalidSaveReason,
 } from './persist/index.js';
-export { GameServer, type GameServerOptions } from './server/game-server.js';
 export { GameClient, type GameClientHandlers, type GameClientOptions, type GameClientStats } from './client/game-client.js';
 export { GameReplicator, type GameReplicatorOptions, type GameReplicatorCounters } from './codec/game-snapshot.js';
 export { UpdateZones, MAX_UPDATE_PERIOD, type UpdateBand, type UpdateZonesSpec } from './codec/update-zones.js';
@@ -38,4 +36,5 @@ export { DeclaredBots, MAX_BOTS, type DeclaredBotsOptions, type DeclaredBotsTota
 export { runDeclaredLoad, type DeclaredLoadOptions, type DeclaredLoadReport } from './client/declared-load.js';
 export { botSlice, forkBots, BOT_SLICE_ENV, MAX_BOT_PROCESSES, type BotSlice } from './client/bot-processes.js';
 export { securityFlags, SECURITY_FLAGS, SECURITY_USAGE } from './server/server-flags.js';
+export { startOrExit, type ProgramIo } from './server/server-program.js';
 export { ScriptArgs, botScriptArgs, type BotScriptArgs, type NumberRule } from './server/script-args.js';

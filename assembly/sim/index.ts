@@ -5,4 +5,3 @@ export { region_copy } from './copy';
 export { sim_step, sim_arm_npcs } from './step';
 export { sim_scratch_bytes } from './grid';
 export { hitbox_record, hitbox_raycast, hitbox_raycast_slots } from './hitbox';
-export { sim_world_step, sim_predict_step } from './world-step';

@@ -94,10 +94,8 @@ export function players_step(world: usize, inputs: usize, playerCount: u32): voi
 // One avatar's frame under one input record: count down a death (respawning at its end), steer
 // (the move vector scaled to the player speed, the aim as heading, clamped to the world), then
 // use the weapon when its cooldown allows: SHOOT applies the hitscan verdict the lag compensator
-// wrote into the record, FIRE launches a projectile. The arena's players_step and world mode's
-// avatar commands (world-step.ts) both move avatars through this one function, which is what
-// makes a client's prediction of its own avatar bit-identical to the server's step.
-export function avatar_step(world: usize, slot: u32, rec: usize): void {
+// wrote into the record, FIRE launches a projectile.
+function avatar_step(world: usize, slot: u32, rec: usize): void {
   const flagsCol = column(world, COL_FLAGS);
   const posX = column(world, COL_POS_X);
   const posY = column(world, COL_POS_Y);

@@ -1,4 +1,4 @@
-// Peer: @colyseus/schema replicating the shooter's declared NPC fields (src/codec/shooter-game.ts),
+// Peer: @colyseus/schema replicating the shooter's declared NPC fields (bench/shooter-game.ts),
 // in its fastest honest use, for the `game` suite:
 // - every field as an integer of the narrowest type that holds the codes our wire carries for the
 //   case's values (positions in 1/128 m, velocities in 1/1024 m per tick, yaw in 12 bits, hit

@@ -20,7 +20,7 @@ import { World } from '../../src/core/world.js';
 import { FLAG_PLAYER, FLAG_PROJECTILE } from '../../src/core/world-layout.js';
 import type { Arena } from '../../src/wasm/arena.js';
 import { mulberry32 } from '../../src/core/mulberry32.js';
-import { ARCHETYPE_SHARES, ARCHETYPE_TABLE as T, PLAYER_ARCHETYPES, TRADER_ARRIVE_M, type PlayerArchetype } from '../../src/world/archetypes.js';
+import { ARCHETYPE_SHARES, ARCHETYPE_TABLE as T, PLAYER_ARCHETYPES, TRADER_ARRIVE_M, type PlayerArchetype } from '../archetypes.js';
 
 const Q = 65536;
 export const ARCHETYPES = PLAYER_ARCHETYPES;

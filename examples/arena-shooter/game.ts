@@ -3,7 +3,7 @@
 // bots. The rules are this game's own AssemblyScript (assembly/), compiled with the engine's
 // kernels into one module that the server and the page both run.
 //
-// The replicated fields are world mode's (src/codec/shooter-game.ts, which the encode-1k bench
+// The replicated fields are world mode's (bench/shooter-game.ts, which the encode-1k bench
 // measures): positions in 1/128 m, yaw in 12 bits, hit points, kind and death. What only the
 // shooter itself needs (its weapon's cooldown, its kills) goes to its owner alone, and the timers
 // that drive NPCs, projectiles and respawns never leave the server.

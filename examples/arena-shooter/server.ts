@@ -16,7 +16,7 @@
 // --allow-origin, --connect-rate, --max-sessions-per-ip, --max-http-connections).
 
 import { fileURLToPath } from 'node:url';
-import { DeclaredRoomServer, DeclaredServer, ScriptArgs, SECURITY_FLAGS, securityFlags, threadsForCores } from '../../src/index.js';
+import { DeclaredRoomServer, DeclaredServer, ScriptArgs, SECURITY_FLAGS, securityFlags, startOrExit, threadsForCores } from '../../src/index.js';
 import { createArena } from './module.js';
 import { createRoom, ROOM_SEATS } from './room.js';
 import { HALF_M, MAX_CAPACITY, NPC_SPREAD_M, NPCS } from './game.js';
@@ -60,12 +60,12 @@ if (mode === 'arena') {
   const idleSeconds = args.number('idle-seconds', 120, { min: 1, max: 86_400 });
   const room = await createRoom({ seed, npcs, npcSpreadM: spread, seats });
   // The kill feed (the rules' events) reaches the seats within range of where it happened.
-  const server = await DeclaredRoomServer.start({ ...security, room, host, httpPort, udpPort, staticDir, idleSeconds, positions: { x: 'position.x', y: 'position.y' } });
+  const server = await startOrExit(() => DeclaredRoomServer.start({ ...security, room, host, httpPort, udpPort, staticDir, idleSeconds, positions: { x: 'position.x', y: 'position.y' } }));
   console.log(`arena shooter on chronos, arena mode: a rollback room of ${seats} seats, ${npcs} NPCs within ${spread} m of the centre; every client runs the whole room with the game's own module (game.wasm) at 60 Hz`);
   console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, aim with the mouse; click or Space: projectiles, right-click or E: rifle; G: spatial grid; ?watch to spectate)`);
   console.log(`  game port  udp ${host}:${server.udpPort}; health http://${host}:${server.httpPort}/healthz`);
   console.log('  bots       npm run bots -- --mode arena --players 8');
-  console.log('  world mode npm start (the 10 km world) · the engine\'s built-in demo: npm run demo');
+  console.log('  world mode npm start (the 10 km world)');
   console.log('Press Ctrl+C to stop.');
   stopOnSignal(server);
 } else {
@@ -78,7 +78,7 @@ if (mode === 'arena') {
   const viewRadiusM = args.number('view-radius', 100, { min: 1, max: 2000 });
   const autosave = args.number('autosave', 60, { min: 1, max: 86_400 });
   const module = await createArena({ seed, viewRadiusM, npcs, npcSpreadM: spread, maxPlayers });
-  const server = await DeclaredServer.start({
+  const server = await startOrExit(() => DeclaredServer.start({
     ...security,
     module,
     host,
@@ -89,7 +89,7 @@ if (mode === 'arena') {
     encodeWorkers: workers,
     netWorkers,
     ...(saveFile ? { save: { file: saveFile, autosaveMs: autosave * 1000 } } : {}),
-  });
+  }), { save: saveFile });
   // What the world holds now: a restored save's, if there was one.
   const store = module.store;
   const npcType = store.game.typeIndex.get('npc')! + 1;
@@ -102,7 +102,7 @@ if (mode === 'arena') {
   const ports = server.udpPorts;
   console.log(`  game port  udp ${host}:${ports.join(', ')}${ports.length > 1 ? ` (${ports.length} network worker threads)` : ''}; health http://${host}:${server.httpPort}/healthz`);
   console.log('  bots       npm run bots -- --players 20');
-  console.log('  arena mode npm start -- --mode arena (the 64-seat rollback room) · the engine\'s built-in demo: npm run demo');
+  console.log('  arena mode npm start -- --mode arena (the 64-seat rollback room)');
   if (saveFile) console.log(`  save       ${saveFile}, every ${autosave} s and at shutdown`);
   console.log('Press Ctrl+C to stop.');
   stopOnSignal(server);

@@ -7,7 +7,7 @@
 // and the security flags every game's server takes (--trust-proxy, --admin-token, ...: server-flags.ts).
 
 import { fileURLToPath } from 'node:url';
-import { DeclaredServer, ScriptArgs, SECURITY_FLAGS, securityFlags, threadsForCores } from '../../src/index.js';
+import { DeclaredServer, ScriptArgs, SECURITY_FLAGS, securityFlags, startOrExit, threadsForCores } from '../../src/index.js';
 import { skyworldModule } from './module.js';
 
 const args = new ScriptArgs();
@@ -26,7 +26,7 @@ const module = skyworldModule({
   seed: args.number('seed', 1, { integer: true, min: 0, max: 0xffffffff }),
   viewRadiusM: args.number('view-radius', 128, { min: 1, max: 2000 }),
 });
-const server = await DeclaredServer.start({
+const server = await startOrExit(() => DeclaredServer.start({
   ...securityFlags(args),
   module,
   host,
@@ -36,7 +36,7 @@ const server = await DeclaredServer.start({
   encodeWorkers: workers,
   netWorkers: args.number('net-workers', threads.netWorkers, { integer: true, min: 0, max: 256 }),
   ...(saveFile ? { save: { file: saveFile, autosaveMs: autosave * 1000 } } : {}),
-});
+}), { save: saveFile });
 const game = module.game;
 console.log(`skyworld on chronos: ${module.store.alive} entities of ${game.types.length} declared types, ${game.fields.length} fields, 60 Hz, snapshots encoded ${workers > 0 ? `on ${workers} worker threads` : 'on the main thread'}`);
 console.log(`  page       http://${host}:${server.httpPort}/   (WASD move, Space jump, C climb a ladder, F fly, click or E zap, G: spatial grid)`);

@@ -1,5 +1,4 @@
-// What both rollback-room clients (PlayClient for the demo's arena, DeclaredRoomClient for a
-// declared game's room) do around their RollbackClient: each update runs the frames due and sends
+// What a rollback-room client (DeclaredRoomClient, a declared game's room) does around their RollbackClient: each update runs the frames due and sends
 // the newest inputs and any resync request at once; a spectator, which sends no inputs and so
 // gets no acks to time its round trip, feeds its clock the link's RTT instead; each message is
 // routed by type and channel (the JOIN is each client's own); a full state arrives in STATE_PART

@@ -1,4 +1,4 @@
-// What both rollback-room clients share (PlayClient for the demo's arena, DeclaredRoomClient for a
+// What a rollback-room client is (DeclaredRoomClient for a
 // declared game's room): the GameClient on the play channels, the seat asked for at each new
 // session, the messages routed (routeRoomMessage), the RollbackClient a JOIN starts, and each
 // update: the local input stamped (the subclass's), the frames due run, the inputs and any

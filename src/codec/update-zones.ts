@@ -1,5 +1,5 @@
 // Update rates by distance for a declared game's snapshots: an entity near the recipient's
-// avatar is refreshed every message, one farther out only every few (world mode's zones: a
+// avatar is refreshed every message, one farther out only every few (the seed's zones: a
 // view's outer ring at a few hertz), so a crowded view costs bytes and encoding for what the
 // player looks at, not for the horizon. Entering and leaving a view are never delayed, nor is
 // anything the recipient owns.

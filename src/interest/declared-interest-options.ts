@@ -22,7 +22,7 @@ export interface DeclaredInterestOptions<D extends GameDeclaration> {
    */
   readonly discoveryPadM?: number;
   /**
-   * How a view narrows in a crowd (world mode's dynamic radius): past `shrinkAbove` entities in
+   * How a view narrows in a crowd (the seed's dynamic radius): past `shrinkAbove` entities in
    * view, its radius and band shrink towards holding `target` (by at most 30 % a tick, down to
    * `minScale` of radiusM); well under `target` (80 % of it) they widen back, 5 % a tick at
    * most, up to radiusM (between the two the view keeps its edge, so it does not flap). Each

@@ -29,7 +29,7 @@ export interface CongestionOptions {
 }
 
 export const DEFAULT_CONGESTION: Readonly<CongestionOptions> = Object.freeze({
-  // 1 MiB/s carries the demo's full world state (2,000 NPCs x 16 B at 20 Hz) from the start.
+  // 1 MiB/s carries a room's full world state (2,000 NPCs x 16 B at 20 Hz) from the start.
   initialBytesPerSec: 1 << 20,
   minBytesPerSec: 32 << 10,
   maxBytesPerSec: 8 << 20,

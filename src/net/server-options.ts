@@ -32,7 +32,7 @@ export interface NetServerOptions {
   /** Sessions (connected + parked) at once; more are DENIED (default 1,000). */
   maxConnections?: number;
   /** Sessions (connected + parked) whose link came from one IP address; more are DENIED with
-   * AddressLimit (default: maxConnections, no limit of its own; the demo server sets 32). Behind
+   * AddressLimit (default: maxConnections, no limit of its own; a game's server sets 32 by default, --max-sessions-per-ip). Behind
    * a NAT or a proxy many players share an address. */
   maxSessionsPerIp?: number;
   /** Sessions an address holds on other servers sharing its maxSessionsPerIp (the network

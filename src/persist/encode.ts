@@ -1,5 +1,5 @@
 // SaveContent -> bytes, in the format of format.ts. Pure: it reads only the content it is given
-// (captureWorld in world-model.ts builds that from a World).
+// (captureGame in game-save.ts builds that from a declared store).
 
 import { ByteWriter, crc32 } from './bytes.js';
 import { writeColumn } from './columns.js';

@@ -1,6 +1,6 @@
-// Typed bindings of the simulation kernels (assembly/sim): the reference game step (arena mode)
-// and world mode's server step and client prediction, region copies for the snapshot ring and
-// the hitbox history of lag compensation.
+// Typed bindings of the simulation kernels (assembly/sim): the reference game's step (the
+// rollback tests' and benchmarks' game), region copies for the snapshot ring, and the hitbox
+// history of lag compensation.
 
 import { bindKernels } from '../wasm/kernels.js';
 import type { ChronosWasm } from '../wasm/loader.js';
@@ -28,15 +28,10 @@ export interface SimKernels {
     a: Ptr, countA: number, b: Ptr, countB: number, stride: number, alphaQ16: number,
     ox: number, oy: number, ux: number, uy: number, rangeQ16: number, toleranceQ16: number, exclude: number, slots: Ptr, n: number,
   ): bigint;
-  /** World mode's server tick: NPCs, `count` avatar commands (16 bytes each), projectiles, collisions. */
-  sim_world_step(world: Ptr, cmds: Ptr, count: number, scratch: Ptr): void;
-  /** A client's prediction of its own avatar: `count` commands, then its projectiles fly. */
-  sim_predict_step(world: Ptr, cmds: Ptr, count: number): void;
 }
 
 export const SIM_KERNEL_NAMES: readonly (keyof SimKernels)[] = [
   'region_copy', 'sim_step', 'sim_arm_npcs', 'sim_scratch_bytes', 'hitbox_record', 'hitbox_raycast', 'hitbox_raycast_slots',
-  'sim_world_step', 'sim_predict_step',
 ];
 
 /** The module's simulation kernels; throws WasmLinkError if the build predates them. */

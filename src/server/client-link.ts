@@ -1,4 +1,4 @@
-// ClientLink: what the game's hosts (WorldHost, InterestHost) need of a client connection, so that
+// ClientLink: what a server's game side (DeclaredServer) needs of a client connection, so that
 // one in this thread (a NetServer's Connection) and one owned by a network worker (RemoteLink,
 // net-workers.ts) serve alike. A Connection is a ClientLink as it is.
 

@@ -38,7 +38,7 @@ import { ServerMetrics } from './metrics.js';
 import { TickLoop } from './tick-loop.js';
 import type { NetHost } from './net-host.js';
 import { RoomHost } from './room-host.js';
-import { registerRoomMetrics } from './play-metrics.js';
+import { registerRoomMetrics } from './room-metrics.js';
 import { registerEventMetrics } from './declared-server-metrics.js';
 import { DeclaredEvents, type EventListener } from './declared-events.js';
 import type { DeclaredGameModule } from './declared-game.js';

@@ -25,6 +25,10 @@ export class DeclaredSaves<D extends GameDeclaration> {
   /** Saves written, and the last failure (logged, counted; the game goes on). */
   written = 0;
   failures = 0;
+  /** When the last save was written (ms since the epoch), 0 before the first. */
+  lastSavedAt = 0;
+  /** The tick the restored save was written at, or null for a first start. */
+  restoredTick: number | null = null;
 
   /** Where the save goes, for messages. */
   get target(): string {
@@ -45,9 +49,14 @@ export class DeclaredSaves<D extends GameDeclaration> {
   /** Restores the store from the save if there is one: its report, or null for a first start. Throws on a bad save. */
   async restore(): Promise<GameRestoreReport | null> {
     const bytes = await this.store.read(this.name);
-    if (!bytes) return null;
+    if (!bytes) {
+      this.log(`save: no save at ${this.options.file} yet: a new world, saved ${this.options.autosaveMs > 0 ? `every ${this.options.autosaveMs / 1000} s and ` : ''}at shutdown`);
+      return null;
+    }
     const report = restoreGame(this.game, bytes);
-    this.log(`save: restored ${this.options.file} (${bytes.byteLength} bytes): ${report.entities} entities${report.skippedTypes.length ? `, left out ${report.skippedTypes.map((t) => `${t.count} ${t.name}`).join(', ')}` : ''}`);
+    const tick = report.properties.find((p) => p.name === 'tick');
+    this.restoredTick = tick?.type === 'u32' ? (tick.value as number) : null;
+    this.log(`save: restored ${this.options.file} (${bytes.byteLength} bytes, tick ${this.restoredTick ?? '?'}): ${report.entities} entities${report.skippedTypes.length ? `, left out ${report.skippedTypes.map((t) => `${t.count} ${t.name}`).join(', ')}` : ''}`);
     return report;
   }
 
@@ -57,11 +66,14 @@ export class DeclaredSaves<D extends GameDeclaration> {
 
   /** Writes a save now (after any in flight); false when it failed (logged). */
   save(why: string): Promise<boolean> {
-    const bytes = saveGame(this.game, { skipTypes: this.unsavedTypes, properties: [{ name: 'tick', type: 'u32', value: this.tick() >>> 0 }] });
+    const tick = this.tick() >>> 0;
+    const bytes = saveGame(this.game, { skipTypes: this.unsavedTypes, properties: [{ name: 'tick', type: 'u32', value: tick }] });
     const result = this.writing.then(
       () => this.store.write(this.name, bytes).then(
         () => {
           this.written++;
+          this.lastSavedAt = Date.now();
+          if (why === 'shutdown') this.log(`save: ${why}: tick ${tick}, ${this.game.alive} entities, ${bytes.byteLength} bytes to ${this.options.file}`);
           return true;
         },
         (err: Error) => {
@@ -73,6 +85,11 @@ export class DeclaredSaves<D extends GameDeclaration> {
     );
     this.writing = result.then(() => undefined);
     return result;
+  }
+
+  /** For /healthz: where, how many, the last one's time, failures. */
+  status(): Record<string, unknown> {
+    return { file: this.options.file, autosaveMs: this.options.autosaveMs, saves: this.written, failures: this.failures, ...(this.lastSavedAt ? { lastSaveAt: new Date(this.lastSavedAt).toISOString() } : {}), restoredTick: this.restoredTick };
   }
 
   /** The last save, at shutdown. */

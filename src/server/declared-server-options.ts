@@ -1,6 +1,6 @@
 // What DeclaredServer.start takes (declared-server.ts): the game module, the page, and how the
 // server spreads its work (encode and network workers) and keeps the world (saves); the rest of
-// the server's configuration (ports, limits, tick rate) as the world-mode server's (PartialConfig).
+// the server's configuration (ports, limits, tick rate: PartialConfig, src/core/config.ts).
 
 import { availableParallelism } from 'node:os';
 import type { PartialConfig } from '../core/config.js';
@@ -39,13 +39,13 @@ export interface DeclaredServerOptions<D extends GameDeclaration> extends Partia
    * ticks to thinner updates, or a bench measuring what serving everyone every tick costs.
    */
   readonly shedLoad?: boolean;
-  /** The process's own figures on /metrics (CPU seconds, resident memory, event loop; default true), as chronos serve's. */
+  /** The process's own figures on /metrics (CPU seconds, resident memory, event loop; default true). */
   readonly processMetrics?: boolean;
 }
 
 /**
  * The threads a declared game's server program takes by default, spread over the machine as
- * world mode's are: a network worker per core (each its own UDP port), and with four cores or
+ * the machine allows: a network worker per core (each its own UDP port), and with four cores or
  * more an encode worker per core but one (on fewer the threads would take turns on the same
  * cores, with whatever runs beside the server). The programs' --net-workers and
  * --encode-workers flags default to these.

@@ -1,6 +1,6 @@
 // DeclaredServer: the engine serving a game that declares its data (src/core/game.ts) and brings
 // its rules as functions (declared-game.ts; declared-wasm.ts for rules in a game module). It is
-// GameServer's network and HTTP side — the encrypted UDP protocol and the same packets over
+// the engine's network and HTTP side (server-front.ts) — the encrypted UDP protocol and the same packets over
 // WebSocket, connect tokens, admission limits, /healthz, /metrics, the game's page — around a
 // fixed-step loop that, each tick, hands the game each player's next input (queued in order as
 // they arrive, one a tick; a predicting client's tick without one releases the last), runs the
@@ -11,7 +11,7 @@
 // declared-encode-pool.ts); past its tick budget it sheds them (every 2nd or 3rd tick a player).
 //
 // Saves (`save`): the store is restored at start and written on a timer and at shutdown
-// (declared-saves.ts). Network workers (`netWorkers`, as world mode's --workers): threads that
+// (declared-saves.ts). Network workers (`netWorkers`): threads that
 // each own a UDP port, its connections, their crypto, sealing and sending, while this thread
 // runs the game; the WebSocket clients stay on this thread. Lag compensation is the rules'
 // own: they keep a DeclaredHitboxes history and judge shots against the tick an input names.
@@ -197,6 +197,11 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     return this.sessions.size;
   }
 
+  /** Connected clients, this thread's and every network worker's (/healthz's `clients`). */
+  get clientCount(): number {
+    return this.net.connectionCount;
+  }
+
   /** Sessions that watch from a camera (GAME WATCH) rather than play. */
   get spectators(): number {
     let n = 0;
@@ -206,7 +211,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
 
   health(): Record<string, unknown> {
     const o = this.overload;
-    return { status: !this.running ? 'stopped' : o.degraded ? 'degraded' : 'ok', ...(o.degraded ? { degraded: { level: o.level, reason: o.reason, snapshotEveryTicks: SNAPSHOT_PERIOD[o.level] } } : {}), mode: 'declared', game: this.module.game.name, tick: this.tick, tickHz: this.config.tickHz, entities: this.module.store.alive, clients: this.net.connectionCount, players: this.sessions.size - this.spectators, spectators: this.spectators, overruns: this.clock.overruns, ...(this.encoders instanceof EncodePool ? { encodeWorkers: { ...this.encoders.counters } } : {}), ...(this.net.pool ? { netWorkers: this.net.pool.shards.length, udpPorts: this.udpPorts } : {}) };
+    return { status: !this.running ? 'stopped' : o.degraded ? 'degraded' : 'ok', ...(o.degraded ? { degraded: { level: o.level, reason: o.reason, snapshotEveryTicks: SNAPSHOT_PERIOD[o.level] } } : {}), mode: 'declared', game: this.module.game.name, tick: this.tick, tickHz: this.config.tickHz, entities: this.module.store.alive, clients: this.net.connectionCount, players: this.sessions.size - this.spectators, spectators: this.spectators, overruns: this.clock.overruns, ...(this.encoders instanceof EncodePool ? { encodeWorkers: { ...this.encoders.counters } } : {}), ...(this.net.pool ? { netWorkers: this.net.pool.shards.length, udpPorts: this.udpPorts } : {}), ...(this.saves ? { save: this.saves.status() } : {}) };
   }
 
   private join(link: ClientLink): void {

@@ -1,4 +1,4 @@
-// HTTP routes of the demo server: the web page (with the cross-origin isolation headers that
+// HTTP routes of a game's server: the web page (with the cross-origin isolation headers that
 // let it use shared WebAssembly memory), /healthz as JSON, /metrics for Prometheus and /players
 // (who plays, where, with how many hit points: the authoritative state, as JSON).
 //

@@ -1,4 +1,4 @@
-// Prometheus metrics of one GameServer, in its own registry (several servers can live in one
+// Prometheus metrics of one server (DeclaredServer, DeclaredRoomServer), in its own registry (several servers can live in one
 // process, as in the tests). Later subsystems register their counters on `registry`.
 
 import { Counter, Gauge, Histogram, Registry, Summary, collectDefaultMetrics } from 'prom-client';

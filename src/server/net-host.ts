@@ -1,7 +1,7 @@
-// The demo server's network host: one NetServer on two transports (the UDP game port, and
+// A game's server's network host: one NetServer on two transports (the UDP game port, and
 // WebSocket on /ws for browsers, carrying the very same packets), the POST /connect endpoint
 // that issues connect tokens, and the /metrics wiring. A real deployment issues tokens from its
-// own authenticated web backend with the same secret (TokenIssuer); the demo hands one to
+// own authenticated web backend with the same secret (TokenIssuer); the server hands one to
 // anyone who asks (at most connectRatePerIp a minute per address), and re-issues the same
 // client id to a caller that shows its resume ticket: the newest one its live session was sent,
 // whichever thread owns the session, and for that session's own worker port (a resume lands

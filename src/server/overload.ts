@@ -19,14 +19,6 @@ import { InvalidArgumentError } from '../core/errors.js';
 export const OVERLOAD_LEVELS = ['normal', 'degraded', 'degraded-more'] as const;
 export type OverloadLevel = 0 | 1 | 2;
 
-/** Budget factor and the round trip the interest pipeline is told (its network class), per level. */
-export const LEVEL_BUDGET_FACTOR: readonly number[] = [1, 0.75, 0.5];
-export const LEVEL_RTT_FLOOR_MS: readonly number[] = [0, 100, 200];
-
-/** What GameServer sheds: interest budgets and zone rates. */
-function interestShedding(level: OverloadLevel): string {
-  return `interest budgets x ${LEVEL_BUDGET_FACTOR[level]}, zone rates of the '${level === 1 ? 'fair' : 'poor'}' network class`;
-}
 
 const WINDOW_TICKS = 60;
 const ENTER = [Infinity, 0.85, 1.0];
@@ -48,11 +40,8 @@ export class OverloadGovernor {
   /** The p90 of the recent ticks, ms. */
   p90Ms = 0;
 
-  /**
-   * `shedding(level)` says what the server sheds at a level, for the reason (default: what
-   * GameServer's interest management does).
-   */
-  constructor(tickHz: number, private readonly shedding: (level: OverloadLevel) => string = interestShedding) {
+  /** `shedding(level)` says what the server sheds at a level, for the reason (default: nothing named). */
+  constructor(tickHz: number, private readonly shedding: (level: OverloadLevel) => string = (level) => `shedding at level ${level}`) {
     if (!(tickHz > 0)) throw new InvalidArgumentError(`tickHz must be positive, got ${tickHz}`);
     this.budgetMs = 1000 / tickHz;
   }

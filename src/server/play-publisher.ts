@@ -13,7 +13,7 @@ import type { RollbackGame } from '../rollback/game.js';
 import { encodeStateMessage, MAX_FRAMES_PER_MESSAGE } from '../codec/rollback-messages.js';
 import { encodeStatePart, statePartCount } from '../codec/play-messages.js';
 import { PLAY_INPUT_CHANNEL, PLAY_RELIABLE_CHANNEL } from '../client/play-channels.js';
-import type { PlayHostCounters, Seat } from './play-seat.js';
+import type { RoomCounters, Seat } from './play-seat.js';
 
 /** Half a second at 60 Hz between full states to one connection: resyncs are rare, floods are not. */
 export const STATE_MIN_INTERVAL_FRAMES = 30;
@@ -30,7 +30,7 @@ export class PlayPublisher {
   constructor(
     private readonly session: RollbackServer,
     private readonly game: RollbackGame,
-    private readonly counters: PlayHostCounters,
+    private readonly counters: RoomCounters,
     private readonly send: PlaySend,
   ) {}
 

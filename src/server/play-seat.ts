@@ -1,4 +1,4 @@
-// A connection's place in the play session (Seat) and what PlayHost counts about all of them.
+// A connection's place in a room's session (Seat) and what RoomHost counts about all of them.
 
 import type { Connection } from '../net/connection.js';
 import type { PlayMode, SpectatorReason } from '../codec/play-messages.js';
@@ -38,7 +38,7 @@ export function newSeat(conn: Connection): Seat {
   };
 }
 
-export interface PlayHostCounters {
+export interface RoomCounters {
   joins: number;
   statesSent: number;
   stateBytesSent: number;

@@ -5,8 +5,7 @@
 // join and on request, the confirmed inputs of every frame, and the state hash every
 // hashEveryFrames frames (channels in src/client/play-channels.ts, messages in
 // src/codec/play-messages.ts and rollback-messages.ts). What a JOIN says is the game's
-// (`joinMessage`): the demo's arena (PlayHost) describes its reference game, a declared game's
-// room (DeclaredRoomServer) its declaration and store.
+// (`joinMessage`): a declared game's room (DeclaredRoomServer) describes its declaration and store.
 //
 // Per tick: tick() steps the game; publish() then seats whoever waits and sends each connection
 // what this frame owes it (play-publisher.ts: STATE parts, CONFIRMED, HASH).
@@ -36,10 +35,10 @@ import { decodeResyncMessage, MSG_INPUT, MSG_RESYNC } from '../codec/rollback-me
 import { decodePlayMessage, MSG_PLAY, type SpectatorReason } from '../codec/play-messages.js';
 import { PLAY_INPUT_CHANNEL, PLAY_RELIABLE_CHANNEL } from '../client/play-channels.js';
 import { Seats } from './seats.js';
-import { newSeat, type HostDropReason, type PlayHostCounters, type Seat } from './play-seat.js';
+import { newSeat, type HostDropReason, type RoomCounters, type Seat } from './play-seat.js';
 import { PlayPublisher } from './play-publisher.js';
 
-export type { HostDropReason, PlayHostCounters, Seat } from './play-seat.js';
+export type { HostDropReason, RoomCounters, Seat } from './play-seat.js';
 export { STATE_MIN_INTERVAL_FRAMES } from './play-publisher.js';
 
 /** A second at 60 Hz between seat changes (play <-> watch): each one costs a JOIN and a state. */
@@ -58,7 +57,7 @@ export class RoomHost<G extends RollbackGame = RollbackGame> {
   readonly game: G;
   readonly session: RollbackServer<G>;
   readonly seats: Seats<Seat>;
-  readonly counters: PlayHostCounters = {
+  readonly counters: RoomCounters = {
     joins: 0,
     statesSent: 0,
     stateBytesSent: 0,

@@ -1,4 +1,4 @@
-// The front every server of the engine puts around its game (GameServer, DeclaredServer,
+// The front every server of the engine puts around its game (DeclaredServer,
 // DeclaredRoomServer): the HTTP server with its routes (the page, /healthz, /metrics, /players,
 // /game.json, POST /connect), the WebSocket endpoint beside it, and the network layer (NetHost:
 // the NetServer on UDP and WebSocket, connect tokens, admission limits) that both feed.

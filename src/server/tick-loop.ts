@@ -1,4 +1,4 @@
-// The fixed-step loop both servers run (GameServer, DeclaredServer): wakes when the next tick is
+// The fixed-step loop both servers run (DeclaredServer, DeclaredRoomServer): wakes when the next tick is
 // due, runs every tick the clock says is due (up to its catch-up limit), contains a tick that
 // throws (counted in chronos_tick_errors_total, logged at most once a second: one tick's bug must
 // not stop the world, nor flood the log), and reports the clock's overruns and dropped ticks.

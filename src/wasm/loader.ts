@@ -111,7 +111,7 @@ export async function compileChronos(options: Pick<LoadOptions, 'bytes' | 'url' 
 
 /**
  * The module imports a SHARED memory (so workers can attach to it); browsers allow that only
- * on cross-origin isolated pages (COOP + COEP headers, which the demo server sends).
+ * on cross-origin isolated pages (COOP + COEP headers, which a game's server sends).
  */
 export function createMemory(options: Pick<LoadOptions, 'initialPages' | 'maximumPages'> = {}): WebAssembly.Memory {
   const initial = options.initialPages ?? DEFAULT_INITIAL_PAGES;

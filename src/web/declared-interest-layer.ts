@@ -1,4 +1,4 @@
-// A declared game's page's interest layer (key I), as the demo's (interest-layer.ts): what the
+// A declared game's page's interest layer (key I): what the
 // server's interest management sends this player, drawn over the map, which zooms out to hold
 // the whole view while the layer shows (off at first: the game is played close up). Rings around the avatar
 // show the update zones' bands (each at its rate) and the view's edge with its hysteresis band
@@ -10,7 +10,8 @@
 // how far the view reached (its viewScale): the rings show the view's edge there, the full
 // radius stays as a faint ring, and the legend says how far it reaches now.
 
-import { ZONE_COLOURS } from './interest-layer.js';
+/** The update zones' rings, nearest first (red-orange near, blue far), the last for beyond every band. */
+const ZONE_COLOURS = ['#ff6b6b', '#ffb347', '#ffe66d', '#6cc6ff', 'rgba(108, 198, 255, 0.22)'] as const;
 
 export interface ServedView {
   readonly radiusM: number;

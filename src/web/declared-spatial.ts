@@ -1,8 +1,7 @@
 // The spatial layer (key G) of a declared game's pages: the engine's spatial index over what the
-// page holds, drawn by SpatialLayer (spatial-layer.ts) as the demo's pages draw theirs. A
-// world-mode page holds its view (the GameReplica): its entities are copied into small Q16
-// columns before each re-index, slot = place in the view (view-index.ts does the same for world
-// mode's own view). A room's page holds the whole room: the index reads the room store's own
+// page holds, drawn by SpatialLayer (spatial-layer.ts). A world-mode page holds its view (the
+// GameReplica): its entities are copied into small Q16 columns before each re-index, slot =
+// place in the view. A room's page holds the whole room: the index reads the room store's own
 // position columns, as the server's DeclaredInterest does. Either runs the engine's kernels,
 // which a game's module carries (chronos build compiles them into game.wasm); a page without
 // one says so instead.

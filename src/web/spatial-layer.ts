@@ -1,13 +1,12 @@
-// The spatial layer of the demo page: the grid cells of the spatial index and a density heat
+// The spatial layer of a game's page (declared-spatial.ts feeds it): the grid cells of the spatial index and a density heat
 // map, drawn under the entities. Toggled by the overlay's button or the G key.
 //
-// Why the page indexes its own world rather than receiving cells from the server: the page
-// already runs the server's game itself (its RollbackClient's world), whose confirmed frames
-// hold the same bytes as the server's, proven hash by hash. Indexing it with the same
-// chronos.wasm gives the server's index for that state, with no protocol change and no bytes
-// on the wire; streaming cells instead would cost bandwidth for a debugging view. In world mode
-// the page holds no world: it indexes what it knows, the bodies of its interest view
-// (view-index.ts), which is what a client of that mode can index.
+// Why the page indexes its own world rather than receiving cells from the server: a room's page
+// already runs the server's game itself (its RollbackClient's store), whose confirmed frames
+// hold the same bytes as the server's, proven hash by hash. Indexing it with the same kernels
+// gives the server's index for that state, with no protocol change and no bytes on the wire;
+// streaming cells instead would cost bandwidth for a debugging view. A world-mode page holds no
+// world: it indexes what it knows, the bodies of its view, which is what such a client can index.
 
 import type { Bounds } from '../core/schema.js';
 import type { World } from '../core/world.js';

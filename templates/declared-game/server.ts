@@ -7,14 +7,14 @@
 // --max-sessions-per-ip, --max-http-connections (Chronos' README, Security).
 
 import { fileURLToPath } from 'node:url';
-import { DeclaredServer, ScriptArgs, SECURITY_FLAGS, securityFlags, threadsForCores } from 'chronos';
+import { DeclaredServer, ScriptArgs, SECURITY_FLAGS, securityFlags, startOrExit, threadsForCores } from 'chronos';
 import { createGame } from './module.js';
 
 const args = new ScriptArgs();
 args.allow(['host', 'http-port', 'udp-port', 'net-workers', 'encode-workers', ...SECURITY_FLAGS]);
 const host = args.text('host') ?? '127.0.0.1';
 const threads = threadsForCores();
-const server = await DeclaredServer.start({
+const server = await startOrExit(async () => DeclaredServer.start({
   ...securityFlags(args),
   module: await createGame(),
   host,
@@ -23,7 +23,7 @@ const server = await DeclaredServer.start({
   netWorkers: args.number('net-workers', threads.netWorkers, { integer: true, min: 0 }),
   encodeWorkers: args.number('encode-workers', threads.encodeWorkers, { integer: true, min: 0 }),
   staticDir: fileURLToPath(new URL('./build/page', import.meta.url)),
-});
+}));
 console.log(`__NAME__ on chronos: http://${host}:${server.httpPort}/ (game port udp ${server.udpPorts.join(', ')}); Ctrl+C stops`);
 const stop = async () => {
   await server.stop();

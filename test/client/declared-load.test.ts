@@ -71,14 +71,14 @@ describe('npm run load -- --game arena-shooter', () => {
     expect([0, 1]).toContain(code);
   }, 90_000);
 
-  it('refuses a simulated network profile for the example\'s bots and an unknown game', async () => {
+  it('refuses a flag it does not take (the built-in demo\'s --profile) and an unknown game', async () => {
     const run = (args: string[]) => new Promise<{ code: number | null; err: string }>((resolve) => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/load.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
       child.once('exit', (code) => resolve({ code, err }));
     });
-    expect(await run(['--game', 'arena-shooter', '--profile', 'wifi'])).toMatchObject({ code: 2, err: expect.stringMatching(/--profile simulates the links of the built-in demo's bots/) });
-    expect(await run(['--game', 'chess'])).toMatchObject({ code: 2, err: expect.stringMatching(/--game is demo or arena-shooter, got chess/) });
+    expect(await run(['--profile', 'wifi'])).toMatchObject({ code: 2, err: expect.stringMatching(/profile/) });
+    expect(await run(['--game', 'demo'])).toMatchObject({ code: 2, err: expect.stringMatching(/--game is arena-shooter \(the engine holds no game of its own any more\), got demo/) });
   }, 60_000);
 });

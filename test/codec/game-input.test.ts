@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { GameInputCodec, type GameInput } from '../../src/codec/game-input.js';
 import { DecodeError, InvalidArgumentError, InvalidValueError } from '../../src/core/errors.js';
 import { mulberry32 } from '../../src/core/mulberry32.js';
-import { SHOOTER_GAME, type ShooterDeclaration } from '../../src/codec/shooter-game.js';
+import { SHOOTER_GAME, type ShooterDeclaration } from '../../bench/shooter-game.js';
 
 type Input = GameInput<ShooterDeclaration>;
 const codec = new GameInputCodec(SHOOTER_GAME);

@@ -1,23 +1,16 @@
-// The play session's wire formats: every encoder against its decoder, every malformed variant
+// A rollback room's session wire formats (PLAY, STATE_PART): every encoder against its decoder, every malformed variant
 // rejected with a DecodeError (and nothing else), what the decoders accept of random and mutated
 // bytes in range and encoding back to the same bytes, and STATE parts reassembled byte for byte.
 
 import { describe, expect, it } from 'vitest';
 import {
-  decodeJoinMessage, decodePlayMessage, decodeStatePart, encodeJoinMessage, encodePlayMessage, encodeStatePart,
-  JOIN_BYTES, JOIN_LAG_KEYS, JOIN_RULE_KEYS, StateAssembler, STATE_PART_BYTES, statePartCount, type JoinMessage,
+  decodePlayMessage, decodeStatePart, encodePlayMessage, encodeStatePart, StateAssembler, STATE_PART_BYTES, statePartCount,
 } from '../../src/codec/play-messages.js';
 import { STATE_HEADER_BYTES } from '../../src/codec/rollback-messages.js';
-import { DecodeError, InvalidArgumentError } from '../../src/core/errors.js';
-import { DEFAULT_SIM_RULES } from '../../src/rollback/reference-game.js';
-import { DEFAULT_LAG_COMPENSATION } from '../../src/rollback/lag-compensation.js';
-import { joinFor, demoGameParams } from '../../src/client/demo-game.js';
-import { resolveConfig } from '../../src/core/config.js';
+import { DecodeError } from '../../src/core/errors.js';
 import { mulberry32 } from '../helpers/wasm.js';
 import { expectSameBytes, newTally, tallyDecode, type DecoderTally } from '../helpers/decoder-fuzz.js';
 
-const PARAMS = demoGameParams(resolveConfig({ seed: 77, npcs: 123, worldSizeM: 2500 }), 12, { playerHp: 150 });
-const JOIN: JoinMessage = joinFor(PARAMS, 5, 'player', 4242, 170_000);
 
 function mutated(bytes: Uint8Array, at: number, value: number): Uint8Array {
   const copy = bytes.slice();
@@ -39,65 +32,6 @@ describe('PLAY', () => {
     for (const bad of [mutated(ok, 2, 2), mutated(ok, 3, 1), mutated(ok, 0, 0x42), mutated(ok, 1, 9), ok.subarray(0, 3), Uint8Array.of(...ok, 0)]) {
       expect(() => decodePlayMessage(bad)).toThrow(DecodeError);
     }
-  });
-});
-
-describe('JOIN', () => {
-  it('carries every rule and lag compensation option of the game', () => {
-    expect([...JOIN_RULE_KEYS].sort()).toEqual(Object.keys(DEFAULT_SIM_RULES).sort());
-    expect([...JOIN_LAG_KEYS].sort()).toEqual(Object.keys(DEFAULT_LAG_COMPENSATION).sort());
-  });
-
-  it('round-trips a player and a spectator exactly', () => {
-    const bytes = encodeJoinMessage(JOIN);
-    expect(bytes.byteLength).toBe(JOIN_BYTES);
-    expect(decodeJoinMessage(bytes)).toEqual(JOIN);
-    const watcher = joinFor(PARAMS, -1, 'full', 1, 170_000);
-    expect(decodeJoinMessage(encodeJoinMessage(watcher))).toEqual(watcher);
-  });
-
-  it('refuses to encode contradictions: a spectator reason with a player, a player beyond the session', () => {
-    expect(() => encodeJoinMessage({ ...JOIN, spectatorReason: 'full' })).toThrow(InvalidArgumentError);
-    expect(() => encodeJoinMessage({ ...JOIN, player: 12 })).toThrow(InvalidArgumentError);
-    expect(() => encodeJoinMessage({ ...JOIN, tickHz: Number.NaN })).toThrow(InvalidArgumentError);
-  });
-
-  it('rejects every malformed field', () => {
-    const ok = encodeJoinMessage(JOIN);
-    const f64 = (at: number, value: number) => {
-      const copy = ok.slice();
-      new DataView(copy.buffer).setFloat64(at, value, true);
-      return copy;
-    };
-    const u32 = (at: number, value: number) => {
-      const copy = ok.slice();
-      new DataView(copy.buffer).setUint32(at, value, true);
-      return copy;
-    };
-    const cases: [string, Uint8Array][] = [
-      ['type', mutated(ok, 0, 0x41)],
-      ['version', mutated(ok, 1, 2)],
-      ['short', ok.subarray(0, JOIN_BYTES - 1)],
-      ['long', Uint8Array.of(...ok, 0)],
-      ['player beyond the session', mutated(ok, 2, 12)],
-      ['no players', mutated(ok, 3, 0)],
-      ['65 players', mutated(ok, 3, 65)],
-      ['unknown reason', mutated(ok, 4, 3)],
-      ['player with a spectator reason', mutated(ok, 4, 2)],
-      ['spectator without a reason', mutated(ok, 2, 0xff)],
-      ['idle over 100 %', mutated(ok, 5, 101)],
-      ['reserved u16', mutated(ok, 6, 1)],
-      ['reserved u64', mutated(ok, 39, 1)],
-      ['capacity 0', u32(12, 0)],
-      ['capacity beyond the id space', u32(12, (1 << 20) + 1)],
-      ['hash period 0', u32(20, 0)],
-      ['state not a multiple of 16', u32(28, 170_001)],
-      ['tick rate NaN', f64(40, Number.NaN)],
-      ['bound infinite', f64(48, Number.POSITIVE_INFINITY)],
-      ['rule NaN', f64(120 + 8 * 5, Number.NaN)],
-      ['lag option NaN', f64(216, Number.NaN)],
-    ];
-    for (const [name, bytes] of cases) expect(() => decodeJoinMessage(bytes), name).toThrow(DecodeError);
   });
 });
 
@@ -182,9 +116,8 @@ describe('STATE parts', () => {
 
   it('never throws anything but DecodeError on random or mutated bytes, and accepts only what encodes back', () => {
     const rand = mulberry32(99);
-    const seeds = [encodeJoinMessage(JOIN), encodePlayMessage('play'), encodeStatePart(state(300, 4), 0, 1)];
-    const tallies: Record<'join' | 'play' | 'part', DecoderTally> = { join: newTally(), play: newTally(), part: newTally() };
-    const checkJoin = (j: JoinMessage, bytes: Uint8Array) => expectSameBytes(encodeJoinMessage(j), bytes, 'JOIN');
+    const seeds = [encodePlayMessage('play'), encodeStatePart(state(300, 4), 0, 1)];
+    const tallies: Record<'play' | 'part', DecoderTally> = { play: newTally(), part: newTally() };
     const checkPlay = (mode: 'play' | 'watch', bytes: Uint8Array) => expectSameBytes(encodePlayMessage(mode), bytes, 'PLAY');
     const checkPart = (p: ReturnType<typeof decodeStatePart>, bytes: Uint8Array) => {
       expect(p.count).toBe(statePartCount(p.totalBytes));
@@ -201,7 +134,6 @@ describe('STATE parts', () => {
       // One to three bytes replaced, half the time by a small value (a valid mode, count, index...).
       const edits = 1 + Math.floor(rand() * 3);
       for (let k = 0; k < edits; k++) if (bytes.length > 0) bytes[Math.floor(rand() * bytes.length)] = rand() < 0.5 ? Math.floor(rand() * 4) : Math.floor(rand() * 256);
-      tallyDecode(tallies.join, decodeJoinMessage, checkJoin, bytes);
       tallyDecode(tallies.play, decodePlayMessage, checkPlay, bytes);
       tallyDecode(tallies.part, decodeStatePart, checkPart, bytes);
     }

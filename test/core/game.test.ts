@@ -9,7 +9,7 @@ import { GameStore } from '../../src/core/game-store.js';
 import { generationOf, slotOf } from '../../src/core/entity-id.js';
 import { mulberry32 } from '../../src/core/mulberry32.js';
 import { CapacityError, InvalidArgumentError, InvalidValueError, StaleEntityError, UnknownEntityError } from '../../src/core/errors.js';
-import { SHOOTER_GAME } from '../../src/codec/shooter-game.js';
+import { SHOOTER_GAME } from '../../bench/shooter-game.js';
 
 const FIELD = { type: 'q16', min: -1, max: 1, precision: 1 / 128 } as const;
 /** A valid declaration with `patch` over it. */

@@ -1,5 +1,5 @@
-// Starts `chronos serve` as a child process on free loopback ports, as a user would, and
-// returns its URLs once it has printed them.
+// Starts the arena shooter's server (what `npm start` runs) as a child process on free loopback
+// ports, as a user would, and returns its URLs once it has printed them.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +17,11 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-export async function startServerProcess(extraArgs: string[] = [], timeoutMs = 20_000): Promise<ServerProcess> {
-  return startProcess(['bin/chronos.js', 'serve', '--host', '127.0.0.1', '--http-port', '0', '--udp-port', '0', ...extraArgs], /web page\s+(http:\/\/\S+)/, timeoutMs);
+/** The arena shooter's server program; ARENA_SHOOTER_ARGS first, then `extraArgs`. */
+export const ARENA_SHOOTER_ARGS: readonly string[] = ['--import', 'tsx', 'examples/arena-shooter/server.ts', '--host', '127.0.0.1', '--http-port', '0', '--udp-port', '0'];
+
+export async function startServerProcess(extraArgs: string[] = [], timeoutMs = 60_000): Promise<ServerProcess> {
+  return startProcess([...ARENA_SHOOTER_ARGS, ...extraArgs], /page\s+(http:\/\/\S+)/, timeoutMs);
 }
 
 /** Starts `node args` in the repository and resolves once its output matched `address` (group 1: the HTTP URL). */

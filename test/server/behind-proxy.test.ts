@@ -1,17 +1,20 @@
-// The demo server behind a reverse proxy (a TLS terminator on the same machine, simulated here by
-// requests from loopback carrying X-Forwarded-For). Before --trust-proxy, every player behind the
-// proxy shared the proxy's address: one connect-rate budget and one per-IP session cap for the
-// whole server (32 players), and every request passed the loopback-only operator routes.
+// A server behind a reverse proxy (a TLS terminator on the same machine, simulated here by
+// requests from loopback carrying X-Forwarded-For), here a DeclaredServer serving the tag game.
+// Before --trust-proxy, every player behind the proxy shared the proxy's address: one
+// connect-rate budget and one per-IP session cap for the whole server (32 players), and every
+// request passed the loopback-only operator routes.
 
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { GameServer } from '../../src/server/game-server.js';
+import type { DeclaredServer } from '../../src/server/declared-server.js';
 import { smallServers } from '../helpers/small-servers.js';
-import { GameClient } from '../../src/client/game-client.js';
-import { PLAY_CHANNELS } from '../../src/client/play-channels.js';
+import { DeclaredClient } from '../../src/client/declared-client.js';
 import type { WebSocketConstructor } from '../../src/net/transport-ws-client.js';
+import { TAG, type Tag } from '../helpers/tag-game.js';
+import { waiter } from '../helpers/until.js';
 
 const start = smallServers();
+const until = waiter(10_000, 20);
 
 async function connectStatuses(base: string, forwardedFor: string | undefined, n: number): Promise<number[]> {
   const out: number[] = [];
@@ -72,8 +75,8 @@ function forwardedFrom(address: string): WebSocketConstructor {
   } as unknown as WebSocketConstructor;
 }
 
-async function tryConnect(server: GameServer, address: string): Promise<{ ok: boolean; client: GameClient; error?: string }> {
-  const client = await GameClient.create({ tokenUrl: `http://127.0.0.1:${server.httpPort}/connect`, channels: PLAY_CHANNELS, WebSocket: forwardedFrom(address), reconnect: false });
+async function tryConnect(server: DeclaredServer<Tag>, address: string): Promise<{ ok: boolean; client: DeclaredClient<Tag>; error?: string }> {
+  const client = await DeclaredClient.create({ game: TAG, tokenUrl: `http://127.0.0.1:${server.httpPort}/connect`, transport: 'websocket', WebSocket: forwardedFrom(address), reconnect: false });
   try {
     await client.connect();
     return { ok: true, client };
@@ -90,6 +93,10 @@ describe('WebSocket sessions behind a proxy', () => {
     const again = await tryConnect(server, '198.51.100.1');
     expect([a.ok, b.ok, again.ok]).toEqual([true, true, false]);
     expect(again.error).toMatch(/AddressLimit/);
+    // The two admitted are playing: each joined the game and sees it.
+    await until('both admitted players to get snapshots', () => a.client.stats.snapshots > 0 && b.client.stats.snapshots > 0);
+    expect(server.players).toBe(2);
+    expect(again.client.join).toBeNull();
     for (const c of [a, b, again]) c.client.close();
   });
 
@@ -98,6 +105,9 @@ describe('WebSocket sessions behind a proxy', () => {
     const a = await tryConnect(server, '198.51.100.1');
     const b = await tryConnect(server, '198.51.100.2');
     expect([a.ok, b.ok]).toEqual([true, false]);
+    expect(b.error).toMatch(/AddressLimit/);
+    await until('the admitted player to get snapshots', () => a.client.stats.snapshots > 0);
+    expect(server.players).toBe(1);
     for (const c of [a, b]) c.client.close();
   });
 });

@@ -4,10 +4,14 @@
 // from every address, loopback included); /healthz answers everyone, with its status alone.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestHandler, isLoopback, type RouteContext } from '../../src/server/http-routes.js';
-import { GameServer } from '../../src/server/game-server.js';
+import { DeclaredServer } from '../../src/server/declared-server.js';
+import { TAG, tagModule, type Tag } from '../helpers/tag-game.js';
 
 interface Answer {
   status: number;
@@ -83,14 +87,19 @@ describe('with an admin token', () => {
   });
 
   describe('on a running server', () => {
-    let server: GameServer;
+    // A DeclaredServer serving the tag game (300 rocks and wisps), with a page of its own.
+    let server: DeclaredServer<Tag>;
     let base: string;
+    let page: string;
     beforeAll(async () => {
-      server = await GameServer.start({ host: '127.0.0.1', httpPort: 0, udpPort: 0, npcs: 20, processMetrics: false, log: () => undefined, adminToken: token });
+      page = mkdtempSync(join(tmpdir(), 'chronos-exposure-'));
+      writeFileSync(join(page, 'index.html'), '<!doctype html><title>tag</title>');
+      server = await DeclaredServer.start({ module: tagModule(), staticDir: page, host: '127.0.0.1', httpPort: 0, udpPort: 0, processMetrics: false, log: () => undefined, adminToken: token });
       base = `http://127.0.0.1:${server.httpPort}`;
     });
     afterAll(async () => {
       await server.stop();
+      rmSync(page, { recursive: true, force: true });
     });
 
     it('holds the same rules over real HTTP', async () => {
@@ -99,10 +108,18 @@ describe('with an admin token', () => {
       expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
       const metrics = await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
       expect(metrics.status).toBe(200);
-      expect(await metrics.text()).toContain('chronos_net_packets_dropped_total');
-      expect(await (await fetch(`${base}/healthz`, { headers: { Authorization: `Bearer ${token}` } })).json()).toMatchObject({ status: 'ok', entities: 20 });
-      // The page and the token endpoint stay public.
-      expect((await fetch(`${base}/`)).status).toBe(200);
+      const text = await metrics.text();
+      expect(text).toContain('chronos_net_packets_dropped_total');
+      expect(text).toContain('chronos_declared_messages_dropped_total');
+      const players = await fetch(`${base}/players`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(players.status).toBe(200);
+      expect(await players.json()).toEqual([]);
+      expect(await (await fetch(`${base}/healthz`, { headers: { Authorization: `Bearer ${token}` } })).json()).toMatchObject({ status: 'ok', mode: 'declared', game: 'tag-test', entities: 300, players: 0 });
+      // The page, the game's description and the token endpoint stay public.
+      const index = await fetch(`${base}/`);
+      expect(index.status).toBe(200);
+      expect(await index.text()).toContain('<title>tag</title>');
+      expect(await (await fetch(`${base}/game.json`)).json()).toMatchObject({ mode: 'declared', game: 'tag-test', fingerprint: TAG.fingerprint });
       expect((await fetch(`${base}/connect`, { method: 'POST' })).status).toBe(200);
     });
   });

@@ -1,10 +1,16 @@
-// Overload behaves: when ticks no longer fit their time the server sheds interest work on
-// purpose (budgets and zone rates down, by level), says so on /healthz and /metrics, and gives
-// the work back once the load falls, with hysteresis rather than flapping.
+// Overload behaves: when ticks no longer fit their time the server sheds work on purpose, by
+// level (a DeclaredServer sends each player a snapshot only every 2nd, then every 3rd tick),
+// says so on /healthz and /metrics, and gives the work back once the load falls, with
+// hysteresis rather than flapping.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OverloadGovernor } from '../../src/server/overload.js';
-import { GameServer } from '../../src/server/game-server.js';
+import { DeclaredServer } from '../../src/server/declared-server.js';
+import type { DeclaredGameModule } from '../../src/server/declared-game.js';
+import type { DeclaredClient } from '../../src/client/declared-client.js';
+import { loadServerCrypto } from '../../src/net/crypto-node.js';
+import { joinTag, tagModule, type Tag } from '../helpers/tag-game.js';
+import { waiter } from '../helpers/until.js';
 
 describe('OverloadGovernor', () => {
   it('steps up as the tick p90 passes 85 % and 100 % of its budget, and back down after 2 s under 60 %', () => {
@@ -44,46 +50,77 @@ describe('OverloadGovernor', () => {
 });
 
 describe('an overloaded server', () => {
-  let server: GameServer;
+  // The tag game on a DeclaredServer whose game step can be made slow, with one player over UDP.
+  let server: DeclaredServer<Tag>;
+  let player: DeclaredClient<Tag>;
   let burnMs = 0;
   const log: string[] = [];
+  /** The tick of every snapshot the player decoded, in order. */
+  const snapshotTicks: number[] = [];
+  const until = waiter(30_000, 50);
 
   beforeAll(async () => {
-    server = await GameServer.start({ host: '127.0.0.1', httpPort: 0, udpPort: 0, npcs: 100, worldSizeM: 400, seed: 3, maxClients: 8, processMetrics: false, log: (l) => log.push(l) });
-    // Make every tick slow, as a load too heavy for the machine would.
-    const tick = server.host.tick.bind(server.host);
-    server.host.tick = () => {
-      const until = performance.now() + burnMs;
-      while (performance.now() < until);
-      tick();
+    const tag = tagModule();
+    const module: DeclaredGameModule<Tag> = {
+      ...tag,
+      // Make every tick slow, as a load too heavy for the machine would.
+      step: (tick) => {
+        const end = performance.now() + burnMs;
+        while (performance.now() < end);
+        tag.step(tick);
+      },
     };
+    server = await DeclaredServer.start({ module, host: '127.0.0.1', httpPort: 0, udpPort: 0, maxClients: 8, processMetrics: false, log: (l) => log.push(l) });
+    player = await joinTag(server.httpPort, await loadServerCrypto(), 'udp', { snapshot: (d) => snapshotTicks.push(d.tick) });
   });
 
   afterAll(async () => {
+    player?.close();
     await server?.stop();
   });
 
-  async function health(): Promise<{ status: string; degraded?: { level: number; reason: string } }> {
+  async function health(): Promise<{ status: string; degraded?: { level: number; reason: string; snapshotEveryTicks: number } }> {
     return (await fetch(`http://127.0.0.1:${server.httpPort}/healthz`)).json() as never;
   }
 
-  it('says degraded with the reason, sheds interest work, counts it, and recovers', async () => {
+  /** The gaps between the ticks of the next `n` snapshots the player decodes. */
+  async function nextGaps(n: number): Promise<number[]> {
+    const from = snapshotTicks.length;
+    await until(`${n} snapshots`, () => snapshotTicks.length >= from + n + 1);
+    const ticks = snapshotTicks.slice(from, from + n + 1);
+    return ticks.slice(1).map((t, i) => t - ticks[i]!);
+  }
+
+  it('says degraded with the reason, sends each player a snapshot every 3rd tick, counts it, and recovers', async () => {
     expect((await health()).status).toBe('ok');
+    // Unloaded: a snapshot every tick (loopback loses next to nothing).
+    const calm = await nextGaps(30);
+    expect(calm.every((g) => g >= 1)).toBe(true);
+    expect(calm.filter((g) => g === 1).length).toBeGreaterThanOrEqual(24);
     burnMs = 22; // more than a 16.7 ms tick
-    const deadline = Date.now() + 30_000;
-    while (server.overload.level < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await until('overload level 2', () => server.overload.level === 2);
     const h = await health();
     expect(h.status).toBe('degraded');
     expect(h.degraded!.level).toBe(2);
-    expect(h.degraded!.reason).toMatch(/budgets x 0\.5/);
+    expect(h.degraded!.snapshotEveryTicks).toBe(3);
+    expect(h.degraded!.reason).toMatch(/tick p90 .* ms is \d+ % of the 16\.7 ms budget: a snapshot every 3 ticks per player/);
     expect(log.some((l) => l.startsWith('overloaded:'))).toBe(true);
+    // Shedding: the snapshots already encoded at level 1 drained, then every 3rd tick only.
+    await nextGaps(3);
+    const shed = await nextGaps(10);
+    expect(server.overload.level).toBe(2);
+    expect(shed.every((g) => g >= 3 && g % 3 === 0)).toBe(true);
     const metrics = await (await fetch(`http://127.0.0.1:${server.httpPort}/metrics`)).text();
     expect(metrics).toMatch(/chronos_overload_level 2/);
     expect(metrics).toMatch(/chronos_overload_transitions_total\{level="degraded-more"\} 1/);
+    expect(metrics).toMatch(/chronos_overload_degraded_seconds_total [1-9]/);
     burnMs = 0;
-    const back = Date.now() + 30_000;
-    while (server.overload.level > 0 && Date.now() < back) await new Promise((r) => setTimeout(r, 50));
+    await until('the load back to normal', () => server.overload.level === 0);
     expect((await health()).status).toBe('ok');
     expect(log.some((l) => l.startsWith('load back to normal'))).toBe(true);
+    // Every tick again.
+    await nextGaps(3);
+    const back = await nextGaps(30);
+    expect(back.filter((g) => g === 1).length).toBeGreaterThanOrEqual(24);
   }, 70_000);
 });

@@ -1,11 +1,12 @@
-// The demo shooter as a game declaration (src/core/game.ts): its entity types, what each carries,
-// what every client that sees it is sent, what only its owner is sent and what never leaves the
-// server, and the input a player sends. The units, ranges and precisions are the ones the
-// world-mode wire carries today (positions in 1/128 m, yaw in 12 bits, move axes in 1/127).
-// World mode's INPUT records are this declaration's input (SHOOTER_INPUT below).
+// The shooter's NPC fields as a game declaration (src/core/game.ts), the `game` suite's encode-1k
+// and delta-ratio subject and the peer's (peers/game-colyseus.ts), and a declaration the codec
+// tests use: its entity types, what each carries, what every client that sees it is sent, what
+// only its owner is sent and what never leaves the server, and the input a player sends. The
+// units, ranges and precisions are the arena shooter's (examples/arena-shooter/game.ts):
+// positions in 1/128 m, yaw in 12 bits, move axes in 1/127.
 
-import { defineGame } from '../core/game.js';
-import { GameInputCodec } from './game-input.js';
+import { defineGame } from '../src/core/game.js';
+import { GameInputCodec } from '../src/codec/game-input.js';
 
 /** Positions within ±16 km (the Q16.16 world's half-width) in 1/128 m. */
 const POSITION = { type: 'q16', unit: 'm', min: -16_384, max: 16_384, precision: 1 / 128 } as const;

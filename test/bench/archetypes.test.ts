@@ -8,8 +8,8 @@ import { apportion } from '../../src/core/apportion.js';
 import { FLAG_NPC, FLAG_PLAYER, FLAG_PROJECTILE } from '../../src/core/world-layout.js';
 import {
   ARCHETYPE_SHARES, ARCHETYPE_TABLE, ArchetypeBrain, archetypeHub, assignArchetypes, PLAYER_ARCHETYPES, type BodiesInView, type BotInput, type PlayerArchetype,
-} from '../../src/world/archetypes.js';
-import { worldHubs } from '../../src/world/hubs.js';
+} from '../../bench/archetypes.js';
+import { worldHubs } from '../../bench/hubs.js';
 
 const bounds = { minX: -5000, minY: -5000, minZ: 0, maxX: 5000, maxY: 5000, maxZ: 20 };
 const hubs = worldHubs(1, bounds);

@@ -1,21 +1,12 @@
-// A rollback room on /metrics (the demo's arena, a declared game's room): seats, the rollback server's input accounting and drops, lag
-// compensation verdicts, resyncs, full states sent and state hashes published. Everything is
-// read from the host's counters at scrape time (collect), so the tick pays nothing for it.
+// A rollback room on /metrics (a declared game's room, DeclaredRoomServer): seats, the rollback
+// server's input accounting and drops, resyncs, full states sent and state hashes published.
+// Everything is read from the host's counters at scrape time (collect), so the tick pays nothing.
 
 import type { Registry } from 'prom-client';
 import { readCounter, readGauges } from './metric-readers.js';
-import { registerLagCompensationMetrics } from './lag-compensation-metrics.js';
-import type { PlayHost } from './play-host.js';
 import type { RoomHost } from './room-host.js';
 
 const RESYNC_REASONS = ['', 'hash_mismatch', 'inputs_missing', 'too_deep'] as const;
-
-/** The demo's arena: a room's metrics, its lag compensation's verdicts and its kills. */
-export function registerPlayMetrics(registry: Registry, host: PlayHost): void {
-  registerRoomMetrics(registry, host);
-  registerLagCompensationMetrics(registry, () => host.game.lagCompensator);
-  readCounter(registry, 'chronos_game_kills_total', 'Players brought down and NPCs killed', [], () => [[{}, host.game.kills]]);
-}
 
 /** Any rollback room's: seats, inputs, drops, resyncs, states and hashes. */
 export function registerRoomMetrics(registry: Registry, host: RoomHost): void {

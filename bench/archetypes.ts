@@ -1,6 +1,7 @@
-// The seed's five player archetypes (its load-testing table), shared by the bots (`npm run demo:bots`,
-// scripts/bots-world.ts) and the `interest` benchmark's world (bench/peers/interest-archetypes.ts),
-// so both move players the same way.
+// The seed's five player archetypes (its load-testing table), shared by the benchmarks that move
+// players as the seed's load test does: the `interest` suite's world (peers/interest-archetypes.ts)
+// and the arena shooter served in the `server` and `game` suites (game-serve.ts), so all move
+// players the same way.
 //
 // | archetype  | share | speed     | decides every | where                     | does                            |
 // |------------|-------|-----------|---------------|---------------------------|---------------------------------|
@@ -19,9 +20,9 @@
 // everyone turns back from the world's edge. Speeds are metres per second: the bot's move vector
 // is scaled by speed / the rules' player speed (the step scales a full-length vector to it).
 
-import { apportion } from '../core/apportion.js';
-import { mulberry32 } from '../core/mulberry32.js';
-import { FLAG_DEAD, FLAG_PLAYER, FLAG_PROJECTILE } from '../core/world-layout.js';
+import { apportion } from '../src/core/apportion.js';
+import { mulberry32 } from '../src/core/mulberry32.js';
+import { FLAG_DEAD, FLAG_PLAYER, FLAG_PROJECTILE } from '../src/core/world-layout.js';
 import type { Hub, HubKind } from './hubs.js';
 
 export const PLAYER_ARCHETYPES = ['explorer', 'socializer', 'combatant', 'trader', 'builder'] as const;

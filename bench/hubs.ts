@@ -4,8 +4,8 @@
 // They follow the seed's load-testing archetypes (chronos-design.md): socializers and traders
 // live around towns, combatants around battlegrounds, explorers anywhere.
 
-import { mulberry32 } from '../core/mulberry32.js';
-import type { Bounds } from '../core/schema.js';
+import { mulberry32 } from '../src/core/mulberry32.js';
+import type { Bounds } from '../src/core/schema.js';
 
 export const TOWN_HUBS = 16;
 export const BATTLE_HUBS = 8;
