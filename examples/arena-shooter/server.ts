@@ -4,7 +4,8 @@
 // sees (DeclaredServer); --max-players (1,000) sizes the store.
 // --mode arena: a rollback room of up to 64 seats (--seats), 2,000 NPCs within 500 m of the
 // centre, every client running the whole arena with the same module (DeclaredRoomServer,
-// room.ts); --idle-seconds frees an idle seat.
+// room.ts). --idle-seconds (120): a player that sends nothing that long leaves (world mode: disconnected,
+// its avatar gone; arena mode: made a spectator, its seat freed).
 // Flags: --host, --http-port (8080), --udp-port (7777), --seed (1), --view-radius (100),
 // --npcs and --npc-spread (they appear within that many metres of the centre),
 // --encode-workers N (threads that encode the players' snapshots beside this one; default one
@@ -42,6 +43,9 @@ if (mode !== 'world' && mode !== 'arena') {
 // simulates and is sent whole at its join: 2,000 near the centre.
 const npcs = args.number('npcs', mode === 'world' ? 100_000 : NPCS, { integer: true, min: 0, max: 200_000 });
 const spread = args.number('npc-spread', mode === 'world' ? HALF_M : NPC_SPREAD_M, { min: 1, max: HALF_M });
+// A player whose client sends nothing for this long leaves: world mode disconnects it (its
+// avatar leaves the world), arena mode makes it a spectator and frees its seat.
+const idleSeconds = args.number('idle-seconds', 120, { min: 1, max: 86_400 });
 const staticDir = fileURLToPath(new URL('../../build/examples/arena-shooter', import.meta.url));
 const stopOnSignal = (server: { stop(): Promise<void> }) => {
   const stop = async () => {
@@ -57,7 +61,6 @@ if (mode === 'arena') {
     process.exit(2);
   }
   const seats = args.number('seats', ROOM_SEATS, { integer: true, min: 1, max: ROOM_SEATS });
-  const idleSeconds = args.number('idle-seconds', 120, { min: 1, max: 86_400 });
   const room = await createRoom({ seed, npcs, npcSpreadM: spread, seats });
   // The kill feed (the rules' events) reaches the seats within range of where it happened.
   const server = await startOrExit(() => DeclaredRoomServer.start({ ...security, room, host, httpPort, udpPort, staticDir, idleSeconds, positions: { x: 'position.x', y: 'position.y' } }));
@@ -81,6 +84,7 @@ if (mode === 'arena') {
   const server = await startOrExit(() => DeclaredServer.start({
     ...security,
     module,
+    idleSeconds,
     host,
     maxClients: maxPlayers,
     httpPort,

@@ -24,7 +24,7 @@ export const MAX_RETIRED = 1 << 16;
 
 /** Sessions ended this way retire their client's tickets (see above). */
 export function retiresTickets(reason: number): boolean {
-  return reason === DisconnectReason.ClientClosed || reason === DisconnectReason.Kicked || reason === DisconnectReason.ProtocolError;
+  return reason === DisconnectReason.ClientClosed || reason === DisconnectReason.Kicked || reason === DisconnectReason.ProtocolError || reason === DisconnectReason.Idle;
 }
 
 /** The newest ticket a live session was sent, by its first 12 bytes (its nonce). */

@@ -182,8 +182,10 @@ export enum DisconnectReason {
   SessionExpired = 11,
   /** Too many sessions from the client's IP address (NetServerOptions.maxSessionsPerIp). */
   AddressLimit = 12,
+  /** A player that sent no input for the server's idle limit (ChronosConfig.idleSeconds). */
+  Idle = 13,
 }
-export const DISCONNECT_REASON_COUNT = 13;
+export const DISCONNECT_REASON_COUNT = 14;
 
 export function disconnectReasonName(reason: number): string {
   return DisconnectReason[reason] ?? `Unknown(${reason})`;

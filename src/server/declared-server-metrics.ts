@@ -21,6 +21,8 @@ export interface DeclaredServerCounters {
   /** Client messages dropped, by reason (DeclaredDropReason). */
   readonly drops: Counter<'reason'>;
   readonly inputGaps: Counter;
+  /** Players disconnected for sending no input for idleSeconds. */
+  readonly idle: Counter;
   /** Events (DeclaredServer.emit) queued for a player, or dropped: its connection held too many unacknowledged. */
   readonly events: Counter<'result'>;
 }
@@ -50,6 +52,7 @@ export function registerDeclaredServerMetrics(registry: Registry, read: Declared
   }
   return {
     drops: new Counter({ name: 'chronos_declared_messages_dropped_total', help: 'Client messages a declared game dropped, by reason', labelNames: ['reason'], registers: [registry] }),
+    idle: new Counter({ name: 'chronos_declared_idle_players_total', help: 'Players disconnected (reason Idle) for sending no input for the server\'s idleSeconds', registers: [registry] }),
     inputGaps: new Counter({
       name: 'chronos_declared_input_gaps_total',
       help: 'Ticks a predicting player (one input a tick) had no input for: none applied, each a likely correction on its client',

@@ -32,7 +32,7 @@ import { loadServerCrypto } from '../net/crypto-node.js';
 import type { ClientLink } from './client-link.js';
 import { DisconnectReason } from '../net/spec.js';
 import type { DeclaredGameModule } from './declared-game.js';
-import { applyNextInput, queueInputs, type DeclaredDropReason, type DeclaredSession } from './declared-session.js';
+import { applyNextInput, queueInputs, takeIdle, type DeclaredDropReason, type DeclaredSession } from './declared-session.js';
 import { DeclaredEvents, type DeclaredEvent, type EmitResult } from './declared-events.js';
 import { DeclaredSaves } from './declared-saves.js';
 import type { DeclaredServerOptions } from './declared-server-options.js';
@@ -75,6 +75,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
   readonly net: NetHost;
   private readonly drops: Counter<'reason'>;
   private readonly inputGaps: Counter;
+  private readonly idle: Counter;
   private readonly eventCounts: Counter<'result'>;
   private readonly events: DeclaredEvents<D>;
   private readonly log: (line: string) => void;
@@ -140,7 +141,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     this.encoderSettings = { viewCapacity: module.viewCapacity, maxMessageBytes: maxSnapshotBytes, zones: module.zones as UpdateZonesSpec | undefined, tickHz: config.tickHz };
     this.encoders = new LocalEncoders(module.store, this.encoderSettings, module.arena);
     this.metrics = new ServerMetrics({ defaultMetrics: processMetrics });
-    ({ drops: this.drops, inputGaps: this.inputGaps, events: this.eventCounts } = registerDeclaredServerMetrics(this.metrics.registry, {
+    ({ drops: this.drops, inputGaps: this.inputGaps, idle: this.idle, events: this.eventCounts } = registerDeclaredServerMetrics(this.metrics.registry, {
       players: () => this.sessions.size - this.spectators,
       spectators: () => this.spectators,
       encoderBytes: () => this.encoders.heldBytes,
@@ -229,7 +230,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       return;
     }
     this.encoders.add(player, player);
-    this.sessions.set(link, { link, player, avatar, inputSeq: -1, inputQueue: 0, lastInputSeq: -1, inputs: [], inputSeqs: [], stream: false, camera: null });
+    this.sessions.set(link, { link, player, avatar, inputSeq: -1, inputQueue: 0, lastInputSeq: -1, inputs: [], inputSeqs: [], stream: false, camera: null, lastInputTick: this.tick });
     const game = this.module.game;
     link.send(DECLARED_JOIN_CHANNEL, encodeGameJoin({ fingerprint: game.fingerprint, tickHz: this.config.tickHz, viewCapacity: this.module.viewCapacity, player, avatarId: avatar, name: game.name }));
   }
@@ -263,6 +264,7 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
       } else if (channel === DECLARED_INPUT_CHANNEL && bytes[0] === MSG_GAME_INPUT && s.camera) {
         this.drop('spectator_input');
       } else if (channel === DECLARED_INPUT_CHANNEL && bytes[0] === MSG_GAME_INPUT) {
+        s.lastInputTick = this.tick;
         queueInputs(s, bytes, this.inputCodec, this.dropTo);
       } else if (channel === DECLARED_SNAPSHOT_CHANNEL && bytes[0] === MSG_GAME_ACK) {
         this.encoders.ack(s.player, decodeGameAck(bytes));
@@ -324,6 +326,14 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     // What the network workers' clients sent since the last tick (this thread's own connections
     // were handled as their packets arrived).
     this.net.receive();
+    // A player that sent nothing for idleSeconds is disconnected (reason Idle): its avatar leaves.
+    const idleTicks = Math.round(this.config.idleSeconds * this.config.tickHz);
+    if (idleTicks > 0) {
+      for (const s of takeIdle(this.sessions.values(), tick, idleTicks)) {
+        this.idle.inc();
+        this.net.kick(s.link, DisconnectReason.Idle);
+      }
+    }
     // Each player's next input, one a tick; a player with none queued keeps its last one. Its
     // snapshots say which it was (a predicting client replays the ones after it).
     for (const s of this.sessions.values()) if (!s.camera && !applyNextInput(s, this.module)) this.inputGaps.inc();

@@ -25,6 +25,8 @@ export interface DeclaredSession<D extends GameDeclaration> {
   stream: boolean;
   /** A spectator's camera, metres (GAME WATCH; its avatar has left the game), or null: a player. */
   camera: { xM: number; yM: number } | null;
+  /** The server tick its last GAME INPUT arrived at (its join's before the first): idle players leave. */
+  lastInputTick: number;
 }
 
 /** Inputs a session may hold: a client further ahead loses its oldest (counted as input_backlog). */
@@ -34,6 +36,22 @@ const MAX_QUEUED_INPUTS = 8;
  * 8 ticks' inputs at once (its input clock's cap), and each input lost is a correction on it.
  */
 const MAX_QUEUED_STREAM_INPUTS = 32;
+
+/**
+ * The players that sent no input for more than `idleTicks` ticks (a page whose tab stopped while
+ * its connection lives on, a client stuck): each has its lastInputTick moved to now, so a player
+ * whose disconnect is on its way (a network worker's) is not named again before it lands.
+ * Spectators send no inputs and are never idle.
+ */
+export function takeIdle<D extends GameDeclaration>(sessions: Iterable<DeclaredSession<D>>, tick: number, idleTicks: number): DeclaredSession<D>[] {
+  const idle: DeclaredSession<D>[] = [];
+  for (const s of sessions) {
+    if (s.camera || tick - s.lastInputTick <= idleTicks) continue;
+    s.lastInputTick = tick;
+    idle.push(s);
+  }
+  return idle;
+}
 
 /** Queues the new inputs of a GAME INPUT message (DecodeError when it is malformed). */
 export function queueInputs<D extends GameDeclaration>(s: DeclaredSession<D>, bytes: Uint8Array, codec: GameInputCodec<D>, drop: (reason: DeclaredDropReason) => void): void {

@@ -12,6 +12,7 @@
 import type { GameDeclaration } from '../core/game.js';
 import { MAX_ENTITIES } from '../core/entity-id.js';
 import { DeclaredClient } from '../client/declared-client.js';
+import { DisconnectReason, disconnectReasonName } from '../net/spec.js';
 import { DeclaredPredictor, type DeclaredPredictorStats, type PredictableRules } from '../client/declared-predictor.js';
 import { InputClock } from '../client/input-clock.js';
 import { RemoteMotion, type Place } from '../client/remote-motion.js';
@@ -60,7 +61,7 @@ export interface DeclaredDebugApi {
   /** An entity of the view as the page holds it (undefined when not in view). */
   entity(id: number): Record<string, unknown> | undefined;
   status(): {
-    connected: boolean; game: string | null; avatarId: number; entities: number; snapshots: number; drawn: number;
+    connected: boolean; ended: string | null; game: string | null; avatarId: number; entities: number; snapshots: number; drawn: number;
     own: Record<string, unknown> | undefined; drops: Record<string, number>;
     /** Game events heard (DeclaredServer.emit), and the newest few. */
     events: number; recentEvents: { kind: number; x: number; y: number; tick: number }[];
@@ -124,11 +125,16 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
   // update interval (src/client/remote-motion.ts): smooth at 60 Hz and at a far band's 2.
   const motion = new RemoteMotion();
   const place: Place = { x: 0, y: 0, z: 0 };
+  // Why the server ended the session (idle, kicked, shut down), shown until the page reloads.
+  let ended: string | null = null;
   const client: DeclaredClient<D> = await DeclaredClient.create({
     game: options.game,
     tokenUrl: new URL('/connect', location.href),
     transport: 'websocket',
     handlers: {
+      disconnect: (reason) => {
+        ended = reason === DisconnectReason.Idle ? 'the server let you go after a while without input' : `the server ended the session (${disconnectReasonName(reason)})`;
+      },
       snapshot: (d) => {
         // How far this view reached (less than its full radius in a crowd): the rings follow it.
         layer.viewScale = d.viewScale;
@@ -168,6 +174,7 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     entity: (id) => client.replica?.entity(id) as Record<string, unknown> | undefined,
     status: () => ({
       connected: client.net.state === 'connected',
+      ended,
       game: client.join?.name ?? null,
       avatarId: client.avatarId,
       entities: client.replica?.size ?? 0,
@@ -271,6 +278,7 @@ export async function startDeclaredPage<D extends GameDeclaration>(options: Decl
     const own = r?.entity(client.avatarId) as Record<string, unknown> | undefined;
     const kbps = (client.stats.snapshotBytes / 1024 / Math.max(1, performance.now() / 1000)).toFixed(1);
     panel.textContent = [
+      ...(ended ? [`disconnected: ${ended}; reload the page to play again`] : []),
       `${game.name} · ${client.net.state} · ${r?.size ?? 0} entities in view · ${drawn} drawn · ${client.stats.snapshots} snapshots (${kbps} KiB/s)`,
       spectator
         ? spectator.line()
