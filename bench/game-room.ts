@@ -4,7 +4,7 @@
 //   room-step-2k          one frame (the declared room: seats, controls, the game's step)
 //   room-rollback-10f-2k  restore a frame from the snapshot ring, then re-simulate 10 saving each
 // chronos-declared: the example's module (examples/arena-shooter/room.ts); chronos-builtin: the
-// engine's reference game (src/rollback/reference-game.ts, the demo's arena mode) with the same
+// engine's reference game (src/rollback/reference-game.ts, once the built-in demo's arena mode) with the same
 // NPCs and players over the same area. Whole frames of the rules only: no network, no codec.
 
 import { loadChronos } from '../src/wasm/loader.js';

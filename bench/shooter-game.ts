@@ -7,12 +7,7 @@
 
 import { defineGame } from '../src/core/game.js';
 import { GameInputCodec } from '../src/codec/game-input.js';
-
-/** Positions within ±16 km (the Q16.16 world's half-width) in 1/128 m. */
-const POSITION = { type: 'q16', unit: 'm', min: -16_384, max: 16_384, precision: 1 / 128 } as const;
-/** Velocities within ±8 m per tick in 1/1024 m per tick (1/128 m over 8 ticks). */
-const VELOCITY = { type: 'q16', unit: 'm/tick', min: -8, max: 8, precision: 1 / 1024 } as const;
-const AXIS = { type: 'q16', min: -1, max: 1, precision: 1 / 127 } as const;
+import { AXIS, POSITION, VELOCITY } from '../examples/arena-shooter/game.js';
 
 export const SHOOTER_GAME = defineGame({
   name: 'arena-shooter',
@@ -39,9 +34,9 @@ export const SHOOTER_GAME = defineGame({
     player: ['position', 'velocity', 'heading', 'health', 'body', 'weapon'],
     projectile: ['position', 'velocity', 'body', 'shot'],
   },
-  // In this order, packed as 'bytes' (src/codec/game-input.ts), the record is world mode's
-  // 8-byte INPUT record (src/codec/world-messages.ts): moveX i8, moveY i8, a flag byte (fire 1,
-  // shoot 2), viewFraction u8, aim u16 (a binary angle from 0), viewTick u16.
+  // In this order, packed as 'bytes' (src/codec/game-input.ts), the record is 8 bytes: moveX i8,
+  // moveY i8, a flag byte (fire 1, shoot 2), viewFraction u8, aim u16 (a binary angle from 0),
+  // viewTick u16.
   input: {
     moveX: AXIS,
     moveY: AXIS,
@@ -55,5 +50,5 @@ export const SHOOTER_GAME = defineGame({
 
 export type ShooterDeclaration = typeof SHOOTER_GAME.declaration;
 
-/** World mode's INPUT record, derived from the declaration (8 bytes, 'bytes' packing). */
+/** The input record, derived from the declaration (8 bytes, 'bytes' packing). */
 export const SHOOTER_INPUT = new GameInputCodec(SHOOTER_GAME, { packing: 'bytes' });

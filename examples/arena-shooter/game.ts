@@ -23,9 +23,12 @@ export const NPC_SPREAD_M = 500;
 export const PROJECTILE_M_PER_TICK = 1.5;
 export const PROJECTILE_TICKS = 90;
 
-const POSITION = { type: 'q16', unit: 'm', min: -16_384, max: 16_384, precision: 1 / 128 } as const;
-const VELOCITY = { type: 'q16', unit: 'm/tick', min: -8, max: 8, precision: 1 / 1024 } as const;
-const AXIS = { type: 'q16', min: -1, max: 1, precision: 1 / 127 } as const;
+/** Positions within ±16 km (the Q16.16 world's half-width) in 1/128 m. */
+export const POSITION = { type: 'q16', unit: 'm', min: -16_384, max: 16_384, precision: 1 / 128 } as const;
+/** Velocities within ±8 m per tick in 1/1024 m per tick (1/128 m over 8 ticks). */
+export const VELOCITY = { type: 'q16', unit: 'm/tick', min: -8, max: 8, precision: 1 / 1024 } as const;
+/** A stick axis in 1/127. */
+export const AXIS = { type: 'q16', min: -1, max: 1, precision: 1 / 127 } as const;
 
 export const GAME = defineGame({
   name: 'arena-shooter',

@@ -13,7 +13,7 @@
 //   client.update(performance.now());                           // each animation frame ('manual'), or the SDK's timer
 //   client.room?.store                                           // the predicted room, to draw
 //
-// The server's rules announce events (a kill feed): each arrives once, on channel 3, from the
+// The server's rules announce events (a kill feed): each arrives once, on channel 2 (ROOM_EVENT_CHANNEL), from the
 // server's own copy of the room (a client's copy discards those its rollbacks would repeat):
 // counted in `events`, the newest kept in `recentEvents`, handed to the `event` handler.
 //
@@ -30,7 +30,7 @@ import type { PlayMode } from '../codec/play-messages.js';
 import { decodeRoomJoin, MSG_ROOM_JOIN, type RoomJoin } from '../codec/room-messages.js';
 import { decodeEvent, type BroadcastEvent } from '../codec/broadcast-event.js';
 import { MSG_EVENT } from '../codec/snapshot-spec.js';
-import { INTEREST_RELIABLE_CHANNEL } from './play-channels.js';
+import { ROOM_EVENT_CHANNEL } from './play-channels.js';
 import { RECENT_EVENTS } from './declared-client.js';
 import type { RollbackClient, RollbackClientOptions } from '../rollback/client-session.js';
 import type { DeclaredRoomGame } from '../rollback/declared-room.js';
@@ -152,7 +152,7 @@ export class DeclaredRoomClient<D extends GameDeclaration = GameDeclaration> ext
   }
 
   private onEvent(channel: number, bytes: Uint8Array): void {
-    if (channel !== INTEREST_RELIABLE_CHANNEL) {
+    if (channel !== ROOM_EVENT_CHANNEL) {
       this.drops.wrong_channel++;
       return;
     }

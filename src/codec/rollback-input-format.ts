@@ -4,7 +4,7 @@
 // marks the player present and clears what only the simulator decides (a verdict), so nothing
 // a client sends can claim either.
 //
-// The demo game's format (DEMO_INPUT_FORMAT) is rollback-input.ts's table: 12-byte records,
+// The reference game's format (DEMO_INPUT_FORMAT) is rollback-input.ts's table: 12-byte records,
 // 8 on the wire. A declared game's (declaredInputFormat) is its GameInputCodec record on the
 // wire, and in the log that record plus a presence byte, padded to 4.
 
@@ -32,7 +32,7 @@ export interface RollbackInputFormat {
   present(record: Uint8Array, offset: number): boolean;
 }
 
-/** The demo game's records (src/codec/rollback-input.ts). */
+/** The reference game's records (src/codec/rollback-input.ts). */
 export const DEMO_INPUT_FORMAT: RollbackInputFormat = Object.freeze({
   recordBytes: INPUT_BYTES,
   wireBytes: CLIENT_INPUT_BYTES,

@@ -75,7 +75,7 @@ export interface InputMessage {
   count: number;
   /** NO_FRAME when the client holds no confirmed frame yet. */
   ackFrame: number;
-  /** count wire inputs (the demo's CLIENT_INPUT_BYTES each): a view into the received message. */
+  /** count wire inputs (the format's wireBytes each): a view into the received message. */
   inputs: Uint8Array;
 }
 
@@ -87,7 +87,7 @@ export interface ConfirmedMessage {
   inputAckFrame: number;
   /** Frames (fractional) by which this client's inputs arrive before they are needed. */
   inputLeadFrames: number;
-  /** count * players full records (the demo's INPUT_BYTES each), absent players all zero (expanded from the wire). */
+  /** count * players full records (the format's recordBytes each), absent players all zero (expanded from the wire). */
   inputs: Uint8Array;
   /** count presence masks (bit p = player p). */
   presence: BigUint64Array;
@@ -129,7 +129,7 @@ function checkFrame(name: string, frame: number): void {
 
 /**
  * Encodes an INPUT message from `count` full input records (format.recordBytes each) starting
- * at `records[offset]`; only their wire form goes (the demo's: the client's 8 bytes, PRESENT
+ * at `records[offset]`; only their wire form goes (the reference game's: the client's 8 bytes, PRESENT
  * stripped).
  */
 export function encodeInputMessage(player: number, firstFrame: number, ackFrame: number, records: Uint8Array, offset: number, count: number, format: RollbackInputFormat = DEMO_INPUT_FORMAT): Uint8Array {

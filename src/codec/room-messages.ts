@@ -3,7 +3,7 @@
 // JOIN, which holds what the client needs to build a byte-identical room from the game's own
 // module — the declaration's fingerprint (a client of another game refuses it), the store's
 // capacity, the seats, the tick rate — and then sends the full state in STATE_PART messages,
-// the confirmed inputs and the hashes (rollback-messages.ts), as the demo's arena does.
+// the confirmed inputs and the hashes (rollback-messages.ts), as every room does.
 //
 // ROOM JOIN (server -> client), 40 bytes, little-endian:
 // | off | type | field                                                                  |

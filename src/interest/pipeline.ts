@@ -375,7 +375,7 @@ export class InterestPipeline {
 
   // ---- inspection and metrics ----
 
-  /** Client c's view entries (allocates: tests, tools, the demo's debug overlay). */
+  /** Client c's view entries (allocates: tests, tools, debugging). */
   viewOf(c: number): ViewEntry[] {
     this.checkClient(c);
     return viewEntries(this.mem.u32, this.blockPtr(c));

@@ -284,7 +284,7 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
 
   /**
    * The local player's input from now on as a full record of the game's format (for a game other
-   * than the demo: e.g. DeclaredRoomGame.record(input)); it is marked present and its verdicts
+   * than the reference game: e.g. DeclaredRoomGame.record(input)); it is marked present and its verdicts
    * cleared, as the server does. Throws InvalidArgumentError for a record of the wrong size.
    */
   setInputRecord(record: Uint8Array): void {

@@ -17,7 +17,7 @@ export interface RollbackGame {
   /** Size of one player's input record for one frame. */
   readonly inputBytes: number;
   /**
-   * How its records travel and what a client may not claim in them (default: the demo game's,
+   * How its records travel and what a client may not claim in them (default: the reference game's,
    * DEMO_INPUT_FORMAT). Its recordBytes must be inputBytes.
    */
   readonly inputFormat?: RollbackInputFormat;

@@ -1,4 +1,4 @@
-// The reference game: the demo's world (NPCs from assembly/npc.ts) plus players, projectiles,
+// The reference game: the fixed World's NPCs (assembly/npc.ts) plus players, projectiles,
 // hit points and lag-compensated hitscan, stepped by assembly/sim/step.ts over the one world
 // region. It implements RollbackGame, so the same object runs the server's authoritative loop,
 // a client's predicted world and the sync test. Rules live in the region header (H.sim*), so a

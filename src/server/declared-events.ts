@@ -2,7 +2,7 @@
 // explosion, a kill, a chat line, sent reliably to every listener within its range of where it
 // happened, the same bytes to each (the EVENT message of src/codec/broadcast-event.ts, encoded
 // once) on the session's event channel (declared-channels.ts: reliable-ordered, yielding to
-// snapshots under congestion; a room's: play-channels.ts channel 3). A player is in range by its
+// snapshots under congestion; a room's: play-channels.ts ROOM_EVENT_CHANNEL). A player is in range by its
 // avatar's place (the game's `positions` fields), a world's spectator by its camera; a room's
 // spectator, who runs the whole room, hears everything. A connection that holds its channel's
 // queue of events unacknowledged drops the next (counted): a client that stops acknowledging pins

@@ -9,7 +9,7 @@
 //
 // The room's rules announce events (emitEvent in the game's AssemblyScript: a kill feed, say):
 // the server's copy plays each frame once, so it keeps them (DeclaredRoomGame.keepEvents) and,
-// after each frame, sends each reliably (channel 3) to every seated player within its range of
+// after each frame, sends each reliably (channel 2, ROOM_EVENT_CHANNEL) to every seated player within its range of
 // where it happened (by the avatar's `positions`) and to every spectator (who runs the whole
 // room). A client's copy plays frames again at every rollback and discards its own.
 //
@@ -29,7 +29,7 @@ import { resolveConfig, type ChronosConfig, type PartialConfig } from '../core/c
 import { ConfigError, InvalidArgumentError } from '../core/errors.js';
 import type { GameDeclaration } from '../core/game.js';
 import { encodeRoomJoin } from '../codec/room-messages.js';
-import { INTEREST_RELIABLE_CHANNEL, PLAY_CHANNELS } from '../client/play-channels.js';
+import { ROOM_EVENT_CHANNEL, PLAY_CHANNELS } from '../client/play-channels.js';
 import { loadServerCrypto } from '../net/crypto-node.js';
 import type { DeclaredRoomGame } from '../rollback/declared-room.js';
 import { boundPort, closeListeners, listenHttpAndUdp } from './listeners.js';
@@ -100,7 +100,7 @@ export class DeclaredRoomServer<D extends GameDeclaration = GameDeclaration> {
     this.log = log;
     // This copy plays each frame once: its rules' events are the ones sent.
     room.keepEvents();
-    this.events = new DeclaredEvents(room.store, positions, INTEREST_RELIABLE_CHANNEL);
+    this.events = new DeclaredEvents(room.store, positions, ROOM_EVENT_CHANNEL);
     const game = room.rules.game;
     this.host = new RoomHost(room, {
       idleFrames: Math.round(config.idleSeconds * config.tickHz),

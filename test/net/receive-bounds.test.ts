@@ -102,15 +102,15 @@ describe('per-channel limits per direction', () => {
     p.until(() => p.atClient.length === 1, 5000);
   });
 
-  it('are tight for the demo: every client-to-server message of the play session fits, nothing larger', () => {
+  it('are tight for a room: every client-to-server message of its session fits, nothing larger', () => {
     const limits = PLAY_CHANNELS.map((c) => c.maxClientMessageBytes);
-    // PLAY 4 / RESYNC 16; INPUT 12 + 8 x 32; INTEREST_ACK 2 + 4 x 16; INTEREST_VIEWER 9.
-    expect(limits).toEqual([16, 268, 66, 9]);
+    // PLAY 4 / RESYNC 16; INPUT 12 + 8 x 32; nothing on the events' channel.
+    expect(limits).toEqual([16, 268, 1]);
   });
 });
 
 describe(`${CONNECTIONS} hostile connections flooding every receive buffer`, () => {
-  for (const [name, channels] of [['the demo channels', PLAY_CHANNELS], ['generic 256 KiB channels', GENERIC]] as const) {
+  for (const [name, channels] of [['the room channels', PLAY_CHANNELS], ['generic 256 KiB channels', GENERIC]] as const) {
     it(`each pin a bounded amount of server memory (${name})`, async () => {
       const crypto = nativeCrypto(8);
       const limits = { maxConnections: CONNECTIONS + 1, handshakesPerIpPerSec: 1e6, connectionPacketsPerSec: 1e6, connectionBytesPerSec: 1e9 };

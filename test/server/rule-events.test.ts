@@ -23,7 +23,7 @@ import { DeclaredRoomServer } from '../../src/server/declared-room-server.js';
 import { DeclaredRoomClient } from '../../src/client/declared-room-client.js';
 import type { RoomJoin } from '../../src/codec/room-messages.js';
 import { encodeEvent } from '../../src/codec/broadcast-event.js';
-import { INTEREST_RELIABLE_CHANNEL, PLAY_RELIABLE_CHANNEL } from '../../src/client/play-channels.js';
+import { ROOM_EVENT_CHANNEL, PLAY_RELIABLE_CHANNEL } from '../../src/client/play-channels.js';
 
 const dir = fixtureCopy('chronos-rule-events-');
 let GAME: Game;
@@ -115,11 +115,11 @@ describe('events emitted by the rules, served', () => {
       const heardBefore = player.eventsHeard;
       const drops = { ...player.drops };
       const valid = encodeEvent({ kind: 3, tick: 1, x: 0, y: 0, z: 0, rangeM: Infinity, payload: new Uint8Array(4) });
-      player.receive(INTEREST_RELIABLE_CHANNEL, valid.subarray(0, 10)); // cut short
-      player.receive(INTEREST_RELIABLE_CHANNEL, Uint8Array.from([...valid, 0xff])); // a byte too many
+      player.receive(ROOM_EVENT_CHANNEL, valid.subarray(0, 10)); // cut short
+      player.receive(ROOM_EVENT_CHANNEL, Uint8Array.from([...valid, 0xff])); // a byte too many
       const nan = valid.slice();
       new DataView(nan.buffer).setFloat32(20, Number.NaN, true); // a range that is not a number
-      player.receive(INTEREST_RELIABLE_CHANNEL, nan);
+      player.receive(ROOM_EVENT_CHANNEL, nan);
       player.receive(PLAY_RELIABLE_CHANNEL, valid); // on the wrong channel
       expect(player.eventsHeard).toBe(heardBefore);
       expect(player.drops.decode).toBe(drops.decode + 3);
