@@ -10,7 +10,7 @@ export * from './rng';
 export * from './world';
 export * from './npc';
 export * from './spatial/index';
-export * from './sim/index';
+export * from './region-copy';
 export * from './codec/index';
 export * from './interest/index';
 

@@ -1,20 +1,19 @@
-// The arena shooter as a rollback room (arena mode), against the engine's own shooter at the same
-// size: what a client pays to run the whole room and to roll it back, and what the server pays a
+// The arena shooter as a rollback room (arena mode), against the rollback tests' reference game at
+// the same size: what a client pays to run the whole room and to roll it back, and what the server pays a
 // frame. 2,000 NPCs (the example's default) and 8 seated players walking, turning and firing.
 //   room-step-2k          one frame (the declared room: seats, controls, the game's step)
 //   room-rollback-10f-2k  restore a frame from the snapshot ring, then re-simulate 10 saving each
-// chronos-declared: the example's module (examples/arena-shooter/room.ts); chronos-builtin: the
-// engine's reference game (src/rollback/reference-game.ts, once the built-in demo's arena mode) with the same
+// chronos-declared: the example's module (examples/arena-shooter/room.ts); reference-game: the
+// rollback tests' reference game (test/fixtures/reference-game: once the engine's own shooter, the
+// built-in demo's arena mode; its rules compiled into a module of its own since) with the same
 // NPCs and players over the same area. Whole frames of the rules only: no network, no codec.
 
-import { loadChronos } from '../src/wasm/loader.js';
-import { Arena } from '../src/wasm/arena.js';
 import { DEFAULT_NPC_OPTIONS } from '../src/core/world.js';
-import { ReferenceGame } from '../src/rollback/reference-game.js';
+import { ReferenceGame, referenceArena } from '../test/fixtures/reference-game/reference-game.js';
 import { SnapshotRing } from '../src/rollback/snapshot-ring.js';
-import { simKernels } from '../src/rollback/sim-kernels.js';
+import { regionKernels } from '../src/rollback/region-kernels.js';
 import type { RollbackGame } from '../src/rollback/game.js';
-import { writeInput, INPUT_BYTES } from '../src/codec/rollback-input.js';
+import { writeInput, INPUT_BYTES } from '../test/fixtures/reference-game/input.js';
 import { measure, type CaseResult, type SuiteContext } from './harness.js';
 import { createRoom } from '../examples/arena-shooter/room.js';
 import { IDLE, NPC_SPREAD_M } from '../examples/arena-shooter/game.js';
@@ -49,16 +48,16 @@ async function declaredRunner(): Promise<Runner> {
   return stagedRunner(room, inputs, recorded);
 }
 
-async function builtinRunner(): Promise<Runner> {
-  const arena = new Arena(await loadChronos({ maximumPages: 16384 }));
+async function referenceRunner(): Promise<Runner> {
+  const arena = await referenceArena({ maximumPages: 16384 });
   const half = NPC_SPREAD_M;
   const game = ReferenceGame.create(arena, {
-    world: { name: 'bench-room-builtin', capacity: 1 + NPCS + 9 * PLAYERS, seed: 1, tickHz: 60, bounds: { minX: -half, minY: -half, minZ: 0, maxX: half, maxY: half, maxZ: 10 }, npc: DEFAULT_NPC_OPTIONS },
+    world: { name: 'bench-room-reference', capacity: 1 + NPCS + 9 * PLAYERS, seed: 1, tickHz: 60, bounds: { minX: -half, minY: -half, minZ: 0, maxX: half, maxY: half, maxZ: 10 }, npc: DEFAULT_NPC_OPTIONS },
     npcs: NPCS,
     players: PLAYERS,
     lagCompensation: false,
   });
-  const inputs = arena.allocate('bench-room-builtin-inputs', PLAYERS * INPUT_BYTES);
+  const inputs = arena.allocate('bench-room-reference-inputs', PLAYERS * INPUT_BYTES);
   const recorded = new Uint8Array(INPUT_FRAMES * PLAYERS * INPUT_BYTES);
   for (let f = 0; f < INPUT_FRAMES; f++) for (let p = 0; p < PLAYERS; p++) writeInput(recorded, (f * PLAYERS + p) * INPUT_BYTES, move(p, f));
   return stagedRunner(game, inputs, recorded);
@@ -82,7 +81,7 @@ async function roomCases(ctx: SuiteContext, impl: string, runner: Runner): Promi
   const game = runner.game;
   const metrics = { npcs: NPCS, players: PLAYERS, state_bytes: game.stateBytes };
   const step = await measure(ctx, SUITE, 'room-step-2k', impl, () => game.advance(runner.stage(game.frame()), PLAYERS), { metrics });
-  const ring = new SnapshotRing(game.arena, simKernels(game.arena.wasm), game.stateBytes, { frames: 16, name: `bench-room-ring-${impl}` });
+  const ring = new SnapshotRing(game.arena, regionKernels(game.arena.wasm), game.stateBytes, { frames: 16, name: `bench-room-ring-${impl}` });
   const start = game.frame();
   ring.save(start, game.statePtr);
   const rollback = await measure(ctx, SUITE, 'room-rollback-10f-2k', impl, () => {
@@ -97,5 +96,5 @@ async function roomCases(ctx: SuiteContext, impl: string, runner: Runner): Promi
 }
 
 export async function roomBench(ctx: SuiteContext): Promise<CaseResult[]> {
-  return [...(await roomCases(ctx, 'chronos-declared', await declaredRunner())), ...(await roomCases(ctx, 'chronos-builtin', await builtinRunner()))];
+  return [...(await roomCases(ctx, 'chronos-declared', await declaredRunner())), ...(await roomCases(ctx, 'reference-game', await referenceRunner()))];
 }

@@ -8,12 +8,11 @@
 //   rollback-60f-1k              the same over 60 frames
 //   step-1k, step-10k, step-100k one frame, collisions included (ns_per_entity in metrics)
 
-import { loadChronos } from '../src/wasm/loader.js';
-import { Arena } from '../src/wasm/arena.js';
+import type { Arena } from '../src/wasm/arena.js';
 import { DEFAULT_NPC_OPTIONS } from '../src/core/world.js';
-import { ReferenceGame, DEFAULT_SIM_RULES } from '../src/rollback/reference-game.js';
+import { ReferenceGame, DEFAULT_SIM_RULES, referenceArena } from '../test/fixtures/reference-game/reference-game.js';
 import { SnapshotRing } from '../src/rollback/snapshot-ring.js';
-import { INPUT_BYTES } from '../src/codec/rollback-input.js';
+import { INPUT_BYTES } from '../test/fixtures/reference-game/input.js';
 import { consume, measure, type CaseResult, type Suite, type SuiteContext } from './harness.js';
 import { createState, gridFor, JsStatePool, step as jsStep, type JsGrid, type JsRules, type JsState } from './peers/rollback-js-objects.js';
 
@@ -217,8 +216,7 @@ export const suite: Suite = {
   description: 'snapshots, rollbacks and the reference game step: WASM vs JS objects (structuredClone or a preallocated pool)',
   async run(ctx) {
     const results: CaseResult[] = [];
-    const wasm = await loadChronos({ maximumPages: 16384 });
-    const arena = new Arena(wasm);
+    const arena = await referenceArena({ maximumPages: 16384 });
     const recorded = recordedInputs();
     const small = build(arena, 1_000, recorded);
     results.push(...(await snapshotCase(ctx, arena, 'snapshot-1k', small)));

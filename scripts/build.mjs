@@ -1,11 +1,13 @@
 // Builds everything Chronos needs to run, in order:
 //   wasm  assembly/ -> build/chronos.wasm (release) and build/chronos.debug.wasm (AssemblyScript)
+//   fixtures test/fixtures/reference-game/assembly -> build/fixtures/reference-game.wasm (the
+//            rollback tests' game: the engine's kernels and the reference game's step)
 //   ts    src/      -> dist/               (tsc, strict; type-checks src; `npm run typecheck` checks
 //                                          src, test, bench and scripts: tsconfig.check.json)
 //   examples examples/NAME/page.ts -> build/examples/NAME/ (each example game's page: bundle + index.html;
 //            an example with its own AssemblyScript rules, examples/NAME/assembly/index.ts, also
 //            its module: game.wasm, compiled with the engine's kernels as `chronos build` does)
-// Usage: node scripts/build.mjs [wasm|ts|examples ...] [--if-stale]
+// Usage: node scripts/build.mjs [wasm|fixtures|ts|examples ...] [--if-stale]
 // --if-stale skips a step whose outputs are newer than all of its inputs (npm start/test use it).
 
 import { spawnSync } from 'node:child_process';
@@ -17,7 +19,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const ifStale = args.includes('--if-stale');
 const requested = args.filter((a) => !a.startsWith('--'));
-const steps = requested.length > 0 ? requested : ['wasm', 'ts', 'examples'];
+const steps = requested.length > 0 ? requested : ['wasm', 'fixtures', 'ts', 'examples'];
 
 // What a build writes inside its inputs (an example's build/ and assembly/generated/) is not an input.
 const WRITTEN_INSIDE = new Set(['build', 'generated']);
@@ -64,6 +66,19 @@ const STEPS = {
       for (const target of ['release', 'debug']) {
         run('node_modules/assemblyscript/bin/asc.js', ['assembly/index.ts', '--config', 'asconfig.json', '--target', target]);
       }
+    },
+  },
+  // The rollback tests' and benchmarks' game (test/fixtures/reference-game): the engine's kernels
+  // and its own step in one module, as a game's module is; not part of the package.
+  fixtures: {
+    inputs: ['assembly', 'test/fixtures/reference-game/assembly', 'asconfig.json', 'package-lock.json'],
+    outputs: ['build/fixtures/reference-game.wasm'],
+    build() {
+      mkdirSync(join(root, 'build/fixtures'), { recursive: true });
+      run('node_modules/assemblyscript/bin/asc.js', [
+        'test/fixtures/reference-game/assembly/index.ts', '--config', 'asconfig.json', '--target', 'release',
+        '--outFile', 'build/fixtures/reference-game.wasm', '--textFile', 'build/fixtures/reference-game.wat',
+      ]);
     },
   },
   ts: {

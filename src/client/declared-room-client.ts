@@ -30,7 +30,7 @@ import type { PlayMode } from '../codec/play-messages.js';
 import { decodeRoomJoin, MSG_ROOM_JOIN, type RoomJoin } from '../codec/room-messages.js';
 import { decodeEvent, type BroadcastEvent } from '../codec/broadcast-event.js';
 import { MSG_EVENT } from '../codec/snapshot-spec.js';
-import { ROOM_EVENT_CHANNEL } from './play-channels.js';
+import { ROOM_EVENT_CHANNEL, roomChannels } from './play-channels.js';
 import { RECENT_EVENTS } from './declared-client.js';
 import type { RollbackClient, RollbackClientOptions } from '../rollback/client-session.js';
 import type { DeclaredRoomGame } from '../rollback/declared-room.js';
@@ -106,7 +106,8 @@ export class DeclaredRoomClient<D extends GameDeclaration = GameDeclaration> ext
 
   static async create<D extends GameDeclaration>(options: DeclaredRoomClientOptions<D>): Promise<DeclaredRoomClient<D>> {
     const { game: _game, mode: _mode, room: _room, drive: _drive, rollback: _rollback, handlers: _handlers, ...netOptions } = options;
-    return createOnPlayChannels(netOptions, (net) => new DeclaredRoomClient(options, net), (self) => ({
+    // The room's channels take INPUT messages of this game's records (its codec's bytes on the wire).
+    return createOnPlayChannels(netOptions, roomChannels(new GameInputCodec(options.game).bytes), (net) => new DeclaredRoomClient(options, net), (self) => ({
       connect: (tier) => self.onConnect(tier),
       message: (channel, bytes) => self.receive(channel, bytes),
       interrupt: (reason) => self.handlers.interrupt?.(reason),

@@ -6,7 +6,7 @@
 
 import type { DisconnectReason, SessionTier } from '../net/spec.js';
 import { GameClient, type GameClientOptions } from './game-client.js';
-import { PLAY_CHANNELS } from './play-channels.js';
+import type { ChannelConfig } from '../net/channel.js';
 
 /** Manual driving pauses longer than this hand the updates to the timer. */
 const MANUAL_STALL_MS = 100;
@@ -24,6 +24,7 @@ export interface PlayNetEvents {
 /** Makes a GameClient on the play channels, then the client `build` makes on it, whose `events` get the GameClient's. */
 export async function createOnPlayChannels<T>(
   netOptions: Omit<GameClientOptions, 'channels' | 'handlers'>,
+  channels: readonly ChannelConfig[],
   build: (net: GameClient) => T,
   events: (client: T) => PlayNetEvents,
 ): Promise<T> {
@@ -31,7 +32,7 @@ export async function createOnPlayChannels<T>(
   let to: PlayNetEvents | undefined;
   const net = await GameClient.create({
     ...netOptions,
-    channels: PLAY_CHANNELS,
+    channels,
     handlers: {
       connect: (tier) => to?.connect(tier),
       message: (channel, bytes) => to?.message(channel, bytes),

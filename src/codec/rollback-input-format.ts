@@ -4,13 +4,12 @@
 // marks the player present and clears what only the simulator decides (a verdict), so nothing
 // a client sends can claim either.
 //
-// The reference game's format (DEMO_INPUT_FORMAT) is rollback-input.ts's table: 12-byte records,
-// 8 on the wire. A declared game's (declaredInputFormat) is its GameInputCodec record on the
-// wire, and in the log that record plus a presence byte, padded to 4.
+// A declared game's format (declaredInputFormat) is its GameInputCodec record on the wire, and
+// in the log that record plus a presence byte, padded to 4. (The rollback tests' reference game
+// has a hand-written one: test/fixtures/reference-game/input.ts.)
 
 import { GameInputCodec } from './game-input.js';
 import type { Game, GameDeclaration } from '../core/game.js';
-import { BUTTON_PRESENT, CLIENT_BUTTONS, CLIENT_INPUT_BYTES, IN_BUTTONS, IN_TARGET, INPUT_BYTES, NO_TARGET, clientInputProblem } from './rollback-input.js';
 
 /** Why a client's input was refused (the whole packet is dropped and counted under it). */
 export type InputProblem = 'move_range' | 'buttons' | 'reserved' | 'input_value';
@@ -31,29 +30,6 @@ export interface RollbackInputFormat {
   /** Whether the record at `record[offset]` is a present player's. */
   present(record: Uint8Array, offset: number): boolean;
 }
-
-/** The reference game's records (src/codec/rollback-input.ts). */
-export const DEMO_INPUT_FORMAT: RollbackInputFormat = Object.freeze({
-  recordBytes: INPUT_BYTES,
-  wireBytes: CLIENT_INPUT_BYTES,
-  problem: clientInputProblem,
-  widen(wire: Uint8Array, offset: number, out: Uint8Array, at: number): void {
-    out.fill(0, at, at + INPUT_BYTES);
-    out.set(wire.subarray(offset, offset + CLIENT_INPUT_BYTES), at);
-    DEMO_INPUT_FORMAT.stamp(out, at);
-  },
-  narrow(record: Uint8Array, offset: number, out: Uint8Array, at: number): void {
-    out.set(record.subarray(offset, offset + CLIENT_INPUT_BYTES), at);
-    out[at + IN_BUTTONS] = out[at + IN_BUTTONS]! & CLIENT_BUTTONS;
-  },
-  stamp(record: Uint8Array, offset: number): void {
-    record[offset + IN_BUTTONS] = record[offset + IN_BUTTONS]! | BUTTON_PRESENT;
-    new DataView(record.buffer, record.byteOffset + offset, INPUT_BYTES).setUint32(IN_TARGET, NO_TARGET, true);
-  },
-  present(record: Uint8Array, offset: number): boolean {
-    return (record[offset + IN_BUTTONS]! & BUTTON_PRESENT) !== 0;
-  },
-});
 
 /**
  * A declared game's records: the input codec's bytes (fields packed by the declaration, checked

@@ -40,8 +40,7 @@
 // frame concerned, u64 the client's hash of that frame (0 when not known).
 
 import { DecodeError, InvalidArgumentError } from '../core/errors.js';
-import { CLIENT_INPUT_BYTES, INPUT_BYTES } from './rollback-input.js';
-import { DEMO_INPUT_FORMAT, type RollbackInputFormat } from './rollback-input-format.js';
+import type { RollbackInputFormat } from './rollback-input-format.js';
 
 export const RB_VERSION = 1;
 export const MSG_INPUT = 0x31;
@@ -132,7 +131,7 @@ function checkFrame(name: string, frame: number): void {
  * at `records[offset]`; only their wire form goes (the reference game's: the client's 8 bytes, PRESENT
  * stripped).
  */
-export function encodeInputMessage(player: number, firstFrame: number, ackFrame: number, records: Uint8Array, offset: number, count: number, format: RollbackInputFormat = DEMO_INPUT_FORMAT): Uint8Array {
+export function encodeInputMessage(player: number, firstFrame: number, ackFrame: number, records: Uint8Array, offset: number, count: number, format: RollbackInputFormat): Uint8Array {
   if (!Number.isInteger(player) || player < 0 || player >= MAX_PLAYERS_PER_SESSION) throw new InvalidArgumentError(`player must be in [0, 63], got ${player}`);
   if (!Number.isInteger(count) || count < 1 || count > MAX_INPUTS_PER_PACKET) throw new InvalidArgumentError(`an input packet holds 1..${MAX_INPUTS_PER_PACKET} inputs, got ${count}`);
   checkFrame('firstFrame', firstFrame);
@@ -150,7 +149,7 @@ export function encodeInputMessage(player: number, firstFrame: number, ackFrame:
 }
 
 /** Decodes an INPUT message's framing; the inputs' values are checked by the server per input. */
-export function decodeInputMessage(bytes: Uint8Array, wireBytes = CLIENT_INPUT_BYTES): InputMessage {
+export function decodeInputMessage(bytes: Uint8Array, wireBytes: number): InputMessage {
   const v = checkHead(bytes, MSG_INPUT, INPUT_HEADER_BYTES, 'INPUT');
   const player = bytes[2]!;
   const count = bytes[3]!;
@@ -198,7 +197,7 @@ export interface ConfirmedFrames {
 }
 
 /** Encodes a CONFIRMED message; only present players' records go on the wire. */
-export function encodeConfirmedMessage(frames: ConfirmedFrames, serverFrame: number, inputAckFrame: number, inputLeadFrames: number, recordBytes = INPUT_BYTES): Uint8Array {
+export function encodeConfirmedMessage(frames: ConfirmedFrames, serverFrame: number, inputAckFrame: number, inputLeadFrames: number, recordBytes: number): Uint8Array {
   const { players, count } = frames;
   if (!Number.isInteger(players) || players < 1 || players > MAX_PLAYERS_PER_SESSION) throw new InvalidArgumentError(`players must be in [1, 64], got ${players}`);
   if (!Number.isInteger(count) || count < 0 || count > MAX_FRAMES_PER_MESSAGE) throw new InvalidArgumentError(`a CONFIRMED message holds 0..${MAX_FRAMES_PER_MESSAGE} frames, got ${count}`);
@@ -245,7 +244,7 @@ export function encodeConfirmedMessage(frames: ConfirmedFrames, serverFrame: num
   return out;
 }
 
-export function decodeConfirmedMessage(bytes: Uint8Array, recordBytes = INPUT_BYTES): ConfirmedMessage {
+export function decodeConfirmedMessage(bytes: Uint8Array, recordBytes: number): ConfirmedMessage {
   const v = checkHead(bytes, MSG_CONFIRMED, CONFIRMED_HEADER_BYTES, 'CONFIRMED');
   const players = bytes[2]!;
   const count = bytes[3]!;

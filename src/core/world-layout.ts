@@ -34,7 +34,8 @@ export const H = {
   wanderMax: 88,
   idlePercent: 92,
   columnTable: 96,
-  // The reference game step's block (assembly/sim); zero in a world that never runs it.
+  // A game step's block (the rollback tests' reference game: test/fixtures/reference-game); zero
+  // in a world that never runs one.
   simPlayers: 224,
   simPlayerSpeed: 228,
   simProjectileSpeed: 232,

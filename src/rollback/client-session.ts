@@ -15,31 +15,14 @@ import {
   MAX_INPUTS_PER_PACKET, MSG_CONFIRMED, MSG_HASH, MSG_STATE, NO_FRAME, RESYNC_HASH_MISMATCH, RESYNC_INPUTS_MISSING,
   RESYNC_TOO_DEEP, type ConfirmedMessage, type HashMessage, type StateMessage,
 } from '../codec/rollback-messages.js';
-import { IN_VIEW_DELAY, VIEW_DELAY_MAX, VIEW_DELAY_ONE, writeInput, type PlayerInput } from '../codec/rollback-input.js';
-import { DEMO_INPUT_FORMAT, type RollbackInputFormat } from '../codec/rollback-input-format.js';
-import { FLAG_ALIVE } from '../core/world-layout.js';
-import { World } from '../core/world.js';
-import type { RollbackGame } from './game.js';
+import type { RollbackInputFormat } from '../codec/rollback-input-format.js';
+import { formatOf, type RollbackGame } from './game.js';
 import { NULL_FRAME } from './frames.js';
 import { REQ_ADVANCE, REQ_LOAD, REQ_SAVE } from './requests.js';
 import { SnapshotRing, DEFAULT_SNAPSHOT_FRAMES } from './snapshot-ring.js';
 import { SyncLayer } from './sync-layer.js';
 import { TimeSync, type TimeSyncOptions } from './time-sync.js';
-import { VisualSmoother, type SmoothingOptions } from './smoothing.js';
-import { simKernels } from './sim-kernels.js';
-import { createSampledBodies, type HitboxHistory, type SampledBodies } from './hitbox-history.js';
-
-/** A game whose bodies can be drawn: the reference game (its hitbox history records every frame). */
-export interface DrawableGame extends RollbackGame {
-  readonly history: HitboxHistory | undefined;
-  readonly world: World;
-  playerSlot(player: number): number;
-}
-
-function isDrawable(game: RollbackGame): game is DrawableGame {
-  const g = game as Partial<DrawableGame>;
-  return g.history !== undefined && g.world instanceof World && typeof g.playerSlot === 'function';
-}
+import { regionKernels } from './region-kernels.js';
 
 export interface RollbackClientOptions {
   localPlayer: number;
@@ -56,7 +39,6 @@ export interface RollbackClientOptions {
   /** Derive RTT samples from the server's input acks (turn off when the transport measures RTT). */
   rttFromAcks?: boolean;
   timeSync?: Partial<Omit<TimeSyncOptions, 'tickHz' | 'inputDelayFrames'>>;
-  smoothing?: Partial<SmoothingOptions>;
   name?: string;
 }
 
@@ -79,8 +61,7 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
   readonly sync: SyncLayer;
   readonly ring: SnapshotRing;
   readonly timeSync: TimeSync;
-  readonly smoother: VisualSmoother | undefined;
-  readonly options: Required<Omit<RollbackClientOptions, 'timeSync' | 'smoothing' | 'name'>>;
+  readonly options: Required<Omit<RollbackClientOptions, 'timeSync' | 'name'>>;
   readonly drops: Record<ClientDropReason, number> = { decode: 0, unknown_type: 0, player_count: 0, state_layout: 0, state_hash: 0, not_running: 0 };
   readonly hashChecks = { matched: 0, mismatched: 0, unchecked: 0 };
   readonly confirmCounts = { accepted: 0, duplicate: 0, gap: 0, tooFar: 0 };
@@ -106,8 +87,6 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
   private placed = false;
   /** Whether the current updates are fast-forwarding or pausing (one jump, however many updates). */
   private jumping = false;
-  private readonly drawable: DrawableGame | undefined;
-  private readonly pre: { x: Int32Array; y: Int32Array; flags: Uint32Array; generation: Uint32Array; count: number } | undefined;
 
   constructor(game: G, options: RollbackClientOptions) {
     this.game = game;
@@ -132,7 +111,7 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
     }
     const name = options.name ?? 'rollback-client';
     this.frameMs = 1000 / o.tickHz;
-    this.ring = new SnapshotRing(game.arena, simKernels(game.arena.wasm), game.stateBytes, { frames: snapshotFrames, name: `${name}-snapshots` });
+    this.ring = new SnapshotRing(game.arena, regionKernels(game.arena.wasm), game.stateBytes, { frames: snapshotFrames, name: `${name}-snapshots` });
     this.sync = new SyncLayer(game.arena, {
       players: game.players,
       inputBytes: game.inputBytes,
@@ -144,17 +123,11 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
       neutralInput: game.neutralInput?.bind(game),
     });
     this.timeSync = new TimeSync({ ...options.timeSync, tickHz: o.tickHz, inputDelayFrames: o.inputDelayFrames });
-    this.format = game.inputFormat ?? DEMO_INPUT_FORMAT;
+    this.format = formatOf(game);
     this.record = new Uint8Array(game.inputBytes);
     this.packet = new Uint8Array(MAX_INPUTS_PER_PACKET * game.inputBytes);
     this.sentAt = new Float64Array(this.sync.queueFrames).fill(Number.NaN);
     this.sentFrame = new Float64Array(this.sync.queueFrames).fill(NULL_FRAME);
-    if (isDrawable(game)) {
-      this.drawable = game;
-      const capacity = game.world.capacity;
-      this.smoother = new VisualSmoother(capacity, options.smoothing);
-      this.pre = { x: new Int32Array(capacity), y: new Int32Array(capacity), flags: new Uint32Array(capacity), generation: new Uint32Array(capacity), count: 0 };
-    }
   }
 
   get state(): SyncLayer['state'] {
@@ -249,10 +222,8 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
     const wasAt = this.sync.state === 'awaiting-state' ? msg.frame : this.sync.currentFrame;
     ring.dropAfter(msg.frame);
     ring.load(msg.frame, this.game.statePtr);
-    this.drawable?.history?.dropAfter(msg.frame);
     this.game.onFrame?.(msg.frame);
     this.sync.start(msg.frame);
-    this.smoother?.resetAll();
     this.pendingHashes.forEach((_hash, frame) => {
       if (frame < msg.frame) this.pendingHashes.delete(frame);
     });
@@ -267,25 +238,9 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
   // ---- local ----
 
   /**
-   * The local player's input from now on (it is stamped at every frame until replaced). Throws
-   * InvalidValueError for NaN, infinite or out-of-range values, before changing anything.
-   */
-  setInput(input: PlayerInput, nowMs = Number.NaN): void {
-    if (this.options.localPlayer < 0) throw new StateError('a spectator has no input');
-    if (this.format !== DEMO_INPUT_FORMAT) throw new StateError('setInput takes the demo game\'s input; this game\'s records go through setInputRecord');
-    writeInput(this.record, 0, input);
-    // How far behind this input's frame the player saw the others: lag compensation rewinds by it.
-    const stampFrame = this.sync.currentFrame + this.options.inputDelayFrames;
-    const view = Number.isFinite(nowMs) ? this.renderFrameAt(nowMs) : this.sync.confirmedFrame + 1 - this.options.renderDelayFrames;
-    const delay = Math.max(0, Math.min(VIEW_DELAY_MAX, Math.round((stampFrame - view) * VIEW_DELAY_ONE)));
-    new DataView(this.record.buffer).setUint16(IN_VIEW_DELAY, delay, true);
-    this.sync.setLocalInput(this.record);
-  }
-
-  /**
-   * The local player's input from now on as a full record of the game's format (for a game other
-   * than the reference game: e.g. DeclaredRoomGame.record(input)); it is marked present and its verdicts
-   * cleared, as the server does. Throws InvalidArgumentError for a record of the wrong size.
+   * The local player's input from now on, a full record of the game's format (a declared room's:
+   * DeclaredRoomGame.record(input)), stamped at every frame until replaced; it is marked present
+   * and its verdicts cleared, as the server does. Throws InvalidArgumentError for a record of the wrong size.
    */
   setInputRecord(record: Uint8Array): void {
     if (this.options.localPlayer < 0) throw new StateError('a spectator has no input');
@@ -297,14 +252,12 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
 
   /** Runs one frame (rolling back first if a confirmation requires it). False when stalled. */
   advanceFrame(): boolean {
-    const before = this.sync.currentFrame;
     if (!this.sync.advance()) {
       if (this.sync.state === 'needs-state') this.requestResync(RESYNC_TOO_DEEP, this.sync.confirmedFrame + 1, 0n);
-      this.runRequests(before);
+      this.runRequests();
       return false;
     }
-    this.runRequests(before);
-    this.smoother?.tick();
+    this.runRequests();
     const stamped = this.sync.currentFrame - 1 + this.options.inputDelayFrames;
     if (this.options.localPlayer >= 0 && stamped > this.newestStamped) this.newestStamped = stamped;
     this.checkHashes();
@@ -408,39 +361,6 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
     return Math.min(confirmedState, Math.max(estimate, this.sync.currentFrame - this.ring.slots + 2));
   }
 
-  /**
-   * Bodies of the predicted world (the local avatar, projectiles — what this client simulates
-   * ahead), between the last two frames by `alpha`, with rollback corrections smoothed.
-   */
-  predictedInto(out: SampledBodies, kinds?: number): boolean {
-    const d = this.drawable;
-    if (!d?.history) return false;
-    const at = Math.max(0, this.sync.currentFrame - 1 + this.alpha);
-    if (!d.history.sampleInto(at, out, kinds)) return false;
-    const smoother = this.smoother!;
-    if (smoother.activeCount > 0) {
-      for (let i = 0; i < out.count; i++) {
-        const slot = out.ids[i]! & 0xfffff;
-        out.x[i] = out.x[i]! + smoother.offsetX(slot);
-        out.y[i] = out.y[i]! + smoother.offsetY(slot);
-      }
-    }
-    return true;
-  }
-
-  /** Bodies as confirmed by the server, at renderFrameAt(nowMs): how remote players and NPCs are drawn. */
-  remoteInto(out: SampledBodies, nowMs: number, kinds?: number): boolean {
-    const d = this.drawable;
-    if (!d?.history) return false;
-    const skip = this.options.localPlayer >= 0 ? d.playerSlot(this.options.localPlayer) : -1;
-    return d.history.sampleInto(this.renderFrameAt(nowMs), out, kinds, skip);
-  }
-
-  /** A reusable buffer for predictedInto / remoteInto. */
-  createBodies(): SampledBodies {
-    return createSampledBodies(this.drawable?.world.capacity ?? 1);
-  }
-
   /** Counters for an overlay or metrics endpoint. */
   stats() {
     const s = this.sync.stats;
@@ -455,7 +375,6 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
       maxRollbackDepth: s.maxRollbackDepth,
       stalls: s.stalls,
       mispredictions: s.mispredictions,
-      corrections: this.smoother ? { ...this.smoother.counts } : { snap: 0, smooth: 0, blend: 0, teleport: 0 },
       rttMs: this.timeSync.srttMs,
       speed: this.timeSync.speed,
       leadFrames: this.timeSync.leadFrames,
@@ -478,19 +397,16 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
     this.pendingResync = encodeResyncMessage(Math.max(0, this.options.localPlayer), reason, Math.max(0, frame), hash);
   }
 
-  /** Executes the sync layer's requests; smooths the corrections a rollback caused. */
-  private runRequests(frameBefore: number): void {
+  /** Executes the sync layer's requests. */
+  private runRequests(): void {
     const requests = this.sync.requests;
     const game = this.game;
     const players = game.players;
-    let rolledBack = false;
     for (let i = 0; i < requests.count; i++) {
       const r = requests.get(i);
       if (r.kind === REQ_SAVE) {
         this.ring.save(r.frame, game.statePtr);
       } else if (r.kind === REQ_LOAD) {
-        if (!rolledBack) this.capturePositions();
-        rolledBack = true;
         this.ring.load(r.frame, game.statePtr);
         game.onFrame?.(r.frame);
       } else if (r.kind === REQ_ADVANCE) {
@@ -500,47 +416,7 @@ export class RollbackClient<G extends RollbackGame = RollbackGame> {
         }
         game.advance(r.inputsPtr, players);
         game.onFrame?.(r.frame + 1);
-        if (rolledBack && r.frame + 1 === frameBefore) {
-          this.smoothCorrections();
-          rolledBack = false;
-        }
       }
-    }
-  }
-
-  private capturePositions(): void {
-    const d = this.drawable;
-    const pre = this.pre;
-    if (!d || !pre) return;
-    const w = d.world;
-    pre.count = w.highWater;
-    pre.x.set(w.column('posX').subarray(0, pre.count));
-    pre.y.set(w.column('posY').subarray(0, pre.count));
-    pre.flags.set(w.column('flags').subarray(0, pre.count));
-    pre.generation.set(w.column('generation').subarray(0, pre.count));
-  }
-
-  private smoothCorrections(): void {
-    const d = this.drawable;
-    const pre = this.pre;
-    const smoother = this.smoother;
-    if (!d || !pre || !smoother) return;
-    const w = d.world;
-    const high = Math.max(w.highWater, pre.count);
-    const x = w.column('posX');
-    const y = w.column('posY');
-    const flags = w.column('flags');
-    const generation = w.column('generation');
-    for (let slot = 0; slot < high; slot++) {
-      const aliveNow = slot < w.highWater && (flags[slot]! & FLAG_ALIVE) !== 0;
-      const aliveBefore = slot < pre.count && (pre.flags[slot]! & FLAG_ALIVE) !== 0;
-      if (!aliveNow || !aliveBefore || generation[slot] !== pre.generation[slot]) {
-        smoother.reset(slot);
-        continue;
-      }
-      const dx = (x[slot]! - pre.x[slot]!) / 65536;
-      const dy = (y[slot]! - pre.y[slot]!) / 65536;
-      if (dx !== 0 || dy !== 0) smoother.correct(slot, dx, dy);
     }
   }
 

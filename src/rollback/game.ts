@@ -1,9 +1,9 @@
 // What the rollback layer needs from a game, and nothing more: one contiguous state region in the
-// arena, a deterministic step over it that reads fixed-size input records, and a hash. The
-// reference game (reference-game.ts) implements it over the world region and assembly/sim; a
-// game with its own rules implements it over its own kernel (see the step contract in
-// assembly/sim/step.ts).
+// arena, a deterministic step over it that reads fixed-size input records, and a hash. A declared
+// game's room (DeclaredRoomGame, declared-room.ts) implements it over the game's store and its
+// own module; so does the rollback tests' reference game (test/fixtures/reference-game).
 
+import { InvalidArgumentError } from '../core/errors.js';
 import type { Arena } from '../wasm/arena.js';
 import type { RollbackInputFormat } from '../codec/rollback-input-format.js';
 
@@ -17,8 +17,9 @@ export interface RollbackGame {
   /** Size of one player's input record for one frame. */
   readonly inputBytes: number;
   /**
-   * How its records travel and what a client may not claim in them (default: the reference game's,
-   * DEMO_INPUT_FORMAT). Its recordBytes must be inputBytes.
+   * How its records travel and what a client may not claim in them (a declared room's:
+   * declaredInputFormat). Its recordBytes must be inputBytes. A game served over the network
+   * (RollbackServer, RollbackClient) needs one; SyncTestSession does not.
    */
   readonly inputFormat?: RollbackInputFormat;
   /** Players per frame: the step reads this many records. */
@@ -44,4 +45,12 @@ export interface RollbackGame {
   neutralInput?(player: number, out: Uint8Array, offset: number): void;
   /** Why `bytes` cannot be installed as this game's state (wrong layout, size...), or null. */
   checkState?(bytes: Uint8Array): string | null;
+}
+
+/** The game's input format, which a session needs to put its records on the wire. */
+export function formatOf(game: RollbackGame): RollbackInputFormat {
+  const format = game.inputFormat;
+  if (!format) throw new InvalidArgumentError('this game has no inputFormat: a rollback session sends its records over the network and needs one (declaredInputFormat)');
+  if (format.recordBytes !== game.inputBytes) throw new InvalidArgumentError(`the input format's records are ${format.recordBytes} bytes, the game's ${game.inputBytes}`);
+  return format;
 }

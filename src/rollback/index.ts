@@ -3,10 +3,10 @@
 // How the pieces fit (design note)
 // --------------------------------
 // The game is a RollbackGame: one contiguous state region in the arena and a deterministic step
-// over it that reads one fixed-size input record per player (game.ts; the reference game is
-// reference-game.ts over assembly/sim, whose step contract is written in assembly/sim/step.ts).
-// Because the server and every browser run the same chronos.wasm, the same state and inputs give
-// the same bytes everywhere; the rollback layer only has to agree on inputs.
+// over it that reads one fixed-size input record per player (game.ts; a declared game's room is
+// DeclaredRoomGame, declared-room.ts, over the game's store and its own module). Because the
+// server and every browser run the same module, the same state and inputs give the same bytes
+// everywhere; the rollback layer only has to agree on inputs.
 //
 // Server (RollbackServer, server-session.ts), once per tick at 60 Hz:
 //   for each client message:   server.receive(player, bytes)   // INPUT packets, RESYNC requests
@@ -19,25 +19,25 @@
 //
 // Client (RollbackClient, client-session.ts — the "PredictedWorld"), every animation frame:
 //   for each message from the server: client.receive(bytes, now)  // STATE, CONFIRMED, HASH
-//   client.setInput({ moveX, moveY, aimRad, fire, shoot }, now)   // WASD + mouse, sampled now
+//   client.setInputRecord(room.record(input))  // WASD + mouse, sampled now, as the game's record
 //   client.update(now)            // runs the frames the time sync asks for; a confirmation that
 //                                 // differs from the prediction rolls back and re-simulates first
 //   send(client.takeInputPacket(now))   // the newest inputs, repeated until acknowledged
 //   send(client.takeResync())           // when a hash disagreed or a rollback was out of reach
-//   draw: client.predictedInto(bodies)        // own avatar and projectiles, smoothed
-//         client.remoteInto(bodies, now)       // remote players and NPCs, behind a render delay
-//   overlay: client.stats()    // rollbacks, depth, corrections by class, RTT, speed, hash checks
+//   draw: the game's store, as predicted (a room's page draws its own entities from it)
+//   overlay: client.stats()    // rollbacks, depth, RTT, speed, hash checks
 //
 // Underneath: SyncLayer (sync-layer.ts) is the GGRS-style core that returns save/load/advance
 // requests; SnapshotRing the 128-frame ring of region copies; InputQueue the per-player input
 // ring; TimeSync the clock estimate and bounded time dilation; VisualSmoother the correction
-// classes; HitboxHistory + LagCompensator the rewound hit tests; SnapshotInterpolator draws
+// classes; DeclaredHitboxes the rewound hit tests of a declared game; SnapshotInterpolator draws
 // entities from received snapshots; SyncTestSession re-simulates every frame to prove
-// determinism. Wire formats are in src/codec/rollback-input.ts and rollback-messages.ts.
+// determinism. Wire formats are in src/codec/rollback-input-format.ts (a game's records) and
+// rollback-messages.ts.
 
 export * from './frames.js';
 export * from './game.js';
-export * from './sim-kernels.js';
+export * from './region-kernels.js';
 export * from './snapshot-ring.js';
 export * from './input-queue.js';
 export * from './requests.js';
@@ -45,9 +45,6 @@ export * from './sync-layer.js';
 export * from './time-sync.js';
 export * from './smoothing.js';
 export * from './interpolation.js';
-export * from './hitbox-history.js';
-export * from './lag-compensation.js';
-export * from './reference-game.js';
 export * from './client-session.js';
 export * from './server-session.js';
 export * from './sync-test.js';

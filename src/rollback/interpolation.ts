@@ -9,8 +9,28 @@
 // along their last motion for at most maxExtrapolateFrames, then held.
 
 import { InvalidArgumentError } from '../core/errors.js';
+
+/** Positions sampled for drawing: entity ids and metres, `count` valid entries. */
+export interface SampledBodies {
+  count: number;
+  ids: Uint32Array;
+  flags: Uint32Array;
+  x: Float32Array;
+  y: Float32Array;
+  z: Float32Array;
+}
+
+export function createSampledBodies(capacity: number): SampledBodies {
+  return {
+    count: 0,
+    ids: new Uint32Array(capacity),
+    flags: new Uint32Array(capacity),
+    x: new Float32Array(capacity),
+    y: new Float32Array(capacity),
+    z: new Float32Array(capacity),
+  };
+}
 import { slotOf, generationOf } from '../core/entity-id.js';
-import type { SampledBodies } from './hitbox-history.js';
 
 const Q16 = 65536;
 

@@ -20,9 +20,9 @@ import {
   decodeInputMessage, decodeResyncMessage, encodeConfirmedMessage, encodeHashMessage, encodeStateMessage,
   MAX_FRAMES_PER_MESSAGE, MSG_INPUT, MSG_RESYNC, NO_FRAME,
 } from '../codec/rollback-messages.js';
-import { DEMO_INPUT_FORMAT, type InputProblem, type RollbackInputFormat } from '../codec/rollback-input-format.js';
+import type { InputProblem, RollbackInputFormat } from '../codec/rollback-input-format.js';
 import type { Region } from '../wasm/arena.js';
-import type { RollbackGame } from './game.js';
+import { formatOf, type RollbackGame } from './game.js';
 import { NULL_FRAME } from './frames.js';
 import { INPUT_LOCAL, INPUT_PREDICTED, InputQueue } from './input-queue.js';
 
@@ -93,7 +93,7 @@ export class RollbackServer<G extends RollbackGame = RollbackGame> {
     this.game = game;
     this.players = game.players;
     this.inputBytes = game.inputBytes;
-    this.format = game.inputFormat ?? DEMO_INPUT_FORMAT;
+    this.format = formatOf(game);
     if (this.format.recordBytes !== this.inputBytes) throw new InvalidArgumentError(`the game's input records are ${this.inputBytes} bytes but its format's are ${this.format.recordBytes}`);
     this.frameBytes = this.players * this.inputBytes;
     this.expanded = new Uint8Array(this.inputBytes);

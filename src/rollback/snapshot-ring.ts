@@ -5,7 +5,7 @@
 
 import { InvalidArgumentError, StateError } from '../core/errors.js';
 import type { Arena, Region } from '../wasm/arena.js';
-import type { SimKernels } from './sim-kernels.js';
+import type { RegionKernels } from './region-kernels.js';
 import { NULL_FRAME } from './frames.js';
 
 /** 128 frames: about 2 s at 60 Hz, room for 60+ frame rollbacks with margin. */
@@ -24,12 +24,12 @@ export class SnapshotRing {
   readonly region: Region;
   /** Frame held by each slot, NULL_FRAME when empty. */
   readonly frames: Float64Array;
-  private readonly kernels: SimKernels;
+  private readonly kernels: RegionKernels;
   private readonly hashKernel: (ptr: number, len: number, seed: bigint) => bigint;
   saves = 0;
   loads = 0;
 
-  constructor(arena: Arena, kernels: SimKernels, stateBytes: number, options: SnapshotRingOptions = {}) {
+  constructor(arena: Arena, kernels: RegionKernels, stateBytes: number, options: SnapshotRingOptions = {}) {
     const slots = options.frames ?? DEFAULT_SNAPSHOT_FRAMES;
     if (!Number.isInteger(slots) || slots < 2 || slots > 4096) throw new InvalidArgumentError(`snapshot frames must be an integer in [2, 4096], got ${slots}`);
     if (!Number.isInteger(stateBytes) || stateBytes < 1 || stateBytes % 16 !== 0) {

@@ -8,7 +8,7 @@ import { InvalidArgumentError } from '../core/errors.js';
 import type { Region } from '../wasm/arena.js';
 import type { RollbackGame } from './game.js';
 import { SnapshotRing } from './snapshot-ring.js';
-import { simKernels } from './sim-kernels.js';
+import { regionKernels } from './region-kernels.js';
 import { NULL_FRAME } from './frames.js';
 
 export interface SyncTestOptions {
@@ -48,7 +48,7 @@ export class SyncTestSession {
     this.checkDistance = distance;
     const window = distance + 2;
     const name = options.name ?? 'sync-test';
-    this.ring = new SnapshotRing(game.arena, simKernels(game.arena.wasm), game.stateBytes, { frames: window, name: `${name}-snapshots` });
+    this.ring = new SnapshotRing(game.arena, regionKernels(game.arena.wasm), game.stateBytes, { frames: window, name: `${name}-snapshots` });
     this.frameBytes = game.players * game.inputBytes;
     this.staging = game.arena.allocate(`${name}-inputs`, this.frameBytes);
     this.inputs = new Uint8Array(window * this.frameBytes);

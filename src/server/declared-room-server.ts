@@ -29,7 +29,7 @@ import { resolveConfig, type ChronosConfig, type PartialConfig } from '../core/c
 import { ConfigError, InvalidArgumentError } from '../core/errors.js';
 import type { GameDeclaration } from '../core/game.js';
 import { encodeRoomJoin } from '../codec/room-messages.js';
-import { ROOM_EVENT_CHANNEL, PLAY_CHANNELS } from '../client/play-channels.js';
+import { ROOM_EVENT_CHANNEL, roomChannels } from '../client/play-channels.js';
 import { loadServerCrypto } from '../net/crypto-node.js';
 import type { DeclaredRoomGame } from '../rollback/declared-room.js';
 import { boundPort, closeListeners, listenHttpAndUdp } from './listeners.js';
@@ -123,7 +123,7 @@ export class DeclaredRoomServer<D extends GameDeclaration = GameDeclaration> {
       metrics: this.metrics,
       crypto,
       staticFiles: files,
-      channels: PLAY_CHANNELS,
+      channels: roomChannels(room.inputFormat.wireBytes),
       handlers: this.host.handlers(),
       health: () => this.health(),
       players: () => this.playerList(),

@@ -2,7 +2,7 @@
 // equal the victim's after the same good traffic — plus the drop counters naming each reason.
 
 import { describe, expect, it } from 'vitest';
-import { ReferenceGame } from '../../src/rollback/reference-game.js';
+import { ReferenceGame, setReferenceInput } from '../fixtures/reference-game/reference-game.js';
 import { RollbackServer } from '../../src/rollback/server-session.js';
 import { RollbackClient } from '../../src/rollback/client-session.js';
 import { InvalidValueError } from '../../src/core/errors.js';
@@ -10,7 +10,7 @@ import { H, HEADER_BYTES } from '../../src/core/world-layout.js';
 import {
   encodeConfirmedMessage, encodeInputMessage, encodeStateMessage, MSG_INPUT, MSG_STATE, RB_VERSION,
 } from '../../src/codec/rollback-messages.js';
-import { BUTTON_FIRE, INPUT_BYTES, IN_BUTTONS, IN_MOVE_X, IN_RESERVED } from '../../src/codec/rollback-input.js';
+import { BUTTON_FIRE, INPUT_BYTES, IN_BUTTONS, IN_MOVE_X, IN_RESERVED, REFERENCE_INPUT_FORMAT } from '../fixtures/reference-game/input.js';
 import { mulberry32, newArena, worldOptions } from './fixtures.js';
 
 async function twinServers() {
@@ -39,8 +39,8 @@ describe('server: bad input is dropped, counted, and changes nothing', () => {
       victim.tick();
       twin.tick();
     }
-    victim.receive(0, encodeInputMessage(0, victim.frame + 100_000, 0, record(), 0, 1));
-    victim.receive(0, encodeInputMessage(0, 3, 0, record(), 0, 1));
+    victim.receive(0, encodeInputMessage(0, victim.frame + 100_000, 0, record(), 0, 1, REFERENCE_INPUT_FORMAT));
+    victim.receive(0, encodeInputMessage(0, 3, 0, record(), 0, 1, REFERENCE_INPUT_FORMAT));
     expect(victim.drops.too_early).toBe(1);
     expect(victim.drops.late).toBe(1);
     for (let i = 0; i < 20; i++) {
@@ -64,7 +64,7 @@ describe('server: bad input is dropped, counted, and changes nothing', () => {
       const two = new Uint8Array(2 * INPUT_BYTES);
       two.set(good, 0);
       two.set(bad, INPUT_BYTES);
-      const packet = encodeInputMessage(0, victim.frame, 0, two, 0, 2);
+      const packet = encodeInputMessage(0, victim.frame, 0, two, 0, 2, REFERENCE_INPUT_FORMAT);
       packet[12 + 8 + (IN_BUTTONS)] = bad[IN_BUTTONS]!; // the encoder strips PRESENT; put it back
       victim.receive(0, packet);
       expect(victim.drops[reason], reason).toBeGreaterThan(0);
@@ -79,8 +79,8 @@ describe('server: bad input is dropped, counted, and changes nothing', () => {
 
   it('refuses unknown players and packets naming another player', async () => {
     const { victim } = await twinServers();
-    victim.receive(3, encodeInputMessage(3, victim.frame, 0, record(), 0, 1));
-    victim.receive(0, encodeInputMessage(1, victim.frame, 0, record(), 0, 1));
+    victim.receive(3, encodeInputMessage(3, victim.frame, 0, record(), 0, 1, REFERENCE_INPUT_FORMAT));
+    victim.receive(0, encodeInputMessage(1, victim.frame, 0, record(), 0, 1, REFERENCE_INPUT_FORMAT));
     expect(victim.drops.unknown_player).toBe(1);
     expect(victim.drops.wrong_player).toBe(1);
     expect(victim.accepted).toBe(0);
@@ -89,7 +89,7 @@ describe('server: bad input is dropped, counted, and changes nothing', () => {
   it('survives 5,000 random and mutated packets without throwing or changing state', async () => {
     const { victim, twin } = await twinServers();
     const rand = mulberry32(99);
-    const valid = encodeInputMessage(0, 0, 0, new Uint8Array(4 * INPUT_BYTES), 0, 4);
+    const valid = encodeInputMessage(0, 0, 0, new Uint8Array(4 * INPUT_BYTES), 0, 4, REFERENCE_INPUT_FORMAT);
     for (let i = 0; i < 5_000; i++) {
       let bytes: Uint8Array;
       if (i % 2 === 0) bytes = Uint8Array.from({ length: Math.floor(rand() * 64) }, () => Math.floor(rand() * 256));
@@ -121,7 +121,7 @@ describe('client: bad input is rejected before it touches anything', () => {
     const client = new RollbackClient(game, { localPlayer: 0, tickHz: 60 });
     const state = new Uint8Array(arena.memoryBuffer, origin.statePtr, origin.stateBytes).slice();
     client.receive(encodeStateMessage(0, origin.hash(), state), 0);
-    client.setInput({ moveX: 0.5, moveY: 0, aimRad: 0 });
+    setReferenceInput(client, { moveX: 0.5, moveY: 0, aimRad: 0 });
     for (let i = 0; i < 10; i++) client.advanceFrame();
     return { client, game, state, origin };
   }
@@ -134,7 +134,7 @@ describe('client: bad input is rejected before it touches anything', () => {
       { moveX: 1.5, moveY: 0, aimRad: 0 },
       { moveX: 0, moveY: 0, aimRad: Number.NaN },
     ];
-    for (const input of bad) expect(() => client.setInput(input)).toThrow(InvalidValueError);
+    for (const input of bad) expect(() => setReferenceInput(client, input)).toThrow(InvalidValueError);
     client.advanceFrame();
     const q = client.sync.localQueue!;
     const newest = q.offsetOf(client.currentFrame - 1 + client.options.inputDelayFrames);
@@ -145,7 +145,7 @@ describe('client: bad input is rejected before it touches anything', () => {
     const { client, game, state } = await running();
     const before = game.hash();
     const frame = client.currentFrame;
-    const wrongPlayers = encodeConfirmedMessage({ players: 3, firstFrame: 0, count: 1, inputs: new Uint8Array(3 * INPUT_BYTES), offset: 0, presence: [1n], presenceOffset: 0 }, 5, 0, 0);
+    const wrongPlayers = encodeConfirmedMessage({ players: 3, firstFrame: 0, count: 1, inputs: new Uint8Array(3 * INPUT_BYTES), offset: 0, presence: [1n], presenceOffset: 0 }, 5, 0, 0, INPUT_BYTES);
     client.receive(wrongPlayers, 1);
     client.receive(wrongPlayers.subarray(0, 25), 1);
     client.receive(Uint8Array.of(0x7f, 1, 2, 3), 1);
@@ -166,7 +166,7 @@ describe('client: bad input is rejected before it touches anything', () => {
     const before = game.hash();
     const rand = mulberry32(5);
     const templates = [
-      encodeConfirmedMessage({ players: 4, firstFrame: 100_000, count: 2, inputs: new Uint8Array(8 * INPUT_BYTES), offset: 0, presence: [15n, 15n], presenceOffset: 0 }, 5, 0, 0),
+      encodeConfirmedMessage({ players: 4, firstFrame: 100_000, count: 2, inputs: new Uint8Array(8 * INPUT_BYTES), offset: 0, presence: [15n, 15n], presenceOffset: 0 }, 5, 0, 0, INPUT_BYTES),
       encodeStateMessage(0, 1n, state),
     ];
     for (let i = 0; i < 5_000; i++) {

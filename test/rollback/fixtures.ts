@@ -1,11 +1,11 @@
-// Fixtures of the rollback tests: small reference worlds, seeded input streams, and a seeded
+// Fixtures of the rollback tests: small reference worlds (the reference game, a test fixture of
+// its own: test/fixtures/reference-game), seeded input streams, and a seeded
 // network that delays, drops and reorders messages like a real one.
 
-import { loadChronos } from '../../src/wasm/loader.js';
-import { Arena } from '../../src/wasm/arena.js';
+import type { Arena } from '../../src/wasm/arena.js';
 import { DEFAULT_NPC_OPTIONS, type WorldOptions } from '../../src/core/world.js';
-import { ReferenceGame, type ReferenceGameOptions } from '../../src/rollback/reference-game.js';
-import { AIM_TURN, BUTTON_FIRE, BUTTON_PRESENT, BUTTON_SHOOT, INPUT_BYTES, IN_AIM, IN_BUTTONS, IN_MOVE_X, IN_MOVE_Y, IN_TARGET, NO_TARGET } from '../../src/codec/rollback-input.js';
+import { ReferenceGame, referenceArena, type ReferenceGameOptions } from '../fixtures/reference-game/reference-game.js';
+import { AIM_TURN, BUTTON_FIRE, BUTTON_PRESENT, BUTTON_SHOOT, INPUT_BYTES, IN_AIM, IN_BUTTONS, IN_MOVE_X, IN_MOVE_Y, IN_TARGET, NO_TARGET } from '../fixtures/reference-game/input.js';
 import { mulberry32 } from '../helpers/wasm.js';
 
 export { mulberry32 };
@@ -16,8 +16,9 @@ export function worldOptions(overrides: Partial<WorldOptions> = {}): WorldOption
   return { capacity: 256, seed: 7, tickHz: 60, bounds: SMALL_BOUNDS, npc: DEFAULT_NPC_OPTIONS, ...overrides };
 }
 
+/** An arena over the reference game's module (the engine's kernels and the game's step). */
 export async function newArena(): Promise<Arena> {
-  return new Arena(await loadChronos());
+  return referenceArena();
 }
 
 /** A small, crowded reference game: players, NPCs, projectiles and collisions all happen. */

@@ -3,11 +3,11 @@
 // at each rewind the test knows exactly where it stood and so whether the ray meets it.
 
 import { describe, expect, it } from 'vitest';
-import { ReferenceGame } from '../../src/rollback/reference-game.js';
+import { ReferenceGame } from '../fixtures/reference-game/reference-game.js';
 import { RollbackServer } from '../../src/rollback/server-session.js';
 import { makeEntityId } from '../../src/core/entity-id.js';
 import { encodeInputMessage } from '../../src/codec/rollback-messages.js';
-import { BUTTON_PRESENT, BUTTON_SHOOT, INPUT_BYTES, IN_AIM, IN_BUTTONS, IN_MOVE_Y, IN_TARGET, IN_VIEW_DELAY, NO_TARGET } from '../../src/codec/rollback-input.js';
+import { BUTTON_PRESENT, BUTTON_SHOOT, INPUT_BYTES, IN_AIM, IN_BUTTONS, IN_MOVE_Y, IN_TARGET, IN_VIEW_DELAY, NO_TARGET, REFERENCE_INPUT_FORMAT } from '../fixtures/reference-game/input.js';
 import { newArena, worldOptions } from './fixtures.js';
 
 const Q = 65536;
@@ -111,7 +111,7 @@ describe('lag compensation', () => {
     new DataView(record.buffer).setUint16(IN_AIM, AIM_EAST, true);
     new DataView(record.buffer).setUint16(IN_VIEW_DELAY, 10 * 256, true);
     new DataView(record.buffer).setUint32(IN_TARGET, 12345, true); // a forged verdict: overwritten
-    server.receive(0, encodeInputMessage(0, server.frame, 0, record, 0, 1));
+    server.receive(0, encodeInputMessage(0, server.frame, 0, record, 0, 1, REFERENCE_INPUT_FORMAT));
     const hp = r.game.world.column('hp')[r.target]!;
     server.tick();
     expect(r.game.lastVerdict).toMatchObject({ target: r.targetId, outcome: 'hit' });

@@ -8,9 +8,7 @@ import {
   encodeConfirmedMessage, encodeHashMessage, encodeInputMessage, encodeResyncMessage, encodeStateMessage,
   CONFIRMED_HEADER_BYTES, NO_FRAME, RESYNC_TOO_DEEP,
 } from '../../src/codec/rollback-messages.js';
-import {
-  BUTTON_FIRE, BUTTON_PRESENT, BUTTON_SHOOT, CLIENT_BUTTONS, CLIENT_INPUT_BYTES, IN_BUTTONS, INPUT_BYTES, NO_TARGET, readInput, writeInput,
-} from '../../src/codec/rollback-input.js';
+import { BUTTON_FIRE, BUTTON_PRESENT, BUTTON_SHOOT, CLIENT_BUTTONS, CLIENT_INPUT_BYTES, IN_BUTTONS, INPUT_BYTES, NO_TARGET, readInput, writeInput, REFERENCE_INPUT_FORMAT } from '../fixtures/reference-game/input.js';
 import { DecodeError, InvalidArgumentError } from '../../src/core/errors.js';
 import { mulberry32, randomInputs } from './fixtures.js';
 import { expectSameBytes, newTally, tallyDecode, type DecoderTally } from '../helpers/decoder-fuzz.js';
@@ -61,14 +59,14 @@ describe('rollback messages', () => {
   it('INPUT round-trips its first 8 bytes per input, without PRESENT', () => {
     const rand = mulberry32(1);
     const records = randomInputs(rand, 5);
-    const msg = decodeInputMessage(encodeInputMessage(3, 1000, 990, records, 0, 5));
+    const msg = decodeInputMessage(encodeInputMessage(3, 1000, 990, records, 0, 5, REFERENCE_INPUT_FORMAT), CLIENT_INPUT_BYTES);
     expect(msg).toMatchObject({ player: 3, firstFrame: 1000, count: 5, ackFrame: 990 });
     for (let k = 0; k < 5; k++) {
       const sent = records.subarray(k * INPUT_BYTES, k * INPUT_BYTES + CLIENT_INPUT_BYTES).slice();
       sent[2] = sent[2]! & (BUTTON_FIRE | BUTTON_SHOOT);
       expect(msg.inputs.subarray(k * CLIENT_INPUT_BYTES, (k + 1) * CLIENT_INPUT_BYTES)).toEqual(sent);
     }
-    expect(decodeInputMessage(encodeInputMessage(0, 0, NO_FRAME, records, 0, 1)).ackFrame).toBe(NO_FRAME);
+    expect(decodeInputMessage(encodeInputMessage(0, 0, NO_FRAME, records, 0, 1, REFERENCE_INPUT_FORMAT), CLIENT_INPUT_BYTES).ackFrame).toBe(NO_FRAME);
   });
 
   it('CONFIRMED round-trips every present record and expands absent players to zero', () => {
@@ -81,9 +79,9 @@ describe('rollback messages', () => {
       const frame = randomInputs(rand, players);
       for (let p = 0; p < players; p++) if ((presence[f]! >> BigInt(p)) & 1n) inputs.set(frame.subarray(p * INPUT_BYTES, (p + 1) * INPUT_BYTES), (f * players + p) * INPUT_BYTES);
     }
-    const bytes = encodeConfirmedMessage({ players, firstFrame: 77, count, inputs, offset: 0, presence, presenceOffset: 0 }, 90, 85, -1.5);
+    const bytes = encodeConfirmedMessage({ players, firstFrame: 77, count, inputs, offset: 0, presence, presenceOffset: 0 }, 90, 85, -1.5, INPUT_BYTES);
     expect(bytes.byteLength).toBe(CONFIRMED_HEADER_BYTES + count * 8 + (6 + 2 + 0 + 1) * INPUT_BYTES);
-    const msg = decodeConfirmedMessage(bytes);
+    const msg = decodeConfirmedMessage(bytes, INPUT_BYTES);
     expect(msg).toMatchObject({ players, firstFrame: 77, count, serverFrame: 90, inputAckFrame: 85, inputLeadFrames: -1.5 });
     expect(Array.from(msg.presence)).toEqual(presence);
     expect(msg.inputs).toEqual(inputs);
@@ -116,10 +114,10 @@ describe('rollback messages', () => {
     }
     for (const players of [1, 31, 32, 33, 40, 63]) {
       const records = new Uint8Array(64 * INPUT_BYTES);
-      expect(() => encodeConfirmedMessage({ players, firstFrame: 0, count: 1, inputs: records, offset: 0, presence: [1n << BigInt(players)], presenceOffset: 0 }, 0, 0, 0)).toThrow(InvalidArgumentError);
-      const ok = encodeConfirmedMessage({ players: 64, firstFrame: 0, count: 1, inputs: records, offset: 0, presence: [1n << BigInt(players)], presenceOffset: 0 }, 0, 0, 0);
+      expect(() => encodeConfirmedMessage({ players, firstFrame: 0, count: 1, inputs: records, offset: 0, presence: [1n << BigInt(players)], presenceOffset: 0 }, 0, 0, 0, INPUT_BYTES)).toThrow(InvalidArgumentError);
+      const ok = encodeConfirmedMessage({ players: 64, firstFrame: 0, count: 1, inputs: records, offset: 0, presence: [1n << BigInt(players)], presenceOffset: 0 }, 0, 0, 0, INPUT_BYTES);
       ok[2] = players; // the same bytes claiming fewer players
-      expect(() => decodeConfirmedMessage(ok)).toThrow(DecodeError);
+      expect(() => decodeConfirmedMessage(ok, INPUT_BYTES)).toThrow(DecodeError);
     }
   });
 
@@ -135,16 +133,16 @@ describe('rollback messages', () => {
 
   it('refuses to encode what it could not decode', () => {
     const records = new Uint8Array(40 * INPUT_BYTES);
-    expect(() => encodeInputMessage(64, 0, 0, records, 0, 1)).toThrow(InvalidArgumentError);
-    expect(() => encodeInputMessage(0, 0, 0, records, 0, 33)).toThrow(InvalidArgumentError);
-    expect(() => encodeInputMessage(0, -1, 0, records, 0, 1)).toThrow(InvalidArgumentError);
-    expect(() => encodeConfirmedMessage({ players: 2, firstFrame: 0, count: 1, inputs: records, offset: 0, presence: [0b100n], presenceOffset: 0 }, 0, 0, 0)).toThrow(InvalidArgumentError);
+    expect(() => encodeInputMessage(64, 0, 0, records, 0, 1, REFERENCE_INPUT_FORMAT)).toThrow(InvalidArgumentError);
+    expect(() => encodeInputMessage(0, 0, 0, records, 0, 33, REFERENCE_INPUT_FORMAT)).toThrow(InvalidArgumentError);
+    expect(() => encodeInputMessage(0, -1, 0, records, 0, 1, REFERENCE_INPUT_FORMAT)).toThrow(InvalidArgumentError);
+    expect(() => encodeConfirmedMessage({ players: 2, firstFrame: 0, count: 1, inputs: records, offset: 0, presence: [0b100n], presenceOffset: 0 }, 0, 0, 0, INPUT_BYTES)).toThrow(InvalidArgumentError);
   });
 
   it('rejects truncated, padded, mutated and random bytes with DecodeError only, and what it accepts encodes back', () => {
     const records = randomInputs(mulberry32(3), 4);
     const tallies: Record<string, DecoderTally> = {
-      INPUT: fuzz(decodeInputMessage, (m, bytes) => {
+      INPUT: fuzz((b) => decodeInputMessage(b, CLIENT_INPUT_BYTES), (m, bytes) => {
         // Framing in range; the values of each input are the server's to check (clientInputProblem),
         // and the encoder strips buttons a client may not press: the rest is byte for byte.
         expect(m.player).toBeLessThan(64);
@@ -153,13 +151,13 @@ describe('rollback messages', () => {
         expect(m.inputs.byteLength).toBe(m.count * CLIENT_INPUT_BYTES);
         const expected = bytes.slice();
         for (let k = 0; k < m.count; k++) expected[12 + k * CLIENT_INPUT_BYTES + IN_BUTTONS]! &= CLIENT_BUTTONS;
-        expectSameBytes(encodeInputMessage(m.player, m.firstFrame, m.ackFrame, recordsOf(m.inputs, m.count), 0, m.count), expected, 'INPUT');
-      }, encodeInputMessage(1, 10, 9, records, 0, 4), 10),
-      CONFIRMED: fuzz(decodeConfirmedMessage, (m, bytes) => {
+        expectSameBytes(encodeInputMessage(m.player, m.firstFrame, m.ackFrame, recordsOf(m.inputs, m.count), 0, m.count, REFERENCE_INPUT_FORMAT), expected, 'INPUT');
+      }, encodeInputMessage(1, 10, 9, records, 0, 4, REFERENCE_INPUT_FORMAT), 10),
+      CONFIRMED: fuzz((b) => decodeConfirmedMessage(b, INPUT_BYTES), (m, bytes) => {
         expect(m.inputs.byteLength).toBe(m.count * m.players * INPUT_BYTES);
         const frames = { players: m.players, firstFrame: m.firstFrame, count: m.count, inputs: m.inputs, offset: 0, presence: m.presence, presenceOffset: 0 };
-        expectSameBytes(encodeConfirmedMessage(frames, m.serverFrame, m.inputAckFrame, m.inputLeadFrames), bytes, 'CONFIRMED');
-      }, encodeConfirmedMessage({ players: 4, firstFrame: 3, count: 1, inputs: records, offset: 0, presence: [15n], presenceOffset: 0 }, 4, 3, 1), 11),
+        expectSameBytes(encodeConfirmedMessage(frames, m.serverFrame, m.inputAckFrame, m.inputLeadFrames, INPUT_BYTES), bytes, 'CONFIRMED');
+      }, encodeConfirmedMessage({ players: 4, firstFrame: 3, count: 1, inputs: records, offset: 0, presence: [15n], presenceOffset: 0 }, 4, 3, 1, INPUT_BYTES), 11),
       HASH: fuzz(decodeHashMessage, (m, bytes) => expectSameBytes(encodeHashMessage(m.frame, m.hash), bytes, 'HASH'), encodeHashMessage(60, 1n), 12),
       STATE: fuzz(decodeStateMessage, (m, bytes) => expectSameBytes(encodeStateMessage(m.frame, m.hash, m.bytes), bytes, 'STATE'), encodeStateMessage(1, 1n, new Uint8Array(32)), 13),
       RESYNC: fuzz(decodeResyncMessage, (m, bytes) => expectSameBytes(encodeResyncMessage(m.player, m.reason, m.frame, m.hash), bytes, 'RESYNC'), encodeResyncMessage(1, 1, 1, 1n), 14),

@@ -4,8 +4,8 @@
 // the inputs the server applied (a reconciled client state must equal it bit for bit).
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PlayerInput } from '../../src/codec/rollback-input.js';
-import { ReferenceGame } from '../../src/rollback/reference-game.js';
+import type { PlayerInput } from '../fixtures/reference-game/input.js';
+import { ReferenceGame } from '../fixtures/reference-game/reference-game.js';
 import { newArena, worldOptions } from './fixtures.js';
 import { Netplay, type Peer } from './netplay.js';
 

@@ -2,10 +2,10 @@
 // lossy links between them, driven by a virtual clock (no timers, no sockets).
 
 import type { Arena } from '../../src/wasm/arena.js';
-import { ReferenceGame } from '../../src/rollback/reference-game.js';
+import { ReferenceGame, setReferenceInput } from '../fixtures/reference-game/reference-game.js';
 import { RollbackServer } from '../../src/rollback/server-session.js';
 import { RollbackClient, type RollbackClientOptions } from '../../src/rollback/client-session.js';
-import type { PlayerInput } from '../../src/codec/rollback-input.js';
+import type { PlayerInput } from '../fixtures/reference-game/input.js';
 import { SimulatedLink, mulberry32, worldOptions } from './fixtures.js';
 
 export interface NetplayOptions {
@@ -84,7 +84,7 @@ export class Netplay {
       for (const peer of this.peers) {
         for (const bytes of peer.reliable.deliver(now)) peer.client.receive(bytes, now);
         for (const bytes of peer.down.deliver(now)) peer.client.receive(bytes, now);
-        if (peer.client.state === 'running') peer.client.setInput(input(peer, this.rand), now);
+        if (peer.client.state === 'running') setReferenceInput(peer.client, input(peer, this.rand), now);
         const ran = peer.client.update(now);
         if (ran > 0) {
           const packet = peer.client.takeInputPacket(now);

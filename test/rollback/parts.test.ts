@@ -9,11 +9,11 @@ import { InputQueue, INPUT_CONFIRMED, INPUT_EMPTY, INPUT_LOCAL, INPUT_PREDICTED 
 import { VisualSmoother } from '../../src/rollback/smoothing.js';
 import { TimeSync } from '../../src/rollback/time-sync.js';
 import { SnapshotInterpolator } from '../../src/rollback/interpolation.js';
-import { createSampledBodies } from '../../src/rollback/hitbox-history.js';
-import { simKernels } from '../../src/rollback/sim-kernels.js';
+import { createSampledBodies } from '../../src/rollback/interpolation.js';
+import { simKernels } from '../fixtures/reference-game/sim-kernels.js';
 import { makeEntityId } from '../../src/core/entity-id.js';
 import { StateError } from '../../src/core/errors.js';
-import { ReferenceGame } from '../../src/rollback/reference-game.js';
+import { ReferenceGame } from '../fixtures/reference-game/reference-game.js';
 import { RollbackClient } from '../../src/rollback/client-session.js';
 import { RollbackServer } from '../../src/rollback/server-session.js';
 import { mulberry32, newArena, worldOptions } from './fixtures.js';

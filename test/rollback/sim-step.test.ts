@@ -2,10 +2,10 @@
 // brute force where an algorithm stands between the rule and the result (the broadphase).
 
 import { describe, expect, it } from 'vitest';
-import { ReferenceGame } from '../../src/rollback/reference-game.js';
+import { ReferenceGame } from '../fixtures/reference-game/reference-game.js';
 import { makeEntityId } from '../../src/core/entity-id.js';
 import { FLAG_ALIVE, FLAG_DEAD, FLAG_NPC, FLAG_PLAYER, FLAG_PROJECTILE } from '../../src/core/world-layout.js';
-import { BUTTON_FIRE, BUTTON_PRESENT, BUTTON_SHOOT, INPUT_BYTES, IN_AIM, IN_BUTTONS, IN_MOVE_X, IN_MOVE_Y, IN_TARGET, NO_TARGET } from '../../src/codec/rollback-input.js';
+import { BUTTON_FIRE, BUTTON_PRESENT, BUTTON_SHOOT, INPUT_BYTES, IN_AIM, IN_BUTTONS, IN_MOVE_X, IN_MOVE_Y, IN_TARGET, NO_TARGET } from '../fixtures/reference-game/input.js';
 import type { Arena, Region } from '../../src/wasm/arena.js';
 import { mulberry32, newArena, randomInputs, worldOptions } from './fixtures.js';
 

@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { SyncLayer } from '../../src/rollback/sync-layer.js';
 import { RollbackClient } from '../../src/rollback/client-session.js';
-import { ReferenceGame } from '../../src/rollback/reference-game.js';
+import { ReferenceGame, setReferenceInput } from '../fixtures/reference-game/reference-game.js';
 import { encodeConfirmedMessage, encodeStateMessage } from '../../src/codec/rollback-messages.js';
-import { BUTTON_PRESENT, INPUT_BYTES, IN_BUTTONS, IN_MOVE_X, IN_TARGET, NO_TARGET } from '../../src/codec/rollback-input.js';
+import { BUTTON_PRESENT, INPUT_BYTES, IN_BUTTONS, IN_MOVE_X, IN_TARGET, NO_TARGET } from '../fixtures/reference-game/input.js';
 import { newArena, worldOptions } from './fixtures.js';
 
 const BYTES = 4;
@@ -105,7 +105,7 @@ describe('deep rollback', () => {
     const origin = make('origin');
     const client = new RollbackClient(make('client'), { localPlayer: 0, tickHz: 60, inputDelayFrames: 0, snapshotFrames: 128, maxPredictionFrames: 120 });
     client.receive(encodeStateMessage(0, origin.hash(), new Uint8Array(arena.memoryBuffer, origin.statePtr, origin.stateBytes).slice()), 0);
-    client.setInput({ moveX: -1, moveY: 0.5, aimRad: 1, fire: true });
+    setReferenceInput(client, { moveX: -1, moveY: 0.5, aimRad: 1, fire: true });
     for (let f = 0; f < 90; f++) expect(client.advanceFrame()).toBe(true);
     expect(client.currentFrame).toBe(90);
 
@@ -122,7 +122,7 @@ describe('deep rollback', () => {
     }
     const presence = new BigUint64Array(90).fill(3n);
     for (let first = 0; first < 90; first += 30) {
-      client.receive(encodeConfirmedMessage({ players: 2, firstFrame: first, count: 30, inputs: records, offset: first * 2 * INPUT_BYTES, presence, presenceOffset: first }, 95, 89, 0), 0);
+      client.receive(encodeConfirmedMessage({ players: 2, firstFrame: first, count: 30, inputs: records, offset: first * 2 * INPUT_BYTES, presence, presenceOffset: first }, 95, 89, 0, INPUT_BYTES), 0);
     }
     expect(client.sync.firstIncorrectFrame).toBe(0);
     client.advanceFrame();
