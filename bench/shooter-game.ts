@@ -7,15 +7,18 @@
 
 import { defineGame } from '../src/core/game.js';
 import { GameInputCodec } from '../src/codec/game-input.js';
-import { AXIS, POSITION, VELOCITY } from '../examples/arena-shooter/game.js';
+import { AXIS, GAME as ARENA_SHOOTER } from '../examples/arena-shooter/game.js';
+
+/** The components both shooters replicate alike: where a body is, how it moves, its heading and hit points. */
+const { position, velocity, heading, health } = ARENA_SHOOTER.declaration.components;
 
 export const SHOOTER_GAME = defineGame({
   name: 'arena-shooter',
   components: {
-    position: { fields: { x: POSITION, y: POSITION, z: { ...POSITION, min: 0, max: 1024 } } },
-    velocity: { fields: { x: VELOCITY, y: VELOCITY, z: VELOCITY }, rate: 'normal' },
-    heading: { fields: { yaw: { type: 'q16', unit: 'rad', min: -Math.PI, max: Math.PI, bits: 12, wrap: true } } },
-    health: { fields: { hp: { type: 'i32', unit: 'hit points', min: 0, max: 1023 } } },
+    position,
+    velocity,
+    heading,
+    health,
     body: {
       fields: {
         kind: { type: 'enum', values: ['npc', 'player', 'projectile'] },
