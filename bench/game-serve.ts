@@ -158,11 +158,17 @@ async function runCase<D extends GameDeclaration>(ctx: SuiteContext, served: Ser
       for (const p of swarm) p.frame(now);
     };
     ctx.log(`  ${caseName} ${impl}: ${players} players joining over ${workers} network worker(s)${encodeWorkers > 0 ? `, ${encodeWorkers} encode worker(s)` : ''}`);
+    // Join in waves (a server takes a few thousand handshakes a second, and each worker's ring
+    // holds so many packets): 500 at a time, a tick between.
     for (let i = 0; i < players; i++) {
       const p = new SwarmPlayer(served.game, served.brain(i), crypto, codec);
       const { token, transport } = ringEntry(server.net.server.issuer, peers, i);
       p.connect(token, transport);
       swarm.push(p);
+      if (i % 500 === 499) {
+        clientsFrame();
+        tick();
+      }
     }
     joinAndWarm(`${caseName}/${impl}`, players, () => swarm.filter((p) => p.joined).length, clientsFrame, tick, WARMUP_TICKS);
     const bytesOut0 = totalBytesOut(shards);
