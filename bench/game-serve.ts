@@ -83,6 +83,10 @@ class SwarmPlayer<D extends GameDeclaration> {
     this.message = new Uint8Array(GAME_INPUT_HEADER_BYTES + REPEATED * codec.bytes);
     this.net = new NetClient({
       crypto,
+      // A handshake takes a few of the bench's frames, and with thousands of players a frame
+      // (the server's tick and every client's decoding) takes most of a second: the default 5 s
+      // would end the later joiners' attempts. The bench times the tick, not the handshake.
+      handshakeTimeoutMs: 120_000,
       channels: declaredChannels(codec.bytes),
       handlers: { message: (channel, bytes) => this.receive(channel, bytes) },
     });

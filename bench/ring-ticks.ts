@@ -50,9 +50,14 @@ export function ringEntry(issuer: TokenIssuer, peers: readonly RingPeers[], i: n
   return { token, transport: peers[i % peers.length]!.peer(i) };
 }
 
-/** Ticks until every player has joined (600 at most, else it throws), then `warmupTicks` more. */
+/**
+ * Ticks until every player has joined (at most 600, or a tick for every 5 players where that is
+ * more: thousands of handshakes go through a few hundred a tick; else it throws), then
+ * `warmupTicks` more.
+ */
 export function joinAndWarm(label: string, players: number, joined: () => number, clientsFrame: () => void, tick: () => TickCost, warmupTicks: number): void {
-  for (let t = 0; t < 600 && joined() < players; t++) {
+  const window = Math.max(600, Math.ceil(players / 5));
+  for (let t = 0; t < window && joined() < players; t++) {
     clientsFrame();
     tick();
   }
