@@ -327,8 +327,9 @@ export class DeclaredServer<D extends GameDeclaration = GameDeclaration> {
     // were handled as their packets arrived).
     this.net.receive();
     // A player that sent nothing for idleSeconds is disconnected (reason Idle): its avatar leaves.
+    // Looked for once a second: idleness is counted in seconds, not worth a pass every tick.
     const idleTicks = Math.round(this.config.idleSeconds * this.config.tickHz);
-    if (idleTicks > 0) {
+    if (idleTicks > 0 && tick % Math.max(1, Math.round(this.config.tickHz)) === 0) {
       for (const s of takeIdle(this.sessions.values(), tick, idleTicks)) {
         this.idle.inc();
         this.net.kick(s.link, DisconnectReason.Idle);

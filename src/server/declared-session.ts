@@ -41,11 +41,17 @@ const MAX_QUEUED_STREAM_INPUTS = 32;
  * The players that sent no input for more than `idleTicks` ticks (a page whose tab stopped while
  * its connection lives on, a client stuck): each has its lastInputTick moved to now, so a player
  * whose disconnect is on its way (a network worker's) is not named again before it lands.
- * Spectators send no inputs and are never idle.
+ * Spectators send no inputs and are never idle. A lost link is not idleness (the session is
+ * parked, for the network layer to resume or end): its clock restarts, so a player that comes
+ * back has its whole idle time again.
  */
 export function takeIdle<D extends GameDeclaration>(sessions: Iterable<DeclaredSession<D>>, tick: number, idleTicks: number): DeclaredSession<D>[] {
   const idle: DeclaredSession<D>[] = [];
   for (const s of sessions) {
+    if (s.link.state !== 'connected') {
+      s.lastInputTick = tick;
+      continue;
+    }
     if (s.camera || tick - s.lastInputTick <= idleTicks) continue;
     s.lastInputTick = tick;
     idle.push(s);

@@ -12,7 +12,7 @@ import { NetClient } from '../../src/net/client.js';
 import type { ChannelConfig } from '../../src/net/channel.js';
 import { DEFAULT_RECEIVE_BUFFER_BYTES } from '../../src/net/channel-set.js';
 import { MAX_UNFRAGMENTED_BYTES } from '../../src/net/spec.js';
-import { PLAY_CHANNELS } from '../../src/client/play-channels.js';
+import { PLAY_CHANNELS, roomChannels } from '../../src/client/play-channels.js';
 import { makePair, nativeCrypto, SERVER_HOST, SERVER_PORT, UNIX_EPOCH_MS, type Pair, type PairOptions } from './harness.js';
 import { settledHeap } from '../helpers/allocation.js';
 import { floodPackets, ForgingPeer, messageBlock } from './hostile.js';
@@ -106,6 +106,12 @@ describe('per-channel limits per direction', () => {
     const limits = PLAY_CHANNELS.map((c) => c.maxClientMessageBytes);
     // PLAY 4 / RESYNC 16; INPUT 12 + 8 x 32; nothing on the events' channel.
     expect(limits).toEqual([16, 268, 1]);
+  });
+
+  it('follow the game\'s input record: a room whose inputs take 20 bytes on the wire takes INPUT of 32 of them, and no more', () => {
+    expect(roomChannels(20).map((c) => c.maxClientMessageBytes)).toEqual([16, 12 + 20 * 32, 1]);
+    expect(roomChannels(20)).toBe(roomChannels(20)); // one set per size, shared
+    for (const bad of [0, -1, 1.5, Number.NaN, 1025]) expect(() => roomChannels(bad)).toThrow(RangeError);
   });
 });
 

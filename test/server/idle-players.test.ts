@@ -13,6 +13,7 @@ import { DisconnectReason } from '../../src/net/spec.js';
 import { loadServerCrypto } from '../../src/net/crypto-node.js';
 import type { NetCrypto } from '../../src/net/crypto.js';
 import { joinTag, tagModule, type Tag } from '../helpers/tag-game.js';
+import { takeIdle, type DeclaredSession } from '../../src/server/declared-session.js';
 import { waiter } from '../helpers/until.js';
 import { createRoom } from '../../examples/arena-shooter/room.js';
 import type { Declaration } from '../../examples/arena-shooter/game.js';
@@ -99,4 +100,23 @@ describe('a DeclaredRoomServer with idleSeconds', () => {
       raw.close();
     }
   }, 30_000);
+});
+
+describe('takeIdle', () => {
+  const session = (state: string, lastInputTick: number, camera: { xM: number; yM: number } | null = null) =>
+    ({ link: { state }, lastInputTick, camera }) as unknown as DeclaredSession<Tag>;
+
+  it('names a connected player silent past the limit once, and never a spectator or a lost link, whose clock restarts', () => {
+    const silent = session('connected', 0);
+    const fresh = session('connected', 950);
+    const watcher = session('connected', 0, { xM: 0, yM: 0 });
+    const parked = session('suspended', 0);
+    expect(takeIdle([silent, fresh, watcher, parked], 1000, 600)).toEqual([silent]);
+    // Not named again while its disconnect is on its way.
+    expect(takeIdle([silent], 1001, 600)).toEqual([]);
+    // The parked link's clock restarted at 1000: back and silent, it is idle only 600 ticks later.
+    (parked as { link: { state: string } }).link.state = 'connected';
+    expect(takeIdle([parked], 1500, 600)).toEqual([]);
+    expect(takeIdle([parked], 1601, 600)).toEqual([parked]);
+  });
 });
